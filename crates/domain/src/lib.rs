@@ -11,5 +11,6 @@
 //! - [`guarantee`]: the lesson guarantee, counted from register outcomes.
 
 pub mod money;
+pub mod validate;
 
 pub use money::{Pence, Percent, Rounding};
