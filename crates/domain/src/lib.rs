@@ -10,7 +10,9 @@
 //! - [`rotation`]: rotating lesson times week by week.
 //! - [`guarantee`]: the lesson guarantee, counted from register outcomes.
 
+pub mod calendar;
 pub mod money;
+mod serde_formats;
 pub mod validate;
 
 pub use money::{Pence, Percent, Rounding};
