@@ -1,1 +1,104 @@
-//! The timetable problem of TIMETABLING.md: instances, solutions, the checker and the solver.
+//! The timetable problem of TIMETABLING.md: instances, solutions, the checker, the
+//! generator, the solver and rotation.
+pub mod check;
+pub mod generate;
+pub mod instance;
+mod model;
+pub mod rng;
+pub mod rotation;
+mod schedule;
+mod search;
+pub mod solution;
+
+pub use check::{Report, Violation, check};
+pub use generate::generate;
+pub use instance::{Instance, InstanceError};
+pub use rotation::rotate;
+pub use solution::{Assignment, Solution};
+
+use std::time::{Duration, Instant};
+
+/// Work units (`Timer::work`: lessons and visits timed) one thread does per second on
+/// the reference machine (2 cores, the benchmark's), with some margin so that the
+/// planned work ends before the wall-clock budget and the result stays deterministic.
+pub const WORK_PER_SECOND: f64 = 4_000_000.0;
+
+#[derive(Debug, Clone)]
+pub struct SolveOptions {
+    /// Wall-time budget in seconds, counted from `started`.
+    pub seconds: f64,
+    pub seed: u64,
+    /// Search threads; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Work per thread in place of `seconds × WORK_PER_SECOND`: tests use it to get
+    /// the same work whatever the clock says.
+    pub work: Option<u64>,
+    /// When the budget started (the program's start, so parsing counts); `None` is now.
+    pub started: Option<Instant>,
+}
+
+impl SolveOptions {
+    pub fn new(seconds: f64, seed: u64) -> SolveOptions {
+        SolveOptions {
+            seconds,
+            seed,
+            threads: None,
+            work: None,
+            started: None,
+        }
+    }
+}
+
+/// What a solve produced, with the figures a progress display or benchmark wants.
+#[derive(Debug, Clone)]
+pub struct Solved {
+    pub solution: Solution,
+    pub cost: i64,
+    pub constructed_cost: i64,
+    /// Work done by all threads, in the units of `WORK_PER_SECOND`.
+    pub work: u64,
+}
+
+/// Solves `instance` within the options' budget. The result always satisfies every
+/// hard rule; lessons that could not be placed are listed as unscheduled.
+pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solved, InstanceError> {
+    let started = options.started.unwrap_or_else(Instant::now);
+    instance.validate()?;
+    let model = model::Model::new(instance);
+    let threads = options.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let seconds = options.seconds.max(0.0);
+    // Leave a little of the budget for writing the solution out.
+    let deadline = started + Duration::from_secs_f64(seconds * 0.97);
+    let mut builder = search::Worker::new(
+        &model,
+        schedule::Schedule::empty(&model),
+        rng::Rng::derived(options.seed, 0),
+    );
+    builder.construct();
+    let constructed = builder.state;
+    let constructed_cost = constructed.cost;
+    let work = options.work.unwrap_or((seconds * WORK_PER_SECOND) as u64);
+    // Epochs of about half a second: often enough to share good states, rarely enough
+    // that copying states costs nothing.
+    let epochs = ((work as f64 / WORK_PER_SECOND) * 2.0)
+        .round()
+        .clamp(2.0, 400.0) as u64;
+    let budget = search::Budget {
+        work,
+        epochs,
+        deadline,
+        threads,
+        seed: options.seed,
+    };
+    let (best, work_done) = search::anneal(&model, constructed, &budget);
+    Ok(Solved {
+        solution: best.to_solution(&model, instance),
+        cost: best.cost,
+        constructed_cost,
+        work: work_done,
+    })
+}

@@ -1,0 +1,205 @@
+//! The solver's compact, indexed view of a validated instance: numbers instead of ids,
+//! the windows in which each (teacher, school) pair can teach on each day, and the
+//! lessons that share a pupil.
+use crate::instance::{DayIntervals, Instance};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy)]
+pub struct LessonInfo {
+    pub teacher: u32,
+    pub school: u32,
+    /// Index into `Model::pair_windows` rows: the lesson's (teacher, school) pair.
+    pub pair: u32,
+    pub minutes: i32,
+}
+
+/// A window `[from, to)` in which a visit may lie; `from` is already a slot multiple.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: i32,
+    pub to: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub slot: i32,
+    pub days: usize,
+    pub schools: usize,
+    pub teachers: usize,
+    pub lessons: Vec<LessonInfo>,
+    pub rooms: Vec<u32>,
+    travel: Vec<u16>,
+    /// Row `pair * days + day`: the windows, sorted by `from`.
+    pair_windows: Vec<Vec<Window>>,
+    /// Lessons sharing a pupil with lesson `l`: `conflicts[conflict_start[l]..conflict_start[l+1]]`.
+    conflict_start: Vec<u32>,
+    conflicts: Vec<u32>,
+    pub teacher_lessons: Vec<Vec<u32>>,
+    /// Bit `d` set when the lesson fits in some window on day `d`.
+    pub lesson_days: Vec<u8>,
+}
+
+fn align_up(minute: i32, slot: i32) -> i32 {
+    minute.div_euclid(slot) * slot
+        + if minute.rem_euclid(slot) == 0 {
+            0
+        } else {
+            slot
+        }
+}
+
+fn intervals(map: &DayIntervals, day: &str) -> Vec<(i32, i32)> {
+    map.get(day)
+        .map(|list| list.iter().map(|&[a, b]| (a as i32, b as i32)).collect())
+        .unwrap_or_default()
+}
+
+impl Model {
+    /// Builds the model of an instance that has passed `Instance::validate`.
+    pub fn new(instance: &Instance) -> Model {
+        let slot = instance.slot_minutes as i32;
+        let days = instance.days.len();
+        let school_index: HashMap<&str, u32> = instance
+            .schools
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i as u32))
+            .collect();
+        let teacher_index: HashMap<&str, u32> = instance
+            .teachers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.as_str(), i as u32))
+            .collect();
+        let n_schools = instance.schools.len();
+        let mut travel = vec![0u16; n_schools * n_schools];
+        for (a, from) in instance.schools.iter().enumerate() {
+            let row = &instance.travel_minutes[&from.id];
+            for (b, to) in instance.schools.iter().enumerate() {
+                travel[a * n_schools + b] = row[&to.id].clamp(0, u16::MAX as i64) as u16;
+            }
+        }
+
+        let mut pair_index: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut pair_windows = Vec::new();
+        let mut lessons = Vec::with_capacity(instance.lessons.len());
+        let mut teacher_lessons = vec![Vec::new(); instance.teachers.len()];
+        let mut lesson_days = Vec::with_capacity(instance.lessons.len());
+        for (li, lesson) in instance.lessons.iter().enumerate() {
+            let teacher = teacher_index[lesson.teacher.as_str()];
+            let school = school_index[lesson.school.as_str()];
+            let pair = match pair_index.get(&(teacher, school)) {
+                Some(&pair) => pair,
+                None => {
+                    let pair = pair_index.len() as u32;
+                    pair_index.insert((teacher, school), pair);
+                    let t = &instance.teachers[teacher as usize];
+                    let s = &instance.schools[school as usize];
+                    for day in &instance.days {
+                        // Pairwise intersections, never merged: a lesson must lie inside
+                        // one interval of each list, so touching intervals stay apart.
+                        let mut windows = Vec::new();
+                        for (ta, tb) in intervals(&t.available, day) {
+                            for (sa, sb) in intervals(&s.open, day) {
+                                let from = align_up(ta.max(sa), slot);
+                                let to = tb.min(sb);
+                                if from < to {
+                                    windows.push(Window { from, to });
+                                }
+                            }
+                        }
+                        windows.sort_by_key(|w| (w.from, w.to));
+                        pair_windows.push(windows);
+                    }
+                    pair
+                }
+            };
+            let minutes = lesson.minutes as i32;
+            let mut mask = 0u8;
+            for d in 0..days {
+                if pair_windows[pair as usize * days + d]
+                    .iter()
+                    .any(|w| w.to - w.from >= minutes)
+                {
+                    mask |= 1 << d;
+                }
+            }
+            lesson_days.push(mask);
+            lessons.push(LessonInfo {
+                teacher,
+                school,
+                pair,
+                minutes,
+            });
+            teacher_lessons[teacher as usize].push(li as u32);
+        }
+
+        let mut by_pupil: HashMap<&str, Vec<u32>> = HashMap::new();
+        for (li, lesson) in instance.lessons.iter().enumerate() {
+            for pupil in &lesson.pupils {
+                let list = by_pupil.entry(pupil.as_str()).or_default();
+                if list.last() != Some(&(li as u32)) {
+                    list.push(li as u32);
+                }
+            }
+        }
+        let mut adjacency: Vec<Vec<u32>> = vec![Vec::new(); lessons.len()];
+        for list in by_pupil.values() {
+            for &a in list {
+                for &b in list {
+                    if a != b {
+                        adjacency[a as usize].push(b);
+                    }
+                }
+            }
+        }
+        let mut conflict_start = Vec::with_capacity(lessons.len() + 1);
+        let mut conflicts = Vec::new();
+        for mut list in adjacency {
+            list.sort_unstable();
+            list.dedup();
+            conflict_start.push(conflicts.len() as u32);
+            conflicts.extend(list);
+        }
+        conflict_start.push(conflicts.len() as u32);
+
+        Model {
+            slot,
+            days,
+            schools: n_schools,
+            teachers: instance.teachers.len(),
+            lessons,
+            rooms: instance.schools.iter().map(|s| s.rooms as u32).collect(),
+            travel,
+            pair_windows,
+            conflict_start,
+            conflicts,
+            teacher_lessons,
+            lesson_days,
+        }
+    }
+
+    #[inline]
+    pub fn travel(&self, a: u32, b: u32) -> i32 {
+        self.travel[a as usize * self.schools + b as usize] as i32
+    }
+
+    #[inline]
+    pub fn windows(&self, pair: u32, day: usize) -> &[Window] {
+        &self.pair_windows[pair as usize * self.days + day]
+    }
+
+    #[inline]
+    pub fn conflicts(&self, lesson: u32) -> &[u32] {
+        let l = lesson as usize;
+        &self.conflicts[self.conflict_start[l] as usize..self.conflict_start[l + 1] as usize]
+    }
+
+    pub fn align_up(&self, minute: i32) -> i32 {
+        align_up(minute, self.slot)
+    }
+
+    pub fn align_down(&self, minutes: i32) -> i32 {
+        minutes.div_euclid(self.slot) * self.slot
+    }
+}
