@@ -10,9 +10,64 @@
 //! - [`rotation`]: rotating lesson times week by week.
 //! - [`guarantee`]: the lesson guarantee, counted from register outcomes.
 
+/// Declares an enum whose values are written as fixed words (with optional aliases): it gets
+/// `ALL`, `as_str`, `Display`, `FromStr` (case, spaces, `_` and `-` ignored) returning
+/// [`validate::ChoiceError`] naming the allowed words, and serde as the words.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal $(| $alias:literal)* ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text $(, alias = $alias)*)] $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The words accepted, as written.
+            pub const WORDS: &'static [&'static str] = &[$($text),+];
+
+            /// The value as its word.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::validate::ChoiceError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let wanted = $crate::validate::choice_key(s);
+                $(
+                    if wanted == $crate::validate::choice_key($text)
+                        $(|| wanted == $crate::validate::choice_key($alias))*
+                    {
+                        return Ok($name::$variant);
+                    }
+                )+
+                Err($crate::validate::ChoiceError { allowed: $name::WORDS })
+            }
+        }
+    };
+}
+
 pub mod calendar;
+pub mod csv;
+pub mod instruments;
 pub mod money;
+pub mod schools;
 mod serde_formats;
+pub mod staff;
 pub mod validate;
 
 pub use money::{Pence, Percent, Rounding};

@@ -42,6 +42,33 @@ pub enum ValidationError {
     PasswordTooCommon,
 }
 
+/// A value that is not one of a fixed list of words. Says which words are allowed:
+/// "Enter one of: nursery, primary, secondary, special or all-through".
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("Enter one of: {}", list_words(self.allowed))]
+pub struct ChoiceError {
+    /// The words that are accepted.
+    pub allowed: &'static [&'static str],
+}
+
+fn list_words(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// How a typed choice is compared: lower case, with spaces, `_` and `-` ignored.
+#[doc(hidden)]
+pub fn choice_key(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Postcodes
 
