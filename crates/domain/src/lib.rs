@@ -62,8 +62,10 @@ macro_rules! text_enum {
 }
 
 pub mod calendar;
+pub mod charging;
 pub mod csv;
 pub mod instruments;
+pub mod lessons;
 pub mod money;
 pub mod schools;
 mod serde_formats;

@@ -57,26 +57,6 @@ pub mod month {
     }
 }
 
-/// A list of [`Month`]s as lower-case English names.
-pub mod months {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(months: &[Month], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(months.iter().map(|m| m.to_string().to_lowercase()))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Month>, D::Error> {
-        let texts = Vec::<String>::deserialize(deserializer)?;
-        texts
-            .iter()
-            .map(|t| {
-                parse_month(t)
-                    .ok_or_else(|| D::Error::custom("expected a month name like september"))
-            })
-            .collect()
-    }
-}
-
 /// Reads a month name or its first three letters, in any case.
 pub fn parse_month(text: &str) -> Option<Month> {
     let t = text.trim().to_lowercase();

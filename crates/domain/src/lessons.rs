@@ -1,0 +1,33 @@
+//! Lessons: the kinds of lesson a hub teaches and their lengths.
+
+text_enum! {
+    /// How many pupils a lesson is for.
+    pub enum LessonType {
+        /// One pupil.
+        Individual = "individual" | "solo",
+        /// Two pupils.
+        Paired = "paired" | "pair",
+        /// A small group, usually up to 6.
+        Group = "group" | "small group",
+        /// Whole-class ensemble teaching (first access), paid for by schools, never parents.
+        WholeClass = "whole-class" | "wcet" | "whole class ensemble",
+    }
+}
+
+/// The lesson lengths a hub offers, in minutes (DOMAIN.md).
+pub const LESSON_MINUTES: [u16; 5] = [15, 20, 30, 45, 60];
+
+/// The usual most pupils in a group lesson.
+pub const GROUP_MAX_PUPILS: usize = 6;
+
+impl LessonType {
+    /// The most pupils a lesson of this type holds (`None` for a whole class).
+    pub fn max_pupils(self) -> Option<usize> {
+        match self {
+            LessonType::Individual => Some(1),
+            LessonType::Paired => Some(2),
+            LessonType::Group => Some(GROUP_MAX_PUPILS),
+            LessonType::WholeClass => None,
+        }
+    }
+}
