@@ -64,9 +64,11 @@ macro_rules! text_enum {
 pub mod calendar;
 pub mod charging;
 pub mod csv;
+pub mod guarantee;
 pub mod instruments;
 pub mod lessons;
 pub mod money;
+pub mod rotation;
 pub mod schools;
 mod serde_formats;
 pub mod staff;
