@@ -1,14 +1,18 @@
 //! Tutti's domain rules: pure functions and types with no IO, no async and no SQL.
 //!
 //! Each module owns one set of rules; the store, web and CLI crates call them:
-//! - [`money`]: integer pence, percentages, splits that add up.
-//! - [`validate`]: UK formats for forms and imports (postcodes, phones, dates, URNs, passwords).
-//! - [`csv`]: an RFC 4180 reader and writer, and the typed import rows for schools, pupils,
+//! - [`money`]: integer pence, percentages with explicit rounding, splits that add up.
+//! - [`validate`]: UK formats for forms and imports (postcodes, phones, email, dates,
+//!   yes/no, URNs, passwords), with messages a parent understands.
+//! - [`csv`]: an RFC 4180 reader and writer, and typed import/export of schools, pupils,
 //!   staff and instruments.
 //! - [`calendar`]: academic years, terms, bank holidays, teaching days, year groups.
-//! - [`charging`]: the charging policy and what a pupil pays for a term.
-//! - [`rotation`]: rotating lesson times week by week.
-//! - [`guarantee`]: the lesson guarantee, counted from register outcomes.
+//! - [`charging`]: the charging policy (Durham's by default) and what each pupil, family
+//!   or school pays, line by line; instalments; notice; the WCET split.
+//! - [`rotation`]: each week's real lesson times at schools that rotate; visits.
+//! - [`guarantee`]: the lesson guarantee, counted from register marks.
+//! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
+//!   records (phase, type, role, employment, condition, lesson type).
 
 /// Declares an enum whose values are written as fixed words (with optional aliases): it gets
 /// `ALL`, `as_str`, `Display`, `FromStr` (case, spaces, `_` and `-` ignored) returning

@@ -1,6 +1,6 @@
 //! CSV files: an RFC 4180 reader and writer, and typed import and export of schools, pupils, staff and instruments.
 //!
-//! [`parse`] reads text into records that remember their line numbers; [`write`] writes
+//! [`parse`] reads text into records that remember their line numbers; [`write()`] writes
 //! records back, quoting only where needed. [`import`] turns a whole file into typed rows
 //! (such as [`SchoolRow`]), collecting every error by line and column instead of stopping
 //! at the first, and [`export`] writes rows with the same columns.
