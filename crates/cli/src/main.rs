@@ -1,2 +1,76 @@
-//! The `tutti` binary.
-fn main() {}
+//! The `tutti` binary: one program to serve the hub and to run its jobs.
+mod db;
+mod serve;
+mod timetable;
+mod users;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "tutti", version, about = "Tutti runs a music education hub end to end.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the hub over HTTP.
+    Serve(serve::ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(db::DbArgs),
+    /// Seed a demo hub into an empty database.
+    Demo(db::DemoArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
+    /// Solve, check and generate weekly timetables (TIMETABLING.md).
+    #[command(subcommand)]
+    Timetable(timetable::TimetableCommand),
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    if let Command::Timetable(cmd) = cli.command {
+        // The solver manages its own threads; it needs no async runtime.
+        return report(timetable::run(cmd));
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: could not start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    report(runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate(args) => db::migrate(args).await,
+            Command::Demo(args) => db::demo(args).await,
+            Command::Users(cmd) => users::run(cmd).await,
+            Command::Timetable(_) => unreachable!("handled above"),
+        }
+    }))
+}
+
+fn report(result: anyhow::Result<ExitCode>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TUTTI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,1 +1,32 @@
-//! The database layer.
+//! Tutti's database: one code path over SQLite (the default) and PostgreSQL, chosen by URL.
+//!
+//! Every business operation is one transaction. Modules carry the feature names used in
+//! every crate (accounts, schools, pupils, staff, ...).
+
+pub mod accounts;
+mod connect;
+pub mod demo;
+pub mod entities;
+mod error;
+mod migrations;
+pub mod outbox;
+mod query;
+pub mod records;
+mod search;
+pub mod sessions;
+pub mod settings;
+pub mod throttle;
+pub mod tokens;
+
+pub use connect::{Backend, Store};
+pub use error::StoreError;
+pub use sea_orm;
+
+/// The current instant in UTC, written from Rust rather than by SQL defaults so that
+/// both backends store the same value.
+pub fn now() -> time::OffsetDateTime {
+    // Truncated to microseconds: PostgreSQL keeps no more, and a value read back must
+    // compare equal to the value written.
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}

@@ -1,1 +1,55 @@
-//! The web server.
+//! Tutti's HTTP server: routers by audience, each guarded by the role it requires.
+//!
+//! A request passes, in order: request id and tracing, security headers, the session
+//! loader, the CSRF check on state-changing methods, then the audience's access guard.
+
+mod access;
+mod assets;
+pub mod config;
+mod csrf;
+mod error;
+mod forms;
+mod headers;
+pub mod mail;
+mod pages;
+mod routes;
+mod session;
+mod state;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tutti_store::Store;
+
+pub use config::WebConfig;
+pub use state::AppState;
+
+/// Builds the whole application for a store.
+pub fn app(store: Store, config: WebConfig) -> Router {
+    let state = AppState::new(store, config);
+    routes::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::verify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
+        .layer(axum::middleware::from_fn_with_state(state, headers::secure))
+        .layer(RequestBodyLimitLayer::new(4 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+}
+
+/// Serves the application on a listener until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    config: WebConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = app(store, config);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

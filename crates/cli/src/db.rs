@@ -1,0 +1,143 @@
+//! Opening the hub's database from flags, `tutti migrate` and `tutti demo`.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use tutti_store::Store;
+use tutti_store::demo::{DemoSize, Seeded};
+
+/// Where the hub's data lives.
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Folder for the embedded SQLite database (and, later, uploads).
+    #[arg(long, env = "TUTTI_DATA_DIR", default_value = "./tutti-data")]
+    pub data_dir: PathBuf,
+    /// A database URL (`sqlite://PATH` or `postgres://...`); overrides --data-dir.
+    #[arg(long, env = "TUTTI_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    /// The URL to connect to, creating the data folder for SQLite.
+    pub fn url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                anyhow::bail!("--database-url must start with sqlite:// or postgres:// (got {url:?})");
+            }
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("could not create the data folder {}", self.data_dir.display()))?;
+        Ok(format!("sqlite://{}", self.data_dir.join("tutti.db").display()))
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn open(&self) -> anyhow::Result<Store> {
+        let url = self.url()?;
+        let store = Store::connect(&url)
+            .await
+            .with_context(|| format!("could not open the database at {}", redact(&url)))?;
+        store
+            .migrate()
+            .await
+            .context("could not apply the database migrations")?;
+        Ok(store)
+    }
+}
+
+/// A URL fit to print: any password replaced.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub async fn migrate(args: DbArgs) -> anyhow::Result<ExitCode> {
+    let store = args.open().await?;
+    println!("The database at {} is up to date.", redact(&args.url()?));
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The same seed always builds the same hub.
+    #[arg(long, env = "TUTTI_DEMO_SEED", default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value_t = DemoSize::DURHAM.schools)]
+    pub schools: usize,
+    #[arg(long, default_value_t = DemoSize::DURHAM.teachers)]
+    pub teachers: usize,
+    #[arg(long, default_value_t = DemoSize::DURHAM.pupils)]
+    pub pupils: usize,
+}
+
+pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open().await?;
+    let size = DemoSize {
+        schools: args.schools,
+        teachers: args.teachers,
+        pupils: args.pupils,
+    };
+    let outcome = seed(&store, args.seed, size).await?;
+    store.close().await;
+    if outcome == Seeded::AlreadyPresent {
+        println!("The demo hub is already in this database; nothing was added.");
+    }
+    print_demo_accounts();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Seeds the demo hub and says what happened.
+pub async fn seed(store: &Store, seed: u64, size: DemoSize) -> anyhow::Result<Seeded> {
+    let started = std::time::Instant::now();
+    let outcome = store.seed_demo(seed, size).await?;
+    if let Seeded::Created {
+        schools,
+        teachers,
+        pupils,
+        guardians,
+    } = &outcome
+    {
+        println!(
+            "Seeded the demo hub (seed {seed}): {schools} schools, {teachers} teachers, {pupils} pupils, {guardians} families in {:.1?}.",
+            started.elapsed()
+        );
+    }
+    Ok(outcome)
+}
+
+pub fn print_demo_accounts() {
+    println!("Demo accounts (password: {}):", tutti_store::demo::DEMO_PASSWORD);
+    for (email, role) in tutti_store::demo::DEMO_ACCOUNTS {
+        println!("  {:<20} {}", email, role.label());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_in_urls_are_not_printed() {
+        assert_eq!(
+            redact("postgres://tutti:secret@db:5432/hub"),
+            "postgres://tutti:***@db:5432/hub"
+        );
+        assert_eq!(redact("postgres://db/hub"), "postgres://db/hub");
+        assert_eq!(
+            redact("sqlite://./tutti-data/tutti.db"),
+            "sqlite://./tutti-data/tutti.db"
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! `tutti serve`: the web server, with the demo hub when asked.
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use tutti_store::demo::DemoSize;
+use tutti_web::WebConfig;
+
+use crate::db::{self, DbArgs};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The address and port to listen on.
+    #[arg(long, env = "TUTTI_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Seed a Durham-sized demo hub into a new database (a second start seeds nothing).
+    #[arg(long, env = "TUTTI_DEMO")]
+    pub demo: bool,
+    /// The seed of the demo hub.
+    #[arg(long, env = "TUTTI_DEMO_SEED", default_value_t = 1)]
+    pub demo_seed: u64,
+    /// The address people use to reach the hub, for links in emails (default: from --bind).
+    #[arg(long, env = "TUTTI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The hub's name, shown on every page.
+    #[arg(long, env = "TUTTI_HUB_NAME", default_value = "Tutti Music Hub")]
+    pub hub_name: String,
+    /// Send mail over SMTP as well as keeping it in the outbox: smtp://[user:pass@]host[:port].
+    #[arg(long, env = "TUTTI_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing mail.
+    #[arg(
+        long,
+        env = "TUTTI_MAIL_FROM",
+        default_value = "Tutti Music Hub <office@tutti.invalid>"
+    )]
+    pub mail_from: String,
+    /// Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front.
+    #[arg(long, env = "TUTTI_TRUST_PROXY")]
+    pub trust_proxy: bool,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open().await?;
+    if args.demo {
+        db::seed(&store, args.demo_seed, DemoSize::DURHAM).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("could not listen on {}", args.bind))?;
+    let address = listener.local_addr()?;
+    let config = WebConfig {
+        hub_name: args.hub_name,
+        public_url: args.public_url.unwrap_or_else(|| format!("http://{address}")),
+        trust_proxy: args.trust_proxy,
+        smtp_url: args.smtp_url.clone(),
+        mail_from: args.mail_from.clone(),
+        ..WebConfig::default()
+    };
+    if let Some(url) = args.smtp_url {
+        tokio::spawn(tutti_web::mail::run_sender(store.clone(), url, args.mail_from));
+    }
+    tokio::spawn(housekeeping(store.clone()));
+    println!("Tutti is running at http://{address}/");
+    if args.demo {
+        db::print_demo_accounts();
+    }
+    tutti_web::serve(listener, store.clone(), config, shutdown_signal()).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Hourly clean-up of ended sessions.
+async fn housekeeping(store: tutti_store::Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.purge_expired_sessions().await {
+            tracing::warn!(error = %e, "could not purge expired sessions");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

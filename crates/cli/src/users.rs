@@ -1,0 +1,63 @@
+//! `tutti users`: accounts from the command line, such as the first admin of a real install.
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use tutti_store::accounts::{NewUser, Role};
+
+use crate::db::DbArgs;
+
+#[derive(Subcommand, Debug)]
+pub enum UsersCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        /// admin, manager, teacher, parent, pupil or school.
+        #[arg(long)]
+        role: String,
+        /// The person's name (defaults to the part of the email before the @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+pub async fn run(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        UsersCommand::Create { db, email, role, name } => {
+            let Some(role) = Role::parse(&role) else {
+                bail!("--role must be one of admin, manager, teacher, parent, pupil or school (got {role:?})");
+            };
+            let email = tutti_domain::validate::EmailAddress::parse(&email)
+                .map_err(|e| anyhow::anyhow!("--email: {e}"))?
+                .to_string();
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("could not read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            tutti_domain::validate::check_password(&password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            let store = db.open().await?;
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+            let user = store
+                .create_user(NewUser {
+                    email,
+                    name,
+                    password,
+                    role,
+                    email_verified: true,
+                    school_id: None,
+                    staff_id: None,
+                    pupil_id: None,
+                    is_demo: false,
+                })
+                .await?;
+            println!("Created {} ({}), account {}.", user.email, user.role.label(), user.id);
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The mail outbox: every message is written here first, then sent over SMTP when configured.
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::entities::outbox;
+use crate::error::Result;
+use crate::{Store, now};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<OffsetDateTime>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+impl From<outbox::Model> for OutboxMessage {
+    fn from(m: outbox::Model) -> Self {
+        OutboxMessage {
+            id: m.id,
+            to_address: m.to_address,
+            subject: m.subject,
+            body: m.body,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+            attempts: m.attempts,
+            last_error: m.last_error,
+        }
+    }
+}
+
+/// Queues a message inside the caller's transaction, so that mail about a change is
+/// queued exactly when the change commits.
+pub async fn enqueue(conn: &impl ConnectionTrait, to: &str, subject: &str, body: &str) -> Result<i64> {
+    let m = outbox::ActiveModel {
+        to_address: Set(to.to_owned()),
+        subject: Set(subject.to_owned()),
+        body: Set(body.to_owned()),
+        created_at: Set(now()),
+        sent_at: Set(None),
+        attempts: Set(0),
+        last_error: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(m.id)
+}
+
+/// Messages that have failed this many times are left for an admin to look at.
+const MAX_ATTEMPTS: i32 = 5;
+
+impl Store {
+    /// Queues one message in its own transaction.
+    pub async fn send_mail(&self, to: &str, subject: &str, body: &str) -> Result<i64> {
+        let txn = self.write().await?;
+        let id = enqueue(&txn, to, subject, body).await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    /// Newest first, one page at a time, optionally only messages to one address.
+    pub async fn outbox_page(&self, to: Option<&str>, page: u64, per_page: u64) -> Result<(Vec<OutboxMessage>, u64)> {
+        let mut q = outbox::Entity::find();
+        if let Some(to) = to.filter(|t| !t.trim().is_empty()) {
+            q = q.filter(outbox::Column::ToAddress.eq(to.trim().to_lowercase()));
+        }
+        let total = q.clone().count(self.conn()).await?;
+        let rows = q
+            .order_by_desc(outbox::Column::Id)
+            .offset(page.saturating_sub(1) * per_page)
+            .limit(per_page)
+            .all(self.conn())
+            .await?;
+        Ok((rows.into_iter().map(Into::into).collect(), total))
+    }
+
+    /// Messages waiting to go out over SMTP, oldest first.
+    pub async fn unsent_mail(&self, limit: u64) -> Result<Vec<OutboxMessage>> {
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::SentAt.is_null())
+            .filter(outbox::Column::Attempts.lt(MAX_ATTEMPTS))
+            .order_by_asc(outbox::Column::Id)
+            .limit(limit)
+            .all(self.conn())
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn mark_mail_sent(&self, id: i64) -> Result<()> {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::SentAt, Some(now()).into())
+            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+            .filter(outbox::Column::Id.eq(id))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn mark_mail_failed(&self, id: i64, error: &str) -> Result<()> {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::LastError, Some(error.to_owned()).into())
+            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+            .filter(outbox::Column::Id.eq(id))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,33 @@
+//! Case-insensitive text search over columns, safe against LIKE wildcards in user input.
+use sea_orm::Condition;
+use sea_orm::sea_query::Expr;
+
+/// A condition matching rows where any of `columns` contains `term` (case-insensitive),
+/// or `None` when the term is blank. Column names are ours, never user input.
+pub(crate) fn text_search(columns: &[&'static str], term: &str) -> Option<Condition> {
+    let term = term.trim().to_lowercase();
+    if term.is_empty() {
+        return None;
+    }
+    let pattern = format!("%{}%", escape_like(&term));
+    let mut any = Condition::any();
+    for column in columns {
+        any = any.add(Expr::cust_with_values(
+            format!("LOWER({column}) LIKE ? ESCAPE '\\'"),
+            [pattern.clone()],
+        ));
+    }
+    Some(any)
+}
+
+/// Escapes LIKE wildcards so that a search for "50%" finds "50%".
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

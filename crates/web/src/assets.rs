@@ -1,0 +1,60 @@
+//! Static assets compiled into the binary, served with a content hash as their ETag.
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static [u8],
+}
+
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "site.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../static/site.css"),
+    },
+    Asset {
+        name: "favicon.svg",
+        content_type: "image/svg+xml",
+        body: include_bytes!("../static/favicon.svg"),
+    },
+];
+
+/// A cheap stable hash (FNV-1a) of an asset, for its ETag.
+fn etag(body: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("\"{h:016x}\"")
+}
+
+pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    let Some(asset) = ASSETS.iter().find(|a| a.name == name) else {
+        return crate::error::AppError::NotFound.into_response();
+    };
+    let tag = etag(asset.body);
+    let cache = HeaderValue::from_static("public, max-age=3600");
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, tag),
+                (header::CACHE_CONTROL, cache.to_str().unwrap().to_owned()),
+            ],
+        )
+            .into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (header::ETAG, HeaderValue::from_str(&tag).expect("hex")),
+            (header::CACHE_CONTROL, cache),
+        ],
+        asset.body,
+    )
+        .into_response()
+}

@@ -1,0 +1,47 @@
+//! What the web server is told at start-up.
+use time::Duration;
+use tutti_store::sessions::SessionPolicy;
+
+/// Settings for the web server; `Default` suits a local install.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The hub's name, shown in the header and in emails.
+    pub hub_name: String,
+    /// The address people reach the hub at, used in emailed links.
+    pub public_url: String,
+    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` from a reverse proxy.
+    pub trust_proxy: bool,
+    pub sessions: SessionPolicy,
+    /// Failed logins allowed per account within `login_window` before it is locked.
+    pub login_failures_per_account: u64,
+    /// Failed logins allowed per address within `login_window`.
+    pub login_failures_per_address: u64,
+    pub login_window: Duration,
+    /// Where outgoing mail is sent (`smtp://host:port`), besides the outbox.
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing mail.
+    pub mail_from: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            hub_name: "Tutti Music Hub".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            trust_proxy: false,
+            sessions: SessionPolicy::default(),
+            login_failures_per_account: 5,
+            login_failures_per_address: 30,
+            login_window: Duration::minutes(15),
+            smtp_url: None,
+            mail_from: "Tutti Music Hub <office@tutti.invalid>".into(),
+        }
+    }
+}
+
+impl WebConfig {
+    /// Cookies get the Secure flag when people reach the hub over HTTPS.
+    pub fn public_url_is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}

@@ -1,0 +1,68 @@
+//! The CSRF check: every state-changing request must carry its session's token.
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+use crate::session::Visitor;
+use crate::state::AppState;
+
+/// The form field and header that carry the token.
+pub const FIELD: &str = "csrf_token";
+const HEADER: &str = "x-csrf-token";
+const MAX_FORM: usize = 4 * 1024 * 1024;
+
+pub async fn verify(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let expected = request
+        .extensions()
+        .get::<Visitor>()
+        .and_then(|v| v.session.as_ref())
+        .map(|s| s.csrf_token.clone());
+    let Some(expected) = expected else { return rejected() };
+
+    if let Some(given) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
+        return if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+            next.run(request).await
+        } else {
+            rejected()
+        };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return rejected();
+    }
+    // The body is read here to find the token and handed on unchanged.
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_FORM).await else {
+        return AppError::BadRequest("The form was too large.".into()).into_response();
+    };
+    let given = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v.into_owned());
+    match given {
+        Some(g) if constant_time_eq(g.as_bytes(), expected.as_bytes()) => {
+            next.run(Request::from_parts(parts, Body::from(bytes))).await
+        }
+        _ => rejected(),
+    }
+}
+
+fn rejected() -> Response {
+    AppError::Forbidden(
+        "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
+    )
+    .into_response()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,50 @@
+//! Form errors kept next to their fields, in the order the fields appear.
+use tutti_domain::validate::{EmailAddress, check_password};
+
+/// Errors found in a submitted form, each naming the field's id.
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors(Vec<(&'static str, String)>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push((field, message.into()));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn list(&self) -> &[(&'static str, String)] {
+        &self.0
+    }
+}
+
+/// Reads an email field, noting an error when it is blank or malformed.
+pub fn email_field(errors: &mut FormErrors, field: &'static str, text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        errors.add(field, "Enter your email address");
+        return None;
+    }
+    match EmailAddress::parse(text) {
+        Ok(e) => Some(e.to_string()),
+        Err(e) => {
+            errors.add(field, e.to_string());
+            None
+        }
+    }
+}
+
+/// Checks a new password against the policy: 8 to 128 characters, not a well-known password.
+pub fn new_password_field(errors: &mut FormErrors, field: &'static str, password: &str) {
+    if password.is_empty() {
+        errors.add(field, "Enter a password");
+    } else if let Err(e) = check_password(password) {
+        errors.add(field, e.to_string());
+    }
+}

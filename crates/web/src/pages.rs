@@ -1,0 +1,269 @@
+//! The page templates and the shell (header, menu, footer) every page shares.
+use std::sync::OnceLock;
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use tutti_store::accounts::{Role, User};
+use tutti_store::records::{HubCounts, PupilSummary, SchoolSummary, StaffSummary};
+
+use crate::error::AppResult;
+use crate::forms::FormErrors;
+use crate::session::Visitor;
+use crate::state::AppState;
+
+/// The hub's public menu, as DOMAIN.md lists it.
+pub const MENU: &[(&str, &str)] = &[
+    ("/about", "About"),
+    ("/remote-learning", "Remote learning"),
+    ("/learning", "Learning"),
+    ("/virtual-music-centre", "Virtual Music Centre"),
+    ("/early-years", "Early Years"),
+    ("/contact", "Contact"),
+];
+
+/// The hub's name for pages rendered without state (error pages from middleware).
+static HUB_NAME: OnceLock<String> = OnceLock::new();
+
+pub fn set_hub_name(name: &str) {
+    let _ = HUB_NAME.set(name.to_owned());
+}
+
+/// What the header and footer need.
+pub struct Shell {
+    pub title: String,
+    pub hub_name: String,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub path: String,
+    pub menu: &'static [(&'static str, &'static str)],
+}
+
+impl Shell {
+    pub fn new(state: &AppState, visitor: &Visitor, title: impl Into<String>, path: &str) -> Shell {
+        let session = visitor.session.as_ref();
+        Shell {
+            title: title.into(),
+            hub_name: state.config.hub_name.clone(),
+            user: visitor.user().cloned(),
+            csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
+            flash: session.and_then(|s| s.flash.clone()),
+            path: path.to_owned(),
+            menu: MENU,
+        }
+    }
+
+    /// A shell for pages shown without a visitor: error pages.
+    fn bare(title: &str) -> Shell {
+        Shell {
+            title: title.to_owned(),
+            hub_name: HUB_NAME.get().cloned().unwrap_or_else(|| "Tutti Music Hub".into()),
+            user: None,
+            csrf: String::new(),
+            flash: None,
+            path: String::new(),
+            menu: MENU,
+        }
+    }
+}
+
+/// Renders a template as an HTML response.
+pub fn render(t: &impl Template) -> AppResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a page and clears the flash message it showed.
+pub async fn render_clearing_flash(state: &AppState, visitor: &Visitor, t: &impl Template) -> AppResult<Response> {
+    if let Some(s) = visitor.session.as_ref().filter(|s| s.flash.is_some()) {
+        state.store.set_flash(&s.id_hash, None).await?;
+    }
+    render(t)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub shell: Shell,
+    pub heading: &'a str,
+    pub message: &'a str,
+}
+
+impl ErrorPage<'_> {
+    pub fn response(status: StatusCode, heading: &str, message: &str) -> Response {
+        let page = ErrorPage {
+            shell: Shell::bare(heading),
+            heading,
+            message,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (
+                status,
+                [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"))],
+                heading.to_owned(),
+            )
+                .into_response(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub shell: Shell,
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    pub link: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub shell: Shell,
+}
+
+/// A short public information page.
+pub struct InfoContent {
+    pub heading: &'static str,
+    pub lead: &'static str,
+    pub sections: &'static [(&'static str, &'static [&'static str])],
+    pub links: &'static [(&'static str, &'static str)],
+}
+
+#[derive(Template)]
+#[template(path = "info.html")]
+pub struct InfoPage {
+    pub shell: Shell,
+    pub page: &'static InfoContent,
+}
+
+#[derive(Template)]
+#[template(path = "sitemap.html")]
+pub struct SitemapPage {
+    pub shell: Shell,
+    pub entries: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "basket.html")]
+pub struct BasketPage {
+    pub shell: Shell,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub shell: Shell,
+    pub errors: FormErrors,
+    pub csrf: String,
+    pub email: String,
+    pub next: String,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+pub struct SignupPage {
+    pub shell: Shell,
+    pub errors: FormErrors,
+    pub csrf: String,
+    pub full_name: String,
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+pub struct ForgotPage {
+    pub shell: Shell,
+    pub errors: FormErrors,
+    pub csrf: String,
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+pub struct ResetPage {
+    pub shell: Shell,
+    pub errors: FormErrors,
+    pub csrf: String,
+    pub token: String,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub shell: Shell,
+    pub errors: FormErrors,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub shell: Shell,
+    pub user: User,
+    pub role_label: &'static str,
+    pub csrf: String,
+    pub next_steps: Vec<(&'static str, &'static str, &'static str)>,
+    pub counts: Option<HubCounts>,
+    pub school: Option<SchoolSummary>,
+    pub staff: Option<StaffSummary>,
+    pub pupils_heading: Option<String>,
+    pub pupils: Vec<PupilSummary>,
+    pub pupils_total: u64,
+    pub pupils_empty: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+pub struct AdminUsersPage {
+    pub shell: Shell,
+    pub users: Vec<User>,
+    pub q: String,
+    pub role: String,
+    pub roles: Vec<(&'static str, &'static str)>,
+    pub page: u64,
+    pub pages: u64,
+    pub total: u64,
+}
+
+#[derive(Template)]
+#[template(path = "admin_user.html")]
+pub struct AdminUserPage {
+    pub shell: Shell,
+    pub user: User,
+    pub csrf: String,
+    pub roles: Vec<(&'static str, &'static str)>,
+    pub error: Option<String>,
+}
+
+/// An outbox message as the outbox page lists it.
+pub struct OutboxRow {
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at_text: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_outbox.html")]
+pub struct AdminOutboxPage {
+    pub shell: Shell,
+    pub messages: Vec<OutboxRow>,
+    pub to: String,
+    pub smtp: bool,
+    pub page: u64,
+    pub pages: u64,
+    pub total: u64,
+}
+
+/// Role choices for selects, as (value, label).
+pub fn role_choices() -> Vec<(&'static str, &'static str)> {
+    Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect()
+}
+
+/// The number of pages for a total (at least one, so "page 1 of 1" reads right).
+pub fn page_count(total: u64, per_page: u64) -> u64 {
+    total.div_ceil(per_page).max(1)
+}

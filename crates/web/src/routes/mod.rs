@@ -1,0 +1,33 @@
+//! The application's routes, assembled from audiences; each audience declares its access.
+mod account;
+mod admin;
+mod public;
+
+use axum::Router;
+
+use crate::access::Audience;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    crate::pages::set_hub_name(&state.config.hub_name);
+    let audiences: [Audience; 5] = [
+        public::audience(),
+        account::public_audience(),
+        account::signed_in_audience(),
+        admin::audience(),
+        admin::outbox_audience(),
+    ];
+    audiences
+        .into_iter()
+        .fold(Router::new(), |router, audience| router.merge(audience.into_router()))
+        .fallback(|| async { AppError::NotFound })
+        .with_state(state)
+}
+
+/// Which page of a list was asked for: 1 when absent or nonsense.
+pub(crate) fn page_number(page: Option<&str>) -> u64 {
+    page.and_then(|p| p.parse::<u64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+}

@@ -1,0 +1,154 @@
+//! The visitor behind a request: their session (if any), who they are, where they came from.
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tutti_store::accounts::User;
+use tutti_store::sessions::Session;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub const COOKIE: &str = "tutti_session";
+
+/// Who is asking. Present in every request's extensions once `load` has run.
+#[derive(Clone, Debug)]
+pub struct Visitor {
+    pub session: Option<Session>,
+    /// Whether the request reached us over HTTPS, for the cookie's Secure flag.
+    pub https: bool,
+    /// The client's address, for throttling and the audit trail.
+    pub ip: String,
+}
+
+impl Visitor {
+    pub fn user(&self) -> Option<&User> {
+        self.session.as_ref().and_then(|s| s.user.as_ref())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Visitor>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("session middleware missing".into()))
+    }
+}
+
+/// The signed-in user; a handler taking this is only reached through an access guard.
+pub struct SignedIn(pub User, pub Session);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        match visitor.session {
+            Some(s) => match s.user.clone() {
+                Some(u) => Ok(SignedIn(u, s)),
+                None => Err(AppError::Forbidden("Log in to see this page.".into())),
+            },
+            None => Err(AppError::Forbidden("Log in to see this page.".into())),
+        }
+    }
+}
+
+/// Loads the session named by the cookie, if any, and records the visitor.
+pub async fn load(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let token = cookie_value(request.headers(), COOKIE);
+    let session = match token {
+        Some(t) => match state.store.load_session(&t, state.config.sessions).await {
+            Ok(s) => s,
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let had_cookie = cookie_value(request.headers(), COOKIE).is_some();
+    let visitor = Visitor {
+        https: is_https(&request, &state),
+        ip: client_ip(&request, state.config.trust_proxy),
+        session,
+    };
+    let stale = had_cookie && visitor.session.is_none();
+    let secure = visitor.https;
+    request.extensions_mut().insert(visitor);
+    let mut response = next.run(request).await;
+    // A cookie naming a session that has ended is cleared, unless the handler set a new one.
+    if stale && !response.headers().contains_key(header::SET_COOKIE) {
+        response.headers_mut().append(header::SET_COOKIE, clear_cookie(secure));
+    }
+    response
+}
+
+/// The value of one cookie in the request.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The cookie that carries a session: HttpOnly, SameSite=Lax, Secure over HTTPS, and no
+/// Max-Age, so it also ends when the browser closes.
+pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let mut c = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("a token is plain ASCII")
+}
+
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    let mut c = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("plain ASCII")
+}
+
+fn is_https(request: &Request, state: &AppState) -> bool {
+    if state.config.trust_proxy
+        && let Some(proto) = request.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok())
+    {
+        return proto.eq_ignore_ascii_case("https");
+    }
+    state.config.public_url_is_https()
+}
+
+fn client_ip(request: &Request, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(first) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        return first.trim().to_owned();
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A CSRF token for a form, starting an anonymous session when the visitor has none.
+/// Returns the token and, for a new session, the cookie to set.
+pub async fn form_token(state: &AppState, visitor: &Visitor) -> AppResult<(String, Option<HeaderValue>)> {
+    if let Some(s) = &visitor.session {
+        return Ok((s.csrf_token.clone(), None));
+    }
+    let (token, session) = state.store.create_session(None, state.config.sessions).await?;
+    Ok((session.csrf_token, Some(session_cookie(&token, visitor.https))))
+}
