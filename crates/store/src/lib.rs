@@ -15,6 +15,7 @@ pub mod records;
 mod search;
 pub mod sessions;
 pub mod settings;
+pub mod testing;
 pub mod throttle;
 pub mod tokens;
 

@@ -1,6 +1,6 @@
 //! Case-insensitive text search over columns, safe against LIKE wildcards in user input.
 use sea_orm::Condition;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr};
 
 /// A condition matching rows where any of `columns` contains `term` (case-insensitive),
 /// or `None` when the term is blank. Column names are ours, never user input.
@@ -12,10 +12,8 @@ pub(crate) fn text_search(columns: &[&'static str], term: &str) -> Option<Condit
     let pattern = format!("%{}%", escape_like(&term));
     let mut any = Condition::any();
     for column in columns {
-        any = any.add(Expr::cust_with_values(
-            format!("LOWER({column}) LIKE ? ESCAPE '\\'"),
-            [pattern.clone()],
-        ));
+        let lowered = Expr::expr(Func::lower(Expr::col(Alias::new(*column))));
+        any = any.add(lowered.like(LikeExpr::new(pattern.clone()).escape('\\')));
     }
     Some(any)
 }

@@ -1,0 +1,8 @@
+//! Integration tests: the real app on 127.0.0.1:0, a fresh database per test, spoken to over
+//! HTTP. Every test runs on SQLite, and on PostgreSQL when TUTTI_TEST_POSTGRES_URL is set.
+mod support;
+
+mod accounts;
+mod admin;
+mod pages;
+mod security;

@@ -1,0 +1,154 @@
+//! The one helper that builds the app for every test, and a small browser to drive it.
+use std::net::SocketAddr;
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use tutti_store::Store;
+use tutti_store::demo::DemoSize;
+use tutti_store::testing::{TestBackend, TestDatabase};
+use tutti_web::WebConfig;
+
+pub use tutti_store::demo::DEMO_PASSWORD;
+pub use tutti_store::testing::TestBackend as Backend;
+
+/// Runs an async test body on SQLite and on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::support::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+/// A running app on its own fresh database.
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    _db: TestDatabase,
+}
+
+impl TestApp {
+    /// The app with a small demo hub seeded, or `None` when the backend is not configured.
+    pub async fn spawn(backend: TestBackend) -> Option<TestApp> {
+        Self::spawn_with(backend, WebConfig::default()).await
+    }
+
+    pub async fn spawn_with(backend: TestBackend, config: WebConfig) -> Option<TestApp> {
+        let db = TestDatabase::create(backend).await?;
+        let store = Store::connect(&db.url).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        store.seed_demo(1, DemoSize::SMALL).await.expect("seed the demo hub");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let app_store = store.clone();
+        tokio::spawn(async move {
+            tutti_web::serve(listener, app_store, config, std::future::pending())
+                .await
+                .expect("serve");
+        });
+        Some(TestApp {
+            base: format!("http://{addr}"),
+            store,
+            _db: db,
+        })
+    }
+
+    /// A new browser with its own cookies.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            base: self.base.clone(),
+        }
+    }
+
+    /// A browser already logged in.
+    pub async fn logged_in(&self, email: &str) -> Browser {
+        let b = self.browser();
+        let r = b.login(email, DEMO_PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {email} should succeed");
+        b
+    }
+}
+
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let r = self.get(path).await;
+        let status = r.status();
+        (status, r.text().await.unwrap())
+    }
+
+    /// Posts a form exactly as given (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Opens `form_page`, takes its CSRF token, and posts `fields` with it to `action`.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let (_, html) = self.get_text(form_page).await;
+        let token = csrf_token(&html).unwrap_or_else(|| panic!("no CSRF token on {form_page}"));
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(action, &all).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.submit("/login", "/login", &[("email", email), ("password", password)])
+            .await
+    }
+}
+
+/// The value of the first CSRF field in a page.
+pub fn csrf_token(html: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+/// The first link in an outbox message body that starts with `prefix`.
+pub fn link_in(body: &str, prefix: &str) -> Option<String> {
+    let start = body.find(prefix)?;
+    let rest = &body[start..];
+    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    Some(rest[..end].to_owned())
+}
+
+pub fn location(r: &Response) -> String {
+    r.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
