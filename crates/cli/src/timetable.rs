@@ -45,10 +45,8 @@ pub enum TimetableCommand {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> anyhow::Result<T> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {what} file {}", path.display()))?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("{what} file {} is not a valid {what}", path.display()))
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {what} file {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{what} file {} is not a valid {what}", path.display()))
 }
 
 fn read_instance(path: &Path) -> anyhow::Result<Instance> {

@@ -11,7 +11,8 @@ use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
     crate::pages::set_hub_name(&state.config.hub_name);
-    let audiences: [Audience; 5] = [
+    // One line per audience; a new feature adds its audiences here.
+    let audiences: Vec<Audience> = vec![
         public::audience(),
         account::public_audience(),
         account::signed_in_audience(),
