@@ -1,0 +1,268 @@
+//! The `tutti` binary as a newcomer runs it: serve with the demo, restart, migrate, create the
+//! first admin. Each test runs on SQLite, and on PostgreSQL when TUTTI_TEST_POSTGRES_URL is set.
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use tutti_store::testing::{TestBackend, TestDatabase};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tutti");
+
+/// A running `tutti serve`, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    output: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `tutti serve` with `args` on a free port and waits until it says where it runs.
+fn serve(db_args: &[String], extra: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .args(db_args)
+        .args(["--bind", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tutti serve");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut output = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("tutti serve printed its address in time");
+        output.push(line.clone());
+        if let Some(rest) = line.strip_prefix("Tutti is running at ") {
+            let base = rest.trim_end_matches('/').to_owned();
+            // The demo accounts follow the address when --demo is given.
+            if extra.contains(&"--demo") {
+                for _ in 0..7 {
+                    output.push(rx.recv_timeout(Duration::from_secs(10)).expect("demo accounts"));
+                }
+            }
+            return Server { child, base, output };
+        }
+    }
+}
+
+fn db_args(db: &Option<(TestDatabase, tempdir::Dir)>, backend: TestBackend) -> Vec<String> {
+    let (db, dir) = db.as_ref().unwrap();
+    match backend {
+        TestBackend::Sqlite => vec!["--data-dir".into(), dir.path().display().to_string()],
+        TestBackend::Postgres => vec!["--database-url".into(), db.url.clone()],
+    }
+}
+
+mod tempdir {
+    /// A temporary folder removed on drop.
+    pub struct Dir(std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Dir {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            let p = std::env::temp_dir().join(format!("tutti-cli-{}-{nanos}", std::process::id()));
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+        pub fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+async fn fresh(backend: TestBackend) -> Option<(TestDatabase, tempdir::Dir)> {
+    Some((TestDatabase::create(backend).await?, tempdir::Dir::new()))
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn login(base: &str, email: &str, password: &str) -> reqwest::StatusCode {
+    let c = client();
+    let html = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    let token = &html[start..start + html[start..].find('"').unwrap()];
+    c.post(format!("{base}/login"))
+        .form(&[("csrf_token", token), ("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),*) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name(tutti_store::testing::TestBackend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name(tutti_store::testing::TestBackend::Postgres).await }
+        }
+    )*};
+}
+
+on_both_backends!(
+    demo_starts_and_survives_a_restart,
+    demo_refuses_a_database_with_real_data,
+    first_admin_from_the_command_line
+);
+
+async fn demo_starts_and_survives_a_restart(backend: TestBackend) {
+    let db = fresh(backend).await;
+    if db.is_none() {
+        return;
+    }
+    let args = db_args(&db, backend);
+    let first = serve(&args, &["--demo"]);
+    let printed = first.output.join("\n");
+    assert!(printed.contains("Seeded the demo hub"), "{printed}");
+    assert!(
+        printed.contains("350 schools, 150 teachers, 10000 pupils"),
+        "Durham-sized by default: {printed}"
+    );
+    for account in [
+        "admin@demo.test",
+        "manager@demo.test",
+        "teacher@demo.test",
+        "parent@demo.test",
+        "school@demo.test",
+        "pupil@demo.test",
+    ] {
+        assert!(printed.contains(account), "prints {account}");
+    }
+    assert!(printed.contains("demo-password"));
+    let health = reqwest::get(format!("{}/healthz", first.base)).await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(login(&first.base, "parent@demo.test", "demo-password").await, 303);
+    // Something a person did in the first run.
+    let store = tutti_store::Store::connect(&match backend {
+        TestBackend::Sqlite => format!("sqlite://{}", db.as_ref().unwrap().1.path().join("tutti.db").display()),
+        TestBackend::Postgres => db.as_ref().unwrap().0.url.clone(),
+    })
+    .await
+    .unwrap();
+    let admin = store.user_by_email("admin@demo.test").await.unwrap().unwrap();
+    store.set_password(admin.id, "changed in the first run").await.unwrap();
+    let counts = store.hub_counts().await.unwrap();
+    drop(first);
+
+    let second = serve(&args, &["--demo"]);
+    let printed = second.output.join("\n");
+    assert!(!printed.contains("Seeded"), "a second start seeds nothing: {printed}");
+    assert_eq!(store.hub_counts().await.unwrap().pupils, counts.pupils);
+    assert_eq!(store.hub_counts().await.unwrap().users, counts.users);
+    assert_eq!(
+        login(&second.base, "admin@demo.test", "changed in the first run").await,
+        303,
+        "data survived the restart"
+    );
+    store.close().await;
+}
+
+async fn demo_refuses_a_database_with_real_data(backend: TestBackend) {
+    let db = fresh(backend).await;
+    if db.is_none() {
+        return;
+    }
+    let args = db_args(&db, backend);
+    let mut create = Command::new(BIN)
+        .args(["users", "create", "--email", "head@hub.example", "--role", "admin"])
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    create
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a real hub's passphrase\n")
+        .unwrap();
+    assert!(create.wait_with_output().unwrap().status.success());
+
+    let out = Command::new(BIN)
+        .arg("serve")
+        .args(&args)
+        .args(["--bind", "127.0.0.1:0", "--demo"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "serve --demo must refuse a real database");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("holds real data"), "{err}");
+    assert!(err.contains("1 accounts"), "{err}");
+}
+
+async fn first_admin_from_the_command_line(backend: TestBackend) {
+    let db = fresh(backend).await;
+    if db.is_none() {
+        return;
+    }
+    let args = db_args(&db, backend);
+    let migrate = Command::new(BIN).arg("migrate").args(&args).output().unwrap();
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("up to date"));
+
+    let run = |role: &str, password: &[u8]| {
+        let mut c = Command::new(BIN)
+            .args(["users", "create", "--email", "Head@Hub.Example", "--role", role])
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(password).unwrap();
+        c.wait_with_output().unwrap()
+    };
+    let bad_role = run("emperor", b"a fine passphrase\n");
+    assert!(!bad_role.status.success());
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("--role must be one of"));
+    let weak = run("admin", b"password\n");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    let ok = run("admin", b"a fine passphrase\n");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let again = run("admin", b"a fine passphrase\n");
+    assert!(!again.status.success(), "the email is taken");
+
+    let server = serve(&args, &[]);
+    assert_eq!(login(&server.base, "head@hub.example", "a fine passphrase").await, 303);
+}
