@@ -4,5 +4,6 @@ mod support;
 
 mod accounts;
 mod admin;
+mod mail;
 mod pages;
 mod security;
