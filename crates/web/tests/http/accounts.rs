@@ -12,6 +12,7 @@ on_both_backends!(
     password_reset_through_the_outbox,
     changing_password_ends_other_sessions,
     logins_are_throttled_per_account,
+    logins_are_throttled_per_address,
     disabled_accounts_cannot_log_in_and_lose_their_sessions,
     logout_ends_the_session,
 );
@@ -334,6 +335,17 @@ async fn logins_are_throttled_per_account(backend: Backend) {
         app.browser().login("admin@demo.test", DEMO_PASSWORD).await.status(),
         StatusCode::SEE_OTHER
     );
+}
+
+async fn logins_are_throttled_per_address(backend: Backend) {
+    let config = tutti_web::WebConfig { login_failures_per_address: 3, ..Default::default() };
+    let Some(app) = TestApp::spawn_with(backend, config).await else { return };
+    // Guessing across many accounts from one address is stopped too.
+    for email in ["a@example.com", "b@example.com", "c@example.com"] {
+        assert_eq!(app.browser().login(email, "guess").await.status(), StatusCode::OK);
+    }
+    let r = app.browser().login("teacher@demo.test", DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 async fn disabled_accounts_cannot_log_in_and_lose_their_sessions(backend: Backend) {
