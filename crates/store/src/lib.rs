@@ -4,17 +4,27 @@
 //! every crate (accounts, schools, pupils, staff, ...).
 
 pub mod accounts;
+pub mod api_tokens;
+pub mod audit;
 mod connect;
+pub mod content;
 pub mod demo;
 pub mod entities;
+pub mod guardians;
+pub mod imports;
+pub mod instruments;
+mod listing;
 mod error;
 mod migrations;
 pub mod outbox;
+pub mod pupils;
 mod query;
 pub mod records;
+pub mod schools;
 mod search;
 pub mod sessions;
 pub mod settings;
+pub mod staff;
 pub mod testing;
 pub mod throttle;
 pub mod tokens;

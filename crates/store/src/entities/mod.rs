@@ -1,7 +1,13 @@
 //! sea-orm entities, one per table; the queries live in the feature modules.
+pub mod api_token;
+pub mod audit_event;
+pub mod content_file;
+pub mod content_item;
+pub mod content_redirect;
 pub mod enrolment;
 pub mod guardian;
 pub mod hub_setting;
+pub mod instrument;
 pub mod login_failure;
 pub mod one_time_token;
 pub mod outbox;

@@ -3,13 +3,20 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_platform;
 mod m0002_records;
+mod m0003_core_records;
+mod m0004_content;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_platform::Migration), Box::new(m0002_records::Migration)]
+        vec![
+            Box::new(m0001_platform::Migration),
+            Box::new(m0002_records::Migration),
+            Box::new(m0003_core_records::Migration),
+            Box::new(m0004_content::Migration),
+        ]
     }
 }
 

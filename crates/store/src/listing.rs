@@ -1,0 +1,67 @@
+//! Pages of records: which page, how sorted, and totals that stay cheap on a million rows.
+use serde::Serialize;
+
+/// What a list screen or API call asks for. `sort` is checked against each record's
+/// whitelist of columns, so it never reaches SQL unless it names one of ours.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub q: String,
+    pub sort: String,
+    pub desc: bool,
+    pub page: u64,
+    pub per_page: u64,
+    pub include_archived: bool,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> u64 {
+        self.page.max(1)
+    }
+
+    pub fn per_page(&self) -> u64 {
+        self.per_page.clamp(1, 200)
+    }
+
+    pub fn offset(&self) -> u64 {
+        (self.page() - 1) * self.per_page()
+    }
+
+    /// The whitelisted column to sort by: the one asked for if allowed, else the first.
+    pub fn sort_column(&self, allowed: &[(&'static str, &'static str)]) -> (&'static str, &'static str) {
+        allowed
+            .iter()
+            .find(|(name, _)| *name == self.sort)
+            .copied()
+            .unwrap_or(allowed[0])
+    }
+}
+
+/// Counting every match of a broad search on a national-sized table costs more than the
+/// page itself, so totals stop counting here and the screen says "more than".
+pub const COUNT_CAP: u64 = 10_000;
+
+/// One page of rows and how many matched in all (at most `COUNT_CAP`, see `capped`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: u64,
+    pub capped: bool,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            rows: self.rows.into_iter().map(f).collect(),
+            total: self.total,
+            capped: self.capped,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
