@@ -71,6 +71,7 @@ impl Store {
     /// already holds the demo is left alone; one that holds real data is refused.
     pub async fn seed_demo(&self, seed: u64, size: DemoSize) -> Result<Seeded> {
         if self.setting(DEMO_MARKER).await?.is_some() {
+            self.seed_demo_content().await?;
             return Ok(Seeded::AlreadyPresent);
         }
         let users = user::Entity::find().count(self.conn()).await?;
@@ -105,6 +106,7 @@ impl Store {
             }
         }
         settings::put(&txn, DEMO_MARKER, &seed.to_string()).await?;
+        crate::content::demo::seed_in(&txn).await?;
         txn.commit().await?;
         Ok(Seeded::Created {
             schools: plan.schools.len(),

@@ -1,0 +1,313 @@
+//! The public site's content: pages in a menu tree, news, video episodes, resources by year
+//! group, podcast episodes, vacancies, FAQs and documents, with their files and redirects.
+pub mod demo;
+mod demo_text;
+pub mod files;
+mod save;
+pub(crate) mod starter;
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use time::OffsetDateTime;
+
+use crate::entities::{content_item, content_redirect};
+use crate::error::Result;
+use crate::search::text_search;
+use crate::{Store, now};
+
+pub use crate::entities::content_item::Model as Item;
+pub use save::{Draft, slugify, validate};
+
+/// What a piece of content is; each kind has its own list page and address prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Page,
+    News,
+    Episode,
+    Resource,
+    Podcast,
+    Vacancy,
+    Faq,
+    Document,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Page,
+        Kind::News,
+        Kind::Episode,
+        Kind::Resource,
+        Kind::Podcast,
+        Kind::Vacancy,
+        Kind::Faq,
+        Kind::Document,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Page => "page",
+            Kind::News => "news",
+            Kind::Episode => "episode",
+            Kind::Resource => "resource",
+            Kind::Podcast => "podcast",
+            Kind::Vacancy => "vacancy",
+            Kind::Faq => "faq",
+            Kind::Document => "document",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// A plural label for headings and menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Page => "Pages",
+            Kind::News => "News",
+            Kind::Episode => "Video episodes",
+            Kind::Resource => "Resources",
+            Kind::Podcast => "Podcast episodes",
+            Kind::Vacancy => "Vacancies",
+            Kind::Faq => "FAQs",
+            Kind::Document => "Reports and policies",
+        }
+    }
+
+    /// The first segment of this kind's addresses; pages sit in the menu tree instead.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Page => "",
+            Kind::News => "news",
+            Kind::Episode => "episodes",
+            Kind::Resource => "resources",
+            Kind::Podcast => "podcast",
+            Kind::Vacancy => "vacancies",
+            Kind::Faq => "faqs",
+            Kind::Document => "reports-and-policies",
+        }
+    }
+}
+
+/// The year groups resources are sorted into, as (key, label), in school order.
+pub const YEAR_GROUPS: &[(&str, &str)] = &[
+    ("early-years", "Early Years"),
+    ("reception", "Reception"),
+    ("year-1", "Year 1"),
+    ("year-2", "Year 2"),
+    ("year-3", "Year 3"),
+    ("year-4", "Year 4"),
+    ("year-5", "Year 5"),
+    ("year-6", "Year 6"),
+    ("fifteen-minutes", "15 minutes of music"),
+    ("adult", "Adult learning"),
+];
+
+pub fn year_group_label(key: &str) -> Option<&'static str> {
+    YEAR_GROUPS.iter().find(|(k, _)| *k == key).map(|(_, l)| *l)
+}
+
+/// The days of the weekly video series and their themes (DOMAIN.md).
+pub const DAY_THEMES: &[(&str, &str)] = &[
+    ("monday", "Monday: movement songs"),
+    ("tuesday", "Tuesday: early-years songs"),
+    ("wednesday", "Wednesday: ukulele"),
+    ("thursday", "Thursday: singalong"),
+    ("friday", "Friday: rhythm"),
+];
+
+pub fn day_theme_label(key: &str) -> Option<&'static str> {
+    DAY_THEMES.iter().find(|(k, _)| *k == key).map(|(_, l)| *l)
+}
+
+/// The kinds site search looks through.
+pub const SEARCHED: [Kind; 5] = [Kind::Page, Kind::News, Kind::Resource, Kind::Faq, Kind::Vacancy];
+
+/// Content a visitor may see now: published, its publication time reached, and (for a
+/// vacancy) not yet closed.
+fn visible(at: OffsetDateTime) -> Condition {
+    Condition::all()
+        .add(content_item::Column::Status.eq("published"))
+        .add(content_item::Column::PublishedAt.lte(at))
+        .add(
+            Condition::any()
+                .add(content_item::Column::ClosesOn.is_null())
+                .add(content_item::Column::ClosesOn.gte(at.date())),
+        )
+}
+
+/// The order each kind's list is shown in.
+fn ordered(q: sea_orm::Select<content_item::Entity>, kind: Kind) -> sea_orm::Select<content_item::Entity> {
+    use content_item::Column as C;
+    match kind {
+        Kind::Page => q.order_by_asc(C::Position).order_by_asc(C::Title),
+        Kind::Resource => q
+            .order_by_asc(C::YearGroup)
+            .order_by_asc(C::Position)
+            .order_by_asc(C::Title),
+        Kind::Faq => q
+            .order_by_asc(C::Category)
+            .order_by_asc(C::Position)
+            .order_by_asc(C::Id),
+        Kind::Vacancy => q.order_by_asc(C::ClosesOn).order_by_asc(C::Title),
+        Kind::Document => q.order_by_asc(C::Category).order_by_desc(C::PublishedAt),
+        Kind::News | Kind::Episode | Kind::Podcast => q.order_by_desc(C::PublishedAt).order_by_desc(C::Id),
+    }
+}
+
+/// Narrows a public list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub year_group: Option<String>,
+    pub category: Option<String>,
+    pub limit: Option<u64>,
+}
+
+impl Store {
+    /// The visible item at an address (without its leading slash).
+    pub async fn content_at(&self, path: &str) -> Result<Option<Item>> {
+        Ok(content_item::Entity::find()
+            .filter(content_item::Column::Path.eq(path))
+            .filter(visible(now()))
+            .one(self.conn())
+            .await?)
+    }
+
+    /// Where an old address now points, when its content moved.
+    pub async fn content_redirect(&self, path: &str) -> Result<Option<String>> {
+        Ok(content_redirect::Entity::find_by_id(path.to_owned())
+            .one(self.conn())
+            .await?
+            .map(|r| r.to_path))
+    }
+
+    /// Any item by id, drafts included: for editors.
+    pub async fn content_item(&self, id: i64) -> Result<Option<Item>> {
+        Ok(content_item::Entity::find_by_id(id).one(self.conn()).await?)
+    }
+
+    /// A kind's visible items in its list order.
+    pub async fn content_list(&self, kind: Kind, filter: &ListFilter) -> Result<Vec<Item>> {
+        let mut q = content_item::Entity::find()
+            .filter(content_item::Column::Kind.eq(kind.as_str()))
+            .filter(visible(now()));
+        if let Some(y) = &filter.year_group {
+            q = q.filter(content_item::Column::YearGroup.eq(y.as_str()));
+        }
+        if let Some(c) = &filter.category {
+            q = q.filter(content_item::Column::Category.eq(c.as_str()));
+        }
+        if let Some(n) = filter.limit {
+            q = q.limit(n);
+        }
+        Ok(ordered(q, kind).all(self.conn()).await?)
+    }
+
+    /// A kind's most viewed visible items.
+    pub async fn content_most_read(&self, kind: Kind, limit: u64) -> Result<Vec<Item>> {
+        Ok(content_item::Entity::find()
+            .filter(content_item::Column::Kind.eq(kind.as_str()))
+            .filter(visible(now()))
+            .filter(content_item::Column::Views.gt(0))
+            .order_by_desc(content_item::Column::Views)
+            .order_by_desc(content_item::Column::PublishedAt)
+            .limit(limit)
+            .all(self.conn())
+            .await?)
+    }
+
+    /// The visible pages under a page, in menu order.
+    pub async fn content_children(&self, parent_id: i64) -> Result<Vec<Item>> {
+        Ok(content_item::Entity::find()
+            .filter(content_item::Column::Kind.eq("page"))
+            .filter(content_item::Column::ParentId.eq(parent_id))
+            .filter(visible(now()))
+            .order_by_asc(content_item::Column::Position)
+            .order_by_asc(content_item::Column::Title)
+            .all(self.conn())
+            .await?)
+    }
+
+    /// Every visible item, pages first in menu order: for the sitemaps.
+    pub async fn content_all_visible(&self) -> Result<Vec<Item>> {
+        Ok(content_item::Entity::find()
+            .filter(visible(now()))
+            .order_by_asc(content_item::Column::Kind)
+            .order_by_asc(content_item::Column::Path)
+            .all(self.conn())
+            .await?)
+    }
+
+    /// Every page, drafts included, for choosing a parent and drawing the admin tree.
+    pub async fn content_all_pages(&self) -> Result<Vec<Item>> {
+        Ok(content_item::Entity::find()
+            .filter(content_item::Column::Kind.eq("page"))
+            .order_by_asc(content_item::Column::Path)
+            .all(self.conn())
+            .await?)
+    }
+
+    /// Visible pages, news, resources, FAQs and vacancies whose words contain `term`.
+    pub async fn content_search(&self, term: &str, limit: u64) -> Result<Vec<Item>> {
+        let Some(words) = text_search(&["title", "summary", "body", "topics"], term) else {
+            return Ok(Vec::new());
+        };
+        let kinds: Vec<&str> = SEARCHED.iter().map(|k| k.as_str()).collect();
+        let mut rows = content_item::Entity::find()
+            .filter(content_item::Column::Kind.is_in(kinds))
+            .filter(visible(now()))
+            .filter(words)
+            .limit(200)
+            .all(self.conn())
+            .await?;
+        // A match in the title ranks above one in the body.
+        let lowered = term.trim().to_lowercase();
+        rows.sort_by_key(|i| {
+            let in_title = i.title.to_lowercase().contains(&lowered);
+            let in_summary = i.summary.to_lowercase().contains(&lowered);
+            (!in_title, !in_summary, i.title.clone())
+        });
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
+    /// One page of a kind's items for editors, drafts included, optionally matching words.
+    pub async fn content_admin_list(
+        &self,
+        kind: Kind,
+        term: &str,
+        page: u64,
+        per_page: u64,
+    ) -> Result<(Vec<Item>, u64)> {
+        let mut q = content_item::Entity::find().filter(content_item::Column::Kind.eq(kind.as_str()));
+        if let Some(words) = text_search(&["title", "summary", "path"], term) {
+            q = q.filter(words);
+        }
+        let total = q.clone().count(self.conn()).await?;
+        let q = if kind == Kind::Page {
+            q.order_by_asc(content_item::Column::Path)
+        } else {
+            ordered(q, kind)
+        };
+        let rows = q
+            .offset(page.saturating_sub(1) * per_page)
+            .limit(per_page)
+            .all(self.conn())
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// Counts one view of an item. Not in a write transaction of its own making: one
+    /// statement is atomic, and a lost count under contention does no harm.
+    pub async fn content_count_view(&self, id: i64) -> Result<()> {
+        content_item::Entity::update_many()
+            .col_expr(
+                content_item::Column::Views,
+                Expr::col(content_item::Column::Views).add(1),
+            )
+            .filter(content_item::Column::Id.eq(id))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+}
