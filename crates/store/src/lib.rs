@@ -13,7 +13,7 @@ pub mod entities;
 pub mod guardians;
 pub mod imports;
 pub mod instruments;
-mod listing;
+pub mod listing;
 mod error;
 mod migrations;
 pub mod outbox;

@@ -2,6 +2,7 @@
 mod account;
 mod admin;
 mod public;
+mod records;
 
 use axum::Router;
 
@@ -18,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         account::signed_in_audience(),
         admin::audience(),
         admin::outbox_audience(),
+        records::audience(),
     ];
     audiences
         .into_iter()

@@ -6,4 +6,5 @@ mod accounts;
 mod admin;
 mod mail;
 mod pages;
+mod records;
 mod security;

@@ -1,0 +1,8 @@
+//! Admin screens for imports (being built).
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

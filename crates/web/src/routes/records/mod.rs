@@ -1,0 +1,306 @@
+//! The office's record screens under /admin: schools, pupils, staff, instruments, imports
+//! and the audit log, built from three shared templates (list, view, form).
+mod audit;
+mod imports;
+mod instruments;
+mod pupils;
+mod schools;
+mod staff;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tutti_domain::csv::{CsvRow, import, write};
+use tutti_store::StoreError;
+use tutti_store::accounts::Role;
+use tutti_store::audit::Actor;
+use tutti_store::guardians::Guardian;
+use tutti_store::listing::{ListQuery, Page};
+
+use crate::access::{Access, Audience};
+use crate::error::AppResult;
+use crate::forms::FormErrors;
+use crate::pages::{Shell, render};
+use crate::routes::page_number;
+use crate::session::{SignedIn, Visitor};
+use crate::state::AppState;
+
+const PER_PAGE: u64 = 25;
+
+/// Records are kept by the office (admins) and managers.
+pub fn audience() -> Audience {
+    Audience::new(
+        Access::Roles(&[Role::Admin, Role::Manager]),
+        Router::new()
+            .merge(schools::routes())
+            .merge(pupils::routes())
+            .merge(staff::routes())
+            .merge(instruments::routes())
+            .merge(imports::routes())
+            .merge(audit::routes()),
+    )
+}
+
+/// A list column: its heading and the sort key it offers ("" for none).
+pub struct Column {
+    pub label: &'static str,
+    pub sort: &'static str,
+}
+
+pub const fn col(label: &'static str, sort: &'static str) -> Column {
+    Column { label, sort }
+}
+
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+pub fn cell(text: impl Into<String>) -> Cell {
+    Cell {
+        text: text.into(),
+        href: None,
+    }
+}
+
+pub fn link(text: impl Into<String>, href: String) -> Cell {
+    Cell {
+        text: text.into(),
+        href: Some(href),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "records/list.html")]
+pub struct ListPage {
+    pub shell: Shell,
+    pub heading: String,
+    pub base: String,
+    pub search_label: &'static str,
+    pub links: Vec<(String, String)>,
+    pub q: String,
+    pub sort: String,
+    pub desc: bool,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    pub empty: String,
+    pub total: u64,
+    pub capped: bool,
+    pub page: u64,
+    pub pages: u64,
+}
+
+#[derive(Template)]
+#[template(path = "records/view.html")]
+pub struct ViewPage {
+    pub shell: Shell,
+    pub heading: String,
+    pub back: (String, String),
+    pub href: String,
+    pub csrf: String,
+    pub archived: bool,
+    pub warnings: Vec<String>,
+    pub facts: Vec<(String, String)>,
+    pub guardians: Option<Vec<Guardian>>,
+}
+
+/// One input of a record form. `kind` is an input type, or select, checkbox or textarea.
+pub struct FormField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub value: String,
+    pub hint: &'static str,
+    pub options: Vec<(String, String)>,
+    pub rows: u8,
+}
+
+pub fn input(name: &'static str, label: &'static str, kind: &'static str, hint: &'static str, v: &Values) -> FormField {
+    FormField {
+        name,
+        label,
+        kind,
+        value: v.get(name).cloned().unwrap_or_default(),
+        hint,
+        options: Vec::new(),
+        rows: 4,
+    }
+}
+
+pub fn select(name: &'static str, label: &'static str, words: &[&str], v: &Values) -> FormField {
+    FormField {
+        options: words.iter().map(|w| ((*w).to_owned(), (*w).to_owned())).collect(),
+        ..input(name, label, "select", "", v)
+    }
+}
+
+pub fn checkbox(name: &'static str, label: &'static str, v: &Values) -> FormField {
+    let on = v
+        .get(name)
+        .is_some_and(|x| matches!(x.as_str(), "yes" | "true" | "on" | "y" | "1"));
+    FormField {
+        value: if on { "yes".into() } else { String::new() },
+        ..input(name, label, "checkbox", "", v)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "records/form.html")]
+pub struct FormPage {
+    pub shell: Shell,
+    pub heading: String,
+    pub back: (String, String),
+    pub action: String,
+    pub csrf: String,
+    pub errors: FormErrors,
+    pub fields: Vec<FormField>,
+    pub submit: &'static str,
+}
+
+/// Submitted form values by field name.
+pub type Values = HashMap<String, String>;
+
+/// The query string of a list screen.
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub desc: String,
+    pub page: Option<String>,
+}
+
+impl ListParams {
+    pub fn query(&self) -> ListQuery {
+        ListQuery {
+            q: self.q.clone(),
+            sort: self.sort.clone(),
+            desc: !self.desc.is_empty() && self.desc != "0",
+            page: page_number(self.page.as_deref()),
+            per_page: PER_PAGE,
+            include_archived: false,
+        }
+    }
+}
+
+/// Renders a list page from a page of records.
+#[allow(clippy::too_many_arguments)]
+pub async fn list_page<T>(
+    state: &AppState,
+    visitor: &Visitor,
+    heading: &str,
+    base: &str,
+    search_label: &'static str,
+    params: &ListParams,
+    columns: Vec<Column>,
+    page: Page<T>,
+    row: impl FnMut(T) -> Vec<Cell>,
+    empty: String,
+) -> AppResult<Response> {
+    let pages = page.pages();
+    let sort = columns
+        .iter()
+        .find(|c| c.sort == params.sort)
+        .or_else(|| columns.iter().find(|c| !c.sort.is_empty()))
+        .map(|c| c.sort.to_owned())
+        .unwrap_or_default();
+    let page = ListPage {
+        shell: Shell::new(state, visitor, heading, base),
+        heading: heading.to_owned(),
+        base: base.to_owned(),
+        search_label,
+        links: vec![
+            (format!("{base}/new"), "Add a new record".to_owned()),
+            ("/admin/records".to_owned(), "All records".to_owned()),
+        ],
+        q: params.q.clone(),
+        sort,
+        desc: params.query().desc,
+        columns,
+        total: page.total,
+        capped: page.capped,
+        page: page.page,
+        pages,
+        rows: page.rows.into_iter().map(row).collect(),
+        empty,
+    };
+    crate::pages::render_clearing_flash(state, visitor, &page).await
+}
+
+/// An empty list says why, and what to do next.
+pub fn empty_text(what: &str, q: &str, base: &str) -> String {
+    if q.trim().is_empty() {
+        format!("There are no {what} yet. Add one with the link above, or import a file at /admin/imports ({base}).")
+    } else {
+        format!(
+            "No {what} match \"{}\". Try fewer letters or another spelling.",
+            q.trim()
+        )
+    }
+}
+
+/// Reads form values with a record's CSV reader: the form fields carry the file's column
+/// names, so the rules and messages are the import's, word for word.
+pub fn read_row<T: CsvRow>(values: &Values, errors: &mut FormErrors) -> Option<T> {
+    let header: Vec<&str> = T::COLUMNS.iter().map(|c| c.name).collect();
+    let row: Vec<String> = header
+        .iter()
+        .map(|name| values.get(*name).map(|v| v.trim().to_owned()).unwrap_or_default())
+        .collect();
+    let text = write([header.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(), row]);
+    let outcome = import::<T>(&text);
+    for e in &outcome.errors {
+        let field = e
+            .column
+            .as_deref()
+            .and_then(|c| T::COLUMNS.iter().find(|col| col.name == c))
+            .map(|c| c.name)
+            .unwrap_or(T::COLUMNS[0].name);
+        errors.add(field, e.message.clone());
+    }
+    outcome.into_rows().ok()?.into_iter().next().map(|r| r.row)
+}
+
+pub fn actor(user: &tutti_store::accounts::User, visitor: &Visitor) -> Actor {
+    Actor::user(user, &visitor.ip)
+}
+
+pub fn csrf_of(visitor: &Visitor) -> String {
+    visitor
+        .session
+        .as_ref()
+        .map(|s| s.csrf_token.clone())
+        .unwrap_or_default()
+}
+
+/// Shows a form again with its errors and the input kept.
+pub fn form_again(page: FormPage) -> AppResult<Response> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+/// A store conflict (a key already taken) or refusal becomes an error on `field`.
+pub fn store_error_on(e: StoreError, field: &'static str, errors: &mut FormErrors) -> AppResult<()> {
+    match e {
+        StoreError::Conflict(m) | StoreError::Refused(m) => {
+            errors.add(field, m);
+            Ok(())
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// Sets a flash message and redirects.
+pub async fn done(state: &AppState, signed: &SignedIn, message: &str, to: &str) -> AppResult<Response> {
+    state.store.set_flash(&signed.1.id_hash, Some(message)).await?;
+    Ok(axum::response::Redirect::to(to).into_response())
+}
+
+pub fn yes_no(b: bool) -> String {
+    if b { "Yes".into() } else { "No".into() }
+}

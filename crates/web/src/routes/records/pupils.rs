@@ -1,0 +1,401 @@
+//! Admin screens for pupils and their guardians. Every view of a record is audited.
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tutti_domain::csv::PupilRow;
+use tutti_domain::validate::{EmailAddress, PhoneNumber, format_date_uk};
+use tutti_store::guardians::GuardianInput;
+use tutti_store::pupils::{PupilInput, PupilScope};
+
+use super::*;
+use crate::error::AppError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/pupils", get(list))
+        .route("/admin/pupils/new", get(new_form).post(create))
+        .route("/admin/pupils/{id}", get(view))
+        .route("/admin/pupils/{id}/edit", get(edit_form).post(update))
+        .route("/admin/pupils/{id}/archive", post(archive))
+        .route(
+            "/admin/pupils/{id}/guardians/new",
+            get(guardian_form).post(add_guardian),
+        )
+        .route("/admin/pupils/{id}/guardians/{gid}/remove", post(remove_guardian))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Query(p): Query<ListParams>,
+) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&signed.0);
+    let page = state.store.list_pupils(&scope, &p.query()).await?;
+    let empty = empty_text("pupils", &p.q, "pupils");
+    list_page(
+        &state,
+        &visitor,
+        "Pupils",
+        "/admin/pupils",
+        "Search by name or pupil reference",
+        &p,
+        vec![
+            col("Name", "name"),
+            col("First name", "first_name"),
+            col("Reference", "ref"),
+            col("Date of birth", "dob"),
+            col("Year group", ""),
+            col("School", "school"),
+        ],
+        page,
+        |r| {
+            let year = r.year_group();
+            vec![
+                link(r.last_name.clone(), format!("/admin/pupils/{}", r.id)),
+                cell(r.first_name),
+                cell(r.pupil_ref),
+                cell(format_date_uk(r.date_of_birth)),
+                cell(year),
+                cell(r.school_name),
+            ]
+        },
+        empty,
+    )
+    .await
+}
+
+async fn view(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&signed.0);
+    let p = state
+        .store
+        .view_pupil(&actor(&signed.0, &visitor), &scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = format!("{} {}", p.first_name, p.last_name);
+    let mut facts = vec![
+        ("Pupil reference".to_owned(), p.pupil_ref.clone()),
+        ("Date of birth".to_owned(), format_date_uk(p.date_of_birth)),
+        (
+            "Year group".to_owned(),
+            if p.year_group_overridden {
+                format!("{} (set by hand)", p.year_group)
+            } else {
+                p.year_group.clone()
+            },
+        ),
+        ("School".to_owned(), format!("{} (URN {})", p.school_name, p.school_urn)),
+        ("Free school meals".to_owned(), yes_no(p.fsm)),
+        ("Pupil premium".to_owned(), yes_no(p.pupil_premium)),
+        ("Looked after".to_owned(), yes_no(p.looked_after)),
+        ("Photo and video consent".to_owned(), yes_no(p.photo_consent)),
+    ];
+    if !p.redacted {
+        facts.push(("SEND".to_owned(), p.send.map(yes_no).unwrap_or_default()));
+        facts.push((
+            "Medical notes".to_owned(),
+            p.medical_notes.clone().unwrap_or_else(|| "None recorded".into()),
+        ));
+    }
+    let page = ViewPage {
+        shell: Shell::new(&state, &visitor, name.clone(), "/admin/pupils"),
+        heading: name,
+        back: ("/admin/pupils".into(), "Back to pupils".into()),
+        href: format!("/admin/pupils/{id}"),
+        csrf: csrf_of(&visitor),
+        archived: p.archived,
+        warnings: Vec::new(),
+        facts,
+        guardians: Some(p.guardians),
+    };
+    crate::pages::render_clearing_flash(&state, &visitor, &page).await
+}
+
+fn fields(v: &Values, new: bool) -> Vec<FormField> {
+    let mut f = vec![
+        input(
+            "pupil_ref",
+            "Pupil reference",
+            "text",
+            "The hub's reference, like P100123",
+            v,
+        ),
+        input("first_name", "First name", "text", "", v),
+        input("last_name", "Last name", "text", "", v),
+        input(
+            "date_of_birth",
+            "Date of birth",
+            "text",
+            "For example 31/08/2016 or 2016-08-31",
+            v,
+        ),
+        input(
+            "school_urn",
+            "School URN",
+            "text",
+            "The 6-digit URN of the pupil's school",
+            v,
+        ),
+        input(
+            "year_group",
+            "Year group",
+            "text",
+            "Leave blank to work it out from the date of birth; or enter Reception, Year 3 and so on",
+            v,
+        ),
+        checkbox("fsm", "Eligible for free school meals", v),
+        checkbox("pupil_premium", "Eligible for pupil premium", v),
+        checkbox("send", "Has special educational needs or disabilities (SEND)", v),
+        checkbox("looked_after", "Looked after by the local authority", v),
+        input("medical_notes", "Medical notes", "textarea", "", v),
+        checkbox("photo_consent", "Photo and video consent given", v),
+    ];
+    if new {
+        f.push(input(
+            "guardian_name",
+            "Guardian's name",
+            "text",
+            "Optional: more guardians can be added later",
+            v,
+        ));
+        f.push(input(
+            "guardian_email",
+            "Guardian's email",
+            "email",
+            "Links their parent account",
+            v,
+        ));
+        f.push(input("guardian_phone", "Guardian's phone", "tel", "", v));
+    }
+    f
+}
+
+fn values_of(i: &PupilInput) -> Values {
+    let mut v: Values = PupilRow::COLUMNS
+        .iter()
+        .map(|c| c.name.to_owned())
+        .zip(i.row.to_fields())
+        .collect();
+    // The form shows dates as people write them.
+    v.insert("date_of_birth".into(), format_date_uk(i.row.date_of_birth));
+    for flag in ["fsm", "pupil_premium", "send", "looked_after"] {
+        if v.get(flag).is_some_and(|x| x != "yes") {
+            v.remove(flag);
+        }
+    }
+    v.insert("medical_notes".into(), i.medical_notes.clone().unwrap_or_default());
+    if i.photo_consent {
+        v.insert("photo_consent".into(), "yes".into());
+    }
+    v
+}
+
+fn parse(v: &Values, errors: &mut FormErrors) -> Option<PupilInput> {
+    let row = read_row::<PupilRow>(v, errors)?;
+    let notes = v.get("medical_notes").map(|s| s.trim().to_owned()).unwrap_or_default();
+    if notes.chars().count() > 2000 {
+        errors.add("medical_notes", "Medical notes must be 2,000 characters or fewer");
+        return None;
+    }
+    Some(PupilInput {
+        row,
+        medical_notes: (!notes.is_empty()).then_some(notes),
+        photo_consent: v.contains_key("photo_consent"),
+    })
+}
+
+fn form(state: &AppState, visitor: &Visitor, id: Option<i64>, v: &Values, errors: FormErrors) -> FormPage {
+    let (heading, action, back) = match id {
+        Some(id) => (
+            "Edit pupil".to_owned(),
+            format!("/admin/pupils/{id}/edit"),
+            (format!("/admin/pupils/{id}"), "Back to the pupil".to_owned()),
+        ),
+        None => (
+            "Add a pupil".to_owned(),
+            "/admin/pupils/new".to_owned(),
+            ("/admin/pupils".to_owned(), "Back to pupils".to_owned()),
+        ),
+    };
+    FormPage {
+        shell: Shell::new(state, visitor, heading.clone(), "/admin/pupils"),
+        heading,
+        back,
+        action,
+        csrf: csrf_of(visitor),
+        errors,
+        fields: fields(v, id.is_none()),
+        submit: "Save pupil",
+    }
+}
+
+async fn new_form(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
+    render(&form(&state, &visitor, None, &Values::new(), FormErrors::default()))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Form(v): Form<Values>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    if let Some(input) = parse(&v, &mut errors) {
+        match state.store.create_pupil(&actor(&signed.0, &visitor), &input).await {
+            Ok(id) => return done(&state, &signed, "Pupil added.", &format!("/admin/pupils/{id}")).await,
+            Err(tutti_store::StoreError::Refused(m)) => errors.add("school_urn", m),
+            Err(e) => store_error_on(e, "pupil_ref", &mut errors)?,
+        }
+    }
+    form_again(form(&state, &visitor, None, &v, errors))
+}
+
+async fn edit_form(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
+    let input = state.store.pupil_input(id).await?.ok_or(AppError::NotFound)?;
+    render(&form(
+        &state,
+        &visitor,
+        Some(id),
+        &values_of(&input),
+        FormErrors::default(),
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+    Form(v): Form<Values>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    if let Some(input) = parse(&v, &mut errors) {
+        match state.store.update_pupil(&actor(&signed.0, &visitor), id, &input).await {
+            Ok(()) => return done(&state, &signed, "Pupil saved.", &format!("/admin/pupils/{id}")).await,
+            Err(tutti_store::StoreError::Refused(m)) => errors.add("school_urn", m),
+            Err(e) => store_error_on(e, "pupil_ref", &mut errors)?,
+        }
+    }
+    form_again(form(&state, &visitor, Some(id), &v, errors))
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    state.store.archive_pupil(&actor(&signed.0, &visitor), id).await?;
+    done(&state, &signed, "Pupil archived.", "/admin/pupils").await
+}
+
+fn guardian_page(state: &AppState, visitor: &Visitor, id: i64, v: &Values, errors: FormErrors) -> FormPage {
+    FormPage {
+        shell: Shell::new(state, visitor, "Add a guardian", "/admin/pupils"),
+        heading: "Add a guardian".into(),
+        back: (format!("/admin/pupils/{id}"), "Back to the pupil".into()),
+        action: format!("/admin/pupils/{id}/guardians/new"),
+        csrf: csrf_of(visitor),
+        errors,
+        fields: vec![
+            input("name", "Name", "text", "", v),
+            input(
+                "email",
+                "Email",
+                "email",
+                "Their parent account is linked by this email",
+                v,
+            ),
+            input("phone", "Phone", "tel", "", v),
+            input("address", "Address", "textarea", "", v),
+        ],
+        submit: "Add guardian",
+    }
+}
+
+async fn guardian_form(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
+    render(&guardian_page(
+        &state,
+        &visitor,
+        id,
+        &Values::new(),
+        FormErrors::default(),
+    ))
+}
+
+/// Reads a guardian from form or API values, with errors by field.
+pub fn parse_guardian(v: &Values, errors: &mut FormErrors) -> Option<GuardianInput> {
+    let get = |k: &str| v.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let name = get("name");
+    if name.is_empty() {
+        errors.add("name", "Enter the guardian's name");
+    } else if name.chars().count() > 100 {
+        errors.add("name", "The name must be 100 characters or fewer");
+    }
+    let email = match get("email") {
+        e if e.is_empty() => None,
+        e => match EmailAddress::parse(&e) {
+            Ok(e) => Some(e),
+            Err(err) => {
+                errors.add("email", err.to_string());
+                None
+            }
+        },
+    };
+    let phone = match get("phone") {
+        p if p.is_empty() => None,
+        p => match PhoneNumber::parse(&p) {
+            Ok(p) => Some(p),
+            Err(err) => {
+                errors.add("phone", err.to_string());
+                None
+            }
+        },
+    };
+    errors.is_empty().then(|| GuardianInput {
+        name,
+        email,
+        phone,
+        address: get("address"),
+    })
+}
+
+async fn add_guardian(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+    Form(v): Form<Values>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    if let Some(g) = parse_guardian(&v, &mut errors) {
+        state.store.add_guardian(&actor(&signed.0, &visitor), id, &g).await?;
+        return done(&state, &signed, "Guardian added.", &format!("/admin/pupils/{id}")).await;
+    }
+    form_again(guardian_page(&state, &visitor, id, &v, errors))
+}
+
+async fn remove_guardian(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path((id, gid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    state
+        .store
+        .remove_guardian(&actor(&signed.0, &visitor), id, gid)
+        .await?;
+    done(
+        &state,
+        &signed,
+        "Guardian removed from this pupil.",
+        &format!("/admin/pupils/{id}"),
+    )
+    .await
+}
