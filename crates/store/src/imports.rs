@@ -1,7 +1,13 @@
 //! What an import did, and the shared rules of every import: all or nothing, matched by key,
 //! unchanged rows left alone, a dry run that writes nothing.
 use serde::Serialize;
-use tutti_domain::csv::ImportIssue;
+use tutti_domain::csv::{
+    CsvRow, ImportIssue, ImportedRow, InstrumentRow, PupilRow, SchoolRow, StaffRow, import, write,
+};
+
+use crate::Store;
+use crate::audit::Actor;
+use crate::error::{Result, StoreError};
 
 /// The outcome of importing one file. When `errors` is not empty nothing was written.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -44,5 +50,143 @@ pub(crate) fn change_summary(what: &str, changed: &[&str]) -> String {
         format!("{what}: saved with no changes")
     } else {
         format!("{what}: changed {}", changed.join(", "))
+    }
+}
+
+/// The records that can be imported and exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Schools,
+    Pupils,
+    Staff,
+    Instruments,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Schools,
+        RecordKind::Pupils,
+        RecordKind::Staff,
+        RecordKind::Instruments,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Schools => "schools",
+            RecordKind::Pupils => "pupils",
+            RecordKind::Staff => "staff",
+            RecordKind::Instruments => "instruments",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// The columns of this kind's file, in export order.
+    pub fn columns(self) -> Vec<&'static str> {
+        let cols = match self {
+            RecordKind::Schools => SchoolRow::COLUMNS,
+            RecordKind::Pupils => PupilRow::COLUMNS,
+            RecordKind::Staff => StaffRow::COLUMNS,
+            RecordKind::Instruments => InstrumentRow::COLUMNS,
+        };
+        cols.iter().map(|c| c.name).collect()
+    }
+}
+
+/// A file read and, when it was clean, imported: the report plus the reader's warnings
+/// (unknown columns, which are ignored).
+#[derive(Debug, Clone, Default)]
+pub struct CsvImport {
+    pub report: ImportReport,
+    pub warnings: Vec<ImportIssue>,
+    pub rows: usize,
+}
+
+fn read<T: CsvRow>(text: &str) -> (Vec<ImportedRow<T>>, Vec<ImportIssue>, Vec<ImportIssue>) {
+    let outcome = import::<T>(text);
+    (outcome.rows, outcome.errors, outcome.warnings)
+}
+
+impl Store {
+    /// Reads a CSV file of `kind` and imports it whole or not at all. Any error in the file
+    /// (by line and column) or against the database (an unknown school) means nothing is
+    /// written; `dry_run` reports what would happen and writes nothing either way.
+    pub async fn import_csv(&self, actor: &Actor, kind: RecordKind, text: &str, dry_run: bool) -> Result<CsvImport> {
+        macro_rules! run {
+            ($row:ty, $method:ident) => {{
+                let (rows, errors, warnings) = read::<$row>(text);
+                if !errors.is_empty() {
+                    return Ok(CsvImport {
+                        report: ImportReport {
+                            errors,
+                            dry_run,
+                            ..Default::default()
+                        },
+                        warnings,
+                        rows: rows.len(),
+                    });
+                }
+                let report = self.$method(actor, &rows, dry_run).await?;
+                Ok(CsvImport {
+                    report,
+                    warnings,
+                    rows: rows.len(),
+                })
+            }};
+        }
+        match kind {
+            RecordKind::Schools => run!(SchoolRow, import_schools),
+            RecordKind::Pupils => run!(PupilRow, import_pupils),
+            RecordKind::Staff => run!(StaffRow, import_staff),
+            RecordKind::Instruments => run!(InstrumentRow, import_instruments),
+        }
+    }
+
+    /// Writes every record of `kind` as CSV with the import's columns; pupils go out in
+    /// batches so that a national-sized hub streams. Returns the number of rows.
+    pub async fn export_csv(&self, kind: RecordKind, out: &mut dyn std::io::Write) -> Result<u64> {
+        let io = |e: std::io::Error| StoreError::Refused(format!("could not write the export: {e}"));
+        out.write_all(write([kind.columns()]).as_bytes()).map_err(io)?;
+        fn body<T: CsvRow>(rows: &[T]) -> String {
+            write(rows.iter().map(|r| r.to_fields()))
+        }
+        let n = match kind {
+            RecordKind::Schools => {
+                let rows = self.export_schools().await?;
+                out.write_all(body(&rows).as_bytes()).map_err(io)?;
+                rows.len() as u64
+            }
+            RecordKind::Staff => {
+                let rows = self.export_staff().await?;
+                out.write_all(body(&rows).as_bytes()).map_err(io)?;
+                rows.len() as u64
+            }
+            RecordKind::Instruments => {
+                let rows = self.export_instruments().await?;
+                out.write_all(body(&rows).as_bytes()).map_err(io)?;
+                rows.len() as u64
+            }
+            RecordKind::Pupils => {
+                let mut failed = None;
+                let n = self
+                    .export_pupils(5_000, |rows| {
+                        if failed.is_none()
+                            && let Err(e) = out.write_all(body(&rows).as_bytes())
+                        {
+                            failed = Some(e);
+                        }
+                    })
+                    .await?;
+                if let Some(e) = failed {
+                    return Err(io(e));
+                }
+                n
+            }
+        };
+        Ok(n)
     }
 }
