@@ -91,9 +91,7 @@ impl DateRange {
     /// Every date in the range, in order.
     pub fn days(&self) -> impl Iterator<Item = Date> + use<> {
         let last = self.last;
-        std::iter::successors(Some(self.first), move |d| {
-            d.next_day().filter(|next| *next <= last)
-        })
+        std::iter::successors(Some(self.first), move |d| d.next_day().filter(|next| *next <= last))
     }
 
     /// How many days the range covers.
@@ -159,9 +157,7 @@ impl AcademicYear {
     /// Reads "2026-27", "2026/27" or "2026-2027".
     pub fn parse(text: &str) -> Result<AcademicYear, CalendarError> {
         let t = text.trim();
-        let (start, end) = t
-            .split_once(['-', '/'])
-            .ok_or(CalendarError::AcademicYear)?;
+        let (start, end) = t.split_once(['-', '/']).ok_or(CalendarError::AcademicYear)?;
         let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
         if start.len() != 4 || !digits(start) || !digits(end) {
             return Err(CalendarError::AcademicYear);
@@ -366,10 +362,7 @@ impl TermDates {
 
     /// The first day after half-term: where the second half starts.
     pub fn second_half_start(&self) -> Date {
-        self.half_term
-            .last
-            .next_day()
-            .unwrap_or(self.half_term.last)
+        self.half_term.last.next_day().unwrap_or(self.half_term.last)
     }
 }
 
@@ -394,11 +387,7 @@ pub fn easter_sunday(year: i32) -> Date {
     let m = (a + 11 * h + 22 * l) / 451;
     let month = (h + l - 7 * m + 114) / 31;
     let day = (h + l - 7 * m + 114) % 31 + 1;
-    let month = if month == 3 {
-        Month::March
-    } else {
-        Month::April
-    };
+    let month = if month == 3 { Month::March } else { Month::April };
     ymd(year, month, day as u8)
 }
 
@@ -445,30 +434,14 @@ pub fn bank_holidays(year: i32) -> Vec<BankHoliday> {
         _ => add(&mut holidays, first_may_monday, "Early May bank holiday"),
     }
     match year {
-        2002 => add(
-            &mut holidays,
-            ymd(2002, Month::June, 4),
-            "Spring bank holiday",
-        ),
-        2012 => add(
-            &mut holidays,
-            ymd(2012, Month::June, 4),
-            "Spring bank holiday",
-        ),
-        2022 => add(
-            &mut holidays,
-            ymd(2022, Month::June, 2),
-            "Spring bank holiday",
-        ),
+        2002 => add(&mut holidays, ymd(2002, Month::June, 4), "Spring bank holiday"),
+        2012 => add(&mut holidays, ymd(2012, Month::June, 4), "Spring bank holiday"),
+        2022 => add(&mut holidays, ymd(2022, Month::June, 2), "Spring bank holiday"),
         _ => add(&mut holidays, last_may_monday, "Spring bank holiday"),
     }
     add(&mut holidays, last_august_monday, "Summer bank holiday");
     match year {
-        1999 => add(
-            &mut holidays,
-            ymd(1999, Month::December, 31),
-            "Millennium celebrations",
-        ),
+        1999 => add(&mut holidays, ymd(1999, Month::December, 31), "Millennium celebrations"),
         2002 => add(&mut holidays, ymd(2002, Month::June, 3), "Golden Jubilee"),
         2011 => add(&mut holidays, ymd(2011, Month::April, 29), "Royal wedding"),
         2012 => add(&mut holidays, ymd(2012, Month::June, 5), "Diamond Jubilee"),
@@ -511,11 +484,7 @@ pub fn bank_holidays(year: i32) -> Vec<BankHoliday> {
                 substitute = substitute.next_day().expect("a date in range");
             }
             taken.insert(substitute);
-            add(
-                &mut holidays,
-                substitute,
-                &format!("{name} (substitute day)"),
-            );
+            add(&mut holidays, substitute, &format!("{name} (substitute day)"));
         }
     }
     holidays.sort_by_key(|h| h.date);
@@ -651,10 +620,7 @@ impl SchoolCalendar {
 
     /// The teaching days of a whole academic year, in order.
     pub fn teaching_days_in_year(&self, year: AcademicYear) -> Vec<Date> {
-        year.terms()
-            .into_iter()
-            .flat_map(|t| self.teaching_days(t))
-            .collect()
+        year.terms().into_iter().flat_map(|t| self.teaching_days(t)).collect()
     }
 }
 
@@ -693,10 +659,7 @@ pub fn default_term_dates(year: AcademicYear) -> [TermDates; 3] {
             first: autumn_start,
             last: on_or_before(ymd(start, Month::December, 20), Weekday::Friday),
         },
-        half_term: week(on_or_before(
-            ymd(start, Month::October, 31),
-            Weekday::Monday,
-        )),
+        half_term: week(on_or_before(ymd(start, Month::October, 31), Weekday::Monday)),
     };
 
     let easter = easter_sunday(next);
@@ -1005,28 +968,18 @@ mod tests {
         assert_eq!(AcademicYear::parse("2026-2027"), Ok(year));
         assert_eq!(AcademicYear::starting(2099).to_string(), "2099-00");
         for bad in ["2026-28", "2026", "26-27", "2026-7", "abcd-ef"] {
-            assert_eq!(
-                AcademicYear::parse(bad),
-                Err(CalendarError::AcademicYear),
-                "{bad}"
-            );
+            assert_eq!(AcademicYear::parse(bad), Err(CalendarError::AcademicYear), "{bad}");
         }
         assert_eq!(AcademicYear::containing(date!(2026 - 09 - 01)), year);
         assert_eq!(AcademicYear::containing(date!(2027 - 08 - 31)), year);
-        assert_eq!(
-            AcademicYear::containing(date!(2026 - 08 - 31)),
-            year.previous()
-        );
+        assert_eq!(AcademicYear::containing(date!(2026 - 08 - 31)), year.previous());
 
         let autumn = TermId::parse("2026-autumn").unwrap();
         assert_eq!(autumn, TermId::new(year, TermName::Autumn));
         let spring = TermId::parse("2027-spring").unwrap();
         assert_eq!(spring, TermId::new(year, TermName::Spring));
         assert_eq!(TermId::parse("2026-27-spring"), Ok(spring));
-        assert_eq!(
-            TermId::parse("2027-Summer").unwrap().to_string(),
-            "2027-summer"
-        );
+        assert_eq!(TermId::parse("2027-Summer").unwrap().to_string(), "2027-summer");
         assert_eq!(autumn.next(), spring);
         assert_eq!(autumn.previous().to_string(), "2026-summer");
         assert_eq!(spring.next().next().to_string(), "2027-autumn");
@@ -1108,16 +1061,12 @@ mod tests {
             7
         );
         assert_eq!(
-            calendar
-                .term_containing(date!(2026 - 10 - 28))
-                .map(|t| t.term),
+            calendar.term_containing(date!(2026 - 10 - 28)).map(|t| t.term),
             Some(autumn)
         );
         assert_eq!(calendar.term_containing(date!(2026 - 12 - 25)), None);
         assert_eq!(
-            calendar
-                .term_on_or_after(date!(2026 - 12 - 25))
-                .map(|t| t.term),
+            calendar.term_on_or_after(date!(2026 - 12 - 25)).map(|t| t.term),
             Some(TermId::new(year, TermName::Spring))
         );
     }
@@ -1162,11 +1111,7 @@ mod tests {
             assert_eq!(YearGroup::parse(text), Ok(group), "{text}");
         }
         for bad in ["", "Year 14", "Year", "Y0x", "-1", "year 3a"] {
-            assert_eq!(
-                YearGroup::parse(bad),
-                Err(CalendarError::YearGroup),
-                "{bad}"
-            );
+            assert_eq!(YearGroup::parse(bad), Err(CalendarError::YearGroup), "{bad}");
         }
         assert_eq!(YearGroup::Year(3).to_string(), "Year 3");
         assert!(YearGroup::Nursery < YearGroup::Reception);
@@ -1181,10 +1126,7 @@ mod tests {
         for n in -1..=13 {
             assert_eq!(YearGroup::from_number(n).map(YearGroup::number), Some(n));
         }
-        assert_eq!(
-            serde_json::to_string(&YearGroup::Year(3)).unwrap(),
-            "\"Year 3\""
-        );
+        assert_eq!(serde_json::to_string(&YearGroup::Year(3)).unwrap(), "\"Year 3\"");
     }
 
     #[test]

@@ -387,10 +387,7 @@ impl ChargingPolicy {
             .iter()
             .find(|p| p.lesson_type == lesson_type && p.minutes == minutes)
             .map(|p| p.per_term)
-            .ok_or(ChargingError::NoPrice {
-                lesson_type,
-                minutes,
-            })
+            .ok_or(ChargingError::NoPrice { lesson_type, minutes })
     }
 }
 
@@ -521,10 +518,7 @@ pub fn price_pupil_term(
     };
 
     if enrolment.payer == Payer::School {
-        return Ok(vec![line(
-            base,
-            format!("{base_label}, paid by the school"),
-        )]);
+        return Ok(vec![line(base, format!("{base_label}, paid by the school"))]);
     }
     if pupil.looked_after {
         return Ok(vec![line(
@@ -557,9 +551,7 @@ pub fn price_pupil_term(
             ChargeStep::SchoolUplift => {
                 let exempt = pupil.free_school_meals && !policy.uplift_applies_to_free_school_meals;
                 if !school_uplift.is_zero() && !exempt {
-                    let uplift = policy
-                        .standard_fee
-                        .percent_of(school_uplift, policy.rounding);
+                    let uplift = policy.standard_fee.percent_of(school_uplift, policy.rounding);
                     amount += uplift;
                     rule.push_str(&format!(" + school uplift {school_uplift} {uplift}"));
                 }
@@ -616,10 +608,7 @@ pub fn price_instrument_hire(
         let charge = policy.hire.charge_for(&hired.instrument);
         let free_group = policy.hire.free_for.iter().find(|e| e.includes(pupil));
         let (amount, rule) = if pupil.looked_after {
-            (
-                Pence::ZERO,
-                "Looked-after children are never charged".to_string(),
-            )
+            (Pence::ZERO, "Looked-after children are never charged".to_string())
         } else if let Some(group) = free_group {
             (Pence::ZERO, format!("Hire is free for {}", group.label()))
         } else {
@@ -633,11 +622,7 @@ pub fn price_instrument_hire(
         };
         lines.push(ChargeLine {
             kind: ChargeKind::InstrumentHire,
-            description: format!(
-                "{} hire ({}), {term}",
-                capitalised(hired.instrument.trim()),
-                hired.id
-            ),
+            description: format!("{} hire ({}), {term}", capitalised(hired.instrument.trim()), hired.id),
             amount,
             rule,
         });
@@ -688,10 +673,7 @@ pub fn price_family_term(
         for e in &child.enrolments {
             enrolments.push((e, policy.price(e.lesson_type, e.minutes)?));
         }
-        enrolments.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then_with(|| a.0.instrument.cmp(&b.0.instrument))
-        });
+        enrolments.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.instrument.cmp(&b.0.instrument)));
         ordered.push((child, enrolments));
     }
     ordered.sort_by(|a, b| {
@@ -702,9 +684,7 @@ pub fn price_family_term(
                 .next()
                 .unwrap_or(Pence::ZERO)
         };
-        top(b)
-            .cmp(&top(a))
-            .then_with(|| a.0.pupil_ref.cmp(&b.0.pupil_ref))
+        top(b).cmp(&top(a)).then_with(|| a.0.pupil_ref.cmp(&b.0.pupil_ref))
     });
 
     let mut lines = Vec::new();
@@ -876,11 +856,7 @@ pub struct MissedInstalment {
 }
 
 /// Applies the missed-instalment rule: cancels every instalment and makes the balance due.
-pub fn on_missed_instalment(
-    schedule: &[Instalment],
-    missed: Instalment,
-    paid_so_far: Pence,
-) -> MissedInstalment {
+pub fn on_missed_instalment(schedule: &[Instalment], missed: Instalment, paid_so_far: Pence) -> MissedInstalment {
     let total: Pence = schedule.iter().map(|i| i.amount).sum();
     MissedInstalment {
         missed,
@@ -892,11 +868,7 @@ pub fn on_missed_instalment(
 /// The state of a plan on `today`, given everything paid so far. An instalment is missed
 /// when its due date has passed (it is due *by* that date) and the payments do not cover it
 /// and every one before it.
-pub fn instalment_status(
-    schedule: &[Instalment],
-    paid_so_far: Pence,
-    today: Date,
-) -> InstalmentStatus {
+pub fn instalment_status(schedule: &[Instalment], paid_so_far: Pence, today: Date) -> InstalmentStatus {
     let total: Pence = schedule.iter().map(|i| i.amount).sum();
     if paid_so_far >= total {
         return InstalmentStatus::PaidInFull;
@@ -905,11 +877,7 @@ pub fn instalment_status(
     for instalment in schedule {
         due_so_far += instalment.amount;
         if today > instalment.due && paid_so_far < due_so_far {
-            return InstalmentStatus::Collapsed(on_missed_instalment(
-                schedule,
-                *instalment,
-                paid_so_far,
-            ));
+            return InstalmentStatus::Collapsed(on_missed_instalment(schedule, *instalment, paid_so_far));
         }
         if paid_so_far < due_so_far {
             let owing = (due_so_far - paid_so_far).min(instalment.amount);
@@ -1002,11 +970,7 @@ pub fn wcet_split(annual_cost: Pence) -> [Pence; 3] {
 }
 
 /// The WCET charge lines for a school's programme for the year, one per term.
-pub fn wcet_lines(
-    programme: &str,
-    annual_cost: Pence,
-    year: crate::calendar::AcademicYear,
-) -> Vec<ChargeLine> {
+pub fn wcet_lines(programme: &str, annual_cost: Pence, year: crate::calendar::AcademicYear) -> Vec<ChargeLine> {
     wcet_split(annual_cost)
         .into_iter()
         .zip(year.terms())
@@ -1094,22 +1058,14 @@ mod tests {
                 "Free school meals fixed fee £37.50 (the school uplift does not apply)",
             ),
             (fsm, 0, 3_750, "Free school meals fixed fee £37.50"),
-            (
-                looked_after,
-                100,
-                0,
-                "Looked-after children are never charged",
-            ),
+            (looked_after, 100, 0, "Looked-after children are never charged"),
         ];
         for (pupil, uplift, pence, rule) in cases {
             let line = price(pupil, uplift);
             assert_eq!(line.amount, Pence(pence), "{rule}");
             assert_eq!(line.rule, rule);
             assert_eq!(line.kind, ChargeKind::Tuition);
-            assert_eq!(
-                line.description,
-                "Violin group lesson (30 min), 2026-autumn"
-            );
+            assert_eq!(line.description, "Violin group lesson (30 min), 2026-autumn");
         }
     }
 
@@ -1167,16 +1123,9 @@ mod tests {
             send: true,
             ..PupilFacts::default()
         };
-        let line = price_pupil_term(
-            &policy,
-            &pp_and_send,
-            &group("flute"),
-            Percent::whole(50),
-            1,
-            1,
-        )
-        .unwrap()
-        .remove(0);
+        let line = price_pupil_term(&policy, &pp_and_send, &group("flute"), Percent::whole(50), 1, 1)
+            .unwrap()
+            .remove(0);
         // 5350 + 2675 = 8025; −45% (3611.25 → 3611) = 4414; −25% (1103.5 → 1104) = 3310;
         // −10% (331) = 2979.
         assert_eq!(line.amount, Pence(2_979));
@@ -1275,11 +1224,7 @@ mod tests {
         );
         assert_eq!(wcet_split(Pence(100)), [Pence(34), Pence(33), Pence(33)]);
         assert_eq!(wcet_split(Pence(1)), [Pence(1), Pence(0), Pence(0)]);
-        let lines = wcet_lines(
-            "Whole-class ukulele",
-            Pence(250_000),
-            AcademicYear::starting(2026),
-        );
+        let lines = wcet_lines("Whole-class ukulele", Pence(250_000), AcademicYear::starting(2026));
         assert_eq!(lines[0].description, "Whole-class ukulele, 2026-autumn");
         assert_eq!(lines[0].amount, Pence(85_000));
         assert_eq!(lines[2].rule, "33% of the annual cost £2,500.00");
@@ -1314,10 +1259,7 @@ mod tests {
     fn instalments_add_up_and_collapse_when_missed() {
         let schedule = instalment_schedule(Pence(8_025), 3, date!(2026 - 09 - 15), 15).unwrap();
         assert_eq!(
-            schedule
-                .iter()
-                .map(|i| (i.due, i.amount))
-                .collect::<Vec<_>>(),
+            schedule.iter().map(|i| (i.due, i.amount)).collect::<Vec<_>>(),
             vec![
                 (date!(2026 - 09 - 15), Pence(2_675)),
                 (date!(2026 - 10 - 15), Pence(2_675)),
@@ -1362,57 +1304,18 @@ mod tests {
     fn notice_deadlines_follow_invoice_months() {
         let policy = ChargingPolicy::default();
         let mut calendar = SchoolCalendar::local_authority_default(AcademicYear::starting(2026));
-        calendar.add_terms(crate::calendar::default_term_dates(AcademicYear::starting(
-            2025,
-        )));
-        calendar.add_terms(crate::calendar::default_term_dates(AcademicYear::starting(
-            2027,
-        )));
+        calendar.add_terms(crate::calendar::default_term_dates(AcademicYear::starting(2025)));
+        calendar.add_terms(crate::calendar::default_term_dates(AcademicYear::starting(2027)));
         let cases = [
             // (received, last payable, next payable, deadline)
-            (
-                date!(2026 - 11 - 30),
-                "2026-autumn",
-                false,
-                date!(2026 - 11 - 30),
-            ),
-            (
-                date!(2026 - 12 - 01),
-                "2027-spring",
-                true,
-                date!(2026 - 11 - 30),
-            ),
-            (
-                date!(2027 - 03 - 31),
-                "2027-spring",
-                false,
-                date!(2027 - 03 - 31),
-            ),
-            (
-                date!(2027 - 04 - 01),
-                "2027-summer",
-                true,
-                date!(2027 - 03 - 31),
-            ),
-            (
-                date!(2027 - 08 - 31),
-                "2027-summer",
-                false,
-                date!(2027 - 08 - 31),
-            ),
+            (date!(2026 - 11 - 30), "2026-autumn", false, date!(2026 - 11 - 30)),
+            (date!(2026 - 12 - 01), "2027-spring", true, date!(2026 - 11 - 30)),
+            (date!(2027 - 03 - 31), "2027-spring", false, date!(2027 - 03 - 31)),
+            (date!(2027 - 04 - 01), "2027-summer", true, date!(2027 - 03 - 31)),
+            (date!(2027 - 08 - 31), "2027-summer", false, date!(2027 - 08 - 31)),
             // The autumn term has begun: its invoice stands, spring is not charged.
-            (
-                date!(2027 - 09 - 01),
-                "2027-autumn",
-                false,
-                date!(2027 - 11 - 30),
-            ),
-            (
-                date!(2026 - 08 - 20),
-                "2026-summer",
-                false,
-                date!(2026 - 08 - 31),
-            ),
+            (date!(2027 - 09 - 01), "2027-autumn", false, date!(2027 - 11 - 30)),
+            (date!(2026 - 08 - 20), "2026-summer", false, date!(2026 - 08 - 31)),
         ];
         for (received, last, next_payable, deadline) in cases {
             let outcome = notice_effective(received, &policy, &calendar).unwrap();

@@ -37,20 +37,14 @@ impl RegisterMark {
 
     /// True if the hub failed to give the lesson, so it is owed (a make-up or a credit).
     pub fn is_hub_miss(self) -> bool {
-        matches!(
-            self,
-            RegisterMark::TeacherAbsent | RegisterMark::SchoolClosed
-        )
+        matches!(self, RegisterMark::TeacherAbsent | RegisterMark::SchoolClosed)
     }
 
     /// True if the pupil missed it for their own reasons.
     pub fn is_pupil_absence(self) -> bool {
         matches!(
             self,
-            RegisterMark::Ill
-                | RegisterMark::SchoolTrip
-                | RegisterMark::Exam
-                | RegisterMark::Unauthorised
+            RegisterMark::Ill | RegisterMark::SchoolTrip | RegisterMark::Exam | RegisterMark::Unauthorised
         )
     }
 }
@@ -76,10 +70,7 @@ pub struct GuaranteePolicy {
 impl Default for GuaranteePolicy {
     /// Durham: at least 24 lessons a year, aiming for 30.
     fn default() -> Self {
-        GuaranteePolicy {
-            minimum: 24,
-            aim: 30,
-        }
+        GuaranteePolicy { minimum: 24, aim: 30 }
     }
 }
 
@@ -177,10 +168,7 @@ mod tests {
     use super::*;
 
     fn entry(mark: RegisterMark) -> RegisterEntry {
-        RegisterEntry {
-            mark,
-            make_up: false,
-        }
+        RegisterEntry { mark, make_up: false }
     }
 
     #[test]
@@ -241,10 +229,7 @@ mod tests {
     #[test]
     fn marks_read_as_words() {
         assert_eq!("Teacher absent".parse(), Ok(RegisterMark::TeacherAbsent));
-        assert_eq!(
-            "forgot_instrument".parse(),
-            Ok(RegisterMark::ForgotInstrument)
-        );
+        assert_eq!("forgot_instrument".parse(), Ok(RegisterMark::ForgotInstrument));
         assert_eq!(RegisterMark::SchoolTrip.to_string(), "school-trip");
         assert!(RegisterMark::ForgotInstrument.counts_toward_guarantee());
         assert!(!RegisterMark::SchoolClosed.counts_toward_guarantee());

@@ -21,9 +21,7 @@ use serde::{Deserialize, Serialize};
 /// The `+`/`-` operators panic on overflow like ordinary integers (that needs amounts
 /// beyond £92 quadrillion); use [`Pence::checked_add`] and [`Pence::checked_sub`] when the
 /// inputs are untrusted.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Pence(pub i64);
 
@@ -150,9 +148,7 @@ impl Pence {
             if fraction.len() == 1 {
                 fraction_pence *= 10;
             }
-            pence = pence
-                .checked_add(fraction_pence)
-                .ok_or(MoneyError::TooLarge)?;
+            pence = pence.checked_add(fraction_pence).ok_or(MoneyError::TooLarge)?;
         }
         Ok(Pence(if negative { -pence } else { pence }))
     }
@@ -205,11 +201,7 @@ fn divide_rounded(numerator: i128, denominator: i128, rounding: Rounding) -> i12
         Rounding::Down => false,
         Rounding::Up => true,
     };
-    if round_away {
-        quotient + away
-    } else {
-        quotient
-    }
+    if round_away { quotient + away } else { quotient }
 }
 
 impl fmt::Display for Pence {
@@ -303,9 +295,7 @@ pub enum Rounding {
 /// A percentage held exactly as basis points (hundredths of a percent): 50% is 5000.
 ///
 /// In files it is written as text, `"50%"` or `"12.5%"`; an integer is read as basis points.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "PercentRepr", into = "String")]
 pub struct Percent(u32);
 
@@ -449,10 +439,7 @@ pub fn try_split_by_weights(total: Pence, weights: &[u32]) -> Result<Vec<Pence>,
         parts[index] += 1;
     }
     let sign = if total.0 < 0 { -1 } else { 1 };
-    Ok(parts
-        .into_iter()
-        .map(|p| Pence((p * sign) as i64))
-        .collect())
+    Ok(parts.into_iter().map(|p| Pence((p * sign) as i64)).collect())
 }
 
 /// Splits `total` into `count` equal parts (pennies left over go to the earliest parts).
@@ -502,10 +489,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_amounts_with_a_clear_error() {
-        assert_eq!(
-            Pence::parse_pounds("53.505"),
-            Err(MoneyError::TooManyDecimalPlaces)
-        );
+        assert_eq!(Pence::parse_pounds("53.505"), Err(MoneyError::TooManyDecimalPlaces));
         for garbage in [
             "", "£", "abc", "53.", "5 3", "53.5p", "1,23.00", "--1", "1.2.3", "£53,50", "+5",
         ] {
@@ -515,10 +499,7 @@ mod tests {
                 "{garbage:?}"
             );
         }
-        assert_eq!(
-            Pence::parse_pounds("99999999999999999999"),
-            Err(MoneyError::TooLarge)
-        );
+        assert_eq!(Pence::parse_pounds("99999999999999999999"), Err(MoneyError::TooLarge));
         assert_eq!(
             MoneyError::NotAnAmount.to_string(),
             "Enter an amount in pounds and pence, like 53.50"
@@ -531,47 +512,20 @@ mod tests {
         let uplift = standard.percent_of(Percent::whole(50), Rounding::HalfUp);
         assert_eq!(uplift, Pence(2_675));
         assert_eq!((standard + uplift).to_string(), "£80.25");
-        assert_eq!(
-            standard.percent_of(Percent::whole(15), Rounding::HalfUp),
-            Pence(803)
-        ); // 802.5p rounds up
-        assert_eq!(
-            standard.percent_of(Percent::whole(15), Rounding::Down),
-            Pence(802)
-        );
-        assert_eq!(
-            standard.percent_of(Percent::whole(15), Rounding::HalfEven),
-            Pence(802)
-        );
-        assert_eq!(
-            standard.percent_of(Percent::whole(100), Rounding::HalfUp),
-            standard
-        );
+        assert_eq!(standard.percent_of(Percent::whole(15), Rounding::HalfUp), Pence(803)); // 802.5p rounds up
+        assert_eq!(standard.percent_of(Percent::whole(15), Rounding::Down), Pence(802));
+        assert_eq!(standard.percent_of(Percent::whole(15), Rounding::HalfEven), Pence(802));
+        assert_eq!(standard.percent_of(Percent::whole(100), Rounding::HalfUp), standard);
     }
 
     #[test]
     fn rounding_modes_on_negative_amounts() {
         let credit = Pence(-5_350);
-        assert_eq!(
-            credit.percent_of(Percent::whole(15), Rounding::HalfUp),
-            Pence(-803)
-        );
-        assert_eq!(
-            credit.percent_of(Percent::whole(15), Rounding::Down),
-            Pence(-802)
-        );
-        assert_eq!(
-            Pence(1).percent_of(Percent::whole(50), Rounding::HalfEven),
-            Pence(0)
-        );
-        assert_eq!(
-            Pence(3).percent_of(Percent::whole(50), Rounding::HalfEven),
-            Pence(2)
-        );
-        assert_eq!(
-            Pence(101).percent_of(Percent::whole(1), Rounding::Up),
-            Pence(2)
-        );
+        assert_eq!(credit.percent_of(Percent::whole(15), Rounding::HalfUp), Pence(-803));
+        assert_eq!(credit.percent_of(Percent::whole(15), Rounding::Down), Pence(-802));
+        assert_eq!(Pence(1).percent_of(Percent::whole(50), Rounding::HalfEven), Pence(0));
+        assert_eq!(Pence(3).percent_of(Percent::whole(50), Rounding::HalfEven), Pence(2));
+        assert_eq!(Pence(101).percent_of(Percent::whole(1), Rounding::Up), Pence(2));
     }
 
     #[test]
@@ -593,18 +547,12 @@ mod tests {
     fn serde_is_plain() {
         assert_eq!(serde_json::to_string(&Pence(5_350)).unwrap(), "5350");
         assert_eq!(serde_json::from_str::<Pence>("-120").unwrap(), Pence(-120));
-        assert_eq!(
-            serde_json::to_string(&Percent::whole(50)).unwrap(),
-            "\"50%\""
-        );
+        assert_eq!(serde_json::to_string(&Percent::whole(50)).unwrap(), "\"50%\"");
         assert_eq!(
             serde_json::from_str::<Percent>("\"12.5%\"").unwrap(),
             Percent::from_basis_points(1_250)
         );
-        assert_eq!(
-            serde_json::from_str::<Percent>("4500").unwrap(),
-            Percent::whole(45)
-        );
+        assert_eq!(serde_json::from_str::<Percent>("4500").unwrap(), Percent::whole(45));
         assert!(serde_json::from_str::<Percent>("\"lots\"").is_err());
     }
 
@@ -638,14 +586,8 @@ mod tests {
             split_by_weights(Pence(10), &[0, 1, 0]),
             vec![Pence(0), Pence(10), Pence(0)]
         );
-        assert_eq!(
-            try_split_by_weights(Pence(10), &[]),
-            Err(MoneyError::NoWeights)
-        );
-        assert_eq!(
-            try_split_by_weights(Pence(10), &[0, 0]),
-            Err(MoneyError::NoWeights)
-        );
+        assert_eq!(try_split_by_weights(Pence(10), &[]), Err(MoneyError::NoWeights));
+        assert_eq!(try_split_by_weights(Pence(10), &[0, 0]), Err(MoneyError::NoWeights));
     }
 
     proptest! {

@@ -85,9 +85,7 @@ pub fn rotated_starts(visit_start: u16, minutes: &[u16], week: u32) -> Vec<u16> 
 
 /// Groups one teacher's lessons on one day into visits: sorted by start, a new visit begins
 /// whenever the school changes (TIMETABLING.md rule 3).
-pub fn group_into_visits<L: Clone, S: Clone + PartialEq>(
-    lessons: &[TimedLesson<L, S>],
-) -> Vec<Visit<L, S>> {
+pub fn group_into_visits<L: Clone, S: Clone + PartialEq>(lessons: &[TimedLesson<L, S>]) -> Vec<Visit<L, S>> {
     let mut sorted: Vec<&TimedLesson<L, S>> = lessons.iter().collect();
     sorted.sort_by_key(|l| l.start);
     let mut visits: Vec<Visit<L, S>> = Vec::new();
@@ -108,10 +106,7 @@ pub fn group_into_visits<L: Clone, S: Clone + PartialEq>(
 /// the first is week 1. Holidays do not advance the rotation; a cancelled lesson does,
 /// because it stays in the schedule. `None` if `date` is not scheduled.
 pub fn rotation_week(scheduled: &[Date], date: Date) -> Option<u32> {
-    scheduled
-        .iter()
-        .position(|d| *d == date)
-        .map(|i| i as u32 + 1)
+    scheduled.iter().position(|d| *d == date).map(|i| i as u32 + 1)
 }
 
 /// A time of day as minutes after midnight, written "09:05".
@@ -134,8 +129,7 @@ impl std::str::FromStr for ClockTime {
     /// Reads "09:05" or "9:05".
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (h, m) = s.trim().split_once(':').ok_or(ClockTimeError)?;
-        let digits =
-            |t: &str| !t.is_empty() && t.len() <= 2 && t.chars().all(|c| c.is_ascii_digit());
+        let digits = |t: &str| !t.is_empty() && t.len() <= 2 && t.chars().all(|c| c.is_ascii_digit());
         if !digits(h) || m.len() != 2 || !digits(m) {
             return Err(ClockTimeError);
         }
@@ -189,11 +183,7 @@ mod tests {
         assert_eq!(visits.len(), 3);
         assert_eq!(visits[0].school, "S1");
         assert_eq!(
-            visits[0]
-                .lessons
-                .iter()
-                .map(|l| l.lesson.as_str())
-                .collect::<Vec<_>>(),
+            visits[0].lessons.iter().map(|l| l.lesson.as_str()).collect::<Vec<_>>(),
             ["A", "B", "C"]
         );
         let week2 = visits[0].in_week(2);
@@ -213,11 +203,7 @@ mod tests {
 
     #[test]
     fn rotation_weeks_count_scheduled_dates() {
-        let dates = [
-            date!(2026 - 10 - 19),
-            date!(2026 - 11 - 02),
-            date!(2026 - 11 - 09),
-        ];
+        let dates = [date!(2026 - 10 - 19), date!(2026 - 11 - 02), date!(2026 - 11 - 09)];
         assert_eq!(rotation_week(&dates, date!(2026 - 11 - 02)), Some(2));
         assert_eq!(rotation_week(&dates, date!(2026 - 10 - 26)), None);
     }

@@ -66,10 +66,7 @@ mod tests {
             "Enter one of: nursery, primary, secondary, special or all-through"
         );
         assert_eq!(SchoolPhase::AllThrough.to_string(), "all-through");
-        assert_eq!(
-            SchoolType::Maintained.default_billing(),
-            BillingMethod::InternalJournal
-        );
+        assert_eq!(SchoolType::Maintained.default_billing(), BillingMethod::InternalJournal);
         assert_eq!(
             serde_json::to_string(&SchoolPhase::AllThrough).unwrap(),
             "\"all-through\""

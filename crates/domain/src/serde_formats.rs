@@ -25,21 +25,13 @@ pub mod date_set {
     use super::*;
     use std::collections::BTreeSet;
 
-    pub fn serialize<S: Serializer>(
-        dates: &BTreeSet<Date>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(dates: &BTreeSet<Date>, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(dates.iter().map(|d| format_date_iso(*d)))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<BTreeSet<Date>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeSet<Date>, D::Error> {
         let texts = Vec::<String>::deserialize(deserializer)?;
-        texts
-            .iter()
-            .map(|t| parse_date(t).map_err(D::Error::custom))
-            .collect()
+        texts.iter().map(|t| parse_date(t).map_err(D::Error::custom)).collect()
     }
 }
 

@@ -116,12 +116,7 @@ pub enum CheckStatus {
 ///
 /// Hubs commonly renew DBS checks every 3 years and safeguarding training every 3 years (2
 /// for designated leads); these are configuration, not law.
-pub fn check_status(
-    done: Option<Date>,
-    renew_after_years: u8,
-    warn_days: u16,
-    today: Date,
-) -> CheckStatus {
+pub fn check_status(done: Option<Date>, renew_after_years: u8, warn_days: u16, today: Date) -> CheckStatus {
     let Some(done) = done else {
         return CheckStatus::Missing;
     };
@@ -147,10 +142,7 @@ mod tests {
 
     #[test]
     fn dbs_numbers() {
-        assert_eq!(
-            DbsNumber::parse("0012 3456 7890").unwrap().as_str(),
-            "001234567890"
-        );
+        assert_eq!(DbsNumber::parse("0012 3456 7890").unwrap().as_str(), "001234567890");
         assert_eq!(DbsNumber::parse("12345"), Err(DbsNumberError));
         assert_eq!(DbsNumber::parse("00123456789X"), Err(DbsNumberError));
     }

@@ -239,11 +239,7 @@ pub fn import<T: CsvRow>(text: &str) -> ImportOutcome<T> {
                 column: None,
                 message: format!(
                     "The file is empty. The first line must name the columns: {}",
-                    T::COLUMNS
-                        .iter()
-                        .map(|c| c.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    T::COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
                 ),
             },
             Vec::new(),
@@ -278,10 +274,7 @@ pub fn import<T: CsvRow>(text: &str) -> ImportOutcome<T> {
             None => warnings.push(ImportIssue {
                 line: header.line,
                 column: Some(name.trim().to_string()),
-                message: format!(
-                    "{} is not a column Tutti knows, so it was ignored",
-                    name.trim()
-                ),
+                message: format!("{} is not a column Tutti knows, so it was ignored", name.trim()),
             }),
         }
     }
@@ -356,10 +349,7 @@ pub fn import<T: CsvRow>(text: &str) -> ImportOutcome<T> {
                     });
                 } else {
                     first_line_of_key.insert(key, record.line);
-                    rows.push(ImportedRow {
-                        line: record.line,
-                        row,
-                    });
+                    rows.push(ImportedRow { line: record.line, row });
                 }
             }
             _ => {
@@ -374,11 +364,7 @@ pub fn import<T: CsvRow>(text: &str) -> ImportOutcome<T> {
             }
         }
     }
-    ImportOutcome {
-        rows,
-        errors,
-        warnings,
-    }
+    ImportOutcome { rows, errors, warnings }
 }
 
 /// Writes rows as CSV: a header of [`CsvRow::COLUMNS`], then one line a row. The result

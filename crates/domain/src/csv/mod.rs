@@ -8,9 +8,7 @@
 mod import;
 mod rows;
 
-pub use import::{
-    CsvColumn, CsvRow, ImportIssue, ImportOutcome, ImportedRow, RowReader, export, import,
-};
+pub use import::{CsvColumn, CsvRow, ImportIssue, ImportOutcome, ImportedRow, RowReader, export, import};
 pub use rows::{InstrumentRow, PupilRow, SchoolRow, StaffRow, UPLIFT_CHOICES};
 
 /// One record of a CSV file: its fields and the line it starts on (1 is the first line).
@@ -157,8 +155,7 @@ pub fn parse(text: &str) -> Result<Vec<CsvRecord>, CsvError> {
 /// Writes one field, quoting it if it holds a comma, a quote, a line break, or spaces at
 /// either end (which readers may trim).
 pub fn write_field(out: &mut String, field: &str) {
-    let needs_quotes =
-        field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ');
+    let needs_quotes = field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ');
     if needs_quotes {
         out.push('"');
         for c in field.chars() {
@@ -207,11 +204,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn fields(text: &str) -> Vec<(usize, Vec<String>)> {
-        parse(text)
-            .unwrap()
-            .into_iter()
-            .map(|r| (r.line, r.fields))
-            .collect()
+        parse(text).unwrap().into_iter().map(|r| (r.line, r.fields)).collect()
     }
 
     fn v(items: &[&str]) -> Vec<String> {
@@ -253,14 +246,8 @@ mod tests {
 
     #[test]
     fn reports_broken_quotes_with_lines() {
-        assert_eq!(
-            parse("a,b\n1,\"open\n2,3\n"),
-            Err(CsvError::UnclosedQuote { line: 2 })
-        );
-        assert_eq!(
-            parse("a,b\n\"x\"y,2\n"),
-            Err(CsvError::TextAfterQuote { line: 2 })
-        );
+        assert_eq!(parse("a,b\n1,\"open\n2,3\n"), Err(CsvError::UnclosedQuote { line: 2 }));
+        assert_eq!(parse("a,b\n\"x\"y,2\n"), Err(CsvError::TextAfterQuote { line: 2 }));
     }
 
     #[test]

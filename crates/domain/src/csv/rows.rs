@@ -8,9 +8,7 @@ use crate::instruments::InstrumentCondition;
 use crate::money::{Pence, Percent};
 use crate::schools::{SchoolPhase, SchoolType};
 use crate::staff::{DbsNumber, Employment, StaffRole};
-use crate::validate::{
-    EmailAddress, PhoneNumber, Postcode, Urn, format_date_iso, format_yes_no, parse_date,
-};
+use crate::validate::{EmailAddress, PhoneNumber, Postcode, Urn, format_date_iso, format_yes_no, parse_date};
 
 /// The parent-charge uplifts a school may choose (DOMAIN.md): 0, 15, 50 or 100% of the
 /// standard fee.
@@ -26,17 +24,11 @@ const TEXT_MAX: usize = 200;
 const ADDRESS_MAX: usize = 500;
 
 const fn required(name: &'static str) -> CsvColumn {
-    CsvColumn {
-        name,
-        required: true,
-    }
+    CsvColumn { name, required: true }
 }
 
 const fn optional(name: &'static str) -> CsvColumn {
-    CsvColumn {
-        name,
-        required: false,
-    }
+    CsvColumn { name, required: false }
 }
 
 fn parse_uplift(text: &str) -> Result<Percent, String> {
@@ -213,8 +205,7 @@ impl CsvRow for PupilRow {
         let guardian_name = row.optional_text("guardian_name", NAME_MAX);
         let guardian_email = row.optional("guardian_email", EmailAddress::parse);
         let guardian_phone = row.optional("guardian_phone", PhoneNumber::parse);
-        let has_contact =
-            row.value("guardian_email").is_some() || row.value("guardian_phone").is_some();
+        let has_contact = row.value("guardian_email").is_some() || row.value("guardian_phone").is_some();
         if has_contact && row.value("guardian_name").is_none() {
             row.error("guardian_name", "Enter the guardian's name");
             return None;
@@ -329,10 +320,7 @@ impl CsvRow for StaffRow {
         let dbs_update_service = row.flag("dbs_update_service");
         let safeguarding_trained = row.optional("safeguarding_trained", parse_date);
         if row.value("dbs_number").is_some() && row.value("dbs_issued").is_none() {
-            row.error(
-                "dbs_issued",
-                "Enter the date the DBS certificate was issued",
-            );
+            row.error("dbs_issued", "Enter the date the DBS certificate was issued");
             return None;
         }
         Some(StaffRow {
@@ -494,11 +482,7 @@ mod tests {
         assert_eq!(
             outcome.errors,
             vec![
-                issue(
-                    2,
-                    Some("urn"),
-                    "Enter the school's URN: 6 digits, like 114250"
-                ),
+                issue(2, Some("urn"), "Enter the school's URN: 6 digits, like 114250"),
                 issue(2, Some("name"), "This must be filled in"),
                 issue(
                     2,
@@ -511,16 +495,8 @@ mod tests {
                     Some("parent_charge_uplift"),
                     "Enter the parent charge uplift: 0, 15, 50 or 100 (per cent)"
                 ),
-                issue(
-                    4,
-                    Some("urn"),
-                    "urn 114250 is on line 3 and again on line 4"
-                ),
-                issue(
-                    5,
-                    None,
-                    "This row has 2 values but the header has 6 columns"
-                ),
+                issue(4, Some("urn"), "urn 114250 is on line 3 and again on line 4"),
+                issue(5, None, "This row has 2 values but the header has 6 columns"),
             ]
         );
         assert!(!outcome.is_ok());
@@ -537,11 +513,7 @@ mod tests {
         assert_eq!(
             outcome.errors,
             vec![
-                issue(
-                    1,
-                    Some("name"),
-                    "The column name appears twice (columns 1 and 3)"
-                ),
+                issue(1, Some("name"), "The column name appears twice (columns 1 and 3)"),
                 issue(1, Some("urn"), "The file needs a column named urn"),
                 issue(1, Some("type"), "The file needs a column named type"),
             ]
@@ -553,11 +525,7 @@ mod tests {
         );
         assert_eq!(
             import::<SchoolRow>("urn,name,phase,type\n\"114250,x\n").errors,
-            vec![issue(
-                2,
-                None,
-                "A quoted value is never closed (a \" is missing)"
-            )]
+            vec![issue(2, None, "A quoted value is never closed (a \" is missing)")]
         );
     }
 
@@ -635,11 +603,7 @@ CL-1,clarinet,,,,149.999,\n";
         assert_eq!(
             outcome.errors,
             vec![
-                issue(
-                    3,
-                    None,
-                    "This row has 8 values but the header has only 7 columns"
-                ),
+                issue(3, None, "This row has 8 values but the header has only 7 columns"),
                 issue(
                     4,
                     Some("value"),
@@ -658,9 +622,6 @@ CL-1,clarinet,,,,149.999,\n";
         assert_eq!(rows[0].value, Some(Pence(123_450)));
         assert_eq!(rows[0].condition, Some(InstrumentCondition::NeedsRepair));
         let exported = export(&rows);
-        assert!(
-            exported.contains("TP-9,trumpet,,,needs-repair,1234.50,"),
-            "{exported}"
-        );
+        assert!(exported.contains("TP-9,trumpet,,,needs-repair,1234.50,"), "{exported}");
     }
 }

@@ -117,11 +117,7 @@ fn outward_shape_ok(outward: &str) -> bool {
         .map(|c| if c.is_ascii_digit() { '9' } else { 'A' })
         .collect();
     let letters_ok = outward.chars().all(|c| c.is_ascii_alphanumeric());
-    letters_ok
-        && matches!(
-            shape.as_str(),
-            "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A"
-        )
+    letters_ok && matches!(shape.as_str(), "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A")
 }
 
 fn inward_shape_ok(inward: &str) -> bool {
@@ -270,9 +266,7 @@ fn phone_kind(national: &str) -> Option<PhoneKind> {
     }
     match national.get(..2)? {
         // 07 mobiles: 075xx, 077xx, 078xx, 079xx and 07[1-4]; 070 and 076 are not mobiles.
-        "07" if len == 11 && !national.starts_with("070") && !national.starts_with("076") => {
-            Some(PhoneKind::Mobile)
-        }
+        "07" if len == 11 && !national.starts_with("070") && !national.starts_with("076") => Some(PhoneKind::Mobile),
         // Most geographic numbers have 11 digits; a few areas still have 10.
         "01" if len == 11 || len == 10 => Some(PhoneKind::Landline),
         "02" if len == 11 => Some(PhoneKind::Landline),
@@ -424,22 +418,12 @@ pub fn parse_date(text: &str) -> Result<Date, ValidationError> {
 
 /// Writes a date the UK way, DD/MM/YYYY, as forms show it.
 pub fn format_date_uk(date: Date) -> String {
-    format!(
-        "{:02}/{:02}/{:04}",
-        date.day(),
-        u8::from(date.month()),
-        date.year()
-    )
+    format!("{:02}/{:02}/{:04}", date.day(), u8::from(date.month()), date.year())
 }
 
 /// Writes a date as YYYY-MM-DD, as files and the API use.
 pub fn format_date_iso(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -551,9 +535,7 @@ pub fn check_password(password: &str) -> Result<(), ValidationError> {
 /// True if the password is on the common-passwords list (in any case).
 pub fn is_common_password(password: &str) -> bool {
     let candidate = password.trim().to_lowercase();
-    COMMON_PASSWORDS
-        .lines()
-        .any(|common| common.trim() == candidate)
+    COMMON_PASSWORDS.lines().any(|common| common.trim() == candidate)
 }
 
 #[cfg(test)]
@@ -586,90 +568,32 @@ mod tests {
     #[test]
     fn bad_postcodes_are_refused_in_plain_words() {
         for bad in [
-            "", "DH1", "12345", "DH1 3L", "DH1 3LEE", "DH1 CLE", "DH1 3CI", "D-1 3LE", "ÅH1 3LE",
-            "1H1 3LE", "DHH1 3LE",
+            "", "DH1", "12345", "DH1 3L", "DH1 3LEE", "DH1 CLE", "DH1 3CI", "D-1 3LE", "ÅH1 3LE", "1H1 3LE", "DHH1 3LE",
         ] {
-            assert_eq!(
-                Postcode::parse(bad),
-                Err(ValidationError::Postcode),
-                "{bad}"
-            );
+            assert_eq!(Postcode::parse(bad), Err(ValidationError::Postcode), "{bad}");
         }
-        assert_eq!(
-            ValidationError::Postcode.to_string(),
-            "Enter a postcode like DH1 3LE"
-        );
+        assert_eq!(ValidationError::Postcode.to_string(), "Enter a postcode like DH1 3LE");
     }
 
     #[test]
     fn phone_numbers_normalise() {
         let cases = [
-            (
-                "0191 383 4000",
-                "01913834000",
-                "0191 383 4000",
-                PhoneKind::Landline,
-            ),
-            (
-                "+44 191 383 4000",
-                "01913834000",
-                "0191 383 4000",
-                PhoneKind::Landline,
-            ),
+            ("0191 383 4000", "01913834000", "0191 383 4000", PhoneKind::Landline),
+            ("+44 191 383 4000", "01913834000", "0191 383 4000", PhoneKind::Landline),
             (
                 "+44 (0)191 383 4000",
                 "01913834000",
                 "0191 383 4000",
                 PhoneKind::Landline,
             ),
-            (
-                "07700 900123",
-                "07700900123",
-                "07700 900123",
-                PhoneKind::Mobile,
-            ),
-            (
-                "+447700900123",
-                "07700900123",
-                "07700 900123",
-                PhoneKind::Mobile,
-            ),
-            (
-                "0044 7700 900 123",
-                "07700900123",
-                "07700 900123",
-                PhoneKind::Mobile,
-            ),
-            (
-                "07700-900-123",
-                "07700900123",
-                "07700 900123",
-                PhoneKind::Mobile,
-            ),
-            (
-                "020 7946 0000",
-                "02079460000",
-                "020 7946 0000",
-                PhoneKind::Landline,
-            ),
-            (
-                "01388 123456",
-                "01388123456",
-                "01388 123456",
-                PhoneKind::Landline,
-            ),
-            (
-                "03000 260000",
-                "03000260000",
-                "0300 026 0000",
-                PhoneKind::NonGeographic,
-            ),
-            (
-                "016977 3456",
-                "0169773456",
-                "01697 73456",
-                PhoneKind::Landline,
-            ),
+            ("07700 900123", "07700900123", "07700 900123", PhoneKind::Mobile),
+            ("+447700900123", "07700900123", "07700 900123", PhoneKind::Mobile),
+            ("0044 7700 900 123", "07700900123", "07700 900123", PhoneKind::Mobile),
+            ("07700-900-123", "07700900123", "07700 900123", PhoneKind::Mobile),
+            ("020 7946 0000", "02079460000", "020 7946 0000", PhoneKind::Landline),
+            ("01388 123456", "01388123456", "01388 123456", PhoneKind::Landline),
+            ("03000 260000", "03000260000", "0300 026 0000", PhoneKind::NonGeographic),
+            ("016977 3456", "0169773456", "01697 73456", PhoneKind::Landline),
         ];
         for (typed, digits, national, kind) in cases {
             let phone = PhoneNumber::parse(typed).unwrap_or_else(|e| panic!("{typed}: {e}"));
@@ -697,11 +621,7 @@ mod tests {
             "0191+3834000",
             "07000 123456",
         ] {
-            assert_eq!(
-                PhoneNumber::parse(bad),
-                Err(ValidationError::Phone),
-                "{bad}"
-            );
+            assert_eq!(PhoneNumber::parse(bad), Err(ValidationError::Phone), "{bad}");
         }
     }
 
@@ -727,11 +647,7 @@ mod tests {
             "jo..b@example.com",
             "jo@example..com",
         ] {
-            assert_eq!(
-                EmailAddress::parse(bad),
-                Err(ValidationError::Email),
-                "{bad}"
-            );
+            assert_eq!(EmailAddress::parse(bad), Err(ValidationError::Email), "{bad}");
         }
     }
 
@@ -789,28 +705,12 @@ mod tests {
     fn passwords() {
         assert_eq!(check_password("correct horse battery staple"), Ok(()));
         assert_eq!(check_password("Tr0mb0ne-Tuesday"), Ok(()));
-        assert_eq!(
-            check_password("short"),
-            Err(ValidationError::PasswordTooShort)
-        );
-        assert_eq!(
-            check_password("ééééééé"),
-            Err(ValidationError::PasswordTooShort)
-        );
+        assert_eq!(check_password("short"), Err(ValidationError::PasswordTooShort));
+        assert_eq!(check_password("ééééééé"), Err(ValidationError::PasswordTooShort));
         assert_eq!(check_password("éééééééé"), Ok(()));
-        assert_eq!(
-            check_password(&"a".repeat(129)),
-            Err(ValidationError::PasswordTooLong)
-        );
+        assert_eq!(check_password(&"a".repeat(129)), Err(ValidationError::PasswordTooLong));
         assert_eq!(check_password(&"ab".repeat(64)), Ok(()));
-        for common in [
-            "password",
-            "PASSWORD1",
-            "Passw0rd",
-            "12345678",
-            "iloveyou",
-            "Qwerty123",
-        ] {
+        for common in ["password", "PASSWORD1", "Passw0rd", "12345678", "iloveyou", "Qwerty123"] {
             assert_eq!(
                 check_password(common),
                 Err(ValidationError::PasswordTooCommon),
