@@ -1,5 +1,6 @@
 //! The `tutti` binary: one program to serve the hub and to run its jobs.
 mod db;
+mod import;
 mod serve;
 mod timetable;
 mod users;
@@ -26,6 +27,10 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Users(users::UsersCommand),
+    /// Import schools, pupils, staff or instruments from a CSV file, all or nothing.
+    Import(import::ImportArgs),
+    /// Export schools, pupils, staff or instruments as CSV.
+    Export(import::ExportArgs),
     /// Solve, check and generate weekly timetables (TIMETABLING.md).
     #[command(subcommand)]
     Timetable(timetable::TimetableCommand),
@@ -51,6 +56,8 @@ fn main() -> ExitCode {
             Command::Migrate(args) => db::migrate(args).await,
             Command::Demo(args) => db::demo(args).await,
             Command::Users(cmd) => users::run(cmd).await,
+            Command::Import(args) => import::import(args).await,
+            Command::Export(args) => import::export(args).await,
             Command::Timetable(_) => unreachable!("handled above"),
         }
     }))

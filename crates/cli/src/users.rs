@@ -23,10 +23,36 @@ pub enum UsersCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Create a personal API token for an account and print it (it is shown only once).
+    Token {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
 }
 
 pub async fn run(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
     match cmd {
+        UsersCommand::Token { db, email, name } => {
+            let store = db.open().await?;
+            let Some(user) = store.user_by_email(&email).await? else {
+                bail!("no account has the email {email}");
+            };
+            let actor = tutti_store::audit::Actor::cli();
+            let secret = store.create_api_token(&actor, user.id, &name).await?;
+            store.close().await;
+            eprintln!(
+                "API token for {} ({}); send it as `Authorization: Bearer TOKEN`:",
+                user.email,
+                user.role.label()
+            );
+            println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
         UsersCommand::Create { db, email, role, name } => {
             let Some(role) = Role::parse(&role) else {
                 bail!("--role must be one of admin, manager, teacher, parent, pupil or school (got {role:?})");

@@ -4,6 +4,7 @@
 //! loader, the CSRF check on state-changing methods, then the audience's access guard.
 
 mod access;
+mod api_auth;
 mod assets;
 pub mod config;
 mod csrf;
@@ -32,6 +33,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
     let state = AppState::new(store, config);
     routes::router(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::verify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api_auth::bearer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
         .layer(axum::middleware::from_fn_with_state(state, headers::secure))
         .layer(RequestBodyLimitLayer::new(4 * 1024 * 1024))

@@ -1,6 +1,7 @@
 //! The application's routes, assembled from audiences; each audience declares its access.
 mod account;
 mod admin;
+mod api;
 mod public;
 mod records;
 
@@ -20,6 +21,8 @@ pub fn router(state: AppState) -> Router {
         admin::audience(),
         admin::outbox_audience(),
         records::audience(),
+        api::audience(),
+        api::docs_audience(),
     ];
     audiences
         .into_iter()

@@ -1,10 +1,10 @@
 //! The office's record screens under /admin: schools, pupils, staff, instruments, imports
 //! and the audit log, built from three shared templates (list, view, form).
-mod audit;
+pub(crate) mod audit;
 mod imports;
-mod instruments;
-mod pupils;
-mod schools;
+pub(crate) mod instruments;
+pub(crate) mod pupils;
+pub(crate) mod schools;
 mod staff;
 
 use std::collections::HashMap;

@@ -196,7 +196,7 @@ fn values_of(i: &PupilInput) -> Values {
     v
 }
 
-fn parse(v: &Values, errors: &mut FormErrors) -> Option<PupilInput> {
+pub(crate) fn parse(v: &Values, errors: &mut FormErrors) -> Option<PupilInput> {
     let row = read_row::<PupilRow>(v, errors)?;
     let notes = v.get("medical_notes").map(|s| s.trim().to_owned()).unwrap_or_default();
     if notes.chars().count() > 2000 {

@@ -122,7 +122,7 @@ fn values_of(i: &SchoolInput) -> Values {
     v
 }
 
-fn parse(v: &Values, errors: &mut FormErrors) -> Option<SchoolInput> {
+pub(crate) fn parse(v: &Values, errors: &mut FormErrors) -> Option<SchoolInput> {
     let row = read_row::<SchoolRow>(v, errors);
     let billing = match v.get("billing").map(|b| b.parse::<BillingMethod>()) {
         Some(Ok(b)) => Some(b),

@@ -1,0 +1,193 @@
+//! The JSON API: bearer tokens, the same role rules as the screens, 404 for someone else's
+//! pupil, CSRF only for cookie sessions, and an OpenAPI document whose every path answers.
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tutti_store::audit::Actor;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestApp};
+
+on_both_backends!(api_follows_the_screens_rules, every_documented_path_answers);
+
+async fn token(app: &TestApp, email: &str) -> String {
+    let user = app.store.user_by_email(email).await.unwrap().unwrap();
+    app.store
+        .create_api_token(&Actor::cli(), user.id, "test")
+        .await
+        .unwrap()
+}
+
+async fn api_follows_the_screens_rules(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    let url = |p: &str| format!("{}{p}", app.base);
+    let r = client.get(url("/api/v1/pupils")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = client
+        .get(url("/api/v1/pupils"))
+        .bearer_auth("tutti_wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let admin = token(&app, "admin@demo.test").await;
+    let r = client
+        .post(url("/api/v1/schools"))
+        .bearer_auth(&admin)
+        .json(&json!({"urn": "199002", "name": "API Primary", "phase": "primary", "type": "academy", "postcode": "dl1 5qe"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "a bearer write needs no CSRF token");
+    let school: Value = r.json().await.unwrap();
+    assert_eq!(school["postcode"], "DL1 5QE");
+    assert_eq!(school["billing"], "invoice");
+    let r = client
+        .post(url("/api/v1/schools"))
+        .bearer_auth(&admin)
+        .json(&json!({"urn": "1", "name": "", "phase": "college", "type": "academy"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["urn", "name", "phase"]);
+
+    // A parent sees their own children, with medical details; not anyone else's.
+    let parent = token(&app, "parent@demo.test").await;
+    let mine: Value = client
+        .get(url("/api/v1/pupils"))
+        .bearer_auth(&parent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rows = mine["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "the demo parent has two children");
+    let own_id = rows[0]["id"].as_i64().unwrap();
+    let r = client
+        .get(url(&format!("/api/v1/pupils/{own_id}")))
+        .bearer_auth(&parent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let own: Value = r.json().await.unwrap();
+    assert_eq!(own["redacted"], false);
+    let stranger = (1..300)
+        .find(|id| rows.iter().all(|r| r["id"].as_i64() != Some(*id)))
+        .unwrap();
+    let r = client
+        .get(url(&format!("/api/v1/pupils/{stranger}")))
+        .bearer_auth(&parent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = client
+        .get(url("/api/v1/schools"))
+        .bearer_auth(&parent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // A school contact sees its roll without SEND or medical notes.
+    let school_token = token(&app, "school@demo.test").await;
+    let roll: Value = client
+        .get(url("/api/v1/pupils?per_page=5"))
+        .bearer_auth(&school_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = roll["rows"][0]["id"].as_i64().unwrap();
+    let p: Value = client
+        .get(url(&format!("/api/v1/pupils/{first}")))
+        .bearer_auth(&school_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["redacted"], true);
+    assert!(p["medical_notes"].is_null() && p["send"].is_null());
+
+    // A signed-in browser needs the CSRF header for writes.
+    let browser = app.logged_in("admin@demo.test").await;
+    let r = browser
+        .client
+        .post(url("/api/v1/schools/1/archive"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let events: Value = client
+        .get(url(&format!("/api/v1/audit-events?entity=pupil&entity_id={own_id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(events["rows"][0]["action"], "view");
+    assert_eq!(events["rows"][0]["actor"], "parent@demo.test");
+}
+
+async fn every_documented_path_answers(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    let admin = token(&app, "admin@demo.test").await;
+    let doc: Value = client
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 13);
+    for (path, item) in paths {
+        let concrete = path.replace("{id}", "1");
+        for method in item.as_object().unwrap().keys() {
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let mut req = client.request(m, format!("{}{concrete}", app.base)).bearer_auth(&admin);
+            if method != "get" {
+                req = req.json(&json!({}));
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status();
+            // A missing record is a JSON 404 from the handler; a missing route is the HTML page.
+            let json = r
+                .headers()
+                .get("content-type")
+                .is_some_and(|v| v.to_str().unwrap_or("").starts_with("application/json"));
+            assert!(
+                (status != StatusCode::NOT_FOUND || json)
+                    && status != StatusCode::METHOD_NOT_ALLOWED
+                    && !status.is_server_error(),
+                "{method} {path} answered {status}"
+            );
+        }
+    }
+}
