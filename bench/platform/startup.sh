@@ -15,7 +15,8 @@ if [ "${1:-}" = "--database-url" ]; then DB_ARGS=(--database-url "$2"); fi
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 echo "Seeding a Durham-sized demo hub..."
-"$BIN" demo "${DB_ARGS[@]}" | head -n 1
+"$BIN" demo "${DB_ARGS[@]}" >"$WORK/demo.log"
+head -n 1 "$WORK/demo.log"
 
 start=$(date +%s.%N)
 "$BIN" serve "${DB_ARGS[@]}" --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
