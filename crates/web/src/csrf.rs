@@ -41,7 +41,12 @@ pub async fn verify(State(_state): State<AppState>, request: Request, next: Next
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_form && !is_multipart {
         return rejected();
     }
     // The body is read here to find the token and handed on unchanged.
@@ -49,15 +54,28 @@ pub async fn verify(State(_state): State<AppState>, request: Request, next: Next
     let Ok(bytes) = to_bytes(body, MAX_FORM).await else {
         return AppError::BadRequest("The form was too large.".into()).into_response();
     };
-    let given = form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == FIELD)
-        .map(|(_, v)| v.into_owned());
+    let given = if is_multipart {
+        multipart_token(&bytes)
+    } else {
+        form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == FIELD)
+            .map(|(_, v)| v.into_owned())
+    };
     match given {
         Some(g) if constant_time_eq(g.as_bytes(), expected.as_bytes()) => {
             next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
         _ => rejected(),
     }
+}
+
+/// The token from a multipart form (file uploads), where it is the part named `csrf_token`.
+fn multipart_token(body: &[u8]) -> Option<String> {
+    let marker = format!("name=\"{FIELD}\"");
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    let after = &text[text.find(&marker)? + marker.len()..];
+    let value = &after[after.find("\r\n\r\n")? + 4..];
+    Some(value[..value.find("\r\n")?].to_owned())
 }
 
 fn rejected() -> Response {

@@ -15,6 +15,7 @@ use crate::state::AppState;
 /// The hub's public menu, as DOMAIN.md lists it.
 pub const MENU: &[(&str, &str)] = &[
     ("/about", "About"),
+    ("/service", "Our service"),
     ("/remote-learning", "Remote learning"),
     ("/learning", "Learning"),
     ("/virtual-music-centre", "Virtual Music Centre"),
@@ -38,6 +39,19 @@ pub struct Shell {
     pub flash: Option<String>,
     pub path: String,
     pub menu: &'static [(&'static str, &'static str)],
+    /// How the page looks when shared: Open Graph metadata, for public pages.
+    pub og: Option<OpenGraph>,
+}
+
+/// Open Graph metadata for a shared link.
+pub struct OpenGraph {
+    pub title: String,
+    pub description: String,
+    /// The page's absolute address.
+    pub url: String,
+    pub image: Option<String>,
+    /// "website" or "article".
+    pub kind: &'static str,
 }
 
 impl Shell {
@@ -51,6 +65,7 @@ impl Shell {
             flash: session.and_then(|s| s.flash.clone()),
             path: path.to_owned(),
             menu: MENU,
+            og: None,
         }
     }
 
@@ -64,6 +79,7 @@ impl Shell {
             flash: None,
             path: String::new(),
             menu: MENU,
+            og: None,
         }
     }
 }
@@ -115,34 +131,6 @@ pub struct MessagePage {
     pub heading: String,
     pub paragraphs: Vec<String>,
     pub link: Option<(String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-pub struct HomePage {
-    pub shell: Shell,
-}
-
-/// A short public information page.
-pub struct InfoContent {
-    pub heading: &'static str,
-    pub lead: &'static str,
-    pub sections: &'static [(&'static str, &'static [&'static str])],
-    pub links: &'static [(&'static str, &'static str)],
-}
-
-#[derive(Template)]
-#[template(path = "info.html")]
-pub struct InfoPage {
-    pub shell: Shell,
-    pub page: &'static InfoContent,
-}
-
-#[derive(Template)]
-#[template(path = "sitemap.html")]
-pub struct SitemapPage {
-    pub shell: Shell,
-    pub entries: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Template)]

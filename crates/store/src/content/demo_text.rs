@@ -261,6 +261,10 @@ Read the full figures in our [annual report](/reports-and-policies).",
 - [Primary music progress map](/learning/progress-map)
 - [Adult learning](/learning/adult-learning)
 
+## What lessons cost, in brief
+
+The standard fee for a term of lessons in 2019-20 was £53.50, or £80.25 at a school that adds a 50% charge. Families whose children receive free school meals pay £37.50 a term, and looked-after children are never charged. [Prices and paying](/learning/prices) has the details.
+
 Ready to start? [Create a parent or carer account](/signup) and apply for lessons.",
     ),
     (

@@ -310,4 +310,14 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Whether a file belongs to a visible item: only those are served to visitors.
+    pub async fn content_file_is_public(&self, file_id: i64) -> Result<bool> {
+        Ok(content_item::Entity::find()
+            .filter(content_item::Column::FileId.eq(file_id))
+            .filter(visible(now()))
+            .count(self.conn())
+            .await?
+            > 0)
+    }
 }

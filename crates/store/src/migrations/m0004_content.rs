@@ -10,7 +10,7 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        // Uploaded files live in the database (docs/decisions/content-files-in-database.md).
+        // Uploaded files live in the database (docs/decisions/0021-content-files-in-database.md).
         m.create_table(
             Table::create()
                 .table("content_files")

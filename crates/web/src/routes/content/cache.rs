@@ -1,0 +1,120 @@
+//! Public pages are cacheable: an ETag on every page, 304 for a matching conditional request,
+//! and a short-lived in-process copy of what anonymous visitors see.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// How long an anonymous page is served from memory. Short, so that scheduled publication,
+/// closing vacancies and edits made on another app server show within seconds.
+const FRESH_FOR: Duration = Duration::from_secs(10);
+/// What browsers and proxies may keep an anonymous page for without asking again.
+const PUBLIC_CACHE: &str = "public, max-age=60";
+/// Pages carrying a signed-in visitor's header: revalidate every time, never share.
+const PRIVATE_CACHE: &str = "private, no-cache";
+const MAX_ENTRIES: usize = 4096;
+
+/// A rendered page and its validator.
+#[derive(Debug)]
+pub struct Rendered {
+    pub body: String,
+    pub content_type: &'static str,
+    pub etag: String,
+}
+
+impl Rendered {
+    pub fn new(body: String, content_type: &'static str) -> Rendered {
+        let etag = etag(body.as_bytes());
+        Rendered {
+            body,
+            content_type,
+            etag,
+        }
+    }
+
+    pub fn html(body: String) -> Rendered {
+        Rendered::new(body, "text/html; charset=utf-8")
+    }
+
+    /// The response for a request: 304 when the client already holds this version.
+    pub fn respond(&self, request: &HeaderMap, shared: bool) -> Response {
+        let cache = HeaderValue::from_static(if shared { PUBLIC_CACHE } else { PRIVATE_CACHE });
+        let tag = HeaderValue::from_str(&self.etag).expect("hex");
+        let vary = HeaderValue::from_static("Cookie, Accept-Encoding");
+        if matches_etag(request, &self.etag) {
+            return (
+                StatusCode::NOT_MODIFIED,
+                [
+                    (header::ETAG, tag),
+                    (header::CACHE_CONTROL, cache),
+                    (header::VARY, vary),
+                ],
+            )
+                .into_response();
+        }
+        (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(self.content_type)),
+                (header::ETAG, tag),
+                (header::CACHE_CONTROL, cache),
+                (header::VARY, vary),
+            ],
+            self.body.clone(),
+        )
+            .into_response()
+    }
+}
+
+fn matches_etag(request: &HeaderMap, etag: &str) -> bool {
+    request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}
+
+/// A stable hash (FNV-1a, 64 bits) of a body, quoted as an ETag.
+pub fn etag(body: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("\"{h:016x}\"")
+}
+
+/// Pages as anonymous visitors see them, by path and query. One per app, shared by its
+/// public and admin routes so that an edit clears it at once.
+#[derive(Clone, Default)]
+pub struct PageCache(Arc<Mutex<HashMap<String, (Instant, Arc<Rendered>)>>>);
+
+impl PageCache {
+    pub fn get(&self, key: &str) -> Option<Arc<Rendered>> {
+        let map = self.0.lock().ok()?;
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < FRESH_FOR)
+            .map(|(_, r)| r.clone())
+    }
+
+    pub fn put(&self, key: String, rendered: Arc<Rendered>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= MAX_ENTRIES {
+                map.retain(|_, (at, _)| at.elapsed() < FRESH_FOR);
+                if map.len() >= MAX_ENTRIES {
+                    map.clear();
+                }
+            }
+            map.insert(key, (Instant::now(), rendered));
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.0.lock() {
+            map.clear();
+        }
+    }
+}
