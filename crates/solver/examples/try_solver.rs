@@ -53,11 +53,7 @@ fn main() {
 fn explain(instance: &tutti_solver::Instance, solution: &tutti_solver::Solution) {
     for id in solution.unscheduled.iter().take(8) {
         let l = instance.lessons.iter().find(|l| &l.id == id).unwrap();
-        let t = instance
-            .teachers
-            .iter()
-            .find(|t| t.id == l.teacher)
-            .unwrap();
+        let t = instance.teachers.iter().find(|t| t.id == l.teacher).unwrap();
         let s = instance.schools.iter().find(|s| s.id == l.school).unwrap();
         let minutes: i64 = instance
             .lessons

@@ -59,31 +59,18 @@ pub fn check(instance: &Instance, solution: &Solution) -> Result<Report, Instanc
         })
     };
 
-    let lessons: HashMap<&str, &crate::instance::Lesson> = instance
-        .lessons
-        .iter()
-        .map(|l| (l.id.as_str(), l))
-        .collect();
-    let teachers: HashMap<&str, &crate::instance::Teacher> = instance
-        .teachers
-        .iter()
-        .map(|t| (t.id.as_str(), t))
-        .collect();
-    let schools: HashMap<&str, &crate::instance::School> = instance
-        .schools
-        .iter()
-        .map(|s| (s.id.as_str(), s))
-        .collect();
+    let lessons: HashMap<&str, &crate::instance::Lesson> =
+        instance.lessons.iter().map(|l| (l.id.as_str(), l)).collect();
+    let teachers: HashMap<&str, &crate::instance::Teacher> =
+        instance.teachers.iter().map(|t| (t.id.as_str(), t)).collect();
+    let schools: HashMap<&str, &crate::instance::School> =
+        instance.schools.iter().map(|s| (s.id.as_str(), s)).collect();
 
     // How often each lesson appears, in either list.
     let mut appearances: HashMap<&str, usize> = HashMap::new();
     for id in &solution.unscheduled {
         if !lessons.contains_key(id.as_str()) {
-            violate(
-                0,
-                Some(id),
-                format!("unscheduled names unknown lesson {id:?}"),
-            );
+            violate(0, Some(id), format!("unscheduled names unknown lesson {id:?}"));
             continue;
         }
         *appearances.entry(id.as_str()).or_default() += 1;
@@ -164,20 +151,14 @@ pub fn check(instance: &Instance, solution: &Solution) -> Result<Report, Instanc
                 violate(
                     0,
                     Some(&lesson.id),
-                    format!(
-                        "lesson {} appears neither in assignments nor in unscheduled",
-                        lesson.id
-                    ),
+                    format!("lesson {} appears neither in assignments nor in unscheduled", lesson.id),
                 );
             }
             1 => {}
             n => violate(
                 0,
                 Some(&lesson.id),
-                format!(
-                    "lesson {} appears {n} times, it must appear once",
-                    lesson.id
-                ),
+                format!("lesson {} appears {n} times, it must appear once", lesson.id),
             ),
         }
     }
@@ -227,25 +208,20 @@ pub fn check(instance: &Instance, solution: &Solution) -> Result<Report, Instanc
             if prev.school != p.school {
                 day_travel += needed;
                 let first = &placed[visit_start];
-                school_visits.entry((prev.school, day)).or_default().push((
-                    first.start,
-                    prev.end,
-                    first.lesson,
-                ));
+                school_visits
+                    .entry((prev.school, day))
+                    .or_default()
+                    .push((first.start, prev.end, first.lesson));
                 visit_start = i;
             }
         }
         let first = &placed[visit_start];
         let last = placed.last().expect("a teacher-day has a lesson");
-        school_visits.entry((last.school, day)).or_default().push((
-            first.start,
-            last.end,
-            first.lesson,
-        ));
-        let day_visits = 1 + placed
-            .windows(2)
-            .filter(|w| w[0].school != w[1].school)
-            .count() as i64;
+        school_visits
+            .entry((last.school, day))
+            .or_default()
+            .push((first.start, last.end, first.lesson));
+        let day_visits = 1 + placed.windows(2).filter(|w| w[0].school != w[1].school).count() as i64;
         let work: i64 = placed.iter().map(|p| p.end - p.start).sum();
         let span = last.end - placed[0].start;
         travel += day_travel;

@@ -30,13 +30,7 @@ pub fn generate(seed: u64, teachers: usize, schools: usize, lessons: usize) -> I
     // About 9 km between neighbouring towns: 35 towns cover a county like Durham.
     let side = 9.0 * (towns as f64).sqrt();
     let town_sites: Vec<(f64, f64, u32)> = (0..towns)
-        .map(|_| {
-            (
-                rng.unit() * side,
-                rng.unit() * side,
-                1 + rng.below(5) as u32,
-            )
-        })
+        .map(|_| (rng.unit() * side, rng.unit() * side, 1 + rng.below(5) as u32))
         .collect();
     let town_weights: Vec<u32> = town_sites.iter().map(|t| t.2).collect();
 
@@ -48,11 +42,7 @@ pub fn generate(seed: u64, teachers: usize, schools: usize, lessons: usize) -> I
         let rooms = weighted(&mut rng, &[(1, 50), (2, 35), (3, 15)]);
         let lunch = rng.chance(0.1);
         let mut open = BTreeMap::new();
-        let closed = if rng.chance(0.25) {
-            Some(rng.below(5))
-        } else {
-            None
-        };
+        let closed = if rng.chance(0.25) { Some(rng.below(5)) } else { None };
         for (d, day) in WEEK_DAYS.iter().enumerate() {
             if closed == Some(d) {
                 continue;
@@ -171,14 +161,8 @@ pub fn generate(seed: u64, teachers: usize, schools: usize, lessons: usize) -> I
             } else {
                 own[rng.below(own.len())]
             };
-            let minutes = weighted(
-                &mut rng,
-                &[(15, 30), (20, 25), (30, 30), (40, 4), (45, 6), (60, 5)],
-            );
-            let group = weighted(
-                &mut rng,
-                &[(1, 55), (2, 20), (3, 10), (4, 7), (5, 4), (6, 4)],
-            );
+            let minutes = weighted(&mut rng, &[(15, 30), (20, 25), (30, 30), (40, 4), (45, 6), (60, 5)]);
+            let group = weighted(&mut rng, &[(1, 55), (2, 20), (3, 10), (4, 7), (5, 4), (6, 4)]);
             let days = shared_days(&teacher_list[t].available, &school_list[s].open);
             let mut pupils = Vec::new();
             let mut shared = false;
@@ -187,9 +171,8 @@ pub fn generate(seed: u64, teachers: usize, schools: usize, lessons: usize) -> I
                 let other = pupil_pool[s][k];
                 // Two lessons sharing a pupil need two different days.
                 let other_days = lesson_days[other];
-                let distinct = (0..5).any(|a| {
-                    days & (1 << a) != 0 && (0..5).any(|b| b != a && other_days & (1 << b) != 0)
-                });
+                let distinct =
+                    (0..5).any(|a| days & (1 << a) != 0 && (0..5).any(|b| b != a && other_days & (1 << b) != 0));
                 if distinct {
                     pupils.push(lesson_list[other].pupils[0].clone());
                     pupil_pool[s].swap_remove(k);

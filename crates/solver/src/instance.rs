@@ -82,10 +82,7 @@ impl Instance {
             p.push(format!("version is {}, only 1 is known", self.version));
         }
         if self.slot_minutes <= 0 {
-            p.push(format!(
-                "slot_minutes is {}, it must be positive",
-                self.slot_minutes
-            ));
+            p.push(format!("slot_minutes is {}, it must be positive", self.slot_minutes));
         }
         let mut seen_days = HashSet::new();
         for day in &self.days {
@@ -165,11 +162,7 @@ impl Instance {
             if !teachers.insert(teacher.id.as_str()) {
                 p.push(format!("teachers: id {:?} is used twice", teacher.id));
             }
-            check_intervals(
-                &mut p,
-                &format!("teacher {} available", teacher.id),
-                &teacher.available,
-            );
+            check_intervals(&mut p, &format!("teacher {} available", teacher.id), &teacher.available);
         }
         let mut lessons = HashSet::new();
         for lesson in &self.lessons {
@@ -177,16 +170,10 @@ impl Instance {
                 p.push(format!("lessons: id {:?} is used twice", lesson.id));
             }
             if !teachers.contains(lesson.teacher.as_str()) {
-                p.push(format!(
-                    "lesson {}: unknown teacher {:?}",
-                    lesson.id, lesson.teacher
-                ));
+                p.push(format!("lesson {}: unknown teacher {:?}", lesson.id, lesson.teacher));
             }
             if !schools.contains(lesson.school.as_str()) {
-                p.push(format!(
-                    "lesson {}: unknown school {:?}",
-                    lesson.id, lesson.school
-                ));
+                p.push(format!("lesson {}: unknown school {:?}", lesson.id, lesson.school));
             }
             if lesson.minutes <= 0 {
                 p.push(format!(
@@ -262,11 +249,7 @@ mod tests {
         assert!(problems(&i).contains("lesson L1: unknown school \"S9\""));
 
         let mut i = tiny();
-        *i.travel_minutes
-            .get_mut("S1")
-            .unwrap()
-            .get_mut("S2")
-            .unwrap() = 20;
+        *i.travel_minutes.get_mut("S1").unwrap().get_mut("S2").unwrap() = 20;
         assert!(problems(&i).contains("not symmetric"));
 
         let mut i = tiny();
@@ -274,17 +257,11 @@ mod tests {
         assert!(problems(&i).contains("travel_minutes[S2][S1] is missing"));
 
         let mut i = tiny();
-        *i.travel_minutes
-            .get_mut("S1")
-            .unwrap()
-            .get_mut("S1")
-            .unwrap() = 3;
+        *i.travel_minutes.get_mut("S1").unwrap().get_mut("S1").unwrap() = 3;
         assert!(problems(&i).contains("diagonal"));
 
         let mut i = tiny();
-        i.teachers[0]
-            .available
-            .insert("sat".into(), vec![[500, 600]]);
+        i.teachers[0].available.insert("sat".into(), vec![[500, 600]]);
         assert!(problems(&i).contains("teacher T1 available: day \"sat\" is not in days"));
 
         let mut i = tiny();

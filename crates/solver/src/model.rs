@@ -40,12 +40,7 @@ pub struct Model {
 }
 
 fn align_up(minute: i32, slot: i32) -> i32 {
-    minute.div_euclid(slot) * slot
-        + if minute.rem_euclid(slot) == 0 {
-            0
-        } else {
-            slot
-        }
+    minute.div_euclid(slot) * slot + if minute.rem_euclid(slot) == 0 { 0 } else { slot }
 }
 
 fn intervals(map: &DayIntervals, day: &str) -> Vec<(i32, i32)> {

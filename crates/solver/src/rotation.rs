@@ -13,11 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 /// The solution as taught in week `week` (1-based; week 1 is the solution itself).
 /// Assignments naming unknown lessons are left as they are.
 pub fn rotate(instance: &Instance, solution: &Solution, week: u32) -> Solution {
-    let lessons: HashMap<&str, &crate::instance::Lesson> = instance
-        .lessons
-        .iter()
-        .map(|l| (l.id.as_str(), l))
-        .collect();
+    let lessons: HashMap<&str, &crate::instance::Lesson> =
+        instance.lessons.iter().map(|l| (l.id.as_str(), l)).collect();
     let mut by_teacher_day: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, a) in solution.assignments.iter().enumerate() {
         if let Some(lesson) = lessons.get(a.lesson.as_str()) {

@@ -214,15 +214,7 @@ impl Schedule {
     /// Replaces teacher `teacher`'s sequence on `day` by `seq`, timed as `starts` at
     /// `cost`. Lessons leaving the day are marked unscheduled unless another day
     /// already claimed them; the caller keeps `unscheduled` right.
-    pub fn set_day(
-        &mut self,
-        model: &Model,
-        teacher: u32,
-        day: usize,
-        seq: &[u32],
-        starts: &[i32],
-        cost: i64,
-    ) {
+    pub fn set_day(&mut self, model: &Model, teacher: u32, day: usize, seq: &[u32], starts: &[i32], cost: i64) {
         let row = teacher as usize * model.days + day;
         let mut old = std::mem::take(&mut self.seqs[row]);
         let mut last_school = u32::MAX;
@@ -247,11 +239,7 @@ impl Schedule {
                 j += 1;
             }
             let to = starts[j - 1] + model.lessons[seq[j - 1] as usize].minutes;
-            self.occupancy[school as usize * model.days + day].push(Occupancy {
-                from,
-                to,
-                teacher,
-            });
+            self.occupancy[school as usize * model.days + day].push(Occupancy { from, to, teacher });
             i = j;
         }
         old.clear();

@@ -117,10 +117,7 @@ impl<'m> Worker<'m> {
         for d in 0..days {
             if self.changed[d] {
                 before += self.costs[d];
-                match self
-                    .timer
-                    .time(model, &self.state.occupancy, teacher, d, &self.seqs[d])
-                {
+                match self.timer.time(model, &self.state.occupancy, teacher, d, &self.seqs[d]) {
                     Some(cost) => self.costs[d] = cost,
                     None => return false,
                 }
@@ -149,8 +146,7 @@ impl<'m> Worker<'m> {
         for &l in &order {
             let mut best: Option<(i64, usize, usize)> = None;
             for d in 0..days {
-                if model.lesson_days[l as usize] & (1 << d) == 0 || !self.pupils_free(l, teacher, d)
-                {
+                if model.lesson_days[l as usize] & (1 << d) == 0 || !self.pupils_free(l, teacher, d) {
                     continue;
                 }
                 let n = self.seqs[d].len();
@@ -166,10 +162,7 @@ impl<'m> Worker<'m> {
                     self.buffer.extend_from_slice(&self.seqs[d][..p]);
                     self.buffer.push(l);
                     self.buffer.extend_from_slice(&self.seqs[d][p..]);
-                    if let Some(cost) =
-                        self.timer
-                            .time(model, &self.state.occupancy, teacher, d, &self.buffer)
-                    {
+                    if let Some(cost) = self.timer.time(model, &self.state.occupancy, teacher, d, &self.buffer) {
                         let delta = cost - self.costs[d];
                         if best.is_none_or(|(b, _, _)| delta < b) {
                             best = Some((delta, d, p));
@@ -187,10 +180,7 @@ impl<'m> Worker<'m> {
                 None => unplaced += 1,
             }
         }
-        let unplaced_before = order
-            .iter()
-            .filter(|&&l| self.state.day[l as usize] < 0)
-            .count();
+        let unplaced_before = order.iter().filter(|&&l| self.state.day[l as usize] < 0).count();
         order.clear();
         self.removed = order;
 
@@ -201,8 +191,7 @@ impl<'m> Worker<'m> {
             }
         }
         let delta = after - before;
-        let accept = delta <= 0
-            || (temperature > 0.0 && self.rng.unit() < (-(delta as f64) / temperature).exp());
+        let accept = delta <= 0 || (temperature > 0.0 && self.rng.unit() < (-(delta as f64) / temperature).exp());
         if !accept {
             return false;
         }
@@ -215,8 +204,7 @@ impl<'m> Worker<'m> {
                 .time(model, &self.state.occupancy, teacher, d, &self.seqs[d])
                 .expect("a sequence that was timed once times again");
             let starts = std::mem::take(&mut self.timer.starts);
-            self.state
-                .set_day(model, teacher, d, &self.seqs[d], &starts, cost);
+            self.state.set_day(model, teacher, d, &self.seqs[d], &starts, cost);
             self.timer.starts = starts;
         }
         self.state.unscheduled = self.state.unscheduled + unplaced - unplaced_before;
@@ -265,11 +253,7 @@ impl<'m> Worker<'m> {
         }
         let day = days[self.rng.below(days.len())];
         let held = &self.state.occupancy[info.school as usize * model.days + day];
-        let others: Vec<u32> = held
-            .iter()
-            .map(|o| o.teacher)
-            .filter(|&u| u != info.teacher)
-            .collect();
+        let others: Vec<u32> = held.iter().map(|o| o.teacher).filter(|&u| u != info.teacher).collect();
         if others.is_empty() {
             return false;
         }
@@ -285,10 +269,7 @@ impl<'m> Worker<'m> {
         );
         let taken = self.state.seqs[row].len() - self.buffer.len();
         let seq = std::mem::take(&mut self.buffer);
-        let Some(cost) = self
-            .timer
-            .time(model, &self.state.occupancy, other, day, &seq)
-        else {
+        let Some(cost) = self.timer.time(model, &self.state.occupancy, other, day, &seq) else {
             self.buffer = seq;
             return false;
         };
@@ -305,8 +286,7 @@ impl<'m> Worker<'m> {
         self.removed.clear();
         self.ruin_and_recreate(other, Recreate::HardestFirst, f64::INFINITY);
         let delta = self.state.cost - snapshot.cost;
-        let accept = delta <= 0
-            || (temperature > 0.0 && self.rng.unit() < (-(delta as f64) / temperature).exp());
+        let accept = delta <= 0 || (temperature > 0.0 && self.rng.unit() < (-(delta as f64) / temperature).exp());
         if !accept {
             self.restore(snapshot);
         }
@@ -320,17 +300,9 @@ impl<'m> Worker<'m> {
         // Teachers with the most work per available day go first, while rooms are free.
         teachers.sort_by_key(|&t| {
             let lessons = &model.teacher_lessons[t as usize];
-            let minutes: i64 = lessons
-                .iter()
-                .map(|&l| model.lessons[l as usize].minutes as i64)
-                .sum();
-            let mask = lessons
-                .iter()
-                .fold(0u8, |m, &l| m | model.lesson_days[l as usize]);
-            (
-                std::cmp::Reverse(minutes / (mask.count_ones() as i64).max(1)),
-                t,
-            )
+            let minutes: i64 = lessons.iter().map(|&l| model.lessons[l as usize].minutes as i64).sum();
+            let mask = lessons.iter().fold(0u8, |m, &l| m | model.lesson_days[l as usize]);
+            (std::cmp::Reverse(minutes / (mask.count_ones() as i64).max(1)), t)
         });
         let blink = self.blink;
         self.blink = 0.0;
@@ -351,9 +323,7 @@ impl<'m> Worker<'m> {
         }
         let mut lesson = self.rng.below(n) as u32;
         if self.state.unscheduled > 0 && self.rng.chance(0.02) {
-            let unscheduled: Vec<u32> = (0..n as u32)
-                .filter(|&l| self.state.day[l as usize] < 0)
-                .collect();
+            let unscheduled: Vec<u32> = (0..n as u32).filter(|&l| self.state.day[l as usize] < 0).collect();
             lesson = unscheduled[self.rng.below(unscheduled.len())];
             if self.rng.chance(0.5) {
                 return self.eject(lesson, temperature);
@@ -460,13 +430,7 @@ pub fn anneal(model: &Model, start: Schedule, budget: &Budget) -> (Schedule, u64
     let epochs = budget.epochs.max(1);
     let per_epoch = (budget.work / epochs).max(1);
     let mut workers: Vec<Worker> = (0..threads)
-        .map(|i| {
-            Worker::new(
-                model,
-                start.clone(),
-                Rng::derived(budget.seed, 1 + i as u64),
-            )
-        })
+        .map(|i| Worker::new(model, start.clone(), Rng::derived(budget.seed, 1 + i as u64)))
         .collect();
     let mut best = start;
     for epoch in 0..epochs {
@@ -487,9 +451,11 @@ pub fn anneal(model: &Model, start: Schedule, budget: &Budget) -> (Schedule, u64
                             if steps.is_multiple_of(128) && Instant::now() >= budget.deadline {
                                 return true;
                             }
-                            let progress =
-                                (epoch * per_epoch + done) as f64 / (epochs * per_epoch) as f64;
+                            let progress = (epoch * per_epoch + done) as f64 / (epochs * per_epoch) as f64;
                             let temperature = T_START * (T_END / T_START).powf(progress);
+                            // A move that times nothing still counts, so that an
+                            // instance without lessons or days cannot spin forever.
+                            w.timer.work += 1;
                             w.step(temperature);
                         }
                     })
@@ -502,9 +468,7 @@ pub fn anneal(model: &Model, start: Schedule, budget: &Budget) -> (Schedule, u64
         // The best state so far, by (cost, thread number): deterministic.
         let mut winner: Option<usize> = None;
         for (i, w) in workers.iter().enumerate() {
-            if w.state.cost < best.cost
-                && winner.is_none_or(|b| w.state.cost < workers[b].state.cost)
-            {
+            if w.state.cost < best.cost && winner.is_none_or(|b| w.state.cost < workers[b].state.cost) {
                 winner = Some(i);
             }
         }

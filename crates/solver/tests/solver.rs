@@ -1,0 +1,116 @@
+//! The solver's promises: everything it emits passes the checker, rotated weeks stay
+//! valid, and the same seed gives the same solution. No test here asserts on time.
+use proptest::prelude::*;
+use tutti_solver::{Instance, SolveOptions, check, generate, rotate, solve};
+
+fn options(seed: u64, work: u64) -> SolveOptions {
+    let mut o = SolveOptions::new(600.0, seed);
+    o.work = Some(work);
+    o.threads = Some(2);
+    o
+}
+
+fn assert_valid_in_every_week(instance: &Instance, solution: &tutti_solver::Solution) {
+    let report = check(instance, solution).unwrap();
+    assert!(report.valid, "{:?}", report.violations);
+    for week in 2..=5 {
+        let rotated = rotate(instance, solution, week);
+        let r = check(instance, &rotated).unwrap();
+        assert!(r.valid, "week {week}: {:?}", r.violations);
+        assert_eq!(r.cost, report.cost, "week {week} costs the same");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn solutions_pass_the_checker(
+        seed in 0u64..1_000,
+        teachers in 1usize..5,
+        schools in 1usize..10,
+        lessons in 0usize..70,
+    ) {
+        let instance = generate(seed, teachers, schools, lessons);
+        let solved = solve(&instance, &options(seed, 50_000)).unwrap();
+        let report = check(&instance, &solved.solution).unwrap();
+        prop_assert!(report.valid, "{:?}", report.violations);
+        prop_assert_eq!(report.cost, solved.cost);
+        prop_assert!(solved.cost <= solved.constructed_cost);
+        assert_valid_in_every_week(&instance, &solved.solution);
+    }
+}
+
+#[test]
+fn same_seed_same_solution() {
+    let instance = generate(7, 6, 12, 120);
+    let a = solve(&instance, &options(3, 400_000)).unwrap();
+    let b = solve(&instance, &options(3, 400_000)).unwrap();
+    assert_eq!(a.solution, b.solution);
+    assert_eq!(a.cost, b.cost);
+}
+
+#[test]
+fn a_zero_budget_still_gives_a_valid_solution() {
+    let instance = generate(2, 8, 20, 200);
+    let solved = solve(&instance, &SolveOptions::new(0.0, 1)).unwrap();
+    let report = check(&instance, &solved.solution).unwrap();
+    assert!(report.valid, "{:?}", report.violations);
+}
+
+#[test]
+fn more_search_does_not_make_it_worse() {
+    let instance = generate(5, 10, 25, 250);
+    let short = solve(&instance, &options(1, 10_000)).unwrap();
+    let long = solve(&instance, &options(1, 2_000_000)).unwrap();
+    assert!(long.cost <= short.constructed_cost);
+    assert_eq!(short.constructed_cost, long.constructed_cost);
+    assert_eq!(check(&instance, &long.solution).unwrap().cost, long.cost);
+}
+
+#[test]
+fn an_instance_without_lessons_or_days() {
+    let mut instance = generate(1, 2, 3, 0);
+    let solved = solve(&instance, &options(1, 1_000)).unwrap();
+    assert!(solved.solution.assignments.is_empty());
+    instance = generate(1, 2, 3, 10);
+    instance.days.clear();
+    for s in &mut instance.schools {
+        s.open.clear();
+    }
+    for t in &mut instance.teachers {
+        t.available.clear();
+    }
+    let solved = solve(&instance, &options(1, 1_000)).unwrap();
+    assert_eq!(solved.solution.unscheduled.len(), 10);
+    assert!(check(&instance, &solved.solution).unwrap().valid);
+}
+
+#[test]
+fn rotation_shifts_each_visit() {
+    // Three back-to-back lessons in one visit: week 2 starts with the second.
+    let instance: Instance = serde_json::from_str(
+        r#"{"version": 1, "slot_minutes": 5, "days": ["mon"],
+        "schools": [{"id": "S1", "rooms": 1, "open": {"mon": [[540, 900]]}}],
+        "travel_minutes": {"S1": {"S1": 0}},
+        "teachers": [{"id": "T1", "available": {"mon": [[540, 900]]}}],
+        "lessons": [
+          {"id": "A", "teacher": "T1", "school": "S1", "minutes": 30, "pupils": ["P1"]},
+          {"id": "B", "teacher": "T1", "school": "S1", "minutes": 15, "pupils": ["P2"]},
+          {"id": "C", "teacher": "T1", "school": "S1", "minutes": 20, "pupils": ["P3"]}]}"#,
+    )
+    .unwrap();
+    let week1: tutti_solver::Solution = serde_json::from_str(
+        r#"{"assignments": [{"lesson": "A", "day": "mon", "start": 600},
+          {"lesson": "B", "day": "mon", "start": 630},
+          {"lesson": "C", "day": "mon", "start": 645}], "unscheduled": []}"#,
+    )
+    .unwrap();
+    let starts = |s: &tutti_solver::Solution| -> Vec<i64> { s.assignments.iter().map(|a| a.start).collect() };
+    assert_eq!(starts(&rotate(&instance, &week1, 1)), vec![600, 630, 645]);
+    // Week 2: B, C, A.
+    assert_eq!(starts(&rotate(&instance, &week1, 2)), vec![635, 600, 615]);
+    // Week 3: C, A, B.
+    assert_eq!(starts(&rotate(&instance, &week1, 3)), vec![620, 650, 600]);
+    assert_eq!(starts(&rotate(&instance, &week1, 4)), vec![600, 630, 645]);
+    assert_valid_in_every_week(&instance, &week1);
+}
