@@ -37,6 +37,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    return_large_allocations_to_the_system();
     init_logging();
     let cli = Cli::parse();
     if let Command::Timetable(cmd) = cli.command {
@@ -70,6 +71,18 @@ fn report(result: anyhow::Result<ExitCode>) -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// glibc raises its mmap threshold after a large block is freed, so that later blocks of that
+/// size come from (and stay in) the heap. Each argon2 hash allocates 19 MiB: after a few
+/// logins on different threads the server held over 100 MB it no longer used. A fixed
+/// threshold keeps such blocks mmapped and returned on free (docs/decisions/0006).
+fn return_large_allocations_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning and is called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }
 
