@@ -18,11 +18,43 @@ pub struct ImportReport {
     #[serde(skip)]
     pub errors: Vec<ImportIssue>,
     pub dry_run: bool,
+    /// What happened to each row, by line of the file, for a preview.
+    #[serde(skip)]
+    pub changes: Vec<(usize, Change)>,
+}
+
+/// What an import does to one row's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Created => "created",
+            Change::Updated => "updated",
+            Change::Unchanged => "unchanged",
+        }
+    }
 }
 
 impl ImportReport {
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// Counts a row's outcome and remembers it by line.
+    pub(crate) fn note(&mut self, line: usize, change: Change) {
+        match change {
+            Change::Created => self.created += 1,
+            Change::Updated => self.updated += 1,
+            Change::Unchanged => self.unchanged += 1,
+        }
+        self.changes.push((line, change));
     }
 
     /// One line for people: "3 created, 1 updated, 6 unchanged".

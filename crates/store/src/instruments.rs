@@ -12,7 +12,7 @@ use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
 use crate::audit::{self, Action, Actor};
 use crate::entities::instrument;
 use crate::error::{Result, StoreError};
-use crate::imports::{ImportReport, change_summary, changed_fields};
+use crate::imports::{Change, ImportReport, change_summary, changed_fields};
 use crate::listing::{ListQuery, Page};
 use crate::schools::non_empty;
 use crate::{Store, now};
@@ -281,7 +281,7 @@ impl Store {
                 Some(m) => {
                     let changed = changed_fields(&row_fields(&input_of(m).row), &row_fields(&r.row));
                     if changed.is_empty() && m.archived_at.is_none() {
-                        report.unchanged += 1;
+                        report.note(r.line, Change::Unchanged);
                         continue;
                     }
                     let mut a: instrument::ActiveModel = m.clone().into();
@@ -296,7 +296,7 @@ impl Store {
                         Some(m.id),
                         change_summary(&format!("instrument {} (import)", m.serial), &changed),
                     ));
-                    report.updated += 1;
+                    report.note(r.line, Change::Updated);
                 }
                 None => {
                     let mut a = instrument::ActiveModel {
@@ -308,7 +308,7 @@ impl Store {
                     };
                     apply(&mut a, &r.row);
                     inserts.push(a);
-                    report.created += 1;
+                    report.note(r.line, Change::Created);
                 }
             }
         }
@@ -317,13 +317,13 @@ impl Store {
                 .exec_without_returning(&txn)
                 .await?;
         }
-        if report.created > 0 {
+        if report.created + report.updated > 0 {
             events.push(audit::event(
                 actor,
                 Action::Import,
                 "instrument",
                 None,
-                format!("{} instruments created by import", report.created),
+                format!("instruments imported ({} rows): {}", rows.len(), report.summary()),
             ));
         }
         audit::record_many(&txn, events).await?;

@@ -2,6 +2,7 @@
 //! with its guardians, writes and imports, each audited (views of a record too).
 use std::collections::{HashMap, HashSet};
 
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
     Value,
@@ -17,7 +18,7 @@ use crate::audit::{self, Action, Actor};
 use crate::entities::{guardian, pupil, pupil_guardian, school};
 use crate::error::{Result, StoreError};
 use crate::guardians::Guardian;
-use crate::imports::{ImportReport, change_summary, changed_fields};
+use crate::imports::{Change, ImportReport, change_summary, changed_fields};
 use crate::listing::{COUNT_CAP, ListQuery, Page};
 use crate::query::stmt;
 use crate::{Store, now};
@@ -262,6 +263,9 @@ fn search_condition(backend: DbBackend, term: &str) -> Option<(String, Vec<Value
     };
     Some((sql, values))
 }
+
+/// Rows per multi-row statement: well inside SQLite's limit on the parameters of one.
+const CHUNK: usize = 500;
 
 #[derive(FromQueryResult)]
 struct Count {
@@ -518,6 +522,9 @@ impl Store {
 
     /// Imports pupil rows matched by `pupil_ref`, with their first guardian, all or nothing.
     /// Rows naming a school that does not exist reject the file. Unchanged rows write nothing.
+    ///
+    /// A hub's file holds thousands of rows, so everything it might touch is read in a few
+    /// queries and every write goes out in multi-row statements, in one transaction.
     pub async fn import_pupils(
         &self,
         actor: &Actor,
@@ -550,7 +557,7 @@ impl Store {
         // Everything the file might touch, fetched in a few queries.
         let refs: Vec<String> = rows.iter().map(|r| r.row.pupil_ref.clone()).collect();
         let mut existing: HashMap<String, pupil::Model> = HashMap::new();
-        for chunk in refs.chunks(500) {
+        for chunk in refs.chunks(CHUNK) {
             for m in pupil::Entity::find()
                 .filter(pupil::Column::PupilRef.is_in(chunk.to_vec()))
                 .all(&txn)
@@ -566,7 +573,7 @@ impl Store {
             .into_iter()
             .collect();
         let mut guardians: HashMap<String, guardian::Model> = HashMap::new();
-        for chunk in emails.chunks(500) {
+        for chunk in emails.chunks(CHUNK) {
             for g in guardian::Entity::find()
                 .filter(guardian::Column::Email.is_in(chunk.to_vec()))
                 .order_by_asc(guardian::Column::Id)
@@ -578,7 +585,7 @@ impl Store {
         }
         let existing_ids: Vec<i64> = existing.values().map(|m| m.id).collect();
         let mut links: HashSet<(i64, i64)> = HashSet::new();
-        for chunk in existing_ids.chunks(500) {
+        for chunk in existing_ids.chunks(CHUNK) {
             for l in pupil_guardian::Entity::find()
                 .filter(pupil_guardian::Column::PupilId.is_in(chunk.to_vec()))
                 .all(&txn)
@@ -587,10 +594,37 @@ impl Store {
                 links.insert((l.pupil_id, l.guardian_id));
             }
         }
+        // A guardian without an email is matched by name among the pupil's own guardians.
+        let mut by_pupil_and_name: HashMap<(i64, String), i64> = HashMap::new();
+        if rows
+            .iter()
+            .any(|r| r.row.guardian_name.is_some() && r.row.guardian_email.is_none())
+        {
+            let linked: Vec<i64> = links.iter().map(|l| l.1).collect::<HashSet<_>>().into_iter().collect();
+            let mut names: HashMap<i64, String> = HashMap::new();
+            for chunk in linked.chunks(CHUNK) {
+                for g in guardian::Entity::find()
+                    .filter(guardian::Column::Id.is_in(chunk.to_vec()))
+                    .all(&txn)
+                    .await?
+                {
+                    names.insert(g.id, g.name);
+                }
+            }
+            for (pupil_id, guardian_id) in &links {
+                if let Some(name) = names.get(guardian_id) {
+                    let slot = by_pupil_and_name
+                        .entry((*pupil_id, name.clone()))
+                        .or_insert(*guardian_id);
+                    *slot = (*slot).min(*guardian_id);
+                }
+            }
+        }
 
         let t = now();
         let mut events = Vec::new();
         let mut new_pupils = Vec::new();
+        let mut changed_pupils = Vec::new();
         let mut touched_refs: HashSet<String> = HashSet::new();
         for r in rows {
             let school_id = schools[&(r.row.school_urn.get() as i32)];
@@ -604,7 +638,7 @@ impl Store {
                     apply_row(&mut a, &r.row, school_id);
                     a.archived_at = Set(None);
                     a.updated_at = Set(t);
-                    a.update(&txn).await?;
+                    changed_pupils.push(a);
                     touched_refs.insert(r.row.pupil_ref.clone());
                     events.push(audit::event(
                         actor,
@@ -628,8 +662,30 @@ impl Store {
                 }
             }
         }
+        // Changed pupils are written back whole by id: one statement per chunk, not per row.
+        let update_pupil = OnConflict::column(pupil::Column::Id)
+            .update_columns([
+                pupil::Column::FirstName,
+                pupil::Column::LastName,
+                pupil::Column::DateOfBirth,
+                pupil::Column::SchoolId,
+                pupil::Column::YearGroupOverride,
+                pupil::Column::Fsm,
+                pupil::Column::PupilPremium,
+                pupil::Column::Send,
+                pupil::Column::LookedAfter,
+                pupil::Column::ArchivedAt,
+                pupil::Column::UpdatedAt,
+            ])
+            .to_owned();
+        for chunk in changed_pupils.chunks(CHUNK) {
+            pupil::Entity::insert_many(chunk.to_vec())
+                .on_conflict(update_pupil.clone())
+                .exec_without_returning(&txn)
+                .await?;
+        }
         report.created = new_pupils.len();
-        for chunk in new_pupils.chunks(500) {
+        for chunk in new_pupils.chunks(CHUNK) {
             pupil::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(&txn)
                 .await?;
@@ -640,7 +696,7 @@ impl Store {
             .map(|r| r.row.pupil_ref.clone())
             .collect();
         let mut ids: HashMap<String, i64> = existing.iter().map(|(k, m)| (k.clone(), m.id)).collect();
-        for chunk in new_refs.chunks(500) {
+        for chunk in new_refs.chunks(CHUNK) {
             let found: Vec<(i64, String)> = pupil::Entity::find()
                 .select_only()
                 .column(pupil::Column::Id)
@@ -663,6 +719,7 @@ impl Store {
 
         // Guardians: matched by email, created when new, updated when their details changed.
         let mut new_guardians: Vec<guardian::ActiveModel> = Vec::new();
+        let mut changed_guardians: HashMap<i64, guardian::Model> = HashMap::new();
         let mut seen_new: HashSet<String> = HashSet::new();
         for r in rows {
             let (Some(name), Some(email)) = (&r.row.guardian_name, &r.row.guardian_email) else {
@@ -675,15 +732,13 @@ impl Store {
                 .as_ref()
                 .map(PhoneNumber::national)
                 .unwrap_or_default();
-            match guardians.get(&email) {
+            match guardians.get_mut(&email) {
                 Some(g) if g.name == *name && g.phone == phone => {}
                 Some(g) => {
-                    let mut a: guardian::ActiveModel = g.clone().into();
-                    a.name = Set(name.clone());
-                    a.phone = Set(phone.clone());
-                    a.updated_at = Set(t);
-                    let updated = a.update(&txn).await?;
-                    guardians.insert(email.clone(), updated);
+                    g.name = name.clone();
+                    g.phone = phone;
+                    g.updated_at = t;
+                    changed_guardians.insert(g.id, g.clone());
                     touched_refs.insert(r.row.pupil_ref.clone());
                 }
                 None => {
@@ -701,58 +756,68 @@ impl Store {
                 }
             }
         }
-        for chunk in new_guardians.chunks(500) {
+        let update_guardian = OnConflict::column(guardian::Column::Id)
+            .update_columns([
+                guardian::Column::Name,
+                guardian::Column::Phone,
+                guardian::Column::UpdatedAt,
+            ])
+            .to_owned();
+        let changed_guardians: Vec<guardian::ActiveModel> = changed_guardians.into_values().map(Into::into).collect();
+        for chunk in changed_guardians.chunks(CHUNK) {
+            guardian::Entity::insert_many(chunk.to_vec())
+                .on_conflict(update_guardian.clone())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        for chunk in new_guardians.chunks(CHUNK) {
             guardian::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(&txn)
                 .await?;
         }
         let new_emails: Vec<String> = seen_new.into_iter().collect();
-        for chunk in new_emails.chunks(500) {
+        for chunk in new_emails.chunks(CHUNK) {
             for g in guardian::Entity::find()
                 .filter(guardian::Column::Email.is_in(chunk.to_vec()))
+                .order_by_asc(guardian::Column::Id)
                 .all(&txn)
                 .await?
             {
                 guardians.entry(g.email.clone()).or_insert(g);
             }
         }
-        // Guardians without an email are matched by name among the pupil's own guardians.
         let mut new_links = Vec::new();
         for r in rows {
             let Some(name) = &r.row.guardian_name else { continue };
             let pupil_id = ids[&r.row.pupil_ref];
             let guardian_id = match &r.row.guardian_email {
                 Some(email) => guardians[&email.to_string()].id,
-                None => {
-                    let mine: Vec<i64> = links.iter().filter(|l| l.0 == pupil_id).map(|l| l.1).collect();
-                    let same_name = guardian::Entity::find()
-                        .filter(guardian::Column::Id.is_in(mine))
-                        .filter(guardian::Column::Name.eq(name))
-                        .one(&txn)
-                        .await?;
-                    match same_name {
-                        Some(g) => g.id,
-                        None => {
-                            guardian::ActiveModel {
-                                name: Set(name.clone()),
-                                email: Set(String::new()),
-                                phone: Set(r
-                                    .row
-                                    .guardian_phone
-                                    .as_ref()
-                                    .map(PhoneNumber::national)
-                                    .unwrap_or_default()),
-                                address: Set(String::new()),
-                                created_at: Set(t),
-                                updated_at: Set(t),
-                                ..Default::default()
-                            }
-                            .insert(&txn)
-                            .await?
-                            .id
+                None => match by_pupil_and_name.get(&(pupil_id, name.clone())) {
+                    Some(id) => *id,
+                    // Rare (a guardian with neither email nor a match), so one insert each is fine;
+                    // the new id is needed for the link.
+                    None => {
+                        let id = guardian::ActiveModel {
+                            name: Set(name.clone()),
+                            email: Set(String::new()),
+                            phone: Set(r
+                                .row
+                                .guardian_phone
+                                .as_ref()
+                                .map(PhoneNumber::national)
+                                .unwrap_or_default()),
+                            address: Set(String::new()),
+                            created_at: Set(t),
+                            updated_at: Set(t),
+                            ..Default::default()
                         }
+                        .insert(&txn)
+                        .await?
+                        .id;
+                        by_pupil_and_name.insert((pupil_id, name.clone()), id);
+                        id
                     }
-                }
+                },
             };
             if links.insert((pupil_id, guardian_id)) {
                 new_links.push(pupil_guardian::ActiveModel {
@@ -771,13 +836,32 @@ impl Store {
                 }
             }
         }
-        for chunk in new_links.chunks(500) {
+        for chunk in new_links.chunks(CHUNK) {
             pupil_guardian::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(&txn)
                 .await?;
         }
+        for r in rows {
+            let change = if !existing.contains_key(&r.row.pupil_ref) {
+                Change::Created
+            } else if touched_refs.contains(&r.row.pupil_ref) {
+                Change::Updated
+            } else {
+                Change::Unchanged
+            };
+            report.changes.push((r.line, change));
+        }
         report.updated = touched_refs.len();
         report.unchanged = rows.len() - report.created - report.updated;
+        if report.created + report.updated > 0 {
+            events.push(audit::event(
+                actor,
+                Action::Import,
+                "pupil",
+                None,
+                format!("pupils imported ({} rows): {}", rows.len(), report.summary()),
+            ));
+        }
         audit::record_many(&txn, events).await?;
         if dry_run {
             txn.rollback().await?;

@@ -16,7 +16,7 @@ use tutti_domain::validate::{Postcode, Urn};
 use crate::audit::{self, Action, Actor};
 use crate::entities::school;
 use crate::error::{Result, StoreError};
-use crate::imports::{ImportReport, change_summary, changed_fields};
+use crate::imports::{Change, ImportReport, change_summary, changed_fields};
 use crate::listing::{ListQuery, Page};
 use crate::{Store, now};
 
@@ -319,7 +319,7 @@ impl Store {
                     };
                     let changed = changed_fields(&old.fields(), &input.fields());
                     if changed.is_empty() && m.archived_at.is_none() {
-                        report.unchanged += 1;
+                        report.note(r.line, Change::Unchanged);
                         continue;
                     }
                     let mut a: school::ActiveModel = m.clone().into();
@@ -334,7 +334,7 @@ impl Store {
                         Some(m.id),
                         change_summary(&format!("school {urn} (import)"), &changed),
                     ));
-                    report.updated += 1;
+                    report.note(r.line, Change::Updated);
                 }
                 None => {
                     let mut a = school::ActiveModel {
@@ -346,7 +346,7 @@ impl Store {
                     };
                     SchoolInput::from_row(r.row.clone()).apply(&mut a);
                     inserts.push(a);
-                    report.created += 1;
+                    report.note(r.line, Change::Created);
                 }
             }
         }
@@ -355,13 +355,13 @@ impl Store {
                 .exec_without_returning(&txn)
                 .await?;
         }
-        if report.created > 0 {
+        if report.created + report.updated > 0 {
             events.push(audit::event(
                 actor,
                 Action::Import,
                 "school",
                 None,
-                format!("{} schools created by import", report.created),
+                format!("schools imported ({} rows): {}", rows.len(), report.summary()),
             ));
         }
         audit::record_many(&txn, events).await?;

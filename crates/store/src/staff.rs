@@ -13,7 +13,7 @@ use tutti_domain::validate::EmailAddress;
 use crate::audit::{self, Action, Actor};
 use crate::entities::staff;
 use crate::error::{Result, StoreError};
-use crate::imports::{ImportReport, change_summary, changed_fields};
+use crate::imports::{Change, ImportReport, change_summary, changed_fields};
 use crate::listing::{ListQuery, Page};
 use crate::{Store, now};
 
@@ -340,7 +340,7 @@ impl Store {
                 Some(m) => {
                     let changed = changed_fields(&row_fields(&row_of(m)), &row_fields(&r.row));
                     if changed.is_empty() && m.archived_at.is_none() {
-                        report.unchanged += 1;
+                        report.note(r.line, Change::Unchanged);
                         continue;
                     }
                     let mut a: staff::ActiveModel = m.clone().into();
@@ -355,7 +355,7 @@ impl Store {
                         Some(m.id),
                         change_summary(&format!("staff {} (import)", m.email), &changed),
                     ));
-                    report.updated += 1;
+                    report.note(r.line, Change::Updated);
                 }
                 None => {
                     let mut a = staff::ActiveModel {
@@ -373,9 +373,18 @@ impl Store {
                         Some(m.id),
                         format!("staff {} (import)", m.email),
                     ));
-                    report.created += 1;
+                    report.note(r.line, Change::Created);
                 }
             }
+        }
+        if report.created + report.updated > 0 {
+            events.push(audit::event(
+                actor,
+                Action::Import,
+                "staff",
+                None,
+                format!("staff imported ({} rows): {}", rows.len(), report.summary()),
+            ));
         }
         audit::record_many(&txn, events).await?;
         if dry_run {

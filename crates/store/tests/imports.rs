@@ -85,6 +85,65 @@ async fn imports_are_all_or_nothing_and_idempotent(backend: TestBackend) {
     assert_eq!(real.report.updated, 1);
     assert_eq!(store.list_pupils(&PupilScope::All, &q).await.unwrap().total, 1);
 
+    // Every guardian's phone changed: ten thousand updates, written in batches, then stable.
+    let phones = changed.replace(",07700 900", ",07700 901");
+    let started = std::time::Instant::now();
+    let updated = store
+        .import_csv(&actor, RecordKind::Pupils, &phones, false)
+        .await
+        .unwrap();
+    eprintln!(
+        "{backend:?}: 10,000 guardian updates took {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!((updated.report.created, updated.report.updated), (0, 10_000));
+    let stable = store
+        .import_csv(&actor, RecordKind::Pupils, &phones, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (stable.report.created, stable.report.updated),
+        (0, 0),
+        "the updates were written"
+    );
+    let renamed_all = phones.replace(",Importson,", ",Everyone,");
+    let all = store
+        .import_csv(&actor, RecordKind::Pupils, &renamed_all, false)
+        .await
+        .unwrap();
+    assert_eq!(all.report.updated, 9_999, "all but the pupil renamed above");
+    let q_all = ListQuery {
+        q: "everyone".into(),
+        per_page: 10,
+        ..Default::default()
+    };
+    assert_eq!(store.list_pupils(&PupilScope::All, &q_all).await.unwrap().total, 9_999);
+
+    // A guardian with no email is matched by name among the pupil's own guardians.
+    let no_email = "pupil_ref,first_name,last_name,date_of_birth,school_urn,guardian_name\nNOMAIL1,Ann,Gran,01/02/2016,114000,Gran Smith\n";
+    let first_time = store
+        .import_csv(&actor, RecordKind::Pupils, no_email, false)
+        .await
+        .unwrap();
+    assert_eq!(first_time.report.created, 1);
+    let second_time = store
+        .import_csv(&actor, RecordKind::Pupils, no_email, false)
+        .await
+        .unwrap();
+    assert_eq!((second_time.report.created, second_time.report.updated), (0, 0));
+
+    // One event says what each import did, beside the events of the records it touched.
+    let imports = store
+        .audit_events(&tutti_store::audit::AuditFilter {
+            action: "import".into(),
+            entity: "pupil".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(imports.total, 5, "one event per import that changed something");
+    assert!(imports.rows.iter().any(|e| e.summary.contains("10000 created")));
+
     let bad = format!(
         "{}NEW1,A,B,31/02/2016,114000,,,,,,,,,\nNEW2,A,B,01/02/2016,999999,,maybe,,,,,,,\n",
         pupils_file(3, "Fresh")

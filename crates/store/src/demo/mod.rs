@@ -2,6 +2,8 @@
 mod names;
 mod rng;
 
+use std::collections::HashMap;
+
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, Set};
 use time::{Date, Duration, Month, OffsetDateTime};
 
@@ -94,9 +96,33 @@ impl Store {
         for _ in DEMO_ACCOUNTS {
             hashes.push(hash_password(DEMO_PASSWORD).await?);
         }
-        let plan = plan(seed, size, now());
+        let t = now();
+        let mut rng = Rng::new(seed);
+        let fixed = Fixed::new(&mut rng, size, t);
         let txn = self.write().await?;
-        write_plan(&txn, &plan, &hashes).await?;
+        insert_batches::<school::Entity>(&txn, &fixed.schools).await?;
+        insert_batches::<staff::Entity>(&txn, &fixed.staff).await?;
+        // Families are generated and written a few thousand pupils at a time so that a
+        // national-sized hub never sits in memory; the draws are those of one long pass.
+        let mut families = Families::new(rng, &fixed, size, t);
+        let mut firsts = None;
+        let (mut pupils, mut guardians) = (0, 0);
+        while let Some(batch) = families.next_batch(STREAM_PUPILS) {
+            firsts.get_or_insert_with(|| batch.firsts());
+            pupils += batch.pupils.len();
+            guardians += batch.guardians.len();
+            write_families(&txn, &batch).await?;
+        }
+        let firsts = firsts.ok_or_else(|| StoreError::Refused("The demo hub has no pupils.".into()))?;
+        let users: Vec<user::ActiveModel> = demo_users(&fixed, &firsts, t)
+            .into_iter()
+            .zip(&hashes)
+            .map(|(mut u, h)| {
+                u.password_hash = Set(h.clone());
+                u
+            })
+            .collect();
+        insert_batches::<user::Entity>(&txn, &users).await?;
         if self.backend() == Backend::Postgres {
             for table in ["schools", "staff", "pupils", "guardians", "enrolments", "users"] {
                 txn.execute_unprepared(&format!(
@@ -109,23 +135,52 @@ impl Store {
         crate::content::demo::seed_in(&txn).await?;
         txn.commit().await?;
         Ok(Seeded::Created {
-            schools: plan.schools.len(),
-            teachers: plan.staff.len(),
-            pupils: plan.pupils.len(),
-            guardians: plan.guardians.len(),
+            schools: fixed.schools.len(),
+            teachers: fixed.staff.len(),
+            pupils,
+            guardians,
         })
     }
 }
 
-/// Everything the demo writes, built in memory first so that the write is one quick pass.
-struct Plan {
+/// Pupils generated per batch of families before they are written.
+const STREAM_PUPILS: usize = 5_000;
+
+/// The small part of the demo, built in memory: schools and teachers, and what families
+/// need to know about them.
+struct Fixed {
     schools: Vec<school::ActiveModel>,
     staff: Vec<staff::ActiveModel>,
+    school_town: Vec<usize>,
+    school_phase: Vec<&'static str>,
+    teacher_instruments: Vec<Vec<&'static str>>,
+    town_teachers: Vec<Vec<usize>>,
+    year_start: Date,
+}
+
+/// One batch of families: guardians, their children, the links and the enrolments.
+#[derive(Default)]
+struct FamilyBatch {
     pupils: Vec<pupil::ActiveModel>,
     guardians: Vec<guardian::ActiveModel>,
     links: Vec<pupil_guardian::ActiveModel>,
     enrolments: Vec<enrolment::ActiveModel>,
-    users: Vec<user::ActiveModel>,
+}
+
+/// The names the demo accounts borrow from the first family.
+struct Firsts {
+    guardian: String,
+    pupil: String,
+}
+
+impl FamilyBatch {
+    fn firsts(&self) -> Firsts {
+        let p = &self.pupils[0];
+        Firsts {
+            guardian: self.guardians[0].name.clone().unwrap(),
+            pupil: format!("{} {}", p.first_name.clone().unwrap(), p.last_name.clone().unwrap()),
+        }
+    }
 }
 
 /// The Monday on or before 1 September of the current academic year.
@@ -138,147 +193,195 @@ fn academic_year_start(today: Date) -> Date {
     Date::from_calendar_date(year, Month::September, 1).expect("1 September exists")
 }
 
-fn plan(seed: u64, size: DemoSize, t: OffsetDateTime) -> Plan {
-    let mut rng = Rng::new(seed);
-    let year_start = academic_year_start(t.date());
-
-    // Schools, spread over the towns; the first is the demo school contact's school.
-    let mut schools = Vec::with_capacity(size.schools);
-    let mut school_town = Vec::with_capacity(size.schools);
-    let mut school_phase = Vec::with_capacity(size.schools);
-    for i in 0..size.schools {
-        let town_ix = i % TOWNS.len();
-        let (town, district, la) = TOWNS[town_ix];
-        let stem = SCHOOL_STEMS[(i / TOWNS.len() + town_ix * 7) % SCHOOL_STEMS.len()];
-        let roll = rng.below(100);
-        let phase = if i == 0 || roll < 78 {
-            "primary"
-        } else if roll < 93 {
-            "secondary"
-        } else if roll < 97 {
-            "special"
-        } else {
-            "all-through"
-        };
-        let kind = if rng.below(100) < 58 { "maintained" } else { "academy" };
-        let suffix = match phase {
-            "primary" if stem.starts_with("St ") => "RC Primary School",
-            "primary" if stem == "Holy Trinity" => "C of E Primary School",
-            "primary" => "Primary School",
-            "secondary" if kind == "academy" => "Academy",
-            "secondary" => "School",
-            "special" => "Special School",
-            _ => "School",
-        };
-        // Two schools with one stem in one town get a number to keep names distinct.
-        let round = i / (TOWNS.len() * SCHOOL_STEMS.len());
-        let name = if round == 0 {
-            format!("{stem} {suffix}, {town}")
-        } else {
-            format!("{stem} {suffix} No. {}, {town}", round + 1)
-        };
-        let uplift = [0, 0, 0, 15, 15, 50, 50, 100][rng.below(8) as usize];
-        schools.push(school::ActiveModel {
-            id: Set(i as i64 + 1),
-            urn: Set(114_000 + i as i32),
-            name: Set(name),
-            phase: Set(phase.into()),
-            school_type: Set(kind.into()),
-            local_authority: Set(la.into()),
-            area: Set(town.into()),
-            address: Set(format!("{} {}, {town}", 1 + rng.below(120), pick(&mut rng, STREETS))),
-            postcode: Set(postcode(&mut rng, district)),
-            parent_charge_uplift: Set(uplift),
-            billing: Set(if kind == "maintained" {
-                "internal_journal"
+impl Fixed {
+    fn new(rng: &mut Rng, size: DemoSize, t: OffsetDateTime) -> Fixed {
+        let year_start = academic_year_start(t.date());
+        // Schools, spread over the towns; the first is the demo school contact's school.
+        let mut schools = Vec::with_capacity(size.schools);
+        let mut school_town = Vec::with_capacity(size.schools);
+        let mut school_phase = Vec::with_capacity(size.schools);
+        for i in 0..size.schools {
+            let town_ix = i % TOWNS.len();
+            let (town, district, la) = TOWNS[town_ix];
+            let stem = SCHOOL_STEMS[(i / TOWNS.len() + town_ix * 7) % SCHOOL_STEMS.len()];
+            let roll = rng.below(100);
+            let phase = if i == 0 || roll < 78 {
+                "primary"
+            } else if roll < 93 {
+                "secondary"
+            } else if roll < 97 {
+                "special"
             } else {
-                "invoice"
-            }
-            .into()),
-            rotating: Set(phase != "primary" || rng.below(100) < 20),
-            archived_at: Set(None),
-            created_at: Set(t),
-            updated_at: Set(t),
-        });
-        school_town.push(town_ix);
-        school_phase.push(phase);
-    }
-
-    // Teachers: each covers the schools of two or three neighbouring towns.
-    let mut staff = Vec::with_capacity(size.teachers);
-    let mut teacher_instruments: Vec<Vec<&str>> = Vec::with_capacity(size.teachers);
-    for i in 0..size.teachers {
-        let first = pick(&mut rng, ADULTS);
-        let last = pick(&mut rng, SURNAMES);
-        let email = if i == 0 {
-            "teacher@demo.test".to_owned()
-        } else {
-            format!("{}.{}{}@staff.demo.test", first.to_lowercase(), last.to_lowercase(), i)
-        };
-        let family = i % INSTRUMENTS.len();
-        let mut instruments = vec![INSTRUMENTS[family]];
-        if rng.below(100) < 60 {
-            let other = INSTRUMENTS[(family + 1 + rng.below(3) as usize) % INSTRUMENTS.len()];
-            instruments.push(other);
+                "all-through"
+            };
+            let kind = if rng.below(100) < 58 { "maintained" } else { "academy" };
+            let suffix = match phase {
+                "primary" if stem.starts_with("St ") => "RC Primary School",
+                "primary" if stem == "Holy Trinity" => "C of E Primary School",
+                "primary" => "Primary School",
+                "secondary" if kind == "academy" => "Academy",
+                "secondary" => "School",
+                "special" => "Special School",
+                _ => "School",
+            };
+            // Two schools with one stem in one town get a number to keep names distinct.
+            let round = i / (TOWNS.len() * SCHOOL_STEMS.len());
+            let name = if round == 0 {
+                format!("{stem} {suffix}, {town}")
+            } else {
+                format!("{stem} {suffix} No. {}, {town}", round + 1)
+            };
+            let uplift = [0, 0, 0, 15, 15, 50, 50, 100][rng.below(8) as usize];
+            schools.push(school::ActiveModel {
+                id: Set(i as i64 + 1),
+                urn: Set(114_000 + i as i32),
+                name: Set(name),
+                phase: Set(phase.into()),
+                school_type: Set(kind.into()),
+                local_authority: Set(la.into()),
+                area: Set(town.into()),
+                address: Set(format!("{} {}, {town}", 1 + rng.below(120), pick(rng, STREETS))),
+                postcode: Set(postcode(rng, district)),
+                parent_charge_uplift: Set(uplift),
+                billing: Set(if kind == "maintained" {
+                    "internal_journal"
+                } else {
+                    "invoice"
+                }
+                .into()),
+                rotating: Set(phase != "primary" || rng.below(100) < 20),
+                archived_at: Set(None),
+                created_at: Set(t),
+                updated_at: Set(t),
+            });
+            school_town.push(town_ix);
+            school_phase.push(phase);
         }
-        let employment = match rng.below(100) {
-            0..60 => "employed",
-            60..85 => "sessional",
-            _ => "self_employed",
-        };
-        let dbs_issued = year_start - Duration::days(rng.below(1000) as i64);
-        staff.push(staff::ActiveModel {
-            id: Set(i as i64 + 1),
-            email: Set(email),
-            first_name: Set(first.into()),
-            last_name: Set(last.into()),
-            role: Set("teacher".into()),
-            instruments: Set(instruments.join(";")),
-            employment: Set(employment.into()),
-            dbs_number: Set(Some(format!("{:012}", 1_000_000_000 + rng.below(8_999_999_999)))),
-            dbs_issued: Set(Some(dbs_issued)),
-            dbs_update_service: Set(rng.below(100) < 70),
-            safeguarding_trained: Set(Some(year_start - Duration::days(rng.below(900) as i64))),
-            archived_at: Set(None),
-            created_at: Set(t),
-            updated_at: Set(t),
-        });
-        teacher_instruments.push(instruments);
-    }
-    let teachers_for_town = |town_ix: usize| -> Vec<usize> {
-        (0..size.teachers)
-            .filter(|ti| (ti % TOWNS.len()).abs_diff(town_ix) <= 1 || ti % TOWNS.len() == (town_ix + 1) % TOWNS.len())
-            .collect()
-    };
-    let town_teachers: Vec<Vec<usize>> = (0..TOWNS.len())
-        .map(|town| {
-            let list = teachers_for_town(town);
-            if list.is_empty() {
-                (0..size.teachers).collect()
-            } else {
-                list
-            }
-        })
-        .collect();
 
-    // Families and pupils: siblings share a surname, a guardian and usually a school.
-    let mut pupils = Vec::with_capacity(size.pupils);
-    let mut guardians = Vec::new();
-    let mut links = Vec::with_capacity(size.pupils);
-    let mut enrolments = Vec::with_capacity(size.pupils + size.pupils / 8);
-    // The next free lesson start per (teacher, school): lessons are packed from 09:00.
-    let mut next_start: std::collections::HashMap<(usize, usize), (i32, i32)> = std::collections::HashMap::new();
-    let mut p = 0usize;
-    while p < size.pupils {
-        let family_ix = guardians.len();
-        let surname = pick(&mut rng, SURNAMES);
+        // Teachers: each covers the schools of two or three neighbouring towns.
+        let mut staff = Vec::with_capacity(size.teachers);
+        let mut teacher_instruments: Vec<Vec<&str>> = Vec::with_capacity(size.teachers);
+        for i in 0..size.teachers {
+            let first = pick(rng, ADULTS);
+            let last = pick(rng, SURNAMES);
+            let email = if i == 0 {
+                "teacher@demo.test".to_owned()
+            } else {
+                format!("{}.{}{}@staff.demo.test", first.to_lowercase(), last.to_lowercase(), i)
+            };
+            let family = i % INSTRUMENTS.len();
+            let mut instruments = vec![INSTRUMENTS[family]];
+            if rng.below(100) < 60 {
+                let other = INSTRUMENTS[(family + 1 + rng.below(3) as usize) % INSTRUMENTS.len()];
+                instruments.push(other);
+            }
+            let employment = match rng.below(100) {
+                0..60 => "employed",
+                60..85 => "sessional",
+                _ => "self_employed",
+            };
+            let dbs_issued = year_start - Duration::days(rng.below(1000) as i64);
+            staff.push(staff::ActiveModel {
+                id: Set(i as i64 + 1),
+                email: Set(email),
+                first_name: Set(first.into()),
+                last_name: Set(last.into()),
+                role: Set("teacher".into()),
+                instruments: Set(instruments.join(";")),
+                employment: Set(employment.into()),
+                dbs_number: Set(Some(format!("{:012}", 1_000_000_000 + rng.below(8_999_999_999)))),
+                dbs_issued: Set(Some(dbs_issued)),
+                dbs_update_service: Set(rng.below(100) < 70),
+                safeguarding_trained: Set(Some(year_start - Duration::days(rng.below(900) as i64))),
+                archived_at: Set(None),
+                created_at: Set(t),
+                updated_at: Set(t),
+            });
+            teacher_instruments.push(instruments);
+        }
+        let teachers_for_town = |town_ix: usize| -> Vec<usize> {
+            (0..size.teachers)
+                .filter(|ti| {
+                    (ti % TOWNS.len()).abs_diff(town_ix) <= 1 || ti % TOWNS.len() == (town_ix + 1) % TOWNS.len()
+                })
+                .collect()
+        };
+        let town_teachers: Vec<Vec<usize>> = (0..TOWNS.len())
+            .map(|town| {
+                let list = teachers_for_town(town);
+                if list.is_empty() {
+                    (0..size.teachers).collect()
+                } else {
+                    list
+                }
+            })
+            .collect();
+
+        Fixed {
+            schools,
+            staff,
+            school_town,
+            school_phase,
+            teacher_instruments,
+            town_teachers,
+            year_start,
+        }
+    }
+}
+
+/// The stream of families: the generator's state between batches.
+struct Families<'a> {
+    rng: Rng,
+    fixed: &'a Fixed,
+    pupils_wanted: usize,
+    t: OffsetDateTime,
+    /// Pupils made so far.
+    p: usize,
+    families: usize,
+    enrolments: usize,
+    /// The next free lesson start per (teacher, school): lessons are packed from 09:00.
+    next_start: HashMap<(usize, usize), (i32, i32)>,
+}
+
+impl<'a> Families<'a> {
+    fn new(rng: Rng, fixed: &'a Fixed, size: DemoSize, t: OffsetDateTime) -> Self {
+        Families {
+            rng,
+            fixed,
+            pupils_wanted: size.pupils,
+            t,
+            p: 0,
+            families: 0,
+            enrolments: 0,
+            next_start: HashMap::new(),
+        }
+    }
+
+    /// The next families, whole, until the batch holds at least `pupils` pupils; `None`
+    /// once every pupil has been made.
+    fn next_batch(&mut self, pupils: usize) -> Option<FamilyBatch> {
+        if self.p >= self.pupils_wanted {
+            return None;
+        }
+        let mut out = FamilyBatch::default();
+        while self.p < self.pupils_wanted && out.pupils.len() < pupils {
+            self.family(&mut out);
+        }
+        Some(out)
+    }
+
+    /// One family: a guardian and one to three children, each with one or two enrolments.
+    fn family(&mut self, out: &mut FamilyBatch) {
+        let f = self.fixed;
+        let family_ix = self.families;
+        let surname = pick(&mut self.rng, SURNAMES);
         let school_ix = if family_ix == 0 {
             0
         } else {
-            rng.below(size.schools as u64) as usize
+            self.rng.below(f.schools.len() as u64) as usize
         };
-        let (town, district, _) = TOWNS[school_town[school_ix]];
-        let guardian_first = pick(&mut rng, ADULTS);
+        let (town, district, _) = TOWNS[f.school_town[school_ix]];
+        let guardian_first = pick(&mut self.rng, ADULTS);
         let email = if family_ix == 0 {
             "parent@demo.test".to_owned()
         } else {
@@ -289,87 +392,88 @@ fn plan(seed: u64, size: DemoSize, t: OffsetDateTime) -> Plan {
                 family_ix
             )
         };
-        guardians.push(guardian::ActiveModel {
+        out.guardians.push(guardian::ActiveModel {
             id: Set(family_ix as i64 + 1),
             name: Set(format!("{guardian_first} {surname}")),
             email: Set(email),
-            phone: Set(format!("07700 900{:03}", rng.below(1000))),
+            phone: Set(format!("07700 900{:03}", self.rng.below(1000))),
             address: Set(format!(
                 "{} {}, {town}, {}",
-                1 + rng.below(200),
-                pick(&mut rng, STREETS),
-                postcode(&mut rng, district)
+                1 + self.rng.below(200),
+                pick(&mut self.rng, STREETS),
+                postcode(&mut self.rng, district)
             )),
-            created_at: Set(t),
-            updated_at: Set(t),
+            created_at: Set(self.t),
+            updated_at: Set(self.t),
         });
         let children = if family_ix == 0 {
             2
         } else {
-            [1, 1, 1, 2, 2, 3][rng.below(6) as usize]
+            [1, 1, 1, 2, 2, 3][self.rng.below(6) as usize]
         };
         for c in 0..children {
-            if p >= size.pupils {
+            if self.p >= self.pupils_wanted {
                 break;
             }
-            let girl = rng.below(2) == 0;
+            let girl = self.rng.below(2) == 0;
             let first = if girl {
-                pick(&mut rng, GIRLS)
+                pick(&mut self.rng, GIRLS)
             } else {
-                pick(&mut rng, BOYS)
+                pick(&mut self.rng, BOYS)
             };
-            let phase = school_phase[school_ix];
+            let phase = f.school_phase[school_ix];
             // Age on 31 August: 7 to 10 in primary, 11 to 17 in secondary.
             let age = match phase {
-                "primary" => 7 + rng.below(4) as i32,
-                "secondary" => 11 + rng.below(7) as i32,
-                _ => 7 + rng.below(10) as i32,
+                "primary" => 7 + self.rng.below(4) as i32,
+                "secondary" => 11 + self.rng.below(7) as i32,
+                _ => 7 + self.rng.below(10) as i32,
             } + c as i32 % 2;
-            let born = Date::from_calendar_date(year_start.year() - age - 1, Month::September, 1).expect("a date")
-                + Duration::days(rng.below(365) as i64);
-            let fsm = rng.below(100) < 22;
-            let pupil_id = p as i64 + 1;
-            pupils.push(pupil::ActiveModel {
+            let born = Date::from_calendar_date(f.year_start.year() - age - 1, Month::September, 1).expect("a date")
+                + Duration::days(self.rng.below(365) as i64);
+            let fsm = self.rng.below(100) < 22;
+            let pupil_id = self.p as i64 + 1;
+            out.pupils.push(pupil::ActiveModel {
                 id: Set(pupil_id),
-                pupil_ref: Set(format!("P{:06}", 100_000 + p)),
+                pupil_ref: Set(format!("P{:06}", 100_000 + self.p)),
                 first_name: Set(first.into()),
                 last_name: Set(surname.into()),
                 date_of_birth: Set(born),
                 school_id: Set(school_ix as i64 + 1),
                 year_group_override: Set(None),
                 fsm: Set(fsm),
-                pupil_premium: Set(fsm || rng.below(100) < 6),
-                send: Set(rng.below(100) < 13),
-                looked_after: Set(rng.below(1000) < 8),
-                medical_notes: Set((rng.below(100) < 5).then(|| "Asthma: inhaler kept in class.".to_owned())),
-                photo_consent: Set(rng.below(100) < 85),
+                pupil_premium: Set(fsm || self.rng.below(100) < 6),
+                send: Set(self.rng.below(100) < 13),
+                looked_after: Set(self.rng.below(1000) < 8),
+                medical_notes: Set((self.rng.below(100) < 5).then(|| "Asthma: inhaler kept in class.".to_owned())),
+                photo_consent: Set(self.rng.below(100) < 85),
                 archived_at: Set(None),
-                created_at: Set(t),
-                updated_at: Set(t),
+                created_at: Set(self.t),
+                updated_at: Set(self.t),
             });
-            links.push(pupil_guardian::ActiveModel {
+            out.links.push(pupil_guardian::ActiveModel {
                 pupil_id: Set(pupil_id),
                 guardian_id: Set(family_ix as i64 + 1),
             });
 
             // One enrolment each, a second instrument for some; the demo family's first child
             // learns with the demo teacher at the demo school.
-            let lessons = if rng.below(100) < 10 { 2 } else { 1 };
+            let lessons = if self.rng.below(100) < 10 { 2 } else { 1 };
             for l in 0..lessons {
-                let candidates = &town_teachers[school_town[school_ix]];
+                let candidates = &f.town_teachers[f.school_town[school_ix]];
                 let teacher_ix = if family_ix == 0 && c == 0 && l == 0 {
                     0
                 } else {
-                    candidates[rng.below(candidates.len() as u64) as usize]
+                    candidates[self.rng.below(candidates.len() as u64) as usize]
                 };
-                let instrument =
-                    teacher_instruments[teacher_ix][rng.below(teacher_instruments[teacher_ix].len() as u64) as usize];
-                let (lesson_type, minutes) = match rng.below(10) {
+                let instrument = f.teacher_instruments[teacher_ix]
+                    [self.rng.below(f.teacher_instruments[teacher_ix].len() as u64) as usize];
+                let (lesson_type, minutes) = match self.rng.below(10) {
                     0..2 => ("individual", 20),
                     2..3 => ("paired", 30),
                     _ => ("group", 30),
                 };
-                let slot = next_start
+                let slot = self
+                    .next_start
                     .entry((teacher_ix, school_ix))
                     .or_insert_with(|| ((teacher_ix + school_ix) as i32 % 5, 9 * 60));
                 let (weekday, start) = *slot;
@@ -377,8 +481,8 @@ fn plan(seed: u64, size: DemoSize, t: OffsetDateTime) -> Plan {
                 if slot.1 > 15 * 60 {
                     *slot = ((slot.0 + 1) % 5, 9 * 60);
                 }
-                enrolments.push(enrolment::ActiveModel {
-                    id: Set(enrolments.len() as i64 + 1),
+                out.enrolments.push(enrolment::ActiveModel {
+                    id: Set(self.enrolments as i64 + 1),
                     pupil_id: Set(pupil_id),
                     instrument: Set(instrument.into()),
                     lesson_type: Set(lesson_type.into()),
@@ -387,17 +491,22 @@ fn plan(seed: u64, size: DemoSize, t: OffsetDateTime) -> Plan {
                     school_id: Set(Some(school_ix as i64 + 1)),
                     weekday: Set(Some(weekday + 1)),
                     start_minute: Set(Some(start)),
-                    start_date: Set(year_start + Duration::days(7)),
+                    start_date: Set(f.year_start + Duration::days(7)),
                     end_date: Set(None),
                     status: Set("active".into()),
-                    created_at: Set(t),
+                    created_at: Set(self.t),
                 });
+                self.enrolments += 1;
             }
-            p += 1;
+            self.p += 1;
         }
+        self.families += 1;
     }
+}
 
-    let users = DEMO_ACCOUNTS
+/// One account per role; the teacher, parent and pupil are the first of their kind.
+fn demo_users(fixed: &Fixed, firsts: &Firsts, t: OffsetDateTime) -> Vec<user::ActiveModel> {
+    DEMO_ACCOUNTS
         .iter()
         .enumerate()
         .map(|(i, (email, role))| {
@@ -405,16 +514,12 @@ fn plan(seed: u64, size: DemoSize, t: OffsetDateTime) -> Plan {
                 Role::Admin => "Demo Admin".to_owned(),
                 Role::Manager => "Demo Manager".to_owned(),
                 Role::Teacher => {
-                    let s = &staff[0];
+                    let s = &fixed.staff[0];
                     format!("{} {}", s.first_name.clone().unwrap(), s.last_name.clone().unwrap())
                 }
-                Role::Parent => guardians[0].name.clone().unwrap(),
+                Role::Parent => firsts.guardian.clone(),
                 Role::School => "Demo School Office".to_owned(),
-                Role::Pupil => format!(
-                    "{} {}",
-                    pupils[0].first_name.clone().unwrap(),
-                    pupils[0].last_name.clone().unwrap()
-                ),
+                Role::Pupil => firsts.pupil.clone(),
             };
             user::ActiveModel {
                 id: Set(i as i64 + 1),
@@ -433,37 +538,30 @@ fn plan(seed: u64, size: DemoSize, t: OffsetDateTime) -> Plan {
                 password_changed_at: Set(t),
             }
         })
-        .collect();
-
-    Plan {
-        schools,
-        staff,
-        pupils,
-        guardians,
-        links,
-        enrolments,
-        users,
-    }
+        .collect()
 }
 
-async fn write_plan(txn: &DatabaseTransaction, plan: &Plan, hashes: &[String]) -> Result<()> {
-    insert_batches::<school::Entity>(txn, &plan.schools).await?;
-    insert_batches::<staff::Entity>(txn, &plan.staff).await?;
-    insert_batches::<guardian::Entity>(txn, &plan.guardians).await?;
-    insert_batches::<pupil::Entity>(txn, &plan.pupils).await?;
-    insert_batches::<pupil_guardian::Entity>(txn, &plan.links).await?;
-    insert_batches::<enrolment::Entity>(txn, &plan.enrolments).await?;
-    let users: Vec<user::ActiveModel> = plan
-        .users
-        .iter()
-        .zip(hashes)
-        .map(|(u, h)| {
-            let mut u = u.clone();
-            u.password_hash = Set(h.clone());
-            u
-        })
-        .collect();
-    insert_batches::<user::Entity>(txn, &users).await?;
+/// Everything the demo would write, in memory: for tests of determinism.
+#[cfg(test)]
+fn plan(seed: u64, size: DemoSize, t: OffsetDateTime) -> (Fixed, FamilyBatch) {
+    let mut rng = Rng::new(seed);
+    let fixed = Fixed::new(&mut rng, size, t);
+    let mut all = FamilyBatch::default();
+    let mut families = Families::new(rng, &fixed, size, t);
+    while let Some(b) = families.next_batch(STREAM_PUPILS) {
+        all.pupils.extend(b.pupils);
+        all.guardians.extend(b.guardians);
+        all.links.extend(b.links);
+        all.enrolments.extend(b.enrolments);
+    }
+    (fixed, all)
+}
+
+async fn write_families(txn: &DatabaseTransaction, b: &FamilyBatch) -> Result<()> {
+    insert_batches::<guardian::Entity>(txn, &b.guardians).await?;
+    insert_batches::<pupil::Entity>(txn, &b.pupils).await?;
+    insert_batches::<pupil_guardian::Entity>(txn, &b.links).await?;
+    insert_batches::<enrolment::Entity>(txn, &b.enrolments).await?;
     Ok(())
 }
 
@@ -494,28 +592,80 @@ fn postcode(rng: &mut Rng, district: &str) -> String {
 mod tests {
     use super::*;
 
+    fn t() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap()
+    }
+
     #[test]
     fn the_plan_is_the_same_for_the_same_seed() {
-        let t = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
-        let a = plan(7, DemoSize::SMALL, t);
-        let b = plan(7, DemoSize::SMALL, t);
-        let names = |p: &Plan| {
-            p.pupils
+        let names = |seed| {
+            plan(seed, DemoSize::SMALL, t())
+                .1
+                .pupils
                 .iter()
                 .map(|m| m.first_name.clone().unwrap())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(names(&a), names(&b));
-        let c = plan(8, DemoSize::SMALL, t);
-        assert_ne!(names(&a), names(&c));
+        assert_eq!(names(7), names(7));
+        assert_ne!(names(7), names(8));
+    }
+
+    /// FNV-1a over the debug form of every row, in write order.
+    fn fingerprint(seed: u64, size: DemoSize, batch: usize) -> u64 {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        let mut add = |s: String| {
+            for b in s.bytes() {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        let mut rng = Rng::new(seed);
+        let fixed = Fixed::new(&mut rng, size, t());
+        fixed.schools.iter().for_each(|m| add(format!("{m:?}")));
+        fixed.staff.iter().for_each(|m| add(format!("{m:?}")));
+        let mut all = FamilyBatch::default();
+        let mut families = Families::new(rng, &fixed, size, t());
+        while let Some(b) = families.next_batch(batch) {
+            all.pupils.extend(b.pupils);
+            all.guardians.extend(b.guardians);
+            all.links.extend(b.links);
+            all.enrolments.extend(b.enrolments);
+        }
+        all.guardians.iter().for_each(|m| add(format!("{m:?}")));
+        all.pupils.iter().for_each(|m| add(format!("{m:?}")));
+        all.links.iter().for_each(|m| add(format!("{m:?}")));
+        all.enrolments.iter().for_each(|m| add(format!("{m:?}")));
+        demo_users(&fixed, &all.firsts(), t())
+            .iter()
+            .for_each(|m| add(format!("{m:?}")));
+        h
+    }
+
+    #[test]
+    fn streaming_builds_exactly_the_hub_the_one_pass_generator_built() {
+        // Fingerprints of the generator as it was before it streamed (commit 029211e): the
+        // Durham demo and small test hubs must not change under anyone's feet.
+        let tiny = DemoSize {
+            schools: 5,
+            teachers: 2,
+            pupils: 7,
+        };
+        for batch in [1, 3, 1000, STREAM_PUPILS] {
+            assert_eq!(
+                fingerprint(7, DemoSize::SMALL, batch),
+                0xa4d4_63d2_d8a6_cb0d,
+                "batch {batch}"
+            );
+            assert_eq!(fingerprint(3, tiny, batch), 0x1fdb_8d72_ca84_c1ef, "batch {batch}");
+        }
+        assert_eq!(fingerprint(1, DemoSize::DURHAM, STREAM_PUPILS), 0xa56e_3379_0171_85c0);
     }
 
     #[test]
     fn durham_sized_plan_has_the_promised_counts_and_links() {
-        let t = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
-        let p = plan(1, DemoSize::DURHAM, t);
-        assert_eq!(p.schools.len(), 350);
-        assert_eq!(p.staff.len(), 150);
+        let (fixed, p) = plan(1, DemoSize::DURHAM, t());
+        assert_eq!(fixed.schools.len(), 350);
+        assert_eq!(fixed.staff.len(), 150);
         assert_eq!(p.pupils.len(), 10_000);
         assert_eq!(p.links.len(), 10_000);
         assert!(p.guardians.len() > 5_000 && p.guardians.len() < 10_000);
@@ -523,7 +673,7 @@ mod tests {
         assert_eq!(p.guardians[0].email.clone().unwrap(), "parent@demo.test");
         assert_eq!(p.pupils[0].school_id.clone().unwrap(), 1);
         assert_eq!(p.enrolments[0].teacher_id.clone().unwrap(), Some(1));
-        let names: std::collections::HashSet<_> = p.schools.iter().map(|s| s.name.clone().unwrap()).collect();
+        let names: std::collections::HashSet<_> = fixed.schools.iter().map(|s| s.name.clone().unwrap()).collect();
         assert_eq!(names.len(), 350, "school names are distinct");
     }
 }

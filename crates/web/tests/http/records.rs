@@ -8,7 +8,10 @@ use crate::support::{Backend, TestApp, location};
 on_both_backends!(
     schools_are_searched_created_edited_and_archived,
     pupil_records_are_searched_viewed_and_audited,
-    only_the_office_reaches_record_screens
+    only_the_office_reaches_record_screens,
+    staff_are_listed_created_warned_edited_and_archived,
+    instruments_are_listed_created_edited_and_archived,
+    the_import_page_previews_then_writes_only_when_confirmed
 );
 
 async fn schools_are_searched_created_edited_and_archived(backend: Backend) {
@@ -152,4 +155,263 @@ async fn only_the_office_reaches_record_screens(backend: Backend) {
     let anon = app.browser();
     let r = anon.get("/admin/pupils").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+async fn staff_are_listed_created_warned_edited_and_archived(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let admin = app.logged_in("admin@demo.test").await;
+    let (status, html) = admin.get_text("/admin/staff?q=teacher@demo.test").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("1 found"), "{html}");
+
+    let mut fields = vec![
+        ("email", "not-an-email"),
+        ("first_name", "Nadia"),
+        ("last_name", "Okafor"),
+        ("role", "teacher"),
+        ("instruments", "violin; viola"),
+        ("employment", "sessional"),
+        ("dbs_number", "001234567890"),
+        ("dbs_issued", "31/02/2024"),
+        ("safeguarding_trained", ""),
+    ];
+    let r = admin.submit("/admin/staff/new", "/admin/staff/new", &fields).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"email-error\""),
+        "the email's problem is next to it: {html}"
+    );
+    assert!(html.contains("id=\"dbs_issued-error\""), "{html}");
+    assert!(html.contains("value=\"Okafor\""), "input is kept");
+
+    fields[0] = ("email", "Nadia.Okafor@Staff.Demo.Test");
+    fields[7] = ("dbs_issued", "2015-09-01");
+    let r = admin.submit("/admin/staff/new", "/admin/staff/new", &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = location(&r);
+    let (_, html) = admin.get_text(&page).await;
+    assert!(
+        html.contains("nadia.okafor@staff.demo.test"),
+        "emails are kept in lower case: {html}"
+    );
+    assert!(html.contains("violin, viola"));
+    assert!(
+        html.contains("Safeguarding training: not recorded"),
+        "missing training is a warning"
+    );
+    assert!(
+        html.contains("DBS check: expired"),
+        "an old DBS off the update service has lapsed"
+    );
+
+    let r = admin.submit("/admin/staff/new", "/admin/staff/new", &fields).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "the email is taken");
+
+    fields[8] = ("safeguarding_trained", "01/09/2099");
+    fields.push(("dbs_update_service", "yes"));
+    let r = admin
+        .submit(&format!("{page}/edit"), &format!("{page}/edit"), &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = admin.get_text(&page).await;
+    assert!(
+        !html.contains("DBS check: expired"),
+        "on the update service a DBS stays current"
+    );
+
+    let r = admin.submit(&page, &format!("{page}/archive"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = admin.get_text("/admin/staff?q=okafor").await;
+    assert!(html.contains("No staff match"), "{html}");
+    let (_, html) = admin.get_text("/admin/audit?entity=staff").await;
+    assert!(html.contains("staff nadia.okafor@staff.demo.test"), "{html}");
+    assert!(html.contains("archive"));
+}
+
+async fn instruments_are_listed_created_edited_and_archived(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let manager = app.logged_in("manager@demo.test").await;
+    let (status, _) = manager.get_text("/admin/instruments").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut fields = vec![
+        ("serial", "YV-2024-0001"),
+        ("type", "violin"),
+        ("make", "Yamaha"),
+        ("model", "V3"),
+        ("condition", "good"),
+        ("value", "149.999"),
+        ("location", "Durham store"),
+        ("status", "available"),
+    ];
+    let r = manager
+        .submit("/admin/instruments/new", "/admin/instruments/new", &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"value-error\""), "{html}");
+
+    fields[5] = ("value", "149.99");
+    let r = manager
+        .submit("/admin/instruments/new", "/admin/instruments/new", &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = location(&r);
+    let (_, html) = manager.get_text(&page).await;
+    assert!(html.contains("YV-2024-0001") && html.contains("149.99"), "{html}");
+
+    let (_, html) = manager.get_text("/admin/instruments?q=yamaha").await;
+    assert!(html.contains("1 found"), "{html}");
+
+    fields[4] = ("condition", "needs-repair");
+    fields[7] = ("status", "in-repair");
+    let r = manager
+        .submit(&format!("{page}/edit"), &format!("{page}/edit"), &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = manager.get_text(&page).await;
+    assert!(html.contains("in-repair") || html.contains("in repair"), "{html}");
+    let r = manager.submit(&page, &format!("{page}/archive"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = manager.get_text("/admin/instruments?q=yamaha").await;
+    assert!(html.contains("No instruments match"), "{html}");
+    let (_, html) = manager.get_text("/admin/audit?entity=instrument").await;
+    assert!(
+        html.contains("changed condition, status") || html.contains("changed"),
+        "{html}"
+    );
+}
+
+async fn the_import_page_previews_then_writes_only_when_confirmed(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let admin = app.logged_in("admin@demo.test").await;
+    let (status, html) = admin.get_text("/admin/records").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("href=\"/admin/imports\""));
+    let (status, html) = admin.get_text("/admin/imports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("pupil_ref, first_name, last_name"),
+        "the columns are listed"
+    );
+
+    // A bad file: every problem by line and column, and nothing written.
+    let bad = "pupil_ref,first_name,last_name,date_of_birth,school_urn,fsm\n\
+               UPL001,Ada,Upload,31/02/2016,114000,no\n\
+               UPL002,Bea,Upload,01/02/2016,114000,maybe\n";
+    let r = admin
+        .submit(
+            "/admin/imports",
+            "/admin/imports/preview",
+            &[("kind", "pupils"), ("csv", bad)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("This file cannot be imported"), "{html}");
+    assert!(html.contains("<td>2</td><td>date_of_birth</td>"), "{html}");
+    assert!(html.contains("<td>3</td><td>fsm</td>"), "{html}");
+    assert!(!html.contains("Confirm and import"));
+
+    // A good file: a preview by outcome, then nothing until confirmed.
+    let good = "pupil_ref,first_name,last_name,date_of_birth,school_urn,favourite_colour\n\
+                UPL001,Ada,Upload,01/02/2016,114000,red\n\
+                P100000,CHANGED,Name,01/02/2016,114000,blue\n";
+    let r = admin
+        .submit(
+            "/admin/imports",
+            "/admin/imports/preview",
+            &[("kind", "pupils"), ("csv", good)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("1 created, 1 updated, 0 unchanged"), "{html}");
+    assert!(html.contains("To be created (1)") && html.contains("UPL001"), "{html}");
+    assert!(html.contains("To be updated (1)") && html.contains("P100000"), "{html}");
+    assert!(
+        html.contains("favourite_colour is not a column"),
+        "unknown columns are reported"
+    );
+    assert!(html.contains("Confirm and import"));
+    let (_, list) = admin.get_text("/admin/pupils?q=UPL001").await;
+    assert!(list.contains("No pupils match"), "a preview writes nothing");
+
+    // Confirming sends the file again as a multipart form, the way the page's form does.
+    let token = crate::support::csrf_token(&html).unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .text("kind", "pupils")
+        .text("csv", good.to_owned());
+    let r = admin
+        .client
+        .post(format!("{}/admin/imports/commit", admin.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/admin/pupils");
+    let (_, list) = admin.get_text("/admin/pupils?q=UPL001").await;
+    assert!(list.contains("1 found"), "{list}");
+    assert!(list.contains("Imported 2 pupils: 1 created, 1 updated, 0 unchanged."));
+
+    // Uploading the same file again changes nothing.
+    let (_, html) = admin.get_text("/admin/imports").await;
+    let token = crate::support::csrf_token(&html).unwrap();
+    let upload = reqwest::multipart::Form::new()
+        .text("csrf_token", token.clone())
+        .text("kind", "pupils")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(format!("\u{feff}{good}").into_bytes()).file_name("pupils.csv"),
+        );
+    let r = admin
+        .client
+        .post(format!("{}/admin/imports/preview", admin.base))
+        .multipart(upload)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("0 created, 0 updated, 2 unchanged"), "{html}");
+    assert!(html.contains("nothing to import"));
+
+    // A multipart form without the right token is refused before anything is read.
+    let forged = reqwest::multipart::Form::new()
+        .text("csrf_token", "forged")
+        .text("kind", "pupils")
+        .text("csv", good.to_owned());
+    let r = admin
+        .client
+        .post(format!("{}/admin/imports/commit", admin.base))
+        .multipart(forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Nothing chosen: errors next to the fields.
+    let r = admin
+        .submit(
+            "/admin/imports",
+            "/admin/imports/preview",
+            &[("kind", "nonsense"), ("csv", " ")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Choose what the file holds") && html.contains("Paste the file here"));
+
+    // A teacher cannot reach the page.
+    let teacher = app.logged_in("teacher@demo.test").await;
+    let (status, _) = teacher.get_text("/admin/imports").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
