@@ -127,16 +127,8 @@ async fn login(base: &str, email: &str, password: &str) -> reqwest::StatusCode {
         .status()
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),*) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(tutti_store::testing::TestBackend::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(tutti_store::testing::TestBackend::Postgres).await }
-        }
-    )*};
-}
+
+use tutti_store::on_both_backends;
 
 on_both_backends!(
     demo_starts_and_survives_a_restart,

@@ -6,6 +6,26 @@ use sea_orm::ConnectionTrait;
 
 use crate::Store;
 
+/// Runs an async test body `fn name(backend: TestBackend)` as two tests, `name::sqlite` and
+/// `name::postgres`; the PostgreSQL one says it was skipped when no server is configured.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::testing::TestBackend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::testing::TestBackend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
 /// The environment variable naming a PostgreSQL server for tests.
 pub const POSTGRES_ENV: &str = "TUTTI_TEST_POSTGRES_URL";
 

@@ -9,16 +9,8 @@ use tutti_store::sessions::SessionPolicy;
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::tokens::Purpose;
 
-macro_rules! on_both_backends {
-    ($($name:ident),*) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(tutti_store::testing::TestBackend::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(tutti_store::testing::TestBackend::Postgres).await }
-        }
-    )*};
-}
+
+use tutti_store::on_both_backends;
 
 on_both_backends!(
     sessions_end_when_idle_or_too_old,

@@ -2,6 +2,9 @@
 //! HTTP. Every test runs on SQLite, and on PostgreSQL when TUTTI_TEST_POSTGRES_URL is set.
 mod support;
 
+/// Every test module runs its tests on both backends with this.
+pub(crate) use tutti_store::on_both_backends;
+
 mod accounts;
 mod admin;
 mod content;

@@ -11,24 +11,6 @@ use tutti_web::WebConfig;
 pub use tutti_store::demo::DEMO_PASSWORD;
 pub use tutti_store::testing::TestBackend as Backend;
 
-/// Runs an async test body on SQLite and on PostgreSQL, as two tests.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name($crate::support::Backend::Sqlite).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name($crate::support::Backend::Postgres).await
-                }
-            }
-        )*
-    };
-}
 
 /// A running app on its own fresh database.
 pub struct TestApp {
