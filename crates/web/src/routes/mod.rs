@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         content::public_audience(content_cache.clone()),
         content::admin_audience(content_cache),
         records::audience(),
+        records::tokens::audience(),
         api::audience(),
         api::docs_audience(),
     ];

@@ -7,7 +7,11 @@ use tutti_store::audit::Actor;
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
 
-on_both_backends!(api_follows_the_screens_rules, every_documented_path_answers);
+on_both_backends!(
+    api_follows_the_screens_rules,
+    every_documented_path_answers,
+    tokens_are_made_listed_and_revoked_on_the_account_page
+);
 
 async fn token(app: &TestApp, email: &str) -> String {
     let user = app.store.user_by_email(email).await.unwrap().unwrap();
@@ -190,4 +194,83 @@ async fn every_documented_path_answers(backend: Backend) {
             );
         }
     }
+}
+
+async fn tokens_are_made_listed_and_revoked_on_the_account_page(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let parent = app.logged_in("parent@demo.test").await;
+    let (_, html) = parent.get_text("/account").await;
+    assert!(
+        html.contains("href=\"/account/tokens\""),
+        "the account page links to tokens"
+    );
+    let (status, html) = parent.get_text("/account/tokens").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("You have no tokens."));
+
+    let r = parent
+        .submit("/account/tokens", "/account/tokens", &[("name", "  ")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Give the token a name"));
+
+    let r = parent
+        .submit("/account/tokens", "/account/tokens", &[("name", "Home spreadsheet")])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    let marker = "<code id=\"new-token\">";
+    let start = html.find(marker).expect("the secret is shown once") + marker.len();
+    let secret = html[start..start + html[start..].find('<').unwrap()].to_owned();
+    assert!(secret.starts_with("tutti_"), "{secret}");
+
+    // The token works, as the parent: their own children only.
+    let client = reqwest::Client::new();
+    let r = client
+        .get(format!("{}/api/v1/pupils", app.base))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["total"], 2, "{body}");
+
+    let (_, html) = parent.get_text("/account/tokens").await;
+    assert!(html.contains("Home spreadsheet"));
+    assert!(!html.contains(&secret), "the secret is never shown again");
+    assert!(
+        !html.contains("<td>Never</td>"),
+        "the call was recorded as its last use"
+    );
+    let id = app
+        .store
+        .api_tokens_of(app.store.user_by_email("parent@demo.test").await.unwrap().unwrap().id)
+        .await
+        .unwrap()[0]
+        .id;
+
+    // Someone else cannot revoke it.
+    let teacher = app.logged_in("teacher@demo.test").await;
+    let r = teacher
+        .submit("/account/tokens", &format!("/account/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    let r = parent
+        .submit("/account/tokens", &format!("/account/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = parent.get_text("/account/tokens").await;
+    assert!(html.contains("The token was revoked") && html.contains("You have no tokens."));
+    let r = client
+        .get(format!("{}/api/v1/pupils", app.base))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }

@@ -106,7 +106,9 @@ async fn submission(state: &AppState, request: Request, errors: &mut FormErrors)
     let mut values: Values = HashMap::new();
     if multipart {
         let interrupted = || AppError::BadRequest("The upload was interrupted. Try again.".into());
-        let mut form = Multipart::from_request(request, state).await.map_err(|_| interrupted())?;
+        let mut form = Multipart::from_request(request, state)
+            .await
+            .map_err(|_| interrupted())?;
         while let Some(field) = form.next_field().await.map_err(|_| interrupted())? {
             let name = field.name().unwrap_or_default().to_owned();
             let bytes = field.bytes().await.map_err(|_| interrupted())?;

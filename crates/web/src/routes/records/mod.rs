@@ -6,6 +6,7 @@ pub(crate) mod instruments;
 pub(crate) mod pupils;
 pub(crate) mod schools;
 mod staff;
+pub(crate) mod tokens;
 
 use std::collections::HashMap;
 
