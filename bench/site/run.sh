@@ -20,6 +20,8 @@ done
 NGINX=$(command -v nginx)
 
 work=$(mktemp -d)
+# nginx workers run as an unprivileged user when started as root: they must read the copies.
+chmod 755 "$work"
 tutti_pid=""
 nginx_pid=""
 cleanup() {

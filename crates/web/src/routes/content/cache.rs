@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -19,7 +20,8 @@ const MAX_ENTRIES: usize = 4096;
 /// A rendered page and its validator.
 #[derive(Debug)]
 pub struct Rendered {
-    pub body: String,
+    /// Shared bytes: a cached page is sent without copying it.
+    pub body: Bytes,
     pub content_type: &'static str,
     pub etag: String,
 }
@@ -28,7 +30,7 @@ impl Rendered {
     pub fn new(body: String, content_type: &'static str) -> Rendered {
         let etag = etag(body.as_bytes());
         Rendered {
-            body,
+            body: Bytes::from(body),
             content_type,
             etag,
         }

@@ -67,6 +67,16 @@ impl Ctx {
         format!("{}{path}", self.state.config.public_url.trim_end_matches('/'))
     }
 
+    /// The shared copy of this page for an anonymous visitor, when a fresh one is in memory:
+    /// checked before any database work, so a busy page costs no query at all.
+    pub fn cached(&self) -> Option<Response> {
+        if self.visitor.session.is_some() {
+            return None;
+        }
+        let key = self.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        self.cache.get(key).map(|hit| hit.respond(&self.headers, true))
+    }
+
     /// Serves a page: anonymous visitors (no session at all) get the shared copy from memory
     /// when one is fresh; everyone gets an ETag and a 304 when they hold the current version.
     pub async fn serve<Fut>(&self, make: impl FnOnce() -> Fut) -> AppResult<Response>

@@ -140,6 +140,9 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
 
 /// A managed page at any address in the menu tree, or the redirect left when it moved.
 async fn page(ctx: Ctx, Path(path): Path<String>) -> AppResult<Response> {
+    if let Some(hit) = ctx.cached() {
+        return Ok(hit);
+    }
     let path = path.trim_matches('/').to_owned();
     let store = &ctx.state.store;
     let item = match store.content_at(&path).await? {
@@ -206,6 +209,12 @@ async fn episode(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<EpisodeQuer
 }
 
 async fn detail(ctx: Ctx, kind: Kind, slug: String, play: bool) -> AppResult<Response> {
+    // Episodes count views, so they look the item up every time; the rest need not.
+    if kind != Kind::Episode
+        && let Some(hit) = ctx.cached()
+    {
+        return Ok(hit);
+    }
     let path = format!("{}/{slug}", kind.prefix());
     let store = &ctx.state.store;
     let Some(item) = store.content_at(&path).await?.filter(|i| i.kind == kind.as_str()) else {
