@@ -47,7 +47,10 @@ pub fn audience() -> Audience {
 pub fn docs_audience() -> Audience {
     Audience::new(
         Access::Public,
-        Router::new().route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) })),
+        Router::new().route(
+            "/api/openapi.json",
+            get(|| async { Json(super::api_lessons::with_lessons(ApiDoc::openapi())) }),
+        ),
     )
 }
 

@@ -2,7 +2,10 @@
 mod account;
 mod admin;
 mod api;
+mod api_lessons;
+mod calendar;
 mod content;
+mod lessons;
 mod public;
 mod records;
 
@@ -29,6 +32,13 @@ pub fn router(state: AppState) -> Router {
         records::tokens::audience(),
         api::audience(),
         api::docs_audience(),
+        lessons::teacher_audience(),
+        lessons::parent_audience(),
+        lessons::school_audience(),
+        lessons::office_audience(),
+        lessons::account_audience(),
+        calendar::audience(),
+        api_lessons::audience(),
     ];
     audiences
         .into_iter()

@@ -1,0 +1,332 @@
+//! Lessons over HTTP: the teacher's day and its one-tap registers, another teacher's lesson
+//! is 404, the parent's timetable, the timetable API at rotated times with its role rules,
+//! and the private iCalendar feed's structure.
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use time::{OffsetDateTime, Weekday};
+use tutti_domain::calendar::{AcademicYear, SchoolCalendar, TermDates, default_term_dates};
+use tutti_domain::lessons::LessonType;
+use tutti_store::accounts::{NewUser, Role};
+use tutti_store::audit::Actor;
+use tutti_store::lessons::NewGroup;
+use tutti_store::sea_orm::ConnectionTrait;
+
+use crate::on_both_backends;
+use crate::support::{Backend, DEMO_PASSWORD, TestApp, location};
+
+on_both_backends!(
+    teacher_marks_registers_on_the_day_page,
+    timetable_api_gives_rotated_times_by_role,
+    calendar_feed_is_valid_icalendar
+);
+
+/// Three single-pupil groups from 09:00 on Mondays (30, 20, 30 minutes) for the demo teacher
+/// at the demo school, which rotates; dated lessons for autumn and spring. Returns spring's dates.
+async fn monday_visit(app: &TestApp) -> TermDates {
+    let store = &app.store;
+    store
+        .conn()
+        .execute_unprepared("UPDATE schools SET rotating = true WHERE id = 1")
+        .await
+        .unwrap();
+    for (i, (start, minutes)) in [(540u16, 30u16), (570, 20), (590, 30)].into_iter().enumerate() {
+        store
+            .create_group(
+                &Actor::cli(),
+                &NewGroup {
+                    teacher_id: 1,
+                    school_id: 1,
+                    weekday: 1,
+                    start_minute: start,
+                    minutes,
+                    lesson_type: LessonType::Individual,
+                    instrument: "Violin".into(),
+                    enrolment_ids: vec![i as i64 + 1],
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let year = AcademicYear::containing(OffsetDateTime::now_utc().date());
+    let [autumn, spring, _] = default_term_dates(year);
+    store.generate_dated_lessons(&Actor::cli(), autumn.term).await.unwrap();
+    store.generate_dated_lessons(&Actor::cli(), spring.term).await.unwrap();
+    spring
+}
+
+fn mondays(term: &TermDates) -> Vec<time::Date> {
+    SchoolCalendar::new(vec![*term]).weekday_dates(term.term, Weekday::Monday)
+}
+
+async fn teacher_marks_registers_on_the_day_page(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let spring = monday_visit(&app).await;
+    let day = mondays(&spring)[1];
+    let teacher = app.logged_in("teacher@demo.test").await;
+    let page = format!("/teacher/day?date={day}");
+    let (status, html) = teacher.get_text(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    // Week 2 of the rotation: the second lesson first, at 09:00, then the third, then the first.
+    let at = |t: &str| html.find(t).unwrap_or_else(|| panic!("{t} on the day page"));
+    assert!(at("09:00–09:20") < at("09:20–09:50") && at("09:20–09:50") < at("09:50–10:20"));
+    assert!(html.contains("Not marked"));
+
+    let lessons = app.store.teacher_day(1, day).await.unwrap();
+    let first = &lessons[0];
+    let pupil = first.pupils[0].id.to_string();
+    let action = format!("/teacher/lessons/{}/mark", first.id);
+    let date = day.to_string();
+    let r = teacher
+        .submit(&page, &action, &[("pupil", &pupil), ("mark", "ill"), ("date", &date)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/teacher/day?date={day}#lesson-{}", first.id));
+    let (_, html) = teacher.get_text(&page).await;
+    assert!(html.contains("Absent: ill"));
+
+    let outcome = format!("/teacher/lessons/{}/outcome", lessons[1].id);
+    let r = teacher
+        .submit(&page, &outcome, &[("outcome", "teacher-absent"), ("date", &date)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let note = format!("/teacher/lessons/{}/note", lessons[2].id);
+    let r = teacher
+        .submit(
+            &page,
+            &note,
+            &[("note", "Bring the grade 2 book, please"), ("date", &date)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = teacher.get_text(&page).await;
+    assert!(html.contains("Teacher absent (owed by the hub)"));
+    assert!(html.contains("Bring the grade 2 book, please"));
+    // Without the CSRF token the mark is refused.
+    let r = teacher
+        .post_raw(&action, &[("pupil", &pupil), ("mark", "present")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Another teacher cannot mark this teacher's lesson: it is not found.
+    app.store
+        .create_user(NewUser {
+            email: "second.teacher@demo.test".into(),
+            name: "Second Teacher".into(),
+            password: DEMO_PASSWORD.into(),
+            role: Role::Teacher,
+            email_verified: true,
+            school_id: None,
+            staff_id: Some(2),
+            pupil_id: None,
+            is_demo: false,
+        })
+        .await
+        .unwrap();
+    let other = app.logged_in("second.teacher@demo.test").await;
+    let r = other
+        .submit(
+            "/teacher/day",
+            &action,
+            &[("pupil", &pupil), ("mark", "present"), ("date", &date)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (_, html) = other.get_text(&page).await;
+    assert!(html.contains("You have no lessons on this day."));
+    // A parent is not a teacher.
+    let parent = app.logged_in("parent@demo.test").await;
+    assert_eq!(parent.get("/teacher/day").await.status(), StatusCode::FORBIDDEN);
+    // The dashboards link the day and the timetable.
+    assert!(teacher.get_text("/account").await.1.contains("/teacher/day"));
+    let (_, dash) = parent.get_text("/account").await;
+    assert!(dash.contains("/parent/timetable"));
+    let (status, _) = parent.get_text("/parent/timetable").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn token(app: &TestApp, email: &str) -> String {
+    let user = app.store.user_by_email(email).await.unwrap().unwrap();
+    app.store
+        .create_api_token(&Actor::cli(), user.id, "test")
+        .await
+        .unwrap()
+}
+
+async fn timetable_api_gives_rotated_times_by_role(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let spring = monday_visit(&app).await;
+    let days = mondays(&spring);
+    let client = reqwest::Client::new();
+    let get = |token: String, query: String| {
+        let client = client.clone();
+        let url = format!("{}/api/v1/timetable?{query}", app.base);
+        async move { client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let admin = token(&app, "admin@demo.test").await;
+    let range = format!("from={}&to={}", days[0], days[2]);
+    let r = get(admin.clone(), format!("teacher=1&{range}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    let lessons = body["lessons"].as_array().unwrap();
+    let times = |day: time::Date| -> Vec<(String, String)> {
+        lessons
+            .iter()
+            .filter(|l| l["date"] == day.to_string())
+            .map(|l| {
+                (
+                    l["start"].as_str().unwrap().to_owned(),
+                    l["end"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        times(days[0]),
+        pairs(&[("09:00", "09:30"), ("09:30", "09:50"), ("09:50", "10:20")])
+    );
+    // Week 3: the third lesson first (30), then the first (30), then the second (20).
+    assert_eq!(
+        times(days[2]),
+        pairs(&[("09:00", "09:30"), ("09:30", "10:00"), ("10:00", "10:20")])
+    );
+    assert_eq!(lessons[0]["school"]["id"], 1);
+    assert_eq!(lessons[0]["teacher"]["id"], 1);
+    assert_eq!(lessons[0]["status"], "scheduled");
+
+    // The parent sees their own child (pupil 1, in the first group) and no one else's (pupil 3).
+    let parent = token(&app, "parent@demo.test").await;
+    let r = get(parent.clone(), format!("pupil=1&{range}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    let mine = body["lessons"].as_array().unwrap();
+    assert_eq!(mine.len(), 3);
+    assert!(
+        mine.iter()
+            .all(|l| l["pupils"].as_array().unwrap().len() == 1 && l["pupils"][0]["id"] == 1)
+    );
+    assert_eq!(mine[1]["start"], "09:50", "week 2: the first lesson goes last");
+    assert_eq!(
+        get(parent.clone(), format!("pupil=3&{range}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(parent.clone(), format!("teacher=1&{range}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let teacher = token(&app, "teacher@demo.test").await;
+    assert_eq!(
+        get(teacher.clone(), format!("teacher=1&{range}")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(teacher.clone(), format!("teacher=2&{range}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let school = token(&app, "school@demo.test").await;
+    assert_eq!(
+        get(school.clone(), format!("school=1&{range}")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(school, format!("school=2&{range}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(admin.clone(), "teacher=1&from=2026-13-01".into()).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Registers: the teacher marks their pupil; a parent may not mark.
+    let lesson = mine[0]["id"].as_i64().unwrap();
+    let post = |token: String, body: Value| {
+        let client = client.clone();
+        let url = format!("{}/api/v1/registers", app.base);
+        async move { client.post(url).bearer_auth(token).json(&body).send().await.unwrap() }
+    };
+    let r = post(
+        teacher.clone(),
+        json!({"lesson": lesson, "pupil": 1, "mark": "present"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = post(parent, json!({"lesson": lesson, "pupil": 1, "mark": "present"})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = post(
+        teacher.clone(),
+        json!({"lesson": lesson, "pupil": 1, "mark": "sunburn"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = get(teacher, format!("pupil=1&{range}"))
+        .await
+        .json()
+        .await
+        .unwrap_or(json!({}));
+    assert!(body.get("lessons").is_none(), "a teacher reads timetables by teacher");
+    let body: Value = get(admin, format!("pupil=1&{range}")).await.json().await.unwrap();
+    assert_eq!(body["lessons"][0]["pupils"][0]["mark"], "present");
+    assert_eq!(body["lessons"][0]["status"], "given");
+}
+
+async fn calendar_feed_is_valid_icalendar(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    monday_visit(&app).await;
+    let teacher = app.logged_in("teacher@demo.test").await;
+    let (status, html) = teacher.get_text("/account/calendar").await;
+    assert_eq!(status, StatusCode::OK);
+    let start = html.find("/calendar/").expect("the address on the page");
+    let end = start + html[start..].find(".ics").unwrap() + 4;
+    let path = &html[start..end];
+    // The address works with no session at all, as a calendar app fetches it.
+    let r = app.browser().get(path).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let ics = r.text().await.unwrap();
+    assert!(ics.ends_with("\r\n"));
+    assert!(!ics.replace("\r\n", "").contains('\n'), "every line ends with CRLF");
+    let lines: Vec<&str> = ics.trim_end_matches("\r\n").split("\r\n").collect();
+    assert!(lines.iter().all(|l| l.len() <= 75), "folded at 75 octets");
+    assert_eq!(lines[0], "BEGIN:VCALENDAR");
+    assert_eq!(*lines.last().unwrap(), "END:VCALENDAR");
+    assert!(lines.contains(&"VERSION:2.0") && lines.iter().any(|l| l.starts_with("PRODID:")));
+    let unfolded = ics.replace("\r\n ", "");
+    let events: Vec<&str> = unfolded.split("BEGIN:VEVENT").skip(1).collect();
+    assert!(!events.is_empty());
+    for e in &events {
+        let e = &e[..e.find("END:VEVENT").expect("each event ends")];
+        for field in [
+            "UID:lesson-",
+            "DTSTAMP:",
+            "DTSTART;TZID=Europe/London:",
+            "DTEND;TZID=Europe/London:",
+            "SUMMARY:",
+        ] {
+            assert!(e.contains(field), "{field} in {e}");
+        }
+    }
+    assert_eq!(ics.matches("BEGIN:").count(), ics.matches("END:").count());
+    assert!(unfolded.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/London"));
+    assert!(unfolded.contains("T090000") && unfolded.contains("T095000"));
+    // A school name with a comma is escaped.
+    assert!(unfolded.lines().any(|l| l.starts_with("LOCATION:") && l.contains("\\, ")));
+    assert_eq!(
+        app.browser().get("/calendar/not-a-token.ics").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
