@@ -48,14 +48,19 @@ for p in paths:  # warm up, and check every page answers
     assert status == 200, f"{p} answered {status}"
 
 times = []
+by_path = {}
 for i in range(requests):
     p = paths[i % len(paths)]
     start = time.perf_counter()
     status, _ = send("GET", p)
-    times.append((time.perf_counter() - start) * 1000)
+    ms = (time.perf_counter() - start) * 1000
+    times.append(ms)
+    by_path.setdefault(p, []).append(ms)
     assert status == 200, f"{p} answered {status}"
 times.sort()
 p50 = statistics.median(times)
 p95 = times[int(len(times) * 0.95) - 1]
 print(f"pupil search: {requests} requests over {len(paths)} searches: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
       f"max {times[-1]:.1f} ms")
+slowest = sorted(((statistics.median(v), p) for p, v in by_path.items()), reverse=True)[:5]
+print("  slowest searches (median): " + ", ".join(f"{p.split('?', 1)[-1]} {ms:.0f} ms" for ms, p in slowest))

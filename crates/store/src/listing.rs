@@ -38,7 +38,7 @@ impl ListQuery {
 
 /// Counting every match of a broad search on a national-sized table costs more than the
 /// page itself, so totals stop counting here and the screen says "more than".
-pub const COUNT_CAP: u64 = 10_000;
+pub const COUNT_CAP: u64 = 1_000;
 
 /// One page of rows and how many matched in all (at most `COUNT_CAP`, see `capped`).
 #[derive(Debug, Clone, Serialize)]

@@ -90,6 +90,10 @@ pub const SORTS: &[(&str, &str)] = &[
     ("school", "s.name"),
 ];
 
+/// The sorts an index on the pupils table answers in order (m0002: last and first name; the
+/// unique reference).
+const INDEXED_SORTS: &[&str] = &["name", "ref"];
+
 /// A pupil as a list shows them.
 #[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
 pub struct PupilListRow {
@@ -218,7 +222,11 @@ fn apply_row(a: &mut pupil::ActiveModel, r: &PupilRow, school_id: i64) {
 /// The search condition for a term, on both backends. Words are matched as prefixes of the
 /// lower-cased surname, first name or reference so that an index answers them (see
 /// docs/decisions/0010-pupil-search-by-prefix.md); two words match first and last name.
-fn search_condition(backend: DbBackend, term: &str) -> Option<(String, Vec<Value>)> {
+///
+/// `indexed` false writes each column so that no search index matches it (`x || ''`): for a
+/// broad term the planner then walks the sort's index and stops at the page, instead of
+/// collecting and sorting every match.
+fn search_condition(backend: DbBackend, term: &str, indexed: bool) -> Option<(String, Vec<Value>)> {
     // Only letters, digits, hyphens and apostrophes can be in a name or reference; anything
     // else is dropped, which also keeps LIKE wildcards and quotes out.
     let words: Vec<String> = term
@@ -233,6 +241,11 @@ fn search_condition(backend: DbBackend, term: &str) -> Option<(String, Vec<Value
         .take(2)
         .collect();
     let prefix = |column: &str, word: &str, values: &mut Vec<Value>| -> String {
+        let column = if indexed {
+            column.to_owned()
+        } else {
+            format!("{column} || ''")
+        };
         match backend {
             // A literal pattern, not a parameter: PostgreSQL turns `LIKE 'abc%'` into an index
             // range only when it can see the pattern, and a cached generic plan cannot.
@@ -283,17 +296,35 @@ impl Store {
     /// One page of the pupils a scope may see, searched and sorted.
     pub async fn list_pupils(&self, scope: &PupilScope, q: &ListQuery) -> Result<Page<PupilListRow>> {
         let backend = self.conn().get_database_backend();
-        let (scope_sql, mut values) = scope.condition();
-        let mut filter = format!("WHERE {scope_sql}");
-        if !q.include_archived {
-            filter.push_str(" AND p.archived_at IS NULL");
-        }
-        if let Some((sql, v)) = search_condition(backend, &q.q) {
-            filter.push_str(" AND ");
-            filter.push_str(&sql);
-            values.extend(v);
-        }
-        let (_, order) = q.sort_column(SORTS);
+        let (scope_sql, scope_values) = scope.condition();
+        let filter = |indexed: bool| {
+            let mut values = scope_values.clone();
+            let mut filter = format!("WHERE {scope_sql}");
+            if !q.include_archived {
+                filter.push_str(" AND p.archived_at IS NULL");
+            }
+            if let Some((sql, v)) = search_condition(backend, &q.q, indexed) {
+                filter.push_str(" AND ");
+                filter.push_str(&sql);
+                values.extend(v);
+            }
+            (filter, values)
+        };
+        // The capped count first: it says whether the search is narrow (sort its matches) or
+        // broad (walk the sort's index and stop at the page).
+        let (count_filter, count_values) = filter(true);
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM pupils p {count_filter} LIMIT {}) c",
+            COUNT_CAP + 1
+        );
+        let n = Count::find_by_statement(stmt(backend, &count_sql, count_values))
+            .one(self.conn())
+            .await?
+            .map(|c| c.n)
+            .unwrap_or(0) as u64;
+        let (sort, order) = q.sort_column(SORTS);
+        let broad = n > COUNT_CAP && INDEXED_SORTS.contains(&sort);
+        let (filter, values) = filter(!broad);
         let direction = if q.desc { "DESC" } else { "ASC" };
         let order = order
             .split(", ")
@@ -303,23 +334,14 @@ impl Store {
         let sql = format!(
             "SELECT p.id, p.pupil_ref, p.first_name, p.last_name, p.date_of_birth, p.school_id, \
              s.name AS school_name, p.year_group_override \
-             FROM pupils p JOIN schools s ON s.id = p.school_id {filter} ORDER BY {order}, p.id LIMIT ? OFFSET ?"
+             FROM pupils p JOIN schools s ON s.id = p.school_id {filter} ORDER BY {order}, p.id {direction} LIMIT ? OFFSET ?"
         );
-        let mut page_values = values.clone();
+        let mut page_values = values;
         page_values.push((q.per_page() as i64).into());
         page_values.push((q.offset() as i64).into());
         let rows = PupilListRow::find_by_statement(stmt(backend, &sql, page_values))
             .all(self.conn())
             .await?;
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM pupils p {filter} LIMIT {}) c",
-            COUNT_CAP + 1
-        );
-        let n = Count::find_by_statement(stmt(backend, &count_sql, values))
-            .one(self.conn())
-            .await?
-            .map(|c| c.n)
-            .unwrap_or(0) as u64;
         Ok(Page {
             rows,
             total: n.min(COUNT_CAP),
