@@ -30,6 +30,11 @@ async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
 async fn three_lesson_visit(store: &Store) -> Vec<i64> {
     store
         .conn()
+        .execute_unprepared("DELETE FROM teaching_groups")
+        .await
+        .unwrap();
+    store
+        .conn()
         .execute_unprepared("UPDATE schools SET rotating = true WHERE id = 1")
         .await
         .unwrap();

@@ -1,4 +1,5 @@
 //! The demo hub: a deterministic, believable Durham-sized hub and one account per role.
+mod lessons;
 mod names;
 mod rng;
 
@@ -133,6 +134,7 @@ impl Store {
         }
         settings::put(&txn, DEMO_MARKER, &seed.to_string()).await?;
         crate::content::demo::seed_in(&txn).await?;
+        lessons::seed(&txn, self.backend(), t.date()).await?;
         txn.commit().await?;
         Ok(Seeded::Created {
             schools: fixed.schools.len(),

@@ -26,6 +26,11 @@ async fn monday_visit(app: &TestApp) -> TermDates {
     let store = &app.store;
     store
         .conn()
+        .execute_unprepared("DELETE FROM teaching_groups")
+        .await
+        .unwrap();
+    store
+        .conn()
         .execute_unprepared("UPDATE schools SET rotating = true WHERE id = 1")
         .await
         .unwrap();
@@ -324,7 +329,11 @@ async fn calendar_feed_is_valid_icalendar(backend: Backend) {
     assert!(unfolded.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/London"));
     assert!(unfolded.contains("T090000") && unfolded.contains("T095000"));
     // A school name with a comma is escaped.
-    assert!(unfolded.lines().any(|l| l.starts_with("LOCATION:") && l.contains("\\, ")));
+    assert!(
+        unfolded
+            .lines()
+            .any(|l| l.starts_with("LOCATION:") && l.contains("\\, "))
+    );
     assert_eq!(
         app.browser().get("/calendar/not-a-token.ics").await.status(),
         StatusCode::NOT_FOUND

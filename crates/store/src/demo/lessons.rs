@@ -1,0 +1,244 @@
+//! The demo hub's lessons: the current year's term dates, teaching groups placed from the
+//! enrolments (one visit per school on a teacher's day, travel time between schools, rotation
+//! at the rotating schools), the year's dated lessons, and registers marked up to today.
+use std::collections::BTreeMap;
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Value};
+use time::Date;
+use tutti_domain::calendar::{AcademicYear, default_term_dates};
+
+use crate::error::Result;
+use crate::lessons::{generate_in, insert_rows};
+use crate::query::stmt;
+use crate::{Backend, now};
+
+/// Minutes between visits to two schools: the demo has no travel matrix, so a fixed drive.
+const TRAVEL: u16 = 20;
+const DAY_START: u16 = 9 * 60;
+
+#[derive(FromQueryResult)]
+struct EnrolmentRow {
+    id: i64,
+    pupil_id: i64,
+    teacher_id: i64,
+    school_id: i64,
+    instrument: String,
+    lesson_type: String,
+    minutes: i32,
+}
+
+#[derive(FromQueryResult)]
+struct Authority {
+    local_authority: String,
+}
+
+#[derive(FromQueryResult)]
+struct Day {
+    day: Option<Date>,
+}
+
+/// Seeds the lessons inside the demo's own transaction; draws nothing from the demo's random
+/// stream, so the records it made are unchanged.
+pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Date) -> Result<()> {
+    let db = txn.get_database_backend();
+    let year = AcademicYear::containing(today);
+    let terms = default_term_dates(year);
+    let authorities = Authority::find_by_statement(stmt(
+        db,
+        "SELECT DISTINCT local_authority FROM schools ORDER BY local_authority",
+        Vec::<Value>::new(),
+    ))
+    .all(txn)
+    .await?;
+    let mut rows = Vec::new();
+    let mut closures = Vec::new();
+    for a in &authorities {
+        for t in &terms {
+            rows.push(vec![
+                a.local_authority.clone().into(),
+                Option::<i64>::None.into(),
+                t.term.to_string().into(),
+                t.dates.first.into(),
+                t.dates.last.into(),
+                t.half_term.first.into(),
+                t.half_term.last.into(),
+            ]);
+        }
+        // Schools take their first day of the year as an INSET day.
+        closures.push(vec![
+            a.local_authority.clone().into(),
+            Option::<i64>::None.into(),
+            terms[0].dates.first.into(),
+            "inset".into(),
+            "INSET day".into(),
+        ]);
+    }
+    let term_columns = [
+        "local_authority",
+        "school_id",
+        "term",
+        "first_day",
+        "last_day",
+        "half_term_first",
+        "half_term_last",
+    ];
+    insert_rows(txn, "term_dates", &term_columns, rows).await?;
+    insert_rows(
+        txn,
+        "closures",
+        &["local_authority", "school_id", "day", "kind", "reason"],
+        closures,
+    )
+    .await?;
+
+    // Groups: individual lessons alone, pairs in twos, small groups in fours, by teacher,
+    // school, instrument and length.
+    let enrolments = EnrolmentRow::find_by_statement(stmt(
+        db,
+        "SELECT id, pupil_id, teacher_id, school_id, instrument, lesson_type, minutes FROM enrolments \
+         WHERE teacher_id IS NOT NULL AND school_id IS NOT NULL AND status = 'active' ORDER BY id",
+        Vec::<Value>::new(),
+    ))
+    .all(txn)
+    .await?;
+    // A pupil learning twice with one teacher goes in another group, never twice in one.
+    let mut pools: BTreeMap<(i64, i64, String, String, i32, usize), Vec<i64>> = BTreeMap::new();
+    let mut seen: BTreeMap<(i64, i64, String, String, i32, i64), usize> = BTreeMap::new();
+    for e in enrolments {
+        let nth = seen
+            .entry((
+                e.teacher_id,
+                e.school_id,
+                e.instrument.clone(),
+                e.lesson_type.clone(),
+                e.minutes,
+                e.pupil_id,
+            ))
+            .or_insert(0);
+        *nth += 1;
+        pools
+            .entry((e.teacher_id, e.school_id, e.instrument, e.lesson_type, e.minutes, *nth))
+            .or_default()
+            .push(e.id);
+    }
+    // Each school of a teacher is one visit on the weekday with the most room left, after
+    // the travel from the school before: valid under TIMETABLING.md's rules 1 and 2.
+    let mut by_school: BTreeMap<(i64, i64), Vec<(String, String, i32, Vec<i64>)>> = BTreeMap::new();
+    for ((teacher, school, instrument, kind, minutes, _), ids) in pools {
+        let size = match kind.as_str() {
+            "individual" => 1,
+            "paired" => 2,
+            _ => 4,
+        };
+        for chunk in ids.chunks(size) {
+            by_school.entry((teacher, school)).or_default().push((
+                instrument.clone(),
+                kind.clone(),
+                minutes,
+                chunk.to_vec(),
+            ));
+        }
+    }
+    let mut clocks: BTreeMap<(i64, u8), u16> = BTreeMap::new();
+    let (mut groups, mut members) = (Vec::new(), Vec::new());
+    let t = now();
+    for ((teacher, school), list) in by_school {
+        let weekday = (1..=5u8)
+            .min_by_key(|d| (clocks.get(&(teacher, *d)).copied().unwrap_or(0), *d))
+            .unwrap_or(1);
+        let clock = clocks.entry((teacher, weekday)).or_insert(0);
+        let mut start = if *clock == 0 { DAY_START } else { *clock + TRAVEL };
+        for (instrument, kind, minutes, ids) in list {
+            let id = groups.len() as i64 + 1;
+            groups.push(vec![
+                id.into(),
+                teacher.into(),
+                school.into(),
+                (weekday as i32).into(),
+                (start as i32).into(),
+                minutes.into(),
+                kind.into(),
+                instrument.into(),
+                t.into(),
+            ]);
+            members.extend(ids.into_iter().map(|e| vec![id.into(), e.into()]));
+            start += minutes as u16;
+        }
+        *clock = start;
+    }
+    let group_columns = [
+        "id",
+        "teacher_id",
+        "school_id",
+        "weekday",
+        "start_minute",
+        "minutes",
+        "lesson_type",
+        "instrument",
+        "created_at",
+    ];
+    insert_rows(txn, "teaching_groups", &group_columns, groups).await?;
+    insert_rows(txn, "group_members", &["group_id", "enrolment_id"], members).await?;
+    if backend == Backend::Postgres {
+        txn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('teaching_groups', 'id'), \
+             (SELECT COALESCE(MAX(id), 0) + 1 FROM teaching_groups), false)",
+        )
+        .await?;
+    }
+    for term in &terms {
+        generate_in(txn, term.term).await?;
+    }
+
+    // Registers up to yesterday, in one statement: a fixed mix of marks from the ids, mostly present.
+    txn.execute_raw(stmt(
+        db,
+        "INSERT INTO register_marks (dated_lesson_id, pupil_id, mark, marked_at) \
+         SELECT d.id, e.pupil_id, CASE \
+           WHEN (d.id * 31 + e.pupil_id * 17) % 100 < 88 THEN 'present' \
+           WHEN (d.id * 31 + e.pupil_id * 17) % 100 < 92 THEN 'ill' \
+           WHEN (d.id * 31 + e.pupil_id * 17) % 100 < 94 THEN 'school-trip' \
+           WHEN (d.id * 31 + e.pupil_id * 17) % 100 < 96 THEN 'forgot-instrument' \
+           WHEN (d.id * 31 + e.pupil_id * 17) % 100 < 98 THEN 'exam' \
+           ELSE 'unauthorised' END, ? \
+         FROM dated_lessons d JOIN group_members gm ON gm.group_id = d.group_id \
+         JOIN enrolments e ON e.id = gm.enrolment_id \
+         WHERE d.day < ? AND e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day)",
+        [t.into(), today.into()],
+    ))
+    .await?;
+    txn.execute_raw(stmt(
+        db,
+        "UPDATE dated_lessons SET status = 'given' WHERE day < ?",
+        [today.into()],
+    ))
+    .await?;
+    // One day the demo teacher was ill: their first teaching day after half-term is owed.
+    let after = terms[0].half_term.last;
+    let absent = Day::find_by_statement(stmt(
+        db,
+        "SELECT MIN(d.day) AS day FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
+         WHERE g.teacher_id = 1 AND d.day > ? AND d.day < ?",
+        [after.into(), today.into()],
+    ))
+    .one(txn)
+    .await?
+    .and_then(|d| d.day);
+    if let Some(day) = absent {
+        let lessons = "SELECT d.id FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
+                       WHERE g.teacher_id = 1 AND d.day = ?";
+        txn.execute_raw(stmt(
+            db,
+            &format!("UPDATE register_marks SET mark = 'teacher-absent' WHERE dated_lesson_id IN ({lessons})"),
+            [day.into()],
+        ))
+        .await?;
+        txn.execute_raw(stmt(
+            db,
+            &format!("UPDATE dated_lessons SET status = 'teacher_absent', owed_by_hub = ? WHERE id IN ({lessons})"),
+            [true.into(), day.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
