@@ -62,7 +62,7 @@ pub fn redact(url: &str) -> String {
 
 pub async fn migrate(args: DbArgs) -> anyhow::Result<ExitCode> {
     let store = args.open().await?;
-    println!("The database at {} is up to date.", redact(&args.url()?));
+    say!("The database at {} is up to date.", redact(&args.url()?));
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -92,7 +92,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let outcome = seed(&store, args.seed, size).await?;
     store.close().await;
     if outcome == Seeded::AlreadyPresent {
-        println!("The demo hub is already in this database; nothing was added.");
+        say!("The demo hub is already in this database; nothing was added.");
     }
     print_demo_accounts();
     Ok(ExitCode::SUCCESS)
@@ -109,7 +109,7 @@ pub async fn seed(store: &Store, seed: u64, size: DemoSize) -> anyhow::Result<Se
         guardians,
     } = &outcome
     {
-        println!(
+        say!(
             "Seeded the demo hub (seed {seed}): {schools} schools, {teachers} teachers, {pupils} pupils, {guardians} families in {:.1?}.",
             started.elapsed()
         );
@@ -118,9 +118,9 @@ pub async fn seed(store: &Store, seed: u64, size: DemoSize) -> anyhow::Result<Se
 }
 
 pub fn print_demo_accounts() {
-    println!("Demo accounts (password: {}):", tutti_store::demo::DEMO_PASSWORD);
+    say!("Demo accounts (password: {}):", tutti_store::demo::DEMO_PASSWORD);
     for (email, role) in tutti_store::demo::DEMO_ACCOUNTS {
-        println!("  {:<20} {}", email, role.label());
+        say!("  {:<20} {}", email, role.label());
     }
 }
 

@@ -1,4 +1,13 @@
 //! The `tutti` binary: one program to serve the hub and to run its jobs.
+/// Prints a line to standard output, ignoring a closed pipe (`tutti demo | head` must not
+/// panic when `head` stops reading).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod db;
 mod import;
 mod serve;

@@ -63,7 +63,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tokio::spawn(tutti_web::mail::run_sender(store.clone(), url, args.mail_from));
     }
     tokio::spawn(housekeeping(store.clone()));
-    println!("Tutti is running at http://{address}/");
+    say!("Tutti is running at http://{address}/");
     if args.demo {
         db::print_demo_accounts();
     }
