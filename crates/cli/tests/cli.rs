@@ -127,7 +127,6 @@ async fn login(base: &str, email: &str, password: &str) -> reqwest::StatusCode {
         .status()
 }
 
-
 use tutti_store::on_both_backends;
 
 on_both_backends!(

@@ -9,7 +9,6 @@ use tutti_store::sessions::SessionPolicy;
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::tokens::Purpose;
 
-
 use tutti_store::on_both_backends;
 
 on_both_backends!(

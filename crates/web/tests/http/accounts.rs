@@ -338,8 +338,13 @@ async fn logins_are_throttled_per_account(backend: Backend) {
 }
 
 async fn logins_are_throttled_per_address(backend: Backend) {
-    let config = tutti_web::WebConfig { login_failures_per_address: 3, ..Default::default() };
-    let Some(app) = TestApp::spawn_with(backend, config).await else { return };
+    let config = tutti_web::WebConfig {
+        login_failures_per_address: 3,
+        ..Default::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, config).await else {
+        return;
+    };
     // Guessing across many accounts from one address is stopped too.
     for email in ["a@example.com", "b@example.com", "c@example.com"] {
         assert_eq!(app.browser().login(email, "guess").await.status(), StatusCode::OK);

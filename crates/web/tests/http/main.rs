@@ -7,9 +7,9 @@ pub(crate) use tutti_store::on_both_backends;
 
 mod accounts;
 mod admin;
+mod api;
 mod content;
 mod lessons;
-mod api;
 mod mail;
 mod pages;
 mod records;

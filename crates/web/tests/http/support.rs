@@ -11,7 +11,6 @@ use tutti_web::WebConfig;
 pub use tutti_store::demo::DEMO_PASSWORD;
 pub use tutti_store::testing::TestBackend as Backend;
 
-
 /// A running app on its own fresh database.
 pub struct TestApp {
     pub base: String,
