@@ -243,14 +243,8 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if current.archived_at.is_none() {
-            let summary = format!("instrument {}", current.serial);
-            let mut a: instrument::ActiveModel = current.into();
-            a.archived_at = Set(Some(now()));
-            a.updated_at = Set(now());
-            a.update(&txn).await?;
-            audit::record(&txn, actor, Action::Archive, "instrument", Some(id), summary).await?;
-        }
+        let summary = format!("instrument {}", current.serial);
+        crate::archive::archive_row(&txn, actor, "instruments", "instrument", id, summary).await?;
         txn.commit().await?;
         Ok(())
     }

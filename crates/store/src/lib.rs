@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod api_tokens;
+mod archive;
 pub mod audit;
 mod connect;
 pub mod content;

@@ -566,14 +566,8 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if current.archived_at.is_none() {
-            let summary = format!("pupil {}", current.pupil_ref);
-            let mut a: pupil::ActiveModel = current.into();
-            a.archived_at = Set(Some(now()));
-            a.updated_at = Set(now());
-            a.update(&txn).await?;
-            audit::record(&txn, actor, Action::Archive, "pupil", Some(id), summary).await?;
-        }
+        let summary = format!("pupil {}", current.pupil_ref);
+        crate::archive::archive_row(&txn, actor, "pupils", "pupil", id, summary).await?;
         txn.commit().await?;
         Ok(())
     }

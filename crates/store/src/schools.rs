@@ -269,14 +269,8 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if current.archived_at.is_none() {
-            let summary = format!("school {} {}", current.urn, current.name);
-            let mut a: school::ActiveModel = current.into();
-            a.archived_at = Set(Some(now()));
-            a.updated_at = Set(now());
-            a.update(&txn).await?;
-            audit::record(&txn, actor, Action::Archive, "school", Some(id), summary).await?;
-        }
+        let summary = format!("school {} {}", current.urn, current.name);
+        crate::archive::archive_row(&txn, actor, "schools", "school", id, summary).await?;
         txn.commit().await?;
         Ok(())
     }

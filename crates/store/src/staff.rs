@@ -303,14 +303,8 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if current.archived_at.is_none() {
-            let summary = format!("staff {}", current.email);
-            let mut a: staff::ActiveModel = current.into();
-            a.archived_at = Set(Some(now()));
-            a.updated_at = Set(now());
-            a.update(&txn).await?;
-            audit::record(&txn, actor, Action::Archive, "staff", Some(id), summary).await?;
-        }
+        let summary = format!("staff {}", current.email);
+        crate::archive::archive_row(&txn, actor, "staff", "staff", id, summary).await?;
         txn.commit().await?;
         Ok(())
     }
