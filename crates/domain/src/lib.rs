@@ -7,6 +7,7 @@
 //! - [`csv`]: an RFC 4180 reader and writer, and typed import/export of schools, pupils,
 //!   staff and instruments.
 //! - [`calendar`]: academic years, terms, bank holidays, teaching days, year groups.
+//! - [`clock`]: UK civil time (Europe/London), so that "today" is the hub's today.
 //! - [`charging`]: the charging policy (Durham's by default) and what each pupil, family
 //!   or school pays, line by line; instalments; notice; the WCET split.
 //! - [`rotation`]: each week's real lesson times at schools that rotate; visits.
@@ -67,6 +68,7 @@ macro_rules! text_enum {
 
 pub mod calendar;
 pub mod charging;
+pub mod clock;
 pub mod csv;
 pub mod guarantee;
 pub mod instruments;

@@ -44,3 +44,9 @@ pub fn now() -> time::OffsetDateTime {
     let t = time::OffsetDateTime::now_utc();
     t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
 }
+
+/// Today's date in London, the hub's "today": a register marked at 00:30 BST belongs to the
+/// new day, not to yesterday as UTC would say.
+pub fn today() -> time::Date {
+    tutti_domain::clock::london_date(time::OffsetDateTime::now_utc())
+}

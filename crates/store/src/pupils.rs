@@ -165,9 +165,7 @@ mod iso_date {
     }
 }
 
-fn today() -> Date {
-    OffsetDateTime::now_utc().date()
-}
+use crate::today;
 
 /// The year group shown: the override if set, else derived from the date of birth and the
 /// current academic year.

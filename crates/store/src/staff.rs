@@ -128,9 +128,7 @@ fn split_instruments(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn today() -> Date {
-    OffsetDateTime::now_utc().date()
-}
+use crate::today;
 
 fn row_fields(r: &StaffRow) -> Vec<(&'static str, String)> {
     vec![

@@ -134,7 +134,7 @@ impl Store {
         }
         settings::put(&txn, DEMO_MARKER, &seed.to_string()).await?;
         crate::content::demo::seed_in(&txn).await?;
-        lessons::seed(&txn, self.backend(), t.date()).await?;
+        lessons::seed(&txn, self.backend(), tutti_domain::clock::london_date(t)).await?;
         txn.commit().await?;
         Ok(Seeded::Created {
             schools: fixed.schools.len(),

@@ -7,7 +7,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
 use tutti_domain::rotation::ClockTime;
@@ -108,9 +108,7 @@ fn calendar_link() -> (&'static str, &'static str, &'static str) {
 
 /// Today in the hub's time zone. Lessons are dated in Europe/London; UTC is a day out only
 /// between midnight and 1am in summer, when no lessons are taught.
-fn today() -> Date {
-    OffsetDateTime::now_utc().date()
-}
+use tutti_store::today;
 
 /// A lesson as a page shows it.
 pub struct LessonView {
