@@ -19,6 +19,7 @@ pub mod lessons;
 pub mod listing;
 mod migrations;
 pub mod outbox;
+mod pupil_search;
 pub mod pupils;
 mod query;
 pub mod records;

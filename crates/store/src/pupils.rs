@@ -4,8 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
-    Value,
+    ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set, Value,
 };
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -20,6 +19,7 @@ use crate::error::{Result, StoreError};
 use crate::guardians::Guardian;
 use crate::imports::{Change, ImportReport, change_summary, changed_fields};
 use crate::listing::{COUNT_CAP, ListQuery, Page};
+use crate::pupil_search::{KeyedSort, search_condition};
 use crate::query::stmt;
 use crate::{Store, now};
 
@@ -81,7 +81,8 @@ impl PupilScope {
     }
 }
 
-/// The columns a pupil list may be sorted by: (name in the URL, ORDER BY).
+/// The columns a pupil list may be sorted by: (name in the URL, ORDER BY). Name, first name
+/// and reference sort by their lower-cased keys instead (`pupil_search::KeyedSort`).
 pub const SORTS: &[(&str, &str)] = &[
     ("name", "p.last_name, p.first_name"),
     ("first_name", "p.first_name, p.last_name"),
@@ -89,14 +90,6 @@ pub const SORTS: &[(&str, &str)] = &[
     ("dob", "p.date_of_birth"),
     ("school", "s.name"),
 ];
-
-/// The sorts an index on the pupils table answers in order (m0002: last and first name; the
-/// unique reference).
-const INDEXED_SORTS: &[&str] = &["name", "ref"];
-
-/// How many rows, in sort order, a broad search reads before it falls back to sorting its
-/// matches.
-const WINDOW: u64 = 5_000;
 
 /// A pupil as a list shows them.
 #[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
@@ -221,64 +214,6 @@ fn apply_row(a: &mut pupil::ActiveModel, r: &PupilRow, school_id: i64) {
     a.looked_after = Set(r.looked_after);
 }
 
-/// The search condition for a term, on both backends. Words are matched as prefixes of the
-/// lower-cased surname, first name or reference so that an index answers them (see
-/// docs/decisions/0010-pupil-search-by-prefix.md); two words match first and last name.
-///
-/// `indexed` false writes each column so that no search index matches it (`x || ''`): for a
-/// broad term the planner then walks the sort's index and stops at the page, instead of
-/// collecting and sorting every match.
-fn search_condition(backend: DbBackend, term: &str, indexed: bool) -> Option<(String, Vec<Value>)> {
-    // Only letters, digits, hyphens and apostrophes can be in a name or reference; anything
-    // else is dropped, which also keeps LIKE wildcards and quotes out.
-    let words: Vec<String> = term
-        .split_whitespace()
-        .map(|w| {
-            w.to_lowercase()
-                .chars()
-                .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '\'')
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .take(2)
-        .collect();
-    let prefix = |column: &str, word: &str, values: &mut Vec<Value>| -> String {
-        let column = if indexed {
-            column.to_owned()
-        } else {
-            format!("{column} || ''")
-        };
-        match backend {
-            // A literal pattern, not a parameter: PostgreSQL turns `LIKE 'abc%'` into an index
-            // range only when it can see the pattern, and a cached generic plan cannot.
-            DbBackend::Postgres => format!("lower({column}) LIKE '{}%'", word.replace('\'', "''")),
-            _ => {
-                values.push(word.to_owned().into());
-                values.push(format!("{word}\u{10FFFF}").into());
-                format!("(lower({column}) >= ? AND lower({column}) < ?)")
-            }
-        }
-    };
-    let mut values = Vec::new();
-    let sql = match words.as_slice() {
-        [] => return None,
-        [w] => {
-            let a = prefix("p.last_name", w, &mut values);
-            let b = prefix("p.first_name", w, &mut values);
-            let c = prefix("p.pupil_ref", w, &mut values);
-            format!("({a} OR {b} OR {c})")
-        }
-        [first, last, ..] => {
-            let a = prefix("p.first_name", first, &mut values);
-            let b = prefix("p.last_name", last, &mut values);
-            let c = prefix("p.last_name", first, &mut values);
-            let d = prefix("p.first_name", last, &mut values);
-            format!("(({a} AND {b}) OR ({c} AND {d}))")
-        }
-    };
-    Some((sql, values))
-}
-
 /// Rows per multi-row statement: well inside SQLite's limit on the parameters of one.
 const CHUNK: usize = 500;
 
@@ -297,83 +232,46 @@ struct PupilWithSchool {
 impl Store {
     /// One page of the pupils a scope may see, searched and sorted.
     pub async fn list_pupils(&self, scope: &PupilScope, q: &ListQuery) -> Result<Page<PupilListRow>> {
+        let (sort, order) = q.sort_column(SORTS);
+        let keyed = KeyedSort::from_name(sort);
+        // The office searches every pupil: merged index walks keep that fast on a national
+        // table. Other scopes hold a school's or a family's pupils, few enough to sort.
+        if let (PupilScope::All, Some(keyed)) = (scope, keyed) {
+            return self.search_all_pupils(keyed, q).await;
+        }
         let backend = self.conn().get_database_backend();
-        let (scope_sql, scope_values) = scope.condition();
-        let filter = |indexed: bool| {
-            let mut values = scope_values.clone();
-            let mut filter = format!("WHERE {scope_sql}");
-            if !q.include_archived {
-                filter.push_str(" AND p.archived_at IS NULL");
-            }
-            if let Some((sql, v)) = search_condition(backend, &q.q, indexed) {
-                filter.push_str(" AND ");
-                filter.push_str(&sql);
-                values.extend(v);
-            }
-            (filter, values)
-        };
-        // The capped count first: it says whether the search is narrow (sort its matches) or
-        // broad (walk the sort's index and stop at the page).
-        let (count_filter, count_values) = filter(true);
+        let (scope_sql, mut values) = scope.condition();
+        let mut filter = format!("WHERE {scope_sql}");
+        if !q.include_archived {
+            filter.push_str(" AND p.archived_at IS NULL");
+        }
+        if let Some((sql, v)) = search_condition(backend, &q.q) {
+            filter.push_str(" AND ");
+            filter.push_str(&sql);
+            values.extend(v);
+        }
         let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM pupils p {count_filter} LIMIT {}) c",
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM pupils p {filter} LIMIT {}) c",
             COUNT_CAP + 1
         );
-        let n = Count::find_by_statement(stmt(backend, &count_sql, count_values))
+        let n = Count::find_by_statement(stmt(backend, &count_sql, values.clone()))
             .one(self.conn())
             .await?
             .map(|c| c.n)
             .unwrap_or(0) as u64;
-        let (sort, order) = q.sort_column(SORTS);
         let direction = if q.desc { "DESC" } else { "ASC" };
-        let order = order
-            .split(", ")
-            .map(|c| format!("{c} {direction}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let columns = "p.id, p.pupil_ref, p.first_name, p.last_name, p.date_of_birth, p.school_id, \
-                       s.name AS school_name, p.year_group_override";
-        let limits = |mut values: Vec<Value>| {
-            values.push((q.per_page() as i64).into());
-            values.push((q.offset() as i64).into());
-            values
+        let order = match keyed {
+            Some(k) => k.order_by(backend, q.desc, true),
+            None => format!("{order} {direction}, p.id {direction}"),
         };
-        // A broad search whose matches are spread through the sort order (a common first name,
-        // "P1") is answered from the first rows in that order, read from the sort's index: if
-        // they hold the whole page, it is exactly the page. Otherwise the matches, found by the
-        // prefix indexes, are sorted: there are few, or they sit together (a common surname).
-        if n > COUNT_CAP && INDEXED_SORTS.contains(&sort) {
-            let (search, search_values) = search_condition(backend, &q.q, false).unwrap_or(("1 = 1".into(), vec![]));
-            let mut visible = scope_sql.clone();
-            if !q.include_archived {
-                visible.push_str(" AND p.archived_at IS NULL");
-            }
-            let sql = format!(
-                "SELECT {columns} FROM (SELECT p.* FROM pupils p WHERE {visible} ORDER BY {order}, p.id {direction} \
-                 LIMIT {WINDOW}) p JOIN schools s ON s.id = p.school_id WHERE {search} \
-                 ORDER BY {order}, p.id {direction} LIMIT ? OFFSET ?"
-            );
-            let mut values = scope_values.clone();
-            values.extend(search_values);
-            let rows = PupilListRow::find_by_statement(stmt(backend, &sql, limits(values)))
-                .all(self.conn())
-                .await?;
-            if rows.len() as u64 == q.per_page() {
-                return Ok(Page {
-                    rows,
-                    total: COUNT_CAP,
-                    capped: true,
-                    page: q.page(),
-                    per_page: q.per_page(),
-                });
-            }
-        }
-        let (filter, values) = filter(true);
         let sql = format!(
-            "SELECT {columns} FROM pupils p JOIN schools s ON s.id = p.school_id {filter} \
-             ORDER BY {order}, p.id {direction} LIMIT ? OFFSET ?"
+            "SELECT p.id, p.pupil_ref, p.first_name, p.last_name, p.date_of_birth, p.school_id, \
+             s.name AS school_name, p.year_group_override FROM pupils p JOIN schools s ON s.id = p.school_id \
+             {filter} ORDER BY {order} LIMIT ? OFFSET ?"
         );
-        let rows = PupilListRow::find_by_statement(stmt(backend, &sql, limits(values)))
+        values.push((q.per_page() as i64).into());
+        values.push((q.offset() as i64).into());
+        let rows = PupilListRow::find_by_statement(stmt(backend, &sql, values))
             .all(self.conn())
             .await?;
         Ok(Page {
