@@ -136,6 +136,9 @@ impl Store {
         crate::content::demo::seed_in(&txn).await?;
         lessons::seed(&txn, self.backend(), tutti_domain::clock::london_date(t)).await?;
         txn.commit().await?;
+        // Fresh statistics: a planner that still thinks the tables are empty picks plans
+        // that are fine for ten rows and ruinous for a million.
+        self.conn().execute_unprepared("ANALYZE").await?;
         Ok(Seeded::Created {
             schools: fixed.schools.len(),
             teachers: fixed.staff.len(),

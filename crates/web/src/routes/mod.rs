@@ -3,6 +3,7 @@ mod account;
 mod admin;
 mod api;
 mod api_lessons;
+mod api_schemas;
 mod calendar;
 mod content;
 mod lessons;

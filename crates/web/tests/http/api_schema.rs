@@ -1,0 +1,369 @@
+//! The OpenAPI document matches what the server does: real responses of every kind (lists,
+//! records, creates, updates, errors) are checked against the schema the document declares
+//! for that path, method and status, field by field, with no undeclared field allowed.
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tutti_store::audit::Actor;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestApp};
+
+on_both_backends!(responses_match_their_documented_schemas);
+
+/// Checks `value` against a JSON Schema as the document writes them (type, enum, pattern,
+/// properties, required, additionalProperties, items, anyOf, $ref). Returns what is wrong.
+fn violations(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let target = doc
+            .pointer(r.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("{r} is not in the document"));
+        return violations(doc, target, value, at, out);
+    }
+    if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
+        let fits = any.iter().any(|s| {
+            let mut inner = Vec::new();
+            violations(doc, s, value, at, &mut inner);
+            inner.is_empty()
+        });
+        if !fits {
+            out.push(format!("{at}: {value} fits none of {schema}"));
+        }
+        return;
+    }
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let fits = types.iter().any(|t| match *t {
+            "null" => value.is_null(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "array" => value.is_array(),
+            "object" => value.is_object(),
+            _ => false,
+        });
+        if !fits {
+            out.push(format!("{at}: {value} is not {types:?}"));
+            return;
+        }
+    }
+    if let (Some(allowed), false) = (schema.get("enum").and_then(Value::as_array), value.is_null()) {
+        if !allowed.contains(value) {
+            out.push(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    if let (Some(format), Some(text)) = (schema.get("format").and_then(Value::as_str), value.as_str()) {
+        let ok = match format {
+            "date" => text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-',
+            "date-time" => text.len() >= 20 && text.as_bytes()[10] == b'T',
+            _ => true,
+        };
+        if !ok {
+            out.push(format!("{at}: {text:?} is not a {format}"));
+        }
+    }
+    if let (Some(pattern), Some(text)) = (schema.get("pattern").and_then(Value::as_str), value.as_str()) {
+        // The document's only pattern is HH:MM.
+        assert_eq!(
+            pattern, "^[0-2][0-9]:[0-5][0-9]$",
+            "a pattern this checker does not know"
+        );
+        let b = text.as_bytes();
+        let ok = b.len() == 5 && b[2] == b':' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit());
+        if !ok {
+            out.push(format!("{at}: {text:?} is not HH:MM"));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for name in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+            let name = name.as_str().unwrap();
+            if !object.contains_key(name) {
+                out.push(format!("{at}: the required field {name} is missing"));
+            }
+        }
+        for (name, field) in object {
+            match properties.and_then(|p| p.get(name)) {
+                Some(s) => violations(doc, s, field, &format!("{at}.{name}"), out),
+                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    out.push(format!("{at}: the field {name} is not in the document"))
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            violations(doc, items, item, &format!("{at}[{i}]"), out);
+        }
+    }
+}
+
+struct Checker {
+    app: TestApp,
+    doc: Value,
+    client: reqwest::Client,
+    checked: Vec<(String, String, u16)>,
+}
+
+impl Checker {
+    /// Sends a request and checks its body against the document's schema for `template`,
+    /// `method` and the status it answered; returns the status and the body.
+    async fn call(
+        &mut self,
+        method: Method,
+        template: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method.clone(), format!("{}{path}", self.app.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        let m = method.as_str().to_lowercase();
+        let pointer = format!(
+            "/paths/{}/{m}/responses/{}",
+            template.replace('~', "~0").replace('/', "~1"),
+            status.as_u16()
+        );
+        let response = self
+            .doc
+            .pointer(&pointer)
+            .unwrap_or_else(|| panic!("{m} {template} answered {status}, which the document does not list"));
+        let schema = response.pointer("/content/application~1json/schema");
+        let value: Value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        };
+        match schema {
+            Some(schema) => {
+                let mut out = Vec::new();
+                violations(&self.doc, schema, &value, "body", &mut out);
+                assert!(
+                    out.is_empty(),
+                    "{m} {path} ({status}) does not match its schema:\n{}",
+                    out.join("\n")
+                );
+            }
+            None => assert!(
+                text.is_empty(),
+                "{m} {path} ({status}) sent a body the document does not describe"
+            ),
+        }
+        self.checked.push((template.to_owned(), m, status.as_u16()));
+        (status, value)
+    }
+}
+
+async fn responses_match_their_documented_schemas(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    let doc: Value = client
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = |email: &str| {
+        let store = app.store.clone();
+        let email = email.to_owned();
+        async move {
+            let u = store.user_by_email(&email).await.unwrap().unwrap();
+            store
+                .create_api_token(&Actor::cli(), u.id, "schema test")
+                .await
+                .unwrap()
+        }
+    };
+    let admin = user("admin@demo.test").await;
+    let parent = user("parent@demo.test").await;
+    let mut c = Checker {
+        app,
+        doc,
+        client,
+        checked: vec![],
+    };
+    let a = Some(admin.as_str());
+
+    // Creates and updates.
+    let school = json!({"urn": "199003", "name": "Schema Primary", "phase": "primary", "type": "academy", "postcode": "DL1 5QE"});
+    let (status, created) = c
+        .call(
+            Method::POST,
+            "/api/v1/schools",
+            "/api/v1/schools",
+            a,
+            Some(school.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let school_id = created["id"].as_i64().unwrap();
+    let (status, _) = c
+        .call(
+            Method::PUT,
+            "/api/v1/schools/{id}",
+            &format!("/api/v1/schools/{school_id}"),
+            a,
+            Some(school),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = c
+        .call(
+            Method::POST,
+            "/api/v1/schools",
+            "/api/v1/schools",
+            a,
+            Some(json!({"urn": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let staff = json!({"email": "schema.teacher@example.com", "first_name": "Sam", "last_name": "Schema", "role": "teacher", "instruments": "violin;viola", "employment": "employed", "dbs_number": "001234567890", "dbs_issued": "01/09/2025"});
+    let (status, created) = c
+        .call(Method::POST, "/api/v1/staff", "/api/v1/staff", a, Some(staff.clone()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let staff_id = created["id"].as_i64().unwrap();
+    let (status, _) = c
+        .call(
+            Method::PUT,
+            "/api/v1/staff/{id}",
+            &format!("/api/v1/staff/{staff_id}"),
+            a,
+            Some(staff),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for (email, issued) in [("no.dbs@example.com", ""), ("old.dbs@example.com", "01/09/2019")] {
+        let other = json!({"email": email, "first_name": "Ola", "last_name": "Other", "role": "teacher", "instruments": "flute", "employment": "sessional", "dbs_number": if issued.is_empty() { "" } else { "001234567891" }, "dbs_issued": issued});
+        let (status, body) = c
+            .call(Method::POST, "/api/v1/staff", "/api/v1/staff", a, Some(other))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let instrument = json!({"serial": "SCHEMA-1", "type": "violin", "make": "Stentor", "model": "Student I", "condition": "good", "value": "149.99", "location": "Store"});
+    let (status, created) = c
+        .call(
+            Method::POST,
+            "/api/v1/instruments",
+            "/api/v1/instruments",
+            a,
+            Some(instrument.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let instrument_id = created["id"].as_i64().unwrap();
+    let (status, _) = c
+        .call(
+            Method::PUT,
+            "/api/v1/instruments/{id}",
+            &format!("/api/v1/instruments/{instrument_id}"),
+            a,
+            Some(instrument),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let pupil = json!({"pupil_ref": "SCHEMA1", "first_name": "Sal", "last_name": "Schema", "date_of_birth": "2016-03-01", "school_urn": "199003"});
+    let (status, created) = c
+        .call(Method::POST, "/api/v1/pupils", "/api/v1/pupils", a, Some(pupil))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+
+    // Lists, then each first record, of every kind.
+    for (list, item) in [
+        ("/api/v1/schools", "/api/v1/schools/{id}"),
+        ("/api/v1/pupils", "/api/v1/pupils/{id}"),
+        ("/api/v1/staff", "/api/v1/staff/{id}"),
+        ("/api/v1/instruments", "/api/v1/instruments/{id}"),
+    ] {
+        let (status, page) = c
+            .call(Method::GET, list, &format!("{list}?per_page=5&q="), a, None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let id = page["rows"][0]["id"]
+            .as_i64()
+            .expect("the demo has records of every kind");
+        let (status, _) = c
+            .call(Method::GET, item, &item.replace("{id}", &id.to_string()), a, None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = c
+            .call(Method::GET, item, &item.replace("{id}", "999999999"), a, None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    // Every staff member, with checks missing, current and expired.
+    let (_, staff) = c
+        .call(Method::GET, "/api/v1/staff", "/api/v1/staff?per_page=200", a, None)
+        .await;
+    let states: std::collections::HashSet<String> = staff["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s["dbs_status"]
+                .as_object()
+                .map_or("missing".into(), |o| o.keys().next().unwrap().clone())
+        })
+        .collect();
+    assert!(states.len() >= 3, "{states:?}");
+
+    // The audit log, a timetable, and the answers to a stranger and to a wrong role.
+    let (status, _) = c
+        .call(Method::GET, "/api/v1/audit-events", "/api/v1/audit-events", a, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let teacher = c.app.store.user_by_email("teacher@demo.test").await.unwrap().unwrap();
+    let today = tutti_store::today();
+    let path = format!(
+        "/api/v1/timetable?teacher={}&from={}&to={}",
+        teacher.staff_id.unwrap(),
+        today - time::Duration::days(30),
+        today + time::Duration::days(30)
+    );
+    let (status, lessons) = c.call(Method::GET, "/api/v1/timetable", &path, a, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let _ = lessons;
+    let (status, _) = c
+        .call(Method::GET, "/api/v1/pupils", "/api/v1/pupils", None, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let p = Some(parent.as_str());
+    let (status, _) = c.call(Method::GET, "/api/v1/schools", "/api/v1/schools", p, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Every success the document gives a body for was seen above.
+    let doc = c.doc.clone();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.starts_with('2') && response.get("content").is_some() {
+                    let seen = c
+                        .checked
+                        .iter()
+                        .any(|(p, m, s)| p == path && m == method && s.to_string() == *status);
+                    assert!(
+                        seen,
+                        "{method} {path} {status} is documented with a body but was never checked"
+                    );
+                }
+            }
+        }
+    }
+}
