@@ -8,6 +8,7 @@ mod api_auth;
 mod assets;
 pub mod config;
 mod csrf;
+mod dates;
 mod error;
 mod forms;
 mod headers;

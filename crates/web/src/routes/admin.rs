@@ -4,7 +4,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use time::format_description::well_known::Rfc2822;
 use tutti_store::StoreError;
 use tutti_store::accounts::Role;
 
@@ -180,7 +179,7 @@ async fn outbox(
     let messages = messages
         .into_iter()
         .map(|m| OutboxRow {
-            created_at_text: m.created_at.format(&Rfc2822).unwrap_or_default(),
+            created_at_text: crate::dates::when(m.created_at),
             status: match (&m.sent_at, &m.last_error) {
                 (Some(_), _) => "Sent over SMTP.".into(),
                 (None, Some(e)) => format!("Not sent yet: {e}"),

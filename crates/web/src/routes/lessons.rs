@@ -110,6 +110,8 @@ fn calendar_link() -> (&'static str, &'static str, &'static str) {
 /// between midnight and 1am in summer, when no lessons are taught.
 use tutti_store::today;
 
+use crate::dates::long_day;
+
 /// A lesson as a page shows it.
 pub struct LessonView {
     pub lesson: TimetableLesson,
@@ -126,7 +128,7 @@ impl LessonView {
         LessonView {
             start: ClockTime(lesson.start_minute as u16).to_string(),
             end: ClockTime(lesson.end_minute as u16).to_string(),
-            date_text: long_date(lesson.date),
+            date_text: long_day(lesson.date),
             status_text: status_text(&lesson.status),
             missed,
             lesson,
@@ -168,10 +170,6 @@ pub const PUPIL_MARKS: [(&str, &str); 6] = [
     ("forgot-instrument", "No instrument"),
     ("unauthorised", "Unauthorised"),
 ];
-
-fn long_date(d: Date) -> String {
-    format!("{} {} {} {}", d.weekday(), d.day(), d.month(), d.year())
-}
 
 #[derive(Template)]
 #[template(path = "lessons/day.html")]
@@ -217,12 +215,12 @@ async fn teacher_day(
         shell: Shell::new(
             &state,
             &visitor,
-            format!("Lessons on {}", long_date(day)),
+            format!("Lessons on {}", long_day(day)),
             "/teacher/day",
         ),
         csrf: session.csrf_token,
         date: day.to_string(),
-        date_text: long_date(day),
+        date_text: long_day(day),
         previous: (day - Duration::days(1)).to_string(),
         next: (day + Duration::days(1)).to_string(),
         lessons: lessons.into_iter().map(LessonView::new).collect(),

@@ -1,7 +1,5 @@
 //! What the content templates show: items turned into display strings, and the page structs.
 use askama::Template;
-use time::OffsetDateTime;
-use time::macros::format_description;
 use tutti_store::content::{Item, Kind, day_theme_label, year_group_label};
 
 use super::markdown;
@@ -17,23 +15,7 @@ pub fn item_url(item: &Item) -> String {
     }
 }
 
-/// "3 March 2026".
-pub fn long_date(t: OffsetDateTime) -> String {
-    t.format(format_description!("[day padding:none] [month repr:long] [year]"))
-        .unwrap_or_default()
-}
-
-pub fn long_day(d: time::Date) -> String {
-    d.format(format_description!(
-        "[weekday], [day padding:none] [month repr:long] [year]"
-    ))
-    .unwrap_or_default()
-}
-
-pub fn iso(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+pub use crate::dates::{iso, long_date, long_day};
 
 /// An item ready for a template.
 pub struct ItemView {

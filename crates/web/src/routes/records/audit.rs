@@ -4,7 +4,6 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
 use tutti_store::audit::AuditFilter;
 
 use super::*;
@@ -67,7 +66,7 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<A
         .into_iter()
         .map(|e| {
             vec![
-                e.at.format(&Rfc3339).unwrap_or_default(),
+                crate::dates::when(e.at),
                 e.actor,
                 e.action,
                 match e.entity_id {

@@ -60,15 +60,7 @@ impl From<ApiToken> for TokenRow {
     }
 }
 
-/// A timestamp as people read it, in UTC.
-fn when(t: time::OffsetDateTime) -> String {
-    format!(
-        "{} {:02}:{:02} UTC",
-        tutti_domain::validate::format_date_uk(t.date()),
-        t.hour(),
-        t.minute()
-    )
-}
+use crate::dates::when;
 
 async fn page(
     state: &AppState,
