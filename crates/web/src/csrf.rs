@@ -12,7 +12,6 @@ use crate::state::AppState;
 /// The form field and header that carry the token.
 pub const FIELD: &str = "csrf_token";
 const HEADER: &str = "x-csrf-token";
-const MAX_FORM: usize = 4 * 1024 * 1024;
 
 pub async fn verify(State(_state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -50,8 +49,9 @@ pub async fn verify(State(_state): State<AppState>, request: Request, next: Next
         return rejected();
     }
     // The body is read here to find the token and handed on unchanged.
+    let max = crate::limits::for_path(request.uri().path());
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM).await else {
+    let Ok(bytes) = to_bytes(body, max).await else {
         return AppError::BadRequest("The form was too large.".into()).into_response();
     };
     let given = if is_multipart {

@@ -12,6 +12,7 @@ mod dates;
 mod error;
 mod forms;
 mod headers;
+mod limits;
 pub mod mail;
 mod pages;
 mod routes;
@@ -22,7 +23,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tutti_store::Store;
 
@@ -37,7 +37,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), api_auth::bearer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
         .layer(axum::middleware::from_fn_with_state(state, headers::secure))
-        .layer(RequestBodyLimitLayer::new(4 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(limits::limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

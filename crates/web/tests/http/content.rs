@@ -373,8 +373,30 @@ async fn uploads_are_checked_and_served(backend: Backend) {
     let mut mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec();
     mp3.extend_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
     mp3.extend(std::iter::repeat_n(0u8, 413));
+    // An hour-long episode is far beyond a form's 4 MB and is accepted; a file over the
+    // store's limit is refused with the sizes named, and the form around it is not lost.
+    let mut long = mp3.clone();
+    long.resize(20 * 1024 * 1024, 0x55);
+    let r = upload(long, "Long.mp3").await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "a 20 MB episode is accepted");
+    let mut huge = mp3.clone();
+    huge.resize(tutti_store::content::files::MAX_AUDIO_BYTES + 1, 0x55);
+    let r = upload(huge, "Huge.mp3").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("the largest allowed is 60.0 MB"));
     let r = upload(mp3.clone(), "Breathing (take 2).mp3").await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Anywhere else a body over 4 MB is refused before it is read.
+    let r = admin
+        .client
+        .post(format!("{}/admin/content/new", admin.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![b'a'; 5 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.text().await.unwrap().contains("at most 4 MB"));
     let id: i64 = edit.rsplit('/').next().unwrap().parse().unwrap();
     let item = app.store.content_item(id).await.unwrap().unwrap();
     let file = item.file_id.unwrap();

@@ -26,7 +26,10 @@ pub fn router() -> Router<crate::state::AppState> {
         .route("/admin/content/new", get(new_form).post(create))
         .route("/admin/content/{id}", get(edit_form).post(update))
         .route("/admin/content/{id}/delete", post(delete))
-        .route("/admin/content/{id}/file", post(upload))
+        .route(
+            "/admin/content/{id}/file",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(crate::limits::UPLOAD)),
+        )
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,61 @@
+//! How large a request body may be: small everywhere (a form, a JSON record, a CSV import),
+//! large only where an admin uploads a file, so that an anonymous visitor cannot make the
+//! server hold tens of megabytes.
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+
+/// Forms, JSON and CSV files.
+pub const DEFAULT: usize = 4 * 1024 * 1024;
+/// File uploads: the largest file the store accepts (tutti_store::content::files) and its form.
+pub const UPLOAD: usize = tutti_store::content::files::MAX_AUDIO_BYTES + 1024 * 1024;
+
+/// The limit for a request path: only the content file upload (`/admin/content/{id}/file`)
+/// takes large bodies.
+pub fn for_path(path: &str) -> usize {
+    let upload = path
+        .strip_prefix("/admin/content/")
+        .and_then(|rest| rest.strip_suffix("/file"))
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+    if upload { UPLOAD } else { DEFAULT }
+}
+
+/// Refuses a body declared too large before reading it, and caps one that is not declared.
+pub async fn limit(request: Request, next: Next) -> Response {
+    let max = for_path(request.uri().path());
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        let mb = max / (1024 * 1024);
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::BadRequest(format!("The request is too large: at most {mb} MB is accepted here.")),
+        )
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, max));
+    next.run(Request::from_parts(parts, body)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_file_upload_takes_large_bodies() {
+        assert_eq!(for_path("/admin/content/12/file"), UPLOAD);
+        assert_eq!(for_path("/admin/content/new/file"), DEFAULT);
+        assert_eq!(for_path("/admin/content//file"), DEFAULT);
+        assert_eq!(for_path("/admin/pupils/import"), DEFAULT);
+        assert_eq!(for_path("/contact"), DEFAULT);
+        assert!(UPLOAD > 50 * 1024 * 1024);
+    }
+}
