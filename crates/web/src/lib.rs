@@ -14,6 +14,7 @@ mod forms;
 mod headers;
 mod limits;
 pub mod mail;
+mod menu;
 mod pages;
 mod routes;
 mod session;

@@ -12,17 +12,6 @@ use crate::forms::FormErrors;
 use crate::session::Visitor;
 use crate::state::AppState;
 
-/// The hub's public menu, as DOMAIN.md lists it.
-pub const MENU: &[(&str, &str)] = &[
-    ("/about", "About"),
-    ("/service", "Our service"),
-    ("/remote-learning", "Remote learning"),
-    ("/learning", "Learning"),
-    ("/virtual-music-centre", "Virtual Music Centre"),
-    ("/early-years", "Early Years"),
-    ("/contact", "Contact"),
-];
-
 /// The hub's name for pages rendered without state (error pages from middleware).
 static HUB_NAME: OnceLock<String> = OnceLock::new();
 
@@ -38,7 +27,8 @@ pub struct Shell {
     pub csrf: String,
     pub flash: Option<String>,
     pub path: String,
-    pub menu: &'static [(&'static str, &'static str)],
+    /// The main menu: (address, label).
+    pub menu: crate::menu::MenuItems,
     /// How the page looks when shared: Open Graph metadata, for public pages.
     pub og: Option<OpenGraph>,
 }
@@ -64,7 +54,7 @@ impl Shell {
             csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
             flash: session.and_then(|s| s.flash.clone()),
             path: path.to_owned(),
-            menu: MENU,
+            menu: state.menu.items(),
             og: None,
         }
     }
@@ -78,7 +68,7 @@ impl Shell {
             csrf: String::new(),
             flash: None,
             path: String::new(),
-            menu: MENU,
+            menu: crate::menu::starter(),
             og: None,
         }
     }

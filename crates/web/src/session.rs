@@ -62,6 +62,8 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
 
 /// Loads the session named by the cookie, if any, and records the visitor.
 pub async fn load(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    // Every page draws the menu; this is where a request first has the store to hand.
+    state.menu.refresh_if_stale(&state.store).await;
     let token = cookie_value(request.headers(), COOKIE);
     let session = match token {
         Some(t) => match state.store.load_session(&t, state.config.sessions).await {

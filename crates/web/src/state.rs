@@ -1,9 +1,10 @@
-//! The state every handler shares: the store and the configuration.
+//! The state every handler shares: the store, the configuration and the menu.
 use std::sync::Arc;
 
 use tutti_store::Store;
 
 use crate::config::WebConfig;
+use crate::menu::MenuCache;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -11,11 +12,17 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Store,
     pub config: WebConfig,
+    /// The main menu, read from the content.
+    pub menu: MenuCache,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
-        AppState(Arc::new(Inner { store, config }))
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            menu: MenuCache::default(),
+        }))
     }
 }
 

@@ -56,6 +56,7 @@ pub(crate) async fn seed_in(txn: &DatabaseTransaction) -> Result<bool> {
         let mut d = Draft::new(Kind::Page, title);
         d.parent_id = parent_id;
         d.position = i as i32 * 10;
+        d.menu_title = existing.as_ref().and_then(|e| e.menu_title.clone());
         d.slug = (*slug).into();
         d.summary = (*summary).into();
         d.body = (*body).into();

@@ -216,6 +216,24 @@ impl Store {
             .await?)
     }
 
+    /// The main menu: visible top-level pages with a menu label, in position order, as
+    /// (address, label).
+    pub async fn content_menu(&self) -> Result<Vec<(String, String)>> {
+        let pages = content_item::Entity::find()
+            .filter(content_item::Column::Kind.eq("page"))
+            .filter(content_item::Column::ParentId.is_null())
+            .filter(content_item::Column::MenuTitle.is_not_null())
+            .filter(visible(now()))
+            .order_by_asc(content_item::Column::Position)
+            .order_by_asc(content_item::Column::Title)
+            .all(self.conn())
+            .await?;
+        Ok(pages
+            .into_iter()
+            .filter_map(|p| Some((format!("/{}", p.path), p.menu_title?)))
+            .collect())
+    }
+
     /// The visible pages under a page, in menu order.
     pub async fn content_children(&self, parent_id: i64) -> Result<Vec<Item>> {
         Ok(content_item::Entity::find()

@@ -44,6 +44,8 @@ pub struct Draft {
     pub kind: Kind,
     pub parent_id: Option<i64>,
     pub position: i32,
+    /// The label in the main menu; only a top-level page can be in it.
+    pub menu_title: Option<String>,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -72,6 +74,7 @@ impl Draft {
             kind,
             parent_id: None,
             position: 0,
+            menu_title: None,
             slug: String::new(),
             title: title.to_owned(),
             summary: String::new(),
@@ -100,6 +103,7 @@ impl Draft {
             kind: Kind::parse(&item.kind).unwrap_or(Kind::Page),
             parent_id: item.parent_id,
             position: item.position,
+            menu_title: item.menu_title.clone(),
             slug: item.slug.clone(),
             title: item.title.clone(),
             summary: item.summary.clone(),
@@ -140,9 +144,35 @@ pub fn slugify(title: &str) -> String {
     out
 }
 
+impl Draft {
+    /// The menu label as stored: trimmed, and only for a top-level page.
+    fn menu_title_to_store(&self) -> Option<String> {
+        let label = self.menu_title.as_deref().map(str::trim).filter(|l| !l.is_empty())?;
+        (self.kind == Kind::Page && self.parent_id.is_none()).then(|| label.to_owned())
+    }
+}
+
+/// The longest menu label: the menu must fit a phone's width in a line or two.
+pub const MENU_TITLE_MAX: usize = 30;
+
 /// The problems with a draft, each naming its form field, in words an editor understands.
 pub fn validate(d: &Draft) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
+    if let Some(label) = d.menu_title.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        if d.kind == Kind::Page && d.parent_id.is_some() {
+            errors.push((
+                "menu_title",
+                "Only a top-level page can be in the main menu: choose no parent page, or clear the menu label"
+                    .to_owned(),
+            ));
+        }
+        if label.chars().count() > MENU_TITLE_MAX {
+            errors.push((
+                "menu_title",
+                format!("Use a menu label of {MENU_TITLE_MAX} characters or fewer"),
+            ));
+        }
+    }
     if d.title.trim().is_empty() {
         errors.push(("title", "Enter a title".to_owned()));
     }
@@ -339,6 +369,7 @@ pub(crate) async fn save_in(txn: &DatabaseTransaction, id: Option<i64>, d: &Draf
     m.kind = Set(d.kind.as_str().to_owned());
     m.parent_id = Set(if d.kind == Kind::Page { d.parent_id } else { None });
     m.position = Set(d.position);
+    m.menu_title = Set(d.menu_title_to_store());
     m.slug = Set(slug);
     m.path = Set(path.clone());
     m.title = Set(d.title.trim().to_owned());

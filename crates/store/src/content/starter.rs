@@ -1,6 +1,6 @@
 //! The pages every hub starts with: the menu's sections and the legal pages, short and
 //! true for any hub, so that their addresses answer before anyone writes content.
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
 
 use crate::entities::content_item;
 use crate::now;
@@ -73,7 +73,7 @@ pub(crate) const STARTER: &[(&str, &str, &str, &str)] = &[
 pub(crate) async fn seed(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     let t = now();
     for (i, (slug, title, summary, body)) in STARTER.iter().enumerate() {
-        content_item::ActiveModel {
+        let page = content_item::ActiveModel {
             kind: Set("page".into()),
             parent_id: Set(None),
             position: Set(i as i32 * 10),
@@ -98,12 +98,15 @@ pub(crate) async fn seed(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
             file_id: Set(None),
             duration_seconds: Set(None),
             views: Set(0),
+            // Added by a later migration than the one that seeds these pages.
+            menu_title: sea_orm::ActiveValue::NotSet,
             created_at: Set(t),
             updated_at: Set(t),
             ..Default::default()
-        }
-        .insert(conn)
-        .await?;
+        };
+        // Without RETURNING: it would name every column of today's entity, and this runs
+        // in a migration before the later columns exist.
+        content_item::Entity::insert(page).exec_without_returning(conn).await?;
     }
     Ok(())
 }

@@ -31,6 +31,8 @@ pub struct Model {
     pub file_id: Option<i64>,
     pub duration_seconds: Option<i32>,
     pub views: i64,
+    /// The label in the main menu, for a top-level page that is in it.
+    pub menu_title: Option<String>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

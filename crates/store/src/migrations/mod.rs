@@ -7,6 +7,7 @@ mod m0003_core_records;
 mod m0004_content;
 mod m0005_search_order;
 mod m0006_lessons;
+mod m0012_content_menu;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_content::Migration),
             Box::new(m0006_lessons::Migration),
             Box::new(m0005_search_order::Migration),
+            Box::new(m0012_content_menu::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ on_both_backends!(
     contact_form_reaches_the_outbox_and_keeps_spam_out,
     admin_edits_pages_with_preview_and_redirects,
     uploads_are_checked_and_served,
+    the_main_menu_is_the_content_tree,
 );
 
 const BROWSER_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Firefox/128.0";
@@ -414,4 +415,101 @@ async fn uploads_are_checked_and_served(backend: Backend) {
     let r = anon.get(&format!("/files/{file}/Breathing--take-2-.mp3")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.bytes().await.unwrap().to_vec(), mp3);
+}
+
+/// The links in the main menu of a page, as (address, label).
+fn main_menu(html: &str) -> Vec<(String, String)> {
+    let start = html.find("aria-label=\"Main\"").expect("a main menu");
+    let nav = &html[start..start + html[start..].find("</ul>").unwrap()];
+    nav.split("<a href=\"")
+        .skip(1)
+        .map(|a| {
+            let (href, rest) = a.split_once('"').unwrap();
+            let label = &rest[rest.find('>').unwrap() + 1..rest.find("</a>").unwrap()];
+            (href.to_owned(), label.to_owned())
+        })
+        .collect()
+}
+
+async fn the_main_menu_is_the_content_tree(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let anon = app.browser();
+    let (_, home) = anon.get_text("/").await;
+    let menu = main_menu(&home);
+    assert_eq!(menu.first().map(|m| m.1.as_str()), Some("About"), "{menu:?}");
+    assert!(menu.iter().any(|(a, l)| a == "/contact" && l == "Contact"), "{menu:?}");
+    assert!(
+        menu.iter().all(|(a, _)| a != "/privacy"),
+        "legal pages stay out of the menu"
+    );
+
+    let admin = app.logged_in("admin@demo.test").await;
+    let about = app.store.content_at("about").await.unwrap().unwrap();
+    let save = |fields: Vec<(&'static str, String)>| {
+        let admin = &admin;
+        async move {
+            let mut form = vec![
+                ("kind", "page".to_owned()),
+                ("published", "yes".to_owned()),
+                ("action", "save".to_owned()),
+            ];
+            form.extend(fields);
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin
+                .submit("/admin/content/new?kind=page", "/admin/content/new", &pairs)
+                .await
+        }
+    };
+    // A label on a page under another is refused, naming the field.
+    let r = save(vec![
+        ("title", "Summer school".into()),
+        ("parent_id", about.id.to_string()),
+        ("menu_title", "Summer".into()),
+    ])
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Only a top-level page can be in the main menu")
+    );
+    // A new top-level page with a label is in the menu at once, where its position puts it.
+    let r = save(vec![
+        ("title", "Ensembles and bands".into()),
+        ("menu_title", "Ensembles".into()),
+        ("position", "15".into()),
+    ])
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let edit = location(&r);
+    let (_, page) = anon.get_text("/ensembles-and-bands").await;
+    let menu = main_menu(&page);
+    let at = menu
+        .iter()
+        .position(|(a, _)| a == "/ensembles-and-bands")
+        .expect("in the menu");
+    assert_eq!(menu[at].1, "Ensembles");
+    assert_eq!(menu[at - 1].1, "About", "position 15 comes after About (10): {menu:?}");
+    assert!(page.contains("aria-current=\"page\">Ensembles<"));
+    // Clearing the label takes it out again.
+    let r = admin
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("kind", "page"),
+                ("title", "Ensembles and bands"),
+                ("position", "15"),
+                ("menu_title", ""),
+                ("published", "yes"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home) = anon.get_text("/").await;
+    assert!(main_menu(&home).iter().all(|(a, _)| a != "/ensembles-and-bands"));
 }

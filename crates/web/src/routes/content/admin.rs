@@ -112,6 +112,8 @@ pub struct EditForm {
     #[serde(default)]
     pub position: String,
     #[serde(default)]
+    pub menu_title: String,
+    #[serde(default)]
     pub summary: String,
     #[serde(default)]
     pub body: String,
@@ -188,6 +190,7 @@ impl EditForm {
             slug: i.slug.clone(),
             parent_id: i.parent_id.map(|p| p.to_string()).unwrap_or_default(),
             position: i.position.to_string(),
+            menu_title: i.menu_title.clone().unwrap_or_default(),
             summary: i.summary.clone(),
             body: i.body.clone(),
             image_url: i.image_url.clone().unwrap_or_default(),
@@ -222,6 +225,7 @@ impl EditForm {
         d.slug = self.slug.trim().to_owned();
         d.parent_id = self.parent_id.trim().parse().ok();
         d.position = number(&mut errors, "position", &self.position).unwrap_or(0);
+        d.menu_title = opt(&self.menu_title);
         d.summary = self.summary.clone();
         d.body = self.body.clone();
         d.image_url = opt(&self.image_url);
@@ -425,6 +429,7 @@ async fn save(ctx: Ctx, id: Option<i64>, form: EditForm) -> AppResult<Response> 
     match store.save_content(id, &draft).await {
         Ok(item) => {
             ctx.cache.clear();
+            ctx.state.menu.clear();
             set_flash(&ctx, &format!("Saved “{}”.", item.title)).await?;
             Ok(Redirect::to(&format!("/admin/content/{}", item.id)).into_response())
         }
@@ -458,6 +463,7 @@ async fn delete(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     match ctx.state.store.delete_content(id).await {
         Ok(()) => {
             ctx.cache.clear();
+            ctx.state.menu.clear();
             set_flash(&ctx, &format!("Deleted “{}”.", item.title)).await?;
             Ok(Redirect::to(&format!("/admin/content?kind={}", item.kind)).into_response())
         }
@@ -535,6 +541,7 @@ async fn upload(ctx: Ctx, Path(id): Path<i64>, mut multipart: Multipart) -> AppR
     draft.file_id = Some(file_id);
     store.save_content(Some(id), &draft).await?;
     ctx.cache.clear();
+    ctx.state.menu.clear();
     set_flash(&ctx, &format!("Uploaded {name}.")).await?;
     Ok(Redirect::to(&format!("/admin/content/{id}")).into_response())
 }

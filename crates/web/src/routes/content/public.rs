@@ -632,7 +632,8 @@ async fn sitemap(ctx: Ctx) -> AppResult<Response> {
                 },
             }
         }
-        let top_order: Vec<&str> = crate::pages::MENU.iter().map(|(p, _)| *p).collect();
+        let menu = ctx.state.menu.items();
+        let top_order: Vec<&str> = menu.iter().map(|(p, _)| p.as_str()).collect();
         pages.sort_by_key(|(l, _)| top_order.iter().position(|p| *p == l.0).unwrap_or(usize::MAX));
         let sections = [
             ("/", "Home"),
