@@ -10,6 +10,8 @@
 //! - [`clock`]: UK civil time (Europe/London), so that "today" is the hub's today.
 //! - [`charging`]: the charging policy (Durham's by default) and what each pupil, family
 //!   or school pays, line by line; instalments; notice; the WCET split.
+//! - [`billing`]: the policy file and the plan of a billing run (who pays which line,
+//!   what is already billed, instalments).
 //! - [`rotation`]: each week's real lesson times at schools that rotate; visits.
 //! - [`guarantee`]: the lesson guarantee, counted from register marks.
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
@@ -66,6 +68,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod billing;
 pub mod calendar;
 pub mod charging;
 pub mod clock;
