@@ -19,6 +19,7 @@ pub mod lessons;
 pub mod listing;
 mod migrations;
 pub mod outbox;
+pub mod payments;
 pub mod pupils;
 mod query;
 pub mod records;

@@ -7,6 +7,7 @@ mod m0003_core_records;
 mod m0004_content;
 mod m0006_lessons;
 mod m0007_billing;
+mod m0008_payments;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_content::Migration),
             Box::new(m0006_lessons::Migration),
             Box::new(m0007_billing::Migration),
+            Box::new(m0008_payments::Migration),
         ]
     }
 }
