@@ -13,6 +13,7 @@ mod forms;
 mod headers;
 pub mod mail;
 mod pages;
+pub mod payments;
 mod routes;
 mod session;
 mod state;

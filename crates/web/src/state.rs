@@ -2,6 +2,7 @@
 use std::sync::Arc;
 
 use tutti_store::Store;
+use tutti_store::payments::provider::PaymentProvider;
 
 use crate::config::WebConfig;
 
@@ -11,11 +12,18 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Store,
     pub config: WebConfig,
+    /// The card payment provider, when card payments are on.
+    pub payments: Option<Arc<dyn PaymentProvider>>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
-        AppState(Arc::new(Inner { store, config }))
+        let payments = config.card_payments.provider();
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            payments,
+        }))
     }
 }
 

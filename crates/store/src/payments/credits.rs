@@ -168,3 +168,13 @@ async fn credit_target(
     }
     Ok(invoice_id)
 }
+
+/// The term today falls in (by the default term dates), or the next one in a holiday.
+pub fn term_today() -> Option<TermId> {
+    let today = today();
+    let year = tutti_domain::calendar::AcademicYear::containing(today);
+    default_term_dates(year)
+        .into_iter()
+        .find(|t| t.dates.last >= today)
+        .map(|t| t.term)
+}

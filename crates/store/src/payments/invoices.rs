@@ -350,3 +350,59 @@ impl Store {
         Ok(())
     }
 }
+
+/// One line of an invoice, with the pupil's name.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, FromQueryResult)]
+pub struct DocumentLine {
+    pub pupil_name: String,
+    pub description: String,
+    pub rule: String,
+    pub amount_pence: i64,
+}
+
+/// An instalment as the invoice shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, FromQueryResult)]
+pub struct DocumentInstalment {
+    pub number: i32,
+    pub due_on: Date,
+    pub amount_pence: i64,
+    pub status: String,
+}
+
+/// Everything a printed invoice shows.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct InvoiceDocument {
+    pub account: InvoiceAccount,
+    pub lines: Vec<DocumentLine>,
+    pub instalments: Vec<DocumentInstalment>,
+    pub payments: Vec<PaymentRecord>,
+}
+
+impl Store {
+    /// An invoice with its lines, instalments and payments, for printing.
+    pub async fn invoice_document(&self, invoice_id: i64) -> Result<InvoiceDocument> {
+        let account = account(self.conn(), invoice_id).await?;
+        let backend = self.conn().get_database_backend();
+        let lines = DocumentLine::find_by_statement(stmt(
+            backend,
+            "SELECT p.first_name || ' ' || p.last_name AS pupil_name, l.description, l.rule, l.amount_pence \
+             FROM invoice_lines l JOIN pupils p ON p.id = l.pupil_id WHERE l.invoice_id = ? ORDER BY l.id",
+            [invoice_id.into()],
+        ))
+        .all(self.conn())
+        .await?;
+        let instalments = DocumentInstalment::find_by_statement(stmt(
+            backend,
+            "SELECT number, due_on, amount_pence, status FROM instalments WHERE invoice_id = ? ORDER BY number",
+            [invoice_id.into()],
+        ))
+        .all(self.conn())
+        .await?;
+        Ok(InvoiceDocument {
+            account,
+            lines,
+            instalments,
+            payments: self.invoice_payments(invoice_id).await?,
+        })
+    }
+}

@@ -6,6 +6,7 @@ mod api_lessons;
 mod calendar;
 mod content;
 mod lessons;
+mod payments;
 mod public;
 mod records;
 
@@ -39,6 +40,9 @@ pub fn router(state: AppState) -> Router {
         lessons::account_audience(),
         calendar::audience(),
         api_lessons::audience(),
+        payments::public_audience(),
+        payments::basket_audience(),
+        payments::office_audience(),
     ];
     audiences
         .into_iter()
