@@ -961,3 +961,50 @@ async fn write_plan(
 pub fn pounds(pence: i64) -> String {
     Pence(pence).to_string()
 }
+
+impl RunReport {
+    /// The report as the command line's `--json` and the API print it: every invoice with
+    /// its payer, lines (pupil_ref, description, rule, amount_pence), instalments and total.
+    pub fn to_json(&self) -> serde_json::Value {
+        let invoices: Vec<serde_json::Value> = self
+            .plan
+            .invoices
+            .iter()
+            .enumerate()
+            .map(|(i, invoice)| {
+                serde_json::json!({
+                    "number": self.numbers.get(i),
+                    "payer": {
+                        "kind": invoice.payer.kind(),
+                        "id": invoice.payer.id(),
+                        "name": invoice.payer_name,
+                    },
+                    "kind": invoice.kind.as_str(),
+                    "lines": invoice.lines.iter().map(|l| serde_json::json!({
+                        "pupil_ref": l.pupil_ref,
+                        "charge": charge_kind_str(l.kind),
+                        "description": l.description,
+                        "rule": l.rule,
+                        "amount_pence": l.amount_pence.0,
+                    })).collect::<Vec<_>>(),
+                    "instalments": invoice.instalments.iter().map(|n| serde_json::json!({
+                        "number": n.number,
+                        "due": n.due.to_string(),
+                        "amount_pence": n.amount.0,
+                    })).collect::<Vec<_>>(),
+                    "total_pence": invoice.total_pence.0,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "term": self.term,
+            "dry_run": self.dry_run,
+            "run_id": self.run_id,
+            "invoice_count": self.invoice_count,
+            "line_count": self.line_count,
+            "total_pence": self.total_pence,
+            "invoices": invoices,
+            "skipped": self.plan.skipped,
+        })
+    }
+}
