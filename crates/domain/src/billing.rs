@@ -541,6 +541,9 @@ pub fn plan_run(input: &RunInput) -> RunPlan {
     let mut enrolments: BTreeMap<i64, Vec<&BillableEnrolment>> = BTreeMap::new();
     for e in &input.enrolments {
         let Some(pupil) = pupils.get(&e.pupil_id) else { continue };
+        if e.lesson_type == LessonType::WholeClass {
+            continue; // free to parents by law; WCET is sold to schools by agreement
+        }
         match charged_this_term(&input.policy, term, &pupil.term_dates, e) {
             Ok(()) => enrolments.entry(e.pupil_id).or_default().push(e),
             Err(reason) if e.start_date <= pupil.term_dates.dates.last => plan.skipped.push(Skipped {

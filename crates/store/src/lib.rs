@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api_tokens;
 mod archive;
 pub mod audit;
+pub mod billing;
 mod connect;
 pub mod content;
 pub mod demo;
