@@ -22,6 +22,10 @@ pub enum BillingCommand {
     /// Export or import an academic year's charging policy as a file.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Email instalment reminders (once per instalment) and apply the missed-instalment rule.
+    Reminders(crate::payments::RemindersArgs),
+    /// Credit lessons the hub did not give in a term (once per lesson and pupil).
+    Credits(crate::payments::CreditsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -63,6 +67,8 @@ pub async fn run(cmd: BillingCommand) -> anyhow::Result<ExitCode> {
         BillingCommand::Run(args) => billing_run(args).await,
         BillingCommand::Policy(PolicyCommand::Export(args)) => export(args).await,
         BillingCommand::Policy(PolicyCommand::Import(args)) => import(args).await,
+        BillingCommand::Reminders(args) => crate::payments::reminders(args).await,
+        BillingCommand::Credits(args) => crate::payments::credits(args).await,
     }
 }
 

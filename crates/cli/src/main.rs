@@ -11,6 +11,7 @@ macro_rules! say {
 mod billing;
 mod db;
 mod import;
+mod payments;
 mod serve;
 mod timetable;
 mod users;
