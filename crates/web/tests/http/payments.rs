@@ -343,6 +343,11 @@ async fn the_office_records_payments_and_a_parent_pays_an_invoice_by_card(backen
     };
     let id = parent_invoice(&app.store, "2026-A-900", 8_025).await;
     let admin = app.logged_in("admin@demo.test").await;
+    let (_, html) = admin.get_text("/account").await;
+    assert!(
+        html.contains("href=\"/admin/payments\""),
+        "the dashboard links to payments"
+    );
     let (_, html) = admin.get_text("/admin/payments?q=2026-A-900").await;
     assert!(html.contains("Demo Parent") && html.contains("£80.25"), "{html}");
     let page = format!("/admin/invoices/{id}/payments");
