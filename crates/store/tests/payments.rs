@@ -185,6 +185,41 @@ async fn a_paid_checkout_is_applied_once(backend: TestBackend) {
         store.open_checkout(user, "test").await,
         Err(StoreError::Refused(_))
     ));
+
+    // Two checkouts for one basket, the older one paid: the money is recorded and flagged for
+    // the office; the basket stays with the newer checkout.
+    store.add_donation(&Actor::cli(), user, &donation).await.unwrap();
+    let older = store.open_checkout(user, "test").await.unwrap();
+    store.set_checkout_session(older.id, "cs_old").await.unwrap();
+    let newer = store.open_checkout(user, "test").await.unwrap();
+    store.set_checkout_session(newer.id, "cs_new").await.unwrap();
+    let pay = |id: &str, session: &str, reference: &str| ProviderEvent {
+        id: id.into(),
+        kind: EventKind::CheckoutCompleted {
+            session_id: session.into(),
+            reference: reference.into(),
+            amount: Pence(2_500),
+        },
+    };
+    let outcome = store
+        .apply_provider_event("test", &pay("evt_old", "cs_old", &older.reference))
+        .await
+        .unwrap();
+    assert_eq!(outcome, EventOutcome::Paid);
+    assert_eq!(store.basket(user).await.unwrap().len(), 1);
+    assert_eq!(
+        scalar(
+            &store,
+            "SELECT COUNT(*) FROM audit_events WHERE summary LIKE '%allocate or refund it'"
+        )
+        .await,
+        1
+    );
+    store
+        .apply_provider_event("test", &pay("evt_new", "cs_new", &newer.reference))
+        .await
+        .unwrap();
+    assert!(store.basket(user).await.unwrap().is_empty());
 }
 
 async fn payments_move_the_balance_and_overpayment_is_refused(backend: TestBackend) {

@@ -290,14 +290,21 @@ async fn complete_checkout(
         vec![now().into(), c.id.into()],
     )
     .await?;
-    basket::apply_paid_items(conn, &c).await?;
+    let applied = basket::apply_paid_items(conn, &c).await?;
+    // The money was taken either way; with nothing left to apply it to, the office must
+    // allocate or refund it, and the audit log says so.
+    let note = if applied == 0 {
+        ": nothing left in the basket to apply it to, allocate or refund it"
+    } else {
+        ""
+    };
     audit::record(
         conn,
         &provider_actor(provider),
         Action::Create,
         "payment",
         Some(c.id),
-        format!("card payment {} of {} for {}", c.reference, amount, c.description),
+        format!("card payment {} of {} for {}{note}", c.reference, amount, c.description),
     )
     .await?;
     Ok((EventOutcome::Paid, Some(c.id)))
