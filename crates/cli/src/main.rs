@@ -8,8 +8,10 @@ macro_rules! say {
     }};
 }
 
+mod billing;
 mod db;
 mod import;
+mod payments;
 mod serve;
 mod timetable;
 mod users;
@@ -40,6 +42,9 @@ enum Command {
     Import(import::ImportArgs),
     /// Export schools, pupils, staff or instruments as CSV.
     Export(import::ExportArgs),
+    /// Billing runs and charging policies.
+    #[command(subcommand)]
+    Billing(billing::BillingCommand),
     /// Solve, check and generate weekly timetables (TIMETABLING.md).
     #[command(subcommand)]
     Timetable(timetable::TimetableCommand),
@@ -68,6 +73,7 @@ fn main() -> ExitCode {
             Command::Users(cmd) => users::run(cmd).await,
             Command::Import(args) => import::import(args).await,
             Command::Export(args) => import::export(args).await,
+            Command::Billing(cmd) => billing::run(cmd).await,
             Command::Timetable(_) => unreachable!("handled above"),
         }
     }))

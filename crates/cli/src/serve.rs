@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::Args;
 use tutti_store::demo::DemoSize;
 use tutti_web::WebConfig;
+use tutti_web::config::{CardPayments, StripeConfig};
 
 use crate::db::{self, DbArgs};
 
@@ -40,9 +41,62 @@ pub struct ServeArgs {
     /// Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front.
     #[arg(long, env = "TUTTI_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// Card payments: "stripe", "test" (an offline page that takes no money) or "off".
+    /// Default: stripe when a Stripe key is given, test with --demo, else off.
+    #[arg(long, env = "TUTTI_CARD_PAYMENTS")]
+    pub card_payments: Option<String>,
+    /// Stripe's secret API key (sk_live_... or sk_test_...).
+    #[arg(long, env = "TUTTI_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// The signing secret of the Stripe webhook endpoint for /payments/webhook (whsec_...).
+    #[arg(long, env = "TUTTI_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+    /// Where Stripe's API is reached: a plain-HTTP egress proxy to https://api.stripe.com
+    /// (docs/operations.md, "Card payments").
+    #[arg(long, env = "TUTTI_STRIPE_API_BASE", default_value = "http://127.0.0.1:8089")]
+    pub stripe_api_base: String,
+    /// Seconds a signed webhook stays acceptable.
+    #[arg(long, env = "TUTTI_STRIPE_WEBHOOK_TOLERANCE", default_value_t = 300)]
+    pub stripe_webhook_tolerance: i64,
+}
+
+/// The card payment provider the flags ask for.
+fn card_payments(args: &ServeArgs) -> anyhow::Result<CardPayments> {
+    let choice = match args.card_payments.as_deref() {
+        Some(c) => c.trim().to_lowercase(),
+        None if args.stripe_secret_key.is_some() => "stripe".into(),
+        None if args.demo => "test".into(),
+        None => "off".into(),
+    };
+    Ok(match choice.as_str() {
+        "off" | "none" => CardPayments::Off,
+        "test" => CardPayments::test_mode(),
+        "stripe" => {
+            let (Some(secret_key), Some(webhook_secret)) = (&args.stripe_secret_key, &args.stripe_webhook_secret)
+            else {
+                anyhow::bail!("card payments by Stripe need --stripe-secret-key and --stripe-webhook-secret");
+            };
+            // This build speaks plain HTTP only (docs/decisions/0046-payments-http-client.md).
+            if !args.stripe_api_base.starts_with("http://") {
+                anyhow::bail!(
+                    "--stripe-api-base must be an http:// address of the egress proxy that forwards to \
+                     https://api.stripe.com (got {}); see docs/operations.md",
+                    args.stripe_api_base
+                );
+            }
+            CardPayments::Stripe(StripeConfig {
+                api_base: args.stripe_api_base.clone(),
+                secret_key: secret_key.clone(),
+                webhook_secret: webhook_secret.clone(),
+                tolerance_secs: args.stripe_webhook_tolerance,
+            })
+        }
+        other => anyhow::bail!("--card-payments must be stripe, test or off (got {other:?})"),
+    })
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let card_payments = card_payments(&args)?;
     let store = args.db.open().await?;
     if args.demo {
         db::seed(&store, args.demo_seed, DemoSize::DURHAM).await?;
@@ -57,6 +111,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         trust_proxy: args.trust_proxy,
         smtp_url: args.smtp_url.clone(),
         mail_from: args.mail_from.clone(),
+        card_payments,
         ..WebConfig::default()
     };
     if let Some(url) = args.smtp_url {

@@ -418,6 +418,10 @@ pub enum Payer {
 /// What charging needs to know about one enrolment for one term.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolmentFacts {
+    /// The enrolment's identity (a database id), copied onto its line as
+    /// [`PupilChargeLine::subject`] so a billing run can tell which charge is which.
+    #[serde(default)]
+    pub id: String,
     /// The instrument or "voice", for the line's description.
     pub instrument: String,
     /// Individual, paired, group (whole class is never charged to parents).
@@ -650,6 +654,9 @@ pub struct ChildTerm {
 pub struct PupilChargeLine {
     /// The pupil's reference.
     pub pupil_ref: String,
+    /// What the line charges for: the enrolment's [`EnrolmentFacts::id`] for tuition, the
+    /// instrument's [`HiredInstrument::id`] for hire.
+    pub subject: String,
     /// The line.
     pub line: ChargeLine,
 }
@@ -704,6 +711,7 @@ pub fn price_family_term(
             )? {
                 lines.push(PupilChargeLine {
                     pupil_ref: child.pupil_ref.clone(),
+                    subject: enrolment.id.clone(),
                     line,
                 });
             }
@@ -713,9 +721,14 @@ pub fn price_family_term(
         }
         let term = enrolments.first().map(|(e, _)| e.term);
         if let Some(term) = term {
-            for line in price_instrument_hire(policy, &child.pupil, &child.hired, term) {
+            let mut seen = BTreeSet::new();
+            let hired = child.hired.iter().filter(|h| seen.insert(h.id.as_str()));
+            // price_instrument_hire gives one line per distinct instrument, in order.
+            let lines_for = price_instrument_hire(policy, &child.pupil, &child.hired, term);
+            for (line, hired) in lines_for.into_iter().zip(hired) {
                 lines.push(PupilChargeLine {
                     pupil_ref: child.pupil_ref.clone(),
+                    subject: hired.id.clone(),
                     line,
                 });
             }
@@ -997,6 +1010,7 @@ mod tests {
 
     fn group(instrument: &str) -> EnrolmentFacts {
         EnrolmentFacts {
+            id: instrument.to_string(),
             instrument: instrument.to_string(),
             lesson_type: LessonType::Group,
             minutes: 30,

@@ -10,6 +10,10 @@
 //! - [`clock`]: UK civil time (Europe/London), so that "today" is the hub's today.
 //! - [`charging`]: the charging policy (Durham's by default) and what each pupil, family
 //!   or school pays, line by line; instalments; notice; the WCET split.
+//! - [`billing`]: the policy file and the plan of a billing run (who pays which line,
+//!   what is already billed, instalments).
+//! - [`agreements`]: schools' annual services agreements, their termly split and journal file.
+//! - [`payments`]: payment methods, Direct Debit bank details, the Gift Aid statement.
 //! - [`rotation`]: each week's real lesson times at schools that rotate; visits.
 //! - [`guarantee`]: the lesson guarantee, counted from register marks.
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
@@ -66,6 +70,8 @@ macro_rules! text_enum {
     };
 }
 
+pub mod agreements;
+pub mod billing;
 pub mod calendar;
 pub mod charging;
 pub mod clock;
@@ -74,6 +80,7 @@ pub mod guarantee;
 pub mod instruments;
 pub mod lessons;
 pub mod money;
+pub mod payments;
 pub mod rotation;
 pub mod schools;
 mod serde_formats;

@@ -2,6 +2,9 @@
 use time::Duration;
 use tutti_store::sessions::SessionPolicy;
 
+pub use crate::payments::CardPayments;
+pub use crate::payments::stripe::StripeConfig;
+
 /// Settings for the web server; `Default` suits a local install.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -21,6 +24,8 @@ pub struct WebConfig {
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail.
     pub mail_from: String,
+    /// Card payments through a provider's hosted page, or none.
+    pub card_payments: CardPayments,
 }
 
 impl Default for WebConfig {
@@ -35,6 +40,7 @@ impl Default for WebConfig {
             login_window: Duration::minutes(15),
             smtp_url: None,
             mail_from: "Tutti Music Hub <office@tutti.invalid>".into(),
+            card_payments: CardPayments::Off,
         }
     }
 }

@@ -16,6 +16,7 @@ mod limits;
 pub mod mail;
 mod menu;
 mod pages;
+pub mod payments;
 mod routes;
 mod session;
 mod state;

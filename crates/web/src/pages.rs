@@ -124,12 +124,6 @@ pub struct MessagePage {
 }
 
 #[derive(Template)]
-#[template(path = "basket.html")]
-pub struct BasketPage {
-    pub shell: Shell,
-}
-
-#[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage {
     pub shell: Shell,

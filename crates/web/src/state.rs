@@ -2,6 +2,7 @@
 use std::sync::Arc;
 
 use tutti_store::Store;
+use tutti_store::payments::provider::PaymentProvider;
 
 use crate::config::WebConfig;
 use crate::menu::MenuCache;
@@ -14,14 +15,18 @@ pub struct Inner {
     pub config: WebConfig,
     /// The main menu, read from the content.
     pub menu: MenuCache,
+    /// The card payment provider, when card payments are on.
+    pub payments: Option<Arc<dyn PaymentProvider>>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
+        let payments = config.card_payments.provider();
         AppState(Arc::new(Inner {
             store,
             config,
             menu: MenuCache::default(),
+            payments,
         }))
     }
 }

@@ -8,6 +8,8 @@ mod m0004_content;
 mod m0005_search_order;
 mod m0006_lessons;
 mod m0012_content_menu;
+mod m0007_billing;
+mod m0008_payments;
 
 pub struct Migrator;
 
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_lessons::Migration),
             Box::new(m0005_search_order::Migration),
             Box::new(m0012_content_menu::Migration),
+            Box::new(m0007_billing::Migration),
+            Box::new(m0008_payments::Migration),
         ]
     }
 }

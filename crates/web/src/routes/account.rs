@@ -588,15 +588,27 @@ async fn dashboard(
                     "Read the outbox",
                     "Every email the hub has sent, newest first.",
                 ),
+                (
+                    "/admin/payments",
+                    "Payments, agreements and Direct Debit",
+                    "Record payments and refunds, schools' agreements, collection files.",
+                ),
             ];
         }
         Role::Manager => {
             page.counts = Some(store.hub_counts().await?);
-            page.next_steps = vec![(
-                "/admin/outbox",
-                "Read the outbox",
-                "Every email the hub has sent, newest first.",
-            )];
+            page.next_steps = vec![
+                (
+                    "/admin/outbox",
+                    "Read the outbox",
+                    "Every email the hub has sent, newest first.",
+                ),
+                (
+                    "/admin/payments",
+                    "Payments, agreements and Direct Debit",
+                    "Record payments and refunds, schools' agreements, collection files.",
+                ),
+            ];
         }
         Role::Teacher => {
             page.staff = match user.staff_id {
@@ -646,11 +658,14 @@ async fn dashboard(
             }
             page.pupils_heading = Some("Your pupils with the hub".into());
             page.pupils_empty = "None of your school's pupils are recorded with the hub yet.".into();
-            page.next_steps = vec![(
-                "/contact",
-                "Book services for your school",
-                "Whole-class teaching, singing, CPD and more.",
-            )];
+            page.next_steps = vec![
+                (
+                    "/contact",
+                    "Book services for your school",
+                    "Whole-class teaching, singing, CPD and more.",
+                ),
+                ("/basket", "Pay invoices", "Pay your school's invoices by card."),
+            ];
         }
         Role::Pupil => {
             page.next_steps = vec![

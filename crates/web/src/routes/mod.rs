@@ -7,6 +7,7 @@ mod api_schemas;
 mod calendar;
 mod content;
 mod lessons;
+mod payments;
 mod public;
 mod records;
 
@@ -40,6 +41,9 @@ pub fn router(state: AppState) -> Router {
         lessons::account_audience(),
         calendar::audience(),
         api_lessons::audience(),
+        payments::public_audience(),
+        payments::basket_audience(),
+        payments::office_audience(),
     ];
     audiences
         .into_iter()

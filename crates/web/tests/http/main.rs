@@ -13,5 +13,6 @@ mod content;
 mod lessons;
 mod mail;
 mod pages;
+mod payments;
 mod records;
 mod security;

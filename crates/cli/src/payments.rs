@@ -1,0 +1,71 @@
+//! `tutti billing reminders` (instalment reminders and the missed-instalment rule, once per
+//! instalment) and `tutti billing credits` (lessons the hub did not give, credited once).
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::Args;
+use tutti_domain::Pence;
+use tutti_domain::calendar::TermId;
+use tutti_domain::validate::parse_date;
+use tutti_store::audit::Actor;
+
+use crate::db::DbArgs;
+
+#[derive(Args, Debug)]
+pub struct RemindersArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The day to act as of, like 2026-10-10 (default: today in London).
+    #[arg(long)]
+    date: Option<String>,
+    /// The hub's name, to sign the emails with.
+    #[arg(long, env = "TUTTI_HUB_NAME", default_value = "Tutti Music Hub")]
+    hub_name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CreditsArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The term, like 2026-autumn.
+    #[arg(long)]
+    term: String,
+}
+
+pub async fn reminders(args: RemindersArgs) -> anyhow::Result<ExitCode> {
+    let today = match &args.date {
+        Some(d) => match parse_date(d) {
+            Ok(d) => d,
+            Err(e) => bail!("--date: {e}"),
+        },
+        None => tutti_store::today(),
+    };
+    let store = args.db.open().await?;
+    let report = store
+        .send_instalment_reminders(&Actor::cli(), today, &args.hub_name)
+        .await?;
+    store.close().await;
+    say!(
+        "{} reminders queued; {} instalment plans collapsed by a missed instalment (whole balance due); \
+         {} payers have no email address",
+        report.reminders,
+        report.collapsed,
+        report.no_address
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn credits(args: CreditsArgs) -> anyhow::Result<ExitCode> {
+    let Ok(term) = TermId::parse(&args.term) else {
+        bail!("--term must be a term like 2026-autumn (got {:?})", args.term);
+    };
+    let store = args.db.open().await?;
+    let report = store.credit_missed_lessons(&Actor::cli(), term).await?;
+    store.close().await;
+    say!(
+        "{} lessons credited for {term}, {} in all",
+        report.credits,
+        Pence(report.total_pence)
+    );
+    Ok(ExitCode::SUCCESS)
+}

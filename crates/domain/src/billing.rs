@@ -1,0 +1,985 @@
+//! Billing: the policy file (export, import, checks naming the field) and the plan of a
+//! billing run: which invoices, lines and instalments a term's charges give, from the facts.
+//!
+//! The amounts come from [`crate::charging`] (this module applies no pricing rule of its
+//! own): it decides who pays which line, skips what is already billed, and numbers the
+//! instalments. A run's plan is pure, so the store's run, the dry run and the screen's
+//! preview are the same computation.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::calendar::{AcademicYear, SchoolCalendar, TermDates, TermId};
+use crate::charging::{
+    ChargeKind, ChargeStep, ChargingPolicy, ChildTerm, EnrolmentFacts, HiredInstrument, Instalment, Payer, PupilFacts,
+    StarterRule, VatTreatment, instalment_schedule, price_family_term, starter_charge,
+};
+use crate::lessons::LessonType;
+use crate::money::{Pence, Percent};
+
+/// What a policy file says it is.
+pub const POLICY_FILE_FORMAT: &str = "tutti-charging-policy";
+/// The version of the policy file's layout; a newer file is refused, not misread.
+pub const POLICY_FORMAT_VERSION: u32 = 1;
+
+/// A problem with one field of a policy, named as the file names it ("prices[3].per_term").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's path in the policy file.
+    pub field: String,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// A policy as a file: what it is, its layout version, the year it is for, and the policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyFile {
+    /// Always [`POLICY_FILE_FORMAT`].
+    pub format: String,
+    /// [`POLICY_FORMAT_VERSION`] when written.
+    pub format_version: u32,
+    /// The academic year the policy is for, "2026-27".
+    pub academic_year: String,
+    /// The policy.
+    pub policy: ChargingPolicy,
+}
+
+/// The policy of `year` as the text of a file (pretty JSON).
+pub fn export_policy(year: AcademicYear, policy: &ChargingPolicy) -> String {
+    let file = PolicyFile {
+        format: POLICY_FILE_FORMAT.to_string(),
+        format_version: POLICY_FORMAT_VERSION,
+        academic_year: year.to_string(),
+        policy: policy.clone(),
+    };
+    serde_json::to_string_pretty(&file).expect("a policy always serialises")
+}
+
+/// Reads a policy file and checks it. The year must be the one given (an import for
+/// 2026-27 of a file saying 2025-26 is refused), and every check of [`validate_policy`]
+/// must pass. Errors name the field.
+pub fn import_policy(text: &str, year: AcademicYear) -> Result<ChargingPolicy, Vec<FieldError>> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| vec![FieldError::new("file", format!("This is not a policy file: {e}"))])?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(POLICY_FILE_FORMAT) {
+        return Err(vec![FieldError::new(
+            "format",
+            format!("The file must say \"format\": \"{POLICY_FILE_FORMAT}\""),
+        )]);
+    }
+    match value.get("format_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == POLICY_FORMAT_VERSION as u64 => {}
+        Some(v) => {
+            return Err(vec![FieldError::new(
+                "format_version",
+                format!("This Tutti reads policy files of version {POLICY_FORMAT_VERSION}, not {v}"),
+            )]);
+        }
+        None => {
+            return Err(vec![FieldError::new(
+                "format_version",
+                "The file has no format_version",
+            )]);
+        }
+    }
+    let file_year = value.get("academic_year").and_then(|y| y.as_str()).unwrap_or("");
+    match AcademicYear::parse(file_year) {
+        Ok(y) if y == year => {}
+        Ok(y) => {
+            return Err(vec![FieldError::new(
+                "academic_year",
+                format!("The file is the policy for {y}, not {year}"),
+            )]);
+        }
+        Err(_) => {
+            return Err(vec![FieldError::new(
+                "academic_year",
+                "Enter the academic year like 2026-27",
+            )]);
+        }
+    }
+    let policy_value = value.get("policy").cloned().unwrap_or(serde_json::Value::Null);
+    let policy = parse_policy_value(policy_value)?;
+    let errors = validate_policy(&policy);
+    if errors.is_empty() { Ok(policy) } else { Err(errors) }
+}
+
+/// Reads the policy object itself (the part under "policy" in a file, or an API body),
+/// naming the field a type error is in.
+pub fn parse_policy_value(value: serde_json::Value) -> Result<ChargingPolicy, Vec<FieldError>> {
+    let Some(object) = value.as_object() else {
+        return Err(vec![FieldError::new("policy", "The file has no policy object")]);
+    };
+    // Field by field first, so a wrong value names its field rather than a line and column.
+    let template = serde_json::to_value(ChargingPolicy::durham()).expect("serialises");
+    let mut errors = Vec::new();
+    for key in template.as_object().expect("an object").keys() {
+        match object.get(key) {
+            None => errors.push(FieldError::new(format!("policy.{key}"), "This field is missing")),
+            Some(v) => {
+                let mut probe = template.clone();
+                probe[key] = v.clone();
+                if let Err(e) = serde_json::from_value::<ChargingPolicy>(probe) {
+                    errors.push(FieldError::new(format!("policy.{key}"), plain_serde_error(&e)));
+                }
+            }
+        }
+    }
+    for key in object.keys() {
+        if template.get(key).is_none() {
+            errors.push(FieldError::new(format!("policy.{key}"), "This is not a policy field"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    serde_json::from_value(value).map_err(|e| vec![FieldError::new("policy", plain_serde_error(&e))])
+}
+
+fn plain_serde_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    // serde_json appends " at line 1 column 2", which means nothing for a value read alone.
+    match text.find(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+/// Every check a policy must pass before it is saved, each naming its field.
+pub fn validate_policy(policy: &ChargingPolicy) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let hundred = Percent::whole(100);
+    if policy.name.trim().is_empty() {
+        errors.push(FieldError::new("name", "Enter a name for the policy"));
+    }
+    if policy.standard_fee <= Pence::ZERO {
+        errors.push(FieldError::new(
+            "standard_fee",
+            "The standard fee must be more than £0.00",
+        ));
+    }
+    if policy.prices.is_empty() {
+        errors.push(FieldError::new("prices", "Enter at least one lesson price"));
+    }
+    let mut seen = HashSet::new();
+    for (i, price) in policy.prices.iter().enumerate() {
+        if price.lesson_type == LessonType::WholeClass {
+            errors.push(FieldError::new(
+                format!("prices[{i}].lesson_type"),
+                "Whole-class teaching is free to parents, so it has no price",
+            ));
+        }
+        if ![15, 20, 30, 45, 60].contains(&price.minutes) {
+            errors.push(FieldError::new(
+                format!("prices[{i}].minutes"),
+                "Lessons are 15, 20, 30, 45 or 60 minutes",
+            ));
+        }
+        if price.per_term < Pence::ZERO {
+            errors.push(FieldError::new(
+                format!("prices[{i}].per_term"),
+                "A price cannot be negative",
+            ));
+        }
+        if !seen.insert((price.lesson_type, price.minutes)) {
+            errors.push(FieldError::new(
+                format!("prices[{i}]"),
+                format!(
+                    "There is already a price for a {}-minute {} lesson",
+                    price.minutes, price.lesson_type
+                ),
+            ));
+        }
+    }
+    for (i, uplift) in policy.uplift_options.iter().enumerate() {
+        if *uplift > hundred {
+            errors.push(FieldError::new(
+                format!("uplift_options[{i}]"),
+                "A school uplift is at most 100% of the standard fee",
+            ));
+        }
+    }
+    for (i, step) in policy.steps.iter().enumerate() {
+        match step {
+            ChargeStep::FixedFee { fee, .. } if *fee < Pence::ZERO => {
+                errors.push(FieldError::new(format!("steps[{i}].fee"), "A fee cannot be negative"));
+            }
+            ChargeStep::PercentRemission { percent, .. }
+            | ChargeStep::SiblingDiscount { percent }
+            | ChargeStep::SecondInstrumentDiscount { percent }
+                if *percent > hundred =>
+            {
+                errors.push(FieldError::new(
+                    format!("steps[{i}].percent"),
+                    "A remission or discount is at most 100%",
+                ));
+            }
+            _ => {}
+        }
+    }
+    if policy.hire.per_term < Pence::ZERO {
+        errors.push(FieldError::new("hire.per_term", "A hire charge cannot be negative"));
+    }
+    for (i, (name, price)) in policy.hire.by_instrument.iter().enumerate() {
+        if name.trim().is_empty() {
+            errors.push(FieldError::new(
+                format!("hire.by_instrument[{i}]"),
+                "Name the instrument",
+            ));
+        }
+        if *price < Pence::ZERO {
+            errors.push(FieldError::new(
+                format!("hire.by_instrument[{i}]"),
+                "A hire charge cannot be negative",
+            ));
+        }
+    }
+    if let StarterRule::LessonsRemaining { min_lessons } = policy.starter_rule
+        && min_lessons > 20
+    {
+        errors.push(FieldError::new(
+            "starter_rule.min_lessons",
+            "A term has fewer lessons than that; use 20 or fewer",
+        ));
+    }
+    if policy.instalments.count == 0 || policy.instalments.count > 12 {
+        errors.push(FieldError::new("instalments.count", "Instalments are from 1 to 12"));
+    }
+    if !(1..=28).contains(&policy.instalments.due_day) {
+        errors.push(FieldError::new(
+            "instalments.due_day",
+            "The due day is from 1 to 28, so every month has it",
+        ));
+    }
+    for (field, vat) in [("tuition_vat", policy.tuition_vat), ("hire_vat", policy.hire_vat)] {
+        if let VatTreatment::Standard { rate } = vat
+            && rate > hundred
+        {
+            errors.push(FieldError::new(format!("{field}.rate"), "A VAT rate is at most 100%"));
+        }
+    }
+    errors
+}
+
+/// Who an invoice is to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum PayerKey {
+    /// A guardian (its id).
+    Parent(i64),
+    /// A school (its id).
+    School(i64),
+}
+
+impl PayerKey {
+    /// "parent" or "school", as stored.
+    pub fn kind(self) -> &'static str {
+        match self {
+            PayerKey::Parent(_) => "parent",
+            PayerKey::School(_) => "school",
+        }
+    }
+
+    /// The guardian's or school's id.
+    pub fn id(self) -> i64 {
+        match self {
+            PayerKey::Parent(id) | PayerKey::School(id) => id,
+        }
+    }
+}
+
+/// Whether an invoice is a payer's first for the term or a later one for new charges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceKind {
+    /// The first invoice for the payer and term.
+    Original,
+    /// Charges found by a later run (enrolments added since).
+    Supplementary,
+}
+
+impl InvoiceKind {
+    /// "original" or "supplementary", as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceKind::Original => "original",
+            InvoiceKind::Supplementary => "supplementary",
+        }
+    }
+}
+
+/// The stored name of a charge kind: "tuition", "instrument_hire", "wcet".
+pub fn charge_kind_str(kind: ChargeKind) -> &'static str {
+    match kind {
+        ChargeKind::Tuition => "tuition",
+        ChargeKind::InstrumentHire => "instrument_hire",
+        ChargeKind::Wcet => "wcet",
+    }
+}
+
+/// A pupil as a billing run needs them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BillablePupil {
+    /// Database id.
+    pub id: i64,
+    /// Reference shown on the line.
+    pub pupil_ref: String,
+    /// Remission facts.
+    pub facts: PupilFacts,
+    /// The school's chosen uplift.
+    pub school_uplift: Percent,
+    /// Their school (id, name): payer of school-paid tuition.
+    pub school: (i64, String),
+    /// The guardian who pays (id, name), if the pupil has one.
+    pub guardian: Option<(i64, String)>,
+    /// Their school's dates for the term (the local authority's unless the school has its own).
+    pub term_dates: TermDates,
+}
+
+/// An enrolment as a billing run needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BillableEnrolment {
+    /// Database id.
+    pub id: i64,
+    /// The pupil.
+    pub pupil_id: i64,
+    /// Instrument, lesson type and length; who pays.
+    pub instrument: String,
+    /// Lesson type.
+    pub lesson_type: LessonType,
+    /// Lesson length.
+    pub minutes: u16,
+    /// Who pays.
+    pub payer: Payer,
+    /// The first lesson's date.
+    pub start_date: Date,
+    /// The last lesson's date, when notice has been given.
+    pub end_date: Option<Date>,
+}
+
+/// An instrument on loan to a pupil during the term.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BillableLoan {
+    /// The instrument's database id.
+    pub instrument_id: i64,
+    /// Its serial, shown on the line.
+    pub serial: String,
+    /// What it is: "violin".
+    pub instrument_type: String,
+    /// The pupil.
+    pub pupil_id: i64,
+}
+
+/// Everything a run for one term starts from.
+#[derive(Clone, Debug)]
+pub struct RunInput {
+    /// The term being billed.
+    pub term: TermId,
+    /// The policy of the term's academic year.
+    pub policy: ChargingPolicy,
+    /// The date the invoices are issued on.
+    pub issued_on: Date,
+    /// Pupils with anything to bill.
+    pub pupils: Vec<BillablePupil>,
+    /// Their enrolments (not yet filtered for the term).
+    pub enrolments: Vec<BillableEnrolment>,
+    /// Instruments on loan during the term.
+    pub loans: Vec<BillableLoan>,
+    /// Lines already billed for the term: (pupil id, charge kind, subject id).
+    pub already_billed: HashSet<(i64, ChargeKind, i64)>,
+    /// Payers who already have an invoice for the term.
+    pub invoiced_payers: HashSet<PayerKey>,
+}
+
+/// One line of a planned invoice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlannedLine {
+    /// The pupil's database id.
+    #[serde(skip)]
+    pub pupil_id: i64,
+    /// The pupil's reference.
+    pub pupil_ref: String,
+    /// Tuition or hire.
+    #[serde(serialize_with = "serialize_kind")]
+    pub kind: ChargeKind,
+    /// The enrolment's or instrument's database id.
+    #[serde(skip)]
+    pub subject_id: i64,
+    /// What is charged.
+    pub description: String,
+    /// How the amount was worked out.
+    pub rule: String,
+    /// The amount.
+    pub amount_pence: Pence,
+}
+
+fn serialize_kind<S: serde::Serializer>(kind: &ChargeKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(charge_kind_str(*kind))
+}
+
+/// One invoice a run will issue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlannedInvoice {
+    /// Who pays.
+    pub payer: PayerKey,
+    /// Their name as it goes on the invoice.
+    pub payer_name: String,
+    /// Original or supplementary.
+    pub kind: InvoiceKind,
+    /// The lines, by pupil.
+    pub lines: Vec<PlannedLine>,
+    /// The sum of the lines.
+    pub total_pence: Pence,
+    /// The instalment plan (parents' invoices above £0, when the policy offers instalments).
+    pub instalments: Vec<Instalment>,
+}
+
+/// A charge a run could not make, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The pupil.
+    pub pupil_ref: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a run will do.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunPlan {
+    /// The invoices, parents then schools, each by id.
+    pub invoices: Vec<PlannedInvoice>,
+    /// Charges left out, with the reason.
+    pub skipped: Vec<Skipped>,
+}
+
+impl RunPlan {
+    /// How many lines the invoices hold.
+    pub fn line_count(&self) -> usize {
+        self.invoices.iter().map(|i| i.lines.len()).sum()
+    }
+
+    /// The sum of every invoice.
+    pub fn total(&self) -> Pence {
+        self.invoices.iter().map(|i| i.total_pence).sum()
+    }
+}
+
+/// Whether an enrolment is charged for the term: it runs into the term, and if it starts
+/// part-way through, the policy's starter rule charges it. `Err` gives the reason it is not.
+fn charged_this_term(
+    policy: &ChargingPolicy,
+    term: TermId,
+    dates: &TermDates,
+    e: &BillableEnrolment,
+) -> Result<(), String> {
+    if e.start_date > dates.dates.last {
+        return Err("starts after the term".into());
+    }
+    if let Some(end) = e.end_date
+        && end < dates.dates.first
+    {
+        return Err("ended before the term".into());
+    }
+    if e.start_date > dates.dates.first {
+        let calendar = SchoolCalendar::new(vec![*dates]);
+        let decision = starter_charge(policy, &calendar, term, e.start_date).map_err(|err| err.to_string())?;
+        if !decision.charged {
+            return Err(decision.rule);
+        }
+    }
+    Ok(())
+}
+
+/// The first instalment's due date: the policy's due day in the term's invoice month, or the
+/// first such day on or after the issue date when that has passed.
+fn first_due(input: &RunInput, term_start: Date) -> Date {
+    let due_day = input.policy.instalments.due_day.clamp(1, 28);
+    let month_start = input.policy.invoice_months.invoice_month_start(input.term, term_start);
+    let mut due = month_start.replace_day(due_day).expect("day 1 to 28 exists");
+    while due < input.issued_on {
+        let next = due.month().next();
+        let year = if next == time::Month::January {
+            due.year() + 1
+        } else {
+            due.year()
+        };
+        due = Date::from_calendar_date(year, next, due_day).expect("day 1 to 28 exists");
+    }
+    due
+}
+
+/// Plans a billing run: prices each family with [`price_family_term`], sends each line to
+/// its payer (school-paid tuition to the school, everything else to the pupil's guardian),
+/// leaves out lines already billed, and gives each parent's invoice its instalment plan.
+///
+/// Lines already billed are priced again with the family (so sibling and second-instrument
+/// positions stay the same) but never issued again: a second run over the same facts
+/// plans nothing.
+pub fn plan_run(input: &RunInput) -> RunPlan {
+    let term = input.term;
+    let mut plan = RunPlan::default();
+    let pupils: HashMap<i64, &BillablePupil> = input.pupils.iter().map(|p| (p.id, p)).collect();
+
+    // Charged enrolments and loans, by pupil.
+    let mut enrolments: BTreeMap<i64, Vec<&BillableEnrolment>> = BTreeMap::new();
+    for e in &input.enrolments {
+        let Some(pupil) = pupils.get(&e.pupil_id) else { continue };
+        if e.lesson_type == LessonType::WholeClass {
+            continue; // free to parents by law; WCET is sold to schools by agreement
+        }
+        match charged_this_term(&input.policy, term, &pupil.term_dates, e) {
+            Ok(()) => enrolments.entry(e.pupil_id).or_default().push(e),
+            Err(reason) if e.start_date <= pupil.term_dates.dates.last => plan.skipped.push(Skipped {
+                pupil_ref: pupil.pupil_ref.clone(),
+                reason: format!("{} ({}): {reason}", e.instrument, e.id),
+            }),
+            Err(_) => {}
+        }
+    }
+    let mut loans: HashMap<i64, Vec<&BillableLoan>> = HashMap::new();
+    for l in &input.loans {
+        loans.entry(l.pupil_id).or_default().push(l);
+    }
+
+    // Families: the children of one guardian; a pupil with no guardian is a family alone.
+    let mut families: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
+    for &pupil_id in enrolments.keys() {
+        let pupil = pupils[&pupil_id];
+        let key = match &pupil.guardian {
+            Some((gid, _)) => (0, *gid),
+            None => (1, pupil_id),
+        };
+        families.entry(key).or_default().push(pupil_id);
+    }
+
+    let mut invoices: BTreeMap<PayerKey, PlannedInvoice> = BTreeMap::new();
+    for children_ids in families.values() {
+        let mut children = Vec::with_capacity(children_ids.len());
+        let mut by_ref: HashMap<&str, &BillablePupil> = HashMap::new();
+        let mut payer_of: HashMap<(i64, String), Payer> = HashMap::new();
+        let mut loan_ids: HashMap<(i64, &str), i64> = HashMap::new();
+        for id in children_ids {
+            let pupil = pupils[id];
+            by_ref.insert(pupil.pupil_ref.as_str(), pupil);
+            let facts = enrolments[id]
+                .iter()
+                .map(|e| {
+                    payer_of.insert((pupil.id, e.id.to_string()), e.payer);
+                    EnrolmentFacts {
+                        id: e.id.to_string(),
+                        instrument: e.instrument.clone(),
+                        lesson_type: e.lesson_type,
+                        minutes: e.minutes,
+                        term,
+                        payer: e.payer,
+                    }
+                })
+                .collect();
+            let hired = loans
+                .get(id)
+                .into_iter()
+                .flatten()
+                .map(|l| {
+                    loan_ids.insert((pupil.id, l.serial.as_str()), l.instrument_id);
+                    HiredInstrument {
+                        id: l.serial.clone(),
+                        instrument: l.instrument_type.clone(),
+                    }
+                })
+                .collect();
+            children.push(ChildTerm {
+                pupil_ref: pupil.pupil_ref.clone(),
+                pupil: pupil.facts,
+                school_uplift: pupil.school_uplift,
+                enrolments: facts,
+                hired,
+            });
+        }
+        let lines = match price_family_term(&input.policy, &children) {
+            Ok(lines) => lines,
+            Err(e) => {
+                for child in &children {
+                    plan.skipped.push(Skipped {
+                        pupil_ref: child.pupil_ref.clone(),
+                        reason: e.to_string(),
+                    });
+                }
+                continue;
+            }
+        };
+        for priced in lines {
+            let pupil = by_ref[priced.pupil_ref.as_str()];
+            let (subject_id, payer) = match priced.line.kind {
+                ChargeKind::InstrumentHire => (loan_ids[&(pupil.id, priced.subject.as_str())], Payer::Parent),
+                _ => (
+                    priced.subject.parse::<i64>().unwrap_or_default(),
+                    payer_of[&(pupil.id, priced.subject.clone())],
+                ),
+            };
+            if input.already_billed.contains(&(pupil.id, priced.line.kind, subject_id)) {
+                continue;
+            }
+            let (key, name) = match (payer, &pupil.guardian) {
+                (Payer::School, _) => (PayerKey::School(pupil.school.0), pupil.school.1.clone()),
+                (Payer::Parent, Some((gid, name))) => (PayerKey::Parent(*gid), name.clone()),
+                (Payer::Parent, None) => {
+                    plan.skipped.push(Skipped {
+                        pupil_ref: pupil.pupil_ref.clone(),
+                        reason: format!(
+                            "{}: the pupil has no parent or carer to invoice",
+                            priced.line.description
+                        ),
+                    });
+                    continue;
+                }
+            };
+            let invoice = invoices.entry(key).or_insert_with(|| PlannedInvoice {
+                payer: key,
+                payer_name: name,
+                kind: if input.invoiced_payers.contains(&key) {
+                    InvoiceKind::Supplementary
+                } else {
+                    InvoiceKind::Original
+                },
+                lines: Vec::new(),
+                total_pence: Pence::ZERO,
+                instalments: Vec::new(),
+            });
+            invoice.total_pence += priced.line.amount;
+            invoice.lines.push(PlannedLine {
+                pupil_id: pupil.id,
+                pupil_ref: priced.pupil_ref,
+                kind: priced.line.kind,
+                subject_id,
+                description: priced.line.description,
+                rule: priced.line.rule,
+                amount_pence: priced.line.amount,
+            });
+        }
+    }
+
+    let term_start = input.pupils.first().map(|p| p.term_dates.dates.first);
+    let instalments = input.policy.instalments;
+    let first_due = term_start.map(|start| first_due(input, start));
+    for (_, mut invoice) in invoices {
+        if let (PayerKey::Parent(_), true, Some(first_due)) = (invoice.payer, instalments.offered, first_due)
+            && invoice.total_pence > Pence::ZERO
+        {
+            invoice.instalments =
+                instalment_schedule(invoice.total_pence, instalments.count, first_due, instalments.due_day)
+                    .unwrap_or_default();
+        }
+        plan.invoices.push(invoice);
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::{TermName, default_term_dates};
+    use proptest::prelude::*;
+
+    fn term() -> TermId {
+        TermId::new(AcademicYear::starting(2026), TermName::Autumn)
+    }
+
+    fn dates() -> TermDates {
+        default_term_dates(AcademicYear::starting(2026))[0]
+    }
+
+    fn pupil(id: i64, guardian: Option<i64>, facts: PupilFacts, uplift: u32) -> BillablePupil {
+        BillablePupil {
+            id,
+            pupil_ref: format!("P{id:03}"),
+            facts,
+            school_uplift: Percent::whole(uplift),
+            school: (1, "Durham Primary".into()),
+            guardian: guardian.map(|g| (g, format!("Guardian {g}"))),
+            term_dates: dates(),
+        }
+    }
+
+    fn enrolment(id: i64, pupil_id: i64, payer: Payer, start: Date) -> BillableEnrolment {
+        BillableEnrolment {
+            id,
+            pupil_id,
+            instrument: "violin".into(),
+            lesson_type: LessonType::Group,
+            minutes: 30,
+            payer,
+            start_date: start,
+            end_date: None,
+        }
+    }
+
+    fn input(pupils: Vec<BillablePupil>, enrolments: Vec<BillableEnrolment>) -> RunInput {
+        RunInput {
+            term: term(),
+            policy: ChargingPolicy::durham(),
+            issued_on: Date::from_calendar_date(2026, time::Month::September, 1).unwrap(),
+            pupils,
+            enrolments,
+            loans: Vec::new(),
+            already_billed: HashSet::new(),
+            invoiced_payers: HashSet::new(),
+        }
+    }
+
+    /// Marks every line of `plan` as billed, as committing it would.
+    fn commit(input: &mut RunInput, plan: &RunPlan) {
+        for invoice in &plan.invoices {
+            input.invoiced_payers.insert(invoice.payer);
+            for line in &invoice.lines {
+                input.already_billed.insert((line.pupil_id, line.kind, line.subject_id));
+            }
+        }
+    }
+
+    #[test]
+    fn one_invoice_per_payer_with_durham_figures_and_instalments() {
+        let start = dates().dates.first;
+        let fsm = PupilFacts {
+            free_school_meals: true,
+            ..PupilFacts::default()
+        };
+        let mut run = input(
+            vec![
+                pupil(1, Some(10), PupilFacts::default(), 50),
+                pupil(2, Some(10), fsm, 50),
+                pupil(3, None, PupilFacts::default(), 0),
+            ],
+            vec![
+                enrolment(1, 1, Payer::Parent, start),
+                enrolment(2, 2, Payer::Parent, start),
+                enrolment(3, 3, Payer::School, start),
+                enrolment(4, 3, Payer::Parent, start),
+            ],
+        );
+        run.loans.push(BillableLoan {
+            instrument_id: 7,
+            serial: "VN-7".into(),
+            instrument_type: "violin".into(),
+            pupil_id: 1,
+        });
+        let plan = plan_run(&run);
+        assert_eq!(plan.invoices.len(), 2, "{plan:#?}");
+        let parent = &plan.invoices[0];
+        assert_eq!(parent.payer, PayerKey::Parent(10));
+        let amounts: Vec<i64> = parent.lines.iter().map(|l| l.amount_pence.0).collect();
+        assert_eq!(amounts, vec![8_025, 1_500, 3_750]);
+        assert_eq!(parent.total_pence, Pence(13_275));
+        assert_eq!(parent.instalments.len(), 3);
+        assert_eq!(
+            parent.instalments.iter().map(|i| i.amount).sum::<Pence>(),
+            Pence(13_275)
+        );
+        assert_eq!(
+            parent.instalments[0].due,
+            Date::from_calendar_date(2026, time::Month::September, 15).unwrap()
+        );
+        assert!(
+            parent.lines[0].rule.contains("school uplift 50%"),
+            "{}",
+            parent.lines[0].rule
+        );
+        let school = &plan.invoices[1];
+        assert_eq!(school.payer, PayerKey::School(1));
+        assert_eq!(school.total_pence, Pence(5_350));
+        assert!(school.instalments.is_empty());
+        assert_eq!(plan.skipped.len(), 1, "P003's parent-paid lesson has nobody to invoice");
+    }
+
+    #[test]
+    fn the_starter_rule_leaves_out_second_half_starters() {
+        let d = dates();
+        let run = input(
+            vec![
+                pupil(1, Some(1), PupilFacts::default(), 0),
+                pupil(2, Some(2), PupilFacts::default(), 0),
+            ],
+            vec![
+                enrolment(1, 1, Payer::Parent, d.half_term.first - time::Duration::days(7)),
+                enrolment(2, 2, Payer::Parent, d.half_term.last + time::Duration::days(3)),
+            ],
+        );
+        let plan = plan_run(&run);
+        assert_eq!(plan.invoices.len(), 1);
+        assert_eq!(plan.invoices[0].payer, PayerKey::Parent(1));
+        assert!(plan.skipped[0].reason.contains("after half-term"), "{:?}", plan.skipped);
+    }
+
+    #[test]
+    fn a_second_run_plans_nothing_and_a_later_enrolment_is_supplementary() {
+        let start = dates().dates.first;
+        let mut run = input(
+            vec![pupil(1, Some(1), PupilFacts::default(), 0)],
+            vec![enrolment(1, 1, Payer::Parent, start)],
+        );
+        let first = plan_run(&run);
+        commit(&mut run, &first);
+        assert!(plan_run(&run).invoices.is_empty());
+        run.enrolments.push(BillableEnrolment {
+            instrument: "flute".into(),
+            ..enrolment(2, 1, Payer::Parent, start + time::Duration::days(14))
+        });
+        let later = plan_run(&run);
+        assert_eq!(later.invoices.len(), 1);
+        assert_eq!(later.invoices[0].kind, InvoiceKind::Supplementary);
+        assert_eq!(later.invoices[0].lines.len(), 1);
+        assert!(later.invoices[0].lines[0].description.starts_with("Flute"));
+    }
+
+    #[test]
+    fn policy_files_round_trip_and_errors_name_the_field() {
+        let year = AcademicYear::starting(2026);
+        let text = export_policy(year, &ChargingPolicy::durham());
+        assert_eq!(import_policy(&text, year), Ok(ChargingPolicy::durham()));
+        let errors = import_policy(&text, year.next()).unwrap_err();
+        assert_eq!(errors[0].field, "academic_year");
+
+        let mut bad = ChargingPolicy::durham();
+        bad.standard_fee = Pence(0);
+        bad.instalments.due_day = 31;
+        bad.prices.push(bad.prices[0].clone());
+        let fields: Vec<String> = validate_policy(&bad).into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["standard_fee", "prices[15]", "instalments.due_day"]);
+
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        value["policy"]["standard_fee"] = serde_json::json!("lots");
+        value["policy"]["colour"] = serde_json::json!("blue");
+        value["policy"].as_object_mut().unwrap().remove("name");
+        let errors = import_policy(&value.to_string(), year).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            vec!["policy.name", "policy.standard_fee", "policy.colour"],
+            "{errors:?}"
+        );
+        assert!(import_policy("{", year).unwrap_err()[0].field == "file");
+    }
+
+    fn arbitrary_run() -> impl Strategy<Value = RunInput> {
+        let facts = (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(f, p, s, l)| PupilFacts {
+            free_school_meals: f,
+            pupil_premium: p,
+            send: s,
+            looked_after: l,
+        });
+        let pupil_strategy = (facts, 0usize..4, prop::option::of(1i64..6), 1i64..4);
+        let enrolment = (1i64..25, 0usize..3, 0usize..5, any::<bool>(), 0i64..100);
+        (
+            prop::collection::vec(pupil_strategy, 1..24),
+            prop::collection::vec(enrolment, 0..60),
+            prop::collection::vec((1i64..25, 0i64..4), 0..10),
+        )
+            .prop_map(|(pupils, enrolments, loans)| {
+                let d = dates();
+                let uplifts = [0, 15, 50, 100];
+                let pupils: Vec<BillablePupil> = pupils
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (facts, uplift, guardian, school))| BillablePupil {
+                        school: (school, format!("School {school}")),
+                        ..pupil(i as i64 + 1, guardian, facts, uplifts[uplift])
+                    })
+                    .collect();
+                let n = pupils.len() as i64;
+                let types = [LessonType::Group, LessonType::Paired, LessonType::Individual];
+                let minutes = [15, 20, 30, 45, 60];
+                let enrolments = enrolments
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (p, t, m, school_paid, start))| BillableEnrolment {
+                        id: i as i64 + 1,
+                        pupil_id: (p - 1) % n + 1,
+                        instrument: ["violin", "flute", "drums"][i % 3].into(),
+                        lesson_type: types[t],
+                        minutes: minutes[m],
+                        payer: if school_paid { Payer::School } else { Payer::Parent },
+                        start_date: d.dates.first + time::Duration::days(start),
+                        end_date: None,
+                    })
+                    .collect();
+                let loans = loans
+                    .into_iter()
+                    .map(|(p, instrument)| BillableLoan {
+                        instrument_id: instrument + 1,
+                        serial: format!("S{instrument}"),
+                        instrument_type: "cello".into(),
+                        pupil_id: (p - 1) % n + 1,
+                    })
+                    .collect();
+                RunInput {
+                    loans,
+                    ..input(pupils, enrolments)
+                }
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn every_split_adds_up(run in arbitrary_run()) {
+            let plan = plan_run(&run);
+            for invoice in &plan.invoices {
+                prop_assert_eq!(invoice.lines.iter().map(|l| l.amount_pence).sum::<Pence>(), invoice.total_pence);
+                if !invoice.instalments.is_empty() {
+                    prop_assert_eq!(invoice.instalments.iter().map(|i| i.amount).sum::<Pence>(), invoice.total_pence);
+                    let max = invoice.instalments.iter().map(|i| i.amount).max().unwrap();
+                    let min = invoice.instalments.iter().map(|i| i.amount).min().unwrap();
+                    prop_assert!(max - min <= Pence(1));
+                }
+                prop_assert!(invoice.lines.iter().all(|l| l.amount_pence >= Pence::ZERO));
+            }
+        }
+
+        #[test]
+        fn no_pupil_is_billed_twice_for_one_term_and_charge(run in arbitrary_run()) {
+            let plan = plan_run(&run);
+            let mut keys = HashSet::new();
+            for line in plan.invoices.iter().flat_map(|i| &i.lines) {
+                prop_assert!(keys.insert((line.pupil_id, line.kind, line.subject_id)), "billed twice: {:?}", line);
+            }
+            let payers: HashSet<PayerKey> = plan.invoices.iter().map(|i| i.payer).collect();
+            prop_assert_eq!(payers.len(), plan.invoices.len(), "one invoice per payer");
+        }
+
+        #[test]
+        fn a_rerun_never_changes_what_was_committed(mut run in arbitrary_run(), cut in 0usize..60) {
+            // Commit a run over the first enrolments; then run again with all of them.
+            let all = run.enrolments.clone();
+            run.enrolments.truncate(cut.min(all.len()));
+            let first = plan_run(&run);
+            commit(&mut run, &first);
+            let committed = run.already_billed.clone();
+            prop_assert!(plan_run(&run).invoices.is_empty(), "the same facts plan nothing");
+            run.enrolments = all;
+            let second = plan_run(&run);
+            for invoice in &second.invoices {
+                if first.invoices.iter().any(|f| f.payer == invoice.payer) {
+                    prop_assert_eq!(invoice.kind, InvoiceKind::Supplementary);
+                }
+                for line in &invoice.lines {
+                    prop_assert!(!committed.contains(&(line.pupil_id, line.kind, line.subject_id)));
+                }
+            }
+        }
+    }
+}

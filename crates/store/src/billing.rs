@@ -1,0 +1,1010 @@
+//! Billing: charging policies by academic year, billing runs (one transaction each, rows
+//! written in batches), and invoices with their lines and instalments for screens and the API.
+//!
+//! The rules live in `tutti_domain::billing` and `tutti_domain::charging`; this module reads
+//! the facts they need and writes what they decide.
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+use tutti_domain::Pence;
+use tutti_domain::billing::{
+    BillableEnrolment, BillableLoan, BillablePupil, POLICY_FORMAT_VERSION, PayerKey, RunInput, RunPlan,
+    charge_kind_str, export_policy, import_policy, plan_run, validate_policy,
+};
+use tutti_domain::calendar::{AcademicYear, TermDates, TermId, default_term_dates};
+use tutti_domain::charging::{ChargeKind, ChargingPolicy, Payer, PupilFacts};
+use tutti_domain::lessons::LessonType;
+use tutti_domain::money::Percent;
+
+use crate::audit::{self, Action, Actor};
+use crate::error::{Result, StoreError};
+use crate::lessons::Calendars;
+use crate::listing::{ListQuery, Page};
+use crate::query::stmt;
+use crate::{Store, now};
+
+/// A year's policy as stored (or Durham's default when none is stored yet).
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRecord {
+    pub academic_year: String,
+    pub policy: ChargingPolicy,
+    /// 0 while the year has no stored policy (the default applies).
+    pub revision: i32,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+#[derive(FromQueryResult)]
+struct PolicyRow {
+    academic_year: String,
+    revision: i32,
+    document: String,
+    updated_at: OffsetDateTime,
+}
+
+/// How far a billing run has got, for the command line and the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum RunProgress {
+    /// Reading pupils, enrolments, loans and what is already billed.
+    Reading,
+    /// Working out every line.
+    Pricing { pupils: usize },
+    /// Writing rows: `done` of `total`.
+    Writing { done: usize, total: usize },
+    /// Committed.
+    Done,
+}
+
+/// What a run did (or, for a dry run, would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub term: String,
+    pub dry_run: bool,
+    /// The committed run's id; `None` for a dry run or a run that found nothing to bill.
+    pub run_id: Option<i64>,
+    pub invoice_count: usize,
+    pub line_count: usize,
+    pub total_pence: i64,
+    /// Invoice numbers, in the order of `plan.invoices` (empty for a dry run).
+    pub numbers: Vec<String>,
+    pub plan: RunPlan,
+}
+
+/// A billing run as its list shows it.
+#[derive(Debug, Clone, Serialize, FromQueryResult)]
+pub struct BillingRun {
+    pub id: i64,
+    pub term: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub finished_at: OffsetDateTime,
+    pub invoices_created: i32,
+    pub lines_created: i32,
+    pub total_pence: i64,
+}
+
+/// An invoice in a list.
+#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+pub struct InvoiceSummary {
+    pub id: i64,
+    pub number: String,
+    pub payer_kind: String,
+    pub payer_id: i64,
+    pub payer_name: String,
+    pub term: String,
+    pub kind: String,
+    #[serde(with = "crate::billing::date_format")]
+    pub issued_on: Date,
+    pub total_pence: i64,
+    pub status: String,
+}
+
+/// One line of an invoice.
+#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+pub struct InvoiceLine {
+    pub pupil_id: i64,
+    pub pupil_ref: String,
+    pub pupil_name: String,
+    pub charge_kind: String,
+    pub description: String,
+    pub rule: String,
+    pub amount_pence: i64,
+}
+
+/// One instalment of an invoice.
+#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+pub struct InvoiceInstalment {
+    pub number: i32,
+    #[serde(with = "crate::billing::date_format")]
+    pub due_on: Date,
+    pub amount_pence: i64,
+    pub status: String,
+}
+
+/// An invoice with everything printed on it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Invoice {
+    #[serde(flatten)]
+    pub summary: InvoiceSummary,
+    /// The payer's postal address as held today.
+    pub payer_address: String,
+    pub lines: Vec<InvoiceLine>,
+    pub instalments: Vec<InvoiceInstalment>,
+}
+
+/// Which invoices a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFilter {
+    /// Only this payer's.
+    pub payer: Option<PayerKey>,
+    /// Only these guardians' (a parent's account may be the guardian of several records).
+    pub guardians: Option<Vec<i64>>,
+    /// Only this term's ("2026-autumn").
+    pub term: Option<String>,
+}
+
+pub(crate) mod date_format {
+    /// A date as "2026-09-15".
+    pub fn serialize<S: serde::Serializer>(date: &time::Date, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(date)
+    }
+}
+
+impl Store {
+    /// The policy of `year`: the stored one, else Durham's (revision 0).
+    pub async fn charging_policy(&self, year: AcademicYear) -> Result<PolicyRecord> {
+        policy_in(self.conn(), year).await
+    }
+
+    /// Every year with a stored policy, newest first.
+    pub async fn charging_policy_years(&self) -> Result<Vec<PolicyRecord>> {
+        let backend = self.conn().get_database_backend();
+        let rows = PolicyRow::find_by_statement(stmt(
+            backend,
+            "SELECT academic_year, revision, document, updated_at FROM charging_policies ORDER BY academic_year DESC",
+            [],
+        ))
+        .all(self.conn())
+        .await?;
+        rows.into_iter().map(record_from_row).collect()
+    }
+
+    /// Saves `year`'s policy (a new revision), refusing one that fails a check.
+    pub async fn save_charging_policy(
+        &self,
+        actor: &Actor,
+        year: AcademicYear,
+        policy: &ChargingPolicy,
+    ) -> Result<i32> {
+        let errors = validate_policy(policy);
+        if !errors.is_empty() {
+            let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            return Err(StoreError::Refused(text.join("; ")));
+        }
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        let key = year.to_string();
+        let document = export_policy(year, policy);
+        let current = policy_in(&txn, year).await?.revision;
+        let revision = current + 1;
+        let values: Vec<Value> = vec![
+            POLICY_FORMAT_VERSION.into(),
+            revision.into(),
+            document.into(),
+            actor.user_id.into(),
+            now().into(),
+            key.clone().into(),
+        ];
+        let sql = if current == 0 {
+            "INSERT INTO charging_policies (format_version, revision, document, updated_by, updated_at, academic_year) \
+             VALUES (?, ?, ?, ?, ?, ?)"
+        } else {
+            "UPDATE charging_policies SET format_version = ?, revision = ?, document = ?, updated_by = ?, updated_at = ? \
+             WHERE academic_year = ?"
+        };
+        txn.execute_raw(stmt(backend, sql, values)).await?;
+        audit::record(
+            &txn,
+            actor,
+            if current == 0 { Action::Create } else { Action::Update },
+            "charging_policy",
+            None,
+            format!("charging policy {key} saved as revision {revision} ({})", policy.name),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(revision)
+    }
+
+    /// Works out what a billing run for `term` would issue, writing nothing.
+    pub async fn plan_billing(&self, term: TermId, issued_on: Date) -> Result<RunPlan> {
+        let input = run_input(self.conn(), term, issued_on, &|_| {}).await?;
+        Ok(plan_run(&input))
+    }
+
+    /// Runs billing for `term`: one transaction that reads the facts, prices them and writes
+    /// every invoice, line and instalment, or (on any failure, or if the process dies)
+    /// nothing. A dry run writes nothing. A second run over the same facts finds every line
+    /// already billed and creates nothing.
+    pub async fn run_billing(
+        &self,
+        actor: &Actor,
+        term: TermId,
+        dry_run: bool,
+        progress: &(dyn Fn(RunProgress) + Send + Sync),
+    ) -> Result<RunReport> {
+        let issued_on = crate::today();
+        if dry_run {
+            progress(RunProgress::Reading);
+            let input = run_input(self.conn(), term, issued_on, progress).await?;
+            let plan = plan_run(&input);
+            return Ok(report(term, true, None, Vec::new(), plan));
+        }
+        let started_at = now();
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        if backend == DbBackend::Postgres {
+            // Runs for any term take turns, so "already billed" is read with nothing in flight.
+            txn.execute_unprepared("LOCK TABLE invoices IN SHARE ROW EXCLUSIVE MODE")
+                .await?;
+        }
+        progress(RunProgress::Reading);
+        let input = run_input(&txn, term, issued_on, progress).await?;
+        let plan = plan_run(&input);
+        if plan.invoices.is_empty() {
+            txn.commit().await?;
+            progress(RunProgress::Done);
+            return Ok(report(term, false, None, Vec::new(), plan));
+        }
+        let run_id = insert_run(&txn, actor, term, started_at).await?;
+        let numbers = write_plan(&txn, run_id, term, issued_on, &plan, progress).await?;
+        let finished = now();
+        txn.execute_raw(stmt(
+            backend,
+            "UPDATE billing_runs SET finished_at = ?, invoices_created = ?, lines_created = ?, total_pence = ? WHERE id = ?",
+            [
+                finished.into(),
+                (plan.invoices.len() as i32).into(),
+                (plan.line_count() as i32).into(),
+                plan.total().0.into(),
+                run_id.into(),
+            ],
+        ))
+        .await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "billing_run",
+            Some(run_id),
+            format!(
+                "billing run for {term}: {} invoices, {} lines, {}",
+                plan.invoices.len(),
+                plan.line_count(),
+                plan.total()
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        progress(RunProgress::Done);
+        Ok(report(term, false, Some(run_id), numbers, plan))
+    }
+
+    /// Committed runs, newest first.
+    pub async fn billing_runs(&self, limit: u64) -> Result<Vec<BillingRun>> {
+        let backend = self.conn().get_database_backend();
+        Ok(BillingRun::find_by_statement(stmt(
+            backend,
+            "SELECT id, term, started_at, finished_at, invoices_created, lines_created, total_pence \
+             FROM billing_runs ORDER BY id DESC LIMIT ?",
+            [(limit as i64).into()],
+        ))
+        .all(self.conn())
+        .await?)
+    }
+
+    /// One page of invoices, newest first, matching `list.q` against the number or payer's
+    /// name.
+    pub async fn invoices(&self, filter: &InvoiceFilter, list: &ListQuery) -> Result<Page<InvoiceSummary>> {
+        let backend = self.conn().get_database_backend();
+        let mut conditions = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(payer) = filter.payer {
+            conditions.push("payer_kind = ? AND payer_id = ?".to_string());
+            values.push(payer.kind().into());
+            values.push(payer.id().into());
+        }
+        if let Some(guardians) = &filter.guardians {
+            if guardians.is_empty() {
+                conditions.push("1 = 0".to_string());
+            } else {
+                conditions.push(format!(
+                    "payer_kind = 'parent' AND payer_id IN ({})",
+                    vec!["?"; guardians.len()].join(", ")
+                ));
+                values.extend(guardians.iter().map(|&g| Value::from(g)));
+            }
+        }
+        if let Some(term) = &filter.term {
+            conditions.push("term = ?".to_string());
+            values.push(term.clone().into());
+        }
+        let q = list.q.trim().to_lowercase();
+        if !q.is_empty() {
+            conditions.push("(LOWER(number) LIKE ? OR LOWER(payer_name) LIKE ?)".to_string());
+            let pattern = format!("%{}%", q.replace(['%', '_'], ""));
+            values.push(pattern.clone().into());
+            values.push(pattern.into());
+        }
+        let where_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        #[derive(FromQueryResult)]
+        struct Count {
+            n: i64,
+        }
+        let total = Count::find_by_statement(stmt(
+            backend,
+            &format!("SELECT COUNT(*) AS n FROM invoices {where_sql}"),
+            values.clone(),
+        ))
+        .one(self.conn())
+        .await?
+        .map_or(0, |c| c.n) as u64;
+        let mut page_values = values;
+        page_values.push((list.per_page() as i64).into());
+        page_values.push((list.offset() as i64).into());
+        let rows = InvoiceSummary::find_by_statement(stmt(
+            backend,
+            &format!(
+                "SELECT id, number, payer_kind, payer_id, payer_name, term, kind, issued_on, total_pence, status \
+                 FROM invoices {where_sql} ORDER BY id DESC LIMIT ? OFFSET ?"
+            ),
+            page_values,
+        ))
+        .all(self.conn())
+        .await?;
+        Ok(Page {
+            rows,
+            total,
+            capped: false,
+            page: list.page(),
+            per_page: list.per_page(),
+        })
+    }
+
+    /// One invoice with its lines and instalments.
+    pub async fn invoice(&self, id: i64) -> Result<Invoice> {
+        let backend = self.conn().get_database_backend();
+        let summary = InvoiceSummary::find_by_statement(stmt(
+            backend,
+            "SELECT id, number, payer_kind, payer_id, payer_name, term, kind, issued_on, total_pence, status \
+             FROM invoices WHERE id = ?",
+            [id.into()],
+        ))
+        .one(self.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let lines = InvoiceLine::find_by_statement(stmt(
+            backend,
+            "SELECT l.pupil_id, p.pupil_ref, p.first_name || ' ' || p.last_name AS pupil_name, l.charge_kind, \
+             l.description, l.rule, l.amount_pence FROM invoice_lines l JOIN pupils p ON p.id = l.pupil_id \
+             WHERE l.invoice_id = ? ORDER BY l.id",
+            [id.into()],
+        ))
+        .all(self.conn())
+        .await?;
+        let instalments = InvoiceInstalment::find_by_statement(stmt(
+            backend,
+            "SELECT number, due_on, amount_pence, status FROM instalments WHERE invoice_id = ? ORDER BY number",
+            [id.into()],
+        ))
+        .all(self.conn())
+        .await?;
+        #[derive(FromQueryResult)]
+        struct Address {
+            address: String,
+        }
+        let address_sql = if summary.payer_kind == "school" {
+            "SELECT address || ', ' || postcode AS address FROM schools WHERE id = ?"
+        } else {
+            "SELECT address FROM guardians WHERE id = ?"
+        };
+        let payer_address = Address::find_by_statement(stmt(backend, address_sql, [summary.payer_id.into()]))
+            .one(self.conn())
+            .await?
+            .map(|a| a.address)
+            .unwrap_or_default();
+        Ok(Invoice {
+            summary,
+            payer_address,
+            lines,
+            instalments,
+        })
+    }
+
+    /// The guardian records carrying a parent account's email: the payers that account is.
+    pub async fn guardian_ids_for_email(&self, email: &str) -> Result<Vec<i64>> {
+        #[derive(FromQueryResult)]
+        struct Id {
+            id: i64,
+        }
+        let backend = self.conn().get_database_backend();
+        let rows = Id::find_by_statement(stmt(
+            backend,
+            "SELECT id FROM guardians WHERE email = ? ORDER BY id",
+            [email.to_lowercase().into()],
+        ))
+        .all(self.conn())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+
+    /// Lends an instrument to a pupil from `start_date` (each term the loan overlaps is one
+    /// hire charge).
+    pub async fn lend_instrument(
+        &self,
+        actor: &Actor,
+        instrument_id: i64,
+        pupil_id: i64,
+        start_date: Date,
+    ) -> Result<i64> {
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        #[derive(FromQueryResult)]
+        struct Id {
+            id: i64,
+        }
+        let id = Id::find_by_statement(stmt(
+            backend,
+            "INSERT INTO instrument_loans (instrument_id, pupil_id, start_date, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            [instrument_id.into(), pupil_id.into(), start_date.into(), now().into()],
+        ))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .id;
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "instrument_loan",
+            Some(id),
+            format!("instrument {instrument_id} lent to pupil {pupil_id} from {start_date}"),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+}
+
+/// Reads and checks a policy file for `year` (see `tutti_domain::billing::import_policy`).
+pub fn read_policy_file(
+    text: &str,
+    year: AcademicYear,
+) -> Result<ChargingPolicy, Vec<tutti_domain::billing::FieldError>> {
+    import_policy(text, year)
+}
+
+fn record_from_row(row: PolicyRow) -> Result<PolicyRecord> {
+    let year = AcademicYear::parse(&row.academic_year).map_err(|_| {
+        StoreError::Conflict(format!(
+            "bad academic year {:?} in charging_policies",
+            row.academic_year
+        ))
+    })?;
+    let policy = import_policy(&row.document, year).map_err(|errors| {
+        StoreError::Conflict(format!(
+            "the stored policy for {year} does not read: {}",
+            errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+        ))
+    })?;
+    Ok(PolicyRecord {
+        academic_year: row.academic_year,
+        policy,
+        revision: row.revision,
+        updated_at: Some(row.updated_at),
+    })
+}
+
+async fn policy_in(conn: &impl ConnectionTrait, year: AcademicYear) -> Result<PolicyRecord> {
+    let backend = conn.get_database_backend();
+    let row = PolicyRow::find_by_statement(stmt(
+        backend,
+        "SELECT academic_year, revision, document, updated_at FROM charging_policies WHERE academic_year = ?",
+        [year.to_string().into()],
+    ))
+    .one(conn)
+    .await?;
+    match row {
+        Some(row) => record_from_row(row),
+        None => Ok(PolicyRecord {
+            academic_year: year.to_string(),
+            policy: ChargingPolicy::durham(),
+            revision: 0,
+            updated_at: None,
+        }),
+    }
+}
+
+fn report(term: TermId, dry_run: bool, run_id: Option<i64>, numbers: Vec<String>, plan: RunPlan) -> RunReport {
+    RunReport {
+        term: term.to_string(),
+        dry_run,
+        run_id,
+        invoice_count: plan.invoices.len(),
+        line_count: plan.line_count(),
+        total_pence: plan.total().0,
+        numbers,
+        plan,
+    }
+}
+
+#[derive(FromQueryResult)]
+struct PupilRow {
+    id: i64,
+    pupil_ref: String,
+    fsm: bool,
+    pupil_premium: bool,
+    send: bool,
+    looked_after: bool,
+    school_id: i64,
+    school_name: String,
+    parent_charge_uplift: i32,
+    guardian_id: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct EnrolmentRow {
+    id: i64,
+    pupil_id: i64,
+    instrument: String,
+    lesson_type: String,
+    minutes: i32,
+    payer: String,
+    start_date: Date,
+    end_date: Option<Date>,
+}
+
+#[derive(FromQueryResult)]
+struct LoanRow {
+    instrument_id: i64,
+    serial: String,
+    instrument_type: String,
+    pupil_id: i64,
+    start_date: Date,
+    end_date: Option<Date>,
+}
+
+#[derive(FromQueryResult)]
+struct NameRow {
+    id: i64,
+    name: String,
+}
+
+#[derive(FromQueryResult)]
+struct BilledRow {
+    pupil_id: i64,
+    charge_kind: String,
+    subject_id: i64,
+}
+
+#[derive(FromQueryResult)]
+struct PayerRow {
+    payer_kind: String,
+    payer_id: i64,
+}
+
+/// Reads every fact a run for `term` needs, in a handful of set queries.
+async fn run_input(
+    conn: &impl ConnectionTrait,
+    term: TermId,
+    issued_on: Date,
+    progress: &(dyn Fn(RunProgress) + Send + Sync),
+) -> Result<RunInput> {
+    let backend = conn.get_database_backend();
+    let policy = policy_in(conn, term.year).await?.policy;
+    let calendars = Calendars::load(conn).await?;
+    let fallback = default_term_dates(term.year)
+        .into_iter()
+        .find(|t| t.term == term)
+        .expect("every term has default dates");
+    let mut dates_of_school: HashMap<i64, TermDates> = HashMap::new();
+
+    let pupils = PupilRow::find_by_statement(stmt(
+        backend,
+        "SELECT p.id, p.pupil_ref, p.fsm, p.pupil_premium, p.send, p.looked_after, p.school_id, \
+         s.name AS school_name, s.parent_charge_uplift, \
+         (SELECT MIN(pg.guardian_id) FROM pupil_guardians pg WHERE pg.pupil_id = p.id) AS guardian_id \
+         FROM pupils p JOIN schools s ON s.id = p.school_id \
+         WHERE p.archived_at IS NULL AND p.id IN (SELECT pupil_id FROM enrolments WHERE status = 'active') \
+         ORDER BY p.id",
+        [],
+    ))
+    .all(conn)
+    .await?;
+    let guardian_names: HashMap<i64, String> = NameRow::find_by_statement(stmt(
+        backend,
+        "SELECT g.id, g.name FROM guardians g WHERE g.id IN (SELECT guardian_id FROM pupil_guardians)",
+        [],
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.name))
+    .collect();
+    let enrolments = EnrolmentRow::find_by_statement(stmt(
+        backend,
+        "SELECT id, pupil_id, instrument, lesson_type, minutes, payer, start_date, end_date \
+         FROM enrolments WHERE status = 'active' ORDER BY id",
+        [],
+    ))
+    .all(conn)
+    .await?;
+    let loans = LoanRow::find_by_statement(stmt(
+        backend,
+        "SELECT l.instrument_id, i.serial, i.instrument_type, l.pupil_id, l.start_date, l.end_date \
+         FROM instrument_loans l JOIN instruments i ON i.id = l.instrument_id ORDER BY l.id",
+        [],
+    ))
+    .all(conn)
+    .await?;
+    let term_text = term.to_string();
+    let billed = BilledRow::find_by_statement(stmt(
+        backend,
+        "SELECT pupil_id, charge_kind, subject_id FROM invoice_lines WHERE term = ?",
+        [term_text.clone().into()],
+    ))
+    .all(conn)
+    .await?;
+    let payers = PayerRow::find_by_statement(stmt(
+        backend,
+        "SELECT DISTINCT payer_kind, payer_id FROM invoices WHERE term = ?",
+        [term_text.into()],
+    ))
+    .all(conn)
+    .await?;
+    progress(RunProgress::Pricing { pupils: pupils.len() });
+
+    let mut billable = Vec::with_capacity(pupils.len());
+    for p in pupils {
+        let dates = *dates_of_school.entry(p.school_id).or_insert_with(|| {
+            calendars
+                .calendar(p.school_id, term)
+                .and_then(|c| c.term(term).copied())
+                .unwrap_or(fallback)
+        });
+        billable.push(BillablePupil {
+            id: p.id,
+            pupil_ref: p.pupil_ref,
+            facts: PupilFacts {
+                free_school_meals: p.fsm,
+                pupil_premium: p.pupil_premium,
+                send: p.send,
+                looked_after: p.looked_after,
+            },
+            school_uplift: Percent::whole(p.parent_charge_uplift.max(0) as u32),
+            school: (p.school_id, p.school_name),
+            guardian: p
+                .guardian_id
+                .map(|g| (g, guardian_names.get(&g).cloned().unwrap_or_default())),
+            term_dates: dates,
+        });
+    }
+    let dates_of_pupil: HashMap<i64, TermDates> = billable.iter().map(|p| (p.id, p.term_dates)).collect();
+    let enrolments = enrolments
+        .into_iter()
+        .filter_map(|e| {
+            Some(BillableEnrolment {
+                id: e.id,
+                pupil_id: e.pupil_id,
+                instrument: e.instrument,
+                lesson_type: e.lesson_type.parse::<LessonType>().ok()?,
+                minutes: u16::try_from(e.minutes).ok()?,
+                payer: if e.payer == "school" {
+                    Payer::School
+                } else {
+                    Payer::Parent
+                },
+                start_date: e.start_date,
+                end_date: e.end_date,
+            })
+        })
+        .collect();
+    let loans = loans
+        .into_iter()
+        .filter(|l| {
+            // A loan is charged for a term it overlaps.
+            dates_of_pupil
+                .get(&l.pupil_id)
+                .is_some_and(|d| l.start_date <= d.dates.last && l.end_date.is_none_or(|end| end >= d.dates.first))
+        })
+        .map(|l| BillableLoan {
+            instrument_id: l.instrument_id,
+            serial: l.serial,
+            instrument_type: l.instrument_type,
+            pupil_id: l.pupil_id,
+        })
+        .collect();
+    let already_billed: HashSet<(i64, ChargeKind, i64)> = billed
+        .into_iter()
+        .filter_map(|b| {
+            let kind = match b.charge_kind.as_str() {
+                "tuition" => ChargeKind::Tuition,
+                "instrument_hire" => ChargeKind::InstrumentHire,
+                "wcet" => ChargeKind::Wcet,
+                _ => return None,
+            };
+            Some((b.pupil_id, kind, b.subject_id))
+        })
+        .collect();
+    let invoiced_payers = payers
+        .into_iter()
+        .map(|p| {
+            if p.payer_kind == "school" {
+                PayerKey::School(p.payer_id)
+            } else {
+                PayerKey::Parent(p.payer_id)
+            }
+        })
+        .collect();
+    Ok(RunInput {
+        term,
+        policy,
+        issued_on,
+        pupils: billable,
+        enrolments,
+        loans,
+        already_billed,
+        invoiced_payers,
+    })
+}
+
+async fn insert_run(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    term: TermId,
+    started_at: OffsetDateTime,
+) -> Result<i64> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: i64,
+    }
+    let backend = conn.get_database_backend();
+    Ok(Id::find_by_statement(stmt(
+        backend,
+        "INSERT INTO billing_runs (term, run_by, started_at, finished_at, invoices_created, lines_created, total_pence) \
+         VALUES (?, ?, ?, ?, 0, 0, 0) RETURNING id",
+        [
+            term.to_string().into(),
+            actor.user_id.into(),
+            started_at.into(),
+            started_at.into(),
+        ],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?
+    .id)
+}
+
+/// The most parameters one statement carries (SQLite allows 32,766; PostgreSQL 65,535).
+const PARAMETERS_PER_STATEMENT: usize = 30_000;
+
+/// Inserts `rows` into `table` as multi-row INSERTs as large as the parameter limit allows,
+/// calling `written` after each.
+async fn insert_batched(
+    conn: &impl ConnectionTrait,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    written: &mut dyn FnMut(usize),
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    let per_statement = (PARAMETERS_PER_STATEMENT / columns.len()).max(1);
+    let one = format!("({})", vec!["?"; columns.len()].join(","));
+    for chunk in rows.chunks(per_statement) {
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            columns.join(","),
+            vec![one.as_str(); chunk.len()].join(",")
+        );
+        conn.execute_raw(stmt(backend, &sql, chunk.iter().flatten().cloned()))
+            .await?;
+        written(chunk.len());
+    }
+    Ok(())
+}
+
+/// Writes a plan's invoices (with ids taken in one block), lines and instalments. Returns the
+/// invoice numbers in plan order.
+async fn write_plan(
+    conn: &impl ConnectionTrait,
+    run_id: i64,
+    term: TermId,
+    issued_on: Date,
+    plan: &RunPlan,
+    progress: &(dyn Fn(RunProgress) + Send + Sync),
+) -> Result<Vec<String>> {
+    #[derive(FromQueryResult)]
+    struct Max {
+        max_id: Option<i64>,
+    }
+    let backend = conn.get_database_backend();
+    // Writers of invoices are held off (BEGIN IMMEDIATE on SQLite, the table lock on
+    // PostgreSQL), so the ids after the largest are ours to use.
+    let first_id = Max::find_by_statement(stmt(backend, "SELECT MAX(id) AS max_id FROM invoices", []))
+        .one(conn)
+        .await?
+        .and_then(|m| m.max_id)
+        .unwrap_or(0)
+        + 1;
+    let term_text = term.to_string();
+    let created = now();
+    let total_rows =
+        plan.invoices.len() + plan.line_count() + plan.invoices.iter().map(|i| i.instalments.len()).sum::<usize>();
+    let mut done = 0usize;
+    let mut written = |n: usize| {
+        done += n;
+        progress(RunProgress::Writing {
+            done,
+            total: total_rows,
+        });
+    };
+
+    let mut numbers = Vec::with_capacity(plan.invoices.len());
+    let mut invoice_rows = Vec::with_capacity(plan.invoices.len());
+    let mut line_rows = Vec::with_capacity(plan.line_count());
+    let mut instalment_rows = Vec::new();
+    for (i, invoice) in plan.invoices.iter().enumerate() {
+        let id = first_id + i as i64;
+        let number = format!("INV-{id:06}");
+        invoice_rows.push(vec![
+            id.into(),
+            number.clone().into(),
+            run_id.into(),
+            invoice.payer.kind().into(),
+            invoice.payer.id().into(),
+            invoice.payer_name.clone().into(),
+            term_text.clone().into(),
+            invoice.kind.as_str().into(),
+            issued_on.into(),
+            invoice.total_pence.0.into(),
+            "issued".into(),
+            created.into(),
+        ]);
+        numbers.push(number);
+        for line in &invoice.lines {
+            line_rows.push(vec![
+                id.into(),
+                line.pupil_id.into(),
+                term_text.clone().into(),
+                charge_kind_str(line.kind).into(),
+                line.subject_id.into(),
+                line.description.clone().into(),
+                line.rule.clone().into(),
+                line.amount_pence.0.into(),
+            ]);
+        }
+        for instalment in &invoice.instalments {
+            instalment_rows.push(vec![
+                id.into(),
+                (instalment.number as i32).into(),
+                instalment.due.into(),
+                instalment.amount.0.into(),
+                "due".into(),
+            ]);
+        }
+    }
+    insert_batched(
+        conn,
+        "invoices",
+        &[
+            "id",
+            "number",
+            "billing_run_id",
+            "payer_kind",
+            "payer_id",
+            "payer_name",
+            "term",
+            "kind",
+            "issued_on",
+            "total_pence",
+            "status",
+            "created_at",
+        ],
+        &invoice_rows,
+        &mut written,
+    )
+    .await?;
+    insert_batched(
+        conn,
+        "invoice_lines",
+        &[
+            "invoice_id",
+            "pupil_id",
+            "term",
+            "charge_kind",
+            "subject_id",
+            "description",
+            "rule",
+            "amount_pence",
+        ],
+        &line_rows,
+        &mut written,
+    )
+    .await?;
+    insert_batched(
+        conn,
+        "instalments",
+        &["invoice_id", "number", "due_on", "amount_pence", "status"],
+        &instalment_rows,
+        &mut written,
+    )
+    .await?;
+    if backend == DbBackend::Postgres {
+        conn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('invoices', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM invoices), false)",
+        )
+        .await?;
+    }
+    Ok(numbers)
+}
+
+/// The sum of pence, for templates.
+pub fn pounds(pence: i64) -> String {
+    Pence(pence).to_string()
+}
+
+impl RunReport {
+    /// The report as the command line's `--json` and the API print it: every invoice with
+    /// its payer, lines (pupil_ref, description, rule, amount_pence), instalments and total.
+    pub fn to_json(&self) -> serde_json::Value {
+        let invoices: Vec<serde_json::Value> = self
+            .plan
+            .invoices
+            .iter()
+            .enumerate()
+            .map(|(i, invoice)| {
+                serde_json::json!({
+                    "number": self.numbers.get(i),
+                    "payer": {
+                        "kind": invoice.payer.kind(),
+                        "id": invoice.payer.id(),
+                        "name": invoice.payer_name,
+                    },
+                    "kind": invoice.kind.as_str(),
+                    "lines": invoice.lines.iter().map(|l| serde_json::json!({
+                        "pupil_ref": l.pupil_ref,
+                        "charge": charge_kind_str(l.kind),
+                        "description": l.description,
+                        "rule": l.rule,
+                        "amount_pence": l.amount_pence.0,
+                    })).collect::<Vec<_>>(),
+                    "instalments": invoice.instalments.iter().map(|n| serde_json::json!({
+                        "number": n.number,
+                        "due": n.due.to_string(),
+                        "amount_pence": n.amount.0,
+                    })).collect::<Vec<_>>(),
+                    "total_pence": invoice.total_pence.0,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "term": self.term,
+            "dry_run": self.dry_run,
+            "run_id": self.run_id,
+            "invoice_count": self.invoice_count,
+            "line_count": self.line_count,
+            "total_pence": self.total_pence,
+            "invoices": invoices,
+            "skipped": self.plan.skipped,
+        })
+    }
+}

@@ -1,0 +1,262 @@
+//! Billing through the store on both backends: the schema's guarantees, policies by year,
+//! and runs (dry, committed, repeated, supplementary, school-paid, hire).
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+use tutti_domain::Pence;
+use tutti_domain::billing::PayerKey;
+use tutti_domain::calendar::{AcademicYear, TermId};
+use tutti_domain::charging::ChargingPolicy;
+use tutti_store::audit::Actor;
+use tutti_store::billing::{InvoiceFilter, RunProgress};
+use tutti_store::demo::DemoSize;
+use tutti_store::listing::ListQuery;
+use tutti_store::testing::{TestBackend, TestDatabase};
+use tutti_store::{Store, StoreError, on_both_backends};
+
+on_both_backends!(
+    a_pupil_cannot_be_billed_twice_for_one_term_and_charge,
+    policies_are_kept_per_year_and_checked,
+    a_run_bills_each_payer_once_and_never_again,
+);
+
+async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
+    let db = TestDatabase::create(backend).await?;
+    let store = Store::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    store.seed_demo(1, DemoSize::SMALL).await.unwrap();
+    Some((store, db))
+}
+
+fn autumn() -> TermId {
+    TermId::parse("2026-autumn").unwrap()
+}
+
+async fn exec(store: &Store, sql: &str) {
+    store.conn().execute_unprepared(sql).await.unwrap();
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    #[derive(FromQueryResult)]
+    struct N {
+        n: i64,
+    }
+    let backend = store.conn().get_database_backend();
+    N::find_by_statement(Statement::from_string(backend, sql.to_owned()))
+        .one(store.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .n
+}
+
+/// Everything a committed invoice holds, as text, to compare before and after.
+async fn committed(store: &Store) -> Vec<String> {
+    let page = store
+        .invoices(
+            &InvoiceFilter::default(),
+            &ListQuery {
+                per_page: 200,
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for summary in page.rows {
+        out.push(format!("{:?}", store.invoice(summary.id).await.unwrap()));
+    }
+    out
+}
+
+async fn a_pupil_cannot_be_billed_twice_for_one_term_and_charge(backend: TestBackend) {
+    let Some((store, _db)) = store(backend).await else {
+        return;
+    };
+    exec(
+        &store,
+        "INSERT INTO billing_runs (term, started_at, finished_at, invoices_created, lines_created, total_pence) \
+         VALUES ('2026-autumn', '2026-09-01 10:00:00+00:00', '2026-09-01 10:00:01+00:00', 1, 1, 5350)",
+    )
+    .await;
+    exec(
+        &store,
+        "INSERT INTO invoices (number, billing_run_id, payer_kind, payer_id, payer_name, term, kind, issued_on, total_pence, status, created_at) \
+         VALUES ('T-1', 1, 'parent', 1, 'A parent', '2026-autumn', 'original', '2026-09-01', 5350, 'issued', '2026-09-01 10:00:00+00:00')",
+    )
+    .await;
+    let line = "INSERT INTO invoice_lines (invoice_id, pupil_id, term, charge_kind, subject_id, description, rule, amount_pence) \
+                VALUES (1, 1, '2026-autumn', 'tuition', 1, 'Violin', 'Standard group fee', 5350)";
+    exec(&store, line).await;
+    assert!(
+        store.conn().execute_unprepared(line).await.is_err(),
+        "the second line must be refused"
+    );
+    // A later run sees the line as billed and does not bill it again.
+    let report = store
+        .run_billing(&Actor::cli(), autumn(), false, &|_| {})
+        .await
+        .unwrap();
+    assert!(report.run_id.is_some());
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM invoice_lines WHERE pupil_id = 1 AND subject_id = 1 AND charge_kind = 'tuition'"
+        )
+        .await,
+        1
+    );
+}
+
+async fn policies_are_kept_per_year_and_checked(backend: TestBackend) {
+    let Some((store, _db)) = store(backend).await else {
+        return;
+    };
+    let year = AcademicYear::starting(2026);
+    let default = store.charging_policy(year).await.unwrap();
+    assert_eq!(default.revision, 0);
+    assert_eq!(default.policy, ChargingPolicy::durham());
+
+    let mut policy = ChargingPolicy::durham();
+    policy.name = "Durham 2026-27".into();
+    policy.standard_fee = Pence(5_600);
+    assert_eq!(
+        store.save_charging_policy(&Actor::cli(), year, &policy).await.unwrap(),
+        1
+    );
+    policy.hire.per_term = Pence(1_800);
+    assert_eq!(
+        store.save_charging_policy(&Actor::cli(), year, &policy).await.unwrap(),
+        2
+    );
+    let saved = store.charging_policy(year).await.unwrap();
+    assert_eq!((saved.revision, &saved.policy), (2, &policy));
+    assert_eq!(
+        store.charging_policy(year.next()).await.unwrap().revision,
+        0,
+        "other years keep the default"
+    );
+
+    policy.instalments.due_day = 30;
+    match store.save_charging_policy(&Actor::cli(), year, &policy).await {
+        Err(StoreError::Refused(text)) => assert!(text.contains("instalments.due_day"), "{text}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(
+        store.charging_policy(year).await.unwrap().revision,
+        2,
+        "a refused policy changes nothing"
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM audit_events WHERE entity = 'charging_policy'"
+        )
+        .await,
+        2
+    );
+}
+
+async fn a_run_bills_each_payer_once_and_never_again(backend: TestBackend) {
+    let Some((store, _db)) = store(backend).await else {
+        return;
+    };
+    let actor = Actor::cli();
+    // One pupil's lessons are paid by the school; another hires a cello.
+    exec(&store, "UPDATE enrolments SET payer = 'school' WHERE id = 2").await;
+    exec(
+        &store,
+        "INSERT INTO instruments (serial, instrument_type, make, model, location, status, created_at, updated_at) \
+         VALUES ('VC-1', 'cello', 'Stentor', 'Student', 'store', 'on-loan', '2026-09-01 10:00:00+00:00', '2026-09-01 10:00:00+00:00')",
+    )
+    .await;
+    store
+        .lend_instrument(&actor, 1, 3, time::macros::date!(2026 - 09 - 01))
+        .await
+        .unwrap();
+
+    let dry = store.run_billing(&actor, autumn(), true, &|_| {}).await.unwrap();
+    assert!(dry.invoice_count > 0 && dry.run_id.is_none());
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM invoices").await,
+        0,
+        "a dry run writes nothing"
+    );
+
+    let stages = std::sync::Mutex::new(Vec::new());
+    let first = store
+        .run_billing(&actor, autumn(), false, &|p| stages.lock().unwrap().push(p))
+        .await
+        .unwrap();
+    assert_eq!(
+        first.invoice_count, dry.invoice_count,
+        "the preview is what the run does"
+    );
+    assert_eq!(first.total_pence, dry.total_pence);
+    let stages = stages.into_inner().unwrap();
+    assert_eq!(stages.first(), Some(&RunProgress::Reading));
+    assert_eq!(stages.last(), Some(&RunProgress::Done));
+    assert!(stages.iter().any(|s| matches!(s, RunProgress::Writing { .. })));
+
+    // Every invoice adds up, every parent's instalments add up, one invoice per payer.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM invoices i WHERE i.total_pence <> (SELECT SUM(amount_pence) FROM invoice_lines l WHERE l.invoice_id = i.id)"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM invoices i WHERE i.payer_kind = 'parent' AND i.total_pence > 0 AND i.total_pence <> \
+             (SELECT SUM(amount_pence) FROM instalments n WHERE n.invoice_id = i.id)"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM (SELECT payer_kind, payer_id FROM invoices GROUP BY payer_kind, payer_id HAVING COUNT(*) > 1) d").await,
+        0
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM invoices WHERE payer_kind = 'school'").await,
+        1
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM invoice_lines WHERE charge_kind = 'instrument_hire' AND pupil_id = 3 AND amount_pence = 1500").await,
+        1
+    );
+    let school_invoice = first
+        .plan
+        .invoices
+        .iter()
+        .find(|i| matches!(i.payer, PayerKey::School(_)))
+        .unwrap();
+    assert!(school_invoice.lines[0].rule.contains("paid by the school"));
+
+    // A second run creates nothing and changes nothing.
+    let before = committed(&store).await;
+    let again = store.run_billing(&actor, autumn(), false, &|_| {}).await.unwrap();
+    assert_eq!((again.invoice_count, again.run_id), (0, None));
+    assert_eq!(committed(&store).await, before);
+
+    // An enrolment added later is billed by a later run, on a supplementary invoice.
+    exec(
+        &store,
+        "INSERT INTO enrolments (pupil_id, instrument, lesson_type, minutes, start_date, status, created_at) \
+         VALUES (1, 'Flute', 'individual', 30, '2026-09-20', 'active', '2026-09-20 10:00:00+00:00')",
+    )
+    .await;
+    let later = store.run_billing(&actor, autumn(), false, &|_| {}).await.unwrap();
+    assert_eq!(later.invoice_count, 1);
+    assert_eq!(later.plan.invoices[0].kind.as_str(), "supplementary");
+    assert_eq!(later.plan.invoices[0].lines.len(), 1);
+    assert!(
+        later.plan.invoices[0].lines[0]
+            .description
+            .starts_with("Flute individual")
+    );
+    let after = committed(&store).await;
+    assert_eq!(&after[1..], &before[..], "the committed invoices are untouched");
+    assert_eq!(count(&store, "SELECT COUNT(*) AS n FROM billing_runs").await, 2);
+}

@@ -1,0 +1,219 @@
+//! Stripe Checkout: a form-encoded POST to `/v1/checkout/sessions` makes the hosted page;
+//! `checkout.session.*` events come back signed (see [`super::signature`]). The base URL is
+//! configurable so tests run against a faithful local server on loopback.
+use serde_json::Value;
+use time::OffsetDateTime;
+use tutti_domain::Pence;
+use tutti_store::payments::provider::{
+    BoxFuture, CheckoutRequest, EventKind, HostedCheckout, PaymentProvider, ProviderError, ProviderEvent, WebhookError,
+};
+
+use super::signature;
+
+/// How to reach Stripe and check what it sends.
+#[derive(Debug, Clone)]
+pub struct StripeConfig {
+    /// `https://api.stripe.com` in production (see docs/decisions/0046-payments-http-client.md).
+    pub api_base: String,
+    /// The secret API key (`sk_live_...` or `sk_test_...`).
+    pub secret_key: String,
+    /// The webhook endpoint's signing secret (`whsec_...`).
+    pub webhook_secret: String,
+    /// Seconds a signed webhook stays acceptable.
+    pub tolerance_secs: i64,
+}
+
+pub struct StripeCheckout {
+    config: StripeConfig,
+    client: reqwest::Client,
+}
+
+impl StripeCheckout {
+    pub fn new(config: StripeConfig) -> StripeCheckout {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .expect("an HTTP client with default settings builds");
+        StripeCheckout { config, client }
+    }
+}
+
+/// The form Stripe's API takes for a one-off card payment of one line.
+pub fn session_form(request: &CheckoutRequest) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("mode", "payment")
+        .append_pair("success_url", &request.success_url)
+        .append_pair("cancel_url", &request.cancel_url)
+        .append_pair("client_reference_id", &request.reference)
+        .append_pair("metadata[reference]", &request.reference)
+        .append_pair("line_items[0][quantity]", "1")
+        .append_pair("line_items[0][price_data][currency]", "gbp")
+        .append_pair("line_items[0][price_data][unit_amount]", &request.amount.0.to_string())
+        .append_pair("line_items[0][price_data][product_data][name]", &request.description);
+    if let Some(email) = &request.customer_email {
+        form.append_pair("customer_email", email);
+    }
+    form.finish()
+}
+
+impl PaymentProvider for StripeCheckout {
+    fn name(&self) -> &'static str {
+        "stripe"
+    }
+
+    fn create_checkout<'a>(
+        &'a self,
+        request: &'a CheckoutRequest,
+    ) -> BoxFuture<'a, Result<HostedCheckout, ProviderError>> {
+        Box::pin(async move {
+            let url = format!("{}/v1/checkout/sessions", self.config.api_base.trim_end_matches('/'));
+            let response = self
+                .client
+                .post(url)
+                .bearer_auth(&self.config.secret_key)
+                // A retried request with the same key makes one session, never two.
+                .header("Idempotency-Key", &request.reference)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(session_form(request))
+                .send()
+                .await
+                .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+            let status = response.status();
+            let body: Value = response
+                .json()
+                .await
+                .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+            if !status.is_success() {
+                let message = body["error"]["message"].as_str().unwrap_or("no message").to_owned();
+                return Err(ProviderError::Refused(format!("{status}: {message}")));
+            }
+            match (body["id"].as_str(), body["url"].as_str()) {
+                (Some(id), Some(url)) => Ok(HostedCheckout {
+                    session_id: id.to_owned(),
+                    url: url.to_owned(),
+                }),
+                _ => Err(ProviderError::Refused("the session has no id or url".into())),
+            }
+        })
+    }
+
+    fn verify_webhook(&self, signature: &str, body: &[u8], now: OffsetDateTime) -> Result<ProviderEvent, WebhookError> {
+        signature::verify(
+            &self.config.webhook_secret,
+            signature,
+            body,
+            now,
+            self.config.tolerance_secs,
+        )?;
+        parse_event(body)
+    }
+}
+
+/// Reads a Stripe event. A completed session counts as paid only when Stripe says its
+/// payment_status is "paid" (delayed methods send `async_payment_succeeded` later).
+pub fn parse_event(body: &[u8]) -> Result<ProviderEvent, WebhookError> {
+    let event: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
+    let id = event["id"]
+        .as_str()
+        .ok_or_else(|| WebhookError::Malformed("no event id".into()))?
+        .to_owned();
+    let kind = event["type"].as_str().unwrap_or_default();
+    let session = &event["data"]["object"];
+    let session_id = || {
+        session["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| WebhookError::Malformed("no session id".into()))
+    };
+    let kind = match kind {
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded"
+            if session["payment_status"].as_str() == Some("paid") =>
+        {
+            if session["currency"].as_str() != Some("gbp") {
+                return Err(WebhookError::Malformed("a payment in another currency".into()));
+            }
+            EventKind::CheckoutCompleted {
+                session_id: session_id()?,
+                reference: session["client_reference_id"].as_str().unwrap_or_default().to_owned(),
+                amount: Pence(
+                    session["amount_total"]
+                        .as_i64()
+                        .ok_or_else(|| WebhookError::Malformed("no amount_total".into()))?,
+                ),
+            }
+        }
+        "checkout.session.expired" => EventKind::CheckoutExpired {
+            session_id: session_id()?,
+        },
+        other => EventKind::Other(other.to_owned()),
+    };
+    Ok(ProviderEvent { id, kind })
+}
+
+/// A Stripe event body for a session, as Stripe shapes it (used by the test mode and tests).
+pub fn event_body(event_id: &str, kind: &str, session_id: &str, reference: &str, amount: Pence, paid: bool) -> String {
+    serde_json::json!({
+        "id": event_id,
+        "object": "event",
+        "type": kind,
+        "data": { "object": {
+            "id": session_id,
+            "object": "checkout.session",
+            "client_reference_id": reference,
+            "amount_total": amount.0,
+            "currency": "gbp",
+            "mode": "payment",
+            "payment_status": if paid { "paid" } else { "unpaid" },
+            "status": if paid { "complete" } else { "open" },
+        }}
+    })
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_form_is_stripes() {
+        let form = session_form(&CheckoutRequest {
+            amount: Pence(8_025),
+            reference: "TUT-1".into(),
+            description: "Invoice 2026-A-1 & more".into(),
+            customer_email: Some("parent@example.com".into()),
+            success_url: "http://hub/basket/return?ref=TUT-1".into(),
+            cancel_url: "http://hub/basket".into(),
+        });
+        assert!(form.contains("mode=payment"));
+        assert!(form.contains("line_items%5B0%5D%5Bprice_data%5D%5Bunit_amount%5D=8025"));
+        assert!(form.contains("line_items%5B0%5D%5Bprice_data%5D%5Bcurrency%5D=gbp"));
+        assert!(form.contains("client_reference_id=TUT-1"));
+        assert!(form.contains("Invoice+2026-A-1+%26+more"));
+    }
+
+    #[test]
+    fn events_are_read_as_stripe_sends_them() {
+        let paid = event_body("evt_1", "checkout.session.completed", "cs_1", "TUT-1", Pence(500), true);
+        assert_eq!(
+            parse_event(paid.as_bytes()).unwrap().kind,
+            EventKind::CheckoutCompleted {
+                session_id: "cs_1".into(),
+                reference: "TUT-1".into(),
+                amount: Pence(500)
+            }
+        );
+        let unpaid = event_body(
+            "evt_2",
+            "checkout.session.completed",
+            "cs_1",
+            "TUT-1",
+            Pence(500),
+            false,
+        );
+        assert_eq!(
+            parse_event(unpaid.as_bytes()).unwrap().kind,
+            EventKind::Other("checkout.session.completed".into())
+        );
+        assert!(parse_event(b"not json").is_err());
+    }
+}
