@@ -12,6 +12,8 @@
 //!   or school pays, line by line; instalments; notice; the WCET split.
 //! - [`rotation`]: each week's real lesson times at schools that rotate; visits.
 //! - [`guarantee`]: the lesson guarantee, counted from register marks.
+//! - [`admissions`]: the tuition offer, applications, waiting-list order, notice end dates.
+//! - [`progress`]: graded exam entries and termly reports.
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
 //!   records (phase, type, role, employment, condition, lesson type).
 
@@ -66,6 +68,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod admissions;
 pub mod calendar;
 pub mod charging;
 pub mod clock;
@@ -74,6 +77,7 @@ pub mod guarantee;
 pub mod instruments;
 pub mod lessons;
 pub mod money;
+pub mod progress;
 pub mod rotation;
 pub mod schools;
 mod serde_formats;
