@@ -4,12 +4,14 @@
 //! every crate (accounts, schools, pupils, staff, ...).
 
 pub mod accounts;
+pub mod admissions;
 pub mod api_tokens;
 mod archive;
 pub mod audit;
 mod connect;
 pub mod content;
 pub mod demo;
+mod enrolment_import;
 pub mod entities;
 mod error;
 pub mod guardians;
@@ -19,6 +21,7 @@ pub mod lessons;
 pub mod listing;
 mod migrations;
 pub mod outbox;
+pub mod progress;
 pub mod pupils;
 mod query;
 pub mod records;

@@ -60,7 +60,7 @@ impl PupilScope {
     }
 
     /// The SQL condition on `p` (pupils) for this scope, with its parameters.
-    fn condition(&self) -> (String, Vec<Value>) {
+    pub(crate) fn condition(&self) -> (String, Vec<Value>) {
         match self {
             PupilScope::All => ("1 = 1".into(), vec![]),
             PupilScope::Teacher(staff_id) => (

@@ -1,6 +1,7 @@
 //! The application's routes, assembled from audiences; each audience declares its access.
 mod account;
 mod admin;
+mod admissions;
 mod api;
 mod api_lessons;
 mod calendar;
@@ -39,6 +40,9 @@ pub fn router(state: AppState) -> Router {
         lessons::account_audience(),
         calendar::audience(),
         api_lessons::audience(),
+        admissions::parent_audience(),
+        admissions::school_audience(),
+        admissions::office_audience(),
     ];
     audiences
         .into_iter()
