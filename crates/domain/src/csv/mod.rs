@@ -9,7 +9,7 @@ mod enrolments;
 mod import;
 mod rows;
 
-pub use enrolments::EnrolmentRow;
+pub use enrolments::{EnrolmentRow, parse_school_weekday};
 pub use import::{CsvColumn, CsvRow, ImportIssue, ImportOutcome, ImportedRow, RowReader, export, import};
 pub use rows::{InstrumentRow, PupilRow, SchoolRow, StaffRow, UPLIFT_CHOICES};
 

@@ -3,10 +3,12 @@ mod account;
 mod admin;
 mod admissions;
 mod api;
+mod api_enrolments;
 mod api_lessons;
 mod calendar;
 mod content;
 mod lessons;
+mod progress;
 mod public;
 mod records;
 
@@ -43,6 +45,9 @@ pub fn router(state: AppState) -> Router {
         admissions::parent_audience(),
         admissions::school_audience(),
         admissions::office_audience(),
+        progress::staff_audience(),
+        progress::parent_audience(),
+        api_enrolments::audience(),
     ];
     audiences
         .into_iter()
