@@ -22,7 +22,8 @@ on_both_backends!(
     offers_lapse_after_their_date,
     school_applies_for_its_own_pupils_only,
     office_edits_the_offer,
-    parent_gives_notice_with_the_rules_end_date
+    parent_gives_notice_with_the_rules_end_date,
+    enrolments_and_applications_api_follow_the_screens_rules
 );
 
 #[derive(FromQueryResult)]
@@ -508,4 +509,204 @@ async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
     assert!(html.contains(&format!("Ending on {end_text}")));
     assert!(!html.contains("/parent/enrolments/1/notice"));
     assert_eq!(parent.get(page).await.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn token(app: &TestApp, email: &str) -> String {
+    let user = app.store.user_by_email(email).await.unwrap().unwrap();
+    app.store
+        .create_api_token(&tutti_store::audit::Actor::cli(), user.id, "test")
+        .await
+        .unwrap()
+}
+
+async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let _other = other_parent(&app).await;
+    let kids = parent_children(&app).await;
+    #[derive(FromQueryResult)]
+    struct G {
+        email: String,
+    }
+    let other_parent_email = G::find_by_statement(tutti_store::sea_orm::Statement::from_string(
+        app.store.conn().get_database_backend(),
+        "SELECT email FROM guardians WHERE id = 2",
+    ))
+    .one(app.store.conn())
+    .await
+    .unwrap()
+    .unwrap()
+    .email;
+    let client = reqwest::Client::new();
+    let get = |token: String, path: String| {
+        let client = client.clone();
+        let url = format!("{}{path}", app.base);
+        async move {
+            let r = client.get(url).bearer_auth(token).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let (parent, other, school, teacher, admin) = (
+        token(&app, "parent@demo.test").await,
+        token(&app, &other_parent_email).await,
+        token(&app, "school@demo.test").await,
+        token(&app, "teacher@demo.test").await,
+        token(&app, "admin@demo.test").await,
+    );
+
+    // A parent lists only their own children's enrolments.
+    let (status, body) = get(parent.clone(), "/api/v1/enrolments".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = body["enrolments"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|e| kids.contains(&e["pupil"]["id"].as_i64().unwrap())));
+    assert_eq!(
+        get(parent.clone(), "/api/v1/enrolments/1".into()).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(other.clone(), "/api/v1/enrolments/1".into()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let path = format!("/api/v1/enrolments?pupil={}", kids[0]);
+    assert_eq!(get(other.clone(), path.clone()).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get(parent.clone(), path).await.0, StatusCode::OK);
+    // A school its own pupils; a teacher what they teach.
+    let (_, body) = get(school.clone(), "/api/v1/enrolments?per_page=200".into()).await;
+    assert!(
+        body["enrolments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["school"]["id"] == 1)
+    );
+    let (elsewhere, _) = other_pupil(&app, 2, 0, false).await;
+    #[derive(FromQueryResult)]
+    struct E {
+        id: i64,
+    }
+    let elsewhere_enrolment = E::find_by_statement(tutti_store::sea_orm::Statement::from_string(
+        app.store.conn().get_database_backend(),
+        format!("SELECT id FROM enrolments WHERE pupil_id = {elsewhere}"),
+    ))
+    .one(app.store.conn())
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    let path = format!("/api/v1/enrolments/{elsewhere_enrolment}");
+    assert_eq!(get(school.clone(), path.clone()).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get(admin.clone(), path).await.0, StatusCode::OK);
+    let (_, body) = get(teacher.clone(), "/api/v1/enrolments?per_page=200".into()).await;
+    let rows = body["enrolments"].as_array().unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|e| e["teacher"]["id"] == 1));
+    // Pagination.
+    let (_, body) = get(admin.clone(), "/api/v1/enrolments?per_page=5&page=2".into()).await;
+    assert_eq!(body["enrolments"].as_array().unwrap().len(), 5);
+    assert!(body["total"].as_u64().unwrap() > 10);
+    assert_eq!(body["page"], 2);
+
+    // Only the office creates enrolments, checked by field.
+    let post = |token: String, body: serde_json::Value| {
+        let client = client.clone();
+        let url = format!("{}/api/v1/enrolments", app.base);
+        async move {
+            let r = client.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let valid = serde_json::json!({"pupil_id": kids[1], "instrument": "Oboe", "lesson_type": "individual", "minutes": 20, "start_date": "2027-01-04"});
+    assert_eq!(post(parent.clone(), valid.clone()).await.0, StatusCode::FORBIDDEN);
+    let (status, body) = post(
+        admin.clone(),
+        serde_json::json!({"pupil_id": kids[1], "instrument": "", "lesson_type": "trio", "minutes": 25, "start_date": "31/02/2027", "weekday": "Sunday"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["instrument", "lesson_type", "minutes", "start_date", "weekday"]
+    );
+    let (status, body) = post(admin.clone(), valid).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["status"], "awaiting");
+    assert_eq!(body["teacher"], serde_json::Value::Null);
+    assert_eq!(body["school"]["id"], 1, "the pupil's own school");
+    let (status, body) = post(
+        admin.clone(),
+        serde_json::json!({"pupil_id": kids[1], "instrument": "Tuba", "lesson_type": "group", "minutes": 30, "start_date": "2027-01-04", "teacher_id": 1, "weekday": "Tuesday", "start_time": "10:30"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        (
+            body["status"].as_str(),
+            body["weekday"].as_i64(),
+            body["start_time"].as_str()
+        ),
+        (Some("active"), Some(2), Some("10:30"))
+    );
+    let (status, _) = post(
+        admin.clone(),
+        serde_json::json!({"pupil_id": kids[1], "instrument": "Tuba", "lesson_type": "group", "minutes": 30, "start_date": "2027-01-04", "teacher_id": 99999}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Applications: a family sees its own, with the place on the list; others' are 404.
+    let scope = PupilScope::Guardian("parent@demo.test".into());
+    app.store
+        .apply(
+            &tutti_store::audit::Actor::cli(),
+            &scope,
+            &tutti_store::admissions::NewApplication {
+                pupil_id: kids[0],
+                choice: tutti_domain::admissions::TuitionChoice {
+                    instrument: "Violin".into(),
+                    lesson_type: tutti_domain::lessons::LessonType::Individual,
+                    minutes: 30,
+                },
+                source: tutti_domain::admissions::ApplicationSource::Parent,
+            },
+        )
+        .await
+        .unwrap();
+    let (status, body) = get(parent.clone(), "/api/v1/applications".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let apps = body["applications"].as_array().unwrap();
+    assert_eq!(apps.len(), 1);
+    assert_eq!(
+        (apps[0]["status"].as_str(), apps[0]["place"].as_i64()),
+        (Some("waiting"), Some(1))
+    );
+    let (_, body) = get(other.clone(), "/api/v1/applications".into()).await;
+    assert_eq!(body["total"], 0);
+    let path = format!("/api/v1/applications?pupil={}", kids[0]);
+    assert_eq!(get(other.clone(), path).await.0, StatusCode::NOT_FOUND);
+    let (_, body) = get(school.clone(), "/api/v1/applications?status=waiting".into()).await;
+    assert_eq!(body["total"], 1);
+    let (_, body) = get(admin, "/api/v1/applications?status=offered".into()).await;
+    assert_eq!(body["total"], 0);
+
+    // The OpenAPI document lists the new paths.
+    let doc: serde_json::Value = client
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for p in ["/api/v1/enrolments", "/api/v1/enrolments/{id}", "/api/v1/applications"] {
+        assert!(doc["paths"][p].is_object(), "{p} documented");
+    }
 }

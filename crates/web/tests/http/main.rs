@@ -13,5 +13,6 @@ mod content;
 mod lessons;
 mod mail;
 mod pages;
+mod progress;
 mod records;
 mod security;
