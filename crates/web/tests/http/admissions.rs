@@ -509,6 +509,9 @@ async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
     assert!(html.contains(&format!("Ending on {end_text}")));
     assert!(!html.contains("/parent/enrolments/1/notice"));
     assert_eq!(parent.get(page).await.status(), StatusCode::BAD_REQUEST);
+    // The teacher still teaches the pupil until then, and writes the last report.
+    let teacher = app.logged_in("teacher@demo.test").await;
+    assert_eq!(teacher.get("/progress/pupils/1").await.status(), StatusCode::OK);
 }
 
 async fn token(app: &TestApp, email: &str) -> String {
