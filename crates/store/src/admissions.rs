@@ -419,8 +419,12 @@ impl Store {
         let open = count(
             &txn,
             "SELECT COUNT(*) AS n FROM applications WHERE pupil_id = ? AND LOWER(instrument) = ? \
-             AND status IN ('waiting', 'offered')",
-            vec![app.pupil_id.into(), instrument.to_lowercase().into()],
+             AND (status = 'waiting' OR (status = 'offered' AND offer_expires_on >= ?))",
+            vec![
+                app.pupil_id.into(),
+                instrument.to_lowercase().into(),
+                crate::today().into(),
+            ],
         )
         .await?;
         let learning = count(

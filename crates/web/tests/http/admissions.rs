@@ -354,6 +354,20 @@ async fn offers_lapse_after_their_date(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The family may apply again, and goes to the back of the list.
+    let r = parent
+        .submit(
+            PAGE,
+            PAGE,
+            &[
+                ("pupil", &kids[1].to_string()),
+                ("instrument", "Cello"),
+                ("lesson_type", "group"),
+                ("minutes", "45"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let lapsed = app.store.application(&PupilScope::All, id, today()).await.unwrap();
     assert_eq!(lapsed.status, "lapsed");
     #[derive(FromQueryResult)]
