@@ -14,7 +14,7 @@ use crate::db::DbArgs;
 pub struct ImportArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// schools, pupils, staff or instruments.
+    /// schools, pupils, staff, instruments or enrolments.
     kind: String,
     /// The CSV file; its first line names the columns (any case, any order).
     file: PathBuf,
@@ -36,17 +36,26 @@ pub struct ExportArgs {
 fn kind(text: &str) -> anyhow::Result<RecordKind> {
     match RecordKind::parse(text) {
         Some(k) => Ok(k),
-        None => bail!("the kind of record must be schools, pupils, staff or instruments (got {text:?})"),
+        None => bail!(
+            "the kind of record must be schools, pupils, staff or instruments (or enrolments, to import) (got {text:?})"
+        ),
     }
 }
 
+/// Enrolments are imported but not exported, so they are not a `RecordKind`.
+const ENROLMENTS: &str = "enrolments";
+
 pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let kind = kind(&args.kind)?;
+    let enrolments = args.kind.trim().eq_ignore_ascii_case(ENROLMENTS);
+    let kind = if enrolments { None } else { Some(kind(&args.kind)?) };
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("could not read {} as UTF-8 text", args.file.display()))?;
     let store = args.db.open().await?;
     let started = std::time::Instant::now();
-    let outcome = store.import_csv(&Actor::cli(), kind, &text, args.dry_run).await?;
+    let outcome = match kind {
+        Some(kind) => store.import_csv(&Actor::cli(), kind, &text, args.dry_run).await?,
+        None => store.import_enrolments_csv(&Actor::cli(), &text, args.dry_run).await?,
+    };
     store.close().await;
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
@@ -70,7 +79,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     println!(
         "{verb}: {} {} rows: {} ({:.2} s).",
         outcome.rows,
-        kind.as_str(),
+        kind.map_or(ENROLMENTS, |k| k.as_str()),
         outcome.report.summary(),
         started.elapsed().as_secs_f64()
     );

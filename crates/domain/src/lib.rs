@@ -16,6 +16,8 @@
 //! - [`payments`]: payment methods, Direct Debit bank details, the Gift Aid statement.
 //! - [`rotation`]: each week's real lesson times at schools that rotate; visits.
 //! - [`guarantee`]: the lesson guarantee, counted from register marks.
+//! - [`admissions`]: the tuition offer, applications, waiting-list order, notice end dates.
+//! - [`progress`]: graded exam entries and termly reports.
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
 //!   records (phase, type, role, employment, condition, lesson type).
 
@@ -72,6 +74,7 @@ macro_rules! text_enum {
 
 pub mod agreements;
 pub mod billing;
+pub mod admissions;
 pub mod calendar;
 pub mod charging;
 pub mod clock;
@@ -81,6 +84,7 @@ pub mod instruments;
 pub mod lessons;
 pub mod money;
 pub mod payments;
+pub mod progress;
 pub mod rotation;
 pub mod schools;
 mod serde_formats;

@@ -4,6 +4,7 @@
 //! every crate (accounts, schools, pupils, staff, ...).
 
 pub mod accounts;
+pub mod admissions;
 pub mod api_tokens;
 mod archive;
 pub mod audit;
@@ -11,6 +12,7 @@ pub mod billing;
 mod connect;
 pub mod content;
 pub mod demo;
+mod enrolment_import;
 pub mod entities;
 mod error;
 pub mod guardians;
@@ -22,6 +24,7 @@ mod migrations;
 pub mod outbox;
 mod pupil_search;
 pub mod payments;
+pub mod progress;
 pub mod pupils;
 mod query;
 pub mod records;

@@ -28,7 +28,8 @@ use crate::{Store, now};
 pub enum PupilScope {
     /// Office admins and managers.
     All,
-    /// A teacher: pupils with an active enrolment with this staff id.
+    /// A teacher: pupils with an active enrolment with this staff id, or one under notice
+    /// (taught until its end date).
     Teacher(i64),
     /// A parent: children whose guardian has this (verified) email.
     Guardian(String),
@@ -60,11 +61,11 @@ impl PupilScope {
     }
 
     /// The SQL condition on `p` (pupils) for this scope, with its parameters.
-    fn condition(&self) -> (String, Vec<Value>) {
+    pub(crate) fn condition(&self) -> (String, Vec<Value>) {
         match self {
             PupilScope::All => ("1 = 1".into(), vec![]),
             PupilScope::Teacher(staff_id) => (
-                "EXISTS (SELECT 1 FROM enrolments e WHERE e.pupil_id = p.id AND e.teacher_id = ? AND e.status = 'active')"
+                "EXISTS (SELECT 1 FROM enrolments e WHERE e.pupil_id = p.id AND e.teacher_id = ? AND e.status IN ('active', 'leaving'))"
                     .into(),
                 vec![(*staff_id).into()],
             ),

@@ -63,7 +63,7 @@ impl Store {
         let sql = format!(
             "SELECT DISTINCT {PUPIL_COLUMNS} FROM pupils p JOIN schools s ON s.id = p.school_id \
              JOIN enrolments e ON e.pupil_id = p.id \
-             WHERE e.teacher_id = ? AND e.status = 'active' AND p.archived_at IS NULL \
+             WHERE e.teacher_id = ? AND e.status IN ('active', 'leaving') AND p.archived_at IS NULL \
              ORDER BY p.last_name, p.first_name, p.id"
         );
         let st = stmt(self.conn().get_database_backend(), &sql, [staff_id.into()]);

@@ -5,9 +5,11 @@
 //! (such as [`SchoolRow`]), collecting every error by line and column instead of stopping
 //! at the first, and [`export`] writes rows with the same columns.
 
+mod enrolments;
 mod import;
 mod rows;
 
+pub use enrolments::{EnrolmentRow, parse_school_weekday};
 pub use import::{CsvColumn, CsvRow, ImportIssue, ImportOutcome, ImportedRow, RowReader, export, import};
 pub use rows::{InstrumentRow, PupilRow, SchoolRow, StaffRow, UPLIFT_CHOICES};
 

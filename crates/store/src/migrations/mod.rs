@@ -10,6 +10,7 @@ mod m0006_lessons;
 mod m0012_content_menu;
 mod m0007_billing;
 mod m0008_payments;
+mod m0009_admissions;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_content_menu::Migration),
             Box::new(m0007_billing::Migration),
             Box::new(m0008_payments::Migration),
+            Box::new(m0009_admissions::Migration),
         ]
     }
 }

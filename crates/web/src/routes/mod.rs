@@ -1,13 +1,16 @@
 //! The application's routes, assembled from audiences; each audience declares its access.
 mod account;
 mod admin;
+mod admissions;
 mod api;
+mod api_enrolments;
 mod api_lessons;
 mod api_schemas;
 mod calendar;
 mod content;
 mod lessons;
 mod payments;
+mod progress;
 mod public;
 mod records;
 
@@ -44,6 +47,12 @@ pub fn router(state: AppState) -> Router {
         payments::public_audience(),
         payments::basket_audience(),
         payments::office_audience(),
+        admissions::parent_audience(),
+        admissions::school_audience(),
+        admissions::office_audience(),
+        progress::staff_audience(),
+        progress::parent_audience(),
+        api_enrolments::audience(),
     ];
     audiences
         .into_iter()

@@ -7,6 +7,7 @@ pub(crate) use tutti_store::on_both_backends;
 
 mod accounts;
 mod admin;
+mod admissions;
 mod api;
 mod api_schema;
 mod content;
@@ -14,5 +15,6 @@ mod lessons;
 mod mail;
 mod pages;
 mod payments;
+mod progress;
 mod records;
 mod security;

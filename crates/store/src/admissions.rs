@@ -1,0 +1,1095 @@
+//! Admissions: the tuition offer, applications and their waiting lists in fair order, offers
+//! with an expiry date, acceptance into an enrolment awaiting allocation, the enrolment list
+//! every role reads, and a parent's notice.
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+use tutti_domain::admissions::{
+    ApplicationSource, TuitionChoice, WaitingPriority, check_application, check_offer_choice, notice_end_date,
+};
+use tutti_domain::calendar::{AcademicYear, SchoolCalendar};
+use tutti_domain::charging::ChargingPolicy;
+use tutti_domain::lessons::LessonType;
+
+use crate::audit::{self, Action, Actor};
+use crate::error::{Result, StoreError};
+use crate::lessons::Calendars;
+use crate::listing::Page;
+use crate::pupils::PupilScope;
+use crate::query::stmt;
+use crate::{Store, now, outbox, settings};
+
+/// Where an enrolment is (the `enrolments.status` column).
+pub mod enrolment_status {
+    /// Placed with a teacher, school, day and time, and taught.
+    pub const ACTIVE: &str = "active";
+    /// Accepted or imported without a teacher and time: waiting for allocation.
+    pub const AWAITING: &str = "awaiting";
+    /// Notice given: taught until its end date.
+    pub const LEAVING: &str = "leaving";
+}
+
+/// Where an application is (the `applications.status` column).
+pub mod application_status {
+    pub const WAITING: &str = "waiting";
+    pub const OFFERED: &str = "offered";
+    pub const ACCEPTED: &str = "accepted";
+    pub const DECLINED: &str = "declined";
+    /// Offered, and not answered by the end of the offer's expiry date.
+    pub const LAPSED: &str = "lapsed";
+}
+
+/// The hub setting that holds the waiting-list priority.
+pub const PRIORITY_SETTING: &str = "waiting_list_priority";
+
+/// One combination in the hub's tuition offer.
+#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+pub struct OfferedLesson {
+    pub id: i64,
+    pub instrument: String,
+    pub lesson_type: String,
+    pub minutes: i32,
+}
+
+impl OfferedLesson {
+    fn choice(&self) -> Option<TuitionChoice> {
+        Some(TuitionChoice {
+            instrument: self.instrument.clone(),
+            lesson_type: self.lesson_type.parse().ok()?,
+            minutes: u16::try_from(self.minutes).ok()?,
+        })
+    }
+}
+
+/// A new application: which child, and what they would like to learn.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    pub pupil_id: i64,
+    pub choice: TuitionChoice,
+    pub source: ApplicationSource,
+}
+
+/// An application as the screens and the API show it, with its place on the waiting list
+/// while it waits.
+#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub pupil_id: i64,
+    pub pupil_name: String,
+    pub pupil_ref: String,
+    #[serde(skip)]
+    pub fsm: bool,
+    #[serde(skip)]
+    pub looked_after: bool,
+    pub school_id: i64,
+    pub school_name: String,
+    pub instrument: String,
+    pub lesson_type: String,
+    pub minutes: i32,
+    pub source: String,
+    pub school_paid: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub applied_at: OffsetDateTime,
+    /// The status as it stands today: an offer past its expiry date reads as lapsed.
+    pub status: String,
+    pub offer_start_date: Option<Date>,
+    pub offer_expires_on: Option<Date>,
+    pub enrolment_id: Option<i64>,
+    /// 1 for the next child to be offered a place on this school's list for this instrument.
+    pub place: Option<i64>,
+}
+
+/// Which applications a list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub pupil_id: Option<i64>,
+    pub school_id: Option<i64>,
+    pub instrument: String,
+    /// waiting, offered, accepted, declined or lapsed; empty for all.
+    pub status: String,
+    /// Waiting-list order (school, instrument, place) instead of newest first.
+    pub waiting_order: bool,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// An enrolment as the screens and the API show it.
+#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+pub struct EnrolmentView {
+    pub id: i64,
+    pub pupil_id: i64,
+    pub pupil_name: String,
+    pub pupil_ref: String,
+    pub instrument: String,
+    pub lesson_type: String,
+    pub minutes: i32,
+    pub teacher_id: Option<i64>,
+    pub teacher_name: Option<String>,
+    pub school_id: Option<i64>,
+    pub school_name: Option<String>,
+    /// 1 Monday to 5 Friday.
+    pub weekday: Option<i32>,
+    /// Minutes after midnight.
+    pub start_minute: Option<i32>,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub status: String,
+}
+
+/// Which enrolments a list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct EnrolmentFilter {
+    pub pupil_id: Option<i64>,
+    pub school_id: Option<i64>,
+    pub teacher_id: Option<i64>,
+    pub status: String,
+    pub instrument: String,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// A new enrolment made directly by the office (API) or an import: placed when teacher,
+/// school, weekday and start are all given, else awaiting allocation.
+#[derive(Debug, Clone)]
+pub struct NewEnrolment {
+    pub pupil_id: i64,
+    pub instrument: String,
+    pub lesson_type: LessonType,
+    pub minutes: u16,
+    pub start_date: Date,
+    pub teacher_id: Option<i64>,
+    pub school_id: Option<i64>,
+    pub weekday: Option<u8>,
+    pub start_minute: Option<u16>,
+}
+
+/// What notice given today would mean, shown before the parent confirms.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NoticePreview {
+    pub enrolment: EnrolmentView,
+    pub end_date: Date,
+    pub deadline: Date,
+    pub next_term_payable: bool,
+    pub explanation: String,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Email {
+    email: String,
+}
+
+#[derive(FromQueryResult)]
+struct Id {
+    id: i64,
+}
+
+/// An application's status as it stands on a date (the parameter): an unanswered offer past
+/// its expiry date has lapsed even before the next write records it.
+const STATUS_EXPR: &str = "CASE WHEN a.status = 'offered' AND a.offer_expires_on < ? THEN 'lapsed' ELSE a.status END";
+
+/// The SQL band of a waiting child under `priority`, mirroring [`WaitingPriority::band`]
+/// (tested against it in tests/admissions.rs).
+fn band_sql(priority: WaitingPriority) -> &'static str {
+    match priority {
+        WaitingPriority::DateOnly => "0",
+        WaitingPriority::LookedAfterAndFsm => "CASE WHEN p.looked_after OR p.fsm THEN 0 ELSE 1 END",
+        WaitingPriority::LookedAfterThenFsm => "CASE WHEN p.looked_after THEN 0 WHEN p.fsm THEN 1 ELSE 2 END",
+    }
+}
+
+/// Every waiting application's place on its list (one school, one instrument).
+fn ranked_cte(priority: WaitingPriority) -> String {
+    format!(
+        "WITH ranked AS (SELECT a.id, ROW_NUMBER() OVER (PARTITION BY a.school_id, LOWER(a.instrument) \
+         ORDER BY {}, a.applied_at, a.id) AS place FROM applications a JOIN pupils p ON p.id = a.pupil_id \
+         WHERE a.status = 'waiting')",
+        band_sql(priority)
+    )
+}
+
+const APPLICATION_COLUMNS: &str = "a.id, a.pupil_id, p.first_name || ' ' || p.last_name AS pupil_name, p.pupil_ref, \
+     p.fsm, p.looked_after, a.school_id, s.name AS school_name, a.instrument, a.lesson_type, a.minutes, a.source, \
+     a.school_paid, a.applied_at";
+
+const APPLICATION_FROM: &str = "FROM applications a JOIN pupils p ON p.id = a.pupil_id JOIN schools s ON s.id = a.school_id \
+     LEFT JOIN ranked r ON r.id = a.id";
+
+const ENROLMENT_SELECT: &str = "SELECT e.id, e.pupil_id, p.first_name || ' ' || p.last_name AS pupil_name, p.pupil_ref, \
+     e.instrument, e.lesson_type, e.minutes, e.teacher_id, t.first_name || ' ' || t.last_name AS teacher_name, \
+     e.school_id, s.name AS school_name, e.weekday, e.start_minute, e.start_date, e.end_date, e.status";
+
+const ENROLMENT_FROM: &str = "FROM enrolments e JOIN pupils p ON p.id = e.pupil_id \
+     LEFT JOIN staff t ON t.id = e.teacher_id LEFT JOIN schools s ON s.id = e.school_id";
+
+fn per_page(n: u64) -> u64 {
+    if n == 0 { 50 } else { n.clamp(1, 200) }
+}
+
+/// The scope's condition, and for a teacher only the enrolments they teach.
+fn enrolment_scope(scope: &PupilScope) -> (String, Vec<Value>) {
+    let (mut cond, mut params) = scope.condition();
+    if let PupilScope::Teacher(id) = scope {
+        cond.push_str(" AND e.teacher_id = ?");
+        params.push((*id).into());
+    }
+    (cond, params)
+}
+
+pub(crate) async fn pupil_in_scope(conn: &impl ConnectionTrait, scope: &PupilScope, pupil_id: i64) -> Result<bool> {
+    let (cond, mut params) = scope.condition();
+    params.insert(0, pupil_id.into());
+    let sql = format!("SELECT COUNT(*) AS n FROM pupils p WHERE p.id = ? AND p.archived_at IS NULL AND {cond}");
+    let n = Count::find_by_statement(stmt(conn.get_database_backend(), &sql, params))
+        .one(conn)
+        .await?
+        .map_or(0, |c| c.n);
+    Ok(n > 0)
+}
+
+async fn count(conn: &impl ConnectionTrait, sql: &str, params: Vec<Value>) -> Result<u64> {
+    Ok(Count::find_by_statement(stmt(conn.get_database_backend(), sql, params))
+        .one(conn)
+        .await?
+        .map_or(0, |c| c.n.max(0) as u64))
+}
+
+/// The school's calendar from the year before today's to the year after, for notice.
+fn notice_calendar(calendars: &Calendars, school_id: i64, today: Date) -> SchoolCalendar {
+    let year = AcademicYear::containing(today);
+    let terms = [year.previous(), year, year.next()]
+        .into_iter()
+        .flat_map(|y| y.terms())
+        .filter_map(|term| calendars.calendar(school_id, term))
+        .flat_map(|cal| cal.terms)
+        .collect();
+    SchoolCalendar::new(terms)
+}
+
+fn lesson_words(lesson_type: &str, minutes: i32) -> String {
+    format!("{} {minutes}-minute", lesson_type.replace('-', " "))
+}
+
+impl Store {
+    // ---------------------------------------------------------------------------------------
+    // The offer
+
+    /// What the hub offers, by instrument, lesson type and length.
+    pub async fn tuition_offer(&self) -> Result<Vec<OfferedLesson>> {
+        let sql = "SELECT id, instrument, lesson_type, minutes FROM tuition_offer \
+                   ORDER BY LOWER(instrument), lesson_type, minutes";
+        Ok(
+            OfferedLesson::find_by_statement(stmt(self.conn().get_database_backend(), sql, []))
+                .all(self.conn())
+                .await?,
+        )
+    }
+
+    /// Adds a combination to the offer.
+    pub async fn add_to_offer(&self, actor: &Actor, choice: &TuitionChoice) -> Result<i64> {
+        check_offer_choice(choice).map_err(|e| StoreError::Refused(e.to_string()))?;
+        let instrument = choice.instrument.trim();
+        let txn = self.write().await?;
+        let taken = count(
+            &txn,
+            "SELECT COUNT(*) AS n FROM tuition_offer WHERE LOWER(instrument) = ? AND lesson_type = ? AND minutes = ?",
+            vec![
+                instrument.to_lowercase().into(),
+                choice.lesson_type.as_str().into(),
+                i32::from(choice.minutes).into(),
+            ],
+        )
+        .await?;
+        if taken > 0 {
+            return Err(StoreError::Conflict(format!(
+                "The hub already offers {} {instrument} lessons of {} minutes.",
+                choice.lesson_type.as_str().replace('-', " "),
+                choice.minutes
+            )));
+        }
+        let id = insert_id(
+            &txn,
+            "tuition_offer",
+            &["instrument", "lesson_type", "minutes", "created_at"],
+            vec![
+                instrument.into(),
+                choice.lesson_type.as_str().into(),
+                i32::from(choice.minutes).into(),
+                now().into(),
+            ],
+        )
+        .await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "tuition_offer",
+            Some(id),
+            format!(
+                "offered {} {instrument}, {} minutes",
+                choice.lesson_type, choice.minutes
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    /// Withdraws a combination: no new applications for it. Applications already made stand.
+    pub async fn withdraw_from_offer(&self, actor: &Actor, id: i64) -> Result<()> {
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        let found = OfferedLesson::find_by_statement(stmt(
+            backend,
+            "SELECT id, instrument, lesson_type, minutes FROM tuition_offer WHERE id = ?",
+            [id.into()],
+        ))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        txn.execute_raw(stmt(backend, "DELETE FROM tuition_offer WHERE id = ?", [id.into()]))
+            .await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Archive,
+            "tuition_offer",
+            Some(id),
+            format!(
+                "withdrew {} {}, {} minutes",
+                found.lesson_type, found.instrument, found.minutes
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Waiting-list priority
+
+    /// How waiting lists are ordered (the default when never set).
+    pub async fn waiting_priority(&self) -> Result<WaitingPriority> {
+        Ok(self
+            .setting(PRIORITY_SETTING)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_default())
+    }
+
+    pub async fn set_waiting_priority(&self, actor: &Actor, priority: WaitingPriority) -> Result<()> {
+        let txn = self.write().await?;
+        settings::put(&txn, PRIORITY_SETTING, priority.as_str()).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "setting",
+            None,
+            format!("waiting list priority: {priority}"),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Applications
+
+    /// Records an application for a child the applicant may act for (404 otherwise), checked
+    /// against the offer. A child already waiting, offered or learning that instrument is refused.
+    pub async fn apply(&self, actor: &Actor, scope: &PupilScope, app: &NewApplication) -> Result<i64> {
+        let offer: Vec<TuitionChoice> = self
+            .tuition_offer()
+            .await?
+            .iter()
+            .filter_map(OfferedLesson::choice)
+            .collect();
+        check_application(&app.choice, app.source, &offer).map_err(|e| StoreError::Refused(e.to_string()))?;
+        let instrument = app.choice.instrument.trim().to_owned();
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        if !pupil_in_scope(&txn, scope, app.pupil_id).await? {
+            return Err(StoreError::NotFound);
+        }
+        let open = count(
+            &txn,
+            "SELECT COUNT(*) AS n FROM applications WHERE pupil_id = ? AND LOWER(instrument) = ? \
+             AND (status = 'waiting' OR (status = 'offered' AND offer_expires_on >= ?))",
+            vec![
+                app.pupil_id.into(),
+                instrument.to_lowercase().into(),
+                crate::today().into(),
+            ],
+        )
+        .await?;
+        let learning = count(
+            &txn,
+            "SELECT COUNT(*) AS n FROM enrolments WHERE pupil_id = ? AND LOWER(instrument) = ? \
+             AND status IN ('active', 'awaiting')",
+            vec![app.pupil_id.into(), instrument.to_lowercase().into()],
+        )
+        .await?;
+        if open + learning > 0 {
+            return Err(StoreError::Conflict(format!(
+                "This child already has {} for {instrument}.",
+                if learning > 0 { "lessons" } else { "an application" }
+            )));
+        }
+        #[derive(FromQueryResult)]
+        struct SchoolOf {
+            school_id: i64,
+        }
+        let school = SchoolOf::find_by_statement(stmt(
+            backend,
+            "SELECT school_id FROM pupils WHERE id = ?",
+            [app.pupil_id.into()],
+        ))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .school_id;
+        let t = now();
+        let id = insert_id(
+            &txn,
+            "applications",
+            &[
+                "pupil_id",
+                "school_id",
+                "instrument",
+                "lesson_type",
+                "minutes",
+                "source",
+                "school_paid",
+                "applied_by",
+                "applied_at",
+                "status",
+                "updated_at",
+            ],
+            vec![
+                app.pupil_id.into(),
+                school.into(),
+                instrument.clone().into(),
+                app.choice.lesson_type.as_str().into(),
+                i32::from(app.choice.minutes).into(),
+                app.source.as_str().into(),
+                (app.source == ApplicationSource::School).into(),
+                actor.user_id.into(),
+                t.into(),
+                application_status::WAITING.into(),
+                t.into(),
+            ],
+        )
+        .await?;
+
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "application",
+            Some(id),
+            format!(
+                "pupil {} applied for {} {instrument} ({})",
+                app.pupil_id,
+                lesson_words(app.choice.lesson_type.as_str(), i32::from(app.choice.minutes)),
+                app.source
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    /// A page of the applications `scope` may see.
+    pub async fn applications(
+        &self,
+        scope: &PupilScope,
+        filter: &ApplicationFilter,
+        today: Date,
+    ) -> Result<Page<ApplicationView>> {
+        let priority = self.waiting_priority().await?;
+        let (cond, mut params) = scope.condition();
+        let mut sql_where = format!("WHERE {cond}");
+        if let Some(id) = filter.pupil_id {
+            sql_where.push_str(" AND a.pupil_id = ?");
+            params.push(id.into());
+        }
+        if let Some(id) = filter.school_id {
+            sql_where.push_str(" AND a.school_id = ?");
+            params.push(id.into());
+        }
+        if !filter.instrument.trim().is_empty() {
+            sql_where.push_str(" AND LOWER(a.instrument) = ?");
+            params.push(filter.instrument.trim().to_lowercase().into());
+        }
+        if !filter.status.trim().is_empty() {
+            sql_where.push_str(&format!(" AND {STATUS_EXPR} = ?"));
+            params.push(today.into());
+            params.push(filter.status.trim().to_lowercase().into());
+        }
+        let order = if filter.waiting_order {
+            "s.name, s.id, LOWER(a.instrument), r.place, a.id"
+        } else {
+            "a.applied_at DESC, a.id DESC"
+        };
+        let per = per_page(filter.per_page);
+        let page = filter.page.max(1);
+        let backend = self.conn().get_database_backend();
+        let cte = ranked_cte(priority);
+        let total = count(
+            self.conn(),
+            &format!("{cte} SELECT COUNT(*) AS n {APPLICATION_FROM} {sql_where}"),
+            params.clone(),
+        )
+        .await?;
+        let mut all = vec![today.into()];
+        all.extend(params);
+        let sql = format!(
+            "{cte} SELECT {APPLICATION_COLUMNS}, {STATUS_EXPR} AS status, a.offer_start_date, a.offer_expires_on, \
+             a.enrolment_id, r.place {APPLICATION_FROM} {sql_where} ORDER BY {order} LIMIT {per} OFFSET {}",
+            (page - 1) * per
+        );
+        let rows = ApplicationView::find_by_statement(stmt(backend, &sql, all))
+            .all(self.conn())
+            .await?;
+        Ok(Page {
+            rows,
+            total,
+            capped: false,
+            page,
+            per_page: per,
+        })
+    }
+
+    /// One application `scope` may see, else not found.
+    pub async fn application(&self, scope: &PupilScope, id: i64, today: Date) -> Result<ApplicationView> {
+        let priority = self.waiting_priority().await?;
+        let (cond, params) = scope.condition();
+        let mut all: Vec<Value> = vec![today.into(), id.into()];
+        all.extend(params);
+        let sql = format!(
+            "{} SELECT {APPLICATION_COLUMNS}, {STATUS_EXPR} AS status, a.offer_start_date, a.offer_expires_on, \
+             a.enrolment_id, r.place {APPLICATION_FROM} WHERE a.id = ? AND {cond}",
+            ranked_cte(priority)
+        );
+        ApplicationView::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
+            .one(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The id of the pupil with this reference, if `scope` holds them.
+    pub async fn pupil_id_by_ref(&self, scope: &PupilScope, pupil_ref: &str) -> Result<Option<i64>> {
+        let (cond, params) = scope.condition();
+        let mut all: Vec<Value> = vec![pupil_ref.trim().to_uppercase().into()];
+        all.extend(params);
+        let sql =
+            format!("SELECT p.id FROM pupils p WHERE UPPER(p.pupil_ref) = ? AND p.archived_at IS NULL AND {cond}");
+        Ok(
+            Id::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
+                .one(self.conn())
+                .await?
+                .map(|r| r.id),
+        )
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Offers
+
+    /// Offers a place to the first child on a waiting list, starting on `start_date` and
+    /// open until the end of `expires_on`. Offers past their expiry lapse first, so the next
+    /// child can be offered. The child's guardians are emailed (through the outbox) with a
+    /// link to `answer_url`.
+    pub async fn make_offer(
+        &self,
+        actor: &Actor,
+        application_id: i64,
+        start_date: Date,
+        expires_on: Date,
+        today: Date,
+        answer_url: &str,
+    ) -> Result<()> {
+        if expires_on < today {
+            return Err(StoreError::Refused(
+                "The offer must be open until today or later.".into(),
+            ));
+        }
+        if start_date < today {
+            return Err(StoreError::Refused("Lessons cannot start before today.".into()));
+        }
+        let app = self.application(&PupilScope::All, application_id, today).await?;
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        let lapsed = txn
+            .execute_raw(stmt(
+                backend,
+                "UPDATE applications SET status = 'lapsed', updated_at = ? WHERE status = 'offered' AND offer_expires_on < ?",
+                [now().into(), today.into()],
+            ))
+            .await?
+            .rows_affected();
+        if lapsed > 0 {
+            audit::record(
+                &txn,
+                actor,
+                Action::Update,
+                "application",
+                None,
+                format!("{lapsed} unanswered offers lapsed"),
+            )
+            .await?;
+        }
+        #[derive(FromQueryResult)]
+        struct Now {
+            status: String,
+        }
+        let status = Now::find_by_statement(stmt(
+            backend,
+            "SELECT status FROM applications WHERE id = ?",
+            [application_id.into()],
+        ))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .status;
+        if status != application_status::WAITING {
+            return Err(StoreError::Refused(format!(
+                "This application is {status}, not waiting, so no place can be offered."
+            )));
+        }
+        if app.place != Some(1) {
+            return Err(StoreError::Refused(format!(
+                "Another child is ahead of {} on the {} list at {}; offer the place to the first child.",
+                app.pupil_name, app.instrument, app.school_name
+            )));
+        }
+        txn.execute_raw(stmt(
+            backend,
+            "UPDATE applications SET status = 'offered', offer_start_date = ?, offer_expires_on = ?, offered_at = ?, \
+             updated_at = ? WHERE id = ?",
+            [
+                start_date.into(),
+                expires_on.into(),
+                now().into(),
+                now().into(),
+                application_id.into(),
+            ],
+        ))
+        .await?;
+        let emails = Email::find_by_statement(stmt(
+            backend,
+            "SELECT g.email FROM guardians g JOIN pupil_guardians pg ON pg.guardian_id = g.id WHERE pg.pupil_id = ? \
+             ORDER BY g.id",
+            [app.pupil_id.into()],
+        ))
+        .all(&txn)
+        .await?;
+        let uk = tutti_domain::validate::format_date_uk;
+        let body = format!(
+            "We can offer {} a place for {} {} lessons at {}, starting on {}.\n\n\
+             Please accept or decline by {}: after that the offer lapses and the place goes to the next child.\n\n\
+             Answer here: {answer_url}\n",
+            app.pupil_name,
+            lesson_words(&app.lesson_type, app.minutes),
+            app.instrument,
+            app.school_name,
+            uk(start_date),
+            uk(expires_on),
+        );
+        for e in &emails {
+            outbox::enqueue(
+                &txn,
+                &e.email,
+                &format!("A place for {} to learn {}", app.pupil_name, app.instrument),
+                &body,
+            )
+            .await?;
+        }
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "application",
+            Some(application_id),
+            format!("offered a place from {start_date}, open until {expires_on}"),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// A parent (or the office) accepts or declines an offer. Acceptance makes an enrolment
+    /// from the offer's start date, awaiting allocation (no teacher or time yet), and returns
+    /// its id. An offer past its expiry date has lapsed and cannot be answered.
+    pub async fn answer_offer(
+        &self,
+        actor: &Actor,
+        scope: &PupilScope,
+        application_id: i64,
+        accept: bool,
+        today: Date,
+    ) -> Result<Option<i64>> {
+        let app = self.application(scope, application_id, today).await?;
+        match app.status.as_str() {
+            application_status::OFFERED => {}
+            application_status::LAPSED => {
+                return Err(StoreError::Refused(format!(
+                    "This offer lapsed: it was open until {}. Contact the hub office if you still want lessons.",
+                    app.offer_expires_on
+                        .map(tutti_domain::validate::format_date_uk)
+                        .unwrap_or_default()
+                )));
+            }
+            other => {
+                return Err(StoreError::Refused(format!(
+                    "There is no open offer on this application (it is {other})."
+                )));
+            }
+        }
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        // Answered once: the status is checked again under the write lock.
+        let still_open = count(
+            &txn,
+            "SELECT COUNT(*) AS n FROM applications WHERE id = ? AND status = 'offered'",
+            vec![application_id.into()],
+        )
+        .await?;
+        if still_open == 0 {
+            return Err(StoreError::Refused("This offer has already been answered.".into()));
+        }
+        let t = now();
+        let enrolment_id = if accept {
+            let start = app.offer_start_date.unwrap_or(today);
+            let id = insert_enrolment(
+                &txn,
+                &NewEnrolment {
+                    pupil_id: app.pupil_id,
+                    instrument: app.instrument.clone(),
+                    lesson_type: app.lesson_type.parse().unwrap_or(LessonType::Individual),
+                    minutes: u16::try_from(app.minutes).unwrap_or(30),
+                    start_date: start,
+                    teacher_id: None,
+                    school_id: Some(app.school_id),
+                    weekday: None,
+                    start_minute: None,
+                },
+                app.school_id,
+            )
+            .await?;
+            audit::record(
+                &txn,
+                actor,
+                Action::Create,
+                "enrolment",
+                Some(id),
+                format!(
+                    "pupil {} enrolled for {} from {start}, awaiting allocation",
+                    app.pupil_id, app.instrument
+                ),
+            )
+            .await?;
+            Some(id)
+        } else {
+            None
+        };
+        let status = if accept {
+            application_status::ACCEPTED
+        } else {
+            application_status::DECLINED
+        };
+        txn.execute_raw(stmt(
+            backend,
+            "UPDATE applications SET status = ?, answered_at = ?, enrolment_id = ?, updated_at = ? WHERE id = ?",
+            [
+                status.into(),
+                t.into(),
+                enrolment_id.into(),
+                t.into(),
+                application_id.into(),
+            ],
+        ))
+        .await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "application",
+            Some(application_id),
+            format!("offer {status}"),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(enrolment_id)
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Enrolments
+
+    /// A page of the enrolments `scope` may see: a teacher only those they teach.
+    pub async fn enrolments(&self, scope: &PupilScope, filter: &EnrolmentFilter) -> Result<Page<EnrolmentView>> {
+        let (cond, mut params) = enrolment_scope(scope);
+        let mut sql_where = format!("WHERE {cond}");
+        for (column, value) in [
+            ("e.pupil_id", filter.pupil_id),
+            ("e.school_id", filter.school_id),
+            ("e.teacher_id", filter.teacher_id),
+        ] {
+            if let Some(v) = value {
+                sql_where.push_str(&format!(" AND {column} = ?"));
+                params.push(v.into());
+            }
+        }
+        if !filter.status.trim().is_empty() {
+            sql_where.push_str(" AND e.status = ?");
+            params.push(filter.status.trim().to_lowercase().into());
+        }
+        if !filter.instrument.trim().is_empty() {
+            sql_where.push_str(" AND LOWER(e.instrument) = ?");
+            params.push(filter.instrument.trim().to_lowercase().into());
+        }
+        let per = per_page(filter.per_page);
+        let page = filter.page.max(1);
+        let total = count(
+            self.conn(),
+            &format!("SELECT COUNT(*) AS n {ENROLMENT_FROM} {sql_where}"),
+            params.clone(),
+        )
+        .await?;
+        let sql = format!(
+            "{ENROLMENT_SELECT} {ENROLMENT_FROM} {sql_where} ORDER BY p.last_name, p.first_name, e.id \
+             LIMIT {per} OFFSET {}",
+            (page - 1) * per
+        );
+        let rows = EnrolmentView::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
+            .all(self.conn())
+            .await?;
+        Ok(Page {
+            rows,
+            total,
+            capped: false,
+            page,
+            per_page: per,
+        })
+    }
+
+    /// One enrolment `scope` may see, else not found.
+    pub async fn enrolment(&self, scope: &PupilScope, id: i64) -> Result<EnrolmentView> {
+        let (cond, params) = enrolment_scope(scope);
+        let mut all: Vec<Value> = vec![id.into()];
+        all.extend(params);
+        let sql = format!("{ENROLMENT_SELECT} {ENROLMENT_FROM} WHERE e.id = ? AND {cond}");
+        EnrolmentView::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
+            .one(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Makes an enrolment directly (the office, through the API): placed when a teacher,
+    /// weekday and start are given, else awaiting allocation. The school defaults to the
+    /// pupil's own. Rule checks on the placement are allocation's, not made here.
+    pub async fn create_enrolment(&self, actor: &Actor, e: &NewEnrolment) -> Result<i64> {
+        if !tutti_domain::lessons::LESSON_MINUTES.contains(&e.minutes) {
+            return Err(StoreError::Refused(
+                "Lessons are 15, 20, 30, 45 or 60 minutes long.".into(),
+            ));
+        }
+        if e.weekday.is_some_and(|d| !(1..=5).contains(&d)) {
+            return Err(StoreError::Refused(
+                "Choose a weekday from Monday (1) to Friday (5).".into(),
+            ));
+        }
+        if e.start_minute.is_some_and(|m| m >= 24 * 60) {
+            return Err(StoreError::Refused("The start time must be within the day.".into()));
+        }
+        if e.instrument.trim().is_empty() {
+            return Err(StoreError::Refused("Give the instrument.".into()));
+        }
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        #[derive(FromQueryResult)]
+        struct SchoolOf {
+            school_id: i64,
+        }
+        let pupil_school = SchoolOf::find_by_statement(stmt(
+            backend,
+            "SELECT school_id FROM pupils WHERE id = ? AND archived_at IS NULL",
+            [e.pupil_id.into()],
+        ))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| StoreError::Refused(format!("There is no pupil {}.", e.pupil_id)))?
+        .school_id;
+        if let Some(t) = e.teacher_id
+            && count(&txn, "SELECT COUNT(*) AS n FROM staff WHERE id = ?", vec![t.into()]).await? == 0
+        {
+            return Err(StoreError::Refused(format!("There is no teacher {t}.")));
+        }
+        if let Some(s) = e.school_id
+            && count(&txn, "SELECT COUNT(*) AS n FROM schools WHERE id = ?", vec![s.into()]).await? == 0
+        {
+            return Err(StoreError::Refused(format!("There is no school {s}.")));
+        }
+        let id = insert_enrolment(&txn, e, pupil_school).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "enrolment",
+            Some(id),
+            format!(
+                "pupil {} enrolled for {} from {}",
+                e.pupil_id,
+                e.instrument.trim(),
+                e.start_date
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Notice
+
+    /// What notice given on `today` would mean for this enrolment: its end date by the
+    /// charging policy's notice rule at the pupil's school.
+    pub async fn notice_preview(&self, scope: &PupilScope, enrolment_id: i64, today: Date) -> Result<NoticePreview> {
+        let enrolment = self.enrolment(scope, enrolment_id).await?;
+        if enrolment.status == enrolment_status::LEAVING || enrolment.end_date.is_some() {
+            return Err(StoreError::Refused(format!(
+                "Notice has already been given: lessons end on {}.",
+                enrolment
+                    .end_date
+                    .map(tutti_domain::validate::format_date_uk)
+                    .unwrap_or_default()
+            )));
+        }
+        #[derive(FromQueryResult)]
+        struct SchoolOf {
+            school_id: i64,
+        }
+        let school = match enrolment.school_id {
+            Some(s) => s,
+            None => {
+                SchoolOf::find_by_statement(stmt(
+                    self.conn().get_database_backend(),
+                    "SELECT school_id FROM pupils WHERE id = ?",
+                    [enrolment.pupil_id.into()],
+                ))
+                .one(self.conn())
+                .await?
+                .ok_or(StoreError::NotFound)?
+                .school_id
+            }
+        };
+        let calendars = Calendars::load(self.conn()).await?;
+        let calendar = notice_calendar(&calendars, school, today);
+        let (outcome, end_date) = notice_end_date(today, &ChargingPolicy::default(), &calendar)
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        Ok(NoticePreview {
+            enrolment,
+            end_date,
+            deadline: outcome.deadline,
+            next_term_payable: outcome.next_term_payable,
+            explanation: outcome.explanation,
+        })
+    }
+
+    /// Confirms notice given on `today`: the enrolment ends on the date the preview showed,
+    /// and is leaving until then.
+    pub async fn give_notice(&self, actor: &Actor, scope: &PupilScope, enrolment_id: i64, today: Date) -> Result<Date> {
+        let preview = self.notice_preview(scope, enrolment_id, today).await?;
+        let txn = self.write().await?;
+        let changed = txn
+            .execute_raw(stmt(
+                txn.get_database_backend(),
+                "UPDATE enrolments SET end_date = ?, status = ? WHERE id = ? AND end_date IS NULL",
+                [
+                    preview.end_date.into(),
+                    enrolment_status::LEAVING.into(),
+                    enrolment_id.into(),
+                ],
+            ))
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Refused("Notice has already been given.".into()));
+        }
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "enrolment",
+            Some(enrolment_id),
+            format!("notice given on {today}; lessons end on {}", preview.end_date),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(preview.end_date)
+    }
+}
+
+/// Inserts one row and returns its id (RETURNING: SQLite 3.35 and later, and PostgreSQL).
+pub(crate) async fn insert_id(
+    conn: &impl ConnectionTrait,
+    table: &str,
+    columns: &[&str],
+    values: Vec<Value>,
+) -> Result<i64> {
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({}) RETURNING id",
+        columns.join(", "),
+        vec!["?"; columns.len()].join(", ")
+    );
+    Id::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
+        .one(conn)
+        .await?
+        .map(|r| r.id)
+        .ok_or_else(|| StoreError::Refused(format!("The new {table} row was not saved.")))
+}
+
+/// Inserts one enrolment and returns its id; `pupil_school` is the default school.
+pub(crate) async fn insert_enrolment(conn: &impl ConnectionTrait, e: &NewEnrolment, pupil_school: i64) -> Result<i64> {
+    let placed = e.teacher_id.is_some() && e.weekday.is_some() && e.start_minute.is_some();
+    let status = if placed {
+        enrolment_status::ACTIVE
+    } else {
+        enrolment_status::AWAITING
+    };
+    insert_id(
+        conn,
+        "enrolments",
+        &[
+            "pupil_id",
+            "instrument",
+            "lesson_type",
+            "minutes",
+            "teacher_id",
+            "school_id",
+            "weekday",
+            "start_minute",
+            "start_date",
+            "status",
+            "created_at",
+        ],
+        vec![
+            e.pupil_id.into(),
+            e.instrument.trim().into(),
+            e.lesson_type.as_str().into(),
+            i32::from(e.minutes).into(),
+            e.teacher_id.into(),
+            Some(e.school_id.unwrap_or(pupil_school)).into(),
+            e.weekday.map(i32::from).into(),
+            e.start_minute.map(i32::from).into(),
+            e.start_date.into(),
+            status.into(),
+            now().into(),
+        ],
+    )
+    .await
+}
