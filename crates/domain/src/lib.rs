@@ -11,6 +11,7 @@
 //! - [`charging`]: the charging policy (Durham's by default) and what each pupil, family
 //!   or school pays, line by line; instalments; notice; the WCET split.
 //! - [`rotation`]: each week's real lesson times at schools that rotate; visits.
+//! - [`allocation`]: travel and availability estimates the rule checks use.
 //! - [`guarantee`]: the lesson guarantee, counted from register marks.
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
 //!   records (phase, type, role, employment, condition, lesson type).
@@ -66,6 +67,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod allocation;
 pub mod calendar;
 pub mod charging;
 pub mod clock;

@@ -4,9 +4,11 @@
 //! every crate (accounts, schools, pupils, staff, ...).
 
 pub mod accounts;
+pub mod allocation;
 pub mod api_tokens;
 mod archive;
 pub mod audit;
+pub mod cancellations;
 mod connect;
 pub mod content;
 pub mod demo;
@@ -19,6 +21,7 @@ pub mod lessons;
 pub mod listing;
 mod migrations;
 pub mod outbox;
+pub mod proposals;
 pub mod pupils;
 mod query;
 pub mod records;

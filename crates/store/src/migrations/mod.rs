@@ -6,6 +6,7 @@ mod m0002_records;
 mod m0003_core_records;
 mod m0004_content;
 mod m0006_lessons;
+mod m0010_allocation;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_core_records::Migration),
             Box::new(m0004_content::Migration),
             Box::new(m0006_lessons::Migration),
+            Box::new(m0010_allocation::Migration),
         ]
     }
 }

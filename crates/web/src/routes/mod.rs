@@ -1,6 +1,7 @@
 //! The application's routes, assembled from audiences; each audience declares its access.
 mod account;
 mod admin;
+mod allocation;
 mod api;
 mod api_lessons;
 mod calendar;
@@ -39,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         lessons::account_audience(),
         calendar::audience(),
         api_lessons::audience(),
+        allocation::office_audience(),
+        allocation::api_audience(),
     ];
     audiences
         .into_iter()

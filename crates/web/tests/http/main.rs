@@ -7,6 +7,7 @@ pub(crate) use tutti_store::on_both_backends;
 
 mod accounts;
 mod admin;
+mod allocation;
 mod api;
 mod content;
 mod lessons;
