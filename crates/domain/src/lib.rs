@@ -15,6 +15,7 @@
 //! - [`agreements`]: schools' annual services agreements, their termly split and journal file.
 //! - [`payments`]: payment methods, Direct Debit bank details, the Gift Aid statement.
 //! - [`rotation`]: each week's real lesson times at schools that rotate; visits.
+//! - [`allocation`]: travel and availability estimates the rule checks use.
 //! - [`guarantee`]: the lesson guarantee, counted from register marks.
 //! - [`admissions`]: the tuition offer, applications, waiting-list order, notice end dates.
 //! - [`progress`]: graded exam entries and termly reports.
@@ -75,6 +76,7 @@ macro_rules! text_enum {
 pub mod agreements;
 pub mod billing;
 pub mod admissions;
+pub mod allocation;
 pub mod calendar;
 pub mod charging;
 pub mod clock;

@@ -23,7 +23,8 @@ pub struct Report {
 
 /// One broken rule. `rule` is the number of the hard rule in TIMETABLING.md, or 0 for
 /// a broken promise of the solution format (every lesson exactly once, known ids and
-/// days).
+/// days), or 5 for a pinned lesson (Tutti's `fixed` extension) placed anywhere but where
+/// it is pinned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Violation {
     pub rule: u8,
@@ -100,6 +101,18 @@ pub fn check(instance: &Instance, solution: &Solution) -> Result<Report, Instanc
             continue;
         }
         let (start, end) = (a.start, a.start + lesson.minutes);
+        if let Some(fixed) = &lesson.fixed
+            && (fixed.day != a.day || fixed.start != a.start)
+        {
+            violate(
+                5,
+                Some(&lesson.id),
+                format!(
+                    "lesson {} is pinned to {} at {} but placed on {} at {start}",
+                    lesson.id, fixed.day, fixed.start, a.day
+                ),
+            );
+        }
         if start % instance.slot_minutes != 0 {
             violate(
                 1,

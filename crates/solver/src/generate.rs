@@ -193,6 +193,7 @@ pub fn generate(seed: u64, teachers: usize, schools: usize, lessons: usize) -> I
                 school: school_list[s].id.clone(),
                 minutes,
                 pupils,
+                fixed: None,
             });
         }
     }

@@ -39,6 +39,18 @@ pub struct Lesson {
     pub school: String,
     pub minutes: i64,
     pub pupils: Vec<String>,
+    /// Tutti's extension of TIMETABLING.md: a lesson pinned to this day and start. A
+    /// solution that places it places it there (the checker's rule 5). Absent in the
+    /// shared format, so every instance written by the format's own tools still reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<Fixed>,
+}
+
+/// Where a pinned lesson stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fixed {
+    pub day: String,
+    pub start: i64,
 }
 
 /// Everything wrong with an instance, each problem naming the field or record.
@@ -185,6 +197,20 @@ impl Instance {
                     "lesson {}: minutes {} is not a multiple of slot_minutes {}",
                     lesson.id, lesson.minutes, self.slot_minutes
                 ));
+            }
+            if let Some(fixed) = &lesson.fixed {
+                if !seen_days.contains(fixed.day.as_str()) {
+                    p.push(format!(
+                        "lesson {}: fixed day {:?} is not in days",
+                        lesson.id, fixed.day
+                    ));
+                }
+                if self.slot_minutes > 0 && fixed.start % self.slot_minutes != 0 {
+                    p.push(format!(
+                        "lesson {}: fixed start {} is not a multiple of slot_minutes {}",
+                        lesson.id, fixed.start, self.slot_minutes
+                    ));
+                }
             }
         }
         if p.list.is_empty() {

@@ -11,6 +11,9 @@ pub struct LessonInfo {
     /// Index into `Model::pair_windows` rows: the lesson's (teacher, school) pair.
     pub pair: u32,
     pub minutes: i32,
+    /// A pinned lesson's day and start (`Lesson::fixed`), or -1 and 0.
+    pub fixed_day: i8,
+    pub fixed_start: i32,
 }
 
 /// A window `[from, to)` in which a visit may lie; `from` is already a slot multiple.
@@ -110,8 +113,15 @@ impl Model {
                 }
             };
             let minutes = lesson.minutes as i32;
+            let fixed = lesson.fixed.as_ref().and_then(|f| {
+                let day = instance.days.iter().position(|d| *d == f.day)?;
+                Some((day as i8, f.start as i32))
+            });
             let mut mask = 0u8;
             for d in 0..days {
+                if fixed.is_some_and(|(day, _)| day as usize != d) {
+                    continue;
+                }
                 if pair_windows[pair as usize * days + d]
                     .iter()
                     .any(|w| w.to - w.from >= minutes)
@@ -125,6 +135,8 @@ impl Model {
                 school,
                 pair,
                 minutes,
+                fixed_day: fixed.map_or(-1, |f| f.0),
+                fixed_start: fixed.map_or(0, |f| f.1),
             });
             teacher_lessons[teacher as usize].push(li as u32);
         }

@@ -6,6 +6,11 @@
 //! of every other teacher already holding rooms there. Every visit is timed as one
 //! back-to-back block inside one window, so rotating its lessons (TIMETABLING.md's
 //! rotation) can never leave the window.
+//!
+//! Pinned lessons (`Lesson::fixed`) anchor their visit: the visit's lessons before the
+//! first pinned one pack back to back up to it, each pinned lesson starts at its pinned
+//! minute, and the others pack after the lesson before them. Such a visit may have gaps;
+//! it holds its room for its whole span, as the checker counts it.
 use crate::check::{UNSCHEDULED_COST, VISIT_COST};
 use crate::instance::Instance;
 use crate::model::Model;
@@ -42,6 +47,7 @@ struct VisitSlot {
     window_to: i32,
     start: i32,
     end: i32,
+    pinned: bool,
 }
 
 /// Times teacher-day sequences. Holds scratch buffers so that timing allocates nothing.
@@ -104,6 +110,7 @@ impl Timer {
         seq: &[u32],
     ) -> Option<i64> {
         self.visits.clear();
+        self.starts.clear();
         let n = seq.len();
         self.work += n as u64 + 1;
         if n == 0 {
@@ -122,39 +129,75 @@ impl Timer {
                 length += model.lessons[seq[j] as usize].minutes;
                 j += 1;
             }
-            let mut earliest = match previous {
+            let earliest = match previous {
                 Some(p) => ready + model.travel(p, school),
                 None => 0,
             };
             let windows = model.windows(first.pair, day);
             let rooms = model.rooms[school as usize];
             let held = &occupancy[school as usize * model.days + day];
-            let placed = 'search: loop {
-                let at = model.align_up(earliest);
-                let mut fit = None;
-                for w in windows {
-                    let start = at.max(w.from);
-                    if start + length <= w.to {
-                        fit = Some((start, w.to));
-                        break;
+            let block = &seq[i..j];
+            let anchor = block.iter().position(|&l| model.lessons[l as usize].fixed_day >= 0);
+            let (start, end, window_to) = match anchor {
+                Some(k) => {
+                    let before: i32 = block[..k].iter().map(|&l| model.lessons[l as usize].minutes).sum();
+                    let start = model.lessons[block[k] as usize].fixed_start - before;
+                    let mut at = start;
+                    for &l in block {
+                        let info = model.lessons[l as usize];
+                        if info.fixed_day >= 0 {
+                            if info.fixed_day as usize != day || info.fixed_start < at {
+                                return None;
+                            }
+                            at = info.fixed_start;
+                        }
+                        self.starts.push(at);
+                        at += info.minutes;
                     }
+                    let window = windows.iter().find(|w| w.from <= start && at <= w.to)?;
+                    self.work += 1;
+                    if start < earliest || room_clash(held, rooms, teacher, start, at).is_some() {
+                        return None;
+                    }
+                    (start, at, window.to)
                 }
-                let (start, window_to) = fit?;
-                self.work += 1;
-                match room_clash(held, rooms, teacher, start, start + length) {
-                    None => break 'search (start, window_to),
-                    Some(next) => earliest = next,
+                None => {
+                    let mut earliest = earliest;
+                    let placed = 'search: loop {
+                        let at = model.align_up(earliest);
+                        let mut fit = None;
+                        for w in windows {
+                            let start = at.max(w.from);
+                            if start + length <= w.to {
+                                fit = Some((start, w.to));
+                                break;
+                            }
+                        }
+                        let (start, window_to) = fit?;
+                        self.work += 1;
+                        match room_clash(held, rooms, teacher, start, start + length) {
+                            None => break 'search (start, window_to),
+                            Some(next) => earliest = next,
+                        }
+                    };
+                    let mut at = placed.0;
+                    for &l in block {
+                        self.starts.push(at);
+                        at += model.lessons[l as usize].minutes;
+                    }
+                    (placed.0, placed.0 + length, placed.1)
                 }
             };
             self.visits.push(VisitSlot {
                 first: i,
                 last: j,
                 school,
-                window_to: placed.1,
-                start: placed.0,
-                end: placed.0 + length,
+                window_to,
+                start,
+                end,
+                pinned: anchor.is_some(),
             });
-            ready = placed.0 + length;
+            ready = end;
             previous = Some(school);
             i = j;
         }
@@ -166,29 +209,28 @@ impl Timer {
             let cur = self.visits[v];
             let gap = next.start - model.travel(cur.school, next.school) - cur.end;
             let shift = model.align_down(gap.min(cur.window_to - cur.end));
-            if shift > 0 {
+            if shift > 0 && !cur.pinned {
                 let held = &occupancy[cur.school as usize * model.days + day];
                 let rooms = model.rooms[cur.school as usize];
                 if room_clash(held, rooms, teacher, cur.start + shift, cur.end + shift).is_none() {
                     self.visits[v].start += shift;
                     self.visits[v].end += shift;
+                    for at in &mut self.starts[cur.first..cur.last] {
+                        *at += shift;
+                    }
                 }
             }
         }
 
-        self.starts.clear();
         let mut travel = 0i64;
         let mut work = 0i64;
         for (v, visit) in self.visits.iter().enumerate() {
-            let mut at = visit.start;
-            for &l in &seq[visit.first..visit.last] {
-                self.starts.push(at);
-                at += model.lessons[l as usize].minutes;
-            }
-            work += (visit.end - visit.start) as i64;
             if v > 0 {
                 travel += model.travel(self.visits[v - 1].school, visit.school) as i64;
             }
+        }
+        for &l in seq {
+            work += model.lessons[l as usize].minutes as i64;
         }
         let span = (self.visits.last()?.end - self.visits[0].start) as i64;
         let idle = span - work - travel;

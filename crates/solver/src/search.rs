@@ -90,6 +90,10 @@ impl<'m> Worker<'m> {
         let model = self.model;
         let days = model.days;
         let base = teacher as usize * days;
+        // A pinned lesson in place stays there; one not yet placed may go in (at its pin).
+        let state = &self.state;
+        self.removed
+            .retain(|&l| model.lessons[l as usize].fixed_day < 0 || state.day[l as usize] < 0);
         for d in 0..days {
             self.seqs[d].clear();
             self.seqs[d].extend_from_slice(&self.state.seqs[base + d]);
@@ -262,10 +266,9 @@ impl<'m> Worker<'m> {
         let row = other as usize * model.days + day;
         self.buffer.clear();
         self.buffer.extend(
-            self.state.seqs[row]
-                .iter()
-                .copied()
-                .filter(|&l| model.lessons[l as usize].school != info.school),
+            self.state.seqs[row].iter().copied().filter(|&l| {
+                model.lessons[l as usize].school != info.school || model.lessons[l as usize].fixed_day >= 0
+            }),
         );
         let taken = self.state.seqs[row].len() - self.buffer.len();
         let seq = std::mem::take(&mut self.buffer);
@@ -293,9 +296,11 @@ impl<'m> Worker<'m> {
         accept
     }
 
-    /// Places every lesson of every teacher, hardest teachers first.
+    /// Places every lesson of every teacher, hardest teachers first, after every pinned
+    /// lesson is in its place (so that no one else's visit takes its room first).
     pub fn construct(&mut self) {
         let model = self.model;
+        self.place_pinned();
         let mut teachers: Vec<u32> = (0..model.teachers as u32).collect();
         // Teachers with the most work per available day go first, while rooms are free.
         teachers.sort_by_key(|&t| {
@@ -311,6 +316,42 @@ impl<'m> Worker<'m> {
             self.ruin_and_recreate(t, Recreate::HardestFirst, 0.0);
         }
         self.blink = blink;
+    }
+
+    /// Puts each teacher-day's pinned lessons at their pins, in time order. A day whose
+    /// pins cannot all hold (they break a rule among themselves) is left to `construct`,
+    /// which places what it can and leaves the rest unscheduled.
+    fn place_pinned(&mut self) {
+        let model = self.model;
+        for t in 0..model.teachers {
+            for d in 0..model.days {
+                let mut seq: Vec<u32> = model.teacher_lessons[t]
+                    .iter()
+                    .copied()
+                    .filter(|&l| model.lessons[l as usize].fixed_day == d as i8)
+                    .collect();
+                if seq.is_empty() {
+                    continue;
+                }
+                seq.sort_by_key(|&l| (model.lessons[l as usize].fixed_start, l));
+                let pupils_clash = seq.iter().any(|&l| {
+                    model
+                        .conflicts(l)
+                        .iter()
+                        .any(|&c| self.state.day[c as usize] == d as i8 || seq.contains(&c))
+                });
+                if pupils_clash {
+                    continue;
+                }
+                if let Some(cost) = self.timer.time(model, &self.state.occupancy, t as u32, d, &seq) {
+                    let starts = std::mem::take(&mut self.timer.starts);
+                    self.state.set_day(model, t as u32, d, &seq, &starts, cost);
+                    self.timer.starts = starts;
+                    self.state.unscheduled -= seq.len();
+                    self.state.cost -= UNSCHEDULED_COST * seq.len() as i64;
+                }
+            }
+        }
     }
 
     /// One move: picks a teacher through a random lesson, ruins part of their week and

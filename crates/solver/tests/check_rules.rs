@@ -217,3 +217,21 @@ fn report_serialises_as_documented() {
     assert_eq!(json["violations"][0]["rule"], 1);
     assert_eq!(json["violations"][0]["lesson"], "L1");
 }
+
+#[test]
+fn rule_5_a_pinned_lesson_placed_elsewhere() {
+    let mut i = instance();
+    i.lessons[0].fixed = Some(tutti_solver::instance::Fixed {
+        day: "tue".into(),
+        start: 540,
+    });
+    assert!(check(&i, &good()).unwrap().valid);
+    let moved = with(&[("L1", "tue", 600)]);
+    let got: Vec<_> = check(&i, &moved)
+        .unwrap()
+        .violations
+        .into_iter()
+        .map(|v| (v.rule, v.lesson))
+        .collect();
+    assert_eq!(got, broken(5, "L1"));
+}

@@ -114,3 +114,38 @@ fn rotation_shifts_each_visit() {
     assert_eq!(starts(&rotate(&instance, &week1, 4)), vec![600, 630, 645]);
     assert_valid_in_every_week(&instance, &week1);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    /// Pinned lessons (Tutti's `fixed` extension) stay at their pins, and the rest is
+    /// still valid: pins taken from a valid solution always hold together.
+    #[test]
+    fn pinned_lessons_stay_where_they_are(
+        seed in 0u64..1_000,
+        teachers in 1usize..5,
+        schools in 1usize..10,
+        lessons in 1usize..70,
+    ) {
+        let mut instance = generate(seed, teachers, schools, lessons);
+        let first = solve(&instance, &options(seed, 30_000)).unwrap();
+        let index: std::collections::HashMap<String, usize> =
+            instance.lessons.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect();
+        let mut pinned = Vec::new();
+        for (i, a) in first.solution.assignments.iter().enumerate() {
+            if i % 3 == 0 {
+                instance.lessons[index[a.lesson.as_str()]].fixed = Some(tutti_solver::instance::Fixed {
+                    day: a.day.clone(),
+                    start: a.start,
+                });
+                pinned.push(a.clone());
+            }
+        }
+        let again = solve(&instance, &options(seed + 1, 50_000)).unwrap();
+        let report = check(&instance, &again.solution).unwrap();
+        prop_assert!(report.valid, "{:?}", report.violations);
+        prop_assert_eq!(report.cost, again.cost);
+        for pin in &pinned {
+            prop_assert!(again.solution.assignments.contains(pin), "{:?} moved", pin);
+        }
+    }
+}

@@ -525,53 +525,7 @@ impl Store {
             )));
         }
         let txn = self.write().await?;
-        let backend = txn.get_database_backend();
-        // RETURNING works on both backends (SQLite since 3.35).
-        let sql = "INSERT INTO teaching_groups (teacher_id, school_id, weekday, start_minute, minutes, lesson_type, \
-                   instrument, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-        let row = txn
-            .query_one_raw(stmt(
-                backend,
-                sql,
-                [
-                    group.teacher_id.into(),
-                    group.school_id.into(),
-                    (group.weekday as i32).into(),
-                    (group.start_minute as i32).into(),
-                    (group.minutes as i32).into(),
-                    group.lesson_type.as_str().into(),
-                    group.instrument.clone().into(),
-                    now().into(),
-                ],
-            ))
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let id: i64 = row.try_get("", "id")?;
-        let members = group
-            .enrolment_ids
-            .iter()
-            .map(|e| vec![id.into(), (*e).into()])
-            .collect();
-        insert_rows(&txn, "group_members", &["group_id", "enrolment_id"], members)
-            .await
-            .map_err(|e| match e {
-                StoreError::Db(_) => StoreError::Conflict("An enrolment is already taught in another group.".into()),
-                other => other,
-            })?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "teaching_group",
-            Some(id),
-            format!(
-                "{} pupils, weekday {} at minute {}",
-                group.enrolment_ids.len(),
-                group.weekday,
-                group.start_minute
-            ),
-        )
-        .await?;
+        let id = create_group_in(&txn, actor, group).await?;
         txn.commit().await?;
         Ok(id)
     }
@@ -681,15 +635,101 @@ impl Store {
     }
 }
 
+/// The insert of [`Store::create_group`] inside a caller's transaction (no rule checks: the
+/// office's placement runs them first, `Store::place_enrolments`).
+pub(crate) async fn create_group_in(txn: &impl ConnectionTrait, actor: &Actor, group: &NewGroup) -> Result<i64> {
+    let backend = txn.get_database_backend();
+    // RETURNING works on both backends (SQLite since 3.35).
+    let sql = "INSERT INTO teaching_groups (teacher_id, school_id, weekday, start_minute, minutes, lesson_type, \
+                   instrument, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    let row = txn
+        .query_one_raw(stmt(
+            backend,
+            sql,
+            [
+                group.teacher_id.into(),
+                group.school_id.into(),
+                (group.weekday as i32).into(),
+                (group.start_minute as i32).into(),
+                (group.minutes as i32).into(),
+                group.lesson_type.as_str().into(),
+                group.instrument.clone().into(),
+                now().into(),
+            ],
+        ))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let id: i64 = row.try_get("", "id")?;
+    let members = group
+        .enrolment_ids
+        .iter()
+        .map(|e| vec![id.into(), (*e).into()])
+        .collect();
+    insert_rows(txn, "group_members", &["group_id", "enrolment_id"], members)
+        .await
+        .map_err(|e| match e {
+            StoreError::Db(_) => StoreError::Conflict("An enrolment is already taught in another group.".into()),
+            other => other,
+        })?;
+    audit::record(
+        txn,
+        actor,
+        Action::Create,
+        "teaching_group",
+        Some(id),
+        format!(
+            "{} pupils, weekday {} at minute {}",
+            group.enrolment_ids.len(),
+            group.weekday,
+            group.start_minute
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
 /// The work of [`Store::generate_dated_lessons`] inside a caller's transaction (the demo's too).
 pub(crate) async fn generate_in(conn: &impl ConnectionTrait, term: TermId) -> Result<usize> {
+    generate_filtered(conn, term, None, None).await
+}
+
+/// Makes the missing dated lessons of the groups of `teachers` from `from` to the end of
+/// that academic year: after a placement or a new timetable. Whole teacher-days, because
+/// a visit's rotation depends on every group in it.
+pub(crate) async fn generate_for_teachers(conn: &impl ConnectionTrait, teachers: &[i64], from: Date) -> Result<usize> {
+    let mut created = 0;
+    for term in tutti_domain::calendar::AcademicYear::containing(from).terms() {
+        created += generate_filtered(conn, term, Some(teachers), Some(from)).await?;
+    }
+    Ok(created)
+}
+
+async fn generate_filtered(
+    conn: &impl ConnectionTrait,
+    term: TermId,
+    teachers: Option<&[i64]>,
+    from: Option<Date>,
+) -> Result<usize> {
     let backend = conn.get_database_backend();
+    let (only, params): (String, Vec<Value>) = match teachers {
+        Some(list) => (
+            format!(" WHERE g.teacher_id IN ({})", crate::allocation::marks(list.len())),
+            if list.is_empty() {
+                vec![(-1i64).into()]
+            } else {
+                list.iter().map(|&t| t.into()).collect()
+            },
+        ),
+        None => (String::new(), Vec::new()),
+    };
     let placements = PlacementRow::find_by_statement(stmt(
         backend,
-        "SELECT g.id, g.teacher_id, g.school_id, g.weekday, g.start_minute, g.minutes, \
-         (SELECT MIN(e.start_date) FROM group_members gm JOIN enrolments e ON e.id = gm.enrolment_id \
-          WHERE gm.group_id = g.id) AS first_start FROM teaching_groups g",
-        Vec::<Value>::new(),
+        &format!(
+            "SELECT g.id, g.teacher_id, g.school_id, g.weekday, g.start_minute, g.minutes, \
+             (SELECT MIN(e.start_date) FROM group_members gm JOIN enrolments e ON e.id = gm.enrolment_id \
+              WHERE gm.group_id = g.id) AS first_start FROM teaching_groups g{only}"
+        ),
+        params,
     ))
     .all(conn)
     .await?;
@@ -742,6 +782,7 @@ pub(crate) async fn generate_in(conn: &impl ConnectionTrait, term: TermId) -> Re
                 .is_some_and(|s| s <= p.day)
         })
         .filter(|p| !existing.contains(&(p.group_id, p.day)))
+        .filter(|p| from.is_none_or(|f| p.day >= f))
         .map(|p| {
             vec![
                 p.group_id.into(),

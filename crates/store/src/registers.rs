@@ -113,7 +113,7 @@ async fn owned_lesson(conn: &impl ConnectionTrait, scope: MarkScope, lesson_id: 
 }
 
 /// The pupils on a lesson's register that day.
-async fn members(conn: &impl ConnectionTrait, lesson_id: i64) -> Result<Vec<i64>> {
+pub(crate) async fn members(conn: &impl ConnectionTrait, lesson_id: i64) -> Result<Vec<i64>> {
     Ok(Member::find_by_statement(stmt(
         conn.get_database_backend(),
         "SELECT e.pupil_id FROM dated_lessons d JOIN group_members gm ON gm.group_id = d.group_id \
@@ -129,7 +129,12 @@ async fn members(conn: &impl ConnectionTrait, lesson_id: i64) -> Result<Vec<i64>
 }
 
 /// Writes or replaces one mark: the same statement on both backends.
-async fn upsert_mark(conn: &impl ConnectionTrait, lesson_id: i64, pupil_id: i64, mark: RegisterMark) -> Result<()> {
+pub(crate) async fn upsert_mark(
+    conn: &impl ConnectionTrait,
+    lesson_id: i64,
+    pupil_id: i64,
+    mark: RegisterMark,
+) -> Result<()> {
     conn.execute_raw(stmt(
         conn.get_database_backend(),
         "INSERT INTO register_marks (dated_lesson_id, pupil_id, mark, marked_at) VALUES (?, ?, ?, ?) \

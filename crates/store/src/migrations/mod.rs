@@ -11,6 +11,7 @@ mod m0012_content_menu;
 mod m0007_billing;
 mod m0008_payments;
 mod m0009_admissions;
+mod m0010_allocation;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_billing::Migration),
             Box::new(m0008_payments::Migration),
             Box::new(m0009_admissions::Migration),
+            Box::new(m0010_allocation::Migration),
         ]
     }
 }

@@ -685,5 +685,8 @@ async fn dashboard(
     page.next_steps.extend(super::lessons::dashboard_links(user.role));
     page.next_steps.extend(super::admissions::dashboard_links(user.role));
     page.next_steps.extend(super::progress::dashboard_links(user.role));
+    if matches!(user.role, Role::Admin | Role::Manager) {
+        page.next_steps.extend(super::allocation::dashboard_links());
+    }
     render_clearing_flash(&state, &visitor, &page).await
 }

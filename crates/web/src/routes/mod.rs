@@ -2,6 +2,7 @@
 mod account;
 mod admin;
 mod admissions;
+mod allocation;
 mod api;
 mod api_enrolments;
 mod api_lessons;
@@ -53,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         progress::staff_audience(),
         progress::parent_audience(),
         api_enrolments::audience(),
+        allocation::office_audience(),
+        allocation::api_audience(),
     ];
     audiences
         .into_iter()

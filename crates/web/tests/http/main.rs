@@ -8,6 +8,7 @@ pub(crate) use tutti_store::on_both_backends;
 mod accounts;
 mod admin;
 mod admissions;
+mod allocation;
 mod api;
 mod api_schema;
 mod content;

@@ -1,0 +1,559 @@
+//! Allocation over HTTP: each timetable rule refusing a placement with its reason in words
+//! (API and screen), a valid placement accepted with its lessons dated, cancelling a day
+//! (owed lessons the guarantee ignores) and make-ups under the same rules, and a proposed
+//! timetable run end to end, accepted in one transaction with pinned groups left alone.
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tutti_domain::calendar::{AcademicYear, TermDates, default_term_dates};
+use tutti_domain::guarantee::GuaranteePolicy;
+use tutti_domain::lessons::LessonType;
+use tutti_store::audit::Actor;
+use tutti_store::lessons::NewGroup;
+use tutti_store::sea_orm::{ConnectionTrait, Statement};
+use tutti_store::today;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestApp, location};
+
+on_both_backends!(
+    placements_are_checked_against_every_rule,
+    cancelled_days_are_owed_and_made_up,
+    a_proposal_runs_and_is_accepted_with_pins_kept
+);
+
+async fn token(app: &TestApp, email: &str) -> String {
+    let user = app.store.user_by_email(email).await.unwrap().unwrap();
+    app.store
+        .create_api_token(&Actor::cli(), user.id, "test")
+        .await
+        .unwrap()
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    app.store.conn().execute_unprepared(sql).await.unwrap();
+}
+
+async fn numbers(app: &TestApp, sql: &str) -> Vec<i64> {
+    let backend = app.store.conn().get_database_backend();
+    app.store
+        .conn()
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.try_get::<i64>("", "n").unwrap())
+        .collect()
+}
+
+/// A clean slate: no groups (so every enrolment awaits allocation), school 1 in town A with
+/// one room open 08:30-16:00, school 2 in town B (20 minutes away), teacher 1 available on
+/// Mondays 09:00-15:00 only. Returns enrolments of distinct pupils, the first two of which
+/// belong to one pupil.
+async fn clean_slate(app: &TestApp) -> Vec<i64> {
+    exec(app, "DELETE FROM teaching_groups").await;
+    exec(
+        app,
+        "UPDATE schools SET area = 'Town A', rooms = 1, opens_minute = 510, closes_minute = 960 WHERE id = 1",
+    )
+    .await;
+    exec(app, "UPDATE schools SET area = 'Town B', rooms = 2 WHERE id = 2").await;
+    app.store
+        .set_availability(&Actor::cli(), 1, 1, &[(540, 900)])
+        .await
+        .unwrap();
+    let twice = numbers(
+        app,
+        "SELECT pupil_id AS n FROM enrolments GROUP BY pupil_id HAVING COUNT(*) > 1 ORDER BY pupil_id LIMIT 1",
+    )
+    .await[0];
+    let mut list = numbers(
+        app,
+        &format!("SELECT id AS n FROM enrolments WHERE pupil_id = {twice} ORDER BY id LIMIT 2"),
+    )
+    .await;
+    list.extend(
+        numbers(
+            app,
+            &format!(
+                "SELECT MIN(id) AS n FROM enrolments WHERE pupil_id <> {twice} GROUP BY pupil_id ORDER BY MIN(id) LIMIT 8"
+            ),
+        )
+        .await,
+    );
+    list
+}
+
+async fn place(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/placements", app.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn group(enrolments: &[i64], teacher: i64, school: i64, weekday: &str, start: &str) -> Value {
+    json!({
+        "enrolments": enrolments, "teacher": teacher, "school": school, "weekday": weekday,
+        "start": start, "minutes": 30, "lesson_type": "individual", "instrument": "Violin"
+    })
+}
+
+async fn placements_are_checked_against_every_rule(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let e = clean_slate(&app).await;
+    let admin = token(&app, "admin@demo.test").await;
+
+    // A valid placement: teacher 1 at school 1 on Mondays 09:00-09:30.
+    let (status, body) = place(&app, &admin, group(&[e[0]], 1, 1, "monday", "09:00")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let first = body["group"].as_i64().unwrap();
+    let dated = numbers(
+        &app,
+        &format!("SELECT COUNT(*) AS n FROM dated_lessons WHERE group_id = {first}"),
+    )
+    .await[0];
+    let year_left = default_term_dates(AcademicYear::containing(today()))
+        .iter()
+        .any(|t| t.dates.last >= today());
+    assert_eq!(dated > 0, year_left, "the group's lessons are dated from today");
+    let before = numbers(&app, "SELECT COUNT(*) AS n FROM teaching_groups").await[0];
+
+    let refused = |body: Value, words: &'static [&'static str]| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let (status, got) = place(app, &admin, body).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{got}");
+            let message = got["error"].as_str().unwrap().to_owned();
+            for w in words {
+                assert!(message.contains(w), "{message:?} should say {w:?}");
+            }
+        }
+    };
+    // Teacher double-booked.
+    refused(group(&[e[2]], 1, 1, "1", "09:15"), &["double-booked", "09:00–09:30"]).await;
+    // Too little travel time: school 2 is 20 minutes away, 10 are left.
+    refused(
+        group(&[e[2]], 1, 2, "1", "09:40"),
+        &["Too little travel time", "needs 20 minutes", "only 10 minutes"],
+    )
+    .await;
+    // More visits at school 1 than its one room.
+    refused(
+        group(&[e[2]], 2, 1, "1", "09:10"),
+        &["has 1 room for visiting teachers"],
+    )
+    .await;
+    // The pupil of the first group already has a lesson on Mondays.
+    refused(
+        group(&[e[1]], 2, 2, "1", "11:00"),
+        &["already has a lesson on Mondays", "at most one lesson a day"],
+    )
+    .await;
+    // Outside school 1's opening hours (it closes at 16:00).
+    refused(group(&[e[2]], 2, 1, "1", "15:45"), &["opening hours", "16:00"]).await;
+    // Outside teacher 1's availability (Mondays until 15:00).
+    refused(group(&[e[2]], 1, 1, "1", "14:45"), &["not available", "09:00–15:00"]).await;
+    assert_eq!(
+        numbers(&app, "SELECT COUNT(*) AS n FROM teaching_groups").await[0],
+        before,
+        "nothing refused was made"
+    );
+    // With enough travel time it is accepted; the pupil's other enrolment fits on Tuesday.
+    let (status, body) = place(&app, &admin, group(&[e[2]], 1, 2, "1", "09:50")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = place(&app, &admin, group(&[e[1]], 2, 2, "tuesday", "11:00")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // A teacher may not place pupils.
+    let teacher = token(&app, "teacher@demo.test").await;
+    let (status, _) = place(&app, &teacher, group(&[e[3]], 1, 1, "1", "12:00")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The screen: awaiting enrolments listed, a refusal shown in words, a placement made.
+    let office = app.logged_in("admin@demo.test").await;
+    let (status, html) = office.get_text("/admin/allocation").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("value=\"{}\"", e[3])),
+        "awaiting enrolment listed"
+    );
+    assert!(
+        !html.contains(&format!("id=\"enrolment-{}\"", e[0])),
+        "placed one is not"
+    );
+    let e3 = e[3].to_string();
+    let fields = |start: &'static str| {
+        vec![
+            ("enrolment", e3.clone()),
+            ("teacher", "1".to_owned()),
+            ("school_id", "1".to_owned()),
+            ("weekday", "1".to_owned()),
+            ("start", start.to_owned()),
+            ("minutes", "30".to_owned()),
+            ("lesson_type", "individual".to_owned()),
+            ("instrument", "Cello".to_owned()),
+        ]
+    };
+    let clash = fields("09:05");
+    let clash: Vec<(&str, &str)> = clash.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = office
+        .submit("/admin/allocation", "/admin/allocation/place", &clash)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("double-booked"), "the reason is on the page");
+    let good = fields("11:00");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = office
+        .submit("/admin/allocation", "/admin/allocation/place", &good)
+        .await;
+    if r.status() != StatusCode::SEE_OTHER {
+        let html = r.text().await.unwrap();
+        let at = html.find("error-message").unwrap_or(0);
+        panic!("{}", &html[at..(at + 600).min(html.len())]);
+    }
+    let (_, html) = office.get_text(&location(&r)).await;
+    assert!(html.contains("Placed in group"));
+}
+
+/// The first future date on which teacher 1 has a lesson of `group` that is a Monday with
+/// the next day a teaching day too.
+async fn future_monday(app: &TestApp, group: i64) -> time::Date {
+    let backend = app.store.conn().get_database_backend();
+    let sql = match backend {
+        tutti_store::sea_orm::DbBackend::Postgres => {
+            "SELECT day FROM dated_lessons WHERE group_id = $1 AND day > $2 ORDER BY day"
+        }
+        _ => "SELECT day FROM dated_lessons WHERE group_id = ? AND day > ? ORDER BY day",
+    };
+    let days: Vec<time::Date> = app
+        .store
+        .conn()
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [group.into(), today().into()],
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.try_get::<time::Date>("", "day").unwrap())
+        .collect();
+    days[1.min(days.len() - 1)]
+}
+
+async fn cancelled_days_are_owed_and_made_up(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let e = clean_slate(&app).await;
+    let year = AcademicYear::containing(today());
+    if !default_term_dates(year).iter().any(|t| t.dates.last > today()) {
+        return; // No teaching days left this year to cancel.
+    }
+    let admin = token(&app, "admin@demo.test").await;
+    let (status, body) = place(&app, &admin, group(&[e[2]], 1, 1, "1", "09:00")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let g = body["group"].as_i64().unwrap();
+    let pupil = numbers(
+        &app,
+        &format!("SELECT pupil_id AS n FROM enrolments WHERE id = {}", e[2]),
+    )
+    .await[0];
+    let policy = GuaranteePolicy::default();
+    let line = |app: &TestApp| {
+        let store = app.store.clone();
+        async move { store.guarantee(year, today(), Some(pupil), &policy).await.unwrap()[0].clone() }
+    };
+    let before = line(&app).await;
+    assert_eq!(before.count.hub_missed, 0);
+
+    // Teacher 1 is absent on a Monday to come: its lesson is cancelled and owed.
+    let monday = future_monday(&app, g).await;
+    let office = app.logged_in("admin@demo.test").await;
+    let date = monday.to_string();
+    let r = office
+        .submit(
+            "/admin/cancellations",
+            "/admin/cancellations/day",
+            &[("teacher", "1"), ("school_id", ""), ("date", &date), ("reason", "ill")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let owed = numbers(
+        &app,
+        &format!(
+            "SELECT id AS n FROM dated_lessons WHERE group_id = {g} AND day = '{date}' AND status = 'teacher_absent' \
+             AND owed_by_hub = true"
+        ),
+    )
+    .await;
+    assert_eq!(owed.len(), 1, "the day's lesson is owed by the hub");
+    let after = line(&app).await;
+    assert_eq!(after.count.hub_missed, 1);
+    assert_eq!(after.count.owed, 1);
+    assert_eq!(
+        after.count.counted, before.count.counted,
+        "an owed lesson does not count"
+    );
+    assert_eq!(after.remaining + 1, before.remaining, "nor is it still to come");
+    let (_, html) = office.get_text("/admin/cancellations").await;
+    assert!(html.contains(&format!("/admin/cancellations/{}/make-up", owed[0])));
+
+    // A make-up at the time of the group's own lesson next week is refused; the day after
+    // the cancelled one is fine, and the lesson is no longer owed once it is scheduled.
+    let next = monday + time::Duration::days(7);
+    let r = office
+        .submit(
+            "/admin/cancellations",
+            &format!("/admin/cancellations/{}/make-up", owed[0]),
+            &[("date", &next.to_string()), ("start", "09:10")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("double-booked"));
+    let tuesday = monday + time::Duration::days(1);
+    let r = office
+        .submit(
+            "/admin/cancellations",
+            &format!("/admin/cancellations/{}/make-up", owed[0]),
+            &[("date", &tuesday.to_string()), ("start", "10:00")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let made = numbers(
+        &app,
+        &format!(
+            "SELECT id AS n FROM dated_lessons WHERE make_up_of = {} AND day = '{tuesday}' AND start_minute = 600",
+            owed[0]
+        ),
+    )
+    .await;
+    assert_eq!(made.len(), 1);
+    let (_, html) = office.get_text("/admin/cancellations").await;
+    assert!(!html.contains(&format!("/admin/cancellations/{}/make-up", owed[0])));
+    // A second make-up for it is refused through the API.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/make-ups", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"lesson": owed[0], "date": tuesday.to_string(), "start": "11:00"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
+fn current_term() -> Option<TermDates> {
+    default_term_dates(AcademicYear::containing(today()))
+        .into_iter()
+        .find(|t| t.dates.last >= today())
+}
+
+#[derive(Debug, PartialEq, Eq, Clone)]
+struct Placed {
+    id: i64,
+    weekday: i32,
+    start_minute: i32,
+}
+
+async fn placed(app: &TestApp) -> Vec<Placed> {
+    let backend = app.store.conn().get_database_backend();
+    app.store
+        .conn()
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT id, weekday, start_minute FROM teaching_groups ORDER BY id",
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| Placed {
+            id: r.try_get("", "id").unwrap(),
+            weekday: r.try_get("", "weekday").unwrap(),
+            start_minute: r.try_get("", "start_minute").unwrap(),
+        })
+        .collect()
+}
+
+async fn a_proposal_runs_and_is_accepted_with_pins_kept(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let Some(term) = current_term() else { return };
+    let e = clean_slate(&app).await;
+    // A wasteful week for teacher 2: schools 1 and 2 in turn on Monday with waits, and a
+    // lone lesson on Friday afternoon. The Friday one is pinned.
+    let mut ids = Vec::new();
+    for (i, (school, day, start)) in [(1, 1, 540), (2, 1, 630), (1, 1, 720), (2, 1, 810), (1, 5, 840)]
+        .into_iter()
+        .enumerate()
+    {
+        ids.push(
+            app.store
+                .create_group(
+                    &Actor::cli(),
+                    &NewGroup {
+                        teacher_id: 2,
+                        school_id: school,
+                        weekday: day,
+                        start_minute: start,
+                        minutes: 30,
+                        lesson_type: LessonType::Individual,
+                        instrument: "Flute".into(),
+                        enrolment_ids: vec![e[2 + i]],
+                    },
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let pinned = ids[4];
+    app.store
+        .generate_dated_lessons(&Actor::cli(), term.term)
+        .await
+        .unwrap();
+    let office = app.logged_in("admin@demo.test").await;
+    let r = office
+        .submit(
+            "/admin/allocation",
+            &format!("/admin/allocation/groups/{pinned}/pin"),
+            &[("pinned", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let start = placed(&app).await;
+
+    let r = office
+        .submit(
+            "/admin/timetable/proposals",
+            "/admin/timetable/proposals",
+            &[("term", &term.term.to_string()), ("seconds", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = location(&r);
+    let (status, html) = office.get_text(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("http-equiv=\"refresh\"") || html.contains("Accept this timetable"),
+        "a running proposal refreshes itself"
+    );
+    let started = Instant::now();
+    let status = loop {
+        let (_, body) = office.get_text(&format!("{page}/status")).await;
+        let v: Value = serde_json::from_str(&body).unwrap();
+        if v["status"] != "running" {
+            break v;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "ready in time");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(status["status"], "ready", "{status}");
+    let result = &status["result"];
+    let (before, after) = (&result["before"], &result["after"]);
+    assert!(after["cost"].as_i64() < before["cost"].as_i64(), "{result}");
+    assert_eq!(after["broken_rules"], 0);
+    assert_eq!(after["unplaced"], 0);
+    assert!(after["travel"].as_i64() <= before["travel"].as_i64());
+    let moves = result["moves"].as_array().unwrap();
+    assert!(!moves.is_empty());
+    assert!(moves.iter().all(|m| m["group_id"] != pinned), "the pinned group stays");
+    let (_, html) = office.get_text(&page).await;
+    assert!(html.contains("Travel (minutes a week)") && html.contains("What would change"));
+
+    // Accepting moves every group the proposal moves, and nothing else.
+    let r = office.submit(&page, &format!("{page}/accept"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let now = placed(&app).await;
+    for m in moves {
+        let id = m["group_id"].as_i64().unwrap();
+        let after = m["after"].as_array().unwrap();
+        let row = now.iter().find(|p| p.id == id).unwrap();
+        assert_eq!(
+            (row.weekday as i64, row.start_minute as i64),
+            (after[0].as_i64().unwrap(), after[1].as_i64().unwrap())
+        );
+    }
+    let kept = |list: &[Placed]| list.iter().find(|p| p.id == pinned).cloned().unwrap();
+    assert_eq!(kept(&now), kept(&start));
+    // The moved groups' lessons from today on are at their new times.
+    for row in now.iter().filter(|p| ids.contains(&p.id)) {
+        let wrong = numbers(
+            &app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM dated_lessons WHERE group_id = {} AND day >= '{}' AND status = 'scheduled' \
+                 AND start_minute <> {} AND make_up_of IS NULL",
+                row.id,
+                today().max(term.dates.first),
+                row.start_minute
+            ),
+        )
+        .await[0];
+        assert_eq!(wrong, 0, "group {} re-dated", row.id);
+    }
+    // Accepting twice is refused.
+    let r = office.submit(&page, &format!("{page}/accept"), &[]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    // A proposal made stale by a change is refused whole: nothing moves.
+    let admin = token(&app, "admin@demo.test").await;
+    let client = reqwest::Client::new();
+    exec(
+        &app,
+        "UPDATE teaching_groups SET start_minute = 600, weekday = 3 WHERE teacher_id = 2 AND pinned = false",
+    )
+    .await;
+    let r: Value = client
+        .post(format!("{}/api/v1/timetable/proposals", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"term": term.term.to_string(), "seconds": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = r["id"].as_i64().unwrap();
+    let url = format!("{}/api/v1/timetable/proposals/{id}", app.base);
+    let v = loop {
+        let v: Value = client
+            .get(&url)
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["status"] != "running" {
+            assert_eq!(v["status"], "ready", "{v}");
+            break v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let first_move = v["result"]["moves"][0]["group_id"].as_i64().unwrap();
+    let moved_one = placed(&app).await;
+    exec(
+        &app,
+        &format!("UPDATE teaching_groups SET start_minute = start_minute + 5 WHERE id = {first_move}"),
+    )
+    .await;
+    let stale = placed(&app).await;
+    let r = client
+        .post(format!("{url}/accept"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(placed(&app).await, stale, "a refused acceptance changes nothing");
+    assert_ne!(moved_one, stale);
+}
