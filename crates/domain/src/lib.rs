@@ -73,10 +73,10 @@ macro_rules! text_enum {
     };
 }
 
-pub mod agreements;
-pub mod billing;
 pub mod admissions;
+pub mod agreements;
 pub mod allocation;
+pub mod billing;
 pub mod calendar;
 pub mod charging;
 pub mod clock;

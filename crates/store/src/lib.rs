@@ -5,11 +5,11 @@
 
 pub mod accounts;
 pub mod admissions;
+pub mod allocation;
 pub mod api_tokens;
 mod archive;
 pub mod audit;
 pub mod billing;
-pub mod allocation;
 pub mod cancellations;
 mod connect;
 pub mod content;
@@ -24,10 +24,10 @@ pub mod lessons;
 pub mod listing;
 mod migrations;
 pub mod outbox;
-mod pupil_search;
 pub mod payments;
 pub mod progress;
 pub mod proposals;
+mod pupil_search;
 pub mod pupils;
 mod query;
 pub mod records;

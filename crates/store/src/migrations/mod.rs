@@ -7,11 +7,11 @@ mod m0003_core_records;
 mod m0004_content;
 mod m0005_search_order;
 mod m0006_lessons;
-mod m0012_content_menu;
 mod m0007_billing;
 mod m0008_payments;
 mod m0009_admissions;
 mod m0010_allocation;
+mod m0012_content_menu;
 
 pub struct Migrator;
 
