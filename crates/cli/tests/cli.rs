@@ -46,7 +46,7 @@ fn serve(db_args: &[String], extra: &[&str]) -> Server {
     let mut output = Vec::new();
     loop {
         let line = rx
-            .recv_timeout(Duration::from_secs(120))
+            .recv_timeout(Duration::from_secs(300))
             .expect("tutti serve printed its address in time");
         output.push(line.clone());
         if let Some(rest) = line.strip_prefix("Tutti is running at ") {
