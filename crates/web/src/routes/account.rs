@@ -683,5 +683,6 @@ async fn dashboard(
         }
     }
     page.next_steps.extend(super::lessons::dashboard_links(user.role));
+    page.next_steps.extend(super::billing::dashboard_links(user.role));
     render_clearing_flash(&state, &visitor, &page).await
 }

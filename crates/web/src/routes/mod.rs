@@ -2,7 +2,9 @@
 mod account;
 mod admin;
 mod api;
+mod api_billing;
 mod api_lessons;
+mod billing;
 mod calendar;
 mod content;
 mod lessons;
@@ -40,6 +42,10 @@ pub fn router(state: AppState) -> Router {
         lessons::account_audience(),
         calendar::audience(),
         api_lessons::audience(),
+        api_billing::audience(),
+        billing::office_audience(),
+        billing::parent_audience(),
+        billing::school_audience(),
         payments::public_audience(),
         payments::basket_audience(),
         payments::office_audience(),

@@ -8,6 +8,7 @@ pub(crate) use tutti_store::on_both_backends;
 mod accounts;
 mod admin;
 mod api;
+mod billing;
 mod content;
 mod lessons;
 mod mail;
