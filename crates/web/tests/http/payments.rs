@@ -259,6 +259,13 @@ async fn stripe_checkout_and_its_signed_webhooks(backend: Backend) {
         return;
     };
     let parent = app.logged_in("parent@demo.test").await;
+    let csp = parent.get("/basket").await.headers()["content-security-policy"].clone();
+    assert!(
+        csp.to_str()
+            .unwrap()
+            .contains("form-action 'self' https://checkout.stripe.com"),
+        "the pay form may be redirected to Stripe's page"
+    );
     donate(&parent, "40.50").await;
     let hosted = pay_by_card(&parent).await;
     assert_eq!(hosted, "https://checkout.stripe.test/c/pay/cs_test_fake1");
