@@ -804,7 +804,7 @@ async fn insert_batched(
     table: &str,
     columns: &[&str],
     rows: &[Vec<Value>],
-    written: &mut dyn FnMut(usize),
+    written: &mut (dyn FnMut(usize) + Send),
 ) -> Result<()> {
     let backend = conn.get_database_backend();
     let per_statement = (PARAMETERS_PER_STATEMENT / columns.len()).max(1);

@@ -24,7 +24,8 @@ on_both_backends!(
     reminders_go_once_and_a_missed_instalment_makes_the_balance_due,
     direct_debit_collections_list_due_instalments_of_mandated_payers,
     agreements_split_and_journal_only_council_schools,
-    lessons_the_hub_missed_become_credits_once
+    lessons_the_hub_missed_become_credits_once,
+    a_billing_run_s_invoices_are_paid_reminded_and_collected
 );
 
 async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
@@ -476,4 +477,81 @@ async fn lessons_the_hub_missed_become_credits_once(backend: TestBackend) {
         "{}",
         moves[0].reference
     );
+}
+
+/// The billing run's own invoices: paid in part and in full, reminded, and collected.
+async fn a_billing_run_s_invoices_are_paid_reminded_and_collected(backend: TestBackend) {
+    let Some((store, _db)) = store(backend).await else {
+        return;
+    };
+    let actor = Actor::cli();
+    let term = TermId::parse("2026-autumn").unwrap();
+    let report = store.run_billing(&actor, term, false, &|_| {}).await.unwrap();
+    assert!(report.invoice_count > 0, "the demo hub bills someone");
+    let planned = scalar(
+        &store,
+        "SELECT COUNT(DISTINCT invoice_id) FROM instalments WHERE status = 'due'",
+    )
+    .await;
+    let id = scalar(&store, "SELECT MIN(invoice_id) FROM instalments").await;
+    let acc = store.invoice_account(id).await.unwrap();
+    assert_eq!(acc.status, "issued");
+    let first = scalar(
+        &store,
+        &format!("SELECT amount_pence FROM instalments WHERE invoice_id = {id} AND number = 1"),
+    )
+    .await;
+    let acc = store
+        .record_payment(&actor, id, &payment(PaymentMethod::BankTransfer, first))
+        .await
+        .unwrap();
+    assert_eq!(acc.status, "part_paid");
+    assert!(
+        store
+            .record_payment(&actor, id, &payment(PaymentMethod::Cash, acc.balance().0 + 1))
+            .await
+            .is_err()
+    );
+    let acc = store
+        .record_payment(&actor, id, &payment(PaymentMethod::Cash, acc.balance().0))
+        .await
+        .unwrap();
+    assert_eq!((acc.status.as_str(), acc.balance()), ("paid", Pence::ZERO));
+    assert_eq!(
+        scalar(
+            &store,
+            &format!("SELECT COUNT(*) FROM instalments WHERE invoice_id = {id} AND status <> 'paid'")
+        )
+        .await,
+        0
+    );
+    // A paid invoice is neither reminded nor collapsed; a second billing run changes nothing paid.
+    let first_due: time::Date = {
+        let row = store
+            .conn()
+            .query_one_raw(Statement::from_string(
+                store.conn().get_database_backend(),
+                "SELECT MIN(due_on) AS d FROM instalments WHERE status = 'due'".to_owned(),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "d").unwrap()
+    };
+    let r = store
+        .send_instalment_reminders(&actor, first_due - time::Duration::days(3), "Hub")
+        .await
+        .unwrap();
+    assert!(r.reminders + r.no_address > 0, "{r:?}");
+    assert!(
+        r.reminders as i64 + r.no_address as i64 <= planned - 1,
+        "never the paid invoice"
+    );
+    let again = store
+        .send_instalment_reminders(&actor, first_due - time::Duration::days(2), "Hub")
+        .await
+        .unwrap();
+    assert_eq!(again.reminders, 0);
+    store.run_billing(&actor, term, false, &|_| {}).await.unwrap();
+    assert_eq!(store.invoice_account(id).await.unwrap().status, "paid");
 }

@@ -4,15 +4,25 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::payments::CardPayments;
 use crate::state::AppState;
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
                    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// With Stripe Checkout, the basket's "Pay by card" form is redirected to Stripe's hosted
+/// page, and browsers apply form-action to a form's redirects too.
+const CSP_STRIPE: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                          object-src 'none'; base-uri 'self'; form-action 'self' https://checkout.stripe.com; \
+                          frame-ancestors 'none'";
 
 pub async fn secure(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    let csp = match state.config.card_payments {
+        CardPayments::Stripe(_) => CSP_STRIPE,
+        _ => CSP,
+    };
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(
         header::REFERRER_POLICY,

@@ -161,10 +161,22 @@ pub(crate) async fn insert_card_payment(
 }
 
 /// Whether `user` pays this invoice: a parent by a guardian record with their email, a
-/// school contact for their school.
+/// school contact for their school. Binds [`payer_values`].
 pub(crate) fn payer_condition() -> &'static str {
-    "((i.payer_kind = 'parent' AND i.payer_id IN (SELECT g.id FROM guardians g WHERE LOWER(g.email) = ?)) \
+    "((i.payer_kind = 'parent' AND i.payer_id IN \
+       (SELECT g.id FROM guardians g WHERE g.email <> '' AND LOWER(g.email) = ?)) \
      OR (i.payer_kind = 'school' AND i.payer_id = ?))"
+}
+
+/// The values [`payer_condition`] binds. A parent's email counts only once confirmed, as for
+/// their children: anyone can sign up with any address.
+fn payer_values(user: &User) -> [sea_orm::Value; 2] {
+    let email = if user.email_verified {
+        user.email.to_lowercase()
+    } else {
+        String::new()
+    };
+    [email.into(), user.school_id.unwrap_or(-1).into()]
 }
 
 impl Store {
@@ -204,7 +216,7 @@ impl Store {
         Ok(InvoiceAccount::find_by_statement(stmt(
             self.conn().get_database_backend(),
             &format!("{ACCOUNT_SQL} WHERE {} ORDER BY i.id DESC", payer_condition()),
-            [user.email.to_lowercase().into(), user.school_id.unwrap_or(-1).into()],
+            payer_values(user),
         ))
         .all(self.conn())
         .await?)
@@ -311,11 +323,7 @@ impl Store {
         let acc = InvoiceAccount::find_by_statement(stmt(
             txn.get_database_backend(),
             &format!("{ACCOUNT_SQL} WHERE i.id = ? AND {}", payer_condition()),
-            [
-                invoice_id.into(),
-                user.email.to_lowercase().into(),
-                user.school_id.unwrap_or(-1).into(),
-            ],
+            std::iter::once(invoice_id.into()).chain(payer_values(user)),
         ))
         .one(&txn)
         .await?

@@ -688,5 +688,6 @@ async fn dashboard(
     if matches!(user.role, Role::Admin | Role::Manager) {
         page.next_steps.extend(super::allocation::dashboard_links());
     }
+    page.next_steps.extend(super::billing::dashboard_links(user.role));
     render_clearing_flash(&state, &visitor, &page).await
 }

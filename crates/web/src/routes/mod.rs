@@ -7,6 +7,8 @@ mod api;
 mod api_enrolments;
 mod api_lessons;
 mod api_schemas;
+mod api_billing;
+mod billing;
 mod calendar;
 mod content;
 mod lessons;
@@ -45,6 +47,10 @@ pub fn router(state: AppState) -> Router {
         lessons::account_audience(),
         calendar::audience(),
         api_lessons::audience(),
+        api_billing::audience(),
+        billing::office_audience(),
+        billing::parent_audience(),
+        billing::school_audience(),
         payments::public_audience(),
         payments::basket_audience(),
         payments::office_audience(),

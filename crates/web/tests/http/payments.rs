@@ -8,13 +8,14 @@ use axum::http::HeaderMap;
 use reqwest::StatusCode;
 use tutti_domain::Pence;
 use tutti_store::Store;
+use tutti_store::accounts::{NewUser, Role};
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 use tutti_web::WebConfig;
 use tutti_web::config::{CardPayments, StripeConfig};
 use tutti_web::payments::{signature, stripe};
 
 use crate::on_both_backends;
-use crate::support::{Backend, Browser, TestApp, location};
+use crate::support::{Backend, Browser, DEMO_PASSWORD, TestApp, location};
 
 on_both_backends!(
     a_donation_goes_from_basket_to_test_page_to_webhook,
@@ -258,6 +259,13 @@ async fn stripe_checkout_and_its_signed_webhooks(backend: Backend) {
         return;
     };
     let parent = app.logged_in("parent@demo.test").await;
+    let csp = parent.get("/basket").await.headers()["content-security-policy"].clone();
+    assert!(
+        csp.to_str()
+            .unwrap()
+            .contains("form-action 'self' https://checkout.stripe.com"),
+        "the pay form may be redirected to Stripe's page"
+    );
     donate(&parent, "40.50").await;
     let hosted = pay_by_card(&parent).await;
     assert_eq!(hosted, "https://checkout.stripe.test/c/pay/cs_test_fake1");
@@ -432,6 +440,44 @@ async fn the_office_records_payments_and_a_parent_pays_an_invoice_by_card(backen
         parent.get(&format!("/account/invoices/{other}.pdf")).await.status(),
         StatusCode::NOT_FOUND
     );
+    // An account whose email matches a guardian's but is not confirmed sees no invoices.
+    exec(
+        &app.store,
+        &format!(
+            "UPDATE guardians SET email = 'unconfirmed@example.com' \
+             WHERE id = (SELECT payer_id FROM invoices WHERE id = {other})"
+        ),
+    )
+    .await;
+    app.store
+        .create_user(NewUser {
+            email: "unconfirmed@example.com".into(),
+            name: "Not Yet".into(),
+            password: DEMO_PASSWORD.into(),
+            role: Role::Parent,
+            email_verified: false,
+            school_id: None,
+            staff_id: None,
+            pupil_id: None,
+            is_demo: false,
+        })
+        .await
+        .unwrap();
+    let stranger = app.logged_in("unconfirmed@example.com").await;
+    assert_eq!(
+        stranger.get(&format!("/account/invoices/{other}.pdf")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let (_, html) = stranger.get_text("/basket").await;
+    assert!(!html.contains("2026-A-901"), "{html}");
+    // Once confirmed, the same account sees it.
+    exec(
+        &app.store,
+        "UPDATE users SET email_verified_at = created_at WHERE email = 'unconfirmed@example.com'",
+    )
+    .await;
+    let (_, html) = stranger.get_text("/basket").await;
+    assert!(html.contains("2026-A-901"), "{html}");
 }
 
 async fn agreements_journal_and_direct_debit_files(backend: Backend) {

@@ -1,0 +1,341 @@
+//! Billing over HTTP: the office previews and runs a term's billing, searches invoices; a
+//! parent and a school see their own invoices and statements and nobody else's (404); the
+//! charging policy form, file export and import with errors naming the field; the API.
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tutti_domain::Pence;
+use tutti_domain::calendar::AcademicYear;
+use tutti_store::audit::Actor;
+use tutti_store::sea_orm::ConnectionTrait;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestApp, csrf_token, location};
+
+on_both_backends!(
+    office_runs_billing_and_payers_see_only_their_own,
+    policy_form_file_and_api_name_the_field
+);
+
+async fn token(app: &TestApp, email: &str) -> String {
+    let user = app.store.user_by_email(email).await.unwrap().unwrap();
+    app.store
+        .create_api_token(&Actor::cli(), user.id, "test")
+        .await
+        .unwrap()
+}
+
+/// The invoice links (ids) on a list page under `base`.
+fn invoice_ids(html: &str, base: &str) -> Vec<i64> {
+    html.match_indices(&format!("href=\"{base}/"))
+        .filter_map(|(at, m)| {
+            let rest = &html[at + m.len()..];
+            rest[..rest.find('"')?].parse().ok()
+        })
+        .collect()
+}
+
+async fn office_runs_billing_and_payers_see_only_their_own(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    // The school of the demo school contact pays for its other pupils' lessons.
+    app.store
+        .conn()
+        .execute_unprepared(
+            "UPDATE enrolments SET payer = 'school' WHERE pupil_id IN (SELECT id FROM pupils WHERE school_id = 1 AND id <> 1)",
+        )
+        .await
+        .unwrap();
+    let term = "2026-autumn";
+    let admin = app.logged_in("admin@demo.test").await;
+    let (status, html) = admin.get_text("/admin/billing").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Run billing for a term"));
+    let (status, preview) = {
+        let r = admin
+            .submit("/admin/billing", "/admin/billing/preview", &[("term", term)])
+            .await;
+        (r.status(), r.text().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert!(preview.contains("This run would issue"), "{preview}");
+    assert!(preview.contains("Standard group fee") || preview.contains("lesson fee"));
+    assert_eq!(
+        app.store
+            .invoices(&Default::default(), &Default::default())
+            .await
+            .unwrap()
+            .total,
+        0,
+        "a preview writes nothing"
+    );
+    let bad = admin
+        .submit("/admin/billing", "/admin/billing/preview", &[("term", "next-term")])
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("Choose a term"));
+
+    // Committing: the run is small, so the request waits for it and says what it did.
+    let token_value = csrf_token(&preview).unwrap();
+    let r = admin
+        .post_raw("/admin/billing/run", &[("csrf_token", &token_value), ("term", term)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/admin/billing/invoices?term={term}"));
+    let (_, list) = admin.get_text(&location(&r)).await;
+    assert!(list.contains("Billing run 1 for 2026-autumn issued"), "{list}");
+    let all = invoice_ids(&list, "/admin/billing/invoices");
+    assert!(!all.is_empty());
+    // Search by number finds exactly that invoice.
+    let (_, found) = admin.get_text("/admin/billing/invoices?q=INV-000001").await;
+    assert_eq!(invoice_ids(&found, "/admin/billing/invoices").len(), 1);
+    let (_, none) = admin.get_text("/admin/billing/invoices?q=nobody-at-all").await;
+    assert!(none.contains("No invoices match"));
+
+    // A second run has nothing new.
+    let again = admin
+        .submit("/admin/billing", "/admin/billing/preview", &[("term", term)])
+        .await;
+    assert!(again.text().await.unwrap().contains("nothing new to bill"));
+
+    // The parent's statement lists their invoices; each opens, with its rules and instalments.
+    let parent = app.logged_in("parent@demo.test").await;
+    let (status, statement) = parent.get_text("/parent/invoices").await;
+    assert_eq!(status, StatusCode::OK);
+    let own = invoice_ids(&statement, "/parent/invoices");
+    assert!(!own.is_empty(), "{statement}");
+    let (status, invoice) = parent.get_text(&format!("/parent/invoices/{}", own[0])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(invoice.contains("How it was worked out"));
+    assert!(invoice.contains("Paying in instalments"));
+    assert!(invoice.contains("class=\"invoice\""), "the print stylesheet's hook");
+    // Anyone else's invoice is not found, on the screen and through the API.
+    let other = *all.iter().find(|id| !own.contains(id)).unwrap();
+    assert_eq!(
+        parent.get(&format!("/parent/invoices/{other}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let parent_token = token(&app, "parent@demo.test").await;
+    let client = reqwest::Client::new();
+    let api_get = |token: String, path: String| {
+        let client = client.clone();
+        let url = format!("{}{path}", app.base);
+        async move { client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    assert_eq!(
+        api_get(parent_token.clone(), format!("/api/v1/invoices/{other}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = api_get(parent_token.clone(), format!("/api/v1/invoices/{}", own[0])).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    let lines_total: i64 = body["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["amount_pence"].as_i64().unwrap())
+        .sum();
+    assert_eq!(body["total_pence"].as_i64().unwrap(), lines_total);
+    let mine: Value = api_get(parent_token, "/api/v1/invoices".into())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["total"].as_u64().unwrap() as usize, own.len());
+
+    // The school sees its own invoice and not a parent's.
+    let school = app.logged_in("school@demo.test").await;
+    let (status, statement) = school.get_text("/school/invoices").await;
+    assert_eq!(status, StatusCode::OK);
+    let school_own = invoice_ids(&statement, "/school/invoices");
+    assert_eq!(school_own.len(), 1, "{statement}");
+    let (_, invoice) = school.get_text(&format!("/school/invoices/{}", school_own[0])).await;
+    assert!(invoice.contains("paid by the school"));
+    assert_eq!(
+        school.get(&format!("/school/invoices/{}", own[0])).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Roles: a parent cannot reach the office's billing; a teacher has no statement.
+    assert_eq!(parent.get("/admin/billing").await.status(), StatusCode::FORBIDDEN);
+    let teacher = app.logged_in("teacher@demo.test").await;
+    assert_eq!(teacher.get("/parent/invoices").await.status(), StatusCode::FORBIDDEN);
+    // Dashboards link the statements.
+    assert!(parent.get_text("/account").await.1.contains("/parent/invoices"));
+    assert!(admin.get_text("/account").await.1.contains("/admin/billing"));
+}
+
+/// Every field of the policy form, as Durham's default fills it, with some replaced.
+fn policy_fields<'a>(replace: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("name", "Durham Music Service 2026-27"),
+        ("standard_fee", "53.50"),
+        ("uplift_options", "0, 15, 50, 100"),
+        ("hire_per_term", "15.00"),
+        ("instalment_count", "3"),
+        ("due_day", "15"),
+        ("invoice_month_autumn", "9"),
+        ("invoice_month_spring", "12"),
+        ("invoice_month_summer", "4"),
+        ("instalments_offered", "yes"),
+        ("price_group_30", "53.50"),
+        ("price_individual_30", "160.50"),
+    ];
+    for (name, value) in replace {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(f) => f.1 = value,
+            None => fields.push((name, value)),
+        }
+    }
+    fields
+}
+
+async fn policy_form_file_and_api_name_the_field(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let year = AcademicYear::starting(2026);
+    let page = "/admin/billing/policies/2026-27";
+    let admin = app.logged_in("admin@demo.test").await;
+    let (status, html) = admin.get_text(page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Durham&#39;s default applies") || html.contains("Durham's default applies"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"53.50\""));
+
+    // Bad values: each error names its field, the input is kept, nothing is saved.
+    let r = admin
+        .submit(
+            page,
+            page,
+            &policy_fields(&[("standard_fee", "lots"), ("due_day", "31")]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#standard_fee\""), "{html}");
+    assert!(html.contains("href=\"#due_day\""));
+    assert!(html.contains("Enter a due day from 1 to 28"));
+    assert!(html.contains("value=\"lots\""));
+    assert_eq!(app.store.charging_policy(year).await.unwrap().revision, 0);
+
+    let r = admin
+        .submit(
+            page,
+            page,
+            &policy_fields(&[("standard_fee", "56.00"), ("price_group_30", "56.00")]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let saved = app.store.charging_policy(year).await.unwrap();
+    assert_eq!(saved.revision, 1);
+    assert_eq!(saved.policy.standard_fee, Pence(5_600));
+    assert_eq!(saved.policy.prices.len(), 2, "empty prices are lessons not offered");
+
+    // Export, change, import; a bad file names the field and changes nothing.
+    let r = admin.get(&format!("{page}/export")).await;
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("charging-policy-2026-27.json")
+    );
+    let mut file: Value = r.json().await.unwrap();
+    assert_eq!(file["policy"]["standard_fee"], 5600);
+    file["policy"]["hire"]["per_term"] = json!(1800);
+    let r = admin
+        .submit(page, &format!("{page}/import"), &[("document", &file.to_string())])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.store.charging_policy(year).await.unwrap().policy.hire.per_term,
+        Pence(1_800)
+    );
+    file["policy"]["standard_fee"] = json!("lots");
+    let r = admin
+        .submit(page, &format!("{page}/import"), &[("document", &file.to_string())])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("policy.standard_fee"));
+    assert_eq!(app.store.charging_policy(year).await.unwrap().revision, 2);
+
+    // The API: read, replace with field errors, run billing as JSON.
+    let admin_token = token(&app, "admin@demo.test").await;
+    let client = reqwest::Client::new();
+    let r = client
+        .get(format!("{}/api/v1/charging-policies/2026-27", app.base))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["revision"], 2);
+    let mut policy = body["file"]["policy"].clone();
+    policy["instalments"]["due_day"] = json!(30);
+    let r = client
+        .put(format!("{}/api/v1/charging-policies/2026-27", app.base))
+        .bearer_auth(&admin_token)
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "instalments.due_day");
+    policy["instalments"]["due_day"] = json!(1);
+    let r = client
+        .put(format!("{}/api/v1/charging-policies/2026-27", app.base))
+        .bearer_auth(&admin_token)
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        app.store
+            .charging_policy(year)
+            .await
+            .unwrap()
+            .policy
+            .instalments
+            .due_day,
+        1
+    );
+    let parent_token = token(&app, "parent@demo.test").await;
+    let r = client
+        .get(format!("{}/api/v1/charging-policies/2026-27", app.base))
+        .bearer_auth(&parent_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = client
+        .post(format!("{}/api/v1/billing-runs", app.base))
+        .bearer_auth(&admin_token)
+        .json(&json!({"term": "2026-autumn", "dry_run": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let report: Value = r.json().await.unwrap();
+    let invoices = report["invoices"].as_array().unwrap();
+    assert!(!invoices.is_empty());
+    let first = &invoices[0];
+    assert!(first["lines"][0]["pupil_ref"].is_string());
+    assert!(
+        first["lines"][0]["rule"].as_str().unwrap().contains("£56.00"),
+        "{first}"
+    );
+    let sum: i64 = first["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["amount_pence"].as_i64().unwrap())
+        .sum();
+    assert_eq!(first["total_pence"].as_i64().unwrap(), sum);
+    assert_eq!(first["instalments"][0]["due"].as_str().unwrap().len(), 10);
+}
