@@ -991,12 +991,16 @@ impl Store {
         let calendar = notice_calendar(&calendars, school, today);
         let (outcome, end_date) = notice_end_date(today, &ChargingPolicy::default(), &calendar)
             .map_err(|e| StoreError::Refused(e.to_string()))?;
+        let mut explanation = outcome.explanation;
+        if end_date < enrolment.start_date {
+            explanation.push_str(" These lessons had not started, so none will be given.");
+        }
         Ok(NoticePreview {
             enrolment,
             end_date,
             deadline: outcome.deadline,
             next_term_payable: outcome.next_term_payable,
-            explanation: outcome.explanation,
+            explanation,
         })
     }
 
