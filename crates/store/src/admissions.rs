@@ -622,6 +622,7 @@ impl Store {
             return Err(StoreError::Refused("Lessons cannot start before today.".into()));
         }
         let app = self.application(&PupilScope::All, application_id, today).await?;
+        let priority = self.waiting_priority().await?;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         let lapsed = txn
@@ -661,7 +662,16 @@ impl Store {
                 "This application is {status}, not waiting, so no place can be offered."
             )));
         }
-        if app.place != Some(1) {
+        // The place is read again under the write lock: another offer may have just been made.
+        let place = Count::find_by_statement(stmt(
+            backend,
+            &format!("{} SELECT place AS n FROM ranked WHERE id = ?", ranked_cte(priority)),
+            [application_id.into()],
+        ))
+        .one(&txn)
+        .await?
+        .map(|c| c.n);
+        if place != Some(1) {
             return Err(StoreError::Refused(format!(
                 "Another child is ahead of {} on the {} list at {}; offer the place to the first child.",
                 app.pupil_name, app.instrument, app.school_name
