@@ -20,21 +20,17 @@ text_enum! {
 
 text_enum! {
     /// How a waiting list puts children in order (docs/decisions/0033-waiting-list-order.md).
+    #[derive(Default)]
     pub enum WaitingPriority {
         /// Looked-after children first, then children with free school meals, then everyone
         /// else; by date of application within each band. The default.
+        #[default]
         LookedAfterThenFsm = "looked-after-then-fsm",
         /// Looked-after children and children with free school meals together first, then
         /// everyone else; by date of application within each band.
         LookedAfterAndFsm = "looked-after-and-fsm",
         /// By date of application only.
         DateOnly = "date-only" | "date",
-    }
-}
-
-impl Default for WaitingPriority {
-    fn default() -> Self {
-        WaitingPriority::LookedAfterThenFsm
     }
 }
 

@@ -102,6 +102,8 @@ pub struct ApplicationView {
 /// Which applications a list asks for.
 #[derive(Debug, Clone, Default)]
 pub struct ApplicationFilter {
+    /// One application.
+    pub id: Option<i64>,
     pub pupil_id: Option<i64>,
     pub school_id: Option<i64>,
     pub instrument: String,
@@ -192,23 +194,28 @@ struct Id {
 /// its expiry date has lapsed even before the next write records it.
 const STATUS_EXPR: &str = "CASE WHEN a.status = 'offered' AND a.offer_expires_on < ? THEN 'lapsed' ELSE a.status END";
 
-/// The SQL band of a waiting child under `priority`, mirroring [`WaitingPriority::band`]
-/// (tested against it in tests/admissions.rs).
-fn band_sql(priority: WaitingPriority) -> &'static str {
+/// The SQL band of a waiting child (pupil alias `p`) under `priority`, mirroring
+/// [`WaitingPriority::band`] (tested against it in tests/admissions.rs).
+fn band_sql(priority: WaitingPriority, p: &str) -> String {
     match priority {
-        WaitingPriority::DateOnly => "0",
-        WaitingPriority::LookedAfterAndFsm => "CASE WHEN p.looked_after OR p.fsm THEN 0 ELSE 1 END",
-        WaitingPriority::LookedAfterThenFsm => "CASE WHEN p.looked_after THEN 0 WHEN p.fsm THEN 1 ELSE 2 END",
+        WaitingPriority::DateOnly => "0".into(),
+        WaitingPriority::LookedAfterAndFsm => format!("CASE WHEN {p}.looked_after OR {p}.fsm THEN 0 ELSE 1 END"),
+        WaitingPriority::LookedAfterThenFsm => {
+            format!("CASE WHEN {p}.looked_after THEN 0 WHEN {p}.fsm THEN 1 ELSE 2 END")
+        }
     }
 }
 
-/// Every waiting application's place on its list (one school, one instrument).
-fn ranked_cte(priority: WaitingPriority) -> String {
+/// How many waiting children are ahead of the application whose school, instrument, band,
+/// applied_at and id are the given SQL expressions: its place is one more. Counting within one
+/// list (one school's handful of rows, through the index on school) keeps a page of a
+/// national-sized list cheap, where numbering every list first would not be.
+fn ahead_sql(priority: WaitingPriority, school: &str, instrument: &str, band: &str, at: &str, id: &str) -> String {
     format!(
-        "WITH ranked AS (SELECT a.id, ROW_NUMBER() OVER (PARTITION BY a.school_id, LOWER(a.instrument) \
-         ORDER BY {}, a.applied_at, a.id) AS place FROM applications a JOIN pupils p ON p.id = a.pupil_id \
-         WHERE a.status = 'waiting')",
-        band_sql(priority)
+        "(SELECT COUNT(*) FROM applications a2 JOIN pupils p2 ON p2.id = a2.pupil_id WHERE a2.status = 'waiting' \
+         AND a2.school_id = {school} AND LOWER(a2.instrument) = LOWER({instrument}) \
+         AND ({}, a2.applied_at, a2.id) < ({band}, {at}, {id}))",
+        band_sql(priority, "p2")
     )
 }
 
@@ -216,8 +223,8 @@ const APPLICATION_COLUMNS: &str = "a.id, a.pupil_id, p.first_name || ' ' || p.la
      p.fsm, p.looked_after, a.school_id, s.name AS school_name, a.instrument, a.lesson_type, a.minutes, a.source, \
      a.school_paid, a.applied_at";
 
-const APPLICATION_FROM: &str = "FROM applications a JOIN pupils p ON p.id = a.pupil_id JOIN schools s ON s.id = a.school_id \
-     LEFT JOIN ranked r ON r.id = a.id";
+const APPLICATION_FROM: &str =
+    "FROM applications a JOIN pupils p ON p.id = a.pupil_id JOIN schools s ON s.id = a.school_id";
 
 const ENROLMENT_SELECT: &str = "SELECT e.id, e.pupil_id, p.first_name || ' ' || p.last_name AS pupil_name, p.pupil_ref, \
      e.instrument, e.lesson_type, e.minutes, e.teacher_id, t.first_name || ' ' || t.last_name AS teacher_name, \
@@ -531,26 +538,45 @@ impl Store {
             params.push(today.into());
             params.push(filter.status.trim().to_lowercase().into());
         }
+        if let Some(id) = filter.id {
+            sql_where.push_str(" AND a.id = ?");
+            params.push(id.into());
+        }
+        // Waiting-list order is place order within each list: band, date, number.
         let order = if filter.waiting_order {
-            "s.name, s.id, LOWER(a.instrument), r.place, a.id"
+            "x.school_name, x.school_id, LOWER(x.instrument), x.band, x.applied_at, x.id"
         } else {
-            "a.applied_at DESC, a.id DESC"
+            "x.applied_at DESC, x.id DESC"
         };
         let per = per_page(filter.per_page);
         let page = filter.page.max(1);
         let backend = self.conn().get_database_backend();
-        let cte = ranked_cte(priority);
         let total = count(
             self.conn(),
-            &format!("{cte} SELECT COUNT(*) AS n {APPLICATION_FROM} {sql_where}"),
+            &format!("SELECT COUNT(*) AS n {APPLICATION_FROM} {sql_where}"),
             params.clone(),
         )
         .await?;
         let mut all = vec![today.into()];
         all.extend(params);
+        // The page is chosen first; places are counted for its rows only.
+        let inner = format!(
+            "SELECT {APPLICATION_COLUMNS}, {STATUS_EXPR} AS status, a.offer_start_date, a.offer_expires_on, \
+             a.enrolment_id, {} AS band {APPLICATION_FROM} {sql_where}",
+            band_sql(priority, "p")
+        );
+        let ahead = ahead_sql(
+            priority,
+            "x.school_id",
+            "x.instrument",
+            "x.band",
+            "x.applied_at",
+            "x.id",
+        );
         let sql = format!(
-            "{cte} SELECT {APPLICATION_COLUMNS}, {STATUS_EXPR} AS status, a.offer_start_date, a.offer_expires_on, \
-             a.enrolment_id, r.place {APPLICATION_FROM} {sql_where} ORDER BY {order} LIMIT {per} OFFSET {}",
+            "SELECT x.*, CASE WHEN x.status = 'waiting' THEN 1 + {ahead} END AS place FROM \
+             (SELECT * FROM ({inner}) y ORDER BY {} LIMIT {per} OFFSET {}) x ORDER BY {order}",
+            order.replace("x.", "y."),
             (page - 1) * per
         );
         let rows = ApplicationView::find_by_statement(stmt(backend, &sql, all))
@@ -567,18 +593,14 @@ impl Store {
 
     /// One application `scope` may see, else not found.
     pub async fn application(&self, scope: &PupilScope, id: i64, today: Date) -> Result<ApplicationView> {
-        let priority = self.waiting_priority().await?;
-        let (cond, params) = scope.condition();
-        let mut all: Vec<Value> = vec![today.into(), id.into()];
-        all.extend(params);
-        let sql = format!(
-            "{} SELECT {APPLICATION_COLUMNS}, {STATUS_EXPR} AS status, a.offer_start_date, a.offer_expires_on, \
-             a.enrolment_id, r.place {APPLICATION_FROM} WHERE a.id = ? AND {cond}",
-            ranked_cte(priority)
-        );
-        ApplicationView::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
-            .one(self.conn())
+        let filter = ApplicationFilter {
+            id: Some(id),
+            ..Default::default()
+        };
+        self.applications(scope, &filter, today)
             .await?
+            .rows
+            .pop()
             .ok_or(StoreError::NotFound)
     }
 
@@ -622,6 +644,7 @@ impl Store {
             return Err(StoreError::Refused("Lessons cannot start before today.".into()));
         }
         let app = self.application(&PupilScope::All, application_id, today).await?;
+        let priority = self.waiting_priority().await?;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         let lapsed = txn
@@ -661,7 +684,24 @@ impl Store {
                 "This application is {status}, not waiting, so no place can be offered."
             )));
         }
-        if app.place != Some(1) {
+        // The place is read again under the write lock: another offer may have just been made.
+        let ahead = ahead_sql(
+            priority,
+            "a.school_id",
+            "a.instrument",
+            &band_sql(priority, "p"),
+            "a.applied_at",
+            "a.id",
+        );
+        let place = Count::find_by_statement(stmt(
+            backend,
+            &format!("SELECT 1 + {ahead} AS n FROM applications a JOIN pupils p ON p.id = a.pupil_id WHERE a.id = ?"),
+            [application_id.into()],
+        ))
+        .one(&txn)
+        .await?
+        .map(|c| c.n);
+        if place != Some(1) {
             return Err(StoreError::Refused(format!(
                 "Another child is ahead of {} on the {} list at {}; offer the place to the first child.",
                 app.pupil_name, app.instrument, app.school_name
@@ -991,12 +1031,16 @@ impl Store {
         let calendar = notice_calendar(&calendars, school, today);
         let (outcome, end_date) = notice_end_date(today, &ChargingPolicy::default(), &calendar)
             .map_err(|e| StoreError::Refused(e.to_string()))?;
+        let mut explanation = outcome.explanation;
+        if end_date < enrolment.start_date {
+            explanation.push_str(" These lessons had not started, so none will be given.");
+        }
         Ok(NoticePreview {
             enrolment,
             end_date,
             deadline: outcome.deadline,
             next_term_payable: outcome.next_term_payable,
-            explanation: outcome.explanation,
+            explanation,
         })
     }
 

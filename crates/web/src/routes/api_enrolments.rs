@@ -291,6 +291,7 @@ async fn list_applications(
     let scope = PupilScope::for_user(&user);
     check_pupil(&state, &scope, p.pupil).await?;
     let filter = ApplicationFilter {
+        id: None,
         pupil_id: p.pupil,
         school_id: p.school,
         instrument: p.instrument.unwrap_or_default(),
