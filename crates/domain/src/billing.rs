@@ -488,6 +488,7 @@ fn charged_this_term(
     term: TermId,
     dates: &TermDates,
     e: &BillableEnrolment,
+    starters: &mut HashMap<(TermDates, Date), Result<(), String>>,
 ) -> Result<(), String> {
     if e.start_date > dates.dates.last {
         return Err("starts after the term".into());
@@ -498,11 +499,18 @@ fn charged_this_term(
         return Err("ended before the term".into());
     }
     if e.start_date > dates.dates.first {
-        let calendar = SchoolCalendar::new(vec![*dates]);
-        let decision = starter_charge(policy, &calendar, term, e.start_date).map_err(|err| err.to_string())?;
-        if !decision.charged {
-            return Err(decision.rule);
-        }
+        // Thousands of pupils start on the same few dates: decide each date once per calendar.
+        return starters
+            .entry((*dates, e.start_date))
+            .or_insert_with(|| {
+                let calendar = SchoolCalendar::new(vec![*dates]);
+                match starter_charge(policy, &calendar, term, e.start_date) {
+                    Ok(decision) if decision.charged => Ok(()),
+                    Ok(decision) => Err(decision.rule),
+                    Err(err) => Err(err.to_string()),
+                }
+            })
+            .clone();
     }
     Ok(())
 }
@@ -539,12 +547,13 @@ pub fn plan_run(input: &RunInput) -> RunPlan {
 
     // Charged enrolments and loans, by pupil.
     let mut enrolments: BTreeMap<i64, Vec<&BillableEnrolment>> = BTreeMap::new();
+    let mut starters = HashMap::new();
     for e in &input.enrolments {
         let Some(pupil) = pupils.get(&e.pupil_id) else { continue };
         if e.lesson_type == LessonType::WholeClass {
             continue; // free to parents by law; WCET is sold to schools by agreement
         }
-        match charged_this_term(&input.policy, term, &pupil.term_dates, e) {
+        match charged_this_term(&input.policy, term, &pupil.term_dates, e, &mut starters) {
             Ok(()) => enrolments.entry(e.pupil_id).or_default().push(e),
             Err(reason) if e.start_date <= pupil.term_dates.dates.last => plan.skipped.push(Skipped {
                 pupil_ref: pupil.pupil_ref.clone(),
