@@ -757,6 +757,7 @@ impl Store {
             .map(|e| vec![group_id.into(), (*e).into()])
             .collect();
         crate::lessons::insert_rows(&txn, "group_members", &["group_id", "enrolment_id"], rows).await?;
+        crate::lessons::sync_enrolments_with_group(&txn, group_id).await?;
         audit::record(
             &txn,
             actor,

@@ -623,7 +623,7 @@ async fn run_input(
          s.name AS school_name, s.parent_charge_uplift, \
          (SELECT MIN(pg.guardian_id) FROM pupil_guardians pg WHERE pg.pupil_id = p.id) AS guardian_id \
          FROM pupils p JOIN schools s ON s.id = p.school_id \
-         WHERE p.archived_at IS NULL AND p.id IN (SELECT pupil_id FROM enrolments WHERE status = 'active') \
+         WHERE p.archived_at IS NULL AND p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving')) \
          ORDER BY p.id",
         [],
     ))
@@ -642,7 +642,7 @@ async fn run_input(
     let enrolments = EnrolmentRow::find_by_statement(stmt(
         backend,
         "SELECT id, pupil_id, instrument, lesson_type, minutes, payer, start_date, end_date \
-         FROM enrolments WHERE status = 'active' ORDER BY id",
+         FROM enrolments WHERE status IN ('active', 'leaving') ORDER BY id",
         [],
     ))
     .all(conn)

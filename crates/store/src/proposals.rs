@@ -353,6 +353,7 @@ impl Store {
                 [(day as i32).into(), (start as i32).into(), m.group_id.into()],
             ))
             .await?;
+            crate::lessons::sync_enrolments_with_group(&txn, m.group_id).await?;
             teachers.insert(now_at.teacher_id);
         }
         let teachers: Vec<i64> = teachers.into_iter().collect();
