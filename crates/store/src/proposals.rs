@@ -346,14 +346,36 @@ impl Store {
                     "The timetable has changed since this proposal was made. Ask for a new proposal.".into(),
                 ));
             }
-            let (day, start) = m.after.expect("filtered");
+            teachers.insert(now_at.teacher_id);
+        }
+        // A few hundred groups per statement: a Durham-sized proposal moves thousands.
+        for chunk in moves.chunks(300) {
+            let mut params: Vec<Value> = Vec::new();
+            let mut days = String::new();
+            let mut starts = String::new();
+            for m in chunk {
+                let (day, _) = m.after.expect("filtered");
+                days.push_str(" WHEN ? THEN ?");
+                params.push(m.group_id.into());
+                params.push((day as i32).into());
+            }
+            for m in chunk {
+                let (_, start) = m.after.expect("filtered");
+                starts.push_str(" WHEN ? THEN ?");
+                params.push(m.group_id.into());
+                params.push((start as i32).into());
+            }
+            params.extend(chunk.iter().map(|m| Value::from(m.group_id)));
             txn.execute_raw(stmt(
                 backend,
-                "UPDATE teaching_groups SET weekday = ?, start_minute = ? WHERE id = ?",
-                [(day as i32).into(), (start as i32).into(), m.group_id.into()],
+                &format!(
+                    "UPDATE teaching_groups SET weekday = CASE id{days} END, start_minute = CASE id{starts} END \
+                     WHERE id IN ({})",
+                    crate::allocation::marks(chunk.len())
+                ),
+                params,
             ))
             .await?;
-            teachers.insert(now_at.teacher_id);
         }
         let teachers: Vec<i64> = teachers.into_iter().collect();
         let from = today().max(term_start(term));

@@ -55,5 +55,8 @@ async fn durham_proposal_is_ready_within_ten_seconds() {
     assert_eq!(r.after.broken_rules, 0);
     let accepting = Instant::now();
     let moved = store.accept_proposal(&Actor::cli(), id).await.unwrap();
-    println!("accepted ({moved} groups moved, lessons re-dated) in {:.2} s", accepting.elapsed().as_secs_f64());
+    println!(
+        "accepted ({moved} groups moved, lessons re-dated) in {:.2} s",
+        accepting.elapsed().as_secs_f64()
+    );
 }

@@ -49,7 +49,11 @@ pub fn docs_audience() -> Audience {
         Access::Public,
         Router::new().route(
             "/api/openapi.json",
-            get(|| async { Json(super::api_lessons::with_lessons(ApiDoc::openapi())) }),
+            get(|| async {
+                Json(super::allocation::with_allocation(super::api_lessons::with_lessons(
+                    ApiDoc::openapi(),
+                )))
+            }),
         ),
     )
 }
