@@ -110,16 +110,26 @@ struct ProposalRow {
     error: Option<String>,
 }
 
+/// Past its chosen time by this much, a proposal still running was lost (its process
+/// stopped): it is shown as failed, so that its page stops refreshing.
+const LOST_AFTER_SECONDS: f64 = 120.0;
+
 impl ProposalRow {
     fn into_proposal(self) -> Proposal {
+        let lost = self.status == "running"
+            && (now() - self.created_at).as_seconds_f64() > self.seconds as f64 + LOST_AFTER_SECONDS;
         Proposal {
             id: self.id,
             term: self.term,
             seconds: self.seconds,
-            status: self.status,
+            status: if lost { "failed".into() } else { self.status },
             created_at: self.created_at,
             result: self.result.and_then(|r| serde_json::from_str(&r).ok()),
-            error: self.error,
+            error: if lost {
+                Some("The search stopped before it finished (the server restarted). Ask for a new proposal.".into())
+            } else {
+                self.error
+            },
         }
     }
 }
