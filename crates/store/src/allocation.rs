@@ -737,16 +737,23 @@ impl Store {
             .pop()
             .ok_or(StoreError::NotFound)?;
         let facts = enrolment_facts(&txn, enrolment_ids).await?;
-        let kind: LessonType = slot
-            .label
-            .rsplit_once('(')
-            .and_then(|(_, k)| k.trim_end_matches(')').parse().ok())
-            .unwrap_or(LessonType::Group);
+        let kind_text = txn
+            .query_one_raw(stmt(
+                txn.get_database_backend(),
+                "SELECT lesson_type FROM teaching_groups WHERE id = ?",
+                [group_id.into()],
+            ))
+            .await?
+            .map(|r| r.try_get::<String>("", "lesson_type"))
+            .transpose()?
+            .unwrap_or_default();
+        let kind: LessonType = kind_text.parse().unwrap_or(LessonType::Group);
         if let Some(max) = kind.max_pupils()
             && slot.pupils.len() + facts.len() > max
         {
             return Err(StoreError::Refused(format!(
-                "A {kind} lesson holds at most {max} pupils; this group has {} already.",
+                "This group's lesson type ({kind}) holds at most {max} pupil{}; it has {} already.",
+                if max == 1 { "" } else { "s" },
                 slot.pupils.len()
             )));
         }
@@ -757,7 +764,7 @@ impl Store {
             .map(|e| vec![group_id.into(), (*e).into()])
             .collect();
         crate::lessons::insert_rows(&txn, "group_members", &["group_id", "enrolment_id"], rows).await?;
-        crate::lessons::sync_enrolments_with_group(&txn, group_id).await?;
+        crate::lessons::sync_enrolments_with_groups(&txn, &[group_id]).await?;
         audit::record(
             &txn,
             actor,

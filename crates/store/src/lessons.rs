@@ -671,7 +671,7 @@ pub(crate) async fn create_group_in(txn: &impl ConnectionTrait, actor: &Actor, g
             StoreError::Db(_) => StoreError::Conflict("An enrolment is already taught in another group.".into()),
             other => other,
         })?;
-    sync_enrolments_with_group(txn, id).await?;
+    sync_enrolments_with_groups(txn, &[id]).await?;
     audit::record(
         txn,
         actor,
@@ -689,24 +689,33 @@ pub(crate) async fn create_group_in(txn: &impl ConnectionTrait, actor: &Actor, g
     Ok(id)
 }
 
-/// Copies a group's teacher, school, day and time onto its enrolments, and makes an enrolment
-/// that was waiting for allocation active: the enrolment is what the teacher's pupil list,
-/// billing and the register read, so it must say where the pupil is taught now.
-pub(crate) async fn sync_enrolments_with_group(txn: &impl ConnectionTrait, group_id: i64) -> Result<()> {
-    let of_group = |column: &str| format!("(SELECT g.{column} FROM teaching_groups g WHERE g.id = ?)");
-    let sql = format!(
-        "UPDATE enrolments SET teacher_id = {}, school_id = {}, weekday = {}, start_minute = {}, \
-         status = CASE WHEN status = '{awaiting}' THEN '{active}' ELSE status END \
-         WHERE id IN (SELECT gm.enrolment_id FROM group_members gm WHERE gm.group_id = ?)",
-        of_group("teacher_id"),
-        of_group("school_id"),
-        of_group("weekday"),
-        of_group("start_minute"),
-        awaiting = crate::admissions::enrolment_status::AWAITING,
-        active = crate::admissions::enrolment_status::ACTIVE,
-    );
-    txn.execute_raw(stmt(txn.get_database_backend(), &sql, vec![group_id.into(); 5]))
-        .await?;
+/// Copies each group's teacher, school, day and time onto its enrolments, and makes an
+/// enrolment that was waiting for allocation active: the enrolment is what the teacher's pupil
+/// list, billing and the register read, so it must say where the pupil is taught now.
+pub(crate) async fn sync_enrolments_with_groups(txn: &impl ConnectionTrait, group_ids: &[i64]) -> Result<()> {
+    let of_group = |column: &str| {
+        format!(
+            "(SELECT g.{column} FROM group_members gm JOIN teaching_groups g ON g.id = gm.group_id \
+             WHERE gm.enrolment_id = enrolments.id)"
+        )
+    };
+    // A few hundred groups a statement: a proposal can move thousands.
+    for chunk in group_ids.chunks(300) {
+        let sql = format!(
+            "UPDATE enrolments SET teacher_id = {}, school_id = {}, weekday = {}, start_minute = {}, \
+             status = CASE WHEN status = '{awaiting}' THEN '{active}' ELSE status END \
+             WHERE id IN (SELECT gm.enrolment_id FROM group_members gm WHERE gm.group_id IN ({}))",
+            of_group("teacher_id"),
+            of_group("school_id"),
+            of_group("weekday"),
+            of_group("start_minute"),
+            vec!["?"; chunk.len()].join(", "),
+            awaiting = crate::admissions::enrolment_status::AWAITING,
+            active = crate::admissions::enrolment_status::ACTIVE,
+        );
+        let params: Vec<Value> = chunk.iter().map(|&g| g.into()).collect();
+        txn.execute_raw(stmt(txn.get_database_backend(), &sql, params)).await?;
+    }
     Ok(())
 }
 

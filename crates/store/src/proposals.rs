@@ -110,16 +110,26 @@ struct ProposalRow {
     error: Option<String>,
 }
 
+/// Past its chosen time by this much, a proposal still running was lost (its process
+/// stopped): it is shown as failed, so that its page stops refreshing.
+const LOST_AFTER_SECONDS: f64 = 120.0;
+
 impl ProposalRow {
     fn into_proposal(self) -> Proposal {
+        let lost = self.status == "running"
+            && (now() - self.created_at).as_seconds_f64() > self.seconds as f64 + LOST_AFTER_SECONDS;
         Proposal {
             id: self.id,
             term: self.term,
             seconds: self.seconds,
-            status: self.status,
+            status: if lost { "failed".into() } else { self.status },
             created_at: self.created_at,
             result: self.result.and_then(|r| serde_json::from_str(&r).ok()),
-            error: self.error,
+            error: if lost {
+                Some("The search stopped before it finished (the server restarted). Ask for a new proposal.".into())
+            } else {
+                self.error
+            },
         }
     }
 }
@@ -346,16 +356,39 @@ impl Store {
                     "The timetable has changed since this proposal was made. Ask for a new proposal.".into(),
                 ));
             }
-            let (day, start) = m.after.expect("filtered");
-            txn.execute_raw(stmt(
-                backend,
-                "UPDATE teaching_groups SET weekday = ?, start_minute = ? WHERE id = ?",
-                [(day as i32).into(), (start as i32).into(), m.group_id.into()],
-            ))
-            .await?;
-            crate::lessons::sync_enrolments_with_group(&txn, m.group_id).await?;
             teachers.insert(now_at.teacher_id);
         }
+        // A few hundred groups per statement: a Durham-sized proposal moves thousands.
+        for chunk in moves.chunks(300) {
+            let mut params: Vec<Value> = Vec::new();
+            let mut days = String::new();
+            let mut starts = String::new();
+            for m in chunk {
+                let (day, _) = m.after.expect("filtered");
+                days.push_str(" WHEN ? THEN ?");
+                params.push(m.group_id.into());
+                params.push((day as i32).into());
+            }
+            for m in chunk {
+                let (_, start) = m.after.expect("filtered");
+                starts.push_str(" WHEN ? THEN ?");
+                params.push(m.group_id.into());
+                params.push((start as i32).into());
+            }
+            params.extend(chunk.iter().map(|m| Value::from(m.group_id)));
+            txn.execute_raw(stmt(
+                backend,
+                &format!(
+                    "UPDATE teaching_groups SET weekday = CASE id{days} END, start_minute = CASE id{starts} END \
+                     WHERE id IN ({})",
+                    crate::allocation::marks(chunk.len())
+                ),
+                params,
+            ))
+            .await?;
+        }
+        let moved: Vec<i64> = moves.iter().map(|m| m.group_id).collect();
+        crate::lessons::sync_enrolments_with_groups(&txn, &moved).await?;
         let teachers: Vec<i64> = teachers.into_iter().collect();
         let from = today().max(term_start(term));
         if !teachers.is_empty() {

@@ -143,6 +143,10 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
         }
     }
     let mut clocks: BTreeMap<(i64, u8), u16> = BTreeMap::new();
+    // Each visit's span per (school, weekday), and each teacher's latest end: the demo's
+    // schools and teachers get the rooms and hours their timetable uses (decision 0036).
+    let mut visits: BTreeMap<(i64, u8), Vec<(u16, u16)>> = BTreeMap::new();
+    let mut teacher_end: BTreeMap<i64, u16> = BTreeMap::new();
     let (mut groups, mut members) = (Vec::new(), Vec::new());
     let t = now();
     for ((teacher, school), list) in by_school {
@@ -151,6 +155,7 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
             .unwrap_or(1);
         let clock = clocks.entry((teacher, weekday)).or_insert(0);
         let mut start = if *clock == 0 { DAY_START } else { *clock + TRAVEL };
+        let visit_start = start;
         for (instrument, kind, minutes, ids) in list {
             let id = groups.len() as i64 + 1;
             groups.push(vec![
@@ -168,6 +173,9 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
             start += minutes as u16;
         }
         *clock = start;
+        visits.entry((school, weekday)).or_default().push((visit_start, start));
+        let end = teacher_end.entry(teacher).or_insert(0);
+        *end = (*end).max(start);
     }
     let group_columns = [
         "id",
@@ -181,6 +189,7 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
         "created_at",
     ];
     insert_rows(txn, "teaching_groups", &group_columns, groups).await?;
+    seed_rooms_and_hours(txn, &visits, &teacher_end).await?;
     insert_rows(txn, "group_members", &["group_id", "enrolment_id"], members).await?;
     if backend == Backend::Postgres {
         txn.execute_unprepared(
@@ -244,4 +253,62 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
         .await?;
     }
     Ok(())
+}
+
+/// Rounds a minute up to the next half hour.
+fn half_hour_up(minute: u16) -> u16 {
+    minute.div_ceil(30) * 30
+}
+
+/// Gives each demo school the rooms and opening hours its demo visits use (at least two
+/// rooms, open at least 08:30 to 16:00), and a teacher whose day ends after the default
+/// availability an availability that covers it: the demo's weekly timetable then keeps the
+/// rules on rooms and hours, as an office's real one would.
+async fn seed_rooms_and_hours(
+    txn: &DatabaseTransaction,
+    visits: &BTreeMap<(i64, u8), Vec<(u16, u16)>>,
+    teacher_end: &BTreeMap<i64, u16>,
+) -> Result<()> {
+    let db = txn.get_database_backend();
+    let mut schools: BTreeMap<i64, (i64, u16)> = BTreeMap::new();
+    for (&(school, _), spans) in visits {
+        let peak = spans
+            .iter()
+            .map(|&(a, _)| spans.iter().filter(|&&(b, c)| b <= a && a < c).count() as i64)
+            .max()
+            .unwrap_or(0);
+        let last = spans.iter().map(|s| s.1).max().unwrap_or(0);
+        let entry = schools.entry(school).or_insert((2, 16 * 60));
+        entry.0 = entry.0.max(peak);
+        entry.1 = entry.1.max(half_hour_up(last));
+    }
+    for (school, (rooms, closes)) in schools {
+        if (rooms, closes) != (2, 16 * 60) {
+            txn.execute_raw(stmt(
+                db,
+                "UPDATE schools SET rooms = ?, closes_minute = ? WHERE id = ?",
+                [rooms.into(), (closes as i32).into(), school.into()],
+            ))
+            .await?;
+        }
+    }
+    let default_to = tutti_domain::allocation::DEFAULT_AVAILABLE_TO as u16;
+    let mut rows = Vec::new();
+    for (&teacher, &end) in teacher_end.iter().filter(|(_, e)| **e > default_to) {
+        for day in 1..=5 {
+            rows.push(vec![
+                teacher.into(),
+                day.into(),
+                (tutti_domain::allocation::DEFAULT_AVAILABLE_FROM as i32).into(),
+                (half_hour_up(end) as i32).into(),
+            ]);
+        }
+    }
+    insert_rows(
+        txn,
+        "teacher_availability",
+        &["staff_id", "weekday", "from_minute", "to_minute"],
+        rows,
+    )
+    .await
 }

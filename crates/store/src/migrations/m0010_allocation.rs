@@ -30,6 +30,9 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // Owed lessons are found by the absence of a make-up pointing at them.
+        m.create_index(index("dated_lessons", &["make_up_of"], false)).await?;
+
         // When a teacher can teach: intervals per weekday (1 Monday to 5 Friday). A teacher
         // with no rows is available on every school day from 08:30 to 17:00.
         m.create_table(
@@ -73,6 +76,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("ix_dated_lessons_make_up_of")
+                .table("dated_lessons")
+                .to_owned(),
+        )
+        .await?;
         m.drop_table(Table::drop().table("timetable_proposals").to_owned())
             .await?;
         m.drop_table(Table::drop().table("teacher_availability").to_owned())

@@ -65,6 +65,16 @@ pub fn api_audience() -> Audience {
     )
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(api_place, api_cancel, api_make_up, api_request_proposal, api_proposal, api_accept))]
+struct AllocationDoc;
+
+/// The API document with the allocation paths added.
+pub fn with_allocation(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    doc.merge(<AllocationDoc as utoipa::OpenApi>::openapi());
+    doc
+}
+
 /// Dashboard links for the office.
 pub fn dashboard_links() -> Vec<(&'static str, &'static str, &'static str)> {
     vec![
@@ -781,6 +791,11 @@ fn text(body: &Value, key: &str) -> String {
 /// Places enrolments in a new group (`enrolments`, `teacher`, `school`, `weekday` 1-5 or a
 /// day's name, `start` HH:MM, `minutes`, `lesson_type`, `instrument`) or adds them to an
 /// existing one (`group`, `enrolments`). A placement that breaks a rule is 409 with the reasons.
+#[utoipa::path(post, path = "/api/v1/placements", tag = "allocation",
+    request_body(content = String, description = "{enrolments: [id], teacher, school, weekday (1-5 or monday..friday), start HH:MM, minutes, lesson_type, instrument} or {group, enrolments}", content_type = "application/json"),
+    responses((status = 201, description = "{group}: the new group"), (status = 200, description = "{group}: added"),
+              (status = 403, description = "Office roles only"), (status = 409, description = "{error}: the rules it breaks, in words"),
+              (status = 422, description = "Errors by field")))]
 async fn api_place(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -817,6 +832,10 @@ async fn api_place(
 }
 
 /// Cancels a teacher's (`teacher`) or a school's (`school`) lessons on `date`.
+#[utoipa::path(post, path = "/api/v1/cancellations", tag = "allocation",
+    request_body(content = String, description = "{teacher or school, date YYYY-MM-DD, reason}", content_type = "application/json"),
+    responses((status = 200, description = "{cancelled}: lessons now owed by the hub"), (status = 403, description = "Office roles only"),
+              (status = 409, description = "No scheduled lessons that day"), (status = 422, description = "Errors by field")))]
 async fn api_cancel(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -842,6 +861,11 @@ async fn api_cancel(
 }
 
 /// Schedules a make-up for an owed lesson (`lesson`) on `date` at `start`.
+#[utoipa::path(post, path = "/api/v1/make-ups", tag = "allocation",
+    request_body(content = String, description = "{lesson (owed), date YYYY-MM-DD, start HH:MM}", content_type = "application/json"),
+    responses((status = 201, description = "{lesson}: the make-up"), (status = 403, description = "Office roles only"),
+              (status = 404, description = "No such lesson"), (status = 409, description = "{error}: not owed, already made up, or the rules it breaks"),
+              (status = 422, description = "Errors by field")))]
 async fn api_make_up(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -873,6 +897,10 @@ async fn api_make_up(
 }
 
 /// Asks for a proposed timetable for `term` (like 2026-spring) within `seconds` (default 10).
+#[utoipa::path(post, path = "/api/v1/timetable/proposals", tag = "allocation",
+    request_body(content = String, description = "{term like 2026-spring, seconds (default 10)}", content_type = "application/json"),
+    responses((status = 202, description = "{id, status: running}"), (status = 403, description = "Office roles only"),
+              (status = 422, description = "Errors by field")))]
 async fn api_request_proposal(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -892,6 +920,10 @@ async fn api_request_proposal(
     Ok((StatusCode::ACCEPTED, Json(json!({"id": id, "status": "running"}))).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/timetable/proposals/{id}", tag = "allocation",
+    params(("id" = i64, Path, description = "The proposal")),
+    responses((status = 200, description = "{id, term, seconds, status (running, ready, failed, accepted), progress 0-1, result {before, after, groups, pinned, moves, solve_seconds}, error}"),
+              (status = 404, description = "No such proposal")))]
 async fn api_proposal(
     State(state): State<AppState>,
     SignedIn(user, _): SignedIn,
@@ -902,6 +934,10 @@ async fn api_proposal(
     Ok(Json(status_json(&p)).into_response())
 }
 
+#[utoipa::path(post, path = "/api/v1/timetable/proposals/{id}/accept", tag = "allocation",
+    params(("id" = i64, Path, description = "The proposal")),
+    responses((status = 200, description = "{moved}"), (status = 404, description = "No such proposal"),
+              (status = 409, description = "Not ready, already accepted, or the timetable changed since")))]
 async fn api_accept(
     State(state): State<AppState>,
     visitor: Visitor,

@@ -172,6 +172,20 @@ async fn placements_are_checked_against_every_rule(backend: Backend) {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, body) = place(&app, &admin, group(&[e[1]], 2, 2, "tuesday", "11:00")).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Adding to a group: an individual lesson holds one pupil; a small group more.
+    let (status, got) = place(&app, &admin, json!({"group": first, "enrolments": [e[4]]})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        got["error"].as_str().unwrap().contains("holds at most 1 pupil;"),
+        "{got}"
+    );
+    let mut small = group(&[e[4]], 2, 2, "3", "10:00");
+    small["lesson_type"] = json!("group");
+    let (status, got) = place(&app, &admin, small).await;
+    assert_eq!(status, StatusCode::CREATED, "{got}");
+    let small = got["group"].as_i64().unwrap();
+    let (status, got) = place(&app, &admin, json!({"group": small, "enrolments": [e[5]]})).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
     // A teacher may not place pupils.
     let teacher = token(&app, "teacher@demo.test").await;
     let (status, _) = place(&app, &teacher, group(&[e[3]], 1, 1, "1", "12:00")).await;
