@@ -43,7 +43,7 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
     let db = txn.get_database_backend();
     // Statistics for the rows just written in this transaction, so that the planner does not
     // take tables of a million rows for empty ones in the queries below.
-    txn.execute_unprepared("ANALYZE").await?;
+    super::analyse(txn).await?;
     let year = AcademicYear::containing(today);
     let terms = default_term_dates(year);
     let authorities = Authority::find_by_statement(stmt(

@@ -138,7 +138,7 @@ impl Store {
         txn.commit().await?;
         // Fresh statistics: a planner that still thinks the tables are empty picks plans
         // that are fine for ten rows and ruinous for a million.
-        self.conn().execute_unprepared("ANALYZE").await?;
+        analyse(self.conn()).await?;
         Ok(Seeded::Created {
             schools: fixed.schools.len(),
             teachers: fixed.staff.len(),
@@ -146,6 +146,33 @@ impl Store {
             guardians,
         })
     }
+}
+
+/// The demo's big tables, analysed by name: a bare `ANALYZE` on PostgreSQL also takes the
+/// cluster's shared catalogs, and inside the demo's long transaction that held up every other
+/// database's `ANALYZE` until it committed.
+const ANALYSED: &[&str] = &[
+    "schools",
+    "staff",
+    "pupils",
+    "guardians",
+    "pupil_guardians",
+    "enrolments",
+    "teaching_groups",
+    "group_members",
+    "dated_lessons",
+    "register_marks",
+];
+
+/// Fresh planner statistics for the demo's tables. SQLite's `ANALYZE` takes one name or
+/// none, and has no shared catalogs to worry about.
+async fn analyse(conn: &impl ConnectionTrait) -> Result<()> {
+    let sql = match conn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!("ANALYZE {}", ANALYSED.join(", ")),
+        _ => "ANALYZE".to_owned(),
+    };
+    conn.execute_unprepared(&sql).await?;
+    Ok(())
 }
 
 /// Pupils generated per batch of families before they are written.
