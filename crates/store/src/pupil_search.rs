@@ -177,7 +177,7 @@ pub(crate) fn search_condition(backend: DbBackend, term: &str) -> Option<(String
 
 /// Above this many matches an alternative is dense enough that walking the sort's index with
 /// a filter finds a page sooner than sorting every match.
-const DENSE: u64 = 5_000;
+const DENSE: u64 = 2_500;
 
 #[derive(FromQueryResult)]
 struct Count {
@@ -223,8 +223,14 @@ impl Store {
                     .join(" AND "),
                 None => "1 = 1".into(),
             };
+            // Ordered by the prefix's own key so that the count reads a range of its index: for
+            // a common letter PostgreSQL otherwise scans the table until it has enough.
+            let order = branch
+                .and_then(|b| b.first())
+                .map(|p| format!(" ORDER BY {}", p.column.key(backend)))
+                .unwrap_or_default();
             let sql = format!(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM pupils p WHERE {visible} AND {condition} LIMIT {}) c",
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM pupils p WHERE {visible} AND {condition}{order} LIMIT {}) c",
                 DENSE + 1
             );
             counts.push(self.count(backend, &sql, values).await?);

@@ -14,7 +14,7 @@ use tutti_store::testing::{TestBackend, TestDatabase};
 
 on_both_backends!(every_page_is_the_page_a_full_sort_gives);
 
-/// Enough pupils that some alternatives are dense (more than 5,000 matches): every imported
+/// Enough pupils that some alternatives are dense (more than 2,500 matches): every imported
 /// child is a Fiona, and six surnames in eight begin with S.
 fn pupils_file(n: usize) -> String {
     const SURNAMES: [&str; 8] = [
