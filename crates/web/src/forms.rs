@@ -16,6 +16,16 @@ impl FormErrors {
         self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
 
+    /// The status a form page answers with: 422 when it shows errors, so that scripts and
+    /// tests can tell a refused form from a fresh one.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

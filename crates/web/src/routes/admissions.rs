@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -151,6 +150,15 @@ impl AppLine {
 
 fn lines(rows: Vec<ApplicationView>) -> Vec<AppLine> {
     rows.into_iter().map(AppLine::new).collect()
+}
+
+/// The applications a family's or a school's page lists: all of theirs, on one page.
+async fn own_applications(state: &AppState, scope: &PupilScope) -> AppResult<Vec<ApplicationView>> {
+    let filter = ApplicationFilter {
+        per_page: 200,
+        ..Default::default()
+    };
+    Ok(state.store.applications(scope, &filter, today()).await?.rows)
 }
 
 fn actor(user: &User, visitor: &Visitor) -> Actor {
@@ -304,24 +312,9 @@ async fn parent_page(
     } else {
         Vec::new()
     };
-    let applications = state
-        .store
-        .applications(
-            &scope,
-            &ApplicationFilter {
-                per_page: 200,
-                ..Default::default()
-            },
-            today(),
-        )
-        .await?
-        .rows;
+    let applications = own_applications(state, &scope).await?;
     let offer = state.store.tuition_offer().await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = ParentApplicationsPage {
         shell: Shell::new(state, visitor, "Lessons for your children", "/parent/applications"),
         csrf,
@@ -575,24 +568,9 @@ async fn school_page(
     errors: FormErrors,
 ) -> AppResult<Response> {
     let scope = PupilScope::for_user(user);
-    let applications = state
-        .store
-        .applications(
-            &scope,
-            &ApplicationFilter {
-                per_page: 200,
-                ..Default::default()
-            },
-            today(),
-        )
-        .await?
-        .rows;
+    let applications = own_applications(state, &scope).await?;
     let offer = state.store.tuition_offer().await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = SchoolApplicationsPage {
         shell: Shell::new(state, visitor, "School-paid tuition", "/school/applications"),
         csrf,
@@ -705,11 +683,7 @@ async fn offer_view(
     form: ApplyForm,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = OfferPage {
         shell: Shell::new(state, visitor, "The tuition the hub offers", "/admin/tuition-offer"),
         csrf,
@@ -872,11 +846,7 @@ async fn waiting_view(
         )
         .await?;
     let offer = state.store.tuition_offer().await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = WaitingListsPage {
         shell: Shell::new(state, visitor, "Waiting lists", "/admin/waiting-lists"),
         csrf,

@@ -215,11 +215,7 @@ async fn pupil_view(
             body: r.body.clone(),
             publish: String::new(),
         });
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = PupilPage {
         shell: Shell::new(
             state,
