@@ -1,7 +1,7 @@
 //! Tutti's HTTP server: routers by audience, each guarded by the role it requires.
 //!
 //! A request passes, in order: request id and tracing, security headers, the session
-//! loader, the CSRF check on state-changing methods, then the audience's access guard.
+//! loader (unless the page cache answers an anonymous GET first), the CSRF check on state-changing methods, then the audience's access guard.
 
 mod access;
 mod api_auth;
@@ -15,6 +15,7 @@ mod headers;
 mod limits;
 pub mod mail;
 mod menu;
+mod page_cache;
 mod pages;
 pub mod payments;
 mod routes;
@@ -38,6 +39,10 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), api_auth::bearer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::fast_path,
+        ))
         .layer(axum::middleware::from_fn_with_state(state, headers::secure))
         .layer(axum::middleware::from_fn(limits::limit))
         .layer(TimeoutLayer::with_status_code(

@@ -1,4 +1,4 @@
-//! The state every handler shares: the store, the configuration and the menu.
+//! The state every handler shares: the store, the configuration, the menu and the page cache.
 use std::sync::Arc;
 
 use tutti_store::Store;
@@ -6,6 +6,7 @@ use tutti_store::payments::provider::PaymentProvider;
 
 use crate::config::WebConfig;
 use crate::menu::MenuCache;
+use crate::page_cache::PageCache;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -15,6 +16,9 @@ pub struct Inner {
     pub config: WebConfig,
     /// The main menu, read from the content.
     pub menu: MenuCache,
+    /// Public pages as anonymous visitors see them, shared by the content's public and admin
+    /// routes (an edit clears it) and the fast path in front of the session layer.
+    pub pages: PageCache,
     /// The card payment provider, when card payments are on.
     pub payments: Option<Arc<dyn PaymentProvider>>,
 }
@@ -26,6 +30,7 @@ impl AppState {
             store,
             config,
             menu: MenuCache::default(),
+            pages: PageCache::default(),
             payments,
         }))
     }

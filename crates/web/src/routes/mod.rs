@@ -26,16 +26,14 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     crate::pages::set_hub_name(&state.config.hub_name);
     // One line per audience; a new feature adds its audiences here.
-    // The content's page cache is shared by its public and admin routes.
-    let content_cache = content::PageCache::default();
     let audiences: Vec<Audience> = vec![
         public::audience(),
         account::public_audience(),
         account::signed_in_audience(),
         admin::audience(),
         admin::outbox_audience(),
-        content::public_audience(content_cache.clone()),
-        content::admin_audience(content_cache),
+        content::public_audience(),
+        content::admin_audience(),
         records::audience(),
         records::tokens::audience(),
         api::audience(),

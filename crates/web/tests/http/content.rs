@@ -81,6 +81,20 @@ async fn public_pages_are_cacheable(backend: Backend) {
             .unwrap();
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
     }
+    // A page already in memory is answered before the session layer, with the same body and
+    // every security header still on it.
+    let (_, first) = b.get_text("/about").await;
+    let hit = b.get("/about").await;
+    for h in [
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "etag",
+    ] {
+        assert!(hit.headers().contains_key(h), "a cached page carries {h}");
+    }
+    assert!(hit.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+    assert_eq!(hit.text().await.unwrap(), first);
     // A signed-in visitor's pages carry their name: never shared.
     let admin = app.logged_in("admin@demo.test").await;
     let r = admin.get("/about").await;
@@ -168,13 +182,20 @@ async fn episodes_count_people_not_bots(backend: Backend) {
         "no video link before the visitor asks"
     );
     assert!(html.contains("?play=1"));
+    // The page is now in memory; a second person is still counted.
+    b.client
+        .get(format!("{}{path}", b.base))
+        .header("user-agent", BROWSER_UA)
+        .send()
+        .await
+        .unwrap();
     b.client
         .get(format!("{}{path}", b.base))
         .header("user-agent", "Googlebot/2.1")
         .send()
         .await
         .unwrap();
-    assert_eq!(views(&app).await, before + 1, "the bot was not counted");
+    assert_eq!(views(&app).await, before + 2, "both people counted, the bot not");
     let (_, played) = b.get_text(&format!("{path}?play=1")).await;
     assert!(played.contains("https://video.tutti-demo.example/music-at-home/10"));
 }

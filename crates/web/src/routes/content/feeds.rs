@@ -3,10 +3,10 @@
 use axum::response::Response;
 use tutti_store::content::{Kind, ListFilter};
 
-use super::cache::Rendered;
 use super::views::{iso, item_url};
 use super::{Ctx, markdown};
 use crate::error::AppResult;
+use crate::page_cache::Rendered;
 
 /// Escapes text for XML.
 fn x(s: &str) -> String {

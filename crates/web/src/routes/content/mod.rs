@@ -2,14 +2,12 @@
 //! podcast, vacancies, FAQs, documents, search, feeds, sitemaps and the contact form; and
 //! the admin screens that manage them.
 mod admin;
-mod cache;
 mod contact;
 mod feeds;
 pub(crate) mod markdown;
 mod public;
 mod views;
 
-use axum::Extension;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Uri};
@@ -18,19 +16,18 @@ use tutti_store::accounts::Role;
 
 use crate::access::{Access, Audience};
 use crate::error::{AppError, AppResult};
+use crate::page_cache::{PageCache, Rendered};
 use crate::session::Visitor;
 use crate::state::AppState;
-pub use cache::PageCache;
-use cache::Rendered;
 
 /// Anyone may read the site.
-pub fn public_audience(cache: PageCache) -> Audience {
-    Audience::new(Access::Public, public::router().layer(Extension(cache)))
+pub fn public_audience() -> Audience {
+    Audience::new(Access::Public, public::router())
 }
 
 /// Only admins manage content.
-pub fn admin_audience(cache: PageCache) -> Audience {
-    Audience::new(Access::Roles(&[Role::Admin]), admin::router().layer(Extension(cache)))
+pub fn admin_audience() -> Audience {
+    Audience::new(Access::Roles(&[Role::Admin]), admin::router())
 }
 
 /// What every public content handler needs about the request.
@@ -50,7 +47,7 @@ impl FromRequestParts<AppState> for Ctx {
         let State(state) = State::<AppState>::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::Internal("state".into()))?;
-        let cache = parts.extensions.get::<PageCache>().cloned().unwrap_or_default();
+        let cache = state.pages.clone();
         Ok(Ctx {
             state,
             visitor,
@@ -83,6 +80,22 @@ impl Ctx {
     where
         Fut: Future<Output = AppResult<Rendered>>,
     {
+        self.serve_as(true, make).await
+    }
+
+    /// As `serve`, for a page whose handler must run for every request (it counts views): its
+    /// shared copy saves the rendering but is never answered ahead of the handler.
+    pub async fn serve_counted<Fut>(&self, make: impl FnOnce() -> Fut) -> AppResult<Response>
+    where
+        Fut: Future<Output = AppResult<Rendered>>,
+    {
+        self.serve_as(false, make).await
+    }
+
+    async fn serve_as<Fut>(&self, early: bool, make: impl FnOnce() -> Fut) -> AppResult<Response>
+    where
+        Fut: Future<Output = AppResult<Rendered>>,
+    {
         let anonymous = self.visitor.session.is_none();
         let key = self.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
         if anonymous && let Some(hit) = self.cache.get(&key) {
@@ -90,7 +103,7 @@ impl Ctx {
         }
         let rendered = std::sync::Arc::new(make().await?);
         if anonymous {
-            self.cache.put(key, rendered.clone());
+            self.cache.put(key, rendered.clone(), early);
         } else if let Some(s) = self.visitor.session.as_ref().filter(|s| s.flash.is_some()) {
             // The page showed the flash message, so it is cleared as render_clearing_flash does.
             self.state.store.set_flash(&s.id_hash, None).await?;

@@ -11,10 +11,10 @@ use axum::routing::get;
 use serde::Deserialize;
 use tutti_store::content::{DAY_THEMES, Item, Kind, ListFilter, YEAR_GROUPS, day_theme_label, year_group_label};
 
-use super::cache::Rendered;
 use super::views::*;
 use super::{Ctx, contact, feeds, is_bot};
 use crate::error::{AppError, AppResult};
+use crate::page_cache::Rendered;
 use crate::pages::{OpenGraph, Shell};
 
 pub fn router() -> Router<crate::state::AppState> {
@@ -223,7 +223,7 @@ async fn detail(ctx: Ctx, kind: Kind, slug: String, play: bool) -> AppResult<Res
     if kind == Kind::Episode && !play && !is_bot(&ctx.headers) {
         store.content_count_view(item.id).await?;
     }
-    ctx.serve(|| async {
+    let make = || async {
         let view = ItemView::new(&item);
         let (list_url, list_label) = match kind {
             Kind::News => ("/news", "All news"),
@@ -270,8 +270,12 @@ async fn detail(ctx: Ctx, kind: Kind, slug: String, play: bool) -> AppResult<Res
             back: (list_url.to_owned(), list_label.to_owned()),
             item: view,
         })
-    })
-    .await
+    };
+    if kind == Kind::Episode {
+        ctx.serve_counted(make).await
+    } else {
+        ctx.serve(make).await
+    }
 }
 
 pub(crate) fn human_size(bytes: i64) -> String {

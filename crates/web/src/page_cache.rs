@@ -1,12 +1,17 @@
 //! Public pages are cacheable: an ETag on every page, 304 for a matching conditional request,
-//! and a short-lived in-process copy of what anonymous visitors see.
+//! and a short-lived in-process copy of what anonymous visitors see, answered before the
+//! session, routing and handler layers when it is fresh.
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use crate::state::AppState;
 
 /// How long an anonymous page is served from memory. Short, so that scheduled publication,
 /// closing vacancies and edits made on another app server show within seconds.
@@ -23,12 +28,13 @@ pub struct Rendered {
     /// Shared bytes: a cached page is sent without copying it.
     pub body: Bytes,
     pub content_type: &'static str,
-    pub etag: String,
+    /// The validator, kept as a header value so that a hit allocates nothing for it.
+    pub etag: HeaderValue,
 }
 
 impl Rendered {
     pub fn new(body: String, content_type: &'static str) -> Rendered {
-        let etag = etag(body.as_bytes());
+        let etag = HeaderValue::from_str(&etag(body.as_bytes())).expect("a quoted hex digest");
         Rendered {
             body: Bytes::from(body),
             content_type,
@@ -43,9 +49,9 @@ impl Rendered {
     /// The response for a request: 304 when the client already holds this version.
     pub fn respond(&self, request: &HeaderMap, shared: bool) -> Response {
         let cache = HeaderValue::from_static(if shared { PUBLIC_CACHE } else { PRIVATE_CACHE });
-        let tag = HeaderValue::from_str(&self.etag).expect("hex");
+        let tag = self.etag.clone();
         let vary = HeaderValue::from_static("Cookie, Accept-Encoding");
-        if matches_etag(request, &self.etag) {
+        if matches_etag(request, self.etag.to_str().unwrap_or_default()) {
             return (
                 StatusCode::NOT_MODIFIED,
                 [
@@ -92,25 +98,49 @@ pub fn etag(body: &[u8]) -> String {
 /// Pages as anonymous visitors see them, by path and query. One per app, shared by its
 /// public and admin routes so that an edit clears it at once.
 #[derive(Clone, Default)]
-pub struct PageCache(Arc<Mutex<HashMap<String, (Instant, Arc<Rendered>)>>>);
+pub struct PageCache(Arc<Mutex<HashMap<String, Entry>>>);
+
+struct Entry {
+    at: Instant,
+    page: Arc<Rendered>,
+    /// Whether the page may be answered before its handler runs: not when the handler must
+    /// see every request (an episode counts its views).
+    early: bool,
+}
 
 impl PageCache {
     pub fn get(&self, key: &str) -> Option<Arc<Rendered>> {
-        let map = self.0.lock().ok()?;
-        map.get(key)
-            .filter(|(at, _)| at.elapsed() < FRESH_FOR)
-            .map(|(_, r)| r.clone())
+        self.find(key, false)
     }
 
-    pub fn put(&self, key: String, rendered: Arc<Rendered>) {
+    /// The page if it may be answered without its handler.
+    fn get_early(&self, key: &str) -> Option<Arc<Rendered>> {
+        self.find(key, true)
+    }
+
+    fn find(&self, key: &str, early_only: bool) -> Option<Arc<Rendered>> {
+        let map = self.0.lock().ok()?;
+        map.get(key)
+            .filter(|e| e.at.elapsed() < FRESH_FOR && (e.early || !early_only))
+            .map(|e| e.page.clone())
+    }
+
+    pub fn put(&self, key: String, rendered: Arc<Rendered>, early: bool) {
         if let Ok(mut map) = self.0.lock() {
             if map.len() >= MAX_ENTRIES {
-                map.retain(|_, (at, _)| at.elapsed() < FRESH_FOR);
+                map.retain(|_, e| e.at.elapsed() < FRESH_FOR);
                 if map.len() >= MAX_ENTRIES {
                     map.clear();
                 }
             }
-            map.insert(key, (Instant::now(), rendered));
+            map.insert(
+                key,
+                Entry {
+                    at: Instant::now(),
+                    page: rendered,
+                    early,
+                },
+            );
         }
     }
 
@@ -119,4 +149,24 @@ impl PageCache {
             map.clear();
         }
     }
+}
+
+/// Answers an anonymous GET from the page cache before the session, routing and handler
+/// layers run. For such a request those layers would do nothing but reach the same cached
+/// copy: no cookie means no session to load (and none to clear), GET needs no CSRF token or
+/// body limit, no Authorization header means no bearer token, and only public handlers put
+/// pages in the cache, so every page in it is one anyone may see. Pages whose handler must see
+/// every request (an episode counts its views) are left to it. Security headers are still
+/// added by the layer outside this one.
+pub async fn fast_path(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() == Method::GET
+        && !request.headers().contains_key(header::COOKIE)
+        && !request.headers().contains_key(header::AUTHORIZATION)
+        && let Some(hit) = state
+            .pages
+            .get_early(request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"))
+    {
+        return hit.respond(request.headers(), true);
+    }
+    next.run(request).await
 }
