@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use tutti_domain::csv::{EnrolmentRow, ImportIssue, ImportedRow, import};
 
+use crate::Store;
 use crate::admissions::{NewEnrolment, enrolment_status, insert_enrolment};
 use crate::audit::{self, Action, Actor};
 use crate::error::Result;
 use crate::imports::{Change, CsvImport, ImportReport};
 use crate::query::stmt;
-use crate::{Store, StoreError};
 
 #[derive(FromQueryResult)]
 struct PupilKey {
@@ -228,21 +228,7 @@ impl Store {
                 }
             }
         }
-        if report.created + report.updated > 0 {
-            events.push(audit::event(
-                actor,
-                Action::Import,
-                "enrolment",
-                None,
-                format!("enrolments imported ({} rows): {}", rows.len(), report.summary()),
-            ));
-        }
-        audit::record_many(&txn, events).await?;
-        if dry_run {
-            txn.rollback().await?;
-        } else {
-            txn.commit().await.map_err(StoreError::from)?;
-        }
+        crate::imports::finish(txn, actor, ("enrolment", "enrolments"), rows.len(), &report, events).await?;
         Ok(report)
     }
 }

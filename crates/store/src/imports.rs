@@ -5,8 +5,11 @@ use tutti_domain::csv::{
     CsvRow, ImportIssue, ImportedRow, InstrumentRow, PupilRow, SchoolRow, StaffRow, import, write,
 };
 
+use sea_orm::DatabaseTransaction;
+
 use crate::Store;
-use crate::audit::Actor;
+use crate::audit::{self, Action, Actor};
+use crate::entities::audit_event;
 use crate::error::{Result, StoreError};
 
 /// The outcome of importing one file. When `errors` is not empty nothing was written.
@@ -221,4 +224,33 @@ impl Store {
         };
         Ok(n)
     }
+}
+
+/// The end every import shares: a summary event when anything changed, the audit trail
+/// written with the rows, and then either commit or, for a dry run, roll everything back.
+/// `noun` is the record kind in the audit log ("school"), `plural` its name in the summary.
+pub(crate) async fn finish(
+    txn: DatabaseTransaction,
+    actor: &Actor,
+    (noun, plural): (&str, &str),
+    rows: usize,
+    report: &ImportReport,
+    mut events: Vec<audit_event::ActiveModel>,
+) -> Result<()> {
+    if report.created + report.updated > 0 {
+        events.push(audit::event(
+            actor,
+            Action::Import,
+            noun,
+            None,
+            format!("{plural} imported ({rows} rows): {}", report.summary()),
+        ));
+    }
+    audit::record_many(&txn, events).await?;
+    if report.dry_run {
+        txn.rollback().await?;
+    } else {
+        txn.commit().await?;
+    }
+    Ok(())
 }

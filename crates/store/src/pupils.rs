@@ -802,21 +802,7 @@ impl Store {
         }
         report.updated = touched_refs.len();
         report.unchanged = rows.len() - report.created - report.updated;
-        if report.created + report.updated > 0 {
-            events.push(audit::event(
-                actor,
-                Action::Import,
-                "pupil",
-                None,
-                format!("pupils imported ({} rows): {}", rows.len(), report.summary()),
-            ));
-        }
-        audit::record_many(&txn, events).await?;
-        if dry_run {
-            txn.rollback().await?;
-        } else {
-            txn.commit().await?;
-        }
+        crate::imports::finish(txn, actor, ("pupil", "pupils"), rows.len(), &report, events).await?;
         Ok(report)
     }
 

@@ -349,21 +349,7 @@ impl Store {
                 .exec_without_returning(&txn)
                 .await?;
         }
-        if report.created + report.updated > 0 {
-            events.push(audit::event(
-                actor,
-                Action::Import,
-                "school",
-                None,
-                format!("schools imported ({} rows): {}", rows.len(), report.summary()),
-            ));
-        }
-        audit::record_many(&txn, events).await?;
-        if dry_run {
-            txn.rollback().await?;
-        } else {
-            txn.commit().await?;
-        }
+        crate::imports::finish(txn, actor, ("school", "schools"), rows.len(), &report, events).await?;
         Ok(report)
     }
 

@@ -369,21 +369,7 @@ impl Store {
                 }
             }
         }
-        if report.created + report.updated > 0 {
-            events.push(audit::event(
-                actor,
-                Action::Import,
-                "staff",
-                None,
-                format!("staff imported ({} rows): {}", rows.len(), report.summary()),
-            ));
-        }
-        audit::record_many(&txn, events).await?;
-        if dry_run {
-            txn.rollback().await?;
-        } else {
-            txn.commit().await?;
-        }
+        crate::imports::finish(txn, actor, ("staff", "staff"), rows.len(), &report, events).await?;
         Ok(report)
     }
 
