@@ -6,6 +6,7 @@ mod allocation;
 mod api;
 mod api_billing;
 mod api_enrolments;
+mod api_hours;
 mod api_lessons;
 mod api_schemas;
 mod billing;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         api_enrolments::audience(),
         allocation::office_audience(),
         allocation::api_audience(),
+        api_hours::audience(),
     ];
     audiences
         .into_iter()
