@@ -12,7 +12,7 @@ mod api_schemas;
 mod billing;
 mod calendar;
 mod content;
-mod lessons;
+pub(crate) mod lessons;
 mod payments;
 mod progress;
 mod public;
