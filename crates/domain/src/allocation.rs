@@ -1,8 +1,11 @@
 //! Allocation's defaults: the hub's estimate of travel between two schools, a teacher's
-//! availability when none is recorded, and the names of weekdays in TIMETABLING.md.
+//! availability when none is recorded, the names of weekdays in TIMETABLING.md, and how
+//! the office writes a day's teaching times.
 //!
 //! Why estimates: the hub does not yet record a travel matrix or every teacher's hours;
 //! the rule checks and the solver need both (docs/decisions/0036-allocation-data.md).
+
+use crate::rotation::ClockTime;
 
 /// Minutes to drive between two schools in one area (a town), and between areas.
 pub const TRAVEL_SAME_AREA: i64 = 15;
@@ -54,6 +57,47 @@ pub fn day_name(weekday: u8) -> &'static str {
     }
 }
 
+/// The most rooms for visiting teachers a school record may claim: more is a typing mistake.
+pub const MAX_ROOMS: u16 = 20;
+
+/// A day's teaching times written as the office types them: "08:30–12:00, 13:00–17:00".
+pub fn day_times_text(intervals: &[(u16, u16)]) -> String {
+    intervals
+        .iter()
+        .map(|&(a, b)| format!("{}–{}", ClockTime(a), ClockTime(b)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads a day's teaching times: intervals like "08:30-12:00" (a hyphen or an en dash),
+/// separated by commas or semicolons; empty for a day with none. Sorted on the way out. An
+/// interval that is not HH:MM to HH:MM, ends before it starts, or overlaps another is
+/// refused with a message naming it; two that touch (12:00 and 12:00) are two intervals.
+pub fn parse_day_times(text: &str) -> Result<Vec<(u16, u16)>, String> {
+    let mut list = Vec::new();
+    for piece in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        let (from, to) = piece
+            .split_once(['-', '–'])
+            .map(|(a, b)| (a.parse::<ClockTime>(), b.parse::<ClockTime>()))
+            .ok_or(())
+            .and_then(|(a, b)| Ok((a.map_err(|_| ())?, b.map_err(|_| ())?)))
+            .map_err(|()| format!("Write each time as HH:MM, like 08:30–12:00; \"{piece}\" is not."))?;
+        if from >= to {
+            return Err(format!("{from}–{to} ends before it starts."));
+        }
+        list.push((from.0, to.0));
+    }
+    list.sort_unstable();
+    if let Some(w) = list.windows(2).find(|w| w[1].0 < w[0].1) {
+        return Err(format!(
+            "{} and {} overlap; write them as one time.",
+            day_times_text(&w[..1]),
+            day_times_text(&w[1..])
+        ));
+    }
+    Ok(list)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +115,29 @@ mod tests {
         assert_eq!(day_code(5), Some("fri"));
         assert_eq!(day_code(0), None);
         assert_eq!(day_code(6), None);
+    }
+
+    #[test]
+    fn day_times_are_read_sorted_and_refused_with_the_interval_named() {
+        assert_eq!(parse_day_times(""), Ok(vec![]));
+        assert_eq!(parse_day_times(" , "), Ok(vec![]));
+        assert_eq!(
+            parse_day_times("13:00–17:00; 8:30-12:00"),
+            Ok(vec![(510, 720), (780, 1020)])
+        );
+        assert_eq!(parse_day_times("09:00-12:00, 12:00-13:00").unwrap().len(), 2);
+        let bad = parse_day_times("9am-12:00").unwrap_err();
+        assert!(bad.contains("HH:MM") && bad.contains("9am-12:00"), "{bad}");
+        assert!(parse_day_times("09:00").unwrap_err().contains("HH:MM"));
+        assert!(parse_day_times("09:00-25:00").unwrap_err().contains("HH:MM"));
+        assert_eq!(
+            parse_day_times("12:00-09:00"),
+            Err("12:00–09:00 ends before it starts.".into())
+        );
+        assert_eq!(
+            parse_day_times("09:00-12:00, 11:00-13:00"),
+            Err("09:00–12:00 and 11:00–13:00 overlap; write them as one time.".into())
+        );
+        assert_eq!(day_times_text(&[(510, 720), (780, 1020)]), "08:30–12:00, 13:00–17:00");
     }
 }

@@ -9,6 +9,7 @@ pub mod allocation;
 pub mod api_tokens;
 mod archive;
 pub mod audit;
+pub mod availability;
 pub mod billing;
 pub mod cancellations;
 mod connect;

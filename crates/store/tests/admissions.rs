@@ -1,5 +1,6 @@
 //! Admissions through the store on both backends: the SQL that numbers a waiting list gives
-//! the same order as the domain's rule, for every priority setting, page by page.
+//! the same order as the domain's rule, for every priority setting, page by page; and the
+//! demo hub's own waiting lists and offers.
 use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice, WaitingEntry, WaitingPriority, waiting_order};
@@ -11,7 +12,10 @@ use tutti_store::pupils::PupilScope;
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, on_both_backends, today};
 
-on_both_backends!(waiting_list_places_follow_the_domain_rule);
+on_both_backends!(
+    waiting_list_places_follow_the_domain_rule,
+    a_demo_hub_has_waiting_lists_in_priority_order_and_offers
+);
 
 async fn waiting_list_places_follow_the_domain_rule(backend: TestBackend) {
     let Some(db) = TestDatabase::create(backend).await else {
@@ -110,4 +114,75 @@ async fn waiting_list_places_follow_the_domain_rule(backend: TestBackend) {
         assert_eq!(got, want[5..10].to_vec(), "page 2 of {priority}");
         assert_eq!(second.rows[0].place, Some(6));
     }
+}
+
+/// A hub of 1,500 pupils (the demo's lists start at 1,000; the tests' small hub has none).
+async fn a_demo_hub_has_waiting_lists_in_priority_order_and_offers(backend: TestBackend) {
+    let Some(db) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let store = Store::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let size = DemoSize {
+        schools: 40,
+        teachers: 12,
+        pupils: 1_500,
+    };
+    store.seed_demo(3, size).await.unwrap();
+    let all = |status: &str| ApplicationFilter {
+        status: status.into(),
+        waiting_order: true,
+        per_page: 1_000,
+        page: 1,
+        ..Default::default()
+    };
+    let waiting = store
+        .applications(&PupilScope::All, &all("waiting"), today())
+        .await
+        .unwrap()
+        .rows;
+    assert!(waiting.len() >= 40, "{} waiting", waiting.len());
+    let lists: std::collections::BTreeSet<(i64, String)> =
+        waiting.iter().map(|a| (a.school_id, a.instrument.clone())).collect();
+    let schools: std::collections::BTreeSet<i64> = lists.iter().map(|l| l.0).collect();
+    assert!(schools.len() >= 6 && schools.contains(&1), "{schools:?}");
+    assert!(lists.len() >= 20, "{lists:?}");
+    assert!(waiting.iter().any(|a| a.fsm) && waiting.iter().any(|a| a.looked_after));
+    assert!(waiting.iter().any(|a| a.source == "school" && a.school_paid));
+    // Each list is numbered 1, 2, ... in the domain's order, and somewhere a child with
+    // priority is ahead of one who applied earlier: the order is not just by date.
+    let mut jumped = false;
+    for (school, instrument) in &lists {
+        let list: Vec<_> = waiting
+            .iter()
+            .filter(|a| a.school_id == *school && &a.instrument == instrument)
+            .collect();
+        let places: Vec<i64> = list.iter().map(|a| a.place.unwrap()).collect();
+        assert_eq!(places, (1..=list.len() as i64).collect::<Vec<_>>());
+        let mut entries: Vec<WaitingEntry> = list
+            .iter()
+            .map(|a| WaitingEntry {
+                application_id: a.id,
+                applied_at: a.applied_at.unix_timestamp(),
+                looked_after: a.looked_after,
+                free_school_meals: a.fsm,
+            })
+            .collect();
+        waiting_order(&mut entries, WaitingPriority::default());
+        assert_eq!(
+            entries.iter().map(|e| e.application_id).collect::<Vec<_>>(),
+            list.iter().map(|a| a.id).collect::<Vec<_>>()
+        );
+        jumped |= list.windows(2).any(|w| w[0].applied_at > w[1].applied_at);
+    }
+    assert!(jumped, "priority puts someone ahead of an earlier application");
+    // Offers awaiting an answer, one of them to the demo parent's child.
+    let offered = store
+        .applications(&PupilScope::All, &all("offered"), today())
+        .await
+        .unwrap()
+        .rows;
+    assert!(offered.len() >= 3, "{} offers", offered.len());
+    assert!(offered.iter().all(|a| a.offer_expires_on.unwrap() > today()));
+    assert!(offered.iter().any(|a| a.pupil_id == 1));
 }

@@ -6,6 +6,7 @@
 mod access;
 mod api_auth;
 mod assets;
+pub mod bench;
 pub mod config;
 mod csrf;
 mod dates;

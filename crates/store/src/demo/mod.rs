@@ -1,4 +1,5 @@
 //! The demo hub: a deterministic, believable Durham-sized hub and one account per role.
+mod applications;
 mod lessons;
 mod names;
 mod rng;
@@ -134,7 +135,9 @@ impl Store {
         }
         settings::put(&txn, DEMO_MARKER, &seed.to_string()).await?;
         crate::content::demo::seed_in(&txn).await?;
-        lessons::seed(&txn, self.backend(), tutti_domain::clock::london_date(t)).await?;
+        let today = tutti_domain::clock::london_date(t);
+        lessons::seed(&txn, self.backend(), today).await?;
+        applications::seed(&txn, seed, pupils, today, t).await?;
         txn.commit().await?;
         // Fresh statistics: a planner that still thinks the tables are empty picks plans
         // that are fine for ten rows and ruinous for a million.
@@ -162,6 +165,7 @@ const ANALYSED: &[&str] = &[
     "group_members",
     "dated_lessons",
     "register_marks",
+    "applications",
 ];
 
 /// Fresh planner statistics for the demo's tables. SQLite's `ANALYZE` takes one name or

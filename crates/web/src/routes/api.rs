@@ -50,9 +50,9 @@ pub fn docs_audience() -> Audience {
         Router::new().route(
             "/api/openapi.json",
             get(|| async {
-                Json(super::api_schemas::describe_bodies(super::allocation::with_allocation(
-                    super::api_billing::with_billing(super::api_enrolments::with_enrolments(
-                        super::api_lessons::with_lessons(ApiDoc::openapi()),
+                Json(super::api_schemas::describe_bodies(super::api_hours::with_hours(
+                    super::allocation::with_allocation(super::api_billing::with_billing(
+                        super::api_enrolments::with_enrolments(super::api_lessons::with_lessons(ApiDoc::openapi())),
                     )),
                 )))
             }),

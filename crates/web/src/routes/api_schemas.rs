@@ -67,6 +67,26 @@ fn schemas() -> Map<String, Value> {
         ),
         ("Created", object(&[("id", integer())])),
         (
+            "Availability",
+            object(&[
+                ("monday", array(string())),
+                ("tuesday", array(string())),
+                ("wednesday", array(string())),
+                ("thursday", array(string())),
+                ("friday", array(string())),
+                ("outside", array(string())),
+            ]),
+        ),
+        (
+            "SchoolHours",
+            object(&[
+                ("rooms", integer()),
+                ("opens", string()),
+                ("closes", string()),
+                ("outside", array(string())),
+            ]),
+        ),
+        (
             "School",
             object(&[
                 ("id", integer()),
@@ -234,6 +254,8 @@ const BODIES: &[(&str, &str, &str, &str)] = &[
     ("/api/v1/pupils/{id}", "get", "200", "Pupil"),
     ("/api/v1/audit-events", "get", "200", "AuditEventPage"),
     ("/api/v1/timetable", "get", "200", "Timetable"),
+    ("/api/v1/staff/{id}/availability", "put", "200", "Availability"),
+    ("/api/v1/schools/{id}/hours", "put", "200", "SchoolHours"),
 ];
 
 /// The document with every body's schema: the named ones as components, each success body

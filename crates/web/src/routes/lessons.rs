@@ -173,7 +173,7 @@ pub const PUPIL_MARKS: [(&str, &str); 6] = [
 
 #[derive(Template)]
 #[template(path = "lessons/day.html")]
-struct DayPage {
+pub(crate) struct DayPage {
     shell: Shell,
     csrf: String,
     date: String,
@@ -211,22 +211,26 @@ async fn teacher_day(
         None => today(),
     };
     let lessons = state.store.teacher_day(staff, day).await?;
-    let page = DayPage {
-        shell: Shell::new(
-            &state,
-            &visitor,
-            format!("Lessons on {}", long_day(day)),
-            "/teacher/day",
-        ),
-        csrf: session.csrf_token,
+    let shell = Shell::new(&state, &visitor, day_title(day), "/teacher/day");
+    render(&day_page(shell, session.csrf_token, day, lessons))
+}
+
+pub(crate) fn day_title(day: Date) -> String {
+    format!("Lessons on {}", long_day(day))
+}
+
+/// The teacher's day page from its lessons (also drawn by the benchmark's bare program).
+pub(crate) fn day_page(shell: Shell, csrf: String, day: Date, lessons: Vec<TimetableLesson>) -> DayPage {
+    DayPage {
+        shell,
+        csrf,
         date: day.to_string(),
         date_text: long_day(day),
         previous: (day - Duration::days(1)).to_string(),
         next: (day + Duration::days(1)).to_string(),
         lessons: lessons.into_iter().map(LessonView::new).collect(),
         marks: &PUPIL_MARKS,
-    };
-    render(&page)
+    }
 }
 
 #[derive(Deserialize)]

@@ -6,12 +6,13 @@ mod allocation;
 mod api;
 mod api_billing;
 mod api_enrolments;
+mod api_hours;
 mod api_lessons;
 mod api_schemas;
 mod billing;
 mod calendar;
 mod content;
-mod lessons;
+pub(crate) mod lessons;
 mod payments;
 mod progress;
 mod public;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         api_enrolments::audience(),
         allocation::office_audience(),
         allocation::api_audience(),
+        api_hours::audience(),
     ];
     audiences
         .into_iter()

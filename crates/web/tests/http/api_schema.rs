@@ -348,6 +348,40 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
     let (status, _) = c.call(Method::GET, "/api/v1/schools", "/api/v1/schools", p, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
+    // The allocation facts.
+    let week =
+        json!({"monday": ["09:00-12:00"], "tuesday": [], "wednesday": "13:00-15:00", "thursday": [], "friday": []});
+    let (status, _) = c
+        .call(
+            Method::PUT,
+            "/api/v1/staff/{id}/availability",
+            &format!("/api/v1/staff/{staff_id}/availability"),
+            a,
+            Some(week),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = c
+        .call(
+            Method::PUT,
+            "/api/v1/schools/{id}/hours",
+            &format!("/api/v1/schools/{school_id}/hours"),
+            a,
+            Some(json!({"rooms": 3, "opens": "08:45", "closes": "15:30"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = c
+        .call(
+            Method::PUT,
+            "/api/v1/schools/{id}/hours",
+            &format!("/api/v1/schools/{school_id}/hours"),
+            a,
+            Some(json!({"rooms": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
     // Every success the document gives a body for was seen above.
     let doc = c.doc.clone();
     for (path, item) in doc["paths"].as_object().unwrap() {

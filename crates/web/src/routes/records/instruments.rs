@@ -77,6 +77,7 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
             ("Location".into(), i.location.clone()),
             ("Status".into(), i.status.clone()),
         ],
+        links: Vec::new(),
         guardians: None,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await

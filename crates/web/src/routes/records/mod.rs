@@ -1,6 +1,7 @@
 //! The office's record screens under /admin: schools, pupils, staff, instruments, imports
 //! and the audit log, built from three shared templates (list, view, form).
 pub(crate) mod audit;
+pub(crate) mod hours;
 mod imports;
 pub(crate) mod instruments;
 pub(crate) mod pupils;
@@ -40,6 +41,7 @@ pub fn audience() -> Audience {
             .merge(schools::routes())
             .merge(pupils::routes())
             .merge(staff::routes())
+            .merge(hours::routes())
             .merge(instruments::routes())
             .merge(imports::routes())
             .merge(audit::routes()),
@@ -106,6 +108,8 @@ pub struct ViewPage {
     pub archived: bool,
     pub warnings: Vec<String>,
     pub facts: Vec<(String, String)>,
+    /// Screens for more of the record, each (href, text).
+    pub links: Vec<(String, String)>,
     pub guardians: Option<Vec<Guardian>>,
 }
 

@@ -112,6 +112,7 @@ async fn view(
         archived: p.archived,
         warnings: Vec::new(),
         facts,
+        links: Vec::new(),
         guardians: Some(p.guardians),
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await

@@ -55,6 +55,7 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
 
 async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
     let s = state.store.school(id).await?.ok_or(AppError::NotFound)?;
+    let hours = state.store.school_hours(id).await?.ok_or(AppError::NotFound)?;
     let page = ViewPage {
         shell: Shell::new(&state, &visitor, s.name.clone(), "/admin/schools"),
         heading: s.name.clone(),
@@ -73,7 +74,13 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
             ("Postcode".into(), s.postcode),
             ("Parent charge uplift".into(), format!("{}%", s.parent_charge_uplift)),
             ("Billed by".into(), s.billing.replace('-', " ")),
+            ("Rooms for visiting teachers".into(), hours.rooms.to_string()),
+            ("Lesson hours".into(), super::hours::hours_text(&hours)),
         ],
+        links: vec![(
+            format!("/admin/schools/{id}/hours"),
+            "Change rooms and lesson hours".into(),
+        )],
         guardians: None,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await

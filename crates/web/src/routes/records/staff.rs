@@ -63,6 +63,7 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
 
 async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
     let s = state.store.staff_member(id).await?.ok_or(AppError::NotFound)?;
+    let availability = state.store.availability(id).await?.ok_or(AppError::NotFound)?;
     let name = format!("{} {}", s.first_name, s.last_name);
     let date = |d: Option<time::Date>| d.map(format_date_uk).unwrap_or_else(|| "Not recorded".into());
     let page = ViewPage {
@@ -85,7 +86,12 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
             ("DBS issued".into(), date(s.dbs_issued)),
             ("On the DBS update service".into(), yes_no(s.dbs_update_service)),
             ("Safeguarding training".into(), date(s.safeguarding_trained)),
+            ("Available to teach".into(), super::hours::week_lines(&availability)),
         ],
+        links: vec![(
+            format!("/admin/staff/{id}/availability"),
+            "Change when they can teach".into(),
+        )],
         guardians: None,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await

@@ -1,0 +1,54 @@
+//! The teacher's day page without the web framework, for the speed benchmark's bare program
+//! (bench/lessons/, docs/decisions/0053): the page's own store query and the same template,
+//! with no router, middleware, session, authorization or audit around them.
+use std::sync::Arc;
+
+use askama::Template;
+use time::Date;
+use tutti_store::Store;
+use tutti_store::accounts::User;
+
+use crate::pages::Shell;
+use crate::routes::lessons::{day_page, day_title};
+
+/// What the page's header needs that the app keeps in memory: the hub's name and main menu.
+#[derive(Clone)]
+pub struct PageFrame {
+    pub hub_name: String,
+    pub menu: Arc<Vec<(String, String)>>,
+}
+
+impl PageFrame {
+    /// The frame the app would draw: the default hub name and the menu read once.
+    pub async fn read(store: &Store) -> Result<PageFrame, String> {
+        Ok(PageFrame {
+            hub_name: crate::WebConfig::default().hub_name,
+            menu: Arc::new(store.content_menu().await.map_err(|e| e.to_string())?),
+        })
+    }
+}
+
+/// The HTML of `user`'s day (a teacher's, by their staff id) as `/teacher/day?date=` sends it.
+pub async fn teacher_day_html(
+    store: &Store,
+    frame: &PageFrame,
+    user: &User,
+    staff_id: i64,
+    csrf: &str,
+    day: Date,
+) -> Result<String, String> {
+    let lessons = store.teacher_day(staff_id, day).await.map_err(|e| e.to_string())?;
+    let shell = Shell {
+        title: day_title(day),
+        hub_name: frame.hub_name.clone(),
+        user: Some(user.clone()),
+        csrf: csrf.to_owned(),
+        flash: None,
+        path: "/teacher/day".to_owned(),
+        menu: frame.menu.clone(),
+        og: None,
+    };
+    day_page(shell, csrf.to_owned(), day, lessons)
+        .render()
+        .map_err(|e| e.to_string())
+}
