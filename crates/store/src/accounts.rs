@@ -251,6 +251,7 @@ impl Store {
         }
         end_sessions(&txn, user_id).await?;
         txn.commit().await?;
+        self.session_cache.clear();
         Ok(())
     }
 
@@ -264,6 +265,7 @@ impl Store {
             .exec(&txn)
             .await?;
         txn.commit().await?;
+        self.session_cache.clear();
         Ok(())
     }
 
@@ -284,6 +286,7 @@ impl Store {
             .exec(&txn)
             .await?;
         txn.commit().await?;
+        self.session_cache.clear();
         Ok(())
     }
 
@@ -307,6 +310,7 @@ impl Store {
             end_sessions(&txn, user_id).await?;
         }
         txn.commit().await?;
+        self.session_cache.clear();
         Ok(())
     }
 

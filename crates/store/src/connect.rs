@@ -21,6 +21,8 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Sessions read a moment ago, shared by every clone of this store.
+    pub(crate) session_cache: std::sync::Arc<crate::session_cache::SessionCache>,
 }
 
 impl Store {
@@ -46,7 +48,10 @@ impl Store {
             options.max_connections(16).min_connections(1);
         }
         let db = Database::connect(options).await?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            session_cache: Default::default(),
+        })
     }
 
     /// Applies every pending migration.

@@ -175,12 +175,14 @@ struct LessonRow {
     teacher_name: String,
 }
 
+/// A lesson with one of its pupils (none: a lesson nobody is enrolled on that day).
 #[derive(FromQueryResult)]
-struct PupilRow {
-    lesson_id: i64,
-    pupil_id: i64,
-    first_name: String,
-    last_name: String,
+struct LessonPupilRow {
+    #[sea_orm(nested)]
+    lesson: LessonRow,
+    pupil_id: Option<i64>,
+    first_name: Option<String>,
+    last_name: Option<String>,
     mark: Option<String>,
 }
 
@@ -335,23 +337,21 @@ impl Calendars {
     }
 }
 
-const LESSON_SELECT: &str = "SELECT d.id, d.day, d.start_minute, d.end_minute, d.status, d.owed_by_hub, d.note, \
+/// Each lesson with each pupil on its register that day: enrolments count only while they run
+/// (`{only}` narrows to one pupil). A lesson with nobody on it still comes, once.
+const LESSON_PUPIL_SELECT: &str = "SELECT d.id, d.day, d.start_minute, d.end_minute, d.status, d.owed_by_hub, d.note, \
      g.id AS group_id, g.instrument, g.lesson_type, s.id AS school_id, s.name AS school_name, \
-     t.id AS teacher_id, t.first_name || ' ' || t.last_name AS teacher_name \
+     t.id AS teacher_id, t.first_name || ' ' || t.last_name AS teacher_name, \
+     p.id AS pupil_id, p.first_name, p.last_name, r.mark \
      FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id JOIN schools s ON s.id = g.school_id \
-     JOIN staff t ON t.id = g.teacher_id";
-
-const PUPIL_SELECT: &str = "SELECT d.id AS lesson_id, p.id AS pupil_id, p.first_name, p.last_name, r.mark \
-     FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
-     JOIN group_members gm ON gm.group_id = d.group_id JOIN enrolments e ON e.id = gm.enrolment_id \
-     JOIN pupils p ON p.id = e.pupil_id \
+     JOIN staff t ON t.id = g.teacher_id \
+     LEFT JOIN (group_members gm JOIN enrolments e ON e.id = gm.enrolment_id) \
+       ON gm.group_id = d.group_id AND e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day){only} \
+     LEFT JOIN pupils p ON p.id = e.pupil_id \
      LEFT JOIN register_marks r ON r.dated_lesson_id = d.id AND r.pupil_id = p.id";
 
-/// Enrolments count on a lesson's register only while they run.
-const ENROLLED_ON_DAY: &str = "e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day)";
-
 /// The lessons matching `filter` (SQL over d, g) with their pupils, in date and time order:
-/// two queries whatever the number of lessons.
+/// one query whatever the number of lessons (the teacher's day page is the hub's busiest).
 pub(crate) async fn lessons_where(
     conn: &impl ConnectionTrait,
     filter: &str,
@@ -359,54 +359,52 @@ pub(crate) async fn lessons_where(
     pupil_filter: Option<i64>,
 ) -> Result<Vec<TimetableLesson>> {
     let backend: DbBackend = conn.get_database_backend();
-    let sql = format!("{LESSON_SELECT} WHERE {filter} ORDER BY d.day, d.start_minute, d.id");
-    let rows = LessonRow::find_by_statement(stmt(backend, &sql, params.clone()))
+    // The pupil's parameter stands in the join, before the filter's.
+    let (only, mut values) = match pupil_filter {
+        Some(id) => (" AND e.pupil_id = ?", vec![id.into()]),
+        None => ("", Vec::new()),
+    };
+    values.extend(params);
+    let sql = format!(
+        "{} WHERE {filter} ORDER BY d.day, d.start_minute, d.id, p.first_name, p.last_name, p.id",
+        LESSON_PUPIL_SELECT.replace("{only}", only)
+    );
+    let rows = LessonPupilRow::find_by_statement(stmt(backend, &sql, values))
         .all(conn)
         .await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut pupil_params = params;
-    let only = match pupil_filter {
-        Some(id) => {
-            pupil_params.push(id.into());
-            " AND p.id = ?"
+    let mut lessons: Vec<TimetableLesson> = Vec::new();
+    for row in rows {
+        let r = row.lesson;
+        if lessons.last().is_none_or(|l| l.id != r.id) {
+            lessons.push(TimetableLesson {
+                pupils: Vec::new(),
+                id: r.id,
+                date: r.day,
+                start_minute: r.start_minute,
+                end_minute: r.end_minute,
+                status: r.status,
+                owed_by_hub: r.owed_by_hub,
+                note: r.note,
+                group_id: r.group_id,
+                instrument: r.instrument,
+                lesson_type: r.lesson_type,
+                school_id: r.school_id,
+                school_name: r.school_name,
+                teacher_id: r.teacher_id,
+                teacher_name: r.teacher_name,
+            });
         }
-        None => "",
-    };
-    let sql =
-        format!("{PUPIL_SELECT} WHERE {filter} AND {ENROLLED_ON_DAY}{only} ORDER BY p.first_name, p.last_name, p.id");
-    let mut pupils: HashMap<i64, Vec<LessonPupil>> = HashMap::new();
-    for p in PupilRow::find_by_statement(stmt(backend, &sql, pupil_params))
-        .all(conn)
-        .await?
-    {
-        pupils.entry(p.lesson_id).or_default().push(LessonPupil {
-            id: p.pupil_id,
-            name: format!("{} {}", p.first_name, p.last_name),
-            mark: p.mark,
-        });
+        if let (Some(id), Some(first), Some(last), Some(lesson)) =
+            (row.pupil_id, row.first_name, row.last_name, lessons.last_mut())
+        {
+            lesson.pupils.push(LessonPupil {
+                id,
+                name: format!("{first} {last}"),
+                mark: row.mark,
+            });
+        }
     }
-    Ok(rows
-        .into_iter()
-        .map(|r| TimetableLesson {
-            pupils: pupils.remove(&r.id).unwrap_or_default(),
-            id: r.id,
-            date: r.day,
-            start_minute: r.start_minute,
-            end_minute: r.end_minute,
-            status: r.status,
-            owed_by_hub: r.owed_by_hub,
-            note: r.note,
-            group_id: r.group_id,
-            instrument: r.instrument,
-            lesson_type: r.lesson_type,
-            school_id: r.school_id,
-            school_name: r.school_name,
-            teacher_id: r.teacher_id,
-            teacher_name: r.teacher_name,
-        })
-        .collect())
+    Ok(lessons)
 }
 
 impl Store {

@@ -35,6 +35,7 @@ pub mod records;
 pub mod registers;
 pub mod schools;
 mod search;
+mod session_cache;
 pub mod sessions;
 pub mod settings;
 pub mod staff;

@@ -78,15 +78,19 @@ impl Store {
     /// sessions of disabled users, are ended and not returned.
     pub async fn load_session(&self, token: &str, policy: SessionPolicy) -> Result<Option<Session>> {
         let id = hash_token(token);
+        let t = now();
+        if let Some(s) = self.session_cache.get(&id, t, policy.idle) {
+            return Ok(Some(s));
+        }
         let found = session::Entity::find_by_id(id.clone())
             .find_also_related(user::Entity)
             .one(self.conn())
             .await?;
         let Some((s, u)) = found else { return Ok(None) };
-        let t = now();
         let dead = s.expires_at <= t || s.last_seen_at + policy.idle <= t || u.as_ref().is_some_and(|u| u.disabled);
         if dead {
             session::Entity::delete_by_id(id).exec(self.conn()).await?;
+            self.session_cache.clear();
             return Ok(None);
         }
         if s.last_seen_at + TOUCH_AFTER <= t {
@@ -96,13 +100,15 @@ impl Store {
                 .exec(self.conn())
                 .await?;
         }
-        Ok(Some(Session {
+        let session = Session {
             id_hash: s.id,
             csrf_token: s.csrf_token,
             flash: s.flash,
             user: u.map(User::from),
             last_seen_at: s.last_seen_at,
-        }))
+        };
+        self.session_cache.put(session.clone(), s.expires_at);
+        Ok(Some(session))
     }
 
     /// Ends one session (logout).
@@ -110,6 +116,7 @@ impl Store {
         session::Entity::delete_by_id(id_hash.to_owned())
             .exec(self.conn())
             .await?;
+        self.session_cache.clear();
         Ok(())
     }
 
@@ -120,6 +127,7 @@ impl Store {
             .filter(session::Column::Id.eq(id_hash))
             .exec(self.conn())
             .await?;
+        self.session_cache.clear();
         Ok(())
     }
 
@@ -129,6 +137,7 @@ impl Store {
             .filter(session::Column::ExpiresAt.lte(now()))
             .exec(self.conn())
             .await?;
+        self.session_cache.clear();
         Ok(r.rows_affected)
     }
 }

@@ -449,7 +449,8 @@ async fn the_office_records_payments_and_a_parent_pays_an_invoice_by_card(backen
         ),
     )
     .await;
-    app.store
+    let unconfirmed = app
+        .store
         .create_user(NewUser {
             email: "unconfirmed@example.com".into(),
             name: "Not Yet".into(),
@@ -471,11 +472,7 @@ async fn the_office_records_payments_and_a_parent_pays_an_invoice_by_card(backen
     let (_, html) = stranger.get_text("/basket").await;
     assert!(!html.contains("2026-A-901"), "{html}");
     // Once confirmed, the same account sees it.
-    exec(
-        &app.store,
-        "UPDATE users SET email_verified_at = created_at WHERE email = 'unconfirmed@example.com'",
-    )
-    .await;
+    app.store.mark_email_verified(unconfirmed.id).await.unwrap();
     let (_, html) = stranger.get_text("/basket").await;
     assert!(html.contains("2026-A-901"), "{html}");
 }
