@@ -338,15 +338,18 @@ impl Calendars {
 }
 
 /// Each lesson with each pupil on its register that day: enrolments count only while they run
-/// (`{only}` narrows to one pupil). A lesson with nobody on it still comes, once.
+/// (`{only}` narrows to one pupil). A lesson with nobody on it still comes, once; a member not
+/// on the register that day comes as a row without a pupil. Flat left joins, not a nested
+/// join: SQLite materialises a nested one over every group membership (13 ms, not 0.2 ms).
 const LESSON_PUPIL_SELECT: &str = "SELECT d.id, d.day, d.start_minute, d.end_minute, d.status, d.owed_by_hub, d.note, \
      g.id AS group_id, g.instrument, g.lesson_type, s.id AS school_id, s.name AS school_name, \
      t.id AS teacher_id, t.first_name || ' ' || t.last_name AS teacher_name, \
      p.id AS pupil_id, p.first_name, p.last_name, r.mark \
      FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id JOIN schools s ON s.id = g.school_id \
      JOIN staff t ON t.id = g.teacher_id \
-     LEFT JOIN (group_members gm JOIN enrolments e ON e.id = gm.enrolment_id) \
-       ON gm.group_id = d.group_id AND e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day){only} \
+     LEFT JOIN group_members gm ON gm.group_id = d.group_id \
+     LEFT JOIN enrolments e ON e.id = gm.enrolment_id \
+       AND e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day){only} \
      LEFT JOIN pupils p ON p.id = e.pupil_id \
      LEFT JOIN register_marks r ON r.dated_lesson_id = d.id AND r.pupil_id = p.id";
 
