@@ -9,6 +9,7 @@ pub mod rotation;
 mod schedule;
 mod search;
 pub mod solution;
+mod start;
 
 pub use check::{Report, Violation, check};
 pub use generate::generate;
@@ -48,6 +49,13 @@ pub struct SolveOptions {
     pub work: Option<u64>,
     /// When the budget started (the program's start, so parsing counts); `None` is now.
     pub started: Option<Instant>,
+    /// A timetable to start from (a warm start): its lessons stay where they are unless
+    /// that breaks a hard rule, and the result never costs more than it when it is valid.
+    pub start: Option<Solution>,
+    /// With `start`: cost added to the search's objective for each lesson placed other
+    /// than where `start` has it, so that lessons move only for a gain at least this
+    /// big. It never counts in the reported cost.
+    pub move_penalty: i64,
 }
 
 impl SolveOptions {
@@ -58,6 +66,8 @@ impl SolveOptions {
             threads: None,
             work: None,
             started: None,
+            start: None,
+            move_penalty: 0,
         }
     }
 }
@@ -68,6 +78,8 @@ pub struct Solved {
     pub solution: Solution,
     pub cost: i64,
     pub constructed_cost: i64,
+    /// With a warm start: the lessons placed other than where the start had them.
+    pub moved: usize,
     /// Work done by all threads, in the units of `WORK_PER_SECOND`.
     pub work: u64,
 }
@@ -77,21 +89,29 @@ pub struct Solved {
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solved, InstanceError> {
     let started = options.started.unwrap_or_else(Instant::now);
     instance.validate()?;
-    let model = model::Model::new(instance);
+    let mut model = model::Model::new(instance);
+    if let Some(start) = &options.start {
+        model.origin = start::origins(&model, instance, start);
+        model.move_penalty = options.move_penalty.max(0);
+    }
     let threads = options
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let seconds = options.seconds.max(0.0);
     // Leave a little of the budget for writing the solution out.
     let deadline = started + Duration::from_secs_f64(seconds * 0.97);
-    let mut builder = search::Worker::new(
-        &model,
-        schedule::Schedule::empty(&model),
-        rng::Rng::derived(options.seed, 0),
-    );
-    builder.construct();
-    let constructed = builder.state;
-    let constructed_cost = constructed.cost;
+    let first = rng::Rng::derived(options.seed, 0);
+    let constructed = if options.start.is_some() {
+        // Repair: what the start could not keep goes back in at its cheapest place.
+        let mut builder = search::Worker::new(&model, start::install(&model), first);
+        builder.repair();
+        builder.state
+    } else {
+        let mut builder = search::Worker::new(&model, schedule::Schedule::empty(&model), first);
+        builder.construct();
+        builder.state
+    };
+    let constructed_cost = constructed.real_cost(&model);
     let rate = work_rate(instance.lessons.len());
     let work = options.work.unwrap_or((seconds * rate) as u64);
     // Epochs of about half a second: often enough to share good states, rarely enough
@@ -111,8 +131,9 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solved, Inst
     };
     Ok(Solved {
         solution: best.to_solution(&model, instance),
-        cost: best.cost,
+        cost: best.real_cost(&model),
         constructed_cost,
+        moved: best.moved(&model),
         work: work_done,
     })
 }
