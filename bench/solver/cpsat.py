@@ -126,6 +126,10 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--hint-out")
     ap.add_argument("--no-hint", action="store_true")
+    ap.add_argument("--place-all", action="store_true",
+                    help="require every lesson placed and drop the objective: status "
+                         "INFEASIBLE proves that no timetable with back-to-back visits "
+                         "places them all")
     args = ap.parse_args()
 
     with open(args.instance) as f:
@@ -240,8 +244,12 @@ def main():
                         m.add_at_most_one([x[(own[a], day)], x[(own[b], day)]])
 
     work = sum(l["minutes"] * (1 - unscheduled[i]) for i, l in enumerate(lessons))
-    m.minimize(UNSCHEDULED * sum(unscheduled) + slot * sum(spans) - work
-               + VISIT * sum(visit_terms))
+    if args.place_all:
+        m.add(sum(unscheduled) == 0)
+        args.no_hint = True
+    else:
+        m.minimize(UNSCHEDULED * sum(unscheduled) + slot * sum(spans) - work
+                   + VISIT * sum(visit_terms))
 
     if not args.no_hint:
         add_hint(m, hint, x, start, unscheduled, lessons, slot, arc_hints)

@@ -22,6 +22,14 @@ pub enum TimetableCommand {
         /// Search threads; every core by default.
         #[arg(long)]
         threads: Option<usize>,
+        /// A solution JSON file to start from (a warm start): its lessons stay where they
+        /// are unless that breaks a rule, and the result never costs more when it is valid.
+        #[arg(long)]
+        start: Option<PathBuf>,
+        /// With --start: what moving one lesson costs the search (never the reported
+        /// cost), so that lessons move only for at least that gain each.
+        #[arg(long, default_value_t = 0, requires = "start")]
+        move_penalty: i64,
     },
     /// Check a solution: print its cost, the parts of the cost and every broken rule as
     /// JSON, and exit non-zero when a rule is broken.
@@ -73,14 +81,21 @@ pub fn run(command: TimetableCommand) -> anyhow::Result<ExitCode> {
             seconds,
             seed,
             threads,
+            start,
+            move_penalty,
         } => {
             let started = Instant::now();
             if !(seconds.is_finite() && seconds >= 0.0) {
                 anyhow::bail!("--seconds must be a non-negative number, not {seconds}");
             }
+            if move_penalty < 0 {
+                anyhow::bail!("--move-penalty must be 0 or more, not {move_penalty}");
+            }
             let parsed = read_instance(&instance)?;
             let mut options = SolveOptions::new(seconds, seed);
             options.threads = threads;
+            options.start = start.map(|path| read_json(&path, "solution")).transpose()?;
+            options.move_penalty = move_penalty;
             options.started = Some(started);
             let solved = tutti_solver::solve(&parsed, &options)
                 .with_context(|| format!("instance file {}", instance.display()))?;

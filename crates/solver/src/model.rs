@@ -40,6 +40,12 @@ pub struct Model {
     pub teacher_lessons: Vec<Vec<u32>>,
     /// Bit `d` set when the lesson fits in some window on day `d`.
     pub lesson_days: Vec<u8>,
+    /// Where each lesson is in the starting timetable of a warm start (day or -1, start);
+    /// empty for a cold start.
+    pub origin: Vec<(i8, i32)>,
+    /// Added to the search's objective (never to the reported cost) for each placed
+    /// lesson not at its origin: a warm start moves lessons only for a gain.
+    pub move_penalty: i64,
 }
 
 fn align_up(minute: i32, slot: i32) -> i32 {
@@ -183,7 +189,28 @@ impl Model {
             conflicts,
             teacher_lessons,
             lesson_days,
+            origin: Vec::new(),
+            move_penalty: 0,
         }
+    }
+
+    /// Whether the search starts from a given timetable (`origin` is set).
+    #[inline]
+    pub fn warm(&self) -> bool {
+        !self.origin.is_empty()
+    }
+
+    /// The objective's penalty for a teacher-day holding `seq` at `starts` on `day`.
+    pub fn moved_penalty(&self, day: usize, seq: &[u32], starts: &[i32]) -> i64 {
+        if self.move_penalty == 0 || !self.warm() {
+            return 0;
+        }
+        let moved = seq
+            .iter()
+            .zip(starts)
+            .filter(|&(&l, &at)| self.origin[l as usize] != (day as i8, at))
+            .count();
+        self.move_penalty * moved as i64
     }
 
     #[inline]

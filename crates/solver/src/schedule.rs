@@ -48,6 +48,8 @@ struct VisitSlot {
     start: i32,
     end: i32,
     pinned: bool,
+    /// Placed at its first lesson's starting minute: a warm start leaves it there.
+    at_origin: bool,
 }
 
 /// Times teacher-day sequences. Holds scratch buffers so that timing allocates nothing.
@@ -56,6 +58,8 @@ pub struct Timer {
     visits: Vec<VisitSlot>,
     /// The start of each lesson of the last sequence timed successfully.
     pub starts: Vec<i32>,
+    /// The starts of the other timing tried for a warm start.
+    kept: Vec<i32>,
     /// A deterministic measure of the work done: lessons and visits timed.
     pub work: u64,
 }
@@ -63,7 +67,7 @@ pub struct Timer {
 /// The earliest minute at or after which a visit `[a, b)` might fit, when it does not
 /// fit now: the first end among the visits it collides with. `None` when it fits.
 #[inline]
-fn room_clash(list: &[Occupancy], rooms: u32, teacher: u32, a: i32, b: i32) -> Option<i32> {
+pub(crate) fn room_clash(list: &[Occupancy], rooms: u32, teacher: u32, a: i32, b: i32) -> Option<i32> {
     let mut overlapping = 0u32;
     let mut first_end = i32::MAX;
     for o in list {
@@ -108,6 +112,36 @@ impl Timer {
         teacher: u32,
         day: usize,
         seq: &[u32],
+    ) -> Option<i64> {
+        let packed = self.time_as(model, occupancy, teacher, day, seq, false);
+        // A warm start also tries leaving visits where they started, so that touching a
+        // day does not shift its other lessons for nothing; the cheaper timing (moves
+        // included) wins.
+        if !model.warm() || !seq.iter().any(|&l| model.origin[l as usize].0 == day as i8) {
+            return packed;
+        }
+        std::mem::swap(&mut self.starts, &mut self.kept);
+        let near = self.time_as(model, occupancy, teacher, day, seq, true);
+        match (packed, near) {
+            (Some(a), Some(b)) if b < a => Some(b),
+            (None, b) => b,
+            (a, _) => {
+                std::mem::swap(&mut self.starts, &mut self.kept);
+                a
+            }
+        }
+    }
+
+    /// One timing of `seq`: every visit at its earliest, or with `near_origin` each visit
+    /// no earlier than its first lesson's starting minute when that is on this day.
+    fn time_as(
+        &mut self,
+        model: &Model,
+        occupancy: &[Vec<Occupancy>],
+        teacher: u32,
+        day: usize,
+        seq: &[u32],
+        near_origin: bool,
     ) -> Option<i64> {
         self.visits.clear();
         self.starts.clear();
@@ -163,6 +197,12 @@ impl Timer {
                 }
                 None => {
                     let mut earliest = earliest;
+                    if near_origin {
+                        let (d, at) = model.origin[block[0] as usize];
+                        if d == day as i8 {
+                            earliest = earliest.max(at);
+                        }
+                    }
                     let placed = 'search: loop {
                         let at = model.align_up(earliest);
                         let mut fit = None;
@@ -196,6 +236,7 @@ impl Timer {
                 start,
                 end,
                 pinned: anchor.is_some(),
+                at_origin: near_origin && model.origin[block[0] as usize] == (day as i8, start),
             });
             ready = end;
             previous = Some(school);
@@ -209,7 +250,7 @@ impl Timer {
             let cur = self.visits[v];
             let gap = next.start - model.travel(cur.school, next.school) - cur.end;
             let shift = model.align_down(gap.min(cur.window_to - cur.end));
-            if shift > 0 && !cur.pinned {
+            if shift > 0 && !cur.pinned && !cur.at_origin {
                 let held = &occupancy[cur.school as usize * model.days + day];
                 let rooms = model.rooms[cur.school as usize];
                 if room_clash(held, rooms, teacher, cur.start + shift, cur.end + shift).is_none() {
@@ -234,7 +275,8 @@ impl Timer {
         }
         let span = (self.visits.last()?.end - self.visits[0].start) as i64;
         let idle = span - work - travel;
-        Some(travel + idle + VISIT_COST * self.visits.len() as i64)
+        let moved = model.moved_penalty(day, seq, &self.starts);
+        Some(travel + idle + VISIT_COST * self.visits.len() as i64 + moved)
     }
 }
 
@@ -289,6 +331,21 @@ impl Schedule {
         self.seqs[row] = old;
         self.cost += cost - self.day_cost[row];
         self.day_cost[row] = cost;
+    }
+
+    /// Placed lessons not at their origin (a warm start's starting place).
+    pub fn moved(&self, model: &Model) -> usize {
+        if !model.warm() {
+            return 0;
+        }
+        (0..model.lessons.len())
+            .filter(|&l| self.day[l] >= 0 && model.origin[l] != (self.day[l], self.start[l]))
+            .count()
+    }
+
+    /// The cost as TIMETABLING.md counts it: the objective without move penalties.
+    pub fn real_cost(&self, model: &Model) -> i64 {
+        self.cost - model.move_penalty * self.moved(model) as i64
     }
 
     pub fn to_solution(&self, model: &Model, instance: &Instance) -> Solution {

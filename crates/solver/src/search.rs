@@ -299,8 +299,15 @@ impl<'m> Worker<'m> {
     /// Places every lesson of every teacher, hardest teachers first, after every pinned
     /// lesson is in its place (so that no one else's visit takes its room first).
     pub fn construct(&mut self) {
-        let model = self.model;
         self.place_pinned();
+        self.place_unscheduled();
+    }
+
+    /// Places every unscheduled lesson it can, teacher by teacher, hardest teachers
+    /// first, at its cheapest place; placed lessons stay. After `place_pinned` this is
+    /// the construction; after a warm start's install it is the repair.
+    pub fn place_unscheduled(&mut self) {
+        let model = self.model;
         let mut teachers: Vec<u32> = (0..model.teachers as u32).collect();
         // Teachers with the most work per available day go first, while rooms are free.
         teachers.sort_by_key(|&t| {
@@ -313,6 +320,26 @@ impl<'m> Worker<'m> {
         self.blink = 0.0;
         for t in teachers {
             self.removed.clear();
+            self.ruin_and_recreate(t, Recreate::HardestFirst, 0.0);
+        }
+        self.blink = blink;
+    }
+
+    /// A warm start's repair, after `start::install` left unscheduled the lessons whose
+    /// place broke a rule: they go in at their cheapest place, and a teacher still left
+    /// with unscheduled lessons has their whole week rebuilt, kept when it costs no more.
+    pub fn repair(&mut self) {
+        let model = self.model;
+        self.place_unscheduled();
+        let blink = self.blink;
+        self.blink = 0.0;
+        for t in 0..model.teachers as u32 {
+            let own = &model.teacher_lessons[t as usize];
+            if own.iter().all(|&l| self.state.day[l as usize] >= 0) {
+                continue;
+            }
+            self.removed.clear();
+            self.removed.extend_from_slice(own);
             self.ruin_and_recreate(t, Recreate::HardestFirst, 0.0);
         }
         self.blink = blink;

@@ -149,3 +149,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_full_window_leaves_out_the_fewest_lessons() {
+    // One teacher at one school, whose only common window (Tuesday 540-600) holds 60 of
+    // the 125 minutes of lessons: the most lessons that fit is 3 (15 + 15 + 30 or
+    // 15 + 15 + 20), so exactly 2 stay out, A (the longest) among them. Wednesday the school
+    // is shut.
+    let instance: Instance = serde_json::from_str(
+        r#"{"version": 1, "slot_minutes": 5, "days": ["tue", "wed"],
+        "schools": [{"id": "S1", "rooms": 1, "open": {"tue": [[500, 720]]}}],
+        "travel_minutes": {"S1": {"S1": 0}},
+        "teachers": [{"id": "T1", "available": {"tue": [[540, 600]], "wed": [[540, 900]]}}],
+        "lessons": [
+          {"id": "A", "teacher": "T1", "school": "S1", "minutes": 45, "pupils": ["P1"]},
+          {"id": "B", "teacher": "T1", "school": "S1", "minutes": 15, "pupils": ["P2"]},
+          {"id": "C", "teacher": "T1", "school": "S1", "minutes": 30, "pupils": ["P3"]},
+          {"id": "D", "teacher": "T1", "school": "S1", "minutes": 20, "pupils": ["P4"]},
+          {"id": "E", "teacher": "T1", "school": "S1", "minutes": 15, "pupils": ["P5"]}]}"#,
+    )
+    .unwrap();
+    for seed in 1..4 {
+        let solved = solve(&instance, &options(seed, 20_000)).unwrap();
+        let report = check(&instance, &solved.solution).unwrap();
+        assert!(report.valid, "{:?}", report.violations);
+        assert_eq!(report.unscheduled, 2, "{:?}", solved.solution);
+        assert!(solved.solution.unscheduled.contains(&"A".to_owned()));
+    }
+}
