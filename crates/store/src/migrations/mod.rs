@@ -12,6 +12,7 @@ mod m0008_payments;
 mod m0009_admissions;
 mod m0010_allocation;
 mod m0012_content_menu;
+mod m0014_agreement_invoice_lines;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_payments::Migration),
             Box::new(m0009_admissions::Migration),
             Box::new(m0010_allocation::Migration),
+            Box::new(m0014_agreement_invoice_lines::Migration),
         ]
     }
 }

@@ -193,7 +193,11 @@ fn preview_invoice(i: &PlannedInvoice) -> PreviewInvoice {
             .iter()
             .map(|l| {
                 (
-                    l.pupil_ref.clone(),
+                    if l.kind == tutti_domain::charging::ChargeKind::Wcet {
+                        "The school's programme".to_string()
+                    } else {
+                        l.pupil_ref.clone()
+                    },
                     l.description.clone(),
                     l.rule.clone(),
                     l.amount_pence.to_string(),
@@ -620,7 +624,11 @@ fn invoice_page(state: &AppState, visitor: &Visitor, invoice: Invoice, back: (&s
             .lines
             .iter()
             .map(|l| LineView {
-                pupil: format!("{} ({})", l.pupil_name, l.pupil_ref),
+                pupil: if l.charge_kind == "wcet" {
+                    "The school's programme".to_string()
+                } else {
+                    format!("{} ({})", l.pupil_name, l.pupil_ref)
+                },
                 description: l.description.clone(),
                 rule: l.rule.clone(),
                 amount: Pence(l.amount_pence).to_string(),
