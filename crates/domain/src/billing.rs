@@ -558,7 +558,8 @@ fn first_due(input: &RunInput, term_start: Date) -> Date {
 ///
 /// Lines already billed are priced again with the family (so sibling and second-instrument
 /// positions stay the same) but never issued again: a second run over the same facts
-/// plans nothing.
+/// plans nothing. A family with nothing new is not priced at all. Schools' services
+/// agreements billed by invoice each add a line to the school's invoice, once a term.
 pub fn plan_run(input: &RunInput) -> RunPlan {
     let term = input.term;
     let mut plan = RunPlan::default();
