@@ -5,7 +5,7 @@ use std::ops::RangeInclusive;
 
 use crate::Pence;
 use crate::calendar::{AcademicYear, TermId};
-use crate::charging::wcet_split;
+use crate::charging::{ChargeKind, ChargeLine, wcet_split};
 use crate::schools::BillingMethod;
 
 /// A WCET programme runs at least 30 and at most 36 sessions a year.
@@ -27,6 +27,21 @@ pub fn term_charges(annual_cost: Pence, year: AcademicYear) -> [TermCharge; 3] {
         term: terms[i],
         amount: split[i],
     })
+}
+
+/// The invoice line of an agreement for one term (schools billed by invoice): the term's
+/// share of the annual cost, with the rule that gave it.
+pub fn invoice_line(programme: &str, annual_cost: Pence, term: TermId) -> ChargeLine {
+    let i = term.name.index();
+    ChargeLine {
+        kind: ChargeKind::Wcet,
+        description: format!("{programme}, {term}"),
+        amount: term_charges(annual_cost, term.year)[i].amount,
+        rule: format!(
+            "{}% of the annual cost {annual_cost} (split 34% autumn, 33% spring, 33% summer)",
+            [34, 33, 33][i]
+        ),
+    }
 }
 
 /// What a journal line needs to know of an agreement.
@@ -108,6 +123,25 @@ mod tests {
         assert!(lines[0].starts_with("term,school_urn"));
         assert!(lines[1].starts_with("2026-spring,114001,Gilesgate Primary,Durham,Whole-class ukulele,"));
         assert!(lines[1].ends_with(",825.00,82500"), "{}", lines[1]);
+    }
+
+    #[test]
+    fn an_invoice_line_names_the_split() {
+        let year = AcademicYear::starting(2026);
+        let lines: Vec<ChargeLine> = year
+            .terms()
+            .into_iter()
+            .map(|t| invoice_line("Whole-class ukulele", Pence(300_001), t))
+            .collect();
+        assert_eq!(lines.iter().map(|l| l.amount.0).sum::<i64>(), 300_001);
+        assert_eq!(lines[0].amount, Pence(102_001));
+        assert_eq!(lines[0].description, "Whole-class ukulele, 2026-autumn");
+        assert!(
+            lines[1].rule.starts_with("33% of the annual cost £3,000.01"),
+            "{}",
+            lines[1].rule
+        );
+        assert!(lines[2].rule.contains("34% autumn, 33% spring, 33% summer"));
     }
 
     proptest! {

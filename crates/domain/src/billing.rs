@@ -13,8 +13,9 @@ use time::Date;
 
 use crate::calendar::{AcademicYear, SchoolCalendar, TermDates, TermId};
 use crate::charging::{
-    ChargeKind, ChargeStep, ChargingPolicy, ChildTerm, EnrolmentFacts, HiredInstrument, Instalment, Payer, PupilFacts,
-    StarterRule, VatTreatment, instalment_schedule, price_family_term, starter_charge,
+    ChargeKind, ChargeStep, ChargingPolicy, ChildTerm, EnrolmentFacts, FamilySubject, HiredInstrument, Instalment,
+    Payer, PupilFacts, StarterRule, TuitionCache, VatTreatment, instalment_schedule, price_family_indexed,
+    starter_charge,
 };
 use crate::lessons::LessonType;
 use crate::money::{Pence, Percent};
@@ -387,6 +388,20 @@ pub struct BillableLoan {
     pub pupil_id: i64,
 }
 
+/// A school's services agreement billed by invoice: one line a term, the term's share of the
+/// annual cost (`tutti_domain::agreements::invoice_line`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BillableAgreement {
+    /// The agreement's database id.
+    pub id: i64,
+    /// The school that pays (id, name).
+    pub school: (i64, String),
+    /// The programme, "Whole-class ukulele".
+    pub programme: String,
+    /// The year's cost.
+    pub annual_cost: Pence,
+}
+
 /// Everything a run for one term starts from.
 #[derive(Clone, Debug)]
 pub struct RunInput {
@@ -402,7 +417,10 @@ pub struct RunInput {
     pub enrolments: Vec<BillableEnrolment>,
     /// Instruments on loan during the term.
     pub loans: Vec<BillableLoan>,
-    /// Lines already billed for the term: (pupil id, charge kind, subject id).
+    /// Services agreements of the term's year with schools billed by invoice.
+    pub agreements: Vec<BillableAgreement>,
+    /// Lines already billed for the term: (pupil id, charge kind, subject id); a programme
+    /// line is (0, [`ChargeKind::Wcet`], agreement id).
     pub already_billed: HashSet<(i64, ChargeKind, i64)>,
     /// Payers who already have an invoice for the term.
     pub invoiced_payers: HashSet<PayerKey>,
@@ -411,15 +429,16 @@ pub struct RunInput {
 /// One line of a planned invoice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlannedLine {
-    /// The pupil's database id.
+    /// The pupil's database id; 0 on a school's programme line (kind [`ChargeKind::Wcet`]),
+    /// which is for no one pupil.
     #[serde(skip)]
     pub pupil_id: i64,
-    /// The pupil's reference.
+    /// The pupil's reference (empty on a programme line).
     pub pupil_ref: String,
-    /// Tuition or hire.
+    /// Tuition, hire or a school's programme.
     #[serde(serialize_with = "serialize_kind")]
     pub kind: ChargeKind,
-    /// The enrolment's or instrument's database id.
+    /// The enrolment's, instrument's or services agreement's database id.
     #[serde(skip)]
     pub subject_id: i64,
     /// What is charged.
@@ -539,7 +558,8 @@ fn first_due(input: &RunInput, term_start: Date) -> Date {
 ///
 /// Lines already billed are priced again with the family (so sibling and second-instrument
 /// positions stay the same) but never issued again: a second run over the same facts
-/// plans nothing.
+/// plans nothing. A family with nothing new is not priced at all. Schools' services
+/// agreements billed by invoice each add a line to the school's invoice, once a term.
 pub fn plan_run(input: &RunInput) -> RunPlan {
     let term = input.term;
     let mut plan = RunPlan::default();
@@ -578,41 +598,67 @@ pub fn plan_run(input: &RunInput) -> RunPlan {
         families.entry(key).or_default().push(pupil_id);
     }
 
+    let billed = |key: &(i64, ChargeKind, i64)| input.already_billed.contains(key);
     let mut invoices: BTreeMap<PayerKey, PlannedInvoice> = BTreeMap::new();
+    let mut add_line = |key: PayerKey, name: &str, line: PlannedLine| {
+        let invoice = invoices.entry(key).or_insert_with(|| PlannedInvoice {
+            payer: key,
+            payer_name: name.to_string(),
+            kind: if input.invoiced_payers.contains(&key) {
+                InvoiceKind::Supplementary
+            } else {
+                InvoiceKind::Original
+            },
+            lines: Vec::new(),
+            total_pence: Pence::ZERO,
+            instalments: Vec::new(),
+        });
+        invoice.total_pence += line.amount_pence;
+        invoice.lines.push(line);
+    };
+    let mut cache = TuitionCache::default();
     for children_ids in families.values() {
+        // Nothing new: a family whose every charge is billed already is not priced again
+        // (its lines would all be left out below).
+        let has_new = input.already_billed.is_empty()
+            || children_ids.iter().any(|id| {
+                enrolments[id]
+                    .iter()
+                    .any(|e| !billed(&(*id, ChargeKind::Tuition, e.id)))
+                    || loans
+                        .get(id)
+                        .into_iter()
+                        .flatten()
+                        .any(|l| !billed(&(*id, ChargeKind::InstrumentHire, l.instrument_id)))
+            });
+        if !has_new {
+            continue;
+        }
         let mut children = Vec::with_capacity(children_ids.len());
-        let mut by_ref: HashMap<&str, &BillablePupil> = HashMap::new();
-        let mut payer_of: HashMap<(i64, String), Payer> = HashMap::new();
-        let mut loan_ids: HashMap<(i64, &str), i64> = HashMap::new();
+        let mut child_loans: Vec<Vec<&BillableLoan>> = Vec::with_capacity(children_ids.len());
         for id in children_ids {
             let pupil = pupils[id];
-            by_ref.insert(pupil.pupil_ref.as_str(), pupil);
             let facts = enrolments[id]
                 .iter()
-                .map(|e| {
-                    payer_of.insert((pupil.id, e.id.to_string()), e.payer);
-                    EnrolmentFacts {
-                        id: e.id.to_string(),
-                        instrument: e.instrument.clone(),
-                        lesson_type: e.lesson_type,
-                        minutes: e.minutes,
-                        term,
-                        payer: e.payer,
-                    }
+                .map(|e| EnrolmentFacts {
+                    // Lines come back by position (price_family_indexed), so no id is copied.
+                    id: String::new(),
+                    instrument: e.instrument.clone(),
+                    lesson_type: e.lesson_type,
+                    minutes: e.minutes,
+                    term,
+                    payer: e.payer,
                 })
                 .collect();
-            let hired = loans
-                .get(id)
-                .into_iter()
-                .flatten()
-                .map(|l| {
-                    loan_ids.insert((pupil.id, l.serial.as_str()), l.instrument_id);
-                    HiredInstrument {
-                        id: l.serial.clone(),
-                        instrument: l.instrument_type.clone(),
-                    }
+            let lent: Vec<&BillableLoan> = loans.get(id).into_iter().flatten().copied().collect();
+            let hired = lent
+                .iter()
+                .map(|l| HiredInstrument {
+                    id: l.serial.clone(),
+                    instrument: l.instrument_type.clone(),
                 })
                 .collect();
+            child_loans.push(lent);
             children.push(ChildTerm {
                 pupil_ref: pupil.pupil_ref.clone(),
                 pupil: pupil.facts,
@@ -621,7 +667,7 @@ pub fn plan_run(input: &RunInput) -> RunPlan {
                 hired,
             });
         }
-        let lines = match price_family_term(&input.policy, &children) {
+        let lines = match price_family_indexed(&input.policy, &children, &mut cache) {
             Ok(lines) => lines,
             Err(e) => {
                 for child in &children {
@@ -634,20 +680,20 @@ pub fn plan_run(input: &RunInput) -> RunPlan {
             }
         };
         for priced in lines {
-            let pupil = by_ref[priced.pupil_ref.as_str()];
-            let (subject_id, payer) = match priced.line.kind {
-                ChargeKind::InstrumentHire => (loan_ids[&(pupil.id, priced.subject.as_str())], Payer::Parent),
-                _ => (
-                    priced.subject.parse::<i64>().unwrap_or_default(),
-                    payer_of[&(pupil.id, priced.subject.clone())],
-                ),
+            let pupil = pupils[&children_ids[priced.child]];
+            let (subject_id, payer) = match priced.subject {
+                FamilySubject::Hire(h) => (child_loans[priced.child][h].instrument_id, Payer::Parent),
+                FamilySubject::Enrolment(i) => {
+                    let e = enrolments[&pupil.id][i];
+                    (e.id, e.payer)
+                }
             };
-            if input.already_billed.contains(&(pupil.id, priced.line.kind, subject_id)) {
+            if billed(&(pupil.id, priced.line.kind, subject_id)) {
                 continue;
             }
             let (key, name) = match (payer, &pupil.guardian) {
-                (Payer::School, _) => (PayerKey::School(pupil.school.0), pupil.school.1.clone()),
-                (Payer::Parent, Some((gid, name))) => (PayerKey::Parent(*gid), name.clone()),
+                (Payer::School, _) => (PayerKey::School(pupil.school.0), pupil.school.1.as_str()),
+                (Payer::Parent, Some((gid, name))) => (PayerKey::Parent(*gid), name.as_str()),
                 (Payer::Parent, None) => {
                     plan.skipped.push(Skipped {
                         pupil_ref: pupil.pupil_ref.clone(),
@@ -659,29 +705,42 @@ pub fn plan_run(input: &RunInput) -> RunPlan {
                     continue;
                 }
             };
-            let invoice = invoices.entry(key).or_insert_with(|| PlannedInvoice {
-                payer: key,
-                payer_name: name,
-                kind: if input.invoiced_payers.contains(&key) {
-                    InvoiceKind::Supplementary
-                } else {
-                    InvoiceKind::Original
+            add_line(
+                key,
+                name,
+                PlannedLine {
+                    pupil_id: pupil.id,
+                    pupil_ref: pupil.pupil_ref.clone(),
+                    kind: priced.line.kind,
+                    subject_id,
+                    description: priced.line.description,
+                    rule: priced.line.rule,
+                    amount_pence: priced.line.amount,
                 },
-                lines: Vec::new(),
-                total_pence: Pence::ZERO,
-                instalments: Vec::new(),
-            });
-            invoice.total_pence += priced.line.amount;
-            invoice.lines.push(PlannedLine {
-                pupil_id: pupil.id,
-                pupil_ref: priced.pupil_ref,
-                kind: priced.line.kind,
-                subject_id,
-                description: priced.line.description,
-                rule: priced.line.rule,
-                amount_pence: priced.line.amount,
-            });
+            );
         }
+    }
+
+    // Schools' services agreements billed by invoice: a line a programme on the school's
+    // invoice for the term, once (a later agreement goes on a supplementary invoice).
+    for a in &input.agreements {
+        if billed(&(0, ChargeKind::Wcet, a.id)) {
+            continue;
+        }
+        let line = crate::agreements::invoice_line(&a.programme, a.annual_cost, term);
+        add_line(
+            PayerKey::School(a.school.0),
+            &a.school.1,
+            PlannedLine {
+                pupil_id: 0,
+                pupil_ref: String::new(),
+                kind: line.kind,
+                subject_id: a.id,
+                description: line.description,
+                rule: line.rule,
+                amount_pence: line.amount,
+            },
+        );
     }
 
     let term_start = input.pupils.first().map(|p| p.term_dates.dates.first);
@@ -747,6 +806,7 @@ mod tests {
             pupils,
             enrolments,
             loans: Vec::new(),
+            agreements: Vec::new(),
             already_billed: HashSet::new(),
             invoiced_payers: HashSet::new(),
         }
@@ -854,6 +914,49 @@ mod tests {
         assert_eq!(later.invoices[0].kind, InvoiceKind::Supplementary);
         assert_eq!(later.invoices[0].lines.len(), 1);
         assert!(later.invoices[0].lines[0].description.starts_with("Flute"));
+    }
+
+    #[test]
+    fn agreements_go_on_the_school_s_invoice_once() {
+        let start = dates().dates.first;
+        let agreement = |id: i64, programme: &str| BillableAgreement {
+            id,
+            school: (1, "Durham Primary".into()),
+            programme: programme.into(),
+            annual_cost: Pence(300_001),
+        };
+        let mut run = input(
+            vec![pupil(1, None, PupilFacts::default(), 0)],
+            vec![enrolment(1, 1, Payer::School, start)],
+        );
+        run.agreements.push(agreement(5, "Whole-class ukulele"));
+        let first = plan_run(&run);
+        assert_eq!(first.invoices.len(), 1, "one invoice for the school: {first:#?}");
+        let school = &first.invoices[0];
+        assert_eq!(school.payer, PayerKey::School(1));
+        assert_eq!(school.lines.len(), 2);
+        let programme = &school.lines[1];
+        assert_eq!(
+            (programme.kind, programme.subject_id, programme.pupil_id),
+            (ChargeKind::Wcet, 5, 0)
+        );
+        assert_eq!(programme.amount_pence, Pence(102_001));
+        assert!(
+            programme.rule.starts_with("34% of the annual cost £3,000.01"),
+            "{}",
+            programme.rule
+        );
+        assert_eq!(school.total_pence, Pence(5_350 + 102_001));
+        assert!(school.instalments.is_empty());
+
+        commit(&mut run, &first);
+        assert!(plan_run(&run).invoices.is_empty(), "a second run creates nothing");
+        run.agreements.push(agreement(6, "Whole-class brass"));
+        let later = plan_run(&run);
+        assert_eq!(later.invoices.len(), 1);
+        assert_eq!(later.invoices[0].kind, InvoiceKind::Supplementary);
+        assert_eq!(later.invoices[0].lines.len(), 1);
+        assert_eq!(later.invoices[0].lines[0].description, "Whole-class brass, 2026-autumn");
     }
 
     #[test]

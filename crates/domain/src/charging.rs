@@ -10,7 +10,7 @@
 //! WCET is sold to schools and split over the terms by [`wcet_split`]. Tuition may be
 //! charged only at a parent's request and not above cost.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
@@ -392,7 +392,7 @@ impl ChargingPolicy {
 }
 
 /// What charging needs to know about a pupil.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PupilFacts {
     /// Eligible for free school meals on income grounds.
     pub free_school_meals: bool,
@@ -673,35 +673,144 @@ pub fn price_family_term(
     policy: &ChargingPolicy,
     children: &[ChildTerm],
 ) -> Result<Vec<PupilChargeLine>, ChargingError> {
-    // Order each child's enrolments dearest first.
-    let mut ordered: Vec<(&ChildTerm, Vec<(&EnrolmentFacts, Pence)>)> = Vec::new();
-    for child in children {
-        let mut enrolments = Vec::new();
-        for e in &child.enrolments {
-            enrolments.push((e, policy.price(e.lesson_type, e.minutes)?));
-        }
-        enrolments.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.instrument.cmp(&b.0.instrument)));
-        ordered.push((child, enrolments));
-    }
-    ordered.sort_by(|a, b| {
-        let top = |x: &(&ChildTerm, Vec<(&EnrolmentFacts, Pence)>)| {
-            x.1.iter()
-                .filter(|(e, _)| e.payer == Payer::Parent)
-                .map(|(_, p)| *p)
-                .next()
-                .unwrap_or(Pence::ZERO)
+    let lines = price_family_indexed(policy, children, &mut TuitionCache::default())?;
+    Ok(lines
+        .into_iter()
+        .map(|l| {
+            let child = &children[l.child];
+            PupilChargeLine {
+                pupil_ref: child.pupil_ref.clone(),
+                subject: match l.subject {
+                    FamilySubject::Enrolment(i) => child.enrolments[i].id.clone(),
+                    FamilySubject::Hire(i) => child.hired[i].id.clone(),
+                },
+                line: l.line,
+            }
+        })
+        .collect())
+}
+
+/// What a line of [`price_family_indexed`] charges for, by position in its [`ChildTerm`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FamilySubject {
+    /// `enrolments[i]`.
+    Enrolment(usize),
+    /// `hired[i]` (the first listing of that instrument).
+    Hire(usize),
+}
+
+/// A line of [`price_family_indexed`]: the child (index into `children`), what it is for,
+/// and the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FamilyLine {
+    /// Index of the child in the `children` given.
+    pub child: usize,
+    /// What the line is for.
+    pub subject: FamilySubject,
+    /// The line.
+    pub line: ChargeLine,
+}
+
+/// Tuition lines already worked out, by everything [`price_pupil_term`] reads except the
+/// enrolment's id. A billing run prices thousands of pupils with the same few facts, so each
+/// description and rule is written once and copied after (the rules run once per distinct
+/// case, not once per pupil). Use one cache with one policy only.
+#[derive(Debug, Default)]
+pub struct TuitionCache {
+    lines: HashMap<TuitionKey, HashMap<String, Vec<ChargeLine>>>,
+}
+
+/// The facts a tuition line depends on, bar the instrument (the inner key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct TuitionKey {
+    pupil: PupilFacts,
+    uplift: Percent,
+    lesson_type: LessonType,
+    minutes: u16,
+    term: TermId,
+    payer: Payer,
+    /// Only whether the index is above 0 changes the price.
+    later_sibling: bool,
+    later_instrument: bool,
+}
+
+impl TuitionCache {
+    fn price(
+        &mut self,
+        policy: &ChargingPolicy,
+        pupil: &PupilFacts,
+        enrolment: &EnrolmentFacts,
+        school_uplift: Percent,
+        sibling_index: usize,
+        instrument_index: usize,
+    ) -> Result<Vec<ChargeLine>, ChargingError> {
+        let key = TuitionKey {
+            pupil: *pupil,
+            uplift: school_uplift,
+            lesson_type: enrolment.lesson_type,
+            minutes: enrolment.minutes,
+            term: enrolment.term,
+            payer: enrolment.payer,
+            later_sibling: sibling_index > 0,
+            later_instrument: instrument_index > 0,
         };
-        top(b).cmp(&top(a)).then_with(|| a.0.pupil_ref.cmp(&b.0.pupil_ref))
+        let by_instrument = self.lines.entry(key).or_default();
+        if let Some(lines) = by_instrument.get(enrolment.instrument.as_str()) {
+            return Ok(lines.clone());
+        }
+        let lines = price_pupil_term(policy, pupil, enrolment, school_uplift, sibling_index, instrument_index)?;
+        by_instrument.insert(enrolment.instrument.clone(), lines.clone());
+        Ok(lines)
+    }
+}
+
+/// [`price_family_term`] with each line's child and subject given by position rather than
+/// by copied text, and tuition lines taken from `cache` when the same case has been priced
+/// before. The lines and their order are exactly those of [`price_family_term`].
+pub fn price_family_indexed(
+    policy: &ChargingPolicy,
+    children: &[ChildTerm],
+    cache: &mut TuitionCache,
+) -> Result<Vec<FamilyLine>, ChargingError> {
+    // Order each child's enrolments dearest first, keeping each one's position.
+    let mut ordered: Vec<(usize, Vec<(usize, Pence)>)> = Vec::with_capacity(children.len());
+    for (c, child) in children.iter().enumerate() {
+        let mut enrolments = Vec::with_capacity(child.enrolments.len());
+        for (i, e) in child.enrolments.iter().enumerate() {
+            enrolments.push((i, policy.price(e.lesson_type, e.minutes)?));
+        }
+        enrolments.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| child.enrolments[a.0].instrument.cmp(&child.enrolments[b.0].instrument))
+        });
+        ordered.push((c, enrolments));
+    }
+    let top = |x: &(usize, Vec<(usize, Pence)>)| {
+        let child = &children[x.0];
+        x.1.iter()
+            .filter(|(i, _)| child.enrolments[*i].payer == Payer::Parent)
+            .map(|(_, p)| *p)
+            .next()
+            .unwrap_or(Pence::ZERO)
+    };
+    ordered.sort_by(|a, b| {
+        top(b)
+            .cmp(&top(a))
+            .then_with(|| children[a.0].pupil_ref.cmp(&children[b.0].pupil_ref))
     });
 
     let mut lines = Vec::new();
     let mut sibling_index = 0;
-    for (child, enrolments) in &ordered {
+    for (c, enrolments) in &ordered {
+        let child = &children[*c];
         let mut instrument_index = 0;
-        let has_parent_paid = enrolments.iter().any(|(e, _)| e.payer == Payer::Parent);
-        for (enrolment, _) in enrolments {
+        let has_parent_paid = enrolments
+            .iter()
+            .any(|(i, _)| child.enrolments[*i].payer == Payer::Parent);
+        for (i, _) in enrolments {
+            let enrolment = &child.enrolments[*i];
             let is_parent = enrolment.payer == Payer::Parent;
-            for line in price_pupil_term(
+            for line in cache.price(
                 policy,
                 &child.pupil,
                 enrolment,
@@ -709,9 +818,9 @@ pub fn price_family_term(
                 sibling_index,
                 if is_parent { instrument_index } else { 0 },
             )? {
-                lines.push(PupilChargeLine {
-                    pupil_ref: child.pupil_ref.clone(),
-                    subject: enrolment.id.clone(),
+                lines.push(FamilyLine {
+                    child: *c,
+                    subject: FamilySubject::Enrolment(*i),
                     line,
                 });
             }
@@ -719,16 +828,16 @@ pub fn price_family_term(
                 instrument_index += 1;
             }
         }
-        let term = enrolments.first().map(|(e, _)| e.term);
-        if let Some(term) = term {
+        if let Some((first, _)) = enrolments.first() {
+            let term = child.enrolments[*first].term;
             let mut seen = BTreeSet::new();
-            let hired = child.hired.iter().filter(|h| seen.insert(h.id.as_str()));
             // price_instrument_hire gives one line per distinct instrument, in order.
+            let hired = (0..child.hired.len()).filter(|&h| seen.insert(child.hired[h].id.as_str()));
             let lines_for = price_instrument_hire(policy, &child.pupil, &child.hired, term);
-            for (line, hired) in lines_for.into_iter().zip(hired) {
-                lines.push(PupilChargeLine {
-                    pupil_ref: child.pupil_ref.clone(),
-                    subject: hired.id.clone(),
+            for (line, h) in lines_for.into_iter().zip(hired) {
+                lines.push(FamilyLine {
+                    child: *c,
+                    subject: FamilySubject::Hire(h),
                     line,
                 });
             }
@@ -1390,6 +1499,16 @@ mod tests {
                 })
                 .collect();
             let lines = price_family_term(&policy, &children).unwrap();
+            // A cache warmed by another family (the same children in reverse, so other
+            // sibling positions) gives exactly the lines worked out afresh.
+            let mut cache = TuitionCache::default();
+            let reversed: Vec<ChildTerm> = children.iter().rev().cloned().collect();
+            price_family_indexed(&policy, &reversed, &mut cache).unwrap();
+            let cached = price_family_indexed(&policy, &children, &mut cache).unwrap();
+            prop_assert_eq!(
+                cached.iter().map(|l| &l.line).collect::<Vec<_>>(),
+                lines.iter().map(|l| &l.line).collect::<Vec<_>>()
+            );
             for (i, child) in children.iter().enumerate() {
                 let mine: Vec<_> = lines.iter().filter(|l| l.pupil_ref == format!("P{i}")).collect();
                 let tuition = mine.iter().filter(|l| l.line.kind == ChargeKind::Tuition).count();

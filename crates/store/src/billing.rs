@@ -5,13 +5,13 @@
 //! the facts they need and writes what they decide.
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Value};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::Pence;
 use tutti_domain::billing::{
-    BillableEnrolment, BillableLoan, BillablePupil, POLICY_FORMAT_VERSION, PayerKey, RunInput, RunPlan,
-    charge_kind_str, export_policy, import_policy, plan_run, validate_policy,
+    BillableAgreement, BillableEnrolment, BillableLoan, BillablePupil, POLICY_FORMAT_VERSION, PayerKey, RunInput,
+    RunPlan, charge_kind_str, export_policy, import_policy, plan_run, validate_policy,
 };
 use tutti_domain::calendar::{AcademicYear, TermDates, TermId, default_term_dates};
 use tutti_domain::charging::{ChargeKind, ChargingPolicy, Payer, PupilFacts};
@@ -400,6 +400,8 @@ impl Store {
         ))
         .all(self.conn())
         .await?;
+        let mut lines = lines;
+        lines.extend(agreement_lines(self.conn(), id).await?);
         let instalments = InvoiceInstalment::find_by_statement(stmt(
             backend,
             "SELECT number, due_on, amount_pence, status FROM instalments WHERE invoice_id = ? ORDER BY number",
@@ -484,6 +486,30 @@ impl Store {
     }
 }
 
+/// An invoice's lines for schools' programmes (services agreements), as invoice lines for no
+/// one pupil (`pupil_id` 0, charge kind "wcet").
+pub(crate) async fn agreement_lines(conn: &impl ConnectionTrait, invoice_id: i64) -> Result<Vec<InvoiceLine>> {
+    let mut out = Vec::new();
+    for r in rows(
+        conn,
+        "SELECT description, rule, amount_pence FROM agreement_invoice_lines WHERE invoice_id = ? ORDER BY id",
+        vec![invoice_id.into()],
+    )
+    .await?
+    {
+        out.push(InvoiceLine {
+            pupil_id: 0,
+            pupil_ref: String::new(),
+            pupil_name: String::new(),
+            charge_kind: "wcet".into(),
+            description: r.try_get_by_index(0)?,
+            rule: r.try_get_by_index(1)?,
+            amount_pence: r.try_get_by_index(2)?,
+        });
+    }
+    Ok(out)
+}
+
 /// Reads and checks a policy file for `year` (see `tutti_domain::billing::import_policy`).
 pub fn read_policy_file(
     text: &str,
@@ -546,59 +572,22 @@ fn report(term: TermId, dry_run: bool, run_id: Option<i64>, numbers: Vec<String>
     }
 }
 
-#[derive(FromQueryResult)]
-struct PupilRow {
-    id: i64,
-    pupil_ref: String,
-    fsm: bool,
-    pupil_premium: bool,
-    send: bool,
-    looked_after: bool,
-    school_id: i64,
-    school_name: String,
-    parent_charge_uplift: i32,
-    guardian_id: Option<i64>,
+/// Runs a set query and hands back its rows, read by position (no column names are looked
+/// up: a run reads about 40,000 rows).
+async fn rows(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>> {
+    Ok(conn
+        .query_all_raw(stmt(conn.get_database_backend(), sql, values))
+        .await?)
 }
 
-#[derive(FromQueryResult)]
-struct EnrolmentRow {
-    id: i64,
-    pupil_id: i64,
-    instrument: String,
-    lesson_type: String,
-    minutes: i32,
-    payer: String,
-    start_date: Date,
-    end_date: Option<Date>,
-}
-
-#[derive(FromQueryResult)]
-struct LoanRow {
-    instrument_id: i64,
-    serial: String,
-    instrument_type: String,
-    pupil_id: i64,
-    start_date: Date,
-    end_date: Option<Date>,
-}
-
-#[derive(FromQueryResult)]
-struct NameRow {
-    id: i64,
-    name: String,
-}
-
-#[derive(FromQueryResult)]
-struct BilledRow {
-    pupil_id: i64,
-    charge_kind: String,
-    subject_id: i64,
-}
-
-#[derive(FromQueryResult)]
-struct PayerRow {
-    payer_kind: String,
-    payer_id: i64,
+/// The stored name of a charge kind, read back.
+fn charge_kind_of(text: &str) -> Option<ChargeKind> {
+    match text {
+        "tuition" => Some(ChargeKind::Tuition),
+        "instrument_hire" => Some(ChargeKind::InstrumentHire),
+        "wcet" => Some(ChargeKind::Wcet),
+        _ => None,
+    }
 }
 
 /// Reads every fact a run for `term` needs, in a handful of set queries.
@@ -608,7 +597,6 @@ async fn run_input(
     issued_on: Date,
     progress: &(dyn Fn(RunProgress) + Send + Sync),
 ) -> Result<RunInput> {
-    let backend = conn.get_database_backend();
     let policy = policy_in(conn, term.year).await?.policy;
     let calendars = Calendars::load(conn).await?;
     let fallback = default_term_dates(term.year)
@@ -616,151 +604,180 @@ async fn run_input(
         .find(|t| t.term == term)
         .expect("every term has default dates");
     let mut dates_of_school: HashMap<i64, TermDates> = HashMap::new();
+    let term_text = term.to_string();
 
-    let pupils = PupilRow::find_by_statement(stmt(
-        backend,
+    // Pupils with an enrolment, their school, and their first guardian with the name.
+    let pupil_rows = rows(
+        conn,
         "SELECT p.id, p.pupil_ref, p.fsm, p.pupil_premium, p.send, p.looked_after, p.school_id, \
-         s.name AS school_name, s.parent_charge_uplift, \
-         (SELECT MIN(pg.guardian_id) FROM pupil_guardians pg WHERE pg.pupil_id = p.id) AS guardian_id \
+         s.name, s.parent_charge_uplift, g.id, g.name \
          FROM pupils p JOIN schools s ON s.id = p.school_id \
+         LEFT JOIN guardians g ON g.id = (SELECT MIN(pg.guardian_id) FROM pupil_guardians pg WHERE pg.pupil_id = p.id) \
          WHERE p.archived_at IS NULL AND p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving')) \
          ORDER BY p.id",
-        [],
-    ))
-    .all(conn)
+        vec![],
+    )
     .await?;
-    let guardian_names: HashMap<i64, String> = NameRow::find_by_statement(stmt(
-        backend,
-        "SELECT g.id, g.name FROM guardians g WHERE g.id IN (SELECT guardian_id FROM pupil_guardians)",
-        [],
-    ))
-    .all(conn)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, r.name))
-    .collect();
-    let enrolments = EnrolmentRow::find_by_statement(stmt(
-        backend,
-        "SELECT id, pupil_id, instrument, lesson_type, minutes, payer, start_date, end_date \
-         FROM enrolments WHERE status IN ('active', 'leaving') ORDER BY id",
-        [],
-    ))
-    .all(conn)
-    .await?;
-    let loans = LoanRow::find_by_statement(stmt(
-        backend,
-        "SELECT l.instrument_id, i.serial, i.instrument_type, l.pupil_id, l.start_date, l.end_date \
-         FROM instrument_loans l JOIN instruments i ON i.id = l.instrument_id ORDER BY l.id",
-        [],
-    ))
-    .all(conn)
-    .await?;
-    let term_text = term.to_string();
-    let billed = BilledRow::find_by_statement(stmt(
-        backend,
-        "SELECT pupil_id, charge_kind, subject_id FROM invoice_lines WHERE term = ?",
-        [term_text.clone().into()],
-    ))
-    .all(conn)
-    .await?;
-    let payers = PayerRow::find_by_statement(stmt(
-        backend,
-        "SELECT DISTINCT payer_kind, payer_id FROM invoices WHERE term = ?",
-        [term_text.into()],
-    ))
-    .all(conn)
-    .await?;
-    progress(RunProgress::Pricing { pupils: pupils.len() });
-
-    let mut billable = Vec::with_capacity(pupils.len());
-    for p in pupils {
-        let dates = *dates_of_school.entry(p.school_id).or_insert_with(|| {
+    let mut pupils = Vec::with_capacity(pupil_rows.len());
+    for r in &pupil_rows {
+        let school_id: i64 = r.try_get_by_index(6)?;
+        let dates = *dates_of_school.entry(school_id).or_insert_with(|| {
             calendars
-                .calendar(p.school_id, term)
+                .calendar(school_id, term)
                 .and_then(|c| c.term(term).copied())
                 .unwrap_or(fallback)
         });
-        billable.push(BillablePupil {
-            id: p.id,
-            pupil_ref: p.pupil_ref,
+        let guardian: Option<i64> = r.try_get_by_index(9)?;
+        let uplift: i32 = r.try_get_by_index(8)?;
+        pupils.push(BillablePupil {
+            id: r.try_get_by_index(0)?,
+            pupil_ref: r.try_get_by_index(1)?,
             facts: PupilFacts {
-                free_school_meals: p.fsm,
-                pupil_premium: p.pupil_premium,
-                send: p.send,
-                looked_after: p.looked_after,
+                free_school_meals: r.try_get_by_index(2)?,
+                pupil_premium: r.try_get_by_index(3)?,
+                send: r.try_get_by_index(4)?,
+                looked_after: r.try_get_by_index(5)?,
             },
-            school_uplift: Percent::whole(p.parent_charge_uplift.max(0) as u32),
-            school: (p.school_id, p.school_name),
-            guardian: p
-                .guardian_id
-                .map(|g| (g, guardian_names.get(&g).cloned().unwrap_or_default())),
+            school_uplift: Percent::whole(uplift.max(0) as u32),
+            school: (school_id, r.try_get_by_index(7)?),
+            guardian: match guardian {
+                Some(g) => Some((g, r.try_get_by_index::<Option<String>>(10)?.unwrap_or_default())),
+                None => None,
+            },
             term_dates: dates,
         });
     }
-    let dates_of_pupil: HashMap<i64, TermDates> = billable.iter().map(|p| (p.id, p.term_dates)).collect();
-    let enrolments = enrolments
-        .into_iter()
-        .filter_map(|e| {
-            Some(BillableEnrolment {
-                id: e.id,
-                pupil_id: e.pupil_id,
-                instrument: e.instrument,
-                lesson_type: e.lesson_type.parse::<LessonType>().ok()?,
-                minutes: u16::try_from(e.minutes).ok()?,
-                payer: if e.payer == "school" {
-                    Payer::School
-                } else {
-                    Payer::Parent
-                },
-                start_date: e.start_date,
-                end_date: e.end_date,
-            })
-        })
-        .collect();
-    let loans = loans
-        .into_iter()
-        .filter(|l| {
-            // A loan is charged for a term it overlaps.
-            dates_of_pupil
-                .get(&l.pupil_id)
-                .is_some_and(|d| l.start_date <= d.dates.last && l.end_date.is_none_or(|end| end >= d.dates.first))
-        })
-        .map(|l| BillableLoan {
-            instrument_id: l.instrument_id,
-            serial: l.serial,
-            instrument_type: l.instrument_type,
-            pupil_id: l.pupil_id,
-        })
-        .collect();
-    let already_billed: HashSet<(i64, ChargeKind, i64)> = billed
-        .into_iter()
-        .filter_map(|b| {
-            let kind = match b.charge_kind.as_str() {
-                "tuition" => ChargeKind::Tuition,
-                "instrument_hire" => ChargeKind::InstrumentHire,
-                "wcet" => ChargeKind::Wcet,
-                _ => return None,
-            };
-            Some((b.pupil_id, kind, b.subject_id))
-        })
-        .collect();
-    let invoiced_payers = payers
-        .into_iter()
-        .map(|p| {
-            if p.payer_kind == "school" {
-                PayerKey::School(p.payer_id)
+    drop(pupil_rows);
+    let dates_of_pupil: HashMap<i64, TermDates> = pupils.iter().map(|p| (p.id, p.term_dates)).collect();
+
+    let mut enrolments = Vec::new();
+    for r in rows(
+        conn,
+        "SELECT id, pupil_id, instrument, lesson_type, minutes, payer, start_date, end_date \
+         FROM enrolments WHERE status IN ('active', 'leaving') ORDER BY id",
+        vec![],
+    )
+    .await?
+    {
+        let lesson_type: String = r.try_get_by_index(3)?;
+        let minutes: i32 = r.try_get_by_index(4)?;
+        let (Ok(lesson_type), Ok(minutes)) = (lesson_type.parse::<LessonType>(), u16::try_from(minutes)) else {
+            continue;
+        };
+        let payer: String = r.try_get_by_index(5)?;
+        enrolments.push(BillableEnrolment {
+            id: r.try_get_by_index(0)?,
+            pupil_id: r.try_get_by_index(1)?,
+            instrument: r.try_get_by_index(2)?,
+            lesson_type,
+            minutes,
+            payer: if payer == "school" {
+                Payer::School
             } else {
-                PayerKey::Parent(p.payer_id)
-            }
-        })
-        .collect();
+                Payer::Parent
+            },
+            start_date: r.try_get_by_index(6)?,
+            end_date: r.try_get_by_index(7)?,
+        });
+    }
+
+    let mut loans = Vec::new();
+    for r in rows(
+        conn,
+        "SELECT l.instrument_id, i.serial, i.instrument_type, l.pupil_id, l.start_date, l.end_date \
+         FROM instrument_loans l JOIN instruments i ON i.id = l.instrument_id ORDER BY l.id",
+        vec![],
+    )
+    .await?
+    {
+        let pupil_id: i64 = r.try_get_by_index(3)?;
+        let start: Date = r.try_get_by_index(4)?;
+        let end: Option<Date> = r.try_get_by_index(5)?;
+        // A loan is charged for a term it overlaps.
+        let overlaps = dates_of_pupil
+            .get(&pupil_id)
+            .is_some_and(|d| start <= d.dates.last && end.is_none_or(|end| end >= d.dates.first));
+        if overlaps {
+            loans.push(BillableLoan {
+                instrument_id: r.try_get_by_index(0)?,
+                serial: r.try_get_by_index(1)?,
+                instrument_type: r.try_get_by_index(2)?,
+                pupil_id,
+            });
+        }
+    }
+
+    // Services agreements of the year with schools billed by invoice (the journal takes
+    // the council-maintained schools' ones).
+    let mut agreements = Vec::new();
+    for r in rows(
+        conn,
+        "SELECT a.id, a.school_id, s.name, a.programme, a.annual_pence FROM service_agreements a \
+         JOIN schools s ON s.id = a.school_id WHERE a.academic_year = ? AND a.billing = 'invoice' ORDER BY a.id",
+        vec![term.year.to_string().into()],
+    )
+    .await?
+    {
+        agreements.push(BillableAgreement {
+            id: r.try_get_by_index(0)?,
+            school: (r.try_get_by_index(1)?, r.try_get_by_index(2)?),
+            programme: r.try_get_by_index(3)?,
+            annual_cost: Pence(r.try_get_by_index(4)?),
+        });
+    }
+
+    let mut already_billed: HashSet<(i64, ChargeKind, i64)> = HashSet::new();
+    for r in rows(
+        conn,
+        "SELECT pupil_id, charge_kind, subject_id FROM invoice_lines WHERE term = ?",
+        vec![term_text.clone().into()],
+    )
+    .await?
+    {
+        let kind: String = r.try_get_by_index(1)?;
+        if let Some(kind) = charge_kind_of(&kind) {
+            already_billed.insert((r.try_get_by_index(0)?, kind, r.try_get_by_index(2)?));
+        }
+    }
+    if !agreements.is_empty() {
+        for r in rows(
+            conn,
+            "SELECT agreement_id FROM agreement_invoice_lines WHERE term = ?",
+            vec![term_text.clone().into()],
+        )
+        .await?
+        {
+            already_billed.insert((0, ChargeKind::Wcet, r.try_get_by_index(0)?));
+        }
+    }
+    // Every invoice has a line, so with no line billed for the term there is no invoice yet.
+    let mut invoiced_payers = HashSet::new();
+    if !already_billed.is_empty() {
+        for r in rows(
+            conn,
+            "SELECT DISTINCT payer_kind, payer_id FROM invoices WHERE term = ?",
+            vec![term_text.into()],
+        )
+        .await?
+        {
+            let kind: String = r.try_get_by_index(0)?;
+            let id: i64 = r.try_get_by_index(1)?;
+            invoiced_payers.insert(if kind == "school" {
+                PayerKey::School(id)
+            } else {
+                PayerKey::Parent(id)
+            });
+        }
+    }
+    progress(RunProgress::Pricing { pupils: pupils.len() });
     Ok(RunInput {
         term,
         policy,
         issued_on,
-        pupils: billable,
+        pupils,
         enrolments,
         loans,
+        agreements,
         already_billed,
         invoiced_payers,
     })
@@ -797,27 +814,53 @@ async fn insert_run(
 /// The most parameters one statement carries (SQLite allows 32,766; PostgreSQL 65,535).
 const PARAMETERS_PER_STATEMENT: usize = 30_000;
 
-/// Inserts `rows` into `table` as multi-row INSERTs as large as the parameter limit allows,
-/// calling `written` after each.
+/// Rows per INSERT on SQLite. SQLite compiles a statement in time proportional to its text,
+/// and a 30,000-parameter INSERT took about 3.5 ms to compile; statements of a fixed, small
+/// size are compiled once and reused from the connection's statement cache (decision 55).
+const SQLITE_ROWS_PER_STATEMENT: usize = 256;
+
+/// Inserts rows into `table` as multi-row INSERTs as large as the parameter limit allows,
+/// calling `written` after each. `values` holds the rows one after another, `columns.len()`
+/// values each; they are moved into the statements, not copied.
 async fn insert_batched(
     conn: &impl ConnectionTrait,
     table: &str,
     columns: &[&str],
-    rows: &[Vec<Value>],
+    values: Vec<Value>,
     written: &mut (dyn FnMut(usize) + Send),
 ) -> Result<()> {
     let backend = conn.get_database_backend();
-    let per_statement = (PARAMETERS_PER_STATEMENT / columns.len()).max(1);
-    let one = format!("({})", vec!["?"; columns.len()].join(","));
-    for chunk in rows.chunks(per_statement) {
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {}",
-            columns.join(","),
-            vec![one.as_str(); chunk.len()].join(",")
-        );
-        conn.execute_raw(stmt(backend, &sql, chunk.iter().flatten().cloned()))
+    let width = columns.len();
+    let per_statement = match backend {
+        DbBackend::Sqlite => SQLITE_ROWS_PER_STATEMENT,
+        _ => (PARAMETERS_PER_STATEMENT / width).max(1),
+    };
+    let one = format!("({})", vec!["?"; width].join(","));
+    let mut values = values.into_iter();
+    let mut left = values.len() / width;
+    let mut full_sql = String::new();
+    while left > 0 {
+        let n = left.min(per_statement);
+        let make = |n: usize| {
+            format!(
+                "INSERT INTO {table} ({}) VALUES {}",
+                columns.join(","),
+                vec![one.as_str(); n].join(",")
+            )
+        };
+        // Every statement but the last has the same text: build it once.
+        let sql = if n == per_statement {
+            if full_sql.is_empty() {
+                full_sql = make(n);
+            }
+            full_sql.clone()
+        } else {
+            make(n)
+        };
+        conn.execute_raw(stmt(backend, &sql, values.by_ref().take(n * width)))
             .await?;
-        written(chunk.len());
+        left -= n;
+        written(n);
     }
     Ok(())
 }
@@ -850,22 +893,62 @@ async fn write_plan(
     let total_rows =
         plan.invoices.len() + plan.line_count() + plan.invoices.iter().map(|i| i.instalments.len()).sum::<usize>();
     let mut done = 0usize;
+    let mut reported = 0usize;
     let mut written = |n: usize| {
         done += n;
-        progress(RunProgress::Writing {
-            done,
-            total: total_rows,
-        });
+        // About twenty reports however small the statements are.
+        if done - reported >= total_rows / 20 || done == total_rows {
+            reported = done;
+            progress(RunProgress::Writing {
+                done,
+                total: total_rows,
+            });
+        }
     };
 
+    const INVOICE_COLUMNS: [&str; 12] = [
+        "id",
+        "number",
+        "billing_run_id",
+        "payer_kind",
+        "payer_id",
+        "payer_name",
+        "term",
+        "kind",
+        "issued_on",
+        "total_pence",
+        "status",
+        "created_at",
+    ];
+    const LINE_COLUMNS: [&str; 8] = [
+        "invoice_id",
+        "pupil_id",
+        "term",
+        "charge_kind",
+        "subject_id",
+        "description",
+        "rule",
+        "amount_pence",
+    ];
+    const AGREEMENT_LINE_COLUMNS: [&str; 6] = [
+        "invoice_id",
+        "agreement_id",
+        "term",
+        "description",
+        "rule",
+        "amount_pence",
+    ];
+    const INSTALMENT_COLUMNS: [&str; 5] = ["invoice_id", "number", "due_on", "amount_pence", "status"];
+
     let mut numbers = Vec::with_capacity(plan.invoices.len());
-    let mut invoice_rows = Vec::with_capacity(plan.invoices.len());
-    let mut line_rows = Vec::with_capacity(plan.line_count());
-    let mut instalment_rows = Vec::new();
+    let mut invoice_values = Vec::with_capacity(plan.invoices.len() * INVOICE_COLUMNS.len());
+    let mut line_values = Vec::with_capacity(plan.line_count() * LINE_COLUMNS.len());
+    let mut agreement_values = Vec::new();
+    let mut instalment_values = Vec::new();
     for (i, invoice) in plan.invoices.iter().enumerate() {
         let id = first_id + i as i64;
         let number = format!("INV-{id:06}");
-        invoice_rows.push(vec![
+        invoice_values.extend([
             id.into(),
             number.clone().into(),
             run_id.into(),
@@ -881,7 +964,19 @@ async fn write_plan(
         ]);
         numbers.push(number);
         for line in &invoice.lines {
-            line_rows.push(vec![
+            if line.kind == ChargeKind::Wcet {
+                // A school's programme: no pupil, so its own table (decision 0054).
+                agreement_values.extend([
+                    id.into(),
+                    line.subject_id.into(),
+                    term_text.clone().into(),
+                    line.description.clone().into(),
+                    line.rule.clone().into(),
+                    line.amount_pence.0.into(),
+                ]);
+                continue;
+            }
+            line_values.extend([
                 id.into(),
                 line.pupil_id.into(),
                 term_text.clone().into(),
@@ -893,7 +988,7 @@ async fn write_plan(
             ]);
         }
         for instalment in &invoice.instalments {
-            instalment_rows.push(vec![
+            instalment_values.extend([
                 id.into(),
                 (instalment.number as i32).into(),
                 instalment.due.into(),
@@ -902,49 +997,21 @@ async fn write_plan(
             ]);
         }
     }
+    insert_batched(conn, "invoices", &INVOICE_COLUMNS, invoice_values, &mut written).await?;
+    insert_batched(conn, "invoice_lines", &LINE_COLUMNS, line_values, &mut written).await?;
     insert_batched(
         conn,
-        "invoices",
-        &[
-            "id",
-            "number",
-            "billing_run_id",
-            "payer_kind",
-            "payer_id",
-            "payer_name",
-            "term",
-            "kind",
-            "issued_on",
-            "total_pence",
-            "status",
-            "created_at",
-        ],
-        &invoice_rows,
-        &mut written,
-    )
-    .await?;
-    insert_batched(
-        conn,
-        "invoice_lines",
-        &[
-            "invoice_id",
-            "pupil_id",
-            "term",
-            "charge_kind",
-            "subject_id",
-            "description",
-            "rule",
-            "amount_pence",
-        ],
-        &line_rows,
+        "agreement_invoice_lines",
+        &AGREEMENT_LINE_COLUMNS,
+        agreement_values,
         &mut written,
     )
     .await?;
     insert_batched(
         conn,
         "instalments",
-        &["invoice_id", "number", "due_on", "amount_pence", "status"],
-        &instalment_rows,
+        &INSTALMENT_COLUMNS,
+        instalment_values,
         &mut written,
     )
     .await?;
@@ -981,7 +1048,8 @@ impl RunReport {
                     },
                     "kind": invoice.kind.as_str(),
                     "lines": invoice.lines.iter().map(|l| serde_json::json!({
-                        "pupil_ref": l.pupil_ref,
+                        // A school's programme line is for no one pupil.
+                        "pupil_ref": (l.kind != ChargeKind::Wcet).then_some(&l.pupil_ref),
                         "charge": charge_kind_str(l.kind),
                         "description": l.description,
                         "rule": l.rule,

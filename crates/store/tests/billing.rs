@@ -9,6 +9,7 @@ use tutti_store::audit::Actor;
 use tutti_store::billing::{InvoiceFilter, RunProgress};
 use tutti_store::demo::DemoSize;
 use tutti_store::listing::ListQuery;
+use tutti_store::payments::agreements::AgreementInput;
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, StoreError, on_both_backends};
 
@@ -16,6 +17,7 @@ on_both_backends!(
     a_pupil_cannot_be_billed_twice_for_one_term_and_charge,
     policies_are_kept_per_year_and_checked,
     a_run_bills_each_payer_once_and_never_again,
+    agreements_with_invoice_schools_are_invoiced_once_a_term,
 );
 
 async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
@@ -259,4 +261,138 @@ async fn a_run_bills_each_payer_once_and_never_again(backend: TestBackend) {
     let after = committed(&store).await;
     assert_eq!(&after[1..], &before[..], "the committed invoices are untouched");
     assert_eq!(count(&store, "SELECT COUNT(*) AS n FROM billing_runs").await, 2);
+}
+
+async fn agreements_with_invoice_schools_are_invoiced_once_a_term(backend: TestBackend) {
+    let Some((store, _db)) = store(backend).await else {
+        return;
+    };
+    let actor = Actor::cli();
+    exec(&store, "UPDATE schools SET billing = 'internal-journal' WHERE id = 1").await;
+    exec(&store, "UPDATE schools SET billing = 'invoice' WHERE id = 2").await;
+    // School 2 also pays for one pupil's lessons, so its programme shares the term's invoice.
+    exec(
+        &store,
+        "UPDATE enrolments SET payer = 'school' WHERE id = (SELECT MIN(e.id) FROM enrolments e \
+         JOIN pupils p ON p.id = e.pupil_id WHERE p.school_id = 2 AND e.lesson_type <> 'whole-class')",
+    )
+    .await;
+    let year = AcademicYear::starting(2026);
+    let agreement = |school_id, programme: &str| AgreementInput {
+        school_id,
+        year,
+        programme: programme.into(),
+        annual_cost: Pence(300_001),
+        sessions: 30,
+    };
+    store
+        .create_agreement(&actor, &agreement(1, "Whole-class ukulele"))
+        .await
+        .unwrap();
+    let ukulele = store
+        .create_agreement(&actor, &agreement(2, "Whole-class ukulele"))
+        .await
+        .unwrap();
+    let school_invoices = |term: TermId| InvoiceFilter {
+        payer: Some(PayerKey::School(2)),
+        term: Some(term.to_string()),
+        ..InvoiceFilter::default()
+    };
+
+    let first = store.run_billing(&actor, autumn(), false, &|_| {}).await.unwrap();
+    let json = first.to_json();
+    let line = json["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["lines"].as_array().unwrap())
+        .find(|l| l["charge"] == "wcet")
+        .expect("the programme is in --json");
+    assert_eq!(line["pupil_ref"], serde_json::Value::Null);
+    assert_eq!(line["amount_pence"], 102_001);
+    assert_eq!(line["description"], "Whole-class ukulele, 2026-autumn");
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM agreement_invoice_lines").await,
+        1,
+        "only the school billed by invoice; the journal takes the other"
+    );
+
+    // One invoice for the school this term: its lessons and its programme, adding up.
+    let page = store
+        .invoices(&school_invoices(autumn()), &ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.rows.len(), 1, "{:?}", page.rows);
+    let invoice = store.invoice(page.rows[0].id).await.unwrap();
+    assert_eq!(invoice.summary.kind, "original");
+    assert!(
+        invoice.lines.iter().any(|l| l.charge_kind == "tuition"),
+        "{:?}",
+        invoice.lines
+    );
+    let programme = invoice.lines.iter().find(|l| l.charge_kind == "wcet").unwrap();
+    assert_eq!(programme.amount_pence, 102_001);
+    assert!(
+        programme
+            .rule
+            .starts_with("34% of the annual cost £3,000.01 (split 34% autumn"),
+        "{}",
+        programme.rule
+    );
+    assert_eq!(
+        invoice.lines.iter().map(|l| l.amount_pence).sum::<i64>(),
+        invoice.summary.total_pence
+    );
+    assert!(invoice.instalments.is_empty(), "schools pay in full");
+    let document = store.invoice_document(invoice.summary.id).await.unwrap();
+    assert!(
+        document
+            .lines
+            .iter()
+            .any(|l| l.description == "Whole-class ukulele, 2026-autumn")
+    );
+
+    // A second run creates nothing; a later agreement goes on a supplementary invoice.
+    let before = committed(&store).await;
+    let again = store.run_billing(&actor, autumn(), false, &|_| {}).await.unwrap();
+    assert_eq!((again.invoice_count, again.run_id), (0, None));
+    assert_eq!(committed(&store).await, before);
+    store
+        .create_agreement(&actor, &agreement(2, "Whole-class brass"))
+        .await
+        .unwrap();
+    let later = store.run_billing(&actor, autumn(), false, &|_| {}).await.unwrap();
+    assert_eq!(later.invoice_count, 1);
+    let supplementary = &later.plan.invoices[0];
+    assert_eq!(supplementary.kind.as_str(), "supplementary");
+    assert_eq!(supplementary.lines.len(), 1);
+    assert_eq!(supplementary.total_pence, Pence(102_001));
+    let after = committed(&store).await;
+    assert_eq!(&after[1..], &before[..], "the committed invoices are untouched");
+
+    // Each term takes its share: the three add up to the annual cost.
+    let terms = year.terms();
+    for term in &terms[1..] {
+        store.run_billing(&actor, *term, false, &|_| {}).await.unwrap();
+    }
+    assert_eq!(
+        count(
+            &store,
+            &format!(
+                "SELECT CAST(SUM(amount_pence) AS BIGINT) AS n FROM agreement_invoice_lines WHERE agreement_id = {}",
+                ukulele.id
+            )
+        )
+        .await,
+        300_001
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM invoices WHERE payer_kind = 'school' AND payer_id = 1"
+        )
+        .await,
+        0,
+        "the journal school is not invoiced"
+    );
 }

@@ -13,6 +13,7 @@ mod m0009_admissions;
 mod m0010_allocation;
 mod m0011_pupil_covering_order;
 mod m0012_content_menu;
+mod m0014_agreement_invoice_lines;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_admissions::Migration),
             Box::new(m0010_allocation::Migration),
             Box::new(m0011_pupil_covering_order::Migration),
+            Box::new(m0014_agreement_invoice_lines::Migration),
         ]
     }
 }

@@ -399,6 +399,19 @@ impl Store {
         ))
         .all(self.conn())
         .await?;
+        let mut lines = lines;
+        // Schools' programme lines (services agreements) name no pupil.
+        lines.extend(
+            crate::billing::agreement_lines(self.conn(), invoice_id)
+                .await?
+                .into_iter()
+                .map(|l| DocumentLine {
+                    pupil_name: String::new(),
+                    description: l.description,
+                    rule: l.rule,
+                    amount_pence: l.amount_pence,
+                }),
+        );
         let instalments = DocumentInstalment::find_by_statement(stmt(
             backend,
             "SELECT number, due_on, amount_pence, status FROM instalments WHERE invoice_id = ? ORDER BY number",

@@ -187,7 +187,12 @@ pub fn invoice_pdf(hub_name: &str, doc: &InvoiceDocument) -> Vec<u8> {
         l.line(
             10.0,
             false,
-            &format!("{}: {}", line.pupil_name, line.description),
+            &if line.pupil_name.is_empty() {
+                // A school's programme line is for no one pupil.
+                line.description.clone()
+            } else {
+                format!("{}: {}", line.pupil_name, line.description)
+            },
             Some(&Pence(line.amount_pence).to_string()),
         );
         l.line(8.0, false, &format!("    {}", line.rule), None);

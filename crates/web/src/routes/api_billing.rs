@@ -133,7 +133,8 @@ struct RunBody {
 }
 
 /// Runs billing for a term (or previews it with dry_run): every invoice with its payer,
-/// lines (pupil_ref, description, rule, amount_pence), instalments and total_pence.
+/// lines (pupil_ref, null on a school's programme line; charge; description, rule,
+/// amount_pence), instalments and total_pence.
 #[utoipa::path(post, path = "/api/v1/billing-runs", tag = "billing",
     request_body(content = String, description = "{term: \"2026-autumn\", dry_run: false}", content_type = "application/json"),
     responses((status = 200, description = "{term, dry_run, run_id, invoice_count, line_count, total_pence, invoices: [...], skipped: [...]}"),

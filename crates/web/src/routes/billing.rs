@@ -193,7 +193,11 @@ fn preview_invoice(i: &PlannedInvoice) -> PreviewInvoice {
             .iter()
             .map(|l| {
                 (
-                    l.pupil_ref.clone(),
+                    if l.kind == tutti_domain::charging::ChargeKind::Wcet {
+                        "The school's programme".to_string()
+                    } else {
+                        l.pupil_ref.clone()
+                    },
                     l.description.clone(),
                     l.rule.clone(),
                     l.amount_pence.to_string(),
@@ -586,11 +590,28 @@ struct InstalmentView {
     status: String,
 }
 
+/// A payment, refund or credit as the invoice page lists it.
+struct PaymentView {
+    date: String,
+    kind: String,
+    method: String,
+    amount: String,
+}
+
+/// Who is looking at an invoice page: the office (links to its payments screen) or the payer
+/// (its payments listed on the page, and a way to pay what is left).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Viewer {
+    Office,
+    Payer,
+}
+
 #[derive(Template)]
 #[template(path = "billing/invoice.html")]
 struct InvoicePage {
     shell: Shell,
     back: (String, String),
+    id: i64,
     number: String,
     payer: String,
     address: String,
@@ -601,13 +622,50 @@ struct InvoicePage {
     total: String,
     lines: Vec<LineView>,
     instalments: Vec<InstalmentView>,
+    /// The invoice as a PDF.
+    pdf: String,
+    /// The office's payments screen for the invoice (office only).
+    payments_screen: Option<String>,
+    /// Payments, refunds and credits, shown to the payer.
+    payments: Vec<PaymentView>,
+    /// What is left to pay.
+    balance: String,
+    /// The payer may put the invoice in their basket to pay by card.
+    can_pay: bool,
 }
 
-fn invoice_page(state: &AppState, visitor: &Visitor, invoice: Invoice, back: (&str, &str)) -> AppResult<Response> {
+async fn invoice_page(
+    state: &AppState,
+    visitor: &Visitor,
+    invoice: Invoice,
+    back: (&str, &str),
+    viewer: Viewer,
+) -> AppResult<Response> {
     let s = &invoice.summary;
+    let account = state.store.invoice_account(s.id).await?;
+    let payments = match viewer {
+        Viewer::Office => Vec::new(),
+        Viewer::Payer => state
+            .store
+            .invoice_payments(s.id)
+            .await?
+            .into_iter()
+            .map(|p| PaymentView {
+                date: uk_date(p.received_on),
+                kind: p.kind,
+                method: p
+                    .method
+                    .parse::<tutti_domain::payments::PaymentMethod>()
+                    .map(|m| m.label().to_owned())
+                    .unwrap_or(p.method),
+                amount: Pence(p.amount_pence).to_string(),
+            })
+            .collect(),
+    };
     let page = InvoicePage {
         shell: Shell::new(state, visitor, format!("Invoice {}", s.number), back.0),
         back: (back.0.into(), back.1.into()),
+        id: s.id,
         number: s.number.clone(),
         payer: s.payer_name.clone(),
         address: invoice.payer_address.clone(),
@@ -620,7 +678,11 @@ fn invoice_page(state: &AppState, visitor: &Visitor, invoice: Invoice, back: (&s
             .lines
             .iter()
             .map(|l| LineView {
-                pupil: format!("{} ({})", l.pupil_name, l.pupil_ref),
+                pupil: if l.charge_kind == "wcet" {
+                    "The school's programme".to_string()
+                } else {
+                    format!("{} ({})", l.pupil_name, l.pupil_ref)
+                },
                 description: l.description.clone(),
                 rule: l.rule.clone(),
                 amount: Pence(l.amount_pence).to_string(),
@@ -636,13 +698,28 @@ fn invoice_page(state: &AppState, visitor: &Visitor, invoice: Invoice, back: (&s
                 status: i.status.clone(),
             })
             .collect(),
+        pdf: match viewer {
+            Viewer::Office => format!("/admin/invoices/{}/invoice.pdf", s.id),
+            Viewer::Payer => format!("/account/invoices/{}.pdf", s.id),
+        },
+        payments_screen: (viewer == Viewer::Office).then(|| format!("/admin/invoices/{}/payments", s.id)),
+        payments,
+        balance: account.balance().to_string(),
+        can_pay: viewer == Viewer::Payer && account.balance() > Pence::ZERO && s.status != "cancelled",
     };
     render(&page)
 }
 
 async fn office_invoice(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
     let invoice = state.store.invoice(id).await?;
-    invoice_page(&state, &visitor, invoice, ("/admin/billing/invoices", "All invoices"))
+    invoice_page(
+        &state,
+        &visitor,
+        invoice,
+        ("/admin/billing/invoices", "All invoices"),
+        Viewer::Office,
+    )
+    .await
 }
 
 /// May this parent or school see the invoice? Someone else's is "not found", so its
@@ -672,7 +749,14 @@ async fn parent_invoice(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let invoice = own_invoice(&state, &user, id).await?;
-    invoice_page(&state, &visitor, invoice, ("/parent/invoices", "Your invoices"))
+    invoice_page(
+        &state,
+        &visitor,
+        invoice,
+        ("/parent/invoices", "Your invoices"),
+        Viewer::Payer,
+    )
+    .await
 }
 
 async fn school_invoice(
@@ -687,7 +771,9 @@ async fn school_invoice(
         &visitor,
         invoice,
         ("/school/invoices", "Your school's invoices"),
+        Viewer::Payer,
     )
+    .await
 }
 
 // ---- Charging policies ----

@@ -13,7 +13,8 @@ use crate::support::{Backend, TestApp, csrf_token, location};
 
 on_both_backends!(
     office_runs_billing_and_payers_see_only_their_own,
-    policy_form_file_and_api_name_the_field
+    policy_form_file_and_api_name_the_field,
+    invoice_pages_link_payments_and_pdf_and_show_school_programmes
 );
 
 async fn token(app: &TestApp, email: &str) -> String {
@@ -164,6 +165,116 @@ async fn office_runs_billing_and_payers_see_only_their_own(backend: Backend) {
     // Dashboards link the statements.
     assert!(parent.get_text("/account").await.1.contains("/parent/invoices"));
     assert!(admin.get_text("/account").await.1.contains("/admin/billing"));
+}
+
+/// The invoice pages of the office, a parent and a school link the invoice's payments and its
+/// PDF; a school billed by invoice finds its programme (services agreement) on its statement.
+async fn invoice_pages_link_payments_and_pdf_and_show_school_programmes(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let actor = Actor::cli();
+    app.store
+        .conn()
+        .execute_unprepared("UPDATE schools SET billing = 'invoice' WHERE id = 1")
+        .await
+        .unwrap();
+    app.store
+        .create_agreement(
+            &actor,
+            &tutti_store::payments::agreements::AgreementInput {
+                school_id: 1,
+                year: AcademicYear::starting(2026),
+                programme: "Whole-class ukulele".into(),
+                annual_cost: Pence(300_001),
+                sessions: 30,
+            },
+        )
+        .await
+        .unwrap();
+    let term = tutti_domain::calendar::TermId::parse("2026-autumn").unwrap();
+    app.store.run_billing(&actor, term, false, &|_| {}).await.unwrap();
+
+    // A parent's invoice with a payment on it.
+    let parent = app.logged_in("parent@demo.test").await;
+    let (_, statement) = parent.get_text("/parent/invoices").await;
+    let id = invoice_ids(&statement, "/parent/invoices")[0];
+    app.store
+        .record_payment(
+            &actor,
+            id,
+            &tutti_store::payments::invoices::PaymentInput {
+                method: tutti_domain::payments::PaymentMethod::BankTransfer,
+                amount: Pence(1_000),
+                reference: "BACS 1".into(),
+                received_on: time::macros::date!(2026 - 09 - 20),
+            },
+        )
+        .await
+        .unwrap();
+
+    let pdf_ok = |r: reqwest::Response| async move {
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+    };
+
+    // The office: links to the invoice's payments screen and its PDF, and back again.
+    let admin = app.logged_in("admin@demo.test").await;
+    let (status, page) = admin.get_text(&format!("/admin/billing/invoices/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let payments = format!("/admin/invoices/{id}/payments");
+    let pdf = format!("/admin/invoices/{id}/invoice.pdf");
+    assert!(page.contains(&format!("href=\"{payments}\"")), "{page}");
+    assert!(page.contains(&format!("href=\"{pdf}\"")));
+    let (status, screen) = admin.get_text(&payments).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(screen.contains("BACS 1"));
+    assert!(screen.contains(&format!("href=\"/admin/billing/invoices/{id}\"")));
+    pdf_ok(admin.get(&pdf).await).await;
+
+    // The parent: the payments on the page, what is left, a way to pay it, and the PDF.
+    let (_, page) = parent.get_text(&format!("/parent/invoices/{id}")).await;
+    assert!(page.contains("href=\"#payments\""), "{page}");
+    assert!(page.contains("Bank transfer") && page.contains("£10.00"), "{page}");
+    let total = app.store.invoice_account(id).await.unwrap();
+    assert!(page.contains(&format!("Left to pay: <strong>{}</strong>", total.balance())));
+    assert!(page.contains(&format!("action=\"/basket/invoices/{id}\"")));
+    let pdf = format!("/account/invoices/{id}.pdf");
+    assert!(page.contains(&format!("href=\"{pdf}\"")));
+    pdf_ok(parent.get(&pdf).await).await;
+    let r = parent
+        .submit(
+            &format!("/parent/invoices/{id}"),
+            &format!("/basket/invoices/{id}"),
+            &[],
+        )
+        .await;
+    assert_eq!(location(&r), "/basket");
+    assert_eq!(app.store.basket(parent_user_id(&app).await).await.unwrap().len(), 1);
+
+    // The school: its programme on its statement, with the split's rule, and the PDF.
+    let school = app.logged_in("school@demo.test").await;
+    let (_, statement) = school.get_text("/school/invoices").await;
+    let ids = invoice_ids(&statement, "/school/invoices");
+    assert_eq!(ids.len(), 1, "one invoice for the school this term: {statement}");
+    let (_, page) = school.get_text(&format!("/school/invoices/{}", ids[0])).await;
+    assert!(page.contains("Whole-class ukulele, 2026-autumn"), "{page}");
+    assert!(page.contains("34% of the annual cost £3,000.01"));
+    assert!(page.contains("£1,020.01"));
+    assert!(page.contains("Nothing has been paid on this invoice yet."));
+    let pdf = format!("/account/invoices/{}.pdf", ids[0]);
+    assert!(page.contains(&format!("href=\"{pdf}\"")));
+    pdf_ok(school.get(&pdf).await).await;
+    assert_eq!(
+        school.get(&format!("/account/invoices/{id}.pdf")).await.status(),
+        StatusCode::NOT_FOUND,
+        "not the parent's"
+    );
+}
+
+async fn parent_user_id(app: &TestApp) -> i64 {
+    app.store.user_by_email("parent@demo.test").await.unwrap().unwrap().id
 }
 
 /// Every field of the policy form, as Durham's default fills it, with some replaced.
