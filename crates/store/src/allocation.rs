@@ -805,7 +805,10 @@ impl Store {
         Ok(())
     }
 
-    /// Records when a teacher can teach on one weekday, replacing what was there.
+    /// Records when a teacher can teach on one weekday, replacing what was there. The first
+    /// recorded day replaces the default for the whole week: the other days keep the default,
+    /// so that recording Monday does not take Tuesday away. The week is saved as
+    /// `set_week_availability` saves it, with its checks and its audit.
     pub async fn set_availability(
         &self,
         actor: &Actor,
@@ -813,67 +816,12 @@ impl Store {
         weekday_number: u8,
         intervals: &[(u16, u16)],
     ) -> Result<()> {
-        if weekday(weekday_number).is_none() || intervals.iter().any(|(a, b)| a >= b) {
-            return Err(StoreError::Refused(
-                "Give a weekday from Monday to Friday and times that end after they start.".into(),
-            ));
+        if weekday(weekday_number).is_none() {
+            return Err(StoreError::Refused("Give a weekday from Monday to Friday.".into()));
         }
-        let txn = self.write().await?;
-        let backend = txn.get_database_backend();
-        // The first recorded day replaces the default for the whole week: the others are
-        // filled with the default so that recording Monday does not take Tuesday away.
-        let recorded = txn
-            .query_one_raw(stmt(
-                backend,
-                "SELECT COUNT(*) AS n FROM teacher_availability WHERE staff_id = ?",
-                [staff_id.into()],
-            ))
-            .await?
-            .map(|r| r.try_get::<i64>("", "n"))
-            .transpose()?
-            .unwrap_or(0);
-        let mut rows = Vec::new();
-        if recorded == 0 {
-            for d in (1..=5).filter(|d| *d != weekday_number) {
-                rows.push(vec![
-                    staff_id.into(),
-                    (d as i32).into(),
-                    (DEFAULT_AVAILABLE_FROM as i32).into(),
-                    (DEFAULT_AVAILABLE_TO as i32).into(),
-                ]);
-            }
-        }
-        txn.execute_raw(stmt(
-            backend,
-            "DELETE FROM teacher_availability WHERE staff_id = ? AND weekday = ?",
-            [staff_id.into(), (weekday_number as i32).into()],
-        ))
-        .await?;
-        for &(a, b) in intervals {
-            rows.push(vec![
-                staff_id.into(),
-                (weekday_number as i32).into(),
-                (a as i32).into(),
-                (b as i32).into(),
-            ]);
-        }
-        crate::lessons::insert_rows(
-            &txn,
-            "teacher_availability",
-            &["staff_id", "weekday", "from_minute", "to_minute"],
-            rows,
-        )
-        .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "teacher_availability",
-            Some(staff_id),
-            format!("weekday {weekday_number}: {intervals:?}"),
-        )
-        .await?;
-        txn.commit().await?;
+        let mut week = self.availability(staff_id).await?.ok_or(StoreError::NotFound)?.week;
+        week.insert(weekday_number, intervals.to_vec());
+        self.set_week_availability(actor, staff_id, &week).await?;
         Ok(())
     }
 
