@@ -107,7 +107,20 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solved, Inst
         // Repair: what the start could not keep goes back in at its cheapest place.
         let mut builder = search::Worker::new(&model, start::install(&model), first);
         builder.repair();
-        builder.state
+        // A start so broken that its repair leaves out lessons a fresh construction places
+        // is given up for that construction: a warm start never places fewer lessons.
+        let mut fresh = search::Worker::new(
+            &model,
+            schedule::Schedule::empty(&model),
+            rng::Rng::derived(options.seed, 0),
+        );
+        fresh.construct();
+        let unplaced = |s: &schedule::Schedule| s.day.iter().filter(|d| **d < 0).count();
+        if unplaced(&fresh.state) < unplaced(&builder.state) {
+            fresh.state
+        } else {
+            builder.state
+        }
     } else {
         let mut builder = search::Worker::new(&model, schedule::Schedule::empty(&model), first);
         builder.construct();
