@@ -335,6 +335,13 @@ pub fn charge_kind_str(kind: ChargeKind) -> &'static str {
     }
 }
 
+/// A charge kind from its stored name (the inverse of `charge_kind_str`).
+pub fn charge_kind_from_str(text: &str) -> Option<ChargeKind> {
+    [ChargeKind::Tuition, ChargeKind::InstrumentHire, ChargeKind::Wcet]
+        .into_iter()
+        .find(|k| charge_kind_str(*k) == text)
+}
+
 /// A pupil as a billing run needs them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BillablePupil {

@@ -824,47 +824,4 @@ impl Store {
         self.set_week_availability(actor, staff_id, &week).await?;
         Ok(())
     }
-
-    /// Sets a school's rooms for visiting teachers and its lesson hours.
-    pub async fn set_school_hours(
-        &self,
-        actor: &Actor,
-        school_id: i64,
-        rooms: u16,
-        opens: u16,
-        closes: u16,
-    ) -> Result<()> {
-        if rooms == 0 || opens >= closes {
-            return Err(StoreError::Refused(
-                "A school needs at least one room, and closes after it opens.".into(),
-            ));
-        }
-        let txn = self.write().await?;
-        let done = txn
-            .execute_raw(stmt(
-                txn.get_database_backend(),
-                "UPDATE schools SET rooms = ?, opens_minute = ?, closes_minute = ? WHERE id = ?",
-                [
-                    (rooms as i32).into(),
-                    (opens as i32).into(),
-                    (closes as i32).into(),
-                    school_id.into(),
-                ],
-            ))
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "school",
-            Some(school_id),
-            format!("{rooms} rooms, lessons {opens}-{closes}"),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
-    }
 }

@@ -240,9 +240,10 @@ impl Store {
         .await?)
     }
 
-    /// Sets a school's rooms (1 to 20) and lesson hours like `set_school_hours`, and names the
-    /// groups the new hours leave outside (they stay where they are, as with availability).
-    pub async fn change_school_hours(
+    /// Sets a school's rooms for visiting teachers (1 to 20) and the hours lessons may be
+    /// taught, the same every school day, and names the groups the new hours leave outside
+    /// (they stay where they are, as with availability).
+    pub async fn set_school_hours(
         &self,
         actor: &Actor,
         school_id: i64,
@@ -260,9 +261,33 @@ impl Store {
                 "Lessons must end after they start in the day.".into(),
             ));
         }
-        self.set_school_hours(actor, school_id, rooms, opens, closes).await?;
+        let txn = self.write().await?;
+        let done = txn
+            .execute_raw(stmt(
+                txn.get_database_backend(),
+                "UPDATE schools SET rooms = ?, opens_minute = ?, closes_minute = ? WHERE id = ?",
+                [
+                    (rooms as i32).into(),
+                    (opens as i32).into(),
+                    (closes as i32).into(),
+                    school_id.into(),
+                ],
+            ))
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "school",
+            Some(school_id),
+            format!("{rooms} rooms, lessons {opens}-{closes}"),
+        )
+        .await?;
         let outside = groups(
-            self.conn(),
+            &txn,
             "o.first_name || ' ' || o.last_name",
             "JOIN staff o ON o.id = g.teacher_id WHERE g.school_id = ?",
             school_id,
@@ -279,6 +304,7 @@ impl Store {
             )
         })
         .collect();
+        txn.commit().await?;
         Ok(outside)
     }
 }

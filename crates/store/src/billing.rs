@@ -501,7 +501,7 @@ pub(crate) async fn agreement_lines(conn: &impl ConnectionTrait, invoice_id: i64
             pupil_id: 0,
             pupil_ref: String::new(),
             pupil_name: String::new(),
-            charge_kind: "wcet".into(),
+            charge_kind: tutti_domain::billing::charge_kind_str(ChargeKind::Wcet).into(),
             description: r.try_get_by_index(0)?,
             rule: r.try_get_by_index(1)?,
             amount_pence: r.try_get_by_index(2)?,
@@ -578,16 +578,6 @@ async fn rows(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Res
     Ok(conn
         .query_all_raw(stmt(conn.get_database_backend(), sql, values))
         .await?)
-}
-
-/// The stored name of a charge kind, read back.
-fn charge_kind_of(text: &str) -> Option<ChargeKind> {
-    match text {
-        "tuition" => Some(ChargeKind::Tuition),
-        "instrument_hire" => Some(ChargeKind::InstrumentHire),
-        "wcet" => Some(ChargeKind::Wcet),
-        _ => None,
-    }
 }
 
 /// Reads every fact a run for `term` needs, in a handful of set queries.
@@ -735,7 +725,7 @@ async fn run_input(
     .await?
     {
         let kind: String = r.try_get_by_index(1)?;
-        if let Some(kind) = charge_kind_of(&kind) {
+        if let Some(kind) = tutti_domain::billing::charge_kind_from_str(&kind) {
             already_billed.insert((r.try_get_by_index(0)?, kind, r.try_get_by_index(2)?));
         }
     }

@@ -27,7 +27,7 @@ use crate::access::{Access, Audience};
 use crate::error::AppResult;
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render_clearing_flash};
-use crate::routes::api::ApiError;
+use crate::routes::api::{ApiError, office, text};
 use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
 
@@ -771,22 +771,6 @@ async fn accept_proposal(
 }
 
 // ---- API ----
-
-fn office(user: &User) -> Result<(), ApiError> {
-    if OFFICE.contains(&user.role) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
-fn text(body: &Value, key: &str) -> String {
-    match &body[key] {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    }
-}
 
 /// Places enrolments in a new group (`enrolments`, `teacher`, `school`, `weekday` 1-5 or a
 /// day's name, `start` HH:MM, `minutes`, `lesson_type`, `instrument`) or adds them to an

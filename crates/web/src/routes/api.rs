@@ -137,11 +137,22 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn office(user: &User) -> Result<(), ApiError> {
+/// The office's roles only: for API routes whose audience is everyone signed in, so that a
+/// wrong role gets a JSON 403 rather than a page.
+pub(crate) fn office(user: &User) -> Result<(), ApiError> {
     if matches!(user.role, Role::Admin | Role::Manager) {
         Ok(())
     } else {
         Err(ApiError::Forbidden)
+    }
+}
+
+/// A field of a JSON body as text: a string as it is, a number written out, anything else empty.
+pub(crate) fn text(body: &serde_json::Value, key: &str) -> String {
+    match &body[key] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
     }
 }
 

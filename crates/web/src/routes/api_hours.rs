@@ -6,13 +6,12 @@ use axum::routing::put;
 use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 use tutti_domain::rotation::ClockTime;
-use tutti_store::accounts::{Role, User};
 use tutti_store::audit::Actor;
 use tutti_store::availability::Week;
 
 use crate::access::{Access, Audience};
 use crate::forms::FormErrors;
-use crate::routes::api::ApiError;
+use crate::routes::api::{ApiError, office, text};
 use crate::routes::records::hours::{DAYS, read_hours, read_week};
 use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
@@ -36,14 +35,6 @@ struct HoursDoc;
 pub fn with_hours(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     doc.merge(<HoursDoc as utoipa::OpenApi>::openapi());
     doc
-}
-
-fn office(user: &User) -> Result<(), ApiError> {
-    if matches!(user.role, Role::Admin | Role::Manager) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
 }
 
 /// A day's times as sent: a list of "HH:MM-HH:MM" strings, or one string with commas.
@@ -120,18 +111,15 @@ async fn put_hours(
     Json(body): Json<Value>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
-    let text = |key: &str| match &body[key] {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    };
     let mut errors = FormErrors::default();
-    let Some((rooms, opens, closes)) = read_hours(&mut errors, &text("rooms"), &text("opens"), &text("closes")) else {
+    let field = |key| text(&body, key);
+    let Some((rooms, opens, closes)) = read_hours(&mut errors, &field("rooms"), &field("opens"), &field("closes"))
+    else {
         return Err(ApiError::Invalid(errors));
     };
     let outside = state
         .store
-        .change_school_hours(&Actor::user(&user, &visitor.ip), id, rooms, opens, closes)
+        .set_school_hours(&Actor::user(&user, &visitor.ip), id, rooms, opens, closes)
         .await?;
     Ok(Json(json!({
         "rooms": rooms,

@@ -324,7 +324,7 @@ async fn save_hours(
     if let Some((rooms, opens, closes)) = read_hours(&mut errors, field("rooms"), field("opens"), field("closes")) {
         match state
             .store
-            .change_school_hours(&actor(&signed.0, &visitor), id, rooms, opens, closes)
+            .set_school_hours(&actor(&signed.0, &visitor), id, rooms, opens, closes)
             .await
         {
             Ok(outside) => {
