@@ -345,40 +345,265 @@ impl<'m> Worker<'m> {
         self.blink = blink;
     }
 
-    /// Puts each teacher-day's pinned lessons at their pins, in time order. A day whose
-    /// pins cannot all hold (they break a rule among themselves) is left to `construct`,
-    /// which places what it can and leaves the rest unscheduled.
+    /// Puts each teacher-day's pinned lessons at their pins, in time order: first the days
+    /// whose pins time on their own, then the days that need a lesson elsewhere between two
+    /// pins (so that such a separating lesson cannot take a room another day's pin needs),
+    /// then gives the pins left out because another teacher's pinned visit held their room
+    /// a second chance. Pins that still cannot hold are left to `construct`, which places
+    /// what it can.
     fn place_pinned(&mut self) {
         let model = self.model;
-        for t in 0..model.teachers {
-            for d in 0..model.days {
-                let mut seq: Vec<u32> = model.teacher_lessons[t]
-                    .iter()
-                    .copied()
-                    .filter(|&l| model.lessons[l as usize].fixed_day == d as i8)
-                    .collect();
-                if seq.is_empty() {
-                    continue;
-                }
-                seq.sort_by_key(|&l| (model.lessons[l as usize].fixed_start, l));
-                let pupils_clash = seq.iter().any(|&l| {
-                    model
-                        .conflicts(l)
-                        .iter()
-                        .any(|&c| self.state.day[c as usize] == d as i8 || seq.contains(&c))
-                });
-                if pupils_clash {
-                    continue;
-                }
-                if let Some(cost) = self.timer.time(model, &self.state.occupancy, t as u32, d, &seq) {
-                    let starts = std::mem::take(&mut self.timer.starts);
-                    self.state.set_day(model, t as u32, d, &seq, &starts, cost);
-                    self.timer.starts = starts;
-                    self.state.unscheduled -= seq.len();
-                    self.state.cost -= UNSCHEDULED_COST * seq.len() as i64;
+        // Row `school * days + day`: the pinned lessons there (from, to, lesson).
+        let mut reserved: Vec<Vec<(i32, i32, u32)>> = vec![Vec::new(); model.schools * model.days];
+        for (l, info) in model.lessons.iter().enumerate() {
+            if info.fixed_day >= 0 {
+                reserved[info.school as usize * model.days + info.fixed_day as usize].push((
+                    info.fixed_start,
+                    info.fixed_start + info.minutes,
+                    l as u32,
+                ));
+            }
+        }
+        let reserved = &reserved[..];
+        for separate in [false, true] {
+            for t in 0..model.teachers as u32 {
+                for d in 0..model.days {
+                    if self.state.seqs[t as usize * model.days + d].is_empty() {
+                        self.pin_day(t, d, separate, None, reserved);
+                    }
                 }
             }
         }
+        // Pins from two visits to one school with a visit elsewhere between them time as
+        // one visit, holding the room in between; another teacher's pin may need it then.
+        // That visit is split (a lesson elsewhere between its pins) when it places more pins.
+        let left: Vec<u32> = (0..model.lessons.len() as u32)
+            .filter(|&l| model.lessons[l as usize].fixed_day >= 0 && self.state.day[l as usize] < 0)
+            .collect();
+        for l in left {
+            let info = model.lessons[l as usize];
+            if self.state.day[l as usize] >= 0 {
+                continue;
+            }
+            let day = info.fixed_day as usize;
+            let span = (info.school, info.fixed_start, info.fixed_start + info.minutes);
+            let mut holders: Vec<u32> = self.state.occupancy[info.school as usize * model.days + day]
+                .iter()
+                .filter(|o| o.teacher != info.teacher && o.from < span.2 && o.to > span.1)
+                .map(|o| o.teacher)
+                .collect();
+            holders.sort_unstable();
+            holders.dedup();
+            // An earlier split may have freed the room already, so the day is tried again
+            // on its own first; then with each holder split, then with all of them (with
+            // several rooms, splitting one holder frees nothing while the others hold theirs).
+            let mut splits: Vec<Vec<u32>> = vec![Vec::new()];
+            splits.extend(holders.iter().map(|&h| vec![h]));
+            if holders.len() > 1 {
+                splits.push(holders);
+            }
+            for split in &splits {
+                if self.state.day[l as usize] >= 0 {
+                    break;
+                }
+                let mut teachers = split.to_vec();
+                teachers.push(info.teacher);
+                let pinned_in = |state: &Schedule| {
+                    teachers
+                        .iter()
+                        .flat_map(|&t| &model.teacher_lessons[t as usize])
+                        .filter(|&&x| model.lessons[x as usize].fixed_day >= 0 && state.day[x as usize] >= 0)
+                        .count()
+                };
+                let before = pinned_in(&self.state);
+                let snapshot = self.snapshot(&teachers);
+                for &holder in split {
+                    self.clear_day(holder, day);
+                }
+                for &holder in split {
+                    self.pin_day(holder, day, true, Some(span), reserved);
+                }
+                self.clear_day(info.teacher, day);
+                self.pin_day(info.teacher, day, true, None, reserved);
+                if pinned_in(&self.state) <= before {
+                    self.restore(snapshot);
+                }
+            }
+        }
+    }
+
+    /// Leaves teacher `teacher`'s lessons on `day` unscheduled.
+    fn clear_day(&mut self, teacher: u32, day: usize) {
+        let taken = self.state.seqs[teacher as usize * self.model.days + day].len();
+        self.state.set_day(self.model, teacher, day, &[], &[], 0);
+        self.state.unscheduled += taken;
+        self.state.cost += UNSCHEDULED_COST * taken as i64;
+    }
+
+    /// Puts teacher `teacher`'s pinned lessons on `day` at their pins, the day holding nothing
+    /// yet: all of them on their own, or else with `separate` as `separated` builds them.
+    /// `avoid` is a room (school, from, to) the day must not hold; `reserved` holds every
+    /// pin's room (see `separated`). Pins whose pupils clash leave the day to `construct`.
+    fn pin_day(
+        &mut self,
+        teacher: u32,
+        day: usize,
+        separate: bool,
+        avoid: Option<(u32, i32, i32)>,
+        reserved: &[Vec<(i32, i32, u32)>],
+    ) {
+        let model = self.model;
+        let mut pins: Vec<u32> = model.teacher_lessons[teacher as usize]
+            .iter()
+            .copied()
+            .filter(|&l| model.lessons[l as usize].fixed_day == day as i8)
+            .collect();
+        if pins.is_empty() {
+            return;
+        }
+        pins.sort_by_key(|&l| (model.lessons[l as usize].fixed_start, l));
+        let clashes = |l: u32, state: &Schedule| {
+            model
+                .conflicts(l)
+                .iter()
+                .any(|&c| state.day[c as usize] == day as i8 || pins.contains(&c))
+        };
+        if pins.iter().any(|&l| clashes(l, &self.state)) {
+            return;
+        }
+        let whole = avoid.is_none()
+            && self
+                .timer
+                .time(model, &self.state.occupancy, teacher, day, &pins)
+                .is_some();
+        let seq = if whole {
+            pins.clone()
+        } else if separate {
+            self.separated(teacher, day, &pins, avoid, reserved, &clashes)
+        } else {
+            return;
+        };
+        if seq.is_empty() {
+            return;
+        }
+        let cost = self
+            .timer
+            .time(model, &self.state.occupancy, teacher, day, &seq)
+            .expect("a sequence that was timed once times again");
+        let starts = std::mem::take(&mut self.timer.starts);
+        self.state.set_day(model, teacher, day, &seq, &starts, cost);
+        self.timer.starts = starts;
+        self.state.unscheduled -= seq.len();
+        self.state.cost -= UNSCHEDULED_COST * seq.len() as i64;
+    }
+
+    /// Teacher `teacher`'s `pins` on `day` (in time order) as a sequence that times: each
+    /// pin follows the ones before it, with a separating lesson before it when it cannot
+    /// otherwise, or when it and the pin before it are at `avoid`'s school with a gap
+    /// between them that overlaps `avoid`. Separators are unscheduled, unpinned lessons of the teacher at another
+    /// school (not `avoid`'s) that may be on `day`, whose pupils are free then (`clashes`
+    /// says when they are not), and that leaves a room for every other teacher's pin not yet
+    /// placed at its school (`reserved`, by school and day); the one that times cheapest is
+    /// taken. Pins that fit nowhere are left out.
+    fn separated(
+        &mut self,
+        teacher: u32,
+        day: usize,
+        pins: &[u32],
+        avoid: Option<(u32, i32, i32)>,
+        reserved: &[Vec<(i32, i32, u32)>],
+        clashes: &dyn Fn(u32, &Schedule) -> bool,
+    ) -> Vec<u32> {
+        let model = self.model;
+        let mut seq: Vec<u32> = Vec::with_capacity(pins.len() * 2);
+        let mut trial: Vec<u32> = Vec::with_capacity(pins.len() * 2);
+        for &pin in pins {
+            let info = model.lessons[pin as usize];
+            let split = seq.last().is_some_and(|&last| {
+                let before = model.lessons[last as usize];
+                avoid.is_some_and(|(school, from, to)| {
+                    before.school == school
+                        && info.school == school
+                        && before.fixed_start + before.minutes < to
+                        && from < info.fixed_start
+                })
+            });
+            if !split {
+                trial.clear();
+                trial.extend_from_slice(&seq);
+                trial.push(pin);
+                if self
+                    .timer
+                    .time(model, &self.state.occupancy, teacher, day, &trial)
+                    .is_some()
+                {
+                    seq.push(pin);
+                    continue;
+                }
+            }
+            let mut best: Option<(i64, u32)> = None;
+            for &s in &model.teacher_lessons[teacher as usize] {
+                let other = model.lessons[s as usize];
+                if other.fixed_day >= 0
+                    || other.school == info.school
+                    || avoid.is_some_and(|(school, _, _)| other.school == school)
+                    || self.state.day[s as usize] >= 0
+                    || seq.contains(&s)
+                    || model.lesson_days[s as usize] & (1 << day) == 0
+                    || clashes(s, &self.state)
+                    || model.conflicts(s).iter().any(|c| seq.contains(c))
+                {
+                    continue;
+                }
+                trial.clear();
+                trial.extend_from_slice(&seq);
+                trial.push(s);
+                trial.push(pin);
+                let Some(cost) = self.timer.time(model, &self.state.occupancy, teacher, day, &trial) else {
+                    continue;
+                };
+                let from = self.timer.starts[trial.len() - 2];
+                let to = from + other.minutes;
+                // Rooms in use then, counting other teachers' pins not yet placed.
+                let row = other.school as usize * model.days + day;
+                let held = self.state.occupancy[row]
+                    .iter()
+                    .filter(|o| o.teacher != teacher && o.from < to && from < o.to)
+                    .count()
+                    + reserved[row]
+                        .iter()
+                        .filter(|&&(a, b, x)| {
+                            model.lessons[x as usize].teacher != teacher
+                                && self.state.day[x as usize] < 0
+                                && a < to
+                                && from < b
+                        })
+                        .count();
+                let taken = held >= model.rooms[other.school as usize] as usize;
+                if !taken && best.is_none_or(|(b, _)| cost < b) {
+                    best = Some((cost, s));
+                }
+            }
+            if let Some((_, s)) = best {
+                seq.push(s);
+                seq.push(pin);
+                continue;
+            }
+            // A split that finds no lesson to put between keeps the pin in one visit.
+            if split {
+                trial.clear();
+                trial.extend_from_slice(&seq);
+                trial.push(pin);
+                if self
+                    .timer
+                    .time(model, &self.state.occupancy, teacher, day, &trial)
+                    .is_some()
+                {
+                    seq.push(pin);
+                }
+            }
+        }
+        seq
     }
 
     /// One move: picks a teacher through a random lesson, ruins part of their week and

@@ -115,58 +115,10 @@ fn rotation_shifts_each_visit() {
     assert_valid_in_every_week(&instance, &week1);
 }
 
-proptest! {
-    // A fixed sequence of cases: with random ones this property fails now and then, on the
-    // known bug below (`pins_from_two_visits_to_one_school_on_one_day`), and a red CI run
-    // would hold back everything else. The bug has its own test until it is fixed.
-    #![proptest_config(ProptestConfig {
-        cases: 16,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(20261126),
-        ..ProptestConfig::default()
-    })]
-    /// Pinned lessons (Tutti's `fixed` extension) stay at their pins, and the rest is
-    /// still valid: pins taken from a valid solution always hold together.
-    #[test]
-    fn pinned_lessons_stay_where_they_are(
-        seed in 0u64..1_000,
-        teachers in 1usize..5,
-        schools in 1usize..10,
-        lessons in 1usize..70,
-    ) {
-        let mut instance = generate(seed, teachers, schools, lessons);
-        let first = solve(&instance, &options(seed, 30_000)).unwrap();
-        let index: std::collections::HashMap<String, usize> =
-            instance.lessons.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect();
-        let mut pinned = Vec::new();
-        for (i, a) in first.solution.assignments.iter().enumerate() {
-            if i % 3 == 0 {
-                instance.lessons[index[a.lesson.as_str()]].fixed = Some(tutti_solver::instance::Fixed {
-                    day: a.day.clone(),
-                    start: a.start,
-                });
-                pinned.push(a.clone());
-            }
-        }
-        let again = solve(&instance, &options(seed + 1, 50_000)).unwrap();
-        let report = check(&instance, &again.solution).unwrap();
-        prop_assert!(report.valid, "{:?}", report.violations);
-        prop_assert_eq!(report.cost, again.cost);
-        for pin in &pinned {
-            prop_assert!(again.solution.assignments.contains(pin), "{:?} moved", pin);
-        }
-    }
-}
-
-/// Known bug (issue 6, session 3): a teacher pinned to two visits to one school on one day,
-/// with an unpinned visit elsewhere between them (seed 363: lessons pinned Thursday at 565,
-/// 655 and 765), cannot have the pinned lessons timed on their own, so `place_pinned` leaves
-/// them all out and the search never puts them back at their pins: the result is valid but
-/// a pinned lesson is unscheduled. Run with `--ignored` to see it fail.
-#[test]
-#[ignore = "known bug: pins from two visits to one school on one day are left out"]
-fn pins_from_two_visits_to_one_school_on_one_day() {
-    let mut instance = generate(363, 2, 3, 53);
-    let first = solve(&instance, &options(363, 30_000)).unwrap();
+/// Solves `instance`, pins every third assignment where it is, and solves again with a new
+/// seed: every pin must hold, and the result must pass the checker at the cost reported.
+fn pins_hold(mut instance: Instance, seed: u64) -> Result<(), String> {
+    let first = solve(&instance, &options(seed, 30_000)).unwrap();
     let index: std::collections::HashMap<String, usize> = instance
         .lessons
         .iter()
@@ -183,10 +135,68 @@ fn pins_from_two_visits_to_one_school_on_one_day() {
             pinned.push(a.clone());
         }
     }
-    let again = solve(&instance, &options(364, 50_000)).unwrap();
-    for pin in &pinned {
-        assert!(again.solution.assignments.contains(pin), "{pin:?} left out");
+    let again = solve(&instance, &options(seed + 1, 50_000)).unwrap();
+    let report = check(&instance, &again.solution).unwrap();
+    if !report.valid {
+        return Err(format!("{:?}", report.violations));
     }
+    if report.cost != again.cost {
+        return Err(format!("checker cost {} but solver cost {}", report.cost, again.cost));
+    }
+    match pinned.iter().find(|pin| !again.solution.assignments.contains(pin)) {
+        Some(pin) => Err(format!("{pin:?} left out or moved")),
+        None => Ok(()),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    /// Pinned lessons (Tutti's `fixed` extension) stay at their pins, and the rest is
+    /// still valid: pins taken from a valid solution hold together.
+    #[test]
+    fn pinned_lessons_stay_where_they_are(
+        seed in 0u64..1_000,
+        teachers in 1usize..5,
+        schools in 1usize..10,
+        lessons in 1usize..70,
+    ) {
+        prop_assert_eq!(pins_hold(generate(seed, teachers, schools, lessons), seed), Ok(()));
+    }
+}
+
+/// Pins from two visits to one school with visits elsewhere between them: the pins alone
+/// time as one visit, which leaves its window or holds a room another teacher's pin needs
+/// (seed, teachers, schools, lessons). Each case once left a pin out; found by the
+/// property above over larger instances (up to 8 teachers, 15 schools, 249 lessons).
+#[test]
+fn pins_from_two_visits_to_one_school_on_one_day() {
+    let cases = [
+        (363, 2, 3, 53),  // the visits' span leaves the teacher's window
+        (174, 3, 7, 64),  // the span holds a one-room school another teacher's pin needs
+        (176, 5, 8, 189), // a lesson put between took a room a later pin needed
+        (353, 7, 7, 215), // a room freed by one split is used on the second try
+        (174, 8, 9, 104), // the gap overlaps the pin without covering it
+        (379, 5, 2, 241), // two rooms: both holders split at once
+        (182, 3, 4, 170), // two rooms: only one holder has to split
+        (290, 8, 3, 192), // the lesson between must leave a room for pins to come
+        (648, 3, 4, 204), // a split with nothing to put between keeps the pin
+    ];
+    for (seed, teachers, schools, lessons) in cases {
+        let result = pins_hold(generate(seed, teachers, schools, lessons), seed);
+        assert_eq!(
+            result,
+            Ok(()),
+            "seed {seed}, {teachers} teachers, {schools} schools, {lessons} lessons"
+        );
+    }
+}
+
+/// Known limit: the pins are placed greedily, day by day, so a dense instance can still
+/// leave one out (here L37). About one case in 20,000 of the larger instances above does.
+#[test]
+#[ignore = "known limit: greedy pin placement on a dense instance"]
+fn pins_on_a_dense_instance() {
+    assert_eq!(pins_hold(generate(247, 5, 4, 217), 247), Ok(()));
 }
 
 #[test]
