@@ -20,6 +20,7 @@ use tutti_domain::money::Percent;
 
 use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
+use crate::json_rows::{Column, Day, Flag, JsonInsert, json_rows};
 use crate::lessons::Calendars;
 use crate::listing::{ListQuery, Page};
 use crate::query::stmt;
@@ -597,68 +598,95 @@ async fn run_input(
     let term_text = term.to_string();
 
     // Pupils with an enrolment, their school, and their first guardian with the name.
-    let pupil_rows = rows(
+    type PupilRow = (
+        i64,
+        String,
+        Flag,
+        Flag,
+        Flag,
+        Flag,
+        i64,
+        String,
+        i32,
+        Option<i64>,
+        Option<String>,
+    );
+    let pupil_rows: Vec<PupilRow> = json_rows(
         conn,
-        "SELECT p.id, p.pupil_ref, p.fsm, p.pupil_premium, p.send, p.looked_after, p.school_id, \
-         s.name, s.parent_charge_uplift, g.id, g.name \
-         FROM pupils p JOIN schools s ON s.id = p.school_id \
+        &[
+            "p.id",
+            "p.pupil_ref",
+            "p.fsm",
+            "p.pupil_premium",
+            "p.send",
+            "p.looked_after",
+            "p.school_id",
+            "s.name",
+            "s.parent_charge_uplift",
+            "g.id",
+            "g.name",
+        ],
+        "pupils p JOIN schools s ON s.id = p.school_id \
          LEFT JOIN guardians g ON g.id = (SELECT MIN(pg.guardian_id) FROM pupil_guardians pg WHERE pg.pupil_id = p.id) \
-         WHERE p.archived_at IS NULL AND p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving')) \
-         ORDER BY p.id",
+         WHERE p.archived_at IS NULL AND p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving'))",
+        "p.id",
         vec![],
     )
     .await?;
     let mut pupils = Vec::with_capacity(pupil_rows.len());
-    for r in &pupil_rows {
-        let school_id: i64 = r.try_get_by_index(6)?;
+    for (id, pupil_ref, fsm, premium, send, looked_after, school_id, school_name, uplift, guardian, guardian_name) in
+        pupil_rows
+    {
         let dates = *dates_of_school.entry(school_id).or_insert_with(|| {
             calendars
                 .calendar(school_id, term)
                 .and_then(|c| c.term(term).copied())
                 .unwrap_or(fallback)
         });
-        let guardian: Option<i64> = r.try_get_by_index(9)?;
-        let uplift: i32 = r.try_get_by_index(8)?;
         pupils.push(BillablePupil {
-            id: r.try_get_by_index(0)?,
-            pupil_ref: r.try_get_by_index(1)?,
+            id,
+            pupil_ref,
             facts: PupilFacts {
-                free_school_meals: r.try_get_by_index(2)?,
-                pupil_premium: r.try_get_by_index(3)?,
-                send: r.try_get_by_index(4)?,
-                looked_after: r.try_get_by_index(5)?,
+                free_school_meals: fsm.0,
+                pupil_premium: premium.0,
+                send: send.0,
+                looked_after: looked_after.0,
             },
             school_uplift: Percent::whole(uplift.max(0) as u32),
-            school: (school_id, r.try_get_by_index(7)?),
-            guardian: match guardian {
-                Some(g) => Some((g, r.try_get_by_index::<Option<String>>(10)?.unwrap_or_default())),
-                None => None,
-            },
+            school: (school_id, school_name),
+            guardian: guardian.map(|g| (g, guardian_name.unwrap_or_default())),
             term_dates: dates,
         });
     }
-    drop(pupil_rows);
     let dates_of_pupil: HashMap<i64, TermDates> = pupils.iter().map(|p| (p.id, p.term_dates)).collect();
 
     let mut enrolments = Vec::new();
-    for r in rows(
+    type EnrolmentRow = (i64, i64, String, String, i32, String, Day, Option<Day>);
+    let enrolment_rows: Vec<EnrolmentRow> = json_rows(
         conn,
-        "SELECT id, pupil_id, instrument, lesson_type, minutes, payer, start_date, end_date \
-         FROM enrolments WHERE status IN ('active', 'leaving') ORDER BY id",
+        &[
+            "id",
+            "pupil_id",
+            "instrument",
+            "lesson_type",
+            "minutes",
+            "payer",
+            "start_date",
+            "end_date",
+        ],
+        "enrolments WHERE status IN ('active', 'leaving')",
+        "id",
         vec![],
     )
-    .await?
-    {
-        let lesson_type: String = r.try_get_by_index(3)?;
-        let minutes: i32 = r.try_get_by_index(4)?;
+    .await?;
+    for (id, pupil_id, instrument, lesson_type, minutes, payer, start, end) in enrolment_rows {
         let (Ok(lesson_type), Ok(minutes)) = (lesson_type.parse::<LessonType>(), u16::try_from(minutes)) else {
             continue;
         };
-        let payer: String = r.try_get_by_index(5)?;
         enrolments.push(BillableEnrolment {
-            id: r.try_get_by_index(0)?,
-            pupil_id: r.try_get_by_index(1)?,
-            instrument: r.try_get_by_index(2)?,
+            id,
+            pupil_id,
+            instrument,
             lesson_type,
             minutes,
             payer: if payer == "school" {
@@ -666,8 +694,8 @@ async fn run_input(
             } else {
                 Payer::Parent
             },
-            start_date: r.try_get_by_index(6)?,
-            end_date: r.try_get_by_index(7)?,
+            start_date: start.0,
+            end_date: end.map(|d| d.0),
         });
     }
 
@@ -717,16 +745,17 @@ async fn run_input(
     }
 
     let mut already_billed: HashSet<(i64, ChargeKind, i64)> = HashSet::new();
-    for r in rows(
+    let billed: Vec<(i64, String, i64)> = json_rows(
         conn,
-        "SELECT pupil_id, charge_kind, subject_id FROM invoice_lines WHERE term = ?",
+        &["pupil_id", "charge_kind", "subject_id"],
+        "invoice_lines WHERE term = ?",
+        "",
         vec![term_text.clone().into()],
     )
-    .await?
-    {
-        let kind: String = r.try_get_by_index(1)?;
+    .await?;
+    for (pupil_id, kind, subject_id) in billed {
         if let Some(kind) = tutti_domain::billing::charge_kind_from_str(&kind) {
-            already_billed.insert((r.try_get_by_index(0)?, kind, r.try_get_by_index(2)?));
+            already_billed.insert((pupil_id, kind, subject_id));
         }
     }
     if !agreements.is_empty() {
@@ -801,58 +830,14 @@ async fn insert_run(
     .id)
 }
 
-/// The most parameters one statement carries (SQLite allows 32,766; PostgreSQL 65,535).
-const PARAMETERS_PER_STATEMENT: usize = 30_000;
-
-/// Rows per INSERT on SQLite. SQLite compiles a statement in time proportional to its text,
-/// and a 30,000-parameter INSERT took about 3.5 ms to compile; statements of a fixed, small
-/// size are compiled once and reused from the connection's statement cache (decision 55).
-const SQLITE_ROWS_PER_STATEMENT: usize = 256;
-
-/// Inserts rows into `table` as multi-row INSERTs as large as the parameter limit allows,
-/// calling `written` after each. `values` holds the rows one after another, `columns.len()`
-/// values each; they are moved into the statements, not copied.
-async fn insert_batched(
-    conn: &impl ConnectionTrait,
-    table: &str,
-    columns: &[&str],
-    values: Vec<Value>,
-    written: &mut (dyn FnMut(usize) + Send),
-) -> Result<()> {
-    let backend = conn.get_database_backend();
-    let width = columns.len();
-    let per_statement = match backend {
-        DbBackend::Sqlite => SQLITE_ROWS_PER_STATEMENT,
-        _ => (PARAMETERS_PER_STATEMENT / width).max(1),
-    };
-    let one = format!("({})", vec!["?"; width].join(","));
-    let mut values = values.into_iter();
-    let mut left = values.len() / width;
-    let mut full_sql = String::new();
-    while left > 0 {
-        let n = left.min(per_statement);
-        let make = |n: usize| {
-            format!(
-                "INSERT INTO {table} ({}) VALUES {}",
-                columns.join(","),
-                vec![one.as_str(); n].join(",")
-            )
-        };
-        // Every statement but the last has the same text: build it once.
-        let sql = if n == per_statement {
-            if full_sql.is_empty() {
-                full_sql = make(n);
-            }
-            full_sql.clone()
-        } else {
-            make(n)
-        };
-        conn.execute_raw(stmt(backend, &sql, values.by_ref().take(n * width)))
-            .await?;
-        left -= n;
-        written(n);
+/// Rows per INSERT (each statement's rows travel as one JSON text, `JsonInsert`): enough
+/// for about twenty progress reports on a Durham-sized run on SQLite, and few round trips
+/// with a few megabytes each on PostgreSQL.
+fn rows_per_statement(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Postgres => 50_000,
+        _ => 2_000,
     }
-    Ok(())
 }
 
 /// Writes a plan's invoices (with ids taken in one block), lines and instalments. Returns the
@@ -885,6 +870,9 @@ async fn write_plan(
     let mut done = 0usize;
     let mut reported = 0usize;
     let mut written = |n: usize| {
+        if n == 0 {
+            return;
+        }
         done += n;
         // About twenty reports however small the statements are.
         if done - reported >= total_rows / 20 || done == total_rows {
@@ -896,115 +884,127 @@ async fn write_plan(
         }
     };
 
-    const INVOICE_COLUMNS: [&str; 12] = [
-        "id",
-        "number",
-        "billing_run_id",
-        "payer_kind",
-        "payer_id",
-        "payer_name",
-        "term",
-        "kind",
-        "issued_on",
-        "total_pence",
-        "status",
-        "created_at",
-    ];
-    const LINE_COLUMNS: [&str; 8] = [
-        "invoice_id",
-        "pupil_id",
-        "term",
-        "charge_kind",
-        "subject_id",
-        "description",
-        "rule",
-        "amount_pence",
-    ];
-    const AGREEMENT_LINE_COLUMNS: [&str; 6] = [
-        "invoice_id",
-        "agreement_id",
-        "term",
-        "description",
-        "rule",
-        "amount_pence",
-    ];
-    const INSTALMENT_COLUMNS: [&str; 5] = ["invoice_id", "number", "due_on", "amount_pence", "status"];
-
+    let per_statement = rows_per_statement(backend);
     let mut numbers = Vec::with_capacity(plan.invoices.len());
-    let mut invoice_values = Vec::with_capacity(plan.invoices.len() * INVOICE_COLUMNS.len());
-    let mut line_values = Vec::with_capacity(plan.line_count() * LINE_COLUMNS.len());
-    let mut agreement_values = Vec::new();
-    let mut instalment_values = Vec::new();
+    let mut invoices = JsonInsert::new(
+        backend,
+        "invoices",
+        vec![
+            Column::Field("id", "int8"),
+            Column::Field("number", "text"),
+            Column::Same("billing_run_id", run_id.into()),
+            Column::Field("payer_kind", "text"),
+            Column::Field("payer_id", "int8"),
+            Column::Field("payer_name", "text"),
+            Column::Same("term", term_text.clone().into()),
+            Column::Field("kind", "text"),
+            Column::Same("issued_on", issued_on.into()),
+            Column::Field("total_pence", "int8"),
+            Column::Same("status", "issued".into()),
+            Column::Same("created_at", created.into()),
+        ],
+        per_statement,
+    );
     for (i, invoice) in plan.invoices.iter().enumerate() {
         let id = first_id + i as i64;
         let number = format!("INV-{id:06}");
-        invoice_values.extend([
-            id.into(),
-            number.clone().into(),
-            run_id.into(),
-            invoice.payer.kind().into(),
-            invoice.payer.id().into(),
-            invoice.payer_name.clone().into(),
-            term_text.clone().into(),
-            invoice.kind.as_str().into(),
-            issued_on.into(),
-            invoice.total_pence.0.into(),
-            "issued".into(),
-            created.into(),
-        ]);
+        invoices.int(id);
+        invoices.text(&number);
+        invoices.text(invoice.payer.kind());
+        invoices.int(invoice.payer.id());
+        invoices.text(&invoice.payer_name);
+        invoices.text(invoice.kind.as_str());
+        invoices.int(invoice.total_pence.0);
         numbers.push(number);
-        for line in &invoice.lines {
-            if line.kind == ChargeKind::Wcet {
-                // A school's programme: no pupil, so its own table (decision 0054).
-                agreement_values.extend([
-                    id.into(),
-                    line.subject_id.into(),
-                    term_text.clone().into(),
-                    line.description.clone().into(),
-                    line.rule.clone().into(),
-                    line.amount_pence.0.into(),
-                ]);
-                continue;
-            }
-            line_values.extend([
-                id.into(),
-                line.pupil_id.into(),
-                term_text.clone().into(),
-                charge_kind_str(line.kind).into(),
-                line.subject_id.into(),
-                line.description.clone().into(),
-                line.rule.clone().into(),
-                line.amount_pence.0.into(),
-            ]);
-        }
-        for instalment in &invoice.instalments {
-            instalment_values.extend([
-                id.into(),
-                (instalment.number as i32).into(),
-                instalment.due.into(),
-                instalment.amount.0.into(),
-                "due".into(),
-            ]);
+        if invoices.end_row() {
+            written(invoices.send(conn).await?);
         }
     }
-    insert_batched(conn, "invoices", &INVOICE_COLUMNS, invoice_values, &mut written).await?;
-    insert_batched(conn, "invoice_lines", &LINE_COLUMNS, line_values, &mut written).await?;
-    insert_batched(
-        conn,
+    written(invoices.send(conn).await?);
+
+    let mut lines = JsonInsert::new(
+        backend,
+        "invoice_lines",
+        vec![
+            Column::Field("invoice_id", "int8"),
+            Column::Field("pupil_id", "int8"),
+            Column::Same("term", term_text.clone().into()),
+            Column::Field("charge_kind", "text"),
+            Column::Field("subject_id", "int8"),
+            Column::Field("description", "text"),
+            Column::Field("rule", "text"),
+            Column::Field("amount_pence", "int8"),
+        ],
+        per_statement,
+    );
+    // A school's programme has no pupil, so its own table (decision 0054).
+    let mut agreement_lines = JsonInsert::new(
+        backend,
         "agreement_invoice_lines",
-        &AGREEMENT_LINE_COLUMNS,
-        agreement_values,
-        &mut written,
-    )
-    .await?;
-    insert_batched(
-        conn,
+        vec![
+            Column::Field("invoice_id", "int8"),
+            Column::Field("agreement_id", "int8"),
+            Column::Same("term", term_text.clone().into()),
+            Column::Field("description", "text"),
+            Column::Field("rule", "text"),
+            Column::Field("amount_pence", "int8"),
+        ],
+        per_statement,
+    );
+    for (i, invoice) in plan.invoices.iter().enumerate() {
+        let id = first_id + i as i64;
+        for line in &invoice.lines {
+            if line.kind == ChargeKind::Wcet {
+                agreement_lines.int(id);
+                agreement_lines.int(line.subject_id);
+                agreement_lines.text(&line.description);
+                agreement_lines.text(&line.rule);
+                agreement_lines.int(line.amount_pence.0);
+                if agreement_lines.end_row() {
+                    written(agreement_lines.send(conn).await?);
+                }
+                continue;
+            }
+            lines.int(id);
+            lines.int(line.pupil_id);
+            lines.text(charge_kind_str(line.kind));
+            lines.int(line.subject_id);
+            lines.text(&line.description);
+            lines.text(&line.rule);
+            lines.int(line.amount_pence.0);
+            if lines.end_row() {
+                written(lines.send(conn).await?);
+            }
+        }
+    }
+    written(lines.send(conn).await?);
+    written(agreement_lines.send(conn).await?);
+
+    let mut instalments = JsonInsert::new(
+        backend,
         "instalments",
-        &INSTALMENT_COLUMNS,
-        instalment_values,
-        &mut written,
-    )
-    .await?;
+        vec![
+            Column::Field("invoice_id", "int8"),
+            Column::Field("number", "int4"),
+            Column::Field("due_on", "date"),
+            Column::Field("amount_pence", "int8"),
+            Column::Same("status", "due".into()),
+        ],
+        per_statement,
+    );
+    for (i, invoice) in plan.invoices.iter().enumerate() {
+        let id = first_id + i as i64;
+        for instalment in &invoice.instalments {
+            instalments.int(id);
+            instalments.int(instalment.number as i64);
+            instalments.date(instalment.due);
+            instalments.int(instalment.amount.0);
+            if instalments.end_row() {
+                written(instalments.send(conn).await?);
+            }
+        }
+    }
+    written(instalments.send(conn).await?);
     if backend == DbBackend::Postgres {
         conn.execute_unprepared(
             "SELECT setval(pg_get_serial_sequence('invoices', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM invoices), false)",

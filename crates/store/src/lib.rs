@@ -21,6 +21,7 @@ mod error;
 pub mod guardians;
 pub mod imports;
 pub mod instruments;
+mod json_rows;
 pub mod lessons;
 pub mod listing;
 mod migrations;

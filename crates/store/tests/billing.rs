@@ -18,6 +18,7 @@ on_both_backends!(
     policies_are_kept_per_year_and_checked,
     a_run_bills_each_payer_once_and_never_again,
     agreements_with_invoice_schools_are_invoiced_once_a_term,
+    what_a_run_writes_reads_back_as_planned,
 );
 
 async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
@@ -394,5 +395,92 @@ async fn agreements_with_invoice_schools_are_invoiced_once_a_term(backend: TestB
         .await,
         0,
         "the journal school is not invoiced"
+    );
+}
+
+/// Rows travel to the database as JSON text (decision 0060): names with quotes, a backslash,
+/// a tab and letters beyond ASCII come back exactly, and every invoice, line and instalment
+/// reads back as the plan made it, dates and pence included.
+async fn what_a_run_writes_reads_back_as_planned(backend: TestBackend) {
+    let Some((store, _db)) = store(backend).await else {
+        return;
+    };
+    let awkward = "Zoë \"Zed\" O'Brien \\ ☃\tend";
+    exec(
+        &store,
+        &format!(
+            "UPDATE guardians SET name = '{}' WHERE id = (SELECT MIN(guardian_id) FROM pupil_guardians WHERE pupil_id = 1)",
+            awkward.replace('\'', "''")
+        ),
+    )
+    .await;
+    exec(
+        &store,
+        "UPDATE enrolments SET instrument = 'Viola \"da gamba\" \\ ♭' WHERE pupil_id = 1",
+    )
+    .await;
+    let report = store
+        .run_billing(&Actor::cli(), autumn(), false, &|_| {})
+        .await
+        .unwrap();
+    assert!(report.invoice_count > 1);
+    assert!(
+        report.plan.invoices.iter().any(|i| i.payer_name == awkward),
+        "the awkward name is a payer's"
+    );
+    let page = store
+        .invoices(
+            &InvoiceFilter::default(),
+            &ListQuery {
+                per_page: 200,
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    let ids: std::collections::HashMap<String, i64> = page.rows.iter().map(|r| (r.number.clone(), r.id)).collect();
+    assert_eq!(ids.len(), report.invoice_count);
+    for (planned, number) in report.plan.invoices.iter().zip(&report.numbers) {
+        let invoice = store.invoice(ids[number]).await.unwrap();
+        assert_eq!(invoice.summary.payer_name, planned.payer_name);
+        assert_eq!(invoice.summary.payer_kind, planned.payer.kind());
+        assert_eq!(invoice.summary.payer_id, planned.payer.id());
+        assert_eq!(invoice.summary.kind, planned.kind.as_str());
+        assert_eq!(invoice.summary.total_pence, planned.total_pence.0);
+        assert_eq!(invoice.summary.term, "2026-autumn");
+        assert_eq!(invoice.summary.status, "issued");
+        let mut lines: Vec<(String, String, i64)> = invoice
+            .lines
+            .iter()
+            .map(|l| (l.description.clone(), l.rule.clone(), l.amount_pence))
+            .collect();
+        let mut wanted: Vec<(String, String, i64)> = planned
+            .lines
+            .iter()
+            .map(|l| (l.description.clone(), l.rule.clone(), l.amount_pence.0))
+            .collect();
+        lines.sort();
+        wanted.sort();
+        assert_eq!(lines, wanted, "{number}");
+        let instalments: Vec<(i32, time::Date, i64)> = invoice
+            .instalments
+            .iter()
+            .map(|i| (i.number, i.due_on, i.amount_pence))
+            .collect();
+        let wanted: Vec<(i32, time::Date, i64)> = planned
+            .instalments
+            .iter()
+            .map(|i| (i.number as i32, i.due, i.amount.0))
+            .collect();
+        assert_eq!(instalments, wanted, "{number}");
+    }
+    assert!(
+        report
+            .plan
+            .invoices
+            .iter()
+            .flat_map(|i| &i.lines)
+            .any(|l| l.description.contains("Viola \"da gamba\" \\ ♭")),
+        "the awkward instrument is on a line"
     );
 }
