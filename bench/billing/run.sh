@@ -38,7 +38,7 @@ trap cleanup EXIT
 # This academic year's autumn term, the one the demo's enrolments start in.
 year=$(date +%Y); [ "$(date +%-m)" -lt 9 ] && year=$((year - 1))
 TERM_ID="$year-autumn"
-RESET="DELETE FROM instalments; DELETE FROM invoice_lines; DELETE FROM invoices; DELETE FROM billing_runs;"
+RESET="DELETE FROM instalments; DELETE FROM invoice_lines; DELETE FROM agreement_invoice_lines; DELETE FROM invoices; DELETE FROM billing_runs;"
 
 # The "(N ms)" the run prints on its last line.
 run_ms() { sed -n 's/.*(\([0-9]*\) ms).*/\1/p' "$1" | tail -n 1; }
