@@ -102,29 +102,30 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solved, Inst
     let seconds = options.seconds.max(0.0);
     // Leave a little of the budget for writing the solution out.
     let deadline = started + Duration::from_secs_f64(seconds * 0.97);
-    let first = rng::Rng::derived(options.seed, 0);
-    let constructed = if options.start.is_some() {
-        // Repair: what the start could not keep goes back in at its cheapest place.
-        let mut builder = search::Worker::new(&model, start::install(&model), first);
-        builder.repair();
-        // A start so broken that its repair leaves out lessons a fresh construction places
-        // is given up for that construction: a warm start never places fewer lessons.
-        let mut fresh = search::Worker::new(
+    // Every lesson placed afresh, pinned lessons first.
+    let construct = || {
+        let mut builder = search::Worker::new(
             &model,
             schedule::Schedule::empty(&model),
             rng::Rng::derived(options.seed, 0),
         );
-        fresh.construct();
-        let unplaced = |s: &schedule::Schedule| s.day.iter().filter(|d| **d < 0).count();
-        if unplaced(&fresh.state) < unplaced(&builder.state) {
-            fresh.state
+        builder.construct();
+        builder.state
+    };
+    let constructed = if options.start.is_some() {
+        // Repair: what the start could not keep goes back in at its cheapest place.
+        let mut builder = search::Worker::new(&model, start::install(&model), rng::Rng::derived(options.seed, 0));
+        builder.repair();
+        // A start so broken that its repair leaves out lessons a fresh construction places
+        // is given up for that construction: a warm start never places fewer lessons.
+        let fresh = construct();
+        if fresh.unscheduled < builder.state.unscheduled {
+            fresh
         } else {
             builder.state
         }
     } else {
-        let mut builder = search::Worker::new(&model, schedule::Schedule::empty(&model), first);
-        builder.construct();
-        builder.state
+        construct()
     };
     let constructed_cost = constructed.real_cost(&model);
     let rate = work_rate(instance.lessons.len());

@@ -213,6 +213,22 @@ impl Model {
         self.move_penalty * moved as i64
     }
 
+    /// The visits of a teacher-day's `seq`: each a range of consecutive lessons at one school.
+    pub fn visits<'a>(&'a self, seq: &'a [u32]) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            if i == seq.len() {
+                return None;
+            }
+            let school = self.lessons[seq[i] as usize].school;
+            let start = i;
+            while i < seq.len() && self.lessons[seq[i] as usize].school == school {
+                i += 1;
+            }
+            Some(start..i)
+        })
+    }
+
     #[inline]
     pub fn travel(&self, a: u32, b: u32) -> i32 {
         self.travel[a as usize * self.schools + b as usize] as i32

@@ -312,19 +312,19 @@ impl Schedule {
                 self.day[l as usize] = -1;
             }
         }
-        let mut i = 0;
-        while i < seq.len() {
-            let school = model.lessons[seq[i] as usize].school;
-            let from = starts[i];
-            let mut j = i;
-            while j < seq.len() && model.lessons[seq[j] as usize].school == school {
-                self.day[seq[j] as usize] = day as i8;
-                self.start[seq[j] as usize] = starts[j];
-                j += 1;
-            }
-            let to = starts[j - 1] + model.lessons[seq[j - 1] as usize].minutes;
-            self.occupancy[school as usize * model.days + day].push(Occupancy { from, to, teacher });
-            i = j;
+        for (&l, &at) in seq.iter().zip(starts) {
+            self.day[l as usize] = day as i8;
+            self.start[l as usize] = at;
+        }
+        for visit in model.visits(seq) {
+            let (first, last) = (visit.start, visit.end - 1);
+            let school = model.lessons[seq[first] as usize].school;
+            let to = starts[last] + model.lessons[seq[last] as usize].minutes;
+            self.occupancy[school as usize * model.days + day].push(Occupancy {
+                from: starts[first],
+                to,
+                teacher,
+            });
         }
         old.clear();
         old.extend_from_slice(seq);

@@ -516,7 +516,6 @@ impl<'m> Worker<'m> {
     ) -> Vec<u32> {
         let model = self.model;
         let mut seq: Vec<u32> = Vec::with_capacity(pins.len() * 2);
-        let mut trial: Vec<u32> = Vec::with_capacity(pins.len() * 2);
         for &pin in pins {
             let info = model.lessons[pin as usize];
             let split = seq.last().is_some_and(|&last| {
@@ -528,18 +527,9 @@ impl<'m> Worker<'m> {
                         && from < info.fixed_start
                 })
             });
-            if !split {
-                trial.clear();
-                trial.extend_from_slice(&seq);
-                trial.push(pin);
-                if self
-                    .timer
-                    .time(model, &self.state.occupancy, teacher, day, &trial)
-                    .is_some()
-                {
-                    seq.push(pin);
-                    continue;
-                }
+            if !split && self.time_with(teacher, day, &seq, &[pin]).is_some() {
+                seq.push(pin);
+                continue;
             }
             let mut best: Option<(i64, u32)> = None;
             for &s in &model.teacher_lessons[teacher as usize] {
@@ -555,14 +545,10 @@ impl<'m> Worker<'m> {
                 {
                     continue;
                 }
-                trial.clear();
-                trial.extend_from_slice(&seq);
-                trial.push(s);
-                trial.push(pin);
-                let Some(cost) = self.timer.time(model, &self.state.occupancy, teacher, day, &trial) else {
+                let Some(cost) = self.time_with(teacher, day, &seq, &[s, pin]) else {
                     continue;
                 };
-                let from = self.timer.starts[trial.len() - 2];
+                let from = self.timer.starts[seq.len()];
                 let to = from + other.minutes;
                 // Rooms in use then, counting other teachers' pins not yet placed.
                 let row = other.school as usize * model.days + day;
@@ -585,25 +571,23 @@ impl<'m> Worker<'m> {
                 }
             }
             if let Some((_, s)) = best {
-                seq.push(s);
+                seq.extend([s, pin]);
+            } else if split && self.time_with(teacher, day, &seq, &[pin]).is_some() {
+                // A split that finds no lesson to put between keeps the pin in one visit.
                 seq.push(pin);
-                continue;
-            }
-            // A split that finds no lesson to put between keeps the pin in one visit.
-            if split {
-                trial.clear();
-                trial.extend_from_slice(&seq);
-                trial.push(pin);
-                if self
-                    .timer
-                    .time(model, &self.state.occupancy, teacher, day, &trial)
-                    .is_some()
-                {
-                    seq.push(pin);
-                }
             }
         }
         seq
+    }
+
+    /// Times teacher `teacher`'s `seq` followed by `more` on `day` (in the scratch buffer):
+    /// the day's cost, with the starts in `self.timer.starts`.
+    fn time_with(&mut self, teacher: u32, day: usize, seq: &[u32], more: &[u32]) -> Option<i64> {
+        self.buffer.clear();
+        self.buffer.extend_from_slice(seq);
+        self.buffer.extend_from_slice(more);
+        self.timer
+            .time(self.model, &self.state.occupancy, teacher, day, &self.buffer)
     }
 
     /// One move: picks a teacher through a random lesson, ruins part of their week and

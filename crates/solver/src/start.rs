@@ -46,14 +46,8 @@ fn day_cost(model: &Model, day: usize, seq: &[u32], starts: &[i32]) -> i64 {
     if seq.is_empty() {
         return 0;
     }
-    let mut visits = 1;
-    let mut taught = 0i64;
-    for (i, &l) in seq.iter().enumerate() {
-        taught += model.lessons[l as usize].minutes as i64;
-        if i > 0 && model.lessons[seq[i - 1] as usize].school != model.lessons[l as usize].school {
-            visits += 1;
-        }
-    }
+    let visits = model.visits(seq).count() as i64;
+    let taught: i64 = seq.iter().map(|&l| model.lessons[l as usize].minutes as i64).sum();
     let last = seq[seq.len() - 1];
     let span = (starts[starts.len() - 1] + model.lessons[last as usize].minutes - starts[0]) as i64;
     span - taught + VISIT_COST * visits + model.moved_penalty(day, seq, starts)
@@ -127,19 +121,14 @@ fn clashing_visit(
     seq: &[u32],
     starts: &[i32],
 ) -> Option<(usize, usize)> {
-    let mut i = 0;
-    while i < seq.len() {
-        let school = model.lessons[seq[i] as usize].school;
-        let mut j = i + 1;
-        while j < seq.len() && model.lessons[seq[j] as usize].school == school {
-            j += 1;
-        }
-        let (from, to) = (starts[i], starts[j - 1] + model.lessons[seq[j - 1] as usize].minutes);
-        let held = &state.occupancy[school as usize * model.days + day];
-        if room_clash(held, model.rooms[school as usize], teacher, from, to).is_some() {
-            return Some((i, j));
-        }
-        i = j;
-    }
-    None
+    model
+        .visits(seq)
+        .find(|visit| {
+            let (first, last) = (visit.start, visit.end - 1);
+            let school = model.lessons[seq[first] as usize].school;
+            let to = starts[last] + model.lessons[seq[last] as usize].minutes;
+            let held = &state.occupancy[school as usize * model.days + day];
+            room_clash(held, model.rooms[school as usize], teacher, starts[first], to).is_some()
+        })
+        .map(|visit| (visit.start, visit.end))
 }

@@ -149,6 +149,18 @@ fn pins_hold(mut instance: Instance, seed: u64) -> Result<(), String> {
     }
 }
 
+/// `pins_hold` on generated instances given as (seed, teachers, schools, lessons).
+fn assert_pins_hold(cases: &[(u64, usize, usize, usize)]) {
+    for &(seed, teachers, schools, lessons) in cases {
+        let result = pins_hold(generate(seed, teachers, schools, lessons), seed);
+        assert_eq!(
+            result,
+            Ok(()),
+            "seed {seed}, {teachers} teachers, {schools} schools, {lessons} lessons"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
     /// Pinned lessons (Tutti's `fixed` extension) stay at their pins, and the rest is
@@ -181,14 +193,7 @@ fn pins_from_two_visits_to_one_school_on_one_day() {
         (290, 8, 3, 192), // the lesson between must leave a room for pins to come
         (648, 3, 4, 204), // a split with nothing to put between keeps the pin
     ];
-    for (seed, teachers, schools, lessons) in cases {
-        let result = pins_hold(generate(seed, teachers, schools, lessons), seed);
-        assert_eq!(
-            result,
-            Ok(()),
-            "seed {seed}, {teachers} teachers, {schools} schools, {lessons} lessons"
-        );
-    }
+    assert_pins_hold(&cases);
 }
 
 /// Known limit: the pins are placed greedily, day by day, so a dense instance can still
@@ -197,14 +202,7 @@ fn pins_from_two_visits_to_one_school_on_one_day() {
 #[test]
 #[ignore = "known limit: greedy pin placement on a dense instance"]
 fn pins_on_dense_instances() {
-    for (seed, teachers, schools, lessons) in [(247, 5, 4, 217), (466, 2, 2, 141), (54, 3, 2, 139)] {
-        let result = pins_hold(generate(seed, teachers, schools, lessons), seed);
-        assert_eq!(
-            result,
-            Ok(()),
-            "seed {seed}, {teachers} teachers, {schools} schools, {lessons} lessons"
-        );
-    }
+    assert_pins_hold(&[(247, 5, 4, 217), (466, 2, 2, 141), (54, 3, 2, 139)]);
 }
 
 #[test]

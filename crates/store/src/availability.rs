@@ -91,10 +91,19 @@ async fn exists(conn: &impl ConnectionTrait, table: &str, id: i64) -> Result<boo
         .is_some())
 }
 
-/// The teaching groups of `filter` (SQL over g, with `other` naming the school or teacher
-/// joined as o), for listing those the new facts leave outside.
-async fn groups(conn: &impl ConnectionTrait, join: &str, filter: &str, id: i64) -> Result<Vec<GroupTimes>> {
-    Ok(GroupTimes::find_by_statement(stmt(
+/// The placed groups (`filter` over g, with `join` naming the teacher or school they are
+/// with) that `inside` says fall outside new times, each as a sentence for the office:
+/// "Violin at Ash School on Monday 09:00–09:30 is outside these hours." They stay where
+/// they are; the office moves them.
+async fn outside(
+    conn: &impl ConnectionTrait,
+    join: &str,
+    filter: &str,
+    id: i64,
+    (with, what): (&str, &str),
+    inside: impl Fn(u16, u16, u8) -> bool,
+) -> Result<Vec<String>> {
+    let groups = GroupTimes::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!(
             "SELECT g.weekday, g.start_minute, g.minutes, g.instrument, {join} AS other_name \
@@ -103,7 +112,22 @@ async fn groups(conn: &impl ConnectionTrait, join: &str, filter: &str, id: i64) 
         [Value::from(id)],
     ))
     .all(conn)
-    .await?)
+    .await?;
+    Ok(groups
+        .into_iter()
+        .filter(|g| {
+            let (start, end) = (g.start_minute as u16, (g.start_minute + g.minutes) as u16);
+            !inside(start, end, g.weekday as u8)
+        })
+        .map(|g| {
+            format!(
+                "{} {with} {} on {} is outside these {what}.",
+                g.instrument,
+                g.other_name,
+                when(&g)
+            )
+        })
+        .collect())
 }
 
 impl Store {
@@ -202,29 +226,19 @@ impl Store {
             week_text(&clean),
         )
         .await?;
-        let outside = groups(
+        let outside = outside(
             &txn,
             "o.name",
             "JOIN schools o ON o.id = g.school_id WHERE g.teacher_id = ?",
             staff_id,
+            ("at", "times"),
+            |start, end, day| {
+                clean
+                    .get(&day)
+                    .is_some_and(|l| l.iter().any(|&(a, b)| a <= start && end <= b))
+            },
         )
-        .await?
-        .into_iter()
-        .filter(|g| {
-            let (start, end) = (g.start_minute as u16, (g.start_minute + g.minutes) as u16);
-            !clean
-                .get(&(g.weekday as u8))
-                .is_some_and(|l| l.iter().any(|&(a, b)| a <= start && end <= b))
-        })
-        .map(|g| {
-            format!(
-                "{} at {} on {} is outside these times.",
-                g.instrument,
-                g.other_name,
-                when(&g)
-            )
-        })
-        .collect();
+        .await?;
         txn.commit().await?;
         Ok(outside)
     }
@@ -286,24 +300,15 @@ impl Store {
             format!("{rooms} rooms, lessons {opens}-{closes}"),
         )
         .await?;
-        let outside = groups(
+        let outside = outside(
             &txn,
             "o.first_name || ' ' || o.last_name",
             "JOIN staff o ON o.id = g.teacher_id WHERE g.school_id = ?",
             school_id,
+            ("with", "hours"),
+            |start, end, _| opens <= start && end <= closes,
         )
-        .await?
-        .into_iter()
-        .filter(|g| g.start_minute < opens as i32 || g.start_minute + g.minutes > closes as i32)
-        .map(|g| {
-            format!(
-                "{} with {} on {} is outside these hours.",
-                g.instrument,
-                g.other_name,
-                when(&g)
-            )
-        })
-        .collect();
+        .await?;
         txn.commit().await?;
         Ok(outside)
     }

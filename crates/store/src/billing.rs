@@ -5,7 +5,7 @@
 //! the facts they need and writes what they decide.
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::Pence;
@@ -490,25 +490,31 @@ impl Store {
 /// An invoice's lines for schools' programmes (services agreements), as invoice lines for no
 /// one pupil (`pupil_id` 0, charge kind "wcet").
 pub(crate) async fn agreement_lines(conn: &impl ConnectionTrait, invoice_id: i64) -> Result<Vec<InvoiceLine>> {
-    let mut out = Vec::new();
-    for r in rows(
-        conn,
+    #[derive(FromQueryResult)]
+    struct Row {
+        description: String,
+        rule: String,
+        amount_pence: i64,
+    }
+    let rows = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
         "SELECT description, rule, amount_pence FROM agreement_invoice_lines WHERE invoice_id = ? ORDER BY id",
-        vec![invoice_id.into()],
-    )
-    .await?
-    {
-        out.push(InvoiceLine {
+        [invoice_id.into()],
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| InvoiceLine {
             pupil_id: 0,
             pupil_ref: String::new(),
             pupil_name: String::new(),
             charge_kind: tutti_domain::billing::charge_kind_str(ChargeKind::Wcet).into(),
-            description: r.try_get_by_index(0)?,
-            rule: r.try_get_by_index(1)?,
-            amount_pence: r.try_get_by_index(2)?,
-        });
-    }
-    Ok(out)
+            description: r.description,
+            rule: r.rule,
+            amount_pence: r.amount_pence,
+        })
+        .collect())
 }
 
 /// Reads and checks a policy file for `year` (see `tutti_domain::billing::import_policy`).
@@ -571,14 +577,6 @@ fn report(term: TermId, dry_run: bool, run_id: Option<i64>, numbers: Vec<String>
         numbers,
         plan,
     }
-}
-
-/// Runs a set query and hands back its rows, read by position (no column names are looked
-/// up: a run reads about 40,000 rows).
-async fn rows(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>> {
-    Ok(conn
-        .query_all_raw(stmt(conn.get_database_backend(), sql, values))
-        .await?)
 }
 
 /// Reads every fact a run for `term` needs, in a handful of set queries.
@@ -702,50 +700,60 @@ async fn run_input(
         });
     }
 
-    let mut loans = Vec::new();
-    for r in rows(
+    let mut loan_rows: Vec<(i64, i64, String, String, i64, Day, Option<Day>)> = json_rows(
         conn,
-        "SELECT l.instrument_id, i.serial, i.instrument_type, l.pupil_id, l.start_date, l.end_date \
-         FROM instrument_loans l JOIN instruments i ON i.id = l.instrument_id ORDER BY l.id",
+        &[
+            "l.id",
+            "l.instrument_id",
+            "i.serial",
+            "i.instrument_type",
+            "l.pupil_id",
+            "l.start_date",
+            "l.end_date",
+        ],
+        "instrument_loans l JOIN instruments i ON i.id = l.instrument_id",
         vec![],
     )
-    .await?
-    {
-        let pupil_id: i64 = r.try_get_by_index(3)?;
-        let start: Date = r.try_get_by_index(4)?;
-        let end: Option<Date> = r.try_get_by_index(5)?;
-        // A loan is charged for a term it overlaps.
-        let overlaps = dates_of_pupil
-            .get(&pupil_id)
-            .is_some_and(|d| start <= d.dates.last && end.is_none_or(|end| end >= d.dates.first));
-        if overlaps {
-            loans.push(BillableLoan {
-                instrument_id: r.try_get_by_index(0)?,
-                serial: r.try_get_by_index(1)?,
-                instrument_type: r.try_get_by_index(2)?,
+    .await?;
+    loan_rows.sort_unstable_by_key(|r| r.0);
+    let loans: Vec<BillableLoan> = loan_rows
+        .into_iter()
+        .filter(|(_, _, _, _, pupil_id, start, end)| {
+            // A loan is charged for a term it overlaps.
+            dates_of_pupil
+                .get(pupil_id)
+                .is_some_and(|d| start.0 <= d.dates.last && end.is_none_or(|end| end.0 >= d.dates.first))
+        })
+        .map(
+            |(_, instrument_id, serial, instrument_type, pupil_id, _, _)| BillableLoan {
+                instrument_id,
+                serial,
+                instrument_type,
                 pupil_id,
-            });
-        }
-    }
+            },
+        )
+        .collect();
 
     // Services agreements of the year with schools billed by invoice (the journal takes
     // the council-maintained schools' ones).
-    let mut agreements = Vec::new();
-    for r in rows(
+    let mut agreement_rows: Vec<(i64, i64, String, String, i64)> = json_rows(
         conn,
-        "SELECT a.id, a.school_id, s.name, a.programme, a.annual_pence FROM service_agreements a \
-         JOIN schools s ON s.id = a.school_id WHERE a.academic_year = ? AND a.billing = 'invoice' ORDER BY a.id",
+        &["a.id", "a.school_id", "s.name", "a.programme", "a.annual_pence"],
+        "service_agreements a JOIN schools s ON s.id = a.school_id \
+         WHERE a.academic_year = ? AND a.billing = 'invoice'",
         vec![term.year.to_string().into()],
     )
-    .await?
-    {
-        agreements.push(BillableAgreement {
-            id: r.try_get_by_index(0)?,
-            school: (r.try_get_by_index(1)?, r.try_get_by_index(2)?),
-            programme: r.try_get_by_index(3)?,
-            annual_cost: Pence(r.try_get_by_index(4)?),
-        });
-    }
+    .await?;
+    agreement_rows.sort_unstable_by_key(|r| r.0);
+    let agreements: Vec<BillableAgreement> = agreement_rows
+        .into_iter()
+        .map(|(id, school_id, school_name, programme, annual)| BillableAgreement {
+            id,
+            school: (school_id, school_name),
+            programme,
+            annual_cost: Pence(annual),
+        })
+        .collect();
 
     let mut already_billed: HashSet<(i64, ChargeKind, i64)> = HashSet::new();
     let billed: Vec<(i64, String, i64)> = json_rows(
@@ -761,34 +769,32 @@ async fn run_input(
         }
     }
     if !agreements.is_empty() {
-        for r in rows(
+        let billed: Vec<(i64,)> = json_rows(
             conn,
-            "SELECT agreement_id FROM agreement_invoice_lines WHERE term = ?",
+            &["agreement_id"],
+            "agreement_invoice_lines WHERE term = ?",
             vec![term_text.clone().into()],
         )
-        .await?
-        {
-            already_billed.insert((0, ChargeKind::Wcet, r.try_get_by_index(0)?));
-        }
+        .await?;
+        already_billed.extend(billed.into_iter().map(|(id,)| (0, ChargeKind::Wcet, id)));
     }
     // Every invoice has a line, so with no line billed for the term there is no invoice yet.
     let mut invoiced_payers = HashSet::new();
     if !already_billed.is_empty() {
-        for r in rows(
+        let payers: Vec<(String, i64)> = json_rows(
             conn,
-            "SELECT DISTINCT payer_kind, payer_id FROM invoices WHERE term = ?",
+            &["payer_kind", "payer_id"],
+            "invoices WHERE term = ?",
             vec![term_text.into()],
         )
-        .await?
-        {
-            let kind: String = r.try_get_by_index(0)?;
-            let id: i64 = r.try_get_by_index(1)?;
-            invoiced_payers.insert(if kind == "school" {
+        .await?;
+        invoiced_payers.extend(payers.into_iter().map(|(kind, id)| {
+            if kind == "school" {
                 PayerKey::School(id)
             } else {
                 PayerKey::Parent(id)
-            });
-        }
+            }
+        }));
     }
     progress(RunProgress::Pricing { pupils: pupils.len() });
     Ok(RunInput {

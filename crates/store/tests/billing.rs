@@ -51,9 +51,9 @@ async fn count(store: &Store, sql: &str) -> i64 {
         .n
 }
 
-/// Everything a committed invoice holds, as text, to compare before and after.
-async fn committed(store: &Store) -> Vec<String> {
-    let page = store
+/// Every invoice in the list (the tests' hubs have far fewer than a page of 200).
+async fn all_invoices(store: &Store) -> Vec<tutti_store::billing::InvoiceSummary> {
+    store
         .invoices(
             &InvoiceFilter::default(),
             &ListQuery {
@@ -62,9 +62,14 @@ async fn committed(store: &Store) -> Vec<String> {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .rows
+}
+
+/// Everything a committed invoice holds, as text, to compare before and after.
+async fn committed(store: &Store) -> Vec<String> {
     let mut out = Vec::new();
-    for summary in page.rows {
+    for summary in all_invoices(store).await {
         out.push(format!("{:?}", store.invoice(summary.id).await.unwrap()));
     }
     out
@@ -428,17 +433,11 @@ async fn what_a_run_writes_reads_back_as_planned(backend: TestBackend) {
         report.plan.invoices.iter().any(|i| i.payer_name == awkward),
         "the awkward name is a payer's"
     );
-    let page = store
-        .invoices(
-            &InvoiceFilter::default(),
-            &ListQuery {
-                per_page: 200,
-                ..ListQuery::default()
-            },
-        )
+    let ids: std::collections::HashMap<String, i64> = all_invoices(&store)
         .await
-        .unwrap();
-    let ids: std::collections::HashMap<String, i64> = page.rows.iter().map(|r| (r.number.clone(), r.id)).collect();
+        .into_iter()
+        .map(|r| (r.number, r.id))
+        .collect();
     assert_eq!(ids.len(), report.invoice_count);
     for (planned, number) in report.plan.invoices.iter().zip(&report.numbers) {
         let invoice = store.invoice(ids[number]).await.unwrap();
