@@ -19,6 +19,7 @@ on_both_backends!(
     a_run_bills_each_payer_once_and_never_again,
     agreements_with_invoice_schools_are_invoiced_once_a_term,
     what_a_run_writes_reads_back_as_planned,
+    every_reference_from_a_run_is_held,
 );
 
 async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
@@ -73,6 +74,98 @@ async fn committed(store: &Store) -> Vec<String> {
         out.push(format!("{:?}", store.invoice(summary.id).await.unwrap()));
     }
     out
+}
+
+/// Each statement is refused whole, with nothing written, when a row it writes refers to a
+/// missing run, invoice or pupil, or when it deletes a row still referred to. On PostgreSQL
+/// these are the per-statement triggers of decision 0061, on SQLite foreign keys.
+async fn every_reference_from_a_run_is_held(backend: TestBackend) {
+    let Some((store, _db)) = store(backend).await else {
+        return;
+    };
+    let report = store
+        .run_billing(&Actor::cli(), autumn(), false, &|_| {})
+        .await
+        .unwrap();
+    let run = report.run_id.unwrap();
+    let invoice = all_invoices(&store).await[0].id;
+    let pupil = count(
+        &store,
+        &format!("SELECT MIN(pupil_id) AS n FROM invoice_lines WHERE invoice_id = {invoice}"),
+    )
+    .await;
+    let missing = 1_000_000_000;
+    // A pupil with nothing but an invoice line, so only that line holds them.
+    let mut input = store.pupil_input(pupil).await.unwrap().unwrap();
+    input.row.pupil_ref = "LONE-1".to_owned();
+    input.row.guardian_name = None;
+    input.row.guardian_email = None;
+    input.row.guardian_phone = None;
+    let lone = store.create_pupil(&Actor::cli(), &input).await.unwrap();
+    let tables = "SELECT (SELECT COUNT(*) FROM billing_runs) * 1000000000000 + (SELECT COUNT(*) FROM invoices) * 100000000 \
+                  + (SELECT COUNT(*) FROM invoice_lines) * 10000 + (SELECT COUNT(*) FROM instalments) AS n";
+    let invoice_row = |run: i64, number: &str| {
+        format!(
+            "INSERT INTO invoices (number, billing_run_id, payer_kind, payer_id, payer_name, term, kind, issued_on, total_pence, status, created_at) \
+             VALUES ('{number}', {run}, 'parent', 1, 'A parent', '2027-spring', 'original', '2027-01-05', 100, 'issued', '2027-01-05 10:00:00+00:00')"
+        )
+    };
+    let line_rows = |rows: &[(i64, i64)]| {
+        let values: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (invoice, pupil))| {
+                format!(
+                    "({invoice}, {pupil}, '2027-spring', 'tuition', {}, 'Violin', 'Standard group fee', 100)",
+                    900_000 + i
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO invoice_lines (invoice_id, pupil_id, term, charge_kind, subject_id, description, rule, amount_pence) VALUES {}",
+            values.join(", ")
+        )
+    };
+    let instalment_row = |invoice: i64| {
+        format!(
+            "INSERT INTO instalments (invoice_id, number, due_on, amount_pence, status) VALUES ({invoice}, 9, '2027-01-15', 100, 'due')"
+        )
+    };
+    exec(&store, &line_rows(&[(invoice, lone)])).await;
+    let before = count(&store, tables).await;
+    let refused = [
+        invoice_row(missing, "R-1"),
+        // One good row and one bad: the statement goes whole or not at all.
+        line_rows(&[(invoice, pupil), (missing, pupil)]),
+        line_rows(&[(invoice, pupil), (invoice, missing)]),
+        instalment_row(missing),
+        format!("UPDATE invoice_lines SET pupil_id = {missing} WHERE invoice_id = {invoice}"),
+        format!("UPDATE instalments SET invoice_id = {missing} WHERE invoice_id = {invoice}"),
+        format!("UPDATE invoices SET billing_run_id = {missing} WHERE id = {invoice}"),
+        format!("DELETE FROM billing_runs WHERE id = {run}"),
+        format!("DELETE FROM invoices WHERE id = {invoice}"),
+        format!("DELETE FROM pupils WHERE id = {lone}"),
+    ];
+    for sql in &refused {
+        let error = store.conn().execute_unprepared(sql).await.err();
+        let Some(error) = error else {
+            panic!("{backend:?} accepted: {sql}");
+        };
+        if backend == TestBackend::Postgres {
+            assert!(
+                error.to_string().contains("violates foreign key constraint"),
+                "{sql}: {error}"
+            );
+        }
+        assert_eq!(count(&store, tables).await, before, "{sql} changed something");
+    }
+    // The same statements with every reference present are taken.
+    exec(&store, &invoice_row(run, "R-2")).await;
+    exec(&store, &line_rows(&[(invoice, pupil)])).await;
+    exec(&store, &instalment_row(invoice)).await;
+    assert_eq!(count(&store, tables).await, before + 100_000_000 + 10_000 + 1);
+    // A parent no longer referred to can go.
+    exec(&store, "DELETE FROM invoices WHERE number = 'R-2'").await;
 }
 
 async fn a_pupil_cannot_be_billed_twice_for_one_term_and_charge(backend: TestBackend) {

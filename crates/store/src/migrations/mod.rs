@@ -14,6 +14,7 @@ mod m0010_allocation;
 mod m0011_pupil_covering_order;
 mod m0012_content_menu;
 mod m0014_agreement_invoice_lines;
+mod m0015_billing_references_per_statement;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_allocation::Migration),
             Box::new(m0011_pupil_covering_order::Migration),
             Box::new(m0014_agreement_invoice_lines::Migration),
+            Box::new(m0015_billing_references_per_statement::Migration),
         ]
     }
 }
