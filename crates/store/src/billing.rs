@@ -5,7 +5,7 @@
 //! the facts they need and writes what they decide.
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::Pence;
@@ -223,7 +223,7 @@ impl Store {
 
     /// Works out what a billing run for `term` would issue, writing nothing.
     pub async fn plan_billing(&self, term: TermId, issued_on: Date) -> Result<RunPlan> {
-        let input = run_input(self.conn(), term, issued_on, &|_| {}).await?;
+        let input = run_input(self.conn(), self.side(), term, issued_on, &|_| {}).await?;
         Ok(plan_run(&input))
     }
 
@@ -241,7 +241,7 @@ impl Store {
         let issued_on = crate::today();
         if dry_run {
             progress(RunProgress::Reading);
-            let input = run_input(self.conn(), term, issued_on, progress).await?;
+            let input = run_input(self.conn(), self.side(), term, issued_on, progress).await?;
             let plan = plan_run(&input);
             return Ok(report(term, true, None, Vec::new(), plan));
         }
@@ -252,9 +252,12 @@ impl Store {
             // Runs for any term take turns, so "already billed" is read with nothing in flight.
             txn.execute_unprepared("LOCK TABLE invoices IN SHARE ROW EXCLUSIVE MODE")
                 .await?;
+            // The reference checks (decision 0061) keep each statement's new rows in memory:
+            // a batch of lines is about 8 MB, which at the default 4 MB would go to disk.
+            txn.execute_unprepared("SET LOCAL work_mem = '64MB'").await?;
         }
         progress(RunProgress::Reading);
-        let input = run_input(&txn, term, issued_on, progress).await?;
+        let input = run_input(&txn, self.side(), term, issued_on, progress).await?;
         let plan = plan_run(&input);
         if plan.invoices.is_empty() {
             txn.commit().await?;
@@ -580,36 +583,24 @@ fn report(term: TermId, dry_run: bool, run_id: Option<i64>, numbers: Vec<String>
 }
 
 /// Reads every fact a run for `term` needs, in a handful of set queries.
-async fn run_input(
-    conn: &impl ConnectionTrait,
-    term: TermId,
-    issued_on: Date,
-    progress: &(dyn Fn(RunProgress) + Send + Sync),
-) -> Result<RunInput> {
-    let policy = policy_in(conn, term.year).await?.policy;
-    let calendars = Calendars::load(conn).await?;
-    let fallback = default_term_dates(term.year)
-        .into_iter()
-        .find(|t| t.term == term)
-        .expect("every term has default dates");
-    let mut dates_of_school: HashMap<i64, TermDates> = HashMap::new();
-    let term_text = term.to_string();
+/// A pupil with an enrolment, their school, and their first guardian with the name.
+type PupilRow = (
+    i64,
+    String,
+    Flag,
+    Flag,
+    Flag,
+    Flag,
+    i64,
+    String,
+    i32,
+    Option<i64>,
+    Option<String>,
+);
 
-    // Pupils with an enrolment, their school, and their first guardian with the name.
-    type PupilRow = (
-        i64,
-        String,
-        Flag,
-        Flag,
-        Flag,
-        Flag,
-        i64,
-        String,
-        i32,
-        Option<i64>,
-        Option<String>,
-    );
-    let mut pupil_rows: Vec<PupilRow> = json_rows(
+/// Pupils with an enrolment to bill.
+async fn read_pupils(conn: &impl ConnectionTrait) -> Result<Vec<PupilRow>> {
+    json_rows(
         conn,
         &[
             "p.id",
@@ -632,7 +623,53 @@ async fn run_input(
          WHERE p.archived_at IS NULL AND p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving'))",
         vec![],
     )
-    .await?;
+    .await
+}
+
+type EnrolmentRow = (i64, i64, String, String, i32, String, Day, Option<Day>);
+
+/// Enrolments that can be charged.
+async fn read_enrolments(conn: &impl ConnectionTrait) -> Result<Vec<EnrolmentRow>> {
+    json_rows(
+        conn,
+        &[
+            "id",
+            "pupil_id",
+            "instrument",
+            "lesson_type",
+            "minutes",
+            "payer",
+            "start_date",
+            "end_date",
+        ],
+        "enrolments WHERE status IN ('active', 'leaving')",
+        vec![],
+    )
+    .await
+}
+
+async fn run_input(
+    conn: &impl ConnectionTrait,
+    side: Option<&DatabaseConnection>,
+    term: TermId,
+    issued_on: Date,
+    progress: &(dyn Fn(RunProgress) + Send + Sync),
+) -> Result<RunInput> {
+    let policy = policy_in(conn, term.year).await?.policy;
+    let calendars = Calendars::load(conn).await?;
+    let fallback = default_term_dates(term.year)
+        .into_iter()
+        .find(|t| t.term == term)
+        .expect("every term has default dates");
+    let mut dates_of_school: HashMap<i64, TermDates> = HashMap::new();
+    let term_text = term.to_string();
+
+    // The two large reads run side by side on PostgreSQL, each on its own connection and
+    // server process.
+    let (mut pupil_rows, mut enrolment_rows) = match side {
+        Some(side) => tokio::try_join!(read_pupils(conn), read_enrolments(side))?,
+        None => (read_pupils(conn).await?, read_enrolments(conn).await?),
+    };
     pupil_rows.sort_unstable_by_key(|r| r.0);
     let mut pupils = Vec::with_capacity(pupil_rows.len());
     for (id, pupil_ref, fsm, premium, send, looked_after, school_id, school_name, uplift, guardian, guardian_name) in
@@ -662,23 +699,6 @@ async fn run_input(
     let dates_of_pupil: HashMap<i64, TermDates> = pupils.iter().map(|p| (p.id, p.term_dates)).collect();
 
     let mut enrolments = Vec::new();
-    type EnrolmentRow = (i64, i64, String, String, i32, String, Day, Option<Day>);
-    let mut enrolment_rows: Vec<EnrolmentRow> = json_rows(
-        conn,
-        &[
-            "id",
-            "pupil_id",
-            "instrument",
-            "lesson_type",
-            "minutes",
-            "payer",
-            "start_date",
-            "end_date",
-        ],
-        "enrolments WHERE status IN ('active', 'leaving')",
-        vec![],
-    )
-    .await?;
     enrolment_rows.sort_unstable_by_key(|r| r.0);
     for (id, pupil_id, instrument, lesson_type, minutes, payer, start, end) in enrolment_rows {
         let (Ok(lesson_type), Ok(minutes)) = (lesson_type.parse::<LessonType>(), u16::try_from(minutes)) else {

@@ -71,6 +71,13 @@ impl Store {
         &self.db
     }
 
+    /// The pool again, for reads that can run beside a transaction on other connections:
+    /// PostgreSQL only (there each connection is a server process of its own, so large reads
+    /// share the cores); None on SQLite, where one process reads fast enough alone.
+    pub(crate) fn side(&self) -> Option<&DatabaseConnection> {
+        (self.db.get_database_backend() == sea_orm::DbBackend::Postgres).then_some(&self.db)
+    }
+
     /// Answers whether the database responds to a trivial query.
     pub async fn ping(&self) -> bool {
         self.db.execute_unprepared("SELECT 1").await.is_ok()

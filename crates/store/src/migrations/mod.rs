@@ -15,6 +15,7 @@ mod m0011_pupil_covering_order;
 mod m0012_content_menu;
 mod m0014_agreement_invoice_lines;
 mod m0015_billing_references_per_statement;
+mod m0016_unused_billing_indexes;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_pupil_covering_order::Migration),
             Box::new(m0014_agreement_invoice_lines::Migration),
             Box::new(m0015_billing_references_per_statement::Migration),
+            Box::new(m0016_unused_billing_indexes::Migration),
         ]
     }
 }
