@@ -5,7 +5,7 @@
 //! the facts they need and writes what they decide.
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::Pence;
@@ -582,21 +582,9 @@ fn report(term: TermId, dry_run: bool, run_id: Option<i64>, numbers: Vec<String>
     }
 }
 
-/// Reads every fact a run for `term` needs, in a handful of set queries.
-/// A pupil with an enrolment, their school, and their first guardian with the name.
-type PupilRow = (
-    i64,
-    String,
-    Flag,
-    Flag,
-    Flag,
-    Flag,
-    i64,
-    String,
-    i32,
-    Option<i64>,
-    Option<String>,
-);
+/// A pupil with an enrolment: id, reference, free school meals, pupil premium, SEND, looked
+/// after, and school.
+type PupilRow = (i64, String, Flag, Flag, Flag, Flag, i64);
 
 /// Pupils with an enrolment to bill.
 async fn read_pupils(conn: &impl ConnectionTrait) -> Result<Vec<PupilRow>> {
@@ -610,17 +598,23 @@ async fn read_pupils(conn: &impl ConnectionTrait) -> Result<Vec<PupilRow>> {
             "p.send",
             "p.looked_after",
             "p.school_id",
-            "s.name",
-            "s.parent_charge_uplift",
-            "g.id",
-            "g.name",
         ],
-        // The first guardian from one grouped pass over the links: a subquery per pupil took
-        // PostgreSQL four times as long at a million pupils.
-        "pupils p JOIN schools s ON s.id = p.school_id \
-         LEFT JOIN (SELECT pupil_id, MIN(guardian_id) AS guardian_id FROM pupil_guardians GROUP BY pupil_id) f \
-         ON f.pupil_id = p.id LEFT JOIN guardians g ON g.id = f.guardian_id \
-         WHERE p.archived_at IS NULL AND p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving'))",
+        "pupils p WHERE p.archived_at IS NULL \
+         AND p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving'))",
+        vec![],
+    )
+    .await
+}
+
+/// Each pupil's first guardian (the lowest id), with the name: the parent who is invoiced.
+async fn read_first_guardians(conn: &impl ConnectionTrait) -> Result<Vec<(i64, i64, String)>> {
+    json_rows(
+        conn,
+        &["f.pupil_id", "g.id", "g.name"],
+        // One grouped pass over the links: a subquery per pupil took PostgreSQL four times
+        // as long at a million pupils.
+        "(SELECT pupil_id, MIN(guardian_id) AS guardian_id FROM pupil_guardians GROUP BY pupil_id) f \
+         JOIN guardians g ON g.id = f.guardian_id",
         vec![],
     )
     .await
@@ -648,6 +642,12 @@ async fn read_enrolments(conn: &impl ConnectionTrait) -> Result<Vec<EnrolmentRow
     .await
 }
 
+/// A read run on a task of its own, as the reader's own result.
+fn joined<T>(outcome: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
+    outcome.map_err(|e| StoreError::from(DbErr::Custom(format!("reading for the run: {e}"))))?
+}
+
+/// Reads every fact a run for `term` needs, in a handful of set queries.
 async fn run_input(
     conn: &impl ConnectionTrait,
     side: Option<&DatabaseConnection>,
@@ -664,17 +664,40 @@ async fn run_input(
     let mut dates_of_school: HashMap<i64, TermDates> = HashMap::new();
     let term_text = term.to_string();
 
-    // The two large reads run side by side on PostgreSQL, each on its own connection and
-    // server process.
-    let (mut pupil_rows, mut enrolment_rows) = match side {
-        Some(side) => tokio::try_join!(read_pupils(conn), read_enrolments(side))?,
-        None => (read_pupils(conn).await?, read_enrolments(conn).await?),
+    // On PostgreSQL the three large reads run side by side, each on its own connection and
+    // server process (and the side ones on their own tasks, so their rows are parsed on
+    // another thread too).
+    let (mut pupil_rows, mut enrolment_rows, mut guardian_rows) = match side {
+        Some(side) => {
+            let (first, second) = (side.clone(), side.clone());
+            let enrolments = tokio::spawn(async move { read_enrolments(&first).await });
+            let guardians = tokio::spawn(async move { read_first_guardians(&second).await });
+            let pupils = read_pupils(conn).await?;
+            (pupils, joined(enrolments.await)?, joined(guardians.await)?)
+        }
+        None => (
+            read_pupils(conn).await?,
+            read_enrolments(conn).await?,
+            read_first_guardians(conn).await?,
+        ),
     };
+    let schools: HashMap<i64, (String, i32)> =
+        json_rows::<(i64, String, i32)>(conn, &["id", "name", "parent_charge_uplift"], "schools", vec![])
+            .await?
+            .into_iter()
+            .map(|(id, name, uplift)| (id, (name, uplift)))
+            .collect();
     pupil_rows.sort_unstable_by_key(|r| r.0);
+    guardian_rows.sort_unstable_by_key(|r| r.0);
+    let mut guardians = guardian_rows.into_iter().peekable();
     let mut pupils = Vec::with_capacity(pupil_rows.len());
-    for (id, pupil_ref, fsm, premium, send, looked_after, school_id, school_name, uplift, guardian, guardian_name) in
-        pupil_rows
-    {
+    for (id, pupil_ref, fsm, premium, send, looked_after, school_id) in pupil_rows {
+        let Some((school_name, uplift)) = schools.get(&school_id) else {
+            continue;
+        };
+        // Both lists are in pupil order: walk the guardians along with the pupils.
+        while guardians.next_if(|g| g.0 < id).is_some() {}
+        let guardian = guardians.next_if(|g| g.0 == id).map(|(_, g, name)| (g, name));
         let dates = *dates_of_school.entry(school_id).or_insert_with(|| {
             calendars
                 .calendar(school_id, term)
@@ -690,9 +713,9 @@ async fn run_input(
                 send: send.0,
                 looked_after: looked_after.0,
             },
-            school_uplift: Percent::whole(uplift.max(0) as u32),
-            school: (school_id, school_name),
-            guardian: guardian.map(|g| (g, guardian_name.unwrap_or_default())),
+            school_uplift: Percent::whole((*uplift).max(0) as u32),
+            school: (school_id, school_name.clone()),
+            guardian,
             term_dates: dates,
         });
     }
