@@ -23,6 +23,7 @@ use crate::error::{Result, StoreError};
 use crate::json_rows::{Column, Day, Flag, JsonInsert, json_rows};
 use crate::lessons::Calendars;
 use crate::listing::{ListQuery, Page};
+use crate::pg_run::PgTransaction;
 use crate::query::stmt;
 use crate::{Store, now};
 
@@ -246,26 +247,55 @@ impl Store {
             return Ok(report(term, true, None, Vec::new(), plan));
         }
         let started_at = now();
-        let txn = self.write().await?;
-        let backend = txn.get_database_backend();
-        if backend == DbBackend::Postgres {
+        let (run_id, numbers, plan) = if self.conn().get_database_backend() == DbBackend::Postgres {
+            // A transaction of Tutti's own on PostgreSQL, so the rows can go in by COPY.
+            let txn = PgTransaction::begin(self.conn()).await?;
             // Runs for any term take turns, so "already billed" is read with nothing in flight.
             txn.execute_unprepared("LOCK TABLE invoices IN SHARE ROW EXCLUSIVE MODE")
                 .await?;
             // The reference checks (decision 0061) keep each statement's new rows in memory:
             // a batch of lines is about 8 MB, which at the default 4 MB would go to disk.
             txn.execute_unprepared("SET LOCAL work_mem = '64MB'").await?;
-        }
+            let done = self
+                .run_in(&txn, Some(&txn), actor, term, issued_on, started_at, progress)
+                .await?;
+            txn.commit().await?;
+            done
+        } else {
+            let txn = self.write().await?;
+            let done = self
+                .run_in(&txn, None, actor, term, issued_on, started_at, progress)
+                .await?;
+            txn.commit().await?;
+            done
+        };
+        progress(RunProgress::Done);
+        Ok(report(term, false, run_id, numbers, plan))
+    }
+
+    /// A committed run's work inside its transaction `txn` (which is `copy` too on
+    /// PostgreSQL): the run's id (None when there is nothing new), its invoice numbers, and
+    /// its plan. The caller commits.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_in(
+        &self,
+        txn: &impl ConnectionTrait,
+        copy: Option<&PgTransaction>,
+        actor: &Actor,
+        term: TermId,
+        issued_on: Date,
+        started_at: OffsetDateTime,
+        progress: &(dyn Fn(RunProgress) + Send + Sync),
+    ) -> Result<(Option<i64>, Vec<String>, RunPlan)> {
+        let backend = txn.get_database_backend();
         progress(RunProgress::Reading);
-        let input = run_input(&txn, self.side(), term, issued_on, progress).await?;
+        let input = run_input(txn, self.side(), term, issued_on, progress).await?;
         let plan = plan_run(&input);
         if plan.invoices.is_empty() {
-            txn.commit().await?;
-            progress(RunProgress::Done);
-            return Ok(report(term, false, None, Vec::new(), plan));
+            return Ok((None, Vec::new(), plan));
         }
-        let run_id = insert_run(&txn, actor, term, started_at).await?;
-        let numbers = write_plan(&txn, run_id, term, issued_on, &plan, progress).await?;
+        let run_id = insert_run(txn, actor, term, started_at).await?;
+        let numbers = write_plan(txn, copy, run_id, term, issued_on, &plan, progress).await?;
         let finished = now();
         txn.execute_raw(stmt(
             backend,
@@ -280,7 +310,7 @@ impl Store {
         ))
         .await?;
         audit::record(
-            &txn,
+            txn,
             actor,
             Action::Create,
             "billing_run",
@@ -293,9 +323,7 @@ impl Store {
             ),
         )
         .await?;
-        txn.commit().await?;
-        progress(RunProgress::Done);
-        Ok(report(term, false, Some(run_id), numbers, plan))
+        Ok((Some(run_id), numbers, plan))
     }
 
     /// Committed runs, newest first.
@@ -895,6 +923,7 @@ fn rows_per_statement(backend: DbBackend) -> usize {
 /// invoice numbers in plan order.
 async fn write_plan(
     conn: &impl ConnectionTrait,
+    copy: Option<&PgTransaction>,
     run_id: i64,
     term: TermId,
     issued_on: Date,
@@ -955,6 +984,7 @@ async fn write_plan(
             Column::Same("created_at", created.into()),
         ],
         per_statement,
+        copy.is_some(),
     );
     for (i, invoice) in plan.invoices.iter().enumerate() {
         let id = first_id + i as i64;
@@ -968,10 +998,10 @@ async fn write_plan(
         invoices.int(invoice.total_pence.0);
         numbers.push(number);
         if invoices.end_row() {
-            written(invoices.send(conn).await?);
+            written(invoices.send(conn, copy).await?);
         }
     }
-    written(invoices.send(conn).await?);
+    written(invoices.send(conn, copy).await?);
 
     let mut lines = JsonInsert::new(
         backend,
@@ -987,6 +1017,7 @@ async fn write_plan(
             Column::Field("amount_pence", "int8"),
         ],
         per_statement,
+        copy.is_some(),
     );
     // A school's programme has no pupil, so its own table (decision 0054).
     let mut agreement_lines = JsonInsert::new(
@@ -1001,6 +1032,7 @@ async fn write_plan(
             Column::Field("amount_pence", "int8"),
         ],
         per_statement,
+        copy.is_some(),
     );
     for (i, invoice) in plan.invoices.iter().enumerate() {
         let id = first_id + i as i64;
@@ -1012,7 +1044,7 @@ async fn write_plan(
                 agreement_lines.text(&line.rule);
                 agreement_lines.int(line.amount_pence.0);
                 if agreement_lines.end_row() {
-                    written(agreement_lines.send(conn).await?);
+                    written(agreement_lines.send(conn, copy).await?);
                 }
                 continue;
             }
@@ -1024,12 +1056,12 @@ async fn write_plan(
             lines.text(&line.rule);
             lines.int(line.amount_pence.0);
             if lines.end_row() {
-                written(lines.send(conn).await?);
+                written(lines.send(conn, copy).await?);
             }
         }
     }
-    written(lines.send(conn).await?);
-    written(agreement_lines.send(conn).await?);
+    written(lines.send(conn, copy).await?);
+    written(agreement_lines.send(conn, copy).await?);
 
     let mut instalments = JsonInsert::new(
         backend,
@@ -1042,6 +1074,7 @@ async fn write_plan(
             Column::Same("status", "due".into()),
         ],
         per_statement,
+        copy.is_some(),
     );
     for (i, invoice) in plan.invoices.iter().enumerate() {
         let id = first_id + i as i64;
@@ -1051,11 +1084,11 @@ async fn write_plan(
             instalments.date(instalment.due);
             instalments.int(instalment.amount.0);
             if instalments.end_row() {
-                written(instalments.send(conn).await?);
+                written(instalments.send(conn, copy).await?);
             }
         }
     }
-    written(instalments.send(conn).await?);
+    written(instalments.send(conn, copy).await?);
     if backend == DbBackend::Postgres {
         conn.execute_unprepared(
             "SELECT setval(pg_get_serial_sequence('invoices', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM invoices), false)",

@@ -27,6 +27,7 @@ pub mod listing;
 mod migrations;
 pub mod outbox;
 pub mod payments;
+mod pg_run;
 pub mod progress;
 pub mod proposals;
 mod pupil_search;
