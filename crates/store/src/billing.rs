@@ -20,7 +20,7 @@ use tutti_domain::money::Percent;
 
 use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
-use crate::json_rows::{Column, Day, Flag, JsonInsert, json_rows};
+use crate::json_rows::{BulkInsert, Column, Day, Flag, json_rows};
 use crate::lessons::Calendars;
 use crate::listing::{ListQuery, Page};
 use crate::pg_run::PgTransaction;
@@ -909,7 +909,7 @@ async fn insert_run(
     .id)
 }
 
-/// Rows per INSERT (each statement's rows travel as one JSON text, `JsonInsert`): enough
+/// Rows per INSERT (each statement's rows travel as one JSON text, `BulkInsert`): enough
 /// for about twenty progress reports on a Durham-sized run on SQLite, and few round trips
 /// with a few megabytes each on PostgreSQL.
 fn rows_per_statement(backend: DbBackend) -> usize {
@@ -966,7 +966,7 @@ async fn write_plan(
 
     let per_statement = rows_per_statement(backend);
     let mut numbers = Vec::with_capacity(plan.invoices.len());
-    let mut invoices = JsonInsert::new(
+    let mut invoices = BulkInsert::new(
         backend,
         "invoices",
         vec![
@@ -1003,7 +1003,7 @@ async fn write_plan(
     }
     written(invoices.send(conn, copy).await?);
 
-    let mut lines = JsonInsert::new(
+    let mut lines = BulkInsert::new(
         backend,
         "invoice_lines",
         vec![
@@ -1020,7 +1020,7 @@ async fn write_plan(
         copy.is_some(),
     );
     // A school's programme has no pupil, so its own table (decision 0054).
-    let mut agreement_lines = JsonInsert::new(
+    let mut agreement_lines = BulkInsert::new(
         backend,
         "agreement_invoice_lines",
         vec![
@@ -1063,7 +1063,7 @@ async fn write_plan(
     written(lines.send(conn, copy).await?);
     written(agreement_lines.send(conn, copy).await?);
 
-    let mut instalments = JsonInsert::new(
+    let mut instalments = BulkInsert::new(
         backend,
         "instalments",
         vec![

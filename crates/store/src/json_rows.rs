@@ -1,13 +1,13 @@
-//! Moving many rows at once as JSON text. Reading: the database folds a query's rows into one
+//! Moving many rows at once as one text. Reading: the database folds a query's rows into one
 //! JSON array, parsed here straight into typed tuples. Writing: rows are written here into one
-//! JSON array per statement, which the database unfolds into an INSERT.
+//! JSON array per statement, which the database unfolds into an INSERT; or, on PostgreSQL in
+//! a [`PgTransaction`], into the text rows of a COPY (decision 0062).
 //!
 //! Why (decision 0060): sqlx hands SQLite rows one at a time from its worker thread to the
 //! async task, about 4 µs a row, which was most of a billing run's reading; and a value bound
 //! as a parameter is allocated and copied three times on its way (sea-query value, its clone,
-//! sqlx's argument), which with the binding itself was most of the writing. One JSON text
-//! crosses once and is written without an allocation per value. PostgreSQL takes the same
-//! path, so both backends share the code.
+//! sqlx's argument), which with the binding itself was most of the writing. One text crosses
+//! once and is written without an allocation per value.
 use crate::error::Result;
 use crate::pg_run::PgTransaction;
 use crate::query::stmt;
@@ -54,7 +54,7 @@ pub(crate) enum Column {
 /// a [`PgTransaction`]), as the text rows of `COPY table (…) FROM STDIN`, which PostgreSQL
 /// takes for less work (decision 0062). Rows go in with `int`, `text` and `date` in the order
 /// of the `Field` columns, each closed by `end_row`; `send` writes what is there.
-pub(crate) struct JsonInsert {
+pub(crate) struct BulkInsert {
     sql: String,
     same: Vec<Value>,
     /// COPY only: the `Same` values as text, each after a tab, closing every row.
@@ -107,14 +107,14 @@ fn copy_escape(buf: &mut String, value: &str) {
     }
 }
 
-impl JsonInsert {
+impl BulkInsert {
     pub(crate) fn new(
         backend: DbBackend,
         table: &str,
         columns: Vec<Column>,
         per_statement: usize,
         by_copy: bool,
-    ) -> JsonInsert {
+    ) -> BulkInsert {
         if by_copy {
             let mut names: Vec<&str> = Vec::with_capacity(columns.len());
             let mut same_names = Vec::new();
@@ -131,7 +131,7 @@ impl JsonInsert {
             }
             names.extend(same_names);
             suffix.push('\n');
-            return JsonInsert {
+            return BulkInsert {
                 sql: format!("COPY {table} ({}) FROM STDIN", names.join(", ")),
                 same: Vec::new(),
                 copy_suffix: Some(suffix),
@@ -171,7 +171,7 @@ impl JsonInsert {
             names.join(", "),
             select.join(", ")
         );
-        JsonInsert {
+        BulkInsert {
             sql: crate::query::stmt(backend, &sql, []).sql,
             same,
             copy_suffix: None,
