@@ -741,7 +741,6 @@ fn plan_run_with(input: &RunInput, parallel_families: usize) -> RunPlan {
         families.entry(key).or_default().push(pupil_id);
     }
 
-    let billed = |key: &(i64, ChargeKind, i64)| input.already_billed.contains(key);
     let mut invoices: BTreeMap<PayerKey, PlannedInvoice> = BTreeMap::new();
     let mut add_line = |key: PayerKey, name: &str, line: PlannedLine| {
         let invoice = invoices.entry(key).or_insert_with(|| PlannedInvoice {
@@ -798,7 +797,7 @@ fn plan_run_with(input: &RunInput, parallel_families: usize) -> RunPlan {
     // Schools' services agreements billed by invoice: a line a programme on the school's
     // invoice for the term, once (a later agreement goes on a supplementary invoice).
     for a in &input.agreements {
-        if billed(&(0, ChargeKind::Wcet, a.id)) {
+        if facts.billed(&(0, ChargeKind::Wcet, a.id)) {
             continue;
         }
         let line = crate::agreements::invoice_line(&a.programme, a.annual_cost, term);

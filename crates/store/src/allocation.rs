@@ -16,7 +16,7 @@ use tutti_solver::{Assignment, Instance, Solution, Violation};
 use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
 use crate::lessons::{NewGroup, generate_for_teachers, weekday};
-use crate::query::stmt;
+use crate::query::{stmt, update_one};
 use crate::{Store, today};
 
 /// TIMETABLING.md's grid: every start on a 5-minute step, every length a multiple of it.
@@ -782,16 +782,12 @@ impl Store {
     /// Pins a group where it is (a proposed timetable leaves it alone), or unpins it.
     pub async fn set_group_pinned(&self, actor: &Actor, group_id: i64, pinned: bool) -> Result<()> {
         let txn = self.write().await?;
-        let done = txn
-            .execute_raw(stmt(
-                txn.get_database_backend(),
-                "UPDATE teaching_groups SET pinned = ? WHERE id = ?",
-                [pinned.into(), group_id.into()],
-            ))
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        update_one(
+            &txn,
+            "UPDATE teaching_groups SET pinned = ? WHERE id = ?",
+            [pinned.into(), group_id.into()],
+        )
+        .await?;
         audit::record(
             &txn,
             actor,

@@ -11,7 +11,7 @@ use tutti_domain::rotation::ClockTime;
 use crate::Store;
 use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
-use crate::query::stmt;
+use crate::query::{stmt, update_one};
 
 /// A teacher's teaching times for each weekday (1 Monday to 5 Friday; a day with no
 /// intervals is a day they do not teach).
@@ -276,21 +276,17 @@ impl Store {
             ));
         }
         let txn = self.write().await?;
-        let done = txn
-            .execute_raw(stmt(
-                txn.get_database_backend(),
-                "UPDATE schools SET rooms = ?, opens_minute = ?, closes_minute = ? WHERE id = ?",
-                [
-                    (rooms as i32).into(),
-                    (opens as i32).into(),
-                    (closes as i32).into(),
-                    school_id.into(),
-                ],
-            ))
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        update_one(
+            &txn,
+            "UPDATE schools SET rooms = ?, opens_minute = ?, closes_minute = ? WHERE id = ?",
+            [
+                (rooms as i32).into(),
+                (opens as i32).into(),
+                (closes as i32).into(),
+                school_id.into(),
+            ],
+        )
+        .await?;
         audit::record(
             &txn,
             actor,

@@ -965,9 +965,9 @@ async fn write_plan(
     };
 
     let per_statement = rows_per_statement(backend);
+    let insert = |table, columns| BulkInsert::new(conn, copy, table, columns, per_statement);
     let mut numbers = Vec::with_capacity(plan.invoices.len());
-    let mut invoices = BulkInsert::new(
-        backend,
+    let mut invoices = insert(
         "invoices",
         vec![
             Column::Field("id", "int8"),
@@ -983,8 +983,6 @@ async fn write_plan(
             Column::Same("status", "issued".into()),
             Column::Same("created_at", created.into()),
         ],
-        per_statement,
-        copy.is_some(),
     );
     for (i, invoice) in plan.invoices.iter().enumerate() {
         let id = first_id + i as i64;
@@ -997,14 +995,11 @@ async fn write_plan(
         invoices.text(invoice.kind.as_str());
         invoices.int(invoice.total_pence.0);
         numbers.push(number);
-        if invoices.end_row() {
-            written(invoices.send(conn, copy).await?);
-        }
+        written(invoices.end_row().await?);
     }
-    written(invoices.send(conn, copy).await?);
+    written(invoices.finish().await?);
 
-    let mut lines = BulkInsert::new(
-        backend,
+    let mut lines = insert(
         "invoice_lines",
         vec![
             Column::Field("invoice_id", "int8"),
@@ -1016,12 +1011,9 @@ async fn write_plan(
             Column::Field("rule", "text"),
             Column::Field("amount_pence", "int8"),
         ],
-        per_statement,
-        copy.is_some(),
     );
     // A school's programme has no pupil, so its own table (decision 0054).
-    let mut agreement_lines = BulkInsert::new(
-        backend,
+    let mut agreement_lines = insert(
         "agreement_invoice_lines",
         vec![
             Column::Field("invoice_id", "int8"),
@@ -1031,8 +1023,6 @@ async fn write_plan(
             Column::Field("rule", "text"),
             Column::Field("amount_pence", "int8"),
         ],
-        per_statement,
-        copy.is_some(),
     );
     for (i, invoice) in plan.invoices.iter().enumerate() {
         let id = first_id + i as i64;
@@ -1043,9 +1033,7 @@ async fn write_plan(
                 agreement_lines.text(&line.description);
                 agreement_lines.text(&line.rule);
                 agreement_lines.int(line.amount_pence.0);
-                if agreement_lines.end_row() {
-                    written(agreement_lines.send(conn, copy).await?);
-                }
+                written(agreement_lines.end_row().await?);
                 continue;
             }
             lines.int(id);
@@ -1055,16 +1043,13 @@ async fn write_plan(
             lines.text(&line.description);
             lines.text(&line.rule);
             lines.int(line.amount_pence.0);
-            if lines.end_row() {
-                written(lines.send(conn, copy).await?);
-            }
+            written(lines.end_row().await?);
         }
     }
-    written(lines.send(conn, copy).await?);
-    written(agreement_lines.send(conn, copy).await?);
+    written(lines.finish().await?);
+    written(agreement_lines.finish().await?);
 
-    let mut instalments = BulkInsert::new(
-        backend,
+    let mut instalments = insert(
         "instalments",
         vec![
             Column::Field("invoice_id", "int8"),
@@ -1073,8 +1058,6 @@ async fn write_plan(
             Column::Field("amount_pence", "int8"),
             Column::Same("status", "due".into()),
         ],
-        per_statement,
-        copy.is_some(),
     );
     for (i, invoice) in plan.invoices.iter().enumerate() {
         let id = first_id + i as i64;
@@ -1083,12 +1066,10 @@ async fn write_plan(
             instalments.int(instalment.number as i64);
             instalments.date(instalment.due);
             instalments.int(instalment.amount.0);
-            if instalments.end_row() {
-                written(instalments.send(conn, copy).await?);
-            }
+            written(instalments.end_row().await?);
         }
     }
-    written(instalments.send(conn, copy).await?);
+    written(instalments.finish().await?);
     if backend == DbBackend::Postgres {
         conn.execute_unprepared(
             "SELECT setval(pg_get_serial_sequence('invoices', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM invoices), false)",

@@ -50,15 +50,17 @@ pub(crate) enum Column {
 
 /// Many rows inserted `per_statement` at a time. Written as JSON into
 /// `INSERT INTO table (…) SELECT value->>0, ?, … FROM json_each(?)` on SQLite, the same with
-/// `jsonb_array_elements` and casts on PostgreSQL; or, when `by_copy` (PostgreSQL, sent with
-/// a [`PgTransaction`]), as the text rows of `COPY table (…) FROM STDIN`, which PostgreSQL
-/// takes for less work (decision 0062). Rows go in with `int`, `text` and `date` in the order
-/// of the `Field` columns, each closed by `end_row`; `send` writes what is there.
-pub(crate) struct BulkInsert {
+/// `jsonb_array_elements` and casts on PostgreSQL; or, given a [`PgTransaction`], as the
+/// text rows of `COPY table (…) FROM STDIN`, which PostgreSQL takes for less work (decision
+/// 0062). Rows go in with `int`, `text` and `date` in the order of the `Field` columns, each
+/// closed by `end_row`, which sends a full batch; `finish` sends the rest.
+pub(crate) struct BulkInsert<'a, C> {
+    conn: &'a C,
+    /// By COPY: the transaction, and the `Same` values as text, each after a tab, that close
+    /// every row.
+    copy: Option<(&'a PgTransaction, String)>,
     sql: String,
     same: Vec<Value>,
-    /// COPY only: the `Same` values as text, each after a tab, closing every row.
-    copy_suffix: Option<String>,
     buf: String,
     rows: usize,
     per_statement: usize,
@@ -107,15 +109,15 @@ fn copy_escape(buf: &mut String, value: &str) {
     }
 }
 
-impl BulkInsert {
+impl<'a, C: ConnectionTrait> BulkInsert<'a, C> {
     pub(crate) fn new(
-        backend: DbBackend,
+        conn: &'a C,
+        copy: Option<&'a PgTransaction>,
         table: &str,
         columns: Vec<Column>,
         per_statement: usize,
-        by_copy: bool,
-    ) -> BulkInsert {
-        if by_copy {
+    ) -> BulkInsert<'a, C> {
+        if let Some(copy) = copy {
             let mut names: Vec<&str> = Vec::with_capacity(columns.len());
             let mut same_names = Vec::new();
             let mut suffix = String::new();
@@ -132,15 +134,17 @@ impl BulkInsert {
             names.extend(same_names);
             suffix.push('\n');
             return BulkInsert {
+                conn,
+                copy: Some((copy, suffix)),
                 sql: format!("COPY {table} ({}) FROM STDIN", names.join(", ")),
                 same: Vec::new(),
-                copy_suffix: Some(suffix),
                 buf: String::new(),
                 rows: 0,
                 per_statement: per_statement.max(1),
                 first_field: true,
             };
         }
+        let backend = conn.get_database_backend();
         let mut names = Vec::with_capacity(columns.len());
         let mut select = Vec::with_capacity(columns.len());
         let mut same = Vec::new();
@@ -172,9 +176,10 @@ impl BulkInsert {
             select.join(", ")
         );
         BulkInsert {
+            conn,
+            copy: None,
             sql: crate::query::stmt(backend, &sql, []).sql,
             same,
-            copy_suffix: None,
             buf: String::new(),
             rows: 0,
             per_statement: per_statement.max(1),
@@ -183,7 +188,7 @@ impl BulkInsert {
     }
 
     fn field(&mut self) {
-        if self.copy_suffix.is_some() {
+        if self.copy.is_some() {
             if !std::mem::replace(&mut self.first_field, false) {
                 self.buf.push('\t');
             }
@@ -202,7 +207,7 @@ impl BulkInsert {
 
     pub(crate) fn text(&mut self, value: &str) {
         self.field();
-        if self.copy_suffix.is_some() {
+        if self.copy.is_some() {
             copy_escape(&mut self.buf, value);
             return;
         }
@@ -223,7 +228,7 @@ impl BulkInsert {
     /// A date as "YYYY-MM-DD", as sqlx writes one to SQLite.
     pub(crate) fn date(&mut self, value: Date) {
         self.field();
-        if self.copy_suffix.is_some() {
+        if self.copy.is_some() {
             self.buf.push_str(&iso_date(value));
             return;
         }
@@ -236,24 +241,26 @@ impl BulkInsert {
         );
     }
 
-    /// Closes a row; true when the batch is full and should be sent.
-    pub(crate) fn end_row(&mut self) -> bool {
-        match &self.copy_suffix {
-            Some(suffix) => self.buf.push_str(suffix),
+    /// Closes a row, and sends the batch when it is full; returns how many rows were sent.
+    pub(crate) async fn end_row(&mut self) -> Result<usize> {
+        match &self.copy {
+            Some((_, suffix)) => self.buf.push_str(suffix),
             None => self.buf.push(']'),
         }
         self.first_field = true;
         self.rows += 1;
-        self.rows >= self.per_statement
+        if self.rows < self.per_statement {
+            return Ok(0);
+        }
+        self.finish().await
     }
 
-    /// Executes the rows written so far, if any, and returns how many there were.
-    pub(crate) async fn send(&mut self, conn: &impl ConnectionTrait, copy: Option<&PgTransaction>) -> Result<usize> {
+    /// Sends the rows closed so far, if any, and returns how many there were.
+    pub(crate) async fn finish(&mut self) -> Result<usize> {
         if self.rows == 0 {
             return Ok(0);
         }
-        if self.copy_suffix.is_some() {
-            let copy = copy.expect("a COPY insert is sent with its PostgreSQL transaction");
+        if let Some((copy, _)) = self.copy {
             copy.copy_in(&self.sql, self.buf.as_bytes()).await?;
             self.buf.clear();
             return Ok(std::mem::take(&mut self.rows));
@@ -261,12 +268,13 @@ impl BulkInsert {
         self.buf.push(']');
         let mut values = self.same.clone();
         values.push(std::mem::take(&mut self.buf).into());
-        conn.execute_raw(Statement::from_sql_and_values(
-            conn.get_database_backend(),
-            self.sql.clone(),
-            values,
-        ))
-        .await?;
+        self.conn
+            .execute_raw(Statement::from_sql_and_values(
+                self.conn.get_database_backend(),
+                self.sql.clone(),
+                values,
+            ))
+            .await?;
         Ok(std::mem::take(&mut self.rows))
     }
 }

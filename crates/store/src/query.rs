@@ -1,5 +1,20 @@
 //! Hand-written SQL for both backends: written once with `?` placeholders, numbered for PostgreSQL.
-use sea_orm::{DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+use crate::error::{Result, StoreError};
+
+/// Runs an UPDATE of one record; `NotFound` when no row matched.
+pub(crate) async fn update_one(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Result<()> {
+    let done = conn.execute_raw(stmt(conn.get_database_backend(), sql, values)).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
 
 /// Builds a statement from SQL written with `?` placeholders. Our SQL never contains a
 /// literal question mark, so every `?` is a parameter.
