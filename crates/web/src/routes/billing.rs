@@ -268,6 +268,8 @@ async fn preview(State(state): State<AppState>, visitor: Visitor, Form(form): Fo
 
 /// A run started from the screen, and how far it has got.
 struct Job {
+    /// The hub's store ([`tutti_store::Store::identity`]): runs of one hub take turns.
+    hub: usize,
     term: String,
     progress: RunProgress,
     outcome: Option<Result<RunReport, String>>,
@@ -294,7 +296,8 @@ async fn start_run(
         let page = index_page(&state, &visitor, form.term, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
-    if jobs().values().any(|j| j.outcome.is_none()) {
+    let hub = state.store.identity();
+    if jobs().values().any(|j| j.hub == hub && j.outcome.is_none()) {
         return done(
             &state,
             &signed,
@@ -307,6 +310,7 @@ async fn start_run(
     jobs().insert(
         id,
         Job {
+            hub,
             term: term.to_string(),
             progress: RunProgress::Reading,
             outcome: None,
