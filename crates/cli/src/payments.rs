@@ -33,14 +33,14 @@ pub struct CreditsArgs {
 }
 
 pub async fn reminders(args: RemindersArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open().await?;
     let today = match &args.date {
         Some(d) => match parse_date(d) {
             Ok(d) => d,
             Err(e) => bail!("--date: {e}"),
         },
-        None => tutti_store::today(),
+        None => store.today(),
     };
-    let store = args.db.open().await?;
     let report = store
         .send_instalment_reminders(&Actor::cli(), today, &args.hub_name)
         .await?;

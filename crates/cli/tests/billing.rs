@@ -145,7 +145,7 @@ async fn a_killed_run_leaves_all_or_nothing(backend: TestBackend) {
         .store
         .plan_billing(
             tutti_domain::calendar::TermId::parse("2026-autumn").unwrap(),
-            tutti_store::today(),
+            hub.store.today(),
         )
         .await
         .unwrap();

@@ -178,9 +178,9 @@ impl AcademicYear {
 }
 
 impl fmt::Display for AcademicYear {
-    /// "2026-27".
+    /// "2026-27". The start year has four digits, as [`AcademicYear::parse`] reads it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{:02}", self.0, (self.0 + 1).rem_euclid(100))
+        write!(f, "{:04}-{:02}", self.0, (self.0 + 1).rem_euclid(100))
     }
 }
 
@@ -637,6 +637,16 @@ impl SchoolCalendar {
 ///
 /// Bank holidays are taken out of school days. A school then marks its own INSET days
 /// (usually 5 of the 195), leaving 190 days with pupils.
+/// One term's dates in the default calendar.
+pub fn default_dates_of(term: TermId) -> TermDates {
+    let [autumn, spring, summer] = default_term_dates(term.year);
+    match term.name {
+        TermName::Autumn => autumn,
+        TermName::Spring => spring,
+        TermName::Summer => summer,
+    }
+}
+
 pub fn default_term_dates(year: AcademicYear) -> [TermDates; 3] {
     let start = year.start_year();
     let next = start + 1;
@@ -967,6 +977,11 @@ mod tests {
         assert_eq!(AcademicYear::parse("2026/27"), Ok(year));
         assert_eq!(AcademicYear::parse("2026-2027"), Ok(year));
         assert_eq!(AcademicYear::starting(2099).to_string(), "2099-00");
+        // Found by fuzz/fuzz_targets/form_query.rs: parse reads a start year with leading
+        // zeros, so writing must keep them or the text does not read back.
+        let early = AcademicYear::parse("0226-27").unwrap();
+        assert_eq!(early.to_string(), "0226-27");
+        assert_eq!(AcademicYear::parse(&early.to_string()), Ok(early));
         for bad in ["2026-28", "2026", "26-27", "2026-7", "abcd-ef"] {
             assert_eq!(AcademicYear::parse(bad), Err(CalendarError::AcademicYear), "{bad}");
         }

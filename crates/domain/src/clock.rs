@@ -4,8 +4,77 @@
 //! The rule is fixed by law (Summer Time Order 2002): British Summer Time, UTC+1, runs from
 //! 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October. Writing it
 //! here keeps a time-zone database out of the binary.
+//!
+//! The hub's "now" comes from a `Clock` injected into the store, so that a test can say
+//! "on 1 September" and mean it on any day of the year.
+
+use std::sync::{Arc, Mutex};
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
+
+/// Where the hub's "now" comes from: the system's clock, or an instant a test has set and
+/// moves by hand. Cheap to clone; clones of a set clock share its instant.
+#[derive(Clone, Debug, Default)]
+pub struct Clock(Option<Arc<Mutex<OffsetDateTime>>>);
+
+impl Clock {
+    /// The operating system's clock.
+    pub fn system() -> Self {
+        Clock(None)
+    }
+
+    /// A clock standing still at `at` until it is set again.
+    pub fn fixed(at: OffsetDateTime) -> Self {
+        Clock(Some(Arc::new(Mutex::new(at))))
+    }
+
+    /// A clock standing at noon, London time, on `day`.
+    pub fn on(day: Date) -> Self {
+        Self::fixed(noon_in_london(day))
+    }
+
+    /// Moves a fixed clock to `at`; the system's clock cannot be moved.
+    pub fn set(&self, at: OffsetDateTime) {
+        if let Some(held) = &self.0 {
+            *held.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        }
+    }
+
+    /// Moves a fixed clock on by `by`.
+    pub fn advance(&self, by: time::Duration) {
+        if let Some(held) = &self.0 {
+            let mut at = held.lock().unwrap_or_else(|e| e.into_inner());
+            *at += by;
+        }
+    }
+
+    pub fn is_fixed(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The current instant in UTC, truncated to microseconds: PostgreSQL keeps no more, and
+    /// a value read back must compare equal to the value written.
+    pub fn now(&self) -> OffsetDateTime {
+        let t = match &self.0 {
+            Some(held) => *held.lock().unwrap_or_else(|e| e.into_inner()),
+            None => OffsetDateTime::now_utc(),
+        };
+        t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+    }
+
+    /// Today's date in London, the hub's "today": a register marked at 00:30 BST belongs to
+    /// the new day, not to yesterday as UTC would say.
+    pub fn today(&self) -> Date {
+        london_date(self.now())
+    }
+}
+
+/// Noon in London on `day`, as an instant.
+pub fn noon_in_london(day: Date) -> OffsetDateTime {
+    let noon = PrimitiveDateTime::new(day, Time::from_hms(12, 0, 0).expect("noon is a time"));
+    let guess = noon.assume_utc();
+    noon.assume_offset(uk_offset(guess))
+}
 
 /// The last Sunday of `month` in `year`.
 fn last_sunday(year: i32, month: Month) -> Date {
@@ -49,6 +118,19 @@ pub fn london_date(at: OffsetDateTime) -> Date {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_set_clock_says_the_day_it_was_set_to_and_moves_when_told() {
+        let clock = Clock::on(time::macros::date!(2026 - 09 - 01));
+        assert_eq!(clock.today(), time::macros::date!(2026 - 09 - 01));
+        assert_eq!(in_london(clock.now()).hour(), 12);
+        let shared = clock.clone();
+        shared.advance(time::Duration::days(1));
+        assert_eq!(clock.today(), time::macros::date!(2026 - 09 - 02));
+        clock.set(datetime!(2026-12-24 23:30:00 UTC));
+        assert_eq!(shared.today(), time::macros::date!(2026 - 12 - 24));
+        assert!(!Clock::system().is_fixed());
+    }
 
     #[test]
     fn summer_time_starts_and_ends_at_one_in_the_morning_utc() {

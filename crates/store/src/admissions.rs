@@ -430,7 +430,7 @@ impl Store {
             vec![
                 app.pupil_id.into(),
                 instrument.to_lowercase().into(),
-                crate::today().into(),
+                self.today().into(),
             ],
         )
         .await?;

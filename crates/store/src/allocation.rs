@@ -17,7 +17,7 @@ use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
 use crate::lessons::{NewGroup, generate_for_teachers, weekday};
 use crate::query::{stmt, update_one};
-use crate::{Store, today};
+use crate::Store;
 
 /// TIMETABLING.md's grid: every start on a 5-minute step, every length a multiple of it.
 pub const SLOT_MINUTES: i64 = 5;
@@ -243,7 +243,13 @@ impl Facts {
 }
 
 /// The teaching groups matching `filter` (SQL over g) with their current pupils.
-pub(crate) async fn group_slots(conn: &impl ConnectionTrait, filter: &str, params: Vec<Value>) -> Result<Vec<Slot>> {
+/// The groups matching `filter`, with the pupils still enrolled on `today`.
+pub(crate) async fn group_slots(
+    conn: &impl ConnectionTrait,
+    filter: &str,
+    params: Vec<Value>,
+    today: Date,
+) -> Result<Vec<Slot>> {
     let backend = conn.get_database_backend();
     let groups = GroupRow::find_by_statement(stmt(
         backend,
@@ -262,7 +268,7 @@ pub(crate) async fn group_slots(conn: &impl ConnectionTrait, filter: &str, param
             "SELECT gm.group_id, e.pupil_id FROM group_members gm JOIN enrolments e ON e.id = gm.enrolment_id \
              JOIN teaching_groups g ON g.id = gm.group_id WHERE ({filter}) AND (e.end_date IS NULL OR e.end_date >= ?)"
         ),
-        params.into_iter().chain([today().into()]),
+        params.into_iter().chain([today.into()]),
     ))
     .all(conn)
     .await?
@@ -554,7 +560,7 @@ pub struct TeacherChoice {
 }
 
 /// The problems found with the slots of one weekday around a candidate placement.
-async fn placement_problems(conn: &impl ConnectionTrait, candidate: &Slot) -> Result<Vec<String>> {
+async fn placement_problems(conn: &impl ConnectionTrait, candidate: &Slot, today: Date) -> Result<Vec<String>> {
     let pupils = marks(candidate.pupils.len());
     let filter = format!(
         "g.weekday = ? AND g.id <> ? AND (g.teacher_id = ? OR g.school_id = ? OR g.id IN (SELECT gm2.group_id \
@@ -567,7 +573,7 @@ async fn placement_problems(conn: &impl ConnectionTrait, candidate: &Slot) -> Re
         candidate.school_id.into(),
     ];
     params.extend(ids(&candidate.pupils));
-    let existing = group_slots(conn, &filter, params).await?;
+    let existing = group_slots(conn, &filter, params, today).await?;
     let mut schools: Vec<i64> = existing.iter().map(|s| s.school_id).collect();
     schools.push(candidate.school_id);
     let mut teachers: Vec<i64> = existing.iter().map(|s| s.teacher_id).collect();
@@ -640,7 +646,7 @@ impl Store {
                        WHERE NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.enrolment_id = e.id) \
                        AND (e.end_date IS NULL OR e.end_date >= ?)"
             .to_owned();
-        let mut params: Vec<Value> = vec![today().into()];
+        let mut params: Vec<Value> = vec![self.today().into()];
         if let Some(s) = school_id {
             sql.push_str(" AND p.school_id = ?");
             params.push(s.into());
@@ -718,9 +724,9 @@ impl Store {
             label: label(&group.instrument, group.lesson_type.as_str()),
             pinned: false,
         };
-        refuse(placement_problems(&txn, &candidate).await?)?;
+        refuse(placement_problems(&txn, &candidate, self.today()).await?)?;
         let id = crate::lessons::create_group_in(&txn, actor, group).await?;
-        generate_for_teachers(&txn, &[group.teacher_id], today()).await?;
+        generate_for_teachers(&txn, &[group.teacher_id], self.today()).await?;
         txn.commit().await?;
         Ok(id)
     }
@@ -732,7 +738,7 @@ impl Store {
             return Err(StoreError::Refused("Choose at least one enrolment to place.".into()));
         }
         let txn = self.write().await?;
-        let mut slot = group_slots(&txn, "g.id = ?", vec![group_id.into()])
+        let mut slot = group_slots(&txn, "g.id = ?", vec![group_id.into()], self.today())
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
@@ -758,7 +764,7 @@ impl Store {
             )));
         }
         slot.pupils.extend(facts.iter().map(|f| f.pupil_id));
-        refuse(placement_problems(&txn, &slot).await?)?;
+        refuse(placement_problems(&txn, &slot, self.today()).await?)?;
         let rows = enrolment_ids
             .iter()
             .map(|e| vec![group_id.into(), (*e).into()])
@@ -774,7 +780,7 @@ impl Store {
             format!("added enrolments {enrolment_ids:?}"),
         )
         .await?;
-        generate_for_teachers(&txn, &[slot.teacher_id], today()).await?;
+        generate_for_teachers(&txn, &[slot.teacher_id], self.today()).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -239,7 +239,7 @@ impl Store {
         dry_run: bool,
         progress: &(dyn Fn(RunProgress) + Send + Sync),
     ) -> Result<RunReport> {
-        let issued_on = crate::today();
+        let issued_on = self.today();
         if dry_run {
             progress(RunProgress::Reading);
             let input = run_input(self.conn(), self.side(), term, issued_on, progress).await?;

@@ -23,6 +23,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// Sessions read a moment ago, shared by every clone of this store.
     pub(crate) session_cache: std::sync::Arc<crate::session_cache::SessionCache>,
+    /// Where "today" comes from: the system's clock, or one a test sets.
+    clock: tutti_domain::clock::Clock,
 }
 
 impl Store {
@@ -51,7 +53,28 @@ impl Store {
         Ok(Self {
             db,
             session_cache: Default::default(),
+            clock: Default::default(),
         })
+    }
+
+    /// The same store reading the date and time from `clock`.
+    pub fn with_clock(mut self, clock: tutti_domain::clock::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &tutti_domain::clock::Clock {
+        &self.clock
+    }
+
+    /// The hub's current instant, from its clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// The hub's today, in London, from its clock.
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
     }
 
     /// Applies every pending migration.

@@ -49,17 +49,10 @@ pub use connect::{Backend, Store};
 pub use error::StoreError;
 pub use sea_orm;
 
-/// The current instant in UTC, written from Rust rather than by SQL defaults so that
-/// both backends store the same value.
+/// The system's current instant in UTC, written from Rust rather than by SQL defaults so
+/// that both backends store the same value. Rules that depend on the date read the store's
+/// own clock (`Store::today`) instead, so that tests can set it.
 pub fn now() -> time::OffsetDateTime {
-    // Truncated to microseconds: PostgreSQL keeps no more, and a value read back must
-    // compare equal to the value written.
-    let t = time::OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+    tutti_domain::clock::Clock::system().now()
 }
 
-/// Today's date in London, the hub's "today": a register marked at 00:30 BST belongs to the
-/// new day, not to yesterday as UTC would say.
-pub fn today() -> time::Date {
-    tutti_domain::clock::london_date(time::OffsetDateTime::now_utc())
-}

@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use tutti_domain::allocation::day_code;
-use tutti_domain::calendar::{TermId, default_term_dates};
+use tutti_domain::calendar::{TermId, default_dates_of};
 use tutti_solver::{Report, SolveOptions};
 
 use crate::allocation::{Facts, Slot, group_slots, to_instance};
@@ -17,7 +17,7 @@ use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
 use crate::lessons::{generate_for_teachers, status};
 use crate::query::stmt;
-use crate::{Store, now, today};
+use crate::{Store, now};
 
 /// The longest a proposal may run, in seconds.
 pub const MAX_SECONDS: u32 = 120;
@@ -141,28 +141,21 @@ impl ProposalRow {
 
 /// The first day of a term (the default calendar's: schools' own dates differ by days).
 fn term_start(term: TermId) -> Date {
-    default_term_dates(term.year)
-        .into_iter()
-        .find(|t| t.term == term)
-        .map(|t| t.dates.first)
-        .unwrap_or_else(today)
+    default_dates_of(term).dates.first
 }
 
 fn term_last(term: TermId) -> Date {
-    default_term_dates(term.year)
-        .into_iter()
-        .find(|t| t.term == term)
-        .map(|t| t.dates.last)
-        .unwrap_or_else(today)
+    default_dates_of(term).dates.last
 }
 
 /// The groups taught in `term`: those with a pupil enrolled during it.
-async fn term_slots(conn: &impl ConnectionTrait, term: TermId) -> Result<Vec<Slot>> {
+async fn term_slots(conn: &impl ConnectionTrait, term: TermId, today: Date) -> Result<Vec<Slot>> {
     group_slots(
         conn,
         "EXISTS (SELECT 1 FROM group_members gm3 JOIN enrolments e3 ON e3.id = gm3.enrolment_id \
          WHERE gm3.group_id = g.id AND e3.start_date <= ? AND (e3.end_date IS NULL OR e3.end_date >= ?))",
         vec![term_last(term).into(), term_start(term).into()],
+        today,
     )
     .await
 }
@@ -293,7 +286,7 @@ impl Store {
     async fn solve_proposal(&self, id: i64, started: Instant) -> Result<ProposalResult> {
         let p = self.proposal(id).await?;
         let term = TermId::parse(&p.term).map_err(|_| StoreError::Refused("Unknown term.".into()))?;
-        let slots = term_slots(self.conn(), term).await?;
+        let slots = term_slots(self.conn(), term, self.today()).await?;
         let facts = Facts::load(self.conn(), None, None, &[]).await?;
         let seconds = p.seconds as f64;
         tokio::task::spawn_blocking(move || solve_term(&facts, &slots, seconds, started))
@@ -346,6 +339,7 @@ impl Store {
             } else {
                 groups.iter().map(|&g| g.into()).collect()
             },
+            self.today(),
         )
         .await?
         .into_iter()
@@ -397,7 +391,7 @@ impl Store {
         let moved: Vec<i64> = moves.iter().map(|m| m.group_id).collect();
         crate::lessons::sync_enrolments_with_groups(&txn, &moved).await?;
         let teachers: Vec<i64> = teachers.into_iter().collect();
-        let from = today().max(term_start(term));
+        let from = self.today().max(term_start(term));
         if !teachers.is_empty() {
             // Lessons still to come and untouched are re-dated; marked ones are history.
             let list = crate::allocation::marks(teachers.len());

@@ -108,8 +108,9 @@ pub struct PupilListRow {
 }
 
 impl PupilListRow {
-    pub fn year_group(&self) -> String {
-        year_group_text(self.date_of_birth, self.year_group_override, today())
+    /// The pupil's year group in the academic year containing `today`.
+    pub fn year_group(&self, today: Date) -> String {
+        year_group_text(self.date_of_birth, self.year_group_override, today)
     }
 }
 
@@ -159,7 +160,6 @@ mod iso_date {
     }
 }
 
-use crate::today;
 
 /// The year group shown: the override if set, else derived from the date of birth and the
 /// current academic year.
@@ -324,7 +324,7 @@ impl Store {
         let sensitive = scope.sees_sensitive();
         Ok(Some(Pupil {
             id: m.id,
-            year_group: year_group_text(m.date_of_birth, m.year_group_override, today()),
+            year_group: year_group_text(m.date_of_birth, m.year_group_override, self.today()),
             year_group_overridden: m.year_group_override.is_some(),
             pupil_ref: m.pupil_ref,
             first_name: m.first_name,

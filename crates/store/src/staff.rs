@@ -128,7 +128,6 @@ fn split_instruments(s: &str) -> Vec<String> {
         .collect()
 }
 
-use crate::today;
 
 fn row_fields(r: &StaffRow) -> Vec<(&'static str, String)> {
     vec![
@@ -200,7 +199,7 @@ impl Store {
             .limit(q.per_page())
             .all(self.conn())
             .await?;
-        let t = today();
+        let t = self.today();
         Ok(Page {
             rows: rows.into_iter().map(|m| Staff::from_model(m, t)).collect(),
             total,
@@ -214,7 +213,7 @@ impl Store {
         Ok(staff::Entity::find_by_id(id)
             .one(self.conn())
             .await?
-            .map(|m| Staff::from_model(m, today())))
+            .map(|m| Staff::from_model(m, self.today())))
     }
 
     pub async fn staff_row(&self, id: i64) -> Result<Option<StaffRow>> {
@@ -256,7 +255,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
-        Ok(Staff::from_model(m, today()))
+        Ok(Staff::from_model(m, self.today()))
     }
 
     pub async fn update_staff(&self, actor: &Actor, id: i64, row: &StaffRow) -> Result<Staff> {
@@ -292,7 +291,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
-        Ok(Staff::from_model(m, today()))
+        Ok(Staff::from_model(m, self.today()))
     }
 
     pub async fn archive_staff(&self, actor: &Actor, id: i64) -> Result<()> {

@@ -10,7 +10,7 @@ use tutti_store::audit::Actor;
 use tutti_store::demo::DemoSize;
 use tutti_store::pupils::PupilScope;
 use tutti_store::testing::{TestBackend, TestDatabase};
-use tutti_store::{Store, on_both_backends, today};
+use tutti_store::{Store, on_both_backends};
 
 on_both_backends!(
     waiting_list_places_follow_the_domain_rule,
@@ -85,7 +85,7 @@ async fn waiting_list_places_follow_the_domain_rule(backend: TestBackend) {
             ..Default::default()
         };
         let all = store
-            .applications(&PupilScope::All, &filter(1, 200), today())
+            .applications(&PupilScope::All, &filter(1, 200), store.today())
             .await
             .unwrap();
         assert!(ids.len() >= 10);
@@ -107,7 +107,7 @@ async fn waiting_list_places_follow_the_domain_rule(backend: TestBackend) {
         let want: Vec<i64> = expected.iter().map(|e| e.application_id).collect();
         assert_eq!(got, want, "{priority}");
         let second = store
-            .applications(&PupilScope::All, &filter(2, 5), today())
+            .applications(&PupilScope::All, &filter(2, 5), store.today())
             .await
             .unwrap();
         let got: Vec<i64> = second.rows.iter().map(|a| a.id).collect();
@@ -137,7 +137,7 @@ async fn a_demo_hub_has_waiting_lists_in_priority_order_and_offers(backend: Test
         ..Default::default()
     };
     let waiting = store
-        .applications(&PupilScope::All, &all("waiting"), today())
+        .applications(&PupilScope::All, &all("waiting"), store.today())
         .await
         .unwrap()
         .rows;
@@ -178,11 +178,11 @@ async fn a_demo_hub_has_waiting_lists_in_priority_order_and_offers(backend: Test
     assert!(jumped, "priority puts someone ahead of an earlier application");
     // Offers awaiting an answer, one of them to the demo parent's child.
     let offered = store
-        .applications(&PupilScope::All, &all("offered"), today())
+        .applications(&PupilScope::All, &all("offered"), store.today())
         .await
         .unwrap()
         .rows;
     assert!(offered.len() >= 3, "{} offers", offered.len());
-    assert!(offered.iter().all(|a| a.offer_expires_on.unwrap() > today()));
+    assert!(offered.iter().all(|a| a.offer_expires_on.unwrap() > store.today()));
     assert!(offered.iter().any(|a| a.pupil_id == 1));
 }

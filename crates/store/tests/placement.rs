@@ -33,7 +33,7 @@ async fn a_placed_enrolment_is_active_where_its_group_is(backend: TestBackend) {
                 instrument: "Cello".into(),
                 lesson_type: LessonType::Individual,
                 minutes: 20,
-                start_date: tutti_store::today(),
+                start_date: store.today(),
                 teacher_id: None,
                 school_id: None,
                 weekday: None,

@@ -108,18 +108,18 @@ fn reply(status: &str, extra_headers: &str, body: &str) -> Vec<u8> {
 }
 
 /// The `date` of a query string or form body, or today.
-fn date_in(pairs: &str) -> time::Date {
+fn date_in(pairs: &str, today: time::Date) -> time::Date {
     form_urlencoded::parse(pairs.as_bytes())
         .find(|(k, _)| k == "date")
         .and_then(|(_, v)| time::Date::parse(&v, time::macros::format_description!("[year]-[month]-[day]")).ok())
-        .unwrap_or_else(tutti_store::today)
+        .unwrap_or(today)
 }
 
 async fn day(ctx: &Ctx, target: &str) -> Vec<u8> {
     let query = target.split_once('?').map_or("", |(_, q)| q);
     // The page carries a CSRF token in its forms; a fixed one of the same length stands in.
     let csrf = "0".repeat(64);
-    match teacher_day_html(&ctx.store, &ctx.frame, &ctx.user, ctx.staff, &csrf, date_in(query)).await {
+    match teacher_day_html(&ctx.store, &ctx.frame, &ctx.user, ctx.staff, &csrf, date_in(query, ctx.store.today())).await {
         Ok(html) => reply("200 OK", "", &html),
         Err(e) => reply("500 Internal Server Error", "", &e),
     }
@@ -153,7 +153,7 @@ async fn mark(ctx: &Ctx, target: &str, body: &[u8]) -> Vec<u8> {
     {
         Ok(()) => reply(
             "303 See Other",
-            &format!("location: /teacher/day?date={}#lesson-{lesson}\r\n", date_in(&form)),
+            &format!("location: /teacher/day?date={}#lesson-{lesson}\r\n", date_in(&form, ctx.store.today())),
             "",
         ),
         Err(e) => reply("409 Conflict", "", &e.to_string()),

@@ -13,7 +13,7 @@ use crate::accounts::{Role, hash_password};
 use crate::entities::{enrolment, guardian, pupil, pupil_guardian, school, staff, user};
 use crate::error::{Result, StoreError};
 use crate::settings::{self, DEMO_MARKER};
-use crate::{Backend, Store, now};
+use crate::{Backend, Store};
 use names::*;
 use rng::Rng;
 
@@ -98,7 +98,7 @@ impl Store {
         for _ in DEMO_ACCOUNTS {
             hashes.push(hash_password(DEMO_PASSWORD).await?);
         }
-        let t = now();
+        let t = self.now();
         let mut rng = Rng::new(seed);
         let fixed = Fixed::new(&mut rng, size, t);
         let txn = self.write().await?;

@@ -69,7 +69,11 @@ pub(crate) async fn items(conn: &impl ConnectionTrait, user_id: i64) -> Result<V
 /// Applies a paid checkout's items: donations become paid, invoices get a card payment, and
 /// the items leave the basket. Returns how many items were applied: none when the payer
 /// opened a newer checkout for the same basket and then paid this older one.
-pub(crate) async fn apply_paid_items(conn: &impl ConnectionTrait, checkout: &Checkout) -> Result<usize> {
+pub(crate) async fn apply_paid_items(
+    conn: &impl ConnectionTrait,
+    checkout: &Checkout,
+    paid_on: time::Date,
+) -> Result<usize> {
     let paid: Vec<BasketItem> = BasketItem::find_by_statement(stmt(
         conn.get_database_backend(),
         "SELECT id, kind, invoice_id, donation_id, description, amount_pence FROM basket_items \
@@ -88,7 +92,7 @@ pub(crate) async fn apply_paid_items(conn: &impl ConnectionTrait, checkout: &Che
             .await?;
         }
         if let Some(invoice) = item.invoice_id {
-            super::invoices::insert_card_payment(conn, invoice, Pence(item.amount_pence), checkout).await?;
+            super::invoices::insert_card_payment(conn, invoice, Pence(item.amount_pence), checkout, paid_on).await?;
         }
     }
     exec(

@@ -12,7 +12,7 @@ use crate::audit::{self, Action, Actor};
 use crate::error::Result;
 use crate::lessons::status;
 use crate::query::stmt;
-use crate::{Store, today};
+use crate::Store;
 
 #[derive(FromQueryResult)]
 struct Owed {
@@ -107,7 +107,7 @@ impl Store {
                 "credit",
                 credit,
                 &reference,
-                today(),
+                self.today(),
                 None,
                 actor.user_id,
             )
@@ -169,9 +169,8 @@ async fn credit_target(
     Ok(invoice_id)
 }
 
-/// The term today falls in (by the default term dates), or the next one in a holiday.
-pub fn term_today() -> Option<TermId> {
-    let today = today();
+/// The term `today` falls in (by the default term dates), or the next one in a holiday.
+pub fn term_of(today: time::Date) -> Option<TermId> {
     let year = tutti_domain::calendar::AcademicYear::containing(today);
     default_term_dates(year)
         .into_iter()

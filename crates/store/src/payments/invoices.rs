@@ -12,7 +12,7 @@ use crate::accounts::User;
 use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
 use crate::query::stmt;
-use crate::{Store, now, today};
+use crate::{Store, now};
 
 /// An invoice with what has been paid against it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, FromQueryResult)]
@@ -143,6 +143,7 @@ pub(crate) async fn insert_card_payment(
     invoice_id: i64,
     amount: Pence,
     checkout: &Checkout,
+    paid_on: Date,
 ) -> Result<()> {
     insert_payment(
         conn,
@@ -151,7 +152,7 @@ pub(crate) async fn insert_card_payment(
         PaymentMethod::Card.as_str(),
         amount,
         &checkout.reference,
-        today(),
+        paid_on,
         Some(checkout.id),
         None,
     )

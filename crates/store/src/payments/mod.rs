@@ -201,7 +201,7 @@ impl Store {
                 session_id,
                 reference,
                 amount,
-            } => complete_checkout(&txn, provider, session_id, reference, *amount).await?,
+            } => complete_checkout(&txn, provider, session_id, reference, *amount, self.today()).await?,
             EventKind::CheckoutExpired { session_id } => {
                 let checkout = checkout_in(&txn, provider, session_id).await?;
                 match checkout {
@@ -269,6 +269,7 @@ async fn complete_checkout(
     session_id: &str,
     reference: &str,
     amount: Pence,
+    paid_on: time::Date,
 ) -> Result<(EventOutcome, Option<i64>)> {
     let Some(c) = checkout_in(conn, provider, session_id).await? else {
         return Ok((EventOutcome::Ignored, None));
@@ -290,7 +291,7 @@ async fn complete_checkout(
         vec![now().into(), c.id.into()],
     )
     .await?;
-    let applied = basket::apply_paid_items(conn, &c).await?;
+    let applied = basket::apply_paid_items(conn, &c, paid_on).await?;
     // The money was taken either way; with nothing left to apply it to, the office must
     // allocate or refund it, and the audit log says so.
     let note = if applied == 0 {

@@ -20,7 +20,6 @@ use tutti_store::admissions::{
 use tutti_store::audit::Actor;
 use tutti_store::pupils::PupilScope;
 use tutti_store::records::PupilSummary;
-use tutti_store::today;
 
 use crate::access::{Access, Audience};
 use crate::error::{AppError, AppResult};
@@ -158,7 +157,7 @@ async fn own_applications(state: &AppState, scope: &PupilScope) -> AppResult<Vec
         per_page: 200,
         ..Default::default()
     };
-    Ok(state.store.applications(scope, &filter, today()).await?.rows)
+    Ok(state.store.applications(scope, &filter, state.store.today()).await?.rows)
 }
 
 fn actor(user: &User, visitor: &Visitor) -> Actor {
@@ -393,7 +392,7 @@ async fn answer(
     let scope = PupilScope::for_user(&user);
     let enrolment = state
         .store
-        .answer_offer(&actor(&user, &visitor), &scope, id, accept, today())
+        .answer_offer(&actor(&user, &visitor), &scope, id, accept, state.store.today())
         .await?;
     let message = match enrolment {
         Some(_) => "You accepted the place. We will tell you the day and time of the lessons once they are arranged.",
@@ -510,7 +509,7 @@ async fn notice_page(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let scope = PupilScope::for_user(&user);
-    let preview = state.store.notice_preview(&scope, id, today()).await?;
+    let preview = state.store.notice_preview(&scope, id, state.store.today()).await?;
     render(&NoticePage {
         shell: Shell::new(&state, &visitor, "Give notice", "/parent/enrolments"),
         csrf: session.csrf_token,
@@ -534,7 +533,7 @@ async fn confirm_notice(
     let scope = PupilScope::for_user(&user);
     let end = state
         .store
-        .give_notice(&actor(&user, &visitor), &scope, id, today())
+        .give_notice(&actor(&user, &visitor), &scope, id, state.store.today())
         .await?;
     flash_to(
         &state,
@@ -820,7 +819,7 @@ async fn waiting_view(
     form: ApplyForm,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let day = today();
+    let day = state.store.today();
     let school_text = params.school.unwrap_or_default();
     let instrument = params.instrument.unwrap_or_default();
     let filter = ApplicationFilter {
@@ -967,7 +966,7 @@ async fn make_offer(
     let answer_url = format!("{}/parent/applications", state.config.public_url.trim_end_matches('/'));
     state
         .store
-        .make_offer(&actor(&user, &visitor), id, start, expires, today(), &answer_url)
+        .make_offer(&actor(&user, &visitor), id, start, expires, state.store.today(), &answer_url)
         .await?;
     flash_to(
         &state,

@@ -21,7 +21,6 @@ use tutti_store::audit::Actor;
 use tutti_store::cancellations::DayOff;
 use tutti_store::lessons::{NewGroup, TimetableLesson};
 use tutti_store::proposals::{GroupMove, Proposal};
-use tutti_store::today;
 
 use crate::access::{Access, Audience};
 use crate::error::AppResult;
@@ -451,7 +450,7 @@ async fn cancellations_view(state: &AppState, visitor: &Visitor, errors: FormErr
         teachers: state.store.teacher_choices().await?,
         owed,
         errors: errors.clone(),
-        today: today().to_string(),
+        today: state.store.today().to_string(),
     };
     let mut response = render_clearing_flash(state, visitor, &page).await?;
     if !errors.is_empty() {
@@ -585,8 +584,8 @@ struct ProposalsPage {
     errors: FormErrors,
 }
 
-fn terms_around() -> (Vec<String>, String) {
-    let year = AcademicYear::containing(today());
+fn terms_around(today: time::Date) -> (Vec<String>, String) {
+    let year = AcademicYear::containing(today);
     let mut terms: Vec<String> = year.terms().iter().map(|t| t.to_string()).collect();
     terms.extend(year.next().terms().iter().map(|t| t.to_string()));
     let current = year
@@ -595,7 +594,7 @@ fn terms_around() -> (Vec<String>, String) {
         .find(|t| {
             tutti_domain::calendar::default_term_dates(year)
                 .iter()
-                .any(|d| d.term == *t && d.dates.last >= today())
+                .any(|d| d.term == *t && d.dates.last >= today)
         })
         .map(|t| t.to_string())
         .unwrap_or_else(|| terms[0].clone());
@@ -603,7 +602,7 @@ fn terms_around() -> (Vec<String>, String) {
 }
 
 async fn proposals_page(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    let (terms, current_term) = terms_around();
+    let (terms, current_term) = terms_around(state.store.today());
     render_clearing_flash(
         &state,
         &visitor,
@@ -663,7 +662,7 @@ async fn request_proposal(
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let Some((term, seconds)) = read_proposal(&mut errors, one(&form, "term"), one(&form, "seconds")) else {
-        let (terms, current_term) = terms_around();
+        let (terms, current_term) = terms_around(state.store.today());
         let mut r = render_clearing_flash(
             &state,
             &visitor,

@@ -17,7 +17,6 @@ use tutti_store::accounts::{Role, User};
 use tutti_store::admissions::{ApplicationFilter, ApplicationView, EnrolmentFilter, EnrolmentView, NewEnrolment};
 use tutti_store::audit::Actor;
 use tutti_store::pupils::PupilScope;
-use tutti_store::today;
 use utoipa::OpenApi;
 
 use crate::access::{Access, Audience};
@@ -300,7 +299,7 @@ async fn list_applications(
         page: p.page.unwrap_or(1),
         per_page: p.per_page.unwrap_or(0),
     };
-    let page = state.store.applications(&scope, &filter, today()).await?;
+    let page = state.store.applications(&scope, &filter, state.store.today()).await?;
     let rows = page.rows.iter().map(application_json).collect();
     Ok(page_json(rows, page.total, page.page, page.per_page, "applications"))
 }

@@ -90,8 +90,8 @@ pub fn dashboard_links(role: Role) -> Vec<(&'static str, &'static str, &'static 
 }
 
 /// The terms offered for a run: this academic year's and the next one's.
-fn terms_offered() -> Vec<String> {
-    let year = AcademicYear::containing(tutti_store::today());
+fn terms_offered(today: time::Date) -> Vec<String> {
+    let year = AcademicYear::containing(today);
     [year, year.next()]
         .into_iter()
         .flat_map(|y| y.terms())
@@ -100,8 +100,7 @@ fn terms_offered() -> Vec<String> {
 }
 
 /// The term a run is usually for: the one today falls in or comes next.
-fn current_term() -> String {
-    let today = tutti_store::today();
+fn current_term(today: time::Date) -> String {
     let year = AcademicYear::containing(today);
     let name = match today.month() {
         time::Month::September | time::Month::October | time::Month::November | time::Month::December => {
@@ -128,7 +127,7 @@ struct IndexPage {
 async fn index_page(state: &AppState, visitor: &Visitor, term: String, errors: FormErrors) -> AppResult<IndexPage> {
     let runs = state.store.billing_runs(20).await?;
     let stored = state.store.charging_policy_years().await?;
-    let this_year = AcademicYear::containing(tutti_store::today());
+    let this_year = AcademicYear::containing(state.store.today());
     let mut years: Vec<(String, String)> = stored
         .iter()
         .map(|p| {
@@ -148,7 +147,7 @@ async fn index_page(state: &AppState, visitor: &Visitor, term: String, errors: F
         shell: Shell::new(state, visitor, "Billing", "/admin/billing"),
         csrf: csrf_of(visitor),
         errors,
-        terms: terms_offered(),
+        terms: terms_offered(state.store.today()),
         term,
         runs,
         years,
@@ -156,7 +155,7 @@ async fn index_page(state: &AppState, visitor: &Visitor, term: String, errors: F
 }
 
 async fn index(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    let page = index_page(&state, &visitor, current_term(), FormErrors::default()).await?;
+    let page = index_page(&state, &visitor, current_term(state.store.today()), FormErrors::default()).await?;
     render_clearing_flash(&state, &visitor, &page).await
 }
 
@@ -234,7 +233,7 @@ async fn preview(State(state): State<AppState>, visitor: Visitor, Form(form): Fo
         let page = index_page(&state, &visitor, form.term, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
-    let plan = state.store.plan_billing(term, tutti_store::today()).await?;
+    let plan = state.store.plan_billing(term, state.store.today()).await?;
     let page = PreviewPage {
         shell: Shell::new(
             &state,

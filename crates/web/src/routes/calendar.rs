@@ -30,7 +30,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     let Some(user) = state.store.user_for_calendar_feed(token).await? else {
         return not_found();
     };
-    let today = tutti_store::today();
+    let today = state.store.today();
     let (from, to) = (today - BEHIND, today + AHEAD);
     let mut lessons = Vec::new();
     match user.role {

@@ -108,7 +108,6 @@ fn calendar_link() -> (&'static str, &'static str, &'static str) {
 
 /// Today in the hub's time zone. Lessons are dated in Europe/London; UTC is a day out only
 /// between midnight and 1am in summer, when no lessons are taught.
-use tutti_store::today;
 
 use crate::dates::long_day;
 
@@ -208,7 +207,7 @@ async fn teacher_day(
     let staff = staff_id(&user)?;
     let day = match q.date.as_deref().filter(|d| !d.is_empty()) {
         Some(text) => parse_date(text).ok_or_else(|| AppError::BadRequest("Enter a date like 2026-11-26.".into()))?,
-        None => today(),
+        None => state.store.today(),
     };
     let lessons = state.store.teacher_day(staff, day).await?;
     let shell = Shell::new(&state, &visitor, day_title(day), "/teacher/day");
@@ -260,8 +259,8 @@ struct NoteForm {
 }
 
 /// Back to the day, at the lesson just marked.
-fn back_to(date: &str, lesson: i64) -> Response {
-    let date = parse_date(date).unwrap_or_else(today);
+fn back_to(date: &str, lesson: i64, today: time::Date) -> Response {
+    let date = parse_date(date).unwrap_or(today);
     Redirect::to(&format!("/teacher/day?date={date}#lesson-{lesson}")).into_response()
 }
 
@@ -287,7 +286,7 @@ async fn mark_pupil(
             mark,
         )
         .await?;
-    Ok(back_to(&form.date, id))
+    Ok(back_to(&form.date, id, state.store.today()))
 }
 
 async fn mark_lesson(
@@ -304,7 +303,7 @@ async fn mark_lesson(
         .store
         .mark_lesson(&Actor::user(&user, &visitor.ip), MarkScope::Teacher(staff), id, outcome)
         .await?;
-    Ok(back_to(&form.date, id))
+    Ok(back_to(&form.date, id, state.store.today()))
 }
 
 async fn save_note(
@@ -324,7 +323,7 @@ async fn save_note(
             &form.note,
         )
         .await?;
-    Ok(back_to(&form.date, id))
+    Ok(back_to(&form.date, id, state.store.today()))
 }
 
 /// One child's (or the school's) lessons on a timetable page.
@@ -355,7 +354,7 @@ async fn parent_timetable(
     } else {
         Vec::new()
     };
-    let from = today();
+    let from = state.store.today();
     let mut sections = Vec::new();
     for child in children {
         let lessons = state
@@ -383,7 +382,7 @@ async fn school_timetable(
     let school = user
         .school_id
         .ok_or_else(|| AppError::Forbidden("Your account is not linked to a school.".into()))?;
-    let from = today();
+    let from = state.store.today();
     let lessons = state
         .store
         .timetable(TimetableOf::School(school), from, from + AHEAD)
@@ -428,9 +427,9 @@ struct AtRiskPage {
 }
 
 async fn at_risk(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    let year = AcademicYear::containing(today());
+    let year = AcademicYear::containing(state.store.today());
     let policy = GuaranteePolicy::default();
-    let lines = state.store.pupils_at_risk(year, today(), &policy).await?;
+    let lines = state.store.pupils_at_risk(year, state.store.today(), &policy).await?;
     render(&AtRiskPage {
         shell: Shell::new(&state, &visitor, "Pupils at risk", "/admin/lessons/at-risk"),
         year: year.to_string(),

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use tutti_domain::Pence;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::payments::{AccountNumber, GIFT_AID_STATEMENT, PaymentMethod, SortCode, mandate_reference};
@@ -521,7 +521,7 @@ async fn payments_index(State(state): State<AppState>, visitor: Visitor, Query(p
             ]
         })
         .collect();
-    let this_term = tutti_store::payments::credits::term_today()
+    let this_term = tutti_store::payments::credits::term_of(state.store.today())
         .map(|t| t.to_string())
         .unwrap_or_default();
     let page = TablePage {
@@ -609,7 +609,7 @@ async fn invoice_page(State(state): State<AppState>, visitor: Visitor, Path(id):
     render_clearing_flash(&state, &visitor, &page).await
 }
 
-fn read_payment(v: &Values, field: &'static str, errors: &mut FormErrors) -> Option<PaymentInput> {
+fn read_payment(v: &Values, field: &'static str, errors: &mut FormErrors, today: Date) -> Option<PaymentInput> {
     let text = |k: &str| v.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let method = match text("method").parse::<PaymentMethod>() {
         Ok(m) => Some(m),
@@ -630,7 +630,7 @@ fn read_payment(v: &Values, field: &'static str, errors: &mut FormErrors) -> Opt
         }
     };
     let received_on = match text("received_on") {
-        t if t.is_empty() => Some(tutti_store::today()),
+        t if t.is_empty() => Some(today),
         t => match parse_date(&t) {
             Ok(d) => Some(d),
             Err(e) => {
@@ -656,7 +656,7 @@ async fn money_in_or_out(
     field: &'static str,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    if let Some(input) = read_payment(&v, field, &mut errors) {
+    if let Some(input) = read_payment(&v, field, &mut errors, state.store.today()) {
         let who = actor(&signed.0, &visitor);
         let result = if field == "payment" {
             state.store.record_payment(&who, id, &input).await
@@ -756,12 +756,12 @@ async fn donations(State(state): State<AppState>, visitor: Visitor) -> AppResult
 
 // ---- Services agreements ----------------------------------------------------------------
 
-fn year_or_current(text: &str) -> AcademicYear {
-    AcademicYear::parse(text).unwrap_or_else(|_| AcademicYear::containing(tutti_store::today()))
+fn year_or_current(text: &str, today: Date) -> AcademicYear {
+    AcademicYear::parse(text).unwrap_or_else(|_| AcademicYear::containing(today))
 }
 
 async fn agreements(State(state): State<AppState>, visitor: Visitor, Query(p): Query<Q>) -> AppResult<Response> {
-    let year = year_or_current(&p.year);
+    let year = year_or_current(&p.year, state.store.today());
     let rows = state
         .store
         .agreements(year)
@@ -877,7 +877,7 @@ async fn agreement_page(state: &AppState, visitor: &Visitor, v: &Values, errors:
 
 async fn agreement_form(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
     let mut v = Values::new();
-    v.insert("year".into(), year_or_current("").to_string());
+    v.insert("year".into(), year_or_current("", state.store.today()).to_string());
     v.insert("sessions".into(), "30".into());
     render(&agreement_page(&state, &visitor, &v, FormErrors::default()).await?)
 }
@@ -1013,7 +1013,7 @@ async fn direct_debit(State(state): State<AppState>, visitor: Visitor) -> AppRes
                 inputs: vec![(
                     "date",
                     "Collection date, like 15/10/2026",
-                    format_date_uk(tutti_store::today()),
+                    format_date_uk(state.store.today()),
                 )],
                 submit: "Download the collection file (CSV)",
             }],

@@ -17,7 +17,6 @@ use tutti_store::audit::Actor;
 use tutti_store::progress::{ExamEntry, NewExamEntry, PupilReport};
 use tutti_store::pupils::PupilScope;
 use tutti_store::records::PupilSummary;
-use tutti_store::today;
 
 use crate::access::{Access, Audience};
 use crate::error::{AppError, AppResult};
@@ -207,7 +206,7 @@ async fn pupil_view(
         .ok_or(AppError::NotFound)?;
     let exams = state.store.exam_entries(&scope, id).await?;
     let reports = state.store.pupil_reports(&scope, id).await?;
-    let term = report_term(today());
+    let term = report_term(state.store.today());
     let own_draft = reports
         .iter()
         .find(|r| Some(r.teacher_id) == user.staff_id && r.term == term.to_string())
@@ -367,7 +366,7 @@ async fn save_report(
             &Actor::user(&user, &visitor.ip),
             staff,
             id,
-            report_term(today()),
+            report_term(state.store.today()),
             &form.body,
             publish,
         )

@@ -12,7 +12,6 @@ use tutti_store::accounts::{NewUser, Role};
 use tutti_store::pupils::PupilScope;
 use tutti_store::sea_orm;
 use tutti_store::sea_orm::{ConnectionTrait, FromQueryResult};
-use tutti_store::today;
 
 use crate::on_both_backends;
 use crate::support::{Backend, Browser, DEMO_PASSWORD, TestApp};
@@ -200,8 +199,8 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
     assert!(first < html.find(&format!("application-{kid_app}")).unwrap());
 
     // Only the first child can be offered a place.
-    let start = (today() + Duration::days(21)).to_string();
-    let until = (today() + Duration::days(14)).to_string();
+    let start = (app.store.today() + Duration::days(21)).to_string();
+    let until = (app.store.today() + Duration::days(14)).to_string();
     let offer = |id: i64| format!("/admin/applications/{id}/offer");
     let r = admin
         .submit(
@@ -238,7 +237,7 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
         .expect("offer email");
     assert!(mail.body.contains(&format!(
         "accept or decline by {}",
-        format_date_uk(today() + Duration::days(14))
+        format_date_uk(app.store.today() + Duration::days(14))
     )));
     assert!(mail.body.contains("/parent/applications"));
     // The looked-after child is now first among those waiting.
@@ -261,7 +260,7 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
     assert!(html.contains("Accept the place"));
     let r = parent.submit(PAGE, &accept, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let answered = app.store.application(&PupilScope::All, kid_app, today()).await.unwrap();
+    let answered = app.store.application(&PupilScope::All, kid_app, app.store.today()).await.unwrap();
     assert_eq!(answered.status, "accepted");
     let enrolment = app
         .store
@@ -302,7 +301,7 @@ async fn offers_lapse_after_their_date(backend: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = application_of(&app, kids[1], "Cello").await;
     let admin = app.logged_in("admin@demo.test").await;
-    let day = today().to_string();
+    let day = app.store.today().to_string();
     let r = admin
         .submit(
             "/admin/waiting-lists",
@@ -317,7 +316,7 @@ async fn offers_lapse_after_their_date(backend: Backend) {
         .conn()
         .execute_unprepared(&format!(
             "UPDATE applications SET offer_expires_on = '{}' WHERE id = {id}",
-            today() - Duration::days(1)
+            app.store.today() - Duration::days(1)
         ))
         .await
         .unwrap();
@@ -368,7 +367,7 @@ async fn offers_lapse_after_their_date(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let lapsed = app.store.application(&PupilScope::All, id, today()).await.unwrap();
+    let lapsed = app.store.application(&PupilScope::All, id, app.store.today()).await.unwrap();
     assert_eq!(lapsed.status, "lapsed");
     #[derive(FromQueryResult)]
     struct S {
@@ -490,12 +489,12 @@ async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
     assert!(html.contains("/parent/enrolments/1/notice"), "{html}");
 
     // What the rules say, worked out here from the domain with the default term dates.
-    let year = AcademicYear::containing(today());
+    let year = AcademicYear::containing(app.store.today());
     let mut calendar = SchoolCalendar::new(Vec::new());
     for y in [year.previous(), year, year.next()] {
         calendar.add_terms(default_term_dates(y));
     }
-    let (outcome, end) = notice_end_date(today(), &ChargingPolicy::default(), &calendar).unwrap();
+    let (outcome, end) = notice_end_date(app.store.today(), &ChargingPolicy::default(), &calendar).unwrap();
     let page = "/parent/enrolments/1/notice";
     let (status, html) = parent.get_text(page).await;
     assert_eq!(status, StatusCode::OK);

@@ -12,7 +12,6 @@ use tutti_domain::lessons::LessonType;
 use tutti_store::audit::Actor;
 use tutti_store::lessons::NewGroup;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
-use tutti_store::today;
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, location};
@@ -105,7 +104,7 @@ fn group(enrolments: &[i64], teacher: i64, school: i64, weekday: &str, start: &s
 }
 
 async fn placements_are_checked_against_every_rule(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_on(backend, IN_TERM).await else {
         return;
     };
     let e = clean_slate(&app).await;
@@ -120,9 +119,9 @@ async fn placements_are_checked_against_every_rule(backend: Backend) {
         &format!("SELECT COUNT(*) AS n FROM dated_lessons WHERE group_id = {first}"),
     )
     .await[0];
-    let year_left = default_term_dates(AcademicYear::containing(today()))
+    let year_left = default_term_dates(AcademicYear::containing(app.store.today()))
         .iter()
-        .any(|t| t.dates.last >= today());
+        .any(|t| t.dates.last >= app.store.today());
     assert_eq!(dated > 0, year_left, "the group's lessons are dated from today");
     let before = numbers(&app, "SELECT COUNT(*) AS n FROM teaching_groups").await[0];
 
@@ -254,7 +253,7 @@ async fn future_monday(app: &TestApp, group: i64) -> time::Date {
         .query_all_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [group.into(), today().into()],
+            [group.into(), app.store.today().into()],
         ))
         .await
         .unwrap()
@@ -265,14 +264,11 @@ async fn future_monday(app: &TestApp, group: i64) -> time::Date {
 }
 
 async fn cancelled_days_are_owed_and_made_up(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_on(backend, IN_TERM).await else {
         return;
     };
     let e = clean_slate(&app).await;
-    let year = AcademicYear::containing(today());
-    if !default_term_dates(year).iter().any(|t| t.dates.last > today()) {
-        return; // No teaching days left this year to cancel.
-    }
+    let year = AcademicYear::containing(app.store.today());
     let admin = token(&app, "admin@demo.test").await;
     let (status, body) = place(&app, &admin, group(&[e[2]], 1, 1, "1", "09:00")).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -285,7 +281,7 @@ async fn cancelled_days_are_owed_and_made_up(backend: Backend) {
     let policy = GuaranteePolicy::default();
     let line = |app: &TestApp| {
         let store = app.store.clone();
-        async move { store.guarantee(year, today(), Some(pupil), &policy).await.unwrap()[0].clone() }
+        async move { store.guarantee(year, store.today(), Some(pupil), &policy).await.unwrap()[0].clone() }
     };
     let before = line(&app).await;
     assert_eq!(before.count.hub_missed, 0);
@@ -365,11 +361,15 @@ async fn cancelled_days_are_owed_and_made_up(backend: Backend) {
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
 
-fn current_term() -> Option<TermDates> {
-    default_term_dates(AcademicYear::containing(today()))
+fn current_term(today: time::Date) -> TermDates {
+    default_term_dates(AcademicYear::containing(today))
         .into_iter()
-        .find(|t| t.dates.last >= today())
+        .find(|t| t.dates.last >= today)
+        .expect("a day in term is before its term's end")
 }
+
+/// A Wednesday early in the autumn term: weeks of teaching still to come.
+const IN_TERM: time::Date = time::macros::date!(2026 - 09 - 16);
 
 #[derive(Debug, PartialEq, Eq, Clone)]
 struct Placed {
@@ -398,10 +398,10 @@ async fn placed(app: &TestApp) -> Vec<Placed> {
 }
 
 async fn a_proposal_runs_and_is_accepted_with_pins_kept(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_on(backend, IN_TERM).await else {
         return;
     };
-    let Some(term) = current_term() else { return };
+    let term = current_term(app.store.today());
     let e = clean_slate(&app).await;
     // A wasteful week for teacher 2: schools 1 and 2 in turn on Monday with waits, and a
     // lone lesson on Friday afternoon. The Friday one is pinned.
@@ -506,7 +506,7 @@ async fn a_proposal_runs_and_is_accepted_with_pins_kept(backend: Backend) {
                 "SELECT COUNT(*) AS n FROM dated_lessons WHERE group_id = {} AND day >= '{}' AND status = 'scheduled' \
                  AND start_minute <> {} AND make_up_of IS NULL",
                 row.id,
-                today().max(term.dates.first),
+                app.store.today().max(term.dates.first),
                 row.start_minute
             ),
         )

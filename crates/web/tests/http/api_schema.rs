@@ -330,7 +330,7 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
     let teacher = c.app.store.user_by_email("teacher@demo.test").await.unwrap().unwrap();
-    let today = tutti_store::today();
+    let today = c.app.store.today();
     let path = format!(
         "/api/v1/timetable?teacher={}&from={}&to={}",
         teacher.staff_id.unwrap(),

@@ -3,6 +3,7 @@ use std::net::SocketAddr;
 
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
+use tutti_domain::clock::Clock;
 use tutti_store::Store;
 use tutti_store::demo::DemoSize;
 use tutti_store::testing::{TestBackend, TestDatabase};
@@ -24,9 +25,18 @@ impl TestApp {
         Self::spawn_with(backend, WebConfig::default()).await
     }
 
+    /// The app with its clock standing at noon on `day`, seeded as of that day.
+    pub async fn spawn_on(backend: TestBackend, day: time::Date) -> Option<TestApp> {
+        Self::start(backend, WebConfig::default(), Clock::on(day)).await
+    }
+
     pub async fn spawn_with(backend: TestBackend, config: WebConfig) -> Option<TestApp> {
+        Self::start(backend, config, Clock::system()).await
+    }
+
+    async fn start(backend: TestBackend, config: WebConfig, clock: Clock) -> Option<TestApp> {
         let db = TestDatabase::create(backend).await?;
-        let store = Store::connect(&db.url).await.expect("connect");
+        let store = Store::connect(&db.url).await.expect("connect").with_clock(clock);
         store.migrate().await.expect("migrate");
         store.seed_demo(1, DemoSize::SMALL).await.expect("seed the demo hub");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -33,6 +33,7 @@ async fn list(
 ) -> AppResult<Response> {
     let scope = PupilScope::for_user(&signed.0);
     let page = state.store.list_pupils(&scope, &p.query()).await?;
+    let today = state.store.today();
     let empty = empty_text("pupils", &p.q, "pupils");
     list_page(
         &state,
@@ -51,7 +52,7 @@ async fn list(
         ],
         page,
         |r| {
-            let year = r.year_group();
+            let year = r.year_group(today);
             vec![
                 link(r.last_name.clone(), format!("/admin/pupils/{}", r.id)),
                 cell(r.first_name),
