@@ -163,6 +163,12 @@ fn plain_serde_error(e: &serde_json::Error) -> String {
     }
 }
 
+/// The most a policy's standard fee, any lesson price, fixed fee or hire charge may be:
+/// £100,000.00, far above any real fee and far enough below `i64::MAX` pence that pricing
+/// (a price plus an uplift of up to all of the standard fee) and invoice totals cannot
+/// overflow.
+pub const MAX_POLICY_AMOUNT: Pence = Pence(10_000_000);
+
 /// Every check a policy must pass before it is saved, each naming its field.
 pub fn validate_policy(policy: &ChargingPolicy) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -174,6 +180,11 @@ pub fn validate_policy(policy: &ChargingPolicy) -> Vec<FieldError> {
         errors.push(FieldError::new(
             "standard_fee",
             "The standard fee must be more than £0.00",
+        ));
+    } else if policy.standard_fee > MAX_POLICY_AMOUNT {
+        errors.push(FieldError::new(
+            "standard_fee",
+            format!("The standard fee must be at most {MAX_POLICY_AMOUNT}"),
         ));
     }
     if policy.prices.is_empty() {
@@ -197,6 +208,11 @@ pub fn validate_policy(policy: &ChargingPolicy) -> Vec<FieldError> {
             errors.push(FieldError::new(
                 format!("prices[{i}].per_term"),
                 "A price cannot be negative",
+            ));
+        } else if price.per_term > MAX_POLICY_AMOUNT {
+            errors.push(FieldError::new(
+                format!("prices[{i}].per_term"),
+                format!("A price is at most {MAX_POLICY_AMOUNT}"),
             ));
         }
         if !seen.insert((price.lesson_type, price.minutes)) {
@@ -222,6 +238,12 @@ pub fn validate_policy(policy: &ChargingPolicy) -> Vec<FieldError> {
             ChargeStep::FixedFee { fee, .. } if *fee < Pence::ZERO => {
                 errors.push(FieldError::new(format!("steps[{i}].fee"), "A fee cannot be negative"));
             }
+            ChargeStep::FixedFee { fee, .. } if *fee > MAX_POLICY_AMOUNT => {
+                errors.push(FieldError::new(
+                    format!("steps[{i}].fee"),
+                    format!("A fee is at most {MAX_POLICY_AMOUNT}"),
+                ));
+            }
             ChargeStep::PercentRemission { percent, .. }
             | ChargeStep::SiblingDiscount { percent }
             | ChargeStep::SecondInstrumentDiscount { percent }
@@ -237,6 +259,11 @@ pub fn validate_policy(policy: &ChargingPolicy) -> Vec<FieldError> {
     }
     if policy.hire.per_term < Pence::ZERO {
         errors.push(FieldError::new("hire.per_term", "A hire charge cannot be negative"));
+    } else if policy.hire.per_term > MAX_POLICY_AMOUNT {
+        errors.push(FieldError::new(
+            "hire.per_term",
+            format!("A hire charge is at most {MAX_POLICY_AMOUNT}"),
+        ));
     }
     for (i, (name, price)) in policy.hire.by_instrument.iter().enumerate() {
         if name.trim().is_empty() {
@@ -249,6 +276,11 @@ pub fn validate_policy(policy: &ChargingPolicy) -> Vec<FieldError> {
             errors.push(FieldError::new(
                 format!("hire.by_instrument[{i}]"),
                 "A hire charge cannot be negative",
+            ));
+        } else if *price > MAX_POLICY_AMOUNT {
+            errors.push(FieldError::new(
+                format!("hire.by_instrument[{i}]"),
+                format!("A hire charge is at most {MAX_POLICY_AMOUNT}"),
             ));
         }
     }
@@ -1030,6 +1062,50 @@ mod tests {
         assert_eq!(later.invoices[0].kind, InvoiceKind::Supplementary);
         assert_eq!(later.invoices[0].lines.len(), 1);
         assert_eq!(later.invoices[0].lines[0].description, "Whole-class brass, 2026-autumn");
+    }
+
+    /// Found by fuzz/fuzz_targets/charging_policy_json.rs: a policy whose fees were near
+    /// i64::MAX pence passed validation, then overflowed pricing a lesson with an uplift.
+    #[test]
+    fn amounts_too_large_to_price_are_refused() {
+        let mut huge = ChargingPolicy::durham();
+        huge.standard_fee = Pence(i64::MAX - 100);
+        huge.prices[0].per_term = Pence(i64::MAX - 100);
+        huge.steps.push(ChargeStep::FixedFee {
+            who: crate::charging::Eligibility::Send,
+            fee: Pence(i64::MAX),
+        });
+        huge.hire.per_term = Pence(i64::MAX);
+        huge.hire.by_instrument.push(("cello".into(), Pence(i64::MAX)));
+        let fields: Vec<String> = validate_policy(&huge).into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "standard_fee",
+                "prices[0].per_term",
+                "steps[2].fee",
+                "hire.per_term",
+                "hire.by_instrument[0]"
+            ]
+        );
+
+        // The largest amounts allowed price with the largest uplift.
+        let mut most = ChargingPolicy::durham();
+        most.standard_fee = MAX_POLICY_AMOUNT;
+        most.prices[0].per_term = MAX_POLICY_AMOUNT;
+        assert_eq!(validate_policy(&most), vec![]);
+        let enrolment = EnrolmentFacts {
+            id: String::new(),
+            instrument: "violin".into(),
+            lesson_type: most.prices[0].lesson_type,
+            minutes: most.prices[0].minutes,
+            term: term(),
+            payer: crate::charging::Payer::Parent,
+        };
+        let lines =
+            crate::charging::price_pupil_term(&most, &PupilFacts::default(), &enrolment, Percent::whole(100), 0, 0)
+                .unwrap();
+        assert_eq!(lines[0].amount, Pence(2 * MAX_POLICY_AMOUNT.0));
     }
 
     #[test]
