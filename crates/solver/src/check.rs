@@ -1,6 +1,6 @@
 //! The checker: recomputes every hard rule and every part of the cost of a solution
 //! from the instance and the solution alone, sharing nothing with the solver.
-use crate::instance::{DayIntervals, Instance, InstanceError};
+use crate::instance::{DAY_MINUTES, DayIntervals, Instance, InstanceError};
 use crate::solution::Solution;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -100,7 +100,7 @@ pub fn check(instance: &Instance, solution: &Solution) -> Result<Report, Instanc
             );
             continue;
         }
-        let (start, end) = (a.start, a.start + lesson.minutes);
+        let start = a.start;
         if let Some(fixed) = &lesson.fixed
             && (fixed.day != a.day || fixed.start != a.start)
         {
@@ -113,6 +113,20 @@ pub fn check(instance: &Instance, solution: &Solution) -> Result<Report, Instanc
                 ),
             );
         }
+        // A start outside the day fits no interval, and is left out of the teacher's day
+        // (as a lesson on an unknown day is), whose sums it could overflow.
+        if !(0..=DAY_MINUTES).contains(&start) {
+            violate(
+                1,
+                Some(&lesson.id),
+                format!(
+                    "lesson {} starts at {start}, outside the day (0 to {DAY_MINUTES})",
+                    lesson.id
+                ),
+            );
+            continue;
+        }
+        let end = start + lesson.minutes;
         if start % instance.slot_minutes != 0 {
             violate(
                 1,

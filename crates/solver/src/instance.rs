@@ -5,6 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// The five school days a `days` list may name, in week order.
 pub const WEEK_DAYS: [&str; 5] = ["mon", "tue", "wed", "thu", "fri"];
 
+/// Minutes in a day: every time in an instance is within one, and nothing lasts longer.
+pub const DAY_MINUTES: i64 = 24 * 60;
+
 /// Intervals `[from, to)` in minutes after midnight, per day name.
 pub type DayIntervals = BTreeMap<String, Vec<[i64; 2]>>;
 
@@ -95,6 +98,11 @@ impl Instance {
         }
         if self.slot_minutes <= 0 {
             p.push(format!("slot_minutes is {}, it must be positive", self.slot_minutes));
+        } else if self.slot_minutes > DAY_MINUTES {
+            p.push(format!(
+                "slot_minutes is {}, it must be at most a day ({DAY_MINUTES})",
+                self.slot_minutes
+            ));
         }
         let mut seen_days = HashSet::new();
         for day in &self.days {
@@ -111,7 +119,7 @@ impl Instance {
                     p.push(format!("{what}: day {day:?} is not in days"));
                 }
                 for &[from, to] in list {
-                    if from >= to || from < 0 || to > 24 * 60 {
+                    if from >= to || from < 0 || to > DAY_MINUTES {
                         p.push(format!(
                             "{what}: interval [{from}, {to}) on {day} is empty or outside the day"
                         ));
@@ -129,6 +137,13 @@ impl Instance {
                     "school {}: rooms is {}, it must be at least 1",
                     school.id, school.rooms
                 ));
+            } else if school.rooms > u32::MAX as i64 {
+                p.push(format!(
+                    "school {}: rooms is {}, it must be at most {}",
+                    school.id,
+                    school.rooms,
+                    u32::MAX
+                ));
             }
             check_intervals(&mut p, &format!("school {} open", school.id), &school.open);
         }
@@ -144,6 +159,10 @@ impl Instance {
                 }
                 if minutes < 0 {
                     p.push(format!("travel_minutes[{from}][{to}] is negative"));
+                } else if minutes > DAY_MINUTES {
+                    p.push(format!(
+                        "travel_minutes[{from}][{to}] is longer than a day ({DAY_MINUTES} minutes)"
+                    ));
                 }
                 if from == to && minutes != 0 {
                     p.push(format!(
@@ -192,6 +211,11 @@ impl Instance {
                     "lesson {}: minutes is {}, it must be positive",
                     lesson.id, lesson.minutes
                 ));
+            } else if lesson.minutes > DAY_MINUTES {
+                p.push(format!(
+                    "lesson {}: minutes {} is longer than a day ({DAY_MINUTES})",
+                    lesson.id, lesson.minutes
+                ));
             } else if self.slot_minutes > 0 && lesson.minutes % self.slot_minutes != 0 {
                 p.push(format!(
                     "lesson {}: minutes {} is not a multiple of slot_minutes {}",
@@ -205,7 +229,12 @@ impl Instance {
                         lesson.id, fixed.day
                     ));
                 }
-                if self.slot_minutes > 0 && fixed.start % self.slot_minutes != 0 {
+                if !(0..DAY_MINUTES).contains(&fixed.start) {
+                    p.push(format!(
+                        "lesson {}: fixed start {} is outside the day (0 to {DAY_MINUTES})",
+                        lesson.id, fixed.start
+                    ));
+                } else if self.slot_minutes > 0 && fixed.start % self.slot_minutes != 0 {
                     p.push(format!(
                         "lesson {}: fixed start {} is not a multiple of slot_minutes {}",
                         lesson.id, fixed.start, self.slot_minutes
@@ -258,6 +287,45 @@ mod tests {
 
     fn problems(instance: &Instance) -> String {
         instance.validate().unwrap_err().to_string()
+    }
+
+    /// Found by fuzz/fuzz_targets/timetable_json.rs: the solver holds minutes as `i32` and
+    /// rooms as `u32`, so a lesson of 2^32 + 30 minutes was solved as 30 minutes, 2^32 rooms
+    /// as none, and the checker overflowed adding a lesson's minutes or travel of i64::MAX.
+    #[test]
+    fn times_beyond_a_day_and_rooms_beyond_u32_are_refused() {
+        let mut i = tiny();
+        i.slot_minutes = 1;
+        i.lessons[0].minutes = (1 << 32) + 30;
+        assert!(problems(&i).contains("lesson L1: minutes 4294967326 is longer than a day"));
+
+        let mut i = tiny();
+        i.slot_minutes = 1445;
+        assert!(problems(&i).contains("slot_minutes is 1445, it must be at most a day (1440)"));
+
+        let mut i = tiny();
+        i.schools[0].rooms = 1 << 32;
+        assert!(problems(&i).contains("school S1: rooms is 4294967296, it must be at most 4294967295"));
+
+        let mut i = tiny();
+        i.lessons[0].fixed = Some(Fixed {
+            day: "mon".into(),
+            start: (1 << 32) + 540,
+        });
+        assert!(problems(&i).contains("lesson L1: fixed start 4294967836 is outside the day"));
+
+        let mut i = tiny();
+        *i.travel_minutes.get_mut("S1").unwrap().get_mut("S2").unwrap() = i64::MAX;
+        *i.travel_minutes.get_mut("S2").unwrap().get_mut("S1").unwrap() = i64::MAX;
+        assert!(problems(&i).contains("travel_minutes[S1][S2] is longer than a day"));
+
+        let mut i = tiny();
+        i.slot_minutes = 1;
+        i.lessons[0].minutes = 24 * 60;
+        *i.travel_minutes.get_mut("S1").unwrap().get_mut("S2").unwrap() = 24 * 60;
+        *i.travel_minutes.get_mut("S2").unwrap().get_mut("S1").unwrap() = 24 * 60;
+        i.schools[0].rooms = u32::MAX as i64;
+        assert_eq!(i.validate(), Ok(()));
     }
 
     #[test]

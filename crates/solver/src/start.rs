@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 
 use crate::check::{UNSCHEDULED_COST, VISIT_COST};
-use crate::instance::Instance;
+use crate::instance::{DAY_MINUTES, Instance};
 use crate::model::Model;
 use crate::schedule::{Schedule, room_clash};
 use crate::solution::Solution;
 
 /// Each lesson's (day, start) in `start`, or (-1, 0) when it is not placed there (an
-/// unknown id, an unknown day or a second listing is ignored). A pinned lesson is where
+/// unknown id, an unknown day, a start outside the day or a second listing is ignored). A pinned lesson is where
 /// its pin says, wherever `start` put it.
 pub fn origins(model: &Model, instance: &Instance, start: &Solution) -> Vec<(i8, i32)> {
     let index: HashMap<&str, usize> = instance
@@ -28,8 +28,11 @@ pub fn origins(model: &Model, instance: &Instance, start: &Solution) -> Vec<(i8,
         ) else {
             continue;
         };
+        if !(0..=DAY_MINUTES).contains(&a.start) {
+            continue;
+        }
         if !std::mem::replace(&mut seen[l], true) {
-            origin[l] = (d as i8, a.start.clamp(i32::MIN as i64, i32::MAX as i64) as i32);
+            origin[l] = (d as i8, a.start as i32);
         }
     }
     for (l, info) in model.lessons.iter().enumerate() {

@@ -200,6 +200,18 @@ fn unknown_lessons_and_days() {
     assert_eq!(v, broken(0, "L1"));
 }
 
+/// Found by fuzz/fuzz_targets/timetable_json.rs: a start of i64::MAX overflowed adding the
+/// lesson's minutes.
+#[test]
+fn rule_1_a_start_outside_the_day() {
+    for start in [i64::MAX, i64::MIN, -5, 24 * 60 + 5] {
+        assert_eq!(rules(&with(&[("L1", "tue", start)])), broken(1, "L1"), "{start}");
+    }
+    let r = report(&with(&[("L1", "tue", i64::MAX), ("L2", "mon", i64::MIN)]));
+    assert!(!r.valid);
+    assert_eq!(r.violations.len(), 2, "{:?}", r.violations);
+}
+
 #[test]
 fn an_invalid_instance_is_an_error() {
     let mut i = instance();

@@ -156,3 +156,19 @@ fn a_warm_start_is_deterministic() {
     let b = solve(&instance, &warm(2, 400_000, &start, 3)).unwrap();
     assert_eq!(a.solution, b.solution);
 }
+
+/// Found by fuzz/fuzz_targets/timetable_json.rs: a start at i64::MAX (or anywhere outside
+/// the day) was clamped into `i32` and overflowed adding the lesson's minutes; it is now
+/// ignored like a start on an unknown day, and the lesson placed afresh.
+#[test]
+fn a_start_outside_the_day_is_ignored() {
+    let instance = generate(4, 2, 3, 8);
+    let mut start = solve(&instance, &options(4, 1_000)).unwrap().solution;
+    assert!(!start.assignments.is_empty());
+    start.assignments[0].start = i64::MAX;
+    if let Some(second) = start.assignments.get_mut(1) {
+        second.start = i64::MIN;
+    }
+    let solved = solve(&instance, &warm(4, 1_000, &start, 0)).unwrap();
+    assert!(check(&instance, &solved.solution).unwrap().valid);
+}
