@@ -1,6 +1,7 @@
 // Tutti's public site in a real browser: Debian's headless Chromium driven by playwright-core
-// (no browser download), the main visitor journeys, then axe-core on every public page with
-// the WCAG 2.2 A and AA rules. Prints "N passed, N failed" last; exits 1 on any failure.
+// (no browser download), the main visitor journeys, a passkey enrolled and used as a second
+// factor with Chromium's virtual authenticator, then axe-core on every public page with the
+// WCAG 2.2 A and AA rules. Prints "N passed, N failed" last; exits 1 on any failure.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -61,11 +62,26 @@ function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+// Runs axe-core's WCAG 2.2 A and AA rules on the page as it stands.
+async function axeClean(tab, what) {
+  await tab.evaluate(AXE_SOURCE);
+  const result = await tab.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
+    AXE_TAGS,
+  );
+  const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}`);
+  assert(problems.length === 0, `${what}: ${problems.join("; ")}`);
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), "tutti-browser-"));
 const profileDir = mkdtempSync(join(tmpdir(), "tutti-chromium-"));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const server = spawn(BIN, ["serve", "--demo", "--data-dir", dataDir, "--bind", `127.0.0.1:${port}`], {
+// Passkeys need a host name for their relying party (an IP address cannot be one), and
+// browsers treat localhost as a secure context: the hub's public address is localhost.
+const named = `http://localhost:${port}`;
+const server = spawn(BIN, ["serve", "--demo", "--data-dir", dataDir, "--bind", `127.0.0.1:${port}`,
+  "--public-url", named], {
   stdio: ["ignore", "pipe", "pipe"],
 });
 let serverLog = "";
@@ -157,6 +173,52 @@ try {
     assert(h1.includes("Year 3"), `heading was ${h1}`);
     const text = await page.locator("main").innerText();
     assert(text.includes("Rounds") && !text.includes("Sleeping bunnies"), "only Year 3 resources");
+  });
+
+  await check("journey: a passkey as the second factor (virtual authenticator)", async () => {
+    const tab = await browser.newPage();
+    const cdp = await browser.newCDPSession(tab);
+    await cdp.send("WebAuthn.enable");
+    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    const logIn = async () => {
+      await tab.goto(`${named}/login`);
+      await tab.getByLabel("Email address").fill("manager@demo.test");
+      await tab.getByLabel("Password").fill("demo-password");
+      await tab.getByRole("button", { name: "Log in" }).click();
+      await tab.waitForLoadState();
+    };
+    await logIn();
+    await tab.goto(`${named}/account/security`);
+    await tab.getByLabel("Name for a new passkey").fill("Test laptop");
+    await tab.getByRole("button", { name: "Add a passkey" }).click();
+    await tab.waitForSelector("text=Your passkey is set up.");
+    const listed = await tab.locator("table").innerText();
+    assert(listed.includes("Test laptop"), `the passkey is listed: ${listed}`);
+    const held = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+    assert(held.credentials.length === 1, "the authenticator holds one credential");
+    await axeClean(tab, "/account/security");
+    // Next login asks for it, and the passkey answers.
+    await tab.getByRole("button", { name: "Log out" }).click();
+    await tab.waitForLoadState();
+    await logIn();
+    assert(tab.url().startsWith(`${named}/login/second-factor`), `asked for a second factor: ${tab.url()}`);
+    await axeClean(tab, "/login/second-factor");
+    await tab.goto(`${named}/admin/outbox`);
+    assert(tab.url().startsWith(`${named}/login/second-factor`), "office pages wait for it");
+    await tab.getByRole("button", { name: "Use a passkey" }).click();
+    await tab.waitForURL(`${named}/admin/outbox`);
+    const h1 = await tab.locator("h1").innerText();
+    assert(h1 === "Outbox", `heading was ${h1}`);
+    await tab.close();
   });
 
   // Every public page: the sitemap's links, one item of each list, and the forms.

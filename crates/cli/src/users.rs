@@ -23,6 +23,14 @@ pub enum UsersCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Remove every second factor of an account (authenticator app, passkeys, recovery
+    /// codes), for someone who has lost them all. Admins and managers then enrol again.
+    ResetSecondFactor {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+    },
     /// Create a personal API token for an account and print it (it is shown only once).
     Token {
         #[command(flatten)]
@@ -32,23 +40,59 @@ pub enum UsersCommand {
         /// A name to recognise the token by.
         #[arg(long, default_value = "command line")]
         name: String,
+        /// What the token may do: `read`, or `read-write` (the default).
+        #[arg(long, default_value = "read-write")]
+        scope: String,
+        /// How many days the token lives (at most 366).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
     },
 }
 
 pub async fn run(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        UsersCommand::Token { db, email, name } => {
+        UsersCommand::ResetSecondFactor { db, email } => {
+            let store = db.open().await?;
+            let Some(user) = store.user_by_email(&email).await? else {
+                bail!("no account has the email {email}");
+            };
+            store
+                .reset_second_factors(&tutti_store::audit::Actor::cli(), user.id)
+                .await?;
+            store.close().await;
+            eprintln!(
+                "Second factors of {} removed; they set up a new one at /account/security.",
+                user.email
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        UsersCommand::Token {
+            db,
+            email,
+            name,
+            scope,
+            days,
+        } => {
+            let Some(scope) = tutti_store::api_tokens::TokenScope::parse(&scope) else {
+                bail!("--scope must be read or read-write (got {scope:?})");
+            };
+            if !(1..=366).contains(&days) {
+                bail!("--days must be from 1 to 366 (got {days})");
+            }
             let store = db.open().await?;
             let Some(user) = store.user_by_email(&email).await? else {
                 bail!("no account has the email {email}");
             };
             let actor = tutti_store::audit::Actor::cli();
-            let secret = store.create_api_token(&actor, user.id, &name).await?;
+            let secret = store
+                .create_scoped_api_token(&actor, user.id, &name, scope, time::Duration::days(days))
+                .await?;
             store.close().await;
             eprintln!(
-                "API token for {} ({}); send it as `Authorization: Bearer TOKEN`:",
+                "API token for {} ({}), {}, for {days} days; send it as `Authorization: Bearer TOKEN`:",
                 user.email,
-                user.role.label()
+                user.role.label(),
+                scope.label().to_lowercase()
             );
             println!("{secret}");
             Ok(ExitCode::SUCCESS)

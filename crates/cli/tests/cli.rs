@@ -132,7 +132,8 @@ use tutti_store::on_both_backends;
 on_both_backends!(
     demo_starts_and_survives_a_restart,
     demo_refuses_a_database_with_real_data,
-    first_admin_from_the_command_line
+    first_admin_from_the_command_line,
+    tokens_from_the_command_line_have_a_scope_and_an_expiry
 );
 
 async fn demo_starts_and_survives_a_restart(backend: TestBackend) {
@@ -256,4 +257,75 @@ async fn first_admin_from_the_command_line(backend: TestBackend) {
 
     let server = serve(&args, &[]);
     assert_eq!(login(&server.base, "head@hub.example", "a fine passphrase").await, 303);
+}
+
+async fn tokens_from_the_command_line_have_a_scope_and_an_expiry(backend: TestBackend) {
+    let db = fresh(backend).await;
+    if db.is_none() {
+        return;
+    }
+    let args = db_args(&db, backend);
+    let mut c = Command::new(BIN)
+        .args(["users", "create", "--email", "script@hub.example", "--role", "admin"])
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(b"a fine passphrase\n").unwrap();
+    assert!(c.wait().unwrap().success());
+    let token = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["users", "token", "--email", "script@hub.example"])
+            .args(extra)
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let bad = token(&["--scope", "everything"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--scope must be read or read-write"));
+    let bad = token(&["--days", "400"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--days must be from 1 to 366"));
+    let read = token(&["--scope", "read", "--days", "7"]);
+    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+    assert!(String::from_utf8_lossy(&read.stderr).contains("read only, for 7 days"));
+    let read = String::from_utf8(read.stdout).unwrap().trim().to_owned();
+    let write = token(&[]);
+    assert!(String::from_utf8_lossy(&write.stderr).contains("read and write, for 90 days"));
+    let write = String::from_utf8(write.stdout).unwrap().trim().to_owned();
+
+    // An admin with no second factor: the pages wait for one, the tokens do not.
+    let server = serve(&args, &[]);
+    let call = |method: reqwest::Method, secret: String| {
+        let url = format!("{}/api/v1/schools", server.base);
+        async move {
+            reqwest::Client::new()
+                .request(method, url)
+                .bearer_auth(secret)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(call(reqwest::Method::GET, read.clone()).await, 200);
+    assert_eq!(call(reqwest::Method::POST, read).await, 403);
+    let written = call(reqwest::Method::POST, write).await;
+    assert!(
+        written != 403 && written != 401,
+        "a read-write token may write: {written}"
+    );
+
+    // An operator removes an account's second factors for someone who lost them.
+    let reset = Command::new(BIN)
+        .args(["users", "reset-second-factor", "--email", "script@hub.example"])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(reset.status.success(), "{}", String::from_utf8_lossy(&reset.stderr));
 }

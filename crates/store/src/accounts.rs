@@ -83,6 +83,18 @@ pub struct User {
     pub school_id: Option<i64>,
     pub staff_id: Option<i64>,
     pub pupil_id: Option<i64>,
+    /// One of the demo hub's accounts (exempt from enrolling a second factor).
+    pub is_demo: bool,
+    /// The user has an authenticator app or a passkey to prove themselves with.
+    pub second_factor: bool,
+}
+
+impl User {
+    /// Admins and managers reach every family's records and payments: they must enrol a
+    /// second factor before any office page, except the demo's own accounts.
+    pub fn must_enrol_second_factor(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Manager) && !self.is_demo && !self.second_factor
+    }
 }
 
 impl From<user::Model> for User {
@@ -97,6 +109,8 @@ impl From<user::Model> for User {
             school_id: m.school_id,
             staff_id: m.staff_id,
             pupil_id: m.pupil_id,
+            is_demo: m.is_demo,
+            second_factor: m.second_factor,
         }
     }
 }
@@ -250,6 +264,9 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         end_sessions(&txn, user_id).await?;
+        // A new password retires what the old one let out: programs' tokens, reset links.
+        crate::api_tokens::revoke_all(&txn, user_id).await?;
+        crate::tokens::retire(&txn, user_id, crate::tokens::Purpose::ResetPassword).await?;
         txn.commit().await?;
         self.session_cache.clear();
         Ok(())
@@ -308,6 +325,7 @@ impl Store {
             .await?;
         if disabled {
             end_sessions(&txn, user_id).await?;
+            crate::api_tokens::revoke_all(&txn, user_id).await?;
         }
         txn.commit().await?;
         self.session_cache.clear();

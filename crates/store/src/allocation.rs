@@ -13,11 +13,11 @@ use tutti_domain::rotation::ClockTime;
 use tutti_solver::instance::{DayIntervals, Fixed, Lesson, School, Teacher};
 use tutti_solver::{Assignment, Instance, Solution, Violation};
 
+use crate::Store;
 use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
 use crate::lessons::{NewGroup, generate_for_teachers, weekday};
 use crate::query::{stmt, update_one};
-use crate::Store;
 
 /// TIMETABLING.md's grid: every start on a 5-minute step, every length a multiple of it.
 pub const SLOT_MINUTES: i64 = 5;

@@ -129,7 +129,10 @@ pub struct TimetableLesson {
     pub end_minute: i32,
     pub status: String,
     pub owed_by_hub: bool,
+    /// The teacher's note: empty for a family or school reader unless the teacher shared it.
     pub note: String,
+    /// The teacher chose to share the note with the family (and the school).
+    pub note_shared: bool,
     pub group_id: i64,
     pub instrument: String,
     pub lesson_type: String,
@@ -138,6 +141,14 @@ pub struct TimetableLesson {
     pub teacher_id: i64,
     pub teacher_name: String,
     pub pupils: Vec<LessonPupil>,
+}
+
+/// Who reads a timetable's notes: the hub's own staff see every note, families, pupils and
+/// schools only those the teacher shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteReader {
+    Staff,
+    Family,
 }
 
 /// A pupil on a lesson's register, with their mark if taken.
@@ -166,6 +177,7 @@ struct LessonRow {
     status: String,
     owed_by_hub: bool,
     note: String,
+    note_shared: bool,
     group_id: i64,
     instrument: String,
     lesson_type: String,
@@ -341,7 +353,7 @@ impl Calendars {
 /// (`{only}` narrows to one pupil). A lesson with nobody on it still comes, once; a member not
 /// on the register that day comes as a row without a pupil. Flat left joins, not a nested
 /// join: SQLite materialises a nested one over every group membership (13 ms, not 0.2 ms).
-const LESSON_PUPIL_SELECT: &str = "SELECT d.id, d.day, d.start_minute, d.end_minute, d.status, d.owed_by_hub, d.note, \
+const LESSON_PUPIL_SELECT: &str = "SELECT d.id, d.day, d.start_minute, d.end_minute, d.status, d.owed_by_hub, d.note, d.note_shared, \
      g.id AS group_id, g.instrument, g.lesson_type, s.id AS school_id, s.name AS school_name, \
      t.id AS teacher_id, t.first_name || ' ' || t.last_name AS teacher_name, \
      p.id AS pupil_id, p.first_name, p.last_name, r.mark \
@@ -388,6 +400,7 @@ pub(crate) async fn lessons_where(
                 status: r.status,
                 owed_by_hub: r.owed_by_hub,
                 note: r.note,
+                note_shared: r.note_shared,
                 group_id: r.group_id,
                 instrument: r.instrument,
                 lesson_type: r.lesson_type,
@@ -561,8 +574,15 @@ impl Store {
         .await
     }
 
-    /// The lessons of a teacher, a school or a pupil from `from` to `to` (both included).
-    pub async fn timetable(&self, of: TimetableOf, from: Date, to: Date) -> Result<Vec<TimetableLesson>> {
+    /// The lessons of a teacher, a school or a pupil from `from` to `to` (both included), with
+    /// the notes `reader` may see.
+    pub async fn timetable(
+        &self,
+        of: TimetableOf,
+        from: Date,
+        to: Date,
+        reader: NoteReader,
+    ) -> Result<Vec<TimetableLesson>> {
         let range = "d.day >= ? AND d.day <= ?";
         let (filter, id, pupil) = match of {
             TimetableOf::Teacher(id) => (format!("g.teacher_id = ? AND {range}"), id, None),
@@ -580,6 +600,11 @@ impl Store {
         if pupil.is_some() {
             // A group lesson before the pupil joined or after they left is not theirs.
             lessons.retain(|l| !l.pupils.is_empty());
+        }
+        if reader == NoteReader::Family {
+            for l in lessons.iter_mut().filter(|l| !l.note_shared) {
+                l.note.clear();
+            }
         }
         Ok(lessons)
     }

@@ -37,6 +37,7 @@ pub mod records;
 pub mod registers;
 pub mod schools;
 mod search;
+pub mod second_factors;
 mod session_cache;
 pub mod sessions;
 pub mod settings;
@@ -55,4 +56,3 @@ pub use sea_orm;
 pub fn now() -> time::OffsetDateTime {
     tutti_domain::clock::Clock::system().now()
 }
-

@@ -23,6 +23,9 @@ pub struct OutboxMessage {
     pub sent_at: Option<OffsetDateTime>,
     pub attempts: i32,
     pub last_error: Option<String>,
+    /// The body carries a secret link meant for the recipient alone: screens show only that
+    /// the message was sent, never its body.
+    pub secret: bool,
 }
 
 impl From<outbox::Model> for OutboxMessage {
@@ -36,6 +39,7 @@ impl From<outbox::Model> for OutboxMessage {
             sent_at: m.sent_at,
             attempts: m.attempts,
             last_error: m.last_error,
+            secret: m.secret,
         }
     }
 }
@@ -43,6 +47,10 @@ impl From<outbox::Model> for OutboxMessage {
 /// Queues a message inside the caller's transaction, so that mail about a change is
 /// queued exactly when the change commits.
 pub async fn enqueue(conn: &impl ConnectionTrait, to: &str, subject: &str, body: &str) -> Result<i64> {
+    enqueue_as(conn, to, subject, body, false).await
+}
+
+async fn enqueue_as(conn: &impl ConnectionTrait, to: &str, subject: &str, body: &str, secret: bool) -> Result<i64> {
     let m = outbox::ActiveModel {
         to_address: Set(to.to_owned()),
         subject: Set(subject.to_owned()),
@@ -51,6 +59,7 @@ pub async fn enqueue(conn: &impl ConnectionTrait, to: &str, subject: &str, body:
         sent_at: Set(None),
         attempts: Set(0),
         last_error: Set(None),
+        secret: Set(secret),
         ..Default::default()
     }
     .insert(conn)
@@ -64,8 +73,18 @@ const MAX_ATTEMPTS: i32 = 5;
 impl Store {
     /// Queues one message in its own transaction.
     pub async fn send_mail(&self, to: &str, subject: &str, body: &str) -> Result<i64> {
+        self.send(to, subject, body, false).await
+    }
+
+    /// Queues a message whose body holds a secret for the recipient alone (a reset or
+    /// confirmation link): no screen shows its body.
+    pub async fn send_secret_mail(&self, to: &str, subject: &str, body: &str) -> Result<i64> {
+        self.send(to, subject, body, true).await
+    }
+
+    async fn send(&self, to: &str, subject: &str, body: &str, secret: bool) -> Result<i64> {
         let txn = self.write().await?;
-        let id = enqueue(&txn, to, subject, body).await?;
+        let id = enqueue_as(&txn, to, subject, body, secret).await?;
         txn.commit().await?;
         Ok(id)
     }

@@ -160,7 +160,6 @@ mod iso_date {
     }
 }
 
-
 /// The year group shown: the override if set, else derived from the date of birth and the
 /// current academic year.
 pub fn year_group_text(dob: Date, override_number: Option<i32>, today: Date) -> String {

@@ -16,6 +16,23 @@ pub(crate) async fn update_one(
     Ok(())
 }
 
+/// Inserts one row and returns its id (RETURNING works on both backends).
+pub(crate) async fn insert_id(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<i64> {
+    let row = conn
+        .query_one_raw(stmt(conn.get_database_backend(), sql, values))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.try_get("", "id")?)
+}
+
+/// Runs a statement and returns how many rows it touched.
+pub(crate) async fn exec(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64> {
+    Ok(conn
+        .execute_raw(stmt(conn.get_database_backend(), sql, values))
+        .await?
+        .rows_affected())
+}
+
 /// Builds a statement from SQL written with `?` placeholders. Our SQL never contains a
 /// literal question mark, so every `?` is a parameter.
 pub(crate) fn stmt(backend: DbBackend, sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {

@@ -251,8 +251,15 @@ impl Store {
         Ok(())
     }
 
-    /// Sets the teacher's note on a lesson.
-    pub async fn set_lesson_note(&self, actor: &Actor, scope: MarkScope, lesson_id: i64, note: &str) -> Result<()> {
+    /// Sets the teacher's note on a lesson, for the office only or shared with the family.
+    pub async fn set_lesson_note(
+        &self,
+        actor: &Actor,
+        scope: MarkScope,
+        lesson_id: i64,
+        note: &str,
+        shared: bool,
+    ) -> Result<()> {
         let note = note.trim();
         if note.chars().count() > 2000 {
             return Err(StoreError::Refused(
@@ -263,11 +270,16 @@ impl Store {
         owned_lesson(&txn, scope, lesson_id).await?;
         txn.execute_raw(stmt(
             txn.get_database_backend(),
-            "UPDATE dated_lessons SET note = ?, updated_at = ? WHERE id = ?",
-            [note.into(), now().into(), lesson_id.into()],
+            "UPDATE dated_lessons SET note = ?, note_shared = ?, updated_at = ? WHERE id = ?",
+            [note.into(), shared.into(), now().into(), lesson_id.into()],
         ))
         .await?;
-        audit::record(&txn, actor, Action::Update, "dated_lesson", Some(lesson_id), "note").await?;
+        let what = if shared {
+            "note, shared with the family"
+        } else {
+            "note, for the office only"
+        };
+        audit::record(&txn, actor, Action::Update, "dated_lesson", Some(lesson_id), what).await?;
         txn.commit().await?;
         Ok(())
     }

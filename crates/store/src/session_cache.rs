@@ -80,6 +80,8 @@ mod tests {
             flash: None,
             user: None,
             last_seen_at,
+            second_factor_done: false,
+            challenge: None,
         }
     }
 

@@ -34,6 +34,18 @@ pub struct Session {
     pub flash: Option<String>,
     pub user: Option<User>,
     pub last_seen_at: OffsetDateTime,
+    /// The user has given their second factor in this session, or has none.
+    pub second_factor_done: bool,
+    /// A WebAuthn challenge the session waits to see signed.
+    pub challenge: Option<String>,
+}
+
+impl Session {
+    /// The user is signed in but still owes their second factor: only the second-factor
+    /// page and logging out are open to them.
+    pub fn awaits_second_factor(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.second_factor) && !self.second_factor_done
+    }
 }
 
 /// Writing `last_seen_at` on every request would turn every page view into a write; once
@@ -54,6 +66,8 @@ impl Store {
             created_at: Set(t),
             last_seen_at: Set(t),
             expires_at: Set(t + policy.absolute),
+            second_factor_done: Set(false),
+            challenge: Set(None),
         };
         let txn = self.write().await?;
         let model = model.insert(&txn).await?;
@@ -70,6 +84,8 @@ impl Store {
                 flash: None,
                 user,
                 last_seen_at: t,
+                second_factor_done: false,
+                challenge: None,
             },
         ))
     }
@@ -106,6 +122,8 @@ impl Store {
             flash: s.flash,
             user: u.map(User::from),
             last_seen_at: s.last_seen_at,
+            second_factor_done: s.second_factor_done,
+            challenge: s.challenge,
         };
         self.session_cache.put(session.clone(), s.expires_at);
         Ok(Some(session))
@@ -124,6 +142,29 @@ impl Store {
     pub async fn set_flash(&self, id_hash: &str, message: Option<&str>) -> Result<()> {
         session::Entity::update_many()
             .col_expr(session::Column::Flash, message.map(str::to_owned).into())
+            .filter(session::Column::Id.eq(id_hash))
+            .exec(self.conn())
+            .await?;
+        self.session_cache.clear();
+        Ok(())
+    }
+
+    /// Marks the session's second factor as given, and forgets its challenge.
+    pub async fn mark_second_factor_done(&self, id_hash: &str) -> Result<()> {
+        session::Entity::update_many()
+            .col_expr(session::Column::SecondFactorDone, true.into())
+            .col_expr(session::Column::Challenge, Option::<String>::None.into())
+            .filter(session::Column::Id.eq(id_hash))
+            .exec(self.conn())
+            .await?;
+        self.session_cache.clear();
+        Ok(())
+    }
+
+    /// Keeps a WebAuthn challenge (or none) with the session until it comes back signed.
+    pub async fn set_session_challenge(&self, id_hash: &str, challenge: Option<&str>) -> Result<()> {
+        session::Entity::update_many()
+            .col_expr(session::Column::Challenge, challenge.map(str::to_owned).into())
             .filter(session::Column::Id.eq(id_hash))
             .exec(self.conn())
             .await?;

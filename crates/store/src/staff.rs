@@ -128,7 +128,6 @@ fn split_instruments(s: &str) -> Vec<String> {
         .collect()
 }
 
-
 fn row_fields(r: &StaffRow) -> Vec<(&'static str, String)> {
     vec![
         ("email", r.email.to_string()),

@@ -1,5 +1,5 @@
 //! Secret tokens: random values for sessions and emailed links, stored only as hashes.
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use time::Duration;
 
@@ -12,6 +12,19 @@ use crate::{Store, now};
 pub enum Purpose {
     VerifyEmail,
     ResetPassword,
+}
+
+/// Ends every unused link of one purpose for a user, inside the caller's transaction: when
+/// one reset link is used, or the password changes, no older link may still work.
+pub(crate) async fn retire(conn: &impl ConnectionTrait, user_id: i64, purpose: Purpose) -> Result<()> {
+    one_time_token::Entity::update_many()
+        .col_expr(one_time_token::Column::UsedAt, Some(now()).into())
+        .filter(one_time_token::Column::UserId.eq(user_id))
+        .filter(one_time_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(one_time_token::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 impl Purpose {
@@ -80,9 +93,8 @@ impl Store {
             return Ok(None);
         }
         let user_id = found.user_id;
-        let mut active: one_time_token::ActiveModel = found.into();
-        active.used_at = Set(Some(t));
-        active.update(&txn).await?;
+        // This link and every other unused one of its purpose die together.
+        retire(&txn, user_id, purpose).await?;
         txn.commit().await?;
         Ok(Some(user_id))
     }

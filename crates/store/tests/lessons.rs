@@ -7,7 +7,7 @@ use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
 use tutti_domain::lessons::LessonType;
 use tutti_store::audit::Actor;
 use tutti_store::demo::DemoSize;
-use tutti_store::lessons::{NewGroup, TimetableOf};
+use tutti_store::lessons::{NewGroup, NoteReader, TimetableOf};
 use tutti_store::registers::{LessonOutcome, MarkScope};
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, StoreError, on_both_backends};
@@ -94,7 +94,12 @@ async fn dated_lessons_follow_the_calendar_and_rotate(backend: TestBackend) {
     );
 
     let lessons = store
-        .timetable(TimetableOf::Teacher(1), spring.dates.first, spring.dates.last)
+        .timetable(
+            TimetableOf::Teacher(1),
+            spring.dates.first,
+            spring.dates.last,
+            NoteReader::Staff,
+        )
         .await
         .unwrap();
     let ours: Vec<_> = lessons.iter().filter(|l| groups.contains(&l.group_id)).collect();
@@ -120,7 +125,12 @@ async fn dated_lessons_follow_the_calendar_and_rotate(backend: TestBackend) {
     assert_eq!(times(mondays[3]), [(a, 570, 600), (b, 600, 620), (c, 540, 570)]);
     // A pupil's timetable shows their lesson only, and the real time.
     let pupil_lessons = store
-        .timetable(TimetableOf::Pupil(ours[0].pupils[0].id), mondays[2], mondays[2])
+        .timetable(
+            TimetableOf::Pupil(ours[0].pupils[0].id),
+            mondays[2],
+            mondays[2],
+            NoteReader::Staff,
+        )
         .await
         .unwrap();
     assert!(pupil_lessons.iter().all(|l| l.pupils.len() == 1));
@@ -135,7 +145,12 @@ async fn registers_change_the_guarantee(backend: TestBackend) {
     let spring = default_term_dates(year())[1];
     store.generate_dated_lessons(&actor, spring.term).await.unwrap();
     let lessons: Vec<_> = store
-        .timetable(TimetableOf::Teacher(1), spring.dates.first, spring.dates.last)
+        .timetable(
+            TimetableOf::Teacher(1),
+            spring.dates.first,
+            spring.dates.last,
+            NoteReader::Staff,
+        )
         .await
         .unwrap()
         .into_iter()

@@ -119,7 +119,16 @@ async fn day(ctx: &Ctx, target: &str) -> Vec<u8> {
     let query = target.split_once('?').map_or("", |(_, q)| q);
     // The page carries a CSRF token in its forms; a fixed one of the same length stands in.
     let csrf = "0".repeat(64);
-    match teacher_day_html(&ctx.store, &ctx.frame, &ctx.user, ctx.staff, &csrf, date_in(query, ctx.store.today())).await {
+    match teacher_day_html(
+        &ctx.store,
+        &ctx.frame,
+        &ctx.user,
+        ctx.staff,
+        &csrf,
+        date_in(query, ctx.store.today()),
+    )
+    .await
+    {
         Ok(html) => reply("200 OK", "", &html),
         Err(e) => reply("500 Internal Server Error", "", &e),
     }
@@ -153,7 +162,10 @@ async fn mark(ctx: &Ctx, target: &str, body: &[u8]) -> Vec<u8> {
     {
         Ok(()) => reply(
             "303 See Other",
-            &format!("location: /teacher/day?date={}#lesson-{lesson}\r\n", date_in(&form, ctx.store.today())),
+            &format!(
+                "location: /teacher/day?date={}#lesson-{lesson}\r\n",
+                date_in(&form, ctx.store.today())
+            ),
             "",
         ),
         Err(e) => reply("409 Conflict", "", &e.to_string()),

@@ -34,11 +34,20 @@ pub async fn bearer(State(state): State<AppState>, mut request: Request, next: N
         }
         return next.run(request).await;
     };
-    let user = match state.store.user_for_api_token(&token).await {
-        Ok(Some(u)) => u,
+    let holder = match state.store.user_for_api_token(&token).await {
+        Ok(Some(h)) => h,
         Ok(None) => return unauthorized(),
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
+    if !holder.scope.allows_method(request.method().as_str()) {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({
+                "error": "This token may only read. Create a read-and-write token to make changes."
+            })),
+        )
+            .into_response();
+    }
     let Some(visitor) = request.extensions().get::<Visitor>().cloned() else {
         return unauthorized();
     };
@@ -48,8 +57,12 @@ pub async fn bearer(State(state): State<AppState>, mut request: Request, next: N
             id_hash: String::new(),
             csrf_token: String::new(),
             flash: None,
-            user: Some(user),
+            user: Some(holder.user),
             last_seen_at: tutti_store::now(),
+            // A token is not behind the second factor: it was made by someone who had
+            // passed it, or by an operator at the command line.
+            second_factor_done: true,
+            challenge: None,
         }),
         ..visitor
     };
@@ -63,7 +76,7 @@ fn unauthorized() -> Response {
         StatusCode::UNAUTHORIZED,
         [(header::WWW_AUTHENTICATE, "Bearer")],
         axum::Json(serde_json::json!({
-            "error": "Send a personal API token as `Authorization: Bearer TOKEN`, or log in."
+            "error": "Send a live personal API token as `Authorization: Bearer TOKEN`, or log in. Tokens expire, and all of an account's tokens end when its password changes."
         })),
     )
         .into_response()

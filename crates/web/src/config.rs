@@ -20,6 +20,11 @@ pub struct WebConfig {
     /// Failed logins allowed per address within `login_window`.
     pub login_failures_per_address: u64,
     pub login_window: Duration,
+    /// Account mails (reset, confirmation) allowed to one recipient within `mail_window`.
+    pub mail_per_recipient: u64,
+    /// Account mails allowed to be asked for from one address within `mail_window`.
+    pub mail_per_address: u64,
+    pub mail_window: Duration,
     /// Where outgoing mail is sent (`smtp://host:port`), besides the outbox.
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail.
@@ -38,6 +43,9 @@ impl Default for WebConfig {
             login_failures_per_account: 5,
             login_failures_per_address: 30,
             login_window: Duration::minutes(15),
+            mail_per_recipient: 3,
+            mail_per_address: 10,
+            mail_window: Duration::minutes(15),
             smtp_url: None,
             mail_from: "Tutti Music Hub <office@tutti.invalid>".into(),
             card_payments: CardPayments::Off,

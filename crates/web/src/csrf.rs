@@ -1,20 +1,21 @@
-//! The CSRF check: every state-changing request must carry its session's token.
+//! The CSRF check: every state-changing request must carry its session's token, or, from a
+//! visitor with no session yet, the token of their form cookie. It runs inside each
+//! audience's guard, after the access rule, because it may read the body.
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
 use crate::session::Visitor;
-use crate::state::AppState;
 
 /// The form field and header that carry the token.
 pub const FIELD: &str = "csrf_token";
 const HEADER: &str = "x-csrf-token";
 const WEBHOOK_PATH: &str = "/payments/webhook";
 
-pub async fn verify(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn verify(request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
@@ -27,11 +28,12 @@ pub async fn verify(State(_state): State<AppState>, request: Request, next: Next
     if request.extensions().get::<crate::api_auth::Bearer>().is_some() {
         return next.run(request).await;
     }
+    // Without a session, the form cookie carries the token (double submit).
     let expected = request
         .extensions()
         .get::<Visitor>()
-        .and_then(|v| v.session.as_ref())
-        .map(|s| s.csrf_token.clone());
+        .and_then(|v| v.form_token())
+        .map(str::to_owned);
     let Some(expected) = expected else { return rejected() };
 
     if let Some(given) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
@@ -55,7 +57,11 @@ pub async fn verify(State(_state): State<AppState>, request: Request, next: Next
         return rejected();
     }
     // The body is read here to find the token and handed on unchanged.
-    let max = crate::limits::for_path(request.uri().path());
+    let signed_in = request
+        .extensions()
+        .get::<Visitor>()
+        .is_some_and(|v| v.user().is_some());
+    let max = crate::limits::for_request(request.uri().path(), signed_in);
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, max).await else {
         return AppError::BadRequest("The form was too large.".into()).into_response();

@@ -1,7 +1,10 @@
 //! Tutti's HTTP server: routers by audience, each guarded by the role it requires.
 //!
-//! A request passes, in order: request id and tracing, security headers, the session
-//! loader (unless the page cache answers an anonymous GET first), the CSRF check on state-changing methods, then the audience's access guard.
+//! A request passes, in order: security headers (so that every answer, a refusal included,
+//! carries them), the page cache (which answers an anonymous GET early), the session loader,
+//! the bearer token, the body limit (small for anonymous callers), then its audience's
+//! guard: the access rule first, and only then the CSRF check, which reads a form's body.
+//! So no body is read before the route has decided that the caller may send it.
 
 mod access;
 mod api_auth;
@@ -22,6 +25,7 @@ pub mod payments;
 mod routes;
 mod session;
 mod state;
+mod throttling;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -30,14 +34,21 @@ use axum::Router;
 use tower_http::timeout::TimeoutLayer;
 use tutti_store::Store;
 
+pub use access::{AccessRule, RouteEntry};
 pub use config::WebConfig;
 pub use state::AppState;
+
+/// Every route of the app, as its path pattern (`/admin/pupils/{id}`), with the access rule
+/// of the audience that serves it: taken from the same list of audiences as the app itself.
+pub fn route_table() -> Vec<RouteEntry> {
+    routes::table()
+}
 
 /// Builds the whole application for a store.
 pub fn app(store: Store, config: WebConfig) -> Router {
     let state = AppState::new(store, config);
     routes::router(state.clone())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::verify))
+        .layer(axum::middleware::from_fn(limits::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), api_auth::bearer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
         .layer(axum::middleware::from_fn_with_state(
@@ -45,7 +56,6 @@ pub fn app(store: Store, config: WebConfig) -> Router {
             page_cache::fast_path,
         ))
         .layer(axum::middleware::from_fn_with_state(state, headers::secure))
-        .layer(axum::middleware::from_fn(limits::limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

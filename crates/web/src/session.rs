@@ -13,6 +13,10 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 pub const COOKIE: &str = "tutti_session";
+/// The cookie carrying a visitor's form token before they have a session: a login or contact
+/// form needs a CSRF token, and storing a session row for every passing visitor would let
+/// anyone fill the database by asking for the login page.
+pub const FORM_COOKIE: &str = "tutti_form";
 
 /// Who is asking. Present in every request's extensions once `load` has run.
 #[derive(Clone, Debug)]
@@ -22,11 +26,22 @@ pub struct Visitor {
     pub https: bool,
     /// The client's address, for throttling and the audit trail.
     pub ip: String,
+    /// The form token of a visitor without a session, from their form cookie.
+    pub form_token: Option<String>,
 }
 
 impl Visitor {
     pub fn user(&self) -> Option<&User> {
         self.session.as_ref().and_then(|s| s.user.as_ref())
+    }
+
+    /// The token this visitor's forms carry: their session's, or without a session their
+    /// form cookie's.
+    pub fn form_token(&self) -> Option<&str> {
+        match &self.session {
+            Some(s) => Some(&s.csrf_token),
+            None => self.form_token.as_deref(),
+        }
     }
 }
 
@@ -76,6 +91,7 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
     let visitor = Visitor {
         https: is_https(&request, &state),
         ip: client_ip(&request, state.config.trust_proxy),
+        form_token: cookie_value(request.headers(), FORM_COOKIE).filter(|t| is_token(t)),
         session,
     };
     let stale = had_cookie && visitor.session.is_none();
@@ -128,15 +144,21 @@ fn is_https(request: &Request, state: &AppState) -> bool {
     state.config.public_url_is_https()
 }
 
+/// The client's address. Behind a trusted proxy it is the right-most `X-Forwarded-For`
+/// entry: the one our proxy appended. Entries to its left came from the client, who can write
+/// anything there (a fresh made-up address per request would slip past every limit).
 fn client_ip(request: &Request, trust_proxy: bool) -> String {
     if trust_proxy
-        && let Some(first) = request
+        && let Some(last) = request
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|v| !v.is_empty())
     {
-        return first.trim().to_owned();
+        return last.to_owned();
     }
     request
         .extensions()
@@ -145,12 +167,27 @@ fn client_ip(request: &Request, trust_proxy: bool) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// A CSRF token for a form, starting an anonymous session when the visitor has none.
-/// Returns the token and, for a new session, the cookie to set.
-pub async fn form_token(state: &AppState, visitor: &Visitor) -> AppResult<(String, Option<HeaderValue>)> {
+/// A form token as this server makes them: 64 hex digits.
+fn is_token(t: &str) -> bool {
+    t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A CSRF token for a form: the session's, or for a visitor with no session the token in
+/// their form cookie, made when they have none. Nothing is stored: the check compares the
+/// form's copy with the cookie's, which another site can neither read nor set. Returns the
+/// token and, when new, the cookie to set.
+pub async fn form_token(_state: &AppState, visitor: &Visitor) -> AppResult<(String, Option<HeaderValue>)> {
     if let Some(s) = &visitor.session {
         return Ok((s.csrf_token.clone(), None));
     }
-    let (token, session) = state.store.create_session(None, state.config.sessions).await?;
-    Ok((session.csrf_token, Some(session_cookie(&token, visitor.https))))
+    if let Some(t) = &visitor.form_token {
+        return Ok((t.clone(), None));
+    }
+    let token = tutti_store::tokens::random_token();
+    let mut c = format!("{FORM_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
+    if visitor.https {
+        c.push_str("; Secure");
+    }
+    let cookie = HeaderValue::from_str(&c).expect("a token is plain ASCII");
+    Ok((token, Some(cookie)))
 }

@@ -120,7 +120,7 @@ impl RowReader<'_> {
     /// is blank.
     pub fn value(&self, column: &str) -> Option<&str> {
         let index = *self.positions.get(column)?;
-        let value = self.record.fields.get(index)?.trim();
+        let value = super::unescape_formula(self.record.fields.get(index)?.trim());
         (!value.is_empty()).then_some(value)
     }
 

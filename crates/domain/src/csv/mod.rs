@@ -154,10 +154,40 @@ pub fn parse(text: &str) -> Result<Vec<CsvRecord>, CsvError> {
     Ok(records)
 }
 
+/// The characters that make a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a spreadsheet would run `field` as a formula: it starts with a formula character
+/// and is not simply a number (a negative amount like -12.50 is data, and stays as it is).
+fn reads_as_formula(field: &str) -> bool {
+    field.starts_with(FORMULA_STARTS) && field.parse::<f64>().is_err()
+}
+
+/// A field as exported, with a formula made inert by a leading apostrophe (the spreadsheets'
+/// own mark for "this is text"), so a name typed as `=HYPERLINK(...)` cannot run in the
+/// office's spreadsheet. `unescape_formula` takes it off again on import.
+fn inert(field: &str) -> std::borrow::Cow<'_, str> {
+    if reads_as_formula(field) || (field.starts_with('\'') && reads_as_formula(&field[1..])) {
+        format!("'{field}").into()
+    } else {
+        field.into()
+    }
+}
+
+/// A field as imported: the apostrophe `write_field` put before a formula is taken off, so a
+/// file exported and imported again holds what it held.
+pub fn unescape_formula(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if reads_as_formula(rest) || (rest.starts_with('\'') && reads_as_formula(&rest[1..])) => rest,
+        _ => field,
+    }
+}
+
 /// Writes one field, quoting it if it holds a comma, a quote, a line break, or spaces at
 /// either end (which readers may trim), or starts with a byte-order mark (which [`parse`]
-/// drops at the start of a file).
+/// drops at the start of a file), and making a formula inert.
 pub fn write_field(out: &mut String, field: &str) {
+    let field: &str = &inert(field);
     let needs_quotes = field.contains([',', '"', '\n', '\r'])
         || field.starts_with(' ')
         || field.ends_with(' ')
@@ -215,6 +245,27 @@ mod tests {
 
     fn v(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn formulas_are_exported_inert_and_imported_as_typed() {
+        for (typed, written) in [
+            ("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""),
+            ("+44 191 000", "'+44 191 000"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("'=already", "''=already"),
+            ("-12.50", "-12.50"),
+            ("+5", "+5"),
+            ("Smith", "Smith"),
+            ("'quoted", "'quoted"),
+        ] {
+            let mut out = String::new();
+            write_field(&mut out, typed);
+            assert_eq!(out, written, "{typed}");
+            let back = parse(&format!("{out}\r\n")).unwrap();
+            assert_eq!(unescape_formula(&back[0].fields[0]), typed, "{typed}");
+        }
     }
 
     #[test]

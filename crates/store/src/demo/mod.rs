@@ -572,6 +572,9 @@ fn demo_users(fixed: &Fixed, firsts: &Firsts, t: OffsetDateTime) -> Vec<user::Ac
                 created_at: Set(t),
                 updated_at: Set(t),
                 password_changed_at: Set(t),
+                totp_secret: Set(None),
+                totp_last_step: Set(None),
+                second_factor: Set(false),
             }
         })
         .collect()
@@ -671,9 +674,14 @@ mod tests {
         all.pupils.iter().for_each(|m| add(format!("{m:?}")));
         all.links.iter().for_each(|m| add(format!("{m:?}")));
         all.enrolments.iter().for_each(|m| add(format!("{m:?}")));
-        demo_users(&fixed, &all.firsts(), t())
-            .iter()
-            .for_each(|m| add(format!("{m:?}")));
+        // The second-factor columns came later and are empty for every demo account; they are
+        // left out so that the fingerprints still prove nothing else about the hub changed.
+        demo_users(&fixed, &all.firsts(), t()).iter().for_each(|m| {
+            add(format!("{m:?}").replace(
+                ", totp_secret: Set(None), totp_last_step: Set(None), second_factor: Set(false)",
+                "",
+            ))
+        });
         h
     }
 

@@ -8,6 +8,7 @@ pub mod enrolment;
 pub mod guardian;
 pub mod hub_setting;
 pub mod instrument;
+pub mod known_device;
 pub mod login_failure;
 pub mod one_time_token;
 pub mod outbox;

@@ -13,6 +13,8 @@ pub struct Model {
     pub sent_at: Option<TimeDateTimeWithTimeZone>,
     pub attempts: i32,
     pub last_error: Option<String>,
+    /// The body carries a secret link for its recipient only: no screen shows it.
+    pub secret: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,10 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub last_seen_at: TimeDateTimeWithTimeZone,
     pub expires_at: TimeDateTimeWithTimeZone,
+    /// The user gave their second factor in this session (or has none to give).
+    pub second_factor_done: bool,
+    /// A WebAuthn challenge this session is waiting to see signed.
+    pub challenge: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,12 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
     pub password_changed_at: TimeDateTimeWithTimeZone,
+    /// The TOTP secret (base32) once an authenticator app is confirmed.
+    pub totp_secret: Option<String>,
+    /// The last TOTP time step accepted, so that a code cannot be used twice.
+    pub totp_last_step: Option<i64>,
+    /// The user has a second factor: an authenticator app or a passkey.
+    pub second_factor: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

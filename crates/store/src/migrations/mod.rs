@@ -16,6 +16,7 @@ mod m0012_content_menu;
 mod m0014_agreement_invoice_lines;
 mod m0015_billing_references_per_statement;
 mod m0016_unused_billing_indexes;
+mod m0017_trust;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_agreement_invoice_lines::Migration),
             Box::new(m0015_billing_references_per_statement::Migration),
             Box::new(m0016_unused_billing_indexes::Migration),
+            Box::new(m0017_trust::Migration),
         ]
     }
 }

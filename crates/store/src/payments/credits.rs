@@ -8,11 +8,11 @@ use tutti_domain::calendar::{TermId, default_term_dates};
 
 use super::exec;
 use super::invoices::{account, insert_payment, refresh_status};
+use crate::Store;
 use crate::audit::{self, Action, Actor};
 use crate::error::Result;
 use crate::lessons::status;
 use crate::query::stmt;
-use crate::Store;
 
 #[derive(FromQueryResult)]
 struct Owed {

@@ -8,7 +8,7 @@ pub mod credits;
 pub mod invoices;
 pub mod provider;
 
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use tutti_domain::Pence;
 
@@ -18,22 +18,7 @@ use crate::query::stmt;
 use crate::{Store, now};
 use provider::{EventKind, ProviderEvent};
 
-/// Inserts one row and returns its id (RETURNING works on both backends).
-pub(crate) async fn insert_id(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<i64> {
-    let row = conn
-        .query_one_raw(stmt(conn.get_database_backend(), sql, values))
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(row.try_get("", "id")?)
-}
-
-/// Runs a statement and returns how many rows it touched.
-pub(crate) async fn exec(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64> {
-    Ok(conn
-        .execute_raw(stmt(conn.get_database_backend(), sql, values))
-        .await?
-        .rows_affected())
-}
+pub(crate) use crate::query::{exec, insert_id};
 
 /// The provider, as the audit log names it.
 fn provider_actor(provider: &str) -> Actor {

@@ -1,8 +1,7 @@
 //! Accounts: sign up, email confirmation, log in and out, password reset and change, and the
 //! dashboard each person lands on.
-use axum::Router;
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -12,7 +11,9 @@ use tutti_store::accounts::{LoginOutcome, NewUser, Role, normalise_email};
 use tutti_store::throttle::Scope;
 use tutti_store::tokens::Purpose;
 
-use crate::access::{Access, Audience, safe_next};
+use crate::throttling::{Guess, reserve_guess, reserve_mail, right_password, too_many, try_again};
+
+use crate::access::{Access, Audience, Routes, safe_next};
 use crate::error::AppResult;
 use crate::forms::{FormErrors, email_field, new_password_field};
 use crate::pages::{
@@ -26,7 +27,7 @@ use crate::state::AppState;
 pub fn public_audience() -> Audience {
     Audience::new(
         Access::Public,
-        Router::new()
+        Routes::new()
             .route("/login", get(login_form).post(login))
             .route("/logout", post(logout))
             .route("/signup", get(signup_form).post(signup))
@@ -40,7 +41,7 @@ pub fn public_audience() -> Audience {
 pub fn signed_in_audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new()
+        Routes::new()
             .route("/account", get(dashboard))
             .route("/account/password", get(password_form).post(change_password))
             .route("/account/resend-verification", post(resend_verification)),
@@ -114,7 +115,12 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): Form<LoginForm>) -> AppResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     if form.email.trim().is_empty() {
         errors.add("email", "Enter your email address");
@@ -124,28 +130,27 @@ async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): Form
     }
     let email = normalise_email(&form.email);
     let store = &state.store;
-    let window = state.config.login_window;
-    let mut status = StatusCode::OK;
+    let mut wait = None;
+    let mut reserved = Vec::new();
     if errors.is_empty() {
-        let by_account = store.recent_login_failures(Scope::Account, &email, window).await?;
-        let by_address = store.recent_login_failures(Scope::Address, &visitor.ip, window).await?;
-        if by_account >= state.config.login_failures_per_account
-            || by_address >= state.config.login_failures_per_address
-        {
-            status = StatusCode::TOO_MANY_REQUESTS;
-            errors.add(
-                "email",
-                format!(
-                    "Too many failed attempts to log in. Wait {} minutes and try again, or reset your password.",
-                    window.whole_minutes()
-                ),
-            );
+        match reserve_guess(&state, &headers, &visitor, &email).await? {
+            Guess::Go(ids) => reserved = ids,
+            Guess::Wait(until) => {
+                errors.add(
+                    "email",
+                    format!(
+                        "Too many attempts to log in. {} Or reset your password by email.",
+                        try_again(until, store.now())
+                    ),
+                );
+                wait = Some(until);
+            }
         }
     }
     if errors.is_empty() {
         match store.authenticate(&email, &form.password).await? {
             LoginOutcome::Ok(user) => {
-                store.clear_login_failures(Scope::Account, &email).await?;
+                let device = right_password(&state, &headers, &visitor, user.id, &email, &reserved).await?;
                 // A new session id at login: a session fixed before login is worthless after.
                 if let Some(old) = &visitor.session {
                     store.end_session(&old.id_hash).await?;
@@ -153,14 +158,19 @@ async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): Form
                 let (token, _) = store.create_session(Some(user.id), state.config.sessions).await?;
                 tracing::info!(user = user.id, "login");
                 let target = safe_next(form.next.as_deref());
-                return Ok(with_cookie(
+                let target = if user.second_factor {
+                    let next: String = form_urlencoded::byte_serialize(target.as_bytes()).collect();
+                    format!("/login/second-factor?next={next}")
+                } else {
+                    target
+                };
+                let response = with_cookie(
                     Redirect::to(&target).into_response(),
                     Some(session_cookie(&token, visitor.https)),
-                ));
+                );
+                return Ok(with_cookie(response, device));
             }
             LoginOutcome::BadCredentials => {
-                store.record_login_failure(Scope::Account, &email).await?;
-                store.record_login_failure(Scope::Address, &visitor.ip).await?;
                 errors.add(
                     "email",
                     "The email address or password is not right. Check them and try again.",
@@ -182,7 +192,12 @@ async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): Form
         email: form.email,
         next: safe_next(form.next.as_deref()),
     };
-    Ok(with_cookie((status, render(&page)?).into_response(), cookie))
+    let response = (StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response();
+    let response = match wait {
+        Some(until) => too_many(response, until, store.now()),
+        None => response,
+    };
+    Ok(with_cookie(response, cookie))
 }
 
 async fn logout(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
@@ -243,6 +258,9 @@ async fn signup(State(state): State<AppState>, visitor: Visitor, Form(form): For
             cookie,
         ));
     };
+    if let Some(until) = reserve_mail(&state, &visitor, &email).await? {
+        return mail_wait(&state, &visitor, until);
+    }
     let created = state
         .store
         .create_user(NewUser {
@@ -270,7 +288,7 @@ async fn signup(State(state): State<AppState>, visitor: Visitor, Form(form): For
             );
             state
                 .store
-                .send_mail(&user.email, &format!("Confirm your email address for {hub}"), &body)
+                .send_secret_mail(&user.email, &format!("Confirm your email address for {hub}"), &body)
                 .await?;
         }
         // The page must not reveal whether an email has an account, so the owner is told by email instead.
@@ -336,8 +354,15 @@ async fn verify_email(
     }
 }
 
-async fn resend_verification(State(state): State<AppState>, SignedIn(user, _): SignedIn) -> AppResult<Response> {
+async fn resend_verification(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    SignedIn(user, _): SignedIn,
+) -> AppResult<Response> {
     if !user.email_verified {
+        if let Some(until) = reserve_mail(&state, &visitor, &user.email).await? {
+            return mail_wait(&state, &visitor, until);
+        }
         let token = state
             .store
             .issue_token(user.id, Purpose::VerifyEmail, VERIFY_LINK_LIFETIME)
@@ -350,7 +375,7 @@ async fn resend_verification(State(state): State<AppState>, SignedIn(user, _): S
         );
         state
             .store
-            .send_mail(&user.email, &format!("Confirm your email address for {hub}"), &body)
+            .send_secret_mail(&user.email, &format!("Confirm your email address for {hub}"), &body)
             .await?;
     }
     Ok(Redirect::to("/account").into_response())
@@ -390,6 +415,10 @@ async fn forgot(State(state): State<AppState>, visitor: Visitor, Form(form): For
             cookie,
         ));
     };
+    // Counted against the address typed, account or not, so the limit tells nobody who has one.
+    if let Some(until) = reserve_mail(&state, &visitor, &email).await? {
+        return mail_wait(&state, &visitor, until);
+    }
     if let Some(user) = state.store.user_by_email(&email).await?.filter(|u| !u.disabled) {
         let token = state
             .store
@@ -403,7 +432,7 @@ async fn forgot(State(state): State<AppState>, visitor: Visitor, Form(form): For
         );
         state
             .store
-            .send_mail(&user.email, &format!("Reset your {hub} password"), &body)
+            .send_secret_mail(&user.email, &format!("Reset your {hub} password"), &body)
             .await?;
     }
     message(
@@ -415,6 +444,23 @@ async fn forgot(State(state): State<AppState>, visitor: Visitor, Form(form): For
         )],
         Some(("/login", "Back to log in")),
     )
+}
+
+/// The answer when an address has had its share of account mail for now.
+fn mail_wait(state: &AppState, visitor: &Visitor, until: time::OffsetDateTime) -> AppResult<Response> {
+    let now = state.store.now();
+    let page = message(
+        state,
+        visitor,
+        "Please wait before asking again",
+        &[
+            "We have already sent several emails to this address in the last few minutes. Check your inbox and \
+             spam folder for them first.",
+            &try_again(until, now),
+        ],
+        Some(("/login", "Back to log in")),
+    )?;
+    Ok(too_many(page, until, now))
 }
 
 fn expired_reset(state: &AppState, visitor: &Visitor) -> AppResult<Response> {
@@ -478,7 +524,8 @@ async fn reset(State(state): State<AppState>, visitor: Visitor, Form(form): Form
     };
     state.store.set_password(user_id, &form.password).await?;
     if let Some(user) = state.store.user_by_id(user_id).await? {
-        state.store.clear_login_failures(Scope::Account, &user.email).await?;
+        // A reset through the emailed link ends any lock on the account (decision 64).
+        state.store.clear_attempts(Scope::Account, &user.email).await?;
     }
     message(
         &state,
@@ -513,17 +560,36 @@ struct ChangePasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     visitor: Visitor,
+    headers: HeaderMap,
     SignedIn(user, session): SignedIn,
     Form(form): Form<ChangePasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
+    let mut wait = None;
     if form.current_password.is_empty() {
         errors.add("current_password", "Enter your current password");
-    } else if !matches!(
-        state.store.authenticate(&user.email, &form.current_password).await?,
-        LoginOutcome::Ok(_)
-    ) {
-        errors.add("current_password", "Your current password is not right");
+    } else {
+        // The current password is a password guess like any other: a stolen session must
+        // not become a way to try passwords without limit.
+        match reserve_guess(&state, &headers, &visitor, &user.email).await? {
+            Guess::Wait(until) => {
+                errors.add(
+                    "current_password",
+                    format!("Too many wrong passwords. {}", try_again(until, state.store.now())),
+                );
+                wait = Some(until);
+            }
+            Guess::Go(reserved) => {
+                if matches!(
+                    state.store.authenticate(&user.email, &form.current_password).await?,
+                    LoginOutcome::Ok(_)
+                ) {
+                    state.store.release_attempts(&reserved).await?;
+                } else {
+                    errors.add("current_password", "Your current password is not right");
+                }
+            }
+        }
     }
     new_password_field(&mut errors, "new_password", &form.new_password);
     if !errors.is_empty() {
@@ -532,7 +598,11 @@ async fn change_password(
             errors,
             csrf: session.csrf_token,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        let response = (StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response();
+        return Ok(match wait {
+            Some(until) => too_many(response, until, state.store.now()),
+            None => response,
+        });
     }
     // Changing the password ends every session, this one included; this device gets a new one.
     state.store.set_password(user.id, &form.new_password).await?;

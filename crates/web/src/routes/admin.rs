@@ -1,5 +1,4 @@
 //! The office's screens: users and roles, and the mail outbox.
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -7,7 +6,7 @@ use serde::Deserialize;
 use tutti_store::StoreError;
 use tutti_store::accounts::Role;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::pages::{
     AdminOutboxPage, AdminUserPage, AdminUsersPage, OutboxRow, Shell, page_count, render, render_clearing_flash,
@@ -23,7 +22,7 @@ const PER_PAGE: u64 = 25;
 pub fn audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Admin]),
-        Router::new()
+        Routes::new()
             .route("/admin", get(|| async { Redirect::to("/admin/users") }))
             .route("/admin/users", get(users))
             .route("/admin/users/{id}", get(user))
@@ -36,7 +35,7 @@ pub fn audience() -> Audience {
 pub fn outbox_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Admin, Role::Manager]),
-        Router::new().route("/admin/outbox", get(outbox)),
+        Routes::new().route("/admin/outbox", get(outbox)),
     )
 }
 
@@ -185,9 +184,18 @@ async fn outbox(
                 (None, Some(e)) => format!("Not sent yet: {e}"),
                 (None, None) => "Kept in the outbox.".into(),
             },
+            // A reset or confirmation link is for its recipient alone: whoever reads the
+            // outbox must not be able to follow it into someone else's account.
+            body: if m.secret {
+                format!(
+                    "This message holds a private link for {} alone, so its text is not shown here.",
+                    m.to_address
+                )
+            } else {
+                m.body
+            },
             to_address: m.to_address,
             subject: m.subject,
-            body: m.body,
         })
         .collect();
     render_clearing_flash(

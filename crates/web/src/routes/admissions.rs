@@ -2,7 +2,6 @@
 //! account; a school applies for its own pupils; the office edits the tuition offer, keeps the
 //! waiting lists in their fair order and offers places.
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -21,7 +20,7 @@ use tutti_store::audit::Actor;
 use tutti_store::pupils::PupilScope;
 use tutti_store::records::PupilSummary;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render, render_clearing_flash};
@@ -36,7 +35,7 @@ const PER_PAGE: u64 = 25;
 pub fn parent_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Parent]),
-        Router::new()
+        Routes::new()
             .route("/parent/applications", get(parent_applications).post(parent_apply))
             .route("/parent/applications/{id}/accept", post(accept_offer))
             .route("/parent/applications/{id}/decline", post(decline_offer))
@@ -48,14 +47,14 @@ pub fn parent_audience() -> Audience {
 pub fn school_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::School]),
-        Router::new().route("/school/applications", get(school_applications).post(school_apply)),
+        Routes::new().route("/school/applications", get(school_applications).post(school_apply)),
     )
 }
 
 pub fn office_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Admin, Role::Manager]),
-        Router::new()
+        Routes::new()
             .route("/admin/tuition-offer", get(offer_page).post(add_to_offer))
             .route("/admin/tuition-offer/{id}/withdraw", post(withdraw_from_offer))
             .route("/admin/waiting-lists", get(waiting_lists))
@@ -157,7 +156,11 @@ async fn own_applications(state: &AppState, scope: &PupilScope) -> AppResult<Vec
         per_page: 200,
         ..Default::default()
     };
-    Ok(state.store.applications(scope, &filter, state.store.today()).await?.rows)
+    Ok(state
+        .store
+        .applications(scope, &filter, state.store.today())
+        .await?
+        .rows)
 }
 
 fn actor(user: &User, visitor: &Visitor) -> Actor {
@@ -966,7 +969,14 @@ async fn make_offer(
     let answer_url = format!("{}/parent/applications", state.config.public_url.trim_end_matches('/'));
     state
         .store
-        .make_offer(&actor(&user, &visitor), id, start, expires, state.store.today(), &answer_url)
+        .make_offer(
+            &actor(&user, &visitor),
+            id,
+            start,
+            expires,
+            state.store.today(),
+            &answer_url,
+        )
         .await?;
     flash_to(
         &state,

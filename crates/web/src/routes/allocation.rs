@@ -2,11 +2,11 @@
 //! timetable rules, pinning groups, cancelling a teacher's or a school's day and scheduling
 //! make-ups, and proposed timetables solved in the background.
 use askama::Template;
+use axum::Json;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::Date;
@@ -22,7 +22,7 @@ use tutti_store::cancellations::DayOff;
 use tutti_store::lessons::{NewGroup, TimetableLesson};
 use tutti_store::proposals::{GroupMove, Proposal};
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::AppResult;
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render_clearing_flash};
@@ -35,7 +35,7 @@ const OFFICE: &[Role] = &[Role::Admin, Role::Manager];
 pub fn office_audience() -> Audience {
     Audience::new(
         Access::Roles(OFFICE),
-        Router::new()
+        Routes::new()
             .route("/admin/allocation", get(allocation_page))
             .route("/admin/allocation/place", post(place))
             .route("/admin/allocation/groups/{id}/add", post(add_to_group))
@@ -54,7 +54,7 @@ pub fn office_audience() -> Audience {
 pub fn api_audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new()
+        Routes::new()
             .route("/api/v1/placements", post(api_place))
             .route("/api/v1/cancellations", post(api_cancel))
             .route("/api/v1/make-ups", post(api_make_up))

@@ -4,11 +4,11 @@
 //! scoped to whoever asks, and someone else's record is 404.
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use tutti_store::StoreError;
 use tutti_store::accounts::{Role, User};
@@ -17,7 +17,7 @@ use tutti_store::listing::ListQuery;
 use tutti_store::pupils::PupilScope;
 use utoipa::OpenApi;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::forms::FormErrors;
 use crate::routes::records::{self, Values};
 use crate::session::{SignedIn, Visitor};
@@ -26,7 +26,7 @@ use crate::state::AppState;
 pub fn audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new()
+        Routes::new()
             .route("/api/v1/schools", get(list_schools).post(create_school))
             .route("/api/v1/schools/{id}", get(get_school).put(update_school))
             .route("/api/v1/schools/{id}/archive", post(archive_school))
@@ -47,7 +47,7 @@ pub fn audience() -> Audience {
 pub fn docs_audience() -> Audience {
     Audience::new(
         Access::Public,
-        Router::new().route(
+        Routes::new().route(
             "/api/openapi.json",
             get(|| async {
                 Json(super::api_schemas::describe_bodies(super::api_hours::with_hours(

@@ -1,11 +1,11 @@
 //! The billing API: charging policies by academic year (read, replace; the body is the
 //! policy file), billing runs, and invoices with the screens' role rules (a parent their own,
 //! a school its own; anyone else's is 404).
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tutti_domain::billing::{FieldError, PayerKey, export_policy, import_policy, parse_policy_value, validate_policy};
@@ -16,7 +16,7 @@ use tutti_store::billing::InvoiceFilter;
 use tutti_store::listing::ListQuery;
 use utoipa::OpenApi;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::routes::api::ApiError;
 use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub fn audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new()
+        Routes::new()
             .route("/api/v1/charging-policies", get(list_policies))
             .route("/api/v1/charging-policies/{year}", get(get_policy).put(put_policy))
             .route("/api/v1/billing-runs", axum::routing::post(post_run))

@@ -2,11 +2,11 @@
 //! `GET /api/v1/applications`, with the screens' role rules: a parent their own children, a
 //! school its own pupils, a teacher the enrolments they teach; someone else's is 404. Only
 //! the office creates enrolments.
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tutti_domain::csv::parse_school_weekday;
@@ -19,7 +19,7 @@ use tutti_store::audit::Actor;
 use tutti_store::pupils::PupilScope;
 use utoipa::OpenApi;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::forms::FormErrors;
 use crate::routes::api::ApiError;
 use crate::session::{SignedIn, Visitor};
@@ -28,7 +28,7 @@ use crate::state::AppState;
 pub fn audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new()
+        Routes::new()
             .route("/api/v1/enrolments", get(list_enrolments).post(create_enrolment))
             .route("/api/v1/enrolments/{id}", get(get_enrolment))
             .route("/api/v1/applications", get(list_applications)),

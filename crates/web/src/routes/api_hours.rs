@@ -1,15 +1,15 @@
 //! The API for the facts allocation checks against: a teacher's week of availability and a
 //! school's rooms and lesson hours, read with the same rules and messages as their screens.
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::put;
-use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 use tutti_domain::rotation::ClockTime;
 use tutti_store::audit::Actor;
 use tutti_store::availability::Week;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::forms::FormErrors;
 use crate::routes::api::{ApiError, office, text};
 use crate::routes::records::hours::{DAYS, read_hours, read_week};
@@ -21,7 +21,7 @@ use crate::state::AppState;
 pub fn audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new()
+        Routes::new()
             .route("/api/v1/staff/{id}/availability", put(put_availability))
             .route("/api/v1/schools/{id}/hours", put(put_hours)),
     )

@@ -1,11 +1,11 @@
 //! The lessons API: `GET /api/v1/timetable` (dated lessons at their real times) and
 //! `POST /api/v1/registers` (marks), with the screens' role rules: a teacher their own
 //! lessons, a parent their own children, a school its own; someone else's is 404.
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::Date;
@@ -13,11 +13,11 @@ use tutti_domain::guarantee::RegisterMark;
 use tutti_domain::rotation::ClockTime;
 use tutti_store::accounts::{Role, User};
 use tutti_store::audit::Actor;
-use tutti_store::lessons::{TimetableLesson, TimetableOf};
+use tutti_store::lessons::{NoteReader, TimetableLesson, TimetableOf};
 use tutti_store::registers::{LessonOutcome, MarkScope};
 use utoipa::OpenApi;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::routes::api::ApiError;
 use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
@@ -25,7 +25,7 @@ use crate::state::AppState;
 pub fn audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new()
+        Routes::new()
             .route("/api/v1/timetable", get(timetable))
             .route("/api/v1/registers", post(registers)),
     )
@@ -125,7 +125,12 @@ async fn timetable(
         ));
     }
     may_read(&state, &user, of).await?;
-    let lessons = state.store.timetable(of, from, to).await?;
+    // The hub's staff read every note; families, pupils and schools only the shared ones.
+    let reader = match user.role {
+        Role::Admin | Role::Manager | Role::Teacher => NoteReader::Staff,
+        _ => NoteReader::Family,
+    };
+    let lessons = state.store.timetable(of, from, to, reader).await?;
     Ok(Json(json!({"lessons": lessons.iter().map(lesson_json).collect::<Vec<_>>()})).into_response())
 }
 

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
@@ -24,7 +23,7 @@ use tutti_store::accounts::{Role, User};
 use tutti_store::billing::{Invoice, InvoiceFilter, InvoiceSummary, RunProgress, RunReport};
 use tutti_store::listing::ListQuery;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render, render_clearing_flash};
@@ -36,7 +35,7 @@ use crate::state::AppState;
 pub fn office_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Admin, Role::Manager]),
-        Router::new()
+        Routes::new()
             .route("/admin/billing", get(index))
             .route("/admin/billing/preview", post(preview))
             .route("/admin/billing/run", post(start_run))
@@ -52,7 +51,7 @@ pub fn office_audience() -> Audience {
 pub fn parent_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Parent]),
-        Router::new()
+        Routes::new()
             .route("/parent/invoices", get(parent_invoices))
             .route("/parent/invoices/{id}", get(parent_invoice)),
     )
@@ -61,7 +60,7 @@ pub fn parent_audience() -> Audience {
 pub fn school_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::School]),
-        Router::new()
+        Routes::new()
             .route("/school/invoices", get(school_invoices))
             .route("/school/invoices/{id}", get(school_invoice)),
     )
@@ -155,7 +154,13 @@ async fn index_page(state: &AppState, visitor: &Visitor, term: String, errors: F
 }
 
 async fn index(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    let page = index_page(&state, &visitor, current_term(state.store.today()), FormErrors::default()).await?;
+    let page = index_page(
+        &state,
+        &visitor,
+        current_term(state.store.today()),
+        FormErrors::default(),
+    )
+    .await?;
     render_clearing_flash(&state, &visitor, &page).await
 }
 

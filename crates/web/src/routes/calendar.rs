@@ -1,21 +1,20 @@
 //! Private iCalendar feeds (RFC 5545) at an unguessable per-user address: each person's
 //! dated lessons at their real rotated times, for a phone calendar to subscribe to.
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use time::{Duration, OffsetDateTime};
 use tutti_store::accounts::Role;
-use tutti_store::lessons::{TimetableLesson, TimetableOf};
+use tutti_store::lessons::{NoteReader, TimetableLesson, TimetableOf};
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::AppResult;
 use crate::state::AppState;
 
 /// Public: the secret in the address is the credential (calendar apps send no cookies).
 pub fn audience() -> Audience {
-    Audience::new(Access::Public, Router::new().route("/calendar/{file}", get(feed)))
+    Audience::new(Access::Public, Routes::new().route("/calendar/{file}", get(feed)))
 }
 
 /// How far back and ahead a feed reaches.
@@ -36,22 +35,36 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     match user.role {
         Role::Teacher => {
             if let Some(id) = user.staff_id {
-                lessons = state.store.timetable(TimetableOf::Teacher(id), from, to).await?;
+                lessons = state
+                    .store
+                    .timetable(TimetableOf::Teacher(id), from, to, NoteReader::Staff)
+                    .await?;
             }
         }
         Role::School => {
             if let Some(id) = user.school_id {
-                lessons = state.store.timetable(TimetableOf::School(id), from, to).await?;
+                lessons = state
+                    .store
+                    .timetable(TimetableOf::School(id), from, to, NoteReader::Family)
+                    .await?;
             }
         }
         Role::Parent if user.email_verified => {
             for child in state.store.children_of_guardian(&user.email).await? {
-                lessons.extend(state.store.timetable(TimetableOf::Pupil(child.id), from, to).await?);
+                lessons.extend(
+                    state
+                        .store
+                        .timetable(TimetableOf::Pupil(child.id), from, to, NoteReader::Family)
+                        .await?,
+                );
             }
         }
         Role::Pupil => {
             if let Some(id) = user.pupil_id {
-                lessons = state.store.timetable(TimetableOf::Pupil(id), from, to).await?;
+                lessons = state
+                    .store
+                    .timetable(TimetableOf::Pupil(id), from, to, NoteReader::Family)
+                    .await?;
             }
         }
         _ => {}

@@ -2,7 +2,6 @@
 //! school's timetables at real rotated times, the private calendar address, and the office's
 //! list of pupils at risk of missing the guarantee.
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -13,10 +12,10 @@ use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
 use tutti_domain::rotation::ClockTime;
 use tutti_store::accounts::{Role, User};
 use tutti_store::audit::Actor;
-use tutti_store::lessons::{TimetableLesson, TimetableOf};
+use tutti_store::lessons::{NoteReader, TimetableLesson, TimetableOf};
 use tutti_store::registers::{GuaranteeLine, LessonOutcome, MarkScope};
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Shell, render};
 use crate::session::{SignedIn, Visitor};
@@ -26,7 +25,7 @@ use crate::state::AppState;
 pub fn teacher_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Teacher]),
-        Router::new()
+        Routes::new()
             .route("/teacher/day", get(teacher_day))
             .route("/teacher/lessons/{id}/mark", post(mark_pupil))
             .route("/teacher/lessons/{id}/outcome", post(mark_lesson))
@@ -37,28 +36,28 @@ pub fn teacher_audience() -> Audience {
 pub fn parent_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Parent]),
-        Router::new().route("/parent/timetable", get(parent_timetable)),
+        Routes::new().route("/parent/timetable", get(parent_timetable)),
     )
 }
 
 pub fn school_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::School]),
-        Router::new().route("/school/timetable", get(school_timetable)),
+        Routes::new().route("/school/timetable", get(school_timetable)),
     )
 }
 
 pub fn office_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Admin, Role::Manager]),
-        Router::new().route("/admin/lessons/at-risk", get(at_risk)),
+        Routes::new().route("/admin/lessons/at-risk", get(at_risk)),
     )
 }
 
 pub fn account_audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new().route("/account/calendar", get(calendar_address)),
+        Routes::new().route("/account/calendar", get(calendar_address)),
     )
 }
 
@@ -108,7 +107,6 @@ fn calendar_link() -> (&'static str, &'static str, &'static str) {
 
 /// Today in the hub's time zone. Lessons are dated in Europe/London; UTC is a day out only
 /// between midnight and 1am in summer, when no lessons are taught.
-
 use crate::dates::long_day;
 
 /// A lesson as a page shows it.
@@ -254,6 +252,9 @@ struct OutcomeForm {
 struct NoteForm {
     #[serde(default)]
     note: String,
+    /// "yes" shares the note with the family; anything else keeps it for the office.
+    #[serde(default)]
+    shared: String,
     #[serde(default)]
     date: String,
 }
@@ -321,6 +322,7 @@ async fn save_note(
             MarkScope::Teacher(staff),
             id,
             &form.note,
+            form.shared == "yes",
         )
         .await?;
     Ok(back_to(&form.date, id, state.store.today()))
@@ -359,7 +361,7 @@ async fn parent_timetable(
     for child in children {
         let lessons = state
             .store
-            .timetable(TimetableOf::Pupil(child.id), from, from + AHEAD)
+            .timetable(TimetableOf::Pupil(child.id), from, from + AHEAD, NoteReader::Family)
             .await?;
         sections.push(TimetableSection {
             heading: format!("{} {}", child.first_name, child.last_name),
@@ -385,7 +387,7 @@ async fn school_timetable(
     let from = state.store.today();
     let lessons = state
         .store
-        .timetable(TimetableOf::School(school), from, from + AHEAD)
+        .timetable(TimetableOf::School(school), from, from + AHEAD, NoteReader::Family)
         .await?;
     render(&TimetablePage {
         shell: Shell::new(&state, &visitor, "Lessons at your school", "/school/timetable"),

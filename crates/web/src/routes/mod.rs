@@ -17,20 +17,23 @@ mod payments;
 mod progress;
 mod public;
 mod records;
+mod second_factor;
 
 use axum::Router;
 
-use crate::access::Audience;
+use crate::access::{Audience, RouteEntry};
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub fn router(state: AppState) -> Router {
-    crate::pages::set_hub_name(&state.config.hub_name);
-    // One line per audience; a new feature adds its audiences here.
-    let audiences: Vec<Audience> = vec![
+/// Every audience of the app: one line per audience; a new feature adds its audiences here.
+/// Both the app (`router`) and its table of routes (`table`) come from this one list.
+fn audiences() -> Vec<Audience> {
+    vec![
         public::audience(),
         account::public_audience(),
         account::signed_in_audience(),
+        second_factor::account_audience(),
+        second_factor::login_audience(),
         admin::audience(),
         admin::outbox_audience(),
         content::public_audience(),
@@ -62,12 +65,21 @@ pub fn router(state: AppState) -> Router {
         allocation::office_audience(),
         allocation::api_audience(),
         api_hours::audience(),
-    ];
-    audiences
+    ]
+}
+
+pub fn router(state: AppState) -> Router {
+    crate::pages::set_hub_name(&state.config.hub_name);
+    audiences()
         .into_iter()
         .fold(Router::new(), |router, audience| router.merge(audience.into_router()))
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
+}
+
+/// Every route's path and the rule that guards it, from the same audiences as the app.
+pub fn table() -> Vec<RouteEntry> {
+    audiences().iter().flat_map(Audience::entries).collect()
 }
 
 /// Which page of a list was asked for: 1 when absent or nonsense.

@@ -2,7 +2,6 @@
 //! page (or the offline test page), the provider's signed webhooks, and the office's screens
 //! for invoice payments, refunds, agreements, Direct Debit and lesson credits.
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -25,7 +24,7 @@ use tutti_store::payments::provider::CheckoutRequest;
 use super::records::{
     Cell, FormField, FormPage, Values, actor, cell, csrf_of, done, form_again, input, link, select, store_error_on,
 };
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{MessagePage, Shell, render, render_clearing_flash};
@@ -38,7 +37,7 @@ use crate::state::AppState;
 pub fn public_audience() -> Audience {
     Audience::new(
         Access::Public,
-        Router::new()
+        Routes::new()
             .route("/basket", get(basket))
             .route("/payments/webhook", post(webhook))
             .route("/pay/test/{session}", get(test_page))
@@ -51,7 +50,7 @@ pub fn public_audience() -> Audience {
 pub fn basket_audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new()
+        Routes::new()
             .route("/basket/checkout", post(checkout))
             .route("/basket/items/{id}/remove", post(remove_item))
             .route("/basket/invoices/{id}", post(add_invoice))
@@ -65,7 +64,7 @@ pub fn basket_audience() -> Audience {
 pub fn office_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Admin, Role::Manager]),
-        Router::new()
+        Routes::new()
             .route("/admin/payments", get(payments_index))
             .route("/admin/invoices/{id}/payments", get(invoice_page).post(record_payment))
             .route("/admin/invoices/{id}/refunds", post(record_refund))

@@ -2,7 +2,6 @@
 //! and termly reports (written by the teacher, a draft until published), and the parent's
 //! view of both once published.
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,7 +17,7 @@ use tutti_store::progress::{ExamEntry, NewExamEntry, PupilReport};
 use tutti_store::pupils::PupilScope;
 use tutti_store::records::PupilSummary;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render_clearing_flash};
@@ -28,7 +27,7 @@ use crate::state::AppState;
 pub fn staff_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Teacher, Role::Admin, Role::Manager]),
-        Router::new()
+        Routes::new()
             .route("/progress/pupils", get(pupils))
             .route("/progress/pupils/{id}", get(pupil_page))
             .route("/progress/pupils/{id}/exams", post(add_exam))
@@ -40,7 +39,7 @@ pub fn staff_audience() -> Audience {
 pub fn parent_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Parent]),
-        Router::new().route("/parent/progress", get(parent_progress)),
+        Routes::new().route("/parent/progress", get(parent_progress)),
     )
 }
 

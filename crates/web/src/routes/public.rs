@@ -1,18 +1,17 @@
 //! Public routes outside the managed content: health and static assets. The basket is in
 //! routes/payments; the home page, the menu's pages and the legal pages are managed content
 //! (routes/content).
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::assets;
 use crate::state::AppState;
 
 pub fn audience() -> Audience {
-    let router = Router::new()
+    let router = Routes::new()
         .route("/healthz", get(healthz))
         .route("/static/{name}", get(assets::serve));
     Audience::new(Access::Public, router)

@@ -260,7 +260,11 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
     assert!(html.contains("Accept the place"));
     let r = parent.submit(PAGE, &accept, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let answered = app.store.application(&PupilScope::All, kid_app, app.store.today()).await.unwrap();
+    let answered = app
+        .store
+        .application(&PupilScope::All, kid_app, app.store.today())
+        .await
+        .unwrap();
     assert_eq!(answered.status, "accepted");
     let enrolment = app
         .store
@@ -367,7 +371,11 @@ async fn offers_lapse_after_their_date(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let lapsed = app.store.application(&PupilScope::All, id, app.store.today()).await.unwrap();
+    let lapsed = app
+        .store
+        .application(&PupilScope::All, id, app.store.today())
+        .await
+        .unwrap();
     assert_eq!(lapsed.status, "lapsed");
     #[derive(FromQueryResult)]
     struct S {

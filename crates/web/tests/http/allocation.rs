@@ -281,7 +281,13 @@ async fn cancelled_days_are_owed_and_made_up(backend: Backend) {
     let policy = GuaranteePolicy::default();
     let line = |app: &TestApp| {
         let store = app.store.clone();
-        async move { store.guarantee(year, store.today(), Some(pupil), &policy).await.unwrap()[0].clone() }
+        async move {
+            store
+                .guarantee(year, store.today(), Some(pupil), &policy)
+                .await
+                .unwrap()[0]
+                .clone()
+        }
     };
     let before = line(&app).await;
     assert_eq!(before.count.hub_missed, 0);

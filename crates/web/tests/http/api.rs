@@ -217,7 +217,11 @@ async fn tokens_are_made_listed_and_revoked_on_the_account_page(backend: Backend
     assert!(r.text().await.unwrap().contains("Give the token a name"));
 
     let r = parent
-        .submit("/account/tokens", "/account/tokens", &[("name", "Home spreadsheet")])
+        .submit(
+            "/account/tokens",
+            "/account/tokens",
+            &[("name", "Home spreadsheet"), ("scope", "read_write"), ("days", "90")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["cache-control"], "no-store");

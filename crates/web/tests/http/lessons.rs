@@ -3,7 +3,7 @@
 //! and the private iCalendar feed's structure.
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use time::{OffsetDateTime, Weekday};
+use time::Weekday;
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar, TermDates, default_term_dates};
 use tutti_domain::lessons::LessonType;
 use tutti_store::accounts::{NewUser, Role};
@@ -17,6 +17,7 @@ use crate::support::{Backend, DEMO_PASSWORD, TestApp, location};
 on_both_backends!(
     teacher_marks_registers_on_the_day_page,
     timetable_api_gives_rotated_times_by_role,
+    a_note_reaches_the_family_only_when_the_teacher_shares_it,
     calendar_feed_is_valid_icalendar
 );
 
@@ -52,7 +53,7 @@ async fn monday_visit(app: &TestApp) -> TermDates {
             .await
             .unwrap();
     }
-    let year = AcademicYear::containing(OffsetDateTime::now_utc().date());
+    let year = AcademicYear::containing(app.store.today());
     let [autumn, spring, _] = default_term_dates(year);
     store.generate_dated_lessons(&Actor::cli(), autumn.term).await.unwrap();
     store.generate_dated_lessons(&Actor::cli(), spring.term).await.unwrap();
@@ -149,6 +150,80 @@ async fn teacher_marks_registers_on_the_day_page(backend: Backend) {
     assert!(dash.contains("/parent/timetable"));
     let (status, _) = parent.get_text("/parent/timetable").await;
     assert_eq!(status, StatusCode::OK);
+}
+
+async fn a_note_reaches_the_family_only_when_the_teacher_shares_it(backend: Backend) {
+    // The Saturday before the spring term: its first Monday is on the parent's four weeks.
+    let Some(app) = TestApp::spawn_on(backend, time::macros::date!(2027 - 01 - 02)).await else {
+        return;
+    };
+    let spring = monday_visit(&app).await;
+    let day = mondays(&spring)[0];
+    let lesson = app.store.teacher_day(1, day).await.unwrap()[0].clone();
+    let pupil = lesson.pupils[0].id;
+    assert_eq!(pupil, 1, "the demo parent's child is on the first lesson");
+    let teacher = app.logged_in("teacher@demo.test").await;
+    let page = format!("/teacher/day?date={day}");
+    let action = format!("/teacher/lessons/{}/note", lesson.id);
+    let date = day.to_string();
+    let client = reqwest::Client::new();
+    let note_seen_by = |email: &'static str| {
+        let (client, app) = (client.clone(), &app);
+        async move {
+            let t = token(app, email).await;
+            let body: Value = client
+                .get(format!(
+                    "{}/api/v1/timetable?pupil={pupil}&from={date}&to={date}",
+                    app.base,
+                    date = day
+                ))
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["lessons"][0]["note"].as_str().unwrap().to_owned()
+        }
+    };
+    // For the office only: the office reads it, the family does not, by API or page.
+    let r = teacher
+        .submit(
+            &page,
+            &action,
+            &[("note", "Struggled with the bow hold"), ("date", &date)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(note_seen_by("admin@demo.test").await, "Struggled with the bow hold");
+    assert_eq!(note_seen_by("parent@demo.test").await, "");
+    assert_eq!(note_seen_by("pupil@demo.test").await, "");
+    let parent = app.logged_in("parent@demo.test").await;
+    assert!(!parent.get_text("/parent/timetable").await.1.contains("bow hold"));
+    // Shared: the family reads it too.
+    let r = teacher
+        .submit(
+            &page,
+            &action,
+            &[
+                ("note", "Practise the bow hold daily"),
+                ("shared", "yes"),
+                ("date", &date),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(note_seen_by("parent@demo.test").await, "Practise the bow hold daily");
+    assert!(
+        parent
+            .get_text("/parent/timetable")
+            .await
+            .1
+            .contains("Practise the bow hold daily")
+    );
+    let (_, html) = teacher.get_text(&page).await;
+    assert!(html.contains("Share this note with the family"));
 }
 
 async fn token(app: &TestApp, email: &str) -> String {

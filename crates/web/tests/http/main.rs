@@ -20,4 +20,6 @@ mod pages;
 mod payments;
 mod progress;
 mod records;
+mod second_factor;
 mod security;
+mod trust;

@@ -1,7 +1,6 @@
 //! The content admin screens under /admin/content: lists by kind, an editor with Markdown
 //! preview, file uploads for podcast audio and documents, and deletion.
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Multipart, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,6 +12,7 @@ use tutti_store::content::{DAY_THEMES, Draft, Item, Kind, YEAR_GROUPS, validate}
 use super::Ctx;
 use super::markdown;
 use super::views::item_url;
+use crate::access::Routes;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{Shell, page_count, render};
@@ -20,8 +20,8 @@ use crate::routes::page_number;
 
 const PER_PAGE: u64 = 30;
 
-pub fn router() -> Router<crate::state::AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/admin/content", get(list))
         .route("/admin/content/new", get(new_form).post(create))
         .route("/admin/content/{id}", get(edit_form).post(update))

@@ -63,7 +63,7 @@ pub struct ContactForm {
 async fn page(ctx: &Ctx, form: ContactForm, errors: FormErrors) -> AppResult<Response> {
     let item = ctx.state.store.content_at("contact").await?.ok_or(AppError::NotFound)?;
     let (csrf, cookie) = form_token(&ctx.state, &ctx.visitor).await?;
-    let now = tutti_store::now().unix_timestamp();
+    let now = ctx.state.store.now().unix_timestamp();
     let view = ContactView {
         shell: Shell::new(&ctx.state, &ctx.visitor, &item.title, "/contact"),
         item: ItemView::new(&item),
@@ -101,15 +101,10 @@ pub async fn form(ctx: Ctx) -> AppResult<Response> {
 }
 
 pub async fn send(ctx: Ctx, Form(form): Form<ContactForm>) -> AppResult<Response> {
-    let csrf = ctx
-        .visitor
-        .session
-        .as_ref()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default();
-    let now = tutti_store::now().unix_timestamp();
+    let csrf = ctx.visitor.form_token().unwrap_or_default();
+    let now = ctx.state.store.now().unix_timestamp();
     let human = form.website.trim().is_empty()
-        && age(&csrf, &form.started, now).is_some_and(|a| (MIN_SECONDS..MAX_SECONDS).contains(&a));
+        && age(csrf, &form.started, now).is_some_and(|a| (MIN_SECONDS..MAX_SECONDS).contains(&a));
 
     let mut errors = FormErrors::default();
     if form.name.trim().is_empty() {

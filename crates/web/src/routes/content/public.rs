@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,12 +12,13 @@ use tutti_store::content::{DAY_THEMES, Item, Kind, ListFilter, YEAR_GROUPS, day_
 
 use super::views::*;
 use super::{Ctx, contact, feeds, is_bot};
+use crate::access::Routes;
 use crate::error::{AppError, AppResult};
 use crate::page_cache::Rendered;
 use crate::pages::{OpenGraph, Shell};
 
-pub fn router() -> Router<crate::state::AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/", get(home))
         .route("/news", get(news))
         .route("/news/feed.atom", get(feeds::atom))

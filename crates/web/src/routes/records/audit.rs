@@ -1,5 +1,4 @@
 //! The audit log for managers and admins: who did what to which record, filterable.
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -7,9 +6,10 @@ use serde::Deserialize;
 use tutti_store::audit::AuditFilter;
 
 use super::*;
+use crate::access::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/audit", get(list))
         .route("/admin/records", get(index))
 }

@@ -2,7 +2,6 @@
 //! availability (from the staff record) and a school's rooms and lesson hours (from the
 //! school record). The readers here are shared with the JSON API (routes/api_hours.rs).
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -11,10 +10,11 @@ use tutti_domain::rotation::ClockTime;
 use tutti_store::availability::{Availability, SchoolHours, Week};
 
 use super::*;
+use crate::access::Routes;
 use crate::error::AppError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route(
             "/admin/staff/{id}/availability",
             get(availability_form).post(save_availability),

@@ -2,7 +2,6 @@
 //! confirm. Nothing is written before the confirmation, which checks the file again.
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::extract::{Form, FromRequest, Multipart, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
@@ -11,10 +10,11 @@ use tutti_domain::csv::{CsvRow, ImportIssue, InstrumentRow, PupilRow, SchoolRow,
 use tutti_store::imports::{Change, CsvImport, RecordKind};
 
 use super::*;
+use crate::access::Routes;
 use crate::error::AppError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/imports", get(start))
         .route("/admin/imports/preview", post(preview))
         .route("/admin/imports/commit", post(commit))

@@ -1,5 +1,4 @@
 //! Admin screens for the hub's instruments.
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -8,10 +7,11 @@ use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
 use tutti_store::instruments::InstrumentInput;
 
 use super::*;
+use crate::access::Routes;
 use crate::error::AppError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/instruments", get(list))
         .route("/admin/instruments/new", get(new_form).post(create))
         .route("/admin/instruments/{id}", get(view))

@@ -12,7 +12,6 @@ pub(crate) mod tokens;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -23,7 +22,7 @@ use tutti_store::audit::Actor;
 use tutti_store::guardians::Guardian;
 use tutti_store::listing::{ListQuery, Page};
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::AppResult;
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render};
@@ -37,7 +36,7 @@ const PER_PAGE: u64 = 25;
 pub fn audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Admin, Role::Manager]),
-        Router::new()
+        Routes::new()
             .merge(schools::routes())
             .merge(pupils::routes())
             .merge(staff::routes())

@@ -1,5 +1,4 @@
 //! Admin screens for pupils and their guardians. Every view of a record is audited.
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -9,10 +8,11 @@ use tutti_store::guardians::GuardianInput;
 use tutti_store::pupils::{PupilInput, PupilScope};
 
 use super::*;
+use crate::access::Routes;
 use crate::error::AppError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/pupils", get(list))
         .route("/admin/pupils/new", get(new_form).post(create))
         .route("/admin/pupils/{id}", get(view))

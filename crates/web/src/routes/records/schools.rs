@@ -1,5 +1,4 @@
 //! Admin screens for schools.
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -8,10 +7,11 @@ use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
 use tutti_store::schools::SchoolInput;
 
 use super::*;
+use crate::access::Routes;
 use crate::error::AppError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/schools", get(list))
         .route("/admin/schools/new", get(new_form).post(create))
         .route("/admin/schools/{id}", get(view))

@@ -1,5 +1,4 @@
 //! Admin screens for staff, with warnings before a DBS check or safeguarding training lapses.
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -8,10 +7,11 @@ use tutti_domain::staff::{Employment, StaffRole};
 use tutti_domain::validate::format_date_uk;
 
 use super::*;
+use crate::access::Routes;
 use crate::error::AppError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/staff", get(list))
         .route("/admin/staff/new", get(new_form).post(create))
         .route("/admin/staff/{id}", get(view))

@@ -2,16 +2,15 @@
 //! once, never stored), revoke. Any signed-in person may hold tokens; the API applies their
 //! role's rules to every call.
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tutti_store::StoreError;
-use tutti_store::api_tokens::ApiToken;
+use tutti_store::api_tokens::{ApiToken, DEFAULT_LIFETIME, MAX_LIFETIME, TokenScope};
 
-use crate::access::{Access, Audience};
+use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render, render_clearing_flash};
@@ -23,7 +22,7 @@ use super::actor;
 pub fn audience() -> Audience {
     Audience::new(
         Access::SignedIn,
-        Router::new()
+        Routes::new()
             .route("/account/tokens", get(list).post(create))
             .route("/account/tokens/{id}/revoke", post(revoke)),
     )
@@ -36,6 +35,8 @@ pub struct TokensPage {
     pub csrf: String,
     pub errors: FormErrors,
     pub name: String,
+    pub scope: String,
+    pub days: String,
     pub tokens: Vec<TokenRow>,
     /// The secret of a token just created: shown on this response only.
     pub created: Option<String>,
@@ -46,6 +47,8 @@ pub struct TokenRow {
     pub id: i64,
     pub name: String,
     pub created: String,
+    pub expires: String,
+    pub scope: &'static str,
     pub last_used: String,
 }
 
@@ -55,6 +58,8 @@ impl From<ApiToken> for TokenRow {
             id: t.id,
             name: t.name,
             created: when(t.created_at),
+            expires: when(t.expires_at),
+            scope: t.scope.label(),
             last_used: t.last_used_at.map(when).unwrap_or_else(|| "Never".into()),
         }
     }
@@ -67,13 +72,15 @@ async fn page(
     visitor: &Visitor,
     signed: &SignedIn,
     errors: FormErrors,
-    name: String,
+    form: &NewToken,
 ) -> AppResult<TokensPage> {
     Ok(TokensPage {
         shell: Shell::new(state, visitor, "Your API tokens", "/account/tokens"),
         csrf: signed.1.csrf_token.clone(),
         errors,
-        name,
+        name: form.name.clone(),
+        scope: form.scope.clone(),
+        days: form.days.clone(),
         tokens: state
             .store
             .api_tokens_of(signed.0.id)
@@ -86,7 +93,7 @@ async fn page(
 }
 
 async fn list(State(state): State<AppState>, visitor: Visitor, signed: SignedIn) -> AppResult<Response> {
-    let p = page(&state, &visitor, &signed, FormErrors::default(), String::new()).await?;
+    let p = page(&state, &visitor, &signed, FormErrors::default(), &NewToken::default()).await?;
     render_clearing_flash(&state, &visitor, &p).await
 }
 
@@ -94,6 +101,20 @@ async fn list(State(state): State<AppState>, visitor: Visitor, signed: SignedIn)
 struct NewToken {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    days: String,
+}
+
+impl Default for NewToken {
+    fn default() -> Self {
+        NewToken {
+            name: String::new(),
+            scope: TokenScope::Read.as_str().into(),
+            days: DEFAULT_LIFETIME.whole_days().to_string(),
+        }
+    }
 }
 
 async fn create(
@@ -109,15 +130,33 @@ async fn create(
     } else if name.chars().count() > 100 {
         errors.add("name", "The name must be 100 characters or fewer");
     }
-    if !errors.is_empty() {
-        let p = page(&state, &visitor, &signed, errors, form.name.clone()).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+    let scope = TokenScope::parse(&form.scope);
+    if scope.is_none() {
+        errors.add("scope", "Choose whether the token may only read, or read and write");
     }
+    let max = MAX_LIFETIME.whole_days();
+    let days = form.days.trim().parse::<i64>().ok().filter(|d| (1..=max).contains(d));
+    if days.is_none() {
+        errors.add("days", format!("Enter a number of days from 1 to {max}"));
+    }
+    let (scope, days) = match (scope, days) {
+        (Some(scope), Some(days)) if errors.is_empty() => (scope, days),
+        _ => {
+            let p = page(&state, &visitor, &signed, errors, &form).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+        }
+    };
     let secret = state
         .store
-        .create_api_token(&actor(&signed.0, &visitor), signed.0.id, name)
+        .create_scoped_api_token(
+            &actor(&signed.0, &visitor),
+            signed.0.id,
+            name,
+            scope,
+            time::Duration::days(days),
+        )
         .await?;
-    let mut p = page(&state, &visitor, &signed, FormErrors::default(), String::new()).await?;
+    let mut p = page(&state, &visitor, &signed, FormErrors::default(), &NewToken::default()).await?;
     p.created = Some(secret);
     // The secret is on this page only: it must not be cached anywhere on the way.
     let mut response = render(&p)?;
