@@ -73,7 +73,8 @@
         id: credential.id,
         clientDataJSON: toText(credential.response.clientDataJSON),
         authenticatorData: toText(credential.response.authenticatorData),
-        signature: toText(credential.response.signature)
+        signature: toText(credential.response.signature),
+        next: button.getAttribute("data-next") || ""
       });
     });
   }
