@@ -32,7 +32,7 @@ esac
 if [ $# -gt 0 ]; then
     targets=("$@")
 else
-    targets=(csv_reader form_query charging_policy_json timetable_json markdown)
+    targets=(csv_reader form_query charging_policy_json timetable_json markdown passkeys)
 fi
 
 export RUSTC_BOOTSTRAP=1

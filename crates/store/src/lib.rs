@@ -42,6 +42,10 @@ mod session_cache;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
+// Test databases and the two-backend test macro stay out of release builds: the binary a hub
+// runs has no code for making and dropping databases. `--features testing` brings them into a
+// release build for tests run that way.
+#[cfg(any(debug_assertions, feature = "testing"))]
 pub mod testing;
 pub mod throttle;
 pub mod tokens;
