@@ -7,6 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tutti_store::sessions::Session;
 
+use crate::problem::Problem;
 use crate::session::Visitor;
 use crate::state::AppState;
 
@@ -40,13 +41,11 @@ pub async fn bearer(State(state): State<AppState>, mut request: Request, next: N
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
     if !holder.scope.allows_method(request.method().as_str()) {
-        return (
+        return Problem::new(
             StatusCode::FORBIDDEN,
-            axum::Json(serde_json::json!({
-                "error": "This token may only read. Create a read-and-write token to make changes."
-            })),
+            "This token may only read. Create a read-and-write token to make changes.",
         )
-            .into_response();
+        .into_response();
     }
     let Some(visitor) = request.extensions().get::<Visitor>().cloned() else {
         return unauthorized();
@@ -72,12 +71,13 @@ pub async fn bearer(State(state): State<AppState>, mut request: Request, next: N
 }
 
 fn unauthorized() -> Response {
-    (
+    let mut r = Problem::new(
         StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Bearer")],
-        axum::Json(serde_json::json!({
-            "error": "Send a live personal API token as `Authorization: Bearer TOKEN`, or log in. Tokens expire, and all of an account's tokens end when its password changes."
-        })),
+        "Send a live personal API token as `Authorization: Bearer TOKEN`, or log in. Tokens expire, and all of an \
+         account's tokens end when its password changes.",
     )
-        .into_response()
+    .into_response();
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+    r
 }

@@ -22,6 +22,7 @@ mod menu;
 mod page_cache;
 mod pages;
 pub mod payments;
+mod problem;
 mod routes;
 mod session;
 mod state;

@@ -30,7 +30,7 @@
       body: JSON.stringify(body || {})
     }).then(function (r) {
       return r.json().then(function (data) {
-        if (!r.ok) throw new Error(data.error || "The passkey was not accepted.");
+        if (!r.ok) throw new Error(data.detail || "The passkey was not accepted.");
         return data;
       });
     });

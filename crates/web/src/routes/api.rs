@@ -19,6 +19,7 @@ use utoipa::OpenApi;
 
 use crate::access::{Access, Audience, Routes};
 use crate::forms::FormErrors;
+use crate::problem::Problem;
 use crate::routes::records::{self, Values};
 use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
@@ -114,26 +115,20 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, body) = match self {
-            ApiError::NotFound => (StatusCode::NOT_FOUND, serde_json::json!({"error": "Not found."})),
-            ApiError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                serde_json::json!({"error": "Your role may not do this."}),
-            ),
-            ApiError::Invalid(errors) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                serde_json::json!({"errors": errors.list().iter().map(|(f, m)| serde_json::json!({"field": f, "message": m})).collect::<Vec<_>>()}),
-            ),
-            ApiError::Conflict(m) => (StatusCode::CONFLICT, serde_json::json!({"error": m})),
+        match self {
+            ApiError::NotFound => Problem::new(StatusCode::NOT_FOUND, "Not found."),
+            ApiError::Forbidden => Problem::new(StatusCode::FORBIDDEN, "Your role may not do this."),
+            ApiError::Invalid(errors) => Problem::invalid(errors.list().iter().map(|(f, m)| (*f, m.as_str()))),
+            ApiError::Conflict(m) => Problem::new(StatusCode::CONFLICT, m),
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error in the API");
-                (
+                Problem::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    serde_json::json!({"error": "Something went wrong; it has been logged."}),
+                    "Something went wrong; it has been logged.",
                 )
             }
-        };
-        (status, Json(body)).into_response()
+        }
+        .into_response()
     }
 }
 

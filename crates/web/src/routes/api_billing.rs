@@ -3,7 +3,6 @@
 //! a school its own; anyone else's is 404).
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -55,11 +54,7 @@ fn office(user: &User) -> Result<(), ApiError> {
 
 /// 422 with every problem by field, as the file names the fields.
 fn field_errors(errors: &[FieldError]) -> Response {
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(json!({"errors": errors.iter().map(|e| json!({"field": e.field, "message": e.message})).collect::<Vec<_>>()})),
-    )
-        .into_response()
+    crate::problem::Problem::invalid(errors.iter().map(|e| (e.field.as_str(), e.message.as_str()))).into_response()
 }
 
 fn year_of(text: &str) -> Result<AcademicYear, ApiError> {

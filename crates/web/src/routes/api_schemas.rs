@@ -60,10 +60,24 @@ fn check_status() -> Value {
 
 fn schemas() -> Map<String, Value> {
     let named = [
-        ("Error", object(&[("error", string())])),
         (
-            "ValidationErrors",
-            object(&[("errors", array(object(&[("field", string()), ("message", string())])))]),
+            "Problem",
+            object(&[
+                ("type", string()),
+                ("title", string()),
+                ("status", integer()),
+                ("detail", string()),
+            ]),
+        ),
+        (
+            "ValidationProblem",
+            object(&[
+                ("type", string()),
+                ("title", string()),
+                ("status", integer()),
+                ("detail", string()),
+                ("errors", array(object(&[("field", string()), ("message", string())]))),
+            ]),
         ),
         ("Created", object(&[("id", integer())])),
         (
@@ -259,7 +273,8 @@ const BODIES: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// The document with every body's schema: the named ones as components, each success body
-/// by reference, and every 4xx answer as `Error` or, for 422, `ValidationErrors`.
+/// by reference, and every 4xx answer as an RFC 9457 `Problem` (`application/problem+json`)
+/// or, for 422, a `ValidationProblem` naming each field.
 pub fn describe_bodies(doc: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(doc).expect("the OpenAPI document is JSON");
     doc["components"]["schemas"] = Value::Object(schemas());
@@ -286,11 +301,11 @@ pub fn describe_bodies(doc: utoipa::openapi::OpenApi) -> Value {
                 .or_insert_with(|| json!({"description": "No token or session, or one that is not valid"}));
             for (status, response) in responses.iter_mut() {
                 let schema = match status.as_str() {
-                    "422" => "ValidationErrors",
-                    s if s.starts_with('4') => "Error",
+                    "422" => "ValidationProblem",
+                    s if s.starts_with('4') => "Problem",
                     _ => continue,
                 };
-                response["content"] = body(schema);
+                response["content"] = json!({crate::problem::CONTENT_TYPE: {"schema": reference(schema)}});
             }
         }
     }

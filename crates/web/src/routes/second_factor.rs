@@ -340,9 +340,9 @@ async fn new_codes(
     no_store(render(&page)?)
 }
 
-/// A JSON refusal for the passkey script to show.
+/// A refusal for the passkey script to show (its `detail`).
 fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
+    crate::problem::Problem::new(status, message).into_response()
 }
 
 /// Starts a passkey ceremony: a fresh challenge kept with the session until it comes back

@@ -131,7 +131,7 @@ async fn placements_are_checked_against_every_rule(backend: Backend) {
         async move {
             let (status, got) = place(app, &admin, body).await;
             assert_eq!(status, StatusCode::CONFLICT, "{got}");
-            let message = got["error"].as_str().unwrap().to_owned();
+            let message = got["detail"].as_str().unwrap().to_owned();
             for w in words {
                 assert!(message.contains(w), "{message:?} should say {w:?}");
             }
@@ -175,7 +175,7 @@ async fn placements_are_checked_against_every_rule(backend: Backend) {
     let (status, got) = place(&app, &admin, json!({"group": first, "enrolments": [e[4]]})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(
-        got["error"].as_str().unwrap().contains("holds at most 1 pupil;"),
+        got["detail"].as_str().unwrap().contains("holds at most 1 pupil;"),
         "{got}"
     );
     let mut small = group(&[e[4]], 2, 2, "3", "10:00");

@@ -181,11 +181,12 @@ async fn every_documented_path_answers(backend: Backend) {
             }
             let r = req.send().await.unwrap();
             let status = r.status();
-            // A missing record is a JSON 404 from the handler; a missing route is the HTML page.
+            // A missing record is a problem (JSON) from the handler; a missing route is the
+            // HTML page.
             let json = r
                 .headers()
                 .get("content-type")
-                .is_some_and(|v| v.to_str().unwrap_or("").starts_with("application/json"));
+                .is_some_and(|v| v.to_str().unwrap_or("").starts_with("application/problem+json"));
             assert!(
                 (status != StatusCode::NOT_FOUND || json)
                     && status != StatusCode::METHOD_NOT_ALLOWED

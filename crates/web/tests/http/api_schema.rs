@@ -130,6 +130,12 @@ impl Checker {
         }
         let r = req.send().await.unwrap();
         let status = r.status();
+        let media = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().trim().to_owned())
+            .unwrap_or_default();
         let text = r.text().await.unwrap();
         let m = method.as_str().to_lowercase();
         let pointer = format!(
@@ -141,7 +147,18 @@ impl Checker {
             .doc
             .pointer(&pointer)
             .unwrap_or_else(|| panic!("{m} {template} answered {status}, which the document does not list"));
-        let schema = response.pointer("/content/application~1json/schema");
+        // The body is checked against the schema of the media type it came as, so an answer
+        // in a type the document does not list for it fails too.
+        let schema = response.pointer(&format!(
+            "/content/{}/schema",
+            media.replace('~', "~0").replace('/', "~1")
+        ));
+        if !text.is_empty() {
+            assert!(
+                schema.is_some(),
+                "{m} {path} ({status}) answered {media}, which the document does not list for it"
+            );
+        }
         let value: Value = if text.is_empty() {
             Value::Null
         } else {
