@@ -468,7 +468,8 @@ fn lesson_label(lesson_type: LessonType) -> &'static str {
     }
 }
 
-fn capitalised(text: &str) -> String {
+/// `text` with its first letter capitalised, as a line or a label begins.
+pub fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -1080,9 +1080,6 @@ async fn write_plan(
 }
 
 /// The sum of pence, for templates.
-pub fn pounds(pence: i64) -> String {
-    Pence(pence).to_string()
-}
 
 impl RunReport {
     /// The report as the command line's `--json` and the API print it: every invoice with

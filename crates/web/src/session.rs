@@ -57,6 +57,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     }
 }
 
+/// Who did something, for the audit log: the user, from the visitor's address.
+pub fn actor(user: &User, visitor: &Visitor) -> tutti_store::audit::Actor {
+    tutti_store::audit::Actor::user(user, &visitor.ip)
+}
+
 /// The signed-in user; a handler taking this is only reached through an access guard.
 pub struct SignedIn(pub User, pub Session);
 

@@ -25,7 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render, render_clearing_flash};
 use crate::routes::page_number;
-use crate::session::{SignedIn, Visitor};
+use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
 
 /// How long an offer stays open unless the office says otherwise.
@@ -161,10 +161,6 @@ async fn own_applications(state: &AppState, scope: &PupilScope) -> AppResult<Vec
         .applications(scope, &filter, state.store.today())
         .await?
         .rows)
-}
-
-fn actor(user: &User, visitor: &Visitor) -> Actor {
-    Actor::user(user, &visitor.ip)
 }
 
 async fn flash_to(state: &AppState, session_hash: &str, message: &str, to: &str) -> AppResult<Response> {

@@ -15,9 +15,8 @@ use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::lessons::LessonType;
 use tutti_domain::rotation::ClockTime;
 use tutti_store::StoreError;
-use tutti_store::accounts::{Role, User};
+use tutti_store::accounts::Role;
 use tutti_store::allocation::{AwaitingEnrolment, GroupSummary, TeacherChoice};
-use tutti_store::audit::Actor;
 use tutti_store::cancellations::DayOff;
 use tutti_store::lessons::{NewGroup, TimetableLesson};
 use tutti_store::proposals::{GroupMove, Proposal};
@@ -27,7 +26,7 @@ use crate::error::AppResult;
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render_clearing_flash};
 use crate::routes::api::{ApiError, office, text};
-use crate::session::{SignedIn, Visitor};
+use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
 
 const OFFICE: &[Role] = &[Role::Admin, Role::Manager];
@@ -100,7 +99,7 @@ fn time_text(minute: i32) -> String {
 }
 
 fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+    tutti_domain::validate::parse_date(text).ok()
 }
 
 fn parse_time(text: &str) -> Option<u16> {
@@ -113,10 +112,6 @@ fn parse_weekday(text: &str) -> Option<u8> {
         return (1..=5).contains(&n).then_some(n);
     }
     (1..=5u8).find(|&d| day_name(d).to_ascii_lowercase().starts_with(&t) && t.len() >= 3)
-}
-
-fn actor(user: &User, visitor: &Visitor) -> Actor {
-    Actor::user(user, &visitor.ip)
 }
 
 /// Form fields as pairs, so that a checkbox list arrives whole.

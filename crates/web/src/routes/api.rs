@@ -12,7 +12,6 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use tutti_store::StoreError;
 use tutti_store::accounts::{Role, User};
-use tutti_store::audit::Actor;
 use tutti_store::listing::ListQuery;
 use tutti_store::pupils::PupilScope;
 use utoipa::OpenApi;
@@ -21,7 +20,7 @@ use crate::access::{Access, Audience, Routes};
 use crate::forms::FormErrors;
 use crate::problem::Problem;
 use crate::routes::records::{self, Values};
-use crate::session::{SignedIn, Visitor};
+use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
 
 pub fn audience() -> Audience {
@@ -205,10 +204,6 @@ impl ListParams {
     }
 }
 
-fn actor(signed: &SignedIn, visitor: &Visitor) -> Actor {
-    Actor::user(&signed.0, &visitor.ip)
-}
-
 macro_rules! office_records {
     ($tag:literal, $base:literal, $item:literal,
      $list:ident, $create:ident, $get:ident, $update:ident, $archive:ident,
@@ -228,7 +223,7 @@ macro_rules! office_records {
         async fn $create(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, Json(body): Json<HashMap<String, serde_json::Value>>) -> ApiResult {
             office(&signed.0)?;
             let input = parsed(&values(body), $parse)?;
-            ok(StatusCode::CREATED, state.store.$store_create(&actor(&signed, &visitor), &input).await?)
+            ok(StatusCode::CREATED, state.store.$store_create(&actor(&signed.0, &visitor), &input).await?)
         }
 
         #[utoipa::path(get, path = $item, tag = $tag, params(("id" = i64, Path, description = "Record id")),
@@ -243,14 +238,14 @@ macro_rules! office_records {
         async fn $update(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, Path(id): Path<i64>, Json(body): Json<HashMap<String, serde_json::Value>>) -> ApiResult {
             office(&signed.0)?;
             let input = parsed(&values(body), $parse)?;
-            ok(StatusCode::OK, state.store.$store_update(&actor(&signed, &visitor), id, &input).await?)
+            ok(StatusCode::OK, state.store.$store_update(&actor(&signed.0, &visitor), id, &input).await?)
         }
 
         #[utoipa::path(post, path = concat!($item, "/archive"), tag = $tag, params(("id" = i64, Path, description = "Record id")),
             responses((status = 204, description = "Archived"), (status = 404, description = "No such record")))]
         async fn $archive(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, Path(id): Path<i64>) -> ApiResult {
             office(&signed.0)?;
-            state.store.$store_archive(&actor(&signed, &visitor), id).await?;
+            state.store.$store_archive(&actor(&signed.0, &visitor), id).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
     };
@@ -326,7 +321,7 @@ async fn get_pupil(
     let scope = PupilScope::for_user(&signed.0);
     let pupil = state
         .store
-        .view_pupil(&actor(&signed, &visitor), &scope, id)
+        .view_pupil(&actor(&signed.0, &visitor), &scope, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     ok(StatusCode::OK, pupil)
@@ -342,7 +337,7 @@ async fn create_pupil(
 ) -> ApiResult {
     office(&signed.0)?;
     let input = parsed(&values(body), records::pupils::parse)?;
-    let id = state.store.create_pupil(&actor(&signed, &visitor), &input).await?;
+    let id = state.store.create_pupil(&actor(&signed.0, &visitor), &input).await?;
     ok(StatusCode::CREATED, serde_json::json!({ "id": id }))
 }
 
@@ -357,7 +352,10 @@ async fn update_pupil(
 ) -> ApiResult {
     office(&signed.0)?;
     let input = parsed(&values(body), records::pupils::parse)?;
-    state.store.update_pupil(&actor(&signed, &visitor), id, &input).await?;
+    state
+        .store
+        .update_pupil(&actor(&signed.0, &visitor), id, &input)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -370,7 +368,7 @@ async fn archive_pupil(
     Path(id): Path<i64>,
 ) -> ApiResult {
     office(&signed.0)?;
-    state.store.archive_pupil(&actor(&signed, &visitor), id).await?;
+    state.store.archive_pupil(&actor(&signed.0, &visitor), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

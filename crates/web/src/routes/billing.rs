@@ -831,10 +831,6 @@ struct PolicyPage {
     problems: Vec<FieldError>,
 }
 
-fn pounds(p: Pence) -> String {
-    p.to_pounds_string()
-}
-
 fn step_text(step: &ChargeStep) -> String {
     match step {
         ChargeStep::FixedFee { who, fee } => format!("{} pay a fixed fee of {fee}", eligibility_text(*who)),
@@ -881,7 +877,7 @@ fn policy_view(
         field(
             "standard_fee",
             "Standard fee for a term (£)",
-            pounds(policy.standard_fee),
+            policy.standard_fee.to_pounds_string(),
             "The base of the school uplifts. Durham 2019-20: 53.50.",
         ),
         field(
@@ -898,7 +894,7 @@ fn policy_view(
         field(
             "hire_per_term",
             "Instrument hire for a term (£)",
-            pounds(policy.hire.per_term),
+            policy.hire.per_term.to_pounds_string(),
             "One charge per instrument per term.",
         ),
         field(
@@ -939,11 +935,14 @@ fn policy_view(
                 .prices
                 .iter()
                 .find(|p| p.lesson_type == *lesson_type && p.minutes == *minutes)
-                .map(|p| pounds(p.per_term))
+                .map(|p| p.per_term.to_pounds_string())
                 .unwrap_or_default();
             PolicyField {
                 name,
-                label: format!("{} {minutes} minutes (£)", capitalised(lesson_type.as_str())),
+                label: format!(
+                    "{} {minutes} minutes (£)",
+                    tutti_domain::charging::capitalised(lesson_type.as_str())
+                ),
                 value: value(name, current),
                 hint: "",
             }
@@ -974,14 +973,6 @@ fn policy_view(
         ],
         document: String::new(),
         problems: Vec::new(),
-    }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -187,7 +187,7 @@ struct DayQuery {
 }
 
 fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+    tutti_domain::validate::parse_date(text).ok()
 }
 
 fn staff_id(user: &User) -> AppResult<i64> {

@@ -501,10 +501,6 @@ struct Q {
     date: String,
 }
 
-fn money(p: i64) -> String {
-    Pence(p).to_string()
-}
-
 async fn payments_index(State(state): State<AppState>, visitor: Visitor, Query(p): Query<Q>) -> AppResult<Response> {
     let found = state.store.find_invoice_accounts(&p.q).await?;
     let rows = found
@@ -514,7 +510,7 @@ async fn payments_index(State(state): State<AppState>, visitor: Visitor, Query(p
                 link(v.number.clone(), format!("/admin/invoices/{}/payments", v.id)),
                 cell(v.payer_name.clone()),
                 cell(v.term.clone()),
-                cell(money(v.total_pence)),
+                cell(Pence(v.total_pence).to_string()),
                 cell(v.balance().to_string()),
                 cell(v.status.replace('_', " ")),
             ]
@@ -584,7 +580,7 @@ async fn invoice_view(state: &AppState, visitor: &Visitor, id: i64, errors: Form
                 p.kind,
                 method,
                 p.reference,
-                money(p.amount_pence),
+                Pence(p.amount_pence).to_string(),
             )
         })
         .collect();
@@ -664,7 +660,11 @@ async fn money_in_or_out(
         };
         match result {
             Ok(acc) => {
-                let message = format!("{} recorded. Left to pay: {}.", capitalise(field), acc.balance());
+                let message = format!(
+                    "{} recorded. Left to pay: {}.",
+                    tutti_domain::charging::capitalised(field),
+                    acc.balance()
+                );
                 return done(&state, &signed, &message, &format!("/admin/invoices/{id}/payments")).await;
             }
             Err(e) => store_error_on(e, field, &mut errors)?,
@@ -672,13 +672,6 @@ async fn money_in_or_out(
     }
     let page = invoice_view(&state, &visitor, id, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-}
-
-fn capitalise(word: &str) -> String {
-    let mut c = word.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 async fn record_payment(
@@ -731,7 +724,7 @@ async fn donations(State(state): State<AppState>, visitor: Visitor) -> AppResult
         .into_iter()
         .map(|d| {
             vec![
-                cell(money(d.amount_pence)),
+                cell(Pence(d.amount_pence).to_string()),
                 cell(if d.gift_aid { "Yes" } else { "No" }),
                 cell(d.donor_name),
                 cell(d.home_address),
@@ -773,7 +766,7 @@ async fn agreements(State(state): State<AppState>, visitor: Visitor, Query(p): Q
                 cell(a.school_name),
                 cell(a.programme),
                 cell(a.sessions.to_string()),
-                cell(money(a.annual_pence)),
+                cell(Pence(a.annual_pence).to_string()),
                 cell(autumn),
                 cell(spring),
                 cell(summer),

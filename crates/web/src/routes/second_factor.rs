@@ -12,7 +12,6 @@ use serde_json::json;
 use tutti_auth::{qr, totp, webauthn};
 use tutti_store::StoreError;
 use tutti_store::accounts::User;
-use tutti_store::audit::Actor;
 use tutti_store::second_factors::{PasskeySummary, SecondFactors};
 use tutti_store::sessions::Session;
 
@@ -21,7 +20,7 @@ use crate::dates::when;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render, render_clearing_flash};
-use crate::session::{SignedIn, Visitor};
+use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
 use crate::throttling::{Guess, reserve_guess, too_many, try_again};
 
@@ -74,10 +73,6 @@ fn relying_party_of(public_url: &str) -> (String, String) {
         _ => host_port,
     };
     (host.to_owned(), origin.to_owned())
-}
-
-fn actor(user: &User, visitor: &Visitor) -> Actor {
-    Actor::user(user, &visitor.ip)
 }
 
 // ---- /account/security

@@ -20,6 +20,7 @@ mod pages;
 mod payments;
 mod progress;
 mod records;
+mod routes_matrix;
 mod second_factor;
 mod security;
 mod trust;

@@ -18,7 +18,6 @@ use serde::Deserialize;
 use tutti_domain::csv::{CsvRow, import, write};
 use tutti_store::StoreError;
 use tutti_store::accounts::Role;
-use tutti_store::audit::Actor;
 use tutti_store::guardians::Guardian;
 use tutti_store::listing::{ListQuery, Page};
 
@@ -271,9 +270,7 @@ pub fn read_row<T: CsvRow>(values: &Values, errors: &mut FormErrors) -> Option<T
     outcome.into_rows().ok()?.into_iter().next().map(|r| r.row)
 }
 
-pub fn actor(user: &tutti_store::accounts::User, visitor: &Visitor) -> Actor {
-    Actor::user(user, &visitor.ip)
-}
+pub use crate::session::actor;
 
 pub fn csrf_of(visitor: &Visitor) -> String {
     visitor
