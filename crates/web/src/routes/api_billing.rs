@@ -138,9 +138,20 @@ async fn post_run(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Json(body): Json<RunBody>,
+    body: axum::body::Bytes,
 ) -> ApiResult {
+    // The role is checked before the body is read: a caller who may not run billing learns
+    // nothing from how their body was read.
     office(&user)?;
+    let body: RunBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(_) => {
+            return Ok(field_errors(&[FieldError {
+                field: "term".into(),
+                message: "Send a JSON body like {\"term\": \"2026-autumn\", \"dry_run\": true}".into(),
+            }]));
+        }
+    };
     let Ok(term) = TermId::parse(&body.term) else {
         return Ok(field_errors(&[FieldError {
             field: "term".into(),

@@ -620,11 +620,12 @@ fn rules() -> Vec<Rule> {
             .url("/api/v1/charging-policies/{year}")
             .writes(&["PUT"], Is(403))
             .write(OFFICE, Is(422)),
-        // NOTE: the body is read (as {term, dry_run}) before the role is checked, so an empty
-        // body is 422 for every role; nothing is run or revealed. With a term it is 403.
+        // The role is checked before the body is read: 403 for every other role, and an
+        // empty body is the office's 422.
         api_office("/api/v1/billing-runs")
             .post_only()
-            .writes(&["POST"], Is(422)),
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
         Rule::new("/api/v1/invoices", Gate::SignedIn, "API, some roles (403)")
             .get(EVERYONE, Is(403))
             .get(PAYERS, Is(200)),
