@@ -1,10 +1,12 @@
 //! Second factors over HTTP: an admin must enrol one before any office page (the demo's own
 //! accounts excepted), TOTP confirmed with a code from the page's secret, asked for after the
 //! password from then on, never accepted twice, recovery codes single-use, and tokens made at
-//! the command line not behind it. Passkeys are tried in Chromium (tests/browser).
+//! the command line not behind it. Passkeys are tried in Chromium (tests/browser). Each test
+//! starts from an empty hub and builds the people it needs.
 use reqwest::StatusCode;
 use tutti_store::accounts::{NewUser, Role};
 use tutti_store::audit::Actor;
+use tutti_store::testing::world::a_teacher;
 
 use crate::on_both_backends;
 use crate::support::{Browser, TestApp, csrf_token, location};
@@ -16,18 +18,18 @@ on_both_backends!(
 
 const PASSWORD: &str = "a real admin passphrase";
 
-async fn real_user(app: &TestApp, email: &str, role: Role) -> i64 {
+async fn office_user(app: &TestApp, email: &str, is_demo: bool) -> i64 {
     app.store
         .create_user(NewUser {
             email: email.into(),
-            name: "Real Person".into(),
+            name: "Office Person".into(),
             password: PASSWORD.into(),
-            role,
+            role: Role::Admin,
             email_verified: true,
             school_id: None,
-            staff_id: (role == Role::Teacher).then_some(1),
+            staff_id: None,
             pupil_id: None,
-            is_demo: false,
+            is_demo,
         })
         .await
         .unwrap()
@@ -57,10 +59,10 @@ async fn give_code(b: &Browser, code: &str, next: &str) -> reqwest::Response {
 }
 
 async fn an_admin_enrols_an_app_before_any_office_page_then_gives_it_at_each_login(backend: crate::support::Backend) {
-    let Some(app) = TestApp::spawn_on(backend, time::macros::date!(2026 - 11 - 10)).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, time::macros::date!(2026 - 11 - 10)).await else {
         return;
     };
-    let id = real_user(&app, "office@hub.example", Role::Admin).await;
+    let id = office_user(&app, "office@hub.example", false).await;
     let b = app.browser();
     assert_eq!(
         b.login("office@hub.example", PASSWORD).await.status(),
@@ -165,17 +167,27 @@ async fn an_admin_enrols_an_app_before_any_office_page_then_gives_it_at_each_log
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("must keep a second factor"));
     // Demo accounts stay one click away.
-    let demo = app.logged_in("admin@demo.test").await;
+    office_user(&app, "demo.admin@hub.example", true).await;
+    let demo = app.browser();
+    assert_eq!(
+        demo.login("demo.admin@hub.example", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(demo.get("/admin/users").await.status(), StatusCode::OK);
 }
 
 async fn a_teacher_may_enrol_and_is_then_asked_too(backend: crate::support::Backend) {
-    let Some(app) = TestApp::spawn_on(backend, time::macros::date!(2026 - 11 - 10)).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, time::macros::date!(2026 - 11 - 10)).await else {
         return;
     };
-    real_user(&app, "teacher@hub.example", Role::Teacher).await;
+    let teacher = a_teacher()
+        .available(1, 540, 900)
+        .with_login(PASSWORD)
+        .create(&app.store)
+        .await;
+    let email = teacher.staff.email.clone();
     let b = app.browser();
-    b.login("teacher@hub.example", PASSWORD).await;
+    b.login(&email, PASSWORD).await;
     // Not required: the teacher's pages open without one.
     assert_eq!(b.get("/teacher/day").await.status(), StatusCode::OK);
     let (_, html) = b.get_text("/account/security").await;
@@ -197,5 +209,5 @@ async fn a_teacher_may_enrol_and_is_then_asked_too(backend: crate::support::Back
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // With none, the next login asks for nothing more.
     b.submit("/account", "/logout", &[]).await;
-    assert_eq!(location(&b.login("teacher@hub.example", PASSWORD).await), "/account");
+    assert_eq!(location(&b.login(&email, PASSWORD).await), "/account");
 }

@@ -27,18 +27,26 @@ impl TestApp {
 
     /// The app with its clock standing at noon on `day`, seeded as of that day.
     pub async fn spawn_on(backend: TestBackend, day: time::Date) -> Option<TestApp> {
-        Self::start(backend, WebConfig::default(), Clock::on(day)).await
+        Self::start(backend, WebConfig::default(), Clock::on(day), true).await
+    }
+
+    /// The app on an empty database, its clock at noon on `day`: the test builds the world
+    /// it needs with `tutti_store::testing::world`.
+    pub async fn spawn_empty_on(backend: TestBackend, day: time::Date) -> Option<TestApp> {
+        Self::start(backend, WebConfig::default(), Clock::on(day), false).await
     }
 
     pub async fn spawn_with(backend: TestBackend, config: WebConfig) -> Option<TestApp> {
-        Self::start(backend, config, Clock::system()).await
+        Self::start(backend, config, Clock::system(), true).await
     }
 
-    async fn start(backend: TestBackend, config: WebConfig, clock: Clock) -> Option<TestApp> {
+    async fn start(backend: TestBackend, config: WebConfig, clock: Clock, demo: bool) -> Option<TestApp> {
         let db = TestDatabase::create(backend).await?;
         let store = Store::connect(&db.url).await.expect("connect").with_clock(clock);
         store.migrate().await.expect("migrate");
-        store.seed_demo(1, DemoSize::SMALL).await.expect("seed the demo hub");
+        if demo {
+            store.seed_demo(1, DemoSize::SMALL).await.expect("seed the demo hub");
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().unwrap();
         let app_store = store.clone();

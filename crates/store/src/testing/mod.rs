@@ -161,3 +161,5 @@ mod tests {
         assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
     }
 }
+
+pub mod world;
