@@ -350,7 +350,7 @@ impl Store {
         let total = q.clone().count(self.conn()).await?;
         let rows = q
             .order_by_asc(user::Column::Email)
-            .offset(page.saturating_sub(1) * per_page)
+            .offset(crate::listing::offset(page, per_page))
             .limit(per_page)
             .all(self.conn())
             .await?;

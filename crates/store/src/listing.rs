@@ -13,9 +13,18 @@ pub struct ListQuery {
     pub include_archived: bool,
 }
 
+/// The last page anyone may ask for: past it, pages are empty rather than an offset no
+/// database can take (a page of 2^58 once made PostgreSQL refuse the query).
+pub const MAX_PAGE: u64 = 1_000_000;
+
+/// The rows before page `page` (from 1) of `per_page` rows, for any page asked for.
+pub fn offset(page: u64, per_page: u64) -> u64 {
+    (page.clamp(1, MAX_PAGE) - 1).saturating_mul(per_page)
+}
+
 impl ListQuery {
     pub fn page(&self) -> u64 {
-        self.page.max(1)
+        self.page.clamp(1, MAX_PAGE)
     }
 
     pub fn per_page(&self) -> u64 {
@@ -23,7 +32,7 @@ impl ListQuery {
     }
 
     pub fn offset(&self) -> u64 {
-        (self.page() - 1) * self.per_page()
+        offset(self.page, self.per_page())
     }
 
     /// The whitelisted column to sort by: the one asked for if allowed, else the first.
@@ -63,5 +72,24 @@ impl<T> Page<T> {
             page: self.page,
             per_page: self.per_page,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_page_asked_for_has_an_offset_a_database_takes() {
+        let q = |page, per_page| ListQuery {
+            page,
+            per_page,
+            ..Default::default()
+        };
+        assert_eq!(q(0, 50).offset(), 0);
+        assert_eq!(q(3, 50).offset(), 100);
+        assert_eq!(q(288_230_376_151_711_742, 50).page(), MAX_PAGE);
+        assert!(q(u64::MAX, u64::MAX).offset() <= i64::MAX as u64);
+        assert_eq!(q(2, 10_000).per_page(), 200);
     }
 }

@@ -98,7 +98,7 @@ impl Store {
         let total = q.clone().count(self.conn()).await?;
         let rows = q
             .order_by_desc(outbox::Column::Id)
-            .offset(page.saturating_sub(1) * per_page)
+            .offset(crate::listing::offset(page, per_page))
             .limit(per_page)
             .all(self.conn())
             .await?;

@@ -77,7 +77,7 @@ impl Store {
             "SELECT {PUPIL_COLUMNS} FROM pupils p JOIN schools s ON s.id = p.school_id \
              WHERE p.school_id = ? AND p.archived_at IS NULL ORDER BY p.last_name, p.first_name, p.id LIMIT ? OFFSET ?"
         );
-        let offset = page.saturating_sub(1) * per_page;
+        let offset = crate::listing::offset(page, per_page);
         let st = stmt(
             backend,
             &sql,

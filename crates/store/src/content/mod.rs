@@ -308,7 +308,7 @@ impl Store {
             ordered(q, kind)
         };
         let rows = q
-            .offset(page.saturating_sub(1) * per_page)
+            .offset(crate::listing::offset(page, per_page))
             .limit(per_page)
             .all(self.conn())
             .await?;
