@@ -138,7 +138,7 @@ async fn index_page(state: &AppState, visitor: &Visitor, term: String, errors: F
         .collect();
     for y in [this_year, this_year.next()] {
         if !years.iter().any(|(k, _)| *k == y.to_string()) {
-            years.push((y.to_string(), "Durham's default (not yet saved)".into()));
+            years.push((y.to_string(), "The default policy (not yet saved)".into()));
         }
     }
     years.sort();
@@ -878,7 +878,7 @@ fn policy_view(
             "standard_fee",
             "Standard fee for a term (£)",
             policy.standard_fee.to_pounds_string(),
-            "The base of the school uplifts. Durham 2019-20: 53.50.",
+            "The base of the school uplifts, in pounds, for example 53.50.",
         ),
         field(
             "uplift_options",
