@@ -8,6 +8,7 @@
 
 mod access;
 mod api_auth;
+mod api_extract;
 mod assets;
 pub mod bench;
 pub mod config;

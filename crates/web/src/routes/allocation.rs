@@ -22,6 +22,7 @@ use tutti_store::lessons::{NewGroup, TimetableLesson};
 use tutti_store::proposals::{GroupMove, Proposal};
 
 use crate::access::{Access, Audience, Routes};
+use crate::api_extract::{ApiJson, ApiPath};
 use crate::error::AppResult;
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render_clearing_flash};
@@ -778,7 +779,7 @@ async fn api_place(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Json(body): Json<Value>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
     let enrolments: Vec<i64> = body["enrolments"]
@@ -818,7 +819,7 @@ async fn api_cancel(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Json(body): Json<Value>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
     let mut errors = FormErrors::default();
@@ -848,7 +849,7 @@ async fn api_make_up(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Json(body): Json<Value>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
     let mut errors = FormErrors::default();
@@ -883,7 +884,7 @@ async fn api_request_proposal(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Json(body): Json<Value>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
     let mut errors = FormErrors::default();
@@ -905,7 +906,7 @@ async fn api_request_proposal(
 async fn api_proposal(
     State(state): State<AppState>,
     SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
     let p = state.store.proposal(id).await?;
@@ -920,7 +921,7 @@ async fn api_accept(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
     let moved = state.store.accept_proposal(&actor(&user, &visitor), id).await?;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use tutti_store::pupils::PupilScope;
 use utoipa::OpenApi;
 
 use crate::access::{Access, Audience, Routes};
+use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
 use crate::problem::Problem;
 use crate::routes::records::{self, Values};
@@ -213,14 +214,14 @@ macro_rules! office_records {
                    ("desc" = Option<bool>, Query, description = "Sort descending"), ("page" = Option<u64>, Query, description = "Page, from 1"),
                    ("per_page" = Option<u64>, Query, description = "Rows a page, at most 200"), ("include_archived" = Option<bool>, Query, description = "Include archived records")),
             responses((status = 200, description = "A page: rows, total, capped, page, per_page"), (status = 401, description = "No token or session"), (status = 403, description = "Role may not list these")))]
-        async fn $list(State(state): State<AppState>, signed: SignedIn, Query(p): Query<ListParams>) -> ApiResult {
+        async fn $list(State(state): State<AppState>, signed: SignedIn, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult {
             office(&signed.0)?;
             ok(StatusCode::OK, state.store.$store_list(&p.query()).await?)
         }
 
         #[utoipa::path(post, path = $base, tag = $tag,
             responses((status = 201, description = "Created; the record"), (status = 422, description = "Errors by field"), (status = 409, description = "The key is taken")))]
-        async fn $create(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, Json(body): Json<HashMap<String, serde_json::Value>>) -> ApiResult {
+        async fn $create(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, ApiJson(body): ApiJson<HashMap<String, serde_json::Value>>) -> ApiResult {
             office(&signed.0)?;
             let input = parsed(&values(body), $parse)?;
             ok(StatusCode::CREATED, state.store.$store_create(&actor(&signed.0, &visitor), &input).await?)
@@ -228,14 +229,14 @@ macro_rules! office_records {
 
         #[utoipa::path(get, path = $item, tag = $tag, params(("id" = i64, Path, description = "Record id")),
             responses((status = 200, description = "The record"), (status = 404, description = "No such record")))]
-        async fn $get(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> ApiResult {
+        async fn $get(State(state): State<AppState>, signed: SignedIn, ApiPath(id): ApiPath<i64>) -> ApiResult {
             office(&signed.0)?;
             ok(StatusCode::OK, state.store.$store_get(id).await?.ok_or(ApiError::NotFound)?)
         }
 
         #[utoipa::path(put, path = $item, tag = $tag, params(("id" = i64, Path, description = "Record id")),
             responses((status = 200, description = "Saved; the record"), (status = 404, description = "No such record"), (status = 422, description = "Errors by field")))]
-        async fn $update(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, Path(id): Path<i64>, Json(body): Json<HashMap<String, serde_json::Value>>) -> ApiResult {
+        async fn $update(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<HashMap<String, serde_json::Value>>) -> ApiResult {
             office(&signed.0)?;
             let input = parsed(&values(body), $parse)?;
             ok(StatusCode::OK, state.store.$store_update(&actor(&signed.0, &visitor), id, &input).await?)
@@ -243,7 +244,7 @@ macro_rules! office_records {
 
         #[utoipa::path(post, path = concat!($item, "/archive"), tag = $tag, params(("id" = i64, Path, description = "Record id")),
             responses((status = 204, description = "Archived"), (status = 404, description = "No such record")))]
-        async fn $archive(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, Path(id): Path<i64>) -> ApiResult {
+        async fn $archive(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, ApiPath(id): ApiPath<i64>) -> ApiResult {
             office(&signed.0)?;
             state.store.$store_archive(&actor(&signed.0, &visitor), id).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
@@ -305,7 +306,7 @@ office_records!(
            ("desc" = Option<bool>, Query, description = "Sort descending"), ("page" = Option<u64>, Query, description = "Page, from 1"),
            ("per_page" = Option<u64>, Query, description = "Rows a page, at most 200"), ("include_archived" = Option<bool>, Query, description = "Include archived pupils")),
     responses((status = 200, description = "The pupils the caller may see: a teacher theirs, a parent their children, a school its roll")))]
-async fn list_pupils(State(state): State<AppState>, signed: SignedIn, Query(p): Query<ListParams>) -> ApiResult {
+async fn list_pupils(State(state): State<AppState>, signed: SignedIn, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult {
     let scope = PupilScope::for_user(&signed.0);
     ok(StatusCode::OK, state.store.list_pupils(&scope, &p.query()).await?)
 }
@@ -316,7 +317,7 @@ async fn get_pupil(
     State(state): State<AppState>,
     visitor: Visitor,
     signed: SignedIn,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult {
     let scope = PupilScope::for_user(&signed.0);
     let pupil = state
@@ -333,7 +334,7 @@ async fn create_pupil(
     State(state): State<AppState>,
     visitor: Visitor,
     signed: SignedIn,
-    Json(body): Json<HashMap<String, serde_json::Value>>,
+    ApiJson(body): ApiJson<HashMap<String, serde_json::Value>>,
 ) -> ApiResult {
     office(&signed.0)?;
     let input = parsed(&values(body), records::pupils::parse)?;
@@ -347,8 +348,8 @@ async fn update_pupil(
     State(state): State<AppState>,
     visitor: Visitor,
     signed: SignedIn,
-    Path(id): Path<i64>,
-    Json(body): Json<HashMap<String, serde_json::Value>>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<HashMap<String, serde_json::Value>>,
 ) -> ApiResult {
     office(&signed.0)?;
     let input = parsed(&values(body), records::pupils::parse)?;
@@ -365,7 +366,7 @@ async fn archive_pupil(
     State(state): State<AppState>,
     visitor: Visitor,
     signed: SignedIn,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult {
     office(&signed.0)?;
     state.store.archive_pupil(&actor(&signed.0, &visitor), id).await?;
@@ -380,7 +381,7 @@ async fn archive_pupil(
 async fn audit_events(
     State(state): State<AppState>,
     signed: SignedIn,
-    Query(p): Query<records::audit::AuditParams>,
+    ApiQuery(p): ApiQuery<records::audit::AuditParams>,
 ) -> ApiResult {
     office(&signed.0)?;
     ok(StatusCode::OK, state.store.audit_events(&p.filter(100)).await?)

@@ -2,7 +2,7 @@
 //! policy file), billing runs, and invoices with the screens' role rules (a parent their own,
 //! a school its own; anyone else's is 404).
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use tutti_store::listing::ListQuery;
 use utoipa::OpenApi;
 
 use crate::access::{Access, Audience, Routes};
+use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::routes::api::ApiError;
 use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
@@ -78,7 +79,11 @@ async fn list_policies(State(state): State<AppState>, SignedIn(user, _): SignedI
 #[utoipa::path(get, path = "/api/v1/charging-policies/{year}", tag = "billing",
     params(("year" = String, Path, description = "Academic year, like 2026-27")),
     responses((status = 200, description = "{revision, file: {format, format_version, academic_year, policy}}"), (status = 403, description = "Office roles only")))]
-async fn get_policy(State(state): State<AppState>, SignedIn(user, _): SignedIn, Path(year): Path<String>) -> ApiResult {
+async fn get_policy(
+    State(state): State<AppState>,
+    SignedIn(user, _): SignedIn,
+    ApiPath(year): ApiPath<String>,
+) -> ApiResult {
     office(&user)?;
     let year = year_of(&year)?;
     let record = state.store.charging_policy(year).await?;
@@ -96,8 +101,8 @@ async fn put_policy(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Path(year): Path<String>,
-    Json(body): Json<Value>,
+    ApiPath(year): ApiPath<String>,
+    ApiJson(body): ApiJson<Value>,
 ) -> ApiResult {
     office(&user)?;
     let year = year_of(&year)?;
@@ -183,7 +188,7 @@ struct InvoiceParams {
 async fn list_invoices(
     State(state): State<AppState>,
     SignedIn(user, _): SignedIn,
-    Query(p): Query<InvoiceParams>,
+    ApiQuery(p): ApiQuery<InvoiceParams>,
 ) -> ApiResult {
     let mut filter = match user.role {
         Role::Admin | Role::Manager => InvoiceFilter::default(),
@@ -224,7 +229,11 @@ async fn list_invoices(
     params(("id" = i64, Path, description = "Invoice id")),
     responses((status = 200, description = "{id, number, payer_kind, payer_id, payer_name, payer_address, term, kind, issued_on, total_pence, status, lines: [{pupil_ref, pupil_name, charge_kind, description, rule, amount_pence}], instalments: [{number, due_on, amount_pence, status}]}"),
               (status = 404, description = "No such invoice, or not yours")))]
-async fn get_invoice(State(state): State<AppState>, SignedIn(user, _): SignedIn, Path(id): Path<i64>) -> ApiResult {
+async fn get_invoice(
+    State(state): State<AppState>,
+    SignedIn(user, _): SignedIn,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult {
     let invoice = state.store.invoice(id).await?;
     let allowed = super::billing::may_see_invoice(&state, &user, &invoice.summary)
         .await

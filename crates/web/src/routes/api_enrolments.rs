@@ -3,7 +3,7 @@
 //! school its own pupils, a teacher the enrolments they teach; someone else's is 404. Only
 //! the office creates enrolments.
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,6 +20,7 @@ use tutti_store::pupils::PupilScope;
 use utoipa::OpenApi;
 
 use crate::access::{Access, Audience, Routes};
+use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
 use crate::routes::api::ApiError;
 use crate::session::{SignedIn, Visitor};
@@ -125,7 +126,7 @@ fn page_json(rows: Vec<Value>, total: u64, page: u64, per_page: u64, key: &str) 
 async fn list_enrolments(
     State(state): State<AppState>,
     SignedIn(user, _): SignedIn,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
     let scope = PupilScope::for_user(&user);
     check_pupil(&state, &scope, p.pupil).await?;
@@ -150,7 +151,7 @@ async fn list_enrolments(
 async fn get_enrolment(
     State(state): State<AppState>,
     SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     let e = state.store.enrolment(&PupilScope::for_user(&user), id).await?;
     Ok(Json(enrolment_json(&e)).into_response())
@@ -170,7 +171,7 @@ async fn create_enrolment(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Json(body): Json<Value>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     if !may_write(&user) {
         return Err(ApiError::Forbidden);
@@ -285,7 +286,7 @@ pub struct ApplicationParams {
 async fn list_applications(
     State(state): State<AppState>,
     SignedIn(user, _): SignedIn,
-    Query(p): Query<ApplicationParams>,
+    ApiQuery(p): ApiQuery<ApplicationParams>,
 ) -> Result<Response, ApiError> {
     let scope = PupilScope::for_user(&user);
     check_pupil(&state, &scope, p.pupil).await?;

@@ -1,7 +1,7 @@
 //! The API for the facts allocation checks against: a teacher's week of availability and a
 //! school's rooms and lesson hours, read with the same rules and messages as their screens.
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::put;
 use serde_json::{Map, Value, json};
@@ -10,6 +10,7 @@ use tutti_store::audit::Actor;
 use tutti_store::availability::Week;
 
 use crate::access::{Access, Audience, Routes};
+use crate::api_extract::{ApiJson, ApiPath};
 use crate::forms::FormErrors;
 use crate::routes::api::{ApiError, office, text};
 use crate::routes::records::hours::{DAYS, read_hours, read_week};
@@ -79,8 +80,8 @@ async fn put_availability(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-    Json(body): Json<Value>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
     let mut errors = FormErrors::default();
@@ -107,8 +108,8 @@ async fn put_hours(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-    Json(body): Json<Value>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
     let mut errors = FormErrors::default();

@@ -2,7 +2,7 @@
 //! `POST /api/v1/registers` (marks), with the screens' role rules: a teacher their own
 //! lessons, a parent their own children, a school its own; someone else's is 404.
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,6 +18,7 @@ use tutti_store::registers::{LessonOutcome, MarkScope};
 use utoipa::OpenApi;
 
 use crate::access::{Access, Audience, Routes};
+use crate::api_extract::{ApiJson, ApiQuery};
 use crate::routes::api::ApiError;
 use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
@@ -108,7 +109,7 @@ fn lesson_json(l: &TimetableLesson) -> Value {
 async fn timetable(
     State(state): State<AppState>,
     SignedIn(user, _): SignedIn,
-    Query(p): Query<TimetableParams>,
+    ApiQuery(p): ApiQuery<TimetableParams>,
 ) -> Result<Response, ApiError> {
     let of = match (p.teacher, p.pupil, p.school) {
         (Some(id), None, None) => TimetableOf::Teacher(id),
@@ -146,7 +147,7 @@ async fn registers(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    Json(body): Json<Value>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     let scope = match (user.role, user.staff_id) {
         (Role::Admin | Role::Manager, _) => MarkScope::Office,

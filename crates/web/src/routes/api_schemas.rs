@@ -288,6 +288,12 @@ pub fn describe_bodies(doc: utoipa::openapi::OpenApi) -> Value {
     doc["components"]["securitySchemes"] = json!({"bearer": {"type": "http", "scheme": "bearer"}});
     doc["security"] = json!([{"bearer": []}]);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for (method, operation) in item.iter_mut() {
+                document_refusals(path, method, operation);
+            }
+        }
         for operation in paths
             .values_mut()
             .filter_map(Value::as_object_mut)
@@ -310,6 +316,34 @@ pub fn describe_bodies(doc: utoipa::openapi::OpenApi) -> Value {
         }
     }
     doc
+}
+
+/// The answers every operation of its kind can give before its handler runs (see
+/// `api_extract`): a body that is not JSON (400) or not sent as JSON (415), a body or query
+/// of the wrong shape (422), an id that names nothing (404).
+fn document_refusals(path: &str, method: &str, operation: &mut Value) {
+    let takes_body = matches!(method, "post" | "put" | "patch");
+    let has_query = operation["parameters"]
+        .as_array()
+        .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+    let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut add = |status: &str, description: &str| {
+        responses
+            .entry(status)
+            .or_insert_with(|| json!({ "description": description }));
+    };
+    if takes_body {
+        add("400", "The body is not JSON");
+        add("415", "The body was not sent as application/json");
+    }
+    if takes_body || has_query {
+        add("422", "Errors by field");
+    }
+    if path.contains('{') {
+        add("404", "No such record, or not yours to see");
+    }
 }
 
 /// A path as one JSON pointer segment.
