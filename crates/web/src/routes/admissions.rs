@@ -3,7 +3,7 @@
 //! waiting lists in their fair order and offers places.
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use time::{Date, Duration};
@@ -25,7 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render, render_clearing_flash};
 use crate::routes::page_number;
-use crate::session::{SignedIn, Visitor, actor};
+use crate::session::{SignedIn, Visitor, actor, flash_to};
 use crate::state::AppState;
 
 /// How long an offer stays open unless the office says otherwise.
@@ -161,11 +161,6 @@ async fn own_applications(state: &AppState, scope: &PupilScope) -> AppResult<Vec
         .applications(scope, &filter, state.store.today())
         .await?
         .rows)
-}
-
-async fn flash_to(state: &AppState, session_hash: &str, message: &str, to: &str) -> AppResult<Response> {
-    state.store.set_flash(session_hash, Some(message)).await?;
-    Ok(Redirect::to(to).into_response())
 }
 
 // -------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ use crate::dates::when;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{Shell, render, render_clearing_flash};
-use crate::session::{SignedIn, Visitor, actor};
+use crate::session::{SignedIn, Visitor, actor, flash_to};
 use crate::state::AppState;
 use crate::throttling::{Guess, reserve_guess, too_many, try_again};
 
@@ -295,11 +295,13 @@ async fn remove_totp(
         return refuse_removal(&state, &visitor, &user, &session).await;
     }
     state.store.remove_totp(&actor(&user, &visitor), user.id).await?;
-    state
-        .store
-        .set_flash(&session.id_hash, Some("Your authenticator app was removed."))
-        .await?;
-    Ok(Redirect::to("/account/security").into_response())
+    flash_to(
+        &state,
+        &session.id_hash,
+        "Your authenticator app was removed.",
+        "/account/security",
+    )
+    .await
 }
 
 async fn remove_passkey(
@@ -316,11 +318,13 @@ async fn remove_passkey(
         return refuse_removal(&state, &visitor, &user, &session).await;
     }
     state.store.remove_passkey(&actor(&user, &visitor), user.id, id).await?;
-    state
-        .store
-        .set_flash(&session.id_hash, Some("The passkey was removed."))
-        .await?;
-    Ok(Redirect::to("/account/security").into_response())
+    flash_to(
+        &state,
+        &session.id_hash,
+        "The passkey was removed.",
+        "/account/security",
+    )
+    .await
 }
 
 async fn new_codes(
