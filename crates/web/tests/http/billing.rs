@@ -311,10 +311,7 @@ async fn policy_form_file_and_api_name_the_field(backend: Backend) {
     let admin = app.logged_in("admin@demo.test").await;
     let (status, html) = admin.get_text(page).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        html.contains("so the default policy applies"),
-        "{html}"
-    );
+    assert!(html.contains("so the default policy applies"), "{html}");
     assert!(html.contains("value=\"53.50\""));
 
     // Bad values: each error names its field, the input is kept, nothing is saved.
