@@ -13,6 +13,7 @@ mod api;
 mod api_schema;
 mod billing;
 mod content;
+mod contract;
 mod hours;
 mod lessons;
 mod mail;
