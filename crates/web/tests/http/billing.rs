@@ -412,6 +412,27 @@ async fn policy_form_file_and_api_name_the_field(backend: Backend) {
             .due_day,
         1
     );
+    // The list says when each saved policy changed, as RFC 3339.
+    let list: Value = client
+        .get(format!("{}/api/v1/charging-policies", app.base))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let saved = list["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["academic_year"] == "2026-27")
+        .unwrap();
+    let stamp = saved["updated_at"].as_str().unwrap();
+    assert!(
+        time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339).is_ok(),
+        "{stamp}"
+    );
     let parent_token = token(&app, "parent@demo.test").await;
     let r = client
         .get(format!("{}/api/v1/charging-policies/2026-27", app.base))
