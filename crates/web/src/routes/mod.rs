@@ -4,11 +4,6 @@ mod admin;
 mod admissions;
 mod allocation;
 mod api;
-mod api_billing;
-mod api_enrolments;
-mod api_hours;
-mod api_lessons;
-mod api_schemas;
 mod billing;
 mod calendar;
 mod content;
@@ -48,8 +43,8 @@ fn audiences() -> Vec<Audience> {
         lessons::office_audience(),
         lessons::account_audience(),
         calendar::audience(),
-        api_lessons::audience(),
-        api_billing::audience(),
+        api::lessons::audience(),
+        api::billing::audience(),
         billing::office_audience(),
         billing::parent_audience(),
         billing::school_audience(),
@@ -61,10 +56,10 @@ fn audiences() -> Vec<Audience> {
         admissions::office_audience(),
         progress::staff_audience(),
         progress::parent_audience(),
-        api_enrolments::audience(),
+        api::enrolments::audience(),
         allocation::office_audience(),
-        allocation::api_audience(),
-        api_hours::audience(),
+        api::allocation::audience(),
+        api::hours::audience(),
     ]
 }
 

@@ -1,6 +1,6 @@
 //! The office's screens for the facts allocation checks against: a teacher's weekly
 //! availability (from the staff record) and a school's rooms and lesson hours (from the
-//! school record). The readers here are shared with the JSON API (routes/api_hours.rs).
+//! school record). The readers here are shared with the JSON API (routes/api/hours.rs).
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;

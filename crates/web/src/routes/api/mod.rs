@@ -16,6 +16,13 @@ use tutti_store::listing::ListQuery;
 use tutti_store::pupils::PupilScope;
 use utoipa::OpenApi;
 
+pub mod allocation;
+pub mod billing;
+pub mod enrolments;
+pub mod hours;
+pub mod lessons;
+mod schemas;
+
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
@@ -51,10 +58,10 @@ pub fn docs_audience() -> Audience {
         Routes::new().route(
             "/api/openapi.json",
             get(|| async {
-                Json(super::api_schemas::describe_bodies(super::api_hours::with_hours(
-                    super::allocation::with_allocation(super::api_billing::with_billing(
-                        super::api_enrolments::with_enrolments(super::api_lessons::with_lessons(ApiDoc::openapi())),
-                    )),
+                Json(schemas::describe_bodies(hours::with_hours(
+                    allocation::with_allocation(billing::with_billing(enrolments::with_enrolments(
+                        lessons::with_lessons(ApiDoc::openapi()),
+                    ))),
                 )))
             }),
         ),
