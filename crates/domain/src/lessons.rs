@@ -14,6 +14,11 @@ text_enum! {
     }
 }
 
+/// A lesson in words, from its stored type: "individual 30-minute", "whole class 45-minute".
+pub fn lesson_words(lesson_type: &str, minutes: i32) -> String {
+    format!("{} {minutes}-minute", lesson_type.replace('-', " "))
+}
+
 /// The lesson lengths a hub offers, in minutes (DOMAIN.md).
 pub const LESSON_MINUTES: [u16; 5] = [15, 20, 30, 45, 60];
 
