@@ -1,4 +1,11 @@
-//! Lessons: the kinds of lesson a hub teaches and their lengths.
+//! Lessons: the kinds of lesson a hub teaches and their lengths, a dated lesson's lifecycle
+//! and outcomes, and what lessons refuse (groups, registers, notes, cancelled days, make-ups).
+
+mod lifecycle;
+mod refusal;
+
+pub use lifecycle::{HubMiss, LessonOutcome, LessonStatus};
+pub use refusal::{LessonRefusal, NOTE_MAX_CHARS, check_make_up, check_new_group, check_note, check_pupil_mark};
 
 text_enum! {
     /// How many pupils a lesson is for.
