@@ -80,6 +80,7 @@ pub mod billing;
 pub mod calendar;
 pub mod charging;
 pub mod clock;
+pub mod content;
 pub mod csv;
 pub mod guarantee;
 pub mod instruments;
