@@ -9,9 +9,7 @@ mod refusal;
 
 pub use letters::OfferLetter;
 pub use lifecycle::{ApplicationStatus, EnrolmentStatus};
-pub use refusal::{
-    AdmissionRefusal, NewEnrolment, check_first_in_line, check_not_already_applied, check_offer_dates,
-};
+pub use refusal::{AdmissionRefusal, NewEnrolment, check_first_in_line, check_not_already_applied, check_offer_dates};
 
 use crate::calendar::SchoolCalendar;
 use crate::charging::{ChargingError, ChargingPolicy, NoticeOutcome, notice_effective};

@@ -18,8 +18,7 @@ pub use placement::{
     problems_text,
 };
 pub use refusal::{
-    AllocationRefusal, Week, check_group_room, check_proposal_seconds, check_school_hours, check_week,
-    refuse_problems,
+    AllocationRefusal, Week, check_group_room, check_proposal_seconds, check_school_hours, check_week, refuse_problems,
 };
 
 text_enum! {

@@ -1270,8 +1270,10 @@ mod tests {
     #[test]
     fn a_policy_that_fails_a_check_is_refused_with_every_field_named() {
         assert_eq!(check_policy(&ChargingPolicy::default()), Ok(()));
-        let mut policy = ChargingPolicy::default();
-        policy.name = " ".into();
+        let mut policy = ChargingPolicy {
+            name: " ".into(),
+            ..Default::default()
+        };
         policy.instalments.due_day = 31;
         let refusal = check_policy(&policy).unwrap_err();
         let BillingRefusal::Policy(errors) = &refusal;

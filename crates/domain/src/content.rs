@@ -283,6 +283,8 @@ mod tests {
         assert_eq!(d.menu_title_to_store(), None);
         assert_eq!(year_group_label("year-2"), Some("Year 2"));
         assert_eq!(day_theme_label("friday"), Some("Friday: rhythm"));
-        assert!(safe_url("/files/1") && safe_url("https://x.example") && !safe_url("//evil") && !safe_url("javascript:x"));
+        assert!(
+            safe_url("/files/1") && safe_url("https://x.example") && !safe_url("//evil") && !safe_url("javascript:x")
+        );
     }
 }

@@ -21,6 +21,15 @@
 //! - [`progress`]: graded exam entries and termly reports.
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
 //!   records (phase, type, role, employment, condition, lesson type).
+//! - Lifecycles: [`admissions::ApplicationStatus`], [`admissions::EnrolmentStatus`],
+//!   [`lessons::LessonStatus`], [`allocation::ProposalStatus`], [`payments::InvoiceStatus`],
+//!   each stored as its word, each step a function that may refuse.
+//! - [`refusal`]: every "no" of the rules as one type, [`Refusal`], wrapping each feature's own
+//!   (admissions, lessons, allocation, payments, billing, content, records, accounts,
+//!   progress) with its words, its form field and whether it is a conflict.
+//! - [`content`]: the public site's kinds of content, drafts and their checks, files.
+//! - [`accounts`]: roles, API token scopes, and what accounts refuse; [`records`]: what the
+//!   core records refuse.
 
 /// Declares an enum whose values are written as fixed words (with optional aliases): it gets
 /// `ALL`, `as_str`, `Display`, `FromStr` (case, spaces, `_` and `-` ignored) returning
@@ -73,6 +82,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod accounts;
 pub mod admissions;
 pub mod agreements;
 pub mod allocation;
@@ -88,6 +98,8 @@ pub mod lessons;
 pub mod money;
 pub mod payments;
 pub mod progress;
+pub mod records;
+pub mod refusal;
 pub mod rotation;
 pub mod schools;
 mod serde_formats;
@@ -95,3 +107,4 @@ pub mod staff;
 pub mod validate;
 
 pub use money::{Pence, Percent, Rounding};
+pub use refusal::Refusal;

@@ -415,12 +415,18 @@ mod tests {
             span: Span::new(540, 570),
             of: OutsideOf::Availability,
         };
-        assert_eq!(g.to_string(), "Violin at Ash School on Monday 09:00–09:30 is outside these times.");
+        assert_eq!(
+            g.to_string(),
+            "Violin at Ash School on Monday 09:00–09:30 is outside these times."
+        );
         let g = GroupOutside {
             with_name: "Ann Bell".into(),
             of: OutsideOf::SchoolHours,
             ..g
         };
-        assert_eq!(g.to_string(), "Violin with Ann Bell on Monday 09:00–09:30 is outside these hours.");
+        assert_eq!(
+            g.to_string(),
+            "Violin with Ann Bell on Monday 09:00–09:30 is outside these hours."
+        );
     }
 }

@@ -178,9 +178,7 @@ impl ContentRefusal {
             ContentRefusal::Invalid(p) => p.field(),
             ContentRefusal::ParentGone | ContentRefusal::UnderItself | ContentRefusal::UnderOwnPages => "parent_id",
             ContentRefusal::AddressTaken { .. } => "slug",
-            ContentRefusal::EmptyFile | ContentRefusal::FileTooLarge { .. } | ContentRefusal::FileType { .. } => {
-                "file"
-            }
+            ContentRefusal::EmptyFile | ContentRefusal::FileTooLarge { .. } | ContentRefusal::FileType { .. } => "file",
             ContentRefusal::HasPagesUnder => return None,
         })
     }
@@ -255,7 +253,10 @@ mod tests {
     fn a_page_never_moves_under_itself_or_its_own_pages() {
         assert_eq!(check_move(5, "about", 6, "news-and-events"), Ok(()));
         assert_eq!(check_move(5, "about", 5, "about"), Err(ContentRefusal::UnderOwnPages));
-        assert_eq!(check_move(5, "about", 7, "about/team"), Err(ContentRefusal::UnderOwnPages));
+        assert_eq!(
+            check_move(5, "about", 7, "about/team"),
+            Err(ContentRefusal::UnderOwnPages)
+        );
         assert_eq!(check_move(5, "about", 7, "about-us"), Ok(()));
         assert_eq!(
             ContentRefusal::AddressTaken {

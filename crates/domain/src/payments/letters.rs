@@ -20,7 +20,10 @@ impl InstalmentLetter<'_> {
     /// An instalment comes due soon: (subject, body).
     pub fn due_soon(&self) -> (String, String) {
         (
-            format!("Invoice {}: instalment {} due soon", self.invoice_number, self.instalment),
+            format!(
+                "Invoice {}: instalment {} due soon",
+                self.invoice_number, self.instalment
+            ),
             format!(
                 "Dear {},\n\nInstalment {} of invoice {}, {}, is due by {}. If you pay by Direct Debit \
                  there is nothing to do. Otherwise you can pay online from your basket.\n\n{}\n",
@@ -76,7 +79,10 @@ pub fn items_description(count: usize) -> String {
 /// A credit for a lesson the hub missed and did not make up: "Lesson on 07/12/2026 not
 /// given: 1/10 of the term's fee".
 pub fn missed_lesson_credit(day: Date, lessons: i64) -> String {
-    format!("Lesson on {} not given: 1/{lessons} of the term's fee", format_date_uk(day))
+    format!(
+        "Lesson on {} not given: 1/{lessons} of the term's fee",
+        format_date_uk(day)
+    )
 }
 
 #[cfg(test)]
@@ -105,9 +111,15 @@ mod tests {
         assert_eq!(subject, "Invoice INV-7: the whole balance is now due");
         assert!(body.starts_with("Dear Sam Lee,\n\nInstalment 2 of invoice INV-7 (£26.75) was due by 15/11/2026"));
         assert!(body.contains("the whole balance of £53.50 is due now."));
-        assert_eq!(donation_description(Pence(500), true), "Donation of £5.00 with Gift Aid");
+        assert_eq!(
+            donation_description(Pence(500), true),
+            "Donation of £5.00 with Gift Aid"
+        );
         assert_eq!(donation_description(Pence(500), false), "Donation of £5.00");
-        assert_eq!(invoice_description("INV-1", "2026-27 autumn"), "Invoice INV-1 (2026-27 autumn)");
+        assert_eq!(
+            invoice_description("INV-1", "2026-27 autumn"),
+            "Invoice INV-1 (2026-27 autumn)"
+        );
         assert_eq!(items_description(3), "3 items");
         assert_eq!(
             missed_lesson_credit(date!(2026 - 12 - 07), 10),

@@ -233,7 +233,10 @@ mod tests {
             check_refund(p(5351), p(5350), "INV-2").unwrap_err().to_string(),
             "Only £53.50 has been paid on invoice INV-2; a refund cannot be more."
         );
-        assert_eq!(check_refund(p(-1), p(5350), "INV-2"), Err(PaymentRefusal::AmountNotPositive));
+        assert_eq!(
+            check_refund(p(-1), p(5350), "INV-2"),
+            Err(PaymentRefusal::AmountNotPositive)
+        );
     }
 
     #[test]
@@ -245,7 +248,12 @@ mod tests {
         assert_eq!(PartPaid.following(p(0), p(8025)), Paid);
         assert_eq!(Paid.following(p(8025), p(0)), Issued);
         assert_eq!(Cancelled.following(p(0), p(8025)), Cancelled);
-        for (s, w) in [(Issued, "issued"), (PartPaid, "part_paid"), (Paid, "paid"), (Cancelled, "cancelled")] {
+        for (s, w) in [
+            (Issued, "issued"),
+            (PartPaid, "part_paid"),
+            (Paid, "paid"),
+            (Cancelled, "cancelled"),
+        ] {
             assert_eq!(s.as_str(), w);
             assert_eq!(InvoiceStatus::parse(w), Some(s));
         }
