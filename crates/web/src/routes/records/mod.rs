@@ -24,9 +24,10 @@ use tutti_store::listing::{ListQuery, Page};
 use crate::access::{Access, Audience, Routes};
 use crate::error::AppResult;
 use crate::forms::FormErrors;
-use crate::pages::{Shell, render};
+use crate::pages::render;
 use crate::routes::page_number;
 use crate::session::{SignedIn, Visitor};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 const PER_PAGE: u64 = 25;
