@@ -1,6 +1,7 @@
 //! The office's record screens under /admin: schools, pupils, staff, instruments, imports
 //! and the audit log, built from three shared templates (list, view, form).
 pub(crate) mod audit;
+mod editing;
 pub(crate) mod hours;
 mod imports;
 pub(crate) mod instruments;
