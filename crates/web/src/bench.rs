@@ -8,8 +8,8 @@ use time::Date;
 use tutti_store::Store;
 use tutti_store::accounts::User;
 
-use crate::pages::Shell;
 use crate::routes::lessons::{day_page, day_title};
+use crate::shell::Shell;
 
 /// What the page's header needs that the app keeps in memory: the hub's name and main menu.
 #[derive(Clone)]

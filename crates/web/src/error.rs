@@ -3,7 +3,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tutti_store::StoreError;
 
-use crate::pages::ErrorPage;
+use crate::shell::ErrorPage;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -15,6 +15,7 @@ pub mod config;
 mod csrf;
 mod dates;
 mod error;
+mod fast_path;
 mod forms;
 mod headers;
 mod limits;
@@ -26,6 +27,7 @@ pub mod payments;
 mod problem;
 mod routes;
 mod session;
+mod shell;
 mod state;
 mod throttling;
 
@@ -55,7 +57,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            page_cache::fast_path,
+            fast_path::fast_path,
         ))
         .layer(axum::middleware::from_fn_with_state(state, headers::secure))
         .layer(TimeoutLayer::with_status_code(

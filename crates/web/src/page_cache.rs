@@ -6,12 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-
-use crate::state::AppState;
 
 /// How long an anonymous page is served from memory. Short, so that scheduled publication,
 /// closing vacancies and edits made on another app server show within seconds.
@@ -114,7 +110,7 @@ impl PageCache {
     }
 
     /// The page if it may be answered without its handler.
-    fn get_early(&self, key: &str) -> Option<Arc<Rendered>> {
+    pub fn get_early(&self, key: &str) -> Option<Arc<Rendered>> {
         self.find(key, true)
     }
 
@@ -149,24 +145,4 @@ impl PageCache {
             map.clear();
         }
     }
-}
-
-/// Answers an anonymous GET from the page cache before the session, routing and handler
-/// layers run. For such a request those layers would do nothing but reach the same cached
-/// copy: no cookie means no session to load (and none to clear), GET needs no CSRF token or
-/// body limit, no Authorization header means no bearer token, and only public handlers put
-/// pages in the cache, so every page in it is one anyone may see. Pages whose handler must see
-/// every request (an episode counts its views) are left to it. Security headers are still
-/// added by the layer outside this one.
-pub async fn fast_path(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() == Method::GET
-        && !request.headers().contains_key(header::COOKIE)
-        && !request.headers().contains_key(header::AUTHORIZATION)
-        && let Some(hit) = state
-            .pages
-            .get_early(request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"))
-    {
-        return hit.respond(request.headers(), true);
-    }
-    next.run(request).await
 }

@@ -1,8 +1,5 @@
-//! The page templates and the shell (header, menu, footer) every page shares.
-use std::sync::OnceLock;
-
+//! The page templates shared by several features, and how a page is rendered for a visitor.
 use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use tutti_store::accounts::{Role, User};
 use tutti_store::records::{HubCounts, PupilSummary, SchoolSummary, StaffSummary};
@@ -10,40 +7,11 @@ use tutti_store::records::{HubCounts, PupilSummary, SchoolSummary, StaffSummary}
 use crate::error::AppResult;
 use crate::forms::FormErrors;
 use crate::session::Visitor;
+use crate::shell::Shell;
 use crate::state::AppState;
 
-/// The hub's name for pages rendered without state (error pages from middleware).
-static HUB_NAME: OnceLock<String> = OnceLock::new();
-
-pub fn set_hub_name(name: &str) {
-    let _ = HUB_NAME.set(name.to_owned());
-}
-
-/// What the header and footer need.
-pub struct Shell {
-    pub title: String,
-    pub hub_name: String,
-    pub user: Option<User>,
-    pub csrf: String,
-    pub flash: Option<String>,
-    pub path: String,
-    /// The main menu: (address, label).
-    pub menu: crate::menu::MenuItems,
-    /// How the page looks when shared: Open Graph metadata, for public pages.
-    pub og: Option<OpenGraph>,
-}
-
-/// Open Graph metadata for a shared link.
-pub struct OpenGraph {
-    pub title: String,
-    pub description: String,
-    /// The page's absolute address.
-    pub url: String,
-    pub image: Option<String>,
-    /// "website" or "article".
-    pub kind: &'static str,
-}
-
+/// The shell for a visitor: defined here, beside the session it reads, so that the frame
+/// itself (shell.rs) needs nothing from sessions and the error page can always render it.
 impl Shell {
     pub fn new(state: &AppState, visitor: &Visitor, title: impl Into<String>, path: &str) -> Shell {
         let session = visitor.session.as_ref();
@@ -55,20 +23,6 @@ impl Shell {
             flash: session.and_then(|s| s.flash.clone()),
             path: path.to_owned(),
             menu: state.menu.items(),
-            og: None,
-        }
-    }
-
-    /// A shell for pages shown without a visitor: error pages.
-    fn bare(title: &str) -> Shell {
-        Shell {
-            title: title.to_owned(),
-            hub_name: HUB_NAME.get().cloned().unwrap_or_else(|| "Tutti Music Hub".into()),
-            user: None,
-            csrf: String::new(),
-            flash: None,
-            path: String::new(),
-            menu: crate::menu::starter(),
             og: None,
         }
     }
@@ -85,33 +39,6 @@ pub async fn render_clearing_flash(state: &AppState, visitor: &Visitor, t: &impl
         state.store.set_flash(&s.id_hash, None).await?;
     }
     render(t)
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage<'a> {
-    pub shell: Shell,
-    pub heading: &'a str,
-    pub message: &'a str,
-}
-
-impl ErrorPage<'_> {
-    pub fn response(status: StatusCode, heading: &str, message: &str) -> Response {
-        let page = ErrorPage {
-            shell: Shell::bare(heading),
-            heading,
-            message,
-        };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (
-                status,
-                [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"))],
-                heading.to_owned(),
-            )
-                .into_response(),
-        }
-    }
 }
 
 #[derive(Template)]

@@ -17,10 +17,11 @@ use crate::access::{Access, Audience, Routes, safe_next};
 use crate::error::AppResult;
 use crate::forms::{FormErrors, email_field, new_password_field};
 use crate::pages::{
-    DashboardPage, ForgotPage, LoginPage, MessagePage, PasswordPage, ResetPage, Shell, SignupPage, render,
+    DashboardPage, ForgotPage, LoginPage, MessagePage, PasswordPage, ResetPage, SignupPage, render,
     render_clearing_flash,
 };
 use crate::session::{SignedIn, Visitor, clear_cookie, form_token, session_cookie};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 /// Pages for people who are not (yet) signed in.

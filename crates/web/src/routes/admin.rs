@@ -9,11 +9,11 @@ use tutti_store::accounts::Role;
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::pages::{
-    AdminOutboxPage, AdminUserPage, AdminUsersPage, OutboxRow, Shell, page_count, render, render_clearing_flash,
-    role_choices,
+    AdminOutboxPage, AdminUserPage, AdminUsersPage, OutboxRow, page_count, render, render_clearing_flash, role_choices,
 };
 use crate::routes::page_number;
 use crate::session::{SignedIn, Visitor};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 const PER_PAGE: u64 = 25;

@@ -23,9 +23,10 @@ use tutti_store::records::PupilSummary;
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
-use crate::pages::{Shell, render, render_clearing_flash};
+use crate::pages::{render, render_clearing_flash};
 use crate::routes::page_number;
 use crate::session::{SignedIn, Visitor, actor, flash_to};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 /// How long an offer stays open unless the office says otherwise.

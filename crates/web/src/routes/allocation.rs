@@ -24,8 +24,9 @@ use tutti_store::proposals::{GroupMove, Proposal};
 use crate::access::{Access, Audience, Routes};
 use crate::error::AppResult;
 use crate::forms::FormErrors;
-use crate::pages::{Shell, render_clearing_flash};
+use crate::pages::render_clearing_flash;
 use crate::session::{SignedIn, Visitor, actor};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 const OFFICE: &[Role] = &[Role::Admin, Role::Manager];

@@ -26,10 +26,11 @@ use tutti_store::listing::ListQuery;
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
-use crate::pages::{Shell, render, render_clearing_flash};
+use crate::pages::{render, render_clearing_flash};
 use crate::routes::page_number;
 use crate::routes::records::{Values, actor, csrf_of, done};
 use crate::session::{SignedIn, Visitor};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 pub fn office_audience() -> Audience {

@@ -17,8 +17,9 @@ use tutti_store::registers::{GuaranteeLine, LessonOutcome, MarkScope};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
-use crate::pages::{Shell, render};
+use crate::pages::render;
 use crate::session::{SignedIn, Visitor};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 /// The teacher's day and registers: teachers only, and each only their own lessons.

@@ -64,7 +64,7 @@ fn audiences() -> Vec<Audience> {
 }
 
 pub fn router(state: AppState) -> Router {
-    crate::pages::set_hub_name(&state.config.hub_name);
+    crate::shell::set_hub_name(&state.config.hub_name);
     audiences()
         .into_iter()
         .fold(Router::new(), |router, audience| router.merge(audience.into_router()))

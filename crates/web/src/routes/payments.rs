@@ -27,9 +27,10 @@ use super::records::{
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
-use crate::pages::{MessagePage, Shell, render, render_clearing_flash};
+use crate::pages::{MessagePage, render, render_clearing_flash};
 use crate::payments::{CardPayments, signature, stripe, test_mode};
 use crate::session::{SignedIn, Visitor};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 /// The webhook and the test mode's hosted page need no account: the webhook is

@@ -20,8 +20,9 @@ use tutti_store::records::PupilSummary;
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
-use crate::pages::{Shell, render_clearing_flash};
+use crate::pages::render_clearing_flash;
 use crate::session::{SignedIn, Visitor};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 pub fn staff_audience() -> Audience {

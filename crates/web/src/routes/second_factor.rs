@@ -19,8 +19,9 @@ use crate::access::{Access, Audience, Routes, safe_next};
 use crate::dates::when;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
-use crate::pages::{Shell, render, render_clearing_flash};
+use crate::pages::{render, render_clearing_flash};
 use crate::session::{SignedIn, Visitor, actor, flash_to};
+use crate::shell::Shell;
 use crate::state::AppState;
 use crate::throttling::{Guess, reserve_guess, too_many, try_again};
 

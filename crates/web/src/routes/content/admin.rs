@@ -15,8 +15,9 @@ use super::views::item_url;
 use crate::access::Routes;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
-use crate::pages::{Shell, page_count, render};
+use crate::pages::{page_count, render};
 use crate::routes::page_number;
+use crate::shell::Shell;
 
 const PER_PAGE: u64 = 30;
 

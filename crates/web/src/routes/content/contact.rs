@@ -11,8 +11,9 @@ use super::Ctx;
 use super::views::{ContactView, ItemView};
 use crate::error::{AppError, AppResult};
 use crate::forms::{FormErrors, email_field};
-use crate::pages::{MessagePage, Shell, render};
+use crate::pages::{MessagePage, render};
 use crate::session::form_token;
+use crate::shell::Shell;
 
 pub const TOPICS: &[&str] = &[
     "General enquiry",

@@ -15,7 +15,7 @@ use super::{Ctx, contact, feeds, is_bot};
 use crate::access::Routes;
 use crate::error::{AppError, AppResult};
 use crate::page_cache::Rendered;
-use crate::pages::{OpenGraph, Shell};
+use crate::shell::{OpenGraph, Shell};
 
 pub fn router() -> Routes {
     Routes::new()

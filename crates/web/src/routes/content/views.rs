@@ -4,7 +4,7 @@ use tutti_store::content::{Item, Kind, day_theme_label, year_group_label};
 
 use super::markdown;
 use crate::forms::FormErrors;
-use crate::pages::Shell;
+use crate::shell::Shell;
 
 /// The address of an item on the public site.
 pub fn item_url(item: &Item) -> String {

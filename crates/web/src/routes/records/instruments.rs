@@ -1,11 +1,15 @@
 //! Admin screens for the hub's instruments.
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tutti_domain::csv::InstrumentRow;
 use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
 use tutti_store::instruments::InstrumentInput;
 
+use tutti_store::audit::Actor;
+use tutti_store::{Store, StoreError};
+
+use super::editing::{self, EditableRecord};
 use super::*;
 use crate::access::Routes;
 use crate::error::AppError;
@@ -13,10 +17,47 @@ use crate::error::AppError;
 pub fn routes() -> Routes {
     Routes::new()
         .route("/admin/instruments", get(list))
-        .route("/admin/instruments/new", get(new_form).post(create))
         .route("/admin/instruments/{id}", get(view))
-        .route("/admin/instruments/{id}/edit", get(edit_form).post(update))
-        .route("/admin/instruments/{id}/archive", post(archive))
+        .merge(editing::routes::<Instruments>())
+}
+
+/// Instruments in the shared add, edit and archive screens.
+pub(crate) struct Instruments;
+
+impl EditableRecord for Instruments {
+    type Input = InstrumentInput;
+    const BASE: &'static str = "/admin/instruments";
+    const ADD_HEADING: &'static str = "Add an instrument";
+    const EDIT_HEADING: &'static str = "Edit instrument";
+    const BACK_TO_ONE: &'static str = "Back to the instrument";
+    const BACK_TO_ALL: &'static str = "Back to instruments";
+    const SUBMIT: &'static str = "Save instrument";
+    const ADDED: &'static str = "Instrument added.";
+    const SAVED: &'static str = "Instrument saved.";
+    const ARCHIVED: &'static str = "Instrument archived.";
+    const CONFLICT_FIELD: &'static str = "serial";
+
+    fn fields(values: &Values, _new: bool) -> Vec<FormField> {
+        fields(values)
+    }
+    fn parse(values: &Values, errors: &mut FormErrors) -> Option<InstrumentInput> {
+        parse(values, errors)
+    }
+    fn values_of(input: &InstrumentInput) -> Values {
+        values_of(input)
+    }
+    async fn load(store: &Store, id: i64) -> Result<Option<InstrumentInput>, StoreError> {
+        store.instrument_input(id).await
+    }
+    async fn create(store: &Store, who: &Actor, input: &InstrumentInput) -> Result<i64, StoreError> {
+        Ok(store.create_instrument(who, input).await?.id)
+    }
+    async fn update(store: &Store, who: &Actor, id: i64, input: &InstrumentInput) -> Result<(), StoreError> {
+        store.update_instrument(who, id, input).await.map(drop)
+    }
+    async fn archive(store: &Store, who: &Actor, id: i64) -> Result<(), StoreError> {
+        store.archive_instrument(who, id).await
+    }
 }
 
 async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<ListParams>) -> AppResult<Response> {
@@ -122,107 +163,4 @@ pub(crate) fn parse(v: &Values, errors: &mut FormErrors) -> Option<InstrumentInp
         row: row?,
         status: status?,
     })
-}
-
-fn form(state: &AppState, visitor: &Visitor, id: Option<i64>, v: &Values, errors: FormErrors) -> FormPage {
-    let (heading, action, back) = match id {
-        Some(id) => (
-            "Edit instrument".to_owned(),
-            format!("/admin/instruments/{id}/edit"),
-            (format!("/admin/instruments/{id}"), "Back to the instrument".to_owned()),
-        ),
-        None => (
-            "Add an instrument".to_owned(),
-            "/admin/instruments/new".to_owned(),
-            ("/admin/instruments".to_owned(), "Back to instruments".to_owned()),
-        ),
-    };
-    FormPage {
-        shell: Shell::new(state, visitor, heading.clone(), "/admin/instruments"),
-        heading,
-        back,
-        action,
-        csrf: csrf_of(visitor),
-        errors,
-        fields: fields(v),
-        submit: "Save instrument",
-    }
-}
-
-async fn new_form(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    render(&form(&state, &visitor, None, &Values::new(), FormErrors::default()))
-}
-
-async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    if let Some(input) = parse(&v, &mut errors) {
-        match state.store.create_instrument(&actor(&signed.0, &visitor), &input).await {
-            Ok(i) => {
-                return done(
-                    &state,
-                    &signed,
-                    "Instrument added.",
-                    &format!("/admin/instruments/{}", i.id),
-                )
-                .await;
-            }
-            Err(e) => store_error_on(e, "serial", &mut errors)?,
-        }
-    }
-    form_again(form(&state, &visitor, None, &v, errors))
-}
-
-async fn edit_form(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
-    let input = state.store.instrument_input(id).await?.ok_or(AppError::NotFound)?;
-    render(&form(
-        &state,
-        &visitor,
-        Some(id),
-        &values_of(&input),
-        FormErrors::default(),
-    ))
-}
-
-async fn update(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    if let Some(input) = parse(&v, &mut errors) {
-        match state
-            .store
-            .update_instrument(&actor(&signed.0, &visitor), id, &input)
-            .await
-        {
-            Ok(_) => {
-                return done(
-                    &state,
-                    &signed,
-                    "Instrument saved.",
-                    &format!("/admin/instruments/{id}"),
-                )
-                .await;
-            }
-            Err(e) => store_error_on(e, "serial", &mut errors)?,
-        }
-    }
-    form_again(form(&state, &visitor, Some(id), &v, errors))
-}
-
-async fn archive(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    state.store.archive_instrument(&actor(&signed.0, &visitor), id).await?;
-    done(&state, &signed, "Instrument archived.", "/admin/instruments").await
 }

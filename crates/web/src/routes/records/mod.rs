@@ -1,6 +1,7 @@
 //! The office's record screens under /admin: schools, pupils, staff, instruments, imports
 //! and the audit log, built from three shared templates (list, view, form).
 pub(crate) mod audit;
+mod editing;
 pub(crate) mod hours;
 mod imports;
 pub(crate) mod instruments;
@@ -24,9 +25,10 @@ use tutti_store::listing::{ListQuery, Page};
 use crate::access::{Access, Audience, Routes};
 use crate::error::AppResult;
 use crate::forms::FormErrors;
-use crate::pages::{Shell, render};
+use crate::pages::render;
 use crate::routes::page_number;
 use crate::session::{SignedIn, Visitor};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 const PER_PAGE: u64 = 25;

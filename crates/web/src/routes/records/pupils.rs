@@ -7,6 +7,10 @@ use tutti_domain::validate::{EmailAddress, PhoneNumber, format_date_uk};
 use tutti_store::guardians::GuardianInput;
 use tutti_store::pupils::{PupilInput, PupilScope};
 
+use tutti_store::audit::Actor;
+use tutti_store::{Store, StoreError};
+
+use super::editing::{self, EditableRecord};
 use super::*;
 use crate::access::Routes;
 use crate::error::AppError;
@@ -14,15 +18,53 @@ use crate::error::AppError;
 pub fn routes() -> Routes {
     Routes::new()
         .route("/admin/pupils", get(list))
-        .route("/admin/pupils/new", get(new_form).post(create))
         .route("/admin/pupils/{id}", get(view))
-        .route("/admin/pupils/{id}/edit", get(edit_form).post(update))
-        .route("/admin/pupils/{id}/archive", post(archive))
+        .merge(editing::routes::<Pupils>())
         .route(
             "/admin/pupils/{id}/guardians/new",
             get(guardian_form).post(add_guardian),
         )
         .route("/admin/pupils/{id}/guardians/{gid}/remove", post(remove_guardian))
+}
+
+/// Pupils in the shared add, edit and archive screens.
+pub(crate) struct Pupils;
+
+impl EditableRecord for Pupils {
+    type Input = PupilInput;
+    const BASE: &'static str = "/admin/pupils";
+    const ADD_HEADING: &'static str = "Add a pupil";
+    const EDIT_HEADING: &'static str = "Edit pupil";
+    const BACK_TO_ONE: &'static str = "Back to the pupil";
+    const BACK_TO_ALL: &'static str = "Back to pupils";
+    const SUBMIT: &'static str = "Save pupil";
+    const ADDED: &'static str = "Pupil added.";
+    const SAVED: &'static str = "Pupil saved.";
+    const ARCHIVED: &'static str = "Pupil archived.";
+    const CONFLICT_FIELD: &'static str = "pupil_ref";
+    const REFUSED_FIELD: &'static str = "school_urn";
+
+    fn fields(values: &Values, new: bool) -> Vec<FormField> {
+        fields(values, new)
+    }
+    fn parse(values: &Values, errors: &mut FormErrors) -> Option<PupilInput> {
+        parse(values, errors)
+    }
+    fn values_of(input: &PupilInput) -> Values {
+        values_of(input)
+    }
+    async fn load(store: &Store, id: i64) -> Result<Option<PupilInput>, StoreError> {
+        store.pupil_input(id).await
+    }
+    async fn create(store: &Store, who: &Actor, input: &PupilInput) -> Result<i64, StoreError> {
+        store.create_pupil(who, input).await
+    }
+    async fn update(store: &Store, who: &Actor, id: i64, input: &PupilInput) -> Result<(), StoreError> {
+        store.update_pupil(who, id, input).await
+    }
+    async fn archive(store: &Store, who: &Actor, id: i64) -> Result<(), StoreError> {
+        store.archive_pupil(who, id).await
+    }
 }
 
 async fn list(
@@ -210,91 +252,6 @@ pub(crate) fn parse(v: &Values, errors: &mut FormErrors) -> Option<PupilInput> {
         medical_notes: (!notes.is_empty()).then_some(notes),
         photo_consent: v.contains_key("photo_consent"),
     })
-}
-
-fn form(state: &AppState, visitor: &Visitor, id: Option<i64>, v: &Values, errors: FormErrors) -> FormPage {
-    let (heading, action, back) = match id {
-        Some(id) => (
-            "Edit pupil".to_owned(),
-            format!("/admin/pupils/{id}/edit"),
-            (format!("/admin/pupils/{id}"), "Back to the pupil".to_owned()),
-        ),
-        None => (
-            "Add a pupil".to_owned(),
-            "/admin/pupils/new".to_owned(),
-            ("/admin/pupils".to_owned(), "Back to pupils".to_owned()),
-        ),
-    };
-    FormPage {
-        shell: Shell::new(state, visitor, heading.clone(), "/admin/pupils"),
-        heading,
-        back,
-        action,
-        csrf: csrf_of(visitor),
-        errors,
-        fields: fields(v, id.is_none()),
-        submit: "Save pupil",
-    }
-}
-
-async fn new_form(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    render(&form(&state, &visitor, None, &Values::new(), FormErrors::default()))
-}
-
-async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    if let Some(input) = parse(&v, &mut errors) {
-        match state.store.create_pupil(&actor(&signed.0, &visitor), &input).await {
-            Ok(id) => return done(&state, &signed, "Pupil added.", &format!("/admin/pupils/{id}")).await,
-            Err(tutti_store::StoreError::Refused(m)) => errors.add("school_urn", m),
-            Err(e) => store_error_on(e, "pupil_ref", &mut errors)?,
-        }
-    }
-    form_again(form(&state, &visitor, None, &v, errors))
-}
-
-async fn edit_form(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
-    let input = state.store.pupil_input(id).await?.ok_or(AppError::NotFound)?;
-    render(&form(
-        &state,
-        &visitor,
-        Some(id),
-        &values_of(&input),
-        FormErrors::default(),
-    ))
-}
-
-async fn update(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    if let Some(input) = parse(&v, &mut errors) {
-        match state.store.update_pupil(&actor(&signed.0, &visitor), id, &input).await {
-            Ok(()) => return done(&state, &signed, "Pupil saved.", &format!("/admin/pupils/{id}")).await,
-            Err(tutti_store::StoreError::Refused(m)) => errors.add("school_urn", m),
-            Err(e) => store_error_on(e, "pupil_ref", &mut errors)?,
-        }
-    }
-    form_again(form(&state, &visitor, Some(id), &v, errors))
-}
-
-async fn archive(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    state.store.archive_pupil(&actor(&signed.0, &visitor), id).await?;
-    done(&state, &signed, "Pupil archived.", "/admin/pupils").await
 }
 
 fn guardian_page(state: &AppState, visitor: &Visitor, id: i64, v: &Values, errors: FormErrors) -> FormPage {

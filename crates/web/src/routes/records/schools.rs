@@ -1,11 +1,15 @@
 //! Admin screens for schools.
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tutti_domain::csv::SchoolRow;
 use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
 use tutti_store::schools::SchoolInput;
 
+use tutti_store::audit::Actor;
+use tutti_store::{Store, StoreError};
+
+use super::editing::{self, EditableRecord};
 use super::*;
 use crate::access::Routes;
 use crate::error::AppError;
@@ -13,10 +17,51 @@ use crate::error::AppError;
 pub fn routes() -> Routes {
     Routes::new()
         .route("/admin/schools", get(list))
-        .route("/admin/schools/new", get(new_form).post(create))
         .route("/admin/schools/{id}", get(view))
-        .route("/admin/schools/{id}/edit", get(edit_form).post(update))
-        .route("/admin/schools/{id}/archive", post(archive))
+        .merge(editing::routes::<Schools>())
+}
+
+/// Schools in the shared add, edit and archive screens.
+pub(crate) struct Schools;
+
+impl EditableRecord for Schools {
+    type Input = SchoolInput;
+    const BASE: &'static str = "/admin/schools";
+    const ADD_HEADING: &'static str = "Add a school";
+    const EDIT_HEADING: &'static str = "Edit school";
+    const BACK_TO_ONE: &'static str = "Back to the school";
+    const BACK_TO_ALL: &'static str = "Back to schools";
+    const SUBMIT: &'static str = "Save school";
+    const ADDED: &'static str = "School added.";
+    const SAVED: &'static str = "School saved.";
+    const ARCHIVED: &'static str = "School archived.";
+    const CONFLICT_FIELD: &'static str = "urn";
+
+    fn fields(values: &Values, new: bool) -> Vec<FormField> {
+        let _ = new;
+        fields(values)
+    }
+    fn parse(values: &Values, errors: &mut FormErrors) -> Option<SchoolInput> {
+        parse(values, errors)
+    }
+    fn values_of(input: &SchoolInput) -> Values {
+        values_of(input)
+    }
+    fn blank() -> Values {
+        Values::from([("billing".to_owned(), "invoice".to_owned())])
+    }
+    async fn load(store: &Store, id: i64) -> Result<Option<SchoolInput>, StoreError> {
+        store.school_input(id).await
+    }
+    async fn create(store: &Store, who: &Actor, input: &SchoolInput) -> Result<i64, StoreError> {
+        Ok(store.create_school(who, input).await?.id)
+    }
+    async fn update(store: &Store, who: &Actor, id: i64, input: &SchoolInput) -> Result<(), StoreError> {
+        store.update_school(who, id, input).await.map(drop)
+    }
+    async fn archive(store: &Store, who: &Actor, id: i64) -> Result<(), StoreError> {
+        store.archive_school(who, id).await
+    }
 }
 
 async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<ListParams>) -> AppResult<Response> {
@@ -143,89 +188,4 @@ pub(crate) fn parse(v: &Values, errors: &mut FormErrors) -> Option<SchoolInput> 
         row: row?,
         billing: billing?,
     })
-}
-
-fn form(state: &AppState, visitor: &Visitor, id: Option<i64>, v: &Values, errors: FormErrors) -> FormPage {
-    let (heading, action, back) = match id {
-        Some(id) => (
-            "Edit school".to_owned(),
-            format!("/admin/schools/{id}/edit"),
-            (format!("/admin/schools/{id}"), "Back to the school".to_owned()),
-        ),
-        None => (
-            "Add a school".to_owned(),
-            "/admin/schools/new".to_owned(),
-            ("/admin/schools".to_owned(), "Back to schools".to_owned()),
-        ),
-    };
-    FormPage {
-        shell: Shell::new(state, visitor, heading.clone(), "/admin/schools"),
-        heading,
-        back,
-        action,
-        csrf: csrf_of(visitor),
-        errors,
-        fields: fields(v),
-        submit: "Save school",
-    }
-}
-
-async fn new_form(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    let mut v = Values::new();
-    v.insert("billing".into(), "invoice".into());
-    render(&form(&state, &visitor, None, &v, FormErrors::default()))
-}
-
-async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    if let Some(input) = parse(&v, &mut errors) {
-        match state.store.create_school(&actor(&signed.0, &visitor), &input).await {
-            Ok(s) => return done(&state, &signed, "School added.", &format!("/admin/schools/{}", s.id)).await,
-            Err(e) => store_error_on(e, "urn", &mut errors)?,
-        }
-    }
-    form_again(form(&state, &visitor, None, &v, errors))
-}
-
-async fn edit_form(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
-    let input = state.store.school_input(id).await?.ok_or(AppError::NotFound)?;
-    render(&form(
-        &state,
-        &visitor,
-        Some(id),
-        &values_of(&input),
-        FormErrors::default(),
-    ))
-}
-
-async fn update(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    if let Some(input) = parse(&v, &mut errors) {
-        match state.store.update_school(&actor(&signed.0, &visitor), id, &input).await {
-            Ok(_) => return done(&state, &signed, "School saved.", &format!("/admin/schools/{id}")).await,
-            Err(e) => store_error_on(e, "urn", &mut errors)?,
-        }
-    }
-    form_again(form(&state, &visitor, Some(id), &v, errors))
-}
-
-async fn archive(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    state.store.archive_school(&actor(&signed.0, &visitor), id).await?;
-    done(&state, &signed, "School archived.", "/admin/schools").await
 }

@@ -1,11 +1,15 @@
 //! Admin screens for staff, with warnings before a DBS check or safeguarding training lapses.
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tutti_domain::csv::StaffRow;
 use tutti_domain::staff::{Employment, StaffRole};
 use tutti_domain::validate::format_date_uk;
 
+use tutti_store::audit::Actor;
+use tutti_store::{Store, StoreError};
+
+use super::editing::{self, EditableRecord};
 use super::*;
 use crate::access::Routes;
 use crate::error::AppError;
@@ -13,10 +17,48 @@ use crate::error::AppError;
 pub fn routes() -> Routes {
     Routes::new()
         .route("/admin/staff", get(list))
-        .route("/admin/staff/new", get(new_form).post(create))
         .route("/admin/staff/{id}", get(view))
-        .route("/admin/staff/{id}/edit", get(edit_form).post(update))
-        .route("/admin/staff/{id}/archive", post(archive))
+        .merge(editing::routes::<Staff>())
+}
+
+/// Staff in the shared add, edit and archive screens.
+pub(crate) struct Staff;
+
+impl EditableRecord for Staff {
+    type Input = StaffRow;
+    const BASE: &'static str = "/admin/staff";
+    const ADD_HEADING: &'static str = "Add a member of staff";
+    const EDIT_HEADING: &'static str = "Edit member of staff";
+    const BACK_TO_ONE: &'static str = "Back to the member of staff";
+    const BACK_TO_ALL: &'static str = "Back to staff";
+    const SUBMIT: &'static str = "Save";
+    const ADDED: &'static str = "Member of staff added.";
+    const SAVED: &'static str = "Saved.";
+    const ARCHIVED: &'static str = "Member of staff archived.";
+    const CONFLICT_FIELD: &'static str = "email";
+
+    fn fields(values: &Values, new: bool) -> Vec<FormField> {
+        let _ = new;
+        fields(values)
+    }
+    fn parse(values: &Values, errors: &mut FormErrors) -> Option<StaffRow> {
+        read_row::<StaffRow>(values, errors)
+    }
+    fn values_of(input: &StaffRow) -> Values {
+        values_of(input)
+    }
+    async fn load(store: &Store, id: i64) -> Result<Option<StaffRow>, StoreError> {
+        store.staff_row(id).await
+    }
+    async fn create(store: &Store, who: &Actor, input: &StaffRow) -> Result<i64, StoreError> {
+        Ok(store.create_staff(who, input).await?.id)
+    }
+    async fn update(store: &Store, who: &Actor, id: i64, input: &StaffRow) -> Result<(), StoreError> {
+        store.update_staff(who, id, input).await.map(drop)
+    }
+    async fn archive(store: &Store, who: &Actor, id: i64) -> Result<(), StoreError> {
+        store.archive_staff(who, id).await
+    }
 }
 
 async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<ListParams>) -> AppResult<Response> {
@@ -136,95 +178,4 @@ fn values_of(r: &StaffRow) -> Values {
         v.remove("dbs_update_service");
     }
     v
-}
-
-fn form(state: &AppState, visitor: &Visitor, id: Option<i64>, v: &Values, errors: FormErrors) -> FormPage {
-    let (heading, action, back) = match id {
-        Some(id) => (
-            "Edit member of staff".to_owned(),
-            format!("/admin/staff/{id}/edit"),
-            (format!("/admin/staff/{id}"), "Back to the member of staff".to_owned()),
-        ),
-        None => (
-            "Add a member of staff".to_owned(),
-            "/admin/staff/new".to_owned(),
-            ("/admin/staff".to_owned(), "Back to staff".to_owned()),
-        ),
-    };
-    FormPage {
-        shell: Shell::new(state, visitor, heading.clone(), "/admin/staff"),
-        heading,
-        back,
-        action,
-        csrf: csrf_of(visitor),
-        errors,
-        fields: fields(v),
-        submit: "Save",
-    }
-}
-
-async fn new_form(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    render(&form(&state, &visitor, None, &Values::new(), FormErrors::default()))
-}
-
-async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    if let Some(row) = read_row::<StaffRow>(&v, &mut errors) {
-        match state.store.create_staff(&actor(&signed.0, &visitor), &row).await {
-            Ok(s) => {
-                return done(
-                    &state,
-                    &signed,
-                    "Member of staff added.",
-                    &format!("/admin/staff/{}", s.id),
-                )
-                .await;
-            }
-            Err(e) => store_error_on(e, "email", &mut errors)?,
-        }
-    }
-    form_again(form(&state, &visitor, None, &v, errors))
-}
-
-async fn edit_form(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
-    let row = state.store.staff_row(id).await?.ok_or(AppError::NotFound)?;
-    render(&form(
-        &state,
-        &visitor,
-        Some(id),
-        &values_of(&row),
-        FormErrors::default(),
-    ))
-}
-
-async fn update(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    if let Some(row) = read_row::<StaffRow>(&v, &mut errors) {
-        match state.store.update_staff(&actor(&signed.0, &visitor), id, &row).await {
-            Ok(_) => return done(&state, &signed, "Saved.", &format!("/admin/staff/{id}")).await,
-            Err(e) => store_error_on(e, "email", &mut errors)?,
-        }
-    }
-    form_again(form(&state, &visitor, Some(id), &v, errors))
-}
-
-async fn archive(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    state.store.archive_staff(&actor(&signed.0, &visitor), id).await?;
-    done(&state, &signed, "Member of staff archived.", "/admin/staff").await
 }

@@ -13,8 +13,9 @@ use tutti_store::api_tokens::{ApiToken, DEFAULT_LIFETIME, MAX_LIFETIME, TokenSco
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
-use crate::pages::{Shell, render, render_clearing_flash};
+use crate::pages::{render, render_clearing_flash};
 use crate::session::{SignedIn, Visitor};
+use crate::shell::Shell;
 use crate::state::AppState;
 
 use super::actor;

@@ -1,0 +1,175 @@
+//! Adding, editing and archiving a record, once for every kind: each kind (school, pupil,
+//! staff, instrument) says its words, fields and store calls; the handlers here do the rest
+//! the same way for all, so a rule about forms (422 with the input kept, a flash on success,
+//! a conflict shown on its field) is written once.
+use std::future::Future;
+
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use tutti_store::audit::Actor;
+use tutti_store::{Store, StoreError};
+
+use super::{FormField, FormPage, Values, csrf_of, done, form_again};
+use crate::error::{AppError, AppResult};
+use crate::forms::FormErrors;
+use crate::pages::render;
+use crate::session::{SignedIn, Visitor, actor};
+use crate::shell::Shell;
+use crate::state::AppState;
+
+/// What one kind of record brings to the shared form handlers.
+pub(crate) trait EditableRecord: Send + Sync + 'static {
+    /// What the form reads and the store writes.
+    type Input: Send + Sync;
+    /// The list's address, like "/admin/schools"; a record is at BASE/{id}.
+    const BASE: &'static str;
+    const ADD_HEADING: &'static str;
+    const EDIT_HEADING: &'static str;
+    /// "Back to the school" and "Back to schools".
+    const BACK_TO_ONE: &'static str;
+    const BACK_TO_ALL: &'static str;
+    const SUBMIT: &'static str;
+    const ADDED: &'static str;
+    const SAVED: &'static str;
+    const ARCHIVED: &'static str;
+    /// The field a conflict (a key already taken) is shown on.
+    const CONFLICT_FIELD: &'static str;
+    /// The field a refusal is shown on.
+    const REFUSED_FIELD: &'static str = Self::CONFLICT_FIELD;
+
+    fn fields(values: &Values, new: bool) -> Vec<FormField>;
+    fn parse(values: &Values, errors: &mut FormErrors) -> Option<Self::Input>;
+    fn values_of(input: &Self::Input) -> Values;
+    /// What a new record's form starts with.
+    fn blank() -> Values {
+        Values::new()
+    }
+
+    fn load(store: &Store, id: i64) -> impl Future<Output = Result<Option<Self::Input>, StoreError>> + Send;
+    fn create(store: &Store, who: &Actor, input: &Self::Input) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    fn update(
+        store: &Store,
+        who: &Actor,
+        id: i64,
+        input: &Self::Input,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn archive(store: &Store, who: &Actor, id: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+fn form<K: EditableRecord>(
+    state: &AppState,
+    visitor: &Visitor,
+    id: Option<i64>,
+    values: &Values,
+    errors: FormErrors,
+) -> FormPage {
+    let base = K::BASE;
+    let (heading, action, back) = match id {
+        Some(id) => (
+            K::EDIT_HEADING,
+            format!("{base}/{id}/edit"),
+            (format!("{base}/{id}"), K::BACK_TO_ONE.to_owned()),
+        ),
+        None => (
+            K::ADD_HEADING,
+            format!("{base}/new"),
+            (base.to_owned(), K::BACK_TO_ALL.to_owned()),
+        ),
+    };
+    FormPage {
+        shell: Shell::new(state, visitor, heading, base),
+        heading: heading.to_owned(),
+        back,
+        action,
+        csrf: csrf_of(visitor),
+        errors,
+        fields: K::fields(values, id.is_none()),
+        submit: K::SUBMIT,
+    }
+}
+
+/// A refusal or conflict from the store becomes an error on its field; anything else is the
+/// page's error.
+fn on_field<K: EditableRecord>(e: StoreError, errors: &mut FormErrors) -> AppResult<()> {
+    match e {
+        StoreError::Conflict(m) => errors.add(K::CONFLICT_FIELD, m),
+        StoreError::Refused(m) => errors.add(K::REFUSED_FIELD, m),
+        other => return Err(other.into()),
+    }
+    Ok(())
+}
+
+pub(crate) async fn new_form<K: EditableRecord>(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> AppResult<Response> {
+    render(&form::<K>(&state, &visitor, None, &K::blank(), FormErrors::default()))
+}
+
+pub(crate) async fn create<K: EditableRecord>(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Form(values): Form<Values>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    if let Some(input) = K::parse(&values, &mut errors) {
+        match K::create(&state.store, &actor(&signed.0, &visitor), &input).await {
+            Ok(id) => return done(&state, &signed, K::ADDED, &format!("{}/{id}", K::BASE)).await,
+            Err(e) => on_field::<K>(e, &mut errors)?,
+        }
+    }
+    form_again(form::<K>(&state, &visitor, None, &values, errors))
+}
+
+pub(crate) async fn edit_form<K: EditableRecord>(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let input = K::load(&state.store, id).await?.ok_or(AppError::NotFound)?;
+    render(&form::<K>(
+        &state,
+        &visitor,
+        Some(id),
+        &K::values_of(&input),
+        FormErrors::default(),
+    ))
+}
+
+pub(crate) async fn update<K: EditableRecord>(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+    Form(values): Form<Values>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    if let Some(input) = K::parse(&values, &mut errors) {
+        match K::update(&state.store, &actor(&signed.0, &visitor), id, &input).await {
+            Ok(()) => return done(&state, &signed, K::SAVED, &format!("{}/{id}", K::BASE)).await,
+            Err(e) => on_field::<K>(e, &mut errors)?,
+        }
+    }
+    form_again(form::<K>(&state, &visitor, Some(id), &values, errors))
+}
+
+pub(crate) async fn archive<K: EditableRecord>(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    K::archive(&state.store, &actor(&signed.0, &visitor), id).await?;
+    done(&state, &signed, K::ARCHIVED, K::BASE).await
+}
+
+/// The routes every kind shares, under its BASE.
+pub(crate) fn routes<K: EditableRecord>() -> crate::access::Routes {
+    use axum::routing::{get, post};
+    let base = K::BASE;
+    crate::access::Routes::new()
+        .route(&format!("{base}/new"), get(new_form::<K>).post(create::<K>))
+        .route(&format!("{base}/{{id}}/edit"), get(edit_form::<K>).post(update::<K>))
+        .route(&format!("{base}/{{id}}/archive"), post(archive::<K>))
+}
