@@ -210,6 +210,11 @@ impl Draft {
         }
     }
 
+    /// The editable fields of a stored item (the store says how its rows convert).
+    pub fn from_item(item: impl Into<Draft>) -> Draft {
+        item.into()
+    }
+
     /// The address's last segment: the one written, else one made from the title.
     pub fn slug(&self) -> String {
         if self.slug.trim().is_empty() {

@@ -4,7 +4,7 @@
 mod lifecycle;
 mod refusal;
 
-pub use lifecycle::{HubMiss, LessonOutcome, LessonStatus};
+pub use lifecycle::{LessonOutcome, LessonStatus};
 pub use refusal::{LessonRefusal, NOTE_MAX_CHARS, check_make_up, check_new_group, check_note, check_pupil_mark};
 
 text_enum! {

@@ -1,15 +1,18 @@
 //! Admissions: the tuition offer, applications and their waiting lists in fair order, offers
 //! with an expiry date, acceptance into an enrolment awaiting allocation, the enrolment list
 //! every role reads, and a parent's notice.
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
+pub use tutti_domain::admissions::{ApplicationStatus, EnrolmentStatus, NewEnrolment};
 use tutti_domain::admissions::{
-    ApplicationSource, TuitionChoice, WaitingPriority, check_application, check_offer_choice, notice_end_date,
+    AdmissionRefusal, ApplicationSource, OfferLetter, TuitionChoice, WaitingPriority, check_application,
+    check_first_in_line, check_not_already_applied, check_offer_choice, check_offer_dates, notice_end_date,
+    notice_explanation,
 };
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar};
 use tutti_domain::charging::ChargingPolicy;
-use tutti_domain::lessons::LessonType;
+use tutti_domain::lessons::{LessonType, lesson_words};
 
 use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
@@ -18,26 +21,6 @@ use crate::listing::Page;
 use crate::pupils::PupilScope;
 use crate::query::stmt;
 use crate::{Store, now, outbox, settings};
-
-/// Where an enrolment is (the `enrolments.status` column).
-pub mod enrolment_status {
-    /// Placed with a teacher, school, day and time, and taught.
-    pub const ACTIVE: &str = "active";
-    /// Accepted or imported without a teacher and time: waiting for allocation.
-    pub const AWAITING: &str = "awaiting";
-    /// Notice given: taught until its end date.
-    pub const LEAVING: &str = "leaving";
-}
-
-/// Where an application is (the `applications.status` column).
-pub mod application_status {
-    pub const WAITING: &str = "waiting";
-    pub const OFFERED: &str = "offered";
-    pub const ACCEPTED: &str = "accepted";
-    pub const DECLINED: &str = "declined";
-    /// Offered, and not answered by the end of the offer's expiry date.
-    pub const LAPSED: &str = "lapsed";
-}
 
 /// The hub setting that holds the waiting-list priority.
 pub const PRIORITY_SETTING: &str = "waiting_list_priority";
@@ -71,7 +54,7 @@ pub struct NewApplication {
 
 /// An application as the screens and the API show it, with its place on the waiting list
 /// while it waits.
-#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ApplicationView {
     pub id: i64,
     pub pupil_id: i64,
@@ -91,12 +74,68 @@ pub struct ApplicationView {
     #[serde(with = "time::serde::rfc3339")]
     pub applied_at: OffsetDateTime,
     /// The status as it stands today: an offer past its expiry date reads as lapsed.
-    pub status: String,
+    pub status: ApplicationStatus,
     pub offer_start_date: Option<Date>,
     pub offer_expires_on: Option<Date>,
     pub enrolment_id: Option<i64>,
     /// 1 for the next child to be offered a place on this school's list for this instrument.
     pub place: Option<i64>,
+}
+
+/// An application's row as read, its status still a word.
+#[derive(FromQueryResult)]
+struct ApplicationRow {
+    id: i64,
+    pupil_id: i64,
+    pupil_name: String,
+    pupil_ref: String,
+    fsm: bool,
+    looked_after: bool,
+    school_id: i64,
+    school_name: String,
+    instrument: String,
+    lesson_type: String,
+    minutes: i32,
+    source: String,
+    school_paid: bool,
+    applied_at: OffsetDateTime,
+    status: String,
+    offer_start_date: Option<Date>,
+    offer_expires_on: Option<Date>,
+    enrolment_id: Option<i64>,
+    place: Option<i64>,
+}
+
+impl TryFrom<ApplicationRow> for ApplicationView {
+    type Error = StoreError;
+    fn try_from(r: ApplicationRow) -> Result<Self> {
+        Ok(ApplicationView {
+            status: stored(&r.status, ApplicationStatus::parse)?,
+            id: r.id,
+            pupil_id: r.pupil_id,
+            pupil_name: r.pupil_name,
+            pupil_ref: r.pupil_ref,
+            fsm: r.fsm,
+            looked_after: r.looked_after,
+            school_id: r.school_id,
+            school_name: r.school_name,
+            instrument: r.instrument,
+            lesson_type: r.lesson_type,
+            minutes: r.minutes,
+            source: r.source,
+            school_paid: r.school_paid,
+            applied_at: r.applied_at,
+            offer_start_date: r.offer_start_date,
+            offer_expires_on: r.offer_expires_on,
+            enrolment_id: r.enrolment_id,
+            place: r.place,
+        })
+    }
+}
+
+/// A status word as stored, read by its domain type.
+pub(crate) fn stored<T>(word: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    parse(word).ok_or_else(|| StoreError::Corrupt(format!("status {word:?}")))
 }
 
 /// Which applications a list asks for.
@@ -116,7 +155,7 @@ pub struct ApplicationFilter {
 }
 
 /// An enrolment as the screens and the API show it.
-#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct EnrolmentView {
     pub id: i64,
     pub pupil_id: i64,
@@ -135,7 +174,52 @@ pub struct EnrolmentView {
     pub start_minute: Option<i32>,
     pub start_date: Date,
     pub end_date: Option<Date>,
-    pub status: String,
+    pub status: EnrolmentStatus,
+}
+
+/// An enrolment's row as read, its status still a word.
+#[derive(FromQueryResult)]
+struct EnrolmentRow {
+    id: i64,
+    pupil_id: i64,
+    pupil_name: String,
+    pupil_ref: String,
+    instrument: String,
+    lesson_type: String,
+    minutes: i32,
+    teacher_id: Option<i64>,
+    teacher_name: Option<String>,
+    school_id: Option<i64>,
+    school_name: Option<String>,
+    weekday: Option<i32>,
+    start_minute: Option<i32>,
+    start_date: Date,
+    end_date: Option<Date>,
+    status: String,
+}
+
+impl TryFrom<EnrolmentRow> for EnrolmentView {
+    type Error = StoreError;
+    fn try_from(r: EnrolmentRow) -> Result<Self> {
+        Ok(EnrolmentView {
+            status: stored(&r.status, EnrolmentStatus::parse)?,
+            id: r.id,
+            pupil_id: r.pupil_id,
+            pupil_name: r.pupil_name,
+            pupil_ref: r.pupil_ref,
+            instrument: r.instrument,
+            lesson_type: r.lesson_type,
+            minutes: r.minutes,
+            teacher_id: r.teacher_id,
+            teacher_name: r.teacher_name,
+            school_id: r.school_id,
+            school_name: r.school_name,
+            weekday: r.weekday,
+            start_minute: r.start_minute,
+            start_date: r.start_date,
+            end_date: r.end_date,
+        })
+    }
 }
 
 /// Which enrolments a list asks for.
@@ -148,21 +232,6 @@ pub struct EnrolmentFilter {
     pub instrument: String,
     pub page: u64,
     pub per_page: u64,
-}
-
-/// A new enrolment made directly by the office (API) or an import: placed when teacher,
-/// school, weekday and start are all given, else awaiting allocation.
-#[derive(Debug, Clone)]
-pub struct NewEnrolment {
-    pub pupil_id: i64,
-    pub instrument: String,
-    pub lesson_type: LessonType,
-    pub minutes: u16,
-    pub start_date: Date,
-    pub teacher_id: Option<i64>,
-    pub school_id: Option<i64>,
-    pub weekday: Option<u8>,
-    pub start_minute: Option<u16>,
 }
 
 /// What notice given today would mean, shown before the parent confirms.
@@ -277,10 +346,6 @@ fn notice_calendar(calendars: &Calendars, school_id: i64, today: Date) -> School
     SchoolCalendar::new(terms)
 }
 
-fn lesson_words(lesson_type: &str, minutes: i32) -> String {
-    format!("{} {minutes}-minute", lesson_type.replace('-', " "))
-}
-
 impl Store {
     // ---------------------------------------------------------------------------------------
     // The offer
@@ -298,7 +363,7 @@ impl Store {
 
     /// Adds a combination to the offer.
     pub async fn add_to_offer(&self, actor: &Actor, choice: &TuitionChoice) -> Result<i64> {
-        check_offer_choice(choice).map_err(|e| StoreError::Refused(e.to_string()))?;
+        check_offer_choice(choice)?;
         let instrument = choice.instrument.trim();
         let txn = self.write().await?;
         let taken = count(
@@ -312,11 +377,12 @@ impl Store {
         )
         .await?;
         if taken > 0 {
-            return Err(StoreError::Conflict(format!(
-                "The hub already offers {} {instrument} lessons of {} minutes.",
-                choice.lesson_type.as_str().replace('-', " "),
-                choice.minutes
-            )));
+            return Err(AdmissionRefusal::AlreadyOffered {
+                lesson_type: choice.lesson_type,
+                instrument: instrument.to_owned(),
+                minutes: choice.minutes,
+            }
+            .into());
         }
         let id = insert_id(
             &txn,
@@ -416,7 +482,7 @@ impl Store {
             .iter()
             .filter_map(OfferedLesson::choice)
             .collect();
-        check_application(&app.choice, app.source, &offer).map_err(|e| StoreError::Refused(e.to_string()))?;
+        check_application(&app.choice, app.source, &offer)?;
         let instrument = app.choice.instrument.trim().to_owned();
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
@@ -441,12 +507,7 @@ impl Store {
             vec![app.pupil_id.into(), instrument.to_lowercase().into()],
         )
         .await?;
-        if open + learning > 0 {
-            return Err(StoreError::Conflict(format!(
-                "This child already has {} for {instrument}.",
-                if learning > 0 { "lessons" } else { "an application" }
-            )));
-        }
+        check_not_already_applied(open, learning, &instrument)?;
         #[derive(FromQueryResult)]
         struct SchoolOf {
             school_id: i64,
@@ -487,7 +548,7 @@ impl Store {
                 (app.source == ApplicationSource::School).into(),
                 actor.user_id.into(),
                 t.into(),
-                application_status::WAITING.into(),
+                ApplicationStatus::Waiting.as_str().into(),
                 t.into(),
             ],
         )
@@ -579,9 +640,12 @@ impl Store {
             order.replace("x.", "y."),
             (page - 1) * per
         );
-        let rows = ApplicationView::find_by_statement(stmt(backend, &sql, all))
+        let rows = ApplicationRow::find_by_statement(stmt(backend, &sql, all))
             .all(self.conn())
-            .await?;
+            .await?
+            .into_iter()
+            .map(ApplicationView::try_from)
+            .collect::<Result<_>>()?;
         Ok(Page {
             rows,
             total,
@@ -635,14 +699,7 @@ impl Store {
         today: Date,
         answer_url: &str,
     ) -> Result<()> {
-        if expires_on < today {
-            return Err(StoreError::Refused(
-                "The offer must be open until today or later.".into(),
-            ));
-        }
-        if start_date < today {
-            return Err(StoreError::Refused("Lessons cannot start before today.".into()));
-        }
+        check_offer_dates(start_date, expires_on, today)?;
         let app = self.application(&PupilScope::All, application_id, today).await?;
         let priority = self.waiting_priority().await?;
         let txn = self.write().await?;
@@ -679,11 +736,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?
         .status;
-        if status != application_status::WAITING {
-            return Err(StoreError::Refused(format!(
-                "This application is {status}, not waiting, so no place can be offered."
-            )));
-        }
+        let offered = stored(&status, ApplicationStatus::parse)?.offer()?;
         // The place is read again under the write lock: another offer may have just been made.
         let ahead = ahead_sql(
             priority,
@@ -701,17 +754,13 @@ impl Store {
         .one(&txn)
         .await?
         .map(|c| c.n);
-        if place != Some(1) {
-            return Err(StoreError::Refused(format!(
-                "Another child is ahead of {} on the {} list at {}; offer the place to the first child.",
-                app.pupil_name, app.instrument, app.school_name
-            )));
-        }
+        check_first_in_line(place, &app.pupil_name, &app.instrument, &app.school_name)?;
         txn.execute_raw(stmt(
             backend,
-            "UPDATE applications SET status = 'offered', offer_start_date = ?, offer_expires_on = ?, offered_at = ?, \
+            "UPDATE applications SET status = ?, offer_start_date = ?, offer_expires_on = ?, offered_at = ?, \
              updated_at = ? WHERE id = ?",
             [
+                offered.as_str().into(),
                 start_date.into(),
                 expires_on.into(),
                 now().into(),
@@ -728,26 +777,19 @@ impl Store {
         ))
         .all(&txn)
         .await?;
-        let uk = tutti_domain::validate::format_date_uk;
-        let body = format!(
-            "We can offer {} a place for {} {} lessons at {}, starting on {}.\n\n\
-             Please accept or decline by {}: after that the offer lapses and the place goes to the next child.\n\n\
-             Answer here: {answer_url}\n",
-            app.pupil_name,
-            lesson_words(&app.lesson_type, app.minutes),
-            app.instrument,
-            app.school_name,
-            uk(start_date),
-            uk(expires_on),
-        );
+        let letter = OfferLetter {
+            pupil_name: &app.pupil_name,
+            lesson_type: &app.lesson_type,
+            minutes: app.minutes,
+            instrument: &app.instrument,
+            school_name: &app.school_name,
+            start_date,
+            expires_on,
+            answer_url,
+        };
+        let (subject, body) = (letter.subject(), letter.body());
         for e in &emails {
-            outbox::enqueue(
-                &txn,
-                &e.email,
-                &format!("A place for {} to learn {}", app.pupil_name, app.instrument),
-                &body,
-            )
-            .await?;
+            outbox::enqueue(&txn, &e.email, &subject, &body).await?;
         }
         audit::record(
             &txn,
@@ -774,33 +816,18 @@ impl Store {
         today: Date,
     ) -> Result<Option<i64>> {
         let app = self.application(scope, application_id, today).await?;
-        match app.status.as_str() {
-            application_status::OFFERED => {}
-            application_status::LAPSED => {
-                return Err(StoreError::Refused(format!(
-                    "This offer lapsed: it was open until {}. Contact the hub office if you still want lessons.",
-                    app.offer_expires_on
-                        .map(tutti_domain::validate::format_date_uk)
-                        .unwrap_or_default()
-                )));
-            }
-            other => {
-                return Err(StoreError::Refused(format!(
-                    "There is no open offer on this application (it is {other})."
-                )));
-            }
-        }
+        let status = app.status.answer(accept, app.offer_expires_on)?;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         // Answered once: the status is checked again under the write lock.
         let still_open = count(
             &txn,
-            "SELECT COUNT(*) AS n FROM applications WHERE id = ? AND status = 'offered'",
-            vec![application_id.into()],
+            "SELECT COUNT(*) AS n FROM applications WHERE id = ? AND status = ?",
+            vec![application_id.into(), ApplicationStatus::Offered.as_str().into()],
         )
         .await?;
         if still_open == 0 {
-            return Err(StoreError::Refused("This offer has already been answered.".into()));
+            return Err(AdmissionRefusal::OfferAnswered.into());
         }
         let t = now();
         let enrolment_id = if accept {
@@ -837,16 +864,11 @@ impl Store {
         } else {
             None
         };
-        let status = if accept {
-            application_status::ACCEPTED
-        } else {
-            application_status::DECLINED
-        };
         txn.execute_raw(stmt(
             backend,
             "UPDATE applications SET status = ?, answered_at = ?, enrolment_id = ?, updated_at = ? WHERE id = ?",
             [
-                status.into(),
+                status.as_str().into(),
                 t.into(),
                 enrolment_id.into(),
                 t.into(),
@@ -905,9 +927,12 @@ impl Store {
              LIMIT {per} OFFSET {}",
             (page - 1) * per
         );
-        let rows = EnrolmentView::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
+        let rows = EnrolmentRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
             .all(self.conn())
-            .await?;
+            .await?
+            .into_iter()
+            .map(EnrolmentView::try_from)
+            .collect::<Result<_>>()?;
         Ok(Page {
             rows,
             total,
@@ -923,32 +948,18 @@ impl Store {
         let mut all: Vec<Value> = vec![id.into()];
         all.extend(params);
         let sql = format!("{ENROLMENT_SELECT} {ENROLMENT_FROM} WHERE e.id = ? AND {cond}");
-        EnrolmentView::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
+        EnrolmentRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
             .one(self.conn())
             .await?
-            .ok_or(StoreError::NotFound)
+            .ok_or(StoreError::NotFound)?
+            .try_into()
     }
 
     /// Makes an enrolment directly (the office, through the API): placed when a teacher,
     /// weekday and start are given, else awaiting allocation. The school defaults to the
     /// pupil's own. Rule checks on the placement are allocation's, not made here.
     pub async fn create_enrolment(&self, actor: &Actor, e: &NewEnrolment) -> Result<i64> {
-        if !tutti_domain::lessons::LESSON_MINUTES.contains(&e.minutes) {
-            return Err(StoreError::Refused(
-                "Lessons are 15, 20, 30, 45 or 60 minutes long.".into(),
-            ));
-        }
-        if e.weekday.is_some_and(|d| !(1..=5).contains(&d)) {
-            return Err(StoreError::Refused(
-                "Choose a weekday from Monday (1) to Friday (5).".into(),
-            ));
-        }
-        if e.start_minute.is_some_and(|m| m >= 24 * 60) {
-            return Err(StoreError::Refused("The start time must be within the day.".into()));
-        }
-        if e.instrument.trim().is_empty() {
-            return Err(StoreError::Refused("Give the instrument.".into()));
-        }
+        e.check()?;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         #[derive(FromQueryResult)]
@@ -962,17 +973,17 @@ impl Store {
         ))
         .one(&txn)
         .await?
-        .ok_or_else(|| StoreError::Refused(format!("There is no pupil {}.", e.pupil_id)))?
+        .ok_or(AdmissionRefusal::NoSuchPupil(e.pupil_id))?
         .school_id;
         if let Some(t) = e.teacher_id
             && count(&txn, "SELECT COUNT(*) AS n FROM staff WHERE id = ?", vec![t.into()]).await? == 0
         {
-            return Err(StoreError::Refused(format!("There is no teacher {t}.")));
+            return Err(AdmissionRefusal::NoSuchTeacher(t).into());
         }
         if let Some(s) = e.school_id
             && count(&txn, "SELECT COUNT(*) AS n FROM schools WHERE id = ?", vec![s.into()]).await? == 0
         {
-            return Err(StoreError::Refused(format!("There is no school {s}.")));
+            return Err(AdmissionRefusal::NoSuchSchool(s).into());
         }
         let id = insert_enrolment(&txn, e, pupil_school).await?;
         audit::record(
@@ -1000,15 +1011,7 @@ impl Store {
     /// charging policy's notice rule at the pupil's school.
     pub async fn notice_preview(&self, scope: &PupilScope, enrolment_id: i64, today: Date) -> Result<NoticePreview> {
         let enrolment = self.enrolment(scope, enrolment_id).await?;
-        if enrolment.status == enrolment_status::LEAVING || enrolment.end_date.is_some() {
-            return Err(StoreError::Refused(format!(
-                "Notice has already been given: lessons end on {}.",
-                enrolment
-                    .end_date
-                    .map(tutti_domain::validate::format_date_uk)
-                    .unwrap_or_default()
-            )));
-        }
+        enrolment.status.give_notice(enrolment.end_date)?;
         #[derive(FromQueryResult)]
         struct SchoolOf {
             school_id: i64,
@@ -1029,12 +1032,9 @@ impl Store {
         };
         let calendars = Calendars::load(self.conn()).await?;
         let calendar = notice_calendar(&calendars, school, today);
-        let (outcome, end_date) = notice_end_date(today, &ChargingPolicy::default(), &calendar)
-            .map_err(|e| StoreError::Refused(e.to_string()))?;
-        let mut explanation = outcome.explanation;
-        if end_date < enrolment.start_date {
-            explanation.push_str(" These lessons had not started, so none will be given.");
-        }
+        let (outcome, end_date) =
+            notice_end_date(today, &ChargingPolicy::default(), &calendar).map_err(AdmissionRefusal::Notice)?;
+        let explanation = notice_explanation(&outcome, end_date, enrolment.start_date);
         Ok(NoticePreview {
             enrolment,
             end_date,
@@ -1048,6 +1048,7 @@ impl Store {
     /// and is leaving until then.
     pub async fn give_notice(&self, actor: &Actor, scope: &PupilScope, enrolment_id: i64, today: Date) -> Result<Date> {
         let preview = self.notice_preview(scope, enrolment_id, today).await?;
+        let leaving = preview.enrolment.status.give_notice(preview.enrolment.end_date)?;
         let txn = self.write().await?;
         let changed = txn
             .execute_raw(stmt(
@@ -1055,14 +1056,14 @@ impl Store {
                 "UPDATE enrolments SET end_date = ?, status = ? WHERE id = ? AND end_date IS NULL",
                 [
                     preview.end_date.into(),
-                    enrolment_status::LEAVING.into(),
+                    leaving.as_str().into(),
                     enrolment_id.into(),
                 ],
             ))
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(StoreError::Refused("Notice has already been given.".into()));
+            return Err(AdmissionRefusal::NoticeAlreadyGiven { lessons_end: None }.into());
         }
         audit::record(
             &txn,
@@ -1094,17 +1095,12 @@ pub(crate) async fn insert_id(
         .one(conn)
         .await?
         .map(|r| r.id)
-        .ok_or_else(|| StoreError::Refused(format!("The new {table} row was not saved.")))
+        .ok_or(StoreError::Db(DbErr::RecordNotInserted))
 }
 
 /// Inserts one enrolment and returns its id; `pupil_school` is the default school.
 pub(crate) async fn insert_enrolment(conn: &impl ConnectionTrait, e: &NewEnrolment, pupil_school: i64) -> Result<i64> {
-    let placed = e.teacher_id.is_some() && e.weekday.is_some() && e.start_minute.is_some();
-    let status = if placed {
-        enrolment_status::ACTIVE
-    } else {
-        enrolment_status::AWAITING
-    };
+    let status = EnrolmentStatus::new(e.is_placed());
     insert_id(
         conn,
         "enrolments",
@@ -1131,7 +1127,7 @@ pub(crate) async fn insert_enrolment(conn: &impl ConnectionTrait, e: &NewEnrolme
             e.weekday.map(i32::from).into(),
             e.start_minute.map(i32::from).into(),
             e.start_date.into(),
-            status.into(),
+            status.as_str().into(),
             now().into(),
         ],
     )

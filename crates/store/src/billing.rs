@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 use tutti_domain::Pence;
 use tutti_domain::billing::{
     BillableAgreement, BillableEnrolment, BillableLoan, BillablePupil, POLICY_FORMAT_VERSION, PayerKey, RunInput,
-    RunPlan, charge_kind_str, export_policy, import_policy, plan_run, validate_policy,
+    RunPlan, charge_kind_str, check_policy, export_policy, import_policy, plan_run,
 };
 use tutti_domain::calendar::{AcademicYear, TermDates, TermId, default_term_dates};
 use tutti_domain::charging::{ChargeKind, ChargingPolicy, Payer, PupilFacts};
@@ -182,11 +182,7 @@ impl Store {
         year: AcademicYear,
         policy: &ChargingPolicy,
     ) -> Result<i32> {
-        let errors = validate_policy(policy);
-        if !errors.is_empty() {
-            let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            return Err(StoreError::Refused(text.join("; ")));
-        }
+        check_policy(policy)?;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         let key = year.to_string();
@@ -557,15 +553,11 @@ pub fn read_policy_file(
 }
 
 fn record_from_row(row: PolicyRow) -> Result<PolicyRecord> {
-    let year = AcademicYear::parse(&row.academic_year).map_err(|_| {
-        StoreError::Conflict(format!(
-            "bad academic year {:?} in charging_policies",
-            row.academic_year
-        ))
-    })?;
+    let year = AcademicYear::parse(&row.academic_year)
+        .map_err(|_| StoreError::Corrupt(format!("charging_policies.academic_year {:?}", row.academic_year)))?;
     let policy = import_policy(&row.document, year).map_err(|errors| {
-        StoreError::Conflict(format!(
-            "the stored policy for {year} does not read: {}",
+        StoreError::Corrupt(format!(
+            "charging_policies.document for {year}: {}",
             errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
         ))
     })?;

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use tutti_domain::Pence;
 use tutti_domain::csv::{ImportedRow, InstrumentRow};
 use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
+use tutti_domain::records::RecordRefusal;
 
 use crate::audit::{self, Action, Actor};
 use crate::entities::instrument;
@@ -169,10 +170,10 @@ impl Store {
             .await?
             > 0
         {
-            return Err(StoreError::Conflict(format!(
-                "Another instrument already has the serial {}.",
-                input.row.serial
-            )));
+            return Err(RecordRefusal::SerialTaken {
+                serial: input.row.serial.clone(),
+            }
+            .into());
         }
         let t = now();
         let mut a = instrument::ActiveModel {
@@ -210,10 +211,10 @@ impl Store {
             .await?
             > 0
         {
-            return Err(StoreError::Conflict(format!(
-                "Another instrument already has the serial {}.",
-                input.row.serial
-            )));
+            return Err(RecordRefusal::SerialTaken {
+                serial: input.row.serial.clone(),
+            }
+            .into());
         }
         let mut changed = changed_fields(&row_fields(&input_of(&current).row), &row_fields(&input.row));
         if current.status != input.status.as_str() {

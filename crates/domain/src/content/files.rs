@@ -109,4 +109,21 @@ mod tests {
         assert_eq!(clean_name("C:\\docs\\Annual report 2026.pdf"), "Annual-report-2026.pdf");
         assert_eq!(clean_name("../.."), "file");
     }
+
+    #[test]
+    fn types_come_from_the_bytes() {
+        assert_eq!(sniff(Purpose::Audio, b"ID3\x04rest"), Some("audio/mpeg"));
+        assert_eq!(sniff(Purpose::Audio, &[0xFF, 0xFB, 0x90, 0x00]), Some("audio/mpeg"));
+        assert_eq!(sniff(Purpose::Audio, b"\0\0\0\x20ftypM4A "), Some("audio/mp4"));
+        assert_eq!(sniff(Purpose::Audio, b"%PDF-1.7"), None);
+        assert_eq!(sniff(Purpose::Document, b"%PDF-1.7"), Some("application/pdf"));
+        assert_eq!(sniff(Purpose::Document, b"<html>"), None);
+    }
+
+    #[test]
+    fn names_are_cleaned() {
+        assert_eq!(clean_name("C:\\music\\Episode 1 (final).mp3"), "Episode-1--final-.mp3");
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("..."), "file");
+    }
 }

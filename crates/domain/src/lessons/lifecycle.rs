@@ -46,34 +46,6 @@ impl LessonStatus {
         }
     }
 
-    /// The hub cancels a day: only a scheduled lesson can be, and it becomes the miss.
-    pub fn cancel(self, miss: HubMiss) -> Option<LessonStatus> {
-        (self == LessonStatus::Scheduled).then(|| miss.status())
-    }
-}
-
-/// Why the hub missed a lesson.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HubMiss {
-    TeacherAbsent,
-    SchoolClosed,
-}
-
-impl HubMiss {
-    pub fn status(self) -> LessonStatus {
-        match self {
-            HubMiss::TeacherAbsent => LessonStatus::TeacherAbsent,
-            HubMiss::SchoolClosed => LessonStatus::SchoolClosed,
-        }
-    }
-
-    /// The mark every pupil of a missed lesson gets.
-    pub fn mark(self) -> RegisterMark {
-        match self {
-            HubMiss::TeacherAbsent => RegisterMark::TeacherAbsent,
-            HubMiss::SchoolClosed => RegisterMark::SchoolClosed,
-        }
-    }
 }
 
 /// What a teacher (or the office) records for a whole lesson.
@@ -81,8 +53,10 @@ impl HubMiss {
 pub enum LessonOutcome {
     /// The lesson took place (pupils are then marked one by one).
     Given,
-    /// The hub missed it: owed.
-    Missed(HubMiss),
+    /// The teacher was absent: owed by the hub.
+    TeacherAbsent,
+    /// The school was closed: owed by the hub.
+    SchoolClosed,
 }
 
 impl LessonOutcome {
@@ -90,8 +64,8 @@ impl LessonOutcome {
     pub fn parse(text: &str) -> Option<LessonOutcome> {
         match text.trim().replace('_', "-").as_str() {
             "given" => Some(LessonOutcome::Given),
-            "teacher-absent" => Some(LessonOutcome::Missed(HubMiss::TeacherAbsent)),
-            "school-closed" => Some(LessonOutcome::Missed(HubMiss::SchoolClosed)),
+            "teacher-absent" => Some(LessonOutcome::TeacherAbsent),
+            "school-closed" => Some(LessonOutcome::SchoolClosed),
             _ => None,
         }
     }
@@ -100,7 +74,8 @@ impl LessonOutcome {
     pub fn status(self) -> LessonStatus {
         match self {
             LessonOutcome::Given => LessonStatus::Given,
-            LessonOutcome::Missed(miss) => miss.status(),
+            LessonOutcome::TeacherAbsent => LessonStatus::TeacherAbsent,
+            LessonOutcome::SchoolClosed => LessonStatus::SchoolClosed,
         }
     }
 
@@ -108,7 +83,8 @@ impl LessonOutcome {
     pub fn mark(self) -> Option<RegisterMark> {
         match self {
             LessonOutcome::Given => None,
-            LessonOutcome::Missed(miss) => Some(miss.mark()),
+            LessonOutcome::TeacherAbsent => Some(RegisterMark::TeacherAbsent),
+            LessonOutcome::SchoolClosed => Some(RegisterMark::SchoolClosed),
         }
     }
 }
@@ -147,8 +123,6 @@ mod tests {
         }
         assert!(Scheduled.holds_time() && Given.holds_time());
         assert!(!TeacherAbsent.holds_time() && !Cancelled.holds_time());
-        assert_eq!(Scheduled.cancel(HubMiss::SchoolClosed), Some(SchoolClosed));
-        assert_eq!(Given.cancel(HubMiss::TeacherAbsent), None);
     }
 
     #[test]

@@ -11,7 +11,8 @@ use super::invoices::{account, insert_payment, refresh_status};
 use crate::Store;
 use crate::audit::{self, Action, Actor};
 use crate::error::Result;
-use crate::lessons::status;
+use tutti_domain::lessons::LessonStatus;
+use tutti_domain::payments::missed_lesson_credit;
 use crate::query::stmt;
 
 #[derive(FromQueryResult)]
@@ -67,7 +68,7 @@ impl Store {
                 true.into(),
                 dates.first.into(),
                 dates.last.into(),
-                status::GIVEN.into(),
+                LessonStatus::Given.as_str().into(),
             ],
         ))
         .all(&txn)
@@ -83,7 +84,7 @@ impl Store {
                     o.group_id.into(),
                     dates.first.into(),
                     dates.last.into(),
-                    status::CANCELLED.into(),
+                    LessonStatus::Cancelled.as_str().into(),
                 ],
             ))
             .one(&txn)
@@ -96,10 +97,7 @@ impl Store {
                 continue;
             }
             let target = credit_target(&txn, o.invoice_id, &o.payer_kind, o.payer_id, credit).await?;
-            let reference = format!(
-                "Lesson on {} not given: 1/{lessons} of the term's fee",
-                tutti_domain::validate::format_date_uk(o.day)
-            );
+            let reference = missed_lesson_credit(o.day, lessons);
             let payment_id = insert_payment(
                 &txn,
                 target,
