@@ -35,12 +35,7 @@ text_enum! {
     }
 }
 
-impl ProposalStatus {
-    /// The status as stored, exactly: `None` for any other word.
-    pub fn parse(stored: &str) -> Option<ProposalStatus> {
-        ProposalStatus::ALL.iter().copied().find(|s| s.as_str() == stored)
-    }
-}
+stored_status!(ProposalStatus);
 
 /// Minutes to drive between two schools in one area (a town), and between areas.
 pub const TRAVEL_SAME_AREA: i64 = 15;

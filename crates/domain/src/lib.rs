@@ -82,6 +82,32 @@ macro_rules! text_enum {
     };
 }
 
+/// Makes a [`text_enum!`] a status stored as its word: `parse` reads the stored word exactly
+/// (no aliases, no case folding; `None` for any other word), and a status compares equal to its
+/// word, so that `status == "waiting"` reads as the database does.
+macro_rules! stored_status {
+    ($name:ident) => {
+        impl $name {
+            /// The status as stored, exactly: `None` for any other word.
+            pub fn parse(stored: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|s| s.as_str() == stored)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, word: &str) -> bool {
+                self.as_str() == word
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, word: &&str) -> bool {
+                self.as_str() == *word
+            }
+        }
+    };
+}
+
 pub mod accounts;
 pub mod admissions;
 pub mod agreements;

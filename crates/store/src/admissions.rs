@@ -4,12 +4,12 @@
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
-pub use tutti_domain::admissions::{ApplicationStatus, EnrolmentStatus, NewEnrolment};
 use tutti_domain::admissions::{
     AdmissionRefusal, ApplicationSource, OfferLetter, TuitionChoice, WaitingPriority, check_application,
     check_first_in_line, check_not_already_applied, check_offer_choice, check_offer_dates, notice_end_date,
     notice_explanation,
 };
+pub use tutti_domain::admissions::{ApplicationStatus, EnrolmentStatus, NewEnrolment};
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar};
 use tutti_domain::charging::ChargingPolicy;
 use tutti_domain::lessons::{LessonType, lesson_words};
@@ -1054,11 +1054,7 @@ impl Store {
             .execute_raw(stmt(
                 txn.get_database_backend(),
                 "UPDATE enrolments SET end_date = ?, status = ? WHERE id = ? AND end_date IS NULL",
-                [
-                    preview.end_date.into(),
-                    leaving.as_str().into(),
-                    enrolment_id.into(),
-                ],
+                [preview.end_date.into(), leaving.as_str().into(), enrolment_id.into()],
             ))
             .await?
             .rows_affected();

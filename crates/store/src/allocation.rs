@@ -9,8 +9,8 @@ use serde::Serialize;
 use time::Date;
 pub use tutti_domain::allocation::SLOT_MINUTES;
 use tutti_domain::allocation::{
-    AllocationRefusal, DEFAULT_AVAILABLE_FROM, DEFAULT_AVAILABLE_TO, PlacementProblem, PupilClash, Span, Unnamed,
-    When, check_group_room, day_code, lesson_label, refuse_problems, travel_minutes,
+    AllocationRefusal, DEFAULT_AVAILABLE_FROM, DEFAULT_AVAILABLE_TO, PlacementProblem, PupilClash, Span, Unnamed, When,
+    check_group_room, day_code, lesson_label, refuse_problems, travel_minutes,
 };
 use tutti_domain::lessons::{LessonRefusal, LessonType};
 use tutti_solver::instance::{DayIntervals, Fixed, Lesson, School, Teacher};

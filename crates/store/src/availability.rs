@@ -3,11 +3,11 @@
 //! groups that the new facts leave outside them named so the office can move them.
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
-pub use tutti_domain::allocation::{GroupOutside, Week};
 use tutti_domain::allocation::{
     DEFAULT_AVAILABLE_FROM, DEFAULT_AVAILABLE_TO, OutsideOf, Span, check_school_hours, check_week, day_name,
     day_times_text,
 };
+pub use tutti_domain::allocation::{GroupOutside, Week};
 
 use crate::Store;
 use crate::audit::{self, Action, Actor};
@@ -150,12 +150,7 @@ impl Store {
     /// they start and not overlap.
     /// Groups already placed outside the new times stay where they are (the office records
     /// the fact first and moves lessons after); they are returned in words, one per group.
-    pub async fn set_week_availability(
-        &self,
-        actor: &Actor,
-        staff_id: i64,
-        week: &Week,
-    ) -> Result<Vec<GroupOutside>> {
+    pub async fn set_week_availability(&self, actor: &Actor, staff_id: i64, week: &Week) -> Result<Vec<GroupOutside>> {
         let clean = check_week(week)?;
         let txn = self.write().await?;
         if !exists(&txn, "staff", staff_id).await? {

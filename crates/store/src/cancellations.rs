@@ -117,7 +117,12 @@ impl Store {
                 LessonStatus::TeacherAbsent,
                 RegisterMark::TeacherAbsent,
             ),
-            DayOff::School(id) => ("g.school_id = ?", id, LessonStatus::SchoolClosed, RegisterMark::SchoolClosed),
+            DayOff::School(id) => (
+                "g.school_id = ?",
+                id,
+                LessonStatus::SchoolClosed,
+                RegisterMark::SchoolClosed,
+            ),
         };
         let scheduled = LessonStatus::Scheduled;
         let txn = self.write().await?;

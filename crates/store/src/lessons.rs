@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, Weekday};
+use tutti_domain::admissions::EnrolmentStatus;
 use tutti_domain::calendar::{DateRange, SchoolCalendar, TermDates, TermId, default_term_dates};
 pub use tutti_domain::lessons::LessonStatus;
-use tutti_domain::admissions::EnrolmentStatus;
 use tutti_domain::lessons::{LessonRefusal, LessonType, check_new_group};
 use tutti_domain::rotation::{TimedLesson, group_into_visits};
 

@@ -10,14 +10,14 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 pub use tutti_domain::allocation::ProposalStatus;
 use tutti_domain::allocation::{AllocationRefusal, check_proposal_seconds, day_code};
-use tutti_domain::lessons::LessonStatus;
 use tutti_domain::calendar::{TermId, default_dates_of};
+use tutti_domain::lessons::LessonStatus;
 use tutti_solver::{Report, SolveOptions};
 
+use crate::admissions::stored;
 use crate::allocation::{Facts, Slot, group_slots, to_instance};
 use crate::audit::{self, Action, Actor};
 use crate::error::{Result, StoreError};
-use crate::admissions::stored;
 use crate::lessons::generate_for_teachers;
 use crate::query::stmt;
 use crate::{Store, now};

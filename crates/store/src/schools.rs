@@ -9,8 +9,8 @@ use sea_orm::{
 use serde::Serialize;
 use time::OffsetDateTime;
 use tutti_domain::Percent;
-use tutti_domain::records::RecordRefusal;
 use tutti_domain::csv::{ImportedRow, SchoolRow};
+use tutti_domain::records::RecordRefusal;
 use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
 use tutti_domain::validate::{Postcode, Urn};
 

@@ -23,12 +23,9 @@ text_enum! {
     }
 }
 
-impl ApplicationStatus {
-    /// The status as stored, exactly (no aliases, no case folding): `None` for any other word.
-    pub fn parse(stored: &str) -> Option<ApplicationStatus> {
-        ApplicationStatus::ALL.iter().copied().find(|s| s.as_str() == stored)
-    }
+stored_status!(ApplicationStatus);
 
+impl ApplicationStatus {
     /// The status as it stands on `today`: an offer not answered by the end of its expiry
     /// date has lapsed, even before the next write records it.
     pub fn on(self, offer_expires_on: Option<Date>, today: Date) -> ApplicationStatus {
@@ -76,12 +73,9 @@ text_enum! {
     }
 }
 
-impl EnrolmentStatus {
-    /// The status as stored, exactly: `None` for any other word.
-    pub fn parse(stored: &str) -> Option<EnrolmentStatus> {
-        EnrolmentStatus::ALL.iter().copied().find(|s| s.as_str() == stored)
-    }
+stored_status!(EnrolmentStatus);
 
+impl EnrolmentStatus {
     /// A new enrolment: active when it is placed (teacher, weekday and start all known),
     /// else awaiting allocation.
     pub fn new(placed: bool) -> EnrolmentStatus {

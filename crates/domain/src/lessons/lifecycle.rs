@@ -19,12 +19,9 @@ text_enum! {
     }
 }
 
-impl LessonStatus {
-    /// The status as stored, exactly: `None` for any other word.
-    pub fn parse(stored: &str) -> Option<LessonStatus> {
-        LessonStatus::ALL.iter().copied().find(|s| s.as_str() == stored)
-    }
+stored_status!(LessonStatus);
 
+impl LessonStatus {
     /// Missed by the hub (teacher absent, school closed): owed, and not counted against
     /// the pupils' guarantee.
     pub fn is_missed_by_hub(self) -> bool {
@@ -45,7 +42,6 @@ impl LessonStatus {
             other => Ok(other),
         }
     }
-
 }
 
 /// What a teacher (or the office) records for a whole lesson.

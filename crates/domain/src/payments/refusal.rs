@@ -92,12 +92,9 @@ text_enum! {
     }
 }
 
-impl InvoiceStatus {
-    /// The status as stored, exactly: `None` for any other word.
-    pub fn parse(stored: &str) -> Option<InvoiceStatus> {
-        InvoiceStatus::ALL.iter().copied().find(|s| s.as_str() == stored)
-    }
+stored_status!(InvoiceStatus);
 
+impl InvoiceStatus {
     /// The status that follows the invoice's `balance` after `settled` has been paid (net
     /// of refunds). A cancelled invoice stays cancelled.
     pub fn following(self, balance: Pence, settled: Pence) -> InvoiceStatus {

@@ -3,8 +3,8 @@
 use sea_orm::{ActiveModelTrait, EntityTrait, FromQueryResult, QuerySelect, Set};
 use sha2::{Digest, Sha256};
 
-pub use tutti_domain::content::{MAX_AUDIO_BYTES, MAX_DOCUMENT_BYTES, Purpose, clean_name, sniff};
 use tutti_domain::content::check_upload;
+pub use tutti_domain::content::{MAX_AUDIO_BYTES, MAX_DOCUMENT_BYTES, Purpose, clean_name, sniff};
 
 use crate::entities::content_file;
 use crate::error::Result;

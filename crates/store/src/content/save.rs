@@ -3,8 +3,8 @@
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
-pub use tutti_domain::content::{Draft, slugify, validate};
 use tutti_domain::content::{ContentRefusal, Kind, check_move};
+pub use tutti_domain::content::{Draft, slugify, validate};
 
 use super::Item;
 use crate::entities::{content_item, content_redirect};

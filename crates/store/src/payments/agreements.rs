@@ -4,8 +4,8 @@ use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 use serde::Serialize;
 use tutti_domain::Pence;
 use tutti_domain::agreements::{JournalSource, journal_csv};
-use tutti_domain::payments::{PaymentRefusal, check_agreement};
 use tutti_domain::calendar::{AcademicYear, TermId};
+use tutti_domain::payments::{PaymentRefusal, check_agreement};
 use tutti_domain::schools::BillingMethod;
 
 use super::insert_id;

@@ -11,9 +11,9 @@ use super::invoices::{account, insert_payment, refresh_status};
 use crate::Store;
 use crate::audit::{self, Action, Actor};
 use crate::error::Result;
+use crate::query::stmt;
 use tutti_domain::lessons::LessonStatus;
 use tutti_domain::payments::missed_lesson_credit;
-use crate::query::stmt;
 
 #[derive(FromQueryResult)]
 struct Owed {

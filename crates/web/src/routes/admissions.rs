@@ -14,14 +14,15 @@ use tutti_domain::validate::format_date_uk;
 use tutti_store::StoreError;
 use tutti_store::accounts::{Role, User};
 use tutti_store::admissions::{
-    ApplicationFilter, ApplicationView, EnrolmentFilter, EnrolmentView, NewApplication, NoticePreview, OfferedLesson,
+    ApplicationFilter, ApplicationStatus, ApplicationView, EnrolmentFilter, EnrolmentStatus, EnrolmentView,
+    NewApplication, NoticePreview, OfferedLesson,
 };
 use tutti_store::audit::Actor;
 use tutti_store::pupils::PupilScope;
 use tutti_store::records::PupilSummary;
 
 use crate::access::{Access, Audience, Routes};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, message, refused_on};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
 use crate::routes::page_number;
@@ -102,27 +103,24 @@ pub fn dashboard_links(role: Role) -> Vec<(&'static str, &'static str, &'static 
 }
 
 /// A lesson in words: "individual 30-minute".
-pub fn lesson_words(lesson_type: &str, minutes: i32) -> String {
-    format!("{} {minutes}-minute", lesson_type.replace('-', " "))
-}
+pub use tutti_domain::lessons::lesson_words;
 
 /// An application's status in words for its family.
 pub fn status_words(a: &ApplicationView) -> String {
     let date = |d: Option<Date>| d.map(format_date_uk).unwrap_or_default();
-    match a.status.as_str() {
-        "waiting" => match a.place {
+    match a.status {
+        ApplicationStatus::Waiting => match a.place {
             Some(p) => format!("Waiting: number {p} on the list"),
             None => "Waiting".into(),
         },
-        "offered" => format!(
+        ApplicationStatus::Offered => format!(
             "Offered a place from {}: answer by {}",
             date(a.offer_start_date),
             date(a.offer_expires_on)
         ),
-        "accepted" => format!("Accepted: lessons from {}", date(a.offer_start_date)),
-        "declined" => "Declined".into(),
-        "lapsed" => format!("Offer lapsed on {}", date(a.offer_expires_on)),
-        other => other.into(),
+        ApplicationStatus::Accepted => format!("Accepted: lessons from {}", date(a.offer_start_date)),
+        ApplicationStatus::Declined => "Declined".into(),
+        ApplicationStatus::Lapsed => format!("Offer lapsed on {}", date(a.offer_expires_on)),
     }
 }
 
@@ -141,7 +139,7 @@ impl AppLine {
             lesson: format!("{} ({})", a.instrument, lesson_words(&a.lesson_type, a.minutes)),
             status: status_words(&a),
             applied: format_date_uk(a.applied_at.date()),
-            open_offer: a.status == "offered",
+            open_offer: a.status == ApplicationStatus::Offered,
             a,
         }
     }
@@ -268,12 +266,10 @@ async fn submit_application(
             errors.add("pupil", "Choose one of the children listed");
             Ok(None)
         }
-        Err(StoreError::Conflict(m)) => {
-            errors.add("instrument", m);
-            Ok(None)
-        }
-        Err(StoreError::Refused(m)) => {
-            errors.add("lesson_type", m);
+        Err(StoreError::Refused(r)) => {
+            // A clash (already waiting or learning) is about the instrument; the rest about
+            // what was chosen.
+            errors.add(if r.is_conflict() { "instrument" } else { "lesson_type" }, message(&r));
             Ok(None)
         }
         Err(e) => Err(e.into()),
@@ -440,9 +436,9 @@ impl EnrolmentLine {
             (Some(d), Some(m)) => format!("{d}s at {}", ClockTime(m as u16)),
             _ => "Awaiting a day and time".into(),
         };
-        let status = match (e.status.as_str(), e.end_date) {
+        let status = match (e.status, e.end_date) {
             (_, Some(end)) => format!("Ending on {}", format_date_uk(end)),
-            ("awaiting", _) => format!("From {}, awaiting allocation", format_date_uk(e.start_date)),
+            (EnrolmentStatus::Awaiting, _) => format!("From {}, awaiting allocation", format_date_uk(e.start_date)),
             _ => format!("From {}", format_date_uk(e.start_date)),
         };
         EnrolmentLine {
@@ -752,8 +748,7 @@ async fn add_to_offer(
                 )
                 .await;
             }
-            Err(StoreError::Conflict(m) | StoreError::Refused(m)) => errors.add("instrument", m),
-            Err(e) => return Err(e.into()),
+            Err(e) => refused_on(e, "instrument", &mut errors)?,
         }
     }
     offer_view(&state, &visitor, session.csrf_token, form, errors).await

@@ -12,7 +12,7 @@ use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
 use tutti_domain::rotation::ClockTime;
 use tutti_store::accounts::{Role, User};
 use tutti_store::audit::Actor;
-use tutti_store::lessons::{NoteReader, TimetableLesson, TimetableOf};
+use tutti_store::lessons::{LessonStatus, NoteReader, TimetableLesson, TimetableOf};
 use tutti_store::registers::{GuaranteeLine, LessonOutcome, MarkScope};
 
 use crate::access::{Access, Audience, Routes};
@@ -122,25 +122,25 @@ pub struct LessonView {
 
 impl LessonView {
     fn new(lesson: TimetableLesson) -> LessonView {
-        let missed = lesson.status == "teacher_absent" || lesson.status == "school_closed";
+        let missed = lesson.status.is_missed_by_hub();
         LessonView {
             start: ClockTime(lesson.start_minute as u16).to_string(),
             end: ClockTime(lesson.end_minute as u16).to_string(),
             date_text: long_day(lesson.date),
-            status_text: status_text(&lesson.status),
+            status_text: status_text(lesson.status),
             missed,
             lesson,
         }
     }
 }
 
-fn status_text(status: &str) -> &'static str {
+fn status_text(status: LessonStatus) -> &'static str {
     match status {
-        "given" => "Given",
-        "teacher_absent" => "Teacher absent (owed by the hub)",
-        "school_closed" => "School closed (owed by the hub)",
-        "cancelled" => "Cancelled",
-        _ => "Scheduled",
+        LessonStatus::Given => "Given",
+        LessonStatus::TeacherAbsent => "Teacher absent (owed by the hub)",
+        LessonStatus::SchoolClosed => "School closed (owed by the hub)",
+        LessonStatus::Cancelled => "Cancelled",
+        LessonStatus::Scheduled => "Scheduled",
     }
 }
 

@@ -13,7 +13,6 @@ use tutti_domain::Pence;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::payments::{AccountNumber, GIFT_AID_STATEMENT, PaymentMethod, SortCode, mandate_reference};
 use tutti_domain::validate::{Postcode, format_date_uk, parse_date};
-use tutti_store::StoreError;
 use tutti_store::accounts::Role;
 use tutti_store::payments::agreements::AgreementInput;
 use tutti_store::payments::basket::{DonationInput, GiftAidDeclaration};
@@ -21,11 +20,9 @@ use tutti_store::payments::collections::MandateInput;
 use tutti_store::payments::invoices::{InvoiceAccount, PaymentInput};
 use tutti_store::payments::provider::CheckoutRequest;
 
-use super::records::{
-    Cell, FormField, FormPage, Values, actor, cell, csrf_of, done, form_again, input, link, select, store_error_on,
-};
+use super::records::{Cell, FormField, FormPage, Values, actor, cell, csrf_of, done, form_again, input, link, select};
 use crate::access::{Access, Audience, Routes};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, refusal_text, refused_on};
 use crate::forms::FormErrors;
 use crate::pages::{MessagePage, render, render_clearing_flash};
 use crate::payments::{CardPayments, signature, stripe, test_mode};
@@ -150,8 +147,7 @@ async fn remove_item(State(state): State<AppState>, signed: SignedIn, Path(id): 
 async fn add_invoice(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> AppResult<Response> {
     match state.store.add_invoice_to_basket(&signed.0, id).await {
         Ok(()) => done(&state, &signed, "Invoice added to your basket.", "/basket").await,
-        Err(StoreError::Conflict(m) | StoreError::Refused(m)) => done(&state, &signed, &m, "/basket").await,
-        Err(e) => Err(e.into()),
+        Err(e) => done(&state, &signed, &refusal_text(e)?, "/basket").await,
     }
 }
 
@@ -262,7 +258,7 @@ async fn donate(
                 )
                 .await;
             }
-            Err(e) => store_error_on(e, "amount", &mut errors)?,
+            Err(e) => refused_on(e, "amount", &mut errors)?,
         }
     }
     Ok((
@@ -668,7 +664,7 @@ async fn money_in_or_out(
                 );
                 return done(&state, &signed, &message, &format!("/admin/invoices/{id}/payments")).await;
             }
-            Err(e) => store_error_on(e, field, &mut errors)?,
+            Err(e) => refused_on(e, field, &mut errors)?,
         }
     }
     let page = invoice_view(&state, &visitor, id, errors).await?;
@@ -932,7 +928,7 @@ async fn create_agreement(
                 let to = format!("/admin/agreements?year={}", a.academic_year);
                 return done(&state, &signed, "Agreement saved.", &to).await;
             }
-            Err(e) => store_error_on(e, "programme", &mut errors)?,
+            Err(e) => refused_on(e, "programme", &mut errors)?,
         }
     }
     form_again(agreement_page(&state, &visitor, &v, errors).await?)
@@ -1097,7 +1093,7 @@ async fn create_mandate(
     if let Some(input) = read_mandate(&v, &mut errors) {
         match state.store.create_mandate(&actor(&signed.0, &visitor), &input).await {
             Ok(_) => return done(&state, &signed, "Mandate saved.", "/admin/direct-debit").await,
-            Err(e) => store_error_on(e, "reference", &mut errors)?,
+            Err(e) => refused_on(e, "reference", &mut errors)?,
         }
     }
     form_again(mandate_page(&state, &visitor, &v, errors))

@@ -93,7 +93,7 @@ async fn put_availability(
         .set_week_availability(&Actor::user(&user, &visitor.ip), id, &week)
         .await?;
     let mut answer = week_json(&week);
-    answer.insert("outside".into(), json!(outside));
+    answer.insert("outside".into(), json!(sentences(&outside)));
     Ok(Json(Value::Object(answer)).into_response())
 }
 
@@ -126,7 +126,12 @@ async fn put_hours(
         "rooms": rooms,
         "opens": ClockTime(opens).to_string(),
         "closes": ClockTime(closes).to_string(),
-        "outside": outside,
+        "outside": sentences(&outside),
     }))
     .into_response())
+}
+
+/// The groups new facts leave outside them, each as the sentence the office reads.
+fn sentences(outside: &[tutti_store::availability::GroupOutside]) -> Vec<String> {
+    outside.iter().map(ToString::to_string).collect()
 }

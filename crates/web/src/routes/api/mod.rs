@@ -106,7 +106,8 @@ pub enum ApiError {
     NotFound,
     Forbidden,
     Invalid(FormErrors),
-    Conflict(String),
+    /// A rule of the hub said no (409, naming the field when the domain does).
+    Refused(tutti_domain::Refusal),
     Internal(String),
 }
 
@@ -114,7 +115,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound,
-            StoreError::Conflict(m) | StoreError::Refused(m) => ApiError::Conflict(m),
+            StoreError::Refused(r) => ApiError::Refused(r),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -126,7 +127,7 @@ impl IntoResponse for ApiError {
             ApiError::NotFound => Problem::new(StatusCode::NOT_FOUND, "Not found."),
             ApiError::Forbidden => Problem::new(StatusCode::FORBIDDEN, "Your role may not do this."),
             ApiError::Invalid(errors) => Problem::invalid(errors.list().iter().map(|(f, m)| (*f, m.as_str()))),
-            ApiError::Conflict(m) => Problem::new(StatusCode::CONFLICT, m),
+            ApiError::Refused(r) => Problem::refused(&r),
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error in the API");
                 Problem::new(
