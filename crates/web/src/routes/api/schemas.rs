@@ -58,17 +58,23 @@ fn check_status() -> Value {
     json!({"anyOf": [{"type": "string", "enum": ["missing"]}, dated("current"), dated("due_soon"), dated("expired")]})
 }
 
+/// A problem (RFC 9457); a refusal by one of the hub's rules also names the field at fault,
+/// when there is one, in `errors`.
+fn problem() -> Value {
+    let mut p = object(&[
+        ("type", string()),
+        ("title", string()),
+        ("status", integer()),
+        ("detail", string()),
+        ("errors", array(object(&[("field", string()), ("message", string())]))),
+    ]);
+    p["required"] = json!(["type", "title", "status", "detail"]);
+    p
+}
+
 fn schemas() -> Map<String, Value> {
     let named = [
-        (
-            "Problem",
-            object(&[
-                ("type", string()),
-                ("title", string()),
-                ("status", integer()),
-                ("detail", string()),
-            ]),
-        ),
+        ("Problem", problem()),
         (
             "ValidationProblem",
             object(&[
