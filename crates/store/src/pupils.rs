@@ -893,5 +893,5 @@ async fn school_id_for(conn: &impl sea_orm::ConnectionTrait, urn: Urn) -> Result
         .one(conn)
         .await?
         .map(|s| s.id)
-        .ok_or(StoreError::Refused(RecordRefusal::NoSchool { urn }.into()))
+        .ok_or_else(|| RecordRefusal::NoSchool { urn }.into())
 }
