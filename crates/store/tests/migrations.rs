@@ -27,7 +27,9 @@ async fn applied(store: &Store) -> Vec<String> {
 }
 
 async fn a_second_run_applies_nothing(backend: TestBackend) {
-    let Some(db) = TestDatabase::create(backend).await else { return };
+    let Some(db) = TestDatabase::create(backend).await else {
+        return;
+    };
     let store = Store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
     let first = applied(&store).await;
@@ -38,7 +40,9 @@ async fn a_second_run_applies_nothing(backend: TestBackend) {
 }
 
 async fn a_newer_databases_migration_is_refused(backend: TestBackend) {
-    let Some(db) = TestDatabase::create(backend).await else { return };
+    let Some(db) = TestDatabase::create(backend).await else {
+        return;
+    };
     let store = Store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
     store
@@ -52,7 +56,9 @@ async fn a_newer_databases_migration_is_refused(backend: TestBackend) {
 }
 
 async fn two_servers_starting_together_migrate_once(backend: TestBackend) {
-    let Some(db) = TestDatabase::create(backend).await else { return };
+    let Some(db) = TestDatabase::create(backend).await else {
+        return;
+    };
     let one = Store::connect(&db.url).await.unwrap();
     let two = Store::connect(&db.url).await.unwrap();
     let (a, b) = tokio::join!(one.migrate(), two.migrate());

@@ -70,10 +70,6 @@ pub fn dashboard_links() -> Vec<(&'static str, &'static str, &'static str)> {
     ]
 }
 
-fn time_text(minute: i32) -> String {
-    ClockTime(minute.clamp(0, 24 * 60 - 1) as u16).to_string()
-}
-
 pub(crate) fn parse_date(text: &str) -> Option<Date> {
     tutti_domain::validate::parse_date(text).ok()
 }
@@ -166,8 +162,8 @@ async fn allocation_view(
         .into_iter()
         .map(|g| GroupRow {
             day: day_name(g.weekday as u8),
-            start: time_text(g.start_minute),
-            end: time_text(g.start_minute + g.minutes),
+            start: crate::format::clock(g.start_minute),
+            end: crate::format::clock(g.start_minute + g.minutes),
             group: g,
         })
         .collect();
@@ -406,8 +402,8 @@ async fn cancellations_view(state: &AppState, visitor: &Visitor, errors: FormErr
         .await?
         .into_iter()
         .map(|l| OwedRow {
-            start: time_text(l.start_minute),
-            end: time_text(l.end_minute),
+            start: crate::format::clock(l.start_minute),
+            end: crate::format::clock(l.end_minute),
             lesson: l,
         })
         .collect();

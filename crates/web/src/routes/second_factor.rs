@@ -16,8 +16,8 @@ use tutti_store::second_factors::{PasskeySummary, SecondFactors};
 use tutti_store::sessions::Session;
 
 use crate::access::{Access, Audience, Routes, safe_next};
-use crate::dates::when;
 use crate::error::{AppError, AppResult};
+use crate::format::when;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
 use crate::session::{SignedIn, Visitor, actor, flash_to};

@@ -70,7 +70,7 @@ async fn list_policies(State(state): State<AppState>, SignedIn(user, _): SignedI
     let years = state.store.charging_policy_years().await?;
     let list: Vec<Value> = years
         .iter()
-        .map(|p| json!({"academic_year": p.academic_year, "name": p.policy.name, "revision": p.revision, "updated_at": p.updated_at.map(crate::dates::iso)}))
+        .map(|p| json!({"academic_year": p.academic_year, "name": p.policy.name, "revision": p.revision, "updated_at": p.updated_at.map(crate::format::iso)}))
         .collect();
     Ok(Json(json!({ "policies": list })).into_response())
 }

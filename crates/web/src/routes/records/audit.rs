@@ -66,7 +66,7 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<A
         .into_iter()
         .map(|e| {
             vec![
-                crate::dates::when(e.at),
+                crate::format::when(e.at),
                 e.actor,
                 e.action,
                 match e.entity_id {

@@ -302,8 +302,8 @@ async fn hours_form(State(state): State<AppState>, visitor: Visitor, Path(id): P
     let h = state.store.school_hours(id).await?.ok_or(AppError::NotFound)?;
     let v: Values = [
         ("rooms", h.rooms.to_string()),
-        ("opens", ClockTime(h.opens_minute as u16).to_string()),
-        ("closes", ClockTime(h.closes_minute as u16).to_string()),
+        ("opens", crate::format::clock(h.opens_minute)),
+        ("closes", crate::format::clock(h.closes_minute)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

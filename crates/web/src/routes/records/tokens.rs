@@ -66,7 +66,7 @@ impl From<ApiToken> for TokenRow {
     }
 }
 
-use crate::dates::when;
+use crate::format::when;
 
 async fn page(
     state: &AppState,

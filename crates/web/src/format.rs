@@ -1,8 +1,10 @@
-//! Dates and times as people read them: in London's time (the hub's), whatever the server's
-//! clock zone; machine-readable stamps stay RFC 3339 in UTC.
+//! Values as people read them on a page, in one place: dates and times in London's time (the
+//! hub's), whatever the server's clock zone; times of day; machine-readable stamps stay
+//! RFC 3339 in UTC. Money reads through `tutti_domain::money::Pence`'s own Display.
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 use tutti_domain::clock::in_london;
+use tutti_domain::rotation::ClockTime;
 
 /// "3 March 2026", the day in London.
 pub fn long_date(t: OffsetDateTime) -> String {
@@ -32,6 +34,11 @@ pub fn iso(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// "09:05", a time of day from minutes after midnight (kept within the day).
+pub fn clock(minute: i32) -> String {
+    ClockTime(minute.clamp(0, 24 * 60 - 1) as u16).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +55,7 @@ mod tests {
             long_day(time::macros::date!(2026 - 11 - 26)),
             "Thursday, 26 November 2026"
         );
+        assert_eq!(clock(545), "09:05");
+        assert_eq!(clock(-3), "00:00");
     }
 }
