@@ -4,8 +4,8 @@ use std::sync::OnceLock;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use tutti_store::accounts::{Role, User};
-use tutti_store::records::{HubCounts, PupilSummary, SchoolSummary, StaffSummary};
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::records::summaries::{HubCounts, PupilSummary, SchoolSummary, StaffSummary};
 
 use crate::error::AppResult;
 use crate::forms::FormErrors;

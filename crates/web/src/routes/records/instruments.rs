@@ -4,7 +4,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_domain::csv::InstrumentRow;
 use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
-use tutti_store::instruments::InstrumentInput;
+use tutti_store::records::instruments::InstrumentInput;
 
 use super::*;
 use crate::access::Routes;

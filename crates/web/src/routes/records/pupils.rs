@@ -4,8 +4,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_domain::csv::PupilRow;
 use tutti_domain::validate::{EmailAddress, PhoneNumber, format_date_uk};
-use tutti_store::guardians::GuardianInput;
-use tutti_store::pupils::{PupilInput, PupilScope};
+use tutti_store::records::guardians::GuardianInput;
+use tutti_store::records::pupils::{PupilInput, PupilScope};
 
 use super::*;
 use crate::access::Routes;

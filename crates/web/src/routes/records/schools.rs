@@ -4,7 +4,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_domain::csv::SchoolRow;
 use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
-use tutti_store::schools::SchoolInput;
+use tutti_store::records::schools::SchoolInput;
 
 use super::*;
 use crate::access::Routes;
