@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{session, user};
+use crate::entities::{api_token, session, user};
 use crate::error::{Result, StoreError};
 use crate::{Store, now};
 
@@ -265,7 +265,7 @@ impl Store {
         }
         end_sessions(&txn, user_id).await?;
         // A new password retires what the old one let out: programs' tokens, reset links.
-        crate::platform::api_tokens::revoke_all(&txn, user_id).await?;
+        revoke_api_tokens(&txn, user_id).await?;
         crate::platform::tokens::retire(&txn, user_id, crate::platform::tokens::Purpose::ResetPassword).await?;
         txn.commit().await?;
         self.session_cache.clear();
@@ -325,7 +325,7 @@ impl Store {
             .await?;
         if disabled {
             end_sessions(&txn, user_id).await?;
-            crate::platform::api_tokens::revoke_all(&txn, user_id).await?;
+            revoke_api_tokens(&txn, user_id).await?;
         }
         txn.commit().await?;
         self.session_cache.clear();
@@ -382,6 +382,19 @@ async fn end_sessions(txn: &impl ConnectionTrait, user_id: i64) -> Result<()> {
     session::Entity::delete_many()
         .filter(session::Column::UserId.eq(user_id))
         .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every live API token of a user, inside the caller's transaction: a changed or
+/// reset password, or a disabled account, must not leave a program signed in. It is the
+/// account's step, kept here so that `api_tokens` (which reads `User`) is not imported back.
+async fn revoke_api_tokens(conn: &impl ConnectionTrait, user_id: i64) -> Result<()> {
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Some(now()).into())
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(conn)
         .await?;
     Ok(())
 }

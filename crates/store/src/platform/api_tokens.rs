@@ -1,7 +1,7 @@
 //! Personal API tokens: created by their owner, stored only as hashes, with a scope (read, or
 //! read and write) and an expiry; revocable, and all revoked when the password changes or
 //! is reset or the account is disabled.
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -78,18 +78,6 @@ pub struct TokenHolder {
 /// When a stored token expires: tokens made before expiry existed live the default lifetime.
 fn expiry_of(m: &api_token::Model) -> OffsetDateTime {
     m.expires_at.unwrap_or(m.created_at + DEFAULT_LIFETIME)
-}
-
-/// Revokes every live token of a user, inside the caller's transaction: a changed or reset
-/// password, or a disabled account, must not leave a program signed in.
-pub(crate) async fn revoke_all(conn: &impl ConnectionTrait, user_id: i64) -> Result<()> {
-    api_token::Entity::update_many()
-        .col_expr(api_token::Column::RevokedAt, Some(now()).into())
-        .filter(api_token::Column::UserId.eq(user_id))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(())
 }
 
 /// Tokens are prefixed so that a leaked one is recognisable in logs and secret scanners.

@@ -1,5 +1,6 @@
-//! Pupils: who may see which pupil, search that stays fast on a million rows, the record
-//! with its guardians, writes and imports, each audited (views of a record too).
+//! Pupils: who may see which pupil, the record with its guardians, writes and imports, each
+//! audited (views of a record too). The list and its search, fast on a million rows, are
+//! `pupil_search`'s.
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::OnConflict;
@@ -14,13 +15,11 @@ use tutti_domain::validate::{EmailAddress, PhoneNumber, Urn};
 
 use crate::entities::{guardian, pupil, pupil_guardian, school};
 use crate::error::{Result, StoreError};
-use crate::listing::{COUNT_CAP, ListQuery, Page};
 use crate::platform::accounts::{Role, User};
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
 use crate::records::guardians::Guardian;
 use crate::records::imports::{Change, ImportReport, change_summary, changed_fields};
-use crate::records::pupil_search::{KeyedSort, search_condition};
 use crate::{Store, now};
 
 /// Which pupils a person may see (DOMAIN.md, privacy: least privilege).
@@ -218,11 +217,6 @@ fn apply_row(a: &mut pupil::ActiveModel, r: &PupilRow, school_id: i64) {
 const CHUNK: usize = 500;
 
 #[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
-#[derive(FromQueryResult)]
 struct PupilWithSchool {
     id: i64,
     school_name: String,
@@ -230,59 +224,6 @@ struct PupilWithSchool {
 }
 
 impl Store {
-    /// One page of the pupils a scope may see, searched and sorted.
-    pub async fn list_pupils(&self, scope: &PupilScope, q: &ListQuery) -> Result<Page<PupilListRow>> {
-        let (sort, order) = q.sort_column(SORTS);
-        let keyed = KeyedSort::from_name(sort);
-        // The office searches every pupil: merged index walks keep that fast on a national
-        // table. Other scopes hold a school's or a family's pupils, few enough to sort.
-        if let (PupilScope::All, Some(keyed)) = (scope, keyed) {
-            return self.search_all_pupils(keyed, q).await;
-        }
-        let backend = self.conn().get_database_backend();
-        let (scope_sql, mut values) = scope.condition();
-        let mut filter = format!("WHERE {scope_sql}");
-        if !q.include_archived {
-            filter.push_str(" AND p.archived_at IS NULL");
-        }
-        if let Some((sql, v)) = search_condition(backend, &q.q) {
-            filter.push_str(" AND ");
-            filter.push_str(&sql);
-            values.extend(v);
-        }
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM pupils p {filter} LIMIT {}) c",
-            COUNT_CAP + 1
-        );
-        let n = Count::find_by_statement(stmt(backend, &count_sql, values.clone()))
-            .one(self.conn())
-            .await?
-            .map(|c| c.n)
-            .unwrap_or(0) as u64;
-        let direction = if q.desc { "DESC" } else { "ASC" };
-        let order = match keyed {
-            Some(k) => k.order_by(backend, q.desc, true),
-            None => format!("{order} {direction}, p.id {direction}"),
-        };
-        let sql = format!(
-            "SELECT p.id, p.pupil_ref, p.first_name, p.last_name, p.date_of_birth, p.school_id, \
-             s.name AS school_name, p.year_group_override FROM pupils p JOIN schools s ON s.id = p.school_id \
-             {filter} ORDER BY {order} LIMIT ? OFFSET ?"
-        );
-        values.push((q.per_page() as i64).into());
-        values.push((q.offset() as i64).into());
-        let rows = PupilListRow::find_by_statement(stmt(backend, &sql, values))
-            .all(self.conn())
-            .await?;
-        Ok(Page {
-            rows,
-            total: n.min(COUNT_CAP),
-            capped: n > COUNT_CAP,
-            page: q.page(),
-            per_page: q.per_page(),
-        })
-    }
-
     /// A pupil's record if the scope may see it, recording the view in the audit log.
     /// Someone else's pupil is `None`, exactly like a pupil that does not exist.
     pub async fn view_pupil(&self, actor: &Actor, scope: &PupilScope, id: i64) -> Result<Option<Pupil>> {

@@ -16,7 +16,7 @@ use tutti_solver::{Assignment, Instance, Solution, Violation};
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{stmt, update_one};
+use crate::query::{marks, stmt, update_one};
 use crate::teaching::lessons::{NewGroup, generate_for_teachers, weekday};
 
 /// TIMETABLING.md's grid: every start on a 5-minute step, every length a multiple of it.
@@ -110,11 +110,6 @@ struct GroupRow {
 struct MemberRow {
     group_id: i64,
     pupil_id: i64,
-}
-
-/// `?, ?, ?` for `n` values (at least one, so that `IN ()` never happens).
-pub(crate) fn marks(n: usize) -> String {
-    vec!["?"; n.max(1)].join(", ")
 }
 
 fn ids(list: &[i64]) -> Vec<Value> {

@@ -8,8 +8,9 @@ use tutti_domain::guarantee::RegisterMark;
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
+use crate::query::marks;
 use crate::query::stmt;
-use crate::teaching::allocation::{Facts, Slot, marks, rule_problems};
+use crate::teaching::allocation::{Facts, Slot, rule_problems};
 use crate::teaching::lessons::{Calendars, TimetableLesson, insert_rows, lessons_where, status};
 use crate::teaching::registers::{members, upsert_mark};
 use crate::{Store, now};

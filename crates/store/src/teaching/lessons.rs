@@ -770,10 +770,7 @@ async fn generate_filtered(
     let backend = conn.get_database_backend();
     let (only, params): (String, Vec<Value>) = match teachers {
         Some(list) => (
-            format!(
-                " WHERE g.teacher_id IN ({})",
-                crate::teaching::allocation::marks(list.len())
-            ),
+            format!(" WHERE g.teacher_id IN ({})", crate::query::marks(list.len())),
             if list.is_empty() {
                 vec![(-1i64).into()]
             } else {

@@ -333,7 +333,7 @@ impl Store {
         let groups: Vec<i64> = moves.iter().map(|m| m.group_id).collect();
         let current: HashMap<i64, Slot> = group_slots(
             &txn,
-            &format!("g.id IN ({})", crate::teaching::allocation::marks(groups.len())),
+            &format!("g.id IN ({})", crate::query::marks(groups.len())),
             if groups.is_empty() {
                 vec![(-1i64).into()]
             } else {
@@ -382,7 +382,7 @@ impl Store {
                 &format!(
                     "UPDATE teaching_groups SET weekday = CASE id{days} END, start_minute = CASE id{starts} END \
                      WHERE id IN ({})",
-                    crate::teaching::allocation::marks(chunk.len())
+                    crate::query::marks(chunk.len())
                 ),
                 params,
             ))
@@ -394,7 +394,7 @@ impl Store {
         let from = self.today().max(term_start(term));
         if !teachers.is_empty() {
             // Lessons still to come and untouched are re-dated; marked ones are history.
-            let list = crate::teaching::allocation::marks(teachers.len());
+            let list = crate::query::marks(teachers.len());
             let mut params: Vec<Value> = vec![from.into(), status::SCHEDULED.into()];
             params.extend(teachers.iter().map(|&t| Value::from(t)));
             txn.execute_raw(stmt(
