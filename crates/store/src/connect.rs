@@ -20,7 +20,7 @@ pub enum Backend {
 pub struct Store {
     db: DatabaseConnection,
     /// Sessions read a moment ago, shared by every clone of this store.
-    pub(crate) session_cache: std::sync::Arc<crate::session_cache::SessionCache>,
+    pub(crate) session_cache: std::sync::Arc<crate::platform::session_cache::SessionCache>,
     /// Where "today" comes from: the system's clock, or one a test sets.
     clock: tutti_domain::clock::Clock,
 }

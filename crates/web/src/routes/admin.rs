@@ -4,7 +4,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tutti_store::StoreError;
-use tutti_store::accounts::Role;
+use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};

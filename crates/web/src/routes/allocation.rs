@@ -15,11 +15,11 @@ use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::lessons::LessonType;
 use tutti_domain::rotation::ClockTime;
 use tutti_store::StoreError;
-use tutti_store::accounts::Role;
-use tutti_store::allocation::{AwaitingEnrolment, GroupSummary, TeacherChoice};
-use tutti_store::cancellations::DayOff;
-use tutti_store::lessons::{NewGroup, TimetableLesson};
-use tutti_store::proposals::{GroupMove, Proposal};
+use tutti_store::platform::accounts::Role;
+use tutti_store::teaching::allocation::{AwaitingEnrolment, GroupSummary, TeacherChoice};
+use tutti_store::teaching::cancellations::DayOff;
+use tutti_store::teaching::lessons::{NewGroup, TimetableLesson};
+use tutti_store::teaching::proposals::{GroupMove, Proposal};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::AppResult;
@@ -610,12 +610,15 @@ pub(crate) fn read_proposal(errors: &mut FormErrors, term: &str, seconds: &str) 
             .trim()
             .parse::<u32>()
             .ok()
-            .filter(|s| (1..=tutti_store::proposals::MAX_SECONDS).contains(s))
+            .filter(|s| (1..=tutti_store::teaching::proposals::MAX_SECONDS).contains(s))
     };
     if seconds.is_none() {
         errors.add(
             "seconds",
-            format!("Enter from 1 to {} seconds.", tutti_store::proposals::MAX_SECONDS),
+            format!(
+                "Enter from 1 to {} seconds.",
+                tutti_store::teaching::proposals::MAX_SECONDS
+            ),
         );
     }
     Some((term?, seconds?))

@@ -9,10 +9,10 @@ use serde::Deserialize;
 use time::{Date, Duration};
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
-use tutti_store::accounts::{Role, User};
-use tutti_store::audit::Actor;
-use tutti_store::lessons::{NoteReader, TimetableLesson, TimetableOf};
-use tutti_store::registers::{GuaranteeLine, LessonOutcome, MarkScope};
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::platform::audit::Actor;
+use tutti_store::teaching::lessons::{NoteReader, TimetableLesson, TimetableOf};
+use tutti_store::teaching::registers::{GuaranteeLine, LessonOutcome, MarkScope};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};

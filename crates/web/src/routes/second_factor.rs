@@ -11,9 +11,9 @@ use serde::Deserialize;
 use serde_json::json;
 use tutti_auth::{qr, totp, webauthn};
 use tutti_store::StoreError;
-use tutti_store::accounts::User;
-use tutti_store::second_factors::{PasskeySummary, SecondFactors};
-use tutti_store::sessions::Session;
+use tutti_store::platform::accounts::User;
+use tutti_store::platform::second_factors::{PasskeySummary, SecondFactors};
+use tutti_store::platform::sessions::Session;
 
 use crate::access::{Access, Audience, Routes, safe_next};
 use crate::error::{AppError, AppResult};
@@ -266,7 +266,7 @@ enum Removing {
 fn would_leave_none(user: &User, factors: &SecondFactors, removing: Removing) -> bool {
     let needs = matches!(
         user.role,
-        tutti_store::accounts::Role::Admin | tutti_store::accounts::Role::Manager
+        tutti_store::platform::accounts::Role::Admin | tutti_store::platform::accounts::Role::Manager
     ) && !user.is_demo;
     let (apps, passkeys) = (usize::from(factors.totp), factors.passkeys.len());
     let left = match removing {

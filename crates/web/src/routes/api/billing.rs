@@ -9,10 +9,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tutti_domain::billing::{FieldError, PayerKey, export_policy, import_policy, parse_policy_value, validate_policy};
 use tutti_domain::calendar::{AcademicYear, TermId};
-use tutti_store::accounts::{Role, User};
-use tutti_store::audit::Actor;
-use tutti_store::billing::InvoiceFilter;
 use tutti_store::listing::ListQuery;
+use tutti_store::money::billing::invoices::InvoiceFilter;
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::platform::audit::Actor;
 use utoipa::OpenApi;
 
 use crate::access::{Access, Audience, Routes};

@@ -3,7 +3,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
-use tutti_store::audit::AuditFilter;
+use tutti_store::platform::audit::AuditFilter;
 
 use super::*;
 use crate::access::Routes;

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::get;
 use tutti_domain::allocation::{MAX_ROOMS, day_times_text, parse_day_times};
 use tutti_domain::rotation::ClockTime;
-use tutti_store::availability::{Availability, SchoolHours, Week};
+use tutti_store::records::availability::{Availability, SchoolHours, Week};
 
 use super::*;
 use crate::access::Routes;
