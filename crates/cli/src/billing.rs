@@ -10,8 +10,8 @@ use clap::{Args, Subcommand};
 use tutti_domain::Pence;
 use tutti_domain::billing::{export_policy, import_policy};
 use tutti_domain::calendar::{AcademicYear, TermId};
-use tutti_store::audit::Actor;
-use tutti_store::billing::RunProgress;
+use tutti_store::money::billing::RunProgress;
+use tutti_store::platform::audit::Actor;
 
 use crate::db::DbArgs;
 

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use tutti_store::audit::Actor;
-use tutti_store::imports::RecordKind;
+use tutti_store::platform::audit::Actor;
+use tutti_store::records::imports::RecordKind;
 
 use crate::db::DbArgs;
 
@@ -108,7 +108,7 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     store
         .audit(
             &Actor::cli(),
-            tutti_store::audit::Action::Export,
+            tutti_store::platform::audit::Action::Export,
             kind.as_str().trim_end_matches('s'),
             None,
             &format!("{n} {} exported", kind.as_str()),

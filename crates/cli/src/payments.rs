@@ -7,7 +7,7 @@ use clap::Args;
 use tutti_domain::Pence;
 use tutti_domain::calendar::TermId;
 use tutti_domain::validate::parse_date;
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 
 use crate::db::DbArgs;
 

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use tutti_store::accounts::{NewUser, Role};
+use tutti_store::platform::accounts::{NewUser, Role};
 
 use crate::db::DbArgs;
 
@@ -57,7 +57,7 @@ pub async fn run(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
                 bail!("no account has the email {email}");
             };
             store
-                .reset_second_factors(&tutti_store::audit::Actor::cli(), user.id)
+                .reset_second_factors(&tutti_store::platform::audit::Actor::cli(), user.id)
                 .await?;
             store.close().await;
             eprintln!(
@@ -73,7 +73,7 @@ pub async fn run(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
             scope,
             days,
         } => {
-            let Some(scope) = tutti_store::api_tokens::TokenScope::parse(&scope) else {
+            let Some(scope) = tutti_store::platform::api_tokens::TokenScope::parse(&scope) else {
                 bail!("--scope must be read or read-write (got {scope:?})");
             };
             if !(1..=366).contains(&days) {
@@ -83,7 +83,7 @@ pub async fn run(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
             let Some(user) = store.user_by_email(&email).await? else {
                 bail!("no account has the email {email}");
             };
-            let actor = tutti_store::audit::Actor::cli();
+            let actor = tutti_store::platform::audit::Actor::cli();
             let secret = store
                 .create_scoped_api_token(&actor, user.id, &name, scope, time::Duration::days(days))
                 .await?;

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use tutti_store::admissions::EnrolmentFilter;
+use tutti_store::admissions::enrolments::EnrolmentFilter;
 use tutti_store::demo::DemoSize;
-use tutti_store::pupils::PupilScope;
+use tutti_store::records::pupils::PupilScope;
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, on_both_backends};
 

@@ -5,10 +5,8 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
-use sea_orm_migration::MigratorTrait;
 
 use crate::error::Result;
-use crate::migrations::Migrator;
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +20,7 @@ pub enum Backend {
 pub struct Store {
     db: DatabaseConnection,
     /// Sessions read a moment ago, shared by every clone of this store.
-    pub(crate) session_cache: std::sync::Arc<crate::session_cache::SessionCache>,
+    pub(crate) session_cache: std::sync::Arc<crate::platform::session_cache::SessionCache>,
     /// Where "today" comes from: the system's clock, or one a test sets.
     clock: tutti_domain::clock::Clock,
 }
@@ -79,7 +77,7 @@ impl Store {
 
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<()> {
-        Migrator::up(&self.db, None).await?;
+        crate::migrations::up(&self.db).await?;
         Ok(())
     }
 

@@ -75,3 +75,9 @@ refused_from!(
 );
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A status word as stored, read by its domain type; a word no code of ours writes is
+/// unreadable data.
+pub(crate) fn stored<T>(word: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    parse(word).ok_or_else(|| StoreError::Corrupt(format!("status {word:?}")))
+}

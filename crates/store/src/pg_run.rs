@@ -56,7 +56,7 @@ impl PgTransaction {
     }
 }
 
-#[sea_orm_migration::async_trait::async_trait]
+#[async_trait::async_trait]
 impl ConnectionTrait for PgTransaction {
     fn get_database_backend(&self) -> DbBackend {
         DbBackend::Postgres

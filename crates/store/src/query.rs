@@ -33,6 +33,12 @@ pub(crate) async fn exec(conn: &impl ConnectionTrait, sql: &str, values: Vec<Val
         .rows_affected())
 }
 
+/// `?, ?, ?` for `n` values (at least one, so that `IN ()` never happens). Every
+/// feature that filters by a list of ids uses it, so it lives with the other SQL helpers.
+pub(crate) fn marks(n: usize) -> String {
+    vec!["?"; n.max(1)].join(", ")
+}
+
 /// Builds a statement from SQL written with `?` placeholders. Our SQL never contains a
 /// literal question mark, so every `?` is a parameter.
 pub(crate) fn stmt(backend: DbBackend, sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {

@@ -5,10 +5,10 @@ use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice, WaitingEntry, WaitingPriority, waiting_order};
 use tutti_domain::lessons::LessonType;
-use tutti_store::admissions::{ApplicationFilter, NewApplication};
-use tutti_store::audit::Actor;
+use tutti_store::admissions::applications::{ApplicationFilter, NewApplication};
 use tutti_store::demo::DemoSize;
-use tutti_store::pupils::PupilScope;
+use tutti_store::platform::audit::Actor;
+use tutti_store::records::pupils::PupilScope;
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, on_both_backends};
 

@@ -5,11 +5,12 @@ use tutti_domain::Pence;
 use tutti_domain::billing::PayerKey;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::charging::ChargingPolicy;
-use tutti_store::audit::Actor;
-use tutti_store::billing::{InvoiceFilter, RunProgress};
 use tutti_store::demo::DemoSize;
 use tutti_store::listing::ListQuery;
-use tutti_store::payments::agreements::AgreementInput;
+use tutti_store::money::billing::RunProgress;
+use tutti_store::money::billing::invoices::InvoiceFilter;
+use tutti_store::money::payments::agreements::AgreementInput;
+use tutti_store::platform::audit::Actor;
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, StoreError, on_both_backends};
 
@@ -53,7 +54,7 @@ async fn count(store: &Store, sql: &str) -> i64 {
 }
 
 /// Every invoice in the list (the tests' hubs have far fewer than a page of 200).
-async fn all_invoices(store: &Store) -> Vec<tutti_store::billing::InvoiceSummary> {
+async fn all_invoices(store: &Store) -> Vec<tutti_store::money::billing::invoices::InvoiceSummary> {
     store
         .invoices(
             &InvoiceFilter::default(),

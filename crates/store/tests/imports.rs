@@ -1,11 +1,11 @@
 //! Imports through the store on both backends: all or nothing, idempotent, updates matched
 //! by key, and a 10,000-row pupil file (its time is printed, never asserted).
 use tutti_store::Store;
-use tutti_store::audit::Actor;
 use tutti_store::demo::DemoSize;
-use tutti_store::imports::RecordKind;
 use tutti_store::listing::ListQuery;
-use tutti_store::pupils::PupilScope;
+use tutti_store::platform::audit::Actor;
+use tutti_store::records::imports::RecordKind;
+use tutti_store::records::pupils::PupilScope;
 use tutti_store::testing::{TestBackend, TestDatabase};
 
 async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
@@ -139,7 +139,7 @@ async fn imports_are_all_or_nothing_and_idempotent(backend: TestBackend) {
 
     // One event says what each import did, beside the events of the records it touched.
     let imports = store
-        .audit_events(&tutti_store::audit::AuditFilter {
+        .audit_events(&tutti_store::platform::audit::AuditFilter {
             action: "import".into(),
             entity: "pupil".into(),
             ..Default::default()

@@ -5,10 +5,10 @@ use time::{Duration, OffsetDateTime, Weekday};
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar, default_term_dates};
 use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
 use tutti_domain::lessons::LessonType;
-use tutti_store::audit::Actor;
 use tutti_store::demo::DemoSize;
-use tutti_store::lessons::{NewGroup, NoteReader, TimetableOf};
-use tutti_store::registers::{LessonOutcome, MarkScope};
+use tutti_store::platform::audit::Actor;
+use tutti_store::teaching::lessons::{NewGroup, NoteReader, TimetableOf};
+use tutti_store::teaching::registers::{LessonOutcome, MarkScope};
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, StoreError, on_both_backends};
 
@@ -159,7 +159,7 @@ async fn registers_change_the_guarantee(backend: TestBackend) {
     let pupil = lessons[0].pupils[0].id;
     let before = spring.dates.first - Duration::days(1);
     let policy = GuaranteePolicy::default();
-    let count = |lines: Vec<tutti_store::registers::GuaranteeLine>| lines[0].count;
+    let count = |lines: Vec<tutti_store::teaching::registers::GuaranteeLine>| lines[0].count;
     let start = store.guarantee(year(), before, Some(pupil), &policy).await.unwrap();
     assert_eq!(start[0].count.counted, 0);
     let remaining = start[0].remaining;

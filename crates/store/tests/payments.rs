@@ -7,14 +7,14 @@ use tutti_domain::Pence;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::payments::{AccountNumber, PaymentMethod, SortCode};
 use tutti_domain::validate::Postcode;
-use tutti_store::audit::Actor;
 use tutti_store::demo::DemoSize;
-use tutti_store::payments::EventOutcome;
-use tutti_store::payments::agreements::AgreementInput;
-use tutti_store::payments::basket::{DonationInput, GiftAidDeclaration};
-use tutti_store::payments::collections::MandateInput;
-use tutti_store::payments::invoices::PaymentInput;
-use tutti_store::payments::provider::{EventKind, ProviderEvent};
+use tutti_store::money::payments::EventOutcome;
+use tutti_store::money::payments::agreements::AgreementInput;
+use tutti_store::money::payments::basket::{DonationInput, GiftAidDeclaration};
+use tutti_store::money::payments::collections::MandateInput;
+use tutti_store::money::payments::invoices::PaymentInput;
+use tutti_store::money::payments::provider::{EventKind, ProviderEvent};
+use tutti_store::platform::audit::Actor;
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, StoreError, on_both_backends};
 
@@ -240,7 +240,9 @@ async fn payments_move_the_balance_and_overpayment_is_refused(backend: TestBacke
         panic!("an overpayment must be refused")
     };
     assert!(
-        message.to_string().contains("more than the £50.25 left to pay on invoice T-100"),
+        message
+            .to_string()
+            .contains("more than the £50.25 left to pay on invoice T-100"),
         "{message}"
     );
     let acc = store

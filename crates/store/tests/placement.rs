@@ -3,12 +3,12 @@
 //! count it; on both backends.
 use tutti_domain::lessons::LessonType;
 use tutti_store::Store;
-use tutti_store::admissions::NewEnrolment;
-use tutti_store::audit::Actor;
+use tutti_store::admissions::enrolments::NewEnrolment;
 use tutti_store::demo::DemoSize;
-use tutti_store::lessons::NewGroup;
 use tutti_store::on_both_backends;
-use tutti_store::pupils::PupilScope;
+use tutti_store::platform::audit::Actor;
+use tutti_store::records::pupils::PupilScope;
+use tutti_store::teaching::lessons::NewGroup;
 use tutti_store::testing::{TestBackend, TestDatabase};
 
 on_both_backends!(a_placed_enrolment_is_active_where_its_group_is);

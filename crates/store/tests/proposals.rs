@@ -6,9 +6,9 @@
 use std::time::Instant;
 
 use tutti_domain::calendar::{AcademicYear, TermId, default_term_dates};
-use tutti_store::audit::Actor;
 use tutti_store::demo::DemoSize;
-use tutti_store::proposals::ProposalResult;
+use tutti_store::platform::audit::Actor;
+use tutti_store::teaching::proposals::ProposalResult;
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, on_both_backends};
 

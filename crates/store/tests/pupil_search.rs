@@ -3,13 +3,13 @@
 //! of the matches gives, and totals stop at the cap.
 use sea_orm::EntityTrait;
 use tutti_store::Store;
-use tutti_store::audit::Actor;
 use tutti_store::demo::DemoSize;
 use tutti_store::entities::pupil;
-use tutti_store::imports::RecordKind;
 use tutti_store::listing::{COUNT_CAP, ListQuery};
 use tutti_store::on_both_backends;
-use tutti_store::pupils::PupilScope;
+use tutti_store::platform::audit::Actor;
+use tutti_store::records::imports::RecordKind;
+use tutti_store::records::pupils::PupilScope;
 use tutti_store::testing::{TestBackend, TestDatabase};
 
 on_both_backends!(every_page_is_the_page_a_full_sort_gives);

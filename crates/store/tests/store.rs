@@ -3,11 +3,11 @@
 use time::Duration;
 use tutti_store::Store;
 use tutti_store::StoreError;
-use tutti_store::accounts::{NewUser, Role};
 use tutti_store::demo::{DemoSize, Seeded};
-use tutti_store::sessions::SessionPolicy;
+use tutti_store::platform::accounts::{NewUser, Role};
+use tutti_store::platform::sessions::SessionPolicy;
+use tutti_store::platform::tokens::Purpose;
 use tutti_store::testing::{TestBackend, TestDatabase};
-use tutti_store::tokens::Purpose;
 
 use tutti_store::on_both_backends;
 

@@ -3,7 +3,7 @@
 //! two children and a login that finds them. Other tests then build on an empty hub.
 use time::macros::date;
 use tutti_domain::clock::Clock;
-use tutti_store::pupils::PupilScope;
+use tutti_store::records::pupils::PupilScope;
 use tutti_store::testing::world::{a_family, a_school, a_teacher};
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, on_both_backends};

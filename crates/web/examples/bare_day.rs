@@ -10,9 +10,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tutti_domain::guarantee::RegisterMark;
 use tutti_store::Store;
-use tutti_store::accounts::User;
-use tutti_store::audit::Actor;
-use tutti_store::registers::MarkScope;
+use tutti_store::platform::accounts::User;
+use tutti_store::platform::audit::Actor;
+use tutti_store::teaching::registers::MarkScope;
 use tutti_web::bench::{PageFrame, teacher_day_html};
 
 struct Ctx {

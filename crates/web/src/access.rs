@@ -7,7 +7,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
-use tutti_store::accounts::Role;
+use tutti_store::platform::accounts::Role;
 
 use crate::error::AppError;
 use crate::session::Visitor;

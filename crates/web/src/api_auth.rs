@@ -5,7 +5,7 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tutti_store::sessions::Session;
+use tutti_store::platform::sessions::Session;
 
 use crate::problem::Problem;
 use crate::session::Visitor;

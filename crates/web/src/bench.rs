@@ -6,7 +6,7 @@ use std::sync::Arc;
 use askama::Template;
 use time::Date;
 use tutti_store::Store;
-use tutti_store::accounts::User;
+use tutti_store::platform::accounts::User;
 
 use crate::routes::lessons::{day_page, day_title};
 use crate::shell::Shell;

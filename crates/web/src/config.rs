@@ -1,6 +1,6 @@
 //! What the web server is told at start-up.
 use time::Duration;
-use tutti_store::sessions::SessionPolicy;
+use tutti_store::platform::sessions::SessionPolicy;
 
 pub use crate::payments::CardPayments;
 pub use crate::payments::stripe::StripeConfig;

@@ -1,8 +1,8 @@
 //! The page templates shared by several features, and how a page is rendered for a visitor.
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-use tutti_store::accounts::{Role, User};
-use tutti_store::records::{HubCounts, PupilSummary, SchoolSummary, StaffSummary};
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::records::summaries::{HubCounts, PupilSummary, SchoolSummary, StaffSummary};
 
 use crate::error::AppResult;
 use crate::forms::FormErrors;

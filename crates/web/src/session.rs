@@ -6,8 +6,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tutti_store::accounts::User;
-use tutti_store::sessions::Session;
+use tutti_store::platform::accounts::User;
+use tutti_store::platform::sessions::Session;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -64,8 +64,8 @@ pub async fn flash_to(state: &AppState, session_hash: &str, message: &str, to: &
 }
 
 /// Who did something, for the audit log: the user, from the visitor's address.
-pub fn actor(user: &User, visitor: &Visitor) -> tutti_store::audit::Actor {
-    tutti_store::audit::Actor::user(user, &visitor.ip)
+pub fn actor(user: &User, visitor: &Visitor) -> tutti_store::platform::audit::Actor {
+    tutti_store::platform::audit::Actor::user(user, &visitor.ip)
 }
 
 /// The signed-in user; a handler taking this is only reached through an access guard.
@@ -194,7 +194,7 @@ pub async fn form_token(_state: &AppState, visitor: &Visitor) -> AppResult<(Stri
     if let Some(t) = &visitor.form_token {
         return Ok((t.clone(), None));
     }
-    let token = tutti_store::tokens::random_token();
+    let token = tutti_store::platform::tokens::random_token();
     let mut c = format!("{FORM_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
     if visitor.https {
         c.push_str("; Secure");

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use tutti_store::accounts::User;
+use tutti_store::platform::accounts::User;
 
 /// The hub's name for pages rendered without state (error pages from middleware).
 static HUB_NAME: OnceLock<String> = OnceLock::new();

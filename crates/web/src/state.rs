@@ -2,7 +2,7 @@
 use std::sync::Arc;
 
 use tutti_store::Store;
-use tutti_store::payments::provider::PaymentProvider;
+use tutti_store::money::payments::provider::PaymentProvider;
 
 use crate::config::WebConfig;
 use crate::menu::MenuCache;

@@ -4,7 +4,7 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
-use tutti_store::throttle::{Limit, Reservation, Scope};
+use tutti_store::platform::throttle::{Limit, Reservation, Scope};
 
 use crate::error::AppResult;
 use crate::session::{Visitor, cookie_value};

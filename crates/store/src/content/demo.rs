@@ -8,7 +8,7 @@ use super::save::save_in;
 use super::{Draft, Kind};
 use crate::entities::{content_file, content_item};
 use crate::error::Result;
-use crate::settings::{self, DEMO_MARKER};
+use crate::platform::settings::{self, DEMO_MARKER};
 use crate::{Store, now};
 
 /// Set once the demo content is in the database.

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::entities::{content_item, content_redirect};
 use crate::error::Result;
-use crate::search::text_search;
+use crate::records::search::text_search;
 use crate::{Store, now};
 
 pub use crate::entities::content_item::Model as Item;

@@ -10,8 +10,8 @@ use tutti_domain::admissions::WaitingPriority;
 
 use super::rng::Rng;
 use crate::error::Result;
-use crate::lessons::insert_rows;
 use crate::query::stmt;
+use crate::teaching::lessons::insert_rows;
 
 /// Children waiting per hundred pupils. A hub of fewer than `FROM_PUPILS` pupils (the tests'
 /// small hub) gets none, so that a test's waiting list holds only what the test put there.

@@ -8,8 +8,8 @@ use time::Date;
 use tutti_domain::calendar::{AcademicYear, default_term_dates};
 
 use crate::error::Result;
-use crate::lessons::{generate_in, insert_rows};
 use crate::query::stmt;
+use crate::teaching::lessons::{generate_in, insert_rows};
 use crate::{Backend, now};
 
 /// Minutes between visits to two schools: the demo has no travel matrix, so a fixed drive.

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, Set};
 use time::{Date, Duration, Month, OffsetDateTime};
 
-use crate::accounts::{Role, hash_password};
 use crate::entities::{enrolment, guardian, pupil, pupil_guardian, school, staff, user};
 use crate::error::{Result, StoreError};
-use crate::settings::{self, DEMO_MARKER};
+use crate::platform::accounts::{Role, hash_password};
+use crate::platform::settings::{self, DEMO_MARKER};
 use crate::{Backend, Store};
 use names::*;
 use rng::Rng;

@@ -1,9 +1,8 @@
 //! Accounts, sessions, one-time tokens, the mail outbox, login throttling and hub settings.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -105,20 +104,6 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("login_failures", &["scope", "key", "at"], false))
             .await?;
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "login_failures",
-            "outbox",
-            "one_time_tokens",
-            "sessions",
-            "users",
-            "hub_settings",
-        ] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
         Ok(())
     }
 }

@@ -1,9 +1,8 @@
 //! The core records: schools, pupils, guardians, staff and enrolments.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -144,20 +143,6 @@ impl MigrationTrait for Migration {
         m.create_index(index("enrolments", &["pupil_id"], false)).await?;
         m.create_index(index("enrolments", &["teacher_id"], false)).await?;
         m.create_index(index("enrolments", &["school_id"], false)).await?;
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "enrolments",
-            "staff",
-            "pupil_guardians",
-            "guardians",
-            "pupils",
-            "schools",
-        ] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
         Ok(())
     }
 }

@@ -1,10 +1,9 @@
 //! Core records, part two: instruments, the audit log, personal API tokens, and the indexes
 //! that keep record search fast on a national-sized hub.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -91,22 +90,6 @@ impl MigrationTrait for Migration {
             };
             conn.execute_unprepared(&format!("CREATE INDEX {name} ON {table} (({expr}){ops})"))
                 .await?;
-        }
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let conn = m.get_connection();
-        for name in [
-            "ix_pupils_lower_last_name",
-            "ix_pupils_lower_first_name",
-            "ix_pupils_lower_pupil_ref",
-            "ix_schools_lower_name",
-        ] {
-            conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}")).await?;
-        }
-        for t in ["api_tokens", "audit_events", "instruments"] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
     }

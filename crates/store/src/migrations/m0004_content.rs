@@ -1,10 +1,9 @@
 //! The public site's content: pages in a menu tree, news, episodes, resources, podcast
 //! episodes, vacancies, FAQs and documents in one table, with files and redirects beside it.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -90,12 +89,5 @@ impl MigrationTrait for Migration {
         // Every hub starts with the menu's sections and the legal pages, so their addresses
         // answer before anyone has written content.
         crate::content::starter::seed(m.get_connection()).await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["content_redirects", "content_items", "content_files"] {
-            m.drop_table(Table::drop().table(table).to_owned()).await?;
-        }
-        Ok(())
     }
 }

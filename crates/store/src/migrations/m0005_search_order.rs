@@ -1,15 +1,9 @@
 //! Pupil order indexes: the lower-cased name and reference keys in byte order, which answer
 //! both a search prefix and the list's sort from one index (decision 0010). They replace
 //! m0003's prefix-only indexes.
-use sea_orm_migration::prelude::*;
+use super::prelude::*;
 
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0005_search_order"
-    }
-}
 
 /// (name, key expressions): on PostgreSQL each key is collated "C" so that it orders by bytes
 /// like SQLite and a `LIKE 'abc%'` on it is an index range.
@@ -45,20 +39,6 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         for (name, _) in PREFIX_INDEXES {
-            conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}")).await?;
-        }
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
-        let ops = if pg { " text_pattern_ops" } else { "" };
-        let conn = m.get_connection();
-        for (name, expr) in PREFIX_INDEXES {
-            conn.execute_unprepared(&format!("CREATE INDEX {name} ON pupils (({expr}){ops})"))
-                .await?;
-        }
-        for (name, _) in ORDER_INDEXES {
             conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}")).await?;
         }
         Ok(())

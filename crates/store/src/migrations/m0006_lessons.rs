@@ -1,10 +1,9 @@
 //! Lessons: term dates and closures, teaching groups placed with a teacher, school, day and
 //! time, the dated lessons generated from them, register marks and private calendar feeds.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -172,21 +171,6 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "calendar_feeds",
-            "register_marks",
-            "dated_lessons",
-            "group_members",
-            "teaching_groups",
-            "closures",
-            "term_dates",
-        ] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
         Ok(())
     }
 }

@@ -1,11 +1,10 @@
 //! Billing: the charging policy of each academic year, billing runs, invoices with their
 //! explained lines, and instalment plans; who pays for an enrolment, and instrument loans
 //! (a hire charge per instrument per term). See docs/decisions/0040-billing-tables.md.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -187,22 +186,6 @@ impl MigrationTrait for Migration {
         m.create_index(index("instalments", &["invoice_id", "number"], true))
             .await?;
         m.create_index(index("instalments", &["due_on"], false)).await?;
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "instalments",
-            "invoice_lines",
-            "invoices",
-            "billing_runs",
-            "instrument_loans",
-            "charging_policies",
-        ] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
-        m.alter_table(Table::alter().table("enrolments").drop_column("payer").to_owned())
-            .await?;
         Ok(())
     }
 }

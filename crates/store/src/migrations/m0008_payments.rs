@@ -2,11 +2,10 @@
 //! stored once), the basket, donations with Gift Aid, schools' annual services agreements,
 //! payments, refunds and credits against invoices, Direct Debit mandates, instalment reminders
 //! and credits for lessons the hub failed to give. See docs/decisions/0045-payment-provider.md.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -275,23 +274,6 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("lesson_credits", &["dated_lesson_id", "pupil_id"], true))
             .await?;
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "lesson_credits",
-            "instalment_reminders",
-            "dd_mandates",
-            "payments",
-            "service_agreements",
-            "basket_items",
-            "donations",
-            "payment_events",
-            "payment_checkouts",
-        ] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
         Ok(())
     }
 }

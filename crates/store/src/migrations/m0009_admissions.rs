@@ -1,11 +1,10 @@
 //! Admissions and progress: the tuition the hub offers, applications with their waiting-list
 //! place and offer, graded exam entries and termly reports.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 use tutti_domain::admissions::default_offer;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -143,13 +142,6 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("pupil_reports", &["pupil_id", "term", "teacher_id"], true))
             .await?;
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["pupil_reports", "exam_entries", "applications", "tuition_offer"] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
         Ok(())
     }
 }

@@ -1,11 +1,10 @@
 //! Allocation: what the rule checks and the timetable solver need from the hub (a school's
 //! rooms and opening hours, a teacher's weekly availability), pinned teaching groups, and
 //! the office's timetable proposals.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -72,27 +71,6 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(
-            Index::drop()
-                .name("ix_dated_lessons_make_up_of")
-                .table("dated_lessons")
-                .to_owned(),
-        )
-        .await?;
-        m.drop_table(Table::drop().table("timetable_proposals").to_owned())
-            .await?;
-        m.drop_table(Table::drop().table("teacher_availability").to_owned())
-            .await?;
-        m.alter_table(Table::alter().table("teaching_groups").drop_column("pinned").to_owned())
-            .await?;
-        for column in ["rooms", "opens_minute", "closes_minute"] {
-            m.alter_table(Table::alter().table("schools").drop_column(column).to_owned())
-                .await?;
-        }
         Ok(())
     }
 }

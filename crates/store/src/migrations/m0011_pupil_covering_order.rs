@@ -1,15 +1,9 @@
 //! Pupil order indexes that also hold `archived_at`, so that a search's counts and walks are
 //! answered from the index alone (decision 0010). They replace m0005's order indexes: the same
 //! keys in the same order, one column longer.
-use sea_orm_migration::prelude::*;
+use super::prelude::*;
 
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0011_pupil_covering_order"
-    }
-}
 
 /// (new name, old name, key columns). The names are used by `pupil_search` on SQLite.
 const INDEXES: &[(&str, &str, &[&str])] = &[
@@ -52,17 +46,6 @@ impl MigrationTrait for Migration {
             ))
             .await?;
             conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {old}")).await?;
-        }
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
-        let conn = m.get_connection();
-        for (name, old, columns) in INDEXES {
-            conn.execute_unprepared(&format!("CREATE INDEX {old} ON pupils ({}, id)", keys(pg, columns)))
-                .await?;
-            conn.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}")).await?;
         }
         Ok(())
     }

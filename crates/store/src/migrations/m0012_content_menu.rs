@@ -1,8 +1,7 @@
 //! The main menu comes from the content: a top-level page with a menu label is in it, in
 //! position order (until now the menu was fixed in code).
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 /// The menu the code used to fix, carried over as labels on the same pages.
@@ -40,15 +39,5 @@ impl MigrationTrait for Migration {
             .await?;
         }
         Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("content_items")
-                .drop_column("menu_title")
-                .to_owned(),
-        )
-        .await
     }
 }

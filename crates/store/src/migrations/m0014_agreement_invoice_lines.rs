@@ -1,11 +1,10 @@
 //! Invoice lines for schools' services agreements (WCET and other programmes) billed by
 //! invoice: one line per agreement per term, in a table of its own because a programme has
 //! no pupil. See docs/decisions/0054-agreement-invoice-lines.md.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
@@ -46,10 +45,5 @@ impl MigrationTrait for Migration {
         m.create_index(index("agreement_invoice_lines", &["term"], false))
             .await?;
         Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("agreement_invoice_lines").to_owned())
-            .await
     }
 }

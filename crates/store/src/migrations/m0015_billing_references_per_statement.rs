@@ -7,10 +7,9 @@
 //! whole statement's new rows in one anti-join, and refuse a DELETE of a row still referred
 //! to in the same way, so the database still holds every reference. SQLite keeps its foreign
 //! keys, which cost it little.
-use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+use super::prelude::*;
+use sea_orm::{ConnectionTrait, DbBackend};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 /// (child table, column, parent table): each was a foreign key from m0007.
@@ -84,25 +83,6 @@ impl MigrationTrait for Migration {
         for (child, column, parent) in REFERENCES {
             sql.push_str(&triggers(child, column, parent));
         }
-        m.get_connection().execute_unprepared(&sql).await?;
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        let mut sql = String::new();
-        for (child, column, parent) in REFERENCES {
-            let name = format!("fk_{child}_{column}");
-            sql.push_str(&format!(
-                "DROP TRIGGER {name}_insert ON {child}; DROP TRIGGER {name}_update ON {child};
-                 DROP TRIGGER {name}_delete ON {parent};
-                 ALTER TABLE {child} ADD CONSTRAINT {name} FOREIGN KEY ({column}) REFERENCES {parent} (id)
-                   ON DELETE RESTRICT;"
-            ));
-        }
-        sql.push_str("DROP FUNCTION tutti_check_reference(); DROP FUNCTION tutti_restrict_reference();");
         m.get_connection().execute_unprepared(&sql).await?;
         Ok(())
     }

@@ -2,11 +2,8 @@
 //! due date (reminders and collections find instalments through their invoice) and invoices
 //! by billing run (nothing lists a run's invoices; a run is never deleted). See
 //! docs/decisions/0061-billing-references-per-statement.md.
-use sea_orm_migration::prelude::*;
+use super::prelude::*;
 
-use super::index;
-
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 const DROPPED: [(&str, &[&str]); 2] = [("instalments", &["due_on"]), ("invoices", &["billing_run_id"])];
@@ -23,13 +20,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        }
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for (table, columns) in DROPPED {
-            m.create_index(index(table, columns, false)).await?;
         }
         Ok(())
     }

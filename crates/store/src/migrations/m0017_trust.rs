@@ -2,11 +2,10 @@
 //! lesson notes shared with families only when the teacher says so, browsers known to an
 //! account (so that guessing its password cannot lock its owner out), and second factors:
 //! TOTP, passkeys and recovery codes, with the session remembering that one was given.
-use sea_orm_migration::{prelude::*, schema::*};
+use super::prelude::*;
 
 use super::{fk, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 /// Columns added to existing tables: (table, column definition).
@@ -77,18 +76,6 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("recovery_codes", &["user_id"], false)).await?;
         m.create_index(index("one_time_tokens", &["user_id"], false)).await?;
-        Ok(())
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["recovery_codes", "passkeys", "known_devices"] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
-        for (table, column) in added_columns() {
-            let name = column.get_column_name();
-            m.alter_table(Table::alter().table(table).drop_column(name).to_owned())
-                .await?;
-        }
         Ok(())
     }
 }

@@ -1,5 +1,9 @@
 //! Schema migrations, written once with sea-query's builder for both backends.
-use sea_orm_migration::prelude::*;
+use sea_orm::sea_query::{ForeignKey, ForeignKeyAction, ForeignKeyCreateStatement, Index, IndexCreateStatement};
+use sea_orm::{DatabaseConnection, DbErr};
+
+mod columns;
+mod runner;
 
 mod m0001_platform;
 mod m0002_records;
@@ -18,30 +22,52 @@ mod m0015_billing_references_per_statement;
 mod m0016_unused_billing_indexes;
 mod m0017_trust;
 
-pub struct Migrator;
+/// What the migrations use: sea-query's builders, the column helpers and the runner's types.
+mod prelude {
+    pub(crate) use sea_orm::sea_query::*;
+    pub(crate) use sea_orm::{ConnectionTrait, DbErr};
 
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    pub(crate) use super::columns::*;
+    pub(crate) use super::runner::{MigrationTrait, SchemaManager};
+}
+
+/// Applies every pending migration, in this order (the order they were written in, which is
+/// not always their numbers').
+pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
+    runner::up(
+        db,
         vec![
-            Box::new(m0001_platform::Migration),
-            Box::new(m0002_records::Migration),
-            Box::new(m0003_core_records::Migration),
-            Box::new(m0004_content::Migration),
-            Box::new(m0006_lessons::Migration),
-            Box::new(m0005_search_order::Migration),
-            Box::new(m0012_content_menu::Migration),
-            Box::new(m0007_billing::Migration),
-            Box::new(m0008_payments::Migration),
-            Box::new(m0009_admissions::Migration),
-            Box::new(m0010_allocation::Migration),
-            Box::new(m0011_pupil_covering_order::Migration),
-            Box::new(m0014_agreement_invoice_lines::Migration),
-            Box::new(m0015_billing_references_per_statement::Migration),
-            Box::new(m0016_unused_billing_indexes::Migration),
-            Box::new(m0017_trust::Migration),
-        ]
-    }
+            ("m0001_platform", Box::new(m0001_platform::Migration)),
+            ("m0002_records", Box::new(m0002_records::Migration)),
+            ("m0003_core_records", Box::new(m0003_core_records::Migration)),
+            ("m0004_content", Box::new(m0004_content::Migration)),
+            ("m0006_lessons", Box::new(m0006_lessons::Migration)),
+            ("m0005_search_order", Box::new(m0005_search_order::Migration)),
+            ("m0012_content_menu", Box::new(m0012_content_menu::Migration)),
+            ("m0007_billing", Box::new(m0007_billing::Migration)),
+            ("m0008_payments", Box::new(m0008_payments::Migration)),
+            ("m0009_admissions", Box::new(m0009_admissions::Migration)),
+            ("m0010_allocation", Box::new(m0010_allocation::Migration)),
+            (
+                "m0011_pupil_covering_order",
+                Box::new(m0011_pupil_covering_order::Migration),
+            ),
+            (
+                "m0014_agreement_invoice_lines",
+                Box::new(m0014_agreement_invoice_lines::Migration),
+            ),
+            (
+                "m0015_billing_references_per_statement",
+                Box::new(m0015_billing_references_per_statement::Migration),
+            ),
+            (
+                "m0016_unused_billing_indexes",
+                Box::new(m0016_unused_billing_indexes::Migration),
+            ),
+            ("m0017_trust", Box::new(m0017_trust::Migration)),
+        ],
+    )
+    .await
 }
 
 /// A foreign key from `table.column` to `target.id`.

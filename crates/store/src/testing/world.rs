@@ -12,11 +12,11 @@ use tutti_domain::staff::StaffRole;
 use tutti_domain::validate::{EmailAddress, Urn};
 
 use crate::Store;
-use crate::accounts::{NewUser, Role, User};
-use crate::audit::Actor;
-use crate::pupils::PupilInput;
-use crate::schools::{School, SchoolInput};
-use crate::staff::Staff;
+use crate::platform::accounts::{NewUser, Role, User};
+use crate::platform::audit::Actor;
+use crate::records::pupils::PupilInput;
+use crate::records::schools::{School, SchoolInput};
+use crate::records::staff::Staff;
 
 /// A number no other builder in this process has used: URNs, references, addresses.
 fn unique() -> u32 {

@@ -7,7 +7,7 @@ pub mod test_mode;
 
 use std::sync::Arc;
 
-use tutti_store::payments::provider::PaymentProvider;
+use tutti_store::money::payments::provider::PaymentProvider;
 
 /// Which card provider the hub uses.
 #[derive(Debug, Clone, Default)]
@@ -36,7 +36,7 @@ impl CardPayments {
     /// The test mode with a secret made for this run of the server.
     pub fn test_mode() -> CardPayments {
         CardPayments::TestMode {
-            webhook_secret: format!("whsec_{}", tutti_store::tokens::random_token()),
+            webhook_secret: format!("whsec_{}", tutti_store::platform::tokens::random_token()),
         }
     }
 }

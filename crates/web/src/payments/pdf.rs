@@ -2,7 +2,7 @@
 //! reader has, so nothing is embedded and no PDF crate is needed (docs/decisions/0048-invoice-pdf.md).
 use tutti_domain::Pence;
 use tutti_domain::validate::format_date_uk;
-use tutti_store::payments::invoices::InvoiceDocument;
+use tutti_store::money::payments::invoices::InvoiceDocument;
 
 const PAGE_WIDTH: f32 = 595.0; // A4 in points
 const PAGE_HEIGHT: f32 = 842.0;

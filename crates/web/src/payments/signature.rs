@@ -3,7 +3,7 @@
 //! tolerance of the current time (Stripe's default is five minutes).
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use tutti_store::payments::provider::WebhookError;
+use tutti_store::money::payments::provider::WebhookError;
 
 /// Stripe's default tolerance between the signed time and now.
 pub const DEFAULT_TOLERANCE_SECS: i64 = 300;

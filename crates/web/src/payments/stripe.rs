@@ -4,7 +4,7 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 use tutti_domain::Pence;
-use tutti_store::payments::provider::{
+use tutti_store::money::payments::provider::{
     BoxFuture, CheckoutRequest, EventKind, HostedCheckout, PaymentProvider, ProviderError, ProviderEvent, WebhookError,
 };
 

@@ -2,7 +2,7 @@
 //! demo and the tests run the whole card flow offline. Its webhooks are Stripe's format,
 //! signed with a local secret, and go through the same verification as real ones.
 use time::OffsetDateTime;
-use tutti_store::payments::provider::{
+use tutti_store::money::payments::provider::{
     BoxFuture, CheckoutRequest, HostedCheckout, PaymentProvider, ProviderError, ProviderEvent, WebhookError,
 };
 
@@ -14,7 +14,7 @@ pub struct TestMode {
 
 /// A new random id with a prefix, like Stripe's ids.
 pub fn random_id(prefix: &str) -> String {
-    format!("{prefix}_{}", &tutti_store::tokens::random_token()[..24])
+    format!("{prefix}_{}", &tutti_store::platform::tokens::random_token()[..24])
 }
 
 impl PaymentProvider for TestMode {

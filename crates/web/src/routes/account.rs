@@ -7,9 +7,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use time::Duration;
 use tutti_store::StoreError;
-use tutti_store::accounts::{LoginOutcome, NewUser, Role, normalise_email};
-use tutti_store::throttle::Scope;
-use tutti_store::tokens::Purpose;
+use tutti_store::platform::accounts::{LoginOutcome, NewUser, Role, normalise_email};
+use tutti_store::platform::throttle::Scope;
+use tutti_store::platform::tokens::Purpose;
 
 use crate::throttling::{Guess, reserve_guess, reserve_mail, right_password, too_many, try_again};
 

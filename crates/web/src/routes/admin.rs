@@ -4,7 +4,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tutti_store::StoreError;
-use tutti_store::accounts::Role;
+use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult, message};
@@ -178,7 +178,7 @@ async fn outbox(
     let messages = messages
         .into_iter()
         .map(|m| OutboxRow {
-            created_at_text: crate::dates::when(m.created_at),
+            created_at_text: crate::format::when(m.created_at),
             status: match (&m.sent_at, &m.last_error) {
                 (Some(_), _) => "Sent over SMTP.".into(),
                 (None, Some(e)) => format!("Not sent yet: {e}"),

@@ -12,14 +12,15 @@ use tutti_domain::lessons::{LESSON_MINUTES, LessonType};
 use tutti_domain::rotation::ClockTime;
 use tutti_domain::validate::format_date_uk;
 use tutti_store::StoreError;
-use tutti_store::accounts::{Role, User};
-use tutti_store::admissions::{
-    ApplicationFilter, ApplicationStatus, ApplicationView, EnrolmentFilter, EnrolmentStatus, EnrolmentView,
-    NewApplication, NoticePreview, OfferedLesson,
-};
-use tutti_store::audit::Actor;
-use tutti_store::pupils::PupilScope;
-use tutti_store::records::PupilSummary;
+use tutti_store::admissions::applications::{ApplicationFilter, ApplicationView, NewApplication};
+use tutti_store::admissions::enrolments::{EnrolmentFilter, EnrolmentView};
+use tutti_store::admissions::notice::NoticePreview;
+use tutti_store::admissions::tuition_offer::OfferedLesson;
+use tutti_store::admissions::{ApplicationStatus, EnrolmentStatus};
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::platform::audit::Actor;
+use tutti_store::records::pupils::PupilScope;
+use tutti_store::records::summaries::PupilSummary;
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult, message, refused_on};

@@ -14,11 +14,11 @@ use tutti_domain::allocation::day_name;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::lessons::LessonType;
 use tutti_domain::rotation::ClockTime;
-use tutti_store::accounts::Role;
-use tutti_store::allocation::{AwaitingEnrolment, GroupSummary, TeacherChoice};
-use tutti_store::cancellations::DayOff;
-use tutti_store::lessons::{NewGroup, TimetableLesson};
-use tutti_store::proposals::{GroupMove, Proposal};
+use tutti_store::platform::accounts::Role;
+use tutti_store::teaching::allocation::{AwaitingEnrolment, GroupSummary, TeacherChoice};
+use tutti_store::teaching::cancellations::DayOff;
+use tutti_store::teaching::lessons::{NewGroup, TimetableLesson};
+use tutti_store::teaching::proposals::{GroupMove, Proposal};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppResult, refused_on};
@@ -67,10 +67,6 @@ pub fn dashboard_links() -> Vec<(&'static str, &'static str, &'static str)> {
             "Let the solver propose a better timetable for a term.",
         ),
     ]
-}
-
-fn time_text(minute: i32) -> String {
-    ClockTime(minute.clamp(0, 24 * 60 - 1) as u16).to_string()
 }
 
 pub(crate) fn parse_date(text: &str) -> Option<Date> {
@@ -165,8 +161,8 @@ async fn allocation_view(
         .into_iter()
         .map(|g| GroupRow {
             day: day_name(g.weekday as u8),
-            start: time_text(g.start_minute),
-            end: time_text(g.start_minute + g.minutes),
+            start: crate::format::clock(g.start_minute),
+            end: crate::format::clock(g.start_minute + g.minutes),
             group: g,
         })
         .collect();
@@ -403,8 +399,8 @@ async fn cancellations_view(state: &AppState, visitor: &Visitor, errors: FormErr
         .await?
         .into_iter()
         .map(|l| OwedRow {
-            start: time_text(l.start_minute),
-            end: time_text(l.end_minute),
+            start: crate::format::clock(l.start_minute),
+            end: crate::format::clock(l.end_minute),
             lesson: l,
         })
         .collect();
@@ -609,12 +605,15 @@ pub(crate) fn read_proposal(errors: &mut FormErrors, term: &str, seconds: &str) 
             .trim()
             .parse::<u32>()
             .ok()
-            .filter(|s| (1..=tutti_store::proposals::MAX_SECONDS).contains(s))
+            .filter(|s| (1..=tutti_store::teaching::proposals::MAX_SECONDS).contains(s))
     };
     if seconds.is_none() {
         errors.add(
             "seconds",
-            format!("Enter from 1 to {} seconds.", tutti_store::proposals::MAX_SECONDS),
+            format!(
+                "Enter from 1 to {} seconds.",
+                tutti_store::teaching::proposals::MAX_SECONDS
+            ),
         );
     }
     Some((term?, seconds?))

@@ -19,9 +19,11 @@ use tutti_domain::calendar::{AcademicYear, TermId, TermName};
 use tutti_domain::charging::{ChargeStep, ChargingPolicy};
 use tutti_domain::lessons::LessonType;
 use tutti_domain::money::Percent;
-use tutti_store::accounts::{Role, User};
-use tutti_store::billing::{Invoice, InvoiceFilter, InvoiceSummary, RunProgress, RunReport};
 use tutti_store::listing::ListQuery;
+use tutti_store::money::billing::RunProgress;
+use tutti_store::money::billing::invoices::{Invoice, InvoiceFilter, InvoiceSummary};
+use tutti_store::money::billing::runs::RunReport;
+use tutti_store::platform::accounts::{Role, User};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
@@ -120,7 +122,7 @@ struct IndexPage {
     errors: FormErrors,
     terms: Vec<String>,
     term: String,
-    runs: Vec<tutti_store::billing::BillingRun>,
+    runs: Vec<tutti_store::money::billing::runs::BillingRun>,
     years: Vec<(String, String)>,
 }
 

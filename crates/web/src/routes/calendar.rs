@@ -5,8 +5,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use time::{Duration, OffsetDateTime};
-use tutti_store::accounts::Role;
-use tutti_store::lessons::{NoteReader, TimetableLesson, TimetableOf};
+use tutti_store::platform::accounts::Role;
+use tutti_store::teaching::lessons::{NoteReader, TimetableLesson, TimetableOf};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::AppResult;

@@ -9,11 +9,10 @@ use serde::Deserialize;
 use time::{Date, Duration};
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
-use tutti_domain::rotation::ClockTime;
-use tutti_store::accounts::{Role, User};
-use tutti_store::audit::Actor;
-use tutti_store::lessons::{LessonStatus, NoteReader, TimetableLesson, TimetableOf};
-use tutti_store::registers::{GuaranteeLine, LessonOutcome, MarkScope};
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::platform::audit::Actor;
+use tutti_store::teaching::lessons::{LessonStatus, NoteReader, TimetableLesson, TimetableOf};
+use tutti_store::teaching::registers::{GuaranteeLine, LessonOutcome, MarkScope};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
@@ -108,7 +107,7 @@ fn calendar_link() -> (&'static str, &'static str, &'static str) {
 
 /// Today in the hub's time zone. Lessons are dated in Europe/London; UTC is a day out only
 /// between midnight and 1am in summer, when no lessons are taught.
-use crate::dates::long_day;
+use crate::format::long_day;
 
 /// A lesson as a page shows it.
 pub struct LessonView {
@@ -124,8 +123,8 @@ impl LessonView {
     fn new(lesson: TimetableLesson) -> LessonView {
         let missed = lesson.status.is_missed_by_hub();
         LessonView {
-            start: ClockTime(lesson.start_minute as u16).to_string(),
-            end: ClockTime(lesson.end_minute as u16).to_string(),
+            start: crate::format::clock(lesson.start_minute),
+            end: crate::format::clock(lesson.end_minute),
             date_text: long_day(lesson.date),
             status_text: status_text(lesson.status),
             missed,

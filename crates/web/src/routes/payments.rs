@@ -13,12 +13,12 @@ use tutti_domain::Pence;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::payments::{AccountNumber, GIFT_AID_STATEMENT, PaymentMethod, SortCode, mandate_reference};
 use tutti_domain::validate::{Postcode, format_date_uk, parse_date};
-use tutti_store::accounts::Role;
-use tutti_store::payments::agreements::AgreementInput;
-use tutti_store::payments::basket::{DonationInput, GiftAidDeclaration};
-use tutti_store::payments::collections::MandateInput;
-use tutti_store::payments::invoices::{InvoiceAccount, PaymentInput};
-use tutti_store::payments::provider::CheckoutRequest;
+use tutti_store::money::payments::agreements::AgreementInput;
+use tutti_store::money::payments::basket::{DonationInput, GiftAidDeclaration};
+use tutti_store::money::payments::collections::MandateInput;
+use tutti_store::money::payments::invoices::{InvoiceAccount, PaymentInput};
+use tutti_store::money::payments::provider::CheckoutRequest;
+use tutti_store::platform::accounts::Role;
 
 use super::records::{Cell, FormField, FormPage, Values, actor, cell, csrf_of, done, form_again, input, link, select};
 use crate::access::{Access, Audience, Routes};
@@ -193,7 +193,7 @@ async fn donate_form(State(state): State<AppState>, visitor: Visitor) -> AppResu
 fn read_donation(v: &Values, errors: &mut FormErrors) -> Option<DonationInput> {
     let text = |k: &str| v.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let amount = match Pence::parse_pounds(&text("amount")) {
-        Ok(p) if p > Pence::ZERO && p <= tutti_store::payments::basket::MAX_DONATION => Some(p),
+        Ok(p) if p > Pence::ZERO && p <= tutti_store::money::payments::basket::MAX_DONATION => Some(p),
         Ok(_) => {
             errors.add("amount", "Enter an amount between £0.01 and £10,000.00");
             None
@@ -362,7 +362,7 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 
 async fn receive(
     state: &AppState,
-    provider: &dyn tutti_store::payments::provider::PaymentProvider,
+    provider: &dyn tutti_store::money::payments::provider::PaymentProvider,
     signature: &str,
     body: &[u8],
 ) -> Response {
@@ -513,7 +513,7 @@ async fn payments_index(State(state): State<AppState>, visitor: Visitor, Query(p
             ]
         })
         .collect();
-    let this_term = tutti_store::payments::credits::term_of(state.store.today())
+    let this_term = tutti_store::money::payments::credits::term_of(state.store.today())
         .map(|t| t.to_string())
         .unwrap_or_default();
     let page = TablePage {

@@ -11,11 +11,11 @@ use tutti_domain::calendar::{AcademicYear, SchoolCalendar, TermId};
 use tutti_domain::progress::{ExamResult, Grade};
 use tutti_domain::validate::{format_date_uk, parse_date};
 use tutti_store::StoreError;
-use tutti_store::accounts::{Role, User};
-use tutti_store::audit::Actor;
-use tutti_store::progress::{ExamEntry, NewExamEntry, PupilReport};
-use tutti_store::pupils::PupilScope;
-use tutti_store::records::PupilSummary;
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::platform::audit::Actor;
+use tutti_store::records::pupils::PupilScope;
+use tutti_store::records::summaries::PupilSummary;
+use tutti_store::teaching::progress::{ExamEntry, NewExamEntry, PupilReport};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult, message};

@@ -11,13 +11,13 @@ use serde::Deserialize;
 use serde_json::json;
 use tutti_auth::{qr, totp, webauthn};
 use tutti_store::StoreError;
-use tutti_store::accounts::User;
-use tutti_store::second_factors::{PasskeySummary, SecondFactors};
-use tutti_store::sessions::Session;
+use tutti_store::platform::accounts::User;
+use tutti_store::platform::second_factors::{PasskeySummary, SecondFactors};
+use tutti_store::platform::sessions::Session;
 
 use crate::access::{Access, Audience, Routes, safe_next};
-use crate::dates::when;
 use crate::error::{AppError, AppResult, refusal_text};
+use crate::format::when;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
 use crate::session::{SignedIn, Visitor, actor, flash_to};
@@ -265,7 +265,7 @@ enum Removing {
 fn would_leave_none(user: &User, factors: &SecondFactors, removing: Removing) -> bool {
     let needs = matches!(
         user.role,
-        tutti_store::accounts::Role::Admin | tutti_store::accounts::Role::Manager
+        tutti_store::platform::accounts::Role::Admin | tutti_store::platform::accounts::Role::Manager
     ) && !user.is_demo;
     let (apps, passkeys) = (usize::from(factors.totp), factors.passkeys.len());
     let left = match removing {

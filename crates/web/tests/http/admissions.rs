@@ -8,8 +8,8 @@ use tutti_domain::admissions::notice_end_date;
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar, default_term_dates};
 use tutti_domain::charging::ChargingPolicy;
 use tutti_domain::validate::format_date_uk;
-use tutti_store::accounts::{NewUser, Role};
-use tutti_store::pupils::PupilScope;
+use tutti_store::platform::accounts::{NewUser, Role};
+use tutti_store::records::pupils::PupilScope;
 use tutti_store::sea_orm;
 use tutti_store::sea_orm::{ConnectionTrait, FromQueryResult};
 
@@ -538,7 +538,7 @@ async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
 async fn token(app: &TestApp, email: &str) -> String {
     let user = app.store.user_by_email(email).await.unwrap().unwrap();
     app.store
-        .create_api_token(&tutti_store::audit::Actor::cli(), user.id, "test")
+        .create_api_token(&tutti_store::platform::audit::Actor::cli(), user.id, "test")
         .await
         .unwrap()
 }
@@ -690,9 +690,9 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
     let scope = PupilScope::Guardian("parent@demo.test".into());
     app.store
         .apply(
-            &tutti_store::audit::Actor::cli(),
+            &tutti_store::platform::audit::Actor::cli(),
             &scope,
-            &tutti_store::admissions::NewApplication {
+            &tutti_store::admissions::applications::NewApplication {
                 pupil_id: kids[0],
                 choice: tutti_domain::admissions::TuitionChoice {
                     instrument: "Violin".into(),

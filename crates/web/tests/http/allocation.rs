@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use tutti_domain::calendar::{AcademicYear, TermDates, default_term_dates};
 use tutti_domain::guarantee::GuaranteePolicy;
 use tutti_domain::lessons::LessonType;
-use tutti_store::audit::Actor;
-use tutti_store::lessons::NewGroup;
+use tutti_store::platform::audit::Actor;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
+use tutti_store::teaching::lessons::NewGroup;
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, location};

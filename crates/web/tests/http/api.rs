@@ -2,7 +2,7 @@
 //! pupil, CSRF only for cookie sessions, and an OpenAPI document whose every path answers.
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};

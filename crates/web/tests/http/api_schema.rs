@@ -3,7 +3,7 @@
 //! for that path, method and status, field by field, with no undeclared field allowed.
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};

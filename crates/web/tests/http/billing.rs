@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tutti_domain::Pence;
 use tutti_domain::calendar::AcademicYear;
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 use tutti_store::sea_orm::ConnectionTrait;
 
 use crate::on_both_backends;
@@ -182,7 +182,7 @@ async fn invoice_pages_link_payments_and_pdf_and_show_school_programmes(backend:
     app.store
         .create_agreement(
             &actor,
-            &tutti_store::payments::agreements::AgreementInput {
+            &tutti_store::money::payments::agreements::AgreementInput {
                 school_id: 1,
                 year: AcademicYear::starting(2026),
                 programme: "Whole-class ukulele".into(),
@@ -203,7 +203,7 @@ async fn invoice_pages_link_payments_and_pdf_and_show_school_programmes(backend:
         .record_payment(
             &actor,
             id,
-            &tutti_store::payments::invoices::PaymentInput {
+            &tutti_store::money::payments::invoices::PaymentInput {
                 method: tutti_domain::payments::PaymentMethod::BankTransfer,
                 amount: Pence(1_000),
                 reference: "BACS 1".into(),

@@ -3,7 +3,7 @@
 //! through the API, each refused field by field with nothing changed, and audited when saved.
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 
 use crate::on_both_backends;

@@ -6,10 +6,10 @@ use serde_json::{Value, json};
 use time::Weekday;
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar, TermDates, default_term_dates};
 use tutti_domain::lessons::LessonType;
-use tutti_store::accounts::{NewUser, Role};
-use tutti_store::audit::Actor;
-use tutti_store::lessons::NewGroup;
+use tutti_store::platform::accounts::{NewUser, Role};
+use tutti_store::platform::audit::Actor;
 use tutti_store::sea_orm::ConnectionTrait;
+use tutti_store::teaching::lessons::NewGroup;
 
 use crate::on_both_backends;
 use crate::support::{Backend, DEMO_PASSWORD, TestApp, location};

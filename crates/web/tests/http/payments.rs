@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use reqwest::StatusCode;
 use tutti_domain::Pence;
 use tutti_store::Store;
-use tutti_store::accounts::{NewUser, Role};
+use tutti_store::platform::accounts::{NewUser, Role};
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 use tutti_web::WebConfig;
 use tutti_web::config::{CardPayments, StripeConfig};

@@ -2,7 +2,7 @@
 //! the teacher writes a report, a draft until published, and the parent sees it only then.
 //! Another teacher's pupil and another family's child are out of reach.
 use reqwest::StatusCode;
-use tutti_store::accounts::{NewUser, Role};
+use tutti_store::platform::accounts::{NewUser, Role};
 use tutti_store::sea_orm;
 use tutti_store::sea_orm::FromQueryResult;
 
@@ -80,7 +80,7 @@ async fn teacher_enters_exams_and_publishes_reports(backend: Backend) {
 
     let entry_id = app
         .store
-        .exam_entries(&tutti_store::pupils::PupilScope::All, 1)
+        .exam_entries(&tutti_store::records::pupils::PupilScope::All, 1)
         .await
         .unwrap()[0]
         .id;
@@ -132,7 +132,7 @@ async fn teacher_enters_exams_and_publishes_reports(backend: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         app.store
-            .exam_entries(&tutti_store::pupils::PupilScope::All, 1)
+            .exam_entries(&tutti_store::records::pupils::PupilScope::All, 1)
             .await
             .unwrap()
             .len(),

@@ -17,8 +17,8 @@ use reqwest::redirect::Policy;
 use reqwest::{Client, Method};
 use tutti_domain::calendar::TermId;
 use tutti_store::Store;
-use tutti_store::accounts::Role;
-use tutti_store::audit::Actor;
+use tutti_store::platform::accounts::Role;
+use tutti_store::platform::audit::Actor;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 use tutti_web::AccessRule;
 

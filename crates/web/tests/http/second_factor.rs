@@ -4,8 +4,8 @@
 //! the command line not behind it. Passkeys are tried in Chromium (tests/browser). Each test
 //! starts from an empty hub and builds the people it needs.
 use reqwest::StatusCode;
-use tutti_store::accounts::{NewUser, Role};
-use tutti_store::audit::Actor;
+use tutti_store::platform::accounts::{NewUser, Role};
+use tutti_store::platform::audit::Actor;
 use tutti_store::testing::world::a_teacher;
 
 use crate::on_both_backends;

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 
 use crate::on_both_backends;
@@ -297,7 +297,7 @@ async fn tokens_expire_keep_to_their_scope_and_die_with_the_password(backend: Ba
             &Actor::cli(),
             admin.id,
             "reader",
-            tutti_store::api_tokens::TokenScope::Read,
+            tutti_store::platform::api_tokens::TokenScope::Read,
             time::Duration::days(90),
         )
         .await

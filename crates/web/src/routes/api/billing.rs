@@ -9,10 +9,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tutti_domain::billing::{FieldError, PayerKey, export_policy, import_policy, parse_policy_value, validate_policy};
 use tutti_domain::calendar::{AcademicYear, TermId};
-use tutti_store::accounts::{Role, User};
-use tutti_store::audit::Actor;
-use tutti_store::billing::InvoiceFilter;
 use tutti_store::listing::ListQuery;
+use tutti_store::money::billing::invoices::InvoiceFilter;
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::platform::audit::Actor;
 use utoipa::OpenApi;
 
 use crate::access::{Access, Audience, Routes};
@@ -70,7 +70,7 @@ async fn list_policies(State(state): State<AppState>, SignedIn(user, _): SignedI
     let years = state.store.charging_policy_years().await?;
     let list: Vec<Value> = years
         .iter()
-        .map(|p| json!({"academic_year": p.academic_year, "name": p.policy.name, "revision": p.revision, "updated_at": p.updated_at.map(crate::dates::iso)}))
+        .map(|p| json!({"academic_year": p.academic_year, "name": p.policy.name, "revision": p.revision, "updated_at": p.updated_at.map(crate::format::iso)}))
         .collect();
     Ok(Json(json!({ "policies": list })).into_response())
 }

@@ -13,10 +13,11 @@ use tutti_domain::csv::parse_school_weekday;
 use tutti_domain::lessons::{LESSON_MINUTES, LessonType};
 use tutti_domain::rotation::ClockTime;
 use tutti_domain::validate::parse_date;
-use tutti_store::accounts::{Role, User};
-use tutti_store::admissions::{ApplicationFilter, ApplicationView, EnrolmentFilter, EnrolmentView, NewEnrolment};
-use tutti_store::audit::Actor;
-use tutti_store::pupils::PupilScope;
+use tutti_store::admissions::applications::{ApplicationFilter, ApplicationView};
+use tutti_store::admissions::enrolments::{EnrolmentFilter, EnrolmentView, NewEnrolment};
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::platform::audit::Actor;
+use tutti_store::records::pupils::PupilScope;
 use utoipa::OpenApi;
 
 use crate::access::{Access, Audience, Routes};

@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::put;
 use serde_json::{Map, Value, json};
 use tutti_domain::rotation::ClockTime;
-use tutti_store::audit::Actor;
-use tutti_store::availability::Week;
+use tutti_store::platform::audit::Actor;
+use tutti_store::records::availability::Week;
 
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath};
@@ -132,6 +132,6 @@ async fn put_hours(
 }
 
 /// The groups new facts leave outside them, each as the sentence the office reads.
-fn sentences(outside: &[tutti_store::availability::GroupOutside]) -> Vec<String> {
+fn sentences(outside: &[tutti_store::records::availability::GroupOutside]) -> Vec<String> {
     outside.iter().map(ToString::to_string).collect()
 }

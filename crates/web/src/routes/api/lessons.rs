@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 use time::Date;
 use tutti_domain::guarantee::RegisterMark;
 use tutti_domain::rotation::ClockTime;
-use tutti_store::accounts::{Role, User};
-use tutti_store::audit::Actor;
-use tutti_store::lessons::{NoteReader, TimetableLesson, TimetableOf};
-use tutti_store::registers::{LessonOutcome, MarkScope};
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::platform::audit::Actor;
+use tutti_store::teaching::lessons::{NoteReader, TimetableLesson, TimetableOf};
+use tutti_store::teaching::registers::{LessonOutcome, MarkScope};
 use utoipa::OpenApi;
 
 use crate::access::{Access, Audience, Routes};

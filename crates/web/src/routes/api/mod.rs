@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tutti_store::StoreError;
-use tutti_store::accounts::{Role, User};
 use tutti_store::listing::ListQuery;
-use tutti_store::pupils::PupilScope;
+use tutti_store::platform::accounts::{Role, User};
+use tutti_store::records::pupils::PupilScope;
 use utoipa::OpenApi;
 
 pub mod allocation;

@@ -12,7 +12,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use tutti_store::accounts::Role;
+use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience};
 use crate::error::{AppError, AppResult};

@@ -15,7 +15,7 @@ pub fn item_url(item: &Item) -> String {
     }
 }
 
-pub use crate::dates::{iso, long_date, long_day};
+pub use crate::format::{iso, long_date, long_day};
 
 /// An item ready for a template.
 pub struct ItemView {

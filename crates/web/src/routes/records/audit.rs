@@ -3,7 +3,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
-use tutti_store::audit::AuditFilter;
+use tutti_store::platform::audit::AuditFilter;
 
 use super::*;
 use crate::access::Routes;
@@ -66,7 +66,7 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<A
         .into_iter()
         .map(|e| {
             vec![
-                crate::dates::when(e.at),
+                crate::format::when(e.at),
                 e.actor,
                 e.action,
                 match e.entity_id {

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 use tutti_store::{Store, StoreError};
 
 use super::{FormField, FormPage, Values, csrf_of, done, form_again};

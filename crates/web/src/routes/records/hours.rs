@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::get;
 use tutti_domain::allocation::{MAX_ROOMS, day_times_text, parse_day_times};
 use tutti_domain::rotation::ClockTime;
-use tutti_store::availability::{Availability, GroupOutside, SchoolHours, Week};
+use tutti_store::records::availability::{Availability, GroupOutside, SchoolHours, Week};
 
 use super::*;
 use crate::access::Routes;
@@ -302,8 +302,8 @@ async fn hours_form(State(state): State<AppState>, visitor: Visitor, Path(id): P
     let h = state.store.school_hours(id).await?.ok_or(AppError::NotFound)?;
     let v: Values = [
         ("rooms", h.rooms.to_string()),
-        ("opens", ClockTime(h.opens_minute as u16).to_string()),
-        ("closes", ClockTime(h.closes_minute as u16).to_string()),
+        ("opens", crate::format::clock(h.opens_minute)),
+        ("closes", crate::format::clock(h.closes_minute)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -7,7 +7,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_domain::csv::{CsvRow, ImportIssue, InstrumentRow, PupilRow, SchoolRow, StaffRow, import};
-use tutti_store::imports::{Change, CsvImport, RecordKind};
+use tutti_store::records::imports::{Change, CsvImport, RecordKind};
 
 use super::*;
 use crate::access::Routes;

@@ -4,9 +4,9 @@ use axum::response::Response;
 use axum::routing::get;
 use tutti_domain::csv::InstrumentRow;
 use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
-use tutti_store::instruments::InstrumentInput;
+use tutti_store::records::instruments::InstrumentInput;
 
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 use tutti_store::{Store, StoreError};
 
 use super::editing::{self, EditableRecord};

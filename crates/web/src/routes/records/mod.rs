@@ -17,9 +17,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tutti_domain::csv::{CsvRow, import, write};
-use tutti_store::accounts::Role;
-use tutti_store::guardians::Guardian;
 use tutti_store::listing::{ListQuery, Page};
+use tutti_store::platform::accounts::Role;
+use tutti_store::records::guardians::Guardian;
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::AppResult;

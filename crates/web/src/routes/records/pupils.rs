@@ -4,10 +4,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_domain::csv::PupilRow;
 use tutti_domain::validate::{EmailAddress, PhoneNumber, format_date_uk};
-use tutti_store::guardians::GuardianInput;
-use tutti_store::pupils::{PupilInput, PupilScope};
+use tutti_store::records::guardians::GuardianInput;
+use tutti_store::records::pupils::{PupilInput, PupilScope};
 
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 use tutti_store::{Store, StoreError};
 
 use super::editing::{self, EditableRecord};

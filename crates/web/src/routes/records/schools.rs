@@ -4,9 +4,9 @@ use axum::response::Response;
 use axum::routing::get;
 use tutti_domain::csv::SchoolRow;
 use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
-use tutti_store::schools::SchoolInput;
+use tutti_store::records::schools::SchoolInput;
 
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 use tutti_store::{Store, StoreError};
 
 use super::editing::{self, EditableRecord};

@@ -6,7 +6,7 @@ use tutti_domain::csv::StaffRow;
 use tutti_domain::staff::{Employment, StaffRole};
 use tutti_domain::validate::format_date_uk;
 
-use tutti_store::audit::Actor;
+use tutti_store::platform::audit::Actor;
 use tutti_store::{Store, StoreError};
 
 use super::editing::{self, EditableRecord};

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tutti_store::StoreError;
-use tutti_store::api_tokens::{ApiToken, DEFAULT_LIFETIME, MAX_LIFETIME, TokenScope};
+use tutti_store::platform::api_tokens::{ApiToken, DEFAULT_LIFETIME, MAX_LIFETIME, TokenScope};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
@@ -66,7 +66,7 @@ impl From<ApiToken> for TokenRow {
     }
 }
 
-use crate::dates::when;
+use crate::format::when;
 
 async fn page(
     state: &AppState,

@@ -1,0 +1,406 @@
+//! Money against invoices: payments by every method, refunds and credits, each moving the
+//! invoice's balance and status. An invoice's total never changes; its balance is the total
+//! less payments and credits plus refunds.
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use serde::Serialize;
+use time::Date;
+use tutti_domain::Pence;
+use tutti_domain::payments::{
+    InvoiceStatus, PaymentMethod, PaymentRefusal, check_amount, check_payable, check_payment, check_refund,
+    invoice_description,
+};
+
+use super::{Checkout, exec, insert_id};
+use crate::error::{Result, StoreError};
+use crate::platform::accounts::User;
+use crate::platform::audit::{self, Action, Actor};
+use crate::query::stmt;
+use crate::{Store, now};
+
+/// An invoice with what has been paid against it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, FromQueryResult)]
+pub struct InvoiceAccount {
+    pub id: i64,
+    pub number: String,
+    pub payer_kind: String,
+    pub payer_id: i64,
+    pub payer_name: String,
+    pub term: String,
+    pub issued_on: Date,
+    pub total_pence: i64,
+    pub status: String,
+    /// Payments and credits less refunds.
+    pub settled_pence: i64,
+}
+
+impl InvoiceAccount {
+    pub fn balance(&self) -> Pence {
+        Pence(self.total_pence - self.settled_pence)
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == InvoiceStatus::Cancelled.as_str()
+    }
+}
+
+/// One movement of money on an invoice.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, FromQueryResult)]
+pub struct PaymentRecord {
+    pub id: i64,
+    pub invoice_id: i64,
+    pub kind: String,
+    pub method: String,
+    pub amount_pence: i64,
+    pub reference: String,
+    pub received_on: Date,
+}
+
+/// A payment an admin records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentInput {
+    pub method: PaymentMethod,
+    pub amount: Pence,
+    pub reference: String,
+    pub received_on: Date,
+}
+
+const ACCOUNT_SQL: &str = "SELECT i.id, i.number, i.payer_kind, i.payer_id, i.payer_name, i.term, i.issued_on, \
+     i.total_pence, i.status, CAST(COALESCE((SELECT SUM(p.amount_pence) FROM payments p WHERE p.invoice_id = i.id), 0) AS BIGINT) \
+     AS settled_pence FROM invoices i";
+
+pub(crate) async fn account(conn: &impl ConnectionTrait, invoice_id: i64) -> Result<InvoiceAccount> {
+    InvoiceAccount::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!("{ACCOUNT_SQL} WHERE i.id = ?"),
+        [invoice_id.into()],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Moves the invoice's status to follow its balance (a cancelled invoice stays cancelled),
+/// and marks its instalments paid when nothing is left to pay.
+pub(crate) async fn refresh_status(conn: &impl ConnectionTrait, invoice_id: i64) -> Result<InvoiceAccount> {
+    let mut acc = account(conn, invoice_id).await?;
+    let Some(was) = InvoiceStatus::parse(&acc.status) else {
+        return Err(StoreError::Corrupt(format!("invoices.status {:?}", acc.status)));
+    };
+    if was == InvoiceStatus::Cancelled {
+        return Ok(acc);
+    }
+    let status = was.following(acc.balance(), Pence(acc.settled_pence));
+    if status != was {
+        exec(
+            conn,
+            "UPDATE invoices SET status = ? WHERE id = ?",
+            vec![status.as_str().into(), invoice_id.into()],
+        )
+        .await?;
+        acc.status = status.as_str().into();
+    }
+    if status == InvoiceStatus::Paid {
+        exec(
+            conn,
+            "UPDATE instalments SET status = 'paid' WHERE invoice_id = ? AND status = 'due'",
+            vec![invoice_id.into()],
+        )
+        .await?;
+    }
+    Ok(acc)
+}
+
+pub(crate) async fn insert_payment(
+    conn: &impl ConnectionTrait,
+    invoice_id: i64,
+    kind: &str,
+    method: &str,
+    amount: Pence,
+    reference: &str,
+    received_on: Date,
+    checkout_id: Option<i64>,
+    recorded_by: Option<i64>,
+) -> Result<i64> {
+    insert_id(
+        conn,
+        "INSERT INTO payments (invoice_id, kind, method, amount_pence, reference, received_on, checkout_id, \
+         recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        vec![
+            invoice_id.into(),
+            kind.into(),
+            method.into(),
+            amount.0.into(),
+            reference.into(),
+            received_on.into(),
+            checkout_id.into(),
+            recorded_by.into(),
+            now().into(),
+        ],
+    )
+    .await
+}
+
+/// A card payment from a paid checkout. The money has been taken, so it is recorded even if
+/// the invoice was settled another way meanwhile (the office then refunds the difference).
+pub(crate) async fn insert_card_payment(
+    conn: &impl ConnectionTrait,
+    invoice_id: i64,
+    amount: Pence,
+    checkout: &Checkout,
+    paid_on: Date,
+) -> Result<()> {
+    insert_payment(
+        conn,
+        invoice_id,
+        "payment",
+        PaymentMethod::Card.as_str(),
+        amount,
+        &checkout.reference,
+        paid_on,
+        Some(checkout.id),
+        None,
+    )
+    .await?;
+    refresh_status(conn, invoice_id).await?;
+    Ok(())
+}
+
+/// Whether `user` pays this invoice: a parent by a guardian record with their email, a
+/// school contact for their school. Binds [`payer_values`].
+pub(crate) fn payer_condition() -> &'static str {
+    "((i.payer_kind = 'parent' AND i.payer_id IN \
+       (SELECT g.id FROM guardians g WHERE g.email <> '' AND LOWER(g.email) = ?)) \
+     OR (i.payer_kind = 'school' AND i.payer_id = ?))"
+}
+
+/// The values [`payer_condition`] binds. A parent's email counts only once confirmed, as for
+/// their children: anyone can sign up with any address.
+fn payer_values(user: &User) -> [sea_orm::Value; 2] {
+    let email = if user.email_verified {
+        user.email.to_lowercase()
+    } else {
+        String::new()
+    };
+    [email.into(), user.school_id.unwrap_or(-1).into()]
+}
+
+impl Store {
+    /// An invoice with its balance.
+    pub async fn invoice_account(&self, invoice_id: i64) -> Result<InvoiceAccount> {
+        account(self.conn(), invoice_id).await
+    }
+
+    /// The payments, refunds and credits on an invoice, oldest first.
+    pub async fn invoice_payments(&self, invoice_id: i64) -> Result<Vec<PaymentRecord>> {
+        Ok(PaymentRecord::find_by_statement(stmt(
+            self.conn().get_database_backend(),
+            "SELECT id, invoice_id, kind, method, amount_pence, reference, received_on FROM payments \
+             WHERE invoice_id = ? ORDER BY id",
+            [invoice_id.into()],
+        ))
+        .all(self.conn())
+        .await?)
+    }
+
+    /// Invoices an admin looks for: by number or payer name, newest first, at most 50.
+    pub async fn find_invoice_accounts(&self, q: &str) -> Result<Vec<InvoiceAccount>> {
+        let like = format!("%{}%", q.trim().to_lowercase());
+        Ok(InvoiceAccount::find_by_statement(stmt(
+            self.conn().get_database_backend(),
+            &format!(
+                "{ACCOUNT_SQL} WHERE LOWER(i.number) LIKE ? OR LOWER(i.payer_name) LIKE ? ORDER BY i.id DESC LIMIT 50"
+            ),
+            [like.clone().into(), like.into()],
+        ))
+        .all(self.conn())
+        .await?)
+    }
+
+    /// The invoices `user` pays (a parent's family, a school's own), newest first.
+    pub async fn invoices_of_user(&self, user: &User) -> Result<Vec<InvoiceAccount>> {
+        Ok(InvoiceAccount::find_by_statement(stmt(
+            self.conn().get_database_backend(),
+            &format!("{ACCOUNT_SQL} WHERE {} ORDER BY i.id DESC", payer_condition()),
+            payer_values(user),
+        ))
+        .all(self.conn())
+        .await?)
+    }
+
+    /// Records a payment an admin received. Paying more than the balance is refused, so an
+    /// overpayment never sits on an account unexplained.
+    pub async fn record_payment(&self, actor: &Actor, invoice_id: i64, input: &PaymentInput) -> Result<InvoiceAccount> {
+        check_amount(input.amount)?;
+        let txn = self.write().await?;
+        let acc = account(&txn, invoice_id).await?;
+        check_payment(input.amount, acc.is_cancelled(), acc.balance(), &acc.number)?;
+        let id = insert_payment(
+            &txn,
+            invoice_id,
+            "payment",
+            input.method.as_str(),
+            input.amount,
+            input.reference.trim(),
+            input.received_on,
+            None,
+            actor.user_id,
+        )
+        .await?;
+        let acc = refresh_status(&txn, invoice_id).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "payment",
+            Some(id),
+            format!(
+                "{} payment of {} on invoice {}",
+                input.method.label(),
+                input.amount,
+                acc.number
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(acc)
+    }
+
+    /// Refunds money paid on an invoice; no more than has been paid.
+    pub async fn record_refund(&self, actor: &Actor, invoice_id: i64, input: &PaymentInput) -> Result<InvoiceAccount> {
+        check_amount(input.amount)?;
+        let txn = self.write().await?;
+        let acc = account(&txn, invoice_id).await?;
+        check_refund(input.amount, Pence(acc.settled_pence), &acc.number)?;
+        let id = insert_payment(
+            &txn,
+            invoice_id,
+            "refund",
+            input.method.as_str(),
+            -input.amount,
+            input.reference.trim(),
+            input.received_on,
+            None,
+            actor.user_id,
+        )
+        .await?;
+        let acc = refresh_status(&txn, invoice_id).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "payment",
+            Some(id),
+            format!(
+                "refund of {} by {} on invoice {}",
+                input.amount,
+                input.method.label(),
+                acc.number
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(acc)
+    }
+
+    /// Puts an invoice the user pays in their basket, for its current balance.
+    pub async fn add_invoice_to_basket(&self, user: &User, invoice_id: i64) -> Result<()> {
+        let txn = self.write().await?;
+        let acc = InvoiceAccount::find_by_statement(stmt(
+            txn.get_database_backend(),
+            &format!("{ACCOUNT_SQL} WHERE i.id = ? AND {}", payer_condition()),
+            std::iter::once(invoice_id.into()).chain(payer_values(user)),
+        ))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        check_payable(acc.balance(), acc.is_cancelled(), &acc.number)?;
+        let inserted = exec(
+            &txn,
+            "INSERT INTO basket_items (user_id, kind, invoice_id, donation_id, description, amount_pence, \
+             checkout_id, created_at) VALUES (?, 'invoice', ?, NULL, ?, ?, NULL, ?) \
+             ON CONFLICT (user_id, invoice_id) DO NOTHING",
+            vec![
+                user.id.into(),
+                invoice_id.into(),
+                invoice_description(&acc.number, &acc.term).into(),
+                acc.balance().0.into(),
+                now().into(),
+            ],
+        )
+        .await?;
+        if inserted == 0 {
+            return Err(PaymentRefusal::AlreadyInBasket { number: acc.number }.into());
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// One line of an invoice, with the pupil's name.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, FromQueryResult)]
+pub struct DocumentLine {
+    pub pupil_name: String,
+    pub description: String,
+    pub rule: String,
+    pub amount_pence: i64,
+}
+
+/// An instalment as the invoice shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, FromQueryResult)]
+pub struct DocumentInstalment {
+    pub number: i32,
+    pub due_on: Date,
+    pub amount_pence: i64,
+    pub status: String,
+}
+
+/// Everything a printed invoice shows.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct InvoiceDocument {
+    pub account: InvoiceAccount,
+    pub lines: Vec<DocumentLine>,
+    pub instalments: Vec<DocumentInstalment>,
+    pub payments: Vec<PaymentRecord>,
+}
+
+impl Store {
+    /// An invoice with its lines, instalments and payments, for printing.
+    pub async fn invoice_document(&self, invoice_id: i64) -> Result<InvoiceDocument> {
+        let account = account(self.conn(), invoice_id).await?;
+        let backend = self.conn().get_database_backend();
+        let lines = DocumentLine::find_by_statement(stmt(
+            backend,
+            "SELECT p.first_name || ' ' || p.last_name AS pupil_name, l.description, l.rule, l.amount_pence \
+             FROM invoice_lines l JOIN pupils p ON p.id = l.pupil_id WHERE l.invoice_id = ? ORDER BY l.id",
+            [invoice_id.into()],
+        ))
+        .all(self.conn())
+        .await?;
+        let mut lines = lines;
+        // Schools' programme lines (services agreements) name no pupil.
+        lines.extend(
+            crate::money::billing::invoices::agreement_lines(self.conn(), invoice_id)
+                .await?
+                .into_iter()
+                .map(|l| DocumentLine {
+                    pupil_name: String::new(),
+                    description: l.description,
+                    rule: l.rule,
+                    amount_pence: l.amount_pence,
+                }),
+        );
+        let instalments = DocumentInstalment::find_by_statement(stmt(
+            backend,
+            "SELECT number, due_on, amount_pence, status FROM instalments WHERE invoice_id = ? ORDER BY number",
+            [invoice_id.into()],
+        ))
+        .all(self.conn())
+        .await?;
+        Ok(InvoiceDocument {
+            account,
+            lines,
+            instalments,
+            payments: self.invoice_payments(invoice_id).await?,
+        })
+    }
+}

@@ -1,0 +1,207 @@
+//! The audit log: who did what to which record, when and from where, written in the same
+//! transaction as the change it records.
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::entities::audit_event;
+use crate::error::Result;
+use crate::listing::{ListQuery, Page};
+use crate::platform::accounts::User;
+use crate::{Store, now};
+
+/// Who is acting, for the audit log. Jobs and the command line act as "system" or a named
+/// operator with no user id.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub ip: String,
+}
+
+impl Actor {
+    pub fn user(user: &User, ip: &str) -> Actor {
+        Actor {
+            user_id: Some(user.id),
+            name: user.email.clone(),
+            ip: ip.to_owned(),
+        }
+    }
+
+    /// The command line, on this machine.
+    pub fn cli() -> Actor {
+        let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+        Actor {
+            user_id: None,
+            name: format!("command line ({who})"),
+            ip: "local".into(),
+        }
+    }
+}
+
+/// What happened to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Archive,
+    View,
+    Import,
+    Export,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Archive => "archive",
+            Action::View => "view",
+            Action::Import => "import",
+            Action::Export => "export",
+        }
+    }
+}
+
+/// An event as the audit screens and API show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub user_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub summary: String,
+    pub ip: String,
+}
+
+impl From<audit_event::Model> for AuditEvent {
+    fn from(m: audit_event::Model) -> Self {
+        AuditEvent {
+            id: m.id,
+            at: m.at,
+            user_id: m.user_id,
+            actor: m.actor,
+            action: m.action,
+            entity: m.entity,
+            entity_id: m.entity_id,
+            summary: m.summary,
+            ip: m.ip,
+        }
+    }
+}
+
+/// Filters for browsing the log.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub action: String,
+    pub actor: String,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Builds an event row; the caller inserts it inside its own transaction.
+pub(crate) fn event(
+    actor: &Actor,
+    action: Action,
+    entity: &str,
+    entity_id: Option<i64>,
+    summary: impl Into<String>,
+) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
+        at: Set(now()),
+        user_id: Set(actor.user_id),
+        actor: Set(actor.name.clone()),
+        action: Set(action.as_str().to_owned()),
+        entity: Set(entity.to_owned()),
+        entity_id: Set(entity_id),
+        summary: Set(summary.into()),
+        ip: Set(actor.ip.clone()),
+        ..Default::default()
+    }
+}
+
+/// Records one event on `conn`, which is normally the transaction making the change.
+pub(crate) async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    action: Action,
+    entity: &str,
+    entity_id: Option<i64>,
+    summary: impl Into<String>,
+) -> Result<()> {
+    event(actor, action, entity, entity_id, summary).insert(conn).await?;
+    Ok(())
+}
+
+/// Records many events in batches (an import touches thousands of records).
+pub(crate) async fn record_many(conn: &impl ConnectionTrait, events: Vec<audit_event::ActiveModel>) -> Result<()> {
+    for chunk in events.chunks(500) {
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// One page of the audit log, newest first.
+    pub async fn audit_events(&self, filter: &AuditFilter) -> Result<Page<AuditEvent>> {
+        let list = ListQuery {
+            page: filter.page,
+            per_page: if filter.per_page == 0 { 50 } else { filter.per_page },
+            ..Default::default()
+        };
+        let mut q = audit_event::Entity::find();
+        if !filter.entity.trim().is_empty() {
+            q = q.filter(audit_event::Column::Entity.eq(filter.entity.trim()));
+        }
+        if let Some(id) = filter.entity_id {
+            q = q.filter(audit_event::Column::EntityId.eq(id));
+        }
+        if !filter.action.trim().is_empty() {
+            q = q.filter(audit_event::Column::Action.eq(filter.action.trim()));
+        }
+        if let Some(cond) = crate::records::search::text_search(&["actor"], &filter.actor) {
+            q = q.filter(cond);
+        }
+        let total = q.clone().count(self.conn()).await?;
+        let rows = q
+            .order_by_desc(audit_event::Column::At)
+            .order_by_desc(audit_event::Column::Id)
+            .offset(list.offset())
+            .limit(list.per_page())
+            .all(self.conn())
+            .await?;
+        Ok(Page {
+            rows: rows.into_iter().map(AuditEvent::from).collect(),
+            total,
+            capped: false,
+            page: list.page(),
+            per_page: list.per_page(),
+        })
+    }
+
+    /// Records an event on its own, for reads (a view of a pupil's record) and exports.
+    pub async fn audit(
+        &self,
+        actor: &Actor,
+        action: Action,
+        entity: &str,
+        entity_id: Option<i64>,
+        summary: &str,
+    ) -> Result<()> {
+        let txn = self.write().await?;
+        record(&txn, actor, action, entity, entity_id, summary).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}

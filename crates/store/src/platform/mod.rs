@@ -1,0 +1,12 @@
+//! The platform every feature stands on: accounts, sessions, second factors, API tokens,
+//! one-time tokens, throttling, the audit log, the outbox and hub settings.
+pub mod accounts;
+pub mod api_tokens;
+pub mod audit;
+pub mod outbox;
+pub mod second_factors;
+pub(crate) mod session_cache;
+pub mod sessions;
+pub mod settings;
+pub mod throttle;
+pub mod tokens;

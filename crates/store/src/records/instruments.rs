@@ -1,0 +1,330 @@
+//! The hub's instruments: list, view, create, update, archive, import and export, audited.
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Alias, Expr, Order};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::Serialize;
+use time::OffsetDateTime;
+use tutti_domain::Pence;
+use tutti_domain::csv::{ImportedRow, InstrumentRow};
+use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
+use tutti_domain::records::RecordRefusal;
+
+use crate::entities::instrument;
+use crate::error::{Result, StoreError};
+use crate::listing::{ListQuery, Page};
+use crate::platform::audit::{self, Action, Actor};
+use crate::records::imports::{Change, ImportReport, change_summary, changed_fields};
+use crate::records::schools::non_empty;
+use crate::{Store, now};
+
+pub const SORTS: &[(&str, &str)] = &[
+    ("serial", "serial"),
+    ("type", "instrument_type"),
+    ("make", "make"),
+    ("condition", "condition"),
+    ("location", "location"),
+    ("status", "status"),
+    ("value", "value_pence"),
+];
+
+/// An instrument as screens and the API show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Instrument {
+    pub id: i64,
+    pub serial: String,
+    pub instrument_type: String,
+    pub make: String,
+    pub model: String,
+    pub condition: Option<String>,
+    /// Value in pence.
+    pub value_pence: Option<i64>,
+    pub location: String,
+    pub status: String,
+    pub archived: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Instrument {
+    pub fn value_text(&self) -> String {
+        self.value_pence.map(|p| Pence(p).to_string()).unwrap_or_default()
+    }
+}
+
+impl From<instrument::Model> for Instrument {
+    fn from(m: instrument::Model) -> Self {
+        Instrument {
+            id: m.id,
+            serial: m.serial,
+            instrument_type: m.instrument_type,
+            make: m.make,
+            model: m.model,
+            condition: m.condition,
+            value_pence: m.value_pence,
+            location: m.location,
+            status: m.status,
+            archived: m.archived_at.is_some(),
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// What a form or API call supplies: the import row and the status (not in the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstrumentInput {
+    pub row: InstrumentRow,
+    pub status: InstrumentStatus,
+}
+
+fn row_fields(r: &InstrumentRow) -> Vec<(&'static str, String)> {
+    vec![
+        ("serial", r.serial.clone()),
+        ("type", r.instrument_type.clone()),
+        ("make", r.make.clone().unwrap_or_default()),
+        ("model", r.model.clone().unwrap_or_default()),
+        (
+            "condition",
+            r.condition.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        ),
+        ("value", format!("{:?}", r.value.map(|v| v.0))),
+        ("location", r.location.clone().unwrap_or_default()),
+    ]
+}
+
+pub fn input_of(m: &instrument::Model) -> InstrumentInput {
+    InstrumentInput {
+        row: InstrumentRow {
+            serial: m.serial.clone(),
+            instrument_type: m.instrument_type.clone(),
+            make: non_empty(&m.make),
+            model: non_empty(&m.model),
+            condition: m
+                .condition
+                .as_deref()
+                .and_then(|c| c.parse::<InstrumentCondition>().ok()),
+            value: m.value_pence.map(Pence),
+            location: non_empty(&m.location),
+        },
+        status: m.status.parse().unwrap_or(InstrumentStatus::Available),
+    }
+}
+
+fn apply(a: &mut instrument::ActiveModel, r: &InstrumentRow) {
+    a.serial = Set(r.serial.clone());
+    a.instrument_type = Set(r.instrument_type.clone());
+    a.make = Set(r.make.clone().unwrap_or_default());
+    a.model = Set(r.model.clone().unwrap_or_default());
+    a.condition = Set(r.condition.map(|c| c.as_str().to_owned()));
+    a.value_pence = Set(r.value.map(|v| v.0));
+    a.location = Set(r.location.clone().unwrap_or_default());
+}
+
+impl Store {
+    pub async fn list_instruments(&self, q: &ListQuery) -> Result<Page<Instrument>> {
+        let mut find = instrument::Entity::find();
+        if !q.include_archived {
+            find = find.filter(instrument::Column::ArchivedAt.is_null());
+        }
+        if let Some(c) =
+            crate::records::search::text_search(&["serial", "instrument_type", "make", "model", "location"], &q.q)
+        {
+            find = find.filter(c);
+        }
+        let total = find.clone().count(self.conn()).await?;
+        let (_, column) = q.sort_column(SORTS);
+        let order = if q.desc { Order::Desc } else { Order::Asc };
+        let rows = find
+            .order_by(Expr::col(Alias::new(column)), order)
+            .order_by_asc(instrument::Column::Id)
+            .offset(q.offset())
+            .limit(q.per_page())
+            .all(self.conn())
+            .await?;
+        Ok(Page {
+            rows: rows.into_iter().map(Instrument::from).collect(),
+            total,
+            capped: false,
+            page: q.page(),
+            per_page: q.per_page(),
+        })
+    }
+
+    pub async fn instrument(&self, id: i64) -> Result<Option<Instrument>> {
+        Ok(instrument::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(Instrument::from))
+    }
+
+    pub async fn instrument_input(&self, id: i64) -> Result<Option<InstrumentInput>> {
+        Ok(instrument::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(|m| input_of(&m)))
+    }
+
+    pub async fn create_instrument(&self, actor: &Actor, input: &InstrumentInput) -> Result<Instrument> {
+        let txn = self.write().await?;
+        if instrument::Entity::find()
+            .filter(instrument::Column::Serial.eq(&input.row.serial))
+            .count(&txn)
+            .await?
+            > 0
+        {
+            return Err(RecordRefusal::SerialTaken {
+                serial: input.row.serial.clone(),
+            }
+            .into());
+        }
+        let t = now();
+        let mut a = instrument::ActiveModel {
+            status: Set(input.status.as_str().to_owned()),
+            archived_at: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+            ..Default::default()
+        };
+        apply(&mut a, &input.row);
+        let m = a.insert(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "instrument",
+            Some(m.id),
+            format!("instrument {} {}", m.serial, m.instrument_type),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m.into())
+    }
+
+    pub async fn update_instrument(&self, actor: &Actor, id: i64, input: &InstrumentInput) -> Result<Instrument> {
+        let txn = self.write().await?;
+        let current = instrument::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if instrument::Entity::find()
+            .filter(instrument::Column::Serial.eq(&input.row.serial))
+            .filter(instrument::Column::Id.ne(id))
+            .count(&txn)
+            .await?
+            > 0
+        {
+            return Err(RecordRefusal::SerialTaken {
+                serial: input.row.serial.clone(),
+            }
+            .into());
+        }
+        let mut changed = changed_fields(&row_fields(&input_of(&current).row), &row_fields(&input.row));
+        if current.status != input.status.as_str() {
+            changed.push("status");
+        }
+        let mut a: instrument::ActiveModel = current.into();
+        apply(&mut a, &input.row);
+        a.status = Set(input.status.as_str().to_owned());
+        a.updated_at = Set(now());
+        let m = a.update(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "instrument",
+            Some(id),
+            change_summary(&format!("instrument {}", m.serial), &changed),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m.into())
+    }
+
+    pub async fn archive_instrument(&self, actor: &Actor, id: i64) -> Result<()> {
+        let txn = self.write().await?;
+        let current = instrument::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let summary = format!("instrument {}", current.serial);
+        crate::records::archive::archive_row(&txn, actor, "instruments", "instrument", id, summary).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Imports instrument rows matched by serial, all or nothing; `dry_run` rolls back.
+    pub async fn import_instruments(
+        &self,
+        actor: &Actor,
+        rows: &[ImportedRow<InstrumentRow>],
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        let txn = self.write().await?;
+        let existing: HashMap<String, instrument::Model> = instrument::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|m| (m.serial.clone(), m))
+            .collect();
+        let mut report = ImportReport {
+            dry_run,
+            ..Default::default()
+        };
+        let t = now();
+        let mut events = Vec::new();
+        let mut inserts = Vec::new();
+        for r in rows {
+            match existing.get(&r.row.serial) {
+                Some(m) => {
+                    let changed = changed_fields(&row_fields(&input_of(m).row), &row_fields(&r.row));
+                    if changed.is_empty() && m.archived_at.is_none() {
+                        report.note(r.line, Change::Unchanged);
+                        continue;
+                    }
+                    let mut a: instrument::ActiveModel = m.clone().into();
+                    apply(&mut a, &r.row);
+                    a.archived_at = Set(None);
+                    a.updated_at = Set(t);
+                    a.update(&txn).await?;
+                    events.push(audit::event(
+                        actor,
+                        Action::Update,
+                        "instrument",
+                        Some(m.id),
+                        change_summary(&format!("instrument {} (import)", m.serial), &changed),
+                    ));
+                    report.note(r.line, Change::Updated);
+                }
+                None => {
+                    let mut a = instrument::ActiveModel {
+                        status: Set(InstrumentStatus::Available.as_str().to_owned()),
+                        archived_at: Set(None),
+                        created_at: Set(t),
+                        updated_at: Set(t),
+                        ..Default::default()
+                    };
+                    apply(&mut a, &r.row);
+                    inserts.push(a);
+                    report.note(r.line, Change::Created);
+                }
+            }
+        }
+        for chunk in inserts.chunks(500) {
+            instrument::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        crate::records::imports::finish(txn, actor, ("instrument", "instruments"), rows.len(), &report, events).await?;
+        Ok(report)
+    }
+
+    pub async fn export_instruments(&self) -> Result<Vec<InstrumentRow>> {
+        Ok(instrument::Entity::find()
+            .order_by_asc(instrument::Column::Serial)
+            .all(self.conn())
+            .await?
+            .iter()
+            .map(|m| input_of(m).row)
+            .collect())
+    }
+}

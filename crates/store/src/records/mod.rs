@@ -1,0 +1,14 @@
+//! The core records: schools, pupils and their guardians, staff and their availability,
+//! instruments, with their search, archiving and CSV imports.
+pub(crate) mod archive;
+pub mod availability;
+pub(crate) mod enrolment_import;
+pub mod guardians;
+pub mod imports;
+pub mod instruments;
+pub(crate) mod pupil_search;
+pub mod pupils;
+pub mod schools;
+pub(crate) mod search;
+pub mod staff;
+pub mod summaries;

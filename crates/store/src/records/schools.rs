@@ -1,0 +1,388 @@
+//! Schools: list, view, create, update, archive, import and export, each write audited.
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, Order};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+use tutti_domain::Percent;
+use tutti_domain::csv::{ImportedRow, SchoolRow};
+use tutti_domain::records::RecordRefusal;
+use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
+use tutti_domain::validate::{Postcode, Urn};
+
+use crate::entities::school;
+use crate::error::{Result, StoreError};
+use crate::listing::{ListQuery, Page};
+use crate::platform::audit::{self, Action, Actor};
+use crate::records::imports::{Change, ImportReport, change_summary, changed_fields};
+use crate::{Store, now};
+
+/// The columns a school list may be sorted by: (name in the URL, column).
+pub const SORTS: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("urn", "urn"),
+    ("phase", "phase"),
+    ("type", "school_type"),
+    ("area", "area"),
+    ("postcode", "postcode"),
+];
+
+/// A school as screens and the API show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct School {
+    pub id: i64,
+    pub urn: i32,
+    pub name: String,
+    pub phase: String,
+    pub school_type: String,
+    pub local_authority: String,
+    pub area: String,
+    pub address: String,
+    pub postcode: String,
+    /// The uplift on the standard fee, in whole per cent (0, 15, 50 or 100).
+    pub parent_charge_uplift: i32,
+    pub billing: String,
+    pub archived: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<school::Model> for School {
+    fn from(m: school::Model) -> Self {
+        School {
+            id: m.id,
+            urn: m.urn,
+            name: m.name,
+            phase: m.phase,
+            school_type: m.school_type,
+            local_authority: m.local_authority,
+            area: m.area,
+            address: m.address,
+            postcode: m.postcode,
+            parent_charge_uplift: m.parent_charge_uplift,
+            // Older rows wrote underscores; the domain's word has a hyphen.
+            billing: m.billing.replace('_', "-"),
+            archived: m.archived_at.is_some(),
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// What a school form or API call supplies: the import row's fields and how it is billed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolInput {
+    pub row: SchoolRow,
+    pub billing: BillingMethod,
+}
+
+impl SchoolInput {
+    /// A row with the billing its type implies.
+    pub fn from_row(row: SchoolRow) -> SchoolInput {
+        let billing = row.school_type.default_billing();
+        SchoolInput { row, billing }
+    }
+
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let r = &self.row;
+        vec![
+            ("urn", r.urn.to_string()),
+            ("name", r.name.clone()),
+            ("phase", r.phase.as_str().to_owned()),
+            ("type", r.school_type.as_str().to_owned()),
+            ("local_authority", r.local_authority.clone().unwrap_or_default()),
+            ("area", r.area.clone().unwrap_or_default()),
+            ("address", r.address.clone().unwrap_or_default()),
+            (
+                "postcode",
+                r.postcode.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+            ),
+            ("parent_charge_uplift", uplift_whole(r.parent_charge_uplift).to_string()),
+            ("billing", self.billing.as_str().to_owned()),
+        ]
+    }
+
+    fn apply(&self, a: &mut school::ActiveModel) {
+        let f: HashMap<&str, String> = self.fields().into_iter().collect();
+        a.urn = Set(self.row.urn.get() as i32);
+        a.name = Set(f["name"].clone());
+        a.phase = Set(f["phase"].clone());
+        a.school_type = Set(f["type"].clone());
+        a.local_authority = Set(f["local_authority"].clone());
+        a.area = Set(f["area"].clone());
+        a.address = Set(f["address"].clone());
+        a.postcode = Set(f["postcode"].clone());
+        a.parent_charge_uplift = Set(uplift_whole(self.row.parent_charge_uplift));
+        a.billing = Set(f["billing"].clone());
+    }
+}
+
+fn uplift_whole(p: Percent) -> i32 {
+    (p.basis_points() / 100) as i32
+}
+
+/// A stored school as the input that would produce it (for comparing and exporting).
+/// Stored values were validated on the way in; anything unreadable is left blank.
+pub fn input_of(m: &school::Model) -> SchoolInput {
+    let row = SchoolRow {
+        urn: Urn::new(m.urn.max(0) as u32).unwrap_or_else(|_| Urn::new(100_000).expect("a valid URN")),
+        name: m.name.clone(),
+        phase: m.phase.parse().unwrap_or(SchoolPhase::Primary),
+        school_type: m.school_type.parse().unwrap_or(SchoolType::Maintained),
+        local_authority: non_empty(&m.local_authority),
+        area: non_empty(&m.area),
+        address: non_empty(&m.address),
+        postcode: Postcode::parse(&m.postcode).ok(),
+        parent_charge_uplift: Percent::whole(m.parent_charge_uplift.max(0) as u32),
+    };
+    let billing = m.billing.parse().unwrap_or(row.school_type.default_billing());
+    SchoolInput { row, billing }
+}
+
+pub(crate) fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+fn conflict_urn(urn: Urn) -> StoreError {
+    RecordRefusal::UrnTaken { urn }.into()
+}
+
+impl Store {
+    /// One page of schools, searched by name, area, postcode or URN.
+    pub async fn list_schools(&self, q: &ListQuery) -> Result<Page<School>> {
+        let mut find = school::Entity::find();
+        if !q.include_archived {
+            find = find.filter(school::Column::ArchivedAt.is_null());
+        }
+        let term = q.q.trim();
+        if !term.is_empty() {
+            let mut any = Condition::any();
+            if let Some(c) = crate::records::search::text_search(&["name", "area", "postcode", "local_authority"], term)
+            {
+                any = any.add(c);
+            }
+            if let Ok(urn) = term.parse::<i32>() {
+                any = any.add(school::Column::Urn.eq(urn));
+            }
+            find = find.filter(any);
+        }
+        let total = find.clone().count(self.conn()).await?;
+        let (_, column) = q.sort_column(SORTS);
+        let order = if q.desc { Order::Desc } else { Order::Asc };
+        let rows = find
+            .order_by(Expr::col(sea_orm::sea_query::Alias::new(column)), order)
+            .order_by_asc(school::Column::Id)
+            .offset(q.offset())
+            .limit(q.per_page())
+            .all(self.conn())
+            .await?;
+        Ok(Page {
+            rows: rows.into_iter().map(School::from).collect(),
+            total,
+            capped: false,
+            page: q.page(),
+            per_page: q.per_page(),
+        })
+    }
+
+    pub async fn school(&self, id: i64) -> Result<Option<School>> {
+        Ok(school::Entity::find_by_id(id).one(self.conn()).await?.map(School::from))
+    }
+
+    pub async fn school_by_urn(&self, urn: i32) -> Result<Option<School>> {
+        Ok(school::Entity::find()
+            .filter(school::Column::Urn.eq(urn))
+            .one(self.conn())
+            .await?
+            .map(School::from))
+    }
+
+    /// The stored school as an input, for prefilling an edit form.
+    pub async fn school_input(&self, id: i64) -> Result<Option<SchoolInput>> {
+        Ok(school::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(|m| input_of(&m)))
+    }
+
+    pub async fn create_school(&self, actor: &Actor, input: &SchoolInput) -> Result<School> {
+        let txn = self.write().await?;
+        if urn_taken(&txn, input.row.urn, None).await? {
+            return Err(conflict_urn(input.row.urn));
+        }
+        let t = now();
+        let mut a = school::ActiveModel {
+            rotating: Set(false),
+            archived_at: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+            ..Default::default()
+        };
+        input.apply(&mut a);
+        let m = a.insert(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "school",
+            Some(m.id),
+            format!("school {} {}", m.urn, m.name),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m.into())
+    }
+
+    pub async fn update_school(&self, actor: &Actor, id: i64, input: &SchoolInput) -> Result<School> {
+        let txn = self.write().await?;
+        let current = school::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if urn_taken(&txn, input.row.urn, Some(id)).await? {
+            return Err(conflict_urn(input.row.urn));
+        }
+        let changed = changed_fields(&input_of(&current).fields(), &input.fields());
+        let mut a: school::ActiveModel = current.into();
+        input.apply(&mut a);
+        a.updated_at = Set(now());
+        let m = a.update(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "school",
+            Some(id),
+            change_summary(&format!("school {}", m.urn), &changed),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m.into())
+    }
+
+    /// Archives a school: it leaves the lists but its history stays.
+    pub async fn archive_school(&self, actor: &Actor, id: i64) -> Result<()> {
+        let txn = self.write().await?;
+        let current = school::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let summary = format!("school {} {}", current.urn, current.name);
+        crate::records::archive::archive_row(&txn, actor, "schools", "school", id, summary).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Imports school rows matched by URN, all or nothing; `dry_run` rolls back.
+    pub async fn import_schools(
+        &self,
+        actor: &Actor,
+        rows: &[ImportedRow<SchoolRow>],
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        let txn = self.write().await?;
+        let existing: HashMap<i32, school::Model> = school::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|m| (m.urn, m))
+            .collect();
+        let mut report = ImportReport {
+            dry_run,
+            ..Default::default()
+        };
+        let mut events = Vec::new();
+        let mut inserts = Vec::new();
+        let t = now();
+        for r in rows {
+            let urn = r.row.urn.get() as i32;
+            match existing.get(&urn) {
+                Some(m) => {
+                    // An import keeps the billing chosen on screen unless the type changed.
+                    let old = input_of(m);
+                    let billing = if old.row.school_type == r.row.school_type {
+                        old.billing
+                    } else {
+                        r.row.school_type.default_billing()
+                    };
+                    let input = SchoolInput {
+                        row: r.row.clone(),
+                        billing,
+                    };
+                    let changed = changed_fields(&old.fields(), &input.fields());
+                    if changed.is_empty() && m.archived_at.is_none() {
+                        report.note(r.line, Change::Unchanged);
+                        continue;
+                    }
+                    let mut a: school::ActiveModel = m.clone().into();
+                    input.apply(&mut a);
+                    a.archived_at = Set(None);
+                    a.updated_at = Set(t);
+                    a.update(&txn).await?;
+                    events.push(audit::event(
+                        actor,
+                        Action::Update,
+                        "school",
+                        Some(m.id),
+                        change_summary(&format!("school {urn} (import)"), &changed),
+                    ));
+                    report.note(r.line, Change::Updated);
+                }
+                None => {
+                    let mut a = school::ActiveModel {
+                        rotating: Set(false),
+                        archived_at: Set(None),
+                        created_at: Set(t),
+                        updated_at: Set(t),
+                        ..Default::default()
+                    };
+                    SchoolInput::from_row(r.row.clone()).apply(&mut a);
+                    inserts.push(a);
+                    report.note(r.line, Change::Created);
+                }
+            }
+        }
+        for chunk in inserts.chunks(500) {
+            school::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        crate::records::imports::finish(txn, actor, ("school", "schools"), rows.len(), &report, events).await?;
+        Ok(report)
+    }
+
+    /// Every school (archived ones too) in URN order, as import rows.
+    pub async fn export_schools(&self) -> Result<Vec<SchoolRow>> {
+        Ok(school::Entity::find()
+            .order_by_asc(school::Column::Urn)
+            .all(self.conn())
+            .await?
+            .iter()
+            .map(|m| input_of(m).row)
+            .collect())
+    }
+
+    /// URN → id for every school, for importing pupils.
+    pub(crate) async fn school_ids_by_urn(conn: &impl ConnectionTrait) -> Result<HashMap<i32, i64>> {
+        let rows: Vec<(i32, i64)> = school::Entity::find()
+            .select_only()
+            .column(school::Column::Urn)
+            .column(school::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+}
+
+async fn urn_taken(conn: &impl ConnectionTrait, urn: Urn, except: Option<i64>) -> Result<bool> {
+    let mut q = school::Entity::find().filter(school::Column::Urn.eq(urn.get() as i32));
+    if let Some(id) = except {
+        q = q.filter(school::Column::Id.ne(id));
+    }
+    Ok(q.count(conn).await? > 0)
+}

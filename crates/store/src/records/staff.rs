@@ -1,0 +1,385 @@
+//! Staff records: list, view, create, update, archive, import and export, with the dates
+//! their DBS check and safeguarding training fall due.
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Alias, Expr, Order};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+use tutti_domain::csv::{ImportedRow, StaffRow};
+use tutti_domain::records::RecordRefusal;
+use tutti_domain::staff::{CheckStatus, DbsNumber, Employment, StaffRole, check_status};
+use tutti_domain::validate::EmailAddress;
+
+use crate::entities::staff;
+use crate::error::{Result, StoreError};
+use crate::listing::{ListQuery, Page};
+use crate::platform::audit::{self, Action, Actor};
+use crate::records::imports::{Change, ImportReport, change_summary, changed_fields};
+use crate::{Store, now};
+
+/// How often checks are renewed and how early the screens warn: hub configuration in
+/// time; these are the common defaults (see tutti_domain::staff::check_status).
+pub const DBS_RENEW_YEARS: u8 = 3;
+pub const SAFEGUARDING_RENEW_YEARS: u8 = 3;
+pub const WARN_DAYS: u16 = 60;
+
+pub const SORTS: &[(&str, &str)] = &[
+    ("name", "last_name"),
+    ("first_name", "first_name"),
+    ("email", "email"),
+    ("role", "role"),
+    ("employment", "employment"),
+    ("dbs_issued", "dbs_issued"),
+];
+
+/// A member of staff as screens and the API show them.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Staff {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub instruments: Vec<String>,
+    pub employment: String,
+    pub dbs_number: Option<String>,
+    #[serde(with = "opt_iso_date")]
+    pub dbs_issued: Option<Date>,
+    pub dbs_update_service: bool,
+    #[serde(with = "opt_iso_date")]
+    pub safeguarding_trained: Option<Date>,
+    pub dbs_status: CheckStatus,
+    pub safeguarding_status: CheckStatus,
+    pub archived: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+mod opt_iso_date {
+    use serde::Serializer;
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&tutti_domain::validate::format_date_iso(*d)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+impl Staff {
+    fn from_model(m: staff::Model, today: Date) -> Staff {
+        // A DBS check on the update service is checked online and does not lapse.
+        let dbs_status = if m.dbs_update_service && m.dbs_issued.is_some() {
+            CheckStatus::Current {
+                due: today.replace_year(today.year() + 100).unwrap_or(today),
+            }
+        } else {
+            check_status(m.dbs_issued, DBS_RENEW_YEARS, WARN_DAYS, today)
+        };
+        Staff {
+            id: m.id,
+            instruments: split_instruments(&m.instruments),
+            employment: m.employment.replace('_', "-"),
+            dbs_status,
+            safeguarding_status: check_status(m.safeguarding_trained, SAFEGUARDING_RENEW_YEARS, WARN_DAYS, today),
+            email: m.email,
+            first_name: m.first_name,
+            last_name: m.last_name,
+            role: m.role,
+            dbs_number: m.dbs_number,
+            dbs_issued: m.dbs_issued,
+            dbs_update_service: m.dbs_update_service,
+            safeguarding_trained: m.safeguarding_trained,
+            archived: m.archived_at.is_some(),
+            updated_at: m.updated_at,
+        }
+    }
+
+    /// Plain-words warnings for anything missing, lapsed or due soon.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (what, status) in [
+            ("DBS check", self.dbs_status),
+            ("Safeguarding training", self.safeguarding_status),
+        ] {
+            match status {
+                CheckStatus::Missing => out.push(format!("{what}: not recorded")),
+                CheckStatus::Expired { due } => out.push(format!(
+                    "{what}: expired on {}",
+                    tutti_domain::validate::format_date_uk(due)
+                )),
+                CheckStatus::DueSoon { due } => out.push(format!(
+                    "{what}: due for renewal by {}",
+                    tutti_domain::validate::format_date_uk(due)
+                )),
+                CheckStatus::Current { .. } => {}
+            }
+        }
+        out
+    }
+}
+
+fn split_instruments(s: &str) -> Vec<String> {
+    s.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn row_fields(r: &StaffRow) -> Vec<(&'static str, String)> {
+    vec![
+        ("email", r.email.to_string()),
+        ("first_name", r.first_name.clone()),
+        ("last_name", r.last_name.clone()),
+        ("role", r.role.as_str().to_owned()),
+        ("instruments", r.instruments.join(";")),
+        (
+            "employment",
+            r.employment.map(|e| e.as_str().to_owned()).unwrap_or_default(),
+        ),
+        (
+            "dbs_number",
+            r.dbs_number.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("dbs_issued", format!("{:?}", r.dbs_issued)),
+        ("dbs_update_service", r.dbs_update_service.to_string()),
+        ("safeguarding_trained", format!("{:?}", r.safeguarding_trained)),
+    ]
+}
+
+/// A stored member of staff as the row that would produce them.
+pub fn row_of(m: &staff::Model) -> StaffRow {
+    StaffRow {
+        email: EmailAddress::parse(&m.email)
+            .unwrap_or_else(|_| EmailAddress::parse("unknown@invalid.test").expect("valid")),
+        first_name: m.first_name.clone(),
+        last_name: m.last_name.clone(),
+        role: m.role.parse().unwrap_or(StaffRole::Teacher),
+        instruments: split_instruments(&m.instruments),
+        employment: m.employment.parse::<Employment>().ok(),
+        dbs_number: m.dbs_number.as_deref().and_then(|d| DbsNumber::parse(d).ok()),
+        dbs_issued: m.dbs_issued,
+        dbs_update_service: m.dbs_update_service,
+        safeguarding_trained: m.safeguarding_trained,
+    }
+}
+
+fn apply(a: &mut staff::ActiveModel, r: &StaffRow) {
+    a.email = Set(r.email.to_string());
+    a.first_name = Set(r.first_name.clone());
+    a.last_name = Set(r.last_name.clone());
+    a.role = Set(r.role.as_str().to_owned());
+    a.instruments = Set(r.instruments.join(";"));
+    a.employment = Set(r.employment.map(|e| e.as_str().to_owned()).unwrap_or_default());
+    a.dbs_number = Set(r.dbs_number.as_ref().map(|d| d.to_string()));
+    a.dbs_issued = Set(r.dbs_issued);
+    a.dbs_update_service = Set(r.dbs_update_service);
+    a.safeguarding_trained = Set(r.safeguarding_trained);
+}
+
+impl Store {
+    pub async fn list_staff(&self, q: &ListQuery) -> Result<Page<Staff>> {
+        let mut find = staff::Entity::find();
+        if !q.include_archived {
+            find = find.filter(staff::Column::ArchivedAt.is_null());
+        }
+        if let Some(c) = crate::records::search::text_search(&["first_name", "last_name", "email", "instruments"], &q.q)
+        {
+            find = find.filter(c);
+        }
+        let total = find.clone().count(self.conn()).await?;
+        let (_, column) = q.sort_column(SORTS);
+        let order = if q.desc { Order::Desc } else { Order::Asc };
+        let rows = find
+            .order_by(Expr::col(Alias::new(column)), order)
+            .order_by_asc(staff::Column::Id)
+            .offset(q.offset())
+            .limit(q.per_page())
+            .all(self.conn())
+            .await?;
+        let t = self.today();
+        Ok(Page {
+            rows: rows.into_iter().map(|m| Staff::from_model(m, t)).collect(),
+            total,
+            capped: false,
+            page: q.page(),
+            per_page: q.per_page(),
+        })
+    }
+
+    pub async fn staff_member(&self, id: i64) -> Result<Option<Staff>> {
+        Ok(staff::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(|m| Staff::from_model(m, self.today())))
+    }
+
+    pub async fn staff_row(&self, id: i64) -> Result<Option<StaffRow>> {
+        Ok(staff::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(|m| row_of(&m)))
+    }
+
+    pub async fn create_staff(&self, actor: &Actor, row: &StaffRow) -> Result<Staff> {
+        let txn = self.write().await?;
+        if staff::Entity::find()
+            .filter(staff::Column::Email.eq(row.email.to_string()))
+            .count(&txn)
+            .await?
+            > 0
+        {
+            return Err(RecordRefusal::StaffEmailTaken {
+                email: row.email.to_string(),
+            }
+            .into());
+        }
+        let t = now();
+        let mut a = staff::ActiveModel {
+            archived_at: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+            ..Default::default()
+        };
+        apply(&mut a, row);
+        let m = a.insert(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "staff",
+            Some(m.id),
+            format!("staff {}", m.email),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Staff::from_model(m, self.today()))
+    }
+
+    pub async fn update_staff(&self, actor: &Actor, id: i64, row: &StaffRow) -> Result<Staff> {
+        let txn = self.write().await?;
+        let current = staff::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if staff::Entity::find()
+            .filter(staff::Column::Email.eq(row.email.to_string()))
+            .filter(staff::Column::Id.ne(id))
+            .count(&txn)
+            .await?
+            > 0
+        {
+            return Err(RecordRefusal::StaffEmailTaken {
+                email: row.email.to_string(),
+            }
+            .into());
+        }
+        let changed = changed_fields(&row_fields(&row_of(&current)), &row_fields(row));
+        let mut a: staff::ActiveModel = current.into();
+        apply(&mut a, row);
+        a.updated_at = Set(now());
+        let m = a.update(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "staff",
+            Some(id),
+            change_summary(&format!("staff {}", m.email), &changed),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Staff::from_model(m, self.today()))
+    }
+
+    pub async fn archive_staff(&self, actor: &Actor, id: i64) -> Result<()> {
+        let txn = self.write().await?;
+        let current = staff::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let summary = format!("staff {}", current.email);
+        crate::records::archive::archive_row(&txn, actor, "staff", "staff", id, summary).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Imports staff rows matched by email, all or nothing; `dry_run` rolls back.
+    pub async fn import_staff(
+        &self,
+        actor: &Actor,
+        rows: &[ImportedRow<StaffRow>],
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        let txn = self.write().await?;
+        let existing: HashMap<String, staff::Model> = staff::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|m| (m.email.clone(), m))
+            .collect();
+        let mut report = ImportReport {
+            dry_run,
+            ..Default::default()
+        };
+        let t = now();
+        let mut events = Vec::new();
+        for r in rows {
+            match existing.get(&r.row.email.to_string()) {
+                Some(m) => {
+                    let changed = changed_fields(&row_fields(&row_of(m)), &row_fields(&r.row));
+                    if changed.is_empty() && m.archived_at.is_none() {
+                        report.note(r.line, Change::Unchanged);
+                        continue;
+                    }
+                    let mut a: staff::ActiveModel = m.clone().into();
+                    apply(&mut a, &r.row);
+                    a.archived_at = Set(None);
+                    a.updated_at = Set(t);
+                    a.update(&txn).await?;
+                    events.push(audit::event(
+                        actor,
+                        Action::Update,
+                        "staff",
+                        Some(m.id),
+                        change_summary(&format!("staff {} (import)", m.email), &changed),
+                    ));
+                    report.note(r.line, Change::Updated);
+                }
+                None => {
+                    let mut a = staff::ActiveModel {
+                        archived_at: Set(None),
+                        created_at: Set(t),
+                        updated_at: Set(t),
+                        ..Default::default()
+                    };
+                    apply(&mut a, &r.row);
+                    let m = a.insert(&txn).await?;
+                    events.push(audit::event(
+                        actor,
+                        Action::Create,
+                        "staff",
+                        Some(m.id),
+                        format!("staff {} (import)", m.email),
+                    ));
+                    report.note(r.line, Change::Created);
+                }
+            }
+        }
+        crate::records::imports::finish(txn, actor, ("staff", "staff"), rows.len(), &report, events).await?;
+        Ok(report)
+    }
+
+    pub async fn export_staff(&self) -> Result<Vec<StaffRow>> {
+        Ok(staff::Entity::find()
+            .order_by_asc(staff::Column::Email)
+            .all(self.conn())
+            .await?
+            .iter()
+            .map(row_of)
+            .collect())
+    }
+}
