@@ -21,6 +21,7 @@ mod pages;
 mod payments;
 mod progress;
 mod records;
+mod refusals;
 mod routes_matrix;
 mod second_factor;
 mod security;
