@@ -10,8 +10,10 @@ use serde_json::{Value, json};
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath};
 use crate::forms::FormErrors;
-use crate::routes::allocation::{parse_date, parse_time, read_day_off, read_place, read_proposal, start, status_json};
 use crate::routes::api::{ApiError, office, text};
+use crate::routes::teaching::allocation::{
+    parse_date, parse_time, read_day_off, read_place, read_proposal, start, status_json,
+};
 use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
 

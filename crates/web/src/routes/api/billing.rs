@@ -235,7 +235,7 @@ async fn get_invoice(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult {
     let invoice = state.store.invoice(id).await?;
-    let allowed = crate::routes::billing::may_see_invoice(&state, &user, &invoice.summary)
+    let allowed = crate::routes::money::billing::invoices::may_see_invoice(&state, &user, &invoice.summary)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !allowed {

@@ -202,7 +202,7 @@ fn fold(out: &mut String, line: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::routes::*;
 
     #[test]
     fn folds_at_75_octets_without_splitting_characters() {
