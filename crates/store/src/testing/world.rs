@@ -39,20 +39,22 @@ pub const PASSWORD: &str = "a test passphrase";
 /// code it shows with `tutti_auth::totp::code_at(TOTP_SECRET, store.now().unix_timestamp())`.
 pub const TOTP_SECRET: &[u8] = b"tutti test authenticator";
 
-/// A number no other builder in this process has used: URNs, references, addresses.
+/// A number no other builder in this process has used: URNs, references, addresses. Written
+/// with six digits (`{:06}`) wherever it is text, so that no made-up name or address is a
+/// part of another (a search for `teacher000005@` never finds `teacher000015@`).
 fn unique() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     NEXT.fetch_add(1, Ordering::SeqCst)
 }
 
 fn email(who: &str) -> EmailAddress {
-    EmailAddress::parse(&format!("{who}{}@test.example", unique())).expect("a made-up address is an email")
+    EmailAddress::parse(&format!("{who}{:06}@test.example", unique())).expect("a made-up address is an email")
 }
 
 /// A school: a maintained primary unless told otherwise.
 pub fn a_school() -> SchoolBuilder {
     SchoolBuilder {
-        name: format!("Test Primary School {}", unique()),
+        name: format!("Test Primary School {:06}", unique()),
         area: None,
         phase: SchoolPhase::Primary,
         school_type: SchoolType::Maintained,
@@ -161,7 +163,7 @@ impl SchoolBuilder {
 pub fn a_teacher() -> TeacherBuilder {
     TeacherBuilder {
         first_name: "Tess".into(),
-        last_name: format!("Teacher{}", unique()),
+        last_name: format!("Teacher{:06}", unique()),
         instruments: vec!["Violin".into()],
         availability: Vec::new(),
         login: None,
@@ -265,7 +267,7 @@ impl TeacherBuilder {
 pub fn a_family(school: &School) -> FamilyBuilder {
     FamilyBuilder {
         school_urn: Urn::parse(&school.urn.to_string()).expect("a stored URN is a URN"),
-        carer: format!("Carer {}", unique()),
+        carer: format!("Carer {:06}", unique()),
         children: vec![("Child".into(), time::macros::date!(2017 - 05 - 20))],
         fsm: false,
         looked_after: false,
@@ -337,11 +339,11 @@ impl FamilyBuilder {
 
     pub async fn create(self, store: &Store) -> Family {
         let carer_email = email("carer");
-        let surname = format!("Family{}", unique());
+        let surname = format!("Family{:06}", unique());
         let mut children = Vec::new();
         let mut pupil_refs = Vec::new();
         for (first_name, born) in self.children {
-            let pupil_ref = format!("T{}", unique());
+            let pupil_ref = format!("T{:06}", unique());
             let row = PupilRow {
                 pupil_ref: pupil_ref.clone(),
                 first_name,
@@ -419,7 +421,7 @@ impl OfficeBuilder {
     fn new(role: Role) -> Self {
         OfficeBuilder {
             role,
-            name: format!("Office Person {}", unique()),
+            name: format!("Office Person {:06}", unique()),
             second_factor: true,
         }
     }
@@ -473,7 +475,7 @@ impl OfficeBuilder {
 pub fn a_school_contact(school: &School) -> SchoolContactBuilder {
     SchoolContactBuilder {
         school_id: school.id,
-        name: format!("School Contact {}", unique()),
+        name: format!("School Contact {:06}", unique()),
     }
 }
 
@@ -739,7 +741,7 @@ impl ApplicationBuilder {
 pub fn an_instrument() -> InstrumentBuilder {
     InstrumentBuilder {
         row: InstrumentRow {
-            serial: format!("TEST-{}", unique()),
+            serial: format!("TEST-{:06}", unique()),
             instrument_type: "violin".into(),
             make: Some("Stentor".into()),
             model: Some("Student I".into()),
