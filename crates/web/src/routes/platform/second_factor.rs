@@ -635,7 +635,7 @@ async fn check_passkey(
 
 #[cfg(test)]
 mod tests {
-    use crate::routes::*;
+    use super::*;
 
     #[test]
     fn the_relying_party_is_the_public_address_host_and_origin() {

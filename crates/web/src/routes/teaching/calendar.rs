@@ -202,7 +202,7 @@ fn fold(out: &mut String, line: &str) {
 
 #[cfg(test)]
 mod tests {
-    use crate::routes::*;
+    use super::*;
 
     #[test]
     fn folds_at_75_octets_without_splitting_characters() {
