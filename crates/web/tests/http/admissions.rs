@@ -583,7 +583,7 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
     // A parent lists only their own children's enrolments.
     let (status, body) = get(parent.clone(), "/api/v1/enrolments".into()).await;
     assert_eq!(status, StatusCode::OK);
-    let rows = body["enrolments"].as_array().unwrap();
+    let rows = body["rows"].as_array().unwrap();
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|e| kids.contains(&e["pupil"]["id"].as_i64().unwrap())));
     assert_eq!(
@@ -599,13 +599,7 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
     assert_eq!(get(parent.clone(), path).await.0, StatusCode::OK);
     // A school its own pupils; a teacher what they teach.
     let (_, body) = get(school.clone(), "/api/v1/enrolments?per_page=200".into()).await;
-    assert!(
-        body["enrolments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["school"]["id"] == 1)
-    );
+    assert!(body["rows"].as_array().unwrap().iter().all(|e| e["school"]["id"] == 1));
     let (elsewhere, _) = other_pupil(&app, 2, 0, false).await;
     #[derive(FromQueryResult)]
     struct E {
@@ -624,11 +618,11 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
     assert_eq!(get(school.clone(), path.clone()).await.0, StatusCode::NOT_FOUND);
     assert_eq!(get(admin.clone(), path).await.0, StatusCode::OK);
     let (_, body) = get(teacher.clone(), "/api/v1/enrolments?per_page=200".into()).await;
-    let rows = body["enrolments"].as_array().unwrap();
+    let rows = body["rows"].as_array().unwrap();
     assert!(!rows.is_empty() && rows.iter().all(|e| e["teacher"]["id"] == 1));
     // Pagination.
     let (_, body) = get(admin.clone(), "/api/v1/enrolments?per_page=5&page=2".into()).await;
-    assert_eq!(body["enrolments"].as_array().unwrap().len(), 5);
+    assert_eq!(body["rows"].as_array().unwrap().len(), 5);
     assert!(body["total"].as_u64().unwrap() > 10);
     assert_eq!(body["page"], 2);
 
@@ -706,7 +700,7 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
         .unwrap();
     let (status, body) = get(parent.clone(), "/api/v1/applications".into()).await;
     assert_eq!(status, StatusCode::OK);
-    let apps = body["applications"].as_array().unwrap();
+    let apps = body["rows"].as_array().unwrap();
     assert_eq!(apps.len(), 1);
     assert_eq!(
         (apps[0]["status"].as_str(), apps[0]["place"].as_i64()),
