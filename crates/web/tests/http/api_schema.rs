@@ -610,7 +610,7 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{joined}");
-    // Their first Monday is cancelled, then made up on the Monday after at 11:00.
+    // Their first Monday is cancelled, then made up on the Wednesday after, at 13:00.
     let monday = time::macros::date!(2026 - 09 - 21);
     let (status, cancelled) = c
         .call(
@@ -645,7 +645,7 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
             "/api/v1/make-ups",
             "/api/v1/make-ups",
             a,
-            Some(json!({"lesson": owed, "date": (monday + time::Duration::days(7)).to_string(), "start": "11:00"})),
+            Some(json!({"lesson": owed, "date": (monday + time::Duration::days(2)).to_string(), "start": "13:00"})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{made}");

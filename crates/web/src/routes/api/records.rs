@@ -415,13 +415,6 @@ impl Fields {
         self
     }
 
-    fn word(mut self, name: &'static str, value: Option<&'static str>) -> Fields {
-        if let Some(v) = value {
-            self.values.insert(name.to_owned(), v.to_owned());
-        }
-        self
-    }
-
     fn flag(mut self, name: &'static str, value: Option<bool>) -> Fields {
         if let Some(v) = value {
             self.values
@@ -450,10 +443,10 @@ pub struct SchoolBody {
     #[schema(value_type = String, required = true, pattern = r"\S", max_length = 200)]
     name: Option<String>,
     #[schema(required = true, schema_with = phase_words)]
-    phase: Option<SchoolPhase>,
+    phase: Option<String>,
     #[serde(rename = "type")]
     #[schema(rename = "type", required = true, schema_with = school_type_words)]
-    school_type: Option<SchoolType>,
+    school_type: Option<String>,
     #[schema(max_length = 200)]
     local_authority: Option<String>,
     #[schema(max_length = 200)]
@@ -469,7 +462,7 @@ pub struct SchoolBody {
     #[schema(schema_with = uplift_choices)]
     parent_charge_uplift: Option<u8>,
     #[schema(schema_with = billing_words)]
-    billing: Option<BillingMethod>,
+    billing: Option<String>,
 }
 
 impl SchoolBody {
@@ -477,8 +470,8 @@ impl SchoolBody {
         Fields::default()
             .filled("urn", &self.urn)
             .text("name", &self.name)
-            .word("phase", self.phase.map(SchoolPhase::as_str))
-            .word("type", self.school_type.map(SchoolType::as_str))
+            .text("phase", &self.phase)
+            .text("type", &self.school_type)
             .text("local_authority", &self.local_authority)
             .text("area", &self.area)
             .text("address", &self.address)
@@ -487,7 +480,7 @@ impl SchoolBody {
                 "parent_charge_uplift",
                 &self.parent_charge_uplift.map(|u| u.to_string()),
             )
-            .word("billing", self.billing.map(BillingMethod::as_str))
+            .filled("billing", &self.billing)
     }
 }
 
@@ -502,12 +495,12 @@ pub struct StaffBody {
     #[schema(value_type = String, required = true, pattern = r"\S", max_length = 100)]
     last_name: Option<String>,
     #[schema(required = true, schema_with = role_words)]
-    role: Option<StaffRole>,
+    role: Option<String>,
     /// Instruments taught, separated by semicolons: "violin;viola".
     #[schema(pattern = "^[^;]{0,60}(;[^;]{0,60}){0,20}$")]
     instruments: Option<String>,
     #[schema(schema_with = employment_words)]
-    employment: Option<Employment>,
+    employment: Option<String>,
     /// The enhanced DBS certificate's twelve digits.
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = String, pattern = "^[0-9]{12}$")]
@@ -526,9 +519,9 @@ impl StaffBody {
             .filled("email", &self.email)
             .text("first_name", &self.first_name)
             .text("last_name", &self.last_name)
-            .word("role", self.role.map(StaffRole::as_str))
+            .text("role", &self.role)
             .text("instruments", &self.instruments)
-            .word("employment", self.employment.map(Employment::as_str))
+            .filled("employment", &self.employment)
             .filled("dbs_number", &self.dbs_number)
             .date("dbs_issued", &self.dbs_issued)
             .flag("dbs_update_service", self.dbs_update_service)
@@ -551,14 +544,14 @@ pub struct InstrumentBody {
     #[schema(max_length = 200)]
     model: Option<String>,
     #[schema(schema_with = condition_words)]
-    condition: Option<InstrumentCondition>,
+    condition: Option<String>,
     /// Its value in pounds and pence: "149.99".
     #[schema(pattern = r"^[0-9]{1,7}(\.[0-9]{1,2})?$")]
     value: Option<String>,
     #[schema(max_length = 200)]
     location: Option<String>,
     #[schema(schema_with = status_words)]
-    status: Option<InstrumentStatus>,
+    status: Option<String>,
 }
 
 impl InstrumentBody {
@@ -568,10 +561,10 @@ impl InstrumentBody {
             .text("type", &self.instrument_type)
             .text("make", &self.make)
             .text("model", &self.model)
-            .word("condition", self.condition.map(InstrumentCondition::as_str))
+            .filled("condition", &self.condition)
             .filled("value", &self.value)
             .text("location", &self.location)
-            .word("status", self.status.map(InstrumentStatus::as_str))
+            .filled("status", &self.status)
     }
 }
 
