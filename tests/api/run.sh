@@ -40,6 +40,7 @@ for who in admin teacher parent; do
   token=$("$TUTTI_BIN" users token --email "$who@demo.test" --name "schemathesis $who" --data-dir "$data" 2>/dev/null)
   echo "== schemathesis as $who (seed $seed, at most $examples examples an operation)"
   log="$data/st-$who.log"
+  started=$(date +%s)
   # A request may take up to the server's own limit of 30 seconds (a proposal accepted on
   # the whole demo hub, in a debug build); past it the server answers 408.
   if "$venv/bin/st" run "http://127.0.0.1:$port/api/openapi.json" --checks all \
@@ -54,7 +55,7 @@ for who in admin teacher parent; do
   operations=$(sed -n 's/^ *Tested: *\([0-9]*\).*/\1/p' "$log" | head -n 1)
   cases=$(sed -n 's/^ *\([0-9]*\) generated.*/\1/p' "$log" | head -n 1)
   failures=$(sed -n 's/^=* \([0-9]*\) failures\{0,1\}.*/\1/p' "$log" | tail -n 1)
-  line="$who: ${operations:-?} operations, ${cases:-?} cases, ${failures:-0} failures ($result)"
+  line="$who: ${operations:-?} operations, ${cases:-?} cases, ${failures:-0} failures ($result, $(($(date +%s) - started)) s)"
   echo "$line"
   summary="$summary$line
 "
