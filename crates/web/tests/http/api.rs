@@ -346,6 +346,16 @@ async fn every_list_is_one_page_shape_and_refusals_name_the_field(backend: Backe
             (r.status(), media, r.json::<Value>().await.unwrap())
         }
     };
+    let too_large = client
+        .post(format!("{}/api/v1/make-ups", app.base))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 5 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(too_large.headers()["content-type"], "application/problem+json");
     let (status, media, _) = post("{}", "text/plain").await;
     assert_eq!(
         (status, media.as_str()),

@@ -66,6 +66,7 @@ pub struct ApiDoc;
 
 pub(crate) type ApiResult = Result<Response, ApiError>;
 
+#[derive(Debug)]
 pub enum ApiError {
     NotFound,
     Forbidden,

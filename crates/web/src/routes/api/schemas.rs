@@ -183,8 +183,8 @@ const DEPENDENT_REQUIRED: &[(&str, &str, &[&str])] = &[
 /// The document as served: every operation's derived paths and bodies, the bearer scheme,
 /// and for every operation the answers it can give before its handler runs (see
 /// `api_extract`): 401 without a live token or session; for a write, 403 for a read-only
-/// token, 400 for a body that is not JSON, 415 for one not sent as JSON and 422 for one not of
-/// its shape; 422 for a query not of its shape; 404 for an id that names nothing; 408, with
+/// token, 400 for a body that is not JSON, 413 for one too large, 415 for one not sent as JSON
+/// and 422 for one not of its shape; 422 for a query not of its shape; 404 for an id that names nothing; 408, with
 /// no body, for any request the server stops after 30 seconds. Every other 4xx is a `Problem`
 /// as `application/problem+json`.
 pub fn finish(doc: utoipa::openapi::OpenApi) -> Value {
@@ -240,6 +240,7 @@ fn document_refusals(path: &str, method: &str, operation: &mut Value) {
     }
     if takes_body {
         add("400", "The body is not JSON");
+        add("413", "The body is larger than the 4 MB a signed-in caller may send");
         add("415", "The body was not sent as application/json");
     }
     if takes_body || has_query {
