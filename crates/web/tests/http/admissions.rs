@@ -564,7 +564,7 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
     // A parent lists only their own children's enrolments.
     let (status, body) = get(parent.clone(), "/api/v1/enrolments".into()).await;
     assert_eq!(status, StatusCode::OK);
-    let rows = body["enrolments"].as_array().unwrap();
+    let rows = body["rows"].as_array().unwrap();
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|e| kids.contains(&e["pupil"]["id"].as_i64().unwrap())));
     let path = format!("/api/v1/enrolments/{own}");
@@ -575,17 +575,17 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
     assert_eq!(get(parent.clone(), path).await.0, StatusCode::OK);
     // A school its own pupils; a teacher what they teach.
     let (_, body) = get(school.clone(), "/api/v1/enrolments?per_page=200".into()).await;
-    let rows = body["enrolments"].as_array().unwrap();
+    let rows = body["rows"].as_array().unwrap();
     assert!(!rows.is_empty() && rows.iter().all(|e| e["school"]["id"] == hub.school.id));
     let path = format!("/api/v1/enrolments/{}", elsewhere_enrolments[0]);
     assert_eq!(get(school.clone(), path.clone()).await.0, StatusCode::NOT_FOUND);
     assert_eq!(get(admin.clone(), path).await.0, StatusCode::OK);
     let (_, body) = get(teacher_token, "/api/v1/enrolments?per_page=200".into()).await;
-    let rows = body["enrolments"].as_array().unwrap();
+    let rows = body["rows"].as_array().unwrap();
     assert!(!rows.is_empty() && rows.iter().all(|e| e["teacher"]["id"] == teacher.staff.id));
     // Pagination.
     let (_, body) = get(admin.clone(), "/api/v1/enrolments?per_page=5&page=2".into()).await;
-    assert_eq!(body["enrolments"].as_array().unwrap().len(), 5);
+    assert_eq!(body["rows"].as_array().unwrap().len(), 5);
     assert!(body["total"].as_u64().unwrap() > 10);
     assert_eq!(body["page"], 2);
 
@@ -663,7 +663,7 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
         .unwrap();
     let (status, body) = get(parent.clone(), "/api/v1/applications".into()).await;
     assert_eq!(status, StatusCode::OK);
-    let apps = body["applications"].as_array().unwrap();
+    let apps = body["rows"].as_array().unwrap();
     assert_eq!(apps.len(), 1);
     assert_eq!(
         (apps[0]["status"].as_str(), apps[0]["place"].as_i64()),

@@ -468,7 +468,7 @@ async fn policy_form_file_and_api_name_the_field(backend: Backend) {
         .json()
         .await
         .unwrap();
-    let saved = list["policies"]
+    let saved = list["rows"]
         .as_array()
         .unwrap()
         .iter()

@@ -198,7 +198,7 @@ async fn a_note_reaches_the_family_only_when_the_teacher_shares_it(backend: Back
                 .json()
                 .await
                 .unwrap();
-            body["lessons"][0]["note"].as_str().unwrap().to_owned()
+            body["rows"][0]["note"].as_str().unwrap().to_owned()
         }
     };
     // For the office only: the office reads it, the family does not, by API or page.
@@ -258,7 +258,7 @@ async fn timetable_api_gives_rotated_times_by_role(backend: Backend) {
     let r = get(admin.clone(), format!("teacher={teacher_id}&{range}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
-    let lessons = body["lessons"].as_array().unwrap();
+    let lessons = body["rows"].as_array().unwrap();
     let times = |day: time::Date| -> Vec<(String, String)> {
         lessons
             .iter()
@@ -294,7 +294,7 @@ async fn timetable_api_gives_rotated_times_by_role(backend: Backend) {
     let r = get(parent.clone(), format!("pupil={pupil_1}&{range}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
-    let mine = body["lessons"].as_array().unwrap();
+    let mine = body["rows"].as_array().unwrap();
     assert_eq!(mine.len(), 3);
     assert!(
         mine.iter()
@@ -372,14 +372,14 @@ async fn timetable_api_gives_rotated_times_by_role(backend: Backend) {
         .json()
         .await
         .unwrap_or(json!({}));
-    assert!(body.get("lessons").is_none(), "a teacher reads timetables by teacher");
+    assert!(body.get("rows").is_none(), "a teacher reads timetables by teacher");
     let body: Value = get(admin, format!("pupil={pupil_1}&{range}"))
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(body["lessons"][0]["pupils"][0]["mark"], "present");
-    assert_eq!(body["lessons"][0]["status"], "given");
+    assert_eq!(body["rows"][0]["pupils"][0]["mark"], "present");
+    assert_eq!(body["rows"][0]["status"], "given");
 }
 
 async fn calendar_feed_is_valid_icalendar(backend: Backend) {
