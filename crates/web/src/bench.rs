@@ -8,7 +8,7 @@ use time::Date;
 use tutti_store::Store;
 use tutti_store::platform::accounts::User;
 
-use crate::routes::lessons::{day_page, day_title};
+use crate::routes::teaching::lessons::{day_page, day_title};
 use crate::shell::Shell;
 
 /// What the page's header needs that the app keeps in memory: the hub's name and main menu.

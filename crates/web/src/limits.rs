@@ -53,13 +53,12 @@ pub async fn limit(request: Request, next: Next) -> Response {
             format!("{} KB", max / 1024)
         };
         let who = if signed_in { "" } else { " without logging in" };
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::BadRequest(format!(
-                "The request is too large: at most {size} is accepted here{who}."
-            )),
-        )
-            .into_response();
+        let message = format!("The request is too large: at most {size} is accepted here{who}.");
+        // The API answers with a problem, as it does every error.
+        if request.uri().path().starts_with("/api/") {
+            return crate::problem::Problem::new(StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
+        }
+        return (StatusCode::PAYLOAD_TOO_LARGE, AppError::BadRequest(message)).into_response();
     }
     let (parts, body) = request.into_parts();
     let body = Body::new(http_body_util::Limited::new(body, max));

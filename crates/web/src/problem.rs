@@ -11,20 +11,33 @@ use tutti_domain::Refusal;
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
 /// A field at fault, named as the request named it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FieldProblem {
+    /// The field's path in the request: `urn`, `from`, `instalments.due_day`, `prices[3].minutes`;
+    /// `body` or `query` when the whole of it could not be read.
     pub field: String,
+    /// What is wrong with it, in plain words.
     pub message: String,
 }
 
-/// A problem: `type` is `about:blank` (RFC 9457 §4.2.1), so `title` is the status's own.
-#[derive(Debug, Clone, Serialize)]
+/// A problem (RFC 9457, `application/problem+json`): `type` is `about:blank` (§4.2.1), so
+/// `title` is the status's own. A refused body or query (422), or a request that breaks a
+/// rule about its fields together (409), names each field at fault in `errors`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Problem {
     #[serde(rename = "type")]
+    #[schema(rename = "type", value_type = String, example = "about:blank")]
     kind: &'static str,
+    #[schema(value_type = String)]
     title: &'static str,
+    /// The HTTP status.
+    #[schema(minimum = 400, maximum = 599)]
     status: u16,
+    /// What went wrong, in a sentence.
     detail: String,
+    /// Every field at fault; left out when the problem is not about fields.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<FieldProblem>,
 }
@@ -42,6 +55,16 @@ impl Problem {
 
     /// 422: the body was read, and these fields are not right.
     pub fn invalid<F: Into<String>, M: Into<String>>(fields: impl IntoIterator<Item = (F, M)>) -> Problem {
+        Problem::fields(StatusCode::UNPROCESSABLE_ENTITY, fields)
+    }
+
+    /// A problem of `status` naming each field at fault: 422 for fields that are not of
+    /// their documented shape, 409 for fields of the right shape that break a rule together
+    /// (two prices for one lesson, a file for another year than its address names).
+    pub fn fields<F: Into<String>, M: Into<String>>(
+        status: StatusCode,
+        fields: impl IntoIterator<Item = (F, M)>,
+    ) -> Problem {
         let errors: Vec<FieldProblem> = fields
             .into_iter()
             .map(|(f, m)| FieldProblem {
@@ -55,7 +78,7 @@ impl Problem {
         };
         Problem {
             errors,
-            ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
+            ..Problem::new(status, detail)
         }
     }
 }

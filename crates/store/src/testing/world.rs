@@ -1,40 +1,68 @@
 //! Builders for the world a test needs, made through the store's own operations (never raw
-//! SQL): `a_school()`, `a_teacher().available(..)`, `a_family().on_free_school_meals()`. A
-//! test that says "a new school in Town A, a teacher free on Mondays" builds exactly that,
-//! on an empty database, instead of leaning on the demo seed.
+//! SQL, save where a builder says no operation exists): `a_school()`,
+//! `a_teacher().available(..)`, `a_family().on_free_school_meals()`, `an_admin()`,
+//! `a_school_contact(&school)`, `an_enrolment(pupil)`, `a_group(teacher, school)`,
+//! `an_application(pupil)`, `an_instrument()`, `a_page(..)`. A test that says "a new school in
+//! Town A, a teacher free on Mondays" builds exactly that, on an empty database, instead of
+//! leaning on the demo seed.
+//!
+//! Every login a builder makes has the password [`PASSWORD`]; an office login (admin or
+//! manager) has an authenticator app with the secret [`TOTP_SECRET`] enrolled, as the hub
+//! requires of the office before any office page.
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, Statement};
 use time::Date;
 use tutti_domain::Percent;
-use tutti_domain::csv::{PupilRow, SchoolRow, StaffRow};
-use tutti_domain::schools::{SchoolPhase, SchoolType};
+use tutti_domain::admissions::{ApplicationSource, TuitionChoice};
+use tutti_domain::csv::{InstrumentRow, PupilRow, SchoolRow, StaffRow};
+use tutti_domain::lessons::LessonType;
+use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
 use tutti_domain::staff::StaffRole;
 use tutti_domain::validate::{EmailAddress, Urn};
 
 use crate::Store;
+use crate::admissions::applications::NewApplication;
+use crate::admissions::enrolments::NewEnrolment;
+use crate::content::{Draft, Item, Kind};
 use crate::platform::accounts::{NewUser, Role, User};
 use crate::platform::audit::Actor;
-use crate::records::pupils::PupilInput;
+use crate::records::instruments::{Instrument, InstrumentInput};
+use crate::records::pupils::{PupilInput, PupilScope};
 use crate::records::schools::{School, SchoolInput};
 use crate::records::staff::Staff;
+use crate::teaching::lessons::NewGroup;
 
-/// A number no other builder in this process has used: URNs, references, addresses.
+/// The password of every login the builders make.
+pub const PASSWORD: &str = "a test passphrase";
+
+/// The secret of the authenticator app every office login is given: a test works out the
+/// code it shows with `tutti_auth::totp::code_at(TOTP_SECRET, store.now().unix_timestamp())`.
+pub const TOTP_SECRET: &[u8] = b"tutti test authenticator";
+
+/// A number no other builder in this process has used: URNs, references, addresses. Written
+/// with six digits (`{:06}`) wherever it is text, so that no made-up name or address is a
+/// part of another (a search for `teacher000005@` never finds `teacher000015@`).
 fn unique() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     NEXT.fetch_add(1, Ordering::SeqCst)
 }
 
 fn email(who: &str) -> EmailAddress {
-    EmailAddress::parse(&format!("{who}{}@test.example", unique())).expect("a made-up address is an email")
+    EmailAddress::parse(&format!("{who}{:06}@test.example", unique())).expect("a made-up address is an email")
 }
 
 /// A school: a maintained primary unless told otherwise.
 pub fn a_school() -> SchoolBuilder {
     SchoolBuilder {
-        name: format!("Test Primary School {}", unique()),
+        name: format!("Test Primary School {:06}", unique()),
         area: None,
         phase: SchoolPhase::Primary,
         school_type: SchoolType::Maintained,
+        local_authority: None,
+        uplift: 0,
+        billing: None,
+        rotating: false,
     }
 }
 
@@ -43,6 +71,10 @@ pub struct SchoolBuilder {
     area: Option<String>,
     phase: SchoolPhase,
     school_type: SchoolType,
+    local_authority: Option<String>,
+    uplift: u32,
+    billing: Option<BillingMethod>,
+    rotating: bool,
 }
 
 impl SchoolBuilder {
@@ -66,6 +98,31 @@ impl SchoolBuilder {
         self
     }
 
+    /// In this local authority (whose term dates its calendar follows).
+    pub fn in_local_authority(mut self, name: &str) -> Self {
+        self.local_authority = Some(name.to_owned());
+        self
+    }
+
+    /// Parents at this school pay the standard fee plus `percent` (0, 15, 50 or 100).
+    pub fn with_uplift(mut self, percent: u32) -> Self {
+        self.uplift = percent;
+        self
+    }
+
+    /// Billed this way, rather than as its type implies (a maintained school by journal, an
+    /// academy by invoice).
+    pub fn billed_by(mut self, billing: BillingMethod) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// A school whose visiting teachers rotate the order of their lessons week by week.
+    pub fn rotating(mut self) -> Self {
+        self.rotating = true;
+        self
+    }
+
     pub async fn create(self, store: &Store) -> School {
         let urn = Urn::parse(&(700_000 + unique()).to_string()).expect("a six-digit URN");
         let row = SchoolRow {
@@ -73,16 +130,33 @@ impl SchoolBuilder {
             name: self.name,
             phase: self.phase,
             school_type: self.school_type,
-            local_authority: None,
+            local_authority: self.local_authority,
             area: self.area,
             address: None,
             postcode: None,
-            parent_charge_uplift: Percent::whole(0),
+            parent_charge_uplift: Percent::whole(self.uplift),
         };
-        store
-            .create_school(&Actor::cli(), &SchoolInput::from_row(row))
+        let mut input = SchoolInput::from_row(row);
+        if let Some(billing) = self.billing {
+            input.billing = billing;
+        }
+        let school = store
+            .create_school(&Actor::cli(), &input)
             .await
-            .expect("a test school is created")
+            .expect("a test school is created");
+        if self.rotating {
+            // No operation of the store sets a school's rotation (the demo seed and the data
+            // files do): the builder sets the column on the school's row.
+            crate::entities::school::ActiveModel {
+                id: Set(school.id),
+                rotating: Set(true),
+                ..Default::default()
+            }
+            .update(store.conn())
+            .await
+            .expect("a test school rotates");
+        }
+        school
     }
 }
 
@@ -90,7 +164,7 @@ impl SchoolBuilder {
 pub fn a_teacher() -> TeacherBuilder {
     TeacherBuilder {
         first_name: "Tess".into(),
-        last_name: format!("Teacher{}", unique()),
+        last_name: format!("Teacher{:06}", unique()),
         instruments: vec!["Violin".into()],
         availability: Vec::new(),
         login: None,
@@ -112,6 +186,13 @@ pub struct Teacher {
 }
 
 impl TeacherBuilder {
+    /// With this name.
+    pub fn named(mut self, first_name: &str, last_name: &str) -> Self {
+        self.first_name = first_name.to_owned();
+        self.last_name = last_name.to_owned();
+        self
+    }
+
     pub fn teaching(mut self, instruments: &[&str]) -> Self {
         self.instruments = instruments.iter().map(|s| (*s).to_owned()).collect();
         self
@@ -187,9 +268,10 @@ impl TeacherBuilder {
 pub fn a_family(school: &School) -> FamilyBuilder {
     FamilyBuilder {
         school_urn: Urn::parse(&school.urn.to_string()).expect("a stored URN is a URN"),
-        carer: format!("Carer {}", unique()),
+        carer: format!("Carer {:06}", unique()),
         children: vec![("Child".into(), time::macros::date!(2017 - 05 - 20))],
         fsm: false,
+        looked_after: false,
         login: None,
     }
 }
@@ -199,20 +281,42 @@ pub struct FamilyBuilder {
     carer: String,
     children: Vec<(String, Date)>,
     fsm: bool,
-    login: Option<String>,
+    looked_after: bool,
+    login: Option<(String, bool)>,
 }
 
-/// A family as made: the carer's email, their children's pupil ids, and the login.
+/// A family as made: the carer's email, their children's pupil ids and references (in the
+/// order they were asked for), and the login.
 pub struct Family {
     pub email: String,
+    pub carer: String,
     pub children: Vec<i64>,
+    pub pupil_refs: Vec<String>,
     pub user: Option<User>,
 }
 
 impl FamilyBuilder {
+    /// The parent or carer's name.
+    pub fn carer_named(mut self, name: &str) -> Self {
+        self.carer = name.to_owned();
+        self
+    }
+
     /// Eligible for free school meals: the remission rules apply to every child.
     pub fn on_free_school_meals(mut self) -> Self {
         self.fsm = true;
+        self
+    }
+
+    /// Every child is looked after by the local authority.
+    pub fn looked_after(mut self) -> Self {
+        self.looked_after = true;
+        self
+    }
+
+    /// The first child is called `first_name` and born on `born`.
+    pub fn first_child(mut self, first_name: &str, born: Date) -> Self {
+        self.children[0] = (first_name.to_owned(), born);
         self
     }
 
@@ -224,17 +328,25 @@ impl FamilyBuilder {
 
     /// With a parent's login (confirmed email) and this password.
     pub fn with_login(mut self, password: &str) -> Self {
-        self.login = Some(password.to_owned());
+        self.login = Some((password.to_owned(), true));
+        self
+    }
+
+    /// With a parent's login whose email is not confirmed yet (so no children are linked).
+    pub fn with_unconfirmed_login(mut self, password: &str) -> Self {
+        self.login = Some((password.to_owned(), false));
         self
     }
 
     pub async fn create(self, store: &Store) -> Family {
         let carer_email = email("carer");
-        let surname = format!("Family{}", unique());
+        let surname = format!("Family{:06}", unique());
         let mut children = Vec::new();
+        let mut pupil_refs = Vec::new();
         for (first_name, born) in self.children {
+            let pupil_ref = format!("T{:06}", unique());
             let row = PupilRow {
-                pupil_ref: format!("T{}", unique()),
+                pupil_ref: pupil_ref.clone(),
                 first_name,
                 last_name: surname.clone(),
                 date_of_birth: born,
@@ -243,7 +355,7 @@ impl FamilyBuilder {
                 fsm: self.fsm,
                 pupil_premium: self.fsm,
                 send: false,
-                looked_after: false,
+                looked_after: self.looked_after,
                 guardian_name: Some(self.carer.clone()),
                 guardian_email: Some(carer_email.clone()),
                 guardian_phone: None,
@@ -259,16 +371,17 @@ impl FamilyBuilder {
                     .await
                     .expect("a test pupil is created"),
             );
+            pupil_refs.push(pupil_ref);
         }
         let user = match self.login {
-            Some(password) => Some(
+            Some((password, email_verified)) => Some(
                 store
                     .create_user(NewUser {
                         email: carer_email.to_string(),
                         name: self.carer.clone(),
                         password,
                         role: Role::Parent,
-                        email_verified: true,
+                        email_verified,
                         school_id: None,
                         staff_id: None,
                         pupil_id: None,
@@ -281,8 +394,431 @@ impl FamilyBuilder {
         };
         Family {
             email: carer_email.to_string(),
+            carer: self.carer,
             children,
+            pupil_refs,
             user,
         }
+    }
+}
+
+/// An admin's login: every office page, users and roles, the site's content.
+pub fn an_admin() -> OfficeBuilder {
+    OfficeBuilder::new(Role::Admin)
+}
+
+/// A manager's login: every office page but users and content.
+pub fn a_manager() -> OfficeBuilder {
+    OfficeBuilder::new(Role::Manager)
+}
+
+pub struct OfficeBuilder {
+    role: Role,
+    name: String,
+    second_factor: bool,
+}
+
+impl OfficeBuilder {
+    fn new(role: Role) -> Self {
+        OfficeBuilder {
+            role,
+            name: format!("Office Person {:06}", unique()),
+            second_factor: true,
+        }
+    }
+
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_owned();
+        self
+    }
+
+    /// Without the authenticator app: the account must enrol one before any office page.
+    pub fn without_second_factor(mut self) -> Self {
+        self.second_factor = false;
+        self
+    }
+
+    /// The login, with password [`PASSWORD`] and (unless told otherwise) an authenticator app
+    /// holding [`TOTP_SECRET`], confirmed with the code it shows at the store's now.
+    pub async fn create(self, store: &Store) -> User {
+        let who = if self.role == Role::Admin { "admin" } else { "manager" };
+        let user = store
+            .create_user(NewUser {
+                email: email(who).to_string(),
+                name: self.name,
+                password: PASSWORD.into(),
+                role: self.role,
+                email_verified: true,
+                school_id: None,
+                staff_id: None,
+                pupil_id: None,
+                is_demo: false,
+            })
+            .await
+            .expect("a test office login is created");
+        if !self.second_factor {
+            return user;
+        }
+        let code = tutti_auth::totp::code_at(TOTP_SECRET, store.now().unix_timestamp());
+        store
+            .confirm_totp(&Actor::cli(), user.id, TOTP_SECRET, &code)
+            .await
+            .expect("a test office login's authenticator app is enrolled");
+        store
+            .user_by_id(user.id)
+            .await
+            .expect("read back")
+            .expect("the office login exists")
+    }
+}
+
+/// The login of a contact at `school`, who sees that school's pupils, timetable and invoices.
+pub fn a_school_contact(school: &School) -> SchoolContactBuilder {
+    SchoolContactBuilder {
+        school_id: school.id,
+        name: format!("School Contact {:06}", unique()),
+    }
+}
+
+pub struct SchoolContactBuilder {
+    school_id: i64,
+    name: String,
+}
+
+impl SchoolContactBuilder {
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_owned();
+        self
+    }
+
+    /// The login, with password [`PASSWORD`].
+    pub async fn create(self, store: &Store) -> User {
+        store
+            .create_user(NewUser {
+                email: email("school").to_string(),
+                name: self.name,
+                password: PASSWORD.into(),
+                role: Role::School,
+                email_verified: true,
+                school_id: Some(self.school_id),
+                staff_id: None,
+                pupil_id: None,
+                is_demo: false,
+            })
+            .await
+            .expect("a test school contact's login is created")
+    }
+}
+
+/// The login of the pupil `pupil_id` (a child from `a_family`), with password [`PASSWORD`].
+pub async fn a_pupil_login(store: &Store, pupil_id: i64) -> User {
+    store
+        .create_user(NewUser {
+            email: email("pupil").to_string(),
+            name: format!("Pupil {pupil_id}"),
+            password: PASSWORD.into(),
+            role: Role::Pupil,
+            email_verified: true,
+            school_id: None,
+            staff_id: None,
+            pupil_id: Some(pupil_id),
+            is_demo: false,
+        })
+        .await
+        .expect("a test pupil's login is created")
+}
+
+/// An enrolment of `pupil_id`: group Violin lessons of 30 minutes from the store's today, at
+/// the pupil's school, awaiting a teacher, day and time unless given them.
+pub fn an_enrolment(pupil_id: i64) -> EnrolmentBuilder {
+    EnrolmentBuilder {
+        enrolment: NewEnrolment {
+            pupil_id,
+            instrument: "Violin".into(),
+            lesson_type: LessonType::Group,
+            minutes: 30,
+            start_date: Date::MIN,
+            teacher_id: None,
+            school_id: None,
+            weekday: None,
+            start_minute: None,
+        },
+        start: None,
+        school_paid: false,
+    }
+}
+
+pub struct EnrolmentBuilder {
+    enrolment: NewEnrolment,
+    start: Option<Date>,
+    school_paid: bool,
+}
+
+impl EnrolmentBuilder {
+    /// Lessons of this kind and length on `instrument`.
+    pub fn learning(mut self, instrument: &str, lesson_type: LessonType, minutes: u16) -> Self {
+        self.enrolment.instrument = instrument.to_owned();
+        self.enrolment.lesson_type = lesson_type;
+        self.enrolment.minutes = minutes;
+        self
+    }
+
+    /// From `day` rather than the store's today.
+    pub fn starting(mut self, day: Date) -> Self {
+        self.start = Some(day);
+        self
+    }
+
+    /// Placed (so active): with teacher `staff_id` on `weekday` (1 is Monday) at
+    /// `start_minute` minutes after midnight.
+    pub fn taught_by(mut self, staff_id: i64, weekday: u8, start_minute: u16) -> Self {
+        self.enrolment.teacher_id = Some(staff_id);
+        self.enrolment.weekday = Some(weekday);
+        self.enrolment.start_minute = Some(start_minute);
+        self
+    }
+
+    /// Taught at this school rather than the pupil's own.
+    pub fn at_school(mut self, school_id: i64) -> Self {
+        self.enrolment.school_id = Some(school_id);
+        self
+    }
+
+    /// The school pays for these lessons (invoiced to it at the lesson price), not the parent.
+    pub fn paid_by_school(mut self) -> Self {
+        self.school_paid = true;
+        self
+    }
+
+    pub async fn create(mut self, store: &Store) -> i64 {
+        self.enrolment.start_date = self.start.unwrap_or_else(|| store.today());
+        let id = store
+            .create_enrolment(&Actor::cli(), &self.enrolment)
+            .await
+            .expect("a test enrolment is created");
+        if self.school_paid {
+            // No operation of the store records who pays an enrolment (the parent, unless the
+            // hub's data says the school): the builder sets the column on the enrolment's row.
+            let backend = store.conn().get_database_backend();
+            let sql = match backend {
+                sea_orm::DbBackend::Postgres => "UPDATE enrolments SET payer = 'school' WHERE id = $1",
+                _ => "UPDATE enrolments SET payer = 'school' WHERE id = ?",
+            };
+            store
+                .conn()
+                .execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
+                .await
+                .expect("a test enrolment is paid by the school");
+        }
+        id
+    }
+}
+
+/// A teaching group of teacher `staff_id` at school `school_id`: individual Violin lessons of
+/// 30 minutes on Mondays at 09:00, for the pupils or enrolments it is given.
+pub fn a_group(staff_id: i64, school_id: i64) -> GroupBuilder {
+    GroupBuilder {
+        group: NewGroup {
+            teacher_id: staff_id,
+            school_id,
+            weekday: 1,
+            start_minute: 540,
+            minutes: 30,
+            lesson_type: LessonType::Individual,
+            instrument: "Violin".into(),
+            enrolment_ids: Vec::new(),
+        },
+        pupils: Vec::new(),
+        enrolled_from: None,
+    }
+}
+
+pub struct GroupBuilder {
+    group: NewGroup,
+    pupils: Vec<i64>,
+    enrolled_from: Option<Date>,
+}
+
+impl GroupBuilder {
+    /// On `weekday` (1 is Monday) at `start_minute` minutes after midnight.
+    pub fn on(mut self, weekday: u8, start_minute: u16) -> Self {
+        self.group.weekday = weekday;
+        self.group.start_minute = start_minute;
+        self
+    }
+
+    /// Lessons of this kind and length on `instrument`.
+    pub fn teaching(mut self, instrument: &str, lesson_type: LessonType, minutes: u16) -> Self {
+        self.group.instrument = instrument.to_owned();
+        self.group.lesson_type = lesson_type;
+        self.group.minutes = minutes;
+        self
+    }
+
+    /// These existing enrolments are its members.
+    pub fn with_enrolments(mut self, ids: &[i64]) -> Self {
+        self.group.enrolment_ids.extend_from_slice(ids);
+        self
+    }
+
+    /// These pupils are enrolled for the group's lessons and are its members.
+    pub fn with_pupils(mut self, pupil_ids: &[i64]) -> Self {
+        self.pupils.extend_from_slice(pupil_ids);
+        self
+    }
+
+    /// The pupils' enrolments start on `day` rather than the store's today.
+    pub fn enrolled_from(mut self, day: Date) -> Self {
+        self.enrolled_from = Some(day);
+        self
+    }
+
+    /// The group; its members' enrolments then say where, when and with whom they learn.
+    pub async fn create(mut self, store: &Store) -> i64 {
+        for pupil in std::mem::take(&mut self.pupils) {
+            let mut enrolment = an_enrolment(pupil)
+                .learning(&self.group.instrument, self.group.lesson_type, self.group.minutes)
+                .at_school(self.group.school_id);
+            if let Some(day) = self.enrolled_from {
+                enrolment = enrolment.starting(day);
+            }
+            let id = enrolment.create(store).await;
+            self.group.enrolment_ids.push(id);
+        }
+        store
+            .create_group(&Actor::cli(), &self.group)
+            .await
+            .expect("a test group is created")
+    }
+}
+
+/// A parent's application for `pupil_id`: individual Violin lessons of 30 minutes, which the
+/// hub's default offer includes.
+pub fn an_application(pupil_id: i64) -> ApplicationBuilder {
+    ApplicationBuilder {
+        application: NewApplication {
+            pupil_id,
+            choice: TuitionChoice {
+                instrument: "Violin".into(),
+                lesson_type: LessonType::Individual,
+                minutes: 30,
+            },
+            source: ApplicationSource::Parent,
+        },
+    }
+}
+
+pub struct ApplicationBuilder {
+    application: NewApplication,
+}
+
+impl ApplicationBuilder {
+    /// For lessons of this kind and length on `instrument`.
+    pub fn for_lessons(mut self, instrument: &str, lesson_type: LessonType, minutes: u16) -> Self {
+        self.application.choice = TuitionChoice {
+            instrument: instrument.to_owned(),
+            lesson_type,
+            minutes,
+        };
+        self
+    }
+
+    /// Made by the pupil's school, for tuition it pays for.
+    pub fn from_school(mut self) -> Self {
+        self.application.source = ApplicationSource::School;
+        self
+    }
+
+    /// The application, waiting on its list.
+    pub async fn create(self, store: &Store) -> i64 {
+        store
+            .apply(&Actor::cli(), &PupilScope::All, &self.application)
+            .await
+            .expect("a test application is made")
+    }
+}
+
+/// A violin of the hub's, available to lend.
+pub fn an_instrument() -> InstrumentBuilder {
+    InstrumentBuilder {
+        row: InstrumentRow {
+            serial: format!("TEST-{:06}", unique()),
+            instrument_type: "violin".into(),
+            make: Some("Stentor".into()),
+            model: Some("Student I".into()),
+            condition: None,
+            value: None,
+            location: Some("Hub store".into()),
+        },
+    }
+}
+
+pub struct InstrumentBuilder {
+    row: InstrumentRow,
+}
+
+impl InstrumentBuilder {
+    /// An instrument of this type ("cello", "trumpet").
+    pub fn of_type(mut self, instrument_type: &str) -> Self {
+        self.row.instrument_type = instrument_type.to_owned();
+        self
+    }
+
+    pub async fn create(self, store: &Store) -> Instrument {
+        store
+            .create_instrument(
+                &Actor::cli(),
+                &InstrumentInput {
+                    row: self.row,
+                    status: tutti_domain::instruments::InstrumentStatus::Available,
+                },
+            )
+            .await
+            .expect("a test instrument is created")
+    }
+}
+
+/// A published item of the public site, of `kind`, titled `title`, with a line of body text.
+pub fn a_page(kind: Kind, title: &str) -> PageBuilder {
+    let mut draft = Draft::new(kind, title);
+    draft.body = format!("About {title}.");
+    draft.published = true;
+    PageBuilder { draft }
+}
+
+pub struct PageBuilder {
+    draft: Draft,
+}
+
+impl PageBuilder {
+    /// Under the page `parent_id`.
+    pub fn under(mut self, parent_id: i64) -> Self {
+        self.draft.parent_id = Some(parent_id);
+        self
+    }
+
+    /// With this Markdown body.
+    pub fn saying(mut self, body: &str) -> Self {
+        self.draft.body = body.to_owned();
+        self
+    }
+
+    /// A draft, not yet public.
+    pub fn draft(mut self) -> Self {
+        self.draft.published = false;
+        self
+    }
+
+    /// Anything else about it, on the store's own draft.
+    pub fn with(mut self, change: impl FnOnce(&mut Draft)) -> Self {
+        change(&mut self.draft);
+        self
+    }
+
+    pub async fn create(self, store: &Store) -> Item {
+        store
+            .save_content(None, &self.draft)
+            .await
+            .expect("a test content item is saved")
     }
 }

@@ -1,18 +1,11 @@
 //! The application's routes, assembled from audiences; each audience declares its access.
-mod account;
-mod admin;
 mod admissions;
-mod allocation;
 mod api;
-mod billing;
-mod calendar;
 mod content;
-pub(crate) mod lessons;
-mod payments;
-mod progress;
-mod public;
+mod money;
+mod platform;
 mod records;
-mod second_factor;
+pub(crate) mod teaching;
 
 use axum::Router;
 
@@ -24,40 +17,40 @@ use crate::state::AppState;
 /// Both the app (`router`) and its table of routes (`table`) come from this one list.
 fn audiences() -> Vec<Audience> {
     vec![
-        public::audience(),
-        account::public_audience(),
-        account::signed_in_audience(),
-        second_factor::account_audience(),
-        second_factor::login_audience(),
-        admin::audience(),
-        admin::outbox_audience(),
+        platform::public::audience(),
+        platform::account::public_audience(),
+        platform::account::signed_in_audience(),
+        platform::second_factor::account_audience(),
+        platform::second_factor::login_audience(),
+        platform::admin::audience(),
+        platform::admin::outbox_audience(),
         content::public_audience(),
         content::admin_audience(),
         records::audience(),
         records::tokens::audience(),
         api::audience(),
         api::docs_audience(),
-        lessons::teacher_audience(),
-        lessons::parent_audience(),
-        lessons::school_audience(),
-        lessons::office_audience(),
-        lessons::account_audience(),
-        calendar::audience(),
+        teaching::lessons::teacher_audience(),
+        teaching::lessons::parent_audience(),
+        teaching::lessons::school_audience(),
+        teaching::lessons::office_audience(),
+        teaching::lessons::account_audience(),
+        teaching::calendar::audience(),
         api::lessons::audience(),
         api::billing::audience(),
-        billing::office_audience(),
-        billing::parent_audience(),
-        billing::school_audience(),
-        payments::public_audience(),
-        payments::basket_audience(),
-        payments::office_audience(),
+        money::billing::office_audience(),
+        money::billing::parent_audience(),
+        money::billing::school_audience(),
+        money::payments::public_audience(),
+        money::payments::basket_audience(),
+        money::payments::office_audience(),
         admissions::parent_audience(),
         admissions::school_audience(),
         admissions::office_audience(),
-        progress::staff_audience(),
-        progress::parent_audience(),
+        teaching::progress::staff_audience(),
+        teaching::progress::parent_audience(),
         api::enrolments::audience(),
-        allocation::office_audience(),
+        teaching::allocation::office_audience(),
         api::allocation::audience(),
         api::hours::audience(),
     ]

@@ -1,9 +1,13 @@
 //! Accounts end to end: every role's dashboard, sign up and email confirmation, password
 //! reset through the outbox, password change, throttling, disabling, logging out.
 use reqwest::StatusCode;
+use time::macros::date;
+use tutti_store::testing::world::{
+    a_family, a_manager, a_pupil_login, a_school, a_school_contact, a_teacher, an_admin, an_enrolment,
+};
 
 use crate::on_both_backends;
-use crate::support::{Backend, DEMO_PASSWORD, TestApp, link_in, location};
+use crate::support::{Backend, PASSWORD, TestApp, link_in, location};
 
 on_both_backends!(
     every_role_logs_in_to_its_own_dashboard,
@@ -17,36 +21,68 @@ on_both_backends!(
     logout_ends_the_session,
 );
 
+/// A Tuesday in the autumn term, the day these tests happen on.
+const DAY: time::Date = date!(2026 - 11 - 10);
+
+/// A parent with a login at a new school, and their email.
+async fn a_parent(app: &TestApp) -> String {
+    let school = a_school().create(&app.store).await;
+    a_family(&school).with_login(PASSWORD).create(&app.store).await.email
+}
+
 async fn every_role_logs_in_to_its_own_dashboard(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let children = app.store.children_of_guardian("parent@demo.test").await.unwrap();
-    assert_eq!(children.len(), 2, "the demo parent has two children");
-    // The demo family's first child learns with the demo teacher at the demo school.
-    let first = children.iter().min_by_key(|c| c.id).unwrap();
+    // A family with two children at a school; the first learns with a teacher there. Another
+    // family at the school learns with nobody yet.
+    let store = &app.store;
+    let school = a_school().named("Riverside Primary School").create(store).await;
+    let teacher = a_teacher().with_login(PASSWORD).create(store).await;
+    let family = a_family(&school)
+        .first_child("Ava", date!(2017 - 03 - 04))
+        .with_child("Ben", date!(2019 - 06 - 07))
+        .with_login(PASSWORD)
+        .create(store)
+        .await;
+    a_family(&school).create(store).await;
+    let children = store.children_of_guardian(&family.email).await.unwrap();
+    assert_eq!(children.len(), 2, "the parent has two children");
+    an_enrolment(family.children[0])
+        .taught_by(teacher.staff.id, 1, 540)
+        .create(store)
+        .await;
+    let first = children.iter().find(|c| c.id == family.children[0]).unwrap();
     let first_child = format!("{} {}", first.first_name, first.last_name);
+    let urn = format!("URN {}", school.urn);
+    let admin = an_admin().create(store).await.email;
+    let manager = a_manager().create(store).await.email;
+    let contact = a_school_contact(&school).create(store).await.email;
+    let pupil = a_pupil_login(store, family.children[1]).await.email;
 
     let expectations: [(&str, &[&str]); 6] = [
         (
-            "admin@demo.test",
+            &admin,
             &["Office admin", "The hub at a glance", "Manage users and roles"],
         ),
-        (
-            "manager@demo.test",
-            &["Manager", "The hub at a glance", "Read the outbox"],
-        ),
-        ("teacher@demo.test", &["Teacher", "Your pupils", &first_child]),
-        ("parent@demo.test", &["Parent or carer", "Your children", &first_child]),
-        (
-            "school@demo.test",
-            &["School contact", "Your school:", "URN 114000", &first_child],
-        ),
-        ("pupil@demo.test", &["Pupil", "Practise with our online activities"]),
+        (&manager, &["Manager", "The hub at a glance", "Read the outbox"]),
+        (&teacher.staff.email, &["Teacher", "Your pupils", &first_child]),
+        (&family.email, &["Parent or carer", "Your children", &first_child]),
+        (&contact, &["School contact", "Your school:", &urn, &first_child]),
+        (&pupil, &["Pupil", "Practise with our online activities"]),
     ];
-    for (email, needles) in expectations {
+    for (i, (email, needles)) in expectations.into_iter().enumerate() {
         let b = app.browser();
-        let r = b.login(email, DEMO_PASSWORD).await;
+        let r = b.login(email, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email}");
+        // The office gives its second factor first, and then lands on its account too.
+        let r = if i < 2 {
+            let to = location(&r);
+            assert_eq!(to, "/login/second-factor?next=%2Faccount", "{email}");
+            app.give_second_factor(&b, &to).await
+        } else {
+            r
+        };
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email}");
         assert_eq!(location(&r), "/account", "{email} lands on /account");
         let (status, html) = b.get_text("/account").await;
@@ -57,32 +93,24 @@ async fn every_role_logs_in_to_its_own_dashboard(backend: Backend) {
         assert_eq!(html.matches("<h1").count(), 1, "one h1 on {email}'s dashboard");
     }
     // A teacher sees only the pupils they teach: every listed pupil has an enrolment with them.
-    let taught = app.store.pupils_taught_by(1).await.unwrap();
-    assert!(!taught.is_empty());
-    let all_pupils = app.store.hub_counts().await.unwrap().pupils as usize;
+    let taught = store.pupils_taught_by(teacher.staff.id).await.unwrap();
+    assert_eq!(
+        taught.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![family.children[0]]
+    );
+    let all_pupils = store.hub_counts().await.unwrap().pupils as usize;
     assert!(taught.len() < all_pupils, "a teacher does not see the whole hub");
 }
 
 async fn signup_confirms_email_before_linking_children(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    // A demo family's guardian email that has no account yet.
-    let guardian_email = {
-        let (users, _) = app.store.list_users("", None, 1, 100).await.unwrap();
-        assert!(users.iter().all(|u| !u.email.contains("family")));
-        let children = app.store.children_of_guardian("parent@demo.test").await.unwrap();
-        assert!(!children.is_empty());
-        // Family 2 of the demo plan.
-        let mut found = None;
-        for (_, email) in app_guardian_emails(&app).await {
-            if email != "parent@demo.test" {
-                found = Some(email);
-                break;
-            }
-        }
-        found.expect("another guardian")
-    };
+    // A family's guardian email that has no account yet.
+    let school = a_school().create(&app.store).await;
+    let guardian_email = a_family(&school).create(&app.store).await.email;
+    assert!(app.store.user_by_email(&guardian_email).await.unwrap().is_none());
+    assert_eq!(app.store.children_of_guardian(&guardian_email).await.unwrap().len(), 1);
     let b = app.browser();
     let r = b
         .submit(
@@ -145,21 +173,8 @@ async fn signup_confirms_email_before_linking_children(backend: Backend) {
     assert!(mail[0].subject.contains("already have an account"));
 }
 
-/// Guardian emails of the demo, in id order.
-async fn app_guardian_emails(app: &TestApp) -> Vec<(i64, String)> {
-    use tutti_store::sea_orm::{EntityTrait, QueryOrder};
-    tutti_store::entities::guardian::Entity::find()
-        .order_by_asc(tutti_store::entities::guardian::Column::Id)
-        .all(app.store.conn())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|g| (g.id, g.email))
-        .collect()
-}
-
 async fn signup_errors_name_the_field_and_keep_the_input(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
     let b = app.browser();
@@ -194,13 +209,14 @@ async fn signup_errors_name_the_field_and_keep_the_input(backend: Backend) {
 }
 
 async fn password_reset_through_the_outbox(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let old_session = app.logged_in("parent@demo.test").await;
+    let parent = a_parent(&app).await;
+    let old_session = app.logged_in(&parent).await;
     let b = app.browser();
     let r = b
-        .submit("/forgot-password", "/forgot-password", &[("email", "parent@demo.test")])
+        .submit("/forgot-password", "/forgot-password", &[("email", &parent)])
         .await;
     assert!(r.text().await.unwrap().contains("Check your email"));
     // An unknown email gets the same page and no mail.
@@ -221,7 +237,7 @@ async fn password_reset_through_the_outbox(backend: Backend) {
         0
     );
 
-    let (mail, _) = app.store.outbox_page(Some("parent@demo.test"), 1, 10).await.unwrap();
+    let (mail, _) = app.store.outbox_page(Some(&parent), 1, 10).await.unwrap();
     let link = link_in(&mail[0].body, "http").expect("a reset link");
     let path = format!("/reset-password{}", &link[link.find('?').unwrap()..]);
     let (status, html) = b.get_text(&path).await;
@@ -250,14 +266,11 @@ async fn password_reset_through_the_outbox(backend: Backend) {
 
     // The old password fails, the new works, the old session has ended, the link is spent.
     assert_eq!(
-        app.browser().login("parent@demo.test", DEMO_PASSWORD).await.status(),
+        app.browser().login(&parent, PASSWORD).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        app.browser()
-            .login("parent@demo.test", "a brand new passphrase")
-            .await
-            .status(),
+        app.browser().login(&parent, "a brand new passphrase").await.status(),
         StatusCode::SEE_OTHER
     );
     assert_eq!(old_session.get("/account").await.status(), StatusCode::SEE_OTHER);
@@ -265,11 +278,12 @@ async fn password_reset_through_the_outbox(backend: Backend) {
 }
 
 async fn changing_password_ends_other_sessions(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let phone = app.logged_in("teacher@demo.test").await;
-    let laptop = app.logged_in("teacher@demo.test").await;
+    let teacher = a_teacher().with_login(PASSWORD).create(&app.store).await;
+    let phone = app.logged_in(&teacher.staff.email).await;
+    let laptop = app.logged_in(&teacher.staff.email).await;
     let r = laptop
         .submit(
             "/account/password",
@@ -286,10 +300,7 @@ async fn changing_password_ends_other_sessions(backend: Backend) {
         .submit(
             "/account/password",
             "/account/password",
-            &[
-                ("current_password", DEMO_PASSWORD),
-                ("new_password", "cello and bow 2026"),
-            ],
+            &[("current_password", PASSWORD), ("new_password", "cello and bow 2026")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -309,12 +320,15 @@ async fn changing_password_ends_other_sessions(backend: Backend) {
 }
 
 async fn logins_are_throttled_per_account(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
+    let school = a_school().create(&app.store).await;
+    let contact = a_school_contact(&school).create(&app.store).await.email;
+    let admin = an_admin().create(&app.store).await.email;
     let b = app.browser();
     for _ in 0..5 {
-        let r = b.login("school@demo.test", "not the password").await;
+        let r = b.login(&contact, "not the password").await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             r.text()
@@ -323,7 +337,7 @@ async fn logins_are_throttled_per_account(backend: Backend) {
                 .contains("email address or password is not right")
         );
     }
-    let r = app.browser().login("school@demo.test", DEMO_PASSWORD).await;
+    let r = app.browser().login(&contact, PASSWORD).await;
     assert_eq!(
         r.status(),
         StatusCode::TOO_MANY_REQUESTS,
@@ -332,7 +346,7 @@ async fn logins_are_throttled_per_account(backend: Backend) {
     assert!(r.text().await.unwrap().contains("Too many attempts to log in"));
     // Other accounts are not affected by one account's lock.
     assert_eq!(
-        app.browser().login("admin@demo.test", DEMO_PASSWORD).await.status(),
+        app.browser().login(&admin, PASSWORD).await.status(),
         StatusCode::SEE_OTHER
     );
 }
@@ -342,9 +356,10 @@ async fn logins_are_throttled_per_address(backend: Backend) {
         login_failures_per_address: 3,
         ..Default::default()
     };
-    let Some(app) = TestApp::spawn_with(backend, config).await else {
+    let Some(app) = TestApp::spawn_empty_with(backend, config, DAY).await else {
         return;
     };
+    let teacher = a_teacher().with_login(PASSWORD).create(&app.store).await;
     // Guessing across many accounts from one address is stopped too.
     for email in ["a@example.com", "b@example.com", "c@example.com"] {
         assert_eq!(
@@ -352,17 +367,21 @@ async fn logins_are_throttled_per_address(backend: Backend) {
             StatusCode::UNPROCESSABLE_ENTITY
         );
     }
-    let r = app.browser().login("teacher@demo.test", DEMO_PASSWORD).await;
+    let r = app.browser().login(&teacher.staff.email, PASSWORD).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 async fn disabled_accounts_cannot_log_in_and_lose_their_sessions(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let pupil = app.logged_in("pupil@demo.test").await;
-    let pupil_id = app.store.user_by_email("pupil@demo.test").await.unwrap().unwrap().id;
-    let admin = app.logged_in("admin@demo.test").await;
+    let school = a_school().create(&app.store).await;
+    let family = a_family(&school).create(&app.store).await;
+    let pupil_user = a_pupil_login(&app.store, family.children[0]).await;
+    let admin = an_admin().create(&app.store).await;
+    let pupil = app.logged_in(&pupil_user.email).await;
+    let pupil_id = pupil_user.id;
+    let admin = app.logged_in(&admin.email).await;
     let page = format!("/admin/users/{pupil_id}");
     let r = admin
         .submit(&page, &format!("{page}/disabled"), &[("disabled", "true")])
@@ -373,15 +392,16 @@ async fn disabled_accounts_cannot_log_in_and_lose_their_sessions(backend: Backen
         StatusCode::SEE_OTHER,
         "their session has ended"
     );
-    let r = app.browser().login("pupil@demo.test", DEMO_PASSWORD).await;
+    let r = app.browser().login(&pupil_user.email, PASSWORD).await;
     assert!(r.text().await.unwrap().contains("This account has been disabled"));
 }
 
 async fn logout_ends_the_session(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let b = app.logged_in("manager@demo.test").await;
+    let manager = a_manager().create(&app.store).await;
+    let b = app.logged_in(&manager.email).await;
     let r = b.submit("/account", "/logout", &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(

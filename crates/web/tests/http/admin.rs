@@ -1,8 +1,13 @@
 //! The office screens: managing users and roles, and reading the outbox.
 use reqwest::StatusCode;
+use time::macros::date;
+use tutti_store::testing::world::{PASSWORD, a_family, a_manager, a_school, a_school_contact, a_teacher, an_admin};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
+
+/// A Tuesday in the autumn term, the day these tests happen on.
+const DAY: time::Date = date!(2026 - 11 - 10);
 
 on_both_backends!(
     admins_search_users_and_change_roles,
@@ -11,20 +16,28 @@ on_both_backends!(
 );
 
 async fn admins_search_users_and_change_roles(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let admin = app.logged_in("admin@demo.test").await;
+    // One account of each role (the builders' addresses say which: teacher1@, carer2@...).
+    let store = &app.store;
+    let admin = an_admin().create(store).await;
+    let manager = a_manager().create(store).await;
+    let teacher = a_teacher().with_login(PASSWORD).create(store).await.staff.email;
+    let school = a_school().create(store).await;
+    let parent = a_family(&school).with_login(PASSWORD).create(store).await.email;
+    let contact = a_school_contact(&school).create(store).await.email;
+    let admin = app.logged_in(&admin.email).await;
     let (status, html) = admin.get_text("/admin/users?q=TEACHER").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("teacher@demo.test"));
-    assert!(!html.contains("parent@demo.test"), "search filters the list");
+    assert!(html.contains(&teacher));
+    assert!(!html.contains(&parent), "search filters the list");
     let (_, html) = admin.get_text("/admin/users?role=school").await;
-    assert!(html.contains("school@demo.test") && !html.contains("teacher@demo.test"));
+    assert!(html.contains(&contact) && !html.contains(&teacher));
     let (_, html) = admin.get_text("/admin/users?q=nobody-matches-this").await;
     assert!(html.contains("No users match"));
 
-    let manager_id = app.store.user_by_email("manager@demo.test").await.unwrap().unwrap().id;
+    let manager_id = manager.id;
     let page = format!("/admin/users/{manager_id}");
     let r = admin
         .submit(&page, &format!("{page}/role"), &[("role", "teacher")])
@@ -44,11 +57,12 @@ async fn admins_search_users_and_change_roles(backend: Backend) {
 }
 
 async fn the_last_admin_cannot_be_removed(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let admin = app.logged_in("admin@demo.test").await;
-    let id = app.store.user_by_email("admin@demo.test").await.unwrap().unwrap().id;
+    let only = an_admin().create(&app.store).await;
+    let admin = app.logged_in(&only.email).await;
+    let id = only.id;
     let page = format!("/admin/users/{id}");
     let r = admin
         .submit(&page, &format!("{page}/role"), &[("role", "parent")])
@@ -65,10 +79,11 @@ async fn the_last_admin_cannot_be_removed(backend: Backend) {
 }
 
 async fn outbox_lists_mail_newest_first(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = an_admin().create(&app.store).await;
+    let admin = app.logged_in(&admin.email).await;
     let (_, html) = admin.get_text("/admin/outbox").await;
     assert!(html.contains("No messages yet"));
     app.store

@@ -4,17 +4,20 @@
 //! confirmed. Another family's offer or enrolment is 404.
 use reqwest::StatusCode;
 use time::Duration;
+use time::macros::date;
 use tutti_domain::admissions::notice_end_date;
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar, default_term_dates};
 use tutti_domain::charging::ChargingPolicy;
+use tutti_domain::lessons::LessonType;
 use tutti_domain::validate::format_date_uk;
-use tutti_store::platform::accounts::{NewUser, Role};
 use tutti_store::records::pupils::PupilScope;
-use tutti_store::sea_orm;
-use tutti_store::sea_orm::{ConnectionTrait, FromQueryResult};
+use tutti_store::records::schools::School;
+use tutti_store::testing::world::{
+    Family, PASSWORD, a_family, a_school, a_school_contact, a_teacher, an_admin, an_enrolment,
+};
 
 use crate::on_both_backends;
-use crate::support::{Backend, Browser, DEMO_PASSWORD, TestApp};
+use crate::support::{Backend, TestApp};
 
 on_both_backends!(
     parent_applies_and_answers_offers_in_fair_order,
@@ -25,99 +28,73 @@ on_both_backends!(
     enrolments_and_applications_api_follow_the_screens_rules
 );
 
-#[derive(FromQueryResult)]
-struct Row {
-    id: i64,
-    pupil_ref: String,
+/// A Tuesday in the autumn term, the day these tests happen on.
+const DAY: time::Date = date!(2026 - 11 - 10);
+
+/// The hub these tests share: a school with a family of two children whose parent has a
+/// login, another family there with a login of its own, a school elsewhere, and the office.
+struct Hub {
+    school: School,
+    elsewhere: School,
+    parent: Family,
+    other: Family,
+    admin: String,
 }
 
-/// A pupil at `school` outside the demo family (guardian 1), made looked-after or not.
-async fn other_pupil(app: &TestApp, school: i64, skip: usize, looked_after: bool) -> (i64, String) {
-    let sql = format!(
-        "SELECT id, pupil_ref FROM pupils WHERE school_id = {school} AND id NOT IN \
-         (SELECT pupil_id FROM pupil_guardians WHERE guardian_id = 1) ORDER BY id"
-    );
-    let rows = Row::find_by_statement(tutti_store::sea_orm::Statement::from_string(
-        app.store.conn().get_database_backend(),
-        sql,
-    ))
-    .all(app.store.conn())
-    .await
-    .unwrap();
-    let row = &rows[skip];
-    app.store
-        .conn()
-        .execute_unprepared(&format!(
-            "UPDATE pupils SET looked_after = {looked_after}, fsm = false WHERE id = {}",
-            row.id
-        ))
-        .await
-        .unwrap();
-    (row.id, row.pupil_ref.clone())
-}
-
-/// A second parent: the guardian of another family, with a verified account.
-pub async fn other_parent(app: &TestApp) -> Browser {
-    #[derive(FromQueryResult)]
-    struct G {
-        email: String,
+async fn hub(app: &TestApp) -> Hub {
+    let store = &app.store;
+    let school = a_school().named("Riverside Primary School").create(store).await;
+    let elsewhere = a_school().named("Hillside Primary School").create(store).await;
+    let parent = a_family(&school)
+        .first_child("Ava", date!(2017 - 03 - 04))
+        .with_child("Ben", date!(2019 - 06 - 07))
+        .with_login(PASSWORD)
+        .create(store)
+        .await;
+    let other = a_family(&school).with_login(PASSWORD).create(store).await;
+    let admin = an_admin().create(store).await.email;
+    Hub {
+        school,
+        elsewhere,
+        parent,
+        other,
+        admin,
     }
-    let g = G::find_by_statement(tutti_store::sea_orm::Statement::from_string(
-        app.store.conn().get_database_backend(),
-        "SELECT email FROM guardians WHERE id = 2",
-    ))
-    .one(app.store.conn())
-    .await
-    .unwrap()
-    .unwrap();
-    app.store
-        .create_user(NewUser {
-            email: g.email.clone(),
-            name: "Other Parent".into(),
-            password: DEMO_PASSWORD.into(),
-            role: Role::Parent,
-            email_verified: true,
-            school_id: None,
-            staff_id: None,
-            pupil_id: None,
-            is_demo: false,
-        })
-        .await
-        .unwrap();
-    app.logged_in(&g.email).await
 }
 
-async fn parent_children(app: &TestApp) -> Vec<i64> {
-    let kids = app.store.children_of_guardian("parent@demo.test").await.unwrap();
-    kids.iter().map(|c| c.id).collect()
+/// Another pupil at `school`, of a family without a login, looked after or not: its id and
+/// reference.
+async fn a_pupil(app: &TestApp, school: &School, looked_after: bool) -> (i64, String) {
+    let family = a_family(school);
+    let family = if looked_after { family.looked_after() } else { family };
+    let family = family.create(&app.store).await;
+    (family.children[0], family.pupil_refs[0].clone())
 }
 
+/// The newest application of `pupil` for `instrument`, as the office's list shows it.
 async fn application_of(app: &TestApp, pupil: i64, instrument: &str) -> i64 {
-    #[derive(FromQueryResult)]
-    struct A {
-        id: i64,
-    }
-    A::find_by_statement(tutti_store::sea_orm::Statement::from_string(
-        app.store.conn().get_database_backend(),
-        format!(
-            "SELECT id FROM applications WHERE pupil_id = {pupil} AND instrument = '{instrument}' ORDER BY id DESC"
-        ),
-    ))
-    .one(app.store.conn())
-    .await
-    .unwrap()
-    .unwrap()
-    .id
+    let filter = tutti_store::admissions::applications::ApplicationFilter {
+        pupil_id: Some(pupil),
+        instrument: instrument.into(),
+        ..Default::default()
+    };
+    app.store
+        .applications(&PupilScope::All, &filter, app.store.today())
+        .await
+        .unwrap()
+        .rows[0]
+        .id
 }
 
 const PAGE: &str = "/parent/applications";
 
 async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let parent = app.logged_in("parent@demo.test").await;
-    let kids = parent_children(&app).await;
+    let hub = hub(&app).await;
+    let parent = app.logged_in(&hub.parent.email).await;
+    let kids = hub.parent.children.clone();
     let child = kids[0].to_string();
     let (status, html) = parent.get_text(PAGE).await;
     assert_eq!(status, StatusCode::OK);
@@ -160,7 +137,7 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
     assert!(r.text().await.unwrap().contains("Choose an instrument, or voice"));
 
     // Another family's child is not the parent's to apply for.
-    let (stranger, _) = other_pupil(&app, 1, 0, false).await;
+    let (stranger, _) = a_pupil(&app, &hub.school, false).await;
     let r = apply("Flute", "individual", "30", stranger.to_string()).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Choose one of the children listed"));
@@ -173,8 +150,8 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
     assert!(r.text().await.unwrap().contains("already has an application for flute"));
 
     // The office adds a looked-after child, who goes ahead under the default priority.
-    let (looked_after, looked_ref) = other_pupil(&app, 1, 1, true).await;
-    let admin = app.logged_in("admin@demo.test").await;
+    let (looked_after, looked_ref) = a_pupil(&app, &hub.school, true).await;
+    let admin = app.logged_in(&hub.admin).await;
     let r = admin
         .submit(
             "/admin/waiting-lists",
@@ -190,7 +167,8 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = parent.get_text(PAGE).await;
     assert!(html.contains("Waiting: number 2 on the list"), "{html}");
-    let (status, html) = admin.get_text("/admin/waiting-lists?school=1&instrument=flute").await;
+    let list = format!("/admin/waiting-lists?school={}&instrument=flute", hub.school.id);
+    let (status, html) = admin.get_text(&list).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Looked after"));
     let first = html.find(&looked_ref).unwrap();
@@ -230,7 +208,7 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (mail, _) = app.store.outbox_page(Some("parent@demo.test"), 1, 10).await.unwrap();
+    let (mail, _) = app.store.outbox_page(Some(&hub.parent.email), 1, 10).await.unwrap();
     let mail = mail
         .iter()
         .find(|m| m.subject.starts_with("A place for"))
@@ -241,11 +219,12 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
     )));
     assert!(mail.body.contains("/parent/applications"));
     // The looked-after child is now first among those waiting.
-    let (_, html) = admin.get_text("/admin/waiting-lists?school=1&instrument=Flute").await;
+    let list = format!("/admin/waiting-lists?school={}&instrument=Flute", hub.school.id);
+    let (_, html) = admin.get_text(&list).await;
     assert!(html.contains(&format!("action=\"/admin/applications/{looked_app}/offer\"")));
 
     // Another family cannot answer this family's offer.
-    let other = other_parent(&app).await;
+    let other = app.logged_in(&hub.other.email).await;
     let accept = format!("/parent/applications/{kid_app}/accept");
     let r = other.submit(PAGE, &accept, &[]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -285,11 +264,12 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
 }
 
 async fn offers_lapse_after_their_date(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let parent = app.logged_in("parent@demo.test").await;
-    let kids = parent_children(&app).await;
+    let hub = hub(&app).await;
+    let parent = app.logged_in(&hub.parent.email).await;
+    let kids = hub.parent.children.clone();
     let r = parent
         .submit(
             PAGE,
@@ -304,7 +284,7 @@ async fn offers_lapse_after_their_date(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = application_of(&app, kids[1], "Cello").await;
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = app.logged_in(&hub.admin).await;
     let day = app.store.today().to_string();
     let r = admin
         .submit(
@@ -315,15 +295,11 @@ async fn offers_lapse_after_their_date(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(admin.get_text("/admin/waiting-lists").await.1.contains("answer by"));
-    // A day later, unanswered.
-    app.store
-        .conn()
-        .execute_unprepared(&format!(
-            "UPDATE applications SET offer_expires_on = '{}' WHERE id = {id}",
-            app.store.today() - Duration::days(1)
-        ))
-        .await
-        .unwrap();
+    // A day later, unanswered (and logged in again: sessions end after two idle hours).
+    app.store.clock().advance(Duration::days(1));
+    let parent = app.logged_in(&hub.parent.email).await;
+    let admin = app.logged_in(&hub.admin).await;
+    let day = app.store.today().to_string();
     let (_, html) = parent.get_text(PAGE).await;
     assert!(html.contains("Offer lapsed on"), "{html}");
     assert!(!html.contains("Accept the place"));
@@ -334,7 +310,7 @@ async fn offers_lapse_after_their_date(backend: Backend) {
     assert!(r.text().await.unwrap().contains("This offer lapsed"));
     assert!(!admin.get_text("/admin/waiting-lists").await.1.contains("answer by"));
     // The next child can be offered; the lapse is recorded then.
-    let (next, next_ref) = other_pupil(&app, 1, 0, false).await;
+    let (next, next_ref) = a_pupil(&app, &hub.school, false).await;
     let r = admin
         .submit(
             "/admin/waiting-lists",
@@ -377,30 +353,23 @@ async fn offers_lapse_after_their_date(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(lapsed.status, "lapsed");
-    #[derive(FromQueryResult)]
-    struct S {
-        status: String,
-    }
-    let stored = S::find_by_statement(tutti_store::sea_orm::Statement::from_string(
-        app.store.conn().get_database_backend(),
-        format!("SELECT status FROM applications WHERE id = {id}"),
-    ))
-    .one(app.store.conn())
-    .await
-    .unwrap()
-    .unwrap();
+    // Not only worked out from the date: recorded. Seen as of the day the offer was made,
+    // when it was still open, it is lapsed all the same.
+    let stored = app.store.application(&PupilScope::All, id, DAY).await.unwrap();
     assert_eq!(stored.status, "lapsed");
 }
 
 async fn school_applies_for_its_own_pupils_only(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let school = app.logged_in("school@demo.test").await;
+    let hub = hub(&app).await;
+    let contact = a_school_contact(&hub.school).create(&app.store).await.email;
+    let school = app.logged_in(&contact).await;
     let page = "/school/applications";
     assert!(school.get_text("/account").await.1.contains(page));
-    let (_, own_ref) = other_pupil(&app, 1, 2, false).await;
-    let (_, elsewhere_ref) = other_pupil(&app, 2, 0, false).await;
+    let (_, own_ref) = a_pupil(&app, &hub.school, false).await;
+    let (_, elsewhere_ref) = a_pupil(&app, &hub.elsewhere, false).await;
     let form = |pupil: &str| {
         vec![
             ("pupil", pupil.to_owned()),
@@ -425,15 +394,16 @@ async fn school_applies_for_its_own_pupils_only(backend: Backend) {
     assert!(html.contains(&own_ref));
     assert!(html.contains("<td>School</td>"), "school-paid: {html}");
     // A parent may not use the school's screen.
-    let parent = app.logged_in("parent@demo.test").await;
+    let parent = app.logged_in(&hub.parent.email).await;
     assert_eq!(parent.get(page).await.status(), StatusCode::FORBIDDEN);
 }
 
 async fn office_edits_the_offer(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let admin = app.logged_in("admin@demo.test").await;
+    let hub = hub(&app).await;
+    let admin = app.logged_in(&hub.admin).await;
     let page = "/admin/tuition-offer";
     let (status, html) = admin.get_text(page).await;
     assert_eq!(status, StatusCode::OK);
@@ -458,9 +428,9 @@ async fn office_edits_the_offer(backend: Backend) {
         .await;
     assert!(r.text().await.unwrap().contains("Choose a lesson length"));
 
-    let parent = app.logged_in("parent@demo.test").await;
+    let parent = app.logged_in(&hub.parent.email).await;
     assert_eq!(parent.get(page).await.status(), StatusCode::FORBIDDEN);
-    let kids = parent_children(&app).await;
+    let kids = hub.parent.children.clone();
     let child = kids[0].to_string();
     let harp = [
         ("pupil", child.as_str()),
@@ -488,13 +458,24 @@ async fn office_edits_the_offer(backend: Backend) {
 }
 
 async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let parent = app.logged_in("parent@demo.test").await;
+    // The parent's first child learns the violin with a teacher since the start of term.
+    let hub = hub(&app).await;
+    let teacher = a_teacher().with_login(PASSWORD).create(&app.store).await;
+    let child = hub.parent.children[0];
+    let enrolment = an_enrolment(child)
+        .starting(date!(2026 - 09 - 07))
+        .taught_by(teacher.staff.id, 1, 540)
+        .create(&app.store)
+        .await;
+    let page = format!("/parent/enrolments/{enrolment}/notice");
+    let page = page.as_str();
+    let parent = app.logged_in(&hub.parent.email).await;
     let (status, html) = parent.get_text("/parent/enrolments").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("/parent/enrolments/1/notice"), "{html}");
+    assert!(html.contains(page), "{html}");
 
     // What the rules say, worked out here from the domain with the default term dates.
     let year = AcademicYear::containing(app.store.today());
@@ -503,18 +484,17 @@ async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
         calendar.add_terms(default_term_dates(y));
     }
     let (outcome, end) = notice_end_date(app.store.today(), &ChargingPolicy::default(), &calendar).unwrap();
-    let page = "/parent/enrolments/1/notice";
     let (status, html) = parent.get_text(page).await;
     assert_eq!(status, StatusCode::OK);
     let end_text = format_date_uk(end);
     assert!(html.contains(&format!("lessons end on {end_text}")), "{html}");
     assert!(html.contains(&outcome.explanation.replace('\'', "&#x27;")));
     // Seeing the page changed nothing.
-    let e = app.store.enrolment(&PupilScope::All, 1).await.unwrap();
+    let e = app.store.enrolment(&PupilScope::All, enrolment).await.unwrap();
     assert_eq!(e.end_date, None);
 
     // Another family sees nothing of it.
-    let other = other_parent(&app).await;
+    let other = app.logged_in(&hub.other.email).await;
     assert_eq!(other.get(page).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         other.submit("/parent/enrolments", page, &[]).await.status(),
@@ -523,45 +503,46 @@ async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
 
     let r = parent.submit(page, page, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let e = app.store.enrolment(&PupilScope::All, 1).await.unwrap();
+    let e = app.store.enrolment(&PupilScope::All, enrolment).await.unwrap();
     assert_eq!(e.end_date, Some(end));
     assert_eq!(e.status, "leaving");
     let (_, html) = parent.get_text("/parent/enrolments").await;
     assert!(html.contains(&format!("Ending on {end_text}")));
-    assert!(!html.contains("/parent/enrolments/1/notice"));
+    assert!(!html.contains(page));
     assert_eq!(parent.get(page).await.status(), StatusCode::BAD_REQUEST);
     // The teacher still teaches the pupil until then, and writes the last report.
-    let teacher = app.logged_in("teacher@demo.test").await;
-    assert_eq!(teacher.get("/progress/pupils/1").await.status(), StatusCode::OK);
-}
-
-async fn token(app: &TestApp, email: &str) -> String {
-    let user = app.store.user_by_email(email).await.unwrap().unwrap();
-    app.store
-        .create_api_token(&tutti_store::platform::audit::Actor::cli(), user.id, "test")
-        .await
-        .unwrap()
+    let teacher = app.logged_in(&teacher.staff.email).await;
+    let progress = format!("/progress/pupils/{child}");
+    assert_eq!(teacher.get(&progress).await.status(), StatusCode::OK);
 }
 
 async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let _other = other_parent(&app).await;
-    let kids = parent_children(&app).await;
-    #[derive(FromQueryResult)]
-    struct G {
-        email: String,
+    // The parent's first child learns the cello with a teacher at their school; a dozen
+    // children elsewhere learn the violin with another.
+    let hub = hub(&app).await;
+    let store = &app.store;
+    let kids = hub.parent.children.clone();
+    let teacher = a_teacher().with_login(PASSWORD).create(store).await;
+    let colleague = a_teacher().create(store).await;
+    let own = an_enrolment(kids[0])
+        .learning("Cello", LessonType::Individual, 30)
+        .taught_by(teacher.staff.id, 1, 540)
+        .create(store)
+        .await;
+    let mut elsewhere_enrolments = Vec::new();
+    for i in 0..12u16 {
+        let (pupil, _) = a_pupil(&app, &hub.elsewhere, false).await;
+        elsewhere_enrolments.push(
+            an_enrolment(pupil)
+                .taught_by(colleague.staff.id, 2, 540 + 30 * i)
+                .create(store)
+                .await,
+        );
     }
-    let other_parent_email = G::find_by_statement(tutti_store::sea_orm::Statement::from_string(
-        app.store.conn().get_database_backend(),
-        "SELECT email FROM guardians WHERE id = 2",
-    ))
-    .one(app.store.conn())
-    .await
-    .unwrap()
-    .unwrap()
-    .email;
+    let contact = a_school_contact(&hub.school).create(store).await.email;
     let client = reqwest::Client::new();
     let get = |token: String, path: String| {
         let client = client.clone();
@@ -572,63 +553,39 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
             (status, r.json::<serde_json::Value>().await.unwrap_or_default())
         }
     };
-    let (parent, other, school, teacher, admin) = (
-        token(&app, "parent@demo.test").await,
-        token(&app, &other_parent_email).await,
-        token(&app, "school@demo.test").await,
-        token(&app, "teacher@demo.test").await,
-        token(&app, "admin@demo.test").await,
+    let (parent, other, school, teacher_token, admin) = (
+        app.token(&hub.parent.email).await,
+        app.token(&hub.other.email).await,
+        app.token(&contact).await,
+        app.token(&teacher.staff.email).await,
+        app.token(&hub.admin).await,
     );
 
     // A parent lists only their own children's enrolments.
     let (status, body) = get(parent.clone(), "/api/v1/enrolments".into()).await;
     assert_eq!(status, StatusCode::OK);
-    let rows = body["enrolments"].as_array().unwrap();
+    let rows = body["rows"].as_array().unwrap();
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|e| kids.contains(&e["pupil"]["id"].as_i64().unwrap())));
-    assert_eq!(
-        get(parent.clone(), "/api/v1/enrolments/1".into()).await.0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        get(other.clone(), "/api/v1/enrolments/1".into()).await.0,
-        StatusCode::NOT_FOUND
-    );
+    let path = format!("/api/v1/enrolments/{own}");
+    assert_eq!(get(parent.clone(), path.clone()).await.0, StatusCode::OK);
+    assert_eq!(get(other.clone(), path).await.0, StatusCode::NOT_FOUND);
     let path = format!("/api/v1/enrolments?pupil={}", kids[0]);
     assert_eq!(get(other.clone(), path.clone()).await.0, StatusCode::NOT_FOUND);
     assert_eq!(get(parent.clone(), path).await.0, StatusCode::OK);
     // A school its own pupils; a teacher what they teach.
     let (_, body) = get(school.clone(), "/api/v1/enrolments?per_page=200".into()).await;
-    assert!(
-        body["enrolments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["school"]["id"] == 1)
-    );
-    let (elsewhere, _) = other_pupil(&app, 2, 0, false).await;
-    #[derive(FromQueryResult)]
-    struct E {
-        id: i64,
-    }
-    let elsewhere_enrolment = E::find_by_statement(tutti_store::sea_orm::Statement::from_string(
-        app.store.conn().get_database_backend(),
-        format!("SELECT id FROM enrolments WHERE pupil_id = {elsewhere}"),
-    ))
-    .one(app.store.conn())
-    .await
-    .unwrap()
-    .unwrap()
-    .id;
-    let path = format!("/api/v1/enrolments/{elsewhere_enrolment}");
+    let rows = body["rows"].as_array().unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|e| e["school"]["id"] == hub.school.id));
+    let path = format!("/api/v1/enrolments/{}", elsewhere_enrolments[0]);
     assert_eq!(get(school.clone(), path.clone()).await.0, StatusCode::NOT_FOUND);
     assert_eq!(get(admin.clone(), path).await.0, StatusCode::OK);
-    let (_, body) = get(teacher.clone(), "/api/v1/enrolments?per_page=200".into()).await;
-    let rows = body["enrolments"].as_array().unwrap();
-    assert!(!rows.is_empty() && rows.iter().all(|e| e["teacher"]["id"] == 1));
+    let (_, body) = get(teacher_token, "/api/v1/enrolments?per_page=200".into()).await;
+    let rows = body["rows"].as_array().unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|e| e["teacher"]["id"] == teacher.staff.id));
     // Pagination.
     let (_, body) = get(admin.clone(), "/api/v1/enrolments?per_page=5&page=2".into()).await;
-    assert_eq!(body["enrolments"].as_array().unwrap().len(), 5);
+    assert_eq!(body["rows"].as_array().unwrap().len(), 5);
     assert!(body["total"].as_u64().unwrap() > 10);
     assert_eq!(body["page"], 2);
 
@@ -664,10 +621,10 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["status"], "awaiting");
     assert_eq!(body["teacher"], serde_json::Value::Null);
-    assert_eq!(body["school"]["id"], 1, "the pupil's own school");
+    assert_eq!(body["school"]["id"], hub.school.id, "the pupil's own school");
     let (status, body) = post(
         admin.clone(),
-        serde_json::json!({"pupil_id": kids[1], "instrument": "Tuba", "lesson_type": "group", "minutes": 30, "start_date": "2027-01-04", "teacher_id": 1, "weekday": "Tuesday", "start_time": "10:30"}),
+        serde_json::json!({"pupil_id": kids[1], "instrument": "Tuba", "lesson_type": "group", "minutes": 30, "start_date": "2027-01-04", "teacher_id": teacher.staff.id, "weekday": "Tuesday", "start_time": "10:30"}),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -687,7 +644,7 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
     assert_eq!(status, StatusCode::CONFLICT);
 
     // Applications: a family sees its own, with the place on the list; others' are 404.
-    let scope = PupilScope::Guardian("parent@demo.test".into());
+    let scope = PupilScope::Guardian(hub.parent.email.clone());
     app.store
         .apply(
             &tutti_store::platform::audit::Actor::cli(),
@@ -706,7 +663,7 @@ async fn enrolments_and_applications_api_follow_the_screens_rules(backend: Backe
         .unwrap();
     let (status, body) = get(parent.clone(), "/api/v1/applications".into()).await;
     assert_eq!(status, StatusCode::OK);
-    let apps = body["applications"].as_array().unwrap();
+    let apps = body["rows"].as_array().unwrap();
     assert_eq!(apps.len(), 1);
     assert_eq!(
         (apps[0]["status"].as_str(), apps[0]["place"].as_i64()),

@@ -9,6 +9,7 @@ use crate::support::{Backend, TestApp};
 
 on_both_backends!(
     api_follows_the_screens_rules,
+    every_list_is_one_page_shape_and_refusals_name_the_field,
     every_documented_path_answers,
     tokens_are_made_listed_and_revoked_on_the_account_page
 );
@@ -278,4 +279,101 @@ async fn tokens_are_made_listed_and_revoked_on_the_account_page(backend: Backend
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn every_list_is_one_page_shape_and_refusals_name_the_field(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    let admin = token(&app, "admin@demo.test").await;
+    let get = |path: String| {
+        let r = client.get(format!("{}{path}", app.base)).bearer_auth(&admin).send();
+        async move {
+            let r = r.await.unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        }
+    };
+    // One shape for every list, paged by the same two parameters.
+    for list in [
+        "/api/v1/schools",
+        "/api/v1/pupils",
+        "/api/v1/staff",
+        "/api/v1/instruments",
+        "/api/v1/audit-events",
+        "/api/v1/enrolments",
+        "/api/v1/applications",
+        "/api/v1/invoices",
+        "/api/v1/charging-policies",
+        "/api/v1/timetable?teacher=1&from=2026-09-01&to=2026-12-31",
+    ] {
+        let sep = if list.contains('?') { '&' } else { '?' };
+        let (status, page) = get(format!("{list}{sep}per_page=2&page=1")).await;
+        assert_eq!(status, StatusCode::OK, "{list}: {page}");
+        let mut keys: Vec<&str> = page.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["capped", "page", "per_page", "rows", "total"], "{list}");
+        assert!(page["rows"].as_array().unwrap().len() <= 2, "{list}");
+        assert_eq!(
+            (page["page"].as_u64(), page["per_page"].as_u64()),
+            (Some(1), Some(2)),
+            "{list}"
+        );
+        // Outside the documented range, the parameter is named.
+        let (status, problem) = get(format!("{list}{sep}per_page=201")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{list}");
+        assert_eq!(problem["errors"][0]["field"], "per_page", "{list}");
+        let (status, problem) = get(format!("{list}{sep}page=0")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{list}");
+        assert_eq!(problem["errors"][0]["field"], "page", "{list}");
+    }
+    let (status, problem) = get("/api/v1/enrolments?status=dormant".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "status");
+
+    // A body: not sent as JSON (415), not JSON (400), a value of the wrong type (422 naming it).
+    let post = |body: &'static str, media: &'static str| {
+        let r = client
+            .post(format!("{}/api/v1/make-ups", app.base))
+            .bearer_auth(&admin)
+            .header("content-type", media)
+            .body(body)
+            .send();
+        async move {
+            let r = r.await.unwrap();
+            let media = r.headers()["content-type"].to_str().unwrap().to_owned();
+            (r.status(), media, r.json::<Value>().await.unwrap())
+        }
+    };
+    let too_large = client
+        .post(format!("{}/api/v1/make-ups", app.base))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 5 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(too_large.headers()["content-type"], "application/problem+json");
+    let (status, media, _) = post("{}", "text/plain").await;
+    assert_eq!(
+        (status, media.as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "application/problem+json")
+    );
+    let (status, _, _) = post("{\"lesson\": ", "application/json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, problem) = post("{\"lesson\": \"first\"}", "application/json").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "lesson");
+    // A whole number written with a fraction of zero is that number; missing fields are named.
+    let (status, _, problem) = post("{\"lesson\": 12.0}", "application/json").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["date", "start"]);
 }

@@ -3,10 +3,15 @@
 //! charging policy form, file export and import with errors naming the field; the API.
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use time::macros::date;
 use tutti_domain::Pence;
 use tutti_domain::calendar::AcademicYear;
+use tutti_domain::schools::BillingMethod;
 use tutti_store::platform::audit::Actor;
-use tutti_store::sea_orm::ConnectionTrait;
+use tutti_store::records::schools::School;
+use tutti_store::testing::world::{
+    Family, PASSWORD, a_family, a_school, a_school_contact, a_teacher, an_admin, an_enrolment,
+};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, csrf_token, location};
@@ -17,12 +22,40 @@ on_both_backends!(
     invoice_pages_link_payments_and_pdf_and_show_school_programmes
 );
 
-async fn token(app: &TestApp, email: &str) -> String {
-    let user = app.store.user_by_email(email).await.unwrap().unwrap();
-    app.store
-        .create_api_token(&Actor::cli(), user.id, "test")
-        .await
-        .unwrap()
+/// A Wednesday early in the autumn term of 2026, when its billing is run.
+const DAY: time::Date = date!(2026 - 09 - 23);
+
+/// The payers of these tests: two families at a school whose children learn in groups since
+/// the start of term, each parent with a login; the school's contact; a teacher and the office.
+struct Payers {
+    school: School,
+    parent: Family,
+    other: Family,
+    contact: String,
+    teacher: String,
+    admin: String,
+}
+
+async fn payers(app: &TestApp, school: School) -> Payers {
+    let store = &app.store;
+    let teacher = a_teacher().with_login(PASSWORD).create(store).await;
+    let parent = a_family(&school).with_login(PASSWORD).create(store).await;
+    let other = a_family(&school).with_login(PASSWORD).create(store).await;
+    for (i, family) in [&parent, &other].into_iter().enumerate() {
+        an_enrolment(family.children[0])
+            .starting(date!(2026 - 09 - 07))
+            .taught_by(teacher.staff.id, 1, 540 + 30 * i as u16)
+            .create(store)
+            .await;
+    }
+    Payers {
+        contact: a_school_contact(&school).create(store).await.email,
+        teacher: teacher.staff.email,
+        admin: an_admin().create(store).await.email,
+        school,
+        parent,
+        other,
+    }
 }
 
 /// The invoice links (ids) on a list page under `base`.
@@ -36,19 +69,24 @@ fn invoice_ids(html: &str, base: &str) -> Vec<i64> {
 }
 
 async fn office_runs_billing_and_payers_see_only_their_own(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    // The school of the demo school contact pays for its other pupils' lessons.
-    app.store
-        .conn()
-        .execute_unprepared(
-            "UPDATE enrolments SET payer = 'school' WHERE pupil_id IN (SELECT id FROM pupils WHERE school_id = 1 AND id <> 1)",
-        )
-        .await
-        .unwrap();
+    let school = a_school().create(&app.store).await;
+    let hub = payers(&app, school).await;
+    // The school pays for two more of its pupils' lessons.
+    let teacher = app.store.user_by_email(&hub.teacher).await.unwrap().unwrap();
+    for i in 0..2u16 {
+        let family = a_family(&hub.school).create(&app.store).await;
+        an_enrolment(family.children[0])
+            .starting(date!(2026 - 09 - 07))
+            .taught_by(teacher.staff_id.unwrap(), 2, 540 + 30 * i)
+            .paid_by_school()
+            .create(&app.store)
+            .await;
+    }
     let term = "2026-autumn";
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = app.logged_in(&hub.admin).await;
     let (status, html) = admin.get_text("/admin/billing").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Run billing for a term"));
@@ -100,7 +138,7 @@ async fn office_runs_billing_and_payers_see_only_their_own(backend: Backend) {
     assert!(again.text().await.unwrap().contains("nothing new to bill"));
 
     // The parent's statement lists their invoices; each opens, with its rules and instalments.
-    let parent = app.logged_in("parent@demo.test").await;
+    let parent = app.logged_in(&hub.parent.email).await;
     let (status, statement) = parent.get_text("/parent/invoices").await;
     assert_eq!(status, StatusCode::OK);
     let own = invoice_ids(&statement, "/parent/invoices");
@@ -116,7 +154,19 @@ async fn office_runs_billing_and_payers_see_only_their_own(backend: Backend) {
         parent.get(&format!("/parent/invoices/{other}")).await.status(),
         StatusCode::NOT_FOUND
     );
-    let parent_token = token(&app, "parent@demo.test").await;
+    // The other family sees theirs and not this one's; theirs is not found by this one.
+    let (_, theirs) = app.logged_in(&hub.other.email).await.get_text("/parent/invoices").await;
+    let theirs = invoice_ids(&theirs, "/parent/invoices");
+    assert!(!theirs.is_empty(), "the other family has an invoice");
+    assert!(
+        theirs.iter().all(|id| all.contains(id) && !own.contains(id)),
+        "{theirs:?}"
+    );
+    assert_eq!(
+        parent.get(&format!("/parent/invoices/{}", theirs[0])).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let parent_token = app.token(&hub.parent.email).await;
     let client = reqwest::Client::new();
     let api_get = |token: String, path: String| {
         let client = client.clone();
@@ -147,7 +197,7 @@ async fn office_runs_billing_and_payers_see_only_their_own(backend: Backend) {
     assert_eq!(mine["total"].as_u64().unwrap() as usize, own.len());
 
     // The school sees its own invoice and not a parent's.
-    let school = app.logged_in("school@demo.test").await;
+    let school = app.logged_in(&hub.contact).await;
     let (status, statement) = school.get_text("/school/invoices").await;
     assert_eq!(status, StatusCode::OK);
     let school_own = invoice_ids(&statement, "/school/invoices");
@@ -160,7 +210,7 @@ async fn office_runs_billing_and_payers_see_only_their_own(backend: Backend) {
     );
     // Roles: a parent cannot reach the office's billing; a teacher has no statement.
     assert_eq!(parent.get("/admin/billing").await.status(), StatusCode::FORBIDDEN);
-    let teacher = app.logged_in("teacher@demo.test").await;
+    let teacher = app.logged_in(&hub.teacher).await;
     assert_eq!(teacher.get("/parent/invoices").await.status(), StatusCode::FORBIDDEN);
     // Dashboards link the statements.
     assert!(parent.get_text("/account").await.1.contains("/parent/invoices"));
@@ -170,20 +220,17 @@ async fn office_runs_billing_and_payers_see_only_their_own(backend: Backend) {
 /// The invoice pages of the office, a parent and a school link the invoice's payments and its
 /// PDF; a school billed by invoice finds its programme (services agreement) on its statement.
 async fn invoice_pages_link_payments_and_pdf_and_show_school_programmes(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
     let actor = Actor::cli();
-    app.store
-        .conn()
-        .execute_unprepared("UPDATE schools SET billing = 'invoice' WHERE id = 1")
-        .await
-        .unwrap();
+    let school = a_school().billed_by(BillingMethod::Invoice).create(&app.store).await;
+    let hub = payers(&app, school).await;
     app.store
         .create_agreement(
             &actor,
             &tutti_store::money::payments::agreements::AgreementInput {
-                school_id: 1,
+                school_id: hub.school.id,
                 year: AcademicYear::starting(2026),
                 programme: "Whole-class ukulele".into(),
                 annual_cost: Pence(300_001),
@@ -196,7 +243,7 @@ async fn invoice_pages_link_payments_and_pdf_and_show_school_programmes(backend:
     app.store.run_billing(&actor, term, false, &|_| {}).await.unwrap();
 
     // A parent's invoice with a payment on it.
-    let parent = app.logged_in("parent@demo.test").await;
+    let parent = app.logged_in(&hub.parent.email).await;
     let (_, statement) = parent.get_text("/parent/invoices").await;
     let id = invoice_ids(&statement, "/parent/invoices")[0];
     app.store
@@ -220,7 +267,7 @@ async fn invoice_pages_link_payments_and_pdf_and_show_school_programmes(backend:
     };
 
     // The office: links to the invoice's payments screen and its PDF, and back again.
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = app.logged_in(&hub.admin).await;
     let (status, page) = admin.get_text(&format!("/admin/billing/invoices/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     let payments = format!("/admin/invoices/{id}/payments");
@@ -251,10 +298,11 @@ async fn invoice_pages_link_payments_and_pdf_and_show_school_programmes(backend:
         )
         .await;
     assert_eq!(location(&r), "/basket");
-    assert_eq!(app.store.basket(parent_user_id(&app).await).await.unwrap().len(), 1);
+    let parent_user = hub.parent.user.as_ref().unwrap().id;
+    assert_eq!(app.store.basket(parent_user).await.unwrap().len(), 1);
 
     // The school: its programme on its statement, with the split's rule, and the PDF.
-    let school = app.logged_in("school@demo.test").await;
+    let school = app.logged_in(&hub.contact).await;
     let (_, statement) = school.get_text("/school/invoices").await;
     let ids = invoice_ids(&statement, "/school/invoices");
     assert_eq!(ids.len(), 1, "one invoice for the school this term: {statement}");
@@ -271,10 +319,6 @@ async fn invoice_pages_link_payments_and_pdf_and_show_school_programmes(backend:
         StatusCode::NOT_FOUND,
         "not the parent's"
     );
-}
-
-async fn parent_user_id(app: &TestApp) -> i64 {
-    app.store.user_by_email("parent@demo.test").await.unwrap().unwrap().id
 }
 
 /// Every field of the policy form, as Durham's default fills it, with some replaced.
@@ -303,12 +347,14 @@ fn policy_fields<'a>(replace: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> 
 }
 
 async fn policy_form_file_and_api_name_the_field(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
+    let school = a_school().create(&app.store).await;
+    let hub = payers(&app, school).await;
     let year = AcademicYear::starting(2026);
     let page = "/admin/billing/policies/2026-27";
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = app.logged_in(&hub.admin).await;
     let (status, html) = admin.get_text(page).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("so the default policy applies"), "{html}");
@@ -371,7 +417,7 @@ async fn policy_form_file_and_api_name_the_field(backend: Backend) {
     assert_eq!(app.store.charging_policy(year).await.unwrap().revision, 2);
 
     // The API: read, replace with field errors, run billing as JSON.
-    let admin_token = token(&app, "admin@demo.test").await;
+    let admin_token = app.token(&hub.admin).await;
     let client = reqwest::Client::new();
     let r = client
         .get(format!("{}/api/v1/charging-policies/2026-27", app.base))
@@ -422,7 +468,7 @@ async fn policy_form_file_and_api_name_the_field(backend: Backend) {
         .json()
         .await
         .unwrap();
-    let saved = list["policies"]
+    let saved = list["rows"]
         .as_array()
         .unwrap()
         .iter()
@@ -433,7 +479,7 @@ async fn policy_form_file_and_api_name_the_field(backend: Backend) {
         time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339).is_ok(),
         "{stamp}"
     );
-    let parent_token = token(&app, "parent@demo.test").await;
+    let parent_token = app.token(&hub.parent.email).await;
     let r = client
         .get(format!("{}/api/v1/charging-policies/2026-27", app.base))
         .bearer_auth(&parent_token)

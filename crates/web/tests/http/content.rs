@@ -1,6 +1,10 @@
 //! The public site's content over HTTP: managed pages, lists, feeds, caching, the contact
 //! form, and the admin editor.
 use reqwest::StatusCode;
+use time::macros::date;
+use tutti_store::content::Kind;
+use tutti_store::content::files::Purpose;
+use tutti_store::testing::world::{PASSWORD, a_family, a_page, a_school, an_admin};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, csrf_token, location};
@@ -18,8 +22,94 @@ on_both_backends!(
 
 const BROWSER_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Firefox/128.0";
 
+/// A Tuesday in the autumn term, the day these tests happen on.
+const DAY: time::Date = date!(2026 - 11 - 10);
+
+/// An MP3 file's first bytes: an ID3 tag and a frame header.
+fn mp3() -> Vec<u8> {
+    let mut mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec();
+    mp3.extend_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+    mp3.extend(std::iter::repeat_n(0u8, 413));
+    mp3
+}
+
+/// A page under the starter page at `parent` (a hub's first pages: about, learning...).
+async fn a_page_under(app: &TestApp, parent: &str, title: &str, body: &str) {
+    let parent = app.store.content_at(parent).await.unwrap().unwrap();
+    a_page(Kind::Page, title)
+        .under(parent.id)
+        .saying(body)
+        .create(&app.store)
+        .await;
+}
+
+/// The public site's content the list, feed and search tests read, built on the starter
+/// pages a new hub has: pages under About and Learning, resources for two year groups, an
+/// open and a closed vacancy, a question and answer, news, a podcast episode with its audio
+/// and a policy as a PDF.
+async fn a_site(app: &TestApp) {
+    let store = &app.store;
+    a_page_under(app, "learning", "Prices", "A group lesson is £53.50 a term.").await;
+    a_page_under(app, "about", "Trustees", "Our chair is Margaret Hull.").await;
+    for (title, year) in [("Rounds: London", "year-3"), ("Sleeping bunnies", "fifteen-minutes")] {
+        a_page(Kind::Resource, title)
+            .with(|d| d.year_group = Some(year.into()))
+            .create(store)
+            .await;
+    }
+    a_page(Kind::Vacancy, "Brass teacher 0.6 FTE")
+        .with(|d| d.closes_on = Some(date!(2099 - 01 - 31)))
+        .create(store)
+        .await;
+    a_page(Kind::Vacancy, "Office administrator")
+        .with(|d| {
+            d.slug = "office-administrator-closed".into();
+            d.closes_on = Some(date!(2020 - 01 - 31));
+        })
+        .create(store)
+        .await;
+    a_page(Kind::Faq, "What does a group lesson cost?")
+        .saying("£37.50 a term for a pupil on free school meals.")
+        .with(|d| d.category = Some("Charges".into()))
+        .create(store)
+        .await;
+    a_page(Kind::News, "Ukulele club starts")
+        .saying("Every Friday after school.")
+        .create(store)
+        .await;
+    let audio = store
+        .store_content_file(Purpose::Audio, "breathing.mp3", &mp3())
+        .await
+        .unwrap();
+    a_page(Kind::Podcast, "Breathing for singers")
+        .with(|d| {
+            d.episode_number = Some(1);
+            d.file_id = Some(audio);
+        })
+        .create(store)
+        .await;
+    let pdf = store
+        .store_content_file(Purpose::Document, "charging.pdf", b"%PDF-1.4\n%%EOF\n")
+        .await
+        .unwrap();
+    a_page(Kind::Document, "Charging and remissions policy")
+        .with(|d| {
+            d.category = Some("policy".into());
+            d.file_id = Some(pdf);
+        })
+        .create(store)
+        .await;
+}
+
+/// An office admin, logged in.
+async fn admin(app: &TestApp) -> crate::support::Browser {
+    let admin = an_admin().create(&app.store).await;
+    app.logged_in(&admin.email).await
+}
+
+/// The demo hub's site, as `--demo` seeds it: this test is about the demo.
 async fn demo_site_fills_the_menu(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_on(backend, DAY).await else {
         return;
     };
     let b = app.browser();
@@ -62,7 +152,7 @@ async fn demo_site_fills_the_menu(backend: Backend) {
 }
 
 async fn public_pages_are_cacheable(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
     let b = app.browser();
@@ -96,16 +186,17 @@ async fn public_pages_are_cacheable(backend: Backend) {
     assert!(hit.headers()["cache-control"].to_str().unwrap().starts_with("public"));
     assert_eq!(hit.text().await.unwrap(), first);
     // A signed-in visitor's pages carry their name: never shared.
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = admin(&app).await;
     let r = admin.get("/about").await;
     assert!(r.headers()["cache-control"].to_str().unwrap().starts_with("private"));
     assert!(r.text().await.unwrap().contains("Log out"));
 }
 
 async fn lists_feeds_and_sitemaps(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
+    a_site(&app).await;
     let b = app.browser();
     let (_, year3) = b.get_text("/resources?year=year-3").await;
     assert!(year3.contains("Rounds: London") && !year3.contains("Sleeping bunnies"));
@@ -157,9 +248,24 @@ async fn lists_feeds_and_sitemaps(backend: Backend) {
 }
 
 async fn episodes_count_people_not_bots(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
+    // Two episodes, the ninth watched once already.
+    for (n, slug) in [(9, "episode-9-singalong"), (10, "episode-10-rhythm-body-percussion")] {
+        let item = a_page(Kind::Episode, &format!("Episode {n}"))
+            .with(|d| {
+                d.slug = slug.into();
+                d.episode_number = Some(n);
+                d.day_theme = Some("friday".into());
+                d.video_url = Some(format!("https://video.hub.example/music-at-home/{n}"));
+            })
+            .create(&app.store)
+            .await;
+        if n == 9 {
+            app.store.content_count_view(item.id).await.unwrap();
+        }
+    }
     let b = app.browser();
     let (_, list) = b.get_text("/episodes").await;
     assert!(list.contains("Latest") && list.contains("Most watched"));
@@ -178,7 +284,7 @@ async fn episodes_count_people_not_bots(backend: Backend) {
         .unwrap();
     let html = r.text().await.unwrap();
     assert!(
-        !html.contains("video.tutti-demo.example"),
+        !html.contains("video.hub.example"),
         "no video link before the visitor asks"
     );
     assert!(html.contains("?play=1"));
@@ -197,11 +303,11 @@ async fn episodes_count_people_not_bots(backend: Backend) {
         .unwrap();
     assert_eq!(views(&app).await, before + 2, "both people counted, the bot not");
     let (_, played) = b.get_text(&format!("{path}?play=1")).await;
-    assert!(played.contains("https://video.tutti-demo.example/music-at-home/10"));
+    assert!(played.contains("https://video.hub.example/music-at-home/10"));
 }
 
 async fn contact_form_reaches_the_outbox_and_keeps_spam_out(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
     let b = app.browser();
@@ -244,7 +350,8 @@ async fn contact_form_reaches_the_outbox_and_keeps_spam_out(backend: Backend) {
     let r = post(fields("", "")).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Enter your message"));
-    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    // A person takes a few seconds to write: the hub's clock moves on.
+    app.store.clock().advance(time::Duration::seconds(4));
     let r = post(fields("http://spam.example", "Honeypot filled")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = post(fields("", "When does the brass group meet?")).await;
@@ -261,16 +368,19 @@ async fn contact_form_reaches_the_outbox_and_keeps_spam_out(backend: Backend) {
 }
 
 async fn admin_edits_pages_with_preview_and_redirects(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
+    a_page_under(&app, "learning", "Prices", "A group lesson is £53.50 a term.").await;
+    let school = a_school().create(&app.store).await;
+    let family = a_family(&school).with_login(PASSWORD).create(&app.store).await;
     let anon = app.browser();
     let r = anon.get("/admin/content").await;
     assert!(location(&r).starts_with("/login"));
-    let parent = app.logged_in("parent@demo.test").await;
+    let parent = app.logged_in(&family.email).await;
     assert_eq!(parent.get("/admin/content").await.status(), StatusCode::FORBIDDEN);
 
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = admin(&app).await;
     let (status, list) = admin.get_text("/admin/content?kind=page").await;
     assert_eq!(status, StatusCode::OK);
     assert!(list.contains("/learning/prices"));
@@ -358,10 +468,10 @@ async fn admin_edits_pages_with_preview_and_redirects(backend: Backend) {
 }
 
 async fn uploads_are_checked_and_served(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = admin(&app).await;
     let r = admin
         .submit(
             "/admin/content/new?kind=podcast",
@@ -392,9 +502,7 @@ async fn uploads_are_checked_and_served(backend: Backend) {
     let r = upload(b"<html>not audio</html>".to_vec(), "fake.mp3").await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("must be an MP3"));
-    let mut mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec();
-    mp3.extend_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
-    mp3.extend(std::iter::repeat_n(0u8, 413));
+    let mp3 = mp3();
     // An hour-long episode is far beyond a form's 4 MB and is accepted; a file over the
     // store's limit is refused with the sizes named, and the form around it is not lost.
     let mut long = mp3.clone();
@@ -463,7 +571,7 @@ fn main_menu(html: &str) -> Vec<(String, String)> {
 }
 
 async fn the_main_menu_is_the_content_tree(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
     let anon = app.browser();
@@ -476,7 +584,7 @@ async fn the_main_menu_is_the_content_tree(backend: Backend) {
         "legal pages stay out of the menu"
     );
 
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = admin(&app).await;
     let about = app.store.content_at("about").await.unwrap().unwrap();
     let save = |fields: Vec<(&'static str, String)>| {
         let admin = &admin;

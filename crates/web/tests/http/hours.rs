@@ -264,23 +264,34 @@ async fn the_api_sets_availability_and_hours(backend: Backend) {
     let admin = token("admin@demo.test").await;
     let path = format!("/api/v1/staff/{id}/availability");
 
-    // Every day must be given; a bad one is named.
+    // Every day must be given, each time as HH:MM-HH:MM: a day missing or not of that shape
+    // is 422, named.
     let (status, body) = put(
         &app,
         &admin,
         &path,
-        json!({"monday": ["09:00-12:00"], "tuesday": "10:00-09:00", "wednesday": [], "thursday": []}),
+        json!({"monday": ["09:00-12:00"], "tuesday": "10:00 to 11:00", "wednesday": [], "thursday": []}),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(fields(&body), ["tuesday", "friday"]);
     let rows = format!("SELECT COUNT(*) AS n FROM teacher_availability WHERE staff_id = {id}");
     assert_eq!(number(&app, &rows).await, 0);
-
-    // A week with no times at all would read as nothing recorded, the default: refused.
+    // Times of the right shape that do not fit together are 409, named: one that ends before
+    // it starts, or a week with no times at all (it would read as nothing recorded, the
+    // default).
+    let (status, body) = put(
+        &app,
+        &admin,
+        &path,
+        json!({"monday": ["09:00-12:00"], "tuesday": "10:00-09:00", "wednesday": [], "thursday": [], "friday": []}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(fields(&body), ["tuesday"]);
     let none = json!({"monday": [], "tuesday": [], "wednesday": [], "thursday": [], "friday": ""});
     let (status, body) = put(&app, &admin, &path, none).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(fields(&body), ["monday"]);
     assert_eq!(number(&app, &rows).await, 0);
 
@@ -329,6 +340,15 @@ async fn the_api_sets_availability_and_hours(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&body), ["rooms", "opens"]);
+    let (status, body) = put(
+        &app,
+        &admin,
+        "/api/v1/schools/1/hours",
+        json!({"rooms": 2, "opens": "15:00", "closes": "09:00"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(fields(&body), ["closes"]);
     let (status, body) = put(
         &app,
         &admin,

@@ -4,15 +4,15 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::Weekday;
+use time::macros::date;
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar, TermDates, default_term_dates};
-use tutti_domain::lessons::LessonType;
-use tutti_store::platform::accounts::{NewUser, Role};
 use tutti_store::platform::audit::Actor;
-use tutti_store::sea_orm::ConnectionTrait;
-use tutti_store::teaching::lessons::NewGroup;
+use tutti_store::testing::world::{
+    PASSWORD, a_family, a_group, a_pupil_login, a_school, a_school_contact, a_teacher, an_admin,
+};
 
 use crate::on_both_backends;
-use crate::support::{Backend, DEMO_PASSWORD, TestApp, location};
+use crate::support::{Backend, TestApp, location};
 
 on_both_backends!(
     teacher_marks_registers_on_the_day_page,
@@ -21,43 +21,70 @@ on_both_backends!(
     calendar_feed_is_valid_icalendar
 );
 
-/// Three single-pupil groups from 09:00 on Mondays (30, 20, 30 minutes) for the demo teacher
-/// at the demo school, which rotates; dated lessons for autumn and spring. Returns spring's dates.
-async fn monday_visit(app: &TestApp) -> TermDates {
+/// A Tuesday in the autumn term, the day these tests happen on unless they say another.
+const DAY: time::Date = date!(2026 - 11 - 10);
+
+/// Who and what the tests use: a teacher's Monday visit to a rotating school, three pupils
+/// with a lesson each (the first the parent's child, the third another family's), another
+/// teacher and school, and a login for each role.
+struct Visit {
+    spring: TermDates,
+    teacher: i64,
+    other_teacher: i64,
+    school: i64,
+    other_school: i64,
+    /// The pupils of the first, second and third lessons.
+    pupils: [i64; 3],
+    teacher_email: String,
+    other_teacher_email: String,
+    parent: String,
+    pupil: String,
+    contact: String,
+    admin: String,
+}
+
+/// Three single-pupil groups from 09:00 on Mondays (30, 20, 30 minutes) for a teacher at a
+/// school that rotates; dated lessons for autumn and spring.
+async fn monday_visit(app: &TestApp) -> Visit {
     let store = &app.store;
-    store
-        .conn()
-        .execute_unprepared("DELETE FROM teaching_groups")
-        .await
-        .unwrap();
-    store
-        .conn()
-        .execute_unprepared("UPDATE schools SET rotating = true WHERE id = 1")
-        .await
-        .unwrap();
-    for (i, (start, minutes)) in [(540u16, 30u16), (570, 20), (590, 30)].into_iter().enumerate() {
-        store
-            .create_group(
-                &Actor::cli(),
-                &NewGroup {
-                    teacher_id: 1,
-                    school_id: 1,
-                    weekday: 1,
-                    start_minute: start,
-                    minutes,
-                    lesson_type: LessonType::Individual,
-                    instrument: "Violin".into(),
-                    enrolment_ids: vec![i as i64 + 1],
-                },
-            )
-            .await
-            .unwrap();
+    let school = a_school()
+        .named("Riverside Primary School, Durham")
+        .rotating()
+        .create(store)
+        .await;
+    let other_school = a_school().create(store).await;
+    let teacher = a_teacher().with_login(PASSWORD).create(store).await;
+    let other_teacher = a_teacher().with_login(PASSWORD).create(store).await;
+    let family = a_family(&school).with_login(PASSWORD).create(store).await;
+    let second = a_family(&school).create(store).await;
+    let third = a_family(&school).create(store).await;
+    let pupils = [family.children[0], second.children[0], third.children[0]];
+    for (pupil, (start, minutes)) in pupils.iter().zip([(540u16, 30u16), (570, 20), (590, 30)]) {
+        a_group(teacher.staff.id, school.id)
+            .on(1, start)
+            .teaching("Violin", tutti_domain::lessons::LessonType::Individual, minutes)
+            .with_pupils(&[*pupil])
+            .create(store)
+            .await;
     }
     let year = AcademicYear::containing(app.store.today());
     let [autumn, spring, _] = default_term_dates(year);
     store.generate_dated_lessons(&Actor::cli(), autumn.term).await.unwrap();
     store.generate_dated_lessons(&Actor::cli(), spring.term).await.unwrap();
-    spring
+    Visit {
+        spring,
+        teacher: teacher.staff.id,
+        other_teacher: other_teacher.staff.id,
+        school: school.id,
+        other_school: other_school.id,
+        pupils,
+        teacher_email: teacher.staff.email,
+        other_teacher_email: other_teacher.staff.email,
+        parent: family.email,
+        pupil: a_pupil_login(store, pupils[0]).await.email,
+        contact: a_school_contact(&school).create(store).await.email,
+        admin: an_admin().create(store).await.email,
+    }
 }
 
 fn mondays(term: &TermDates) -> Vec<time::Date> {
@@ -65,12 +92,12 @@ fn mondays(term: &TermDates) -> Vec<time::Date> {
 }
 
 async fn teacher_marks_registers_on_the_day_page(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let spring = monday_visit(&app).await;
-    let day = mondays(&spring)[1];
-    let teacher = app.logged_in("teacher@demo.test").await;
+    let visit = monday_visit(&app).await;
+    let day = mondays(&visit.spring)[1];
+    let teacher = app.logged_in(&visit.teacher_email).await;
     let page = format!("/teacher/day?date={day}");
     let (status, html) = teacher.get_text(&page).await;
     assert_eq!(status, StatusCode::OK);
@@ -79,7 +106,7 @@ async fn teacher_marks_registers_on_the_day_page(backend: Backend) {
     assert!(at("09:00–09:20") < at("09:20–09:50") && at("09:20–09:50") < at("09:50–10:20"));
     assert!(html.contains("Not marked"));
 
-    let lessons = app.store.teacher_day(1, day).await.unwrap();
+    let lessons = app.store.teacher_day(visit.teacher, day).await.unwrap();
     let first = &lessons[0];
     let pupil = first.pupils[0].id.to_string();
     let action = format!("/teacher/lessons/{}/mark", first.id);
@@ -116,21 +143,7 @@ async fn teacher_marks_registers_on_the_day_page(backend: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Another teacher cannot mark this teacher's lesson: it is not found.
-    app.store
-        .create_user(NewUser {
-            email: "second.teacher@demo.test".into(),
-            name: "Second Teacher".into(),
-            password: DEMO_PASSWORD.into(),
-            role: Role::Teacher,
-            email_verified: true,
-            school_id: None,
-            staff_id: Some(2),
-            pupil_id: None,
-            is_demo: false,
-        })
-        .await
-        .unwrap();
-    let other = app.logged_in("second.teacher@demo.test").await;
+    let other = app.logged_in(&visit.other_teacher_email).await;
     let r = other
         .submit(
             "/teacher/day",
@@ -142,7 +155,7 @@ async fn teacher_marks_registers_on_the_day_page(backend: Backend) {
     let (_, html) = other.get_text(&page).await;
     assert!(html.contains("You have no lessons on this day."));
     // A parent is not a teacher.
-    let parent = app.logged_in("parent@demo.test").await;
+    let parent = app.logged_in(&visit.parent).await;
     assert_eq!(parent.get("/teacher/day").await.status(), StatusCode::FORBIDDEN);
     // The dashboards link the day and the timetable.
     assert!(teacher.get_text("/account").await.1.contains("/teacher/day"));
@@ -154,23 +167,24 @@ async fn teacher_marks_registers_on_the_day_page(backend: Backend) {
 
 async fn a_note_reaches_the_family_only_when_the_teacher_shares_it(backend: Backend) {
     // The Saturday before the spring term: its first Monday is on the parent's four weeks.
-    let Some(app) = TestApp::spawn_on(backend, time::macros::date!(2027 - 01 - 02)).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, date!(2027 - 01 - 02)).await else {
         return;
     };
-    let spring = monday_visit(&app).await;
-    let day = mondays(&spring)[0];
-    let lesson = app.store.teacher_day(1, day).await.unwrap()[0].clone();
+    let visit = monday_visit(&app).await;
+    let day = mondays(&visit.spring)[0];
+    let lesson = app.store.teacher_day(visit.teacher, day).await.unwrap()[0].clone();
     let pupil = lesson.pupils[0].id;
-    assert_eq!(pupil, 1, "the demo parent's child is on the first lesson");
-    let teacher = app.logged_in("teacher@demo.test").await;
+    assert_eq!(pupil, visit.pupils[0], "the parent's child is on the first lesson");
+    let teacher = app.logged_in(&visit.teacher_email).await;
     let page = format!("/teacher/day?date={day}");
     let action = format!("/teacher/lessons/{}/note", lesson.id);
     let date = day.to_string();
     let client = reqwest::Client::new();
-    let note_seen_by = |email: &'static str| {
+    let note_seen_by = |email: &str| {
         let (client, app) = (client.clone(), &app);
+        let email = email.to_owned();
         async move {
-            let t = token(app, email).await;
+            let t = app.token(&email).await;
             let body: Value = client
                 .get(format!(
                     "{}/api/v1/timetable?pupil={pupil}&from={date}&to={date}",
@@ -184,7 +198,7 @@ async fn a_note_reaches_the_family_only_when_the_teacher_shares_it(backend: Back
                 .json()
                 .await
                 .unwrap();
-            body["lessons"][0]["note"].as_str().unwrap().to_owned()
+            body["rows"][0]["note"].as_str().unwrap().to_owned()
         }
     };
     // For the office only: the office reads it, the family does not, by API or page.
@@ -196,10 +210,10 @@ async fn a_note_reaches_the_family_only_when_the_teacher_shares_it(backend: Back
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(note_seen_by("admin@demo.test").await, "Struggled with the bow hold");
-    assert_eq!(note_seen_by("parent@demo.test").await, "");
-    assert_eq!(note_seen_by("pupil@demo.test").await, "");
-    let parent = app.logged_in("parent@demo.test").await;
+    assert_eq!(note_seen_by(&visit.admin).await, "Struggled with the bow hold");
+    assert_eq!(note_seen_by(&visit.parent).await, "");
+    assert_eq!(note_seen_by(&visit.pupil).await, "");
+    let parent = app.logged_in(&visit.parent).await;
     assert!(!parent.get_text("/parent/timetable").await.1.contains("bow hold"));
     // Shared: the family reads it too.
     let r = teacher
@@ -214,7 +228,7 @@ async fn a_note_reaches_the_family_only_when_the_teacher_shares_it(backend: Back
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(note_seen_by("parent@demo.test").await, "Practise the bow hold daily");
+    assert_eq!(note_seen_by(&visit.parent).await, "Practise the bow hold daily");
     assert!(
         parent
             .get_text("/parent/timetable")
@@ -226,32 +240,25 @@ async fn a_note_reaches_the_family_only_when_the_teacher_shares_it(backend: Back
     assert!(html.contains("Share this note with the family"));
 }
 
-async fn token(app: &TestApp, email: &str) -> String {
-    let user = app.store.user_by_email(email).await.unwrap().unwrap();
-    app.store
-        .create_api_token(&Actor::cli(), user.id, "test")
-        .await
-        .unwrap()
-}
-
 async fn timetable_api_gives_rotated_times_by_role(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let spring = monday_visit(&app).await;
-    let days = mondays(&spring);
+    let visit = monday_visit(&app).await;
+    let (teacher_id, pupil_1) = (visit.teacher, visit.pupils[0]);
+    let days = mondays(&visit.spring);
     let client = reqwest::Client::new();
     let get = |token: String, query: String| {
         let client = client.clone();
         let url = format!("{}/api/v1/timetable?{query}", app.base);
         async move { client.get(url).bearer_auth(token).send().await.unwrap() }
     };
-    let admin = token(&app, "admin@demo.test").await;
+    let admin = app.token(&visit.admin).await;
     let range = format!("from={}&to={}", days[0], days[2]);
-    let r = get(admin.clone(), format!("teacher=1&{range}")).await;
+    let r = get(admin.clone(), format!("teacher={teacher_id}&{range}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
-    let lessons = body["lessons"].as_array().unwrap();
+    let lessons = body["rows"].as_array().unwrap();
     let times = |day: time::Date| -> Vec<(String, String)> {
         lessons
             .iter()
@@ -278,50 +285,64 @@ async fn timetable_api_gives_rotated_times_by_role(backend: Backend) {
         times(days[2]),
         pairs(&[("09:00", "09:30"), ("09:30", "10:00"), ("10:00", "10:20")])
     );
-    assert_eq!(lessons[0]["school"]["id"], 1);
-    assert_eq!(lessons[0]["teacher"]["id"], 1);
+    assert_eq!(lessons[0]["school"]["id"], visit.school);
+    assert_eq!(lessons[0]["teacher"]["id"], teacher_id);
     assert_eq!(lessons[0]["status"], "scheduled");
 
-    // The parent sees their own child (pupil 1, in the first group) and no one else's (pupil 3).
-    let parent = token(&app, "parent@demo.test").await;
-    let r = get(parent.clone(), format!("pupil=1&{range}")).await;
+    // The parent sees their own child (in the first group) and no one else's (the third's).
+    let parent = app.token(&visit.parent).await;
+    let r = get(parent.clone(), format!("pupil={pupil_1}&{range}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
-    let mine = body["lessons"].as_array().unwrap();
+    let mine = body["rows"].as_array().unwrap();
     assert_eq!(mine.len(), 3);
     assert!(
         mine.iter()
-            .all(|l| l["pupils"].as_array().unwrap().len() == 1 && l["pupils"][0]["id"] == 1)
+            .all(|l| l["pupils"].as_array().unwrap().len() == 1 && l["pupils"][0]["id"] == pupil_1)
     );
     assert_eq!(mine[1]["start"], "09:50", "week 2: the first lesson goes last");
     assert_eq!(
-        get(parent.clone(), format!("pupil=3&{range}")).await.status(),
+        get(parent.clone(), format!("pupil={}&{range}", visit.pupils[2]))
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        get(parent.clone(), format!("teacher=1&{range}")).await.status(),
+        get(parent.clone(), format!("teacher={teacher_id}&{range}"))
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
-    let teacher = token(&app, "teacher@demo.test").await;
+    let teacher = app.token(&visit.teacher_email).await;
     assert_eq!(
-        get(teacher.clone(), format!("teacher=1&{range}")).await.status(),
+        get(teacher.clone(), format!("teacher={teacher_id}&{range}"))
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
-        get(teacher.clone(), format!("teacher=2&{range}")).await.status(),
+        get(teacher.clone(), format!("teacher={}&{range}", visit.other_teacher))
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
-    let school = token(&app, "school@demo.test").await;
+    let school = app.token(&visit.contact).await;
     assert_eq!(
-        get(school.clone(), format!("school=1&{range}")).await.status(),
+        get(school.clone(), format!("school={}&{range}", visit.school))
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
-        get(school, format!("school=2&{range}")).await.status(),
+        get(school, format!("school={}&{range}", visit.other_school))
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        get(admin.clone(), "teacher=1&from=2026-13-01".into()).await.status(),
+        get(admin.clone(), format!("teacher={teacher_id}&from=2026-13-01"))
+            .await
+            .status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
 
@@ -334,35 +355,39 @@ async fn timetable_api_gives_rotated_times_by_role(backend: Backend) {
     };
     let r = post(
         teacher.clone(),
-        json!({"lesson": lesson, "pupil": 1, "mark": "present"}),
+        json!({"lesson": lesson, "pupil": pupil_1, "mark": "present"}),
     )
     .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = post(parent, json!({"lesson": lesson, "pupil": 1, "mark": "present"})).await;
+    let r = post(parent, json!({"lesson": lesson, "pupil": pupil_1, "mark": "present"})).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = post(
         teacher.clone(),
-        json!({"lesson": lesson, "pupil": 1, "mark": "sunburn"}),
+        json!({"lesson": lesson, "pupil": pupil_1, "mark": "sunburn"}),
     )
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = get(teacher, format!("pupil=1&{range}"))
+    let body: Value = get(teacher, format!("pupil={pupil_1}&{range}"))
         .await
         .json()
         .await
         .unwrap_or(json!({}));
-    assert!(body.get("lessons").is_none(), "a teacher reads timetables by teacher");
-    let body: Value = get(admin, format!("pupil=1&{range}")).await.json().await.unwrap();
-    assert_eq!(body["lessons"][0]["pupils"][0]["mark"], "present");
-    assert_eq!(body["lessons"][0]["status"], "given");
+    assert!(body.get("rows").is_none(), "a teacher reads timetables by teacher");
+    let body: Value = get(admin, format!("pupil={pupil_1}&{range}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["rows"][0]["pupils"][0]["mark"], "present");
+    assert_eq!(body["rows"][0]["status"], "given");
 }
 
 async fn calendar_feed_is_valid_icalendar(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    monday_visit(&app).await;
-    let teacher = app.logged_in("teacher@demo.test").await;
+    let visit = monday_visit(&app).await;
+    let teacher = app.logged_in(&visit.teacher_email).await;
     let (status, html) = teacher.get_text("/account/calendar").await;
     assert_eq!(status, StatusCode::OK);
     let start = html.find("/calendar/").expect("the address on the page");

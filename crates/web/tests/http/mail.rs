@@ -5,6 +5,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
+use tutti_store::testing::world::{PASSWORD, a_family, a_school};
+
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
 
@@ -62,9 +64,11 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
 }
 
 async fn outbox_mail_is_sent_over_smtp(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, time::macros::date!(2026 - 11 - 10)).await else {
         return;
     };
+    let school = a_school().create(&app.store).await;
+    let parent = a_family(&school).with_login(PASSWORD).create(&app.store).await.email;
     let (port, received) = smtp_sink().await;
     tokio::spawn(tutti_web::mail::run_sender(
         app.store.clone(),
@@ -72,7 +76,7 @@ async fn outbox_mail_is_sent_over_smtp(backend: Backend) {
         "Hub Office <office@hub.example>".into(),
     ));
     let b = app.browser();
-    b.submit("/forgot-password", "/forgot-password", &[("email", "parent@demo.test")])
+    b.submit("/forgot-password", "/forgot-password", &[("email", &parent)])
         .await;
     let mut waited = 0;
     while received.lock().unwrap().is_empty() {
@@ -81,13 +85,13 @@ async fn outbox_mail_is_sent_over_smtp(backend: Backend) {
         waited += 1;
     }
     let message = received.lock().unwrap()[0].clone();
-    assert!(message.contains("To: parent@demo.test"), "{message}");
+    assert!(message.contains(&format!("To: {parent}")), "{message}");
     assert!(message.contains("Subject: Reset your"), "{message}");
     assert!(message.contains("/reset-password?token="), "{message}");
     // The outbox records that it went.
     let mut sent = false;
     for _ in 0..50 {
-        let (rows, _) = app.store.outbox_page(Some("parent@demo.test"), 1, 10).await.unwrap();
+        let (rows, _) = app.store.outbox_page(Some(&parent), 1, 10).await.unwrap();
         if rows[0].sent_at.is_some() {
             sent = true;
             break;

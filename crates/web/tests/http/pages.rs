@@ -6,8 +6,9 @@ use crate::support::{Backend, TestApp};
 
 on_both_backends!(public_pages_share_the_shell, healthz_follows_the_database);
 
+/// The demo hub's public site (its learning page gives the demo's prices).
 async fn public_pages_share_the_shell(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_on(backend, time::macros::date!(2026 - 11 - 10)).await else {
         return;
     };
     let b = app.browser();
@@ -80,7 +81,7 @@ async fn public_pages_share_the_shell(backend: Backend) {
 }
 
 async fn healthz_follows_the_database(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, time::macros::date!(2026 - 11 - 10)).await else {
         return;
     };
     let b = app.browser();

@@ -6,16 +6,20 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::HeaderMap;
 use reqwest::StatusCode;
+use time::macros::date;
 use tutti_domain::Pence;
-use tutti_store::Store;
-use tutti_store::platform::accounts::{NewUser, Role};
-use tutti_store::sea_orm::{ConnectionTrait, Statement};
+use tutti_domain::calendar::TermId;
+use tutti_domain::schools::BillingMethod;
+use tutti_store::money::billing::invoices::{InvoiceFilter, InvoiceSummary};
+use tutti_store::platform::audit::{Actor, AuditFilter};
+use tutti_store::records::schools::School;
+use tutti_store::testing::world::{Family, PASSWORD, a_family, a_school, a_teacher, an_admin, an_enrolment};
 use tutti_web::WebConfig;
 use tutti_web::config::{CardPayments, StripeConfig};
 use tutti_web::payments::{signature, stripe};
 
 use crate::on_both_backends;
-use crate::support::{Backend, Browser, DEMO_PASSWORD, TestApp, location};
+use crate::support::{Backend, Browser, TestApp, location};
 
 on_both_backends!(
     a_donation_goes_from_basket_to_test_page_to_webhook,
@@ -25,65 +29,56 @@ on_both_backends!(
     payment_screens_are_for_their_audiences
 );
 
+/// A Monday in the autumn term of 2026, its invoices issued.
+const DAY: time::Date = date!(2026 - 10 - 05);
+
 async fn spawn(backend: Backend, card_payments: CardPayments) -> Option<TestApp> {
-    TestApp::spawn_with(
+    TestApp::spawn_empty_with(
         backend,
         WebConfig {
             card_payments,
             ..WebConfig::default()
         },
+        DAY,
     )
     .await
 }
 
-async fn scalar(store: &Store, sql: &str) -> i64 {
-    let row = store
-        .conn()
-        .query_one_raw(Statement::from_string(
-            store.conn().get_database_backend(),
-            sql.to_owned(),
-        ))
+/// A parent with a login at a new school.
+async fn a_parent(app: &TestApp) -> Family {
+    let school = a_school().create(&app.store).await;
+    a_family(&school).with_login(PASSWORD).create(&app.store).await
+}
+
+/// Each family's first child learns the violin in a group at `school` from the start of the
+/// autumn term of 2026, and the term is billed.
+async fn bill_autumn(app: &TestApp, school: &School, families: &[&Family]) {
+    let teacher = a_teacher().create(&app.store).await;
+    for (i, family) in families.iter().enumerate() {
+        an_enrolment(family.children[0])
+            .starting(date!(2026 - 09 - 07))
+            .taught_by(teacher.staff.id, 1, 540 + 30 * i as u16)
+            .at_school(school.id)
+            .create(&app.store)
+            .await;
+    }
+    let term = TermId::parse("2026-autumn").unwrap();
+    app.store
+        .run_billing(&Actor::cli(), term, false, &|_| {})
         .await
-        .unwrap()
         .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
 }
 
-async fn exec(store: &Store, sql: &str) {
-    store.conn().execute_unprepared(sql).await.unwrap();
-}
-
-/// An issued invoice for autumn 2026 to the demo parent's guardian record.
-async fn parent_invoice(store: &Store, number: &str, total: i64) -> i64 {
-    exec(
-        store,
-        "INSERT INTO billing_runs (term, started_at, finished_at, invoices_created, lines_created, total_pence) \
-         VALUES ('2026-autumn', '2026-09-01 10:00:00+00:00', '2026-09-01 10:00:01+00:00', 1, 1, 0)",
-    )
-    .await;
-    let run = scalar(store, "SELECT MAX(id) FROM billing_runs").await;
-    let guardian = scalar(store, "SELECT MIN(id) FROM guardians WHERE email = 'parent@demo.test'").await;
-    exec(
-        store,
-        &format!(
-            "INSERT INTO invoices (number, billing_run_id, payer_kind, payer_id, payer_name, term, kind, issued_on, \
-             total_pence, status, created_at) VALUES ('{number}', {run}, 'parent', {guardian}, 'Demo Parent', \
-             '2026-autumn', 'original', '2026-09-01', {total}, 'issued', '2026-09-01 10:00:00+00:00')"
-        ),
-    )
-    .await;
-    let id = scalar(store, &format!("SELECT id FROM invoices WHERE number = '{number}'")).await;
-    let pupil = scalar(store, "SELECT MIN(id) FROM pupils").await;
-    exec(
-        store,
-        &format!(
-            "INSERT INTO invoice_lines (invoice_id, pupil_id, term, charge_kind, subject_id, description, rule, \
-             amount_pence) VALUES ({id}, {pupil}, '2026-autumn', 'tuition', {id}, 'Violin group lesson (Brass & Co)', \
-             'Standard group fee £53.50 + 50% school uplift', {total})"
-        ),
-    )
-    .await;
-    id
+/// The invoice of the family whose carer has `email`.
+async fn invoice_of(app: &TestApp, email: &str) -> InvoiceSummary {
+    let guardians = app.store.guardian_ids_for_email(email).await.unwrap();
+    let filter = InvoiceFilter {
+        guardians: Some(guardians),
+        ..Default::default()
+    };
+    let mut page = app.store.invoices(&filter, &Default::default()).await.unwrap();
+    assert_eq!(page.rows.len(), 1, "one invoice for {email}");
+    page.rows.pop().unwrap()
 }
 
 async fn donate(parent: &Browser, amount: &str) {
@@ -115,7 +110,9 @@ async fn a_donation_goes_from_basket_to_test_page_to_webhook(backend: Backend) {
     let Some(app) = spawn(backend, CardPayments::test_mode()).await else {
         return;
     };
-    let parent = app.logged_in("parent@demo.test").await;
+    let family = a_parent(&app).await;
+    let admin = an_admin().create(&app.store).await.email;
+    let parent = app.logged_in(&family.email).await;
     let (_, html) = parent.get_text("/basket").await;
     assert!(html.contains("Your basket is empty"));
 
@@ -163,7 +160,7 @@ async fn a_donation_goes_from_basket_to_test_page_to_webhook(backend: Backend) {
     let (_, html) = parent.get_text(&hosted).await;
     assert!(html.contains("no longer open"));
 
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = app.logged_in(&admin).await;
     let (_, html) = admin.get_text("/admin/donations").await;
     assert!(
         html.contains("£25.00") && html.contains("Dana Donor") && html.contains("DH1 3LE"),
@@ -258,7 +255,8 @@ async fn stripe_checkout_and_its_signed_webhooks(backend: Backend) {
     let Some(app) = spawn(backend, CardPayments::Stripe(config)).await else {
         return;
     };
-    let parent = app.logged_in("parent@demo.test").await;
+    let family = a_parent(&app).await;
+    let parent = app.logged_in(&family.email).await;
     let csp = parent.get("/basket").await.headers()["content-security-policy"].clone();
     assert!(
         csp.to_str()
@@ -273,7 +271,7 @@ async fn stripe_checkout_and_its_signed_webhooks(backend: Backend) {
     assert_eq!(form_value(&form, "mode"), "payment");
     assert_eq!(form_value(&form, "line_items[0][price_data][currency]"), "gbp");
     assert_eq!(form_value(&form, "line_items[0][price_data][unit_amount]"), "4050");
-    assert_eq!(form_value(&form, "customer_email"), "parent@demo.test");
+    assert_eq!(form_value(&form, "customer_email"), family.email);
     let reference = form_value(&form, "client_reference_id").to_owned();
     assert!(reference.starts_with("TUT-"));
     assert!(form_value(&form, "success_url").ends_with(&format!("/basket/return?ref={reference}")));
@@ -283,7 +281,7 @@ async fn stripe_checkout_and_its_signed_webhooks(backend: Backend) {
     let (_, html) = parent.get_text(&format!("/basket/return?ref={reference}")).await;
     assert!(html.contains("Waiting for your payment to be confirmed"));
 
-    let user = scalar(&app.store, "SELECT id FROM users WHERE email = 'parent@demo.test'").await;
+    let user = family.user.as_ref().unwrap().id;
     let body = stripe::event_body(
         "evt_1",
         "checkout.session.completed",
@@ -334,12 +332,15 @@ async fn stripe_checkout_and_its_signed_webhooks(backend: Backend) {
     .await;
     assert!(text.contains("AlreadyPaid"), "{text}");
     assert_eq!(app.store.provider_event_count().await.unwrap(), 2);
+    let paid = app.store.paid_donations().await.unwrap();
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0].status, "paid");
+    let payments = AuditFilter {
+        entity: "payment".into(),
+        ..Default::default()
+    };
     assert_eq!(
-        scalar(&app.store, "SELECT COUNT(*) FROM donations WHERE status = 'paid'").await,
-        1
-    );
-    assert_eq!(
-        scalar(&app.store, "SELECT COUNT(*) FROM audit_events WHERE entity = 'payment'").await,
+        app.store.audit_events(&payments).await.unwrap().total,
         1,
         "one payment recorded"
     );
@@ -349,15 +350,35 @@ async fn the_office_records_payments_and_a_parent_pays_an_invoice_by_card(backen
     let Some(app) = spawn(backend, CardPayments::test_mode()).await else {
         return;
     };
-    let id = parent_invoice(&app.store, "2026-A-900", 8_025).await;
-    let admin = app.logged_in("admin@demo.test").await;
+    // A parent at a school whose parents pay half again the standard fee: £53.50 + 50% is
+    // £80.25 for the term. Another family there has an account whose email is not confirmed.
+    let school = a_school()
+        .named("Brass & Co Primary")
+        .with_uplift(50)
+        .create(&app.store)
+        .await;
+    let family = a_family(&school)
+        .carer_named("Dana Parent")
+        .with_login(PASSWORD)
+        .create(&app.store)
+        .await;
+    let unconfirmed = a_family(&school)
+        .with_unconfirmed_login(PASSWORD)
+        .create(&app.store)
+        .await;
+    bill_autumn(&app, &school, &[&family, &unconfirmed]).await;
+    let invoice = invoice_of(&app, &family.email).await;
+    assert_eq!(invoice.total_pence, 8_025);
+    let (id, number) = (invoice.id, invoice.number.clone());
+    let admin = an_admin().create(&app.store).await.email;
+    let admin = app.logged_in(&admin).await;
     let (_, html) = admin.get_text("/account").await;
     assert!(
         html.contains("href=\"/admin/payments\""),
         "the dashboard links to payments"
     );
-    let (_, html) = admin.get_text("/admin/payments?q=2026-A-900").await;
-    assert!(html.contains("Demo Parent") && html.contains("£80.25"), "{html}");
+    let (_, html) = admin.get_text(&format!("/admin/payments?q={number}")).await;
+    assert!(html.contains("Dana Parent") && html.contains("£80.25"), "{html}");
     let page = format!("/admin/invoices/{id}/payments");
     let action = format!("/admin/invoices/{id}/payments");
 
@@ -371,7 +392,7 @@ async fn the_office_records_payments_and_a_parent_pays_an_invoice_by_card(backen
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("That is more than the £80.25 left to pay on invoice 2026-A-900"),
+        html.contains(&format!("That is more than the £80.25 left to pay on invoice {number}")),
         "{html}"
     );
     let r = admin
@@ -392,9 +413,9 @@ async fn the_office_records_payments_and_a_parent_pays_an_invoice_by_card(backen
     assert!(html.contains("Cheque") && html.contains("part paid"));
 
     // The parent pays the rest by card from the basket.
-    let parent = app.logged_in("parent@demo.test").await;
+    let parent = app.logged_in(&family.email).await;
     let (_, html) = parent.get_text("/basket").await;
-    assert!(html.contains("2026-A-900") && html.contains("£50.25"), "{html}");
+    assert!(html.contains(&number) && html.contains("£50.25"), "{html}");
     let r = parent.submit("/basket", &format!("/basket/invoices/{id}"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let hosted = pay_by_card(&parent).await;
@@ -425,71 +446,46 @@ async fn the_office_records_payments_and_a_parent_pays_an_invoice_by_card(backen
         let bytes = r.bytes().await.unwrap();
         assert!(bytes.starts_with(b"%PDF-1.4"));
         let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("Invoice 2026-A-900"));
-        assert!(text.contains("Brass & Co"), "the line is on the invoice");
+        assert!(text.contains(&format!("Invoice {number}")));
+        assert!(text.contains("Violin group lesson"), "the line is on the invoice");
         assert!(bytes.ends_with(b"%%EOF\n"));
     }
     // Someone else's invoice is not found.
-    let other = parent_invoice(&app.store, "2026-A-901", 100).await;
-    exec(
-        &app.store,
-        &format!("UPDATE invoices SET payer_id = payer_id + 1 WHERE id = {other}"),
-    )
-    .await;
+    let theirs = invoice_of(&app, &unconfirmed.email).await;
+    let other = theirs.id;
     assert_eq!(
         parent.get(&format!("/account/invoices/{other}.pdf")).await.status(),
         StatusCode::NOT_FOUND
     );
     // An account whose email matches a guardian's but is not confirmed sees no invoices.
-    exec(
-        &app.store,
-        &format!(
-            "UPDATE guardians SET email = 'unconfirmed@example.com' \
-             WHERE id = (SELECT payer_id FROM invoices WHERE id = {other})"
-        ),
-    )
-    .await;
-    let unconfirmed = app
-        .store
-        .create_user(NewUser {
-            email: "unconfirmed@example.com".into(),
-            name: "Not Yet".into(),
-            password: DEMO_PASSWORD.into(),
-            role: Role::Parent,
-            email_verified: false,
-            school_id: None,
-            staff_id: None,
-            pupil_id: None,
-            is_demo: false,
-        })
-        .await
-        .unwrap();
-    let stranger = app.logged_in("unconfirmed@example.com").await;
+    let stranger = app.logged_in(&unconfirmed.email).await;
     assert_eq!(
         stranger.get(&format!("/account/invoices/{other}.pdf")).await.status(),
         StatusCode::NOT_FOUND
     );
     let (_, html) = stranger.get_text("/basket").await;
-    assert!(!html.contains("2026-A-901"), "{html}");
+    assert!(!html.contains(&theirs.number), "{html}");
     // Once confirmed, the same account sees it.
+    let unconfirmed = unconfirmed.user.unwrap();
     app.store.mark_email_verified(unconfirmed.id).await.unwrap();
     let (_, html) = stranger.get_text("/basket").await;
-    assert!(html.contains("2026-A-901"), "{html}");
+    assert!(html.contains(&theirs.number), "{html}");
 }
 
 async fn agreements_journal_and_direct_debit_files(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    exec(
-        &app.store,
-        "UPDATE schools SET billing = 'internal-journal' WHERE id = 1",
-    )
-    .await;
-    let admin = app.logged_in("admin@demo.test").await;
+    let school = a_school()
+        .billed_by(BillingMethod::InternalJournal)
+        .create(&app.store)
+        .await;
+    let school_id = school.id.to_string();
+    let admin = an_admin().create(&app.store).await.email;
+    let admin = app.logged_in(&admin).await;
     let fields = |sessions: &'static str| {
         vec![
-            ("school_id", "1"),
+            ("school_id", school_id.as_str()),
             ("year", "2026-27"),
             ("programme", "Whole-class ukulele"),
             ("annual_cost", "3000.01"),
@@ -522,19 +518,17 @@ async fn agreements_journal_and_direct_debit_files(backend: Backend) {
     assert!(csv.starts_with("term,school_urn,school_name"));
     assert!(csv.contains(",1020.01,102001"), "{csv}");
 
-    // Direct Debit: bank details are checked; the collection file lists what is due.
-    let id = parent_invoice(&app.store, "2026-A-910", 6_000).await;
-    exec(
-        &app.store,
-        &format!(
-            "INSERT INTO instalments (invoice_id, number, due_on, amount_pence, status) VALUES \
-             ({id}, 1, '2026-10-15', 3000, 'due'), ({id}, 2, '2026-11-15', 3000, 'due')"
-        ),
-    )
-    .await;
-    let guardian = scalar(&app.store, &format!("SELECT payer_id FROM invoices WHERE id = {id}"))
-        .await
-        .to_string();
+    // Direct Debit: bank details are checked; the collection file lists what is due. A
+    // parent's autumn invoice is paid in instalments, the second due on 15 October.
+    let family = a_family(&school).create(&app.store).await;
+    bill_autumn(&app, &school, &[&family]).await;
+    let invoice = invoice_of(&app, &family.email).await;
+    let instalments = app.store.invoice(invoice.id).await.unwrap().instalments;
+    let due = instalments
+        .iter()
+        .find(|i| i.due_on == date!(2026 - 10 - 15))
+        .expect("an instalment due on 15 October");
+    let guardian = invoice.payer_id.to_string();
     let mandate = |sort: &'static str| {
         vec![
             ("payer_kind", "parent"),
@@ -567,7 +561,10 @@ async fn agreements_journal_and_direct_debit_files(backend: Backend) {
         .await
         .unwrap();
     assert!(
-        csv.contains("123456,12345678,D PARENT,TUTTI-000042,3000,17,2026-10-15"),
+        csv.contains(&format!(
+            "123456,12345678,D PARENT,TUTTI-000042,{},17,2026-10-15",
+            due.amount_pence
+        )),
         "{csv}"
     );
     let (_, html) = admin.get_text("/admin/audit?entity=dd_mandate").await;
@@ -575,16 +572,17 @@ async fn agreements_journal_and_direct_debit_files(backend: Backend) {
 }
 
 async fn payment_screens_are_for_their_audiences(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
+    let family = a_parent(&app).await;
     let anonymous = app.browser();
     let (status, html) = anonymous.get_text("/basket").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("log in"));
     let r = anonymous.get("/donate").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "log in first");
-    let parent = app.logged_in("parent@demo.test").await;
+    let parent = app.logged_in(&family.email).await;
     for path in [
         "/admin/payments",
         "/admin/agreements",

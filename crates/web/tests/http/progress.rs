@@ -2,59 +2,47 @@
 //! the teacher writes a report, a draft until published, and the parent sees it only then.
 //! Another teacher's pupil and another family's child are out of reach.
 use reqwest::StatusCode;
-use tutti_store::platform::accounts::{NewUser, Role};
-use tutti_store::sea_orm;
-use tutti_store::sea_orm::FromQueryResult;
+use time::macros::date;
+use tutti_store::testing::world::{PASSWORD, a_family, a_school, a_teacher, an_admin, an_enrolment};
 
-use crate::admissions::other_parent;
 use crate::on_both_backends;
-use crate::support::{Backend, DEMO_PASSWORD, TestApp};
+use crate::support::{Backend, TestApp};
 
 on_both_backends!(teacher_enters_exams_and_publishes_reports);
 
-/// A teacher account for a member of staff who does not teach pupil 1.
-async fn stranger_teacher(app: &TestApp) -> crate::support::Browser {
-    #[derive(FromQueryResult)]
-    struct S {
-        id: i64,
-    }
-    let staff = S::find_by_statement(sea_orm::Statement::from_string(
-        app.store.conn().get_database_backend(),
-        "SELECT id FROM staff WHERE id NOT IN (SELECT teacher_id FROM enrolments WHERE pupil_id = 1 \
-         AND teacher_id IS NOT NULL) ORDER BY id",
-    ))
-    .one(app.store.conn())
-    .await
-    .unwrap()
-    .unwrap();
-    app.store
-        .create_user(NewUser {
-            email: "stranger.teacher@demo.test".into(),
-            name: "Stranger Teacher".into(),
-            password: DEMO_PASSWORD.into(),
-            role: Role::Teacher,
-            email_verified: true,
-            school_id: None,
-            staff_id: Some(staff.id),
-            pupil_id: None,
-            is_demo: false,
-        })
-        .await
-        .unwrap();
-    app.logged_in("stranger.teacher@demo.test").await
-}
-
 async fn teacher_enters_exams_and_publishes_reports(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, date!(2026 - 11 - 10)).await else {
         return;
     };
-    let teacher = app.logged_in("teacher@demo.test").await;
+    // A child who learns the violin with a teacher; another family at the school; a teacher
+    // who does not teach the child; the office.
+    let store = &app.store;
+    let school = a_school().create(store).await;
+    let family = a_family(&school).with_login(PASSWORD).create(store).await;
+    let other_family = a_family(&school).with_login(PASSWORD).create(store).await;
+    let teacher = a_teacher().with_login(PASSWORD).create(store).await;
+    let stranger = a_teacher().with_login(PASSWORD).create(store).await;
+    let admin = an_admin().create(store).await.email;
+    let child = family.children[0];
+    an_enrolment(child)
+        .starting(date!(2026 - 09 - 07))
+        .taught_by(teacher.staff.id, 1, 540)
+        .create(store)
+        .await;
+    an_enrolment(other_family.children[0])
+        .taught_by(stranger.staff.id, 1, 540)
+        .create(store)
+        .await;
+
+    let teacher = app.logged_in(&teacher.staff.email).await;
     assert!(teacher.get_text("/account").await.1.contains("/progress/pupils"));
     let (status, html) = teacher.get_text("/progress/pupils").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("href=\"/progress/pupils/1\""), "{html}");
-    let page = "/progress/pupils/1";
-    let exams = "/progress/pupils/1/exams";
+    let page = format!("/progress/pupils/{child}");
+    let page = page.as_str();
+    assert!(html.contains(&format!("href=\"{page}\"")), "{html}");
+    let exams = format!("{page}/exams");
+    let exams = exams.as_str();
     let entry = |grade: &'static str| {
         [
             ("instrument", "Violin"),
@@ -72,7 +60,7 @@ async fn teacher_enters_exams_and_publishes_reports(backend: Backend) {
     let (_, html) = teacher.get_text(page).await;
     assert!(html.contains("Grade 3") && html.contains("ABRSM") && html.contains("15/03/2027"));
 
-    let parent = app.logged_in("parent@demo.test").await;
+    let parent = app.logged_in(&family.email).await;
     let (status, html) = parent.get_text("/parent/progress").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Grade 3") && html.contains("Not in yet"), "{html}");
@@ -80,7 +68,7 @@ async fn teacher_enters_exams_and_publishes_reports(backend: Backend) {
 
     let entry_id = app
         .store
-        .exam_entries(&tutti_store::records::pupils::PupilScope::All, 1)
+        .exam_entries(&tutti_store::records::pupils::PupilScope::All, child)
         .await
         .unwrap()[0]
         .id;
@@ -88,14 +76,15 @@ async fn teacher_enters_exams_and_publishes_reports(backend: Backend) {
         .submit(
             page,
             &format!("/progress/exams/{entry_id}/result"),
-            &[("pupil", "1"), ("result", "merit")],
+            &[("pupil", &child.to_string()), ("result", "merit")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(parent.get_text("/parent/progress").await.1.contains("Merit"));
 
     // A draft is the teacher's; publishing shows it to the parent.
-    let report = "/progress/pupils/1/report";
+    let report = format!("{page}/report");
+    let report = report.as_str();
     let r = teacher
         .submit(page, report, &[("body", "   "), ("publish", "no")])
         .await;
@@ -111,11 +100,11 @@ async fn teacher_enters_exams_and_publishes_reports(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(parent.get_text("/parent/progress").await.1.contains(text));
-    let other = other_parent(&app).await;
+    let other = app.logged_in(&other_family.email).await;
     assert!(!other.get_text("/parent/progress").await.1.contains(text));
 
     // Another teacher's pupil is out of reach; the office enters exams but writes no reports.
-    let stranger = stranger_teacher(&app).await;
+    let stranger = app.logged_in(&stranger.staff.email).await;
     assert_eq!(stranger.get(page).await.status(), StatusCode::NOT_FOUND);
     let r = stranger.submit("/progress/pupils", exams, &entry("4")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -123,7 +112,7 @@ async fn teacher_enters_exams_and_publishes_reports(backend: Backend) {
         .submit("/progress/pupils", report, &[("body", "Not mine"), ("publish", "yes")])
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = app.logged_in(&admin).await;
     let r = admin.submit(page, exams, &entry("4")).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = admin
@@ -132,7 +121,7 @@ async fn teacher_enters_exams_and_publishes_reports(backend: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         app.store
-            .exam_entries(&tutti_store::records::pupils::PupilScope::All, 1)
+            .exam_entries(&tutti_store::records::pupils::PupilScope::All, child)
             .await
             .unwrap()
             .len(),

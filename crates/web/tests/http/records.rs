@@ -1,6 +1,11 @@
 //! The record screens: schools and pupils listed, searched, created, edited and archived by
 //! the office, with every write and every view of a pupil in the audit log.
 use reqwest::StatusCode;
+use time::macros::date;
+use tutti_store::records::schools::School;
+use tutti_store::testing::world::{
+    Family, PASSWORD, a_family, a_manager, a_school, a_school_contact, a_teacher, an_admin,
+};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, location};
@@ -14,12 +19,25 @@ on_both_backends!(
     the_import_page_previews_then_writes_only_when_confirmed
 );
 
+/// A Tuesday in the autumn term, the day these tests happen on.
+const DAY: time::Date = date!(2026 - 11 - 10);
+
+/// Two schools, and a family at the first.
+async fn schools_and_a_family(app: &TestApp) -> (School, School, Family) {
+    let school = a_school().create(&app.store).await;
+    let other = a_school().create(&app.store).await;
+    let family = a_family(&school).create(&app.store).await;
+    (school, other, family)
+}
+
 async fn schools_are_searched_created_edited_and_archived(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let admin = app.logged_in("admin@demo.test").await;
-    let (status, html) = admin.get_text("/admin/schools?q=114001").await;
+    let (_, second, _) = schools_and_a_family(&app).await;
+    let admin = an_admin().create(&app.store).await.email;
+    let admin = app.logged_in(&admin).await;
+    let (status, html) = admin.get_text(&format!("/admin/schools?q={}", second.urn)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("1 found"), "{html}");
     let (_, html) = admin.get_text("/admin/schools?q=no-such-school-here").await;
@@ -75,11 +93,23 @@ async fn schools_are_searched_created_edited_and_archived(backend: Backend) {
 }
 
 async fn pupil_records_are_searched_viewed_and_audited(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let manager = app.logged_in("manager@demo.test").await;
-    let (status, html) = manager.get_text("/admin/pupils?q=P100000").await;
+    // More pupils than a page holds (25).
+    let (school, _, family) = schools_and_a_family(&app).await;
+    for _ in 0..13 {
+        a_family(&school)
+            .with_child("Second", date!(2018 - 04 - 05))
+            .create(&app.store)
+            .await;
+    }
+    let urn = school.urn.to_string();
+    let manager_email = a_manager().create(&app.store).await.email;
+    let manager = app.logged_in(&manager_email).await;
+    let (status, html) = manager
+        .get_text(&format!("/admin/pupils?q={}", family.pupil_refs[0]))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("1 found"), "{html}");
     let (_, html) = manager.get_text("/admin/pupils?sort=dob&desc=1&page=2").await;
@@ -94,7 +124,7 @@ async fn pupil_records_are_searched_viewed_and_audited(backend: Backend) {
                 ("first_name", "Amira"),
                 ("last_name", "Zed-Testcase"),
                 ("date_of_birth", "10/03/2016"),
-                ("school_urn", "114000"),
+                ("school_urn", &urn),
                 ("send", "yes"),
                 ("medical_notes", "Nut allergy"),
                 ("guardian_name", "Sara Zed"),
@@ -138,16 +168,22 @@ async fn pupil_records_are_searched_viewed_and_audited(backend: Backend) {
         .get_text(&format!("/admin/audit?entity=pupil&entity_id={id}"))
         .await;
     assert!(html.contains("pupil T0001 viewed"), "views are audited: {html}");
-    assert!(html.contains("manager@demo.test"));
+    assert!(html.contains(&manager_email));
 }
 
 async fn only_the_office_reaches_record_screens(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    for who in ["teacher@demo.test", "parent@demo.test", "school@demo.test"] {
+    let store = &app.store;
+    let school = a_school().create(store).await;
+    let family = a_family(&school).with_login(PASSWORD).create(store).await;
+    let teacher = a_teacher().with_login(PASSWORD).create(store).await.staff.email;
+    let contact = a_school_contact(&school).create(store).await.email;
+    let pupil = format!("/admin/pupils/{}", family.children[0]);
+    for who in [&teacher, &family.email, &contact] {
         let b = app.logged_in(who).await;
-        for path in ["/admin/pupils", "/admin/pupils/1", "/admin/schools", "/admin/audit"] {
+        for path in ["/admin/pupils", pupil.as_str(), "/admin/schools", "/admin/audit"] {
             let (status, _) = b.get_text(path).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{who} on {path}");
         }
@@ -158,11 +194,14 @@ async fn only_the_office_reaches_record_screens(backend: Backend) {
 }
 
 async fn staff_are_listed_created_warned_edited_and_archived(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let admin = app.logged_in("admin@demo.test").await;
-    let (status, html) = admin.get_text("/admin/staff?q=teacher@demo.test").await;
+    let teacher = a_teacher().create(&app.store).await.staff.email;
+    a_teacher().create(&app.store).await;
+    let admin = an_admin().create(&app.store).await.email;
+    let admin = app.logged_in(&admin).await;
+    let (status, html) = admin.get_text(&format!("/admin/staff?q={teacher}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("1 found"), "{html}");
 
@@ -187,14 +226,14 @@ async fn staff_are_listed_created_warned_edited_and_archived(backend: Backend) {
     assert!(html.contains("id=\"dbs_issued-error\""), "{html}");
     assert!(html.contains("value=\"Okafor\""), "input is kept");
 
-    fields[0] = ("email", "Nadia.Okafor@Staff.Demo.Test");
+    fields[0] = ("email", "Nadia.Okafor@Staff.Hub.Example");
     fields[7] = ("dbs_issued", "2015-09-01");
     let r = admin.submit("/admin/staff/new", "/admin/staff/new", &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = location(&r);
     let (_, html) = admin.get_text(&page).await;
     assert!(
-        html.contains("nadia.okafor@staff.demo.test"),
+        html.contains("nadia.okafor@staff.hub.example"),
         "emails are kept in lower case: {html}"
     );
     assert!(html.contains("violin, viola"));
@@ -227,15 +266,16 @@ async fn staff_are_listed_created_warned_edited_and_archived(backend: Backend) {
     let (_, html) = admin.get_text("/admin/staff?q=okafor").await;
     assert!(html.contains("No staff match"), "{html}");
     let (_, html) = admin.get_text("/admin/audit?entity=staff").await;
-    assert!(html.contains("staff nadia.okafor@staff.demo.test"), "{html}");
+    assert!(html.contains("staff nadia.okafor@staff.hub.example"), "{html}");
     assert!(html.contains("archive"));
 }
 
 async fn instruments_are_listed_created_edited_and_archived(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let manager = app.logged_in("manager@demo.test").await;
+    let manager = a_manager().create(&app.store).await.email;
+    let manager = app.logged_in(&manager).await;
     let (status, _) = manager.get_text("/admin/instruments").await;
     assert_eq!(status, StatusCode::OK);
     let mut fields = vec![
@@ -287,10 +327,13 @@ async fn instruments_are_listed_created_edited_and_archived(backend: Backend) {
 }
 
 async fn the_import_page_previews_then_writes_only_when_confirmed(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let admin = app.logged_in("admin@demo.test").await;
+    let (school, _, family) = schools_and_a_family(&app).await;
+    let (urn, existing) = (school.urn, family.pupil_refs[0].clone());
+    let admin = an_admin().create(&app.store).await.email;
+    let admin = app.logged_in(&admin).await;
     let (status, html) = admin.get_text("/admin/records").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("href=\"/admin/imports\""));
@@ -302,9 +345,12 @@ async fn the_import_page_previews_then_writes_only_when_confirmed(backend: Backe
     );
 
     // A bad file: every problem by line and column, and nothing written.
-    let bad = "pupil_ref,first_name,last_name,date_of_birth,school_urn,fsm\n\
-               UPL001,Ada,Upload,31/02/2016,114000,no\n\
-               UPL002,Bea,Upload,01/02/2016,114000,maybe\n";
+    let bad = format!(
+        "pupil_ref,first_name,last_name,date_of_birth,school_urn,fsm\n\
+         UPL001,Ada,Upload,31/02/2016,{urn},no\n\
+         UPL002,Bea,Upload,01/02/2016,{urn},maybe\n"
+    );
+    let bad = bad.as_str();
     let r = admin
         .submit(
             "/admin/imports",
@@ -320,9 +366,12 @@ async fn the_import_page_previews_then_writes_only_when_confirmed(backend: Backe
     assert!(!html.contains("Confirm and import"));
 
     // A good file: a preview by outcome, then nothing until confirmed.
-    let good = "pupil_ref,first_name,last_name,date_of_birth,school_urn,favourite_colour\n\
-                UPL001,Ada,Upload,01/02/2016,114000,red\n\
-                P100000,CHANGED,Name,01/02/2016,114000,blue\n";
+    let good = format!(
+        "pupil_ref,first_name,last_name,date_of_birth,school_urn,favourite_colour\n\
+         UPL001,Ada,Upload,01/02/2016,{urn},red\n\
+         {existing},CHANGED,Name,01/02/2016,{urn},blue\n"
+    );
+    let good = good.as_str();
     let r = admin
         .submit(
             "/admin/imports",
@@ -334,7 +383,7 @@ async fn the_import_page_previews_then_writes_only_when_confirmed(backend: Backe
     let html = r.text().await.unwrap();
     assert!(html.contains("1 created, 1 updated, 0 unchanged"), "{html}");
     assert!(html.contains("To be created (1)") && html.contains("UPL001"), "{html}");
-    assert!(html.contains("To be updated (1)") && html.contains("P100000"), "{html}");
+    assert!(html.contains("To be updated (1)") && html.contains(&existing), "{html}");
     assert!(
         html.contains("favourite_colour is not a column"),
         "unknown columns are reported"
@@ -411,7 +460,8 @@ async fn the_import_page_previews_then_writes_only_when_confirmed(backend: Backe
     assert!(html.contains("Choose what the file holds") && html.contains("Paste the file here"));
 
     // A teacher cannot reach the page.
-    let teacher = app.logged_in("teacher@demo.test").await;
+    let teacher = a_teacher().with_login(PASSWORD).create(&app.store).await;
+    let teacher = app.logged_in(&teacher.staff.email).await;
     let (status, _) = teacher.get_text("/admin/imports").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

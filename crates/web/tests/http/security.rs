@@ -1,5 +1,7 @@
 //! Security promises: headers, cookie flags, CSRF, redirects to log in, 403s, no internals.
 use reqwest::StatusCode;
+use time::macros::date;
+use tutti_store::testing::world::{PASSWORD, a_family, a_manager, a_school, an_admin};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, location};
@@ -13,8 +15,11 @@ on_both_backends!(
     error_pages_show_no_internals,
 );
 
+/// A Tuesday in the autumn term, the day these tests happen on.
+const DAY: time::Date = date!(2026 - 11 - 10);
+
 async fn every_response_carries_security_headers(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
     let b = app.browser();
@@ -45,9 +50,10 @@ async fn every_response_carries_security_headers(backend: Backend) {
 }
 
 async fn session_cookie_is_httponly_and_lax_and_rotated_at_login(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
+    let admin = an_admin().create(&app.store).await.email;
     let b = app.browser();
     let form = b.get("/login").await;
     let anon_cookie = form
@@ -68,11 +74,7 @@ async fn session_cookie_is_httponly_and_lax_and_rotated_at_login(backend: Backen
     let r = b
         .post_raw(
             "/login",
-            &[
-                ("csrf_token", &token),
-                ("email", "admin@demo.test"),
-                ("password", crate::support::DEMO_PASSWORD),
-            ],
+            &[("csrf_token", &token), ("email", &admin), ("password", PASSWORD)],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -85,7 +87,7 @@ async fn session_cookie_is_httponly_and_lax_and_rotated_at_login(backend: Backen
         public_url: "https://hub.example".into(),
         ..Default::default()
     };
-    let Some(secure_app) = TestApp::spawn_with(backend, config).await else {
+    let Some(secure_app) = TestApp::spawn_empty_with(backend, config, DAY).await else {
         return;
     };
     let r = secure_app.browser().get("/login").await;
@@ -101,19 +103,17 @@ async fn session_cookie_is_httponly_and_lax_and_rotated_at_login(backend: Backen
 }
 
 async fn post_without_valid_csrf_token_is_refused(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
+    let admin_email = an_admin().create(&app.store).await.email;
+    let school = a_school().create(&app.store).await;
+    let parent = a_family(&school).with_login(PASSWORD).create(&app.store).await;
+    let parent = parent.user.unwrap().id;
     let b = app.browser();
     // No session, no token.
     let r = b
-        .post_raw(
-            "/login",
-            &[
-                ("email", "admin@demo.test"),
-                ("password", crate::support::DEMO_PASSWORD),
-            ],
-        )
+        .post_raw("/login", &[("email", admin_email.as_str()), ("password", PASSWORD)])
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // A session, but a wrong token.
@@ -123,18 +123,20 @@ async fn post_without_valid_csrf_token_is_refused(backend: Backend) {
             "/login",
             &[
                 ("csrf_token", "forged"),
-                ("email", "admin@demo.test"),
-                ("password", crate::support::DEMO_PASSWORD),
+                ("email", &admin_email),
+                ("password", PASSWORD),
             ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("did not come from this site"));
     // Signed in, a state change without the token is refused and changes nothing.
-    let admin = app.logged_in("admin@demo.test").await;
-    let r = admin.post_raw("/admin/users/4/disabled", &[("disabled", "true")]).await;
+    let admin = app.logged_in(&admin_email).await;
+    let r = admin
+        .post_raw(&format!("/admin/users/{parent}/disabled"), &[("disabled", "true")])
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert!(!app.store.user_by_id(4).await.unwrap().unwrap().disabled);
+    assert!(!app.store.user_by_id(parent).await.unwrap().unwrap().disabled);
     // A JSON body without the header is refused too.
     let r = admin
         .client
@@ -147,29 +149,34 @@ async fn post_without_valid_csrf_token_is_refused(backend: Backend) {
 }
 
 async fn anonymous_request_for_protected_page_goes_to_login_and_back(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
+    let admin = an_admin().create(&app.store).await.email;
     let b = app.browser();
-    let r = b.get("/admin/users?q=demo").await;
+    let r = b.get("/admin/users?q=admin").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = location(&r);
-    assert_eq!(to, "/login?next=%2Fadmin%2Fusers%3Fq%3Ddemo");
+    assert_eq!(to, "/login?next=%2Fadmin%2Fusers%3Fq%3Dadmin");
     let r = b
         .submit(
             &to,
             "/login",
             &[
-                ("email", "admin@demo.test"),
-                ("password", crate::support::DEMO_PASSWORD),
-                ("next", "/admin/users?q=demo"),
+                ("email", admin.as_str()),
+                ("password", PASSWORD),
+                ("next", "/admin/users?q=admin"),
             ],
         )
         .await;
-    assert_eq!(location(&r), "/admin/users?q=demo");
-    let (status, html) = b.get_text("/admin/users?q=demo").await;
+    // An admin gives their second factor on the way, and `next` goes along.
+    let to = location(&r);
+    assert_eq!(to, "/login/second-factor?next=%2Fadmin%2Fusers%3Fq%3Dadmin");
+    let r = app.give_second_factor(&b, &to).await;
+    assert_eq!(location(&r), "/admin/users?q=admin");
+    let (status, html) = b.get_text("/admin/users?q=admin").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("admin@demo.test"));
+    assert!(html.contains(&admin));
     // A `next` pointing at another site is not followed.
     let other = app.browser();
     let r = other
@@ -177,21 +184,28 @@ async fn anonymous_request_for_protected_page_goes_to_login_and_back(backend: Ba
             "/login",
             "/login",
             &[
-                ("email", "admin@demo.test"),
-                ("password", crate::support::DEMO_PASSWORD),
+                ("email", admin.as_str()),
+                ("password", PASSWORD),
                 ("next", "//evil.example/"),
             ],
         )
         .await;
+    let to = location(&r);
+    assert_eq!(to, "/login/second-factor?next=%2Faccount");
+    let r = app.give_second_factor(&other, &to).await;
     assert_eq!(location(&r), "/account");
 }
 
 async fn wrong_role_gets_a_403_that_says_so(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let parent = app.logged_in("parent@demo.test").await;
-    for path in ["/admin/users", "/admin/outbox", "/admin/users/1"] {
+    let school = a_school().create(&app.store).await;
+    let family = a_family(&school).with_login(PASSWORD).create(&app.store).await;
+    let manager = a_manager().create(&app.store).await;
+    let parent = app.logged_in(&family.email).await;
+    let user = format!("/admin/users/{}", manager.id);
+    for path in ["/admin/users", "/admin/outbox", user.as_str()] {
         let (status, html) = parent.get_text(path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
         assert!(html.contains("You cannot see this page"), "{path}");
@@ -202,16 +216,17 @@ async fn wrong_role_gets_a_403_that_says_so(backend: Backend) {
         assert!(html.contains("Office admin"), "the page names who may see it: {path}");
     }
     // The outbox is open to managers, user management is not.
-    let manager = app.logged_in("manager@demo.test").await;
+    let manager = app.logged_in(&manager.email).await;
     assert_eq!(manager.get("/admin/outbox").await.status(), StatusCode::OK);
     assert_eq!(manager.get("/admin/users").await.status(), StatusCode::FORBIDDEN);
 }
 
 async fn error_pages_show_no_internals(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
         return;
     };
-    let admin = app.logged_in("admin@demo.test").await;
+    let admin = an_admin().create(&app.store).await;
+    let admin = app.logged_in(&admin.email).await;
     let (status, html) = admin.get_text("/admin/users/not-a-number").await;
     assert!(status.is_client_error(), "{status}");
     let (status, html404) = admin.get_text("/admin/users/999999").await;

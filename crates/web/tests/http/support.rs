@@ -11,6 +11,8 @@ use tutti_web::WebConfig;
 
 pub use tutti_store::demo::DEMO_PASSWORD;
 pub use tutti_store::testing::TestBackend as Backend;
+pub use tutti_store::testing::world::PASSWORD;
+use tutti_store::testing::world::TOTP_SECRET;
 
 /// A running app on its own fresh database.
 pub struct TestApp {
@@ -38,6 +40,11 @@ impl TestApp {
 
     pub async fn spawn_with(backend: TestBackend, config: WebConfig) -> Option<TestApp> {
         Self::start(backend, config, Clock::system(), true).await
+    }
+
+    /// The app as configured, on an empty database, its clock at noon on `day`.
+    pub async fn spawn_empty_with(backend: TestBackend, config: WebConfig, day: time::Date) -> Option<TestApp> {
+        Self::start(backend, config, Clock::on(day), false).await
     }
 
     async fn start(backend: TestBackend, config: WebConfig, clock: Clock, demo: bool) -> Option<TestApp> {
@@ -74,12 +81,68 @@ impl TestApp {
         }
     }
 
-    /// A browser already logged in.
+    /// A browser already logged in: with the builders' password (`world::PASSWORD`), or the
+    /// demo's for a demo account, and the second factor given when the login asks for one.
     pub async fn logged_in(&self, email: &str) -> Browser {
+        let user = self.store.user_by_email(email).await.unwrap();
+        let password = if user.is_some_and(|u| u.is_demo) {
+            DEMO_PASSWORD
+        } else {
+            PASSWORD
+        };
         let b = self.browser();
-        let r = b.login(email, DEMO_PASSWORD).await;
+        let r = b.login(email, password).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {email} should succeed");
+        let to = location(&r);
+        if to.starts_with("/login/second-factor") {
+            let r = self.give_second_factor(&b, &to).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email}'s second factor is taken");
+        }
         b
+    }
+
+    /// Answers the second-factor page a login sent `b` to (`asked`, with its `next`) with the
+    /// code the builders' authenticator app (`world::TOTP_SECRET`) shows. The hub's clock is
+    /// a test's fixed clock, so it is moved on one 30-second step first: a code is never
+    /// taken twice, and a clock standing still would show the same code at every login.
+    pub async fn give_second_factor(&self, b: &Browser, asked: &str) -> Response {
+        let clock = self.store.clock();
+        assert!(
+            clock.is_fixed(),
+            "an office login on the system's clock: spawn the app on a day (spawn_empty_on)"
+        );
+        clock.advance(time::Duration::seconds(30));
+        let next: String = asked
+            .split_once('?')
+            .and_then(|(_, q)| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "next"))
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_else(|| "/account".into());
+        let (_, html) = b.get_text(asked).await;
+        let csrf = csrf_token(&html).unwrap_or_else(|| panic!("no form on {asked}"));
+        let code = tutti_auth::totp::code_at(TOTP_SECRET, self.store.now().unix_timestamp());
+        b.post_raw(
+            "/login/second-factor",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("code", code.as_str()),
+                ("next", next.as_str()),
+            ],
+        )
+        .await
+    }
+
+    /// A new API token (every scope, no expiry to speak of) for the account with this email.
+    pub async fn token(&self, email: &str) -> String {
+        let user = self
+            .store
+            .user_by_email(email)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no account {email}"));
+        self.store
+            .create_api_token(&tutti_store::platform::audit::Actor::cli(), user.id, "test")
+            .await
+            .unwrap()
     }
 }
 

@@ -1,13 +1,11 @@
 //! The lessons API: `GET /api/v1/timetable` (dated lessons at their real times) and
 //! `POST /api/v1/registers` (marks), with the screens' role rules: a teacher their own
 //! lessons, a parent their own children, a school its own; someone else's is 404.
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use time::Date;
 use tutti_domain::guarantee::RegisterMark;
 use tutti_domain::rotation::ClockTime;
@@ -15,11 +13,12 @@ use tutti_store::platform::accounts::{Role, User};
 use tutti_store::platform::audit::Actor;
 use tutti_store::teaching::lessons::{NoteReader, TimetableLesson, TimetableOf};
 use tutti_store::teaching::registers::{LessonOutcome, MarkScope};
-use utoipa::OpenApi;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiQuery};
-use crate::routes::api::ApiError;
+use crate::routes::api::schemas::{Named, Page, iso_date, paging};
+use crate::routes::api::{ApiError, invalid, ok};
 use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
 
@@ -34,37 +33,43 @@ pub fn audience() -> Audience {
 
 #[derive(OpenApi)]
 #[openapi(paths(timetable, registers))]
-struct LessonsDoc;
+pub struct LessonsDoc;
 
-/// The API document with the lessons paths added.
-pub fn with_lessons(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    doc.merge(LessonsDoc::openapi());
-    doc
-}
-
-#[derive(Deserialize)]
+/// Whose lessons, between which days. `teacher`, `pupil` and `school` narrow the list
+/// together (a teacher's lessons at one school); with none of them, the caller's own
+/// lessons: a teacher's, a pupil's, a school's, a parent's children's (the office teaches
+/// none).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TimetableParams {
+    /// A teacher's staff id.
     teacher: Option<i64>,
+    /// A pupil's id (only that pupil is listed on group lessons).
     pupil: Option<i64>,
+    /// A school's id.
     school: Option<i64>,
+    /// The first day, YYYY-MM-DD.
+    #[param(required = true, value_type = String, format = Date)]
     from: Option<String>,
+    /// The last day, YYYY-MM-DD; before `from`, no days and no lessons.
+    #[param(required = true, value_type = String, format = Date)]
     to: Option<String>,
-}
-
-fn invalid(field: &'static str, message: &str) -> ApiError {
-    let mut errors = crate::forms::FormErrors::default();
-    errors.add(field, message);
-    ApiError::Invalid(errors)
+    /// Page, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    page: Option<u64>,
+    /// Rows a page, 1 to 200 (50).
+    #[param(minimum = 1, maximum = 200)]
+    per_page: Option<u64>,
 }
 
 fn date(field: &'static str, text: Option<&str>) -> Result<Date, ApiError> {
-    text.and_then(|t| Date::parse(t.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok())
+    text.and_then(|t| Date::parse(t, time::macros::format_description!("[year]-[month]-[day]")).ok())
         .ok_or_else(|| invalid(field, "Enter a date like 2026-11-30."))
 }
 
 /// May `user` read this timetable? Someone else's is 404, as it is on the screens.
-async fn may_read(state: &AppState, user: &User, of: TimetableOf) -> Result<(), ApiError> {
-    let allowed = match (user.role, of) {
+async fn may_read(state: &AppState, user: &User, of: TimetableOf) -> Result<bool, ApiError> {
+    Ok(match (user.role, of) {
         (Role::Admin | Role::Manager, _) => true,
         (Role::Teacher, TimetableOf::Teacher(id)) => user.staff_id == Some(id),
         (Role::School, TimetableOf::School(id)) => user.school_id == Some(id),
@@ -76,103 +81,270 @@ async fn may_read(state: &AppState, user: &User, of: TimetableOf) -> Result<(), 
             .iter()
             .any(|c| c.id == id),
         _ => false,
-    };
-    if allowed { Ok(()) } else { Err(ApiError::NotFound) }
-}
-
-fn lesson_json(l: &TimetableLesson) -> Value {
-    json!({
-        "id": l.id,
-        "date": l.date.to_string(),
-        "start": ClockTime(l.start_minute as u16).to_string(),
-        "end": ClockTime(l.end_minute as u16).to_string(),
-        "status": l.status,
-        "owed_by_hub": l.owed_by_hub,
-        "instrument": l.instrument,
-        "lesson_type": l.lesson_type,
-        "school": {"id": l.school_id, "name": l.school_name},
-        "teacher": {"id": l.teacher_id, "name": l.teacher_name},
-        "pupils": l.pupils.iter().map(|p| json!({"id": p.id, "name": p.name, "mark": p.mark})).collect::<Vec<_>>(),
-        "note": l.note,
     })
 }
 
-/// Dated lessons of one teacher, pupil or school between two dates, at their real times.
-#[utoipa::path(get, path = "/api/v1/timetable", tag = "lessons",
-    params(("teacher" = Option<i64>, Query, description = "A teacher's staff id"),
-           ("pupil" = Option<i64>, Query, description = "A pupil's id (only that pupil is listed on group lessons)"),
-           ("school" = Option<i64>, Query, description = "A school's id"),
-           ("from" = String, Query, description = "First date, YYYY-MM-DD"),
-           ("to" = String, Query, description = "Last date, YYYY-MM-DD, at most 366 days after from")),
-    responses((status = 200, description = "{lessons: [{id, date, start HH:MM, end HH:MM, status, owed_by_hub, instrument, lesson_type, school {id, name}, teacher {id, name}, pupils [{id, name, mark}], note}]}"),
-              (status = 404, description = "Not yours to see"), (status = 422, description = "Errors by field")))]
+/// The timetables that are the caller's own.
+async fn own(state: &AppState, user: &User) -> Result<Vec<TimetableOf>, ApiError> {
+    Ok(match user.role {
+        Role::Teacher => user.staff_id.map(TimetableOf::Teacher).into_iter().collect(),
+        Role::School => user.school_id.map(TimetableOf::School).into_iter().collect(),
+        Role::Pupil => user.pupil_id.map(TimetableOf::Pupil).into_iter().collect(),
+        Role::Parent if user.email_verified => state
+            .store
+            .children_of_guardian(&user.email)
+            .await?
+            .iter()
+            .map(|c| TimetableOf::Pupil(c.id))
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// A pupil on a lesson's register.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LessonPupil {
+    pub id: i64,
+    pub name: String,
+    /// Their mark, once the register is taken.
+    pub mark: Option<String>,
+}
+
+/// A dated lesson at its real time.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatedLesson {
+    pub id: i64,
+    #[schema(format = Date)]
+    pub date: String,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "09:30")]
+    pub start: String,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "10:00")]
+    pub end: String,
+    /// scheduled, given, teacher-absent, school-closed, cancelled.
+    pub status: String,
+    /// The hub missed it and owes it.
+    pub owed_by_hub: bool,
+    pub instrument: String,
+    pub lesson_type: String,
+    pub school: Named,
+    pub teacher: Named,
+    pub pupils: Vec<LessonPupil>,
+    /// The teacher's note: for families and schools only once the teacher shares it.
+    pub note: String,
+}
+
+impl From<&TimetableLesson> for DatedLesson {
+    fn from(l: &TimetableLesson) -> DatedLesson {
+        DatedLesson {
+            id: l.id,
+            date: iso_date(l.date),
+            start: ClockTime(l.start_minute as u16).to_string(),
+            end: ClockTime(l.end_minute as u16).to_string(),
+            status: l.status.as_str().into(),
+            owed_by_hub: l.owed_by_hub,
+            instrument: l.instrument.clone(),
+            lesson_type: l.lesson_type.clone(),
+            school: Named {
+                id: l.school_id,
+                name: l.school_name.clone(),
+            },
+            teacher: Named {
+                id: l.teacher_id,
+                name: l.teacher_name.clone(),
+            },
+            pupils: l
+                .pupils
+                .iter()
+                .map(|p| LessonPupil {
+                    id: p.id,
+                    name: p.name.clone(),
+                    mark: p.mark.clone(),
+                })
+                .collect(),
+            note: l.note.clone(),
+        }
+    }
+}
+
+/// Dated lessons between two days, at their real times, by day and time.
+#[utoipa::path(get, path = "/api/v1/timetable", tag = "lessons", params(TimetableParams),
+    responses((status = 200, description = "A page of the lessons", body = Page<DatedLesson>),
+              (status = 404, description = "A teacher, pupil or school that is not the caller's to see")))]
 async fn timetable(
     State(state): State<AppState>,
     SignedIn(user, _): SignedIn,
     ApiQuery(p): ApiQuery<TimetableParams>,
 ) -> Result<Response, ApiError> {
-    let of = match (p.teacher, p.pupil, p.school) {
-        (Some(id), None, None) => TimetableOf::Teacher(id),
-        (None, Some(id), None) => TimetableOf::Pupil(id),
-        (None, None, Some(id)) => TimetableOf::School(id),
-        _ => return Err(invalid("teacher", "Give exactly one of teacher, pupil or school.")),
+    let from = date("from", p.from.as_deref());
+    let to = date("to", p.to.as_deref());
+    let paged = paging(p.page, p.per_page);
+    let (from, to, paged) = (from?, to?, paged?);
+    let asked: Vec<TimetableOf> = [
+        p.pupil.map(TimetableOf::Pupil),
+        p.teacher.map(TimetableOf::Teacher),
+        p.school.map(TimetableOf::School),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    // The first filter asked for is read (a pupil's first, so that only they are listed on
+    // their group's lessons); the others narrow it. One the caller may read is enough: the
+    // others only narrow what they may read.
+    let sources = if asked.is_empty() {
+        own(&state, &user).await?
+    } else {
+        let mut readable = false;
+        for of in &asked {
+            readable = readable || may_read(&state, &user, *of).await?;
+        }
+        if !readable {
+            return Err(ApiError::NotFound);
+        }
+        vec![asked[0]]
     };
-    let from = date("from", p.from.as_deref())?;
-    let to = date("to", p.to.as_deref())?;
-    if to < from || (to - from).whole_days() > 366 {
-        return Err(invalid(
-            "to",
-            "The last date must be on or after the first, and within a year of it.",
-        ));
-    }
-    may_read(&state, &user, of).await?;
     // The hub's staff read every note; families, pupils and schools only the shared ones.
     let reader = match user.role {
         Role::Admin | Role::Manager | Role::Teacher => NoteReader::Staff,
         _ => NoteReader::Family,
     };
-    let lessons = state.store.timetable(of, from, to, reader).await?;
-    Ok(Json(json!({"lessons": lessons.iter().map(lesson_json).collect::<Vec<_>>()})).into_response())
+    let mut lessons = Vec::new();
+    if from <= to {
+        for of in sources {
+            lessons.extend(state.store.timetable(of, from, to, reader).await?);
+        }
+    }
+    lessons.retain(|l| {
+        p.teacher.is_none_or(|t| l.teacher_id == t)
+            && p.school.is_none_or(|s| l.school_id == s)
+            && p.pupil.is_none_or(|id| l.pupils.iter().any(|x| x.id == id))
+    });
+    lessons.sort_by_key(|l| (l.date, l.start_minute, l.id));
+    let rows = lessons.iter().map(DatedLesson::from).collect();
+    ok(StatusCode::OK, Page::of_all(rows, paged))
 }
 
-/// Marks a register: one pupil (`pupil` and `mark`: present, ill, school-trip, exam,
-/// forgot-instrument, unauthorised) or the whole lesson (`outcome`: given, teacher-absent,
-/// school-closed). Teachers mark their own lessons; the office any.
-#[utoipa::path(post, path = "/api/v1/registers", tag = "lessons",
-    request_body(content = String, description = "{lesson, pupil, mark} or {lesson, outcome}", content_type = "application/json"),
+/// A pupil's mark on a register.
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PupilMark {
+    Present,
+    Ill,
+    SchoolTrip,
+    Exam,
+    ForgotInstrument,
+    Unauthorised,
+}
+
+impl From<PupilMark> for RegisterMark {
+    fn from(m: PupilMark) -> RegisterMark {
+        match m {
+            PupilMark::Present => RegisterMark::Present,
+            PupilMark::Ill => RegisterMark::Ill,
+            PupilMark::SchoolTrip => RegisterMark::SchoolTrip,
+            PupilMark::Exam => RegisterMark::Exam,
+            PupilMark::ForgotInstrument => RegisterMark::ForgotInstrument,
+            PupilMark::Unauthorised => RegisterMark::Unauthorised,
+        }
+    }
+}
+
+/// What became of a whole lesson.
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Given,
+    TeacherAbsent,
+    SchoolClosed,
+}
+
+/// One pupil's mark.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct MarkPupil {
+    lesson: i64,
+    pupil: i64,
+    mark: PupilMark,
+}
+
+/// The whole lesson's outcome.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct MarkLesson {
+    lesson: i64,
+    outcome: Outcome,
+}
+
+/// A register mark as documented: one pupil's, or the whole lesson's (read as
+/// [`RegisterBody`], which names each missing field).
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum RegisterRequest {
+    MarkPupil(MarkPupil),
+    MarkLesson(MarkLesson),
+}
+
+/// A register mark as read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterBody {
+    lesson: Option<i64>,
+    pupil: Option<i64>,
+    mark: Option<PupilMark>,
+    outcome: Option<Outcome>,
+}
+
+/// Marks a register: one pupil (`pupil` and `mark`) or the whole lesson (`outcome`).
+/// Teachers mark their own lessons; the office any.
+#[utoipa::path(post, path = "/api/v1/registers", tag = "lessons", request_body = RegisterRequest,
     responses((status = 204, description = "Marked"), (status = 403, description = "Role may not mark registers"),
-              (status = 404, description = "No such lesson or pupil, or not yours"), (status = 422, description = "Errors by field"),
-              (status = 409, description = "The lesson is marked as missed by the hub")))]
+              (status = 404, description = "No such lesson or pupil, or not yours"),
+              (status = 409, description = "The lesson is marked as missed by the hub, or is not yet due")))]
 async fn registers(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let scope = match (user.role, user.staff_id) {
         (Role::Admin | Role::Manager, _) => MarkScope::Office,
         (Role::Teacher, Some(id)) => MarkScope::Teacher(id),
         _ => return Err(ApiError::Forbidden),
     };
-    let lesson = body["lesson"]
-        .as_i64()
-        .ok_or_else(|| invalid("lesson", "Give the lesson's id."))?;
+    let lesson = body.lesson.ok_or_else(|| invalid("lesson", "Give the lesson's id."))?;
     let actor = Actor::user(&user, &visitor.ip);
-    if let Some(outcome) = body["outcome"].as_str() {
-        let outcome = LessonOutcome::parse(outcome)
-            .ok_or_else(|| invalid("outcome", "Choose given, teacher-absent or school-closed."))?;
-        state.store.mark_lesson(&actor, scope, lesson, outcome).await?;
-    } else {
-        let pupil = body["pupil"]
-            .as_i64()
-            .ok_or_else(|| invalid("pupil", "Give the pupil's id."))?;
-        let mark: RegisterMark = body["mark"].as_str().and_then(|m| m.parse().ok()).ok_or_else(|| {
-            invalid(
-                "mark",
-                "Choose present, ill, school-trip, exam, forgot-instrument or unauthorised.",
-            )
-        })?;
-        state.store.mark_pupil(&actor, scope, lesson, pupil, mark).await?;
+    match (body.outcome, body.pupil, body.mark) {
+        (Some(outcome), None, None) => {
+            let outcome = match outcome {
+                Outcome::Given => LessonOutcome::Given,
+                Outcome::TeacherAbsent => LessonOutcome::TeacherAbsent,
+                Outcome::SchoolClosed => LessonOutcome::SchoolClosed,
+            };
+            state.store.mark_lesson(&actor, scope, lesson, outcome).await?;
+        }
+        (Some(_), _, _) => {
+            return Err(invalid(
+                "outcome",
+                "Send an outcome for the lesson, or a pupil and their mark, not both.",
+            ));
+        }
+        (None, pupil, mark) => {
+            let pupil = pupil.ok_or_else(|| invalid("pupil", "Give the pupil's id, or the lesson's outcome."))?;
+            let mark = mark.ok_or_else(|| {
+                invalid(
+                    "mark",
+                    "Choose present, ill, school-trip, exam, forgot-instrument or unauthorised.",
+                )
+            })?;
+            state
+                .store
+                .mark_pupil(&actor, scope, lesson, pupil, mark.into())
+                .await?;
+        }
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

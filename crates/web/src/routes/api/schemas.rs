@@ -1,334 +1,224 @@
-//! The shapes of the API's JSON bodies, written as JSON Schema beside the routes and joined
-//! to the generated OpenAPI document: every response body the server sends is described
-//! here, and the HTTP tests check real responses against these schemas, fields and all.
-use serde_json::{Map, Value, json};
+//! The shapes every part of the API shares: one page of a list (the one pagination shape),
+//! a reference to another record, and the finishing of the document: the bearer scheme and
+//! the refusals every operation of its kind can give before its handler runs, each an RFC
+//! 9457 problem. Every body's own schema is derived from its Rust type (`utoipa::ToSchema`)
+//! beside its handler, so the document cannot drift from what the server sends.
+use serde::Serialize;
+use serde_json::{Value, json};
+use tutti_store::listing;
+use utoipa::ToSchema;
 
-fn string() -> Value {
-    json!({"type": "string"})
-}
-fn integer() -> Value {
-    json!({"type": "integer"})
-}
-fn boolean() -> Value {
-    json!({"type": "boolean"})
-}
-fn date() -> Value {
-    json!({"type": "string", "format": "date"})
-}
-fn date_time() -> Value {
-    json!({"type": "string", "format": "date-time"})
-}
-fn reference(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
-}
-fn array(items: Value) -> Value {
-    json!({"type": "array", "items": items})
-}
-/// The value or null (OpenAPI 3.1 writes null as a type).
-fn nullable(mut schema: Value) -> Value {
-    if let Some(t) = schema.get("type").and_then(Value::as_str).map(str::to_owned) {
-        schema["type"] = json!([t, "null"]);
-        schema
-    } else {
-        json!({"anyOf": [schema, {"type": "null"}]})
-    }
-}
+use crate::routes::api::ApiError;
 
-/// An object with exactly these fields, all present (`nullable` ones may be null).
-fn object(fields: &[(&str, Value)]) -> Value {
-    let properties: Map<String, Value> = fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
-    let required: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
-    json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
+/// The last page anyone may ask for (as the store's lists cap it).
+pub const MAX_PAGE: u64 = listing::MAX_PAGE;
+/// Rows a page unless `per_page` says otherwise.
+pub const DEFAULT_PER_PAGE: u64 = 50;
+/// The most rows a page holds.
+pub const MAX_PER_PAGE: u64 = 200;
+
+/// One page of a list, the same shape for every list of the API: its rows, how many match in
+/// all, and which page of how many rows this is. `total` stops counting at 1,000 on the
+/// record lists, where `capped` says so.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Page<T> {
+    /// The rows of this page, at most `per_page` of them.
+    pub rows: Vec<T>,
+    /// How many rows match in all (at most 1,000 when `capped`).
+    pub total: u64,
+    /// True when there are more matches than `total` counts.
+    pub capped: bool,
+    /// This page, from 1.
+    #[schema(minimum = 1)]
+    pub page: u64,
+    /// The most rows a page holds.
+    #[schema(minimum = 1, maximum = 200)]
+    pub per_page: u64,
 }
 
-/// A page of a list: its rows and the capped total (see `listing::Page`).
-fn page(row: &str) -> Value {
-    object(&[
-        ("rows", array(reference(row))),
-        ("total", integer()),
-        ("capped", boolean()),
-        ("page", integer()),
-        ("per_page", integer()),
-    ])
-}
-
-/// Where a dated check stands: "missing", or one of current, due_soon, expired with its day.
-fn check_status() -> Value {
-    let dated = |k: &str| object(&[(k, object(&[("due", date())]))]);
-    json!({"anyOf": [{"type": "string", "enum": ["missing"]}, dated("current"), dated("due_soon"), dated("expired")]})
-}
-
-/// A problem (RFC 9457); a refusal by one of the hub's rules also names the field at fault,
-/// when there is one, in `errors`.
-fn problem() -> Value {
-    let mut p = object(&[
-        ("type", string()),
-        ("title", string()),
-        ("status", integer()),
-        ("detail", string()),
-        ("errors", array(object(&[("field", string()), ("message", string())]))),
-    ]);
-    p["required"] = json!(["type", "title", "status", "detail"]);
-    p
-}
-
-fn schemas() -> Map<String, Value> {
-    let named = [
-        ("Problem", problem()),
-        (
-            "ValidationProblem",
-            object(&[
-                ("type", string()),
-                ("title", string()),
-                ("status", integer()),
-                ("detail", string()),
-                ("errors", array(object(&[("field", string()), ("message", string())]))),
-            ]),
-        ),
-        ("Created", object(&[("id", integer())])),
-        (
-            "Availability",
-            object(&[
-                ("monday", array(string())),
-                ("tuesday", array(string())),
-                ("wednesday", array(string())),
-                ("thursday", array(string())),
-                ("friday", array(string())),
-                ("outside", array(string())),
-            ]),
-        ),
-        (
-            "SchoolHours",
-            object(&[
-                ("rooms", integer()),
-                ("opens", string()),
-                ("closes", string()),
-                ("outside", array(string())),
-            ]),
-        ),
-        (
-            "School",
-            object(&[
-                ("id", integer()),
-                ("urn", integer()),
-                ("name", string()),
-                ("phase", string()),
-                ("school_type", string()),
-                ("local_authority", string()),
-                ("area", string()),
-                ("address", string()),
-                ("postcode", string()),
-                ("parent_charge_uplift", integer()),
-                ("billing", string()),
-                ("archived", boolean()),
-                ("updated_at", date_time()),
-            ]),
-        ),
-        ("SchoolPage", page("School")),
-        (
-            "PupilRow",
-            object(&[
-                ("id", integer()),
-                ("pupil_ref", string()),
-                ("first_name", string()),
-                ("last_name", string()),
-                ("date_of_birth", date()),
-                ("school_id", integer()),
-                ("school_name", string()),
-            ]),
-        ),
-        ("PupilPage", page("PupilRow")),
-        (
-            "Guardian",
-            object(&[
-                ("id", integer()),
-                ("name", string()),
-                ("email", string()),
-                ("phone", string()),
-                ("address", string()),
-            ]),
-        ),
-        (
-            "Pupil",
-            object(&[
-                ("id", integer()),
-                ("pupil_ref", string()),
-                ("first_name", string()),
-                ("last_name", string()),
-                ("date_of_birth", date()),
-                ("school_id", integer()),
-                ("school_name", string()),
-                ("school_urn", integer()),
-                ("year_group", string()),
-                ("year_group_overridden", boolean()),
-                ("fsm", boolean()),
-                ("pupil_premium", boolean()),
-                ("looked_after", boolean()),
-                ("photo_consent", boolean()),
-                ("send", nullable(boolean())),
-                ("medical_notes", nullable(string())),
-                ("redacted", boolean()),
-                ("archived", boolean()),
-                ("guardians", array(reference("Guardian"))),
-                ("updated_at", date_time()),
-            ]),
-        ),
-        (
-            "Staff",
-            object(&[
-                ("id", integer()),
-                ("email", string()),
-                ("first_name", string()),
-                ("last_name", string()),
-                ("role", string()),
-                ("instruments", array(string())),
-                ("employment", string()),
-                ("dbs_number", nullable(string())),
-                ("dbs_issued", nullable(date())),
-                ("dbs_update_service", boolean()),
-                ("safeguarding_trained", nullable(date())),
-                ("dbs_status", check_status()),
-                ("safeguarding_status", check_status()),
-                ("archived", boolean()),
-                ("updated_at", date_time()),
-            ]),
-        ),
-        ("StaffPage", page("Staff")),
-        (
-            "Instrument",
-            object(&[
-                ("id", integer()),
-                ("serial", string()),
-                ("instrument_type", string()),
-                ("make", string()),
-                ("model", string()),
-                ("condition", nullable(string())),
-                ("value_pence", nullable(integer())),
-                ("location", string()),
-                ("status", string()),
-                ("archived", boolean()),
-                ("updated_at", date_time()),
-            ]),
-        ),
-        ("InstrumentPage", page("Instrument")),
-        (
-            "AuditEvent",
-            object(&[
-                ("id", integer()),
-                ("at", date_time()),
-                ("user_id", nullable(integer())),
-                ("actor", string()),
-                ("action", string()),
-                ("entity", string()),
-                ("entity_id", nullable(integer())),
-                ("summary", string()),
-                ("ip", string()),
-            ]),
-        ),
-        ("AuditEventPage", page("AuditEvent")),
-        (
-            "DatedLesson",
-            object(&[
-                ("id", integer()),
-                ("date", date()),
-                ("start", json!({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"})),
-                ("end", json!({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"})),
-                ("status", string()),
-                ("owed_by_hub", boolean()),
-                ("instrument", string()),
-                ("lesson_type", string()),
-                ("school", object(&[("id", integer()), ("name", string())])),
-                ("teacher", object(&[("id", integer()), ("name", string())])),
-                (
-                    "pupils",
-                    array(object(&[
-                        ("id", integer()),
-                        ("name", string()),
-                        ("mark", nullable(string())),
-                    ])),
-                ),
-                ("note", string()),
-            ]),
-        ),
-        ("Timetable", object(&[("lessons", array(reference("DatedLesson")))])),
-    ];
-    named.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
-}
-
-/// (path, method, status, schema) for every response that has a JSON body.
-const BODIES: &[(&str, &str, &str, &str)] = &[
-    ("/api/v1/schools", "get", "200", "SchoolPage"),
-    ("/api/v1/schools", "post", "201", "School"),
-    ("/api/v1/schools/{id}", "get", "200", "School"),
-    ("/api/v1/schools/{id}", "put", "200", "School"),
-    ("/api/v1/staff", "get", "200", "StaffPage"),
-    ("/api/v1/staff", "post", "201", "Staff"),
-    ("/api/v1/staff/{id}", "get", "200", "Staff"),
-    ("/api/v1/staff/{id}", "put", "200", "Staff"),
-    ("/api/v1/instruments", "get", "200", "InstrumentPage"),
-    ("/api/v1/instruments", "post", "201", "Instrument"),
-    ("/api/v1/instruments/{id}", "get", "200", "Instrument"),
-    ("/api/v1/instruments/{id}", "put", "200", "Instrument"),
-    ("/api/v1/pupils", "get", "200", "PupilPage"),
-    ("/api/v1/pupils", "post", "201", "Created"),
-    ("/api/v1/pupils/{id}", "get", "200", "Pupil"),
-    ("/api/v1/audit-events", "get", "200", "AuditEventPage"),
-    ("/api/v1/timetable", "get", "200", "Timetable"),
-    ("/api/v1/staff/{id}/availability", "put", "200", "Availability"),
-    ("/api/v1/schools/{id}/hours", "put", "200", "SchoolHours"),
-];
-
-/// The document with every body's schema: the named ones as components, each success body
-/// by reference, and every 4xx answer as an RFC 9457 `Problem` (`application/problem+json`)
-/// or, for 422, a `ValidationProblem` naming each field.
-pub fn describe_bodies(doc: utoipa::openapi::OpenApi) -> Value {
-    let mut doc = serde_json::to_value(doc).expect("the OpenAPI document is JSON");
-    doc["components"]["schemas"] = Value::Object(schemas());
-    let body = |schema: &str| json!({"application/json": {"schema": reference(schema)}});
-    for (path, method, status, schema) in BODIES {
-        if let Some(response) = doc.pointer_mut(&format!("/paths/{}/{method}/responses/{status}", escape(path))) {
-            response["content"] = body(schema);
+impl<T> Page<T> {
+    /// A page of the store's, each row made into the API's shape.
+    pub fn from_store<S>(page: listing::Page<S>, f: impl FnMut(S) -> T) -> Page<T> {
+        Page {
+            rows: page.rows.into_iter().map(f).collect(),
+            total: page.total,
+            capped: page.capped,
+            page: page.page,
+            per_page: page.per_page,
         }
     }
-    // Every call needs a token or a session; without one the answer is 401.
+
+    /// Page `page` of a whole list held in memory.
+    pub fn of_all(all: Vec<T>, (page, per_page): (u64, u64)) -> Page<T> {
+        let total = all.len() as u64;
+        let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+        Page {
+            rows: all.into_iter().skip(skip).take(per_page as usize).collect(),
+            total,
+            capped: false,
+            page,
+            per_page,
+        }
+    }
+}
+
+/// The page and its size a list asks for: `page` from 1 to 1,000,000 (1), `per_page` from 1
+/// to 200 (50). Outside those, 422 naming the parameter, as the document says.
+pub fn paging(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64), ApiError> {
+    let mut errors = crate::forms::FormErrors::default();
+    let page = page.unwrap_or(1);
+    if !(1..=MAX_PAGE).contains(&page) {
+        errors.add("page", format!("Pages are numbered from 1 to {MAX_PAGE}."));
+    }
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        errors.add("per_page", format!("A page holds from 1 to {MAX_PER_PAGE} rows."));
+    }
+    if errors.is_empty() {
+        Ok((page, per_page))
+    } else {
+        Err(ApiError::Invalid(errors))
+    }
+}
+
+/// Another record, by its id and its name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A time of day exactly as the document's pattern `^([01][0-9]|2[0-3]):[0-5][0-9]$` has
+/// it, in minutes after midnight.
+pub fn clock(text: &str) -> Option<u16> {
+    let b = text.as_bytes();
+    if b.len() != 5 || b[2] != b':' || !b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit()) {
+        return None;
+    }
+    let number = |i: usize| u16::from(b[i] - b'0') * 10 + u16::from(b[i + 1] - b'0');
+    let (h, m) = (number(0), number(3));
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// A date exactly as `format: date` has it, `YYYY-MM-DD`.
+pub fn date(text: &str) -> Option<time::Date> {
+    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// The words a school day may be sent as, besides its number.
+const DAY_WORDS: [&str; 15] = [
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+];
+
+/// A school day: 1 (Monday) to 5 (Friday), as a number or as text, or its name.
+pub fn school_day() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let day = OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(5)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(DAY_WORDS)),
+        )
+        .description(Some("A school day: 1 (Monday) to 5 (Friday), or its name"))
+        .build();
+    utoipa::openapi::schema::Schema::OneOf(day)
+}
+
+/// A school day exactly as [`school_day`] documents it, 1 to 5.
+pub fn school_weekday(value: &Value) -> Option<u8> {
+    match value {
+        Value::Number(n) => n.as_u64().filter(|d| (1..=5).contains(d)).map(|d| d as u8),
+        Value::String(s) => DAY_WORDS.iter().position(|w| w == s).map(|i| (i % 5) as u8 + 1),
+        _ => None,
+    }
+}
+
+/// For an optional field that may be left out but, when sent, may not be null (a field that
+/// needs another, or that another needs): `#[serde(default, deserialize_with = "not_null")]`.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// A date as `YYYY-MM-DD`.
+pub fn iso_date(d: time::Date) -> String {
+    tutti_domain::validate::format_date_iso(d)
+}
+
+/// Rules about fields together that JSON Schema states but the derive cannot: a field that
+/// needs another (`dependentRequired`), by schema name.
+const DEPENDENT_REQUIRED: &[(&str, &str, &[&str])] = &[
+    ("StaffBody", "dbs_number", &["dbs_issued"]),
+    ("PupilBody", "guardian_email", &["guardian_name"]),
+    ("PupilBody", "guardian_phone", &["guardian_name"]),
+    ("EnrolmentBody", "weekday", &["start_time"]),
+    ("EnrolmentBody", "start_time", &["weekday"]),
+];
+
+/// The document as served: every operation's derived paths and bodies, the bearer scheme,
+/// and for every operation the answers it can give before its handler runs (see
+/// `api_extract`): 401 without a live token or session; for a write, 403 for a read-only
+/// token, 400 for a body that is not JSON, 413 for one too large, 415 for one not sent as JSON
+/// and 422 for one not of its shape; 422 for a query not of its shape; 404 for an id that names nothing; 408, with
+/// no body, for any request the server stops after 30 seconds. Every other 4xx is a `Problem`
+/// as `application/problem+json`.
+pub fn finish(doc: utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(doc).expect("the OpenAPI document is JSON");
     doc["components"]["securitySchemes"] = json!({"bearer": {"type": "http", "scheme": "bearer"}});
     doc["security"] = json!([{"bearer": []}]);
+    for (schema, field, needs) in DEPENDENT_REQUIRED {
+        if let Some(s) = doc.pointer_mut(&format!("/components/schemas/{schema}")) {
+            s["dependentRequired"][*field] = json!(needs);
+        }
+    }
+    let problem = json!({crate::problem::CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}});
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else { continue };
             for (method, operation) in item.iter_mut() {
                 document_refusals(path, method, operation);
-            }
-        }
-        for operation in paths
-            .values_mut()
-            .filter_map(Value::as_object_mut)
-            .flat_map(|p| p.values_mut())
-        {
-            let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            responses
-                .entry("401")
-                .or_insert_with(|| json!({"description": "No token or session, or one that is not valid"}));
-            for (status, response) in responses.iter_mut() {
-                let schema = match status.as_str() {
-                    "422" => "ValidationProblem",
-                    s if s.starts_with('4') => "Problem",
-                    _ => continue,
+                let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
+                    continue;
                 };
-                response["content"] = json!({crate::problem::CONTENT_TYPE: {"schema": reference(schema)}});
+                for (status, response) in responses.iter_mut() {
+                    if status.starts_with('4') && status != "408" {
+                        response["content"] = problem.clone();
+                    }
+                }
             }
         }
     }
     doc
 }
 
-/// The answers every operation of its kind can give before its handler runs (see
-/// `api_extract`): a body that is not JSON (400) or not sent as JSON (415), a body or query
-/// of the wrong shape (422), an id that names nothing (404).
 fn document_refusals(path: &str, method: &str, operation: &mut Value) {
-    let takes_body = matches!(method, "post" | "put" | "patch");
+    let writes = matches!(method, "post" | "put" | "patch" | "delete");
+    let takes_body = operation.get("requestBody").is_some();
     let has_query = operation["parameters"]
         .as_array()
         .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
@@ -340,19 +230,45 @@ fn document_refusals(path: &str, method: &str, operation: &mut Value) {
             .entry(status)
             .or_insert_with(|| json!({ "description": description }));
     };
+    add("401", "No token or session, or one that is not live");
+    add(
+        "408",
+        "The request took more than the server's 30 seconds and was stopped; nothing was saved",
+    );
+    if writes {
+        add("403", "The token may only read, or the role may not do this");
+    }
     if takes_body {
         add("400", "The body is not JSON");
+        add("413", "The body is larger than the 4 MB a signed-in caller may send");
         add("415", "The body was not sent as application/json");
     }
     if takes_body || has_query {
-        add("422", "Errors by field");
+        add("422", "Fields that are not of their documented shape, each named");
     }
     if path.contains('{') {
-        add("404", "No such record, or not yours to see");
+        add("404", "No such record, or not one the caller may see");
     }
 }
 
-/// A path as one JSON pointer segment.
-fn escape(path: &str) -> String {
-    path.replace('~', "~0").replace('/', "~1")
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_is_the_documented_pattern() {
+        assert_eq!(clock("09:05"), Some(545));
+        assert_eq!(clock("23:59"), Some(1439));
+        for wrong in ["9:05", "24:00", "12:60", "12-00", " 12:00", "12:00\n", "１２:00"] {
+            assert_eq!(clock(wrong), None, "{wrong:?}");
+        }
+    }
+
+    #[test]
+    fn a_page_of_a_list_in_memory() {
+        let p = Page::of_all((1..=7).collect::<Vec<i32>>(), (2, 3));
+        assert_eq!((p.rows, p.total, p.page, p.per_page), (vec![4, 5, 6], 7, 2, 3));
+        let p = Page::of_all((1..=7).collect::<Vec<i32>>(), (1_000_000, 200));
+        assert!(p.rows.is_empty());
+    }
 }

@@ -755,12 +755,17 @@ async fn dashboard(
             ];
         }
     }
-    page.next_steps.extend(super::lessons::dashboard_links(user.role));
-    page.next_steps.extend(super::admissions::dashboard_links(user.role));
-    page.next_steps.extend(super::progress::dashboard_links(user.role));
+    page.next_steps
+        .extend(crate::routes::teaching::lessons::dashboard_links(user.role));
+    page.next_steps
+        .extend(crate::routes::admissions::dashboard_links(user.role));
+    page.next_steps
+        .extend(crate::routes::teaching::progress::dashboard_links(user.role));
     if matches!(user.role, Role::Admin | Role::Manager) {
-        page.next_steps.extend(super::allocation::dashboard_links());
+        page.next_steps
+            .extend(crate::routes::teaching::allocation::dashboard_links());
     }
-    page.next_steps.extend(super::billing::dashboard_links(user.role));
+    page.next_steps
+        .extend(crate::routes::money::billing::dashboard_links(user.role));
     render_clearing_flash(&state, &visitor, &page).await
 }

@@ -1,0 +1,66 @@
+//! Payments over HTTP: the basket and donations, card checkout through the provider's hosted
+//! page (or the offline test page), the provider's signed webhooks, and the office's screens
+//! for invoice payments, refunds, agreements, Direct Debit and lesson credits.
+mod basket;
+mod collections;
+mod documents;
+mod office;
+
+use axum::routing::{get, post};
+use basket::*;
+use collections::*;
+use documents::*;
+use office::*;
+use tutti_store::platform::accounts::Role;
+
+use crate::access::{Access, Audience, Routes};
+
+/// The webhook and the test mode's hosted page need no account: the webhook is
+/// authenticated by its signature; the basket shows a log-in prompt to visitors.
+pub fn public_audience() -> Audience {
+    Audience::new(
+        Access::Public,
+        Routes::new()
+            .route("/basket", get(basket))
+            .route("/payments/webhook", post(webhook))
+            .route("/pay/test/{session}", get(test_page))
+            .route("/pay/test/{session}/pay", post(test_pay))
+            .route("/pay/test/{session}/cancel", post(test_cancel)),
+    )
+}
+
+/// Anyone signed in has a basket.
+pub fn basket_audience() -> Audience {
+    Audience::new(
+        Access::SignedIn,
+        Routes::new()
+            .route("/basket/checkout", post(checkout))
+            .route("/basket/items/{id}/remove", post(remove_item))
+            .route("/basket/invoices/{id}", post(add_invoice))
+            .route("/basket/return", get(checkout_return))
+            .route("/donate", get(donate_form).post(donate))
+            .route("/account/invoices/{id}", get(own_invoice_pdf)),
+    )
+}
+
+/// The office's payment screens.
+pub fn office_audience() -> Audience {
+    Audience::new(
+        Access::Roles(&[Role::Admin, Role::Manager]),
+        Routes::new()
+            .route("/admin/payments", get(payments_index))
+            .route("/admin/invoices/{id}/payments", get(invoice_page).post(record_payment))
+            .route("/admin/invoices/{id}/refunds", post(record_refund))
+            .route("/admin/invoices/{id}/invoice.pdf", get(invoice_pdf))
+            .route("/admin/payments/credits", post(run_credits))
+            .route("/admin/donations", get(donations))
+            .route("/admin/agreements", get(agreements))
+            .route("/admin/agreements/new", get(agreement_form).post(create_agreement))
+            .route("/admin/agreements/journal.csv", get(journal))
+            .route("/admin/direct-debit", get(direct_debit))
+            .route("/admin/direct-debit/new", get(mandate_form).post(create_mandate))
+            .route("/admin/direct-debit/collection.csv", get(collection_file)),
+    )
+}
+
+// ---- The basket -------------------------------------------------------------------------

@@ -1,0 +1,6 @@
+//! The platform's own screens: accounts (sign up, log in, passwords, the dashboard), second
+//! factors, the office's users and outbox, and the public health check and static files.
+pub(crate) mod account;
+pub(crate) mod admin;
+pub(crate) mod public;
+pub(crate) mod second_factor;

@@ -1,0 +1,7 @@
+//! Teaching on the screens: the day's lessons and registers for teachers, families and
+//! schools; allocation, cancellations and timetable proposals for the office; progress
+//! (exams and reports); and private calendar feeds.
+pub(crate) mod allocation;
+pub(crate) mod calendar;
+pub(crate) mod lessons;
+pub(crate) mod progress;
