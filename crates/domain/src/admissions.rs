@@ -1,6 +1,15 @@
 //! Admissions: the tuition a hub offers, applications checked against it, the fair order of a
-//! waiting list, and the end date a parent's notice gives.
+//! waiting list, the lifecycles of an application and an enrolment, what admissions refuses
+//! and why, the offer letter, and the end date a parent's notice gives.
 use time::Date;
+
+mod letters;
+mod lifecycle;
+mod refusal;
+
+pub use letters::OfferLetter;
+pub use lifecycle::{ApplicationStatus, EnrolmentStatus};
+pub use refusal::{AdmissionRefusal, NewEnrolment, check_first_in_line, check_not_already_applied, check_offer_dates};
 
 use crate::calendar::SchoolCalendar;
 use crate::charging::{ChargingError, ChargingPolicy, NoticeOutcome, notice_effective};
@@ -216,6 +225,16 @@ pub fn default_offer() -> Vec<TuitionChoice> {
             })
         })
         .collect()
+}
+
+/// The notice's explanation for the parent: the charging rule's words, and a sentence more
+/// when the lessons end before they were to start (`starts`).
+pub fn notice_explanation(outcome: &NoticeOutcome, end_date: Date, starts: Date) -> String {
+    let mut explanation = outcome.explanation.clone();
+    if end_date < starts {
+        explanation.push_str(" These lessons had not started, so none will be given.");
+    }
+    explanation
 }
 
 /// What a parent's notice, received on `received`, means: the charging rule's outcome and the

@@ -4,8 +4,38 @@
 //!
 //! Why estimates: the hub does not yet record a travel matrix or every teacher's hours;
 //! the rule checks and the solver need both (docs/decisions/0036-allocation-data.md).
+//!
+//! Also what a placement breaks, in words (`placement`), what allocation refuses (`refusal`)
+//! and a proposed timetable's lifecycle.
 
 use crate::rotation::ClockTime;
+
+mod placement;
+mod refusal;
+
+pub use placement::{
+    GroupOutside, OutsideOf, PlacementProblem, PupilClash, SLOT_MINUTES, Span, Unnamed, When, lesson_label,
+    problems_text,
+};
+pub use refusal::{
+    AllocationRefusal, Week, check_group_room, check_proposal_seconds, check_school_hours, check_week, refuse_problems,
+};
+
+text_enum! {
+    /// Where a proposed timetable is (the `timetable_proposals.status` column).
+    pub enum ProposalStatus {
+        /// The solver is searching.
+        Running = "running",
+        /// Found, and not yet accepted.
+        Ready = "ready",
+        /// The search failed; the proposal's error says why.
+        Failed = "failed",
+        /// Accepted: its moves were made.
+        Accepted = "accepted",
+    }
+}
+
+stored_status!(ProposalStatus);
 
 /// Minutes to drive between two schools in one area (a town), and between areas.
 pub const TRAVEL_SAME_AREA: i64 = 15;

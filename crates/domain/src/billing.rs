@@ -169,6 +169,24 @@ fn plain_serde_error(e: &serde_json::Error) -> String {
 /// overflow.
 pub const MAX_POLICY_AMOUNT: Pence = Pence(10_000_000);
 
+/// Why billing said no.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BillingRefusal {
+    /// The policy fails its checks: each field at fault with its message, "; " between them.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Policy(Vec<FieldError>),
+}
+
+/// A policy is saved only when it passes every check of [`validate_policy`].
+pub fn check_policy(policy: &ChargingPolicy) -> Result<(), BillingRefusal> {
+    let errors = validate_policy(policy);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(BillingRefusal::Policy(errors))
+    }
+}
+
 /// Every check a policy must pass before it is saved, each naming its field.
 pub fn validate_policy(policy: &ChargingPolicy) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -1247,5 +1265,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_policy_that_fails_a_check_is_refused_with_every_field_named() {
+        assert_eq!(check_policy(&ChargingPolicy::default()), Ok(()));
+        let mut policy = ChargingPolicy {
+            name: " ".into(),
+            ..Default::default()
+        };
+        policy.instalments.due_day = 31;
+        let refusal = check_policy(&policy).unwrap_err();
+        let BillingRefusal::Policy(errors) = &refusal;
+        assert!(errors.len() >= 2, "{errors:?}");
+        let text = refusal.to_string();
+        assert!(text.contains("; ") && text.contains("instalments.due_day"), "{text}");
     }
 }

@@ -1,4 +1,11 @@
-//! Lessons: the kinds of lesson a hub teaches and their lengths.
+//! Lessons: the kinds of lesson a hub teaches and their lengths, a dated lesson's lifecycle
+//! and outcomes, and what lessons refuse (groups, registers, notes, cancelled days, make-ups).
+
+mod lifecycle;
+mod refusal;
+
+pub use lifecycle::{LessonOutcome, LessonStatus};
+pub use refusal::{LessonRefusal, NOTE_MAX_CHARS, check_make_up, check_new_group, check_note, check_pupil_mark};
 
 text_enum! {
     /// How many pupils a lesson is for.
@@ -12,6 +19,11 @@ text_enum! {
         /// Whole-class ensemble teaching (first access), paid for by schools, never parents.
         WholeClass = "whole-class" | "wcet" | "whole class ensemble",
     }
+}
+
+/// A lesson in words, from its stored type: "individual 30-minute", "whole class 45-minute".
+pub fn lesson_words(lesson_type: &str, minutes: i32) -> String {
+    format!("{} {minutes}-minute", lesson_type.replace('-', " "))
 }
 
 /// The lesson lengths a hub offers, in minutes (DOMAIN.md).

@@ -21,6 +21,15 @@
 //! - [`progress`]: graded exam entries and termly reports.
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
 //!   records (phase, type, role, employment, condition, lesson type).
+//! - Lifecycles: [`admissions::ApplicationStatus`], [`admissions::EnrolmentStatus`],
+//!   [`lessons::LessonStatus`], [`allocation::ProposalStatus`], [`payments::InvoiceStatus`],
+//!   each stored as its word, each step a function that may refuse.
+//! - [`refusal`]: every "no" of the rules as one type, [`Refusal`], wrapping each feature's own
+//!   (admissions, lessons, allocation, payments, billing, content, records, accounts,
+//!   progress) with its words, its form field and whether it is a conflict.
+//! - [`content`]: the public site's kinds of content, drafts and their checks, files.
+//! - [`accounts`]: roles, API token scopes, and what accounts refuse; [`records`]: what the
+//!   core records refuse.
 
 /// Declares an enum whose values are written as fixed words (with optional aliases): it gets
 /// `ALL`, `as_str`, `Display`, `FromStr` (case, spaces, `_` and `-` ignored) returning
@@ -73,6 +82,33 @@ macro_rules! text_enum {
     };
 }
 
+/// Makes a [`text_enum!`] a status stored as its word: `parse` reads the stored word exactly
+/// (no aliases, no case folding; `None` for any other word), and a status compares equal to its
+/// word, so that `status == "waiting"` reads as the database does.
+macro_rules! stored_status {
+    ($name:ident) => {
+        impl $name {
+            /// The status as stored, exactly: `None` for any other word.
+            pub fn parse(stored: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|s| s.as_str() == stored)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, word: &str) -> bool {
+                self.as_str() == word
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, word: &&str) -> bool {
+                self.as_str() == *word
+            }
+        }
+    };
+}
+
+pub mod accounts;
 pub mod admissions;
 pub mod agreements;
 pub mod allocation;
@@ -80,6 +116,7 @@ pub mod billing;
 pub mod calendar;
 pub mod charging;
 pub mod clock;
+pub mod content;
 pub mod csv;
 pub mod guarantee;
 pub mod instruments;
@@ -87,6 +124,8 @@ pub mod lessons;
 pub mod money;
 pub mod payments;
 pub mod progress;
+pub mod records;
+pub mod refusal;
 pub mod rotation;
 pub mod schools;
 mod serde_formats;
@@ -94,3 +133,4 @@ pub mod staff;
 pub mod validate;
 
 pub use money::{Pence, Percent, Rounding};
+pub use refusal::Refusal;

@@ -1,7 +1,19 @@
 //! Payments: the ways money reaches the hub, Direct Debit bank details, and the Gift Aid
-//! declaration a donation carries. Pure rules and words; recording a payment is the store's.
+//! declaration a donation carries; what payments refuse and why, an invoice's status, and the
+//! words of reminders and basket lines. Pure rules and words; recording a payment is the store's.
 
 use std::fmt;
+
+mod letters;
+mod refusal;
+
+pub use letters::{
+    InstalmentLetter, donation_description, invoice_description, items_description, missed_lesson_credit,
+};
+pub use refusal::{
+    InvoiceStatus, MAX_DONATION, PaymentRefusal, check_agreement, check_amount, check_checkout, check_donation,
+    check_mandate, check_payable, check_payment, check_refund,
+};
 
 /// Why bank details typed into a form were not accepted; the text is the field's message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -239,7 +239,7 @@ async fn policies_are_kept_per_year_and_checked(backend: TestBackend) {
 
     policy.instalments.due_day = 30;
     match store.save_charging_policy(&Actor::cli(), year, &policy).await {
-        Err(StoreError::Refused(text)) => assert!(text.contains("instalments.due_day"), "{text}"),
+        Err(StoreError::Refused(text)) => assert!(text.to_string().contains("instalments.due_day"), "{text}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(

@@ -132,7 +132,7 @@ async fn demo_seeds_once_and_refuses_real_data(backend: TestBackend) {
     };
     real.create_user(person("head@hub.example", Role::Admin)).await.unwrap();
     match real.seed_demo(1, DemoSize::SMALL).await {
-        Err(StoreError::Refused(m)) => assert!(m.contains("holds real data"), "{m}"),
+        Err(StoreError::Demo(m)) => assert!(m.contains("holds real data"), "{m}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(real.hub_counts().await.unwrap().pupils, 0, "nothing was written");
@@ -168,6 +168,6 @@ async fn the_last_admin_stays(backend: TestBackend) {
     );
     assert!(matches!(
         store.create_user(person("FIRST@example.com", Role::Parent)).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Refused(r)) if r.is_conflict()
     ));
 }

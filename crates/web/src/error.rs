@@ -1,8 +1,12 @@
-//! One error type for handlers, rendered as a page that never shows internals.
+//! One error type for handlers, rendered as a page that never shows internals; and the one
+//! place a page turns the domain's refusals (`tutti_domain::Refusal`, returned by the store)
+//! into what people read: an error page, or a message beside a form's field.
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use tutti_domain::Refusal;
 use tutti_store::StoreError;
 
+use crate::forms::FormErrors;
 use crate::shell::ErrorPage;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +18,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A rule of the hub said no: the page says why, in the domain's words.
+    #[error("refused: {0}")]
+    Refused(Refusal),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -24,7 +31,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Refused(m) | StoreError::Conflict(m) => AppError::BadRequest(m),
+            StoreError::Refused(r) => AppError::Refused(r),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -47,6 +54,11 @@ impl IntoResponse for AppError {
             ),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "You cannot see this page", m),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Something was wrong with the request", m),
+            AppError::Refused(r) => (
+                StatusCode::BAD_REQUEST,
+                "Something was wrong with the request",
+                message(&r),
+            ),
             AppError::Internal(detail) => {
                 // The detail goes to the log, never to the page.
                 tracing::error!(error = %detail, "internal error");
@@ -58,5 +70,44 @@ impl IntoResponse for AppError {
             }
         };
         ErrorPage::response(status, heading, &message)
+    }
+}
+
+/// What a person reads for a refusal: the domain's own words, the same on every page and in
+/// the API.
+pub fn message(r: &Refusal) -> String {
+    r.to_string()
+}
+
+/// A refusal from the store becomes a message beside `field`, the form's own name for what
+/// was refused; any other error is the page's error.
+pub fn refused_on(e: StoreError, field: &'static str, errors: &mut FormErrors) -> AppResult<()> {
+    match e {
+        StoreError::Refused(r) => {
+            errors.add(field, message(&r));
+            Ok(())
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// A refusal from the store becomes a message beside the field the domain names (a form
+/// named as the domain names its fields), else beside `fallback`.
+pub fn refused_on_its_field(e: StoreError, fallback: &'static str, errors: &mut FormErrors) -> AppResult<()> {
+    match e {
+        StoreError::Refused(r) => {
+            errors.add(r.field().unwrap_or(fallback), message(&r));
+            Ok(())
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// A refusal from the store as a sentence to show (a flash, a notice on the page); any
+/// other error is the page's error.
+pub fn refusal_text(e: StoreError) -> AppResult<String> {
+    match e {
+        StoreError::Refused(r) => Ok(message(&r)),
+        other => Err(other.into()),
     }
 }

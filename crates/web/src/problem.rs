@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use tutti_domain::Refusal;
 
 /// The media type of a problem.
 pub const CONTENT_TYPE: &str = "application/problem+json";
@@ -82,6 +83,25 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// 409: a rule of the hub refused the request. The detail is the domain's words, the same
+    /// a page shows; the field at fault is named when the domain names one.
+    pub fn refused(r: &Refusal) -> Problem {
+        let detail = crate::error::message(r);
+        Problem {
+            errors: r
+                .field()
+                .map(|field| FieldProblem {
+                    field: field.to_owned(),
+                    message: detail.clone(),
+                })
+                .into_iter()
+                .collect(),
+            ..Problem::new(StatusCode::CONFLICT, detail)
+        }
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -107,6 +127,13 @@ mod tests {
         assert_eq!(p["status"], 422);
         assert_eq!(p["detail"], "postcode: Enter a UK postcode");
         assert_eq!(p["errors"][0]["field"], "postcode");
+        let refused: Refusal = tutti_domain::progress::ProgressRefusal::Board.into();
+        let p = serde_json::to_value(Problem::refused(&refused)).unwrap();
+        assert_eq!(p["status"], 409);
+        assert_eq!(p["detail"], "Give the exam board, such as ABRSM.");
+        assert_eq!(p["errors"][0]["field"], "board");
+        let p = serde_json::to_value(Problem::refused(&tutti_domain::lessons::LessonRefusal::NotOwed.into())).unwrap();
+        assert_eq!(p.get("errors"), None);
         let r = Problem::invalid([("a", "x"), ("b", "y")]).into_response();
         assert_eq!(r.headers()["content-type"], CONTENT_TYPE);
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

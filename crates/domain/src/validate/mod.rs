@@ -421,6 +421,11 @@ pub fn format_date_uk(date: Date) -> String {
     format!("{:02}/{:02}/{:04}", date.day(), u8::from(date.month()), date.year())
 }
 
+/// Writes a date with its weekday, in words: "Monday 7 December 2026".
+pub fn format_day_long(date: Date) -> String {
+    format!("{} {} {} {}", date.weekday(), date.day(), date.month(), date.year())
+}
+
 /// Writes a date as YYYY-MM-DD, as files and the API use.
 pub fn format_date_iso(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
@@ -674,6 +679,7 @@ mod tests {
             assert_eq!(parse_date(bad), Err(ValidationError::Date), "{bad}");
         }
         assert_eq!(format_date_uk(date!(2026 - 09 - 01)), "01/09/2026");
+        assert_eq!(format_day_long(date!(2026 - 12 - 07)), "Monday 7 December 2026");
         assert_eq!(format_date_iso(date!(2026 - 09 - 01)), "2026-09-01");
     }
 

@@ -3,11 +3,14 @@
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
-use tutti_domain::admissions::{ApplicationSource, TuitionChoice, WaitingPriority, check_application};
+use tutti_domain::admissions::{
+    ApplicationSource, ApplicationStatus, TuitionChoice, WaitingPriority, check_application, check_not_already_applied,
+};
+use tutti_domain::lessons::lesson_words;
 
 use super::tuition_offer::OfferedLesson;
-use super::{Id, application_status, count, insert_id, lesson_words, per_page, pupil_in_scope};
-use crate::error::{Result, StoreError};
+use super::{Id, count, insert_id, per_page, pupil_in_scope};
+use crate::error::{Result, StoreError, stored};
 use crate::listing::Page;
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
@@ -24,7 +27,7 @@ pub struct NewApplication {
 
 /// An application as the screens and the API show it, with its place on the waiting list
 /// while it waits.
-#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ApplicationView {
     pub id: i64,
     pub pupil_id: i64,
@@ -44,12 +47,63 @@ pub struct ApplicationView {
     #[serde(with = "time::serde::rfc3339")]
     pub applied_at: OffsetDateTime,
     /// The status as it stands today: an offer past its expiry date reads as lapsed.
-    pub status: String,
+    pub status: ApplicationStatus,
     pub offer_start_date: Option<Date>,
     pub offer_expires_on: Option<Date>,
     pub enrolment_id: Option<i64>,
     /// 1 for the next child to be offered a place on this school's list for this instrument.
     pub place: Option<i64>,
+}
+
+/// An application's row as read, its status still a word.
+#[derive(FromQueryResult)]
+struct ApplicationRow {
+    id: i64,
+    pupil_id: i64,
+    pupil_name: String,
+    pupil_ref: String,
+    fsm: bool,
+    looked_after: bool,
+    school_id: i64,
+    school_name: String,
+    instrument: String,
+    lesson_type: String,
+    minutes: i32,
+    source: String,
+    school_paid: bool,
+    applied_at: OffsetDateTime,
+    status: String,
+    offer_start_date: Option<Date>,
+    offer_expires_on: Option<Date>,
+    enrolment_id: Option<i64>,
+    place: Option<i64>,
+}
+
+impl TryFrom<ApplicationRow> for ApplicationView {
+    type Error = StoreError;
+    fn try_from(r: ApplicationRow) -> Result<Self> {
+        Ok(ApplicationView {
+            status: stored(&r.status, ApplicationStatus::parse)?,
+            id: r.id,
+            pupil_id: r.pupil_id,
+            pupil_name: r.pupil_name,
+            pupil_ref: r.pupil_ref,
+            fsm: r.fsm,
+            looked_after: r.looked_after,
+            school_id: r.school_id,
+            school_name: r.school_name,
+            instrument: r.instrument,
+            lesson_type: r.lesson_type,
+            minutes: r.minutes,
+            source: r.source,
+            school_paid: r.school_paid,
+            applied_at: r.applied_at,
+            offer_start_date: r.offer_start_date,
+            offer_expires_on: r.offer_expires_on,
+            enrolment_id: r.enrolment_id,
+            place: r.place,
+        })
+    }
 }
 
 /// Which applications a list asks for.
@@ -121,7 +175,7 @@ impl Store {
             .iter()
             .filter_map(OfferedLesson::choice)
             .collect();
-        check_application(&app.choice, app.source, &offer).map_err(|e| StoreError::Refused(e.to_string()))?;
+        check_application(&app.choice, app.source, &offer)?;
         let instrument = app.choice.instrument.trim().to_owned();
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
@@ -146,12 +200,7 @@ impl Store {
             vec![app.pupil_id.into(), instrument.to_lowercase().into()],
         )
         .await?;
-        if open + learning > 0 {
-            return Err(StoreError::Conflict(format!(
-                "This child already has {} for {instrument}.",
-                if learning > 0 { "lessons" } else { "an application" }
-            )));
-        }
+        check_not_already_applied(open, learning, &instrument)?;
         #[derive(FromQueryResult)]
         struct SchoolOf {
             school_id: i64,
@@ -192,7 +241,7 @@ impl Store {
                 (app.source == ApplicationSource::School).into(),
                 actor.user_id.into(),
                 t.into(),
-                application_status::WAITING.into(),
+                ApplicationStatus::Waiting.as_str().into(),
                 t.into(),
             ],
         )
@@ -284,9 +333,12 @@ impl Store {
             order.replace("x.", "y."),
             (page - 1) * per
         );
-        let rows = ApplicationView::find_by_statement(stmt(backend, &sql, all))
+        let rows = ApplicationRow::find_by_statement(stmt(backend, &sql, all))
             .all(self.conn())
-            .await?;
+            .await?
+            .into_iter()
+            .map(ApplicationView::try_from)
+            .collect::<Result<_>>()?;
         Ok(Page {
             rows,
             total,

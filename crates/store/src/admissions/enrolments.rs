@@ -3,10 +3,11 @@
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use time::Date;
-use tutti_domain::lessons::LessonType;
+pub use tutti_domain::admissions::NewEnrolment;
+use tutti_domain::admissions::{AdmissionRefusal, EnrolmentStatus};
 
-use super::{count, enrolment_status, insert_id, per_page};
-use crate::error::{Result, StoreError};
+use super::{count, insert_id, per_page};
+use crate::error::{Result, StoreError, stored};
 use crate::listing::Page;
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
@@ -14,7 +15,7 @@ use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
 /// An enrolment as the screens and the API show it.
-#[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct EnrolmentView {
     pub id: i64,
     pub pupil_id: i64,
@@ -33,7 +34,52 @@ pub struct EnrolmentView {
     pub start_minute: Option<i32>,
     pub start_date: Date,
     pub end_date: Option<Date>,
-    pub status: String,
+    pub status: EnrolmentStatus,
+}
+
+/// An enrolment's row as read, its status still a word.
+#[derive(FromQueryResult)]
+struct EnrolmentRow {
+    id: i64,
+    pupil_id: i64,
+    pupil_name: String,
+    pupil_ref: String,
+    instrument: String,
+    lesson_type: String,
+    minutes: i32,
+    teacher_id: Option<i64>,
+    teacher_name: Option<String>,
+    school_id: Option<i64>,
+    school_name: Option<String>,
+    weekday: Option<i32>,
+    start_minute: Option<i32>,
+    start_date: Date,
+    end_date: Option<Date>,
+    status: String,
+}
+
+impl TryFrom<EnrolmentRow> for EnrolmentView {
+    type Error = StoreError;
+    fn try_from(r: EnrolmentRow) -> Result<Self> {
+        Ok(EnrolmentView {
+            status: stored(&r.status, EnrolmentStatus::parse)?,
+            id: r.id,
+            pupil_id: r.pupil_id,
+            pupil_name: r.pupil_name,
+            pupil_ref: r.pupil_ref,
+            instrument: r.instrument,
+            lesson_type: r.lesson_type,
+            minutes: r.minutes,
+            teacher_id: r.teacher_id,
+            teacher_name: r.teacher_name,
+            school_id: r.school_id,
+            school_name: r.school_name,
+            weekday: r.weekday,
+            start_minute: r.start_minute,
+            start_date: r.start_date,
+            end_date: r.end_date,
+        })
+    }
 }
 
 /// Which enrolments a list asks for.
@@ -46,21 +92,6 @@ pub struct EnrolmentFilter {
     pub instrument: String,
     pub page: u64,
     pub per_page: u64,
-}
-
-/// A new enrolment made directly by the office (API) or an import: placed when teacher,
-/// school, weekday and start are all given, else awaiting allocation.
-#[derive(Debug, Clone)]
-pub struct NewEnrolment {
-    pub pupil_id: i64,
-    pub instrument: String,
-    pub lesson_type: LessonType,
-    pub minutes: u16,
-    pub start_date: Date,
-    pub teacher_id: Option<i64>,
-    pub school_id: Option<i64>,
-    pub weekday: Option<u8>,
-    pub start_minute: Option<u16>,
 }
 
 const ENROLMENT_SELECT: &str = "SELECT e.id, e.pupil_id, p.first_name || ' ' || p.last_name AS pupil_name, p.pupil_ref, \
@@ -116,9 +147,12 @@ impl Store {
              LIMIT {per} OFFSET {}",
             (page - 1) * per
         );
-        let rows = EnrolmentView::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
+        let rows = EnrolmentRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
             .all(self.conn())
-            .await?;
+            .await?
+            .into_iter()
+            .map(EnrolmentView::try_from)
+            .collect::<Result<_>>()?;
         Ok(Page {
             rows,
             total,
@@ -134,32 +168,18 @@ impl Store {
         let mut all: Vec<Value> = vec![id.into()];
         all.extend(params);
         let sql = format!("{ENROLMENT_SELECT} {ENROLMENT_FROM} WHERE e.id = ? AND {cond}");
-        EnrolmentView::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
+        EnrolmentRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
             .one(self.conn())
             .await?
-            .ok_or(StoreError::NotFound)
+            .ok_or(StoreError::NotFound)?
+            .try_into()
     }
 
     /// Makes an enrolment directly (the office, through the API): placed when a teacher,
     /// weekday and start are given, else awaiting allocation. The school defaults to the
     /// pupil's own. Rule checks on the placement are allocation's, not made here.
     pub async fn create_enrolment(&self, actor: &Actor, e: &NewEnrolment) -> Result<i64> {
-        if !tutti_domain::lessons::LESSON_MINUTES.contains(&e.minutes) {
-            return Err(StoreError::Refused(
-                "Lessons are 15, 20, 30, 45 or 60 minutes long.".into(),
-            ));
-        }
-        if e.weekday.is_some_and(|d| !(1..=5).contains(&d)) {
-            return Err(StoreError::Refused(
-                "Choose a weekday from Monday (1) to Friday (5).".into(),
-            ));
-        }
-        if e.start_minute.is_some_and(|m| m >= 24 * 60) {
-            return Err(StoreError::Refused("The start time must be within the day.".into()));
-        }
-        if e.instrument.trim().is_empty() {
-            return Err(StoreError::Refused("Give the instrument.".into()));
-        }
+        e.check()?;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         #[derive(FromQueryResult)]
@@ -173,17 +193,17 @@ impl Store {
         ))
         .one(&txn)
         .await?
-        .ok_or_else(|| StoreError::Refused(format!("There is no pupil {}.", e.pupil_id)))?
+        .ok_or(AdmissionRefusal::NoSuchPupil(e.pupil_id))?
         .school_id;
         if let Some(t) = e.teacher_id
             && count(&txn, "SELECT COUNT(*) AS n FROM staff WHERE id = ?", vec![t.into()]).await? == 0
         {
-            return Err(StoreError::Refused(format!("There is no teacher {t}.")));
+            return Err(AdmissionRefusal::NoSuchTeacher(t).into());
         }
         if let Some(s) = e.school_id
             && count(&txn, "SELECT COUNT(*) AS n FROM schools WHERE id = ?", vec![s.into()]).await? == 0
         {
-            return Err(StoreError::Refused(format!("There is no school {s}.")));
+            return Err(AdmissionRefusal::NoSuchSchool(s).into());
         }
         let id = insert_enrolment(&txn, e, pupil_school).await?;
         audit::record(
@@ -207,12 +227,7 @@ impl Store {
 
 /// Inserts one enrolment and returns its id; `pupil_school` is the default school.
 pub(crate) async fn insert_enrolment(conn: &impl ConnectionTrait, e: &NewEnrolment, pupil_school: i64) -> Result<i64> {
-    let placed = e.teacher_id.is_some() && e.weekday.is_some() && e.start_minute.is_some();
-    let status = if placed {
-        enrolment_status::ACTIVE
-    } else {
-        enrolment_status::AWAITING
-    };
+    let status = EnrolmentStatus::new(e.is_placed());
     insert_id(
         conn,
         "enrolments",
@@ -239,7 +254,7 @@ pub(crate) async fn insert_enrolment(conn: &impl ConnectionTrait, e: &NewEnrolme
             e.weekday.map(i32::from).into(),
             e.start_minute.map(i32::from).into(),
             e.start_date.into(),
-            status.into(),
+            status.as_str().into(),
             now().into(),
         ],
     )

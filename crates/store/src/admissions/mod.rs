@@ -8,31 +8,13 @@ pub mod notice;
 pub mod offers;
 pub mod tuition_offer;
 
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+/// Where an application and an enrolment are: the domain's lifecycles, stored as their words.
+pub use tutti_domain::admissions::{ApplicationStatus, EnrolmentStatus};
 
 use crate::error::{Result, StoreError};
 use crate::query::stmt;
 use crate::records::pupils::PupilScope;
-
-/// Where an enrolment is (the `enrolments.status` column).
-pub mod enrolment_status {
-    /// Placed with a teacher, school, day and time, and taught.
-    pub const ACTIVE: &str = "active";
-    /// Accepted or imported without a teacher and time: waiting for allocation.
-    pub const AWAITING: &str = "awaiting";
-    /// Notice given: taught until its end date.
-    pub const LEAVING: &str = "leaving";
-}
-
-/// Where an application is (the `applications.status` column).
-pub mod application_status {
-    pub const WAITING: &str = "waiting";
-    pub const OFFERED: &str = "offered";
-    pub const ACCEPTED: &str = "accepted";
-    pub const DECLINED: &str = "declined";
-    /// Offered, and not answered by the end of the offer's expiry date.
-    pub const LAPSED: &str = "lapsed";
-}
 
 /// The hub setting that holds the waiting-list priority.
 pub const PRIORITY_SETTING: &str = "waiting_list_priority";
@@ -45,10 +27,6 @@ struct Count {
 #[derive(FromQueryResult)]
 struct Id {
     id: i64,
-}
-
-fn lesson_words(lesson_type: &str, minutes: i32) -> String {
-    format!("{} {minutes}-minute", lesson_type.replace('-', " "))
 }
 
 fn per_page(n: u64) -> u64 {
@@ -89,5 +67,5 @@ pub(crate) async fn insert_id(
         .one(conn)
         .await?
         .map(|r| r.id)
-        .ok_or_else(|| StoreError::Refused(format!("The new {table} row was not saved.")))
+        .ok_or(StoreError::Db(DbErr::RecordNotInserted))
 }

@@ -2,11 +2,10 @@
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use time::Date;
-use tutti_domain::admissions::notice_end_date;
+use tutti_domain::admissions::{AdmissionRefusal, notice_end_date, notice_explanation};
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar};
 use tutti_domain::charging::ChargingPolicy;
 
-use super::enrolment_status;
 use super::enrolments::EnrolmentView;
 use crate::Store;
 use crate::error::{Result, StoreError};
@@ -42,15 +41,7 @@ impl Store {
     /// charging policy's notice rule at the pupil's school.
     pub async fn notice_preview(&self, scope: &PupilScope, enrolment_id: i64, today: Date) -> Result<NoticePreview> {
         let enrolment = self.enrolment(scope, enrolment_id).await?;
-        if enrolment.status == enrolment_status::LEAVING || enrolment.end_date.is_some() {
-            return Err(StoreError::Refused(format!(
-                "Notice has already been given: lessons end on {}.",
-                enrolment
-                    .end_date
-                    .map(tutti_domain::validate::format_date_uk)
-                    .unwrap_or_default()
-            )));
-        }
+        enrolment.status.give_notice(enrolment.end_date)?;
         #[derive(FromQueryResult)]
         struct SchoolOf {
             school_id: i64,
@@ -71,12 +62,9 @@ impl Store {
         };
         let calendars = Calendars::load(self.conn()).await?;
         let calendar = notice_calendar(&calendars, school, today);
-        let (outcome, end_date) = notice_end_date(today, &ChargingPolicy::default(), &calendar)
-            .map_err(|e| StoreError::Refused(e.to_string()))?;
-        let mut explanation = outcome.explanation;
-        if end_date < enrolment.start_date {
-            explanation.push_str(" These lessons had not started, so none will be given.");
-        }
+        let (outcome, end_date) =
+            notice_end_date(today, &ChargingPolicy::default(), &calendar).map_err(AdmissionRefusal::Notice)?;
+        let explanation = notice_explanation(&outcome, end_date, enrolment.start_date);
         Ok(NoticePreview {
             enrolment,
             end_date,
@@ -90,21 +78,18 @@ impl Store {
     /// and is leaving until then.
     pub async fn give_notice(&self, actor: &Actor, scope: &PupilScope, enrolment_id: i64, today: Date) -> Result<Date> {
         let preview = self.notice_preview(scope, enrolment_id, today).await?;
+        let leaving = preview.enrolment.status.give_notice(preview.enrolment.end_date)?;
         let txn = self.write().await?;
         let changed = txn
             .execute_raw(stmt(
                 txn.get_database_backend(),
                 "UPDATE enrolments SET end_date = ?, status = ? WHERE id = ? AND end_date IS NULL",
-                [
-                    preview.end_date.into(),
-                    enrolment_status::LEAVING.into(),
-                    enrolment_id.into(),
-                ],
+                [preview.end_date.into(), leaving.as_str().into(), enrolment_id.into()],
             ))
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(StoreError::Refused("Notice has already been given.".into()));
+            return Err(AdmissionRefusal::NoticeAlreadyGiven { lessons_end: None }.into());
         }
         audit::record(
             &txn,

@@ -2,12 +2,15 @@
 //! date, and the family's answer; acceptance makes an enrolment awaiting allocation.
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use time::Date;
+use tutti_domain::admissions::{
+    AdmissionRefusal, ApplicationStatus, OfferLetter, check_first_in_line, check_offer_dates,
+};
 use tutti_domain::lessons::LessonType;
 
 use super::applications::{ahead_sql, band_sql};
 use super::enrolments::{NewEnrolment, insert_enrolment};
-use super::{Count, application_status, count, lesson_words};
-use crate::error::{Result, StoreError};
+use super::{Count, count};
+use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::outbox;
 use crate::query::stmt;
@@ -33,14 +36,7 @@ impl Store {
         today: Date,
         answer_url: &str,
     ) -> Result<()> {
-        if expires_on < today {
-            return Err(StoreError::Refused(
-                "The offer must be open until today or later.".into(),
-            ));
-        }
-        if start_date < today {
-            return Err(StoreError::Refused("Lessons cannot start before today.".into()));
-        }
+        check_offer_dates(start_date, expires_on, today)?;
         let app = self.application(&PupilScope::All, application_id, today).await?;
         let priority = self.waiting_priority().await?;
         let txn = self.write().await?;
@@ -77,11 +73,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?
         .status;
-        if status != application_status::WAITING {
-            return Err(StoreError::Refused(format!(
-                "This application is {status}, not waiting, so no place can be offered."
-            )));
-        }
+        let offered = stored(&status, ApplicationStatus::parse)?.offer()?;
         // The place is read again under the write lock: another offer may have just been made.
         let ahead = ahead_sql(
             priority,
@@ -99,17 +91,13 @@ impl Store {
         .one(&txn)
         .await?
         .map(|c| c.n);
-        if place != Some(1) {
-            return Err(StoreError::Refused(format!(
-                "Another child is ahead of {} on the {} list at {}; offer the place to the first child.",
-                app.pupil_name, app.instrument, app.school_name
-            )));
-        }
+        check_first_in_line(place, &app.pupil_name, &app.instrument, &app.school_name)?;
         txn.execute_raw(stmt(
             backend,
-            "UPDATE applications SET status = 'offered', offer_start_date = ?, offer_expires_on = ?, offered_at = ?, \
+            "UPDATE applications SET status = ?, offer_start_date = ?, offer_expires_on = ?, offered_at = ?, \
              updated_at = ? WHERE id = ?",
             [
+                offered.as_str().into(),
                 start_date.into(),
                 expires_on.into(),
                 now().into(),
@@ -126,26 +114,19 @@ impl Store {
         ))
         .all(&txn)
         .await?;
-        let uk = tutti_domain::validate::format_date_uk;
-        let body = format!(
-            "We can offer {} a place for {} {} lessons at {}, starting on {}.\n\n\
-             Please accept or decline by {}: after that the offer lapses and the place goes to the next child.\n\n\
-             Answer here: {answer_url}\n",
-            app.pupil_name,
-            lesson_words(&app.lesson_type, app.minutes),
-            app.instrument,
-            app.school_name,
-            uk(start_date),
-            uk(expires_on),
-        );
+        let letter = OfferLetter {
+            pupil_name: &app.pupil_name,
+            lesson_type: &app.lesson_type,
+            minutes: app.minutes,
+            instrument: &app.instrument,
+            school_name: &app.school_name,
+            start_date,
+            expires_on,
+            answer_url,
+        };
+        let (subject, body) = (letter.subject(), letter.body());
         for e in &emails {
-            outbox::enqueue(
-                &txn,
-                &e.email,
-                &format!("A place for {} to learn {}", app.pupil_name, app.instrument),
-                &body,
-            )
-            .await?;
+            outbox::enqueue(&txn, &e.email, &subject, &body).await?;
         }
         audit::record(
             &txn,
@@ -172,33 +153,18 @@ impl Store {
         today: Date,
     ) -> Result<Option<i64>> {
         let app = self.application(scope, application_id, today).await?;
-        match app.status.as_str() {
-            application_status::OFFERED => {}
-            application_status::LAPSED => {
-                return Err(StoreError::Refused(format!(
-                    "This offer lapsed: it was open until {}. Contact the hub office if you still want lessons.",
-                    app.offer_expires_on
-                        .map(tutti_domain::validate::format_date_uk)
-                        .unwrap_or_default()
-                )));
-            }
-            other => {
-                return Err(StoreError::Refused(format!(
-                    "There is no open offer on this application (it is {other})."
-                )));
-            }
-        }
+        let status = app.status.answer(accept, app.offer_expires_on)?;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         // Answered once: the status is checked again under the write lock.
         let still_open = count(
             &txn,
-            "SELECT COUNT(*) AS n FROM applications WHERE id = ? AND status = 'offered'",
-            vec![application_id.into()],
+            "SELECT COUNT(*) AS n FROM applications WHERE id = ? AND status = ?",
+            vec![application_id.into(), ApplicationStatus::Offered.as_str().into()],
         )
         .await?;
         if still_open == 0 {
-            return Err(StoreError::Refused("This offer has already been answered.".into()));
+            return Err(AdmissionRefusal::OfferAnswered.into());
         }
         let t = now();
         let enrolment_id = if accept {
@@ -235,16 +201,11 @@ impl Store {
         } else {
             None
         };
-        let status = if accept {
-            application_status::ACCEPTED
-        } else {
-            application_status::DECLINED
-        };
         txn.execute_raw(stmt(
             backend,
             "UPDATE applications SET status = ?, answered_at = ?, enrolment_id = ?, updated_at = ? WHERE id = ?",
             [
-                status.into(),
+                status.as_str().into(),
                 t.into(),
                 enrolment_id.into(),
                 t.into(),

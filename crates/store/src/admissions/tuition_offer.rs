@@ -1,7 +1,7 @@
 //! The tuition offer (what a family may apply for) and how the waiting lists are ordered.
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
-use tutti_domain::admissions::{TuitionChoice, WaitingPriority, check_offer_choice};
+use tutti_domain::admissions::{AdmissionRefusal, TuitionChoice, WaitingPriority, check_offer_choice};
 
 use super::{PRIORITY_SETTING, count, insert_id};
 use crate::error::{Result, StoreError};
@@ -43,7 +43,7 @@ impl Store {
 
     /// Adds a combination to the offer.
     pub async fn add_to_offer(&self, actor: &Actor, choice: &TuitionChoice) -> Result<i64> {
-        check_offer_choice(choice).map_err(|e| StoreError::Refused(e.to_string()))?;
+        check_offer_choice(choice)?;
         let instrument = choice.instrument.trim();
         let txn = self.write().await?;
         let taken = count(
@@ -57,11 +57,12 @@ impl Store {
         )
         .await?;
         if taken > 0 {
-            return Err(StoreError::Conflict(format!(
-                "The hub already offers {} {instrument} lessons of {} minutes.",
-                choice.lesson_type.as_str().replace('-', " "),
-                choice.minutes
-            )));
+            return Err(AdmissionRefusal::AlreadyOffered {
+                lesson_type: choice.lesson_type,
+                instrument: instrument.to_owned(),
+                minutes: choice.minutes,
+            }
+            .into());
         }
         let id = insert_id(
             &txn,

@@ -1,104 +1,19 @@
-//! Writing content: checks, addresses worked out from the menu tree, redirects kept when an
-//! address changes.
+//! Writing content: the domain's checks, addresses worked out from the menu tree, redirects
+//! kept when an address changes.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
-use time::{Date, OffsetDateTime};
+use tutti_domain::content::{ContentRefusal, Kind, check_move};
+pub use tutti_domain::content::{Draft, slugify, validate};
 
-use super::{Item, Kind, YEAR_GROUPS, day_theme_label};
+use super::Item;
 use crate::entities::{content_item, content_redirect};
 use crate::error::{Result, StoreError};
 use crate::{Store, now};
 
-/// Top-level addresses the application itself answers, so no page may take them.
-const RESERVED: &[&str] = &[
-    "account",
-    "admin",
-    "api",
-    "basket",
-    "episodes",
-    "faqs",
-    "files",
-    "forgot-password",
-    "healthz",
-    "login",
-    "logout",
-    "news",
-    "podcast",
-    "reports-and-policies",
-    "reset-password",
-    "resources",
-    "robots.txt",
-    "search",
-    "signup",
-    "sitemap",
-    "sitemap.xml",
-    "static",
-    "vacancies",
-    "verify-email",
-];
-
-/// What an editor writes; the store works out the address and the dates.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub kind: Kind,
-    pub parent_id: Option<i64>,
-    pub position: i32,
-    /// The label in the main menu; only a top-level page can be in it.
-    pub menu_title: Option<String>,
-    pub slug: String,
-    pub title: String,
-    pub summary: String,
-    pub body: String,
-    pub image_url: Option<String>,
-    pub image_alt: String,
-    pub author: String,
-    pub topics: String,
-    pub published: bool,
-    /// When it went (or goes) public; `None` means now, on first publication.
-    pub published_at: Option<OffsetDateTime>,
-    pub series: Option<String>,
-    pub episode_number: Option<i32>,
-    pub day_theme: Option<String>,
-    pub video_url: Option<String>,
-    pub year_group: Option<String>,
-    pub category: Option<String>,
-    pub closes_on: Option<Date>,
-    pub file_id: Option<i64>,
-    pub duration_seconds: Option<i32>,
-}
-
-impl Draft {
-    pub fn new(kind: Kind, title: &str) -> Draft {
-        Draft {
-            kind,
-            parent_id: None,
-            position: 0,
-            menu_title: None,
-            slug: String::new(),
-            title: title.to_owned(),
-            summary: String::new(),
-            body: String::new(),
-            image_url: None,
-            image_alt: String::new(),
-            author: String::new(),
-            topics: String::new(),
-            published: true,
-            published_at: None,
-            series: None,
-            episode_number: None,
-            day_theme: None,
-            video_url: None,
-            year_group: None,
-            category: None,
-            closes_on: None,
-            file_id: None,
-            duration_seconds: None,
-        }
-    }
-
-    /// The editable fields of a stored item.
-    pub fn from_item(item: &Item) -> Draft {
+/// The editable fields of a stored item.
+impl From<&Item> for Draft {
+    fn from(item: &Item) -> Draft {
         Draft {
             kind: Kind::parse(&item.kind).unwrap_or(Kind::Page),
             parent_id: item.parent_id,
@@ -127,148 +42,12 @@ impl Draft {
     }
 }
 
-/// A slug from a title: lower case letters, digits and single hyphens.
-pub fn slugify(title: &str) -> String {
-    let mut out = String::new();
-    for c in title.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    out.truncate(80);
-    out
-}
-
-impl Draft {
-    /// The menu label as stored: trimmed, and only for a top-level page.
-    fn menu_title_to_store(&self) -> Option<String> {
-        let label = self.menu_title.as_deref().map(str::trim).filter(|l| !l.is_empty())?;
-        (self.kind == Kind::Page && self.parent_id.is_none()).then(|| label.to_owned())
-    }
-}
-
-/// The longest menu label: the menu must fit a phone's width in a line or two.
-pub const MENU_TITLE_MAX: usize = 30;
-
-/// The problems with a draft, each naming its form field, in words an editor understands.
-pub fn validate(d: &Draft) -> Vec<(&'static str, String)> {
-    let mut errors = Vec::new();
-    if let Some(label) = d.menu_title.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
-        if d.kind == Kind::Page && d.parent_id.is_some() {
-            errors.push((
-                "menu_title",
-                "Only a top-level page can be in the main menu: choose no parent page, or clear the menu label"
-                    .to_owned(),
-            ));
-        }
-        if label.chars().count() > MENU_TITLE_MAX {
-            errors.push((
-                "menu_title",
-                format!("Use a menu label of {MENU_TITLE_MAX} characters or fewer"),
-            ));
-        }
-    }
-    if d.title.trim().is_empty() {
-        errors.push(("title", "Enter a title".to_owned()));
-    }
-    if d.title.len() > 200 {
-        errors.push(("title", "Use a title of 200 characters or fewer".to_owned()));
-    }
-    let slug = if d.slug.trim().is_empty() {
-        slugify(&d.title)
-    } else {
-        d.slug.trim().to_owned()
-    };
-    if !slug.is_empty() && (slug != slugify(&slug) || slug.len() > 80) {
-        errors.push((
-            "slug",
-            "Use only lower case letters, numbers and hyphens in the address, such as ‘how-lessons-work’".to_owned(),
-        ));
-    }
-    if d.kind == Kind::Page && d.parent_id.is_none() && RESERVED.contains(&slug.as_str()) {
-        errors.push((
-            "slug",
-            format!("The address /{slug} is used by the site itself: choose another"),
-        ));
-    }
-    if let Some(url) = &d.image_url {
-        if !safe_url(url) {
-            errors.push((
-                "image_url",
-                "Enter an image address starting with https:// or /".to_owned(),
-            ));
-        } else if d.image_alt.trim().is_empty() {
-            errors.push((
-                "image_alt",
-                "Describe the image for people who cannot see it (its alternative text)".to_owned(),
-            ));
-        }
-    }
-    match d.kind {
-        Kind::Episode => {
-            if d.episode_number.is_none_or(|n| n < 1) {
-                errors.push(("episode_number", "Enter the episode number, such as 12".to_owned()));
-            }
-            if d.day_theme.as_deref().and_then(day_theme_label).is_none() {
-                errors.push(("day_theme", "Choose the day and theme".to_owned()));
-            }
-            match &d.video_url {
-                Some(u) if u.starts_with("https://") => {}
-                _ => errors.push((
-                    "video_url",
-                    "Enter the video's address, starting with https://".to_owned(),
-                )),
-            }
-        }
-        Kind::Resource => {
-            if !d
-                .year_group
-                .as_deref()
-                .is_some_and(|y| YEAR_GROUPS.iter().any(|(k, _)| *k == y))
-            {
-                errors.push(("year_group", "Choose the year group".to_owned()));
-            }
-        }
-        Kind::Vacancy => {
-            if d.closes_on.is_none() {
-                errors.push(("closes_on", "Enter the closing date, such as 2026-03-31".to_owned()));
-            }
-        }
-        Kind::Faq => {
-            if d.category.as_deref().is_none_or(|c| c.trim().is_empty()) {
-                errors.push(("category", "Enter the category, such as Lessons or Charges".to_owned()));
-            }
-        }
-        Kind::Podcast | Kind::Document => {
-            if d.published && d.file_id.is_none() {
-                let what = if d.kind == Kind::Podcast { "audio" } else { "document" };
-                errors.push(("file", format!("Upload the {what} file before publishing")));
-            }
-            if d.kind == Kind::Document && !matches!(d.category.as_deref(), Some("report") | Some("policy")) {
-                errors.push(("category", "Choose report or policy".to_owned()));
-            }
-        }
-        Kind::Page | Kind::News => {}
-    }
-    errors
-}
-
-/// Links an editor gives are to this site or over HTTPS, never `javascript:` and friends.
-fn safe_url(url: &str) -> bool {
-    (url.starts_with('/') && !url.starts_with("//")) || url.starts_with("https://")
-}
-
 impl Store {
     /// Creates (`id` is `None`) or updates an item in one transaction. A changed address
     /// leaves a redirect behind, for the page and for every page under it.
     pub async fn save_content(&self, id: Option<i64>, draft: &Draft) -> Result<Item> {
-        if let Some((_, message)) = validate(draft).into_iter().next() {
-            return Err(StoreError::Refused(message));
+        if let Some(problem) = validate(draft).into_iter().next() {
+            return Err(ContentRefusal::Invalid(problem).into());
         }
         let txn = self.write().await?;
         let item = save_in(&txn, id, draft).await?;
@@ -284,9 +63,7 @@ impl Store {
             .count(&txn)
             .await?;
         if children > 0 {
-            return Err(StoreError::Refused(
-                "This page has pages under it. Move or delete those first.".into(),
-            ));
+            return Err(ContentRefusal::HasPagesUnder.into());
         }
         content_item::Entity::delete_by_id(id).exec(&txn).await?;
         txn.commit().await?;
@@ -297,36 +74,33 @@ impl Store {
 /// The save itself, inside the caller's transaction (the demo seeder uses it too).
 pub(crate) async fn save_in(txn: &DatabaseTransaction, id: Option<i64>, d: &Draft) -> Result<Item> {
     let t = now();
-    let slug = if d.slug.trim().is_empty() {
-        slugify(&d.title)
-    } else {
-        d.slug.trim().to_owned()
-    };
-    let path = match (d.kind, d.parent_id) {
+    let slug = d.slug();
+    let parent_path = match (d.kind, d.parent_id) {
         (Kind::Page, Some(parent)) => {
             let p = content_item::Entity::find_by_id(parent)
                 .one(txn)
                 .await?
-                .filter(|p| p.kind == "page")
-                .ok_or_else(|| StoreError::Refused("The parent page no longer exists.".into()))?;
+                .filter(|p| p.kind == Kind::Page.as_str())
+                .ok_or(ContentRefusal::ParentGone)?;
             if Some(p.id) == id {
-                return Err(StoreError::Refused("A page cannot sit under itself.".into()));
+                return Err(ContentRefusal::UnderItself.into());
             }
-            format!("{}/{slug}", p.path)
+            Some(p.path)
         }
-        (Kind::Page, None) => slug.clone(),
-        (kind, _) => format!("{}/{slug}", kind.prefix()),
+        _ => None,
     };
+    let path = d.path(parent_path.as_deref());
     if let Some(other) = content_item::Entity::find()
         .filter(content_item::Column::Path.eq(path.as_str()))
         .one(txn)
         .await?
         && Some(other.id) != id
     {
-        return Err(StoreError::Conflict(format!(
-            "“{}” already uses the address /{path}. Choose another address.",
-            other.title
-        )));
+        return Err(ContentRefusal::AddressTaken {
+            title: other.title,
+            path,
+        }
+        .into());
     }
     let existing = match id {
         Some(id) => Some(
@@ -342,11 +116,7 @@ pub(crate) async fn save_in(txn: &DatabaseTransaction, id: Option<i64>, d: &Draf
     {
         // Moving a page under one of its own descendants would cut it off from the tree.
         let parent_path = path.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
-        if parent == old.id || parent_path == old.path || parent_path.starts_with(&format!("{}/", old.path)) {
-            return Err(StoreError::Refused(
-                "A page cannot sit under itself or its own pages.".into(),
-            ));
-        }
+        check_move(old.id, &old.path, parent, parent_path)?;
     }
     let published_at = match (
         d.published,

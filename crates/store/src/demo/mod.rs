@@ -82,14 +82,14 @@ impl Store {
         let schools = school::Entity::find().count(self.conn()).await?;
         let pupils = pupil::Entity::find().count(self.conn()).await?;
         if users + schools + pupils > 0 {
-            return Err(StoreError::Refused(format!(
+            return Err(StoreError::Demo(format!(
                 "This database holds real data ({users} accounts, {schools} schools, {pupils} pupils) and was not made \
                  by --demo, so the demo hub will not be added to it. Start without --demo, or point --data-dir or \
                  --database-url at a new, empty database."
             )));
         }
         if size.schools == 0 || size.teachers == 0 || size.pupils < 2 {
-            return Err(StoreError::Refused(
+            return Err(StoreError::Demo(
                 "A demo hub needs at least 1 school, 1 teacher and 2 pupils.".into(),
             ));
         }
@@ -115,7 +115,7 @@ impl Store {
             guardians += batch.guardians.len();
             write_families(&txn, &batch).await?;
         }
-        let firsts = firsts.ok_or_else(|| StoreError::Refused("The demo hub has no pupils.".into()))?;
+        let firsts = firsts.ok_or_else(|| StoreError::Demo("The demo hub has no pupils.".into()))?;
         let users: Vec<user::ActiveModel> = demo_users(&fixed, &firsts, t)
             .into_iter()
             .zip(&hashes)

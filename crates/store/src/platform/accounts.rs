@@ -1,5 +1,4 @@
 //! People who log in: users, their roles, passwords and account state.
-use std::fmt;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -7,69 +6,14 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     Set,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use tutti_domain::accounts::Role;
+use tutti_domain::accounts::{AccountRefusal, check_not_last_admin};
 
 use crate::entities::{api_token, session, user};
 use crate::error::{Result, StoreError};
 use crate::{Store, now};
-
-/// What a person may do. A user holds exactly one role; see docs/decisions/0003-one-role-per-account.md.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Manager,
-    Teacher,
-    Parent,
-    Pupil,
-    School,
-}
-
-impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::Manager,
-        Role::Teacher,
-        Role::Parent,
-        Role::Pupil,
-        Role::School,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Manager => "manager",
-            Role::Teacher => "teacher",
-            Role::Parent => "parent",
-            Role::Pupil => "pupil",
-            Role::School => "school",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "Office admin",
-            Role::Manager => "Manager",
-            Role::Teacher => "Teacher",
-            Role::Parent => "Parent or carer",
-            Role::Pupil => "Pupil",
-            Role::School => "School contact",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A user as the rest of the program sees it: never the password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -190,9 +134,7 @@ impl Store {
             .await?
             .is_some()
         {
-            return Err(StoreError::Conflict(format!(
-                "An account with the email {email} already exists."
-            )));
+            return Err(AccountRefusal::EmailTaken { email }.into());
         }
         let t = now();
         let model = user::ActiveModel {
@@ -370,11 +312,7 @@ async fn guard_last_admin(txn: &impl ConnectionTrait, user_id: i64) -> Result<()
         .filter(user::Column::Id.ne(user_id))
         .count(txn)
         .await?;
-    if others == 0 {
-        return Err(StoreError::Refused(
-            "This is the only active admin account; make another admin first.".into(),
-        ));
-    }
+    check_not_last_admin(others)?;
     Ok(())
 }
 

@@ -5,6 +5,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
+pub use tutti_domain::accounts::TokenScope;
+use tutti_domain::accounts::{TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, check_token_lifetime};
+
 use crate::entities::{api_token, user};
 use crate::error::{Result, StoreError};
 use crate::platform::accounts::User;
@@ -12,47 +15,10 @@ use crate::platform::audit::{self, Action, Actor};
 use crate::platform::tokens::{hash_token, random_token};
 use crate::{Store, now};
 
-/// What a token may do: read only, or read and write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenScope {
-    Read,
-    ReadWrite,
-}
-
-impl TokenScope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenScope::Read => "read",
-            TokenScope::ReadWrite => "read_write",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.trim() {
-            "read" => Some(TokenScope::Read),
-            "read_write" | "read-write" => Some(TokenScope::ReadWrite),
-            _ => None,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            TokenScope::Read => "Read only",
-            TokenScope::ReadWrite => "Read and write",
-        }
-    }
-
-    /// Whether a request with this HTTP method is within the scope.
-    pub fn allows_method(self, method: &str) -> bool {
-        self == TokenScope::ReadWrite || matches!(method, "GET" | "HEAD" | "OPTIONS")
-    }
-}
-
 /// How long a token lives unless its owner says otherwise.
-pub const DEFAULT_LIFETIME: Duration = Duration::days(90);
+pub const DEFAULT_LIFETIME: Duration = Duration::days(TOKEN_DEFAULT_DAYS);
 /// The longest a token may be made to live.
-pub const MAX_LIFETIME: Duration = Duration::days(366);
+pub const MAX_LIFETIME: Duration = Duration::days(TOKEN_MAX_DAYS);
 
 /// A token as its owner sees it (never the secret, which is shown once at creation).
 #[derive(Debug, Clone, Serialize)]
@@ -99,12 +65,7 @@ impl Store {
         scope: TokenScope,
         lifetime: Duration,
     ) -> Result<String> {
-        if lifetime <= Duration::ZERO || lifetime > MAX_LIFETIME {
-            return Err(StoreError::Refused(format!(
-                "A token must expire within {} days.",
-                MAX_LIFETIME.whole_days()
-            )));
-        }
+        check_token_lifetime(lifetime.whole_seconds())?;
         let secret = format!("{PREFIX}{}", random_token());
         let t = self.now();
         let txn = self.write().await?;

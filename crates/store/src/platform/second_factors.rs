@@ -5,6 +5,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use time::OffsetDateTime;
 use tutti_auth::{recovery, totp};
+use tutti_domain::accounts::AccountRefusal;
 
 use crate::Store;
 use crate::error::{Result, StoreError};
@@ -132,9 +133,7 @@ impl Store {
     /// right for `secret` now.
     pub async fn confirm_totp(&self, actor: &Actor, user_id: i64, secret: &[u8], code: &str) -> Result<()> {
         let Some(step) = totp::verify(secret, code, self.now().unix_timestamp(), None) else {
-            return Err(StoreError::Refused(
-                "That code is not the one your app shows now. Check the app's clock and type the newest code.".into(),
-            ));
+            return Err(AccountRefusal::WrongCode.into());
         };
         let txn = self.write().await?;
         exec(
@@ -275,7 +274,7 @@ impl Store {
         .await?
         .map_or(0, |c| c.n);
         if taken > 0 {
-            return Err(StoreError::Conflict("This passkey is already registered.".into()));
+            return Err(AccountRefusal::PasskeyTaken.into());
         }
         let id = insert_id(
             &txn,

@@ -1,21 +1,18 @@
 //! The allocation facts an office keeps by hand: a teacher's week of availability and a
 //! school's rooms and lesson hours, read for their screens and saved whole, with the teaching
 //! groups that the new facts leave outside them named so the office can move them.
-use std::collections::BTreeMap;
-
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
-use tutti_domain::allocation::{DEFAULT_AVAILABLE_FROM, DEFAULT_AVAILABLE_TO, MAX_ROOMS, day_name, day_times_text};
-use tutti_domain::rotation::ClockTime;
+use tutti_domain::allocation::{
+    DEFAULT_AVAILABLE_FROM, DEFAULT_AVAILABLE_TO, OutsideOf, Span, check_school_hours, check_week, day_name,
+    day_times_text,
+};
+pub use tutti_domain::allocation::{GroupOutside, Week};
 
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::{stmt, update_one};
-
-/// A teacher's teaching times for each weekday (1 Monday to 5 Friday; a day with no
-/// intervals is a day they do not teach).
-pub type Week = BTreeMap<u8, Vec<(u16, u16)>>;
 
 /// A teacher's availability as the screen shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,15 +68,6 @@ fn week_text(week: &Week) -> String {
         .join("; ")
 }
 
-fn when(g: &GroupTimes) -> String {
-    format!(
-        "{} {}–{}",
-        day_name(g.weekday as u8),
-        ClockTime(g.start_minute as u16),
-        ClockTime((g.start_minute + g.minutes) as u16)
-    )
-}
-
 async fn exists(conn: &impl ConnectionTrait, table: &str, id: i64) -> Result<bool> {
     Ok(conn
         .query_one_raw(stmt(
@@ -92,17 +80,16 @@ async fn exists(conn: &impl ConnectionTrait, table: &str, id: i64) -> Result<boo
 }
 
 /// The placed groups (`filter` over g, with `join` naming the teacher or school they are
-/// with) that `inside` says fall outside new times, each as a sentence for the office:
-/// "Violin at Ash School on Monday 09:00–09:30 is outside these hours." They stay where
-/// they are; the office moves them.
+/// with) that `inside` says fall outside new times (the domain's [`GroupOutside`] names each
+/// for the office). They stay where they are; the office moves them.
 async fn outside(
     conn: &impl ConnectionTrait,
     join: &str,
     filter: &str,
     id: i64,
-    (with, what): (&str, &str),
+    of: OutsideOf,
     inside: impl Fn(u16, u16, u8) -> bool,
-) -> Result<Vec<String>> {
+) -> Result<Vec<GroupOutside>> {
     let groups = GroupTimes::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!(
@@ -119,13 +106,12 @@ async fn outside(
             let (start, end) = (g.start_minute as u16, (g.start_minute + g.minutes) as u16);
             !inside(start, end, g.weekday as u8)
         })
-        .map(|g| {
-            format!(
-                "{} {with} {} on {} is outside these {what}.",
-                g.instrument,
-                g.other_name,
-                when(&g)
-            )
+        .map(|g| GroupOutside {
+            span: Span::new(g.start_minute.into(), (g.start_minute + g.minutes).into()),
+            weekday: g.weekday as u8,
+            instrument: g.instrument,
+            with_name: g.other_name,
+            of,
         })
         .collect())
 }
@@ -164,28 +150,8 @@ impl Store {
     /// they start and not overlap.
     /// Groups already placed outside the new times stay where they are (the office records
     /// the fact first and moves lessons after); they are returned in words, one per group.
-    pub async fn set_week_availability(&self, actor: &Actor, staff_id: i64, week: &Week) -> Result<Vec<String>> {
-        if week.keys().any(|d| !(1..=5).contains(d)) {
-            return Err(StoreError::Refused(
-                "Give times for weekdays Monday to Friday only.".into(),
-            ));
-        }
-        let mut clean = Week::new();
-        for d in 1..=5u8 {
-            let mut list = week.get(&d).cloned().unwrap_or_default();
-            list.sort_unstable();
-            if list.iter().any(|&(a, b)| a >= b || b > 24 * 60) || list.windows(2).any(|w| w[1].0 < w[0].1) {
-                return Err(StoreError::Refused(format!(
-                    "{}: each time must end after it starts, and times must not overlap.",
-                    day_name(d)
-                )));
-            }
-            clean.insert(d, list);
-        }
-        if clean.values().all(Vec::is_empty) {
-            // No rows is how "nothing recorded" is stored, which means the default week.
-            return Err(StoreError::Refused("Give the times of at least one day.".into()));
-        }
+    pub async fn set_week_availability(&self, actor: &Actor, staff_id: i64, week: &Week) -> Result<Vec<GroupOutside>> {
+        let clean = check_week(week)?;
         let txn = self.write().await?;
         if !exists(&txn, "staff", staff_id).await? {
             return Err(StoreError::NotFound);
@@ -231,7 +197,7 @@ impl Store {
             "o.name",
             "JOIN schools o ON o.id = g.school_id WHERE g.teacher_id = ?",
             staff_id,
-            ("at", "times"),
+            OutsideOf::Availability,
             |start, end, day| {
                 clean
                     .get(&day)
@@ -264,17 +230,8 @@ impl Store {
         rooms: u16,
         opens: u16,
         closes: u16,
-    ) -> Result<Vec<String>> {
-        if !(1..=MAX_ROOMS).contains(&rooms) {
-            return Err(StoreError::Refused(format!(
-                "A school has from 1 to {MAX_ROOMS} rooms for visiting teachers."
-            )));
-        }
-        if opens >= closes || closes > 24 * 60 {
-            return Err(StoreError::Refused(
-                "Lessons must end after they start in the day.".into(),
-            ));
-        }
+    ) -> Result<Vec<GroupOutside>> {
+        check_school_hours(rooms, opens, closes)?;
         let txn = self.write().await?;
         update_one(
             &txn,
@@ -301,7 +258,7 @@ impl Store {
             "o.first_name || ' ' || o.last_name",
             "JOIN staff o ON o.id = g.teacher_id WHERE g.school_id = ?",
             school_id,
-            ("with", "hours"),
+            OutsideOf::SchoolHours,
             |start, end, _| opens <= start && end <= closes,
         )
         .await?;

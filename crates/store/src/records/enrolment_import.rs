@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, FromQueryResult};
+use tutti_domain::admissions::EnrolmentStatus;
 use tutti_domain::csv::{EnrolmentRow, ImportIssue, ImportedRow, import};
+use tutti_domain::records::ImportRowProblem;
 
 use crate::Store;
-use crate::admissions::enrolment_status;
 use crate::admissions::enrolments::{NewEnrolment, insert_enrolment};
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
@@ -97,28 +98,26 @@ impl Store {
         let schools = Store::school_ids_by_urn(&txn).await?;
         let mut resolved = Vec::with_capacity(rows.len());
         for r in rows {
-            let mut issue = |column: &str, message: String| {
+            let mut issue = |problem: ImportRowProblem| {
                 report.errors.push(ImportIssue {
                     line: r.line,
-                    column: Some(column.into()),
-                    message,
+                    column: Some(problem.column().into()),
+                    message: problem.to_string(),
                 })
             };
             let pupil = pupils.get(&r.row.pupil_ref.to_uppercase());
             if pupil.is_none() {
-                issue(
-                    "pupil_ref",
-                    format!("No pupil has the reference {}; import the pupil first", r.row.pupil_ref),
-                );
+                issue(ImportRowProblem::NoPupil {
+                    pupil_ref: r.row.pupil_ref.clone(),
+                });
             }
             let teacher = match &r.row.teacher_email {
                 Some(email) => match staff.get(&email.to_string().to_lowercase()) {
                     Some(id) => Some(*id),
                     None => {
-                        issue(
-                            "teacher_email",
-                            format!("No member of staff has the email {email}; import the staff first"),
-                        );
+                        issue(ImportRowProblem::NoStaff {
+                            email: email.to_string(),
+                        });
                         None
                     }
                 },
@@ -128,10 +127,7 @@ impl Store {
                 Some(urn) => match schools.get(&(urn.get() as i32)) {
                     Some(id) => Some(*id),
                     None => {
-                        issue(
-                            "school_urn",
-                            format!("No school has the URN {urn}; import or add the school first"),
-                        );
+                        issue(ImportRowProblem::NoSchool { urn });
                         None
                     }
                 },
@@ -170,12 +166,7 @@ impl Store {
         .collect();
         let mut events = Vec::new();
         for (line, e) in &resolved {
-            let placed = e.teacher_id.is_some() && e.weekday.is_some() && e.start_minute.is_some();
-            let status = if placed {
-                enrolment_status::ACTIVE
-            } else {
-                enrolment_status::AWAITING
-            };
+            let status = EnrolmentStatus::new(e.is_placed()).as_str();
             match current.get(&(e.pupil_id, e.instrument.to_lowercase())) {
                 Some(c) => {
                     let same = c.lesson_type == e.lesson_type.as_str()

@@ -9,7 +9,7 @@ use sea_orm::DatabaseTransaction;
 
 use crate::Store;
 use crate::entities::audit_event;
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
 
 /// The outcome of importing one file. When `errors` is not empty nothing was written.
@@ -184,25 +184,24 @@ impl Store {
     /// Writes every record of `kind` as CSV with the import's columns; pupils go out in
     /// batches so that a national-sized hub streams. Returns the number of rows.
     pub async fn export_csv(&self, kind: RecordKind, out: &mut dyn std::io::Write) -> Result<u64> {
-        let io = |e: std::io::Error| StoreError::Refused(format!("could not write the export: {e}"));
-        out.write_all(write([kind.columns()]).as_bytes()).map_err(io)?;
+        out.write_all(write([kind.columns()]).as_bytes())?;
         fn body<T: CsvRow>(rows: &[T]) -> String {
             write(rows.iter().map(|r| r.to_fields()))
         }
         let n = match kind {
             RecordKind::Schools => {
                 let rows = self.export_schools().await?;
-                out.write_all(body(&rows).as_bytes()).map_err(io)?;
+                out.write_all(body(&rows).as_bytes())?;
                 rows.len() as u64
             }
             RecordKind::Staff => {
                 let rows = self.export_staff().await?;
-                out.write_all(body(&rows).as_bytes()).map_err(io)?;
+                out.write_all(body(&rows).as_bytes())?;
                 rows.len() as u64
             }
             RecordKind::Instruments => {
                 let rows = self.export_instruments().await?;
-                out.write_all(body(&rows).as_bytes()).map_err(io)?;
+                out.write_all(body(&rows).as_bytes())?;
                 rows.len() as u64
             }
             RecordKind::Pupils => {
@@ -217,7 +216,7 @@ impl Store {
                     })
                     .await?;
                 if let Some(e) = failed {
-                    return Err(io(e));
+                    return Err(e.into());
                 }
                 n
             }

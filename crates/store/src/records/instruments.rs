@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use tutti_domain::Pence;
 use tutti_domain::csv::{ImportedRow, InstrumentRow};
 use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
+use tutti_domain::records::RecordRefusal;
 
 use crate::entities::instrument;
 use crate::error::{Result, StoreError};
@@ -171,10 +172,10 @@ impl Store {
             .await?
             > 0
         {
-            return Err(StoreError::Conflict(format!(
-                "Another instrument already has the serial {}.",
-                input.row.serial
-            )));
+            return Err(RecordRefusal::SerialTaken {
+                serial: input.row.serial.clone(),
+            }
+            .into());
         }
         let t = now();
         let mut a = instrument::ActiveModel {
@@ -212,10 +213,10 @@ impl Store {
             .await?
             > 0
         {
-            return Err(StoreError::Conflict(format!(
-                "Another instrument already has the serial {}.",
-                input.row.serial
-            )));
+            return Err(RecordRefusal::SerialTaken {
+                serial: input.row.serial.clone(),
+            }
+            .into());
         }
         let mut changed = changed_fields(&row_fields(&input_of(&current).row), &row_fields(&input.row));
         if current.status != input.status.as_str() {

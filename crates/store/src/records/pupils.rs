@@ -11,6 +11,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::calendar::{AcademicYear, YearGroup, year_group};
 use tutti_domain::csv::{ImportIssue, ImportedRow, PupilRow};
+use tutti_domain::records::{ImportRowProblem, RecordRefusal};
 use tutti_domain::validate::{EmailAddress, PhoneNumber, Urn};
 
 use crate::entities::{guardian, pupil, pupil_guardian, school};
@@ -308,10 +309,10 @@ impl Store {
             .await?
             .is_some()
         {
-            return Err(StoreError::Conflict(format!(
-                "Another pupil already has the reference {}.",
-                input.row.pupil_ref
-            )));
+            return Err(RecordRefusal::PupilRefTaken {
+                pupil_ref: input.row.pupil_ref.clone(),
+            }
+            .into());
         }
         let t = now();
         let mut a = pupil::ActiveModel {
@@ -360,10 +361,10 @@ impl Store {
                 .await?
                 .is_some()
         {
-            return Err(StoreError::Conflict(format!(
-                "Another pupil already has the reference {}.",
-                input.row.pupil_ref
-            )));
+            return Err(RecordRefusal::PupilRefTaken {
+                pupil_ref: input.row.pupil_ref.clone(),
+            }
+            .into());
         }
         let mut changed = changed_fields(
             &stored_fields(&current, current.school_id),
@@ -428,13 +429,11 @@ impl Store {
         let schools = Store::school_ids_by_urn(&txn).await?;
         for r in rows {
             if !schools.contains_key(&(r.row.school_urn.get() as i32)) {
+                let problem = ImportRowProblem::NoSchool { urn: r.row.school_urn };
                 report.errors.push(ImportIssue {
                     line: r.line,
-                    column: Some("school_urn".into()),
-                    message: format!(
-                        "No school has the URN {}; import or add the school first",
-                        r.row.school_urn
-                    ),
+                    column: Some(problem.column().into()),
+                    message: problem.to_string(),
                 });
             }
         }
@@ -835,5 +834,5 @@ async fn school_id_for(conn: &impl sea_orm::ConnectionTrait, urn: Urn) -> Result
         .one(conn)
         .await?
         .map(|s| s.id)
-        .ok_or_else(|| StoreError::Refused(format!("No school has the URN {urn}. Add the school first.")))
+        .ok_or_else(|| RecordRefusal::NoSchool { urn }.into())
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use tutti_domain::Percent;
 use tutti_domain::csv::{ImportedRow, SchoolRow};
+use tutti_domain::records::RecordRefusal;
 use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
 use tutti_domain::validate::{Postcode, Urn};
 
@@ -147,7 +148,7 @@ pub(crate) fn non_empty(s: &str) -> Option<String> {
 }
 
 fn conflict_urn(urn: Urn) -> StoreError {
-    StoreError::Conflict(format!("Another school already has the URN {urn}."))
+    RecordRefusal::UrnTaken { urn }.into()
 }
 
 impl Store {

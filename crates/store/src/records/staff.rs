@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::csv::{ImportedRow, StaffRow};
+use tutti_domain::records::RecordRefusal;
 use tutti_domain::staff::{CheckStatus, DbsNumber, Employment, StaffRole, check_status};
 use tutti_domain::validate::EmailAddress;
 
@@ -231,10 +232,10 @@ impl Store {
             .await?
             > 0
         {
-            return Err(StoreError::Conflict(format!(
-                "Another member of staff already has the email {}.",
-                row.email
-            )));
+            return Err(RecordRefusal::StaffEmailTaken {
+                email: row.email.to_string(),
+            }
+            .into());
         }
         let t = now();
         let mut a = staff::ActiveModel {
@@ -271,10 +272,10 @@ impl Store {
             .await?
             > 0
         {
-            return Err(StoreError::Conflict(format!(
-                "Another member of staff already has the email {}.",
-                row.email
-            )));
+            return Err(RecordRefusal::StaffEmailTaken {
+                email: row.email.to_string(),
+            }
+            .into());
         }
         let changed = changed_fields(&row_fields(&row_of(&current)), &row_fields(row));
         let mut a: staff::ActiveModel = current.into();

@@ -1,15 +1,18 @@
 //! Allocation: placing enrolments in teaching groups under TIMETABLING.md's hard rules. The
 //! rules are never re-implemented here: the hub's data around the change is turned into a
 //! `tutti_solver` instance and solution and the solver's own checker judges it; what it
-//! finds is put into words an office understands.
+//! finds is named as the domain's placement problems, which put it into words.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use time::Date;
-use tutti_domain::allocation::{DEFAULT_AVAILABLE_FROM, DEFAULT_AVAILABLE_TO, day_code, day_plural, travel_minutes};
-use tutti_domain::lessons::LessonType;
-use tutti_domain::rotation::ClockTime;
+pub use tutti_domain::allocation::SLOT_MINUTES;
+use tutti_domain::allocation::{
+    AllocationRefusal, DEFAULT_AVAILABLE_FROM, DEFAULT_AVAILABLE_TO, PlacementProblem, PupilClash, Span, Unnamed, When,
+    check_group_room, day_code, lesson_label, refuse_problems, travel_minutes,
+};
+use tutti_domain::lessons::{LessonRefusal, LessonType};
 use tutti_solver::instance::{DayIntervals, Fixed, Lesson, School, Teacher};
 use tutti_solver::{Assignment, Instance, Solution, Violation};
 
@@ -18,9 +21,6 @@ use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::{marks, stmt, update_one};
 use crate::teaching::lessons::{NewGroup, generate_for_teachers, weekday};
-
-/// TIMETABLING.md's grid: every start on a 5-minute step, every length a multiple of it.
-pub const SLOT_MINUTES: i64 = 5;
 
 /// A school as the rules see it.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -118,10 +118,6 @@ fn ids(list: &[i64]) -> Vec<Value> {
     } else {
         list.iter().map(|&i| i.into()).collect()
     }
-}
-
-fn label(instrument: &str, lesson_type: &str) -> String {
-    format!("{instrument} ({lesson_type})")
 }
 
 impl Facts {
@@ -227,13 +223,13 @@ impl Facts {
     fn teacher_name(&self, id: i64) -> String {
         self.teachers
             .get(&id)
-            .map_or_else(|| format!("Teacher {id}"), |t| t.name.clone())
+            .map_or_else(|| Unnamed::Teacher.label(id), |t| t.name.clone())
     }
 
     fn school_name(&self, id: i64) -> String {
         self.schools
             .get(&id)
-            .map_or_else(|| format!("School {id}"), |s| s.name.clone())
+            .map_or_else(|| Unnamed::School.label(id), |s| s.name.clone())
     }
 }
 
@@ -281,7 +277,7 @@ pub(crate) async fn group_slots(
             start: g.start_minute as i64,
             minutes: g.minutes as i64,
             pupils: members.remove(&g.id).unwrap_or_default(),
-            label: label(&g.instrument, &g.lesson_type),
+            label: lesson_label(&g.instrument, &g.lesson_type),
             pinned: g.pinned,
         })
         .collect())
@@ -388,26 +384,18 @@ pub fn to_instance(facts: &Facts, slots: &[Slot], days: &[u8], pin: bool) -> Res
     ))
 }
 
-fn times(start: i64, end: i64) -> String {
-    format!("{}–{}", ClockTime(start as u16), ClockTime(end as u16))
-}
-
 /// Runs the solver's checker on `existing` with and without `candidate`, all on one day,
-/// and says in words what the candidate breaks (what was already broken is not its fault).
-/// `when` names the day in messages ("on Mondays", "on Monday 7 December 2026").
-pub fn rule_problems(facts: &Facts, existing: &[Slot], candidate: &Slot, when: &str) -> Result<Vec<String>> {
-    let mut problems = Vec::new();
+/// and names what the candidate breaks (what was already broken is not its fault), each
+/// with the facts its sentence needs. `when` is the day the messages name.
+pub fn rule_problems(facts: &Facts, existing: &[Slot], candidate: &Slot, when: When) -> Result<Vec<PlacementProblem>> {
     if candidate.minutes <= 0 || candidate.minutes % SLOT_MINUTES != 0 {
-        problems.push(format!(
-            "A lesson lasts a whole number of {SLOT_MINUTES}-minute steps (15, 20, 30, ... minutes)."
-        ));
-        return Ok(problems);
+        return Ok(vec![PlacementProblem::Length]);
     }
     let days = [candidate.weekday];
     let check = |slots: &[Slot]| -> Result<Vec<Violation>> {
         let (instance, solution) = to_instance(facts, slots, &days, false)?;
         let report = tutti_solver::check(&instance, &solution)
-            .map_err(|e| StoreError::Refused(format!("The hub's records are incomplete for this check: {e}")))?;
+            .map_err(|e| AllocationRefusal::RecordsIncomplete(e.to_string()))?;
         Ok(report.violations)
     };
     let before = check(existing)?;
@@ -416,33 +404,43 @@ pub fn rule_problems(facts: &Facts, existing: &[Slot], candidate: &Slot, when: &
     let after = check(&all)?;
     let teacher = facts.teacher_name(candidate.teacher_id);
     let school = facts.school_name(candidate.school_id);
+    let span = |s: &Slot| Span::new(s.start, s.end());
+    let mut problems = Vec::new();
     for v in after.iter().filter(|v| !before.contains(v)) {
-        let text = match v.rule {
+        let problem = match v.rule {
             1 if v.message.contains("availability") => {
-                let hours = facts
+                let hours: Vec<Span> = facts
                     .teachers
                     .get(&candidate.teacher_id)
                     .and_then(|t| t.available.get(&candidate.weekday))
-                    .filter(|l| !l.is_empty())
-                    .map(|l| l.iter().map(|&(a, b)| times(a, b)).collect::<Vec<_>>().join(" and "));
-                match hours {
-                    Some(h) => format!(
-                        "{teacher} is not available at {}: {when} they can teach {h}.",
-                        times(candidate.start, candidate.end())
-                    ),
-                    None => format!("{teacher} does not teach {when}."),
+                    .into_iter()
+                    .flatten()
+                    .map(|&(a, b)| Span::new(a, b))
+                    .collect();
+                if hours.is_empty() {
+                    PlacementProblem::TeacherNotTeaching {
+                        teacher: teacher.clone(),
+                        when,
+                    }
+                } else {
+                    PlacementProblem::TeacherUnavailable {
+                        teacher: teacher.clone(),
+                        lesson: span(candidate),
+                        hours,
+                        when,
+                    }
                 }
             }
             1 if v.message.contains("opening hours") => {
                 let s = &facts.schools[&candidate.school_id];
-                format!(
-                    "{school} is open for lessons from {} to {}; {} is outside its opening hours.",
-                    ClockTime(s.opens_minute as u16),
-                    ClockTime(s.closes_minute as u16),
-                    times(candidate.start, candidate.end())
-                )
+                PlacementProblem::OutsideOpeningHours {
+                    school: school.clone(),
+                    opens: s.opens_minute as u16,
+                    closes: s.closes_minute as u16,
+                    lesson: span(candidate),
+                }
             }
-            1 => format!("Lessons start on a {SLOT_MINUTES}-minute step (09:00, 09:05, 09:10, ...)."),
+            1 => PlacementProblem::Step,
             2 => {
                 // The checker names the later of two lessons in a row; find the pair.
                 let mut day: Vec<&Slot> = all.iter().filter(|s| s.teacher_id == candidate.teacher_id).collect();
@@ -452,65 +450,65 @@ pub fn rule_problems(facts: &Facts, existing: &[Slot], candidate: &Slot, when: &
                     Some((first, second)) if first.key == candidate.key || second.key == candidate.key => {
                         let other = if first.key == candidate.key { second } else { first };
                         if second.start < first.end() {
-                            format!(
-                                "{teacher} is double-booked: they already teach {} at {} {} {when}.",
-                                other.label,
-                                facts.school_name(other.school_id),
-                                times(other.start, other.end())
-                            )
+                            PlacementProblem::DoubleBooked {
+                                teacher: teacher.clone(),
+                                other: other.label.clone(),
+                                other_school: facts.school_name(other.school_id),
+                                other_span: span(other),
+                                when,
+                            }
                         } else {
                             let (a, b) = (&facts.schools[&first.school_id], &facts.schools[&second.school_id]);
-                            format!(
-                                "Too little travel time: {teacher} needs {} minutes to get from {} to {}, but only {} \
-                                 minutes are left between {} ending at {} and {} starting at {} {when}.",
-                                travel_minutes((a.id, &a.area), (b.id, &b.area)),
-                                a.name,
-                                b.name,
-                                second.start - first.end(),
-                                first.label,
-                                ClockTime(first.end() as u16),
-                                second.label,
-                                ClockTime(second.start as u16)
-                            )
+                            PlacementProblem::TravelTime {
+                                teacher: teacher.clone(),
+                                needs: travel_minutes((a.id, &a.area), (b.id, &b.area)),
+                                from: a.name.clone(),
+                                to: b.name.clone(),
+                                left: second.start - first.end(),
+                                first: first.label.clone(),
+                                first_ends: first.end() as u16,
+                                second: second.label.clone(),
+                                second_starts: second.start as u16,
+                                when,
+                            }
                         }
                     }
-                    _ => v.message.clone(),
+                    _ => PlacementProblem::Other(v.message.clone()),
                 }
             }
-            3 => {
-                let rooms = facts.schools[&candidate.school_id].rooms;
-                format!(
-                    "{school} has {rooms} room{} for visiting teachers, and other teachers' visits already fill {} \
-                     during {} {when}.",
-                    if rooms == 1 { "" } else { "s" },
-                    if rooms == 1 { "it" } else { "them" },
-                    times(candidate.start, candidate.end())
-                )
-            }
+            3 => PlacementProblem::RoomsFull {
+                school: school.clone(),
+                rooms: facts.schools[&candidate.school_id].rooms,
+                lesson: span(candidate),
+                when,
+            },
             4 => {
-                let mut lines = Vec::new();
+                let mut clashes = Vec::new();
                 for p in &candidate.pupils {
                     for other in all.iter().filter(|s| s.key != candidate.key && s.pupils.contains(p)) {
-                        lines.push(format!(
-                            "{} already has a lesson {when} ({} with {} at {}), and a pupil has at most one lesson \
-                             a day.",
-                            facts
+                        clashes.push(PupilClash {
+                            pupil: facts
                                 .pupil_names
                                 .get(p)
                                 .cloned()
-                                .unwrap_or_else(|| format!("Pupil {p}")),
-                            other.label,
-                            facts.teacher_name(other.teacher_id),
-                            times(other.start, other.end())
-                        ));
+                                .unwrap_or_else(|| Unnamed::Pupil.label(*p)),
+                            lesson: other.label.clone(),
+                            teacher: facts.teacher_name(other.teacher_id),
+                            span: span(other),
+                        });
                     }
                 }
-                lines.join(" ")
+                PlacementProblem::PupilBusy { clashes, when }
             }
-            _ => v.message.clone(),
+            _ => PlacementProblem::Other(v.message.clone()),
         };
-        if !text.is_empty() && !problems.contains(&text) {
-            problems.push(text);
+        let says_nothing = match &problem {
+            PlacementProblem::PupilBusy { clashes, .. } => clashes.is_empty(),
+            PlacementProblem::Other(words) => words.is_empty(),
+            _ => false,
+        };
+        if !says_nothing && !problems.contains(&problem) {
+            problems.push(problem);
         }
     }
     Ok(problems)
@@ -555,7 +553,11 @@ pub struct TeacherChoice {
 }
 
 /// The problems found with the slots of one weekday around a candidate placement.
-async fn placement_problems(conn: &impl ConnectionTrait, candidate: &Slot, today: Date) -> Result<Vec<String>> {
+async fn placement_problems(
+    conn: &impl ConnectionTrait,
+    candidate: &Slot,
+    today: Date,
+) -> Result<Vec<PlacementProblem>> {
     let pupils = marks(candidate.pupils.len());
     let filter = format!(
         "g.weekday = ? AND g.id <> ? AND (g.teacher_id = ? OR g.school_id = ? OR g.id IN (SELECT gm2.group_id \
@@ -575,16 +577,9 @@ async fn placement_problems(conn: &impl ConnectionTrait, candidate: &Slot, today
     teachers.push(candidate.teacher_id);
     let facts = Facts::load(conn, Some(&schools), Some(&teachers), &candidate.pupils).await?;
     if !facts.schools.contains_key(&candidate.school_id) || !facts.teachers.contains_key(&candidate.teacher_id) {
-        return Err(StoreError::Refused(
-            "Choose a teacher and a school the hub has on record.".into(),
-        ));
+        return Err(AllocationRefusal::UnknownTeacherOrSchool.into());
     }
-    rule_problems(
-        &facts,
-        &existing,
-        candidate,
-        &format!("on {}", day_plural(candidate.weekday)),
-    )
+    rule_problems(&facts, &existing, candidate, When::Weekly(candidate.weekday))
 }
 
 #[derive(FromQueryResult)]
@@ -607,24 +602,12 @@ async fn enrolment_facts(conn: &impl ConnectionTrait, enrolments: &[i64]) -> Res
     .all(conn)
     .await?;
     if rows.len() != enrolments.iter().collect::<BTreeSet<_>>().len() {
-        return Err(StoreError::Refused(
-            "One of the chosen enrolments does not exist.".into(),
-        ));
+        return Err(AllocationRefusal::NoSuchEnrolment.into());
     }
     if rows.iter().any(|r| r.grouped > 0) {
-        return Err(StoreError::Conflict(
-            "An enrolment is already taught in another group.".into(),
-        ));
+        return Err(LessonRefusal::AlreadyInGroup.into());
     }
     Ok(rows)
-}
-
-fn refuse(problems: Vec<String>) -> Result<()> {
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Refused(problems.join(" ")))
-    }
 }
 
 impl Store {
@@ -700,10 +683,10 @@ impl Store {
     /// are made from today to the end of the year. Returns the group's id.
     pub async fn place_enrolments(&self, actor: &Actor, group: &NewGroup) -> Result<i64> {
         if weekday(group.weekday).is_none() {
-            return Err(StoreError::Refused("Choose a weekday from Monday to Friday.".into()));
+            return Err(LessonRefusal::Weekday.into());
         }
         if group.enrolment_ids.is_empty() {
-            return Err(StoreError::Refused("Choose at least one enrolment to place.".into()));
+            return Err(AllocationRefusal::NoEnrolments.into());
         }
         let txn = self.write().await?;
         let facts = enrolment_facts(&txn, &group.enrolment_ids).await?;
@@ -716,10 +699,10 @@ impl Store {
             start: group.start_minute as i64,
             minutes: group.minutes as i64,
             pupils: facts.iter().map(|f| f.pupil_id).collect(),
-            label: label(&group.instrument, group.lesson_type.as_str()),
+            label: lesson_label(&group.instrument, group.lesson_type.as_str()),
             pinned: false,
         };
-        refuse(placement_problems(&txn, &candidate, self.today()).await?)?;
+        refuse_problems(placement_problems(&txn, &candidate, self.today()).await?)?;
         let id = crate::teaching::lessons::create_group_in(&txn, actor, group).await?;
         generate_for_teachers(&txn, &[group.teacher_id], self.today()).await?;
         txn.commit().await?;
@@ -730,7 +713,7 @@ impl Store {
     /// pupil's two lessons on one day).
     pub async fn add_to_group(&self, actor: &Actor, group_id: i64, enrolment_ids: &[i64]) -> Result<()> {
         if enrolment_ids.is_empty() {
-            return Err(StoreError::Refused("Choose at least one enrolment to place.".into()));
+            return Err(AllocationRefusal::NoEnrolments.into());
         }
         let txn = self.write().await?;
         let mut slot = group_slots(&txn, "g.id = ?", vec![group_id.into()], self.today())
@@ -749,17 +732,9 @@ impl Store {
             .transpose()?
             .unwrap_or_default();
         let kind: LessonType = kind_text.parse().unwrap_or(LessonType::Group);
-        if let Some(max) = kind.max_pupils()
-            && slot.pupils.len() + facts.len() > max
-        {
-            return Err(StoreError::Refused(format!(
-                "This group's lesson type ({kind}) holds at most {max} pupil{}; it has {} already.",
-                if max == 1 { "" } else { "s" },
-                slot.pupils.len()
-            )));
-        }
+        check_group_room(kind, slot.pupils.len(), facts.len())?;
         slot.pupils.extend(facts.iter().map(|f| f.pupil_id));
-        refuse(placement_problems(&txn, &slot, self.today()).await?)?;
+        refuse_problems(placement_problems(&txn, &slot, self.today()).await?)?;
         let rows = enrolment_ids
             .iter()
             .map(|e| vec![group_id.into(), (*e).into()])
@@ -814,7 +789,7 @@ impl Store {
         intervals: &[(u16, u16)],
     ) -> Result<()> {
         if weekday(weekday_number).is_none() {
-            return Err(StoreError::Refused("Give a weekday from Monday to Friday.".into()));
+            return Err(AllocationRefusal::Weekday.into());
         }
         let mut week = self.availability(staff_id).await?.ok_or(StoreError::NotFound)?.week;
         week.insert(weekday_number, intervals.to_vec());

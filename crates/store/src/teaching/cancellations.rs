@@ -3,15 +3,17 @@
 //! same rules as any lesson (the solver's checker, on that date's real times).
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use time::Date;
+use tutti_domain::allocation::{When, lesson_label, refuse_problems};
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::guarantee::RegisterMark;
+use tutti_domain::lessons::{LessonRefusal, LessonStatus, check_make_up};
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::marks;
 use crate::query::stmt;
 use crate::teaching::allocation::{Facts, Slot, rule_problems};
-use crate::teaching::lessons::{Calendars, TimetableLesson, insert_rows, lessons_where, status};
+use crate::teaching::lessons::{Calendars, TimetableLesson, insert_rows, lessons_where};
 use crate::teaching::registers::{members, upsert_mark};
 use crate::{Store, now};
 
@@ -52,10 +54,6 @@ struct MemberRow {
 /// The weekday number (1 Monday to 7 Sunday) of a date.
 fn weekday_number(day: Date) -> u8 {
     day.weekday().number_from_monday()
-}
-
-fn long_date(d: Date) -> String {
-    format!("{} {} {} {}", d.weekday(), d.day(), d.month(), d.year())
 }
 
 /// The dated lessons matching `filter` (SQL over d and g) as rule slots, with the pupils
@@ -100,7 +98,7 @@ async fn dated_slots(conn: &impl ConnectionTrait, filter: &str, params: Vec<Valu
                 start: r.start_minute as i64,
                 minutes: (r.end_minute - r.start_minute) as i64,
                 pupils: pupils.remove(&r.id).unwrap_or_default(),
-                label: format!("{} ({})", r.instrument, r.lesson_type),
+                label: lesson_label(&r.instrument, &r.lesson_type),
                 pinned: false,
             };
             (r, slot)
@@ -117,11 +115,17 @@ impl Store {
             DayOff::Teacher(id) => (
                 "g.teacher_id = ?",
                 id,
-                status::TEACHER_ABSENT,
+                LessonStatus::TeacherAbsent,
                 RegisterMark::TeacherAbsent,
             ),
-            DayOff::School(id) => ("g.school_id = ?", id, status::SCHOOL_CLOSED, RegisterMark::SchoolClosed),
+            DayOff::School(id) => (
+                "g.school_id = ?",
+                id,
+                LessonStatus::SchoolClosed,
+                RegisterMark::SchoolClosed,
+            ),
         };
+        let scheduled = LessonStatus::Scheduled;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         let lessons = IdRow::find_by_statement(stmt(
@@ -130,15 +134,12 @@ impl Store {
                 "SELECT d.id FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
                  WHERE {filter} AND d.day = ? AND d.status = ?"
             ),
-            [id.into(), day.into(), status::SCHEDULED.into()],
+            [id.into(), day.into(), scheduled.as_str().into()],
         ))
         .all(&txn)
         .await?;
         if lessons.is_empty() {
-            return Err(StoreError::Refused(format!(
-                "There are no scheduled lessons to cancel on {}.",
-                long_date(day)
-            )));
+            return Err(LessonRefusal::NothingToCancel { day }.into());
         }
         let list: Vec<Value> = lessons.iter().map(|l| l.id.into()).collect();
         txn.execute_raw(stmt(
@@ -147,7 +148,9 @@ impl Store {
                 "UPDATE dated_lessons SET status = ?, owed_by_hub = ?, updated_at = ? WHERE id IN ({})",
                 marks(list.len())
             ),
-            [outcome.into(), true.into(), now().into()].into_iter().chain(list),
+            [outcome.as_str().into(), true.into(), now().into()]
+                .into_iter()
+                .chain(list),
         ))
         .await?;
         for lesson in &lessons {
@@ -192,14 +195,7 @@ impl Store {
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
-        if !owed.owed_by_hub {
-            return Err(StoreError::Refused("This lesson is not owed by the hub.".into()));
-        }
-        if owed.made_up > 0 {
-            return Err(StoreError::Conflict(
-                "A make-up is already scheduled for this lesson.".into(),
-            ));
-        }
+        check_make_up(owed.owed_by_hub, owed.made_up > 0)?;
         let calendars = Calendars::load(&txn).await?;
         let teaching = AcademicYear::containing(day).terms().into_iter().any(|term| {
             calendars
@@ -207,10 +203,7 @@ impl Store {
                 .is_some_and(|c| c.is_teaching_day(day))
         });
         if !teaching {
-            return Err(StoreError::Refused(format!(
-                "{} is not a teaching day at this school (a weekend, holiday, INSET day or closure).",
-                long_date(day)
-            )));
+            return Err(LessonRefusal::NotTeachingDay { day }.into());
         }
         // The pupils of the group on the make-up's day.
         let on_day = dated_slots_pupils(&txn, owed.group_id, day).await?;
@@ -230,8 +223,8 @@ impl Store {
                 "d.day = ? AND d.status IN ('{}', '{}') AND (g.teacher_id = ? OR g.school_id = ? OR d.group_id IN \
                  (SELECT gm2.group_id FROM group_members gm2 JOIN enrolments e2 ON e2.id = gm2.enrolment_id \
                  WHERE e2.pupil_id IN ({pupil_marks})))",
-                status::SCHEDULED,
-                status::GIVEN
+                LessonStatus::Scheduled,
+                LessonStatus::Given
             ),
             params,
         )
@@ -247,10 +240,7 @@ impl Store {
         let mut teachers: Vec<i64> = existing.iter().map(|s| s.teacher_id).collect();
         teachers.push(candidate.teacher_id);
         let facts = Facts::load(&txn, Some(&schools), Some(&teachers), &candidate.pupils).await?;
-        let problems = rule_problems(&facts, &existing, &candidate, &format!("on {}", long_date(day)))?;
-        if !problems.is_empty() {
-            return Err(StoreError::Refused(problems.join(" ")));
-        }
+        refuse_problems(rule_problems(&facts, &existing, &candidate, When::On(day))?)?;
         let end = start as i32 + candidate.minutes as i32;
         insert_rows(
             &txn,
@@ -271,7 +261,7 @@ impl Store {
                 day.into(),
                 (start as i32).into(),
                 end.into(),
-                status::SCHEDULED.into(),
+                LessonStatus::Scheduled.as_str().into(),
                 false.into(),
                 owed_id.into(),
                 "".into(),

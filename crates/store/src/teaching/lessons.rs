@@ -5,23 +5,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, Weekday};
+use tutti_domain::admissions::EnrolmentStatus;
 use tutti_domain::calendar::{DateRange, SchoolCalendar, TermDates, TermId, default_term_dates};
-use tutti_domain::lessons::LessonType;
+pub use tutti_domain::lessons::LessonStatus;
+use tutti_domain::lessons::{LessonRefusal, LessonType, check_new_group};
 use tutti_domain::rotation::{TimedLesson, group_into_visits};
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
 use crate::{Store, now};
-
-/// What a dated lesson became.
-pub mod status {
-    pub const SCHEDULED: &str = "scheduled";
-    pub const GIVEN: &str = "given";
-    pub const TEACHER_ABSENT: &str = "teacher_absent";
-    pub const SCHOOL_CLOSED: &str = "school_closed";
-    pub const CANCELLED: &str = "cancelled";
-}
 
 /// Rows go in a few hundred at a time: SQLite caps the parameters of one statement.
 const BATCH: usize = 400;
@@ -127,7 +120,7 @@ pub struct TimetableLesson {
     pub date: Date,
     pub start_minute: i32,
     pub end_minute: i32,
-    pub status: String,
+    pub status: LessonStatus,
     pub owed_by_hub: bool,
     /// The teacher's note: empty for a family or school reader unless the teacher shared it.
     pub note: String,
@@ -397,7 +390,7 @@ pub(crate) async fn lessons_where(
                 date: r.day,
                 start_minute: r.start_minute,
                 end_minute: r.end_minute,
-                status: r.status,
+                status: crate::error::stored(&r.status, LessonStatus::parse)?,
                 owed_by_hub: r.owed_by_hub,
                 note: r.note,
                 note_shared: r.note_shared,
@@ -524,20 +517,7 @@ impl Store {
     /// Places enrolments in a new teaching group and returns its id. The enrolments must be
     /// ones not already in a group, and no more than the lesson type holds.
     pub async fn create_group(&self, actor: &Actor, group: &NewGroup) -> Result<i64> {
-        if weekday(group.weekday).is_none() {
-            return Err(StoreError::Refused("Choose a weekday from Monday to Friday.".into()));
-        }
-        if group.enrolment_ids.is_empty() {
-            return Err(StoreError::Refused("A group needs at least one pupil.".into()));
-        }
-        if let Some(max) = group.lesson_type.max_pupils()
-            && group.enrolment_ids.len() > max
-        {
-            return Err(StoreError::Refused(format!(
-                "A {} lesson holds at most {max} pupils.",
-                group.lesson_type
-            )));
-        }
+        check_new_group(group.weekday, group.lesson_type, group.enrolment_ids.len())?;
         let txn = self.write().await?;
         let id = create_group_in(&txn, actor, group).await?;
         txn.commit().await?;
@@ -694,7 +674,7 @@ pub(crate) async fn create_group_in(txn: &impl ConnectionTrait, actor: &Actor, g
     insert_rows(txn, "group_members", &["group_id", "enrolment_id"], members)
         .await
         .map_err(|e| match e {
-            StoreError::Db(_) => StoreError::Conflict("An enrolment is already taught in another group.".into()),
+            StoreError::Db(_) => LessonRefusal::AlreadyInGroup.into(),
             other => other,
         })?;
     sync_enrolments_with_groups(txn, &[id]).await?;
@@ -736,8 +716,8 @@ pub(crate) async fn sync_enrolments_with_groups(txn: &impl ConnectionTrait, grou
             of_group("weekday"),
             of_group("start_minute"),
             vec!["?"; chunk.len()].join(", "),
-            awaiting = crate::admissions::enrolment_status::AWAITING,
-            active = crate::admissions::enrolment_status::ACTIVE,
+            awaiting = EnrolmentStatus::Awaiting,
+            active = EnrolmentStatus::Awaiting.place(),
         );
         let params: Vec<Value> = chunk.iter().map(|&g| g.into()).collect();
         txn.execute_raw(stmt(txn.get_database_backend(), &sql, params)).await?;
@@ -849,7 +829,7 @@ async fn generate_filtered(
                 p.day.into(),
                 (p.start as i32).into(),
                 (p.end as i32).into(),
-                status::SCHEDULED.into(),
+                LessonStatus::Scheduled.as_str().into(),
                 false.into(),
                 "".into(),
                 t.into(),

@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::calendar::TermId;
-use tutti_domain::progress::{ExamResult, Grade, REPORT_MAX_CHARS, ReportStatus};
+use tutti_domain::progress::{ExamResult, Grade, ReportStatus, check_exam_entry, check_report};
 
 use crate::admissions::{insert_id, pupil_in_scope};
 use crate::error::{Result, StoreError};
@@ -84,13 +84,8 @@ impl Store {
         if !may_write(scope) {
             return Err(StoreError::NotFound);
         }
+        check_exam_entry(&entry.board, &entry.instrument)?;
         let board = entry.board.trim();
-        if board.is_empty() || board.chars().count() > 60 {
-            return Err(StoreError::Refused("Give the exam board, such as ABRSM.".into()));
-        }
-        if entry.instrument.trim().is_empty() {
-            return Err(StoreError::Refused("Give the instrument the exam is on.".into()));
-        }
         let txn = self.write().await?;
         check_pupil(&txn, scope, entry.pupil_id).await?;
         let t = now();
@@ -223,14 +218,7 @@ impl Store {
         publish: bool,
     ) -> Result<i64> {
         let body = body.trim();
-        if body.is_empty() {
-            return Err(StoreError::Refused("Write the report before saving it.".into()));
-        }
-        if body.chars().count() > REPORT_MAX_CHARS {
-            return Err(StoreError::Refused(format!(
-                "A report must be {REPORT_MAX_CHARS} characters or fewer."
-            )));
-        }
+        check_report(body)?;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         check_pupil(&txn, &PupilScope::Teacher(teacher_id), pupil_id).await?;

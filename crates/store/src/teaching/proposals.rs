@@ -8,15 +8,17 @@ use std::time::Instant;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
-use tutti_domain::allocation::day_code;
+pub use tutti_domain::allocation::ProposalStatus;
+use tutti_domain::allocation::{AllocationRefusal, check_proposal_seconds, day_code};
 use tutti_domain::calendar::{TermId, default_dates_of};
+use tutti_domain::lessons::LessonStatus;
 use tutti_solver::{Report, SolveOptions};
 
-use crate::error::{Result, StoreError};
+use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
 use crate::teaching::allocation::{Facts, Slot, group_slots, to_instance};
-use crate::teaching::lessons::{generate_for_teachers, status};
+use crate::teaching::lessons::generate_for_teachers;
 use crate::{Store, now};
 
 /// The longest a proposal may run, in seconds.
@@ -85,8 +87,7 @@ pub struct Proposal {
     pub id: i64,
     pub term: String,
     pub seconds: i32,
-    /// running, ready, failed or accepted.
-    pub status: String,
+    pub status: ProposalStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub result: Option<ProposalResult>,
@@ -96,7 +97,7 @@ pub struct Proposal {
 impl Proposal {
     /// The share of the chosen time gone, 0 to 1 (1 once it is no longer running).
     pub fn progress(&self) -> f64 {
-        if self.status != "running" {
+        if self.status != ProposalStatus::Running {
             return 1.0;
         }
         let elapsed = (now() - self.created_at).as_seconds_f64();
@@ -120,22 +121,23 @@ struct ProposalRow {
 const LOST_AFTER_SECONDS: f64 = 120.0;
 
 impl ProposalRow {
-    fn into_proposal(self) -> Proposal {
-        let lost = self.status == "running"
+    fn into_proposal(self) -> Result<Proposal> {
+        let status = stored(&self.status, ProposalStatus::parse)?;
+        let lost = status == ProposalStatus::Running
             && (now() - self.created_at).as_seconds_f64() > self.seconds as f64 + LOST_AFTER_SECONDS;
-        Proposal {
+        Ok(Proposal {
             id: self.id,
             term: self.term,
             seconds: self.seconds,
-            status: if lost { "failed".into() } else { self.status },
+            status: if lost { ProposalStatus::Failed } else { status },
             created_at: self.created_at,
             result: self.result.and_then(|r| serde_json::from_str(&r).ok()),
             error: if lost {
-                Some("The search stopped before it finished (the server restarted). Ask for a new proposal.".into())
+                Some(AllocationRefusal::SearchLost.to_string())
             } else {
                 self.error
             },
-        }
+        })
     }
 }
 
@@ -168,8 +170,7 @@ fn parse_day(code: &str) -> Option<u8> {
 /// timetable, solves with pinned groups fixed and scores the result with the checker.
 fn solve_term(facts: &Facts, slots: &[Slot], seconds: f64, started: Instant) -> Result<ProposalResult> {
     let (instance, current) = to_instance(facts, slots, &[1, 2, 3, 4, 5], true)?;
-    let invalid =
-        |e: tutti_solver::InstanceError| StoreError::Refused(format!("The hub's records are incomplete: {e}"));
+    let invalid = |e: tutti_solver::InstanceError| AllocationRefusal::ProposalRecordsIncomplete(e.to_string());
     let before = tutti_solver::check(&instance, &current).map_err(invalid)?;
     let mut options = SolveOptions::new(seconds * SEARCH_SHARE, 1);
     options.started = Some(started);
@@ -180,10 +181,8 @@ fn solve_term(facts: &Facts, slots: &[Slot], seconds: f64, started: Instant) -> 
     let solve_seconds = solving.elapsed().as_secs_f64();
     let after = tutti_solver::check(&instance, &solved.solution).map_err(invalid)?;
     if !after.valid {
-        return Err(StoreError::Refused(format!(
-            "The solver's timetable broke a rule: {}",
-            after.violations[0].message
-        )));
+        let rule = after.violations.first().map(|v| v.message.clone()).unwrap_or_default();
+        return Err(AllocationRefusal::SolverBrokeRule(rule).into());
     }
     let placed: HashMap<&str, (u8, u16)> = solved
         .solution
@@ -229,11 +228,7 @@ impl Store {
     /// Records a request for a proposed timetable for `term`, to run for `seconds`; the
     /// caller starts [`Store::run_proposal`] in the background. Returns its id.
     pub async fn request_proposal(&self, actor: &Actor, term: TermId, seconds: u32) -> Result<i64> {
-        if !(1..=MAX_SECONDS).contains(&seconds) {
-            return Err(StoreError::Refused(format!(
-                "Choose from 1 to {MAX_SECONDS} seconds for the proposal."
-            )));
-        }
+        check_proposal_seconds(seconds, MAX_SECONDS)?;
         let txn = self.write().await?;
         let row = txn
             .query_one_raw(stmt(
@@ -243,7 +238,7 @@ impl Store {
                 [
                     term.to_string().into(),
                     (seconds as i32).into(),
-                    "running".into(),
+                    ProposalStatus::Running.as_str().into(),
                     actor.user_id.into(),
                     now().into(),
                 ],
@@ -269,14 +264,24 @@ impl Store {
         let started = Instant::now();
         let outcome = self.solve_proposal(id, started).await;
         let (status, result, error) = match outcome {
-            Ok(r) => ("ready", Some(serde_json::to_string(&r).unwrap_or_default()), None),
-            Err(e) => ("failed", None, Some(e.to_string())),
+            Ok(r) => (
+                ProposalStatus::Ready,
+                Some(serde_json::to_string(&r).unwrap_or_default()),
+                None,
+            ),
+            Err(e) => (ProposalStatus::Failed, None, Some(e.to_string())),
         };
         let txn = self.write().await?;
         txn.execute_raw(stmt(
             txn.get_database_backend(),
             "UPDATE timetable_proposals SET status = ?, finished_at = ?, result = ?, error = ? WHERE id = ?",
-            [status.into(), now().into(), result.into(), error.into(), id.into()],
+            [
+                status.as_str().into(),
+                now().into(),
+                result.into(),
+                error.into(),
+                id.into(),
+            ],
         ))
         .await?;
         txn.commit().await?;
@@ -285,18 +290,18 @@ impl Store {
 
     async fn solve_proposal(&self, id: i64, started: Instant) -> Result<ProposalResult> {
         let p = self.proposal(id).await?;
-        let term = TermId::parse(&p.term).map_err(|_| StoreError::Refused("Unknown term.".into()))?;
+        let term = TermId::parse(&p.term).map_err(|_| AllocationRefusal::UnknownTerm)?;
         let slots = term_slots(self.conn(), term, self.today()).await?;
         let facts = Facts::load(self.conn(), None, None, &[]).await?;
         let seconds = p.seconds as f64;
         tokio::task::spawn_blocking(move || solve_term(&facts, &slots, seconds, started))
             .await
-            .map_err(|e| StoreError::Refused(format!("The solver stopped: {e}")))?
+            .map_err(|e| AllocationRefusal::SolverStopped(e.to_string()))?
     }
 
     /// One proposal.
     pub async fn proposal(&self, id: i64) -> Result<Proposal> {
-        Ok(ProposalRow::find_by_statement(stmt(
+        ProposalRow::find_by_statement(stmt(
             self.conn().get_database_backend(),
             "SELECT id, term, seconds, status, created_at, result, error FROM timetable_proposals WHERE id = ?",
             [id.into()],
@@ -304,7 +309,7 @@ impl Store {
         .one(self.conn())
         .await?
         .ok_or(StoreError::NotFound)?
-        .into_proposal())
+        .into_proposal()
     }
 
     /// Accepts a ready proposal in one transaction: each moved group gets its new day and
@@ -322,13 +327,11 @@ impl Store {
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?
-        .into_proposal();
-        let Some(result) = row.result.filter(|_| row.status == "ready") else {
-            return Err(StoreError::Refused(
-                "Only a finished proposal that has not been accepted can be accepted.".into(),
-            ));
+        .into_proposal()?;
+        let Some(result) = row.result.filter(|_| row.status == ProposalStatus::Ready) else {
+            return Err(AllocationRefusal::ProposalNotReady.into());
         };
-        let term = TermId::parse(&row.term).map_err(|_| StoreError::Refused("Unknown term.".into()))?;
+        let term = TermId::parse(&row.term).map_err(|_| AllocationRefusal::UnknownTerm)?;
         let moves: Vec<&GroupMove> = result.moves.iter().filter(|m| m.after.is_some()).collect();
         let groups: Vec<i64> = moves.iter().map(|m| m.group_id).collect();
         let current: HashMap<i64, Slot> = group_slots(
@@ -348,14 +351,10 @@ impl Store {
         let mut teachers = BTreeSet::new();
         for m in &moves {
             let Some(now_at) = current.get(&m.group_id) else {
-                return Err(StoreError::Conflict(
-                    "A group in this proposal no longer exists. Ask for a new proposal.".into(),
-                ));
+                return Err(AllocationRefusal::ProposalGroupGone.into());
             };
             if (now_at.weekday, now_at.start as u16) != m.before {
-                return Err(StoreError::Conflict(
-                    "The timetable has changed since this proposal was made. Ask for a new proposal.".into(),
-                ));
+                return Err(AllocationRefusal::TimetableChanged.into());
             }
             teachers.insert(now_at.teacher_id);
         }
@@ -395,7 +394,7 @@ impl Store {
         if !teachers.is_empty() {
             // Lessons still to come and untouched are re-dated; marked ones are history.
             let list = crate::query::marks(teachers.len());
-            let mut params: Vec<Value> = vec![from.into(), status::SCHEDULED.into()];
+            let mut params: Vec<Value> = vec![from.into(), LessonStatus::Scheduled.as_str().into()];
             params.extend(teachers.iter().map(|&t| Value::from(t)));
             txn.execute_raw(stmt(
                 backend,
@@ -412,8 +411,8 @@ impl Store {
         }
         txn.execute_raw(stmt(
             backend,
-            "UPDATE timetable_proposals SET status = 'accepted' WHERE id = ?",
-            [id.into()],
+            "UPDATE timetable_proposals SET status = ? WHERE id = ?",
+            [ProposalStatus::Accepted.as_str().into(), id.into()],
         ))
         .await?;
         audit::record(

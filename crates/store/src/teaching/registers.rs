@@ -8,10 +8,12 @@ use tutti_domain::guarantee::{
     GuaranteeCount, GuaranteeOutlook, GuaranteePolicy, RegisterEntry, RegisterMark, count_guarantee, guarantee_outlook,
 };
 
-use crate::error::{Result, StoreError};
+pub use tutti_domain::lessons::LessonOutcome;
+use tutti_domain::lessons::{LessonStatus, check_note, check_pupil_mark};
+
+use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
-use crate::teaching::lessons::status;
 use crate::{Store, now};
 
 /// Who is marking: a teacher may mark only their own lessons; the office any.
@@ -19,44 +21,6 @@ use crate::{Store, now};
 pub enum MarkScope {
     Teacher(i64),
     Office,
-}
-
-/// What happened to a whole lesson.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LessonOutcome {
-    /// The lesson took place (pupils are then marked one by one).
-    Given,
-    /// The teacher was absent: owed by the hub.
-    TeacherAbsent,
-    /// The school was closed: owed by the hub.
-    SchoolClosed,
-}
-
-impl LessonOutcome {
-    pub fn parse(text: &str) -> Option<LessonOutcome> {
-        match text.trim().replace('_', "-").as_str() {
-            "given" => Some(LessonOutcome::Given),
-            "teacher-absent" => Some(LessonOutcome::TeacherAbsent),
-            "school-closed" => Some(LessonOutcome::SchoolClosed),
-            _ => None,
-        }
-    }
-
-    fn status(self) -> &'static str {
-        match self {
-            LessonOutcome::Given => status::GIVEN,
-            LessonOutcome::TeacherAbsent => status::TEACHER_ABSENT,
-            LessonOutcome::SchoolClosed => status::SCHOOL_CLOSED,
-        }
-    }
-
-    fn mark(self) -> Option<RegisterMark> {
-        match self {
-            LessonOutcome::Given => None,
-            LessonOutcome::TeacherAbsent => Some(RegisterMark::TeacherAbsent),
-            LessonOutcome::SchoolClosed => Some(RegisterMark::SchoolClosed),
-        }
-    }
 }
 
 /// A pupil's lessons this year against the guarantee, for one enrolment (instrument).
@@ -156,33 +120,28 @@ impl Store {
         pupil_id: i64,
         mark: RegisterMark,
     ) -> Result<()> {
-        if mark.is_hub_miss() {
-            return Err(StoreError::Refused(
-                "Teacher absent and school closed are marked for the whole lesson.".into(),
-            ));
-        }
+        check_pupil_mark(mark)?;
         let txn = self.write().await?;
         let lesson = owned_lesson(&txn, scope, lesson_id).await?;
         if !members(&txn, lesson_id).await?.contains(&pupil_id) {
             return Err(StoreError::NotFound);
         }
-        if lesson.status == status::TEACHER_ABSENT || lesson.status == status::SCHOOL_CLOSED {
-            return Err(StoreError::Refused(
-                "This lesson is marked as missed by the hub. Mark it as given first.".into(),
-            ));
-        }
+        let was = stored(&lesson.status, LessonStatus::parse)?;
+        let now_is = was.mark_pupil()?;
         upsert_mark(&txn, lesson_id, pupil_id, mark).await?;
-        txn.execute_raw(stmt(
-            txn.get_database_backend(),
-            "UPDATE dated_lessons SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
-            [
-                status::GIVEN.into(),
-                now().into(),
-                lesson_id.into(),
-                status::SCHEDULED.into(),
-            ],
-        ))
-        .await?;
+        if now_is != was {
+            txn.execute_raw(stmt(
+                txn.get_database_backend(),
+                "UPDATE dated_lessons SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                [
+                    now_is.as_str().into(),
+                    now().into(),
+                    lesson_id.into(),
+                    was.as_str().into(),
+                ],
+            ))
+            .await?;
+        }
         audit::record(
             &txn,
             actor,
@@ -212,7 +171,7 @@ impl Store {
             backend,
             "UPDATE dated_lessons SET status = ?, owed_by_hub = ?, updated_at = ? WHERE id = ?",
             [
-                outcome.status().into(),
+                outcome.status().as_str().into(),
                 outcome.mark().is_some().into(),
                 now().into(),
                 lesson_id.into(),
@@ -244,7 +203,7 @@ impl Store {
             Action::Update,
             "dated_lesson",
             Some(lesson_id),
-            outcome.status(),
+            outcome.status().as_str(),
         )
         .await?;
         txn.commit().await?;
@@ -261,11 +220,7 @@ impl Store {
         shared: bool,
     ) -> Result<()> {
         let note = note.trim();
-        if note.chars().count() > 2000 {
-            return Err(StoreError::Refused(
-                "Keep the note to 2,000 characters or fewer.".into(),
-            ));
-        }
+        check_note(note)?;
         let txn = self.write().await?;
         owned_lesson(&txn, scope, lesson_id).await?;
         txn.execute_raw(stmt(
@@ -354,7 +309,7 @@ impl Store {
                     mark,
                     make_up: r.make_up_of.is_some(),
                 }),
-                None if r.status == status::SCHEDULED && r.day >= today => remaining += 1,
+                None if r.status == LessonStatus::Scheduled.as_str() && r.day >= today => remaining += 1,
                 None => {}
             }
             if current.is_none() {

@@ -4,7 +4,7 @@
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use time::OffsetDateTime;
-use tutti_domain::billing::{POLICY_FORMAT_VERSION, export_policy, import_policy, validate_policy};
+use tutti_domain::billing::{POLICY_FORMAT_VERSION, check_policy, export_policy, import_policy};
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::charging::ChargingPolicy;
 
@@ -58,11 +58,7 @@ impl Store {
         year: AcademicYear,
         policy: &ChargingPolicy,
     ) -> Result<i32> {
-        let errors = validate_policy(policy);
-        if !errors.is_empty() {
-            let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            return Err(StoreError::Refused(text.join("; ")));
-        }
+        check_policy(policy)?;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         let key = year.to_string();
@@ -108,15 +104,11 @@ pub fn read_policy_file(
 }
 
 fn record_from_row(row: PolicyRow) -> Result<PolicyRecord> {
-    let year = AcademicYear::parse(&row.academic_year).map_err(|_| {
-        StoreError::Conflict(format!(
-            "bad academic year {:?} in charging_policies",
-            row.academic_year
-        ))
-    })?;
+    let year = AcademicYear::parse(&row.academic_year)
+        .map_err(|_| StoreError::Corrupt(format!("charging_policies.academic_year {:?}", row.academic_year)))?;
     let policy = import_policy(&row.document, year).map_err(|errors| {
-        StoreError::Conflict(format!(
-            "the stored policy for {year} does not read: {}",
+        StoreError::Corrupt(format!(
+            "charging_policies.document for {year}: {}",
             errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
         ))
     })?;

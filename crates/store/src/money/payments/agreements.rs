@@ -3,8 +3,9 @@
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 use serde::Serialize;
 use tutti_domain::Pence;
-use tutti_domain::agreements::{JournalSource, WCET_SESSIONS, journal_csv};
+use tutti_domain::agreements::{JournalSource, journal_csv};
 use tutti_domain::calendar::{AcademicYear, TermId};
+use tutti_domain::payments::{PaymentRefusal, check_agreement};
 use tutti_domain::schools::BillingMethod;
 
 use super::insert_id;
@@ -72,25 +73,13 @@ async fn agreements_where(
 impl Store {
     /// Makes an agreement; the school's billing method (journal or invoice) is copied onto it.
     pub async fn create_agreement(&self, actor: &Actor, input: &AgreementInput) -> Result<Agreement> {
-        if input.programme.trim().is_empty() {
-            return Err(StoreError::Refused("Enter the programme's name".into()));
-        }
-        if input.annual_cost <= Pence::ZERO {
-            return Err(StoreError::Refused("Enter an annual cost more than £0.00".into()));
-        }
-        if !WCET_SESSIONS.contains(&input.sessions) {
-            return Err(StoreError::Refused(format!(
-                "A programme has between {} and {} sessions a year",
-                WCET_SESSIONS.start(),
-                WCET_SESSIONS.end()
-            )));
-        }
+        check_agreement(&input.programme, input.annual_cost, input.sessions)?;
         let txn = self.write().await?;
         let school = crate::entities::school::Entity::find_by_id(input.school_id)
             .one(&txn)
             .await?
             .filter(|s| s.archived_at.is_none())
-            .ok_or_else(|| StoreError::Refused("Choose a school".into()))?;
+            .ok_or(PaymentRefusal::ChooseSchool)?;
         let billing = school.billing.replace('_', "-");
         let year = input.year.to_string();
         let id = insert_id(
@@ -110,11 +99,12 @@ impl Store {
         )
         .await
         .map_err(|e| match e {
-            StoreError::Db(_) => StoreError::Conflict(format!(
-                "{} already has a {} agreement for {year}",
-                school.name,
-                input.programme.trim()
-            )),
+            StoreError::Db(_) => PaymentRefusal::AgreementExists {
+                school: school.name.clone(),
+                programme: input.programme.trim().to_owned(),
+                year: year.clone(),
+            }
+            .into(),
             other => other,
         })?;
         audit::record(

@@ -3,6 +3,8 @@
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use tutti_domain::Pence;
+pub use tutti_domain::payments::MAX_DONATION;
+use tutti_domain::payments::{check_donation, donation_description};
 use tutti_domain::validate::Postcode;
 
 use super::{Checkout, exec, insert_id};
@@ -51,9 +53,6 @@ pub struct Donation {
     pub postcode: String,
     pub status: String,
 }
-
-/// The largest single donation taken online; more goes through the office.
-pub const MAX_DONATION: Pence = Pence(1_000_000);
 
 pub(crate) async fn items(conn: &impl ConnectionTrait, user_id: i64) -> Result<Vec<BasketItem>> {
     Ok(BasketItem::find_by_statement(stmt(
@@ -112,11 +111,7 @@ impl Store {
 
     /// Adds a donation (and its Gift Aid declaration) to the person's basket.
     pub async fn add_donation(&self, actor: &Actor, user_id: i64, input: &DonationInput) -> Result<i64> {
-        if input.amount <= Pence::ZERO || input.amount > MAX_DONATION {
-            return Err(StoreError::Refused(format!(
-                "Enter an amount between £0.01 and {MAX_DONATION}"
-            )));
-        }
+        check_donation(input.amount)?;
         let txn = self.write().await?;
         let (name, address, postcode, declared) = match &input.gift_aid {
             Some(g) => (
@@ -144,11 +139,7 @@ impl Store {
             ],
         )
         .await?;
-        let description = if input.gift_aid.is_some() {
-            format!("Donation of {} with Gift Aid", input.amount)
-        } else {
-            format!("Donation of {}", input.amount)
-        };
+        let description = donation_description(input.amount, input.gift_aid.is_some());
         insert_id(
             &txn,
             "INSERT INTO basket_items (user_id, kind, invoice_id, donation_id, description, amount_pence, \

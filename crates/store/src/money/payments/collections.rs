@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::{Date, Duration};
 use tutti_domain::Pence;
 use tutti_domain::charging::{Instalment, InstalmentStatus, instalment_status};
-use tutti_domain::payments::{AccountNumber, SortCode};
+use tutti_domain::payments::{AccountNumber, InstalmentLetter, PaymentRefusal, SortCode, check_mandate};
 
 use super::{exec, insert_id};
 use crate::error::{Result, StoreError};
@@ -221,19 +221,15 @@ impl Store {
                         report.no_address += 1;
                         continue;
                     };
-                    let body = format!(
-                        "Dear {},\n\nInstalment {} of invoice {} ({}) was due by {} and has not been paid. As our \
-                         terms say, the instalment plan is now cancelled and the whole balance of {} is due now.\n\n\
-                         You can pay online from your basket, or contact the office to talk it through.\n\n{}\n",
-                        first.payer_name,
-                        missed.missed.number,
-                        first.invoice_number,
-                        missed.missed.amount,
-                        tutti_domain::validate::format_date_uk(missed.missed.due),
-                        missed.balance_due,
-                        hub_name
-                    );
-                    let subject = format!("Invoice {}: the whole balance is now due", first.invoice_number);
+                    let (subject, body) = InstalmentLetter {
+                        payer_name: &first.payer_name,
+                        invoice_number: &first.invoice_number,
+                        instalment: missed.missed.number,
+                        amount: missed.missed.amount,
+                        due: missed.missed.due,
+                        hub_name,
+                    }
+                    .collapsed(missed.balance_due);
                     remind_once(&txn, row.instalment_id, "collapsed", &to, &subject, &body).await?;
                 }
                 InstalmentStatus::OnTrack { next_due: Some(next) }
@@ -247,17 +243,15 @@ impl Store {
                         report.no_address += 1;
                         continue;
                     };
-                    let subject = format!("Invoice {}: instalment {} due soon", first.invoice_number, next.number);
-                    let body = format!(
-                        "Dear {},\n\nInstalment {} of invoice {}, {}, is due by {}. If you pay by Direct Debit \
-                         there is nothing to do. Otherwise you can pay online from your basket.\n\n{}\n",
-                        first.payer_name,
-                        next.number,
-                        first.invoice_number,
-                        next.amount,
-                        tutti_domain::validate::format_date_uk(next.due),
-                        hub_name
-                    );
+                    let (subject, body) = InstalmentLetter {
+                        payer_name: &first.payer_name,
+                        invoice_number: &first.invoice_number,
+                        instalment: next.number,
+                        amount: next.amount,
+                        due: next.due,
+                        hub_name,
+                    }
+                    .due_soon();
                     if remind_once(&txn, row.instalment_id, "due", &to, &subject, &body).await? {
                         report.reminders += 1;
                     }
@@ -271,9 +265,7 @@ impl Store {
 
     /// Records a payer's Direct Debit mandate (one per payer).
     pub async fn create_mandate(&self, actor: &Actor, input: &MandateInput) -> Result<i64> {
-        if input.account_name.trim().is_empty() {
-            return Err(StoreError::Refused("Enter the name on the bank account".into()));
-        }
+        check_mandate(&input.account_name)?;
         let txn = self.write().await?;
         let id = insert_id(
             &txn,
@@ -291,9 +283,7 @@ impl Store {
         )
         .await
         .map_err(|e| match e {
-            StoreError::Db(_) => StoreError::Conflict(
-                "This payer already has a mandate, or the reference is taken by another mandate.".into(),
-            ),
+            StoreError::Db(_) => PaymentRefusal::MandateTaken.into(),
             other => other,
         })?;
         audit::record(

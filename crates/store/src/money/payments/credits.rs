@@ -12,7 +12,8 @@ use crate::Store;
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
-use crate::teaching::lessons::status;
+use tutti_domain::lessons::LessonStatus;
+use tutti_domain::payments::missed_lesson_credit;
 
 #[derive(FromQueryResult)]
 struct Owed {
@@ -67,7 +68,7 @@ impl Store {
                 true.into(),
                 dates.first.into(),
                 dates.last.into(),
-                status::GIVEN.into(),
+                LessonStatus::Given.as_str().into(),
             ],
         ))
         .all(&txn)
@@ -83,7 +84,7 @@ impl Store {
                     o.group_id.into(),
                     dates.first.into(),
                     dates.last.into(),
-                    status::CANCELLED.into(),
+                    LessonStatus::Cancelled.as_str().into(),
                 ],
             ))
             .one(&txn)
@@ -96,10 +97,7 @@ impl Store {
                 continue;
             }
             let target = credit_target(&txn, o.invoice_id, &o.payer_kind, o.payer_id, credit).await?;
-            let reference = format!(
-                "Lesson on {} not given: 1/{lessons} of the term's fee",
-                tutti_domain::validate::format_date_uk(o.day)
-            );
+            let reference = missed_lesson_credit(o.day, lessons);
             let payment_id = insert_payment(
                 &txn,
                 target,

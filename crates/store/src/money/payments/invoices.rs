@@ -5,7 +5,10 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use time::Date;
 use tutti_domain::Pence;
-use tutti_domain::payments::PaymentMethod;
+use tutti_domain::payments::{
+    InvoiceStatus, PaymentMethod, PaymentRefusal, check_amount, check_payable, check_payment, check_refund,
+    invoice_description,
+};
 
 use super::{Checkout, exec, insert_id};
 use crate::error::{Result, StoreError};
@@ -33,6 +36,10 @@ pub struct InvoiceAccount {
 impl InvoiceAccount {
     pub fn balance(&self) -> Pence {
         Pence(self.total_pence - self.settled_pence)
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == InvoiceStatus::Cancelled.as_str()
     }
 }
 
@@ -76,26 +83,23 @@ pub(crate) async fn account(conn: &impl ConnectionTrait, invoice_id: i64) -> Res
 /// and marks its instalments paid when nothing is left to pay.
 pub(crate) async fn refresh_status(conn: &impl ConnectionTrait, invoice_id: i64) -> Result<InvoiceAccount> {
     let mut acc = account(conn, invoice_id).await?;
-    if acc.status == "cancelled" {
+    let Some(was) = InvoiceStatus::parse(&acc.status) else {
+        return Err(StoreError::Corrupt(format!("invoices.status {:?}", acc.status)));
+    };
+    if was == InvoiceStatus::Cancelled {
         return Ok(acc);
     }
-    let status = if acc.balance() <= Pence::ZERO {
-        "paid"
-    } else if acc.settled_pence > 0 {
-        "part_paid"
-    } else {
-        "issued"
-    };
-    if status != acc.status {
+    let status = was.following(acc.balance(), Pence(acc.settled_pence));
+    if status != was {
         exec(
             conn,
             "UPDATE invoices SET status = ? WHERE id = ?",
-            vec![status.into(), invoice_id.into()],
+            vec![status.as_str().into(), invoice_id.into()],
         )
         .await?;
-        acc.status = status.into();
+        acc.status = status.as_str().into();
     }
-    if status == "paid" {
+    if status == InvoiceStatus::Paid {
         exec(
             conn,
             "UPDATE instalments SET status = 'paid' WHERE invoice_id = ? AND status = 'due'",
@@ -226,22 +230,10 @@ impl Store {
     /// Records a payment an admin received. Paying more than the balance is refused, so an
     /// overpayment never sits on an account unexplained.
     pub async fn record_payment(&self, actor: &Actor, invoice_id: i64, input: &PaymentInput) -> Result<InvoiceAccount> {
-        if input.amount <= Pence::ZERO {
-            return Err(StoreError::Refused("Enter an amount more than £0.00".into()));
-        }
+        check_amount(input.amount)?;
         let txn = self.write().await?;
         let acc = account(&txn, invoice_id).await?;
-        if acc.status == "cancelled" {
-            return Err(StoreError::Refused(format!("Invoice {} is cancelled.", acc.number)));
-        }
-        if input.amount > acc.balance() {
-            return Err(StoreError::Refused(format!(
-                "That is more than the {} left to pay on invoice {}. Record {} or less.",
-                acc.balance().clamp_non_negative(),
-                acc.number,
-                acc.balance().clamp_non_negative()
-            )));
-        }
+        check_payment(input.amount, acc.is_cancelled(), acc.balance(), &acc.number)?;
         let id = insert_payment(
             &txn,
             invoice_id,
@@ -275,18 +267,10 @@ impl Store {
 
     /// Refunds money paid on an invoice; no more than has been paid.
     pub async fn record_refund(&self, actor: &Actor, invoice_id: i64, input: &PaymentInput) -> Result<InvoiceAccount> {
-        if input.amount <= Pence::ZERO {
-            return Err(StoreError::Refused("Enter an amount more than £0.00".into()));
-        }
+        check_amount(input.amount)?;
         let txn = self.write().await?;
         let acc = account(&txn, invoice_id).await?;
-        if input.amount > Pence(acc.settled_pence) {
-            return Err(StoreError::Refused(format!(
-                "Only {} has been paid on invoice {}; a refund cannot be more.",
-                Pence(acc.settled_pence).clamp_non_negative(),
-                acc.number
-            )));
-        }
+        check_refund(input.amount, Pence(acc.settled_pence), &acc.number)?;
         let id = insert_payment(
             &txn,
             invoice_id,
@@ -329,12 +313,7 @@ impl Store {
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
-        if acc.balance() <= Pence::ZERO || acc.status == "cancelled" {
-            return Err(StoreError::Refused(format!(
-                "Invoice {} has nothing left to pay.",
-                acc.number
-            )));
-        }
+        check_payable(acc.balance(), acc.is_cancelled(), &acc.number)?;
         let inserted = exec(
             &txn,
             "INSERT INTO basket_items (user_id, kind, invoice_id, donation_id, description, amount_pence, \
@@ -343,17 +322,14 @@ impl Store {
             vec![
                 user.id.into(),
                 invoice_id.into(),
-                format!("Invoice {} ({})", acc.number, acc.term).into(),
+                invoice_description(&acc.number, &acc.term).into(),
                 acc.balance().0.into(),
                 now().into(),
             ],
         )
         .await?;
         if inserted == 0 {
-            return Err(StoreError::Conflict(format!(
-                "Invoice {} is already in your basket.",
-                acc.number
-            )));
+            return Err(PaymentRefusal::AlreadyInBasket { number: acc.number }.into());
         }
         txn.commit().await?;
         Ok(())

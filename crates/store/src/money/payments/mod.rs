@@ -11,8 +11,9 @@ pub mod provider;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use tutti_domain::Pence;
+use tutti_domain::payments::{check_checkout, items_description};
 
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
 use crate::{Store, now};
@@ -86,16 +87,11 @@ impl Store {
         let txn = self.write().await?;
         basket::refresh_invoice_items(&txn, user_id).await?;
         let items = basket::items(&txn, user_id).await?;
-        if items.is_empty() {
-            return Err(StoreError::Refused("Your basket is empty.".into()));
-        }
         let total: Pence = items.iter().map(|i| Pence(i.amount_pence)).sum();
-        if total <= Pence::ZERO {
-            return Err(StoreError::Refused("There is nothing to pay in your basket.".into()));
-        }
+        check_checkout(items.len(), total)?;
         let description = match items.as_slice() {
             [one] => one.description.clone(),
-            many => format!("{} items", many.len()),
+            many => items_description(many.len()),
         };
         let reference = new_reference();
         let id = insert_id(

@@ -1,5 +1,6 @@
 //! Applying, shared by parents and schools: the choices on offer, reading a choice, and an application's words.
 use crate::error::AppResult;
+use crate::error::message;
 use crate::forms::FormErrors;
 use crate::state::AppState;
 use serde::Deserialize;
@@ -8,33 +9,31 @@ use tutti_domain::admissions::{ApplicationSource, TuitionChoice, check_applicati
 use tutti_domain::lessons::{LESSON_MINUTES, LessonType};
 use tutti_domain::validate::format_date_uk;
 use tutti_store::StoreError;
+use tutti_store::admissions::ApplicationStatus;
 use tutti_store::admissions::applications::{ApplicationFilter, ApplicationView, NewApplication};
 use tutti_store::admissions::tuition_offer::OfferedLesson;
 use tutti_store::platform::audit::Actor;
 use tutti_store::records::pupils::PupilScope;
 
 /// A lesson in words: "individual 30-minute".
-pub(crate) fn lesson_words(lesson_type: &str, minutes: i32) -> String {
-    format!("{} {minutes}-minute", lesson_type.replace('-', " "))
-}
+pub use tutti_domain::lessons::lesson_words;
 
 /// An application's status in words for its family.
 pub(crate) fn status_words(a: &ApplicationView) -> String {
     let date = |d: Option<Date>| d.map(format_date_uk).unwrap_or_default();
-    match a.status.as_str() {
-        "waiting" => match a.place {
+    match a.status {
+        ApplicationStatus::Waiting => match a.place {
             Some(p) => format!("Waiting: number {p} on the list"),
             None => "Waiting".into(),
         },
-        "offered" => format!(
+        ApplicationStatus::Offered => format!(
             "Offered a place from {}: answer by {}",
             date(a.offer_start_date),
             date(a.offer_expires_on)
         ),
-        "accepted" => format!("Accepted: lessons from {}", date(a.offer_start_date)),
-        "declined" => "Declined".into(),
-        "lapsed" => format!("Offer lapsed on {}", date(a.offer_expires_on)),
-        other => other.into(),
+        ApplicationStatus::Accepted => format!("Accepted: lessons from {}", date(a.offer_start_date)),
+        ApplicationStatus::Declined => "Declined".into(),
+        ApplicationStatus::Lapsed => format!("Offer lapsed on {}", date(a.offer_expires_on)),
     }
 }
 
@@ -53,7 +52,7 @@ impl AppLine {
             lesson: format!("{} ({})", a.instrument, lesson_words(&a.lesson_type, a.minutes)),
             status: status_words(&a),
             applied: format_date_uk(a.applied_at.date()),
-            open_offer: a.status == "offered",
+            open_offer: a.status == ApplicationStatus::Offered,
             a,
         }
     }
@@ -180,12 +179,10 @@ pub(super) async fn submit_application(
             errors.add("pupil", "Choose one of the children listed");
             Ok(None)
         }
-        Err(StoreError::Conflict(m)) => {
-            errors.add("instrument", m);
-            Ok(None)
-        }
-        Err(StoreError::Refused(m)) => {
-            errors.add("lesson_type", m);
+        Err(StoreError::Refused(r)) => {
+            // A clash (already waiting or learning) is about the instrument; the rest about
+            // what was chosen.
+            errors.add(if r.is_conflict() { "instrument" } else { "lesson_type" }, message(&r));
             Ok(None)
         }
         Err(e) => Err(e.into()),

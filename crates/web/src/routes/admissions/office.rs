@@ -5,6 +5,7 @@ use super::applying::ApplyForm;
 use super::applying::apply_choices;
 use super::applying::lines;
 use super::school::apply_by_ref;
+use crate::error::refused_on;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
@@ -19,7 +20,6 @@ use serde::Deserialize;
 use time::{Date, Duration};
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice, WaitingPriority};
 use tutti_domain::lessons::{LESSON_MINUTES, LessonType};
-use tutti_store::StoreError;
 use tutti_store::admissions::applications::ApplicationFilter;
 use tutti_store::admissions::tuition_offer::OfferedLesson;
 use tutti_store::records::pupils::PupilScope;
@@ -122,8 +122,7 @@ pub(super) async fn add_to_offer(
                 )
                 .await;
             }
-            Err(StoreError::Conflict(m) | StoreError::Refused(m)) => errors.add("instrument", m),
-            Err(e) => return Err(e.into()),
+            Err(e) => refused_on(e, "instrument", &mut errors)?,
         }
     }
     offer_view(&state, &visitor, session.csrf_token, form, errors).await

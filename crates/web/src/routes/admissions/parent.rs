@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use tutti_domain::admissions::ApplicationSource;
 use tutti_domain::rotation::ClockTime;
 use tutti_domain::validate::format_date_uk;
+use tutti_store::admissions::EnrolmentStatus;
 use tutti_store::admissions::applications::NewApplication;
 use tutti_store::admissions::enrolments::{EnrolmentFilter, EnrolmentView};
 use tutti_store::admissions::notice::NoticePreview;
@@ -187,9 +188,9 @@ impl EnrolmentLine {
             (Some(d), Some(m)) => format!("{d}s at {}", ClockTime(m as u16)),
             _ => "Awaiting a day and time".into(),
         };
-        let status = match (e.status.as_str(), e.end_date) {
+        let status = match (e.status, e.end_date) {
             (_, Some(end)) => format!("Ending on {}", format_date_uk(end)),
-            ("awaiting", _) => format!("From {}, awaiting allocation", format_date_uk(e.start_date)),
+            (EnrolmentStatus::Awaiting, _) => format!("From {}, awaiting allocation", format_date_uk(e.start_date)),
             _ => format!("From {}", format_date_uk(e.start_date)),
         };
         EnrolmentLine {

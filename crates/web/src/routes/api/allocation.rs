@@ -499,7 +499,7 @@ impl From<Proposal> for ProposalStatus {
             id: p.id,
             term: p.term,
             seconds: p.seconds,
-            status: p.status,
+            status: p.status.as_str().to_owned(),
             progress,
             result: p.result.map(|r| ProposalOutcome {
                 before: r.before.into(),

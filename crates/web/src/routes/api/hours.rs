@@ -196,7 +196,7 @@ async fn put_availability(
             wednesday: times(&week, 3),
             thursday: times(&week, 4),
             friday: times(&week, 5),
-            outside,
+            outside: outside.iter().map(ToString::to_string).collect(),
         },
     )
 }
@@ -271,7 +271,7 @@ async fn put_hours(
             rooms,
             opens: ClockTime(opens).to_string(),
             closes: ClockTime(closes).to_string(),
-            outside,
+            outside: outside.iter().map(ToString::to_string).collect(),
         },
     )
 }

@@ -72,8 +72,8 @@ pub enum ApiError {
     Forbidden,
     /// 422: fields not of their documented shape.
     Invalid(FormErrors),
-    /// 409: a rule refuses the request, as the store words it.
-    Conflict(String),
+    /// A rule of the hub said no (409, naming the field when the domain does).
+    Refused(tutti_domain::Refusal),
     /// Any other problem, as it is.
     Problem(Problem),
     Internal(String),
@@ -83,7 +83,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound,
-            StoreError::Conflict(m) | StoreError::Refused(m) => ApiError::Conflict(m),
+            StoreError::Refused(r) => ApiError::Refused(r),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -101,7 +101,7 @@ impl IntoResponse for ApiError {
             ApiError::NotFound => Problem::new(StatusCode::NOT_FOUND, "Not found."),
             ApiError::Forbidden => Problem::new(StatusCode::FORBIDDEN, "Your role may not do this."),
             ApiError::Invalid(errors) => Problem::invalid(errors.list().iter().map(|(f, m)| (*f, m.as_str()))),
-            ApiError::Conflict(m) => Problem::new(StatusCode::CONFLICT, m),
+            ApiError::Refused(r) => Problem::refused(&r),
             ApiError::Problem(p) => p,
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error in the API");

@@ -13,7 +13,7 @@ use super::Ctx;
 use super::markdown;
 use super::views::item_url;
 use crate::access::Routes;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::{page_count, render};
 use crate::routes::page_number;
@@ -244,8 +244,8 @@ impl EditForm {
         d.closes_on = date(&mut errors, "closes_on", &self.closes_on);
         d.duration_seconds = number(&mut errors, "duration_minutes", &self.duration_minutes).map(|m| m * 60);
         d.file_id = file_id;
-        for (field, message) in validate(&d) {
-            errors.add(field, message);
+        for problem in validate(&d) {
+            errors.add(problem.field(), problem.to_string());
         }
         (d, errors)
     }
@@ -434,8 +434,8 @@ async fn save(ctx: Ctx, id: Option<i64>, form: EditForm) -> AppResult<Response> 
             set_flash(&ctx, &format!("Saved “{}”.", item.title)).await?;
             Ok(Redirect::to(&format!("/admin/content/{}", item.id)).into_response())
         }
-        Err(tutti_store::StoreError::Conflict(m)) | Err(tutti_store::StoreError::Refused(m)) => {
-            errors.add("slug", m);
+        Err(tutti_store::StoreError::Refused(r)) => {
+            errors.add("slug", message(&r));
             edit_page(
                 &ctx,
                 id,
@@ -468,10 +468,10 @@ async fn delete(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
             set_flash(&ctx, &format!("Deleted “{}”.", item.title)).await?;
             Ok(Redirect::to(&format!("/admin/content?kind={}", item.kind)).into_response())
         }
-        Err(tutti_store::StoreError::Refused(m)) => {
+        Err(tutti_store::StoreError::Refused(r)) => {
             let kind = Kind::parse(&item.kind).unwrap_or(Kind::Page);
             let mut errors = FormErrors::default();
-            errors.add("title", m);
+            errors.add("title", message(&r));
             edit_page(
                 &ctx,
                 Some(id),
@@ -535,7 +535,7 @@ async fn upload(ctx: Ctx, Path(id): Path<i64>, mut multipart: Multipart) -> AppR
     };
     let file_id = match store.store_content_file(purpose, &name, &bytes).await {
         Ok(fid) => fid,
-        Err(tutti_store::StoreError::Refused(m)) => return refuse(m).await,
+        Err(tutti_store::StoreError::Refused(r)) => return refuse(message(&r)).await,
         Err(e) => return Err(e.into()),
     };
     let mut draft = Draft::from_item(&item);

@@ -293,7 +293,9 @@ async fn signup(State(state): State<AppState>, visitor: Visitor, Form(form): For
                 .await?;
         }
         // The page must not reveal whether an email has an account, so the owner is told by email instead.
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Refused(tutti_domain::Refusal::Accounts(
+            tutti_domain::accounts::AccountRefusal::EmailTaken { .. },
+        ))) => {
             let body = format!(
                 "Hello,\n\nSomeone tried to create an account with {hub} using this email address, but you already have one.\n\nLog in at {}/login, or reset your password at {}/forgot-password.\n",
                 state.config.public_url.trim_end_matches('/'),

@@ -7,7 +7,7 @@ use tutti_store::StoreError;
 use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience, Routes};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, message};
 use crate::pages::{
     AdminOutboxPage, AdminUserPage, AdminUsersPage, OutboxRow, page_count, render, render_clearing_flash, role_choices,
 };
@@ -127,7 +127,7 @@ async fn set_role(
                 .await?;
             Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
         }
-        Err(StoreError::Refused(m)) => user_page(&state, &visitor, id, Some(m)).await,
+        Err(StoreError::Refused(r)) => user_page(&state, &visitor, id, Some(message(&r))).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -156,7 +156,7 @@ async fn set_disabled(
             state.store.set_flash(&session.id_hash, Some(msg)).await?;
             Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
         }
-        Err(StoreError::Refused(m)) => user_page(&state, &visitor, id, Some(m)).await,
+        Err(StoreError::Refused(r)) => user_page(&state, &visitor, id, Some(message(&r))).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -16,7 +16,7 @@ use tutti_store::platform::second_factors::{PasskeySummary, SecondFactors};
 use tutti_store::platform::sessions::Session;
 
 use crate::access::{Access, Audience, Routes, safe_next};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, refusal_text};
 use crate::format::when;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
@@ -203,15 +203,15 @@ async fn confirm_totp(
         .and_then(totp::base32_decode);
     let mut errors = FormErrors::default();
     let outcome = match pending {
-        None => Err(StoreError::Refused(
-            "The set-up has expired. Scan the new QR code below and type the code your app shows.".into(),
-        )),
-        Some(secret) => {
-            state
-                .store
-                .confirm_totp(&actor(&user, &visitor), user.id, &secret, &form.code)
-                .await
-        }
+        None => Err("The set-up has expired. Scan the new QR code below and type the code your app shows.".to_owned()),
+        Some(secret) => match state
+            .store
+            .confirm_totp(&actor(&user, &visitor), user.id, &secret, &form.code)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) => Err(refusal_text(e)?),
+        },
     };
     match outcome {
         Ok(()) => {
@@ -238,12 +238,11 @@ async fn confirm_totp(
             page.shell.flash = Some("Your authenticator app is set up.".into());
             no_store(render(&page)?)
         }
-        Err(StoreError::Refused(m)) => {
+        Err(m) => {
             errors.add("code", m);
             let page = security_page(&state, &visitor, &user, &session, form.next.as_deref(), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -440,7 +439,9 @@ async fn add_passkey(
         .await
     {
         Ok(_) => {}
-        Err(StoreError::Conflict(m)) => return Ok(json_error(StatusCode::CONFLICT, m)),
+        Err(StoreError::Refused(r)) if r.is_conflict() => {
+            return Ok(crate::problem::Problem::refused(&r).into_response());
+        }
         Err(e) => return Err(e.into()),
     }
     state.store.mark_second_factor_done(&session.id_hash).await?;

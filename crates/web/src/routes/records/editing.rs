@@ -10,7 +10,7 @@ use tutti_store::platform::audit::Actor;
 use tutti_store::{Store, StoreError};
 
 use super::{FormField, FormPage, Values, csrf_of, done, form_again};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, refused_on_its_field};
 use crate::forms::FormErrors;
 use crate::pages::render;
 use crate::session::{SignedIn, Visitor, actor};
@@ -32,10 +32,8 @@ pub(crate) trait EditableRecord: Send + Sync + 'static {
     const ADDED: &'static str;
     const SAVED: &'static str;
     const ARCHIVED: &'static str;
-    /// The field a conflict (a key already taken) is shown on.
+    /// The field a refusal is shown on when the domain names none: the record's key.
     const CONFLICT_FIELD: &'static str;
-    /// The field a refusal is shown on.
-    const REFUSED_FIELD: &'static str = Self::CONFLICT_FIELD;
 
     fn fields(values: &Values, new: bool) -> Vec<FormField>;
     fn parse(values: &Values, errors: &mut FormErrors) -> Option<Self::Input>;
@@ -88,15 +86,10 @@ fn form<K: EditableRecord>(
     }
 }
 
-/// A refusal or conflict from the store becomes an error on its field; anything else is the
-/// page's error.
+/// A refusal from the store becomes an error on the field the domain names (the forms carry
+/// the import's column names, as the domain does); anything else is the page's error.
 fn on_field<K: EditableRecord>(e: StoreError, errors: &mut FormErrors) -> AppResult<()> {
-    match e {
-        StoreError::Conflict(m) => errors.add(K::CONFLICT_FIELD, m),
-        StoreError::Refused(m) => errors.add(K::REFUSED_FIELD, m),
-        other => return Err(other.into()),
-    }
-    Ok(())
+    refused_on_its_field(e, K::CONFLICT_FIELD, errors)
 }
 
 pub(crate) async fn new_form<K: EditableRecord>(

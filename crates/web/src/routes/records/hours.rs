@@ -7,11 +7,11 @@ use axum::response::Response;
 use axum::routing::get;
 use tutti_domain::allocation::{MAX_ROOMS, day_times_text, parse_day_times};
 use tutti_domain::rotation::ClockTime;
-use tutti_store::records::availability::{Availability, SchoolHours, Week};
+use tutti_store::records::availability::{Availability, GroupOutside, SchoolHours, Week};
 
 use super::*;
 use crate::access::Routes;
-use crate::error::AppError;
+use crate::error::{AppError, refused_on};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -109,7 +109,7 @@ pub(crate) fn hours_text(h: &SchoolHours) -> String {
 }
 
 /// The saved message, with the groups the new facts leave outside them.
-fn saved(what: &str, outside: &[String]) -> String {
+fn saved(what: &str, outside: &[GroupOutside]) -> String {
     if outside.is_empty() {
         format!("{what} saved.")
     } else {
@@ -119,7 +119,7 @@ fn saved(what: &str, outside: &[String]) -> String {
             if outside.len() == 1 { " is" } else { "s are" },
             if what == "Availability" { "it" } else { "them" },
             if outside.len() == 1 { "it" } else { "them" },
-            outside.join(" ")
+            outside.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
         )
     }
 }
@@ -248,7 +248,7 @@ async fn save_availability(
                 )
                 .await;
             }
-            Err(e) => store_error_on(e, "monday", &mut errors)?,
+            Err(e) => refused_on(e, "monday", &mut errors)?,
         }
     }
     let recorded = state.store.availability(id).await?.is_some_and(|a| a.recorded);
@@ -336,7 +336,7 @@ async fn save_hours(
                 )
                 .await;
             }
-            Err(e) => store_error_on(e, "rooms", &mut errors)?,
+            Err(e) => refused_on(e, "rooms", &mut errors)?,
         }
     }
     hours_page(&state, &visitor, id, &school, &v, errors)

@@ -17,7 +17,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tutti_domain::csv::{CsvRow, import, write};
-use tutti_store::StoreError;
 use tutti_store::listing::{ListQuery, Page};
 use tutti_store::platform::accounts::Role;
 use tutti_store::records::guardians::Guardian;
@@ -285,17 +284,6 @@ pub fn csrf_of(visitor: &Visitor) -> String {
 /// Shows a form again with its errors and the input kept.
 pub fn form_again(page: FormPage) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-}
-
-/// A store conflict (a key already taken) or refusal becomes an error on `field`.
-pub fn store_error_on(e: StoreError, field: &'static str, errors: &mut FormErrors) -> AppResult<()> {
-    match e {
-        StoreError::Conflict(m) | StoreError::Refused(m) => {
-            errors.add(field, m);
-            Ok(())
-        }
-        other => Err(other.into()),
-    }
 }
 
 /// Sets a flash message and redirects.

@@ -42,7 +42,6 @@ impl EditableRecord for Pupils {
     const SAVED: &'static str = "Pupil saved.";
     const ARCHIVED: &'static str = "Pupil archived.";
     const CONFLICT_FIELD: &'static str = "pupil_ref";
-    const REFUSED_FIELD: &'static str = "school_urn";
 
     fn fields(values: &Values, new: bool) -> Vec<FormField> {
         fields(values, new)

@@ -14,7 +14,6 @@ use tutti_domain::allocation::day_name;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::lessons::LessonType;
 use tutti_domain::rotation::ClockTime;
-use tutti_store::StoreError;
 use tutti_store::platform::accounts::Role;
 use tutti_store::teaching::allocation::{AwaitingEnrolment, GroupSummary, TeacherChoice};
 use tutti_store::teaching::cancellations::DayOff;
@@ -22,7 +21,7 @@ use tutti_store::teaching::lessons::{NewGroup, TimetableLesson};
 use tutti_store::teaching::proposals::{GroupMove, Proposal};
 
 use crate::access::{Access, Audience, Routes};
-use crate::error::AppResult;
+use crate::error::{AppResult, refused_on};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
 use crate::session::{SignedIn, Visitor, actor};
@@ -318,11 +317,10 @@ async fn place(
             .await?;
             Ok(Redirect::to(&back_to_allocation(&form)).into_response())
         }
-        Err(StoreError::Refused(m) | StoreError::Conflict(m)) => {
-            errors.add("start", m);
+        Err(e) => {
+            refused_on(e, "start", &mut errors)?;
             allocation_view(&state, &visitor, filters(&form), errors, form).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -340,11 +338,10 @@ async fn add_to_group(
             flash(&state, &visitor, format!("Added to group {id}.")).await?;
             Ok(Redirect::to(&back_to_allocation(&form)).into_response())
         }
-        Err(StoreError::Refused(m) | StoreError::Conflict(m)) => {
-            errors.add("enrolment", m);
+        Err(e) => {
+            refused_on(e, "enrolment", &mut errors)?;
             allocation_view(&state, &visitor, filters(&form), errors, form).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -479,11 +476,10 @@ async fn cancel_day(
             .await?;
             Ok(Redirect::to("/admin/cancellations").into_response())
         }
-        Err(StoreError::Refused(m) | StoreError::Conflict(m)) => {
-            errors.add("date", m);
+        Err(e) => {
+            refused_on(e, "date", &mut errors)?;
             cancellations_view(&state, &visitor, errors).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -518,11 +514,10 @@ async fn make_up(
             .await?;
             Ok(Redirect::to("/admin/cancellations").into_response())
         }
-        Err(StoreError::Refused(m) | StoreError::Conflict(m)) => {
-            errors.add("make-up", m);
+        Err(e) => {
+            refused_on(e, "make-up", &mut errors)?;
             cancellations_view(&state, &visitor, errors).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 

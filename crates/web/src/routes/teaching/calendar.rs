@@ -143,7 +143,7 @@ pub fn calendar(hub: &str, host: &str, lessons: &[TimetableLesson], now: OffsetD
             )
         };
         let pupils: Vec<&str> = lesson.pupils.iter().map(|p| p.name.as_str()).collect();
-        let missed = lesson.owed_by_hub || lesson.status == "cancelled";
+        let missed = lesson.owed_by_hub || lesson.status == tutti_domain::lessons::LessonStatus::Cancelled;
         line("BEGIN:VEVENT");
         line(&format!("UID:lesson-{}@{host}", lesson.id));
         line(&format!("DTSTAMP:{stamp}"));

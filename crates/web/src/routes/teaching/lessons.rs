@@ -11,7 +11,7 @@ use tutti_domain::calendar::AcademicYear;
 use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
 use tutti_store::platform::accounts::{Role, User};
 use tutti_store::platform::audit::Actor;
-use tutti_store::teaching::lessons::{NoteReader, TimetableLesson, TimetableOf};
+use tutti_store::teaching::lessons::{LessonStatus, NoteReader, TimetableLesson, TimetableOf};
 use tutti_store::teaching::registers::{GuaranteeLine, LessonOutcome, MarkScope};
 
 use crate::access::{Access, Audience, Routes};
@@ -121,25 +121,25 @@ pub struct LessonView {
 
 impl LessonView {
     fn new(lesson: TimetableLesson) -> LessonView {
-        let missed = lesson.status == "teacher_absent" || lesson.status == "school_closed";
+        let missed = lesson.status.is_missed_by_hub();
         LessonView {
             start: crate::format::clock(lesson.start_minute),
             end: crate::format::clock(lesson.end_minute),
             date_text: long_day(lesson.date),
-            status_text: status_text(&lesson.status),
+            status_text: status_text(lesson.status),
             missed,
             lesson,
         }
     }
 }
 
-fn status_text(status: &str) -> &'static str {
+fn status_text(status: LessonStatus) -> &'static str {
     match status {
-        "given" => "Given",
-        "teacher_absent" => "Teacher absent (owed by the hub)",
-        "school_closed" => "School closed (owed by the hub)",
-        "cancelled" => "Cancelled",
-        _ => "Scheduled",
+        LessonStatus::Given => "Given",
+        LessonStatus::TeacherAbsent => "Teacher absent (owed by the hub)",
+        LessonStatus::SchoolClosed => "School closed (owed by the hub)",
+        LessonStatus::Cancelled => "Cancelled",
+        LessonStatus::Scheduled => "Scheduled",
     }
 }
 

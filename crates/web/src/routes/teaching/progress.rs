@@ -18,7 +18,7 @@ use tutti_store::records::summaries::PupilSummary;
 use tutti_store::teaching::progress::{ExamEntry, NewExamEntry, PupilReport};
 
 use crate::access::{Access, Audience, Routes};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
 use crate::session::{SignedIn, Visitor};
@@ -381,9 +381,9 @@ async fn save_report(
             state.store.set_flash(&session.id_hash, Some(message)).await?;
             Ok(back(id))
         }
-        Err(StoreError::Refused(m)) => {
+        Err(StoreError::Refused(r)) => {
             let mut errors = FormErrors::default();
-            errors.add("body", m);
+            errors.add("body", message(&r));
             pupil_view(
                 &state,
                 &visitor,

@@ -1,9 +1,10 @@
 //! The basket and donations, card checkout through the provider's hosted page (or the offline test page), and the provider's signed webhooks.
 use crate::error::{AppError, AppResult};
+use crate::error::{refusal_text, refused_on};
 use crate::forms::FormErrors;
 use crate::pages::{MessagePage, render, render_clearing_flash};
 use crate::payments::{CardPayments, signature, stripe, test_mode};
-use crate::routes::records::{Values, actor, done, store_error_on};
+use crate::routes::records::{Values, actor, done};
 use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -17,7 +18,6 @@ use time::OffsetDateTime;
 use tutti_domain::Pence;
 use tutti_domain::payments::GIFT_AID_STATEMENT;
 use tutti_domain::validate::Postcode;
-use tutti_store::StoreError;
 use tutti_store::money::payments::basket::{DonationInput, GiftAidDeclaration};
 use tutti_store::money::payments::provider::CheckoutRequest;
 
@@ -96,8 +96,7 @@ pub(super) async fn add_invoice(
 ) -> AppResult<Response> {
     match state.store.add_invoice_to_basket(&signed.0, id).await {
         Ok(()) => done(&state, &signed, "Invoice added to your basket.", "/basket").await,
-        Err(StoreError::Conflict(m) | StoreError::Refused(m)) => done(&state, &signed, &m, "/basket").await,
-        Err(e) => Err(e.into()),
+        Err(e) => done(&state, &signed, &refusal_text(e)?, "/basket").await,
     }
 }
 
@@ -208,7 +207,7 @@ pub(super) async fn donate(
                 )
                 .await;
             }
-            Err(e) => store_error_on(e, "amount", &mut errors)?,
+            Err(e) => refused_on(e, "amount", &mut errors)?,
         }
     }
     Ok((

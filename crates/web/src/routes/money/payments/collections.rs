@@ -3,12 +3,11 @@ use super::office::Q;
 use super::office::SmallForm;
 use super::office::TablePage;
 use super::office::year_or_current;
+use crate::error::refused_on;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::routes::records::{
-    FormField, FormPage, Values, actor, cell, csrf_of, done, form_again, input, select, store_error_on,
-};
+use crate::routes::records::{FormField, FormPage, Values, actor, cell, csrf_of, done, form_again, input, select};
 use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -210,7 +209,7 @@ pub(super) async fn create_agreement(
                 let to = format!("/admin/agreements?year={}", a.academic_year);
                 return done(&state, &signed, "Agreement saved.", &to).await;
             }
-            Err(e) => store_error_on(e, "programme", &mut errors)?,
+            Err(e) => refused_on(e, "programme", &mut errors)?,
         }
     }
     form_again(agreement_page(&state, &visitor, &v, errors).await?)
@@ -375,7 +374,7 @@ pub(super) async fn create_mandate(
     if let Some(input) = read_mandate(&v, &mut errors) {
         match state.store.create_mandate(&actor(&signed.0, &visitor), &input).await {
             Ok(_) => return done(&state, &signed, "Mandate saved.", "/admin/direct-debit").await,
-            Err(e) => store_error_on(e, "reference", &mut errors)?,
+            Err(e) => refused_on(e, "reference", &mut errors)?,
         }
     }
     form_again(mandate_page(&state, &visitor, &v, errors))

@@ -1,8 +1,9 @@
 //! The office's payment screens: payments in, refunds, lesson credits and donations.
 use crate::error::AppResult;
+use crate::error::refused_on;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::routes::records::{Cell, Values, actor, cell, done, link, store_error_on};
+use crate::routes::records::{Cell, Values, actor, cell, done, link};
 use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -239,7 +240,7 @@ pub(super) async fn money_in_or_out(
                 );
                 return done(&state, &signed, &message, &format!("/admin/invoices/{id}/payments")).await;
             }
-            Err(e) => store_error_on(e, field, &mut errors)?,
+            Err(e) => refused_on(e, field, &mut errors)?,
         }
     }
     let page = invoice_view(&state, &visitor, id, errors).await?;
