@@ -20,7 +20,7 @@ pub async fn verify(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     // The payment provider's webhook carries no session: its signature is its proof, checked
-    // by the handler (routes/payments.rs).
+    // by the handler (routes/money/payments/basket.rs).
     if request.uri().path() == WEBHOOK_PATH {
         return next.run(request).await;
     }

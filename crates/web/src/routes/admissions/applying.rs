@@ -1,20 +1,22 @@
 //! Applying, shared by parents and schools: the choices on offer, reading a choice, and an application's words.
-use crate::error::{AppResult, message};
+use crate::error::AppResult;
+use crate::error::message;
 use crate::forms::FormErrors;
 use crate::state::AppState;
 use serde::Deserialize;
 use time::Date;
-use tutti_domain::admissions::{ApplicationSource, ApplicationStatus, TuitionChoice, check_application};
+use tutti_domain::admissions::{ApplicationSource, TuitionChoice, check_application};
 use tutti_domain::lessons::{LESSON_MINUTES, LessonType};
 use tutti_domain::validate::format_date_uk;
 use tutti_store::StoreError;
+use tutti_store::admissions::ApplicationStatus;
 use tutti_store::admissions::applications::{ApplicationFilter, ApplicationView, NewApplication};
 use tutti_store::admissions::tuition_offer::OfferedLesson;
 use tutti_store::platform::audit::Actor;
 use tutti_store::records::pupils::PupilScope;
 
 /// A lesson in words: "individual 30-minute".
-pub(crate) use tutti_domain::lessons::lesson_words;
+pub use tutti_domain::lessons::lesson_words;
 
 /// An application's status in words for its family.
 pub(crate) fn status_words(a: &ApplicationView) -> String {

@@ -1,5 +1,5 @@
 //! The allocation API: placements, cancellations, make-ups and timetable proposals, for the
-//! office's roles; the rules are the office's pages' (routes/allocation.rs). A request of the
+//! office's roles; the rules are the office's pages' (routes/teaching/allocation.rs). A request of the
 //! right shape that a rule refuses (a double-booked teacher, no lessons that day, a lesson
 //! not owed) is 409 with the reasons in words.
 use axum::extract::State;
@@ -499,7 +499,7 @@ impl From<Proposal> for ProposalStatus {
             id: p.id,
             term: p.term,
             seconds: p.seconds,
-            status: p.status.as_str().into(),
+            status: p.status.as_str().to_owned(),
             progress,
             result: p.result.map(|r| ProposalOutcome {
                 before: r.before.into(),

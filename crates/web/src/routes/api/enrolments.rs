@@ -100,7 +100,7 @@ impl From<&EnrolmentView> for Enrolment {
             start_time: e.start_minute.map(|m| ClockTime(m as u16).to_string()),
             start_date: iso_date(e.start_date),
             end_date: e.end_date.map(iso_date),
-            status: e.status.as_str().into(),
+            status: e.status.as_str().to_owned(),
         }
     }
 }
@@ -150,7 +150,7 @@ impl From<&ApplicationView> for Application {
             source: a.source.clone(),
             school_paid: a.school_paid,
             applied_at: crate::format::iso(a.applied_at),
-            status: a.status.as_str().into(),
+            status: a.status.as_str().to_owned(),
             place: a.place,
             offer_start_date: a.offer_start_date.map(iso_date),
             offer_expires_on: a.offer_expires_on.map(iso_date),

@@ -196,7 +196,7 @@ async fn put_availability(
             wednesday: times(&week, 3),
             thursday: times(&week, 4),
             friday: times(&week, 5),
-            outside: sentences(&outside),
+            outside: outside.iter().map(ToString::to_string).collect(),
         },
     )
 }
@@ -271,14 +271,9 @@ async fn put_hours(
             rooms,
             opens: ClockTime(opens).to_string(),
             closes: ClockTime(closes).to_string(),
-            outside: sentences(&outside),
+            outside: outside.iter().map(ToString::to_string).collect(),
         },
     )
-}
-
-/// The groups new facts leave outside them, each as the sentence the office reads.
-fn sentences(outside: &[tutti_store::records::availability::GroupOutside]) -> Vec<String> {
-    outside.iter().map(ToString::to_string).collect()
 }
 
 #[cfg(test)]

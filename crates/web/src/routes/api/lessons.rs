@@ -142,7 +142,7 @@ impl From<&TimetableLesson> for DatedLesson {
             date: iso_date(l.date),
             start: ClockTime(l.start_minute as u16).to_string(),
             end: ClockTime(l.end_minute as u16).to_string(),
-            status: l.status.as_str().into(),
+            status: l.status.as_str().to_owned(),
             owed_by_hub: l.owed_by_hub,
             instrument: l.instrument.clone(),
             lesson_type: l.lesson_type.clone(),

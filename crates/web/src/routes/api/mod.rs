@@ -72,8 +72,7 @@ pub enum ApiError {
     Forbidden,
     /// 422: fields not of their documented shape.
     Invalid(FormErrors),
-    /// 409: a rule of the hub refuses the request, in the domain's words, naming the field
-    /// when the domain does.
+    /// A rule of the hub said no (409, naming the field when the domain does).
     Refused(tutti_domain::Refusal),
     /// Any other problem, as it is.
     Problem(Problem),

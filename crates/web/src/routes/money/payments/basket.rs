@@ -1,5 +1,6 @@
 //! The basket and donations, card checkout through the provider's hosted page (or the offline test page), and the provider's signed webhooks.
-use crate::error::{AppError, AppResult, refusal_text, refused_on};
+use crate::error::{AppError, AppResult};
+use crate::error::{refusal_text, refused_on};
 use crate::forms::FormErrors;
 use crate::pages::{MessagePage, render, render_clearing_flash};
 use crate::payments::{CardPayments, signature, stripe, test_mode};

@@ -1,5 +1,6 @@
 //! The office's payment screens: payments in, refunds, lesson credits and donations.
-use crate::error::{AppResult, refused_on};
+use crate::error::AppResult;
+use crate::error::refused_on;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
 use crate::routes::records::{Cell, Values, actor, cell, done, link};
