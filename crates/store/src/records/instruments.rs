@@ -241,15 +241,10 @@ impl Store {
     }
 
     pub async fn archive_instrument(&self, actor: &Actor, id: i64) -> Result<()> {
-        let txn = self.write().await?;
-        let current = instrument::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let summary = format!("instrument {}", current.serial);
-        crate::records::archive::archive_row(&txn, actor, "instruments", "instrument", id, summary).await?;
-        txn.commit().await?;
-        Ok(())
+        self.archive_record::<instrument::Entity>(actor, id, ("instruments", "instrument"), |m| {
+            format!("instrument {}", m.serial)
+        })
+        .await
     }
 
     /// Imports instrument rows matched by serial, all or nothing; `dry_run` rolls back.

@@ -399,15 +399,8 @@ impl Store {
     }
 
     pub async fn archive_pupil(&self, actor: &Actor, id: i64) -> Result<()> {
-        let txn = self.write().await?;
-        let current = pupil::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let summary = format!("pupil {}", current.pupil_ref);
-        crate::records::archive::archive_row(&txn, actor, "pupils", "pupil", id, summary).await?;
-        txn.commit().await?;
-        Ok(())
+        self.archive_record::<pupil::Entity>(actor, id, ("pupils", "pupil"), |m| format!("pupil {}", m.pupil_ref))
+            .await
     }
 
     /// Imports pupil rows matched by `pupil_ref`, with their first guardian, all or nothing.

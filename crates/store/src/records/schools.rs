@@ -266,15 +266,10 @@ impl Store {
 
     /// Archives a school: it leaves the lists but its history stays.
     pub async fn archive_school(&self, actor: &Actor, id: i64) -> Result<()> {
-        let txn = self.write().await?;
-        let current = school::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let summary = format!("school {} {}", current.urn, current.name);
-        crate::records::archive::archive_row(&txn, actor, "schools", "school", id, summary).await?;
-        txn.commit().await?;
-        Ok(())
+        self.archive_record::<school::Entity>(actor, id, ("schools", "school"), |m| {
+            format!("school {} {}", m.urn, m.name)
+        })
+        .await
     }
 
     /// Imports school rows matched by URN, all or nothing; `dry_run` rolls back.

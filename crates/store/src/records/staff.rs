@@ -296,15 +296,8 @@ impl Store {
     }
 
     pub async fn archive_staff(&self, actor: &Actor, id: i64) -> Result<()> {
-        let txn = self.write().await?;
-        let current = staff::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let summary = format!("staff {}", current.email);
-        crate::records::archive::archive_row(&txn, actor, "staff", "staff", id, summary).await?;
-        txn.commit().await?;
-        Ok(())
+        self.archive_record::<staff::Entity>(actor, id, ("staff", "staff"), |m| format!("staff {}", m.email))
+            .await
     }
 
     /// Imports staff rows matched by email, all or nothing; `dry_run` rolls back.

@@ -6,6 +6,7 @@ use crate::state::AppState;
 use serde::Deserialize;
 use time::Date;
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice, check_application};
+use tutti_domain::lessons::lesson_words;
 use tutti_domain::lessons::{LESSON_MINUTES, LessonType};
 use tutti_domain::validate::format_date_uk;
 use tutti_store::StoreError;
@@ -14,9 +15,6 @@ use tutti_store::admissions::applications::{ApplicationFilter, ApplicationView, 
 use tutti_store::admissions::tuition_offer::OfferedLesson;
 use tutti_store::platform::audit::Actor;
 use tutti_store::records::pupils::PupilScope;
-
-/// A lesson in words: "individual 30-minute".
-pub use tutti_domain::lessons::lesson_words;
 
 /// An application's status in words for its family.
 pub(crate) fn status_words(a: &ApplicationView) -> String {

@@ -429,12 +429,12 @@ async fn list_policies(
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyRecord {
-    /// 0 while the year has no saved policy and Durham's applies.
+    /// 0 while the year has no saved policy and the built-in starting policy applies.
     pub revision: i32,
     pub file: PolicyFile,
 }
 
-/// A year's policy as its file (Durham's, revision 0, until one is saved).
+/// A year's policy as its file (the built-in starting policy, revision 0, until one is saved).
 #[utoipa::path(get, path = "/api/v1/charging-policies/{year}", tag = "billing",
     params(("year" = String, Path, description = "Academic year, like 2026-27", pattern = "^[0-9]{4}-[0-9]{2}$")),
     responses((status = 200, description = "The policy", body = PolicyRecord),
