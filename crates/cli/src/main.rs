@@ -9,6 +9,7 @@ macro_rules! say {
 }
 
 mod billing;
+mod copy;
 mod db;
 mod import;
 mod payments;
@@ -45,6 +46,8 @@ enum Command {
     /// Billing runs and charging policies.
     #[command(subcommand)]
     Billing(billing::BillingCommand),
+    /// Copy this hub into an empty PostgreSQL database and prove the copy, table by table.
+    Copy(copy::CopyArgs),
     /// Solve, check and generate weekly timetables (TIMETABLING.md).
     #[command(subcommand)]
     Timetable(timetable::TimetableCommand),
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
             Command::Import(args) => import::import(args).await,
             Command::Export(args) => import::export(args).await,
             Command::Billing(cmd) => billing::run(cmd).await,
+            Command::Copy(args) => copy::run(args).await,
             Command::Timetable(_) => unreachable!("handled above"),
         }
     }))

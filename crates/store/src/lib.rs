@@ -8,6 +8,7 @@
 pub mod admissions;
 mod connect;
 pub mod content;
+pub mod copy;
 pub mod demo;
 pub mod entities;
 mod error;

@@ -1,6 +1,4 @@
 //! The hub's instruments: list, view, create, update, archive, import and export, audited.
-use std::collections::HashMap;
-
 use sea_orm::sea_query::{Alias, Expr, Order};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
@@ -14,7 +12,8 @@ use crate::entities::instrument;
 use crate::error::{Result, StoreError};
 use crate::listing::{ListQuery, Page};
 use crate::platform::audit::{self, Action, Actor};
-use crate::records::imports::{Change, ImportReport, change_summary, changed_fields};
+use crate::records::imports::{ImportReport, change_summary, changed_fields};
+use crate::records::keyed_import::KeyedImport;
 use crate::records::schools::non_empty;
 use crate::{Store, now};
 
@@ -254,63 +253,7 @@ impl Store {
         rows: &[ImportedRow<InstrumentRow>],
         dry_run: bool,
     ) -> Result<ImportReport> {
-        let txn = self.write().await?;
-        let existing: HashMap<String, instrument::Model> = instrument::Entity::find()
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.serial.clone(), m))
-            .collect();
-        let mut report = ImportReport {
-            dry_run,
-            ..Default::default()
-        };
-        let t = now();
-        let mut events = Vec::new();
-        let mut inserts = Vec::new();
-        for r in rows {
-            match existing.get(&r.row.serial) {
-                Some(m) => {
-                    let changed = changed_fields(&row_fields(&input_of(m).row), &row_fields(&r.row));
-                    if changed.is_empty() && m.archived_at.is_none() {
-                        report.note(r.line, Change::Unchanged);
-                        continue;
-                    }
-                    let mut a: instrument::ActiveModel = m.clone().into();
-                    apply(&mut a, &r.row);
-                    a.archived_at = Set(None);
-                    a.updated_at = Set(t);
-                    a.update(&txn).await?;
-                    events.push(audit::event(
-                        actor,
-                        Action::Update,
-                        "instrument",
-                        Some(m.id),
-                        change_summary(&format!("instrument {} (import)", m.serial), &changed),
-                    ));
-                    report.note(r.line, Change::Updated);
-                }
-                None => {
-                    let mut a = instrument::ActiveModel {
-                        status: Set(InstrumentStatus::Available.as_str().to_owned()),
-                        archived_at: Set(None),
-                        created_at: Set(t),
-                        updated_at: Set(t),
-                        ..Default::default()
-                    };
-                    apply(&mut a, &r.row);
-                    inserts.push(a);
-                    report.note(r.line, Change::Created);
-                }
-            }
-        }
-        for chunk in inserts.chunks(500) {
-            instrument::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        crate::records::imports::finish(txn, actor, ("instrument", "instruments"), rows.len(), &report, events).await?;
-        Ok(report)
+        self.import_keyed::<instrument::Entity>(actor, rows, dry_run).await
     }
 
     pub async fn export_instruments(&self) -> Result<Vec<InstrumentRow>> {
@@ -321,5 +264,51 @@ impl Store {
             .iter()
             .map(|m| input_of(m).row)
             .collect())
+    }
+}
+
+impl KeyedImport for instrument::Entity {
+    type Row = InstrumentRow;
+    type Key = String;
+    const KINDS: (&'static str, &'static str) = ("instrument", "instruments");
+    const AUDIT_EACH_CREATE: bool = false;
+
+    fn stored_key(m: &instrument::Model) -> String {
+        m.serial.clone()
+    }
+    fn row_key(r: &InstrumentRow) -> String {
+        r.serial.clone()
+    }
+    fn id(m: &instrument::Model) -> i64 {
+        m.id
+    }
+    fn describe(m: &instrument::Model) -> String {
+        format!("instrument {}", m.serial)
+    }
+    fn archived(m: &instrument::Model) -> bool {
+        m.archived_at.is_some()
+    }
+    fn merge(
+        m: &instrument::Model,
+        r: &InstrumentRow,
+        t: OffsetDateTime,
+    ) -> (Vec<&'static str>, instrument::ActiveModel) {
+        let changed = changed_fields(&row_fields(&input_of(m).row), &row_fields(r));
+        let mut a: instrument::ActiveModel = m.clone().into();
+        apply(&mut a, r);
+        a.archived_at = Set(None);
+        a.updated_at = Set(t);
+        (changed, a)
+    }
+    fn create(r: &InstrumentRow, t: OffsetDateTime) -> instrument::ActiveModel {
+        let mut a = instrument::ActiveModel {
+            status: Set(InstrumentStatus::Available.as_str().to_owned()),
+            archived_at: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+            ..Default::default()
+        };
+        apply(&mut a, r);
+        a
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod enrolment_import;
 pub mod guardians;
 pub mod imports;
 pub mod instruments;
+pub(crate) mod keyed_import;
 pub(crate) mod pupil_search;
 pub mod pupils;
 pub mod schools;

@@ -18,7 +18,8 @@ use crate::entities::school;
 use crate::error::{Result, StoreError};
 use crate::listing::{ListQuery, Page};
 use crate::platform::audit::{self, Action, Actor};
-use crate::records::imports::{Change, ImportReport, change_summary, changed_fields};
+use crate::records::imports::{ImportReport, change_summary, changed_fields};
+use crate::records::keyed_import::KeyedImport;
 use crate::{Store, now};
 
 /// The columns a school list may be sorted by: (name in the URL, column).
@@ -279,75 +280,7 @@ impl Store {
         rows: &[ImportedRow<SchoolRow>],
         dry_run: bool,
     ) -> Result<ImportReport> {
-        let txn = self.write().await?;
-        let existing: HashMap<i32, school::Model> = school::Entity::find()
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.urn, m))
-            .collect();
-        let mut report = ImportReport {
-            dry_run,
-            ..Default::default()
-        };
-        let mut events = Vec::new();
-        let mut inserts = Vec::new();
-        let t = now();
-        for r in rows {
-            let urn = r.row.urn.get() as i32;
-            match existing.get(&urn) {
-                Some(m) => {
-                    // An import keeps the billing chosen on screen unless the type changed.
-                    let old = input_of(m);
-                    let billing = if old.row.school_type == r.row.school_type {
-                        old.billing
-                    } else {
-                        r.row.school_type.default_billing()
-                    };
-                    let input = SchoolInput {
-                        row: r.row.clone(),
-                        billing,
-                    };
-                    let changed = changed_fields(&old.fields(), &input.fields());
-                    if changed.is_empty() && m.archived_at.is_none() {
-                        report.note(r.line, Change::Unchanged);
-                        continue;
-                    }
-                    let mut a: school::ActiveModel = m.clone().into();
-                    input.apply(&mut a);
-                    a.archived_at = Set(None);
-                    a.updated_at = Set(t);
-                    a.update(&txn).await?;
-                    events.push(audit::event(
-                        actor,
-                        Action::Update,
-                        "school",
-                        Some(m.id),
-                        change_summary(&format!("school {urn} (import)"), &changed),
-                    ));
-                    report.note(r.line, Change::Updated);
-                }
-                None => {
-                    let mut a = school::ActiveModel {
-                        rotating: Set(false),
-                        archived_at: Set(None),
-                        created_at: Set(t),
-                        updated_at: Set(t),
-                        ..Default::default()
-                    };
-                    SchoolInput::from_row(r.row.clone()).apply(&mut a);
-                    inserts.push(a);
-                    report.note(r.line, Change::Created);
-                }
-            }
-        }
-        for chunk in inserts.chunks(500) {
-            school::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        crate::records::imports::finish(txn, actor, ("school", "schools"), rows.len(), &report, events).await?;
-        Ok(report)
+        self.import_keyed::<school::Entity>(actor, rows, dry_run).await
     }
 
     /// Every school (archived ones too) in URN order, as import rows.
@@ -380,4 +313,57 @@ async fn urn_taken(conn: &impl ConnectionTrait, urn: Urn, except: Option<i64>) -
         q = q.filter(school::Column::Id.ne(id));
     }
     Ok(q.count(conn).await? > 0)
+}
+
+impl KeyedImport for school::Entity {
+    type Row = SchoolRow;
+    type Key = i32;
+    const KINDS: (&'static str, &'static str) = ("school", "schools");
+    const AUDIT_EACH_CREATE: bool = false;
+
+    fn stored_key(m: &school::Model) -> i32 {
+        m.urn
+    }
+    fn row_key(r: &SchoolRow) -> i32 {
+        r.urn.get() as i32
+    }
+    fn id(m: &school::Model) -> i64 {
+        m.id
+    }
+    fn describe(m: &school::Model) -> String {
+        format!("school {}", m.urn)
+    }
+    fn archived(m: &school::Model) -> bool {
+        m.archived_at.is_some()
+    }
+    fn merge(m: &school::Model, r: &SchoolRow, t: OffsetDateTime) -> (Vec<&'static str>, school::ActiveModel) {
+        // An import keeps the billing chosen on screen unless the type changed.
+        let old = input_of(m);
+        let billing = if old.row.school_type == r.school_type {
+            old.billing
+        } else {
+            r.school_type.default_billing()
+        };
+        let input = SchoolInput {
+            row: r.clone(),
+            billing,
+        };
+        let changed = changed_fields(&old.fields(), &input.fields());
+        let mut a: school::ActiveModel = m.clone().into();
+        input.apply(&mut a);
+        a.archived_at = Set(None);
+        a.updated_at = Set(t);
+        (changed, a)
+    }
+    fn create(r: &SchoolRow, t: OffsetDateTime) -> school::ActiveModel {
+        let mut a = school::ActiveModel {
+            rotating: Set(false),
+            archived_at: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+            ..Default::default()
+        };
+        SchoolInput::from_row(r.clone()).apply(&mut a);
+        a
+    }
 }

@@ -1,7 +1,5 @@
 //! Staff records: list, view, create, update, archive, import and export, with the dates
 //! their DBS check and safeguarding training fall due.
-use std::collections::HashMap;
-
 use sea_orm::sea_query::{Alias, Expr, Order};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
@@ -15,7 +13,8 @@ use crate::entities::staff;
 use crate::error::{Result, StoreError};
 use crate::listing::{ListQuery, Page};
 use crate::platform::audit::{self, Action, Actor};
-use crate::records::imports::{Change, ImportReport, change_summary, changed_fields};
+use crate::records::imports::{ImportReport, change_summary, changed_fields};
+use crate::records::keyed_import::KeyedImport;
 use crate::{Store, now};
 
 /// How often checks are renewed and how early the screens warn: hub configuration in
@@ -307,63 +306,7 @@ impl Store {
         rows: &[ImportedRow<StaffRow>],
         dry_run: bool,
     ) -> Result<ImportReport> {
-        let txn = self.write().await?;
-        let existing: HashMap<String, staff::Model> = staff::Entity::find()
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.email.clone(), m))
-            .collect();
-        let mut report = ImportReport {
-            dry_run,
-            ..Default::default()
-        };
-        let t = now();
-        let mut events = Vec::new();
-        for r in rows {
-            match existing.get(&r.row.email.to_string()) {
-                Some(m) => {
-                    let changed = changed_fields(&row_fields(&row_of(m)), &row_fields(&r.row));
-                    if changed.is_empty() && m.archived_at.is_none() {
-                        report.note(r.line, Change::Unchanged);
-                        continue;
-                    }
-                    let mut a: staff::ActiveModel = m.clone().into();
-                    apply(&mut a, &r.row);
-                    a.archived_at = Set(None);
-                    a.updated_at = Set(t);
-                    a.update(&txn).await?;
-                    events.push(audit::event(
-                        actor,
-                        Action::Update,
-                        "staff",
-                        Some(m.id),
-                        change_summary(&format!("staff {} (import)", m.email), &changed),
-                    ));
-                    report.note(r.line, Change::Updated);
-                }
-                None => {
-                    let mut a = staff::ActiveModel {
-                        archived_at: Set(None),
-                        created_at: Set(t),
-                        updated_at: Set(t),
-                        ..Default::default()
-                    };
-                    apply(&mut a, &r.row);
-                    let m = a.insert(&txn).await?;
-                    events.push(audit::event(
-                        actor,
-                        Action::Create,
-                        "staff",
-                        Some(m.id),
-                        format!("staff {} (import)", m.email),
-                    ));
-                    report.note(r.line, Change::Created);
-                }
-            }
-        }
-        crate::records::imports::finish(txn, actor, ("staff", "staff"), rows.len(), &report, events).await?;
-        Ok(report)
+        self.import_keyed::<staff::Entity>(actor, rows, dry_run).await
     }
 
     pub async fn export_staff(&self) -> Result<Vec<StaffRow>> {
@@ -374,5 +317,46 @@ impl Store {
             .iter()
             .map(row_of)
             .collect())
+    }
+}
+
+impl KeyedImport for staff::Entity {
+    type Row = StaffRow;
+    type Key = String;
+    const KINDS: (&'static str, &'static str) = ("staff", "staff");
+    const AUDIT_EACH_CREATE: bool = true;
+
+    fn stored_key(m: &staff::Model) -> String {
+        m.email.clone()
+    }
+    fn row_key(r: &StaffRow) -> String {
+        r.email.to_string()
+    }
+    fn id(m: &staff::Model) -> i64 {
+        m.id
+    }
+    fn describe(m: &staff::Model) -> String {
+        format!("staff {}", m.email)
+    }
+    fn archived(m: &staff::Model) -> bool {
+        m.archived_at.is_some()
+    }
+    fn merge(m: &staff::Model, r: &StaffRow, t: OffsetDateTime) -> (Vec<&'static str>, staff::ActiveModel) {
+        let changed = changed_fields(&row_fields(&row_of(m)), &row_fields(r));
+        let mut a: staff::ActiveModel = m.clone().into();
+        apply(&mut a, r);
+        a.archived_at = Set(None);
+        a.updated_at = Set(t);
+        (changed, a)
+    }
+    fn create(r: &StaffRow, t: OffsetDateTime) -> staff::ActiveModel {
+        let mut a = staff::ActiveModel {
+            archived_at: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+            ..Default::default()
+        };
+        apply(&mut a, r);
+        a
     }
 }
