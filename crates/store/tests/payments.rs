@@ -546,7 +546,7 @@ async fn a_billing_run_s_invoices_are_paid_reminded_and_collected(backend: TestB
         .unwrap();
     assert!(r.reminders + r.no_address > 0, "{r:?}");
     assert!(
-        r.reminders as i64 + r.no_address as i64 <= planned - 1,
+        (r.reminders as i64 + r.no_address as i64) < planned,
         "never the paid invoice"
     );
     let again = store

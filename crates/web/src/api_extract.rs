@@ -69,8 +69,7 @@ fn whole_numbers(value: &mut serde_json::Value) {
         Value::Number(n) if n.is_f64() => {
             if let Some(f) = n.as_f64()
                 && f.fract() == 0.0
-                && f >= -9.0e18
-                && f <= 9.0e18
+                && (-9.0e18..=9.0e18).contains(&f)
             {
                 *value = Value::from(f as i64);
             }

@@ -105,8 +105,8 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
     .all(txn)
     .await?;
     // A pupil learning twice with one teacher goes in another group, never twice in one.
-    let mut pools: BTreeMap<(i64, i64, String, String, i32, usize), Vec<i64>> = BTreeMap::new();
-    let mut seen: BTreeMap<(i64, i64, String, String, i32, i64), usize> = BTreeMap::new();
+    let mut pools: BTreeMap<GroupKey<usize>, Vec<i64>> = BTreeMap::new();
+    let mut seen: BTreeMap<GroupKey<i64>, usize> = BTreeMap::new();
     for e in enrolments {
         let nth = seen
             .entry((
@@ -126,7 +126,7 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
     }
     // Each school of a teacher is one visit on the weekday with the most room left, after
     // the travel from the school before: valid under TIMETABLING.md's rules 1 and 2.
-    let mut by_school: BTreeMap<(i64, i64), Vec<(String, String, i32, Vec<i64>)>> = BTreeMap::new();
+    let mut by_school: BTreeMap<(i64, i64), Vec<SchoolGroup>> = BTreeMap::new();
     for ((teacher, school, instrument, kind, minutes, _), ids) in pools {
         let size = match kind.as_str() {
             "individual" => 1,
@@ -312,3 +312,7 @@ async fn seed_rooms_and_hours(
     )
     .await
 }
+/// Teacher, school, instrument, lesson type and minutes, and what tells groups apart.
+type GroupKey<T> = (i64, i64, String, String, i32, T);
+/// A group at one school: instrument, lesson type, minutes and its enrolments.
+type SchoolGroup = (String, String, i32, Vec<i64>);

@@ -463,7 +463,7 @@ impl<'a> Families<'a> {
                 "primary" => 7 + self.rng.below(4) as i32,
                 "secondary" => 11 + self.rng.below(7) as i32,
                 _ => 7 + self.rng.below(10) as i32,
-            } + c as i32 % 2;
+            } + c % 2;
             let born = Date::from_calendar_date(f.year_start.year() - age - 1, Month::September, 1).expect("a date")
                 + Duration::days(self.rng.below(365) as i64);
             let fsm = self.rng.below(100) < 22;

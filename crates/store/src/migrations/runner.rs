@@ -90,7 +90,7 @@ pub(crate) async fn up(
                 Query::insert()
                     .into_table(APPLIED)
                     .columns(["version", "applied_at"])
-                    .values_panic([Expr::val(*name).into(), Expr::val(at).into()])
+                    .values_panic([Expr::val(*name), Expr::val(at)])
                     .to_owned(),
             )
             .await?;

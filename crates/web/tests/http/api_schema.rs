@@ -66,10 +66,10 @@ fn violations(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Ve
             return;
         }
     }
-    if let (Some(allowed), false) = (schema.get("enum").and_then(Value::as_array), value.is_null()) {
-        if !allowed.contains(value) {
-            out.push(format!("{at}: {value} is not one of {allowed:?}"));
-        }
+    if let (Some(allowed), false) = (schema.get("enum").and_then(Value::as_array), value.is_null())
+        && !allowed.contains(value)
+    {
+        out.push(format!("{at}: {value} is not one of {allowed:?}"));
     }
     if let (Some(format), Some(text)) = (schema.get("format").and_then(Value::as_str), value.as_str()) {
         let ok = match format {
@@ -81,10 +81,10 @@ fn violations(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Ve
             out.push(format!("{at}: {text:?} is not a {format}"));
         }
     }
-    if let (Some(pattern), Some(text)) = (schema.get("pattern").and_then(Value::as_str), value.as_str()) {
-        if !matches_pattern(pattern, text) {
-            out.push(format!("{at}: {text:?} does not match {pattern}"));
-        }
+    if let (Some(pattern), Some(text)) = (schema.get("pattern").and_then(Value::as_str), value.as_str())
+        && !matches_pattern(pattern, text)
+    {
+        out.push(format!("{at}: {text:?} does not match {pattern}"));
     }
     if let Some(object) = value.as_object() {
         let properties = schema.get("properties").and_then(Value::as_object);

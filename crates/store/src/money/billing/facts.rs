@@ -77,6 +77,9 @@ async fn read_enrolments(conn: &impl ConnectionTrait) -> Result<Vec<EnrolmentRow
     .await
 }
 
+/// A loan as read: its id, the instrument's id, serial and type, the pupil, first and last day.
+type LoanRow = (i64, i64, String, String, i64, Day, Option<Day>);
+
 /// A read run on a task of its own, as the reader's own result.
 fn joined<T>(outcome: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
     outcome.map_err(|e| StoreError::from(DbErr::Custom(format!("reading for the run: {e}"))))?
@@ -178,7 +181,7 @@ pub(super) async fn run_input(
         });
     }
 
-    let mut loan_rows: Vec<(i64, i64, String, String, i64, Day, Option<Day>)> = json_rows(
+    let mut loan_rows: Vec<LoanRow> = json_rows(
         conn,
         &[
             "l.id",

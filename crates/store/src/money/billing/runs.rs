@@ -206,8 +206,6 @@ async fn insert_run(
     .id)
 }
 
-/// The sum of pence, for templates.
-
 impl RunReport {
     /// The report as the command line's `--json` and the API print it: every invoice with
     /// its payer, lines (pupil_ref, description, rule, amount_pence), instalments and total.
