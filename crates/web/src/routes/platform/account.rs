@@ -652,6 +652,11 @@ async fn dashboard(
             page.counts = Some(store.hub_counts().await?);
             page.next_steps = vec![
                 (
+                    "/admin/settings",
+                    "Settings",
+                    "The hub's name, logo, contact details, local authorities and home page words.",
+                ),
+                (
                     "/admin/users",
                     "Manage users and roles",
                     "Find an account, change its role, or disable it.",
