@@ -45,7 +45,7 @@ pub struct RunArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum PolicyCommand {
-    /// Write the year's policy (Durham's until one is saved) to FILE, or standard output for "-".
+    /// Write the year's policy (the default figures, named for the hub, until one is saved) to FILE, or standard output for "-".
     Export(PolicyArgs),
     /// Check FILE and save it as the year's policy; a file with any problem changes nothing.
     Import(PolicyArgs),

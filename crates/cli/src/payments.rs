@@ -18,7 +18,7 @@ pub struct RemindersArgs {
     /// The day to act as of, like 2026-10-10 (default: today in London).
     #[arg(long)]
     date: Option<String>,
-    /// The hub's name, to sign the emails with.
+    /// The hub's name to sign the emails with, until it is set up (then the name it saved).
     #[arg(long, env = "TUTTI_HUB_NAME", default_value = "Tutti Music Hub")]
     hub_name: String,
 }
@@ -41,9 +41,11 @@ pub async fn reminders(args: RemindersArgs) -> anyhow::Result<ExitCode> {
         },
         None => store.today(),
     };
-    let report = store
-        .send_instalment_reminders(&Actor::cli(), today, &args.hub_name)
-        .await?;
+    let hub_name = match store.hub_identity().await? {
+        Some(record) => record.identity.name,
+        None => args.hub_name.clone(),
+    };
+    let report = store.send_instalment_reminders(&Actor::cli(), today, &hub_name).await?;
     store.close().await;
     say!(
         "{} reminders queued; {} instalment plans collapsed by a missed instalment (whole balance due); \

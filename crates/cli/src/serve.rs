@@ -25,7 +25,7 @@ pub struct ServeArgs {
     /// The address people use to reach the hub, for links in emails (default: from --bind).
     #[arg(long, env = "TUTTI_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// The hub's name, shown on every page.
+    /// The hub's name until it is set up; after setup, the name saved in its settings.
     #[arg(long, env = "TUTTI_HUB_NAME", default_value = "Tutti Music Hub")]
     pub hub_name: String,
     /// Send mail over SMTP as well as keeping it in the outbox: smtp://[user:pass@]host[:port].
@@ -118,9 +118,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tokio::spawn(tutti_web::mail::run_sender(store.clone(), url, args.mail_from));
     }
     tokio::spawn(housekeeping(store.clone()));
+    // A hub with no admin yet gets a new one-time setup link at every start (the last one
+    // stops working); a hub with one gets none.
+    let setup_code = store.issue_setup_code().await?;
+    let setup_base = config.public_url.trim_end_matches('/').to_owned();
     say!("Tutti is running at http://{address}/");
     if args.demo {
         db::print_demo_accounts();
+    }
+    if let Some(code) = setup_code {
+        say!(
+            "This hub has no admin yet. Open this one-time link to set it up (it works until the hub \
+             is set up or Tutti restarts):\n  {setup_base}/setup?code={code}\n\
+             Or make the first admin at the command line: tutti users create --role admin --email ADDRESS"
+        );
     }
     tutti_web::serve(listener, store.clone(), config, shutdown_signal()).await?;
     store.close().await;

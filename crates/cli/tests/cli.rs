@@ -14,6 +14,8 @@ struct Server {
     child: Child,
     base: String,
     output: Vec<String>,
+    /// What it prints after its address.
+    rest: mpsc::Receiver<String>,
 }
 
 impl Drop for Server {
@@ -59,7 +61,12 @@ fn serve(db_args: &[String], extra: &[&str]) -> Server {
                     output.push(rx.recv_timeout(Duration::from_secs(10)).expect("demo accounts"));
                 }
             }
-            return Server { child, base, output };
+            return Server {
+                child,
+                base,
+                output,
+                rest: rx,
+            };
         }
     }
 }
@@ -135,6 +142,7 @@ on_both_backends!(
     demo_starts_and_survives_a_restart,
     demo_refuses_a_database_with_real_data,
     first_admin_from_the_command_line,
+    a_fresh_hub_prints_its_setup_link,
     tokens_from_the_command_line_have_a_scope_and_an_expiry
 );
 
@@ -259,6 +267,69 @@ async fn first_admin_from_the_command_line(backend: TestBackend) {
 
     let server = serve(&args, &[]);
     assert_eq!(login(&server.base, "head@hub.example", "a fine passphrase").await, 303);
+}
+
+/// The setup link a server printed after its address, if it printed one within a few seconds.
+fn setup_link(server: &Server) -> Option<String> {
+    while let Ok(line) = server.rest.recv_timeout(Duration::from_secs(5)) {
+        if let Some(at) = line.find("/setup?code=") {
+            let start = line[..at].rfind(' ').map_or(0, |s| s + 1);
+            return Some(line[start..].trim().to_owned());
+        }
+    }
+    None
+}
+
+async fn a_fresh_hub_prints_its_setup_link(backend: TestBackend) {
+    let db = fresh(backend).await;
+    if db.is_none() {
+        return;
+    }
+    let args = db_args(&db, backend);
+    let server = serve(&args, &[]);
+    let first = setup_link(&server).expect("a hub with no admin prints a setup link");
+    assert!(first.starts_with(&format!("{}/setup?code=", server.base)), "{first}");
+    let c = client();
+    assert_eq!(c.get(&first).send().await.unwrap().status(), 200);
+    drop(server);
+
+    // A restart before setup prints a new link; the old one stops working.
+    let server = serve(&args, &[]);
+    let link = setup_link(&server).expect("a new link at the restart");
+    let old = first.replacen(&first[..first.find("/setup").unwrap()], &server.base, 1);
+    assert_ne!(old, link);
+    assert_eq!(c.get(&old).send().await.unwrap().status(), 403);
+    let html = c.get(&link).send().await.unwrap().text().await.unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    let token = &html[start..start + html[start..].find('"').unwrap()];
+    let code = &link[link.find("code=").unwrap() + 5..];
+    let r = c
+        .post(format!("{}/setup", server.base))
+        .form(&[
+            ("csrf_token", token),
+            ("code", code),
+            ("hub_name", "Upper Vale Music Hub"),
+            ("name", "Ada Office"),
+            ("email", "ada@upper-vale.example"),
+            ("password", "a fine passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(c.get(&link).send().await.unwrap().status(), 404, "gone once set up");
+    assert_eq!(
+        login(&server.base, "ada@upper-vale.example", "a fine passphrase").await,
+        303
+    );
+    drop(server);
+
+    // Set up, the hub prints no link; the pages name it.
+    let server = serve(&args, &[]);
+    assert_eq!(setup_link(&server), None);
+    let home = c.get(&server.base).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("Upper Vale Music Hub"));
 }
 
 async fn tokens_from_the_command_line_have_a_scope_and_an_expiry(backend: TestBackend) {

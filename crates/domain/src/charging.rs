@@ -315,6 +315,23 @@ impl ChargingPolicy {
     /// (£40.00 to £160.50) and individual (£80.25 to £321.00) prices, and instrument hire
     /// £15.00 a term.
     pub fn durham() -> ChargingPolicy {
+        ChargingPolicy::figures("Durham Music Service 2019-20")
+    }
+
+    /// A hub's first policy for `year`: the default figures ([`ChargingPolicy::durham`]'s),
+    /// named for that hub ("Riverside Music Hub 2026-27"), for its office to edit. It is what a
+    /// year without a saved policy bills by, so a fresh hub's first billing run works.
+    pub fn starting(hub_name: &str, year: crate::calendar::AcademicYear) -> ChargingPolicy {
+        let hub = hub_name.trim();
+        let name = if hub.is_empty() {
+            format!("Charging policy {year}")
+        } else {
+            format!("{hub} {year}")
+        };
+        ChargingPolicy::figures(&name)
+    }
+
+    fn figures(name: &str) -> ChargingPolicy {
         use LessonType::{Group, Individual, Paired};
         let price = |lesson_type, minutes, pence| LessonPrice {
             lesson_type,
@@ -322,7 +339,7 @@ impl ChargingPolicy {
             per_term: Pence(pence),
         };
         ChargingPolicy {
-            name: "Durham Music Service 2019-20".to_string(),
+            name: name.to_string(),
             standard_fee: Pence(5_350),
             prices: vec![
                 price(Group, 15, 5_350),
@@ -1110,6 +1127,21 @@ pub fn wcet_lines(programme: &str, annual_cost: Pence, year: crate::calendar::Ac
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hub_starts_with_the_default_figures_under_its_own_name() {
+        let year = crate::calendar::AcademicYear::starting(2026);
+        let first = ChargingPolicy::starting("Riverside Music Hub", year);
+        assert_eq!(first.name, "Riverside Music Hub 2026-27");
+        assert_eq!(
+            ChargingPolicy {
+                name: ChargingPolicy::durham().name,
+                ..first
+            },
+            ChargingPolicy::durham()
+        );
+        assert_eq!(ChargingPolicy::starting("  ", year).name, "Charging policy 2026-27");
+    }
     use crate::calendar::AcademicYear;
     use proptest::prelude::*;
     use time::macros::date;

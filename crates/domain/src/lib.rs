@@ -28,6 +28,8 @@
 //!   (admissions, lessons, allocation, payments, billing, content, records, accounts,
 //!   progress) with its words, its form field and whether it is a conflict.
 //! - [`content`]: the public site's kinds of content, drafts and their checks, files.
+//! - [`identity`]: who the hub is (name, contacts, local authorities, home page words, logo)
+//!   and what a change to it must be.
 //! - [`accounts`]: roles, API token scopes, and what accounts refuse; [`records`]: what the
 //!   core records refuse.
 
@@ -119,6 +121,7 @@ pub mod clock;
 pub mod content;
 pub mod csv;
 pub mod guarantee;
+pub mod identity;
 pub mod instruments;
 pub mod lessons;
 pub mod money;

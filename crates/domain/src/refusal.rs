@@ -7,6 +7,7 @@ use crate::admissions::{AdmissionRefusal, ApplicationError};
 use crate::allocation::AllocationRefusal;
 use crate::billing::BillingRefusal;
 use crate::content::{ContentProblem, ContentRefusal};
+use crate::identity::IdentityProblem;
 use crate::lessons::LessonRefusal;
 use crate::payments::PaymentRefusal;
 use crate::progress::ProgressRefusal;
@@ -33,6 +34,8 @@ pub enum Refusal {
     Accounts(#[from] AccountRefusal),
     #[error(transparent)]
     Progress(#[from] ProgressRefusal),
+    #[error(transparent)]
+    Identity(#[from] IdentityProblem),
 }
 
 impl Refusal {
@@ -48,6 +51,7 @@ impl Refusal {
             Refusal::Records(r) => r.field(),
             Refusal::Accounts(r) => r.field(),
             Refusal::Progress(r) => r.field(),
+            Refusal::Identity(p) => Some(p.field()),
         }
     }
 
@@ -59,7 +63,7 @@ impl Refusal {
             Refusal::Lessons(r) => r.is_conflict(),
             Refusal::Allocation(r) => r.is_conflict(),
             Refusal::Payments(r) => r.is_conflict(),
-            Refusal::Billing(_) | Refusal::Progress(_) => false,
+            Refusal::Billing(_) | Refusal::Progress(_) | Refusal::Identity(_) => false,
             Refusal::Content(r) => r.is_conflict(),
             Refusal::Records(r) => r.is_conflict(),
             Refusal::Accounts(r) => r.is_conflict(),

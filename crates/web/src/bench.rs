@@ -11,18 +11,22 @@ use tutti_store::platform::accounts::User;
 use crate::routes::teaching::lessons::{day_page, day_title};
 use crate::shell::Shell;
 
-/// What the page's header needs that the app keeps in memory: the hub's name and main menu.
+/// What the page's header needs that the app keeps in memory: the hub and the main menu.
 #[derive(Clone)]
 pub struct PageFrame {
-    pub hub_name: String,
+    pub hub: Arc<crate::shell::HubFrame>,
     pub menu: Arc<Vec<(String, String)>>,
 }
 
 impl PageFrame {
-    /// The frame the app would draw: the default hub name and the menu read once.
+    /// The frame the app would draw: the hub's identity and the menu, read once.
     pub async fn read(store: &Store) -> Result<PageFrame, String> {
+        let identity = store.hub_identity().await.map_err(|e| e.to_string())?;
         Ok(PageFrame {
-            hub_name: crate::WebConfig::default().hub_name,
+            hub: Arc::new(crate::hub::frame_of(
+                identity.as_ref(),
+                &crate::WebConfig::default().hub_name,
+            )),
             menu: Arc::new(store.content_menu().await.map_err(|e| e.to_string())?),
         })
     }
@@ -40,7 +44,7 @@ pub async fn teacher_day_html(
     let lessons = store.teacher_day(staff_id, day).await.map_err(|e| e.to_string())?;
     let shell = Shell {
         title: day_title(day),
-        hub_name: frame.hub_name.clone(),
+        hub: frame.hub.clone(),
         user: Some(user.clone()),
         csrf: csrf.to_owned(),
         flash: None,

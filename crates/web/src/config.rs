@@ -8,7 +8,8 @@ pub use crate::payments::stripe::StripeConfig;
 /// Settings for the web server; `Default` suits a local install.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// The hub's name, shown in the header and in emails.
+    /// The hub's name until it is set up: after setup, pages, letters and invoices name the
+    /// hub as its stored identity does (`/admin/settings`).
     pub hub_name: String,
     /// The address people reach the hub at, used in emailed links.
     pub public_url: String,

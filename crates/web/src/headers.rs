@@ -22,7 +22,11 @@ pub async fn secure(State(state): State<AppState>, request: Request, next: Next)
         CardPayments::Stripe(_) => CSP_STRIPE,
         _ => CSP,
     };
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    // A response that brought its own, stricter policy keeps it (the hub's logo, an SVG
+    // that must never run anything).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(
         header::REFERRER_POLICY,

@@ -1,7 +1,8 @@
 //! Tutti's HTTP server: routers by audience, each guarded by the role it requires.
 //!
 //! A request passes, in order: security headers (so that every answer, a refusal included,
-//! carries them), the page cache (which answers an anonymous GET early), the session loader,
+//! carries them), the hub's identity (so that every page, an error page included, names the
+//! hub), the page cache (which answers an anonymous GET early), the session loader,
 //! the bearer token, the body limit (small for anonymous callers), then its audience's
 //! guard: the access rule first, and only then the CSRF check, which reads a form's body.
 //! So no body is read before the route has decided that the caller may send it.
@@ -18,6 +19,7 @@ mod fast_path;
 mod format;
 mod forms;
 mod headers;
+mod hub;
 mod limits;
 pub mod mail;
 mod menu;
@@ -58,6 +60,10 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             fast_path::fast_path,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            (state.store.clone(), state.hub.clone()),
+            hub::frame,
         ))
         .layer(axum::middleware::from_fn_with_state(state, headers::secure))
         .layer(TimeoutLayer::with_status_code(

@@ -17,7 +17,7 @@ impl Shell {
         let session = visitor.session.as_ref();
         Shell {
             title: title.into(),
-            hub_name: state.config.hub_name.clone(),
+            hub: state.hub.frame(),
             user: visitor.user().cloned(),
             csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
             flash: session.and_then(|s| s.flash.clone()),

@@ -1,23 +1,70 @@
-//! The frame every page shares (title, hub name, header, menu, footer) and the error page,
-//! which needs nothing but the frame so it can be shown from anywhere, middleware included.
-use std::sync::OnceLock;
+//! The frame every page shares (title, the hub's name and logo, header, menu, footer with the
+//! hub's contact details) and the error page, which needs nothing but the frame so it can be
+//! shown from anywhere, middleware included.
+use std::sync::Arc;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use tutti_store::platform::accounts::User;
 
-/// The hub's name for pages rendered without state (error pages from middleware).
-static HUB_NAME: OnceLock<String> = OnceLock::new();
+/// What the frame shows of the hub: the stored identity as the header and footer need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubFrame {
+    pub name: String,
+    pub short_name: String,
+    /// The logo's address (versioned by its digest), if the hub has one.
+    pub logo_url: Option<String>,
+    pub contact_email: String,
+    pub phone: String,
+    pub address_lines: Vec<String>,
+    pub charity_number: String,
+}
 
-pub fn set_hub_name(name: &str) {
-    let _ = HUB_NAME.set(name.to_owned());
+impl HubFrame {
+    /// A hub known only by its name: before setup, or in a program without a database.
+    pub fn named(name: &str) -> HubFrame {
+        HubFrame {
+            name: name.to_owned(),
+            short_name: name.to_owned(),
+            logo_url: None,
+            contact_email: String::new(),
+            phone: String::new(),
+            address_lines: Vec::new(),
+            charity_number: String::new(),
+        }
+    }
+
+    /// Whether the footer has any way to reach the hub to show.
+    pub fn has_contacts(&self) -> bool {
+        !(self.contact_email.is_empty() && self.phone.is_empty() && self.address_lines.is_empty())
+    }
+}
+
+tokio::task_local! {
+    /// The hub as the request that is being answered sees it: set around every request
+    /// (`hub::frame`), so that an error page drawn without state, from a middleware or a
+    /// refusal, still names the hub whose page it is. Per request, not per process, as one
+    /// process may serve several hubs (the tests do).
+    static FRAME: Arc<HubFrame>;
+}
+
+/// Runs `answer` with `frame` as the hub every page drawn within it names.
+pub async fn within_frame<F: Future>(frame: Arc<HubFrame>, answer: F) -> F::Output {
+    FRAME.scope(frame, answer).await
+}
+
+/// The hub of the request being answered (a hub known by the default name outside one).
+fn current_frame() -> Arc<HubFrame> {
+    FRAME
+        .try_with(Arc::clone)
+        .unwrap_or_else(|_| Arc::new(HubFrame::named(tutti_domain::identity::UNNAMED)))
 }
 
 /// What the header and footer need.
 pub struct Shell {
     pub title: String,
-    pub hub_name: String,
+    pub hub: Arc<HubFrame>,
     pub user: Option<User>,
     pub csrf: String,
     pub flash: Option<String>,
@@ -44,7 +91,7 @@ impl Shell {
     pub fn bare(title: &str) -> Shell {
         Shell {
             title: title.to_owned(),
-            hub_name: HUB_NAME.get().cloned().unwrap_or_else(|| "Tutti Music Hub".into()),
+            hub: current_frame(),
             user: None,
             csrf: String::new(),
             flash: None,

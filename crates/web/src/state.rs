@@ -1,10 +1,12 @@
-//! The state every handler shares: the store, the configuration, the menu and the page cache.
+//! The state every handler shares: the store, the configuration, the hub's identity, the menu
+//! and the page cache.
 use std::sync::Arc;
 
 use tutti_store::Store;
 use tutti_store::money::payments::provider::PaymentProvider;
 
 use crate::config::WebConfig;
+use crate::hub::HubCache;
 use crate::menu::MenuCache;
 use crate::page_cache::PageCache;
 
@@ -14,6 +16,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Store,
     pub config: WebConfig,
+    /// The hub's identity (name, logo, contacts) as every page and letter shows it.
+    pub hub: Arc<HubCache>,
     /// The main menu, read from the content.
     pub menu: MenuCache,
     /// Public pages as anonymous visitors see them, shared by the content's public and admin
@@ -26,13 +30,22 @@ pub struct Inner {
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
         let payments = config.card_payments.provider();
+        let hub = Arc::new(HubCache::new(&config.hub_name));
         AppState(Arc::new(Inner {
             store,
             config,
+            hub,
             menu: MenuCache::default(),
             pages: PageCache::default(),
             payments,
         }))
+    }
+}
+
+impl AppState {
+    /// The hub's name as pages, letters, invoices and authenticator apps show it.
+    pub fn hub_name(&self) -> String {
+        self.hub.frame().name.clone()
     }
 }
 

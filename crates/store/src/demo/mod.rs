@@ -1,5 +1,6 @@
 //! The demo hub: a deterministic, believable Durham-sized hub and one account per role.
 mod applications;
+mod identity;
 mod lessons;
 mod names;
 mod rng;
@@ -29,6 +30,20 @@ pub const DEMO_ACCOUNTS: [(&str, Role); 6] = [
     ("school@demo.test", Role::School),
     ("pupil@demo.test", Role::Pupil),
 ];
+
+/// The places the demo hub names: its towns and their local authorities (and "Durham"
+/// itself). A hub that is not the demo names none of them on any page.
+pub fn place_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = vec!["Durham"];
+    for (town, _, authority) in TOWNS {
+        for name in [*town, *authority] {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
 
 /// How big a demo hub to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +149,12 @@ impl Store {
             }
         }
         settings::put(&txn, DEMO_MARKER, &seed.to_string()).await?;
+        let seeder = crate::platform::audit::Actor {
+            user_id: None,
+            name: "demo seed".into(),
+            ip: "local".into(),
+        };
+        crate::platform::identity::save_in(&txn, &seeder, &identity::demo_identity()).await?;
         crate::content::demo::seed_in(&txn).await?;
         let today = tutti_domain::clock::london_date(t);
         lessons::seed(&txn, self.backend(), today).await?;

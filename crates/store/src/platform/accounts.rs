@@ -117,46 +117,54 @@ pub async fn verify_password(password: &str, hash: &str) -> bool {
     .unwrap_or(false)
 }
 
+/// Inserts an account with its password already hashed, inside the caller's transaction
+/// (the first admin is made in the same transaction as the hub's identity). Refused when
+/// the email is taken.
+pub(crate) async fn insert_user(conn: &impl ConnectionTrait, new: &NewUser, password_hash: String) -> Result<User> {
+    let email = normalise_email(&new.email);
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(conn)
+        .await?
+        .is_some()
+    {
+        return Err(AccountRefusal::EmailTaken { email }.into());
+    }
+    let t = now();
+    let model = user::ActiveModel {
+        email: Set(email),
+        name: Set(new.name.trim().to_owned()),
+        password_hash: Set(password_hash),
+        role: Set(new.role.as_str().to_owned()),
+        disabled: Set(false),
+        email_verified_at: Set(new.email_verified.then_some(t)),
+        school_id: Set(new.school_id),
+        staff_id: Set(new.staff_id),
+        pupil_id: Set(new.pupil_id),
+        is_demo: Set(new.is_demo),
+        created_at: Set(t),
+        updated_at: Set(t),
+        password_changed_at: Set(t),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(model.into())
+}
+
 /// A hash of a random password, used so that a failed lookup costs as much as a real check
 /// (answer times must not reveal which emails have accounts).
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$dGwq9cvnJ3v6IAyDP3ZoU8Xq0AdZQbH0rQ9wUSlPGxw";
 
 impl Store {
-    /// Creates an account. Fails with `Conflict` when the email is taken.
+    /// Creates an account. Refused when the email is taken.
     pub async fn create_user(&self, new: NewUser) -> Result<User> {
-        let email = normalise_email(&new.email);
         let hash = hash_password(&new.password).await?;
         let txn = self.write().await?;
-        if user::Entity::find()
-            .filter(user::Column::Email.eq(&email))
-            .one(&txn)
-            .await?
-            .is_some()
-        {
-            return Err(AccountRefusal::EmailTaken { email }.into());
-        }
-        let t = now();
-        let model = user::ActiveModel {
-            email: Set(email),
-            name: Set(new.name.trim().to_owned()),
-            password_hash: Set(hash),
-            role: Set(new.role.as_str().to_owned()),
-            disabled: Set(false),
-            email_verified_at: Set(new.email_verified.then_some(t)),
-            school_id: Set(new.school_id),
-            staff_id: Set(new.staff_id),
-            pupil_id: Set(new.pupil_id),
-            is_demo: Set(new.is_demo),
-            created_at: Set(t),
-            updated_at: Set(t),
-            password_changed_at: Set(t),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let user = insert_user(&txn, &new, hash).await?;
         txn.commit().await?;
-        Ok(model.into())
+        Ok(user)
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>> {

@@ -1,12 +1,15 @@
 //! The platform every feature stands on: accounts, sessions, second factors, API tokens,
-//! one-time tokens, throttling, the audit log, the outbox and hub settings.
+//! one-time tokens, throttling, the audit log, the outbox, hub settings, the hub's identity and
+//! its first-run setup.
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod identity;
 pub mod outbox;
 pub mod second_factors;
 pub(crate) mod session_cache;
 pub mod sessions;
 pub mod settings;
+pub mod setup;
 pub mod throttle;
 pub mod tokens;

@@ -24,6 +24,9 @@ fn audiences() -> Vec<Audience> {
         platform::second_factor::login_audience(),
         platform::admin::audience(),
         platform::admin::outbox_audience(),
+        platform::setup::audience(),
+        platform::identity::admin_audience(),
+        platform::identity::public_audience(),
         content::public_audience(),
         content::admin_audience(),
         records::audience(),
@@ -53,11 +56,11 @@ fn audiences() -> Vec<Audience> {
         teaching::allocation::office_audience(),
         api::allocation::audience(),
         api::hours::audience(),
+        api::identity::audience(),
     ]
 }
 
 pub fn router(state: AppState) -> Router {
-    crate::shell::set_hub_name(&state.config.hub_name);
     audiences()
         .into_iter()
         .fold(Router::new(), |router, audience| router.merge(audience.into_router()))

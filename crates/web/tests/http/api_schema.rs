@@ -445,6 +445,29 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    // The hub's identity: read by anyone signed in, replaced by an admin.
+    let (status, hub) = c.call(Method::GET, "/api/v1/hub", "/api/v1/hub", p, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(hub["name"], "Durham Music Service", "the demo's identity");
+    let mut body = hub.clone();
+    body.as_object_mut().unwrap().remove("logo_url");
+    body["phone"] = "01913834000".into();
+    let (status, saved) = c
+        .call(Method::PUT, "/api/v1/hub", "/api/v1/hub", a, Some(body.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (status, _) = c
+        .call(Method::PUT, "/api/v1/hub", "/api/v1/hub", a, Some(json!({"name": ""})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    body["local_authorities"] = json!(["Darlington", "DARLINGTON"]);
+    let (status, _) = c.call(Method::PUT, "/api/v1/hub", "/api/v1/hub", a, Some(body)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = c
+        .call(Method::PUT, "/api/v1/hub", "/api/v1/hub", p, Some(json!({"name": "x"})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     // Admissions: enrolments and applications, listed, read and made.
     let (status, page) = c
         .call(

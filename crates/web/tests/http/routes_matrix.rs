@@ -304,6 +304,10 @@ fn rules() -> Vec<Rule> {
         public("/contact"),
         public("/{*path}").url("/no-such-page-anywhere").all_get(Is(404)),
         public("/api/openapi.json"),
+        // The hub here has an admin: setup is gone, for everyone.
+        public("/setup").url("/setup?code=forged").all_get(Is(404)),
+        // This hub has no logo.
+        public("/hub/logo").all_get(Is(404)),
         public("/calendar/{file}")
             .url("/calendar/not-a-feed.ics")
             .all_get(Is(404)),
@@ -405,6 +409,9 @@ fn rules() -> Vec<Rule> {
             .post_only(),
         // ---- office: records ----
         page("/admin/outbox", OFFICE),
+        page("/admin/settings", ADMIN),
+        page("/admin/settings/logo", ADMIN).post_only(),
+        page("/admin/settings/logo/remove", ADMIN).post_only(),
         page("/admin/records", OFFICE),
         page("/admin/audit", OFFICE),
         page("/admin/schools", OFFICE),
@@ -604,6 +611,14 @@ fn rules() -> Vec<Rule> {
             .writes(&["POST"], Is(403))
             .write(OFFICE, Reached),
         api_office("/api/v1/audit-events"),
+        // Everyone signed in reads who the hub is; only an admin replaces it.
+        {
+            let mut r = Rule::new("/api/v1/hub", Gate::SignedIn, "API, everyone reads, admins write")
+                .writes(&["PUT"], Is(403))
+                .write(ADMIN, Is(422));
+            r.kind = "API, everyone reads, admins write";
+            r
+        },
         api_office("/api/v1/staff/{id}/availability")
             .url("/api/v1/staff/{staff}/availability")
             .post_only()

@@ -1,5 +1,5 @@
-//! Charging policies by academic year: the stored revision or Durham's default, saved only
-//! when it passes the domain's checks, and read from a policy file.
+//! Charging policies by academic year: the stored revision, or the default figures named for
+//! the hub, saved only when it passes the domain's checks, and read from a policy file.
 
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
@@ -13,7 +13,7 @@ use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
 use crate::{Store, now};
 
-/// A year's policy as stored (or Durham's default when none is stored yet).
+/// A year's policy as stored (or the default figures, named for the hub, when none is stored yet).
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyRecord {
     pub academic_year: String,
@@ -33,7 +33,8 @@ struct PolicyRow {
 }
 
 impl Store {
-    /// The policy of `year`: the stored one, else Durham's (revision 0).
+    /// The policy of `year`: the stored one, else the default figures named for the hub
+    /// (revision 0).
     pub async fn charging_policy(&self, year: AcademicYear) -> Result<PolicyRecord> {
         policy_in(self.conn(), year).await
     }
@@ -120,6 +121,14 @@ fn record_from_row(row: PolicyRow) -> Result<PolicyRecord> {
     })
 }
 
+/// The hub's name for a policy that has none yet: as saved, or none before setup.
+async fn hub_name(conn: &impl ConnectionTrait) -> Result<String> {
+    Ok(crate::platform::identity::read(conn)
+        .await?
+        .map(|r| r.identity.name)
+        .unwrap_or_default())
+}
+
 pub(super) async fn policy_in(conn: &impl ConnectionTrait, year: AcademicYear) -> Result<PolicyRecord> {
     let backend = conn.get_database_backend();
     let row = PolicyRow::find_by_statement(stmt(
@@ -133,7 +142,7 @@ pub(super) async fn policy_in(conn: &impl ConnectionTrait, year: AcademicYear) -
         Some(row) => record_from_row(row),
         None => Ok(PolicyRecord {
             academic_year: year.to_string(),
-            policy: ChargingPolicy::durham(),
+            policy: ChargingPolicy::starting(&hub_name(conn).await?, year),
             revision: 0,
             updated_at: None,
         }),

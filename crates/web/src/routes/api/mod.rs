@@ -16,6 +16,7 @@ pub mod allocation;
 pub mod billing;
 pub mod enrolments;
 pub mod hours;
+pub mod identity;
 pub mod lessons;
 pub mod records;
 pub mod schemas;
@@ -46,6 +47,7 @@ pub fn document() -> serde_json::Value {
     doc.merge(billing::BillingDoc::openapi());
     doc.merge(allocation::AllocationDoc::openapi());
     doc.merge(hours::HoursDoc::openapi());
+    doc.merge(identity::IdentityDoc::openapi());
     schemas::finish(doc)
 }
 

@@ -126,7 +126,13 @@ pub async fn send(ctx: Ctx, Form(form): Form<ContactForm>) -> AppResult<Response
     // A suspected script is thanked like a person but its message is dropped, so that it
     // learns nothing about what gave it away.
     if human {
-        let office = office_address(&ctx.state.config.mail_from);
+        // To the contact address the hub publishes, else to the office's sending address.
+        let published = ctx.state.hub.frame().contact_email.clone();
+        let office = if published.is_empty() {
+            office_address(&ctx.state.config.mail_from)
+        } else {
+            published
+        };
         let body = format!(
             "A message from the website's contact form.\n\nFrom: {}\nEmail: {}\nAbout: {}\n\n{}\n",
             form.name.trim(),

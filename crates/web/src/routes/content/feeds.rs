@@ -45,7 +45,7 @@ pub async fn atom(ctx: Ctx) -> AppResult<Response> {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
         out.push_str(&format!(
             "<title>{} news</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{}</updated>\n",
-            x(&ctx.state.config.hub_name),
+            x(&ctx.state.hub_name()),
             x(&ctx.absolute("/news")),
             x(&ctx.absolute("/news/feed.atom")),
             x(&ctx.absolute("/news")),
@@ -53,7 +53,7 @@ pub async fn atom(ctx: Ctx) -> AppResult<Response> {
         ));
         for i in &items {
             let url = ctx.absolute(&item_url(i));
-            let author = if i.author.is_empty() { ctx.state.config.hub_name.clone() } else { i.author.clone() };
+            let author = if i.author.is_empty() { ctx.state.hub_name() } else { i.author.clone() };
             out.push_str(&format!(
                 "<entry>\n<title>{}</title>\n<id>{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n<content type=\"html\">{}</content>\n</entry>\n",
                 x(&i.title),
@@ -82,7 +82,7 @@ pub async fn podcast_rss(ctx: Ctx) -> AppResult<Response> {
     ctx.serve(|| async {
         let store = &ctx.state.store;
         let items = store.content_list(Kind::Podcast, &ListFilter::default()).await?;
-        let hub = x(&ctx.state.config.hub_name);
+        let hub = x(&ctx.state.hub_name());
         let mut out = String::from(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n",
         );

@@ -108,6 +108,8 @@ fn section_of(path: &str) -> String {
 #[template(path = "home.html")]
 struct HomeView {
     shell: Shell,
+    heading: String,
+    intro: String,
     news: Vec<ListEntry>,
     episodes: Vec<ListEntry>,
 }
@@ -121,16 +123,24 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
         };
         let news = store.content_list(Kind::News, &limit(3)).await?;
         let episodes = store.content_list(Kind::Episode, &limit(3)).await?;
+        // The hub's own words, or neutral ones naming it until it writes them.
+        let identity = store
+            .hub_identity()
+            .await?
+            .map(|r| r.identity)
+            .unwrap_or_else(|| tutti_domain::identity::HubIdentity::named(&ctx.state.hub_name()));
         let mut shell = shell(&ctx, "Home", "/");
         shell.og = Some(OpenGraph {
-            title: ctx.state.config.hub_name.clone(),
-            description: "Music lessons, ensembles and free learning resources for every child.".into(),
+            title: identity.name.clone(),
+            description: identity.intro().to_owned(),
             url: ctx.absolute("/"),
             image: None,
             kind: "website",
         });
         html(&HomeView {
             shell,
+            heading: identity.heading(),
+            intro: identity.intro().to_owned(),
             news: news.iter().map(dated).collect(),
             episodes: episodes.iter().map(dated).collect(),
         })

@@ -276,7 +276,7 @@ async fn signup(State(state): State<AppState>, visitor: Visitor, Form(form): For
             is_demo: false,
         })
         .await;
-    let hub = &state.config.hub_name;
+    let hub = &state.hub_name();
     match created {
         Ok(user) => {
             let token = state
@@ -370,7 +370,7 @@ async fn resend_verification(
             .store
             .issue_token(user.id, Purpose::VerifyEmail, VERIFY_LINK_LIFETIME)
             .await?;
-        let hub = &state.config.hub_name;
+        let hub = &state.hub_name();
         let body = format!(
             "Hello {},\n\nConfirm your email address for {hub} by opening this link:\n\n{}\n\nThe link works for 3 days.\n",
             user.name,
@@ -427,7 +427,7 @@ async fn forgot(State(state): State<AppState>, visitor: Visitor, Form(form): For
             .store
             .issue_token(user.id, Purpose::ResetPassword, RESET_LINK_LIFETIME)
             .await?;
-        let hub = &state.config.hub_name;
+        let hub = &state.hub_name();
         let body = format!(
             "Hello {},\n\nSomeone asked to reset the password of your {hub} account. To choose a new password, open this link:\n\n{}\n\nThe link works for 1 hour and only once. If you did not ask for this, you can ignore this email; your password has not changed.\n",
             user.name,
@@ -651,6 +651,11 @@ async fn dashboard(
         Role::Admin => {
             page.counts = Some(store.hub_counts().await?);
             page.next_steps = vec![
+                (
+                    "/admin/settings",
+                    "Settings",
+                    "The hub's name, logo, contact details, local authorities and home page words.",
+                ),
                 (
                     "/admin/users",
                     "Manage users and roles",

@@ -147,7 +147,7 @@ async fn security_page(
             }
         };
         let bytes = totp::base32_decode(&secret).unwrap_or_default();
-        let uri = totp::otpauth_uri(&bytes, &state.config.hub_name, &user.email);
+        let uri = totp::otpauth_uri(&bytes, &state.hub_name(), &user.email);
         totp_qr = qr::svg(&uri, "QR code for your authenticator app").unwrap_or_default();
         totp_secret = secret;
     }
@@ -371,7 +371,7 @@ async fn passkey_creation_options(
     let (rp_id, challenge, existing) = begin_passkey(&state, &user, &session).await?;
     let options = webauthn::creation_options(
         &rp_id,
-        &state.config.hub_name,
+        &state.hub_name(),
         &user.id.to_be_bytes(),
         &user.email,
         &user.name,

@@ -77,7 +77,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
         .unwrap_or("tutti")
         .trim_end_matches('/')
         .to_owned();
-    let body = calendar(&state.config.hub_name, &host, &lessons, OffsetDateTime::now_utc());
+    let body = calendar(&state.hub_name(), &host, &lessons, OffsetDateTime::now_utc());
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -29,7 +29,7 @@ pub(super) async fn own_invoice_pdf(
 
 pub(super) async fn pdf_response(state: &AppState, id: i64) -> AppResult<Response> {
     let document = state.store.invoice_document(id).await?;
-    let bytes = crate::payments::pdf::invoice_pdf(&state.config.hub_name, &document);
+    let bytes = crate::payments::pdf::invoice_pdf(&state.hub_name(), &document);
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
