@@ -30,6 +30,8 @@
 //! - [`content`]: the public site's kinds of content, drafts and their checks, files.
 //! - [`accounts`]: roles, API token scopes, and what accounts refuse; [`records`]: what the
 //!   core records refuse.
+//! - [`invitations`]: logins offered to the people behind records (staff, schools' contacts,
+//!   a parent's child), their life from sent to accepted, and schools' contacts.
 
 /// Declares an enum whose values are written as fixed words (with optional aliases): it gets
 /// `ALL`, `as_str`, `Display`, `FromStr` (case, spaces, `_` and `-` ignored) returning
@@ -120,6 +122,7 @@ pub mod content;
 pub mod csv;
 pub mod guarantee;
 pub mod instruments;
+pub mod invitations;
 pub mod lessons;
 pub mod money;
 pub mod payments;

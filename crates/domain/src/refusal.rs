@@ -7,6 +7,7 @@ use crate::admissions::{AdmissionRefusal, ApplicationError};
 use crate::allocation::AllocationRefusal;
 use crate::billing::BillingRefusal;
 use crate::content::{ContentProblem, ContentRefusal};
+use crate::invitations::{ContactRefusal, InvitationRefusal};
 use crate::lessons::LessonRefusal;
 use crate::payments::PaymentRefusal;
 use crate::progress::ProgressRefusal;
@@ -33,6 +34,10 @@ pub enum Refusal {
     Accounts(#[from] AccountRefusal),
     #[error(transparent)]
     Progress(#[from] ProgressRefusal),
+    #[error(transparent)]
+    Invitations(#[from] InvitationRefusal),
+    #[error(transparent)]
+    Contacts(#[from] ContactRefusal),
 }
 
 impl Refusal {
@@ -48,6 +53,8 @@ impl Refusal {
             Refusal::Records(r) => r.field(),
             Refusal::Accounts(r) => r.field(),
             Refusal::Progress(r) => r.field(),
+            Refusal::Invitations(r) => r.field(),
+            Refusal::Contacts(r) => r.field(),
         }
     }
 
@@ -63,6 +70,8 @@ impl Refusal {
             Refusal::Content(r) => r.is_conflict(),
             Refusal::Records(r) => r.is_conflict(),
             Refusal::Accounts(r) => r.is_conflict(),
+            Refusal::Invitations(r) => r.is_conflict(),
+            Refusal::Contacts(r) => r.is_conflict(),
         }
     }
 }

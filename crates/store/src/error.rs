@@ -7,6 +7,7 @@ use tutti_domain::admissions::{AdmissionRefusal, ApplicationError};
 use tutti_domain::allocation::AllocationRefusal;
 use tutti_domain::billing::BillingRefusal;
 use tutti_domain::content::ContentRefusal;
+use tutti_domain::invitations::{ContactRefusal, InvitationRefusal};
 use tutti_domain::lessons::LessonRefusal;
 use tutti_domain::payments::PaymentRefusal;
 use tutti_domain::progress::ProgressRefusal;
@@ -71,7 +72,9 @@ refused_from!(
     ContentRefusal,
     RecordRefusal,
     AccountRefusal,
-    ProgressRefusal
+    ProgressRefusal,
+    InvitationRefusal,
+    ContactRefusal
 );
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

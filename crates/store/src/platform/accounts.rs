@@ -123,38 +123,11 @@ const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$dGwq9cvnJ3v6IAyDP3ZoU8Xq0AdZQbH0rQ9wUSlPGxw";
 
 impl Store {
-    /// Creates an account. Fails with `Conflict` when the email is taken.
+    /// Creates an account. Refused (`EmailTaken`) when the email is taken.
     pub async fn create_user(&self, new: NewUser) -> Result<User> {
-        let email = normalise_email(&new.email);
         let hash = hash_password(&new.password).await?;
         let txn = self.write().await?;
-        if user::Entity::find()
-            .filter(user::Column::Email.eq(&email))
-            .one(&txn)
-            .await?
-            .is_some()
-        {
-            return Err(AccountRefusal::EmailTaken { email }.into());
-        }
-        let t = now();
-        let model = user::ActiveModel {
-            email: Set(email),
-            name: Set(new.name.trim().to_owned()),
-            password_hash: Set(hash),
-            role: Set(new.role.as_str().to_owned()),
-            disabled: Set(false),
-            email_verified_at: Set(new.email_verified.then_some(t)),
-            school_id: Set(new.school_id),
-            staff_id: Set(new.staff_id),
-            pupil_id: Set(new.pupil_id),
-            is_demo: Set(new.is_demo),
-            created_at: Set(t),
-            updated_at: Set(t),
-            password_changed_at: Set(t),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let model = insert_user(&txn, &new, hash).await?;
         txn.commit().await?;
         Ok(model.into())
     }
@@ -303,6 +276,91 @@ impl Store {
     pub async fn count_users(&self) -> Result<u64> {
         Ok(user::Entity::find().count(self.conn()).await?)
     }
+}
+
+/// Inserts an account whose password is already hashed, inside the caller's transaction;
+/// refused (`EmailTaken`) when the email is taken.
+pub(crate) async fn insert_user(txn: &impl ConnectionTrait, new: &NewUser, hash: String) -> Result<user::Model> {
+    let email = normalise_email(&new.email);
+    if email_has_login(txn, &email).await? {
+        return Err(AccountRefusal::EmailTaken { email }.into());
+    }
+    let t = now();
+    Ok(user::ActiveModel {
+        email: Set(email),
+        name: Set(new.name.trim().to_owned()),
+        password_hash: Set(hash),
+        role: Set(new.role.as_str().to_owned()),
+        disabled: Set(false),
+        email_verified_at: Set(new.email_verified.then_some(t)),
+        school_id: Set(new.school_id),
+        staff_id: Set(new.staff_id),
+        pupil_id: Set(new.pupil_id),
+        is_demo: Set(new.is_demo),
+        created_at: Set(t),
+        updated_at: Set(t),
+        password_changed_at: Set(t),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Whether an account has this (normalised) email.
+pub(crate) async fn email_has_login(conn: &impl ConnectionTrait, email: &str) -> Result<bool> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .count(conn)
+        .await?
+        > 0)
+}
+
+/// The users table's column that links a login to a kind of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkColumn {
+    Staff,
+    School,
+    Pupil,
+}
+
+impl LinkColumn {
+    fn column(self) -> user::Column {
+        match self {
+            LinkColumn::Staff => user::Column::StaffId,
+            LinkColumn::School => user::Column::SchoolId,
+            LinkColumn::Pupil => user::Column::PupilId,
+        }
+    }
+}
+
+/// Disables the logins linked to record `id` (and those of `only_email`, when given, alone),
+/// inside the caller's transaction: they can no longer sign in, their sessions end and their
+/// programs' tokens are revoked. Returns the accounts disabled; the caller clears the session
+/// cache once it commits.
+pub(crate) async fn disable_linked(
+    txn: &impl ConnectionTrait,
+    link: LinkColumn,
+    id: i64,
+    only_email: Option<&str>,
+) -> Result<Vec<user::Model>> {
+    let mut q = user::Entity::find()
+        .filter(link.column().eq(id))
+        .filter(user::Column::Disabled.eq(false));
+    if let Some(email) = only_email {
+        q = q.filter(user::Column::Email.eq(normalise_email(email)));
+    }
+    let users = q.all(txn).await?;
+    for u in &users {
+        user::Entity::update_many()
+            .col_expr(user::Column::Disabled, true.into())
+            .col_expr(user::Column::UpdatedAt, now().into())
+            .filter(user::Column::Id.eq(u.id))
+            .exec(txn)
+            .await?;
+        end_sessions(txn, u.id).await?;
+        revoke_api_tokens(txn, u.id).await?;
+    }
+    Ok(users)
 }
 
 async fn guard_last_admin(txn: &impl ConnectionTrait, user_id: i64) -> Result<()> {

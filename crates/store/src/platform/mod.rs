@@ -1,8 +1,10 @@
 //! The platform every feature stands on: accounts, sessions, second factors, API tokens,
-//! one-time tokens, throttling, the audit log, the outbox and hub settings.
+//! one-time tokens, invitations to a login, throttling, the audit log, the outbox and hub
+//! settings.
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod invitations;
 pub mod outbox;
 pub mod second_factors;
 pub(crate) mod session_cache;

@@ -24,6 +24,9 @@ fn audiences() -> Vec<Audience> {
         platform::second_factor::login_audience(),
         platform::admin::audience(),
         platform::admin::outbox_audience(),
+        platform::invitations::public_audience(),
+        platform::invitations::office_audience(),
+        platform::invitations::parent_audience(),
         content::public_audience(),
         content::admin_audience(),
         records::audience(),
@@ -53,6 +56,8 @@ fn audiences() -> Vec<Audience> {
         teaching::allocation::office_audience(),
         api::allocation::audience(),
         api::hours::audience(),
+        api::invitations::audience(),
+        api::school_contacts::audience(),
     ]
 }
 

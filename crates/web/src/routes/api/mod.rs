@@ -16,9 +16,11 @@ pub mod allocation;
 pub mod billing;
 pub mod enrolments;
 pub mod hours;
+pub mod invitations;
 pub mod lessons;
 pub mod records;
 pub mod schemas;
+pub mod school_contacts;
 
 use crate::access::{Access, Audience, Routes};
 use crate::forms::FormErrors;
@@ -46,6 +48,8 @@ pub fn document() -> serde_json::Value {
     doc.merge(billing::BillingDoc::openapi());
     doc.merge(allocation::AllocationDoc::openapi());
     doc.merge(hours::HoursDoc::openapi());
+    doc.merge(invitations::InvitationsDoc::openapi());
+    doc.merge(school_contacts::SchoolContactsDoc::openapi());
     schemas::finish(doc)
 }
 
