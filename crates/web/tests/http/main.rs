@@ -15,6 +15,7 @@ mod billing;
 mod content;
 mod contract;
 mod hours;
+mod invitations;
 mod lessons;
 mod mail;
 mod pages;
