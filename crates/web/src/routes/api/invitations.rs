@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
-use crate::routes::api::schemas::{Page, paging};
+use crate::routes::api::schemas::{Page, not_null, paging};
 use crate::routes::api::{ApiError, ApiResult, invalid, office, ok};
 use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
@@ -101,11 +101,14 @@ pub struct InvitationBody {
     email: Option<String>,
     #[schema(required = true, schema_with = role_words)]
     role: Option<String>,
-    #[schema(minimum = 1)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = i64, minimum = 1)]
     staff_id: Option<i64>,
-    #[schema(minimum = 1)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = i64, minimum = 1)]
     school_id: Option<i64>,
-    #[schema(minimum = 1)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = i64, minimum = 1)]
     pupil_id: Option<i64>,
     /// The name to greet them by, for a school invited by address (a member of staff, a
     /// school's recorded contact and a pupil are greeted by their record's name).
