@@ -57,6 +57,23 @@ pub fn parent_audience() -> Audience {
     )
 }
 
+/// Where each role starts with logins on their account page.
+pub fn dashboard_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> {
+    match role {
+        Role::Admin | Role::Manager => vec![(
+            "/admin/invitations",
+            "Invitations",
+            "Invite staff and schools' contacts to a login, and see who has not accepted.",
+        )],
+        Role::Parent => vec![(
+            "/parent/logins",
+            "Your children's logins",
+            "Make a login for your child to see their lessons.",
+        )],
+        _ => Vec::new(),
+    }
+}
+
 /// The hub's name and address for the email's words and link.
 pub(crate) fn mail(state: &AppState) -> InvitationMail {
     InvitationMail {
