@@ -517,12 +517,12 @@ async fn children_page(
     };
     let mut rows = child_rows(state, children).await?;
     let mut problem = None;
-    if let Some((pupil, typed, words)) = failed {
-        if let Some(row) = rows.iter_mut().find(|r| r.id == pupil) {
-            row.email = typed;
-            row.error = Some(words.clone());
-            problem = Some((format!("email-{pupil}"), words));
-        }
+    if let Some((pupil, typed, words)) = failed
+        && let Some(row) = rows.iter_mut().find(|r| r.id == pupil)
+    {
+        row.email = typed;
+        row.error = Some(words.clone());
+        problem = Some((format!("email-{pupil}"), words));
     }
     let status = if problem.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
