@@ -31,6 +31,36 @@ pub enum UsersCommand {
         #[arg(long)]
         email: String,
     },
+    /// Invite someone to a login linked to a record: a member of staff (`--role teacher` or
+    /// `manager`), a school (`--role school`) or a pupil (`--role pupil`). The invitation is
+    /// emailed (through the outbox) with a link to choose a password, working for 7 days.
+    Invite {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        /// teacher, manager, school or pupil.
+        #[arg(long)]
+        role: String,
+        /// The member of staff's record.
+        #[arg(long, conflicts_with_all = ["school_id", "pupil_id"])]
+        staff_id: Option<i64>,
+        /// The school's record.
+        #[arg(long, conflicts_with = "pupil_id")]
+        school_id: Option<i64>,
+        /// The pupil's record.
+        #[arg(long)]
+        pupil_id: Option<i64>,
+        /// The name to greet them by, for a school invited by address.
+        #[arg(long)]
+        name: Option<String>,
+        /// The address people use to reach the hub, for the link in the email.
+        #[arg(long, env = "TUTTI_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+        /// The hub's name, for the email's words.
+        #[arg(long, env = "TUTTI_HUB_NAME", default_value = "Tutti Music Hub")]
+        hub_name: String,
+    },
     /// Create a personal API token for an account and print it (it is shown only once).
     Token {
         #[command(flatten)]
@@ -63,6 +93,62 @@ pub async fn run(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "Second factors of {} removed; they set up a new one at /account/security.",
                 user.email
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        UsersCommand::Invite {
+            db,
+            email,
+            role,
+            staff_id,
+            school_id,
+            pupil_id,
+            name,
+            public_url,
+            hub_name,
+        } => {
+            let Some(role) = Role::parse(&role).filter(|r| !matches!(r, Role::Admin | Role::Parent)) else {
+                bail!("--role must be one of teacher, manager, school or pupil (got {role:?})");
+            };
+            let email = tutti_domain::validate::EmailAddress::parse(&email)
+                .map_err(|e| anyhow::anyhow!("--email: {e}"))?
+                .to_string();
+            let link = tutti_domain::invitations::InvitationLink::from_ids(staff_id, school_id, pupil_id)
+                .map_err(|_| anyhow::anyhow!("give exactly one of --staff-id, --school-id or --pupil-id"))?;
+            let store = db.open().await?;
+            let new = tutti_store::platform::invitations::NewInvitation {
+                email,
+                role,
+                link,
+                name,
+            };
+            let mail = tutti_store::platform::invitations::InvitationMail {
+                hub: hub_name,
+                public_url,
+            };
+            let sent = store
+                .invite(
+                    &tutti_store::platform::audit::Actor::cli(),
+                    &tutti_store::records::pupils::PupilScope::All,
+                    &new,
+                    &mail,
+                )
+                .await;
+            store.close().await;
+            let sent = match sent {
+                Ok(sent) => sent,
+                Err(tutti_store::StoreError::NotFound) => bail!("no record has the {link}"),
+                Err(tutti_store::StoreError::Refused(r)) => bail!("{r}"),
+                Err(e) => return Err(e.into()),
+            };
+            println!(
+                "Invited {} as {} (invitation {}); the link works until {}.",
+                sent.email,
+                sent.role.label().to_lowercase(),
+                sent.id,
+                sent.expires_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -32,6 +32,8 @@
 //!   and what a change to it must be.
 //! - [`accounts`]: roles, API token scopes, and what accounts refuse; [`records`]: what the
 //!   core records refuse.
+//! - [`invitations`]: logins offered to the people behind records (staff, schools' contacts,
+//!   a parent's child), their life from sent to accepted, and schools' contacts.
 
 /// Declares an enum whose values are written as fixed words (with optional aliases): it gets
 /// `ALL`, `as_str`, `Display`, `FromStr` (case, spaces, `_` and `-` ignored) returning
@@ -123,6 +125,7 @@ pub mod csv;
 pub mod guarantee;
 pub mod identity;
 pub mod instruments;
+pub mod invitations;
 pub mod lessons;
 pub mod money;
 pub mod payments;

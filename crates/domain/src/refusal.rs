@@ -8,6 +8,7 @@ use crate::allocation::AllocationRefusal;
 use crate::billing::BillingRefusal;
 use crate::content::{ContentProblem, ContentRefusal};
 use crate::identity::IdentityProblem;
+use crate::invitations::{ContactRefusal, InvitationRefusal};
 use crate::lessons::LessonRefusal;
 use crate::payments::PaymentRefusal;
 use crate::progress::ProgressRefusal;
@@ -36,6 +37,10 @@ pub enum Refusal {
     Progress(#[from] ProgressRefusal),
     #[error(transparent)]
     Identity(#[from] IdentityProblem),
+    #[error(transparent)]
+    Invitations(#[from] InvitationRefusal),
+    #[error(transparent)]
+    Contacts(#[from] ContactRefusal),
 }
 
 impl Refusal {
@@ -52,6 +57,8 @@ impl Refusal {
             Refusal::Accounts(r) => r.field(),
             Refusal::Progress(r) => r.field(),
             Refusal::Identity(p) => Some(p.field()),
+            Refusal::Invitations(r) => r.field(),
+            Refusal::Contacts(r) => r.field(),
         }
     }
 
@@ -67,6 +74,8 @@ impl Refusal {
             Refusal::Content(r) => r.is_conflict(),
             Refusal::Records(r) => r.is_conflict(),
             Refusal::Accounts(r) => r.is_conflict(),
+            Refusal::Invitations(r) => r.is_conflict(),
+            Refusal::Contacts(r) => r.is_conflict(),
         }
     }
 }

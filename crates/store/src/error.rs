@@ -8,6 +8,7 @@ use tutti_domain::allocation::AllocationRefusal;
 use tutti_domain::billing::BillingRefusal;
 use tutti_domain::content::ContentRefusal;
 use tutti_domain::identity::IdentityProblem;
+use tutti_domain::invitations::{ContactRefusal, InvitationRefusal};
 use tutti_domain::lessons::LessonRefusal;
 use tutti_domain::payments::PaymentRefusal;
 use tutti_domain::progress::ProgressRefusal;
@@ -73,7 +74,9 @@ refused_from!(
     RecordRefusal,
     AccountRefusal,
     ProgressRefusal,
-    IdentityProblem
+    IdentityProblem,
+    InvitationRefusal,
+    ContactRefusal
 );
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -122,12 +122,7 @@ pub async fn verify_password(password: &str, hash: &str) -> bool {
 /// the email is taken.
 pub(crate) async fn insert_user(conn: &impl ConnectionTrait, new: &NewUser, password_hash: String) -> Result<User> {
     let email = normalise_email(&new.email);
-    if user::Entity::find()
-        .filter(user::Column::Email.eq(&email))
-        .one(conn)
-        .await?
-        .is_some()
-    {
+    if email_has_login(conn, &email).await? {
         return Err(AccountRefusal::EmailTaken { email }.into());
     }
     let t = now();
@@ -311,6 +306,63 @@ impl Store {
     pub async fn count_users(&self) -> Result<u64> {
         Ok(user::Entity::find().count(self.conn()).await?)
     }
+}
+
+/// Whether an account has this (normalised) email.
+pub(crate) async fn email_has_login(conn: &impl ConnectionTrait, email: &str) -> Result<bool> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .count(conn)
+        .await?
+        > 0)
+}
+
+/// The users table's column that links a login to a kind of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkColumn {
+    Staff,
+    School,
+    Pupil,
+}
+
+impl LinkColumn {
+    fn column(self) -> user::Column {
+        match self {
+            LinkColumn::Staff => user::Column::StaffId,
+            LinkColumn::School => user::Column::SchoolId,
+            LinkColumn::Pupil => user::Column::PupilId,
+        }
+    }
+}
+
+/// Disables the logins linked to record `id` (and those of `only_email`, when given, alone),
+/// inside the caller's transaction: they can no longer sign in, their sessions end and their
+/// programs' tokens are revoked. Returns the accounts disabled; the caller clears the session
+/// cache once it commits.
+pub(crate) async fn disable_linked(
+    txn: &impl ConnectionTrait,
+    link: LinkColumn,
+    id: i64,
+    only_email: Option<&str>,
+) -> Result<Vec<user::Model>> {
+    let mut q = user::Entity::find()
+        .filter(link.column().eq(id))
+        .filter(user::Column::Disabled.eq(false));
+    if let Some(email) = only_email {
+        q = q.filter(user::Column::Email.eq(normalise_email(email)));
+    }
+    let users = q.all(txn).await?;
+    for u in &users {
+        user::Entity::update_many()
+            .col_expr(user::Column::Disabled, true.into())
+            .col_expr(user::Column::UpdatedAt, now().into())
+            .filter(user::Column::Id.eq(u.id))
+            .exec(txn)
+            .await?;
+        end_sessions(txn, u.id).await?;
+        revoke_api_tokens(txn, u.id).await?;
+    }
+    Ok(users)
 }
 
 async fn guard_last_admin(txn: &impl ConnectionTrait, user_id: i64) -> Result<()> {

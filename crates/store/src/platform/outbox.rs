@@ -50,6 +50,12 @@ pub async fn enqueue(conn: &impl ConnectionTrait, to: &str, subject: &str, body:
     enqueue_as(conn, to, subject, body, false).await
 }
 
+/// Queues a message whose body holds a secret link for the recipient alone, inside the
+/// caller's transaction (an invitation is sent exactly when it is written).
+pub(crate) async fn enqueue_secret(conn: &impl ConnectionTrait, to: &str, subject: &str, body: &str) -> Result<i64> {
+    enqueue_as(conn, to, subject, body, true).await
+}
+
 async fn enqueue_as(conn: &impl ConnectionTrait, to: &str, subject: &str, body: &str, secret: bool) -> Result<i64> {
     let m = outbox::ActiveModel {
         to_address: Set(to.to_owned()),

@@ -1,15 +1,19 @@
 //! Archiving a record, the same step for every kind: find it, stamp `archived_at` once and
-//! audit it, in one transaction.
+//! audit it, in one transaction; a staff record's, a school's or a pupil's logins are disabled
+//! (their sessions end) and their invitations withdrawn in that same transaction.
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, PrimaryKeyTrait};
+use tutti_domain::invitations::InvitationLink;
 
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::now;
+use crate::platform::accounts::{LinkColumn, disable_linked};
 use crate::platform::audit::{self, Action, Actor};
+use crate::platform::invitations::withdraw_open_for;
 use crate::query::stmt;
 
 /// Archives row `id` of `table` unless it is archived already, and records it in the audit
-/// log as `kind`. Table names are ours, never user input.
+/// log as `kind`; whether it was archived now. Table names are ours, never user input.
 async fn archive_row(
     txn: &DatabaseTransaction,
     actor: &Actor,
@@ -17,7 +21,7 @@ async fn archive_row(
     kind: &'static str,
     id: i64,
     summary: String,
-) -> Result<()> {
+) -> Result<bool> {
     let t = now();
     let sql = format!("UPDATE {table} SET archived_at = ?, updated_at = ? WHERE id = ? AND archived_at IS NULL");
     let done = txn
@@ -30,6 +34,43 @@ async fn archive_row(
     if done.rows_affected() > 0 {
         audit::record(txn, actor, Action::Archive, kind, Some(id), summary).await?;
     }
+    Ok(done.rows_affected() > 0)
+}
+
+/// The kinds of record a login is linked to, by table.
+fn linked_by(table: &str, id: i64) -> Option<(LinkColumn, InvitationLink)> {
+    match table {
+        "staff" => Some((LinkColumn::Staff, InvitationLink::Staff(id))),
+        "schools" => Some((LinkColumn::School, InvitationLink::School(id))),
+        "pupils" => Some((LinkColumn::Pupil, InvitationLink::Pupil(id))),
+        _ => None,
+    }
+}
+
+/// An archived record's person may no longer sign in: their logins are disabled (sessions
+/// ended, tokens revoked) and invitations not yet answered withdrawn.
+async fn close_logins(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    table: &str,
+    id: i64,
+    at: time::OffsetDateTime,
+) -> Result<()> {
+    let Some((column, link)) = linked_by(table, id) else {
+        return Ok(());
+    };
+    for user in disable_linked(txn, column, id, None).await? {
+        audit::record(
+            txn,
+            actor,
+            Action::Update,
+            "user",
+            Some(user.id),
+            format!("login {} disabled: its record ({link}) was archived", user.email),
+        )
+        .await?;
+    }
+    withdraw_open_for(txn, link, at).await?;
     Ok(())
 }
 
@@ -49,8 +90,11 @@ impl Store {
     {
         let txn = self.write().await?;
         let current = E::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound)?;
-        archive_row(&txn, actor, table, kind, id, summary(&current)).await?;
+        if archive_row(&txn, actor, table, kind, id, summary(&current)).await? {
+            close_logins(&txn, actor, table, id, self.now()).await?;
+        }
         txn.commit().await?;
+        self.session_cache.clear();
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
 //! The core records: schools, pupils and their guardians, staff and their availability,
-//! instruments, with their search, archiving and CSV imports.
+//! instruments, schools' contacts, with their search, archiving and CSV imports.
 pub(crate) mod archive;
 pub mod availability;
 pub(crate) mod enrolment_import;
@@ -9,6 +9,7 @@ pub mod instruments;
 pub(crate) mod keyed_import;
 pub(crate) mod pupil_search;
 pub mod pupils;
+pub mod school_contacts;
 pub mod schools;
 pub(crate) mod search;
 pub mod staff;

@@ -1,7 +1,8 @@
 //! Builders for the world a test needs, made through the store's own operations (never raw
 //! SQL, save where a builder says no operation exists): `a_school()`,
 //! `a_teacher().available(..)`, `a_family().on_free_school_meals()`, `an_admin()`,
-//! `a_school_contact(&school)`, `an_enrolment(pupil)`, `a_group(teacher, school)`,
+//! `a_school_contact(&school)` (a school's login), `a_contact_at(&school)` (a contact on the
+//! school's record, with no login), `an_enrolment(pupil)`, `a_group(teacher, school)`,
 //! `an_application(pupil)`, `an_instrument()`, `a_page(..)`. A test that says "a new school in
 //! Town A, a teacher free on Mondays" builds exactly that, on an empty database, instead of
 //! leaning on the demo seed.
@@ -16,6 +17,7 @@ use time::Date;
 use tutti_domain::Percent;
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice};
 use tutti_domain::csv::{InstrumentRow, PupilRow, SchoolRow, StaffRow};
+use tutti_domain::invitations::ContactInput;
 use tutti_domain::lessons::LessonType;
 use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
 use tutti_domain::staff::StaffRole;
@@ -29,6 +31,7 @@ use crate::platform::accounts::{NewUser, Role, User};
 use crate::platform::audit::Actor;
 use crate::records::instruments::{Instrument, InstrumentInput};
 use crate::records::pupils::{PupilInput, PupilScope};
+use crate::records::school_contacts::SchoolContact;
 use crate::records::schools::{School, SchoolInput};
 use crate::records::staff::Staff;
 use crate::teaching::lessons::NewGroup;
@@ -507,6 +510,42 @@ impl SchoolContactBuilder {
             })
             .await
             .expect("a test school contact's login is created")
+    }
+}
+
+/// A contact on a school's record (a head teacher, by default), with no login: the office
+/// invites them.
+pub fn a_contact_at(school: &School) -> ContactBuilder {
+    ContactBuilder {
+        school_id: school.id,
+        name: format!("Head Teacher {:06}", unique()),
+        job_title: "Head teacher".into(),
+    }
+}
+
+pub struct ContactBuilder {
+    school_id: i64,
+    name: String,
+    job_title: String,
+}
+
+impl ContactBuilder {
+    pub fn named(mut self, name: &str, job_title: &str) -> Self {
+        self.name = name.to_owned();
+        self.job_title = job_title.to_owned();
+        self
+    }
+
+    pub async fn create(self, store: &Store) -> SchoolContact {
+        let input = ContactInput {
+            name: self.name,
+            email: email("contact"),
+            job_title: self.job_title,
+        };
+        store
+            .add_school_contact(&Actor::cli(), self.school_id, &input)
+            .await
+            .expect("a test school contact is recorded")
     }
 }
 

@@ -27,6 +27,9 @@ fn audiences() -> Vec<Audience> {
         platform::setup::audience(),
         platform::identity::admin_audience(),
         platform::identity::public_audience(),
+        platform::invitations::public_audience(),
+        platform::invitations::office_audience(),
+        platform::invitations::parent_audience(),
         content::public_audience(),
         content::admin_audience(),
         records::audience(),
@@ -57,6 +60,8 @@ fn audiences() -> Vec<Audience> {
         api::allocation::audience(),
         api::hours::audience(),
         api::identity::audience(),
+        api::invitations::audience(),
+        api::school_contacts::audience(),
     ]
 }
 

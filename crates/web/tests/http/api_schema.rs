@@ -348,6 +348,55 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let pupil_id = created["id"].as_i64().unwrap();
 
+    // People and their logins: a school's contact, an invitation sent and sent again, the lists.
+    let contacts = format!("/api/v1/schools/{school_id}/contacts");
+    let contact = json!({"name": "Cass Contact", "email": "cass@schema.example", "job_title": "Music lead"});
+    let (status, body) = c
+        .call(
+            Method::POST,
+            "/api/v1/schools/{id}/contacts",
+            &contacts,
+            a,
+            Some(contact),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = c
+        .call(Method::GET, "/api/v1/schools/{id}/contacts", &contacts, a, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let invitation = json!({"email": "schema.teacher@example.com", "role": "teacher", "staff_id": staff_id});
+    let (status, sent) = c
+        .call(
+            Method::POST,
+            "/api/v1/invitations",
+            "/api/v1/invitations",
+            a,
+            Some(invitation),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let (status, _) = c
+        .call(
+            Method::POST,
+            "/api/v1/invitations/{id}/resend",
+            &format!("/api/v1/invitations/{}/resend", sent["id"]),
+            a,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = c
+        .call(
+            Method::GET,
+            "/api/v1/invitations",
+            "/api/v1/invitations?status=pending",
+            a,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
     // Lists, then each first record, of every kind.
     for (list, item) in [
         ("/api/v1/schools", "/api/v1/schools/{id}"),

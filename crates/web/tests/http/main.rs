@@ -16,6 +16,7 @@ mod content;
 mod contract;
 mod hours;
 mod identity;
+mod invitations;
 mod lessons;
 mod mail;
 mod pages;

@@ -30,8 +30,8 @@ use tutti_store::records::pupils::PupilScope;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 use tutti_store::teaching::lessons::{NoteReader, TimetableOf};
 use tutti_store::testing::world::{
-    PASSWORD, a_family, a_group, a_manager, a_page, a_pupil_login, a_school, a_school_contact, a_teacher, an_admin,
-    an_application, an_enrolment, an_instrument,
+    PASSWORD, a_contact_at, a_family, a_group, a_manager, a_page, a_pupil_login, a_school, a_school_contact, a_teacher,
+    an_admin, an_application, an_enrolment, an_instrument,
 };
 use tutti_web::AccessRule;
 
@@ -321,6 +321,10 @@ fn rules() -> Vec<Rule> {
             .url("/verify-email?token=forged")
             .all_get(Is(400)),
         public("/forgot-password"),
+        // A forged invitation link is a 400 page saying the link does not work.
+        public("/invitations/accept")
+            .url("/invitations/accept?token=forged")
+            .all_get(Is(400)),
         public("/reset-password")
             .url("/reset-password?token=forged")
             .all_get(Is(400)),
@@ -441,6 +445,26 @@ fn rules() -> Vec<Rule> {
             .url("/admin/staff/{staff}/archive")
             .post_only(),
         page("/admin/staff/{id}/availability", OFFICE).url("/admin/staff/{staff}/availability"),
+        page("/admin/staff/{id}/invite", OFFICE)
+            .url("/admin/staff/{staff}/invite")
+            .post_only(),
+        page("/admin/schools/{id}/contacts/new", OFFICE).url("/admin/schools/{school}/contacts/new"),
+        page("/admin/schools/{id}/contacts/{contact}/edit", OFFICE)
+            .url("/admin/schools/{school}/contacts/{contact}/edit"),
+        page("/admin/schools/{id}/contacts/{contact}/remove", OFFICE)
+            .url("/admin/schools/{school}/contacts/{contact}/remove")
+            .post_only(),
+        page("/admin/schools/{id}/contacts/{contact}/invite", OFFICE)
+            .url("/admin/schools/{school}/contacts/{contact}/invite")
+            .post_only(),
+        page("/admin/invitations", OFFICE),
+        page("/admin/invitations/everyone", OFFICE).post_only(),
+        page("/admin/invitations/{id}/resend", OFFICE)
+            .url("/admin/invitations/{invitation}/resend")
+            .post_only(),
+        page("/admin/invitations/{id}/withdraw", OFFICE)
+            .url("/admin/invitations/{invitation}/withdraw")
+            .post_only(),
         page("/admin/instruments", OFFICE),
         page("/admin/instruments/new", OFFICE),
         page("/admin/instruments/{id}", OFFICE).url("/admin/instruments/{instrument}"),
@@ -552,6 +576,7 @@ fn rules() -> Vec<Rule> {
             .url("/parent/applications/{application}/decline")
             .post_only(),
         page("/parent/enrolments", PARENT),
+        page("/parent/logins", PARENT),
         scoped_page("/parent/enrolments/{id}/notice", PARENT, PARENT, 404).url("/parent/enrolments/{enrolment}/notice"),
         // ---- schools ----
         page("/school/timetable", SCHOOL),
@@ -619,6 +644,39 @@ fn rules() -> Vec<Rule> {
             r.kind = "API, everyone reads, admins write";
             r
         },
+        // ---- the JSON API: people and their logins ----
+        // The office invites anyone; a parent only their own child (another family's is 404).
+        Rule::new("/api/v1/invitations", Gate::SignedIn, "API, some roles (403)")
+            .get(EVERYONE, Is(403))
+            .get(OFFICE, Is(200))
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422))
+            .write(PARENT, Is(422))
+            .probe(r#"{"email": "another.child@family.example", "role": "pupil", "pupil_id": $pupil}"#)
+            .write(PARENT, Is(404))
+            .write(OFFICE, Reached),
+        api_office("/api/v1/invitations/{id}/resend")
+            .url("/api/v1/invitations/{invitation}/resend")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Reached),
+        api_office("/api/v1/invitations/{id}/withdraw")
+            .url("/api/v1/invitations/{invitation}/withdraw")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Reached),
+        // Another school's contacts: the office's to see, 404 to a school's login.
+        api_scoped("/api/v1/schools/{id}/contacts")
+            .url("/api/v1/schools/{school}/contacts")
+            .get(&[Role::Teacher, Role::Parent, Role::Pupil], Is(403))
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        // No such contact: nothing is removed while the matrix runs.
+        api_office("/api/v1/schools/{id}/contacts/{contact_id}")
+            .url("/api/v1/schools/{school}/contacts/987654")
+            .post_only()
+            .writes(&["DELETE"], Is(403))
+            .write(OFFICE, Is(404)),
         api_office("/api/v1/staff/{id}/availability")
             .url("/api/v1/staff/{staff}/availability")
             .post_only()
@@ -825,6 +883,26 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         .await
         .unwrap()[0]
         .id;
+    // Another school's contact, and an invitation sent to another teacher.
+    let contact = a_contact_at(&elsewhere).create(store).await.id;
+    let invitation = store
+        .invite(
+            &actor,
+            &PupilScope::All,
+            &tutti_store::platform::invitations::NewInvitation {
+                email: colleague.staff.email.clone(),
+                role: Role::Teacher,
+                link: tutti_domain::invitations::InvitationLink::Staff(colleague.staff.id),
+                name: None,
+            },
+            &tutti_store::platform::invitations::InvitationMail {
+                hub: "Test Hub".into(),
+                public_url: "http://127.0.0.1".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     let proposal = store
         .request_proposal(&actor, TermId::parse("2026-spring").unwrap(), 1)
         .await
@@ -848,6 +926,8 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         ("user", family.user.as_ref().unwrap().id),
         ("offer", store.tuition_offer().await.unwrap()[0].id),
         ("proposal", proposal),
+        ("contact", contact),
+        ("invitation", invitation),
         // Things of nobody's: ids that exist nowhere.
         ("passkey", 987_654),
         ("basket_item", 987_654),
@@ -1093,6 +1173,8 @@ async fn fingerprint(store: &Store) -> Vec<(String, String)> {
         "pupil_reports",
         "dated_lessons",
         "charging_policies",
+        "invitations",
+        "school_contacts",
     ] {
         let sql =
             format!("SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM {table}");

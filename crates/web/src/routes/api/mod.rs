@@ -17,9 +17,11 @@ pub mod billing;
 pub mod enrolments;
 pub mod hours;
 pub mod identity;
+pub mod invitations;
 pub mod lessons;
 pub mod records;
 pub mod schemas;
+pub mod school_contacts;
 
 use crate::access::{Access, Audience, Routes};
 use crate::forms::FormErrors;
@@ -48,6 +50,8 @@ pub fn document() -> serde_json::Value {
     doc.merge(allocation::AllocationDoc::openapi());
     doc.merge(hours::HoursDoc::openapi());
     doc.merge(identity::IdentityDoc::openapi());
+    doc.merge(invitations::InvitationsDoc::openapi());
+    doc.merge(school_contacts::SchoolContactsDoc::openapi());
     schemas::finish(doc)
 }
 

@@ -180,6 +180,10 @@ const DEPENDENT_REQUIRED: &[(&str, &str, &[&str])] = &[
     ("EnrolmentBody", "start_time", &["weekday"]),
 ];
 
+/// Bodies that name exactly one of some fields (`oneOf` of each field required), by schema
+/// name.
+const EXACTLY_ONE_OF: &[(&str, &[&str])] = &[("InvitationBody", &["staff_id", "school_id", "pupil_id"])];
+
 /// The document as served: every operation's derived paths and bodies, the bearer scheme,
 /// and for every operation the answers it can give before its handler runs (see
 /// `api_extract`): 401 without a live token or session; for a write, 403 for a read-only
@@ -194,6 +198,11 @@ pub fn finish(doc: utoipa::openapi::OpenApi) -> Value {
     for (schema, field, needs) in DEPENDENT_REQUIRED {
         if let Some(s) = doc.pointer_mut(&format!("/components/schemas/{schema}")) {
             s["dependentRequired"][*field] = json!(needs);
+        }
+    }
+    for (schema, fields) in EXACTLY_ONE_OF {
+        if let Some(s) = doc.pointer_mut(&format!("/components/schemas/{schema}")) {
+            s["oneOf"] = json!(fields.iter().map(|f| json!({"required": [f]})).collect::<Vec<_>>());
         }
     }
     let problem = json!({crate::problem::CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}});

@@ -772,5 +772,6 @@ async fn dashboard(
     }
     page.next_steps
         .extend(crate::routes::money::billing::dashboard_links(user.role));
+    page.next_steps.extend(super::invitations::dashboard_links(user.role));
     render_clearing_flash(&state, &visitor, &page).await
 }

@@ -120,6 +120,8 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
         ],
         links: Vec::new(),
         guardians: None,
+        login: None,
+        contacts: None,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await
 }

@@ -6,6 +6,7 @@ pub(crate) mod hours;
 mod imports;
 pub(crate) mod instruments;
 pub(crate) mod pupils;
+pub(crate) mod school_contacts;
 pub(crate) mod schools;
 mod staff;
 pub(crate) mod tokens;
@@ -38,6 +39,7 @@ pub fn audience() -> Audience {
         Access::Roles(&[Role::Admin, Role::Manager]),
         Routes::new()
             .merge(schools::routes())
+            .merge(school_contacts::routes())
             .merge(pupils::routes())
             .merge(staff::routes())
             .merge(hours::routes())
@@ -110,6 +112,30 @@ pub struct ViewPage {
     /// Screens for more of the record, each (href, text).
     pub links: Vec<(String, String)>,
     pub guardians: Option<Vec<Guardian>>,
+    /// Whether the record's person can sign in, and the office's buttons for it.
+    pub login: Option<LoginBox>,
+    /// A school's contacts, each with their login state.
+    pub contacts: Option<Vec<ContactLine>>,
+}
+
+/// A record's login state on its screen: the words, the invitation waiting (to resend or
+/// withdraw), and where an Invite button posts (with the roles to choose from).
+pub struct LoginBox {
+    pub state: String,
+    pub invitation: Option<i64>,
+    pub invite: Option<String>,
+    pub roles: Vec<(&'static str, &'static str)>,
+}
+
+/// One contact of a school on its screen.
+pub struct ContactLine {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub job_title: String,
+    pub state: String,
+    pub invitation: Option<i64>,
+    pub can_invite: bool,
 }
 
 /// One input of a record form. `kind` is an input type, or select, checkbox or textarea.

@@ -156,6 +156,8 @@ async fn view(
         facts,
         links: Vec::new(),
         guardians: Some(p.guardians),
+        login: None,
+        contacts: None,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await
 }

@@ -101,6 +101,7 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
 async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
     let s = state.store.school(id).await?.ok_or(AppError::NotFound)?;
     let hours = state.store.school_hours(id).await?.ok_or(AppError::NotFound)?;
+    let contacts = super::school_contacts::lines(state.store.school_contacts(id).await?);
     let page = ViewPage {
         shell: Shell::new(&state, &visitor, s.name.clone(), "/admin/schools"),
         heading: s.name.clone(),
@@ -127,6 +128,8 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
             "Change rooms and lesson hours".into(),
         )],
         guardians: None,
+        login: None,
+        contacts: Some(contacts),
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await
 }

@@ -107,6 +107,11 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
     let s = state.store.staff_member(id).await?.ok_or(AppError::NotFound)?;
     let availability = state.store.availability(id).await?.ok_or(AppError::NotFound)?;
     let name = format!("{} {}", s.first_name, s.last_name);
+    let login = state
+        .store
+        .login_state_of(tutti_domain::invitations::InvitationLink::Staff(id))
+        .await?;
+    let login = login_box(&login, &format!("/admin/staff/{id}/invite"), &s.role, s.archived);
     let date = |d: Option<time::Date>| d.map(format_date_uk).unwrap_or_else(|| "Not recorded".into());
     let page = ViewPage {
         shell: Shell::new(&state, &visitor, name.clone(), "/admin/staff"),
@@ -135,8 +140,39 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
             "Change when they can teach".into(),
         )],
         guardians: None,
+        login: Some(login),
+        contacts: None,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await
+}
+
+/// The staff record's login: its state, and the Invite button (as a teacher or a manager,
+/// the one their staff role suggests first) while they have none and nothing is waiting.
+fn login_box(
+    state: &tutti_store::platform::invitations::LoginState,
+    invite: &str,
+    staff_role: &str,
+    archived: bool,
+) -> LoginBox {
+    use tutti_store::platform::invitations::LoginState;
+    let invitation = match state {
+        LoginState::Invited { invitation_id, .. } => Some(*invitation_id),
+        _ => None,
+    };
+    let can_invite = !archived && matches!(state, LoginState::NoLogin);
+    let mut roles = vec![("teacher", "Teacher"), ("manager", "Manager")];
+    if matches!(
+        staff_role.parse::<StaffRole>(),
+        Ok(StaffRole::Manager | StaffRole::Admin)
+    ) {
+        roles.reverse();
+    }
+    LoginBox {
+        state: crate::routes::platform::invitations::state_words(state),
+        invitation,
+        invite: can_invite.then(|| invite.to_owned()),
+        roles,
+    }
 }
 
 fn fields(v: &Values) -> Vec<FormField> {
