@@ -21,9 +21,10 @@
 //! - [`progress`]: graded exam entries and termly reports.
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
 //!   records (phase, type, role, employment, condition, lesson type).
+//! - [`loans`]: instrument loans, their lifecycle, due dates, agreement and refusals.
 //! - Lifecycles: [`admissions::ApplicationStatus`], [`admissions::EnrolmentStatus`],
 //!   [`lessons::LessonStatus`], [`allocation::ProposalStatus`], [`payments::InvoiceStatus`],
-//!   each stored as its word, each step a function that may refuse.
+//!   [`loans::LoanStatus`], each stored as its word, each step a function that may refuse.
 //! - [`refusal`]: every "no" of the rules as one type, [`Refusal`], wrapping each feature's own
 //!   (admissions, lessons, allocation, payments, billing, content, records, accounts,
 //!   progress) with its words, its form field and whether it is a conflict.
@@ -121,6 +122,7 @@ pub mod csv;
 pub mod guarantee;
 pub mod instruments;
 pub mod lessons;
+pub mod loans;
 pub mod money;
 pub mod payments;
 pub mod progress;

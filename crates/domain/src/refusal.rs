@@ -8,6 +8,7 @@ use crate::allocation::AllocationRefusal;
 use crate::billing::BillingRefusal;
 use crate::content::{ContentProblem, ContentRefusal};
 use crate::lessons::LessonRefusal;
+use crate::loans::LoanRefusal;
 use crate::payments::PaymentRefusal;
 use crate::progress::ProgressRefusal;
 use crate::records::RecordRefusal;
@@ -33,6 +34,8 @@ pub enum Refusal {
     Accounts(#[from] AccountRefusal),
     #[error(transparent)]
     Progress(#[from] ProgressRefusal),
+    #[error(transparent)]
+    Loans(#[from] LoanRefusal),
 }
 
 impl Refusal {
@@ -48,6 +51,7 @@ impl Refusal {
             Refusal::Records(r) => r.field(),
             Refusal::Accounts(r) => r.field(),
             Refusal::Progress(r) => r.field(),
+            Refusal::Loans(r) => r.field(),
         }
     }
 
@@ -63,6 +67,7 @@ impl Refusal {
             Refusal::Content(r) => r.is_conflict(),
             Refusal::Records(r) => r.is_conflict(),
             Refusal::Accounts(r) => r.is_conflict(),
+            Refusal::Loans(r) => r.is_conflict(),
         }
     }
 }

@@ -8,6 +8,7 @@ use tutti_domain::allocation::AllocationRefusal;
 use tutti_domain::billing::BillingRefusal;
 use tutti_domain::content::ContentRefusal;
 use tutti_domain::lessons::LessonRefusal;
+use tutti_domain::loans::LoanRefusal;
 use tutti_domain::payments::PaymentRefusal;
 use tutti_domain::progress::ProgressRefusal;
 use tutti_domain::records::RecordRefusal;
@@ -71,7 +72,8 @@ refused_from!(
     ContentRefusal,
     RecordRefusal,
     AccountRefusal,
-    ProgressRefusal
+    ProgressRefusal,
+    LoanRefusal
 );
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

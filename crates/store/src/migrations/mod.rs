@@ -21,6 +21,7 @@ mod m0014_agreement_invoice_lines;
 mod m0015_billing_references_per_statement;
 mod m0016_unused_billing_indexes;
 mod m0017_trust;
+mod m0021_loans;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -65,6 +66,7 @@ pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
                 Box::new(m0016_unused_billing_indexes::Migration),
             ),
             ("m0017_trust", Box::new(m0017_trust::Migration)),
+            ("m0021_loans", Box::new(m0021_loans::Migration)),
         ],
     )
     .await

@@ -1,11 +1,12 @@
 //! The core records: schools, pupils and their guardians, staff and their availability,
-//! instruments, with their search, archiving and CSV imports.
+//! instruments and their loans, with their search, archiving and CSV imports.
 pub(crate) mod archive;
 pub mod availability;
 pub(crate) mod enrolment_import;
 pub mod guardians;
 pub mod imports;
 pub mod instruments;
+pub mod loans;
 pub(crate) mod pupil_search;
 pub mod pupils;
 pub mod schools;

@@ -17,6 +17,7 @@ pub mod billing;
 pub mod enrolments;
 pub mod hours;
 pub mod lessons;
+pub mod loans;
 pub mod records;
 pub mod schemas;
 
@@ -46,6 +47,7 @@ pub fn document() -> serde_json::Value {
     doc.merge(billing::BillingDoc::openapi());
     doc.merge(allocation::AllocationDoc::openapi());
     doc.merge(hours::HoursDoc::openapi());
+    doc.merge(loans::LoansDoc::openapi());
     schemas::finish(doc)
 }
 
