@@ -16,6 +16,7 @@ mod content;
 mod contract;
 mod hours;
 mod lessons;
+mod loans;
 mod mail;
 mod pages;
 mod payments;

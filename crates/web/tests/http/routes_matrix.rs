@@ -26,6 +26,7 @@ use tutti_store::content::Kind;
 use tutti_store::money::billing::invoices::InvoiceFilter;
 use tutti_store::platform::accounts::Role;
 use tutti_store::platform::audit::Actor;
+use tutti_store::records::loans::NewLoan;
 use tutti_store::records::pupils::PupilScope;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 use tutti_store::teaching::lessons::{NoteReader, TimetableOf};
@@ -441,6 +442,22 @@ fn rules() -> Vec<Rule> {
         page("/admin/instruments/{id}/archive", OFFICE)
             .url("/admin/instruments/{instrument}/archive")
             .post_only(),
+        page("/admin/loans", OFFICE),
+        page("/admin/instruments/{id}/lend", OFFICE)
+            .url("/admin/instruments/{instrument}/lend")
+            .post_only(),
+        page("/admin/loans/{id}/return", OFFICE)
+            .url("/admin/loans/{loan}/return")
+            .post_only(),
+        page("/admin/loans/{id}/move", OFFICE)
+            .url("/admin/loans/{loan}/move")
+            .post_only(),
+        page("/admin/loans/{id}/lost", OFFICE)
+            .url("/admin/loans/{loan}/lost")
+            .post_only(),
+        page("/admin/loans/{id}/damaged", OFFICE)
+            .url("/admin/loans/{loan}/damaged")
+            .post_only(),
         page("/admin/imports", OFFICE),
         page("/admin/imports/preview", OFFICE).post_only(),
         page("/admin/imports/commit", OFFICE).post_only(),
@@ -545,6 +562,12 @@ fn rules() -> Vec<Rule> {
             .url("/parent/applications/{application}/decline")
             .post_only(),
         page("/parent/enrolments", PARENT),
+        page("/parent/loans", PARENT),
+        // Another family's loan and its agreement.
+        scoped_page("/parent/loans/{id}", PARENT, PARENT, 404).url("/parent/loans/{loan}"),
+        page("/parent/loans/{id}/accept", PARENT)
+            .url("/parent/loans/{loan}/accept")
+            .post_only(),
         scoped_page("/parent/enrolments/{id}/notice", PARENT, PARENT, 404).url("/parent/enrolments/{enrolment}/notice"),
         // ---- schools ----
         page("/school/timetable", SCHOOL),
@@ -613,6 +636,17 @@ fn rules() -> Vec<Rule> {
             .url("/api/v1/schools/{school}/hours")
             .post_only()
             .writes(&["PUT"], Is(403))
+            .write(OFFICE, Is(422)),
+        // ---- the JSON API: loans ----
+        // Everyone lists the loans of the pupils they may see; only the office lends and
+        // takes back (another family's loan is the office's to take back: 422 without a date).
+        Rule::new("/api/v1/loans", Gate::SignedIn, "API, scoped list")
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        api_office("/api/v1/loans/{id}/return")
+            .url("/api/v1/loans/{loan}/return")
+            .post_only()
+            .writes(&["POST"], Is(403))
             .write(OFFICE, Is(422)),
         // ---- the JSON API: lessons ----
         // Another teacher's, another school's and another family's pupil's timetables.
@@ -815,6 +849,21 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         .await
         .expect("a proposal");
 
+    let lent = an_instrument().create(store).await;
+    let loan = store
+        .lend_instrument(
+            &actor,
+            &NewLoan {
+                instrument_id: lent.id,
+                pupil_id: pupil,
+                from: TERM_START,
+                due: None,
+                agreement_on_paper: false,
+            },
+        )
+        .await
+        .expect("a loan");
+
     let mut ids: BTreeMap<&'static str, String> = BTreeMap::new();
     for (key, id) in [
         ("pupil", pupil),
@@ -829,6 +878,8 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         ("school", elsewhere.id),
         ("exam", exam),
         ("instrument", an_instrument().create(store).await.id),
+        // The other family's pupil's loan.
+        ("loan", loan),
         // The parent's account, as "another user" for the admin's pages.
         ("user", family.user.as_ref().unwrap().id),
         ("offer", store.tuition_offer().await.unwrap()[0].id),
@@ -1073,6 +1124,7 @@ async fn fingerprint(store: &Store) -> Vec<(String, String)> {
         "pupils",
         "guardians",
         "instruments",
+        "instrument_loans",
         "applications",
         "exam_entries",
         "pupil_reports",

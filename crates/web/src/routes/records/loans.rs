@@ -297,7 +297,13 @@ async fn lend(
             Ok(_) => return done(&state, &signed, "Instrument lent.", &format!("/admin/instruments/{id}")).await,
             Err(e) => beside(
                 e,
-                &[("pupil_id", "pupil_ref"), ("due", "due"), ("date", "from")],
+                // The instrument's own state is said at the page's Loan heading.
+                &[
+                    ("pupil_id", "pupil_ref"),
+                    ("due", "due"),
+                    ("date", "from"),
+                    ("instrument_id", "loan"),
+                ],
                 "pupil_ref",
                 &mut errors,
             )?,
