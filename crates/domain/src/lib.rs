@@ -27,7 +27,7 @@
 //!   [`loans::LoanStatus`], each stored as its word, each step a function that may refuse.
 //! - [`refusal`]: every "no" of the rules as one type, [`Refusal`], wrapping each feature's own
 //!   (admissions, lessons, allocation, payments, billing, content, records, accounts,
-//!   progress) with its words, its form field and whether it is a conflict.
+//!   progress, loans) with its words, its form field and whether it is a conflict.
 //! - [`content`]: the public site's kinds of content, drafts and their checks, files.
 //! - [`accounts`]: roles, API token scopes, and what accounts refuse; [`records`]: what the
 //!   core records refuse.

@@ -6,9 +6,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::macros::date;
-use tutti_store::platform::audit::{Actor, AuditFilter};
-use tutti_store::records::loans::NewLoan;
-use tutti_store::testing::world::{PASSWORD, a_family, a_school, a_teacher, an_admin, an_instrument};
+use tutti_store::platform::audit::AuditFilter;
+use tutti_store::testing::world::{PASSWORD, a_family, a_loan, a_school, a_teacher, an_admin, an_instrument};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, location};
@@ -203,21 +202,9 @@ async fn a_parent_accepts_the_agreement_for_their_own_child_only(backend: Backen
         an_instrument().create(store).await,
         an_instrument().of_type("cello").create(store).await,
     );
-    let lend = |instrument: i64, pupil: i64| NewLoan {
-        instrument_id: instrument,
-        pupil_id: pupil,
-        from: date!(2026 - 09 - 07),
-        due: None,
-        agreement_on_paper: false,
-    };
-    let mine = store
-        .lend_instrument(&Actor::cli(), &lend(violin.id, family.children[0]))
-        .await
-        .unwrap();
-    let theirs = store
-        .lend_instrument(&Actor::cli(), &lend(cello.id, others.children[0]))
-        .await
-        .unwrap();
+    let start = date!(2026 - 09 - 07);
+    let mine = a_loan(violin.id, family.children[0]).from(start).create(store).await;
+    let theirs = a_loan(cello.id, others.children[0]).from(start).create(store).await;
     let parent = app.logged_in(&family.email).await;
 
     let (status, html) = parent.get_text("/parent/loans").await;

@@ -26,13 +26,12 @@ use tutti_store::content::Kind;
 use tutti_store::money::billing::invoices::InvoiceFilter;
 use tutti_store::platform::accounts::Role;
 use tutti_store::platform::audit::Actor;
-use tutti_store::records::loans::NewLoan;
 use tutti_store::records::pupils::PupilScope;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 use tutti_store::teaching::lessons::{NoteReader, TimetableOf};
 use tutti_store::testing::world::{
-    PASSWORD, a_family, a_group, a_manager, a_page, a_pupil_login, a_school, a_school_contact, a_teacher, an_admin,
-    an_application, an_enrolment, an_instrument,
+    PASSWORD, a_family, a_group, a_loan, a_manager, a_page, a_pupil_login, a_school, a_school_contact, a_teacher,
+    an_admin, an_application, an_enrolment, an_instrument,
 };
 use tutti_web::AccessRule;
 
@@ -850,19 +849,7 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         .expect("a proposal");
 
     let lent = an_instrument().create(store).await;
-    let loan = store
-        .lend_instrument(
-            &actor,
-            &NewLoan {
-                instrument_id: lent.id,
-                pupil_id: pupil,
-                from: TERM_START,
-                due: None,
-                agreement_on_paper: false,
-            },
-        )
-        .await
-        .expect("a loan");
+    let loan = a_loan(lent.id, pupil).from(TERM_START).create(store).await;
 
     let mut ids: BTreeMap<&'static str, String> = BTreeMap::new();
     for (key, id) in [
