@@ -14,7 +14,7 @@ use crate::db::DbArgs;
 pub struct ImportArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// schools, pupils, staff, instruments or enrolments.
+    /// schools, pupils, staff, instruments, enrolments or loans.
     kind: String,
     /// The CSV file; its first line names the columns (any case, any order).
     file: PathBuf,
@@ -37,24 +37,31 @@ fn kind(text: &str) -> anyhow::Result<RecordKind> {
     match RecordKind::parse(text) {
         Some(k) => Ok(k),
         None => bail!(
-            "the kind of record must be schools, pupils, staff or instruments (or enrolments, to import) (got {text:?})"
+            "the kind of record must be schools, pupils, staff or instruments (or enrolments or loans, to import) (got {text:?})"
         ),
     }
 }
 
-/// Enrolments are imported but not exported, so they are not a `RecordKind`.
+/// Enrolments and loans are imported but not exported, so they are not a `RecordKind`.
 const ENROLMENTS: &str = "enrolments";
+const LOANS: &str = "loans";
 
 pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let enrolments = args.kind.trim().eq_ignore_ascii_case(ENROLMENTS);
-    let kind = if enrolments { None } else { Some(kind(&args.kind)?) };
+    let only_imported = [ENROLMENTS, LOANS]
+        .into_iter()
+        .find(|k| args.kind.trim().eq_ignore_ascii_case(k));
+    let kind = match only_imported {
+        Some(_) => None,
+        None => Some(kind(&args.kind)?),
+    };
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("could not read {} as UTF-8 text", args.file.display()))?;
     let store = args.db.open().await?;
     let started = std::time::Instant::now();
-    let outcome = match kind {
-        Some(kind) => store.import_csv(&Actor::cli(), kind, &text, args.dry_run).await?,
-        None => store.import_enrolments_csv(&Actor::cli(), &text, args.dry_run).await?,
+    let outcome = match (kind, only_imported) {
+        (Some(kind), _) => store.import_csv(&Actor::cli(), kind, &text, args.dry_run).await?,
+        (None, Some(LOANS)) => store.import_loans_csv(&Actor::cli(), &text, args.dry_run).await?,
+        (None, _) => store.import_enrolments_csv(&Actor::cli(), &text, args.dry_run).await?,
     };
     store.close().await;
     for w in &outcome.warnings {
@@ -79,7 +86,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     println!(
         "{verb}: {} {} rows: {} ({:.2} s).",
         outcome.rows,
-        kind.map_or(ENROLMENTS, |k| k.as_str()),
+        kind.map_or(only_imported.unwrap_or(ENROLMENTS), |k| k.as_str()),
         outcome.report.summary(),
         started.elapsed().as_secs_f64()
     );

@@ -25,7 +25,9 @@ text_enum! {
         OnLoan = "on-loan" | "loaned",
         /// Being serviced or repaired.
         InRepair = "in-repair",
-        /// Retired: sold, scrapped, lost or stolen.
+        /// Lost or stolen while on loan (`loans`): kept on record in case it turns up.
+        Lost = "lost",
+        /// Retired: sold or scrapped.
         Retired = "retired",
     }
 }

@@ -21,12 +21,13 @@
 //! - [`progress`]: graded exam entries and termly reports.
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
 //!   records (phase, type, role, employment, condition, lesson type).
+//! - [`loans`]: instrument loans, their lifecycle, due dates, agreement and refusals.
 //! - Lifecycles: [`admissions::ApplicationStatus`], [`admissions::EnrolmentStatus`],
 //!   [`lessons::LessonStatus`], [`allocation::ProposalStatus`], [`payments::InvoiceStatus`],
-//!   each stored as its word, each step a function that may refuse.
+//!   [`loans::LoanStatus`], each stored as its word, each step a function that may refuse.
 //! - [`refusal`]: every "no" of the rules as one type, [`Refusal`], wrapping each feature's own
 //!   (admissions, lessons, allocation, payments, billing, content, records, accounts,
-//!   progress) with its words, its form field and whether it is a conflict.
+//!   progress, loans) with its words, its form field and whether it is a conflict.
 //! - [`content`]: the public site's kinds of content, drafts and their checks, files.
 //! - [`identity`]: who the hub is (name, contacts, local authorities, home page words, logo)
 //!   and what a change to it must be.
@@ -127,6 +128,7 @@ pub mod identity;
 pub mod instruments;
 pub mod invitations;
 pub mod lessons;
+pub mod loans;
 pub mod money;
 pub mod payments;
 pub mod progress;

@@ -45,6 +45,8 @@ pub enum ImportRowProblem {
     NoPupil { pupil_ref: String },
     #[error("No member of staff has the email {email}; import the staff first")]
     NoStaff { email: String },
+    #[error("No instrument has the serial number {serial}; import or add the instrument first")]
+    NoInstrument { serial: String },
 }
 
 impl ImportRowProblem {
@@ -54,6 +56,7 @@ impl ImportRowProblem {
             ImportRowProblem::NoSchool { .. } => "school_urn",
             ImportRowProblem::NoPupil { .. } => "pupil_ref",
             ImportRowProblem::NoStaff { .. } => "teacher_email",
+            ImportRowProblem::NoInstrument { .. } => "serial",
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::content::{ContentProblem, ContentRefusal};
 use crate::identity::IdentityProblem;
 use crate::invitations::{ContactRefusal, InvitationRefusal};
 use crate::lessons::LessonRefusal;
+use crate::loans::LoanRefusal;
 use crate::payments::PaymentRefusal;
 use crate::progress::ProgressRefusal;
 use crate::records::RecordRefusal;
@@ -41,6 +42,8 @@ pub enum Refusal {
     Invitations(#[from] InvitationRefusal),
     #[error(transparent)]
     Contacts(#[from] ContactRefusal),
+    #[error(transparent)]
+    Loans(#[from] LoanRefusal),
 }
 
 impl Refusal {
@@ -59,6 +62,7 @@ impl Refusal {
             Refusal::Identity(p) => Some(p.field()),
             Refusal::Invitations(r) => r.field(),
             Refusal::Contacts(r) => r.field(),
+            Refusal::Loans(r) => r.field(),
         }
     }
 
@@ -76,6 +80,7 @@ impl Refusal {
             Refusal::Accounts(r) => r.is_conflict(),
             Refusal::Invitations(r) => r.is_conflict(),
             Refusal::Contacts(r) => r.is_conflict(),
+            Refusal::Loans(r) => r.is_conflict(),
         }
     }
 }

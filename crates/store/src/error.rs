@@ -10,6 +10,7 @@ use tutti_domain::content::ContentRefusal;
 use tutti_domain::identity::IdentityProblem;
 use tutti_domain::invitations::{ContactRefusal, InvitationRefusal};
 use tutti_domain::lessons::LessonRefusal;
+use tutti_domain::loans::LoanRefusal;
 use tutti_domain::payments::PaymentRefusal;
 use tutti_domain::progress::ProgressRefusal;
 use tutti_domain::records::RecordRefusal;
@@ -76,7 +77,8 @@ refused_from!(
     ProgressRefusal,
     IdentityProblem,
     InvitationRefusal,
-    ContactRefusal
+    ContactRefusal,
+    LoanRefusal
 );
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -269,11 +269,20 @@ async fn a_run_bills_each_payer_once_and_never_again(backend: TestBackend) {
     exec(
         &store,
         "INSERT INTO instruments (serial, instrument_type, make, model, location, status, created_at, updated_at) \
-         VALUES ('VC-1', 'cello', 'Stentor', 'Student', 'store', 'on-loan', '2026-09-01 10:00:00+00:00', '2026-09-01 10:00:00+00:00')",
+         VALUES ('VC-1', 'cello', 'Stentor', 'Student', 'store', 'available', '2026-09-01 10:00:00+00:00', '2026-09-01 10:00:00+00:00')",
     )
     .await;
     store
-        .lend_instrument(&actor, 1, 3, time::macros::date!(2026 - 09 - 01))
+        .lend_instrument(
+            &actor,
+            &tutti_store::records::loans::NewLoan {
+                instrument_id: 1,
+                pupil_id: 3,
+                from: time::macros::date!(2026 - 09 - 01),
+                due: None,
+                agreement_on_paper: false,
+            },
+        )
         .await
         .unwrap();
 

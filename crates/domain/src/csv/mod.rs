@@ -7,10 +7,12 @@
 
 mod enrolments;
 mod import;
+mod loans;
 mod rows;
 
 pub use enrolments::{EnrolmentRow, parse_school_weekday};
 pub use import::{CsvColumn, CsvRow, ImportIssue, ImportOutcome, ImportedRow, RowReader, export, import};
+pub use loans::LoanRow;
 pub use rows::{InstrumentRow, PupilRow, SchoolRow, StaffRow, UPLIFT_CHOICES};
 
 /// One record of a CSV file: its fields and the line it starts on (1 is the first line).

@@ -22,6 +22,7 @@ mod m0015_billing_references_per_statement;
 mod m0016_unused_billing_indexes;
 mod m0017_trust;
 mod m0019_invitations;
+mod m0021_loans;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -67,6 +68,7 @@ pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
             ),
             ("m0017_trust", Box::new(m0017_trust::Migration)),
             ("m0019_invitations", Box::new(m0019_invitations::Migration)),
+            ("m0021_loans", Box::new(m0021_loans::Migration)),
         ],
     )
     .await

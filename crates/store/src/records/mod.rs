@@ -1,5 +1,5 @@
 //! The core records: schools, pupils and their guardians, staff and their availability,
-//! instruments, schools' contacts, with their search, archiving and CSV imports.
+//! instruments and their loans, schools' contacts, with their search, archiving and CSV imports.
 pub(crate) mod archive;
 pub mod availability;
 pub(crate) mod enrolment_import;
@@ -7,6 +7,7 @@ pub mod guardians;
 pub mod imports;
 pub mod instruments;
 pub(crate) mod keyed_import;
+pub mod loans;
 pub(crate) mod pupil_search;
 pub mod pupils;
 pub mod school_contacts;

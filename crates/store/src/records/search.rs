@@ -19,7 +19,7 @@ pub(crate) fn text_search(columns: &[&'static str], term: &str) -> Option<Condit
 }
 
 /// Escapes LIKE wildcards so that a search for "50%" finds "50%".
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {

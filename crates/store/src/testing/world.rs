@@ -3,7 +3,7 @@
 //! `a_teacher().available(..)`, `a_family().on_free_school_meals()`, `an_admin()`,
 //! `a_school_contact(&school)` (a school's login), `a_contact_at(&school)` (a contact on the
 //! school's record, with no login), `an_enrolment(pupil)`, `a_group(teacher, school)`,
-//! `an_application(pupil)`, `an_instrument()`, `a_page(..)`. A test that says "a new school in
+//! `an_application(pupil)`, `an_instrument()`, `a_loan(instrument, pupil)`, `a_page(..)`. A test that says "a new school in
 //! Town A, a teacher free on Mondays" builds exactly that, on an empty database, instead of
 //! leaning on the demo seed.
 //!
@@ -30,6 +30,7 @@ use crate::content::{Draft, Item, Kind};
 use crate::platform::accounts::{NewUser, Role, User};
 use crate::platform::audit::Actor;
 use crate::records::instruments::{Instrument, InstrumentInput};
+use crate::records::loans::NewLoan;
 use crate::records::pupils::{PupilInput, PupilScope};
 use crate::records::school_contacts::SchoolContact;
 use crate::records::schools::{School, SchoolInput};
@@ -814,6 +815,49 @@ impl InstrumentBuilder {
             )
             .await
             .expect("a test instrument is created")
+    }
+}
+
+/// A loan of instrument `instrument_id` to pupil `pupil_id` from the store's today, due back a
+/// year on, the agreement not yet accepted.
+pub fn a_loan(instrument_id: i64, pupil_id: i64) -> LoanBuilder {
+    LoanBuilder {
+        loan: NewLoan {
+            instrument_id,
+            pupil_id,
+            from: Date::MIN,
+            due: None,
+            agreement_on_paper: false,
+        },
+        from: None,
+    }
+}
+
+pub struct LoanBuilder {
+    loan: NewLoan,
+    from: Option<Date>,
+}
+
+impl LoanBuilder {
+    /// From `day` rather than the store's today.
+    pub fn from(mut self, day: Date) -> Self {
+        self.from = Some(day);
+        self
+    }
+
+    /// Due back on `day`.
+    pub fn due(mut self, day: Date) -> Self {
+        self.loan.due = Some(day);
+        self
+    }
+
+    /// The loan's id.
+    pub async fn create(mut self, store: &Store) -> i64 {
+        self.loan.from = self.from.unwrap_or_else(|| store.today());
+        store
+            .lend_instrument(&Actor::cli(), &self.loan)
+            .await
+            .expect("a test loan is made")
     }
 }
 

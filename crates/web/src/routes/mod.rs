@@ -62,6 +62,8 @@ fn audiences() -> Vec<Audience> {
         api::identity::audience(),
         api::invitations::audience(),
         api::school_contacts::audience(),
+        api::loans::audience(),
+        records::loans::parent_audience(),
     ]
 }
 

@@ -566,6 +566,40 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
 
+    // Loans: the instrument lent to the new pupil, listed, and taken back.
+    let (status, loan) = c
+        .call(
+            Method::POST,
+            "/api/v1/loans",
+            "/api/v1/loans",
+            a,
+            Some(json!({"instrument_id": instrument_id, "pupil_id": pupil_id, "from": "2026-09-21", "agreement_on_paper": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{loan}");
+    let loan_id = loan["id"].as_i64().unwrap();
+    let (status, page) = c
+        .call(
+            Method::GET,
+            "/api/v1/loans",
+            "/api/v1/loans?filter=current&per_page=5",
+            a,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page["total"].as_u64().unwrap() >= 1);
+    let (status, back) = c
+        .call(
+            Method::POST,
+            "/api/v1/loans/{id}/return",
+            &format!("/api/v1/loans/{loan_id}/return"),
+            a,
+            Some(json!({"date": "2026-10-01", "condition": "good"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+
     // Billing: the policy read, replaced and listed; a run previewed and made; invoices.
     let (status, policy) = c
         .call(

@@ -18,6 +18,7 @@ mod hours;
 mod identity;
 mod invitations;
 mod lessons;
+mod loans;
 mod mail;
 mod pages;
 mod payments;

@@ -30,7 +30,7 @@ use tutti_store::records::pupils::PupilScope;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 use tutti_store::teaching::lessons::{NoteReader, TimetableOf};
 use tutti_store::testing::world::{
-    PASSWORD, a_contact_at, a_family, a_group, a_manager, a_page, a_pupil_login, a_school, a_school_contact, a_teacher,
+    PASSWORD, a_contact_at, a_family, a_group, a_loan, a_manager, a_page, a_pupil_login, a_school, a_school_contact, a_teacher,
     an_admin, an_application, an_enrolment, an_instrument,
 };
 use tutti_web::AccessRule;
@@ -472,6 +472,22 @@ fn rules() -> Vec<Rule> {
         page("/admin/instruments/{id}/archive", OFFICE)
             .url("/admin/instruments/{instrument}/archive")
             .post_only(),
+        page("/admin/loans", OFFICE),
+        page("/admin/instruments/{id}/lend", OFFICE)
+            .url("/admin/instruments/{instrument}/lend")
+            .post_only(),
+        page("/admin/loans/{id}/return", OFFICE)
+            .url("/admin/loans/{loan}/return")
+            .post_only(),
+        page("/admin/loans/{id}/move", OFFICE)
+            .url("/admin/loans/{loan}/move")
+            .post_only(),
+        page("/admin/loans/{id}/lost", OFFICE)
+            .url("/admin/loans/{loan}/lost")
+            .post_only(),
+        page("/admin/loans/{id}/damaged", OFFICE)
+            .url("/admin/loans/{loan}/damaged")
+            .post_only(),
         page("/admin/imports", OFFICE),
         page("/admin/imports/preview", OFFICE).post_only(),
         page("/admin/imports/commit", OFFICE).post_only(),
@@ -577,6 +593,12 @@ fn rules() -> Vec<Rule> {
             .post_only(),
         page("/parent/enrolments", PARENT),
         page("/parent/logins", PARENT),
+        page("/parent/loans", PARENT),
+        // Another family's loan and its agreement.
+        scoped_page("/parent/loans/{id}", PARENT, PARENT, 404).url("/parent/loans/{loan}"),
+        page("/parent/loans/{id}/accept", PARENT)
+            .url("/parent/loans/{loan}/accept")
+            .post_only(),
         scoped_page("/parent/enrolments/{id}/notice", PARENT, PARENT, 404).url("/parent/enrolments/{enrolment}/notice"),
         // ---- schools ----
         page("/school/timetable", SCHOOL),
@@ -686,6 +708,17 @@ fn rules() -> Vec<Rule> {
             .url("/api/v1/schools/{school}/hours")
             .post_only()
             .writes(&["PUT"], Is(403))
+            .write(OFFICE, Is(422)),
+        // ---- the JSON API: loans ----
+        // Everyone lists the loans of the pupils they may see; only the office lends and
+        // takes back (another family's loan is the office's to take back: 422 without a date).
+        Rule::new("/api/v1/loans", Gate::SignedIn, "API, scoped list")
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        api_office("/api/v1/loans/{id}/return")
+            .url("/api/v1/loans/{loan}/return")
+            .post_only()
+            .writes(&["POST"], Is(403))
             .write(OFFICE, Is(422)),
         // ---- the JSON API: lessons ----
         // Another teacher's, another school's and another family's pupil's timetables.
@@ -908,6 +941,9 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         .await
         .expect("a proposal");
 
+    let lent = an_instrument().create(store).await;
+    let loan = a_loan(lent.id, pupil).from(TERM_START).create(store).await;
+
     let mut ids: BTreeMap<&'static str, String> = BTreeMap::new();
     for (key, id) in [
         ("pupil", pupil),
@@ -922,6 +958,8 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         ("school", elsewhere.id),
         ("exam", exam),
         ("instrument", an_instrument().create(store).await.id),
+        // The other family's pupil's loan.
+        ("loan", loan),
         // The parent's account, as "another user" for the admin's pages.
         ("user", family.user.as_ref().unwrap().id),
         ("offer", store.tuition_offer().await.unwrap()[0].id),
@@ -1168,6 +1206,7 @@ async fn fingerprint(store: &Store) -> Vec<(String, String)> {
         "pupils",
         "guardians",
         "instruments",
+        "instrument_loans",
         "applications",
         "exam_entries",
         "pupil_reports",

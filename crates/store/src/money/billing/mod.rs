@@ -5,10 +5,10 @@
 //! the facts they need and writes what they decide.
 //!
 //! A file per step: policies, the run (reading its facts, writing its plan), the invoices it
-//! issued, and instrument loans; the run's progress and the date format they share are here.
+//! issued; the run's progress and the date format they share are here. Instrument loans are
+//! records (`records::loans`); a run only reads them (`facts`).
 pub mod facts;
 pub mod invoices;
-pub mod loans;
 pub mod policies;
 pub mod runs;
 pub mod writing;

@@ -19,6 +19,7 @@ pub mod hours;
 pub mod identity;
 pub mod invitations;
 pub mod lessons;
+pub mod loans;
 pub mod records;
 pub mod schemas;
 pub mod school_contacts;
@@ -52,6 +53,7 @@ pub fn document() -> serde_json::Value {
     doc.merge(identity::IdentityDoc::openapi());
     doc.merge(invitations::InvitationsDoc::openapi());
     doc.merge(school_contacts::SchoolContactsDoc::openapi());
+    doc.merge(loans::LoansDoc::openapi());
     schemas::finish(doc)
 }
 

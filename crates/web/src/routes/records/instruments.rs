@@ -1,4 +1,5 @@
-//! Admin screens for the hub's instruments.
+//! Admin screens for the hub's instruments: list, add, edit, archive; the page of one is
+//! shown with its loans (`loans.rs`).
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -12,7 +13,6 @@ use tutti_store::{Store, StoreError};
 use super::editing::{self, EditableRecord};
 use super::*;
 use crate::access::Routes;
-use crate::error::AppError;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -97,33 +97,9 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
     .await
 }
 
+/// The instrument's page is its loans' page too (`loans::instrument_page`).
 async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
-    let i = state.store.instrument(id).await?.ok_or(AppError::NotFound)?;
-    let heading = format!("{} {}", i.instrument_type, i.serial);
-    let page = ViewPage {
-        shell: Shell::new(&state, &visitor, heading.clone(), "/admin/instruments"),
-        heading,
-        back: ("/admin/instruments".into(), "Back to instruments".into()),
-        href: format!("/admin/instruments/{id}"),
-        csrf: csrf_of(&visitor),
-        archived: i.archived,
-        warnings: Vec::new(),
-        facts: vec![
-            ("Serial".into(), i.serial.clone()),
-            ("Type".into(), i.instrument_type.clone()),
-            ("Make".into(), i.make.clone()),
-            ("Model".into(), i.model.clone()),
-            ("Condition".into(), i.condition.clone().unwrap_or_default()),
-            ("Value".into(), i.value_text()),
-            ("Location".into(), i.location.clone()),
-            ("Status".into(), i.status.clone()),
-        ],
-        links: Vec::new(),
-        guardians: None,
-        login: None,
-        contacts: None,
-    };
-    crate::pages::render_clearing_flash(&state, &visitor, &page).await
+    super::loans::instrument_page(&state, &visitor, id, Default::default()).await
 }
 
 fn fields(v: &Values) -> Vec<FormField> {

@@ -1,10 +1,12 @@
-//! The office's record screens under /admin: schools, pupils, staff, instruments, imports
-//! and the audit log, built from three shared templates (list, view, form).
+//! The office's record screens under /admin: schools, pupils, staff, instruments and their
+//! loans, imports and the audit log, built from three shared templates (list, view, form);
+//! and a parent's view of their children's loans (`loans::parent_audience`).
 pub(crate) mod audit;
 mod editing;
 pub(crate) mod hours;
 mod imports;
 pub(crate) mod instruments;
+pub(crate) mod loans;
 pub(crate) mod pupils;
 pub(crate) mod school_contacts;
 pub(crate) mod schools;
@@ -44,6 +46,7 @@ pub fn audience() -> Audience {
             .merge(staff::routes())
             .merge(hours::routes())
             .merge(instruments::routes())
+            .merge(loans::office_routes())
             .merge(imports::routes())
             .merge(audit::routes()),
     )

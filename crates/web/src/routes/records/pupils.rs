@@ -145,6 +145,31 @@ async fn view(
             p.medical_notes.clone().unwrap_or_else(|| "None recorded".into()),
         ));
     }
+    // Their loans: what they have now, and a link to every loan they have had.
+    let loans = state.store.loans_of_pupils(&PupilScope::All, Some(id)).await?;
+    let out: Vec<String> = loans
+        .iter()
+        .filter(|l| l.status.is_open())
+        .map(|l| {
+            format!(
+                "{} {} since {}{}",
+                l.instrument_type,
+                l.serial,
+                format_date_uk(l.start_date),
+                l.due_date
+                    .map(|d| format!(", due back {}", format_date_uk(d)))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    facts.push((
+        "Instruments on loan".to_owned(),
+        if out.is_empty() {
+            "None".to_owned()
+        } else {
+            out.join("; ")
+        },
+    ));
     let page = ViewPage {
         shell: Shell::new(&state, &visitor, name.clone(), "/admin/pupils"),
         heading: name,
@@ -154,7 +179,10 @@ async fn view(
         archived: p.archived,
         warnings: Vec::new(),
         facts,
-        links: Vec::new(),
+        links: vec![(
+            format!("/admin/loans?filter=all&pupil={id}"),
+            format!("Instrument loans ({})", loans.len()),
+        )],
         guardians: Some(p.guardians),
         login: None,
         contacts: None,
