@@ -1,7 +1,8 @@
 // Tutti's public site in a real browser: Debian's headless Chromium driven by playwright-core
 // (no browser download), the main visitor journeys, a passkey enrolled and used as a second
-// factor with Chromium's virtual authenticator, then axe-core on every public page with the
-// WCAG 2.2 A and AA rules. Prints "N passed, N failed" last; exits 1 on any failure.
+// factor with Chromium's virtual authenticator, axe-core on every public page with the
+// WCAG 2.2 A and AA rules, then a fresh hub's setup and invitation (fresh_hub.mjs).
+// Prints "N passed, N failed" last; exits 1 on any failure.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { freshHubJourneys } from "./fresh_hub.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -251,6 +253,9 @@ try {
       assert(problems.length === 0, problems.join("\n"));
     });
   }
+
+  // A second hub, on an empty database: setup and an invitation, end to end.
+  await freshHubJourneys({ BIN, browser, check, assert, axeClean, freePort, waitForHealth });
 
   await check("no request left this site", async () => {
     assert(external.length === 0, `external requests: ${[...new Set(external)].join(", ")}`);
