@@ -11,6 +11,7 @@ use crate::lessons::LessonRefusal;
 use crate::payments::PaymentRefusal;
 use crate::progress::ProgressRefusal;
 use crate::records::RecordRefusal;
+use crate::terms::TermRefusal;
 
 /// A rule of the hub said no.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +34,8 @@ pub enum Refusal {
     Accounts(#[from] AccountRefusal),
     #[error(transparent)]
     Progress(#[from] ProgressRefusal),
+    #[error(transparent)]
+    Terms(#[from] TermRefusal),
 }
 
 impl Refusal {
@@ -48,6 +51,7 @@ impl Refusal {
             Refusal::Records(r) => r.field(),
             Refusal::Accounts(r) => r.field(),
             Refusal::Progress(r) => r.field(),
+            Refusal::Terms(r) => r.field(),
         }
     }
 
@@ -63,6 +67,7 @@ impl Refusal {
             Refusal::Content(r) => r.is_conflict(),
             Refusal::Records(r) => r.is_conflict(),
             Refusal::Accounts(r) => r.is_conflict(),
+            Refusal::Terms(r) => r.is_conflict(),
         }
     }
 }

@@ -11,6 +11,7 @@ use tutti_domain::lessons::LessonRefusal;
 use tutti_domain::payments::PaymentRefusal;
 use tutti_domain::progress::ProgressRefusal;
 use tutti_domain::records::RecordRefusal;
+use tutti_domain::terms::TermRefusal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -71,7 +72,8 @@ refused_from!(
     ContentRefusal,
     RecordRefusal,
     AccountRefusal,
-    ProgressRefusal
+    ProgressRefusal,
+    TermRefusal
 );
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -289,6 +289,7 @@ impl Fixed {
                 archived_at: Set(None),
                 created_at: Set(t),
                 updated_at: Set(t),
+                ..Default::default()
             });
             school_town.push(town_ix);
             school_phase.push(phase);

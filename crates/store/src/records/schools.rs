@@ -1,4 +1,5 @@
-//! Schools: list, view, create, update, archive, import and export, each write audited.
+//! Schools: list, view, create, update, archive, import and export, each write audited; a
+//! school that starts or stops rotating has its coming lessons laid out again.
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, Order};
@@ -19,7 +20,11 @@ use crate::error::{Result, StoreError};
 use crate::listing::{ListQuery, Page};
 use crate::platform::audit::{self, Action, Actor};
 use crate::records::imports::{Change, ImportReport, change_summary, changed_fields};
+use crate::teaching::lessons::replan_schools;
 use crate::{Store, now};
+
+/// Rooms for visiting teachers a new school has until told (as migration m0010's default).
+const DEFAULT_ROOMS: i32 = 2;
 
 /// The columns a school list may be sorted by: (name in the URL, column).
 pub const SORTS: &[(&str, &str)] = &[
@@ -46,6 +51,10 @@ pub struct School {
     /// The uplift on the standard fee, in whole per cent (0, 15, 50 or 100).
     pub parent_charge_uplift: i32,
     pub billing: String,
+    /// Rooms for visiting teachers at once.
+    pub rooms: i32,
+    /// Whether lesson times rotate week by week.
+    pub rotating: bool,
     pub archived: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
@@ -66,6 +75,8 @@ impl From<school::Model> for School {
             parent_charge_uplift: m.parent_charge_uplift,
             // Older rows wrote underscores; the domain's word has a hyphen.
             billing: m.billing.replace('_', "-"),
+            rooms: m.rooms,
+            rotating: m.rotating,
             archived: m.archived_at.is_some(),
             updated_at: m.updated_at,
         }
@@ -86,6 +97,14 @@ impl SchoolInput {
         SchoolInput { row, billing }
     }
 
+    /// With what the input leaves unsaid (rooms, rotation: columns an older file lacks)
+    /// taken from the school as recorded.
+    pub fn keeping(mut self, current: &SchoolInput) -> SchoolInput {
+        self.row.rooms = self.row.rooms.or(current.row.rooms);
+        self.row.rotating = self.row.rotating.or(current.row.rotating);
+        self
+    }
+
     fn fields(&self) -> Vec<(&'static str, String)> {
         let r = &self.row;
         vec![
@@ -102,6 +121,8 @@ impl SchoolInput {
             ),
             ("parent_charge_uplift", uplift_whole(r.parent_charge_uplift).to_string()),
             ("billing", self.billing.as_str().to_owned()),
+            ("rooms", r.rooms.map(|n| n.to_string()).unwrap_or_default()),
+            ("rotating", r.rotating.map(|b| b.to_string()).unwrap_or_default()),
         ]
     }
 
@@ -117,6 +138,13 @@ impl SchoolInput {
         a.postcode = Set(f["postcode"].clone());
         a.parent_charge_uplift = Set(uplift_whole(self.row.parent_charge_uplift));
         a.billing = Set(f["billing"].clone());
+        // Left unsaid, they stay as they are; a new school gets the columns' defaults.
+        if let Some(rooms) = self.row.rooms {
+            a.rooms = Set(i32::from(rooms));
+        }
+        if let Some(rotating) = self.row.rotating {
+            a.rotating = Set(rotating);
+        }
     }
 }
 
@@ -137,6 +165,8 @@ pub fn input_of(m: &school::Model) -> SchoolInput {
         address: non_empty(&m.address),
         postcode: Postcode::parse(&m.postcode).ok(),
         parent_charge_uplift: Percent::whole(m.parent_charge_uplift.max(0) as u32),
+        rooms: u16::try_from(m.rooms).ok(),
+        rotating: Some(m.rotating),
     };
     let billing = m.billing.parse().unwrap_or(row.school_type.default_billing());
     SchoolInput { row, billing }
@@ -217,6 +247,7 @@ impl Store {
         let t = now();
         let mut a = school::ActiveModel {
             rotating: Set(false),
+            rooms: Set(DEFAULT_ROOMS),
             archived_at: Set(None),
             created_at: Set(t),
             updated_at: Set(t),
@@ -246,11 +277,18 @@ impl Store {
         if urn_taken(&txn, input.row.urn, Some(id)).await? {
             return Err(conflict_urn(input.row.urn));
         }
-        let changed = changed_fields(&input_of(&current).fields(), &input.fields());
+        let before = input_of(&current);
+        let input = input.clone().keeping(&before);
+        let changed = changed_fields(&before.fields(), &input.fields());
         let mut a: school::ActiveModel = current.into();
         input.apply(&mut a);
         a.updated_at = Set(now());
         let m = a.update(&txn).await?;
+        if before.row.rotating != input.row.rotating {
+            // Its lessons from tomorrow keep (or stop keeping) rotating times.
+            let from = self.today().next_day().unwrap_or(self.today());
+            replan_schools(&txn, &[id], from).await?;
+        }
         audit::record(
             &txn,
             actor,
@@ -292,6 +330,7 @@ impl Store {
         };
         let mut events = Vec::new();
         let mut inserts = Vec::new();
+        let mut rotation_changed = Vec::new();
         let t = now();
         for r in rows {
             let urn = r.row.urn.get() as i32;
@@ -307,8 +346,12 @@ impl Store {
                     let input = SchoolInput {
                         row: r.row.clone(),
                         billing,
-                    };
+                    }
+                    .keeping(&old);
                     let changed = changed_fields(&old.fields(), &input.fields());
+                    if old.row.rotating != input.row.rotating {
+                        rotation_changed.push(m.id);
+                    }
                     if changed.is_empty() && m.archived_at.is_none() {
                         report.note(r.line, Change::Unchanged);
                         continue;
@@ -330,6 +373,7 @@ impl Store {
                 None => {
                     let mut a = school::ActiveModel {
                         rotating: Set(false),
+                        rooms: Set(DEFAULT_ROOMS),
                         archived_at: Set(None),
                         created_at: Set(t),
                         updated_at: Set(t),
@@ -346,6 +390,8 @@ impl Store {
                 .exec_without_returning(&txn)
                 .await?;
         }
+        let from = self.today().next_day().unwrap_or(self.today());
+        replan_schools(&txn, &rotation_changed, from).await?;
         crate::records::imports::finish(txn, actor, ("school", "schools"), rows.len(), &report, events).await?;
         Ok(report)
     }

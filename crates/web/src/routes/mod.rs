@@ -53,6 +53,8 @@ fn audiences() -> Vec<Audience> {
         teaching::allocation::office_audience(),
         api::allocation::audience(),
         api::hours::audience(),
+        teaching::terms::office_audience(),
+        api::terms::audience(),
     ]
 }
 

@@ -19,6 +19,7 @@ pub mod hours;
 pub mod lessons;
 pub mod records;
 pub mod schemas;
+pub mod terms;
 
 use crate::access::{Access, Audience, Routes};
 use crate::forms::FormErrors;
@@ -46,6 +47,7 @@ pub fn document() -> serde_json::Value {
     doc.merge(billing::BillingDoc::openapi());
     doc.merge(allocation::AllocationDoc::openapi());
     doc.merge(hours::HoursDoc::openapi());
+    doc.merge(terms::TermsDoc::openapi());
     schemas::finish(doc)
 }
 

@@ -42,13 +42,23 @@ impl EditableRecord for Schools {
         fields(values)
     }
     fn parse(values: &Values, errors: &mut FormErrors) -> Option<SchoolInput> {
-        parse(values, errors)
+        // A browser sends a box only when it is ticked: unticked is "no" on this form (the
+        // API's body leaves rotation as it is when it says nothing).
+        let mut values = values.clone();
+        let ticked = values
+            .get("rotating")
+            .is_some_and(|v| !v.trim().is_empty() && v != "no");
+        values.insert("rotating".into(), if ticked { "yes" } else { "no" }.into());
+        parse(&values, errors)
     }
     fn values_of(input: &SchoolInput) -> Values {
         values_of(input)
     }
     fn blank() -> Values {
-        Values::from([("billing".to_owned(), "invoice".to_owned())])
+        Values::from([
+            ("billing".to_owned(), "invoice".to_owned()),
+            ("rooms".to_owned(), "2".to_owned()),
+        ])
     }
     async fn load(store: &Store, id: i64) -> Result<Option<SchoolInput>, StoreError> {
         store.school_input(id).await
@@ -120,6 +130,14 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
             ("Parent charge uplift".into(), format!("{}%", s.parent_charge_uplift)),
             ("Billed by".into(), s.billing.replace('-', " ")),
             ("Rooms for visiting teachers".into(), hours.rooms.to_string()),
+            (
+                "Lesson times".into(),
+                if s.rotating {
+                    "Rotate week by week".into()
+                } else {
+                    "The same every week".into()
+                },
+            ),
             ("Lesson hours".into(), super::hours::hours_text(&hours)),
         ],
         links: vec![(
@@ -161,6 +179,18 @@ fn fields(v: &Values) -> Vec<FormField> {
             )
         },
         select("billing", "Billed by", BillingMethod::WORDS, v),
+        input(
+            "rooms",
+            "Rooms for visiting teachers",
+            "text",
+            "How many visiting teachers the school can hold at once, from 1 to 20",
+            v,
+        ),
+        checkbox(
+            "rotating",
+            "Lesson times rotate week by week, so that a pupil does not miss the same class every week",
+            v,
+        ),
     ]
 }
 
