@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, Weekday};
 use tutti_domain::admissions::EnrolmentStatus;
-use tutti_domain::calendar::{DateRange, SchoolCalendar, TermDates, TermId, default_term_dates};
+use tutti_domain::calendar::{AcademicYear, DateRange, SchoolCalendar, TermDates, TermId, default_term_dates};
 pub use tutti_domain::lessons::LessonStatus;
 use tutti_domain::lessons::{LessonRefusal, LessonType, check_new_group};
 use tutti_domain::rotation::{TimedLesson, group_into_visits};
@@ -746,6 +746,11 @@ struct TeacherIdRow {
     teacher_id: i64,
 }
 
+#[derive(FromQueryResult)]
+struct LatestRow {
+    day: Option<Date>,
+}
+
 /// Lays the lessons at `schools` out again from `from` to the end of that academic year,
 /// after their calendar or rotation changed (term dates, a closure, a school that now
 /// rotates): the lessons still only scheduled (no mark, no note, not owed, not a make-up) of
@@ -780,19 +785,35 @@ pub(crate) async fn replan_schools(conn: &impl ConnectionTrait, schools: &[i64],
     if teachers.is_empty() {
         return Ok(0);
     }
-    let last = tutti_domain::calendar::AcademicYear::containing(from).last_day();
+    // The academic years those lessons reach: the one `from` is in, and any later year whose
+    // lessons were already made (in the summer holidays, the coming year's).
+    let mut last_year = AcademicYear::containing(from);
     for chunk in teachers.chunks(BATCH) {
-        let mut params: Vec<Value> = vec![
-            from.into(),
-            last.into(),
-            LessonStatus::Scheduled.as_str().into(),
-            false.into(),
-        ];
+        let mut params: Vec<Value> = vec![from.into()];
+        params.extend(chunk.iter().map(|&t| Value::from(t)));
+        let latest = LatestRow::find_by_statement(stmt(
+            backend,
+            &format!(
+                "SELECT MAX(d.day) AS day FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
+                 WHERE d.day >= ? AND g.teacher_id IN ({})",
+                crate::query::marks(chunk.len())
+            ),
+            params,
+        ))
+        .one(conn)
+        .await?
+        .and_then(|r| r.day);
+        if let Some(day) = latest {
+            last_year = last_year.max(AcademicYear::containing(day));
+        }
+    }
+    for chunk in teachers.chunks(BATCH) {
+        let mut params: Vec<Value> = vec![from.into(), LessonStatus::Scheduled.as_str().into(), false.into()];
         params.extend(chunk.iter().map(|&t| Value::from(t)));
         conn.execute_raw(stmt(
             backend,
             &format!(
-                "DELETE FROM dated_lessons WHERE day >= ? AND day <= ? AND status = ? AND owed_by_hub = ? \
+                "DELETE FROM dated_lessons WHERE day >= ? AND status = ? AND owed_by_hub = ? \
                  AND make_up_of IS NULL AND note = '' \
                  AND NOT EXISTS (SELECT 1 FROM register_marks r WHERE r.dated_lesson_id = dated_lessons.id) \
                  AND NOT EXISTS (SELECT 1 FROM dated_lessons m WHERE m.make_up_of = dated_lessons.id) \
@@ -803,7 +824,15 @@ pub(crate) async fn replan_schools(conn: &impl ConnectionTrait, schools: &[i64],
         ))
         .await?;
     }
-    generate_for_teachers(conn, &teachers, from).await
+    let mut created = 0;
+    let mut year = AcademicYear::containing(from);
+    while year <= last_year {
+        for term in year.terms() {
+            created += generate_filtered(conn, term, Some(&teachers), Some(from)).await?;
+        }
+        year = year.next();
+    }
+    Ok(created)
 }
 
 async fn generate_filtered(
