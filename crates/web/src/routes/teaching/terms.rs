@@ -257,6 +257,17 @@ fn closure_line(c: Closure) -> ClosureLine {
     }
 }
 
+/// The year the office is most likely setting: the one under way, or in August, when the
+/// summer holiday is on, the one about to start.
+fn year_being_set(today: Date) -> AcademicYear {
+    let year = AcademicYear::containing(today);
+    if today.month() == time::Month::August {
+        year.next()
+    } else {
+        year
+    }
+}
+
 fn csrf(visitor: &Visitor) -> String {
     crate::routes::records::csrf_of(visitor)
 }
@@ -266,7 +277,7 @@ async fn year_page(State(state): State<AppState>, visitor: Visitor, Query(q): Qu
         .year
         .as_deref()
         .and_then(|y| AcademicYear::parse(y).ok())
-        .unwrap_or_else(|| AcademicYear::containing(state.store.today()));
+        .unwrap_or_else(|| year_being_set(state.store.today()));
     let authorities = state.store.local_authorities().await?;
     let authority = q
         .authority
@@ -412,7 +423,7 @@ async fn new_term_form(
         .year
         .as_deref()
         .and_then(|y| AcademicYear::parse(y).ok())
-        .unwrap_or_else(|| AcademicYear::containing(state.store.today()));
+        .unwrap_or_else(|| year_being_set(state.store.today()));
     let v: Values = [
         ("authority", q.authority.unwrap_or_default()),
         ("academic_year", year.to_string()),
