@@ -88,13 +88,20 @@ impl From<school::Model> for School {
 pub struct SchoolInput {
     pub row: SchoolRow,
     pub billing: BillingMethod,
+    /// The minutes after midnight lessons may start from and must end by, the same every
+    /// school day (the form has them; the file does not); `None` keeps what is recorded.
+    pub hours: Option<(u16, u16)>,
 }
 
 impl SchoolInput {
     /// A row with the billing its type implies.
     pub fn from_row(row: SchoolRow) -> SchoolInput {
         let billing = row.school_type.default_billing();
-        SchoolInput { row, billing }
+        SchoolInput {
+            row,
+            billing,
+            hours: None,
+        }
     }
 
     /// With what the input leaves unsaid (rooms, rotation: columns an older file lacks)
@@ -102,6 +109,7 @@ impl SchoolInput {
     pub fn keeping(mut self, current: &SchoolInput) -> SchoolInput {
         self.row.rooms = self.row.rooms.or(current.row.rooms);
         self.row.rotating = self.row.rotating.or(current.row.rotating);
+        self.hours = self.hours.or(current.hours);
         self
     }
 
@@ -123,6 +131,10 @@ impl SchoolInput {
             ("billing", self.billing.as_str().to_owned()),
             ("rooms", r.rooms.map(|n| n.to_string()).unwrap_or_default()),
             ("rotating", r.rotating.map(|b| b.to_string()).unwrap_or_default()),
+            (
+                "lesson hours",
+                self.hours.map(|(a, b)| format!("{a}-{b}")).unwrap_or_default(),
+            ),
         ]
     }
 
@@ -145,7 +157,21 @@ impl SchoolInput {
         if let Some(rotating) = self.row.rotating {
             a.rotating = Set(rotating);
         }
+        if let Some((opens, closes)) = self.hours {
+            a.opens_minute = Set(i32::from(opens));
+            a.closes_minute = Set(i32::from(closes));
+        }
     }
+}
+
+/// Lesson hours given with the school must open before they close (the rooms, when not
+/// given, are the recorded or default number, which the row's reader has checked).
+fn check_hours(input: &SchoolInput) -> Result<()> {
+    if let Some((opens, closes)) = input.hours {
+        let rooms = input.row.rooms.unwrap_or(DEFAULT_ROOMS as u16);
+        tutti_domain::allocation::check_school_hours(rooms, opens, closes)?;
+    }
+    Ok(())
 }
 
 fn uplift_whole(p: Percent) -> i32 {
@@ -169,7 +195,10 @@ pub fn input_of(m: &school::Model) -> SchoolInput {
         rotating: Some(m.rotating),
     };
     let billing = m.billing.parse().unwrap_or(row.school_type.default_billing());
-    SchoolInput { row, billing }
+    let hours = u16::try_from(m.opens_minute)
+        .ok()
+        .zip(u16::try_from(m.closes_minute).ok());
+    SchoolInput { row, billing, hours }
 }
 
 pub(crate) fn non_empty(s: &str) -> Option<String> {
@@ -240,6 +269,7 @@ impl Store {
     }
 
     pub async fn create_school(&self, actor: &Actor, input: &SchoolInput) -> Result<School> {
+        check_hours(input)?;
         let txn = self.write().await?;
         if urn_taken(&txn, input.row.urn, None).await? {
             return Err(conflict_urn(input.row.urn));
@@ -279,6 +309,7 @@ impl Store {
         }
         let before = input_of(&current);
         let input = input.clone().keeping(&before);
+        check_hours(&input)?;
         let changed = changed_fields(&before.fields(), &input.fields());
         let mut a: school::ActiveModel = current.into();
         input.apply(&mut a);
@@ -346,6 +377,7 @@ impl Store {
                     let input = SchoolInput {
                         row: r.row.clone(),
                         billing,
+                        hours: None,
                     }
                     .keeping(&old);
                     let changed = changed_fields(&old.fields(), &input.fields());

@@ -428,6 +428,10 @@ async fn a_school_marked_rotating_on_its_form_rotates_its_lessons(backend: Backe
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("name=\"rotating\""), "the form has the box");
     assert!(html.contains("id=\"rooms\""), "and the rooms");
+    assert!(
+        html.contains("id=\"opens\"") && html.contains("value=\"16:00\""),
+        "and the hours"
+    );
     let urn = school.urn.to_string();
     let mut fields = vec![
         ("urn", urn.as_str()),
@@ -441,13 +445,18 @@ async fn a_school_marked_rotating_on_its_form_rotates_its_lessons(backend: Backe
         ("parent_charge_uplift", "0"),
         ("billing", school.billing.as_str()),
         ("rooms", "3"),
+        ("opens", "09:00"),
+        ("closes", "15:30"),
     ];
-    // Rooms out of range: refused beside the field.
+    // Rooms out of range, lessons ending before they start: refused beside their fields.
     let mut bad = fields.clone();
     bad[10] = ("rooms", "0");
+    bad[12] = ("closes", "08:00");
     let r = admin.submit(&edit, &edit, &bad).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_on(&r.text().await.unwrap(), "rooms").contains("from 1 to 20"));
+    let html = r.text().await.unwrap();
+    assert!(error_on(&html, "rooms").contains("from 1 to 20"), "{html}");
+    assert!(error_on(&html, "closes").contains("08:00 is not after 09:00"), "{html}");
 
     // Ticked: the lessons from tomorrow rotate; in week two the second lesson comes first.
     fields.push(("rotating", "yes"));
@@ -456,6 +465,8 @@ async fn a_school_marked_rotating_on_its_form_rotates_its_lessons(backend: Backe
     let saved = store.school(school.id).await.unwrap().unwrap();
     assert!(saved.rotating);
     assert_eq!(saved.rooms, 3);
+    let hours = store.school_hours(school.id).await.unwrap().unwrap();
+    assert_eq!((hours.opens_minute, hours.closes_minute), (540, 930));
     assert_eq!(times_on(date!(2026 - 09 - 07)).await, vec![(first, 540), (second, 570)]);
     assert_eq!(times_on(week_two).await, vec![(first, 570), (second, 540)]);
     let (_, html) = admin.get_text(&format!("/admin/schools/{}", school.id)).await;
