@@ -55,6 +55,15 @@ fn read<T: CsvRow>(
     }
 }
 
+/// A row of a terms file checked against the dates saved: its line, its authority as spelt
+/// by its schools, its dates, and the saved term it replaces (id and dates), if any.
+struct PlannedTerm {
+    line: usize,
+    authority: String,
+    dates: TermDates,
+    current: Option<(i64, TermDates)>,
+}
+
 fn issue(line: usize, column: &str, message: String) -> ImportIssue {
     ImportIssue {
         line,
@@ -93,7 +102,7 @@ impl Store {
                 .or_default()
                 .push((r.line, r.row.dates));
         }
-        let mut plan: Vec<(usize, String, TermDates, Option<(i64, TermDates)>)> = Vec::new();
+        let mut plan: Vec<PlannedTerm> = Vec::new();
         for (authority, file_terms) in &by_authority {
             let saved = terms_of(&txn, authority, None).await?;
             // The authority's year as it would be: saved terms, each replaced by the file's.
@@ -117,7 +126,12 @@ impl Store {
                     .iter()
                     .find(|t| t.dates.term == dates.term)
                     .map(|t| (t.id, t.dates));
-                plan.push((*line, authority.clone(), *dates, current));
+                plan.push(PlannedTerm {
+                    line: *line,
+                    authority: authority.clone(),
+                    dates: *dates,
+                    current,
+                });
             }
         }
         if !report.is_ok() {
@@ -129,10 +143,16 @@ impl Store {
                 rows: rows.len(),
             });
         }
-        plan.sort_by_key(|p| p.0);
+        plan.sort_by_key(|p| p.line);
         let mut events = Vec::new();
         let mut changed: BTreeSet<String> = BTreeSet::new();
-        for (line, authority, dates, current) in plan {
+        for PlannedTerm {
+            line,
+            authority,
+            dates,
+            current,
+        } in plan
+        {
             let values: Vec<Value> = vec![
                 dates.dates.first.into(),
                 dates.dates.last.into(),
