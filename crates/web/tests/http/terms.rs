@@ -258,7 +258,8 @@ async fn the_api_sets_terms_and_closures(backend: Backend) {
     assert_eq!(page["total"], 0);
     assert_eq!(page["rows"], json!([]));
 
-    // Fields missing, and both an authority and a school: 422 naming each.
+    // Fields missing or not of their shape: 422 naming each; both an authority and a school:
+    // 409 naming the school.
     let r = send(reqwest::Method::POST, "/api/v1/terms", &office, Some(json!({})))
         .await
         .unwrap();
@@ -277,8 +278,23 @@ async fn the_api_sets_terms_and_closures(backend: Backend) {
     let r = send(reqwest::Method::POST, "/api/v1/terms", &office, Some(both))
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.status(),
+        StatusCode::CONFLICT,
+        "both is of the right shape, but refused"
+    );
     assert_eq!(problem_fields(&r.json().await.unwrap()), vec!["school_urn"]);
+    let r = send(
+        reqwest::Method::POST,
+        "/api/v1/terms",
+        &office,
+        Some(json!({"authority": "Northshire", "academic_year": "2026-7", "term": "Winter"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = problem_fields(&r.json().await.unwrap());
+    assert!(fields.contains(&"academic_year".to_owned()) && fields.contains(&"term".to_owned()));
 
     // Saved; again is a conflict naming the term.
     let r = send(reqwest::Method::POST, "/api/v1/terms", &office, Some(autumn.clone()))
@@ -339,7 +355,7 @@ async fn the_api_sets_terms_and_closures(backend: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["last_day"], "2026-12-11");
 
-    // Closures: a weekend is refused on its date; a day saved; again a conflict; deleted.
+    // Closures: a weekend is refused on its date (409); a day saved; again a conflict; deleted.
     let r = send(
         reqwest::Method::POST,
         "/api/v1/closures",
@@ -348,7 +364,7 @@ async fn the_api_sets_terms_and_closures(backend: Backend) {
     )
     .await
     .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(problem_fields(&r.json().await.unwrap()), vec!["date"]);
     let inset =
         json!({"school_urn": school.urn.to_string(), "date": "2026-11-23", "kind": "inset", "reason": "Training"});

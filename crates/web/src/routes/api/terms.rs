@@ -1,8 +1,10 @@
 //! The year through the API: term dates and days without lessons (closures and INSET days)
 //! of a local authority or one school, listed, added, changed and deleted by the office. The
 //! bodies are read by the same readers as the screens (routes/teaching/terms.rs): a value not
-//! of its documented shape is 422 naming the field; dates that break a rule together with
-//! those saved (an overlap, a second set for a term, a day already closed) are 409.
+//! of its documented shape is 422 naming the field; values of the right shape that a rule
+//! refuses (both or neither of `authority` and `school_urn`, a year like 2026-28, a half term
+//! outside its term, a weekend closure, an overlap with the dates saved, a day already
+//! closed) are 409 naming it.
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -242,13 +244,49 @@ impl Fields {
         self
     }
 
+    /// A value that, when sent, must be of its documented shape (422 otherwise).
+    fn shaped(mut self, name: &'static str, value: &Option<String>, ok: fn(&str) -> bool, message: &str) -> Fields {
+        if let Some(v) = value
+            && !ok(v)
+        {
+            self.errors.add(name, message);
+        }
+        self
+    }
+
+    /// Whose dates, as documented: `authority` some text of at most 200 characters, and
+    /// `school_urn` six digits.
+    fn owner(self, authority: &Option<String>, school_urn: &Option<String>) -> Fields {
+        self.shaped(
+            "authority",
+            authority,
+            some_text,
+            "Enter the local authority, at most 200 characters.",
+        )
+        .shaped(
+            "school_urn",
+            school_urn,
+            urn_shape,
+            "Enter the school's URN: 6 digits, like 114250.",
+        )
+        .text("authority", authority)
+        .text("school_urn", school_urn)
+    }
+
     fn dates(self, d: &TermDatesBody) -> Fields {
-        self.required("academic_year", &d.academic_year)
-            .required("term", &d.term)
-            .date("first_day", &d.first_day)
-            .date("last_day", &d.last_day)
-            .date("half_term_first_day", &d.half_term_first_day)
-            .date("half_term_last_day", &d.half_term_last_day)
+        self.shaped(
+            "academic_year",
+            &d.academic_year,
+            year_shape,
+            "Enter an academic year like 2026-27.",
+        )
+        .shaped("term", &d.term, term_shape, "Enter the term: autumn, spring or summer.")
+        .required("academic_year", &d.academic_year)
+        .required("term", &d.term)
+        .date("first_day", &d.first_day)
+        .date("last_day", &d.last_day)
+        .date("half_term_first_day", &d.half_term_first_day)
+        .date("half_term_last_day", &d.half_term_last_day)
     }
 
     /// 422 naming every field at fault, else the values.
@@ -261,13 +299,34 @@ impl Fields {
     }
 }
 
+fn some_text(t: &str) -> bool {
+    !t.trim().is_empty() && t.chars().count() <= 200
+}
+
+fn urn_shape(t: &str) -> bool {
+    t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) && !t.starts_with('0')
+}
+
+fn year_shape(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 7 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit())
+}
+
+fn term_shape(t: &str) -> bool {
+    ["autumn", "spring", "summer", "Autumn", "Spring", "Summer"].contains(&t)
+}
+
+fn kind_shape(t: &str) -> bool {
+    ClosureKind::WORDS.contains(&t)
+}
+
 /// The query of the year's lists.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct YearParams {
     /// One local authority's (with its schools' own), by name as saved.
     authority: Option<String>,
-    /// One academic year's, like 2026-27.
+    /// One academic year's, like 2026-27 (a year there cannot be, like 2026-28, matches nothing).
     #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
     academic_year: Option<String>,
     /// Page, from 1.
@@ -279,26 +338,30 @@ pub struct YearParams {
 }
 
 impl YearParams {
-    fn read(&self) -> Result<(YearFilter, (u64, u64)), ApiError> {
+    /// The filter, or `None` when it names a year there cannot be (2026-28): nothing matches.
+    fn read(&self) -> Result<(Option<YearFilter>, (u64, u64)), ApiError> {
         let paging = paging(self.page, self.per_page)?;
         let year = match self.academic_year.as_deref() {
             None => None,
-            Some(y) => {
-                Some(AcademicYear::parse(y).map_err(|e| crate::routes::api::invalid("academic_year", e.to_string()))?)
-            }
-        };
-        Ok((
-            YearFilter {
-                authority: self.authority.clone().filter(|a| !a.trim().is_empty()),
-                year,
+            Some(y) => match AcademicYear::parse(y) {
+                Ok(year) => Some(year),
+                Err(_) => return Ok((None, paging)),
             },
-            paging,
-        ))
+        };
+        let filter = YearFilter {
+            authority: self.authority.clone().filter(|a| !a.trim().is_empty()),
+            year,
+        };
+        Ok((Some(filter), paging))
     }
 }
 
+/// 409 naming each field: values of their documented shape that a rule refuses.
 fn invalid(errors: FormErrors) -> ApiError {
-    ApiError::Invalid(errors)
+    ApiError::Problem(crate::problem::Problem::fields(
+        StatusCode::CONFLICT,
+        errors.list().iter().map(|(f, m)| (*f, m.as_str())),
+    ))
 }
 
 // ---- Terms ----
@@ -310,7 +373,10 @@ fn invalid(errors: FormErrors) -> ApiError {
 async fn list_terms(State(state): State<AppState>, signed: SignedIn, ApiQuery(p): ApiQuery<YearParams>) -> ApiResult {
     office(&signed.0)?;
     let (filter, paging) = p.read()?;
-    let all: Vec<Term> = state.store.terms(&filter).await?.into_iter().map(Term::from).collect();
+    let all: Vec<Term> = match filter {
+        Some(f) => state.store.terms(&f).await?.into_iter().map(Term::from).collect(),
+        None => Vec::new(),
+    };
     ok(StatusCode::OK, Page::of_all(all, paging))
 }
 
@@ -319,8 +385,9 @@ async fn list_terms(State(state): State<AppState>, signed: SignedIn, ApiQuery(p)
 #[utoipa::path(post, path = "/api/v1/terms", tag = "terms", request_body = TermBody,
     responses((status = 201, description = "Saved; the term", body = Term),
               (status = 403, description = "Office roles only"),
-              (status = 409, description = "The dates break a rule with those saved: an overlap, terms out of order, \
-                 a second set for the term")))]
+              (status = 409, description = "A rule refuses the values: both or neither of authority and school_urn, \
+                 a school no one has, a year like 2026-28, dates out of order or outside the year, an overlap with the \
+                 dates saved, terms out of order, a second set for the term")))]
 async fn create_term(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -337,8 +404,7 @@ async fn create_term(
         half_term_last_day: body.half_term_last_day.clone(),
     };
     let values = Fields::default()
-        .text("authority", &body.authority)
-        .text("school_urn", &body.school_urn)
+        .owner(&body.authority, &body.school_urn)
         .dates(&dates_body)
         .checked()?;
     let mut errors = FormErrors::default();
@@ -376,7 +442,8 @@ async fn get_term(State(state): State<AppState>, signed: SignedIn, ApiPath(id): 
     responses((status = 200, description = "Saved; the term", body = Term),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such term"),
-              (status = 409, description = "The dates break a rule with those saved")))]
+              (status = 409, description = "A rule refuses the dates: out of order or outside the year, an overlap \
+                 with the dates saved, a second set for the term")))]
 async fn update_term(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -431,13 +498,10 @@ async fn list_closures(
 ) -> ApiResult {
     office(&signed.0)?;
     let (filter, paging) = p.read()?;
-    let all: Vec<Closure> = state
-        .store
-        .closures(&filter)
-        .await?
-        .into_iter()
-        .map(Closure::from)
-        .collect();
+    let all: Vec<Closure> = match filter {
+        Some(f) => state.store.closures(&f).await?.into_iter().map(Closure::from).collect(),
+        None => Vec::new(),
+    };
     ok(StatusCode::OK, Page::of_all(all, paging))
 }
 
@@ -446,7 +510,8 @@ async fn list_closures(
 #[utoipa::path(post, path = "/api/v1/closures", tag = "terms", request_body = ClosureBody,
     responses((status = 201, description = "Saved; the day", body = Closure),
               (status = 403, description = "Office roles only"),
-              (status = 409, description = "The day is already closed there")))]
+              (status = 409, description = "A rule refuses the values: both or neither of authority and school_urn, \
+                 a school no one has, a weekend, a blank reason, a day already closed there")))]
 async fn create_closure(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -455,10 +520,16 @@ async fn create_closure(
 ) -> ApiResult {
     office(&signed.0)?;
     let values = Fields::default()
-        .text("authority", &body.authority)
-        .text("school_urn", &body.school_urn)
+        .owner(&body.authority, &body.school_urn)
         .date("date", &body.date)
+        .shaped("kind", &body.kind, kind_shape, "Enter closure or inset.")
         .text("kind", &body.kind)
+        .shaped(
+            "reason",
+            &body.reason,
+            some_text,
+            "Enter the reason, at most 200 characters.",
+        )
         .required("reason", &body.reason)
         .checked()?;
     let mut errors = FormErrors::default();
