@@ -338,6 +338,15 @@ async fn the_api_sets_terms_and_closures(backend: Backend) {
         (Some(2), 1)
     );
     assert_eq!(page["rows"][0]["id"], id, "the authority's own first");
+    for (query, status) in [
+        ("academic_year=2026-28", StatusCode::OK),
+        ("academic_year=null", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = send(reqwest::Method::GET, &format!("/api/v1/terms?{query}"), &office, None)
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{query}");
+    }
 
     // Changed: a week shorter.
     let r = send(

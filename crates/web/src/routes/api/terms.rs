@@ -339,10 +339,17 @@ pub struct YearParams {
 
 impl YearParams {
     /// The filter, or `None` when it names a year there cannot be (2026-28): nothing matches.
+    /// A year not written like 2026-27 is 422.
     fn read(&self) -> Result<(Option<YearFilter>, (u64, u64)), ApiError> {
         let paging = paging(self.page, self.per_page)?;
         let year = match self.academic_year.as_deref() {
             None => None,
+            Some(y) if !year_shape(y) => {
+                return Err(crate::routes::api::invalid(
+                    "academic_year",
+                    "Enter an academic year like 2026-27.",
+                ));
+            }
             Some(y) => match AcademicYear::parse(y) {
                 Ok(year) => Some(year),
                 Err(_) => return Ok((None, paging)),
