@@ -14,7 +14,7 @@ use crate::db::DbArgs;
 pub struct ImportArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// schools, pupils, staff, instruments, enrolments or loans.
+    /// schools, pupils, staff, instruments, enrolments, loans, terms or closures.
     kind: String,
     /// The CSV file; its first line names the columns (any case, any order).
     file: PathBuf,
@@ -37,31 +37,54 @@ fn kind(text: &str) -> anyhow::Result<RecordKind> {
     match RecordKind::parse(text) {
         Some(k) => Ok(k),
         None => bail!(
-            "the kind of record must be schools, pupils, staff or instruments (or enrolments or loans, to import) (got {text:?})"
+            "the kind of record must be schools, pupils, staff or instruments (or enrolments, loans, terms or closures, to import) (got {text:?})"
         ),
     }
 }
 
-/// Enrolments and loans are imported but not exported, so they are not a `RecordKind`.
-const ENROLMENTS: &str = "enrolments";
-const LOANS: &str = "loans";
+/// What can be imported besides the records that are also exported.
+#[derive(Clone, Copy)]
+enum Other {
+    /// Enrolments (matched on pupil and instrument).
+    Enrolments,
+    /// Instrument loans (`store/src/records/loans.rs`).
+    Loans,
+    /// Term dates of local authorities (`store/src/teaching/term_imports.rs`).
+    Terms,
+    /// Closures and INSET days.
+    Closures,
+}
+
+impl Other {
+    const ALL: [(Other, &'static str); 4] = [
+        (Other::Enrolments, "enrolments"),
+        (Other::Loans, "loans"),
+        (Other::Terms, "terms"),
+        (Other::Closures, "closures"),
+    ];
+
+    fn parse(text: &str) -> Option<(Other, &'static str)> {
+        Other::ALL
+            .into_iter()
+            .find(|(_, name)| name.eq_ignore_ascii_case(text.trim()))
+    }
+}
 
 pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let only_imported = [ENROLMENTS, LOANS]
-        .into_iter()
-        .find(|k| args.kind.trim().eq_ignore_ascii_case(k));
-    let kind = match only_imported {
-        Some(_) => None,
-        None => Some(kind(&args.kind)?),
-    };
+    let other = Other::parse(&args.kind);
+    let kind = if other.is_some() { None } else { Some(kind(&args.kind)?) };
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("could not read {} as UTF-8 text", args.file.display()))?;
     let store = args.db.open().await?;
     let started = std::time::Instant::now();
-    let outcome = match (kind, only_imported) {
-        (Some(kind), _) => store.import_csv(&Actor::cli(), kind, &text, args.dry_run).await?,
-        (None, Some(LOANS)) => store.import_loans_csv(&Actor::cli(), &text, args.dry_run).await?,
-        (None, _) => store.import_enrolments_csv(&Actor::cli(), &text, args.dry_run).await?,
+    let actor = Actor::cli();
+    let outcome = match (kind, other) {
+        (Some(kind), _) => store.import_csv(&actor, kind, &text, args.dry_run).await?,
+        (None, Some((Other::Enrolments, _))) => store.import_enrolments_csv(&actor, &text, args.dry_run).await?,
+        (None, Some((Other::Loans, _))) => store.import_loans_csv(&actor, &text, args.dry_run).await?,
+        (None, Some((Other::Terms, _))) => store.import_terms_csv(&actor, &text, args.dry_run).await?,
+        (None, Some((Other::Closures, _))) => store.import_closures_csv(&actor, &text, args.dry_run).await?,
+        (None, None) => unreachable!("the kind was read above"),
     };
     store.close().await;
     for w in &outcome.warnings {
@@ -86,7 +109,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     println!(
         "{verb}: {} {} rows: {} ({:.2} s).",
         outcome.rows,
-        kind.map_or(only_imported.unwrap_or(ENROLMENTS), |k| k.as_str()),
+        kind.map_or_else(|| other.map_or("", |(_, name)| name), |k| k.as_str()),
         outcome.report.summary(),
         started.elapsed().as_secs_f64()
     );

@@ -39,7 +39,8 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Users(users::UsersCommand),
-    /// Import schools, pupils, staff, instruments or enrolments from a CSV file, all or nothing.
+    /// Import schools, pupils, staff, instruments, enrolments, term dates (terms) or closures from
+    /// a CSV file, all or nothing.
     Import(import::ImportArgs),
     /// Export schools, pupils, staff or instruments as CSV.
     Export(import::ExportArgs),

@@ -7,6 +7,8 @@
 //! - [`csv`]: an RFC 4180 reader and writer, and typed import/export of schools, pupils,
 //!   staff and instruments.
 //! - [`calendar`]: academic years, terms, bank holidays, teaching days, year groups.
+//! - [`terms`]: the year as the office sets it: term dates and closures per local authority or
+//!   school, their rules, and last year's dates copied to the next.
 //! - [`clock`]: UK civil time (Europe/London), so that "today" is the hub's today.
 //! - [`charging`]: the charging policy (Durham's by default) and what each pupil, family
 //!   or school pays, line by line; instalments; notice; the WCET split.
@@ -27,7 +29,7 @@
 //!   [`loans::LoanStatus`], each stored as its word, each step a function that may refuse.
 //! - [`refusal`]: every "no" of the rules as one type, [`Refusal`], wrapping each feature's own
 //!   (admissions, lessons, allocation, payments, billing, content, records, accounts,
-//!   progress, loans) with its words, its form field and whether it is a conflict.
+//!   progress, loans, terms) with its words, its form field and whether it is a conflict.
 //! - [`content`]: the public site's kinds of content, drafts and their checks, files.
 //! - [`identity`]: who the hub is (name, contacts, local authorities, home page words, logo)
 //!   and what a change to it must be.
@@ -138,6 +140,7 @@ pub mod rotation;
 pub mod schools;
 mod serde_formats;
 pub mod staff;
+pub mod terms;
 pub mod validate;
 
 pub use money::{Pence, Percent, Rounding};

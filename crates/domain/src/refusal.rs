@@ -14,6 +14,7 @@ use crate::loans::LoanRefusal;
 use crate::payments::PaymentRefusal;
 use crate::progress::ProgressRefusal;
 use crate::records::RecordRefusal;
+use crate::terms::TermRefusal;
 
 /// A rule of the hub said no.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -44,6 +45,8 @@ pub enum Refusal {
     Contacts(#[from] ContactRefusal),
     #[error(transparent)]
     Loans(#[from] LoanRefusal),
+    #[error(transparent)]
+    Terms(#[from] TermRefusal),
 }
 
 impl Refusal {
@@ -63,6 +66,7 @@ impl Refusal {
             Refusal::Invitations(r) => r.field(),
             Refusal::Contacts(r) => r.field(),
             Refusal::Loans(r) => r.field(),
+            Refusal::Terms(r) => r.field(),
         }
     }
 
@@ -81,6 +85,7 @@ impl Refusal {
             Refusal::Invitations(r) => r.is_conflict(),
             Refusal::Contacts(r) => r.is_conflict(),
             Refusal::Loans(r) => r.is_conflict(),
+            Refusal::Terms(r) => r.is_conflict(),
         }
     }
 }

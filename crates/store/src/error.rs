@@ -14,6 +14,7 @@ use tutti_domain::loans::LoanRefusal;
 use tutti_domain::payments::PaymentRefusal;
 use tutti_domain::progress::ProgressRefusal;
 use tutti_domain::records::RecordRefusal;
+use tutti_domain::terms::TermRefusal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -78,7 +79,8 @@ refused_from!(
     IdentityProblem,
     InvitationRefusal,
     ContactRefusal,
-    LoanRefusal
+    LoanRefusal,
+    TermRefusal
 );
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,4 +1,4 @@
-//! CSV files: an RFC 4180 reader and writer, and typed import and export of schools, pupils, staff and instruments.
+//! CSV files: an RFC 4180 reader and writer, and typed import and export of schools, pupils, staff, instruments, term dates and closures.
 //!
 //! [`parse`] reads text into records that remember their line numbers; [`write()`] writes
 //! records back, quoting only where needed. [`import`] turns a whole file into typed rows
@@ -9,11 +9,13 @@ mod enrolments;
 mod import;
 mod loans;
 mod rows;
+mod terms;
 
 pub use enrolments::{EnrolmentRow, parse_school_weekday};
 pub use import::{CsvColumn, CsvRow, ImportIssue, ImportOutcome, ImportedRow, RowReader, export, import};
 pub use loans::LoanRow;
 pub use rows::{InstrumentRow, PupilRow, SchoolRow, StaffRow, UPLIFT_CHOICES};
+pub use terms::{ClosureOf, ClosureRow, TermRow};
 
 /// One record of a CSV file: its fields and the line it starts on (1 is the first line).
 #[derive(Clone, Debug, PartialEq, Eq)]

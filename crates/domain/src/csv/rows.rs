@@ -54,7 +54,8 @@ fn text<T: ToString>(value: &Option<T>) -> String {
 }
 
 /// A school: `urn, name, phase, type, local_authority, area, address, postcode,
-/// parent_charge_uplift`. Matched on `urn`.
+/// parent_charge_uplift, rooms, rotating`. Matched on `urn`. `rooms` and `rotating` came
+/// later: a file without them (or with them blank) leaves a school's as they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchoolRow {
     /// DfE URN (required).
@@ -76,6 +77,22 @@ pub struct SchoolRow {
     /// The uplift on the standard fee the school has chosen: one of [`UPLIFT_CHOICES`];
     /// blank is 0.
     pub parent_charge_uplift: Percent,
+    /// Rooms for visiting teachers at once, 1 to 20; `None` (blank) keeps what is recorded
+    /// (2 for a new school).
+    pub rooms: Option<u16>,
+    /// Whether the school rotates lesson times week by week; `None` (blank) keeps what is
+    /// recorded (no for a new school).
+    pub rotating: Option<bool>,
+}
+
+fn parse_rooms(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<u16>() {
+        Ok(n) if (1..=crate::allocation::MAX_ROOMS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "Enter the number of rooms for visiting teachers, from 1 to {}",
+            crate::allocation::MAX_ROOMS
+        )),
+    }
 }
 
 impl CsvRow for SchoolRow {
@@ -90,6 +107,8 @@ impl CsvRow for SchoolRow {
         optional("address"),
         optional("postcode"),
         optional("parent_charge_uplift"),
+        optional("rooms"),
+        optional("rotating"),
     ];
     const KEY_COLUMN: &'static str = "urn";
 
@@ -107,6 +126,8 @@ impl CsvRow for SchoolRow {
         let address = row.optional_text("address", ADDRESS_MAX);
         let postcode = row.optional("postcode", Postcode::parse);
         let uplift = row.optional("parent_charge_uplift", parse_uplift);
+        let rooms = row.optional("rooms", parse_rooms);
+        let rotating = row.optional("rotating", crate::validate::parse_yes_no);
         Some(SchoolRow {
             urn: urn?,
             name: name?,
@@ -117,6 +138,8 @@ impl CsvRow for SchoolRow {
             address: address?,
             postcode: postcode?,
             parent_charge_uplift: uplift?.unwrap_or(Percent::ZERO),
+            rooms: rooms?,
+            rotating: rotating?,
         })
     }
 
@@ -131,6 +154,8 @@ impl CsvRow for SchoolRow {
             text(&self.address),
             text(&self.postcode),
             uplift_text(self.parent_charge_uplift),
+            text(&self.rooms),
+            self.rotating.map(|r| format_yes_no(r).to_owned()).unwrap_or_default(),
         ]
     }
 }
@@ -469,6 +494,38 @@ mod tests {
         assert_eq!(first.row.parent_charge_uplift, Percent::whole(50));
         assert_eq!(outcome.rows[1].row.parent_charge_uplift, Percent::ZERO);
         assert_eq!(outcome.rows[1].row.school_type, SchoolType::Academy);
+    }
+
+    #[test]
+    fn schools_may_say_their_rooms_and_whether_they_rotate() {
+        let text = "URN,Name,Phase,Type,Rooms,Rotating\n\
+114250,A,primary,maintained,3,yes\n\
+114251,B,primary,maintained,,\n\
+114252,C,primary,maintained,0,maybe\n";
+        let outcome = import::<SchoolRow>(text);
+        assert_eq!(
+            outcome.errors,
+            vec![
+                issue(
+                    4,
+                    Some("rooms"),
+                    "Enter the number of rooms for visiting teachers, from 1 to 20"
+                ),
+                issue(4, Some("rotating"), "Enter yes or no"),
+            ]
+        );
+        assert_eq!(
+            (outcome.rows[0].row.rooms, outcome.rows[0].row.rotating),
+            (Some(3), Some(true))
+        );
+        assert_eq!((outcome.rows[1].row.rooms, outcome.rows[1].row.rotating), (None, None));
+        // An older file without the columns still reads; its schools keep what they have.
+        let old = import::<SchoolRow>(SCHOOLS).into_rows().unwrap();
+        assert_eq!((old[0].row.rooms, old[0].row.rotating), (None, None));
+        let again = import::<SchoolRow>(&export([&outcome.rows[0].row]))
+            .into_rows()
+            .unwrap();
+        assert_eq!(again[0].row, outcome.rows[0].row);
     }
 
     #[test]

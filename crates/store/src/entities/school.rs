@@ -18,6 +18,10 @@ pub struct Model {
     pub parent_charge_uplift: i32,
     pub billing: String,
     pub rotating: bool,
+    /// Rooms for visiting teachers at once (migration m0010).
+    pub rooms: i32,
+    pub opens_minute: i32,
+    pub closes_minute: i32,
     pub archived_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,

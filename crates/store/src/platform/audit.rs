@@ -51,6 +51,8 @@ pub enum Action {
     View,
     Import,
     Export,
+    /// A record removed for good (term dates, a closure): the event keeps what it was.
+    Delete,
 }
 
 impl Action {
@@ -62,6 +64,7 @@ impl Action {
             Action::View => "view",
             Action::Import => "import",
             Action::Export => "export",
+            Action::Delete => "delete",
         }
     }
 }

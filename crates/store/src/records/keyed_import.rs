@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel};
 use time::OffsetDateTime;
 use tutti_domain::csv::ImportedRow;
 
@@ -41,6 +41,18 @@ pub(crate) trait KeyedImport: EntityTrait {
     fn create(r: &Self::Row, t: OffsetDateTime) -> Active<Self>;
     /// Whether the stored record is archived (an unchanged archived record is revived).
     fn archived(m: &Model<Self>) -> bool;
+    /// Whether updating a stored record with the row owes work once every row is written.
+    fn follows_up(_m: &Model<Self>, _r: &Self::Row) -> bool {
+        false
+    }
+    /// That work, in the import's transaction, for the records `follows_up` named.
+    fn follow_up(
+        _store: &Store,
+        _txn: &DatabaseTransaction,
+        _ids: &[i64],
+    ) -> impl Future<Output = Result<()>> + Send {
+        async { Ok(()) }
+    }
 }
 
 impl Store {
@@ -71,9 +83,13 @@ impl Store {
         let t = now();
         let mut events = Vec::new();
         let mut inserts = Vec::new();
+        let mut follow = Vec::new();
         for r in rows {
             match existing.get(&T::row_key(&r.row)) {
                 Some(m) => {
+                    if T::follows_up(m, &r.row) {
+                        follow.push(T::id(m));
+                    }
                     let (changed, a) = T::merge(m, &r.row, t);
                     if changed.is_empty() && !T::archived(m) {
                         report.note(r.line, Change::Unchanged);
@@ -105,6 +121,9 @@ impl Store {
         // Multi-row statements, in chunks that stay under every backend's parameter limit.
         for chunk in inserts.chunks(500) {
             T::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+        }
+        if !follow.is_empty() {
+            T::follow_up(self, &txn, &follow).await?;
         }
         finish(txn, actor, T::KINDS, rows.len(), &report, events).await?;
         Ok(report)

@@ -1,9 +1,10 @@
-//! Schools: list, view, create, update, archive, import and export, each write audited.
+//! Schools: list, view, create, update, archive, import and export, each write audited; a
+//! school that starts or stops rotating has its coming lessons laid out again.
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, Order};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 use serde::Serialize;
@@ -20,7 +21,11 @@ use crate::listing::{ListQuery, Page};
 use crate::platform::audit::{self, Action, Actor};
 use crate::records::imports::{ImportReport, change_summary, changed_fields};
 use crate::records::keyed_import::KeyedImport;
+use crate::teaching::lessons::replan_schools;
 use crate::{Store, now};
+
+/// Rooms for visiting teachers a new school has until told (as migration m0010's default).
+const DEFAULT_ROOMS: i32 = 2;
 
 /// The columns a school list may be sorted by: (name in the URL, column).
 pub const SORTS: &[(&str, &str)] = &[
@@ -47,6 +52,10 @@ pub struct School {
     /// The uplift on the standard fee, in whole per cent (0, 15, 50 or 100).
     pub parent_charge_uplift: i32,
     pub billing: String,
+    /// Rooms for visiting teachers at once.
+    pub rooms: i32,
+    /// Whether lesson times rotate week by week.
+    pub rotating: bool,
     pub archived: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
@@ -67,6 +76,8 @@ impl From<school::Model> for School {
             parent_charge_uplift: m.parent_charge_uplift,
             // Older rows wrote underscores; the domain's word has a hyphen.
             billing: m.billing.replace('_', "-"),
+            rooms: m.rooms,
+            rotating: m.rotating,
             archived: m.archived_at.is_some(),
             updated_at: m.updated_at,
         }
@@ -78,13 +89,29 @@ impl From<school::Model> for School {
 pub struct SchoolInput {
     pub row: SchoolRow,
     pub billing: BillingMethod,
+    /// The minutes after midnight lessons may start from and must end by, the same every
+    /// school day (the form has them; the file does not); `None` keeps what is recorded.
+    pub hours: Option<(u16, u16)>,
 }
 
 impl SchoolInput {
     /// A row with the billing its type implies.
     pub fn from_row(row: SchoolRow) -> SchoolInput {
         let billing = row.school_type.default_billing();
-        SchoolInput { row, billing }
+        SchoolInput {
+            row,
+            billing,
+            hours: None,
+        }
+    }
+
+    /// With what the input leaves unsaid (rooms, rotation: columns an older file lacks)
+    /// taken from the school as recorded.
+    pub fn keeping(mut self, current: &SchoolInput) -> SchoolInput {
+        self.row.rooms = self.row.rooms.or(current.row.rooms);
+        self.row.rotating = self.row.rotating.or(current.row.rotating);
+        self.hours = self.hours.or(current.hours);
+        self
     }
 
     fn fields(&self) -> Vec<(&'static str, String)> {
@@ -103,6 +130,12 @@ impl SchoolInput {
             ),
             ("parent_charge_uplift", uplift_whole(r.parent_charge_uplift).to_string()),
             ("billing", self.billing.as_str().to_owned()),
+            ("rooms", r.rooms.map(|n| n.to_string()).unwrap_or_default()),
+            ("rotating", r.rotating.map(|b| b.to_string()).unwrap_or_default()),
+            (
+                "lesson hours",
+                self.hours.map(|(a, b)| format!("{a}-{b}")).unwrap_or_default(),
+            ),
         ]
     }
 
@@ -118,7 +151,28 @@ impl SchoolInput {
         a.postcode = Set(f["postcode"].clone());
         a.parent_charge_uplift = Set(uplift_whole(self.row.parent_charge_uplift));
         a.billing = Set(f["billing"].clone());
+        // Left unsaid, they stay as they are; a new school gets the columns' defaults.
+        if let Some(rooms) = self.row.rooms {
+            a.rooms = Set(i32::from(rooms));
+        }
+        if let Some(rotating) = self.row.rotating {
+            a.rotating = Set(rotating);
+        }
+        if let Some((opens, closes)) = self.hours {
+            a.opens_minute = Set(i32::from(opens));
+            a.closes_minute = Set(i32::from(closes));
+        }
     }
+}
+
+/// Lesson hours given with the school must open before they close (the rooms, when not
+/// given, are the recorded or default number, which the row's reader has checked).
+fn check_hours(input: &SchoolInput) -> Result<()> {
+    if let Some((opens, closes)) = input.hours {
+        let rooms = input.row.rooms.unwrap_or(DEFAULT_ROOMS as u16);
+        tutti_domain::allocation::check_school_hours(rooms, opens, closes)?;
+    }
+    Ok(())
 }
 
 fn uplift_whole(p: Percent) -> i32 {
@@ -138,9 +192,14 @@ pub fn input_of(m: &school::Model) -> SchoolInput {
         address: non_empty(&m.address),
         postcode: Postcode::parse(&m.postcode).ok(),
         parent_charge_uplift: Percent::whole(m.parent_charge_uplift.max(0) as u32),
+        rooms: u16::try_from(m.rooms).ok(),
+        rotating: Some(m.rotating),
     };
     let billing = m.billing.parse().unwrap_or(row.school_type.default_billing());
-    SchoolInput { row, billing }
+    let hours = u16::try_from(m.opens_minute)
+        .ok()
+        .zip(u16::try_from(m.closes_minute).ok());
+    SchoolInput { row, billing, hours }
 }
 
 pub(crate) fn non_empty(s: &str) -> Option<String> {
@@ -211,6 +270,7 @@ impl Store {
     }
 
     pub async fn create_school(&self, actor: &Actor, input: &SchoolInput) -> Result<School> {
+        check_hours(input)?;
         let txn = self.write().await?;
         if urn_taken(&txn, input.row.urn, None).await? {
             return Err(conflict_urn(input.row.urn));
@@ -218,6 +278,7 @@ impl Store {
         let t = now();
         let mut a = school::ActiveModel {
             rotating: Set(false),
+            rooms: Set(DEFAULT_ROOMS),
             archived_at: Set(None),
             created_at: Set(t),
             updated_at: Set(t),
@@ -247,11 +308,19 @@ impl Store {
         if urn_taken(&txn, input.row.urn, Some(id)).await? {
             return Err(conflict_urn(input.row.urn));
         }
-        let changed = changed_fields(&input_of(&current).fields(), &input.fields());
+        let before = input_of(&current);
+        let input = input.clone().keeping(&before);
+        check_hours(&input)?;
+        let changed = changed_fields(&before.fields(), &input.fields());
         let mut a: school::ActiveModel = current.into();
         input.apply(&mut a);
         a.updated_at = Set(now());
         let m = a.update(&txn).await?;
+        if before.row.rotating != input.row.rotating {
+            // Its lessons from tomorrow keep (or stop keeping) rotating times.
+            let from = self.today().next_day().unwrap_or(self.today());
+            replan_schools(&txn, &[id], from).await?;
+        }
         audit::record(
             &txn,
             actor,
@@ -347,7 +416,9 @@ impl KeyedImport for school::Entity {
         let input = SchoolInput {
             row: r.clone(),
             billing,
-        };
+            hours: None,
+        }
+        .keeping(&old);
         let changed = changed_fields(&old.fields(), &input.fields());
         let mut a: school::ActiveModel = m.clone().into();
         input.apply(&mut a);
@@ -358,6 +429,7 @@ impl KeyedImport for school::Entity {
     fn create(r: &SchoolRow, t: OffsetDateTime) -> school::ActiveModel {
         let mut a = school::ActiveModel {
             rotating: Set(false),
+            rooms: Set(DEFAULT_ROOMS),
             archived_at: Set(None),
             created_at: Set(t),
             updated_at: Set(t),
@@ -365,5 +437,13 @@ impl KeyedImport for school::Entity {
         };
         SchoolInput::from_row(r.clone()).apply(&mut a);
         a
+    }
+    fn follows_up(m: &school::Model, r: &SchoolRow) -> bool {
+        // A school that starts or stops rotating has its lessons from tomorrow laid again.
+        input_of(m).row.rotating != SchoolInput::from_row(r.clone()).keeping(&input_of(m)).row.rotating
+    }
+    async fn follow_up(store: &Store, txn: &DatabaseTransaction, ids: &[i64]) -> Result<()> {
+        let from = store.today().next_day().unwrap_or(store.today());
+        replan_schools(txn, ids, from).await.map(|_| ())
     }
 }

@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use serde::Serialize;
 use time::{Date, Weekday};
 use tutti_domain::admissions::EnrolmentStatus;
-use tutti_domain::calendar::{DateRange, SchoolCalendar, TermDates, TermId, default_term_dates};
+use tutti_domain::calendar::{AcademicYear, DateRange, SchoolCalendar, TermDates, TermId, default_term_dates};
 pub use tutti_domain::lessons::LessonStatus;
 use tutti_domain::lessons::{LessonRefusal, LessonType, check_new_group};
 use tutti_domain::rotation::{TimedLesson, group_into_visits};
@@ -737,6 +737,100 @@ pub(crate) async fn generate_for_teachers(conn: &impl ConnectionTrait, teachers:
     let mut created = 0;
     for term in tutti_domain::calendar::AcademicYear::containing(from).terms() {
         created += generate_filtered(conn, term, Some(teachers), Some(from)).await?;
+    }
+    Ok(created)
+}
+
+#[derive(FromQueryResult)]
+struct TeacherIdRow {
+    teacher_id: i64,
+}
+
+#[derive(FromQueryResult)]
+struct LatestRow {
+    day: Option<Date>,
+}
+
+/// Lays the lessons at `schools` out again from `from` to the end of that academic year,
+/// after their calendar or rotation changed (term dates, a closure, a school that now
+/// rotates): the lessons still only scheduled (no mark, no note, not owed, not a make-up) of
+/// every teacher who teaches there are dropped and made again from the calendars as they
+/// are now, whole teacher-days at a time since a visit's rotation depends on every group in
+/// it. Lessons already marked, cancelled or noted stay as they are (decision 0071).
+pub(crate) async fn replan_schools(conn: &impl ConnectionTrait, schools: &[i64], from: Date) -> Result<usize> {
+    if schools.is_empty() {
+        return Ok(0);
+    }
+    let backend = conn.get_database_backend();
+    let mut teachers: Vec<i64> = Vec::new();
+    for chunk in schools.chunks(BATCH) {
+        let params: Vec<Value> = chunk.iter().map(|&s| s.into()).collect();
+        teachers.extend(
+            TeacherIdRow::find_by_statement(stmt(
+                backend,
+                &format!(
+                    "SELECT DISTINCT teacher_id FROM teaching_groups WHERE school_id IN ({})",
+                    crate::query::marks(chunk.len())
+                ),
+                params,
+            ))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|r| r.teacher_id),
+        );
+    }
+    teachers.sort_unstable();
+    teachers.dedup();
+    if teachers.is_empty() {
+        return Ok(0);
+    }
+    // The academic years those lessons reach: the one `from` is in, and any later year whose
+    // lessons were already made (in the summer holidays, the coming year's).
+    let mut last_year = AcademicYear::containing(from);
+    for chunk in teachers.chunks(BATCH) {
+        let mut params: Vec<Value> = vec![from.into()];
+        params.extend(chunk.iter().map(|&t| Value::from(t)));
+        let latest = LatestRow::find_by_statement(stmt(
+            backend,
+            &format!(
+                "SELECT MAX(d.day) AS day FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
+                 WHERE d.day >= ? AND g.teacher_id IN ({})",
+                crate::query::marks(chunk.len())
+            ),
+            params,
+        ))
+        .one(conn)
+        .await?
+        .and_then(|r| r.day);
+        if let Some(day) = latest {
+            last_year = last_year.max(AcademicYear::containing(day));
+        }
+    }
+    for chunk in teachers.chunks(BATCH) {
+        let mut params: Vec<Value> = vec![from.into(), LessonStatus::Scheduled.as_str().into(), false.into()];
+        params.extend(chunk.iter().map(|&t| Value::from(t)));
+        conn.execute_raw(stmt(
+            backend,
+            &format!(
+                "DELETE FROM dated_lessons WHERE day >= ? AND status = ? AND owed_by_hub = ? \
+                 AND make_up_of IS NULL AND note = '' \
+                 AND NOT EXISTS (SELECT 1 FROM register_marks r WHERE r.dated_lesson_id = dated_lessons.id) \
+                 AND NOT EXISTS (SELECT 1 FROM dated_lessons m WHERE m.make_up_of = dated_lessons.id) \
+                 AND group_id IN (SELECT id FROM teaching_groups WHERE teacher_id IN ({}))",
+                crate::query::marks(chunk.len())
+            ),
+            params,
+        ))
+        .await?;
+    }
+    let mut created = 0;
+    let mut year = AcademicYear::containing(from);
+    while year <= last_year {
+        for term in year.terms() {
+            created += generate_filtered(conn, term, Some(&teachers), Some(from)).await?;
+        }
+        year = year.next();
     }
     Ok(created)
 }

@@ -1,8 +1,11 @@
 //! Teaching: lessons and their groups, registers, cancellations and make-ups, allocating
-//! pupils to teachers and times, timetable proposals, and pupils' progress.
+//! pupils to teachers and times, timetable proposals, pupils' progress, and the year's term
+//! dates and closures (set on screens, through the API or imported) that lessons follow.
 pub mod allocation;
 pub mod cancellations;
 pub mod lessons;
 pub mod progress;
 pub mod proposals;
 pub mod registers;
+pub mod term_imports;
+pub mod terms;

@@ -12,7 +12,7 @@
 //! requires of the office before any office page.
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use time::Date;
 use tutti_domain::Percent;
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice};
@@ -139,28 +139,17 @@ impl SchoolBuilder {
             address: None,
             postcode: None,
             parent_charge_uplift: Percent::whole(self.uplift),
+            rooms: None,
+            rotating: Some(self.rotating),
         };
         let mut input = SchoolInput::from_row(row);
         if let Some(billing) = self.billing {
             input.billing = billing;
         }
-        let school = store
+        store
             .create_school(&Actor::cli(), &input)
             .await
-            .expect("a test school is created");
-        if self.rotating {
-            // No operation of the store sets a school's rotation (the demo seed and the data
-            // files do): the builder sets the column on the school's row.
-            crate::entities::school::ActiveModel {
-                id: Set(school.id),
-                rotating: Set(true),
-                ..Default::default()
-            }
-            .update(store.conn())
-            .await
-            .expect("a test school rotates");
-        }
-        school
+            .expect("a test school is created")
     }
 }
 

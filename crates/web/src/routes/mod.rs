@@ -64,6 +64,8 @@ fn audiences() -> Vec<Audience> {
         api::school_contacts::audience(),
         api::loans::audience(),
         records::loans::parent_audience(),
+        teaching::terms::office_audience(),
+        api::terms::audience(),
     ]
 }
 

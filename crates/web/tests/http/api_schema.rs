@@ -516,6 +516,59 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         .call(Method::PUT, "/api/v1/hub", "/api/v1/hub", p, Some(json!({"name": "x"})))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // The year: an authority's term and closure, made, read, listed and changed.
+    let term = json!({"authority": "Schemashire", "academic_year": "2027-28", "term": "autumn",
+        "first_day": "2027-09-02", "last_day": "2027-12-17",
+        "half_term_first_day": "2027-10-25", "half_term_last_day": "2027-10-29"});
+    let (status, created) = c
+        .call(Method::POST, "/api/v1/terms", "/api/v1/terms", a, Some(term.clone()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let term_path = format!("/api/v1/terms/{}", created["id"]);
+    let (status, _) = c.call(Method::GET, "/api/v1/terms/{id}", &term_path, a, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = c
+        .call(Method::PUT, "/api/v1/terms/{id}", &term_path, a, Some(term.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = c
+        .call(Method::POST, "/api/v1/terms", "/api/v1/terms", a, Some(term))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, page) = c
+        .call(
+            Method::GET,
+            "/api/v1/terms",
+            "/api/v1/terms?authority=Schemashire",
+            a,
+            None,
+        )
+        .await;
+    assert_eq!((status, page["total"].as_u64()), (StatusCode::OK, Some(1)));
+    let closure = json!({"authority": "Schemashire", "date": "2027-10-04", "kind": "inset", "reason": "Training"});
+    let (status, created) = c
+        .call(Method::POST, "/api/v1/closures", "/api/v1/closures", a, Some(closure))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let closure_path = format!("/api/v1/closures/{}", created["id"]);
+    let (status, _) = c
+        .call(Method::GET, "/api/v1/closures/{id}", &closure_path, a, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = c
+        .call(
+            Method::GET,
+            "/api/v1/closures",
+            "/api/v1/closures?academic_year=2027-28",
+            a,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = c
+        .call(Method::DELETE, "/api/v1/closures/{id}", &closure_path, a, None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 
     // Admissions: enrolments and applications, listed, read and made.
     let (status, page) = c

@@ -28,4 +28,5 @@ mod refusals;
 mod routes_matrix;
 mod second_factor;
 mod security;
+mod terms;
 mod trust;

@@ -426,6 +426,18 @@ fn rules() -> Vec<Rule> {
             .url("/admin/schools/{school}/archive")
             .post_only(),
         page("/admin/schools/{id}/hours", OFFICE).url("/admin/schools/{school}/hours"),
+        // ---- office: the year ----
+        page("/admin/terms", OFFICE).also(&["/admin/terms?authority=Nowhere&year=2027-28"]),
+        page("/admin/terms/new", OFFICE),
+        page("/admin/terms/copy", OFFICE).post_only(),
+        page("/admin/terms/{id}/edit", OFFICE).url("/admin/terms/{term_dates}/edit"),
+        page("/admin/terms/{id}/delete", OFFICE)
+            .url("/admin/terms/{term_dates}/delete")
+            .post_only(),
+        page("/admin/closures/new", OFFICE),
+        page("/admin/closures/{id}/delete", OFFICE)
+            .url("/admin/closures/{closure}/delete")
+            .post_only(),
         page("/admin/pupils", OFFICE),
         page("/admin/pupils/new", OFFICE),
         page("/admin/pupils/{id}", OFFICE).url("/admin/pupils/{pupil}"),
@@ -720,6 +732,22 @@ fn rules() -> Vec<Rule> {
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Is(422)),
+        // ---- the JSON API: the year ----
+        api_office("/api/v1/terms")
+            .also(&["/api/v1/terms?academic_year=2027-28&authority=Nowhere"])
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        api_office("/api/v1/terms/{id}")
+            .url("/api/v1/terms/{term_dates}")
+            .writes(&["PUT", "DELETE"], Is(403))
+            .write(OFFICE, Reached),
+        api_office("/api/v1/closures")
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        api_office("/api/v1/closures/{id}")
+            .url("/api/v1/closures/{closure}")
+            .writes(&["DELETE"], Is(403))
+            .write(OFFICE, Reached),
         // ---- the JSON API: lessons ----
         // Another teacher's, another school's and another family's pupil's timetables.
         api_scoped("/api/v1/timetable")
@@ -871,6 +899,30 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         .with_enrolments(&[enrolment])
         .create(store)
         .await;
+    // Another school's own term and closure, in a later year (saved before the lessons are
+    // made, as saving lays the school's coming lessons out again).
+    let whose = tutti_store::teaching::terms::Whose::School(elsewhere.id);
+    let term_dates = store
+        .save_term(
+            &actor,
+            None,
+            &whose,
+            &tutti_domain::calendar::default_dates_of(TermId::parse("2027-autumn").unwrap()),
+        )
+        .await
+        .unwrap();
+    let closure = store
+        .save_closure(
+            &actor,
+            &tutti_store::teaching::terms::NewClosure {
+                whose,
+                day: date!(2027 - 10 - 04),
+                kind: tutti_domain::terms::ClosureKind::Closure,
+                reason: "Boiler".into(),
+            },
+        )
+        .await
+        .unwrap();
     store.generate_dated_lessons(&actor, autumn).await.unwrap();
     store.run_billing(&actor, autumn, false, &|_| {}).await.unwrap();
     let application = an_application(pupil)
@@ -966,6 +1018,8 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         ("proposal", proposal),
         ("contact", contact),
         ("invitation", invitation),
+        ("term_dates", term_dates),
+        ("closure", closure),
         // Things of nobody's: ids that exist nowhere.
         ("passkey", 987_654),
         ("basket_item", 987_654),

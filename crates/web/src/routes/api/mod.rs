@@ -23,6 +23,7 @@ pub mod loans;
 pub mod records;
 pub mod schemas;
 pub mod school_contacts;
+pub mod terms;
 
 use crate::access::{Access, Audience, Routes};
 use crate::forms::FormErrors;
@@ -54,6 +55,7 @@ pub fn document() -> serde_json::Value {
     doc.merge(invitations::InvitationsDoc::openapi());
     doc.merge(school_contacts::SchoolContactsDoc::openapi());
     doc.merge(loans::LoansDoc::openapi());
+    doc.merge(terms::TermsDoc::openapi());
     schemas::finish(doc)
 }
 

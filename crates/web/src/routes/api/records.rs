@@ -43,6 +43,11 @@ pub struct School {
     pub parent_charge_uplift: i32,
     /// invoice or internal-journal.
     pub billing: String,
+    /// Rooms for visiting teachers at once.
+    pub rooms: i32,
+    /// Whether lesson times rotate week by week, so a pupil does not always miss the same
+    /// class.
+    pub rotating: bool,
     pub archived: bool,
     #[schema(format = DateTime)]
     pub updated_at: String,
@@ -62,6 +67,8 @@ impl From<tutti_store::records::schools::School> for School {
             postcode: s.postcode,
             parent_charge_uplift: s.parent_charge_uplift,
             billing: s.billing,
+            rooms: s.rooms,
+            rotating: s.rotating,
             archived: s.archived,
             updated_at: crate::format::iso(s.updated_at),
         }
@@ -463,6 +470,13 @@ pub struct SchoolBody {
     parent_charge_uplift: Option<u8>,
     #[schema(schema_with = billing_words)]
     billing: Option<String>,
+    /// Rooms for visiting teachers at once, 1 to 20; left out, it stays as it is (2 for a
+    /// new school).
+    #[schema(minimum = 1, maximum = 20)]
+    rooms: Option<u16>,
+    /// Whether lesson times rotate week by week; left out, it stays as it is (no for a new
+    /// school).
+    rotating: Option<bool>,
 }
 
 impl SchoolBody {
@@ -481,6 +495,8 @@ impl SchoolBody {
                 &self.parent_charge_uplift.map(|u| u.to_string()),
             )
             .filled("billing", &self.billing)
+            .text("rooms", &self.rooms.map(|r| r.to_string()))
+            .flag("rotating", self.rotating)
     }
 }
 
@@ -887,7 +903,7 @@ pub struct AuditParams {
     entity: Option<String>,
     /// The record's id.
     entity_id: Option<i64>,
-    /// create, update, archive, view, import or export.
+    /// create, update, archive, delete, view, import or export.
     action: Option<String>,
     /// Part of the name of who did it.
     actor: Option<String>,

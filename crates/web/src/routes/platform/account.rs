@@ -771,6 +771,8 @@ async fn dashboard(
     if matches!(user.role, Role::Admin | Role::Manager) {
         page.next_steps
             .extend(crate::routes::teaching::allocation::dashboard_links());
+        page.next_steps
+            .extend(crate::routes::teaching::terms::dashboard_links());
     }
     page.next_steps
         .extend(crate::routes::money::billing::dashboard_links(user.role));

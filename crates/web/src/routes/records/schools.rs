@@ -3,6 +3,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use tutti_domain::csv::SchoolRow;
+use tutti_domain::rotation::ClockTime;
 use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
 use tutti_store::records::schools::SchoolInput;
 
@@ -42,13 +43,25 @@ impl EditableRecord for Schools {
         fields(values)
     }
     fn parse(values: &Values, errors: &mut FormErrors) -> Option<SchoolInput> {
-        parse(values, errors)
+        // A browser sends a box only when it is ticked: unticked is "no" on this form (the
+        // API's body leaves rotation as it is when it says nothing).
+        let mut values = values.clone();
+        let ticked = values
+            .get("rotating")
+            .is_some_and(|v| !v.trim().is_empty() && v != "no");
+        values.insert("rotating".into(), if ticked { "yes" } else { "no" }.into());
+        parse(&values, errors)
     }
     fn values_of(input: &SchoolInput) -> Values {
         values_of(input)
     }
     fn blank() -> Values {
-        Values::from([("billing".to_owned(), "invoice".to_owned())])
+        Values::from([
+            ("billing".to_owned(), "invoice".to_owned()),
+            ("rooms".to_owned(), "2".to_owned()),
+            ("opens".to_owned(), "08:30".to_owned()),
+            ("closes".to_owned(), "16:00".to_owned()),
+        ])
     }
     async fn load(store: &Store, id: i64) -> Result<Option<SchoolInput>, StoreError> {
         store.school_input(id).await
@@ -121,6 +134,14 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
             ("Parent charge uplift".into(), format!("{}%", s.parent_charge_uplift)),
             ("Billed by".into(), s.billing.replace('-', " ")),
             ("Rooms for visiting teachers".into(), hours.rooms.to_string()),
+            (
+                "Lesson times".into(),
+                if s.rotating {
+                    "Rotate week by week".into()
+                } else {
+                    "The same every week".into()
+                },
+            ),
             ("Lesson hours".into(), super::hours::hours_text(&hours)),
         ],
         links: vec![(
@@ -164,6 +185,26 @@ fn fields(v: &Values) -> Vec<FormField> {
             )
         },
         select("billing", "Billed by", BillingMethod::WORDS, v),
+        input(
+            "rooms",
+            "Rooms for visiting teachers",
+            "text",
+            "How many visiting teachers the school can hold at once, from 1 to 20",
+            v,
+        ),
+        input(
+            "opens",
+            "Lessons from",
+            "text",
+            "HH:MM, like 08:30, the same every school day",
+            v,
+        ),
+        input("closes", "Lessons until", "text", "HH:MM, like 15:30", v),
+        checkbox(
+            "rotating",
+            "Lesson times rotate week by week, so that a pupil does not miss the same class every week",
+            v,
+        ),
     ]
 }
 
@@ -174,7 +215,37 @@ fn values_of(i: &SchoolInput) -> Values {
         .zip(i.row.to_fields())
         .collect();
     v.insert("billing".into(), i.billing.as_str().to_owned());
+    if let Some((opens, closes)) = i.hours {
+        v.insert("opens".into(), ClockTime(opens).to_string());
+        v.insert("closes".into(), ClockTime(closes).to_string());
+    }
     v
+}
+
+/// The lesson hours, when the form or body sends them (both, as HH:MM, opening first);
+/// `Some(None)` when it sends neither, so the recorded hours stay.
+fn read_lesson_hours(v: &Values, errors: &mut FormErrors) -> Option<Option<(u16, u16)>> {
+    let (opens, closes) = (v.get("opens"), v.get("closes"));
+    if opens.is_none() && closes.is_none() {
+        return Some(None);
+    }
+    let opens = opens.and_then(|t| t.trim().parse::<ClockTime>().ok());
+    if opens.is_none() {
+        errors.add("opens", "Enter the time lessons can start as HH:MM, like 08:30.");
+    }
+    let closes = closes.and_then(|t| t.trim().parse::<ClockTime>().ok());
+    if closes.is_none() {
+        errors.add("closes", "Enter the time lessons must end by as HH:MM, like 15:30.");
+    }
+    let (opens, closes) = (opens?, closes?);
+    if opens >= closes {
+        errors.add(
+            "closes",
+            format!("Lessons must end after they start: {closes} is not after {opens}."),
+        );
+        return None;
+    }
+    Some(Some((opens.0, closes.0)))
 }
 
 pub(crate) fn parse(v: &Values, errors: &mut FormErrors) -> Option<SchoolInput> {
@@ -187,8 +258,10 @@ pub(crate) fn parse(v: &Values, errors: &mut FormErrors) -> Option<SchoolInput> 
         }
         None => row.as_ref().map(|r| r.school_type.default_billing()),
     };
+    let hours = read_lesson_hours(v, errors);
     Some(SchoolInput {
         row: row?,
         billing: billing?,
+        hours: hours?,
     })
 }

@@ -1,7 +1,8 @@
 //! Teaching on the screens: the day's lessons and registers for teachers, families and
 //! schools; allocation, cancellations and timetable proposals for the office; progress
-//! (exams and reports); and private calendar feeds.
+//! (exams and reports); private calendar feeds; and the year's term dates and closures.
 pub(crate) mod allocation;
 pub(crate) mod calendar;
 pub(crate) mod lessons;
 pub(crate) mod progress;
+pub(crate) mod terms;

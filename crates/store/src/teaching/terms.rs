@@ -1,0 +1,577 @@
+//! The year as the office sets it: term dates and days without lessons (closures, INSET
+//! days) for a local authority or one school, listed by authority and academic year, checked
+//! by the domain's rules (`tutti_domain::terms`) and copied forward from last year. Lessons,
+//! registers and billing read these rows through `lessons::Calendars`; every change here lays
+//! the affected schools' coming lessons out again (`lessons::replan_schools`).
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use time::Date;
+use tutti_domain::calendar::{AcademicYear, DateRange, TermDates, TermId};
+use tutti_domain::terms::{ClosureKind, TermRefusal, check_authority, check_beside, check_closure, copy_to_next_year};
+
+use crate::Store;
+use crate::error::{Result, StoreError};
+use crate::platform::audit::{self, Action, Actor};
+use crate::query::{exec, insert_id, stmt};
+use crate::teaching::lessons::replan_schools;
+
+/// Whose dates: a local authority's, which its schools follow, or one school's own (an
+/// academy's), which replace its authority's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Whose {
+    Authority(String),
+    School(i64),
+}
+
+/// Which of the year's dates a list shows: one authority's (with its schools' own), one
+/// academic year's, or all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YearFilter {
+    pub authority: Option<String>,
+    pub year: Option<AcademicYear>,
+}
+
+/// One term's dates as saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub id: i64,
+    /// The authority's name (a school's own dates keep its authority's).
+    pub local_authority: String,
+    /// Set when these are one school's own dates.
+    pub school_id: Option<i64>,
+    pub school_name: Option<String>,
+    pub dates: TermDates,
+}
+
+/// A day without lessons as saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure {
+    pub id: i64,
+    pub local_authority: String,
+    pub school_id: Option<i64>,
+    pub school_name: Option<String>,
+    pub day: Date,
+    pub kind: ClosureKind,
+    pub reason: String,
+}
+
+/// A day without lessons to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewClosure {
+    pub whose: Whose,
+    pub day: Date,
+    pub kind: ClosureKind,
+    pub reason: String,
+}
+
+#[derive(FromQueryResult)]
+struct TermRow {
+    id: i64,
+    local_authority: String,
+    school_id: Option<i64>,
+    school_name: Option<String>,
+    term: String,
+    first_day: Date,
+    last_day: Date,
+    half_term_first: Date,
+    half_term_last: Date,
+}
+
+impl TermRow {
+    fn into_term(self) -> Result<Term> {
+        let term = TermId::parse(&self.term).map_err(|_| StoreError::Corrupt(format!("term {:?}", self.term)))?;
+        Ok(Term {
+            id: self.id,
+            local_authority: self.local_authority,
+            school_id: self.school_id,
+            school_name: self.school_name,
+            dates: TermDates {
+                term,
+                dates: DateRange {
+                    first: self.first_day,
+                    last: self.last_day,
+                },
+                half_term: DateRange {
+                    first: self.half_term_first,
+                    last: self.half_term_last,
+                },
+            },
+        })
+    }
+}
+
+#[derive(FromQueryResult)]
+struct ClosureRow {
+    id: i64,
+    local_authority: String,
+    school_id: Option<i64>,
+    school_name: Option<String>,
+    day: Date,
+    kind: String,
+    reason: String,
+}
+
+impl ClosureRow {
+    fn into_closure(self) -> Result<Closure> {
+        Ok(Closure {
+            id: self.id,
+            kind: crate::error::stored(&self.kind, ClosureKind::parse)?,
+            local_authority: self.local_authority,
+            school_id: self.school_id,
+            school_name: self.school_name,
+            day: self.day,
+            reason: self.reason,
+        })
+    }
+}
+
+#[derive(FromQueryResult)]
+struct NameRow {
+    name: String,
+}
+
+#[derive(FromQueryResult)]
+struct IdRow {
+    id: i64,
+}
+
+const TERM_SELECT: &str = "SELECT t.id, t.local_authority, t.school_id, s.name AS school_name, t.term, t.first_day, \
+     t.last_day, t.half_term_first, t.half_term_last FROM term_dates t LEFT JOIN schools s ON s.id = t.school_id";
+
+const CLOSURE_SELECT: &str = "SELECT c.id, c.local_authority, c.school_id, s.name AS school_name, c.day, c.kind, \
+     c.reason FROM closures c LEFT JOIN schools s ON s.id = c.school_id";
+
+/// The authority as already spelt by a school or saved dates, so that "northshire" typed
+/// in a form finds the schools of "Northshire"; else the name as typed.
+pub(crate) async fn canonical_authority(conn: &impl ConnectionTrait, typed: &str) -> Result<String> {
+    let typed = check_authority(typed)?;
+    Ok(authorities(conn)
+        .await?
+        .into_iter()
+        .find(|a| a.eq_ignore_ascii_case(&typed))
+        .unwrap_or(typed))
+}
+
+/// Every local authority named by a school or by saved dates, in order.
+pub(crate) async fn authorities(conn: &impl ConnectionTrait) -> Result<Vec<String>> {
+    let mut names: Vec<String> = NameRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT DISTINCT local_authority AS name FROM schools WHERE archived_at IS NULL AND local_authority <> '' \
+         UNION SELECT DISTINCT local_authority AS name FROM term_dates \
+         UNION SELECT DISTINCT local_authority AS name FROM closures",
+        Vec::<Value>::new(),
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| r.name)
+    .filter(|n| !n.trim().is_empty())
+    .collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    names.dedup();
+    Ok(names)
+}
+
+/// The authority's name and the school (if one) the dates belong to; a school's are kept
+/// under its own authority's name.
+pub(crate) async fn resolve(conn: &impl ConnectionTrait, whose: &Whose) -> Result<(String, Option<i64>)> {
+    match whose {
+        Whose::Authority(name) => Ok((canonical_authority(conn, name).await?, None)),
+        Whose::School(id) => {
+            let row = NameRow::find_by_statement(stmt(
+                conn.get_database_backend(),
+                "SELECT local_authority AS name FROM schools WHERE id = ?",
+                [(*id).into()],
+            ))
+            .one(conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            Ok((row.name, Some(*id)))
+        }
+    }
+}
+
+/// The schools whose calendar the dates of this authority or school make.
+pub(crate) async fn schools_following(
+    conn: &impl ConnectionTrait,
+    authority: &str,
+    school_id: Option<i64>,
+) -> Result<Vec<i64>> {
+    if let Some(id) = school_id {
+        return Ok(vec![id]);
+    }
+    Ok(IdRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT id FROM schools WHERE local_authority = ?",
+        [authority.into()],
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| r.id)
+    .collect())
+}
+
+/// The terms of one authority (its own, not its schools') or one school.
+pub(crate) async fn terms_of(
+    conn: &impl ConnectionTrait,
+    authority: &str,
+    school_id: Option<i64>,
+) -> Result<Vec<Term>> {
+    let (sql, params): (String, Vec<Value>) = match school_id {
+        Some(id) => (format!("{TERM_SELECT} WHERE t.school_id = ?"), vec![id.into()]),
+        None => (
+            format!("{TERM_SELECT} WHERE t.school_id IS NULL AND t.local_authority = ?"),
+            vec![authority.into()],
+        ),
+    };
+    TermRow::find_by_statement(stmt(conn.get_database_backend(), &sql, params))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(TermRow::into_term)
+        .collect()
+}
+
+/// The day after today: what is taught today stays as it is (a closure on the day itself is
+/// a cancelled day, `cancellations.rs`).
+fn replan_from(store: &Store) -> Date {
+    let today = store.today();
+    today.next_day().unwrap_or(today)
+}
+
+fn whose_words(authority: &str, school: Option<&str>) -> String {
+    match school {
+        Some(name) => name.to_owned(),
+        None => authority.to_owned(),
+    }
+}
+
+impl Store {
+    /// Every local authority named by a school or by saved dates, in order.
+    pub async fn local_authorities(&self) -> Result<Vec<String>> {
+        authorities(self.conn()).await
+    }
+
+    /// The saved terms matching `filter`, an authority's own before its schools', each in
+    /// date order.
+    pub async fn terms(&self, filter: &YearFilter) -> Result<Vec<Term>> {
+        let mut clauses = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(a) = &filter.authority {
+            clauses.push("t.local_authority = ?".to_owned());
+            params.push(a.clone().into());
+        }
+        if let Some(y) = filter.year {
+            clauses.push("t.term IN (?, ?, ?)".to_owned());
+            params.extend(y.terms().iter().map(|t| Value::from(t.to_string())));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!(
+            "{TERM_SELECT}{filter} ORDER BY t.local_authority, CASE WHEN t.school_id IS NULL THEN 0 ELSE 1 END, \
+             s.name, t.school_id, t.first_day, t.id"
+        );
+        TermRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(TermRow::into_term)
+            .collect()
+    }
+
+    /// One saved term.
+    pub async fn term(&self, id: i64) -> Result<Option<Term>> {
+        TermRow::find_by_statement(stmt(
+            self.conn().get_database_backend(),
+            &format!("{TERM_SELECT} WHERE t.id = ?"),
+            [id.into()],
+        ))
+        .one(self.conn())
+        .await?
+        .map(TermRow::into_term)
+        .transpose()
+    }
+
+    /// Saves one term's dates for an authority or a school: a new term when `id` is `None`,
+    /// else a change to term `id`. The domain's rules decide (dates in order, half term
+    /// inside, inside the academic year, no overlap or second set for the term); the
+    /// schools that follow these dates have their coming lessons laid out again.
+    pub async fn save_term(&self, actor: &Actor, id: Option<i64>, whose: &Whose, dates: &TermDates) -> Result<i64> {
+        let txn = self.write().await?;
+        let (authority, school_id) = resolve(&txn, whose).await?;
+        let mut others = terms_of(&txn, &authority, school_id).await?;
+        if let Some(id) = id {
+            let before = others.iter().position(|t| t.id == id).ok_or(StoreError::NotFound)?;
+            others.remove(before);
+        }
+        let other_dates: Vec<TermDates> = others.iter().map(|t| t.dates).collect();
+        check_beside(dates, &other_dates)?;
+        let values: Vec<Value> = vec![
+            dates.term.to_string().into(),
+            dates.dates.first.into(),
+            dates.dates.last.into(),
+            dates.half_term.first.into(),
+            dates.half_term.last.into(),
+        ];
+        let (saved, action) = match id {
+            Some(id) => {
+                let mut v = values;
+                v.push(id.into());
+                exec(
+                    &txn,
+                    "UPDATE term_dates SET term = ?, first_day = ?, last_day = ?, half_term_first = ?, half_term_last = ? \
+                     WHERE id = ?",
+                    v,
+                )
+                .await?;
+                (id, Action::Update)
+            }
+            None => {
+                let mut v: Vec<Value> = vec![authority.clone().into(), school_id.into()];
+                v.extend(values);
+                let id = insert_id(
+                    &txn,
+                    "INSERT INTO term_dates (local_authority, school_id, term, first_day, last_day, half_term_first, \
+                     half_term_last) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    v,
+                )
+                .await?;
+                (id, Action::Create)
+            }
+        };
+        let whose = match school_id {
+            Some(id) => format!("school {id}"),
+            None => authority.clone(),
+        };
+        audit::record(
+            &txn,
+            actor,
+            action,
+            "term_dates",
+            Some(saved),
+            format!(
+                "{} dates for {whose}: {} to {}, half term {} to {}",
+                dates.term, dates.dates.first, dates.dates.last, dates.half_term.first, dates.half_term.last
+            ),
+        )
+        .await?;
+        let schools = schools_following(&txn, &authority, school_id).await?;
+        replan_schools(&txn, &schools, replan_from(self)).await?;
+        txn.commit().await?;
+        Ok(saved)
+    }
+
+    /// Deletes a term's dates: its schools fall back to their authority's dates, or the
+    /// default calendar, for that term.
+    pub async fn delete_term(&self, actor: &Actor, id: i64) -> Result<()> {
+        let term = self.term(id).await?.ok_or(StoreError::NotFound)?;
+        let txn = self.write().await?;
+        if exec(&txn, "DELETE FROM term_dates WHERE id = ?", vec![id.into()]).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::record(
+            &txn,
+            actor,
+            Action::Delete,
+            "term_dates",
+            Some(id),
+            format!(
+                "{} dates for {} deleted (were {} to {})",
+                term.dates.term,
+                whose_words(&term.local_authority, term.school_name.as_deref()),
+                term.dates.dates.first,
+                term.dates.dates.last
+            ),
+        )
+        .await?;
+        let schools = schools_following(&txn, &term.local_authority, term.school_id).await?;
+        replan_schools(&txn, &schools, replan_from(self)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Copies the previous academic year's terms of an authority or school to `to`, each
+    /// date on the same weekday (`tutti_domain::terms::copy_to_next_year`), for the office
+    /// to adjust. Closures are not copied: they are one year's. Refused when `to` already has
+    /// dates there, or the year before has none. Returns how many terms were made.
+    pub async fn copy_last_year(&self, actor: &Actor, whose: &Whose, to: AcademicYear) -> Result<usize> {
+        let txn = self.write().await?;
+        let (authority, school_id) = resolve(&txn, whose).await?;
+        let all = terms_of(&txn, &authority, school_id).await?;
+        if all.iter().any(|t| t.dates.term.year == to) {
+            return Err(TermRefusal::AlreadySet { year: to }.into());
+        }
+        let from = to.previous();
+        let last_year: Vec<TermDates> = all
+            .iter()
+            .filter(|t| t.dates.term.year == from)
+            .map(|t| t.dates)
+            .collect();
+        if last_year.is_empty() {
+            return Err(TermRefusal::NothingToCopy { year: from }.into());
+        }
+        let copies = copy_to_next_year(&last_year);
+        let mut others: Vec<TermDates> = all.iter().map(|t| t.dates).collect();
+        for copy in &copies {
+            check_beside(copy, &others)?;
+            others.push(*copy);
+            insert_id(
+                &txn,
+                "INSERT INTO term_dates (local_authority, school_id, term, first_day, last_day, half_term_first, \
+                 half_term_last) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                vec![
+                    authority.clone().into(),
+                    school_id.into(),
+                    copy.term.to_string().into(),
+                    copy.dates.first.into(),
+                    copy.dates.last.into(),
+                    copy.half_term.first.into(),
+                    copy.half_term.last.into(),
+                ],
+            )
+            .await?;
+        }
+        let whose = match school_id {
+            Some(id) => format!("school {id}"),
+            None => authority.clone(),
+        };
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "term_dates",
+            None,
+            format!("{} terms of {from} copied to {to} for {whose}", copies.len()),
+        )
+        .await?;
+        let schools = schools_following(&txn, &authority, school_id).await?;
+        replan_schools(&txn, &schools, replan_from(self)).await?;
+        txn.commit().await?;
+        Ok(copies.len())
+    }
+
+    /// The saved days without lessons matching `filter` (an academic year is its days from
+    /// 1 September to 31 August), in date order.
+    pub async fn closures(&self, filter: &YearFilter) -> Result<Vec<Closure>> {
+        let mut clauses = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(a) = &filter.authority {
+            clauses.push("c.local_authority = ?");
+            params.push(a.clone().into());
+        }
+        if let Some(y) = filter.year {
+            clauses.push("c.day >= ? AND c.day <= ?");
+            params.push(y.first_day().into());
+            params.push(y.last_day().into());
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!("{CLOSURE_SELECT}{filter} ORDER BY c.day, c.local_authority, s.name, c.id");
+        ClosureRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(ClosureRow::into_closure)
+            .collect()
+    }
+
+    /// One saved day without lessons.
+    pub async fn closure(&self, id: i64) -> Result<Option<Closure>> {
+        ClosureRow::find_by_statement(stmt(
+            self.conn().get_database_backend(),
+            &format!("{CLOSURE_SELECT} WHERE c.id = ?"),
+            [id.into()],
+        ))
+        .one(self.conn())
+        .await?
+        .map(ClosureRow::into_closure)
+        .transpose()
+    }
+
+    /// Saves a day without lessons for an authority or one school: a weekday with a reason,
+    /// not one already closed there. The coming lessons of the schools it closes are laid
+    /// out again, so none falls on it. Returns its id.
+    pub async fn save_closure(&self, actor: &Actor, closure: &NewClosure) -> Result<i64> {
+        let reason = check_closure(closure.day, &closure.reason)?;
+        let txn = self.write().await?;
+        let (authority, school_id) = resolve(&txn, &closure.whose).await?;
+        let (scope, scope_value): (&str, Value) = match school_id {
+            Some(id) => ("school_id = ?", id.into()),
+            None => ("school_id IS NULL AND local_authority = ?", authority.clone().into()),
+        };
+        let taken = IdRow::find_by_statement(stmt(
+            txn.get_database_backend(),
+            &format!("SELECT id FROM closures WHERE day = ? AND {scope}"),
+            [closure.day.into(), scope_value],
+        ))
+        .one(&txn)
+        .await?;
+        if taken.is_some() {
+            return Err(TermRefusal::ClosureExists { day: closure.day }.into());
+        }
+        let id = insert_id(
+            &txn,
+            "INSERT INTO closures (local_authority, school_id, day, kind, reason) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            vec![
+                authority.clone().into(),
+                school_id.into(),
+                closure.day.into(),
+                closure.kind.as_str().into(),
+                reason.clone().into(),
+            ],
+        )
+        .await?;
+        let whose = match school_id {
+            Some(id) => format!("school {id}"),
+            None => authority.clone(),
+        };
+        audit::record(
+            &txn,
+            actor,
+            Action::Create,
+            "closure",
+            Some(id),
+            format!("{} on {} for {whose}: {reason}", closure.kind.words(), closure.day),
+        )
+        .await?;
+        let schools = schools_following(&txn, &authority, school_id).await?;
+        replan_schools(&txn, &schools, replan_from(self)).await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    /// Deletes a day without lessons; the coming lessons of its schools are laid out again,
+    /// so that day is taught after all.
+    pub async fn delete_closure(&self, actor: &Actor, id: i64) -> Result<()> {
+        let closure = self.closure(id).await?.ok_or(StoreError::NotFound)?;
+        let txn = self.write().await?;
+        if exec(&txn, "DELETE FROM closures WHERE id = ?", vec![id.into()]).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::record(
+            &txn,
+            actor,
+            Action::Delete,
+            "closure",
+            Some(id),
+            format!(
+                "{} on {} for {} deleted ({})",
+                closure.kind.words(),
+                closure.day,
+                whose_words(&closure.local_authority, closure.school_name.as_deref()),
+                closure.reason
+            ),
+        )
+        .await?;
+        let schools = schools_following(&txn, &closure.local_authority, closure.school_id).await?;
+        replan_schools(&txn, &schools, replan_from(self)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
