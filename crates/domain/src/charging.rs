@@ -319,7 +319,7 @@ impl ChargingPolicy {
     }
 
     /// A hub's first policy for `year`: the default figures ([`ChargingPolicy::durham`]'s),
-    /// named for that hub ("Riverside Music Hub 2026-27"), for its office to edit. It is what a
+    /// named for that hub ("Upper Vale Music Hub 2026-27"), for its office to edit. It is what a
     /// year without a saved policy bills by, so a fresh hub's first billing run works.
     pub fn starting(hub_name: &str, year: crate::calendar::AcademicYear) -> ChargingPolicy {
         let hub = hub_name.trim();

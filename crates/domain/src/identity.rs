@@ -429,7 +429,8 @@ mod tests {
 
     #[test]
     fn each_problem_names_its_field() {
-        let cases: Vec<(fn(&mut HubIdentity), IdentityProblem)> = vec![
+        type Case = (fn(&mut HubIdentity), IdentityProblem);
+        let cases: Vec<Case> = vec![
             (|i| i.name = "  ".into(), IdentityProblem::NoName),
             (|i| i.name = "x".repeat(NAME_MAX + 1), IdentityProblem::NameTooLong),
             (

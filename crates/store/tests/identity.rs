@@ -64,9 +64,10 @@ async fn setup_runs_once_with_the_live_code(backend: TestBackend) {
     ));
     assert!(store.needs_setup().await.unwrap());
 
-    let SetupOutcome::Done(user, record) = store.complete_setup(&code, &admin(), &vale, "local").await.unwrap() else {
+    let SetupOutcome::Done(done) = store.complete_setup(&code, &admin(), &vale, "local").await.unwrap() else {
         panic!("the live code sets the hub up");
     };
+    let (user, record) = *done;
     assert_eq!(user.email, "office@vale.example");
     assert_eq!(record.identity.name, "Vale Music Hub");
     assert!(!store.needs_setup().await.unwrap());

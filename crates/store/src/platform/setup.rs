@@ -30,7 +30,7 @@ pub struct FirstAdmin {
 #[derive(Debug)]
 pub enum SetupOutcome {
     /// The admin and the identity are made; the code is retired.
-    Done(User, HubRecord),
+    Done(Box<(User, HubRecord)>),
     /// The code is not the live one (or there is none).
     WrongCode,
     /// The hub has an admin already: there is no setup any more.
@@ -137,7 +137,7 @@ impl Store {
             self.save_charging_policy(&actor, year, &ChargingPolicy::starting(&record.identity.name, year))
                 .await?;
         }
-        Ok(SetupOutcome::Done(user, record))
+        Ok(SetupOutcome::Done(Box::new((user, record))))
     }
 }
 

@@ -315,6 +315,38 @@ async fn the_settings_page_saves_the_identity(backend: Backend) {
     let (status, missing) = app.browser().get_text("/no-such-page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(missing.contains(HUB));
+
+    // The contact form writes to the address the hub publishes.
+    let visitor = app.browser();
+    let (_, html) = visitor.get_text("/contact").await;
+    let token = csrf_token(&html).unwrap();
+    let started = html
+        .split("name=\"started\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    app.store.clock().advance(time::Duration::seconds(4));
+    let r = visitor
+        .post_raw(
+            "/contact",
+            &[
+                ("csrf_token", token.as_str()),
+                ("started", started.as_str()),
+                ("name", "Alex Parent"),
+                ("email", "alex@example.org"),
+                ("topic", "Lessons"),
+                ("message", "When does the brass group meet?"),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (mail, _) = app.store.outbox_page(None, 1, 50).await.unwrap();
+    let contact = mail.iter().find(|m| m.subject.starts_with("Contact form")).unwrap();
+    assert_eq!(contact.to_address, "office@upper-vale.example");
 }
 
 /// A one-pixel PNG.

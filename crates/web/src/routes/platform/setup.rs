@@ -126,7 +126,8 @@ async fn submit(State(state): State<AppState>, visitor: Visitor, Form(form): For
         .complete_setup(&form.code, &admin, &identity, &visitor.ip)
         .await
     {
-        Ok(SetupOutcome::Done(user, record)) => {
+        Ok(SetupOutcome::Done(done)) => {
+            let (user, record) = *done;
             state.hub.saved(&record, &state.pages);
             let page = MessagePage {
                 shell: Shell::new(&state, &visitor, "Your hub is set up", ""),
