@@ -151,7 +151,7 @@ pub enum IdentityProblem {
     ShortNameTooLong,
     #[error("Enter the contact email address like office@example.org, or leave it empty")]
     ContactEmail,
-    #[error("Enter a UK phone number like 0191 383 4000, or leave it empty")]
+    #[error("Enter a UK phone number like 01632 960 123, or leave it empty")]
     Phone,
     #[error("Use a postal address of {ADDRESS_MAX} characters or fewer")]
     AddressTooLong,

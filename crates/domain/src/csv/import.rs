@@ -47,7 +47,7 @@ pub struct ImportIssue {
 }
 
 impl fmt::Display for ImportIssue {
-    /// "Line 4, column postcode: Enter a postcode like DH1 3LE".
+    /// "Line 4, column postcode: Enter a postcode like SW1A 1AA".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {
             Some(column) => write!(f, "Line {}, column {}: {}", self.line, column, self.message),

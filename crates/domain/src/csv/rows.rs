@@ -546,7 +546,7 @@ mod tests {
                     Some("phase"),
                     "Enter one of: nursery, primary, secondary, special or all-through"
                 ),
-                issue(2, Some("postcode"), "Enter a postcode like DH1 3LE"),
+                issue(2, Some("postcode"), "Enter a postcode like SW1A 1AA"),
                 issue(
                     2,
                     Some("parent_charge_uplift"),

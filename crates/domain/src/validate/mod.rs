@@ -14,10 +14,10 @@ use time::{Date, Month};
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
     /// Not a UK postcode.
-    #[error("Enter a postcode like DH1 3LE")]
+    #[error("Enter a postcode like SW1A 1AA")]
     Postcode,
     /// Not a UK phone number.
-    #[error("Enter a UK phone number like 0191 383 4000 or 07700 900123")]
+    #[error("Enter a UK phone number like 01632 960 123 or 07700 900123")]
     Phone,
     /// Not an email address.
     #[error("Enter an email address like name@example.com")]
@@ -577,7 +577,7 @@ mod tests {
         ] {
             assert_eq!(Postcode::parse(bad), Err(ValidationError::Postcode), "{bad}");
         }
-        assert_eq!(ValidationError::Postcode.to_string(), "Enter a postcode like DH1 3LE");
+        assert_eq!(ValidationError::Postcode.to_string(), "Enter a postcode like SW1A 1AA");
     }
 
     #[test]

@@ -46,11 +46,7 @@ pub(crate) trait KeyedImport: EntityTrait {
         false
     }
     /// That work, in the import's transaction, for the records `follows_up` named.
-    fn follow_up(
-        _store: &Store,
-        _txn: &DatabaseTransaction,
-        _ids: &[i64],
-    ) -> impl Future<Output = Result<()>> + Send {
+    fn follow_up(_store: &Store, _txn: &DatabaseTransaction, _ids: &[i64]) -> impl Future<Output = Result<()>> + Send {
         async { Ok(()) }
     }
 }

@@ -14,6 +14,7 @@ mod api_schema;
 mod billing;
 mod content;
 mod contract;
+mod go_live;
 mod hours;
 mod identity;
 mod invitations;

@@ -132,7 +132,7 @@ async fn a_donation_goes_from_basket_to_test_page_to_webhook(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Enter a postcode like DH1 3LE"), "{html}");
+    assert!(html.contains("Enter a postcode like SW1A 1AA"), "{html}");
     assert!(html.contains("Enter your home address for Gift Aid"));
     assert!(html.contains("value=\"Dana Donor\""), "input is kept");
     let r = parent.submit("/donate", "/donate", &[("amount", "12.345")]).await;

@@ -59,7 +59,7 @@ async fn schools_are_searched_created_edited_and_archived(backend: Backend) {
         html.contains("Enter the school&#39;s URN") || html.contains("Enter the school's URN"),
         "{html}"
     );
-    assert!(html.contains("Enter a postcode like DH1 3LE"));
+    assert!(html.contains("Enter a postcode like SW1A 1AA"));
     assert!(html.contains("value=\"Gilesgate Primary\""), "input is kept");
 
     let mut good = bad;

@@ -30,8 +30,8 @@ use tutti_store::records::pupils::PupilScope;
 use tutti_store::sea_orm::{ConnectionTrait, Statement};
 use tutti_store::teaching::lessons::{NoteReader, TimetableOf};
 use tutti_store::testing::world::{
-    PASSWORD, a_contact_at, a_family, a_group, a_loan, a_manager, a_page, a_pupil_login, a_school, a_school_contact, a_teacher,
-    an_admin, an_application, an_enrolment, an_instrument,
+    PASSWORD, a_contact_at, a_family, a_group, a_loan, a_manager, a_page, a_pupil_login, a_school, a_school_contact,
+    a_teacher, an_admin, an_application, an_enrolment, an_instrument,
 };
 use tutti_web::AccessRule;
 

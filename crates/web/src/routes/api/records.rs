@@ -462,7 +462,7 @@ pub struct SchoolBody {
     address: Option<String>,
     #[schema(
         pattern = "^([Gg][Ii][Rr] ?0[Aa][Aa]|[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})$",
-        example = "DH1 3LE"
+        example = "SW1A 1AA"
     )]
     postcode: Option<String>,
     /// The uplift on the standard fee, in whole per cent.
