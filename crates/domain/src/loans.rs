@@ -173,6 +173,8 @@ pub enum LoanRefusal {
     NoInstrument,
     #[error("There is no such pupil.")]
     NoPupil,
+    #[error("Instrument {serial} is on loan. Take it back before archiving it.")]
+    ArchiveOnLoan { serial: String },
 }
 
 impl LoanRefusal {
@@ -188,7 +190,7 @@ impl LoanRefusal {
             LoanRefusal::NoInstrument => Some("instrument_id"),
             LoanRefusal::DueBeforeStart { .. } => Some("due"),
             LoanRefusal::EndsBeforeStart { .. } => Some("date"),
-            LoanRefusal::AlreadyEnded { .. } | LoanRefusal::AlreadyOnLoan => None,
+            LoanRefusal::AlreadyEnded { .. } | LoanRefusal::AlreadyOnLoan | LoanRefusal::ArchiveOnLoan { .. } => None,
         }
     }
 

@@ -268,6 +268,16 @@ async fn lending_is_refused_by_the_rules(backend: TestBackend) {
     );
     assert_eq!(r.field(), Some("instrument_id"));
 
+    // An instrument on loan is not archived: it is taken back first.
+    let r = refusal(store.archive_instrument(&actor, violin.id).await.unwrap_err());
+    assert_eq!(
+        r,
+        LoanRefusal::ArchiveOnLoan {
+            serial: violin.serial.clone()
+        }
+    );
+    assert!(!store.instrument(violin.id).await.unwrap().unwrap().archived);
+
     // Returned before it started.
     let r = refusal(
         store

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use tutti_domain::Pence;
 use tutti_domain::csv::{ImportedRow, InstrumentRow};
 use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
+use tutti_domain::loans::LoanRefusal;
 use tutti_domain::records::RecordRefusal;
 
 use crate::entities::instrument;
@@ -239,7 +240,16 @@ impl Store {
         Ok(m.into())
     }
 
+    /// Archives an instrument; one still on loan is refused (it is taken back first).
     pub async fn archive_instrument(&self, actor: &Actor, id: i64) -> Result<()> {
+        if let Some(open) = self
+            .loans_of_instrument(id)
+            .await?
+            .into_iter()
+            .find(|l| l.status.is_open())
+        {
+            return Err(LoanRefusal::ArchiveOnLoan { serial: open.serial }.into());
+        }
         self.archive_record::<instrument::Entity>(actor, id, ("instruments", "instrument"), |m| {
             format!("instrument {}", m.serial)
         })

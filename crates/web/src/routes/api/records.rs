@@ -743,6 +743,7 @@ macro_rules! office_records {
         #[utoipa::path(post, path = concat!($item, "/archive"), tag = $tag, params(("id" = i64, Path, description = "Record id")),
             responses((status = 204, description = "Archived"),
                       (status = 403, description = "Office roles only"),
+                      (status = 409, description = "A rule refuses: an instrument on loan is taken back first"),
                       (status = 404, description = "No such record")))]
         async fn $archive(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, ApiPath(id): ApiPath<i64>) -> ApiResult {
             office(&signed.0)?;
