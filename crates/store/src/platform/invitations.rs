@@ -584,7 +584,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
-        Ok(made.into())
+        Ok(made)
     }
 
     /// One page of invitations, newest first.
