@@ -289,36 +289,22 @@ impl KeyedImport for instrument::Entity {
     fn row_key(r: &InstrumentRow) -> String {
         r.serial.clone()
     }
-    fn id(m: &instrument::Model) -> i64 {
-        m.id
-    }
     fn describe(m: &instrument::Model) -> String {
         format!("instrument {}", m.serial)
     }
-    fn archived(m: &instrument::Model) -> bool {
-        m.archived_at.is_some()
+    fn stored_row(m: &instrument::Model) -> InstrumentRow {
+        input_of(m).row
     }
-    fn merge(
-        m: &instrument::Model,
-        r: &InstrumentRow,
-        t: OffsetDateTime,
-    ) -> (Vec<&'static str>, instrument::ActiveModel) {
-        let changed = changed_fields(&row_fields(&input_of(m).row), &row_fields(r));
-        let mut a: instrument::ActiveModel = m.clone().into();
-        apply(&mut a, r);
-        a.archived_at = Set(None);
-        a.updated_at = Set(t);
-        (changed, a)
+    fn fields(r: &InstrumentRow) -> Vec<(&'static str, String)> {
+        row_fields(r)
     }
-    fn create(r: &InstrumentRow, t: OffsetDateTime) -> instrument::ActiveModel {
-        let mut a = instrument::ActiveModel {
+    fn apply(a: &mut instrument::ActiveModel, r: &InstrumentRow) {
+        apply(a, r)
+    }
+    fn fresh() -> instrument::ActiveModel {
+        instrument::ActiveModel {
             status: Set(InstrumentStatus::Available.as_str().to_owned()),
-            archived_at: Set(None),
-            created_at: Set(t),
-            updated_at: Set(t),
             ..Default::default()
-        };
-        apply(&mut a, r);
-        a
+        }
     }
 }

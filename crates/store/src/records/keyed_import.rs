@@ -7,19 +7,25 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel};
+use std::str::FromStr;
+
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait, Value,
+};
 use time::OffsetDateTime;
 use tutti_domain::csv::ImportedRow;
 
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
-use crate::records::imports::{Change, ImportReport, change_summary, finish};
+use crate::records::imports::{Change, ImportReport, change_summary, changed_fields, finish};
 use crate::{Store, now};
 
 type Model<T> = <T as EntityTrait>::Model;
 type Active<T> = <T as EntityTrait>::ActiveModel;
 
-/// How one kind of record (its entity) is matched, compared and written by an import.
+/// How one kind of record (its entity) is matched, compared and written by an import. The
+/// columns every record kind has (`id`, `archived_at`, `created_at`, `updated_at`) are read
+/// and stamped here, by name, not by each kind.
 pub(crate) trait KeyedImport: EntityTrait {
     type Row;
     type Key: Eq + Hash;
@@ -31,16 +37,29 @@ pub(crate) trait KeyedImport: EntityTrait {
 
     fn stored_key(m: &Model<Self>) -> Self::Key;
     fn row_key(r: &Self::Row) -> Self::Key;
-    fn id(m: &Model<Self>) -> i64;
     /// How the audit log names the record ("school 100001").
     fn describe(m: &Model<Self>) -> String;
-    /// The fields the row changes on a stored record, and the record with the row
-    /// applied, not archived, stamped `t`.
-    fn merge(m: &Model<Self>, r: &Self::Row, t: OffsetDateTime) -> (Vec<&'static str>, Active<Self>);
-    /// A new record from the row, stamped `t`.
-    fn create(r: &Self::Row, t: OffsetDateTime) -> Active<Self>;
-    /// Whether the stored record is archived (an unchanged archived record is revived).
-    fn archived(m: &Model<Self>) -> bool;
+    /// The stored record as the row that would produce it.
+    fn stored_row(m: &Model<Self>) -> Self::Row;
+    /// A row's values by field name, for saying which fields an import changes.
+    fn fields(r: &Self::Row) -> Vec<(&'static str, String)>;
+    /// Writes the row's values onto a record.
+    fn apply(a: &mut Active<Self>, r: &Self::Row);
+    /// What a record new to the hub holds before its row is applied (a status, defaults).
+    fn fresh() -> Active<Self> {
+        <Active<Self> as ActiveModelTrait>::default()
+    }
+
+    /// The fields the row changes on a stored record, and the record with the row applied.
+    fn merge(m: &Model<Self>, r: &Self::Row) -> (Vec<&'static str>, Active<Self>)
+    where
+        Model<Self>: IntoActiveModel<Active<Self>>,
+    {
+        let changed = changed_fields(&Self::fields(&Self::stored_row(m)), &Self::fields(r));
+        let mut a = m.clone().into_active_model();
+        Self::apply(&mut a, r);
+        (changed, a)
+    }
     /// Whether updating a stored record with the row owes work once every row is written.
     fn follows_up(_m: &Model<Self>, _r: &Self::Row) -> bool {
         false
@@ -49,6 +68,40 @@ pub(crate) trait KeyedImport: EntityTrait {
     fn follow_up(_store: &Store, _txn: &DatabaseTransaction, _ids: &[i64]) -> impl Future<Output = Result<()>> + Send {
         async { Ok(()) }
     }
+}
+
+/// A column every record kind has, by its name.
+fn column<T: KeyedImport>(name: &str) -> T::Column {
+    T::Column::from_str(name).unwrap_or_else(|_| panic!("every record kind has the column {name}"))
+}
+
+fn id_of<T: KeyedImport>(m: &Model<T>) -> i64 {
+    match m.get(column::<T>("id")) {
+        Value::BigInt(Some(id)) => id,
+        other => panic!("a record's id is a number, not {other:?}"),
+    }
+}
+
+fn archived<T: KeyedImport>(m: &Model<T>) -> bool {
+    !matches!(m.get(column::<T>("archived_at")), Value::TimeDateTimeWithTimeZone(None))
+}
+
+/// A record brought up to date at `t` (and back from the archive, if it was there); a new
+/// one is also created at `t`.
+fn stamp<T: KeyedImport>(a: &mut Active<T>, t: OffsetDateTime, new: bool) {
+    a.set(column::<T>("archived_at"), Value::TimeDateTimeWithTimeZone(None));
+    a.set(column::<T>("updated_at"), t.into());
+    if new {
+        a.set(column::<T>("created_at"), t.into());
+    }
+}
+
+/// A new record from the row, created at `t`.
+fn created<T: KeyedImport>(r: &T::Row, t: OffsetDateTime) -> Active<T> {
+    let mut a = T::fresh();
+    T::apply(&mut a, r);
+    stamp::<T>(&mut a, t, true);
+    a
 }
 
 impl Store {
@@ -84,32 +137,33 @@ impl Store {
             match existing.get(&T::row_key(&r.row)) {
                 Some(m) => {
                     if T::follows_up(m, &r.row) {
-                        follow.push(T::id(m));
+                        follow.push(id_of::<T>(m));
                     }
-                    let (changed, a) = T::merge(m, &r.row, t);
-                    if changed.is_empty() && !T::archived(m) {
+                    let (changed, mut a) = T::merge(m, &r.row);
+                    if changed.is_empty() && !archived::<T>(m) {
                         report.note(r.line, Change::Unchanged);
                         continue;
                     }
+                    stamp::<T>(&mut a, t, false);
                     a.update(&txn).await?;
                     let what = format!("{} (import)", T::describe(m));
                     events.push(audit::event(
                         actor,
                         Action::Update,
                         noun,
-                        Some(T::id(m)),
+                        Some(id_of::<T>(m)),
                         change_summary(&what, &changed),
                     ));
                     report.note(r.line, Change::Updated);
                 }
                 None if T::AUDIT_EACH_CREATE => {
-                    let m = T::create(&r.row, t).insert(&txn).await?;
+                    let m = created::<T>(&r.row, t).insert(&txn).await?;
                     let what = format!("{} (import)", T::describe(&m));
-                    events.push(audit::event(actor, Action::Create, noun, Some(T::id(&m)), what));
+                    events.push(audit::event(actor, Action::Create, noun, Some(id_of::<T>(&m)), what));
                     report.note(r.line, Change::Created);
                 }
                 None => {
-                    inserts.push(T::create(&r.row, t));
+                    inserts.push(created::<T>(&r.row, t));
                     report.note(r.line, Change::Created);
                 }
             }

@@ -396,17 +396,28 @@ impl KeyedImport for school::Entity {
     fn row_key(r: &SchoolRow) -> i32 {
         r.urn.get() as i32
     }
-    fn id(m: &school::Model) -> i64 {
-        m.id
-    }
     fn describe(m: &school::Model) -> String {
         format!("school {}", m.urn)
     }
-    fn archived(m: &school::Model) -> bool {
-        m.archived_at.is_some()
+    fn stored_row(m: &school::Model) -> SchoolRow {
+        input_of(m).row
     }
-    fn merge(m: &school::Model, r: &SchoolRow, t: OffsetDateTime) -> (Vec<&'static str>, school::ActiveModel) {
-        // An import keeps the billing chosen on screen unless the type changed.
+    fn fields(r: &SchoolRow) -> Vec<(&'static str, String)> {
+        SchoolInput::from_row(r.clone()).fields()
+    }
+    fn apply(a: &mut school::ActiveModel, r: &SchoolRow) {
+        SchoolInput::from_row(r.clone()).apply(a)
+    }
+    fn fresh() -> school::ActiveModel {
+        school::ActiveModel {
+            rotating: Set(false),
+            rooms: Set(DEFAULT_ROOMS),
+            ..Default::default()
+        }
+    }
+    fn merge(m: &school::Model, r: &SchoolRow) -> (Vec<&'static str>, school::ActiveModel) {
+        // An import keeps the billing chosen on screen unless the type changed, and what the
+        // file leaves out (rooms, rotation, hours) as it is.
         let old = input_of(m);
         let billing = if old.row.school_type == r.school_type {
             old.billing
@@ -422,25 +433,12 @@ impl KeyedImport for school::Entity {
         let changed = changed_fields(&old.fields(), &input.fields());
         let mut a: school::ActiveModel = m.clone().into();
         input.apply(&mut a);
-        a.archived_at = Set(None);
-        a.updated_at = Set(t);
         (changed, a)
-    }
-    fn create(r: &SchoolRow, t: OffsetDateTime) -> school::ActiveModel {
-        let mut a = school::ActiveModel {
-            rotating: Set(false),
-            rooms: Set(DEFAULT_ROOMS),
-            archived_at: Set(None),
-            created_at: Set(t),
-            updated_at: Set(t),
-            ..Default::default()
-        };
-        SchoolInput::from_row(r.clone()).apply(&mut a);
-        a
     }
     fn follows_up(m: &school::Model, r: &SchoolRow) -> bool {
         // A school that starts or stops rotating has its lessons from tomorrow laid again.
-        input_of(m).row.rotating != SchoolInput::from_row(r.clone()).keeping(&input_of(m)).row.rotating
+        let old = input_of(m);
+        old.row.rotating != SchoolInput::from_row(r.clone()).keeping(&old).row.rotating
     }
     async fn follow_up(store: &Store, txn: &DatabaseTransaction, ids: &[i64]) -> Result<()> {
         let from = store.today().next_day().unwrap_or(store.today());

@@ -332,31 +332,16 @@ impl KeyedImport for staff::Entity {
     fn row_key(r: &StaffRow) -> String {
         r.email.to_string()
     }
-    fn id(m: &staff::Model) -> i64 {
-        m.id
-    }
     fn describe(m: &staff::Model) -> String {
         format!("staff {}", m.email)
     }
-    fn archived(m: &staff::Model) -> bool {
-        m.archived_at.is_some()
+    fn stored_row(m: &staff::Model) -> StaffRow {
+        row_of(m)
     }
-    fn merge(m: &staff::Model, r: &StaffRow, t: OffsetDateTime) -> (Vec<&'static str>, staff::ActiveModel) {
-        let changed = changed_fields(&row_fields(&row_of(m)), &row_fields(r));
-        let mut a: staff::ActiveModel = m.clone().into();
-        apply(&mut a, r);
-        a.archived_at = Set(None);
-        a.updated_at = Set(t);
-        (changed, a)
+    fn fields(r: &StaffRow) -> Vec<(&'static str, String)> {
+        row_fields(r)
     }
-    fn create(r: &StaffRow, t: OffsetDateTime) -> staff::ActiveModel {
-        let mut a = staff::ActiveModel {
-            archived_at: Set(None),
-            created_at: Set(t),
-            updated_at: Set(t),
-            ..Default::default()
-        };
-        apply(&mut a, r);
-        a
+    fn apply(a: &mut staff::ActiveModel, r: &StaffRow) {
+        apply(a, r)
     }
 }
