@@ -592,7 +592,9 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let id = page["rows"][0]["id"].as_i64().expect("the family's enrolment is listed");
+    let id = page["rows"][0]["id"]
+        .as_i64()
+        .expect("the family's enrolment is listed");
     let (status, _) = c
         .call(
             Method::GET,
