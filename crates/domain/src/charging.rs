@@ -1491,13 +1491,22 @@ mod tests {
         let day = date!(2026 - 09 - 01);
         // Nothing paid: the first instalment, in full.
         let next = next_payment(&schedule, Pence::ZERO, Pence(8_025), day);
-        assert_eq!((next.amount, next.instalment.map(|i| i.number)), (Pence(2_675), Some(1)));
+        assert_eq!(
+            (next.amount, next.instalment.map(|i| i.number)),
+            (Pence(2_675), Some(1))
+        );
         // £10.00 paid: the rest of the first, to the penny.
         let next = next_payment(&schedule, Pence(1_000), Pence(7_025), day);
-        assert_eq!((next.amount, next.instalment.map(|i| i.due)), (Pence(1_675), Some(date!(2026 - 09 - 15))));
+        assert_eq!(
+            (next.amount, next.instalment.map(|i| i.due)),
+            (Pence(1_675), Some(date!(2026 - 09 - 15)))
+        );
         // The first paid and a penny more: the second less that penny.
         let next = next_payment(&schedule, Pence(2_676), Pence(5_349), day);
-        assert_eq!((next.amount, next.instalment.map(|i| i.number)), (Pence(2_674), Some(2)));
+        assert_eq!(
+            (next.amount, next.instalment.map(|i| i.number)),
+            (Pence(2_674), Some(2))
+        );
         // No plan, or a missed one: the whole balance, now.
         assert_eq!(next_payment(&[], Pence::ZERO, Pence(8_025), day).amount, Pence(8_025));
         let missed = next_payment(&schedule, Pence::ZERO, Pence(8_025), date!(2026 - 09 - 16));

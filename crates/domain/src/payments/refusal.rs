@@ -267,7 +267,10 @@ mod tests {
             check_card_payment(p(100), p(500), true, "A1"),
             Err(PaymentRefusal::NothingLeftToPay { number: "A1".into() })
         );
-        assert_eq!(PaymentRefusal::PayLessThanMinimum { minimum: p(100) }.field(), Some("amount"));
+        assert_eq!(
+            PaymentRefusal::PayLessThanMinimum { minimum: p(100) }.field(),
+            Some("amount")
+        );
         assert_eq!(
             PaymentRefusal::PayLessThanMinimum { minimum: p(100) }.to_string(),
             "Pay at least £1.00."

@@ -101,9 +101,15 @@ async fn the_week_lists_only_the_teachers_own_teaching_days(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     // This week: Monday only; Friday 13th is closed, Wednesday is another teacher's.
     assert!(html.contains("/teacher/day?date=2026-11-09"), "{html}");
-    assert!(!html.contains("/teacher/day?date=2026-11-13"), "the closed Friday is not listed");
+    assert!(
+        !html.contains("/teacher/day?date=2026-11-13"),
+        "the closed Friday is not listed"
+    );
     assert!(!html.contains("/teacher/day?date=2026-11-11"));
-    assert!(!html.contains(&week.other_school_name), "another teacher's lessons are not shown");
+    assert!(
+        !html.contains(&week.other_school_name),
+        "another teacher's lessons are not shown"
+    );
     assert!(html.contains("09:00–09:30") && html.contains("Riverside Primary"));
     assert!(html.contains("/teacher/week?date=2026-11-02") && html.contains("/teacher/week?date=2026-11-16"));
     // Next week: Monday and Friday; no weekend.
@@ -116,7 +122,10 @@ async fn the_week_lists_only_the_teachers_own_teaching_days(backend: Backend) {
 
     // Next and previous teaching day step over the weekend and the closed Friday.
     let (_, html) = teacher.get_text("/teacher/day?date=2026-11-09").await;
-    assert!(html.contains("href=\"/teacher/day?date=2026-11-16\" rel=\"next\""), "{html}");
+    assert!(
+        html.contains("href=\"/teacher/day?date=2026-11-16\" rel=\"next\""),
+        "{html}"
+    );
     assert!(html.contains("href=\"/teacher/day?date=2026-11-06\" rel=\"prev\""));
     let (_, html) = teacher.get_text("/teacher/day?date=2026-11-06").await;
     assert!(html.contains("href=\"/teacher/day?date=2026-11-09\" rel=\"next\""));
@@ -289,7 +298,10 @@ async fn two_billed_families(app: &TestApp) -> (Family, Family) {
             .await;
     }
     let term = TermId::parse("2026-autumn").unwrap();
-    app.store.run_billing(&Actor::cli(), term, false, &|_| {}).await.unwrap();
+    app.store
+        .run_billing(&Actor::cli(), term, false, &|_| {})
+        .await
+        .unwrap();
     app.store.generate_dated_lessons(&Actor::cli(), term).await.unwrap();
     (ours, theirs)
 }
@@ -305,7 +317,12 @@ async fn the_invoice(app: &TestApp, family: &Family) -> (i64, String, Pence, Vec
     let invoice = &page.rows[0];
     let doc = app.store.invoice_document(invoice.id).await.unwrap();
     let instalments = doc.instalments.iter().map(|i| Pence(i.amount_pence)).collect();
-    (invoice.id, invoice.number.clone(), Pence(invoice.total_pence), instalments)
+    (
+        invoice.id,
+        invoice.number.clone(),
+        Pence(invoice.total_pence),
+        instalments,
+    )
 }
 
 async fn a_parents_home_leads_with_money_lessons_and_offers(backend: Backend) {
@@ -341,7 +358,10 @@ async fn a_parents_home_leads_with_money_lessons_and_offers(backend: Backend) {
     assert!(at("Money owed") < at("Next lessons") && at("Next lessons") < at("Offers waiting"));
     assert!(at("Offers waiting") < at("Your API tokens"));
     assert!(html.contains(&number) && html.contains(&format!("You owe <strong>{total}</strong>")));
-    assert!(html.contains(&instalments[0].to_string()), "the first instalment is next");
+    assert!(
+        html.contains(&instalments[0].to_string()),
+        "the first instalment is next"
+    );
     assert!(html.contains(&format!("/account/invoices/{id}/pay")));
     assert!(
         html.contains("Ada") && html.contains("Violin") && html.contains("Riverside Primary"),
@@ -371,24 +391,26 @@ async fn a_parent_pays_an_instalment_then_part_of_the_rest(backend: Backend) {
     assert!(html.contains(&format!("Pay {} by card", instalments[0])), "{html}");
     assert!(html.contains("instalment 1, due by"));
     // The invoice's own page links here.
-    assert!(parent.get_text(&format!("/parent/invoices/{id}")).await.1.contains(&pay));
+    assert!(
+        parent
+            .get_text(&format!("/parent/invoices/{id}"))
+            .await
+            .1
+            .contains(&pay)
+    );
 
     // Refusals name the field and change nothing.
-    let refused = |amount: &'static str| {
-        let (parent, pay) = (&parent, pay.clone());
-        async move {
-            let r = parent.submit(&pay, &pay, &[("amount", amount)]).await;
-            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{amount}");
-            r.text().await.unwrap()
-        }
-    };
-    let too_much = format!("{}", Pence(total.0 + 1).to_pounds_string());
-    let html = refused(Box::leak(too_much.into_boxed_str())).await;
-    assert!(html.contains(&format!("That is more than the {total} left to pay on invoice {number}")), "{html}");
+    let html = refused(&parent, &pay, &Pence(total.0 + 1).to_pounds_string()).await;
+    assert!(
+        html.contains(&format!(
+            "That is more than the {total} left to pay on invoice {number}"
+        )),
+        "{html}"
+    );
     assert!(html.contains("aria-invalid=\"true\"") && html.contains("id=\"amount-error\""));
-    assert!(refused("0.99").await.contains("Pay at least £1.00."));
-    assert!(refused("lots").await.contains("id=\"amount-error\""));
-    assert!(refused("").await.contains("Enter the amount to pay"));
+    assert!(refused(&parent, &pay, "0.99").await.contains("Pay at least £1.00."));
+    assert!(refused(&parent, &pay, "lots").await.contains("id=\"amount-error\""));
+    assert!(refused(&parent, &pay, "").await.contains("Enter the amount to pay"));
     // Another family's invoice: not found, to see or to pay.
     let theirs_pay = format!("/account/invoices/{their_id}/pay");
     assert_eq!(parent.get(&theirs_pay).await.status(), StatusCode::NOT_FOUND);
@@ -422,24 +444,51 @@ async fn a_parent_pays_an_instalment_then_part_of_the_rest(backend: Backend) {
     );
     // The rest of the balance at once; then nothing is left.
     let rest = account.balance().to_pounds_string();
-    paid_on_hosted_page(&parent, &pay, Box::leak(rest.into_boxed_str())).await;
+    paid_on_hosted_page(&parent, &pay, &rest).await;
     let account = app.store.invoice_account(id).await.unwrap();
     assert_eq!(account.balance(), Pence::ZERO);
     assert_eq!(account.status, "paid");
-    let sum: i64 = app.store.invoice_payments(id).await.unwrap().iter().map(|p| p.amount_pence).sum();
+    let sum: i64 = app
+        .store
+        .invoice_payments(id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.amount_pence)
+        .sum();
     assert_eq!(Pence(sum), total);
     let (_, html) = parent.get_text(&pay).await;
     assert!(html.contains("Nothing is left to pay on this invoice."));
-    assert!(refused("1.00").await.contains("has nothing left to pay"));
+    assert!(refused(&parent, &pay, "1.00").await.contains("has nothing left to pay"));
     // The other family's invoice is untouched.
     assert!(app.store.invoice_payments(their_id).await.unwrap().is_empty());
-    assert!(app.store.invoice_document(id).await.unwrap().instalments.iter().all(|i| i.status == "paid"));
+    assert!(
+        app.store
+            .invoice_document(id)
+            .await
+            .unwrap()
+            .instalments
+            .iter()
+            .all(|i| i.status == "paid")
+    );
+}
+
+/// Posts `amount` on the pay page: refused with 422 and the page again, which it returns.
+async fn refused(parent: &Browser, pay: &str, amount: &str) -> String {
+    let r = parent.submit(pay, pay, &[("amount", amount)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{amount}");
+    r.text().await.unwrap()
 }
 
 /// Pays `amount` on the invoice's pay page through the test mode's hosted page; returns it.
 async fn paid_on_hosted_page(parent: &Browser, pay: &str, amount: &str) -> String {
     let r = parent.submit(pay, pay, &[("amount", amount)]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{amount}: {}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{amount}: {}",
+        r.text().await.unwrap()
+    );
     let hosted = location(&r);
     assert!(hosted.starts_with("/pay/test/"), "{hosted}");
     let r = parent.submit(&hosted, &format!("{hosted}/pay"), &[]).await;

@@ -101,7 +101,12 @@ pub async fn parent_home(
     for child in &children {
         let name = format!("{} {}", child.first_name, child.last_name);
         let lessons = store
-            .timetable(TimetableOf::Pupil(child.id), today, today + Duration::days(28), NoteReader::Family)
+            .timetable(
+                TimetableOf::Pupil(child.id),
+                today,
+                today + Duration::days(28),
+                NoteReader::Family,
+            )
             .await?;
         coming.extend(lessons.into_iter().map(|l| (l.date, l.start_minute, name.clone(), l)));
     }

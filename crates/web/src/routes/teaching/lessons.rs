@@ -265,7 +265,11 @@ async fn teacher_day(
 fn weekday_step(day: Date, forward: bool) -> Date {
     let mut d = day;
     loop {
-        d = if forward { d + Duration::days(1) } else { d - Duration::days(1) };
+        d = if forward {
+            d + Duration::days(1)
+        } else {
+            d - Duration::days(1)
+        };
         if !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) {
             return d;
         }
@@ -472,7 +476,14 @@ async fn mark_lesson(
         .store
         .mark_lesson(&Actor::user(&user, &visitor.ip), MarkScope::Teacher(staff), id, outcome)
         .await?;
-    saved(&state, &session, &format!("Saved: the lesson is marked {words}."), &form.date, id).await
+    saved(
+        &state,
+        &session,
+        &format!("Saved: the lesson is marked {words}."),
+        &form.date,
+        id,
+    )
+    .await
 }
 
 /// The outcome's word as posted and how the page says it.

@@ -142,7 +142,11 @@ pub(super) async fn pay(
         }
     };
     if let Some(amount) = amount {
-        match state.store.open_invoice_checkout(&user, id, amount, provider.name()).await {
+        match state
+            .store
+            .open_invoice_checkout(&user, id, amount, provider.name())
+            .await
+        {
             Ok(open) => return to_hosted_page(&state, provider.as_ref(), &user, open).await,
             Err(e) => refused_on(e, "amount", &mut errors)?,
         }
