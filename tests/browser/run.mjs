@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { freshHubJourneys } from "./fresh_hub.mjs";
+import { workspaceJourneys } from "./workspaces.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -256,6 +257,7 @@ try {
 
   // A second hub, on an empty database: setup and an invitation, end to end.
   await freshHubJourneys({ BIN, browser, check, assert, axeClean, freePort, waitForHealth });
+  await workspaceJourneys({ BIN, browser, check, assert, axeClean, freePort, waitForHealth });
 
   await check("no request left this site", async () => {
     assert(external.length === 0, `external requests: ${[...new Set(external)].join(", ")}`);

@@ -1032,6 +1032,35 @@ pub fn instalment_status(schedule: &[Instalment], paid_so_far: Pence, today: Dat
     InstalmentStatus::OnTrack { next_due: None }
 }
 
+/// What a payer should pay next on an invoice (decision 76): the next instalment's part still
+/// owing while a plan is on track, else the whole balance, due now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NextPayment {
+    pub amount: Pence,
+    /// The instalment it is, and the date it is due by; `None` when the balance is due now.
+    pub instalment: Option<Instalment>,
+}
+
+/// The next payment on an invoice with `balance` left, given its instalment `schedule` (empty
+/// when it has none, or when its plan was cancelled), what has been paid and `today`.
+/// Payments are allocated to the instalments oldest first, to the penny.
+pub fn next_payment(schedule: &[Instalment], paid_so_far: Pence, balance: Pence, today: Date) -> NextPayment {
+    let whole = NextPayment {
+        amount: balance.clamp_non_negative(),
+        instalment: None,
+    };
+    if schedule.is_empty() {
+        return whole;
+    }
+    match instalment_status(schedule, paid_so_far, today) {
+        InstalmentStatus::OnTrack { next_due: Some(i) } => NextPayment {
+            amount: i.amount.min(balance.clamp_non_negative()),
+            instalment: Some(i),
+        },
+        _ => whole,
+    }
+}
+
 /// The effect of a parent's written notice to stop lessons.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeOutcome {
@@ -1454,6 +1483,34 @@ mod tests {
             instalment_status(&schedule, Pence(8_025), date!(2027 - 01 - 01)),
             InstalmentStatus::PaidInFull
         );
+    }
+
+    #[test]
+    fn the_next_payment_is_the_next_instalment_less_what_was_paid_towards_it() {
+        let schedule = instalment_schedule(Pence(8_025), 3, date!(2026 - 09 - 15), 15).unwrap();
+        let day = date!(2026 - 09 - 01);
+        // Nothing paid: the first instalment, in full.
+        let next = next_payment(&schedule, Pence::ZERO, Pence(8_025), day);
+        assert_eq!(
+            (next.amount, next.instalment.map(|i| i.number)),
+            (Pence(2_675), Some(1))
+        );
+        // £10.00 paid: the rest of the first, to the penny.
+        let next = next_payment(&schedule, Pence(1_000), Pence(7_025), day);
+        assert_eq!(
+            (next.amount, next.instalment.map(|i| i.due)),
+            (Pence(1_675), Some(date!(2026 - 09 - 15)))
+        );
+        // The first paid and a penny more: the second less that penny.
+        let next = next_payment(&schedule, Pence(2_676), Pence(5_349), day);
+        assert_eq!(
+            (next.amount, next.instalment.map(|i| i.number)),
+            (Pence(2_674), Some(2))
+        );
+        // No plan, or a missed one: the whole balance, now.
+        assert_eq!(next_payment(&[], Pence::ZERO, Pence(8_025), day).amount, Pence(8_025));
+        let missed = next_payment(&schedule, Pence::ZERO, Pence(8_025), date!(2026 - 09 - 16));
+        assert_eq!((missed.amount, missed.instalment), (Pence(8_025), None));
     }
 
     #[test]

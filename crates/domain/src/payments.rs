@@ -11,8 +11,8 @@ pub use letters::{
     InstalmentLetter, donation_description, invoice_description, items_description, missed_lesson_credit,
 };
 pub use refusal::{
-    InvoiceStatus, MAX_DONATION, PaymentRefusal, check_agreement, check_amount, check_checkout, check_donation,
-    check_mandate, check_payable, check_payment, check_refund,
+    InvoiceStatus, MAX_DONATION, MIN_CARD_PAYMENT, PaymentRefusal, card_minimum, check_agreement, check_amount,
+    check_card_payment, check_checkout, check_donation, check_mandate, check_payable, check_payment, check_refund,
 };
 
 /// Why bank details typed into a form were not accepted; the text is the field's message.

@@ -23,6 +23,12 @@ pub enum PaymentRefusal {
     NothingLeftToPay { number: String },
     #[error("Invoice {number} is already in your basket.")]
     AlreadyInBasket { number: String },
+    /// A parent or school paying part of an invoice by card asked for more than is owed.
+    #[error("That is more than the {balance} left to pay on invoice {number}. Pay {balance} or less.")]
+    PayMoreThanOwed { balance: Pence, number: String },
+    /// A card payment smaller than the provider's fee makes sense for (see [`MIN_CARD_PAYMENT`]).
+    #[error("Pay at least {minimum}.")]
+    PayLessThanMinimum { minimum: Pence },
     #[error("Your basket is empty.")]
     BasketEmpty,
     #[error("There is nothing to pay in your basket.")]
@@ -56,6 +62,8 @@ impl PaymentRefusal {
             PaymentRefusal::AmountNotPositive
             | PaymentRefusal::MoreThanOwed { .. }
             | PaymentRefusal::RefundMoreThanPaid { .. }
+            | PaymentRefusal::PayMoreThanOwed { .. }
+            | PaymentRefusal::PayLessThanMinimum { .. }
             | PaymentRefusal::DonationAmount => "amount",
             PaymentRefusal::AccountName => "account_name",
             PaymentRefusal::MandateTaken => "reference",
@@ -147,6 +155,31 @@ pub fn check_amount(amount: Pence) -> Result<(), PaymentRefusal> {
     }
 }
 
+/// The smallest part of an invoice paid by card: £1, or the whole balance when less is left.
+pub const MIN_CARD_PAYMENT: Pence = Pence(100);
+
+/// The smallest card payment on an invoice with `balance` left to pay.
+pub fn card_minimum(balance: Pence) -> Pence {
+    MIN_CARD_PAYMENT.min(balance.clamp_non_negative())
+}
+
+/// A card payment of `amount` towards invoice `number` (decision 76): something is left to
+/// pay, and the amount lies between [`card_minimum`] and the balance, both included.
+pub fn check_card_payment(amount: Pence, balance: Pence, cancelled: bool, number: &str) -> Result<(), PaymentRefusal> {
+    check_payable(balance, cancelled, number)?;
+    if amount > balance {
+        return Err(PaymentRefusal::PayMoreThanOwed {
+            balance,
+            number: number.into(),
+        });
+    }
+    let minimum = card_minimum(balance);
+    if amount < minimum {
+        return Err(PaymentRefusal::PayLessThanMinimum { minimum });
+    }
+    Ok(())
+}
+
 /// An invoice goes in the basket only with something left to pay on it.
 pub fn check_payable(balance: Pence, cancelled: bool, number: &str) -> Result<(), PaymentRefusal> {
     if balance <= Pence::ZERO || cancelled {
@@ -203,6 +236,46 @@ pub fn check_mandate(account_name: &str) -> Result<(), PaymentRefusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn card_payments_lie_between_one_pound_or_the_balance_and_the_balance() {
+        let p = Pence;
+        assert_eq!(check_card_payment(p(100), p(24_000), false, "A1"), Ok(()));
+        assert_eq!(check_card_payment(p(24_000), p(24_000), false, "A1"), Ok(()));
+        assert_eq!(
+            check_card_payment(p(99), p(24_000), false, "A1"),
+            Err(PaymentRefusal::PayLessThanMinimum { minimum: p(100) })
+        );
+        assert_eq!(
+            check_card_payment(p(24_001), p(24_000), false, "A1"),
+            Err(PaymentRefusal::PayMoreThanOwed {
+                balance: p(24_000),
+                number: "A1".into()
+            })
+        );
+        // Less than £1 left: the remainder is the minimum and the maximum.
+        assert_eq!(check_card_payment(p(40), p(40), false, "A1"), Ok(()));
+        assert_eq!(
+            check_card_payment(p(39), p(40), false, "A1"),
+            Err(PaymentRefusal::PayLessThanMinimum { minimum: p(40) })
+        );
+        assert_eq!(
+            check_card_payment(p(100), p(0), false, "A1"),
+            Err(PaymentRefusal::NothingLeftToPay { number: "A1".into() })
+        );
+        assert_eq!(
+            check_card_payment(p(100), p(500), true, "A1"),
+            Err(PaymentRefusal::NothingLeftToPay { number: "A1".into() })
+        );
+        assert_eq!(
+            PaymentRefusal::PayLessThanMinimum { minimum: p(100) }.field(),
+            Some("amount")
+        );
+        assert_eq!(
+            PaymentRefusal::PayLessThanMinimum { minimum: p(100) }.to_string(),
+            "Pay at least £1.00."
+        );
+    }
 
     #[test]
     fn payments_are_no_more_than_owed_and_refunds_no_more_than_paid() {

@@ -554,6 +554,37 @@ impl Store {
         .await
     }
 
+    /// The teacher's teaching days either side of `day`: the last day before it and the first
+    /// day after it on which they have a lesson. Lessons are laid out by the terms and closures
+    /// the hub keeps (`plan_term`), so weekends, holidays and closed days have none and are
+    /// stepped over. `None` where no lesson lies that way.
+    pub async fn teaching_days_around(&self, staff_id: i64, day: Date) -> Result<(Option<Date>, Option<Date>)> {
+        #[derive(FromQueryResult)]
+        struct Day {
+            day: Date,
+        }
+        let backend = self.conn().get_database_backend();
+        let one = |sql: &str| {
+            stmt(
+                backend,
+                &format!(
+                    "SELECT d.day FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
+                     WHERE g.teacher_id = ? AND {sql} LIMIT 1"
+                ),
+                [staff_id.into(), day.into()],
+            )
+        };
+        let before = Day::find_by_statement(one("d.day < ? ORDER BY d.day DESC"))
+            .one(self.conn())
+            .await?
+            .map(|d| d.day);
+        let after = Day::find_by_statement(one("d.day > ? ORDER BY d.day"))
+            .one(self.conn())
+            .await?
+            .map(|d| d.day);
+        Ok((before, after))
+    }
+
     /// The lessons of a teacher, a school or a pupil from `from` to `to` (both included), with
     /// the notes `reader` may see.
     pub async fn timetable(

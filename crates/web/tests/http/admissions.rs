@@ -392,7 +392,10 @@ async fn school_applies_for_its_own_pupils_only(backend: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = school.get_text(page).await;
     assert!(html.contains(&own_ref));
-    assert!(html.contains("<td>School</td>"), "school-paid: {html}");
+    assert!(
+        html.contains("<td data-label=\"Paid by\">School</td>"),
+        "school-paid: {html}"
+    );
     // A parent may not use the school's screen.
     let parent = app.logged_in(&hub.parent.email).await;
     assert_eq!(parent.get(page).await.status(), StatusCode::FORBIDDEN);

@@ -274,7 +274,7 @@ async fn tokens_are_made_listed_and_revoked_on_the_account_page(backend: Backend
     assert!(html.contains("Home spreadsheet"));
     assert!(!html.contains(&secret), "the secret is never shown again");
     assert!(
-        !html.contains("<td>Never</td>"),
+        !html.contains("<td data-label=\"Last used\">Never</td>"),
         "the call was recorded as its last use"
     );
     let id = app.store.api_tokens_of(family.user.as_ref().unwrap().id).await.unwrap()[0].id;

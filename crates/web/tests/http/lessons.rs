@@ -121,7 +121,11 @@ async fn teacher_marks_registers_on_the_day_page(backend: Backend) {
 
     let outcome = format!("/teacher/lessons/{}/outcome", lessons[1].id);
     let r = teacher
-        .submit(&page, &outcome, &[("outcome", "teacher-absent"), ("date", &date)])
+        .submit(
+            &page,
+            &outcome,
+            &[("outcome", "teacher-absent"), ("date", &date), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let note = format!("/teacher/lessons/{}/note", lessons[2].id);

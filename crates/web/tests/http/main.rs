@@ -23,6 +23,7 @@ mod loans;
 mod mail;
 mod pages;
 mod payments;
+mod phone;
 mod progress;
 mod records;
 mod refusals;

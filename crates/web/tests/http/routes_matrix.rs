@@ -392,6 +392,15 @@ fn rules() -> Vec<Rule> {
             r.kind = "signed in, another's record: 404";
             r
         },
+        // Paying part of another family's (or school's) invoice: 404 for everyone.
+        {
+            let mut r = signed_in("/account/invoices/{id}/pay")
+                .url("/account/invoices/{invoice}/pay")
+                .also(&["/account/invoices/{school_invoice}/pay"])
+                .all_get(Is(404));
+            r.kind = "signed in, another's record: 404";
+            r
+        },
         // ---- admin only ----
         page("/admin", ADMIN).get(ADMIN, Is(303)),
         page("/admin/users", ADMIN),
@@ -580,6 +589,7 @@ fn rules() -> Vec<Rule> {
             .post_only(),
         // ---- teachers ----
         page("/teacher/day", TEACHER),
+        page("/teacher/week", TEACHER),
         page("/teacher/lessons/{id}/mark", TEACHER)
             .url("/teacher/lessons/{lesson}/mark")
             .post_only(),

@@ -192,15 +192,17 @@ impl Store {
     }
 }
 
-/// Brings invoice items up to the invoice's balance now (it may have been paid another way
-/// since it went in the basket); items with nothing left to pay leave the basket.
+/// Brings invoice items down to the invoice's balance now (it may have been paid another way
+/// since it went in the basket); items with nothing left to pay leave the basket. An item
+/// for part of the balance (an instalment, decision 76) keeps its amount while the balance
+/// covers it.
 pub(crate) async fn refresh_invoice_items(conn: &impl ConnectionTrait, user_id: i64) -> Result<()> {
     for item in items(conn, user_id).await? {
         let Some(invoice) = item.invoice_id else { continue };
         let balance = super::invoices::account(conn, invoice).await?.balance();
         if balance <= Pence::ZERO {
             exec(conn, "DELETE FROM basket_items WHERE id = ?", vec![item.id.into()]).await?;
-        } else if balance.0 != item.amount_pence {
+        } else if balance.0 < item.amount_pence {
             exec(
                 conn,
                 "UPDATE basket_items SET amount_pence = ? WHERE id = ?",

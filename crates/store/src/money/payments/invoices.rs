@@ -6,8 +6,8 @@ use serde::Serialize;
 use time::Date;
 use tutti_domain::Pence;
 use tutti_domain::payments::{
-    InvoiceStatus, PaymentMethod, PaymentRefusal, check_amount, check_payable, check_payment, check_refund,
-    invoice_description,
+    InvoiceStatus, PaymentMethod, PaymentRefusal, check_amount, check_card_payment, check_payable, check_payment,
+    check_refund, invoice_description,
 };
 
 use super::{Checkout, exec, insert_id};
@@ -184,6 +184,50 @@ fn payer_values(user: &User) -> [sea_orm::Value; 2] {
     [email.into(), user.school_id.unwrap_or(-1).into()]
 }
 
+/// The invoice `user` pays, with its balance; not found for anyone else's.
+async fn own_account(conn: &impl ConnectionTrait, user: &User, invoice_id: i64) -> Result<InvoiceAccount> {
+    InvoiceAccount::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!("{ACCOUNT_SQL} WHERE i.id = ? AND {}", payer_condition()),
+        std::iter::once(invoice_id.into()).chain(payer_values(user)),
+    ))
+    .one(conn)
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Sets the invoice's line in `user`'s basket to `amount` (checked by
+/// [`check_card_payment`]), detached from any checkout opened before, and returns the line's
+/// id. A line already there is changed rather than doubled: one invoice, one line.
+pub(crate) async fn put_invoice_amount(
+    conn: &impl ConnectionTrait,
+    user: &User,
+    invoice_id: i64,
+    amount: Pence,
+) -> Result<i64> {
+    let acc = own_account(conn, user, invoice_id).await?;
+    check_card_payment(amount, acc.balance(), acc.is_cancelled(), &acc.number)?;
+    exec(
+        conn,
+        "DELETE FROM basket_items WHERE user_id = ? AND invoice_id = ?",
+        vec![user.id.into(), invoice_id.into()],
+    )
+    .await?;
+    insert_id(
+        conn,
+        "INSERT INTO basket_items (user_id, kind, invoice_id, donation_id, description, amount_pence, \
+         checkout_id, created_at) VALUES (?, 'invoice', ?, NULL, ?, ?, NULL, ?) RETURNING id",
+        vec![
+            user.id.into(),
+            invoice_id.into(),
+            invoice_description(&acc.number, &acc.term).into(),
+            amount.0.into(),
+            now().into(),
+        ],
+    )
+    .await
+}
+
 impl Store {
     /// An invoice with its balance.
     pub async fn invoice_account(&self, invoice_id: i64) -> Result<InvoiceAccount> {
@@ -214,6 +258,11 @@ impl Store {
         ))
         .all(self.conn())
         .await?)
+    }
+
+    /// One invoice `user` pays, with its balance; not found for anyone else's.
+    pub async fn own_invoice_account(&self, user: &User, invoice_id: i64) -> Result<InvoiceAccount> {
+        own_account(self.conn(), user, invoice_id).await
     }
 
     /// The invoices `user` pays (a parent's family, a school's own), newest first.
@@ -305,14 +354,7 @@ impl Store {
     /// Puts an invoice the user pays in their basket, for its current balance.
     pub async fn add_invoice_to_basket(&self, user: &User, invoice_id: i64) -> Result<()> {
         let txn = self.write().await?;
-        let acc = InvoiceAccount::find_by_statement(stmt(
-            txn.get_database_backend(),
-            &format!("{ACCOUNT_SQL} WHERE i.id = ? AND {}", payer_condition()),
-            std::iter::once(invoice_id.into()).chain(payer_values(user)),
-        ))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let acc = own_account(&txn, user, invoice_id).await?;
         check_payable(acc.balance(), acc.is_cancelled(), &acc.number)?;
         let inserted = exec(
             &txn,

@@ -85,46 +85,28 @@ impl Store {
     /// so the amount the provider takes is exactly what the basket held.
     pub async fn open_checkout(&self, user_id: i64, provider: &str) -> Result<Checkout> {
         let txn = self.write().await?;
-        basket::refresh_invoice_items(&txn, user_id).await?;
-        let items = basket::items(&txn, user_id).await?;
-        let total: Pence = items.iter().map(|i| Pence(i.amount_pence)).sum();
-        check_checkout(items.len(), total)?;
-        let description = match items.as_slice() {
-            [one] => one.description.clone(),
-            many => items_description(many.len()),
-        };
-        let reference = new_reference();
-        let id = insert_id(
-            &txn,
-            "INSERT INTO payment_checkouts (reference, user_id, provider, provider_session, amount_pence, \
-             description, status, created_at) VALUES (?, ?, ?, NULL, ?, ?, 'open', ?) RETURNING id",
-            vec![
-                reference.clone().into(),
-                user_id.into(),
-                provider.into(),
-                total.0.into(),
-                description.clone().into(),
-                now().into(),
-            ],
-        )
-        .await?;
-        exec(
-            &txn,
-            "UPDATE basket_items SET checkout_id = ? WHERE user_id = ?",
-            vec![id.into(), user_id.into()],
-        )
-        .await?;
+        let checkout = open_checkout_in(&txn, user_id, provider, None).await?;
         txn.commit().await?;
-        Ok(Checkout {
-            id,
-            reference,
-            user_id,
-            provider: provider.into(),
-            provider_session: None,
-            amount_pence: total.0,
-            description,
-            status: "open".into(),
-        })
+        Ok(checkout)
+    }
+
+    /// Opens a checkout for `amount` towards one invoice `user` pays (decision 76): the next
+    /// instalment, or any amount from £1 (or the balance, if less) to the balance. The
+    /// invoice's basket line is set to that amount and is the checkout's only item, so the
+    /// rest of the basket waits; the webhook then records one card payment of exactly that
+    /// amount against the invoice, once however often the provider tells us.
+    pub async fn open_invoice_checkout(
+        &self,
+        user: &crate::platform::accounts::User,
+        invoice_id: i64,
+        amount: Pence,
+        provider: &str,
+    ) -> Result<Checkout> {
+        let txn = self.write().await?;
+        let item = invoices::put_invoice_amount(&txn, user, invoice_id, amount).await?;
+        let checkout = open_checkout_in(&txn, user.id, provider, Some(item)).await?;
+        txn.commit().await?;
+        Ok(checkout)
     }
 
     /// Notes the provider's session id for a checkout once its hosted page exists.
@@ -231,6 +213,63 @@ impl Store {
         .await?;
         Ok(n.map(|n| n.n).unwrap_or(0))
     }
+}
+
+/// Opens a checkout for the person's basket (or only its item `only`) and attaches the items
+/// to it, so the amount the provider takes is exactly what they held.
+async fn open_checkout_in(
+    txn: &impl ConnectionTrait,
+    user_id: i64,
+    provider: &str,
+    only: Option<i64>,
+) -> Result<Checkout> {
+    basket::refresh_invoice_items(txn, user_id).await?;
+    let mut items = basket::items(txn, user_id).await?;
+    if let Some(id) = only {
+        items.retain(|i| i.id == id);
+    }
+    let total: Pence = items.iter().map(|i| Pence(i.amount_pence)).sum();
+    check_checkout(items.len(), total)?;
+    let description = match items.as_slice() {
+        [one] => one.description.clone(),
+        many => items_description(many.len()),
+    };
+    let reference = new_reference();
+    let id = insert_id(
+        txn,
+        "INSERT INTO payment_checkouts (reference, user_id, provider, provider_session, amount_pence, \
+         description, status, created_at) VALUES (?, ?, ?, NULL, ?, ?, 'open', ?) RETURNING id",
+        vec![
+            reference.clone().into(),
+            user_id.into(),
+            provider.into(),
+            total.0.into(),
+            description.clone().into(),
+            now().into(),
+        ],
+    )
+    .await?;
+    // Only the items in this checkout: with `only`, the rest of the basket stays for later.
+    let ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
+    exec(
+        txn,
+        &format!(
+            "UPDATE basket_items SET checkout_id = ? WHERE user_id = ? AND id IN ({})",
+            ids.join(", ")
+        ),
+        vec![id.into(), user_id.into()],
+    )
+    .await?;
+    Ok(Checkout {
+        id,
+        reference,
+        user_id,
+        provider: provider.into(),
+        provider_session: None,
+        amount_pence: total.0,
+        description,
+        status: "open".into(),
+    })
 }
 
 async fn checkout_in(conn: &impl ConnectionTrait, provider: &str, session_id: &str) -> Result<Option<Checkout>> {

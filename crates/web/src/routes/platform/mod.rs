@@ -5,6 +5,7 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod identity;
 pub(crate) mod invitations;
+pub(crate) mod parent_home;
 pub(crate) mod public;
 pub(crate) mod second_factor;
 pub(crate) mod setup;

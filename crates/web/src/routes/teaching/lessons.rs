@@ -16,7 +16,7 @@ use tutti_store::teaching::registers::{GuaranteeLine, LessonOutcome, MarkScope};
 
 use crate::access::{Access, Audience, Routes};
 use crate::error::{AppError, AppResult};
-use crate::pages::render;
+use crate::pages::{render, render_clearing_flash};
 use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -27,6 +27,7 @@ pub fn teacher_audience() -> Audience {
         Access::Roles(&[Role::Teacher]),
         Routes::new()
             .route("/teacher/day", get(teacher_day))
+            .route("/teacher/week", get(teacher_week))
             .route("/teacher/lessons/{id}/mark", post(mark_pupil))
             .route("/teacher/lessons/{id}/outcome", post(mark_lesson))
             .route("/teacher/lessons/{id}/note", post(save_note)),
@@ -69,6 +70,11 @@ pub fn dashboard_links(role: Role) -> Vec<(&'static str, &'static str, &'static 
                 "/teacher/day",
                 "Today's lessons and registers",
                 "Each lesson in order, with one tap per pupil.",
+            ),
+            (
+                "/teacher/week",
+                "Your week at a glance",
+                "Each teaching day of the week with its lessons and a link to its registers.",
             ),
             calendar_link(),
         ],
@@ -177,8 +183,41 @@ pub(crate) struct DayPage {
     date_text: String,
     previous: String,
     next: String,
+    /// The Monday of the day's week, for the link back to the week.
+    week: String,
     lessons: Vec<LessonView>,
     marks: &'static [(&'static str, &'static str)],
+}
+
+/// A whole-lesson outcome waiting for the teacher to confirm it (decision 76): the red
+/// buttons change every pupil's register at once, so they ask first, without JavaScript.
+#[derive(Template)]
+#[template(path = "lessons/confirm_outcome.html")]
+pub(crate) struct ConfirmOutcomePage {
+    shell: Shell,
+    csrf: String,
+    lesson: LessonView,
+    date: String,
+    outcome: &'static str,
+    outcome_text: &'static str,
+}
+
+/// One teaching day on the week page.
+pub struct WeekDay {
+    pub date: String,
+    pub date_text: String,
+    pub lessons: Vec<LessonView>,
+}
+
+#[derive(Template)]
+#[template(path = "lessons/week.html")]
+pub(crate) struct WeekPage {
+    shell: Shell,
+    heading: String,
+    days: Vec<WeekDay>,
+    previous: String,
+    next: String,
+    this_week: bool,
 }
 
 #[derive(Deserialize)]
@@ -209,7 +248,88 @@ async fn teacher_day(
     };
     let lessons = state.store.teacher_day(staff, day).await?;
     let shell = Shell::new(&state, &visitor, day_title(day), "/teacher/day");
-    render(&day_page(shell, session.csrf_token, day, lessons))
+    let mut page = day_page(shell, session.csrf_token, day, lessons);
+    // Next and previous step to the teacher's own teaching days: weekends, holidays and
+    // closures have no lessons laid out, so they are stepped over.
+    let (before, after) = state.store.teaching_days_around(staff, day).await?;
+    if let Some(d) = before {
+        page.previous = d.to_string();
+    }
+    if let Some(d) = after {
+        page.next = d.to_string();
+    }
+    render_clearing_flash(&state, &visitor, &page).await
+}
+
+/// The weekday before or after `day` (Saturday and Sunday are stepped over).
+fn weekday_step(day: Date, forward: bool) -> Date {
+    let mut d = day;
+    loop {
+        d = if forward {
+            d + Duration::days(1)
+        } else {
+            d - Duration::days(1)
+        };
+        if !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) {
+            return d;
+        }
+    }
+}
+
+/// The Monday of `day`'s week.
+fn monday_of(day: Date) -> Date {
+    day - Duration::days(day.weekday().number_days_from_monday() as i64)
+}
+
+#[derive(Deserialize)]
+struct WeekQuery {
+    date: Option<String>,
+}
+
+/// The teacher's week at a glance: each day of the week they teach, its lessons in order
+/// and a link to its registers; a week's days without lessons (weekends, holidays,
+/// closures) are not listed.
+async fn teacher_week(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    SignedIn(user, _): SignedIn,
+    Query(q): Query<WeekQuery>,
+) -> AppResult<Response> {
+    let staff = staff_id(&user)?;
+    let today = state.store.today();
+    let day = match q.date.as_deref().filter(|d| !d.is_empty()) {
+        Some(text) => parse_date(text).ok_or_else(|| AppError::BadRequest("Enter a date like 2026-11-26.".into()))?,
+        None => today,
+    };
+    let monday = monday_of(day);
+    let sunday = monday + Duration::days(6);
+    let lessons = state
+        .store
+        .timetable(TimetableOf::Teacher(staff), monday, sunday, NoteReader::Staff)
+        .await?;
+    let mut days: Vec<WeekDay> = Vec::new();
+    for lesson in lessons {
+        let date = lesson.date.to_string();
+        if days.last().is_none_or(|d| d.date != date) {
+            days.push(WeekDay {
+                date_text: long_day(lesson.date),
+                date,
+                lessons: Vec::new(),
+            });
+        }
+        if let Some(d) = days.last_mut() {
+            d.lessons.push(LessonView::new(lesson));
+        }
+    }
+    let heading = format!("Your week from {}", long_day(monday));
+    render(&WeekPage {
+        shell: Shell::new(&state, &visitor, heading.clone(), "/teacher/week"),
+        heading,
+        days,
+        previous: (monday - Duration::days(7)).to_string(),
+        next: (monday + Duration::days(7)).to_string(),
+        this_week: monday_of(today) == monday,
+    })
 }
 
 pub(crate) fn day_title(day: Date) -> String {
@@ -223,8 +343,9 @@ pub(crate) fn day_page(shell: Shell, csrf: String, day: Date, lessons: Vec<Timet
         csrf,
         date: day.to_string(),
         date_text: long_day(day),
-        previous: (day - Duration::days(1)).to_string(),
-        next: (day + Duration::days(1)).to_string(),
+        previous: weekday_step(day, false).to_string(),
+        next: weekday_step(day, true).to_string(),
+        week: monday_of(day).to_string(),
         lessons: lessons.into_iter().map(LessonView::new).collect(),
         marks: &PUPIL_MARKS,
     }
@@ -246,6 +367,9 @@ struct OutcomeForm {
     outcome: String,
     #[serde(default)]
     date: String,
+    /// "yes" once the teacher has confirmed a whole-lesson outcome.
+    #[serde(default)]
+    confirm: String,
 }
 
 #[derive(Deserialize)]
@@ -268,7 +392,7 @@ fn back_to(date: &str, lesson: i64, today: time::Date) -> Response {
 async fn mark_pupil(
     State(state): State<AppState>,
     visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    SignedIn(user, session): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<MarkForm>,
 ) -> AppResult<Response> {
@@ -287,30 +411,94 @@ async fn mark_pupil(
             mark,
         )
         .await?;
-    Ok(back_to(&form.date, id, state.store.today()))
+    let day = parse_date(&form.date).unwrap_or(state.store.today());
+    let name = state
+        .store
+        .teacher_day(staff, day)
+        .await?
+        .into_iter()
+        .filter(|l| l.id == id)
+        .flat_map(|l| l.pupils)
+        .find(|p| p.id == form.pupil)
+        .map(|p| p.name);
+    let words = mark_text(&form.mark);
+    let message = match name {
+        Some(name) => format!("Saved: {name}, {words}."),
+        None => format!("Saved: {words}."),
+    };
+    saved(&state, &session, &message, &form.date, id).await
+}
+
+/// Back to the day at the lesson just changed, with a status message saying what was saved.
+async fn saved(
+    state: &AppState,
+    session: &tutti_store::platform::sessions::Session,
+    message: &str,
+    date: &str,
+    lesson: i64,
+) -> AppResult<Response> {
+    state.store.set_flash(&session.id_hash, Some(message)).await?;
+    Ok(back_to(date, lesson, state.store.today()))
 }
 
 async fn mark_lesson(
     State(state): State<AppState>,
     visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    SignedIn(user, session): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<OutcomeForm>,
 ) -> AppResult<Response> {
     let staff = staff_id(&user)?;
     let outcome = LessonOutcome::parse(&form.outcome)
         .ok_or_else(|| AppError::BadRequest("Choose given, teacher absent or school closed.".into()))?;
+    let (word, words) = outcome_words(&form.outcome);
+    // The red outcomes change the whole register: shown first, applied once confirmed.
+    if word != "given" && form.confirm != "yes" {
+        let day = parse_date(&form.date).unwrap_or(state.store.today());
+        let lesson = state
+            .store
+            .teacher_day(staff, day)
+            .await?
+            .into_iter()
+            .find(|l| l.id == id)
+            .ok_or(AppError::NotFound)?;
+        let title = format!("Mark this lesson {words}?");
+        return render(&ConfirmOutcomePage {
+            shell: Shell::new(&state, &visitor, title, "/teacher/day"),
+            csrf: session.csrf_token.clone(),
+            lesson: LessonView::new(lesson),
+            date: day.to_string(),
+            outcome: word,
+            outcome_text: words,
+        });
+    }
     state
         .store
         .mark_lesson(&Actor::user(&user, &visitor.ip), MarkScope::Teacher(staff), id, outcome)
         .await?;
-    Ok(back_to(&form.date, id, state.store.today()))
+    saved(
+        &state,
+        &session,
+        &format!("Saved: the lesson is marked {words}."),
+        &form.date,
+        id,
+    )
+    .await
+}
+
+/// The outcome's word as posted and how the page says it.
+fn outcome_words(posted: &str) -> (&'static str, &'static str) {
+    match posted {
+        "teacher-absent" => ("teacher-absent", "teacher absent"),
+        "school-closed" => ("school-closed", "school closed"),
+        _ => ("given", "given"),
+    }
 }
 
 async fn save_note(
     State(state): State<AppState>,
     visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    SignedIn(user, session): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
@@ -325,7 +513,12 @@ async fn save_note(
             form.shared == "yes",
         )
         .await?;
-    Ok(back_to(&form.date, id, state.store.today()))
+    let message = if form.shared == "yes" {
+        "Saved: the note, shared with the family."
+    } else {
+        "Saved: the note, for you and the office only."
+    };
+    saved(&state, &session, message, &form.date, id).await
 }
 
 /// One child's (or the school's) lessons on a timetable page.

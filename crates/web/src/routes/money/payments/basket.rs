@@ -228,12 +228,22 @@ pub(super) fn no_card_payments() -> AppError {
 pub(super) async fn checkout(State(state): State<AppState>, signed: SignedIn) -> AppResult<Response> {
     let provider = state.payments.clone().ok_or_else(no_card_payments)?;
     let open = state.store.open_checkout(signed.0.id, provider.name()).await?;
+    to_hosted_page(&state, provider.as_ref(), &signed.0, open).await
+}
+
+/// Sends the payer to the provider's hosted page for a checkout just opened.
+pub(super) async fn to_hosted_page(
+    state: &AppState,
+    provider: &dyn tutti_store::money::payments::provider::PaymentProvider,
+    user: &tutti_store::platform::accounts::User,
+    open: tutti_store::money::payments::Checkout,
+) -> AppResult<Response> {
     let base = state.config.public_url.trim_end_matches('/');
     let request = CheckoutRequest {
         amount: Pence(open.amount_pence),
         reference: open.reference.clone(),
         description: open.description.clone(),
-        customer_email: Some(signed.0.email.clone()),
+        customer_email: Some(user.email.clone()),
         success_url: format!("{base}/basket/return?ref={}", open.reference),
         cancel_url: format!("{base}/basket"),
     };

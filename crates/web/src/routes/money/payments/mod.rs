@@ -5,12 +5,14 @@ mod basket;
 mod collections;
 mod documents;
 mod office;
+pub(crate) mod pay;
 
 use axum::routing::{get, post};
 use basket::*;
 use collections::*;
 use documents::*;
 use office::*;
+use pay::{pay, pay_form};
 use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience, Routes};
@@ -39,7 +41,8 @@ pub fn basket_audience() -> Audience {
             .route("/basket/invoices/{id}", post(add_invoice))
             .route("/basket/return", get(checkout_return))
             .route("/donate", get(donate_form).post(donate))
-            .route("/account/invoices/{id}", get(own_invoice_pdf)),
+            .route("/account/invoices/{id}", get(own_invoice_pdf))
+            .route("/account/invoices/{id}/pay", get(pay_form).post(pay)),
     )
 }
 
