@@ -25,6 +25,7 @@ pub mod mail;
 mod menu;
 mod page_cache;
 mod pages;
+mod pickers;
 pub mod payments;
 mod problem;
 mod routes;

@@ -393,7 +393,7 @@ fn rules() -> Vec<Rule> {
             r
         },
         // ---- admin only ----
-        page("/admin", ADMIN).get(ADMIN, Is(303)),
+        page("/admin", OFFICE),
         page("/admin/users", ADMIN),
         page("/admin/users/{id}", ADMIN).url("/admin/users/{user}"),
         page("/admin/users/{id}/role", ADMIN)

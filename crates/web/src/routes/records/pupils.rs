@@ -1,4 +1,5 @@
 //! Admin screens for pupils and their guardians. Every view of a record is audited.
+use tutti_store::records::lookup::LookupKind;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -42,6 +43,7 @@ impl EditableRecord for Pupils {
     const SAVED: &'static str = "Pupil saved.";
     const ARCHIVED: &'static str = "Pupil archived.";
     const CONFLICT_FIELD: &'static str = "pupil_ref";
+    const PICKERS: &'static [(&'static str, LookupKind, &'static str)] = &[("school_urn", LookupKind::School, "school")];
 
     fn fields(values: &Values, new: bool) -> Vec<FormField> {
         fields(values, new)
@@ -210,9 +212,9 @@ fn fields(v: &Values, new: bool) -> Vec<FormField> {
         ),
         input(
             "school_urn",
-            "School URN",
-            "text",
-            "The 6-digit URN of the pupil's school",
+            "School",
+            "pick:schools",
+            "Type part of the school's name, its town or its 6-digit URN, and choose it",
             v,
         ),
         input(
