@@ -69,9 +69,7 @@ pub async fn resolve(store: &Store, kind: LookupKind, text: &str) -> AppResult<P
     {
         return Ok(Picked::One(found));
     }
-    let found = store
-        .lookup(kind, text, tutti_store::records::lookup::LIMIT)
-        .await?;
+    let found = store.lookup(kind, text, tutti_store::records::lookup::LIMIT).await?;
     // A name typed in full picks its record even when it is also part of longer names.
     let exact: Vec<&Found> = found
         .iter()
@@ -103,7 +101,10 @@ pub async fn pick(
         Picked::Empty => {}
         Picked::NotFound => errors.add(
             field,
-            format!("No {what} matches “{}”: type part of the name and choose from the list", text.trim()),
+            format!(
+                "No {what} matches “{}”: type part of the name and choose from the list",
+                text.trim()
+            ),
         ),
         Picked::Many(n) => errors.add(
             field,
@@ -191,7 +192,10 @@ mod tests {
         let l = label(LookupKind::School, &f);
         assert_eq!(l, "Oakfield Primary, Leeds (URN 100001)");
         assert_eq!(bracketed_key(&l), Some("100001"));
-        assert_eq!(bracketed_key("Amelia Brown, St Mary's (Hull) (P100123)"), Some("P100123"));
+        assert_eq!(
+            bracketed_key("Amelia Brown, St Mary's (Hull) (P100123)"),
+            Some("P100123")
+        );
         assert_eq!(bracketed_key("Oakfield"), None);
         assert_eq!(bracketed_key("Oakfield ()"), None);
     }

@@ -420,7 +420,11 @@ fn rules() -> Vec<Rule> {
         page("/admin/audit", OFFICE),
         page("/admin/lookup/{kind}", OFFICE)
             .url("/admin/lookup/pupils?q=a")
-            .also(&["/admin/lookup/schools?q=a", "/admin/lookup/staff?q=a", "/admin/lookup/instruments?q=a"]),
+            .also(&[
+                "/admin/lookup/schools?q=a",
+                "/admin/lookup/staff?q=a",
+                "/admin/lookup/instruments?q=a",
+            ]),
         page("/admin/schools", OFFICE),
         page("/admin/schools/new", OFFICE),
         page("/admin/schools/{id}", OFFICE).url("/admin/schools/{school}"),

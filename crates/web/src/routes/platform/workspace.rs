@@ -38,10 +38,22 @@ struct HomePage {
 
 async fn home(State(state): State<AppState>, visitor: Visitor, SignedIn(user, _): SignedIn) -> AppResult<Response> {
     let mut starts: Vec<Start> = vec![
-        ("/admin/pupils", "Pupils", "Find a pupil, their family, lessons and loans."),
+        (
+            "/admin/pupils",
+            "Pupils",
+            "Find a pupil, their family, lessons and loans.",
+        ),
         ("/admin/schools", "Schools", "Schools, their contacts, hours and terms."),
-        ("/admin/staff", "Staff", "Teachers and office staff, their checks and availability."),
-        ("/admin/imports", "Imports", "Bring in schools, pupils, staff or instruments from a file."),
+        (
+            "/admin/staff",
+            "Staff",
+            "Teachers and office staff, their checks and availability.",
+        ),
+        (
+            "/admin/imports",
+            "Imports",
+            "Bring in schools, pupils, staff or instruments from a file.",
+        ),
         ("/admin/audit", "Audit log", "Who did what to which record."),
     ];
     if user.role == Role::Admin {

@@ -1,11 +1,11 @@
 //! Admin screens for pupils and their guardians. Every view of a record is audited.
-use tutti_store::records::lookup::LookupKind;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_domain::csv::PupilRow;
 use tutti_domain::validate::{EmailAddress, PhoneNumber, format_date_uk};
 use tutti_store::records::guardians::GuardianInput;
+use tutti_store::records::lookup::LookupKind;
 use tutti_store::records::pupils::{PupilInput, PupilScope};
 
 use tutti_store::platform::audit::Actor;
@@ -43,7 +43,8 @@ impl EditableRecord for Pupils {
     const SAVED: &'static str = "Pupil saved.";
     const ARCHIVED: &'static str = "Pupil archived.";
     const CONFLICT_FIELD: &'static str = "pupil_ref";
-    const PICKERS: &'static [(&'static str, LookupKind, &'static str)] = &[("school_urn", LookupKind::School, "school")];
+    const PICKERS: &'static [(&'static str, LookupKind, &'static str)] =
+        &[("school_urn", LookupKind::School, "school")];
 
     fn fields(values: &Values, new: bool) -> Vec<FormField> {
         fields(values, new)

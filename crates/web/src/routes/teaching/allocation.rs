@@ -480,12 +480,7 @@ async fn cancel_day(
         "school",
     )
     .await?;
-    let read = read_day_off(
-        &mut errors,
-        one(&form, "teacher"),
-        &school,
-        one(&form, "date"),
-    );
+    let read = read_day_off(&mut errors, one(&form, "teacher"), &school, one(&form, "date"));
     let Some((whose, day)) = read else {
         return cancellations_view(&state, &visitor, errors).await;
     };
