@@ -104,8 +104,11 @@ enum For {
     Admins,
 }
 
-/// The office's navigation by task: (id, heading, [(address, label, who)]).
-const OFFICE: &[(&str, &str, &[(&str, &str, For)])] = &[
+/// A link as declared: (address, label, who may follow it).
+type Declared = (&'static str, &'static str, For);
+
+/// The office's navigation by task: (id, heading, its links).
+const OFFICE: &[(&str, &str, &[Declared])] = &[
     (
         "people",
         "People",
