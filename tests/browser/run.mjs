@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { freshHubJourneys } from "./fresh_hub.mjs";
 import { workspaceJourneys } from "./workspaces.mjs";
+import { officeJourneys } from "./office.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -254,6 +255,9 @@ try {
       assert(problems.length === 0, problems.join("\n"));
     });
   }
+
+  // The office's workspace at phone and desktop widths.
+  await officeJourneys({ browser, base, check, assert, axeClean });
 
   // A second hub, on an empty database: setup and an invitation, end to end.
   await freshHubJourneys({ BIN, browser, check, assert, axeClean, freePort, waitForHealth });

@@ -21,6 +21,16 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../static/passkeys.js"),
     },
     Asset {
+        name: "menu.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/menu.js"),
+    },
+    Asset {
+        name: "pickers.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/pickers.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../static/favicon.svg"),

@@ -26,6 +26,7 @@ mod menu;
 mod page_cache;
 mod pages;
 pub mod payments;
+mod pickers;
 mod problem;
 mod routes;
 mod session;

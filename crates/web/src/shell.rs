@@ -6,7 +6,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use tutti_store::platform::accounts::User;
+use tutti_store::platform::accounts::{Role, User};
 
 /// What the frame shows of the hub: the stored identity as the header and footer need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +87,29 @@ pub struct OpenGraph {
 }
 
 impl Shell {
+    /// Whether the visitor works in the office: an admin or a manager.
+    pub fn is_office(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager))
+    }
+
+    /// Whether the page is drawn in the office's workspace: office staff at an office address.
+    /// Pages only the office sees extend `office/layout.html`, which always draws it; pages shared
+    /// with other roles (invoices, progress) extend `base.html`, which asks this.
+    pub fn office_frame(&self) -> bool {
+        self.is_office()
+            && ["/admin", "/progress"]
+                .iter()
+                .any(|p| self.path == *p || self.path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+    }
+
+    /// The office's navigation as this visitor sees it on this page.
+    pub fn office_nav(&self) -> Vec<crate::menu::OfficeGroup> {
+        let admin = self.user.as_ref().is_some_and(|u| u.role == Role::Admin);
+        crate::menu::office(admin, &self.path)
+    }
+
     /// A shell for pages shown without a visitor: error pages.
     pub fn bare(title: &str) -> Shell {
         Shell {

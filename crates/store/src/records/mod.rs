@@ -1,5 +1,6 @@
 //! The core records: schools, pupils and their guardians, staff and their availability,
-//! instruments and their loans, schools' contacts, with their search, archiving and CSV imports.
+//! instruments and their loans, schools' contacts, with their search, their lookup by part of a
+//! name for pickers, archiving and CSV imports.
 pub(crate) mod archive;
 pub mod availability;
 pub(crate) mod enrolment_import;
@@ -8,6 +9,7 @@ pub mod imports;
 pub mod instruments;
 pub(crate) mod keyed_import;
 pub mod loans;
+pub mod lookup;
 pub(crate) mod pupil_search;
 pub mod pupils;
 pub mod school_contacts;

@@ -22,6 +22,7 @@ fn audiences() -> Vec<Audience> {
         platform::account::signed_in_audience(),
         platform::second_factor::account_audience(),
         platform::second_factor::login_audience(),
+        platform::workspace::audience(),
         platform::admin::audience(),
         platform::admin::outbox_audience(),
         platform::setup::audience(),

@@ -21,6 +21,7 @@ mod invitations;
 mod lessons;
 mod loans;
 mod mail;
+mod office;
 mod pages;
 mod payments;
 mod phone;

@@ -402,7 +402,7 @@ fn rules() -> Vec<Rule> {
             r
         },
         // ---- admin only ----
-        page("/admin", ADMIN).get(ADMIN, Is(303)),
+        page("/admin", OFFICE),
         page("/admin/users", ADMIN),
         page("/admin/users/{id}", ADMIN).url("/admin/users/{user}"),
         page("/admin/users/{id}/role", ADMIN)
@@ -427,6 +427,13 @@ fn rules() -> Vec<Rule> {
         page("/admin/settings/logo/remove", ADMIN).post_only(),
         page("/admin/records", OFFICE),
         page("/admin/audit", OFFICE),
+        page("/admin/lookup/{kind}", OFFICE)
+            .url("/admin/lookup/pupils?q=a")
+            .also(&[
+                "/admin/lookup/schools?q=a",
+                "/admin/lookup/staff?q=a",
+                "/admin/lookup/instruments?q=a",
+            ]),
         page("/admin/schools", OFFICE),
         page("/admin/schools/new", OFFICE),
         page("/admin/schools/{id}", OFFICE).url("/admin/schools/{school}"),

@@ -181,13 +181,22 @@ pub(super) async fn waiting_view(
     csrf: String,
     params: ListParams,
     form: ApplyForm,
-    errors: FormErrors,
+    mut errors: FormErrors,
 ) -> AppResult<Response> {
     let day = state.store.today();
     let school_text = params.school.unwrap_or_default();
     let instrument = params.instrument.unwrap_or_default();
+    let school_id = crate::pickers::filter_id(
+        &state.store,
+        &mut errors,
+        "school",
+        tutti_store::records::lookup::LookupKind::School,
+        &school_text,
+        "school",
+    )
+    .await?;
     let filter = ApplicationFilter {
-        school_id: school_text.trim().parse().ok(),
+        school_id,
         instrument: instrument.clone(),
         status: "waiting".into(),
         waiting_order: true,

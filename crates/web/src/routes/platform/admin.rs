@@ -23,7 +23,6 @@ pub fn audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Admin]),
         Routes::new()
-            .route("/admin", get(|| async { Redirect::to("/admin/users") }))
             .route("/admin/users", get(users))
             .route("/admin/users/{id}", get(user))
             .route("/admin/users/{id}/role", post(set_role))

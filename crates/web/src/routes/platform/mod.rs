@@ -1,4 +1,4 @@
-//! The platform's own screens: accounts (sign up, log in, passwords, the dashboard), second
+//! The platform's own screens: the office's home, accounts (sign up, log in, passwords, the dashboard), second
 //! factors, the office's users and outbox, invitations to a login, the hub's first-run setup
 //! and its settings (its identity and logo), and the public health check and static files.
 pub(crate) mod account;
@@ -9,3 +9,4 @@ pub(crate) mod parent_home;
 pub(crate) mod public;
 pub(crate) mod second_factor;
 pub(crate) mod setup;
+pub(crate) mod workspace;

@@ -1,9 +1,14 @@
-//! The audit log for managers and admins: who did what to which record, filterable.
+//! The audit log for managers and admins: who did what to which record, filterable by a
+//! record's name as well as its number; records are shown by name, linked to them.
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 use tutti_store::platform::audit::AuditFilter;
+use tutti_store::records::lookup::LookupKind;
+
+use crate::forms::FormErrors;
+use crate::pickers::pick;
 
 use super::*;
 use crate::access::Routes;
@@ -40,12 +45,41 @@ impl AuditParams {
     }
 }
 
+/// One event as the log shows it.
+struct AuditRow {
+    when: String,
+    who: String,
+    action: String,
+    /// The record by name ("Pupil Amelia Brown"), or by kind and number when it has no name.
+    record: String,
+    /// The record's page, when it has one.
+    href: Option<String>,
+    what: String,
+    from: String,
+}
+
+/// The page of a record the log names, for the kinds with one.
+fn record_page(kind: LookupKind, id: i64) -> String {
+    format!("/admin/{}/{id}", kind.as_str())
+}
+
+/// "Pupil", "School": the kind as the first word of a record's name.
+fn kind_word(kind: LookupKind) -> &'static str {
+    match kind {
+        LookupKind::School => "School",
+        LookupKind::Pupil => "Pupil",
+        LookupKind::Staff => "Staff",
+        LookupKind::Instrument => "Instrument",
+    }
+}
+
 #[derive(Template)]
 #[template(path = "records/audit.html")]
 struct AuditPage {
     shell: Shell,
     p: AuditParams,
-    rows: Vec<Vec<String>>,
+    errors: FormErrors,
+    rows: Vec<AuditRow>,
     total: u64,
     page: u64,
     pages: u64,
@@ -53,7 +87,36 @@ struct AuditPage {
 }
 
 async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<AuditParams>) -> AppResult<Response> {
-    let page = state.store.audit_events(&p.filter(50)).await?;
+    let mut errors = FormErrors::default();
+    let mut filter = p.filter(50);
+    // The record may be named rather than numbered: the kind chosen says what to look for.
+    let typed = p.entity_id.trim();
+    if !typed.is_empty() && typed.parse::<i64>().is_err() {
+        match LookupKind::from_entity(&p.entity) {
+            Some(kind) => {
+                let what = kind_word(kind).to_lowercase();
+                match pick(&state.store, &mut errors, "entity_id", kind, typed, &what, false).await? {
+                    Some(found) => filter.entity_id = Some(found.id),
+                    // Nothing matched: show nothing rather than everything.
+                    None => filter.entity_id = Some(0),
+                }
+            }
+            None => {
+                errors.add(
+                    "entity_id",
+                    "Choose the record type to find a record by its name, or enter its number",
+                );
+                filter.entity_id = Some(0);
+            }
+        }
+    }
+    let page = state.store.audit_events(&filter).await?;
+    let wanted: Vec<(LookupKind, i64)> = page
+        .rows
+        .iter()
+        .filter_map(|e| Some((LookupKind::from_entity(&e.entity)?, e.entity_id?)))
+        .collect();
+    let names = state.store.record_names(&wanted).await?;
     let pages = page.pages();
     let query: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("entity", &p.entity)
@@ -65,21 +128,30 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<A
         .rows
         .into_iter()
         .map(|e| {
-            vec![
-                crate::format::when(e.at),
-                e.actor,
-                e.action,
-                match e.entity_id {
-                    Some(id) => format!("{} {id}", e.entity),
-                    None => e.entity,
-                },
-                e.summary,
-                e.ip,
-            ]
+            let kind = LookupKind::from_entity(&e.entity);
+            let named = kind.zip(e.entity_id).and_then(|k| names.get(&k).map(|f| (k.0, f)));
+            let (record, href) = match (named, e.entity_id) {
+                (Some((kind, found)), _) => (
+                    format!("{} {}", kind_word(kind), found.name),
+                    Some(record_page(kind, found.id)),
+                ),
+                (None, Some(id)) => (format!("{} {id}", e.entity.replace('_', " ")), None),
+                (None, None) => (e.entity.replace('_', " "), None),
+            };
+            AuditRow {
+                when: crate::format::when(e.at),
+                who: e.actor,
+                action: e.action,
+                record,
+                href,
+                what: e.summary,
+                from: e.ip,
+            }
         })
         .collect();
     render(&AuditPage {
         shell: Shell::new(&state, &visitor, "Audit log", "/admin/audit"),
+        errors,
         total: page.total,
         page: page.page,
         pages,

@@ -7,6 +7,7 @@ use std::future::Future;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use tutti_store::platform::audit::Actor;
+use tutti_store::records::lookup::LookupKind;
 use tutti_store::{Store, StoreError};
 
 use super::{FormField, FormPage, Values, csrf_of, done, form_again};
@@ -34,6 +35,10 @@ pub(crate) trait EditableRecord: Send + Sync + 'static {
     const ARCHIVED: &'static str;
     /// The field a refusal is shown on when the domain names none: the record's key.
     const CONFLICT_FIELD: &'static str;
+
+    /// The form's pickers: (field, kind of record, what it is called). What is typed in one
+    /// (part of a name, a suggestion, a key) becomes the record's key before `parse` reads it.
+    const PICKERS: &'static [(&'static str, LookupKind, &'static str)] = &[];
 
     fn fields(values: &Values, new: bool) -> Vec<FormField>;
     fn parse(values: &Values, errors: &mut FormErrors) -> Option<Self::Input>;
@@ -106,7 +111,8 @@ pub(crate) async fn create<K: EditableRecord>(
     Form(values): Form<Values>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    if let Some(input) = K::parse(&values, &mut errors) {
+    let keyed = crate::pickers::keyed(&state.store, &values, K::PICKERS, &mut errors).await?;
+    if let Some(input) = K::parse(&keyed, &mut errors) {
         match K::create(&state.store, &actor(&signed.0, &visitor), &input).await {
             Ok(id) => return done(&state, &signed, K::ADDED, &format!("{}/{id}", K::BASE)).await,
             Err(e) => on_field::<K>(e, &mut errors)?,
@@ -138,7 +144,8 @@ pub(crate) async fn update<K: EditableRecord>(
     Form(values): Form<Values>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    if let Some(input) = K::parse(&values, &mut errors) {
+    let keyed = crate::pickers::keyed(&state.store, &values, K::PICKERS, &mut errors).await?;
+    if let Some(input) = K::parse(&keyed, &mut errors) {
         match K::update(&state.store, &actor(&signed.0, &visitor), id, &input).await {
             Ok(()) => return done(&state, &signed, K::SAVED, &format!("{}/{id}", K::BASE)).await,
             Err(e) => on_field::<K>(e, &mut errors)?,

@@ -232,16 +232,25 @@ async fn pupil_field(
     field: &'static str,
     errors: &mut FormErrors,
 ) -> AppResult<Option<i64>> {
-    let reference = v.get(field).map(|s| s.trim()).unwrap_or_default();
-    if reference.is_empty() {
-        errors.add(field, "Enter the pupil's reference, like P100123");
+    use crate::pickers::{Picked, pick, resolve};
+    use tutti_store::records::lookup::LookupKind;
+    // A picker: the pupil's reference, a suggestion, or part of their name (decision 0074).
+    let text = v.get(field).map(|s| s.trim()).unwrap_or_default();
+    if text.is_empty() {
+        errors.add(field, "Enter the pupil's name or reference, like P100123");
         return Ok(None);
     }
-    let found = state.store.pupil_id_by_ref(&PupilScope::All, reference).await?;
-    if found.is_none() {
-        errors.add(field, format!("No pupil on the roll has the reference {reference}"));
-    }
-    Ok(found)
+    Ok(match resolve(&state.store, LookupKind::Pupil, text).await? {
+        Picked::One(found) => Some(found.id),
+        // One word matching nobody was meant as a reference.
+        Picked::NotFound if !text.contains(char::is_whitespace) => {
+            errors.add(field, format!("No pupil on the roll has the reference {text}"));
+            None
+        }
+        _ => pick(&state.store, errors, field, LookupKind::Pupil, text, "pupil", true)
+            .await?
+            .map(|f| f.id),
+    })
 }
 
 /// A refusal goes beside the form's field for the domain's field; anything else is the page's.

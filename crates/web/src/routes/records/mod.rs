@@ -1,5 +1,5 @@
 //! The office's record screens under /admin: schools, pupils, staff, instruments and their
-//! loans, imports and the audit log, built from three shared templates (list, view, form);
+//! loans, imports, the audit log and the pickers' lookup, built from three shared templates (list, view, form);
 //! and a parent's view of their children's loans (`loans::parent_audience`).
 pub(crate) mod audit;
 mod editing;
@@ -7,6 +7,7 @@ pub(crate) mod hours;
 mod imports;
 pub(crate) mod instruments;
 pub(crate) mod loans;
+mod lookup;
 pub(crate) mod pupils;
 pub(crate) mod school_contacts;
 pub(crate) mod schools;
@@ -48,7 +49,8 @@ pub fn audience() -> Audience {
             .merge(instruments::routes())
             .merge(loans::office_routes())
             .merge(imports::routes())
-            .merge(audit::routes()),
+            .merge(audit::routes())
+            .merge(lookup::routes()),
     )
 }
 
@@ -150,6 +152,13 @@ pub struct FormField {
     pub hint: &'static str,
     pub options: Vec<(String, String)>,
     pub rows: u8,
+}
+
+impl FormField {
+    /// The kind of record a picker field finds ("schools"), if this field is one.
+    pub fn picker(&self) -> Option<&'static str> {
+        self.kind.strip_prefix("pick:")
+    }
 }
 
 pub fn input(name: &'static str, label: &'static str, kind: &'static str, hint: &'static str, v: &Values) -> FormField {

@@ -5,6 +5,7 @@ use axum::routing::{get, post};
 use tutti_domain::csv::PupilRow;
 use tutti_domain::validate::{EmailAddress, PhoneNumber, format_date_uk};
 use tutti_store::records::guardians::GuardianInput;
+use tutti_store::records::lookup::LookupKind;
 use tutti_store::records::pupils::{PupilInput, PupilScope};
 
 use tutti_store::platform::audit::Actor;
@@ -42,6 +43,8 @@ impl EditableRecord for Pupils {
     const SAVED: &'static str = "Pupil saved.";
     const ARCHIVED: &'static str = "Pupil archived.";
     const CONFLICT_FIELD: &'static str = "pupil_ref";
+    const PICKERS: &'static [(&'static str, LookupKind, &'static str)] =
+        &[("school_urn", LookupKind::School, "school")];
 
     fn fields(values: &Values, new: bool) -> Vec<FormField> {
         fields(values, new)
@@ -210,9 +213,9 @@ fn fields(v: &Values, new: bool) -> Vec<FormField> {
         ),
         input(
             "school_urn",
-            "School URN",
-            "text",
-            "The 6-digit URN of the pupil's school",
+            "School",
+            "pick:schools",
+            "Type part of the school's name, its town or its 6-digit URN, and choose it",
             v,
         ),
         input(

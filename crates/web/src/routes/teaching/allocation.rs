@@ -148,10 +148,19 @@ async fn allocation_view(
     state: &AppState,
     visitor: &Visitor,
     q: AllocationQuery,
-    errors: FormErrors,
+    mut errors: FormErrors,
     form: Pairs,
 ) -> AppResult<Response> {
-    let school_id = q.school.as_deref().and_then(|s| s.trim().parse::<i64>().ok());
+    let school_text = q.school.clone().unwrap_or_default();
+    let school_id = crate::pickers::filter_id(
+        &state.store,
+        &mut errors,
+        "school",
+        tutti_store::records::lookup::LookupKind::School,
+        &school_text,
+        "school",
+    )
+    .await?;
     let instrument = q.instrument.clone().unwrap_or_default();
     let awaiting = state.store.awaiting_allocation(school_id, Some(&instrument)).await?;
     let groups = state
@@ -173,7 +182,7 @@ async fn allocation_view(
             .as_ref()
             .map(|s| s.csrf_token.clone())
             .unwrap_or_default(),
-        school: school_id.map(|s| s.to_string()).unwrap_or_default(),
+        school: school_text,
         instrument,
         awaiting,
         groups,
@@ -289,11 +298,20 @@ async fn place(
     Form(form): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
+    let school = crate::pickers::id_text(
+        &state.store,
+        &mut errors,
+        "school_id",
+        tutti_store::records::lookup::LookupKind::School,
+        one(&form, "school_id"),
+        "school",
+    )
+    .await?;
     let request = read_place(
         &mut errors,
         ids(&form, "enrolment"),
         one(&form, "teacher"),
-        one(&form, "school_id"),
+        &school,
         one(&form, "weekday"),
         one(&form, "start"),
         one(&form, "minutes"),
@@ -453,12 +471,16 @@ async fn cancel_day(
     Form(form): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let read = read_day_off(
+    let school = crate::pickers::id_text(
+        &state.store,
         &mut errors,
-        one(&form, "teacher"),
+        "school_id",
+        tutti_store::records::lookup::LookupKind::School,
         one(&form, "school_id"),
-        one(&form, "date"),
-    );
+        "school",
+    )
+    .await?;
+    let read = read_day_off(&mut errors, one(&form, "teacher"), &school, one(&form, "date"));
     let Some((whose, day)) = read else {
         return cancellations_view(&state, &visitor, errors).await;
     };

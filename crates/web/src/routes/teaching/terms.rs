@@ -59,6 +59,10 @@ pub(crate) enum Owner {
     School(Urn),
 }
 
+/// The school a screen's form names is a picker: its name, town or URN (decision 0074).
+const SCHOOL_PICKER: &[(&str, tutti_store::records::lookup::LookupKind, &str)] =
+    &[("school_urn", tutti_store::records::lookup::LookupKind::School, "school")];
+
 /// Reads `authority` and `school_urn`: exactly one of them.
 pub(crate) fn read_owner(v: &Values, errors: &mut FormErrors) -> Option<Owner> {
     let text = |k: &str| v.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
@@ -350,9 +354,9 @@ fn term_fields(v: &Values, new: bool) -> Vec<FormField> {
         ));
         fields.push(input(
             "school_urn",
-            "Or one school's URN",
-            "text",
-            "For an academy with its own dates, which replace its authority's for this term.",
+            "Or one school",
+            "pick:schools",
+            "For an academy with its own dates, which replace its authority's for this term: part of its name, its town or its URN.",
             v,
         ));
     }
@@ -442,7 +446,8 @@ async fn create_term(
     Form(v): Form<Values>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let owner = read_owner(&v, &mut errors);
+    let keyed = crate::pickers::keyed(&state.store, &v, SCHOOL_PICKER, &mut errors).await?;
+    let owner = read_owner(&keyed, &mut errors);
     let dates = read_term(&v, &mut errors);
     if let (Some(owner), Some(dates)) = (owner, dates)
         && let Some(whose) = whose(&state, owner, &mut errors).await?
@@ -557,9 +562,9 @@ fn closure_fields(v: &Values) -> Vec<FormField> {
         ),
         input(
             "school_urn",
-            "Or one school's URN",
-            "text",
-            "Closes that school only.",
+            "Or one school",
+            "pick:schools",
+            "Closes that school only: part of its name, its town or its URN.",
             v,
         ),
         input("date", "Date", "date", "", v),
@@ -616,7 +621,8 @@ async fn create_closure(
     Form(v): Form<Values>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let owner = read_owner(&v, &mut errors);
+    let keyed = crate::pickers::keyed(&state.store, &v, SCHOOL_PICKER, &mut errors).await?;
+    let owner = read_owner(&keyed, &mut errors);
     let day = read_closure(&v, &mut errors);
     if let (Some(owner), Some((day, kind, reason))) = (owner, day)
         && let Some(whose) = whose(&state, owner, &mut errors).await?
