@@ -269,6 +269,11 @@ impl TermId {
         }
     }
 
+    /// The term as people say it: "the autumn term 2026", "the spring term 2027".
+    pub fn label(self) -> String {
+        format!("the {} term {}", self.name, self.calendar_year())
+    }
+
     /// The term after this one (summer is followed by the next year's autumn).
     pub fn next(self) -> TermId {
         match self.name {

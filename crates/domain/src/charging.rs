@@ -20,6 +20,9 @@ use crate::lessons::LessonType;
 use crate::money::{Pence, Percent, Rounding, split_by_weights, split_evenly};
 use crate::serde_formats;
 
+mod words;
+pub use words::{PriceList, PriceRow};
+
 /// Why a charge could not be worked out.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChargingError {
@@ -1071,15 +1074,16 @@ pub fn notice_effective(
     let deadline = notice_deadline(policy, next_term, next_dates.dates.first);
     let in_time = notice_received <= deadline;
     let last_payable_term = if in_time { current.term } else { next_term };
-    let deadline_text = crate::validate::format_date_uk(deadline);
+    let deadline_text = crate::validate::format_day_long(deadline);
+    let next_words = next_term.label();
     let explanation = if in_time {
         format!(
-            "Notice arrived by {deadline_text}, so {next_term} is not charged. Lessons end with the {} term; its invoice still stands.",
+            "Notice arrived by {deadline_text}, so {next_words} is not charged. Lessons end with the {} term; its invoice still stands.",
             current.term.name
         )
     } else {
         format!(
-            "Notice for {next_term} had to arrive by {deadline_text}, so {next_term} is still charged and is the last term."
+            "Notice for {next_words} had to arrive by {deadline_text}, so {next_words} is still charged and is the last term."
         )
     };
     Ok(NoticeOutcome {
@@ -1482,7 +1486,7 @@ mod tests {
         let outcome = notice_effective(date!(2026 - 12 - 01), &policy, &calendar).unwrap();
         assert_eq!(
             outcome.explanation,
-            "Notice for 2027-spring had to arrive by 30/11/2026, so 2027-spring is still charged and is the last term."
+            "Notice for the spring term 2027 had to arrive by Monday 30 November 2026, so the spring term 2027 is still charged and is the last term."
         );
     }
 

@@ -1,31 +1,69 @@
-//! Values as people read them on a page, in one place: dates and times in London's time (the
-//! hub's), whatever the server's clock zone; times of day; machine-readable stamps stay
-//! RFC 3339 in UTC. Money reads through `tutti_domain::money::Pence`'s own Display.
-use time::macros::format_description;
+//! Values as people read them on a page, in one place (decision 77): dates in one UK style
+//! ("Monday 7 December 2026" in prose and headings, "07/12/2026" in dense tables), in
+//! London's time (the hub's) whatever the server's clock zone; times of day ("09:05"); counts
+//! with thousands separators ("1,234"); money as "£1,234.50". Machine-readable values stay
+//! machine-readable: stamps for `datetime` attributes are RFC 3339 in UTC, and form inputs of
+//! type date keep ISO dates (`input_date`), which is what browsers need.
 use time::{Date, OffsetDateTime};
 use tutti_domain::clock::in_london;
+use tutti_domain::money::Pence;
 use tutti_domain::rotation::ClockTime;
+use tutti_domain::validate::{format_date_iso, format_date_uk, format_day_long};
 
-/// "3 March 2026", the day in London.
-pub fn long_date(t: OffsetDateTime) -> String {
-    in_london(t)
-        .format(format_description!("[day padding:none] [month repr:long] [year]"))
-        .unwrap_or_default()
+/// "7 December 2026": a day in words, without its weekday (for "published on" lines).
+pub fn day(d: Date) -> String {
+    format!("{} {} {}", d.day(), d.month(), d.year())
 }
 
-/// "Tuesday, 3 March 2026".
+/// "Monday 7 December 2026": a day in prose and headings (no comma after the weekday).
 pub fn long_day(d: Date) -> String {
-    d.format(format_description!(
-        "[weekday], [day padding:none] [month repr:long] [year]"
-    ))
-    .unwrap_or_default()
+    format_day_long(d)
 }
 
-/// "03/03/2026 14:05", London's wall clock (BST in summer).
+/// "07/12/2026": a day in a dense table.
+pub fn short_day(d: Date) -> String {
+    format_date_uk(d)
+}
+
+/// "07/12/2026", or "" for no day: a table cell that may be empty.
+pub fn short_day_or_blank(d: Option<Date>) -> String {
+    d.map(short_day).unwrap_or_default()
+}
+
+/// "Monday 7 December 2026", or "" for no day.
+pub fn long_day_or_blank(d: Option<Date>) -> String {
+    d.map(long_day).unwrap_or_default()
+}
+
+/// "2026-12-07": the value of an `<input type="date">` or a `datetime` attribute, never text
+/// for people to read.
+pub fn input_date(d: Date) -> String {
+    format_date_iso(d)
+}
+
+/// "7 December 2026", the day in London of a moment.
+pub fn long_date(t: OffsetDateTime) -> String {
+    day(in_london(t).date())
+}
+
+/// "07/12/2026 14:05", London's wall clock (BST in summer), for tables.
 pub fn when(t: OffsetDateTime) -> String {
-    in_london(t)
-        .format(format_description!("[day]/[month]/[year] [hour]:[minute]"))
-        .unwrap_or_default()
+    let local = in_london(t);
+    format!(
+        "{} {}",
+        short_day(local.date()),
+        time_of_day(local.hour(), local.minute())
+    )
+}
+
+/// "Monday 7 December 2026 at 14:05", London's wall clock, for prose.
+pub fn long_when(t: OffsetDateTime) -> String {
+    let local = in_london(t);
+    format!(
+        "{} at {}",
+        long_day(local.date()),
+        time_of_day(local.hour(), local.minute())
+    )
 }
 
 /// RFC 3339 in UTC, for `datetime` attributes and feeds.
@@ -39,10 +77,42 @@ pub fn clock(minute: i32) -> String {
     ClockTime(minute.clamp(0, 24 * 60 - 1) as u16).to_string()
 }
 
+fn time_of_day(hour: u8, minute: u8) -> String {
+    format!("{hour:02}:{minute:02}")
+}
+
+/// "1,234": a count with thousands separators (negative counts keep their sign).
+pub fn count(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "£1,234.50": money as people read it (the one style is `Pence`'s own Display).
+pub fn money(p: Pence) -> String {
+    p.to_string()
+}
+
+/// "1 pupil", "1,234 pupils": a count and its noun, plural when it is not one.
+pub fn counted(n: impl Into<i128>, one: &str, many: &str) -> String {
+    let n: i128 = n.into();
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+    use time::macros::{date, datetime};
 
     #[test]
     fn people_see_london_time() {
@@ -50,12 +120,50 @@ mod tests {
         assert_eq!(long_date(datetime!(2026-06-30 23:30 UTC)), "1 July 2026");
         assert_eq!(when(datetime!(2026-06-30 23:30 UTC)), "01/07/2026 00:30");
         assert_eq!(when(datetime!(2026-12-01 09:05 UTC)), "01/12/2026 09:05");
-        assert_eq!(iso(datetime!(2026-06-30 23:30 UTC)), "2026-06-30T23:30:00Z");
         assert_eq!(
-            long_day(time::macros::date!(2026 - 11 - 26)),
-            "Thursday, 26 November 2026"
+            long_when(datetime!(2026-06-30 23:30 UTC)),
+            "Wednesday 1 July 2026 at 00:30"
         );
+        assert_eq!(iso(datetime!(2026-06-30 23:30 UTC)), "2026-06-30T23:30:00Z");
         assert_eq!(clock(545), "09:05");
         assert_eq!(clock(-3), "00:00");
+    }
+
+    #[test]
+    fn one_date_style() {
+        let d = date!(2026 - 12 - 07);
+        assert_eq!(long_day(d), "Monday 7 December 2026");
+        assert_eq!(long_day(date!(2026 - 11 - 26)), "Thursday 26 November 2026");
+        assert_eq!(day(d), "7 December 2026");
+        assert_eq!(short_day(d), "07/12/2026");
+        assert_eq!(short_day(date!(2027 - 01 - 01)), "01/01/2027");
+        assert_eq!(input_date(d), "2026-12-07");
+        assert_eq!(short_day_or_blank(None), "");
+        assert_eq!(long_day_or_blank(Some(d)), "Monday 7 December 2026");
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(7), "7");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_000), "1,000");
+        assert_eq!(count(1_234), "1,234");
+        assert_eq!(count(12_345), "12,345");
+        assert_eq!(count(123_456), "123,456");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(count(-1_234), "-1,234");
+        assert_eq!(count(u64::MAX), "18,446,744,073,709,551,615");
+        assert_eq!(counted(1, "pupil", "pupils"), "1 pupil");
+        assert_eq!(counted(1_234u32, "pupil", "pupils"), "1,234 pupils");
+        assert_eq!(counted(0, "pupil", "pupils"), "0 pupils");
+    }
+
+    #[test]
+    fn money_in_pounds() {
+        assert_eq!(money(Pence(123_450)), "£1,234.50");
+        assert_eq!(money(Pence(5)), "£0.05");
+        assert_eq!(money(Pence(-120)), "-£1.20");
+        assert_eq!(money(Pence(100_000_000)), "£1,000,000.00");
     }
 }

@@ -26,6 +26,7 @@ mod menu;
 mod page_cache;
 mod pages;
 pub mod payments;
+mod prices;
 mod problem;
 mod routes;
 mod session;

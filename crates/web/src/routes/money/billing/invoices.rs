@@ -40,7 +40,7 @@ pub(super) fn invoice_row(base: &str, s: &InvoiceSummary) -> InvoiceRow {
 }
 
 pub(super) fn uk_date(d: time::Date) -> String {
-    tutti_domain::validate::format_date_uk(d)
+    crate::format::short_day(d)
 }
 
 #[derive(Template)]

@@ -16,7 +16,7 @@ use time::Date;
 use tutti_domain::Pence;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::payments::PaymentMethod;
-use tutti_domain::validate::{format_date_uk, parse_date};
+use tutti_domain::validate::parse_date;
 use tutti_store::money::payments::invoices::{InvoiceAccount, PaymentInput};
 
 #[derive(Template)]
@@ -140,7 +140,7 @@ pub(super) async fn invoice_view(
                 .map(|m| m.label().to_owned())
                 .unwrap_or(p.method);
             (
-                format_date_uk(p.received_on),
+                crate::format::short_day(p.received_on),
                 p.kind,
                 method,
                 p.reference,
