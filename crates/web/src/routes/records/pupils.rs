@@ -201,13 +201,7 @@ fn fields(v: &Values, new: bool) -> Vec<FormField> {
         ),
         input("first_name", "First name", "text", "", v),
         input("last_name", "Last name", "text", "", v),
-        input(
-            "date_of_birth",
-            "Date of birth",
-            "text",
-            "For example 31/08/2016 or 2016-08-31",
-            v,
-        ),
+        input("date_of_birth", "Date of birth", "text", "For example 31/08/2016", v),
         input(
             "school_urn",
             "School URN",
