@@ -471,7 +471,7 @@ pub enum ChargeKind {
 pub struct ChargeLine {
     /// What the line is for.
     pub kind: ChargeKind,
-    /// What is being charged: "Violin group lesson (30 min), 2026-autumn".
+    /// What is being charged: "Violin group lesson (30 min), Autumn 2026".
     pub description: String,
     /// The amount.
     pub amount: Pence,
@@ -524,7 +524,7 @@ pub fn price_pupil_term(
         capitalised(enrolment.instrument.trim()),
         lesson_label(enrolment.lesson_type),
         enrolment.minutes,
-        enrolment.term
+        enrolment.term.title()
     );
     let base_label = if enrolment.lesson_type == LessonType::Group && base == policy.standard_fee {
         format!("Standard group fee {base}")
@@ -647,7 +647,12 @@ pub fn price_instrument_hire(
         };
         lines.push(ChargeLine {
             kind: ChargeKind::InstrumentHire,
-            description: format!("{} hire ({}), {term}", capitalised(hired.instrument.trim()), hired.id),
+            description: format!(
+                "{} hire ({}), {}",
+                capitalised(hired.instrument.trim()),
+                hired.id,
+                term.title()
+            ),
             amount,
             rule,
         });
@@ -1121,7 +1126,7 @@ pub fn wcet_lines(programme: &str, annual_cost: Pence, year: crate::calendar::Ac
         .zip(WCET_TERM_WEIGHTS)
         .map(|((amount, term), weight)| ChargeLine {
             kind: ChargeKind::Wcet,
-            description: format!("{programme}, {term}"),
+            description: format!("{programme}, {}", term.title()),
             amount,
             rule: format!("{weight}% of the annual cost {annual_cost}"),
         })
@@ -1225,7 +1230,7 @@ mod tests {
             assert_eq!(line.amount, Pence(pence), "{rule}");
             assert_eq!(line.rule, rule);
             assert_eq!(line.kind, ChargeKind::Tuition);
-            assert_eq!(line.description, "Violin group lesson (30 min), 2026-autumn");
+            assert_eq!(line.description, "Violin group lesson (30 min), Autumn 2026");
         }
     }
 
@@ -1334,7 +1339,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].amount, Pence(1_500));
         assert_eq!(lines[0].rule, "Hire of one violin for the term £15.00");
-        assert_eq!(lines[0].description, "Violin hire (VN-001), 2026-autumn");
+        assert_eq!(lines[0].description, "Violin hire (VN-001), Autumn 2026");
         let looked_after = PupilFacts {
             looked_after: true,
             ..PupilFacts::default()
@@ -1385,7 +1390,7 @@ mod tests {
         assert_eq!(wcet_split(Pence(100)), [Pence(34), Pence(33), Pence(33)]);
         assert_eq!(wcet_split(Pence(1)), [Pence(1), Pence(0), Pence(0)]);
         let lines = wcet_lines("Whole-class ukulele", Pence(250_000), AcademicYear::starting(2026));
-        assert_eq!(lines[0].description, "Whole-class ukulele, 2026-autumn");
+        assert_eq!(lines[0].description, "Whole-class ukulele, Autumn 2026");
         assert_eq!(lines[0].amount, Pence(85_000));
         assert_eq!(lines[2].rule, "33% of the annual cost £2,500.00");
     }

@@ -7,6 +7,7 @@
 use std::borrow::Borrow;
 
 use time::{Date, OffsetDateTime};
+use tutti_domain::calendar::TermId;
 use tutti_domain::clock::in_london;
 use tutti_domain::money::Pence;
 use tutti_domain::rotation::ClockTime;
@@ -46,6 +47,12 @@ pub fn when(t: impl Borrow<OffsetDateTime>) -> String {
         short_day(local.date()),
         time_of_day(local.hour(), local.minute())
     )
+}
+
+/// "Autumn 2026": a term from its key ("2026-autumn", as links and forms carry it); text
+/// that is not a term's key is shown as it is.
+pub fn term(key: &str) -> String {
+    TermId::parse(key).map_or_else(|_| key.to_owned(), TermId::title)
 }
 
 /// RFC 3339 in UTC, for `datetime` attributes and feeds.
@@ -133,6 +140,10 @@ mod tests {
         assert_eq!(short_day(d), "07/12/2026");
         assert_eq!(short_day(date!(2027 - 01 - 01)), "01/01/2027");
         assert_eq!(input_date(d), "2026-12-07");
+        assert_eq!(term("2026-autumn"), "Autumn 2026");
+        assert_eq!(term("2027-spring"), "Spring 2027");
+        assert_eq!(term("2026-27-summer"), "Summer 2027");
+        assert_eq!(term("next year"), "next year");
     }
 
     #[test]

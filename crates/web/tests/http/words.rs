@@ -298,6 +298,15 @@ async fn faults_of(b: &Browser, who: &str, path: &str, faults: &mut Vec<String>)
         return;
     }
     let text = visible_text(&r.text().await.unwrap());
+    for name in ["-autumn", "-spring", "-summer"] {
+        if let Some(at) = text.find(name) {
+            let from = text.floor_char_boundary(at.saturating_sub(40));
+            faults.push(format!(
+                "{who} {path}: a term's key in «{}»",
+                &text[from..at + name.len()]
+            ));
+        }
+    }
     if let Some(at) = iso_date_in(&text) {
         faults.push(format!(
             "{who} {path}: an ISO date in «{}»",

@@ -70,7 +70,7 @@ pub(super) async fn agreements(
                 .chain(terms.iter().map(|t| {
                     (
                         format!("/admin/agreements/journal.csv?term={t}"),
-                        format!("Internal journal for {t} (CSV)"),
+                        format!("Internal journal for {} (CSV)", t.title()),
                     )
                 }))
                 .collect(),

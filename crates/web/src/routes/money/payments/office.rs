@@ -68,7 +68,7 @@ pub(super) async fn payments_index(
             vec![
                 link(v.number.clone(), format!("/admin/invoices/{}/payments", v.id)),
                 cell(v.payer_name.clone()),
-                cell(v.term.clone()),
+                cell(crate::format::term(&v.term)),
                 cell(Pence(v.total_pence).to_string()),
                 cell(v.balance().to_string()),
                 cell(v.status.replace('_', " ")),
@@ -76,7 +76,7 @@ pub(super) async fn payments_index(
         })
         .collect();
     let this_term = tutti_store::money::payments::credits::term_of(state.store.today())
-        .map(|t| t.to_string())
+        .map(|t| t.title())
         .unwrap_or_default();
     let page = TablePage {
         shell: Shell::new(&state, &visitor, "Payments", "/admin/payments"),
@@ -101,7 +101,7 @@ pub(super) async fn payments_index(
             heading: "Credit lessons the hub did not give".into(),
             method: "post",
             action: "/admin/payments/credits".into(),
-            inputs: vec![("term", "Term, like 2026-autumn", this_term)],
+            inputs: vec![("term", "Term, like Autumn 2026", this_term)],
             submit: "Credit missed lessons",
         }],
     };
@@ -275,15 +275,16 @@ pub(super) async fn run_credits(
 ) -> AppResult<Response> {
     let term = v.get("term").map(String::as_str).unwrap_or_default();
     let Ok(term) = TermId::parse(term) else {
-        return done(&state, &signed, "Enter a term like 2026-autumn.", "/admin/payments").await;
+        return done(&state, &signed, "Enter a term like Autumn 2026.", "/admin/payments").await;
     };
     let report = state
         .store
         .credit_missed_lessons(&actor(&signed.0, &visitor), term)
         .await?;
     let message = format!(
-        "{} lessons credited for {term}, {} in all.",
-        report.credits,
+        "{} lessons credited for {}, {} in all.",
+        crate::format::count(report.credits),
+        term.title(),
         Pence(report.total_pence)
     );
     done(&state, &signed, &message, "/admin/payments").await
