@@ -506,7 +506,7 @@ async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
     assert_eq!(e.end_date, Some(end));
     assert_eq!(e.status, "leaving");
     let (_, html) = parent.get_text("/parent/enrolments").await;
-    assert!(html.contains(&format!("Ending on {end_text}")));
+    assert!(html.contains(&format!("Ending on {}", tutti_domain::validate::format_date_uk(end))));
     assert!(!html.contains(page));
     assert_eq!(parent.get(page).await.status(), StatusCode::BAD_REQUEST);
     // The teacher still teaches the pupil until then, and writes the last report.
