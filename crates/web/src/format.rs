@@ -13,11 +13,6 @@ use tutti_domain::money::Pence;
 use tutti_domain::rotation::ClockTime;
 use tutti_domain::validate::{format_date_iso, format_date_uk, format_day_long};
 
-/// "7 December 2026": a day in words, without its weekday (for "published on" lines).
-pub fn day(d: Date) -> String {
-    format!("{} {} {}", d.day(), d.month(), d.year())
-}
-
 /// "Monday 7 December 2026": a day in prose and headings (no comma after the weekday).
 pub fn long_day(d: impl Borrow<Date>) -> String {
     format_day_long(*d.borrow())
@@ -34,9 +29,9 @@ pub fn input_date(d: Date) -> String {
     format_date_iso(d)
 }
 
-/// "7 December 2026", the day in London of a moment.
+/// "Monday 7 December 2026", the day in London of a moment (a page's published date).
 pub fn long_date(t: OffsetDateTime) -> String {
-    day(in_london(t).date())
+    long_day(in_london(t).date())
 }
 
 /// "07/12/2026 14:05", London's wall clock (BST in summer), for tables.
@@ -123,7 +118,7 @@ mod tests {
     #[test]
     fn people_see_london_time() {
         // 23:30 UTC on 30 June is already 1 July in London.
-        assert_eq!(long_date(datetime!(2026-06-30 23:30 UTC)), "1 July 2026");
+        assert_eq!(long_date(datetime!(2026-06-30 23:30 UTC)), "Wednesday 1 July 2026");
         assert_eq!(when(datetime!(2026-06-30 23:30 UTC)), "01/07/2026 00:30");
         assert_eq!(when(datetime!(2026-12-01 09:05 UTC)), "01/12/2026 09:05");
         assert_eq!(iso(datetime!(2026-06-30 23:30 UTC)), "2026-06-30T23:30:00Z");
@@ -136,7 +131,6 @@ mod tests {
         let d = date!(2026 - 12 - 07);
         assert_eq!(long_day(d), "Monday 7 December 2026");
         assert_eq!(long_day(date!(2026 - 11 - 26)), "Thursday 26 November 2026");
-        assert_eq!(day(d), "7 December 2026");
         assert_eq!(short_day(d), "07/12/2026");
         assert_eq!(short_day(date!(2027 - 01 - 01)), "01/01/2027");
         assert_eq!(input_date(d), "2026-12-07");
