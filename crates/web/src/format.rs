@@ -152,7 +152,8 @@ mod tests {
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(count(-1_234), "-1,234");
         assert_eq!(count(u64::MAX), "18,446,744,073,709,551,615");
-        assert_eq!(count(&12_000usize), "12,000");
+        let counted: Vec<String> = [12_000usize].iter().map(count).collect();
+        assert_eq!(counted, ["12,000"]);
     }
 
     #[test]
