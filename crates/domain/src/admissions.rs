@@ -5,10 +5,14 @@ use time::Date;
 
 mod letters;
 mod lifecycle;
+mod offer_dates;
 mod refusal;
 
 pub use letters::OfferLetter;
 pub use lifecycle::{ApplicationStatus, EnrolmentStatus};
+pub use offer_dates::{
+    OFFER_ANSWER_DAYS, is_working_day, offer_answer_by_default, offer_start_default, working_day_on_or_after,
+};
 pub use refusal::{AdmissionRefusal, NewEnrolment, check_first_in_line, check_not_already_applied, check_offer_dates};
 
 use crate::calendar::SchoolCalendar;

@@ -35,7 +35,7 @@ pub fn invoice_line(programme: &str, annual_cost: Pence, term: TermId) -> Charge
     let i = term.name.index();
     ChargeLine {
         kind: ChargeKind::Wcet,
-        description: format!("{programme}, {term}"),
+        description: format!("{programme}, {}", term.title()),
         amount: term_charges(annual_cost, term.year)[i].amount,
         rule: format!(
             "{}% of the annual cost {annual_cost} (split 34% autumn, 33% spring, 33% summer)",
@@ -135,7 +135,7 @@ mod tests {
             .collect();
         assert_eq!(lines.iter().map(|l| l.amount.0).sum::<i64>(), 300_001);
         assert_eq!(lines[0].amount, Pence(102_001));
-        assert_eq!(lines[0].description, "Whole-class ukulele, 2026-autumn");
+        assert_eq!(lines[0].description, "Whole-class ukulele, Autumn 2026");
         assert!(
             lines[1].rule.starts_with("33% of the annual cost £3,000.01"),
             "{}",

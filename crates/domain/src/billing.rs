@@ -1079,7 +1079,7 @@ mod tests {
         assert_eq!(later.invoices.len(), 1);
         assert_eq!(later.invoices[0].kind, InvoiceKind::Supplementary);
         assert_eq!(later.invoices[0].lines.len(), 1);
-        assert_eq!(later.invoices[0].lines[0].description, "Whole-class brass, 2026-autumn");
+        assert_eq!(later.invoices[0].lines[0].description, "Whole-class brass, Autumn 2026");
     }
 
     /// Found by fuzz/fuzz_targets/charging_policy_json.rs: a policy whose fees were near

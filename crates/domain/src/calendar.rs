@@ -269,6 +269,20 @@ impl TermId {
         }
     }
 
+    /// The term as a heading or a table cell says it: "Autumn 2026", "Spring 2027" (read back
+    /// by [`TermId::parse`]).
+    pub fn title(self) -> String {
+        let name = self.name.as_str();
+        let mut chars = name.chars();
+        let first = chars.next().map(|c| c.to_ascii_uppercase()).unwrap_or_default();
+        format!("{first}{} {}", chars.as_str(), self.calendar_year())
+    }
+
+    /// The term as people say it: "the autumn term 2026", "the spring term 2027".
+    pub fn label(self) -> String {
+        format!("the {} term {}", self.name, self.calendar_year())
+    }
+
     /// The term after this one (summer is followed by the next year's autumn).
     pub fn next(self) -> TermId {
         match self.name {
@@ -287,9 +301,16 @@ impl TermId {
         }
     }
 
-    /// Reads "2026-autumn", "2027-spring", "2027-summer" or "2026-27-spring" (any case).
+    /// Reads "2026-autumn", "2027-spring", "2027-summer" or "2026-27-spring" (any case), or
+    /// the term as pages show it, "Autumn 2026" ([`TermId::title`]).
     pub fn parse(text: &str) -> Result<TermId, CalendarError> {
-        let t = text.trim().to_ascii_lowercase();
+        let mut t = text.trim().to_ascii_lowercase();
+        // "Autumn 2026" is "2026-autumn" written the way people say it.
+        if let Some((name, year)) = t.split_once(' ')
+            && ["autumn", "spring", "summer"].contains(&name)
+        {
+            t = format!("{}-{name}", year.trim());
+        }
         let (year_part, name_part) = t.rsplit_once(['-', ' ']).ok_or(CalendarError::Term)?;
         let name = match name_part {
             "autumn" => TermName::Autumn,
@@ -882,6 +903,20 @@ impl fmt::Display for KeyStage {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_term_reads_as_people_say_it_and_back() {
+        let autumn = TermId::parse("2026-autumn").unwrap();
+        let spring = TermId::parse("2027-spring").unwrap();
+        assert_eq!(autumn.title(), "Autumn 2026");
+        assert_eq!(spring.title(), "Spring 2027");
+        assert_eq!(spring.label(), "the spring term 2027");
+        assert_eq!(TermId::parse("Autumn 2026"), Ok(autumn));
+        assert_eq!(TermId::parse(" spring 2027 "), Ok(spring));
+        assert_eq!(TermId::parse(&spring.title()), Ok(spring));
+        assert!(TermId::parse("Winter 2026").is_err());
+    }
+
     use super::*;
     use time::macros::date;
 

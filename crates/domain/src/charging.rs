@@ -20,6 +20,9 @@ use crate::lessons::LessonType;
 use crate::money::{Pence, Percent, Rounding, split_by_weights, split_evenly};
 use crate::serde_formats;
 
+mod words;
+pub use words::{PriceList, PriceRow};
+
 /// Why a charge could not be worked out.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChargingError {
@@ -468,7 +471,7 @@ pub enum ChargeKind {
 pub struct ChargeLine {
     /// What the line is for.
     pub kind: ChargeKind,
-    /// What is being charged: "Violin group lesson (30 min), 2026-autumn".
+    /// What is being charged: "Violin group lesson (30 min), Autumn 2026".
     pub description: String,
     /// The amount.
     pub amount: Pence,
@@ -521,7 +524,7 @@ pub fn price_pupil_term(
         capitalised(enrolment.instrument.trim()),
         lesson_label(enrolment.lesson_type),
         enrolment.minutes,
-        enrolment.term
+        enrolment.term.title()
     );
     let base_label = if enrolment.lesson_type == LessonType::Group && base == policy.standard_fee {
         format!("Standard group fee {base}")
@@ -644,7 +647,12 @@ pub fn price_instrument_hire(
         };
         lines.push(ChargeLine {
             kind: ChargeKind::InstrumentHire,
-            description: format!("{} hire ({}), {term}", capitalised(hired.instrument.trim()), hired.id),
+            description: format!(
+                "{} hire ({}), {}",
+                capitalised(hired.instrument.trim()),
+                hired.id,
+                term.title()
+            ),
             amount,
             rule,
         });
@@ -1100,15 +1108,16 @@ pub fn notice_effective(
     let deadline = notice_deadline(policy, next_term, next_dates.dates.first);
     let in_time = notice_received <= deadline;
     let last_payable_term = if in_time { current.term } else { next_term };
-    let deadline_text = crate::validate::format_date_uk(deadline);
+    let deadline_text = crate::validate::format_day_long(deadline);
+    let next_words = next_term.label();
     let explanation = if in_time {
         format!(
-            "Notice arrived by {deadline_text}, so {next_term} is not charged. Lessons end with the {} term; its invoice still stands.",
+            "Notice arrived by {deadline_text}, so {next_words} is not charged. Lessons end with the {} term; its invoice still stands.",
             current.term.name
         )
     } else {
         format!(
-            "Notice for {next_term} had to arrive by {deadline_text}, so {next_term} is still charged and is the last term."
+            "Notice for {next_words} had to arrive by {deadline_text}, so {next_words} is still charged and is the last term."
         )
     };
     Ok(NoticeOutcome {
@@ -1146,7 +1155,7 @@ pub fn wcet_lines(programme: &str, annual_cost: Pence, year: crate::calendar::Ac
         .zip(WCET_TERM_WEIGHTS)
         .map(|((amount, term), weight)| ChargeLine {
             kind: ChargeKind::Wcet,
-            description: format!("{programme}, {term}"),
+            description: format!("{programme}, {}", term.title()),
             amount,
             rule: format!("{weight}% of the annual cost {annual_cost}"),
         })
@@ -1250,7 +1259,7 @@ mod tests {
             assert_eq!(line.amount, Pence(pence), "{rule}");
             assert_eq!(line.rule, rule);
             assert_eq!(line.kind, ChargeKind::Tuition);
-            assert_eq!(line.description, "Violin group lesson (30 min), 2026-autumn");
+            assert_eq!(line.description, "Violin group lesson (30 min), Autumn 2026");
         }
     }
 
@@ -1359,7 +1368,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].amount, Pence(1_500));
         assert_eq!(lines[0].rule, "Hire of one violin for the term £15.00");
-        assert_eq!(lines[0].description, "Violin hire (VN-001), 2026-autumn");
+        assert_eq!(lines[0].description, "Violin hire (VN-001), Autumn 2026");
         let looked_after = PupilFacts {
             looked_after: true,
             ..PupilFacts::default()
@@ -1410,7 +1419,7 @@ mod tests {
         assert_eq!(wcet_split(Pence(100)), [Pence(34), Pence(33), Pence(33)]);
         assert_eq!(wcet_split(Pence(1)), [Pence(1), Pence(0), Pence(0)]);
         let lines = wcet_lines("Whole-class ukulele", Pence(250_000), AcademicYear::starting(2026));
-        assert_eq!(lines[0].description, "Whole-class ukulele, 2026-autumn");
+        assert_eq!(lines[0].description, "Whole-class ukulele, Autumn 2026");
         assert_eq!(lines[0].amount, Pence(85_000));
         assert_eq!(lines[2].rule, "33% of the annual cost £2,500.00");
     }
@@ -1539,7 +1548,7 @@ mod tests {
         let outcome = notice_effective(date!(2026 - 12 - 01), &policy, &calendar).unwrap();
         assert_eq!(
             outcome.explanation,
-            "Notice for 2027-spring had to arrive by 30/11/2026, so 2027-spring is still charged and is the last term."
+            "Notice for the spring term 2027 had to arrive by Monday 30 November 2026, so the spring term 2027 is still charged and is the last term."
         );
     }
 

@@ -421,7 +421,7 @@ async fn agreements_with_invoice_schools_are_invoiced_once_a_term(backend: TestB
         .expect("the programme is in --json");
     assert_eq!(line["pupil_ref"], serde_json::Value::Null);
     assert_eq!(line["amount_pence"], 102_001);
-    assert_eq!(line["description"], "Whole-class ukulele, 2026-autumn");
+    assert_eq!(line["description"], "Whole-class ukulele, Autumn 2026");
     assert_eq!(
         count(&store, "SELECT COUNT(*) AS n FROM agreement_invoice_lines").await,
         1,
@@ -460,7 +460,7 @@ async fn agreements_with_invoice_schools_are_invoiced_once_a_term(backend: TestB
         document
             .lines
             .iter()
-            .any(|l| l.description == "Whole-class ukulele, 2026-autumn")
+            .any(|l| l.description == "Whole-class ukulele, Autumn 2026")
     );
 
     // A second run creates nothing; a later agreement goes on a supplementary invoice.

@@ -27,6 +27,7 @@ mod page_cache;
 mod pages;
 pub mod payments;
 mod pickers;
+mod prices;
 mod problem;
 mod routes;
 mod session;

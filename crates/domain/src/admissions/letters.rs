@@ -2,7 +2,8 @@
 use time::Date;
 
 use crate::lessons::lesson_words;
-use crate::validate::format_date_uk;
+use crate::money::Pence;
+use crate::validate::format_day_long;
 
 /// The email offering a child a place.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,6 +16,8 @@ pub struct OfferLetter<'a> {
     pub school_name: &'a str,
     pub start_date: Date,
     pub expires_on: Date,
+    /// The lesson's price for a term by the year's published policy, before any reduction.
+    pub price: Option<Pence>,
     /// Where the family answers.
     pub answer_url: &'a str,
 }
@@ -26,15 +29,21 @@ impl OfferLetter<'_> {
 
     pub fn body(&self) -> String {
         format!(
-            "We can offer {} a place for {} {} lessons at {}, starting on {}.\n\n\
+            "We can offer {} a place for {} {} lessons at {}, starting on {}.{}\n\n\
              Please accept or decline by {}: after that the offer lapses and the place goes to the next child.\n\n\
              Answer here: {}\n",
             self.pupil_name,
             lesson_words(self.lesson_type, self.minutes),
             self.instrument,
             self.school_name,
-            format_date_uk(self.start_date),
-            format_date_uk(self.expires_on),
+            format_day_long(self.start_date),
+            match self.price {
+                Some(p) => format!(
+                    " These lessons cost {p} a term; some families pay less, as the page where you answer explains."
+                ),
+                None => String::new(),
+            },
+            format_day_long(self.expires_on),
             self.answer_url,
         )
     }
@@ -55,14 +64,24 @@ mod tests {
             school_name: "Ash Primary",
             start_date: date!(2026 - 09 - 14),
             expires_on: date!(2026 - 09 - 30),
+            price: None,
             answer_url: "https://hub.example/parent/applications",
         };
         assert_eq!(letter.subject(), "A place for Amy Lee to learn Violin");
         assert_eq!(
             letter.body(),
             "We can offer Amy Lee a place for whole class 45-minute Violin lessons at Ash Primary, starting on \
-             14/09/2026.\n\nPlease accept or decline by 30/09/2026: after that the offer lapses and the place goes \
+             Monday 14 September 2026.\n\nPlease accept or decline by Wednesday 30 September 2026: after that the offer lapses and the place goes \
              to the next child.\n\nAnswer here: https://hub.example/parent/applications\n"
         );
+        let priced = OfferLetter {
+            lesson_type: "individual",
+            minutes: 30,
+            price: Some(Pence(16_050)),
+            ..letter
+        };
+        assert!(priced.body().contains(
+            "starting on Monday 14 September 2026. These lessons cost £160.50 a term; some families pay less"
+        ));
     }
 }

@@ -201,7 +201,7 @@ mod tests {
         let end = date!(2026 - 12 - 18);
         assert_eq!(
             Active.give_notice(Some(end)).unwrap_err().to_string(),
-            "Notice has already been given: lessons end on 18/12/2026."
+            "Notice has already been given: lessons end on Friday 18 December 2026."
         );
         assert_eq!(
             Leaving.give_notice(None).unwrap_err().to_string(),

@@ -5,7 +5,7 @@ use time::Date;
 use super::{ApplicationError, ApplicationStatus};
 use crate::charging::ChargingError;
 use crate::lessons::{LESSON_MINUTES, LessonType};
-use crate::validate::format_date_uk;
+use crate::validate::format_day_long;
 
 /// Why admissions said no.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -41,7 +41,7 @@ pub enum AdmissionRefusal {
     },
     #[error(
         "This offer lapsed: it was open until {}. Contact the hub office if you still want lessons.",
-        open_until.map(format_date_uk).unwrap_or_default()
+        open_until.map(format_day_long).unwrap_or_default()
     )]
     OfferLapsed { open_until: Option<Date> },
     #[error("There is no open offer on this application (it is {status}).")]
@@ -65,7 +65,7 @@ pub enum AdmissionRefusal {
     NoSuchSchool(i64),
     /// Notice is given once; `lessons_end` is the date it gave, when known.
     #[error("{}", match lessons_end {
-        Some(end) => format!("Notice has already been given: lessons end on {}.", format_date_uk(*end)),
+        Some(end) => format!("Notice has already been given: lessons end on {}.", format_day_long(*end)),
         None => "Notice has already been given.".to_owned(),
     })]
     NoticeAlreadyGiven { lessons_end: Option<Date> },
@@ -233,7 +233,7 @@ mod tests {
                 AdmissionRefusal::OfferLapsed {
                     open_until: Some(date!(2026 - 09 - 30)),
                 },
-                "This offer lapsed: it was open until 30/09/2026. Contact the hub office if you still want lessons.",
+                "This offer lapsed: it was open until Wednesday 30 September 2026. Contact the hub office if you still want lessons.",
             ),
             (AdmissionRefusal::NoSuchPupil(7), "There is no pupil 7."),
             (

@@ -3,7 +3,7 @@
 use time::Date;
 
 use crate::money::Pence;
-use crate::validate::format_date_uk;
+use crate::validate::{format_date_uk, format_day_long};
 
 /// An email about one instalment of an invoice, signed by the hub.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl InstalmentLetter<'_> {
                 self.instalment,
                 self.invoice_number,
                 self.amount,
-                format_date_uk(self.due),
+                format_day_long(self.due),
                 self.hub_name
             ),
         )
@@ -49,7 +49,7 @@ impl InstalmentLetter<'_> {
                 self.instalment,
                 self.invoice_number,
                 self.amount,
-                format_date_uk(self.due),
+                format_day_long(self.due),
                 balance_due,
                 self.hub_name
             ),
@@ -104,12 +104,16 @@ mod tests {
         assert_eq!(subject, "Invoice INV-7: instalment 2 due soon");
         assert_eq!(
             body,
-            "Dear Sam Lee,\n\nInstalment 2 of invoice INV-7, £26.75, is due by 15/11/2026. If you pay by Direct \
+            "Dear Sam Lee,\n\nInstalment 2 of invoice INV-7, £26.75, is due by Sunday 15 November 2026. If you pay by Direct \
              Debit there is nothing to do. Otherwise you can pay online from your basket.\n\nDurham Music Service\n"
         );
         let (subject, body) = letter.collapsed(Pence(5350));
         assert_eq!(subject, "Invoice INV-7: the whole balance is now due");
-        assert!(body.starts_with("Dear Sam Lee,\n\nInstalment 2 of invoice INV-7 (£26.75) was due by 15/11/2026"));
+        assert!(
+            body.starts_with(
+                "Dear Sam Lee,\n\nInstalment 2 of invoice INV-7 (£26.75) was due by Sunday 15 November 2026"
+            )
+        );
         assert!(body.contains("the whole balance of £53.50 is due now."));
         assert_eq!(
             donation_description(Pence(500), true),

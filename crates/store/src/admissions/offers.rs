@@ -5,6 +5,7 @@ use time::Date;
 use tutti_domain::admissions::{
     AdmissionRefusal, ApplicationStatus, OfferLetter, check_first_in_line, check_offer_dates,
 };
+use tutti_domain::calendar::AcademicYear;
 use tutti_domain::lessons::LessonType;
 
 use super::applications::{ahead_sql, band_sql};
@@ -39,6 +40,14 @@ impl Store {
         check_offer_dates(start_date, expires_on, today)?;
         let app = self.application(&PupilScope::All, application_id, today).await?;
         let priority = self.waiting_priority().await?;
+        // The letter names the lesson's termly price when the year's policy is published.
+        let policy = self.charging_policy(AcademicYear::containing(today)).await?;
+        let price = (policy.revision > 0)
+            .then(|| {
+                let lesson_type: LessonType = app.lesson_type.parse().ok()?;
+                policy.policy.price(lesson_type, u16::try_from(app.minutes).ok()?).ok()
+            })
+            .flatten();
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
         let lapsed = txn
@@ -122,6 +131,7 @@ impl Store {
             school_name: &app.school_name,
             start_date,
             expires_on,
+            price,
             answer_url,
         };
         let (subject, body) = (letter.subject(), letter.body());

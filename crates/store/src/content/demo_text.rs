@@ -263,7 +263,7 @@ Read the full figures in our [annual report](/reports-and-policies).",
 
 ## What lessons cost, in brief
 
-The standard fee for a term of lessons in 2019-20 was £53.50, or £80.25 at a school that adds a 50% charge. Families whose children receive free school meals pay £37.50 a term, and looked-after children are never charged. [Prices and paying](/learning/prices) has the details.
+Lessons are charged by the term. Families whose children receive free school meals pay less, and looked-after children are never charged. [Prices and paying](/learning/prices) has this year's prices for every kind and length of lesson.
 
 Ready to start? [Create a parent or carer account](/signup) and apply for lessons.",
     ),
@@ -302,21 +302,13 @@ Teachers write short notes on progress and a report each term. When your child i
         "Prices and paying",
         "What lessons cost, who pays less, and how invoices and notice work.",
         "charges, fees, remission, invoices",
-        "## The standard fee
+        "## This year's prices
 
-The standard fee for a term of lessons in 2019-20 was **£53.50**.
+The table below gives this year's price for a term of every kind of lesson, who pays less, and what hiring an instrument costs. It comes straight from the charging policy we bill by, so it is always the price you pay.
 
-Some schools add a charge of 15%, 50% or 100% of the standard fee to cover their costs. At a school with a 50% charge, the termly fee is £53.50 + £26.75 = **£80.25**.
-
-## Reduced fees and free lessons
-
-- Families whose children receive **free school meals** on income grounds pay a reduced fee of **£37.50** a term.
-- **Looked-after children** are never charged.
+- Some schools add a charge to cover their costs, a share of the standard fee; the table says which shares a school may choose.
+- **Looked-after children** are never charged, and families on **free school meals** pay less.
 - **Whole-class teaching** in the curriculum is free to families. By law, we charge only for individual or group tuition that a parent has asked for, and never above cost.
-
-## Instrument hire
-
-If your child borrows one of our instruments, there is a hire charge for each instrument each term.
 
 ## Invoices and instalments
 
@@ -947,12 +939,12 @@ pub(super) const FAQS: &[(&str, &str, &str)] = &[
     (
         "Charges",
         "How much do lessons cost?",
-        "The standard fee for a term of lessons in 2019-20 was £53.50. Some schools add a charge of 15%, 50% or 100% of the standard fee; at 50% the termly fee is £80.25. See [prices and paying](/learning/prices).",
+        "It depends on the kind of lesson (individual, paired or group) and its length. [Prices and paying](/learning/prices) lists this year's price for a term of each, and what a school may add.",
     ),
     (
         "Charges",
         "Do families on free school meals pay less?",
-        "Yes. A pupil eligible for free school meals on income grounds pays a reduced fee of £37.50 a term. Looked-after children are never charged.",
+        "Yes. A pupil eligible for free school meals on income grounds pays a reduced fee, shown on [prices and paying](/learning/prices). Looked-after children are never charged.",
     ),
     (
         "Charges",

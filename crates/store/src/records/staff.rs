@@ -107,11 +107,11 @@ impl Staff {
                 CheckStatus::Missing => out.push(format!("{what}: not recorded")),
                 CheckStatus::Expired { due } => out.push(format!(
                     "{what}: expired on {}",
-                    tutti_domain::validate::format_date_uk(due)
+                    tutti_domain::validate::format_day_long(due)
                 )),
                 CheckStatus::DueSoon { due } => out.push(format!(
                     "{what}: due for renewal by {}",
-                    tutti_domain::validate::format_date_uk(due)
+                    tutti_domain::validate::format_day_long(due)
                 )),
                 CheckStatus::Current { .. } => {}
             }

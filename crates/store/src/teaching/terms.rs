@@ -5,7 +5,7 @@
 //! the affected schools' coming lessons out again (`lessons::replan_schools`).
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use time::Date;
-use tutti_domain::calendar::{AcademicYear, DateRange, TermDates, TermId};
+use tutti_domain::calendar::{AcademicYear, DateRange, SchoolCalendar, TermDates, TermId};
 use tutti_domain::terms::{ClosureKind, TermRefusal, check_authority, check_beside, check_closure, copy_to_next_year};
 
 use crate::Store;
@@ -247,6 +247,46 @@ fn whose_words(authority: &str, school: Option<&str>) -> String {
 }
 
 impl Store {
+    /// The hub's own calendar for the academic year `around` falls in and the next: the
+    /// term dates, INSET days and closures of its first local authority with saved dates (a
+    /// school's own dates are that school's alone). Terms not saved are left out, for the
+    /// caller's rule to fill from the defaults (`tutti_domain::admissions::offer_start_default`).
+    pub async fn hub_calendar(&self, around: Date) -> Result<SchoolCalendar> {
+        let year = AcademicYear::containing(around);
+        let mut terms = Vec::new();
+        let mut closures = Vec::new();
+        for y in [year, year.next()] {
+            let filter = YearFilter {
+                authority: None,
+                year: Some(y),
+            };
+            terms.extend(self.terms(&filter).await?.into_iter().filter(|t| t.school_id.is_none()));
+            closures.extend(
+                self.closures(&filter)
+                    .await?
+                    .into_iter()
+                    .filter(|c| c.school_id.is_none()),
+            );
+        }
+        // Terms come ordered by authority: the first authority's are the hub's.
+        let authority = terms.first().map(|t| t.local_authority.clone());
+        let ours = |name: &String| authority.as_ref().is_none_or(|a| a == name);
+        let mut calendar = SchoolCalendar::new(
+            terms
+                .into_iter()
+                .filter(|t| ours(&t.local_authority))
+                .map(|t| t.dates)
+                .collect(),
+        );
+        for c in closures.into_iter().filter(|c| ours(&c.local_authority)) {
+            match c.kind {
+                ClosureKind::Inset => calendar.add_inset_day(c.day),
+                ClosureKind::Closure => calendar.add_closure(c.day),
+            }
+        }
+        Ok(calendar)
+    }
+
     /// Every local authority named by a school or by saved dates, in order.
     pub async fn local_authorities(&self) -> Result<Vec<String>> {
         authorities(self.conn()).await

@@ -3,7 +3,8 @@
 //! `a_teacher().available(..)`, `a_family().on_free_school_meals()`, `an_admin()`,
 //! `a_school_contact(&school)` (a school's login), `a_contact_at(&school)` (a contact on the
 //! school's record, with no login), `an_enrolment(pupil)`, `a_group(teacher, school)`,
-//! `an_application(pupil)`, `an_instrument()`, `a_loan(instrument, pupil)`, `a_page(..)`. A test that says "a new school in
+//! `an_application(pupil)`, `an_instrument()`, `a_loan(instrument, pupil)`, `a_page(..)`,
+//! `a_charging_policy(year)`. A test that says "a new school in
 //! Town A, a teacher free on Mondays" builds exactly that, on an empty database, instead of
 //! leaning on the demo seed.
 //!
@@ -14,14 +15,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use sea_orm::{ConnectionTrait, Statement};
 use time::Date;
-use tutti_domain::Percent;
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice};
+use tutti_domain::calendar::AcademicYear;
+use tutti_domain::charging::{ChargingPolicy, LessonPrice};
 use tutti_domain::csv::{InstrumentRow, PupilRow, SchoolRow, StaffRow};
 use tutti_domain::invitations::ContactInput;
 use tutti_domain::lessons::LessonType;
 use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
 use tutti_domain::staff::StaffRole;
 use tutti_domain::validate::{EmailAddress, Urn};
+use tutti_domain::{Pence, Percent};
 
 use crate::Store;
 use crate::admissions::applications::NewApplication;
@@ -892,5 +895,54 @@ impl PageBuilder {
             .save_content(None, &self.draft)
             .await
             .expect("a test content item is saved")
+    }
+}
+
+/// The charging policy of academic year `year`, saved (so its prices are published): the
+/// default figures until a test changes them with `price`, `hire` or `with`.
+pub fn a_charging_policy(year: AcademicYear) -> PolicyBuilder {
+    PolicyBuilder {
+        year,
+        policy: ChargingPolicy::starting("Test hub", year),
+    }
+}
+
+pub struct PolicyBuilder {
+    year: AcademicYear,
+    policy: ChargingPolicy,
+}
+
+impl PolicyBuilder {
+    /// A term of `minutes`-minute `lesson_type` lessons costs `pence`.
+    pub fn price(mut self, lesson_type: LessonType, minutes: u16, pence: i64) -> Self {
+        self.policy
+            .prices
+            .retain(|p| !(p.lesson_type == lesson_type && p.minutes == minutes));
+        self.policy.prices.push(LessonPrice {
+            lesson_type,
+            minutes,
+            per_term: Pence(pence),
+        });
+        self
+    }
+
+    /// Hiring an instrument costs `pence` a term.
+    pub fn hire(mut self, pence: i64) -> Self {
+        self.policy.hire.per_term = Pence(pence);
+        self
+    }
+
+    /// Anything else about it.
+    pub fn with(mut self, change: impl FnOnce(&mut ChargingPolicy)) -> Self {
+        change(&mut self.policy);
+        self
+    }
+
+    /// Saves it as the year's policy (a new revision); returns the revision.
+    pub async fn create(self, store: &Store) -> i32 {
+        store
+            .save_charging_policy(&Actor::cli(), self.year, &self.policy)
+            .await
+            .expect("a test charging policy is saved")
     }
 }

@@ -1,7 +1,6 @@
 //! Invoices as PDF, written by hand: PDF 1.4 text in the standard Helvetica fonts, which every
 //! reader has, so nothing is embedded and no PDF crate is needed (docs/decisions/0048-invoice-pdf.md).
 use tutti_domain::Pence;
-use tutti_domain::validate::format_date_uk;
 use tutti_store::money::payments::invoices::InvoiceDocument;
 
 const PAGE_WIDTH: f32 = 595.0; // A4 in points
@@ -180,7 +179,12 @@ pub fn invoice_pdf(hub_name: &str, doc: &InvoiceDocument) -> Vec<u8> {
     l.line(14.0, true, &format!("Invoice {}", a.number), None);
     l.line(10.0, false, &format!("To: {}", a.payer_name), None);
     l.line(10.0, false, &format!("Term: {}", a.term), None);
-    l.line(10.0, false, &format!("Issued: {}", format_date_uk(a.issued_on)), None);
+    l.line(
+        10.0,
+        false,
+        &format!("Issued: {}", crate::format::short_day(a.issued_on)),
+        None,
+    );
     l.gap();
     l.line(10.0, true, "Charge", Some("Amount"));
     for line in &doc.lines {
@@ -206,7 +210,7 @@ pub fn invoice_pdf(hub_name: &str, doc: &InvoiceDocument) -> Vec<u8> {
             l.line(
                 10.0,
                 false,
-                &format!("{} {} {}", format_date_uk(p.received_on), p.kind, p.reference),
+                &format!("{} {} {}", crate::format::short_day(p.received_on), p.kind, p.reference),
                 Some(&Pence(-p.amount_pence).to_string()),
             );
         }
@@ -219,7 +223,12 @@ pub fn invoice_pdf(hub_name: &str, doc: &InvoiceDocument) -> Vec<u8> {
             l.line(
                 10.0,
                 false,
-                &format!("{}. due by {} ({})", i.number, format_date_uk(i.due_on), i.status),
+                &format!(
+                    "{}. due by {} ({})",
+                    i.number,
+                    crate::format::short_day(i.due_on),
+                    i.status
+                ),
                 Some(&Pence(i.amount_pence).to_string()),
             );
         }

@@ -9,7 +9,6 @@ use tutti_domain::admissions::notice_end_date;
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar, default_term_dates};
 use tutti_domain::charging::ChargingPolicy;
 use tutti_domain::lessons::LessonType;
-use tutti_domain::validate::format_date_uk;
 use tutti_store::records::pupils::PupilScope;
 use tutti_store::records::schools::School;
 use tutti_store::testing::world::{
@@ -215,7 +214,7 @@ async fn parent_applies_and_answers_offers_in_fair_order(backend: Backend) {
         .expect("offer email");
     assert!(mail.body.contains(&format!(
         "accept or decline by {}",
-        format_date_uk(app.store.today() + Duration::days(14))
+        tutti_domain::validate::format_day_long(app.store.today() + Duration::days(14))
     )));
     assert!(mail.body.contains("/parent/applications"));
     // The looked-after child is now first among those waiting.
@@ -489,7 +488,7 @@ async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
     let (outcome, end) = notice_end_date(app.store.today(), &ChargingPolicy::default(), &calendar).unwrap();
     let (status, html) = parent.get_text(page).await;
     assert_eq!(status, StatusCode::OK);
-    let end_text = format_date_uk(end);
+    let end_text = tutti_domain::validate::format_day_long(end);
     assert!(html.contains(&format!("lessons end on {end_text}")), "{html}");
     assert!(html.contains(&outcome.explanation.replace('\'', "&#x27;")));
     // Seeing the page changed nothing.
@@ -510,7 +509,7 @@ async fn parent_gives_notice_with_the_rules_end_date(backend: Backend) {
     assert_eq!(e.end_date, Some(end));
     assert_eq!(e.status, "leaving");
     let (_, html) = parent.get_text("/parent/enrolments").await;
-    assert!(html.contains(&format!("Ending on {end_text}")));
+    assert!(html.contains(&format!("Ending on {}", tutti_domain::validate::format_date_uk(end))));
     assert!(!html.contains(page));
     assert_eq!(parent.get(page).await.status(), StatusCode::BAD_REQUEST);
     // The teacher still teaches the pupil until then, and writes the last report.

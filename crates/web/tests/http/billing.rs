@@ -307,7 +307,7 @@ async fn invoice_pages_link_payments_and_pdf_and_show_school_programmes(backend:
     let ids = invoice_ids(&statement, "/school/invoices");
     assert_eq!(ids.len(), 1, "one invoice for the school this term: {statement}");
     let (_, page) = school.get_text(&format!("/school/invoices/{}", ids[0])).await;
-    assert!(page.contains("Whole-class ukulele, 2026-autumn"), "{page}");
+    assert!(page.contains("Whole-class ukulele, Autumn 2026"), "{page}");
     assert!(page.contains("34% of the annual cost £3,000.01"));
     assert!(page.contains("£1,020.01"));
     assert!(page.contains("Nothing has been paid on this invoice yet."));

@@ -33,3 +33,4 @@ mod second_factor;
 mod security;
 mod terms;
 mod trust;
+mod words;

@@ -293,6 +293,7 @@ fn rules() -> Vec<Rule> {
         public("/vacancies"),
         public("/vacancies/{slug}").url("/vacancies/{vacancy}"),
         public("/faqs"),
+        public("/prices"),
         public("/reports-and-policies"),
         public("/files/{id}/{name}")
             .url("/files/999999/nothing.pdf")

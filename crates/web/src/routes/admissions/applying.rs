@@ -8,7 +8,6 @@ use time::Date;
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice, check_application};
 use tutti_domain::lessons::lesson_words;
 use tutti_domain::lessons::{LESSON_MINUTES, LessonType};
-use tutti_domain::validate::format_date_uk;
 use tutti_store::StoreError;
 use tutti_store::admissions::ApplicationStatus;
 use tutti_store::admissions::applications::{ApplicationFilter, ApplicationView, NewApplication};
@@ -18,7 +17,7 @@ use tutti_store::records::pupils::PupilScope;
 
 /// An application's status in words for its family.
 pub(crate) fn status_words(a: &ApplicationView) -> String {
-    let date = |d: Option<Date>| d.map(format_date_uk).unwrap_or_default();
+    let date = |d: Option<Date>| d.map(crate::format::short_day).unwrap_or_default();
     match a.status {
         ApplicationStatus::Waiting => match a.place {
             Some(p) => format!("Waiting: number {p} on the list"),
@@ -42,6 +41,9 @@ pub struct AppLine {
     pub status: String,
     pub applied: String,
     pub open_offer: bool,
+    /// The lesson's termly price from this year's policy ("£160.50 a term"), on pages that
+    /// show prices; empty elsewhere or before prices are published.
+    pub price: String,
 }
 
 impl AppLine {
@@ -49,8 +51,9 @@ impl AppLine {
         AppLine {
             lesson: format!("{} ({})", a.instrument, lesson_words(&a.lesson_type, a.minutes)),
             status: status_words(&a),
-            applied: format_date_uk(a.applied_at.date()),
+            applied: crate::format::short_day(a.applied_at.date()),
             open_offer: a.status == ApplicationStatus::Offered,
+            price: String::new(),
             a,
         }
     }
@@ -58,6 +61,19 @@ impl AppLine {
 
 pub(super) fn lines(rows: Vec<ApplicationView>) -> Vec<AppLine> {
     rows.into_iter().map(AppLine::new).collect()
+}
+
+/// The lines with each lesson's termly price from `prices`.
+pub(super) fn priced_lines(rows: Vec<ApplicationView>, prices: &crate::prices::Prices) -> Vec<AppLine> {
+    rows.into_iter()
+        .map(|a| {
+            let price = prices.of_lesson(&a.lesson_type, a.minutes).unwrap_or_default();
+            AppLine {
+                price,
+                ..AppLine::new(a)
+            }
+        })
+        .collect()
 }
 
 /// The applications a family's or a school's page lists: all of theirs, on one page.

@@ -17,15 +17,15 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use time::{Date, Duration};
-use tutti_domain::admissions::{ApplicationSource, TuitionChoice, WaitingPriority};
+use time::Date;
+use tutti_domain::admissions::{
+    ApplicationSource, TuitionChoice, WaitingPriority, offer_answer_by_default, offer_start_default,
+};
 use tutti_domain::lessons::{LESSON_MINUTES, LessonType};
 use tutti_store::admissions::applications::ApplicationFilter;
 use tutti_store::admissions::tuition_offer::OfferedLesson;
 use tutti_store::records::pupils::PupilScope;
 
-/// How long an offer stays open unless the office says otherwise.
-const OFFER_DAYS: i64 = 14;
 const PER_PAGE: u64 = 25;
 
 #[derive(Template)]
@@ -218,6 +218,11 @@ pub(super) async fn waiting_view(
         )
         .await?;
     let offer = state.store.tuition_offer().await?;
+    // An offer is answered two weeks on (a working day) and starts on the next teaching day
+    // after that, by the hub's own terms and closures: never Christmas Day, never the day
+    // the answer is due.
+    let answer_by = offer_answer_by_default(day);
+    let start_default = offer_start_default(answer_by, &state.store.hub_calendar(day).await?);
     let status = errors.status();
     let page = WaitingListsPage {
         shell: Shell::new(state, visitor, "Waiting lists", "/admin/waiting-lists"),
@@ -231,8 +236,8 @@ pub(super) async fn waiting_view(
         pages: waiting.pages(),
         waiting: lines(waiting.rows),
         offers: lines(offers.rows),
-        start_default: (day + Duration::days(OFFER_DAYS + 7)).to_string(),
-        expiry_default: (day + Duration::days(OFFER_DAYS)).to_string(),
+        start_default: crate::format::input_date(start_default),
+        expiry_default: crate::format::input_date(answer_by),
         choices: apply_choices(&offer, true),
         form,
         errors,

@@ -3,8 +3,8 @@ use super::applying::AppLine;
 use super::applying::ApplyChoices;
 use super::applying::ApplyForm;
 use super::applying::apply_choices;
-use super::applying::lines;
 use super::applying::own_applications;
+use super::applying::priced_lines;
 use super::applying::read_choice;
 use super::applying::submit_application;
 use crate::error::AppResult;
@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use tutti_domain::admissions::ApplicationSource;
 use tutti_domain::lessons::lesson_words;
 use tutti_domain::rotation::ClockTime;
-use tutti_domain::validate::format_date_uk;
 use tutti_store::admissions::EnrolmentStatus;
 use tutti_store::admissions::applications::NewApplication;
 use tutti_store::admissions::enrolments::{EnrolmentFilter, EnrolmentView};
@@ -38,6 +37,8 @@ pub(super) struct ParentApplicationsPage {
     choices: ApplyChoices,
     form: ApplyForm,
     errors: FormErrors,
+    /// This year's price table (HTML from `crate::prices`).
+    prices: String,
 }
 
 pub(super) async fn parent_page(
@@ -56,12 +57,14 @@ pub(super) async fn parent_page(
     };
     let applications = own_applications(state, &scope).await?;
     let offer = state.store.tuition_offer().await?;
+    let prices = crate::prices::Prices::current(&state.store).await?;
     let status = errors.status();
     let page = ParentApplicationsPage {
         shell: Shell::new(state, visitor, "Lessons for your children", "/parent/applications"),
         csrf,
         children,
-        applications: lines(applications),
+        applications: priced_lines(applications, &prices),
+        prices: prices.table(2)?,
         choices: apply_choices(&offer, false),
         form,
         errors,
@@ -189,9 +192,11 @@ impl EnrolmentLine {
             _ => "Awaiting a day and time".into(),
         };
         let status = match (e.status, e.end_date) {
-            (_, Some(end)) => format!("Ending on {}", format_date_uk(end)),
-            (EnrolmentStatus::Awaiting, _) => format!("From {}, awaiting allocation", format_date_uk(e.start_date)),
-            _ => format!("From {}", format_date_uk(e.start_date)),
+            (_, Some(end)) => format!("Ending on {}", crate::format::short_day(end)),
+            (EnrolmentStatus::Awaiting, _) => {
+                format!("From {}, awaiting allocation", crate::format::short_day(e.start_date))
+            }
+            _ => format!("From {}", crate::format::short_day(e.start_date)),
         };
         EnrolmentLine {
             lesson: format!("{} ({})", e.instrument, lesson_words(&e.lesson_type, e.minutes)),
@@ -261,8 +266,8 @@ pub(super) async fn notice_page(
             preview.enrolment.instrument,
             lesson_words(&preview.enrolment.lesson_type, preview.enrolment.minutes)
         ),
-        end_date: format_date_uk(preview.end_date),
-        deadline: format_date_uk(preview.deadline),
+        end_date: crate::format::long_day(preview.end_date),
+        deadline: crate::format::long_day(preview.deadline),
         preview,
     })
 }
@@ -281,7 +286,7 @@ pub(super) async fn confirm_notice(
     flash_to(
         &state,
         &session.id_hash,
-        &format!("Notice given. Lessons end on {}.", format_date_uk(end)),
+        &format!("Notice given. Lessons end on {}.", crate::format::long_day(end)),
         "/parent/enrolments",
     )
     .await

@@ -3,8 +3,8 @@ use super::applying::AppLine;
 use super::applying::ApplyChoices;
 use super::applying::ApplyForm;
 use super::applying::apply_choices;
-use super::applying::lines;
 use super::applying::own_applications;
+use super::applying::priced_lines;
 use super::applying::read_choice;
 use super::applying::submit_application;
 use crate::error::AppResult;
@@ -30,6 +30,8 @@ pub(super) struct SchoolApplicationsPage {
     choices: ApplyChoices,
     form: ApplyForm,
     errors: FormErrors,
+    /// This year's price table (HTML from `crate::prices`).
+    prices: String,
 }
 
 pub(super) async fn school_page(
@@ -43,11 +45,13 @@ pub(super) async fn school_page(
     let scope = PupilScope::for_user(user);
     let applications = own_applications(state, &scope).await?;
     let offer = state.store.tuition_offer().await?;
+    let prices = crate::prices::Prices::current(&state.store).await?;
     let status = errors.status();
     let page = SchoolApplicationsPage {
         shell: Shell::new(state, visitor, "School-paid tuition", "/school/applications"),
         csrf,
-        applications: lines(applications),
+        applications: priced_lines(applications, &prices),
+        prices: prices.table(2)?,
         choices: apply_choices(&offer, true),
         form,
         errors,

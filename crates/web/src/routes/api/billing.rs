@@ -502,6 +502,8 @@ async fn put_policy(
         .store
         .save_charging_policy(&Actor::user(&user, &visitor.ip), year, &policy)
         .await?;
+    // Public pages show the prices: the shared copies go, so the new figures show at once.
+    state.pages.clear();
     ok(StatusCode::OK, Revision { revision })
 }
 

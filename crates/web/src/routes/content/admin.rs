@@ -78,7 +78,7 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
             },
             url: item_url(i),
             status: if i.status == "published" { "Published" } else { "Draft" }.into(),
-            updated: super::views::long_date(i.updated_at),
+            updated: crate::format::when(i.updated_at),
         })
         .collect();
     crate::pages::render_clearing_flash(

@@ -15,6 +15,7 @@ use super::{Ctx, contact, feeds, is_bot};
 use crate::access::Routes;
 use crate::error::{AppError, AppResult};
 use crate::page_cache::Rendered;
+use crate::prices::Prices;
 use crate::shell::{OpenGraph, Shell};
 
 pub fn router() -> Routes {
@@ -33,6 +34,7 @@ pub fn router() -> Routes {
         .route("/vacancies", get(vacancies))
         .route("/vacancies/{slug}", get(item_of::<VACANCY>))
         .route("/faqs", get(faqs))
+        .route("/prices", get(prices))
         .route("/reports-and-policies", get(documents))
         .route("/files/{id}/{name}", get(file))
         .route("/search", get(search))
@@ -178,6 +180,13 @@ async fn page(ctx: Ctx, Path(path): Path<String>) -> AppResult<Response> {
         } else {
             (String::new(), Vec::new())
         };
+        // The page about prices carries the year's table from the charging policy, so what
+        // families read is what they are charged (decision 77).
+        let prices = if item.slug == "prices" {
+            Prices::current(store).await?.table(2)?
+        } else {
+            String::new()
+        };
         let view = ItemView::new(&item);
         let mut shell = shell(&ctx, &item.title, &section_of(&path));
         shell.og = Some(og(&ctx, &view, "article"));
@@ -191,6 +200,7 @@ async fn page(ctx: Ctx, Path(path): Path<String>) -> AppResult<Response> {
             play: false,
             audio: None,
             back: (String::new(), String::new()),
+            prices,
             item: view,
         })
     })
@@ -278,6 +288,7 @@ async fn detail(ctx: Ctx, kind: Kind, slug: String, play: bool) -> AppResult<Res
             play,
             audio,
             back: (list_url.to_owned(), list_label.to_owned()),
+            prices: String::new(),
             item: view,
         })
     };
@@ -478,6 +489,33 @@ async fn vacancies(ctx: Ctx) -> AppResult<Response> {
         );
         v.empty = "There are no vacancies at the moment. Please check again soon.".into();
         html(&v)
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "content/prices.html")]
+struct PricesView {
+    shell: Shell,
+    /// The price table (HTML from `crate::prices`).
+    table: String,
+    /// When invoices come and how they may be paid, when published.
+    paying: String,
+}
+
+/// The year's prices, from the charging policy: every hub has this page, whatever its content.
+async fn prices(ctx: Ctx) -> AppResult<Response> {
+    ctx.serve(|| async {
+        let prices = Prices::current(&ctx.state.store).await?;
+        html(&PricesView {
+            shell: shell(&ctx, "Prices", "/prices"),
+            table: prices.table(2)?,
+            paying: prices
+                .policy
+                .as_ref()
+                .map(|p| p.price_list().paying)
+                .unwrap_or_default(),
+        })
     })
     .await
 }

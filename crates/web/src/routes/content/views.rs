@@ -136,6 +136,8 @@ pub struct PageView {
     pub play: bool,
     pub audio: Option<Link>,
     pub back: Link,
+    /// The year's price table (HTML from `crate::prices`), on the page about prices only.
+    pub prices: String,
 }
 
 /// One entry in a list page.

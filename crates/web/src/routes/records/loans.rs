@@ -11,7 +11,7 @@ use serde::Deserialize;
 use time::Date;
 use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
 use tutti_domain::loans::{LoanStatus, agreement_text};
-use tutti_domain::validate::{format_date_iso, format_date_uk, parse_date};
+use tutti_domain::validate::parse_date;
 use tutti_store::StoreError;
 use tutti_store::platform::accounts::Role;
 use tutti_store::records::instruments::Instrument;
@@ -80,9 +80,9 @@ pub struct LoanLine {
 
 impl LoanLine {
     pub fn new(loan: Loan) -> LoanLine {
-        let day = |d: Option<Date>| d.map(format_date_uk).unwrap_or_default();
+        let day = |d: Option<Date>| d.map(crate::format::short_day).unwrap_or_default();
         LoanLine {
-            from: format_date_uk(loan.start_date),
+            from: crate::format::short_day(loan.start_date),
             due: day(loan.due_date),
             ended: day(loan.end_date),
             status: if loan.overdue {
@@ -191,7 +191,7 @@ pub async fn instrument_page(state: &AppState, visitor: &Visitor, id: i64, typed
         not_lendable: not_lendable.into(),
         hire: format!("{hire} a term"),
         history,
-        today: format_date_iso(today),
+        today: crate::format::input_date(today),
         errors: typed.errors.clone(),
         conditions: InstrumentCondition::WORDS
             .iter()

@@ -3,7 +3,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_domain::csv::PupilRow;
-use tutti_domain::validate::{EmailAddress, PhoneNumber, format_date_uk};
+use tutti_domain::validate::{EmailAddress, PhoneNumber};
 use tutti_store::records::guardians::GuardianInput;
 use tutti_store::records::lookup::LookupKind;
 use tutti_store::records::pupils::{PupilInput, PupilScope};
@@ -101,7 +101,7 @@ async fn list(
                 link(r.last_name.clone(), format!("/admin/pupils/{}", r.id)),
                 cell(r.first_name),
                 cell(r.pupil_ref),
-                cell(format_date_uk(r.date_of_birth)),
+                cell(crate::format::short_day(r.date_of_birth)),
                 cell(year),
                 cell(r.school_name),
             ]
@@ -126,7 +126,7 @@ async fn view(
     let name = format!("{} {}", p.first_name, p.last_name);
     let mut facts = vec![
         ("Pupil reference".to_owned(), p.pupil_ref.clone()),
-        ("Date of birth".to_owned(), format_date_uk(p.date_of_birth)),
+        ("Date of birth".to_owned(), crate::format::short_day(p.date_of_birth)),
         (
             "Year group".to_owned(),
             if p.year_group_overridden {
@@ -158,9 +158,9 @@ async fn view(
                 "{} {} since {}{}",
                 l.instrument_type,
                 l.serial,
-                format_date_uk(l.start_date),
+                crate::format::short_day(l.start_date),
                 l.due_date
-                    .map(|d| format!(", due back {}", format_date_uk(d)))
+                    .map(|d| format!(", due back {}", crate::format::short_day(d)))
                     .unwrap_or_default()
             )
         })
@@ -204,13 +204,7 @@ fn fields(v: &Values, new: bool) -> Vec<FormField> {
         ),
         input("first_name", "First name", "text", "", v),
         input("last_name", "Last name", "text", "", v),
-        input(
-            "date_of_birth",
-            "Date of birth",
-            "text",
-            "For example 31/08/2016 or 2016-08-31",
-            v,
-        ),
+        input("date_of_birth", "Date of birth", "text", "For example 31/08/2016", v),
         input(
             "school_urn",
             "School",
@@ -259,7 +253,7 @@ fn values_of(i: &PupilInput) -> Values {
         .zip(i.row.to_fields())
         .collect();
     // The form shows dates as people write them.
-    v.insert("date_of_birth".into(), format_date_uk(i.row.date_of_birth));
+    v.insert("date_of_birth".into(), crate::format::short_day(i.row.date_of_birth));
     for flag in ["fsm", "pupil_premium", "send", "looked_after"] {
         if v.get(flag).is_some_and(|x| x != "yes") {
             v.remove(flag);

@@ -4,7 +4,6 @@ use axum::response::Response;
 use axum::routing::get;
 use tutti_domain::csv::StaffRow;
 use tutti_domain::staff::{Employment, StaffRole};
-use tutti_domain::validate::format_date_uk;
 
 use tutti_store::platform::audit::Actor;
 use tutti_store::{Store, StoreError};
@@ -112,7 +111,7 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
         .login_state_of(tutti_domain::invitations::InvitationLink::Staff(id))
         .await?;
     let login = login_box(&login, &format!("/admin/staff/{id}/invite"), &s.role, s.archived);
-    let date = |d: Option<time::Date>| d.map(format_date_uk).unwrap_or_else(|| "Not recorded".into());
+    let date = |d: Option<time::Date>| d.map(crate::format::short_day).unwrap_or_else(|| "Not recorded".into());
     let page = ViewPage {
         shell: Shell::new(&state, &visitor, name.clone(), "/admin/staff"),
         heading: name,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use time::Date;
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar, TermId};
 use tutti_domain::progress::{ExamResult, Grade};
-use tutti_domain::validate::{format_date_uk, parse_date};
+use tutti_domain::validate::parse_date;
 use tutti_store::StoreError;
 use tutti_store::platform::accounts::{Role, User};
 use tutti_store::platform::audit::Actor;
@@ -85,7 +85,7 @@ impl ExamLine {
                 .ok()
                 .and_then(|g| g.to_string().parse::<Grade>().ok())
                 .map_or(e.grade.to_string(), |g| g.to_string()),
-            date: format_date_uk(e.exam_date),
+            date: crate::format::short_day(e.exam_date),
             result: match e.result.as_deref() {
                 Some("not-passed") => "Not passed".into(),
                 Some(r) => {

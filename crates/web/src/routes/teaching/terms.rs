@@ -11,7 +11,7 @@ use time::Date;
 use tutti_domain::calendar::{AcademicYear, DateRange, TermDates, TermId, TermName};
 use tutti_domain::records::RecordRefusal;
 use tutti_domain::terms::{ClosureKind, check_authority, check_closure, check_term, parse_term_name, term_title};
-use tutti_domain::validate::{Urn, format_date_iso, format_day_long, parse_date};
+use tutti_domain::validate::{Urn, parse_date};
 use tutti_store::platform::accounts::Role;
 use tutti_store::teaching::terms::{Closure, NewClosure, Term, Whose, YearFilter};
 
@@ -232,7 +232,7 @@ struct YearPage {
 }
 
 fn day(d: Date) -> String {
-    format_day_long(d)
+    crate::format::long_day(d)
 }
 
 fn term_line(t: Term) -> TermLine {
@@ -408,10 +408,10 @@ fn values_of(t: &Term) -> Values {
         ("authority", t.local_authority.clone()),
         ("academic_year", d.term.year.to_string()),
         ("term", term_title(d.term.name).to_owned()),
-        ("first_day", format_date_iso(d.dates.first)),
-        ("last_day", format_date_iso(d.dates.last)),
-        ("half_term_first_day", format_date_iso(d.half_term.first)),
-        ("half_term_last_day", format_date_iso(d.half_term.last)),
+        ("first_day", crate::format::input_date(d.dates.first)),
+        ("last_day", crate::format::input_date(d.dates.last)),
+        ("half_term_first_day", crate::format::input_date(d.half_term.first)),
+        ("half_term_last_day", crate::format::input_date(d.half_term.last)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

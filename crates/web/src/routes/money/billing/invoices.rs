@@ -40,7 +40,7 @@ pub(super) fn invoice_row(base: &str, s: &InvoiceSummary) -> InvoiceRow {
 }
 
 pub(super) fn uk_date(d: time::Date) -> String {
-    tutti_domain::validate::format_date_uk(d)
+    crate::format::short_day(d)
 }
 
 #[derive(Template)]
@@ -87,7 +87,10 @@ pub(super) async fn invoices_page(
         ..ListQuery::default()
     };
     let filter = InvoiceFilter {
-        term: Some(q.term.trim().to_owned()).filter(|t| !t.is_empty()),
+        // "Autumn 2026" as pages show it, or the key "2026-autumn".
+        term: Some(q.term.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .map(|t| tutti_domain::calendar::TermId::parse(&t).map_or(t, |id| id.to_string())),
         ..filter
     };
     let page = state.store.invoices(&filter, &list).await?;

@@ -65,26 +65,7 @@ pub(super) struct PolicyPage {
 }
 
 pub(super) fn step_text(step: &ChargeStep) -> String {
-    match step {
-        ChargeStep::FixedFee { who, fee } => format!("{} pay a fixed fee of {fee}", eligibility_text(*who)),
-        ChargeStep::FullRemission { who } => format!("{} pay nothing", eligibility_text(*who)),
-        ChargeStep::SchoolUplift => "The school's uplift is added".into(),
-        ChargeStep::PercentRemission { who, percent } => format!("{} pay {percent} less", eligibility_text(*who)),
-        ChargeStep::SiblingDiscount { percent } => format!("Second and later children pay {percent} less"),
-        ChargeStep::SecondInstrumentDiscount { percent } => {
-            format!("A second or later instrument costs {percent} less")
-        }
-    }
-}
-
-pub(super) fn eligibility_text(e: tutti_domain::charging::Eligibility) -> &'static str {
-    use tutti_domain::charging::Eligibility::*;
-    match e {
-        FreeSchoolMeals => "Pupils eligible for free school meals",
-        PupilPremium => "Pupil-premium pupils",
-        Send => "Pupils with SEND",
-        PupilPremiumOrSend => "Pupil-premium or SEND pupils",
-    }
+    step.words()
 }
 
 pub(super) fn policy_view(
@@ -195,14 +176,11 @@ pub(super) fn policy_view(
         }),
         steps: policy.steps.iter().map(step_text).collect(),
         other_rules: vec![
-            ("Rounding".into(), format!("{:?}", policy.rounding)),
-            (
-                "Starting part-way through a term".into(),
-                format!("{:?}", policy.starter_rule),
-            ),
-            ("Notice".into(), format!("{:?}", policy.notice)),
-            ("VAT on tuition".into(), format!("{:?}", policy.tuition_vat)),
-            ("VAT on hire".into(), format!("{:?}", policy.hire_vat)),
+            ("Rounding".into(), policy.rounding.label().to_owned()),
+            ("Starting part-way through a term".into(), policy.starter_rule.label()),
+            ("Notice".into(), policy.notice.label()),
+            ("VAT on tuition".into(), policy.tuition_vat.label()),
+            ("VAT on hire".into(), policy.hire_vat.label()),
         ],
         document: String::new(),
         problems: Vec::new(),
@@ -371,6 +349,8 @@ pub(super) async fn save_policy(
         .store
         .save_charging_policy(&actor(&signed.0, &visitor), year, &policy)
         .await?;
+    // Public pages show the prices: the shared copies go, so the new figures show at once.
+    state.pages.clear();
     done(
         &state,
         &signed,
@@ -452,6 +432,7 @@ pub(super) async fn import_policy_file(
                 .store
                 .save_charging_policy(&actor(&signed.0, &visitor), year, &policy)
                 .await?;
+            state.pages.clear();
             done(
                 &state,
                 &signed,

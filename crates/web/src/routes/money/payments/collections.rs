@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use tutti_domain::Pence;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::payments::{AccountNumber, SortCode, mandate_reference};
-use tutti_domain::validate::{format_date_uk, parse_date};
+use tutti_domain::validate::parse_date;
 use tutti_store::money::payments::agreements::AgreementInput;
 use tutti_store::money::payments::collections::MandateInput;
 
@@ -70,7 +70,7 @@ pub(super) async fn agreements(
                 .chain(terms.iter().map(|t| {
                     (
                         format!("/admin/agreements/journal.csv?term={t}"),
-                        format!("Internal journal for {t} (CSV)"),
+                        format!("Internal journal for {} (CSV)", t.title()),
                     )
                 }))
                 .collect(),
@@ -283,7 +283,7 @@ pub(super) async fn direct_debit(State(state): State<AppState>, visitor: Visitor
                 inputs: vec![(
                     "date",
                     "Collection date, like 15/10/2026",
-                    format_date_uk(state.store.today()),
+                    crate::format::short_day(state.store.today()),
                 )],
                 submit: "Download the collection file (CSV)",
             }],

@@ -16,7 +16,7 @@ use time::Date;
 use tutti_domain::Pence;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::payments::PaymentMethod;
-use tutti_domain::validate::{format_date_uk, parse_date};
+use tutti_domain::validate::parse_date;
 use tutti_store::money::payments::invoices::{InvoiceAccount, PaymentInput};
 
 #[derive(Template)]
@@ -68,7 +68,7 @@ pub(super) async fn payments_index(
             vec![
                 link(v.number.clone(), format!("/admin/invoices/{}/payments", v.id)),
                 cell(v.payer_name.clone()),
-                cell(v.term.clone()),
+                cell(crate::format::term(&v.term)),
                 cell(Pence(v.total_pence).to_string()),
                 cell(v.balance().to_string()),
                 cell(v.status.replace('_', " ")),
@@ -76,7 +76,7 @@ pub(super) async fn payments_index(
         })
         .collect();
     let this_term = tutti_store::money::payments::credits::term_of(state.store.today())
-        .map(|t| t.to_string())
+        .map(|t| t.title())
         .unwrap_or_default();
     let page = TablePage {
         shell: Shell::new(&state, &visitor, "Payments", "/admin/payments"),
@@ -101,7 +101,7 @@ pub(super) async fn payments_index(
             heading: "Credit lessons the hub did not give".into(),
             method: "post",
             action: "/admin/payments/credits".into(),
-            inputs: vec![("term", "Term, like 2026-autumn", this_term)],
+            inputs: vec![("term", "Term, like Autumn 2026", this_term)],
             submit: "Credit missed lessons",
         }],
     };
@@ -140,7 +140,7 @@ pub(super) async fn invoice_view(
                 .map(|m| m.label().to_owned())
                 .unwrap_or(p.method);
             (
-                format_date_uk(p.received_on),
+                crate::format::short_day(p.received_on),
                 p.kind,
                 method,
                 p.reference,
@@ -275,15 +275,16 @@ pub(super) async fn run_credits(
 ) -> AppResult<Response> {
     let term = v.get("term").map(String::as_str).unwrap_or_default();
     let Ok(term) = TermId::parse(term) else {
-        return done(&state, &signed, "Enter a term like 2026-autumn.", "/admin/payments").await;
+        return done(&state, &signed, "Enter a term like Autumn 2026.", "/admin/payments").await;
     };
     let report = state
         .store
         .credit_missed_lessons(&actor(&signed.0, &visitor), term)
         .await?;
     let message = format!(
-        "{} lessons credited for {term}, {} in all.",
-        report.credits,
+        "{} lessons credited for {}, {} in all.",
+        crate::format::count(report.credits),
+        term.title(),
         Pence(report.total_pence)
     );
     done(&state, &signed, &message, "/admin/payments").await
