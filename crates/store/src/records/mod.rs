@@ -12,6 +12,6 @@ pub(crate) mod pupil_search;
 pub mod pupils;
 pub mod school_contacts;
 pub mod schools;
-pub(crate) mod search;
+pub mod search;
 pub mod staff;
 pub mod summaries;

@@ -10,6 +10,7 @@ pub(crate) mod loans;
 pub(crate) mod pupils;
 pub(crate) mod school_contacts;
 pub(crate) mod schools;
+mod search;
 mod staff;
 pub(crate) mod tokens;
 
@@ -48,7 +49,8 @@ pub fn audience() -> Audience {
             .merge(instruments::routes())
             .merge(loans::office_routes())
             .merge(imports::routes())
-            .merge(audit::routes()),
+            .merge(audit::routes())
+            .merge(search::routes()),
     )
 }
 
