@@ -27,6 +27,7 @@ mod progress;
 mod records;
 mod refusals;
 mod routes_matrix;
+mod search;
 mod second_factor;
 mod security;
 mod terms;

@@ -418,6 +418,7 @@ fn rules() -> Vec<Rule> {
         page("/admin/settings/logo/remove", ADMIN).post_only(),
         page("/admin/records", OFFICE),
         page("/admin/audit", OFFICE),
+        page("/admin/search", OFFICE).url("/admin/search?q=a"),
         page("/admin/schools", OFFICE),
         page("/admin/schools/new", OFFICE),
         page("/admin/schools/{id}", OFFICE).url("/admin/schools/{school}"),
