@@ -8,6 +8,7 @@ pub mod imports;
 pub mod instruments;
 pub(crate) mod keyed_import;
 pub mod loans;
+pub mod pupil_archive;
 pub(crate) mod pupil_search;
 pub mod pupils;
 pub mod school_contacts;
