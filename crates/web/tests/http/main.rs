@@ -11,6 +11,7 @@ mod admissions;
 mod allocation;
 mod api;
 mod api_schema;
+mod archive;
 mod billing;
 mod content;
 mod contract;

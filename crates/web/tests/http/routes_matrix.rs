@@ -446,6 +446,10 @@ fn rules() -> Vec<Rule> {
         page("/admin/pupils/{id}/archive", OFFICE)
             .url("/admin/pupils/{pupil}/archive")
             .post_only(),
+        page("/admin/pupils/{id}/archive/preview", OFFICE).url("/admin/pupils/{pupil}/archive/preview"),
+        page("/admin/pupils/{id}/archive/confirm", OFFICE)
+            .url("/admin/pupils/{pupil}/archive/confirm")
+            .post_only(),
         page("/admin/pupils/{id}/guardians/new", OFFICE).url("/admin/pupils/{pupil}/guardians/new"),
         page("/admin/pupils/{id}/guardians/{gid}/remove", OFFICE)
             .url("/admin/pupils/{pupil}/guardians/{guardian}/remove")

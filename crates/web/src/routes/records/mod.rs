@@ -7,6 +7,7 @@ pub(crate) mod hours;
 mod imports;
 pub(crate) mod instruments;
 pub(crate) mod loans;
+pub(crate) mod pupil_archive;
 pub(crate) mod pupils;
 pub(crate) mod school_contacts;
 pub(crate) mod schools;
@@ -44,6 +45,7 @@ pub fn audience() -> Audience {
             .merge(schools::routes())
             .merge(school_contacts::routes())
             .merge(pupils::routes())
+            .merge(pupil_archive::routes())
             .merge(staff::routes())
             .merge(hours::routes())
             .merge(instruments::routes())
