@@ -142,11 +142,11 @@ async fn an_archived_pupil_leaves_later_registers_and_is_billed_as_previewed(bac
         .rows;
     assert_eq!(written.len(), 1);
     let invoice = store.invoice(written[0].id).await.unwrap();
-    assert_eq!(invoice.summary.total_pence, planned.total_pence.0 as i64);
+    assert_eq!(invoice.summary.total_pence, planned.total_pence.0);
     let mut want: Vec<(i64, String, i64)> = planned
         .lines
         .iter()
-        .map(|l| (l.pupil_id, l.description.clone(), l.amount_pence.0 as i64))
+        .map(|l| (l.pupil_id, l.description.clone(), l.amount_pence.0))
         .collect();
     let mut got: Vec<(i64, String, i64)> = invoice
         .lines

@@ -74,7 +74,7 @@ fn lines(plan: &ArchivePlan) -> (Vec<String>, Vec<String>, Vec<String>) {
 async fn preview(
     State(state): State<AppState>,
     visitor: Visitor,
-    signed: SignedIn,
+    _signed: SignedIn,
     Path(id): Path<i64>,
     Query(p): Query<EndsParam>,
 ) -> AppResult<Response> {
@@ -84,7 +84,7 @@ async fn preview(
     let (enrolments, loans, invoices) = lines(&plan);
     let name = format!("{} {}", pupil.row.first_name, pupil.row.last_name);
     render(&PreviewPage {
-        shell: Shell::new(&state, &visitor, &format!("Archive {name}"), "/admin/pupils"),
+        shell: Shell::new(&state, &visitor, format!("Archive {name}"), "/admin/pupils"),
         href: format!("/admin/pupils/{id}"),
         csrf: csrf_of(&visitor),
         term: ends == LessonsEnd::EndOfTerm,
