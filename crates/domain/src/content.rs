@@ -114,8 +114,9 @@ pub fn day_theme_label(key: &str) -> Option<&'static str> {
     DAY_THEMES.iter().find(|(k, _)| *k == key).map(|(_, l)| *l)
 }
 
-/// The kinds site search looks through.
-pub const SEARCHED: [Kind; 5] = [Kind::Page, Kind::News, Kind::Resource, Kind::Faq, Kind::Vacancy];
+/// The kinds site search looks through: every kind of public content (video and podcast
+/// episodes and documents included; issue 22 found episodes missing).
+pub const SEARCHED: [Kind; 8] = Kind::ALL;
 
 /// Top-level addresses the application itself answers, so no page may take them.
 pub const RESERVED: &[&str] = &[

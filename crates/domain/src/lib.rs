@@ -138,6 +138,7 @@ pub mod records;
 pub mod refusal;
 pub mod rotation;
 pub mod schools;
+pub mod search;
 mod serde_formats;
 pub mod staff;
 pub mod terms;

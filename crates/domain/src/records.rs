@@ -16,6 +16,9 @@ pub enum RecordRefusal {
     /// A pupil's school must be on record first (saved by hand).
     #[error("No school has the URN {urn}. Add the school first.")]
     NoSchool { urn: Urn },
+    /// An instrument lent to the pupil comes back before they are archived (decision 0078).
+    #[error("Instrument {serial} is still on loan to this pupil. Record its return first, then archive the pupil.")]
+    PupilHasLoan { serial: String },
 }
 
 impl RecordRefusal {
@@ -27,6 +30,7 @@ impl RecordRefusal {
             RecordRefusal::StaffEmailTaken { .. } => "email",
             RecordRefusal::SerialTaken { .. } => "serial",
             RecordRefusal::NoSchool { .. } => "school_urn",
+            RecordRefusal::PupilHasLoan { .. } => return None,
         })
     }
 

@@ -26,6 +26,10 @@ pub const SEEDED_BY_MIGRATIONS: &[&str] = &["tuition_offer", "content_items"];
 /// The migration runner's own log: the target writes its own.
 const MIGRATION_LOG: &str = "seaql_migrations";
 
+/// Tables the database fills itself from other tables (the search index's entries, written by
+/// triggers as the copied rows arrive, decision 0078): not copied, and no sign of a hub.
+pub const DERIVED: &[&str] = &["search_entries"];
+
 /// Rows read and written at a time.
 const BATCH: usize = 2_000;
 
@@ -369,7 +373,7 @@ async fn tables_of(conn: &impl ConnectionTrait) -> std::result::Result<Vec<Table
 
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
     for c in columns {
-        if c.table_name == MIGRATION_LOG {
+        if c.table_name == MIGRATION_LOG || DERIVED.contains(&c.table_name.as_str()) {
             continue;
         }
         let Some(kind) = Kind::of(&c.data_type) else {

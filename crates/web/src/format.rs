@@ -110,6 +110,37 @@ pub fn money(p: Pence) -> String {
     p.to_string()
 }
 
+/// A search snippet as safe HTML: its text escaped, and the words the search matched between
+/// `<mark>` tags (the store marks them with private-use characters, decision 0078).
+pub fn marked(snippet: &str) -> String {
+    use tutti_store::search::{MARK_END, MARK_START};
+    let mut out = String::with_capacity(snippet.len() + 32);
+    let mut open = false;
+    for c in snippet.chars() {
+        match c {
+            MARK_START if !open => {
+                out.push_str("<mark>");
+                open = true;
+            }
+            MARK_END if open => {
+                out.push_str("</mark>");
+                open = false;
+            }
+            MARK_START | MARK_END => {}
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,12 +8,15 @@ pub(crate) mod starter;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+
 use time::OffsetDateTime;
 
 use crate::entities::{content_item, content_redirect};
 use crate::error::Result;
+use crate::listing::{COUNT_CAP, Page};
 use crate::records::search::text_search;
-use crate::{Store, now};
+use crate::{Store, now, search};
 
 pub use crate::entities::content_item::Model as Item;
 pub use save::{Draft, slugify, validate};
@@ -49,6 +52,14 @@ fn ordered(q: sea_orm::Select<content_item::Entity>, kind: Kind) -> sea_orm::Sel
         Kind::Document => q.order_by_asc(C::Category).order_by_desc(C::PublishedAt),
         Kind::News | Kind::Episode | Kind::Podcast => q.order_by_desc(C::PublishedAt).order_by_desc(C::Id),
     }
+}
+
+/// One item the site search found, with the words around the match (`search::MARK_START`
+/// and `MARK_END` around each matched word).
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub item: Item,
+    pub snippet: String,
 }
 
 /// Narrows a public list.
@@ -161,28 +172,61 @@ impl Store {
             .await?)
     }
 
-    /// Visible pages, news, resources, FAQs and vacancies whose words contain `term`.
-    pub async fn content_search(&self, term: &str, limit: u64) -> Result<Vec<Item>> {
-        let Some(words) = text_search(&["title", "summary", "body", "topics"], term) else {
-            return Ok(Vec::new());
+    /// One page of the visible content matching every word of `term` (stemmed: "lessons"
+    /// finds "lesson"), best first, each with a snippet of its words around the match
+    /// (decision 0078).
+    pub async fn content_search(&self, term: &str, page: u64, per_page: u64) -> Result<Page<Hit>> {
+        let at = now();
+        let kinds = SEARCHED
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let scope = search::Scope {
+            sources: &["content"],
+            include_archived: false,
+            join: "JOIN content_items c ON c.id = e.ref_id",
+            condition: format!(
+                "c.kind IN ({kinds}) AND c.status = 'published' AND c.published_at <= ? \
+                 AND (c.closes_on IS NULL OR c.closes_on >= ?)"
+            ),
+            values: vec![at.into(), at.date().into()],
         };
-        let kinds: Vec<&str> = SEARCHED.iter().map(|k| k.as_str()).collect();
-        let mut rows = content_item::Entity::find()
-            .filter(content_item::Column::Kind.is_in(kinds))
-            .filter(visible(now()))
-            .filter(words)
-            .limit(200)
+        let per_page = per_page.clamp(1, 100);
+        let page = page.clamp(1, crate::listing::MAX_PAGE);
+        let (found, n) = search::find(
+            self.conn(),
+            term,
+            search::Mode::Words,
+            &scope,
+            per_page,
+            crate::listing::offset(page, per_page),
+        )
+        .await?;
+        let ids: Vec<i64> = found.iter().map(|f| f.ref_id).collect();
+        let mut items: HashMap<i64, Item> = content_item::Entity::find()
+            .filter(content_item::Column::Id.is_in(ids))
             .all(self.conn())
-            .await?;
-        // A match in the title ranks above one in the body.
-        let lowered = term.trim().to_lowercase();
-        rows.sort_by_key(|i| {
-            let in_title = i.title.to_lowercase().contains(&lowered);
-            let in_summary = i.summary.to_lowercase().contains(&lowered);
-            (!in_title, !in_summary, i.title.clone())
-        });
-        rows.truncate(limit as usize);
-        Ok(rows)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        let rows = found
+            .into_iter()
+            .filter_map(|f| {
+                items.remove(&f.ref_id).map(|item| Hit {
+                    item,
+                    snippet: f.snippet,
+                })
+            })
+            .collect();
+        Ok(Page {
+            rows,
+            total: Ord::min(n, COUNT_CAP),
+            capped: n > COUNT_CAP,
+            page,
+            per_page,
+        })
     }
 
     /// One page of a kind's items for editors, drafts included, optionally matching words.

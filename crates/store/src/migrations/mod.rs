@@ -23,6 +23,7 @@ mod m0016_unused_billing_indexes;
 mod m0017_trust;
 mod m0019_invitations;
 mod m0021_loans;
+mod m0022_search;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -69,6 +70,7 @@ pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
             ("m0017_trust", Box::new(m0017_trust::Migration)),
             ("m0019_invitations", Box::new(m0019_invitations::Migration)),
             ("m0021_loans", Box::new(m0021_loans::Migration)),
+            ("m0022_search", Box::new(m0022_search::Migration)),
         ],
     )
     .await

@@ -74,6 +74,23 @@ async fn close_logins(
     Ok(())
 }
 
+/// Archives pupil `id` inside the caller's transaction (the pupil's consistent archive,
+/// `pupil_archive`, ends their enrolments in the same one); whether it was archived now. The
+/// caller clears the session cache after committing.
+pub(crate) async fn archive_pupil_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: i64,
+    pupil_ref: &str,
+    at: time::OffsetDateTime,
+) -> Result<bool> {
+    let archived = archive_row(txn, actor, "pupils", "pupil", id, format!("pupil {pupil_ref}")).await?;
+    if archived {
+        close_logins(txn, actor, "pupils", id, at).await?;
+    }
+    Ok(archived)
+}
+
 impl Store {
     /// Archives record `id` of entity `E` (table `table`, audited as `kind` with the summary
     /// `summary` gives the record); a missing record is `NotFound`.

@@ -398,9 +398,11 @@ impl Store {
         Ok(())
     }
 
+    /// Archives a pupil by the consistent rule (decision 0078): their lessons end today.
     pub async fn archive_pupil(&self, actor: &Actor, id: i64) -> Result<()> {
-        self.archive_record::<pupil::Entity>(actor, id, ("pupils", "pupil"), |m| format!("pupil {}", m.pupil_ref))
+        self.archive_pupil_ending(actor, id, crate::records::pupil_archive::LessonsEnd::Today)
             .await
+            .map(drop)
     }
 
     /// Imports pupil rows matched by `pupil_ref`, with their first guardian, all or nothing.

@@ -269,10 +269,12 @@ pub fn a_family(school: &School) -> FamilyBuilder {
         fsm: false,
         looked_after: false,
         login: None,
+        surname: None,
     }
 }
 
 pub struct FamilyBuilder {
+    surname: Option<String>,
     school_urn: Urn,
     carer: String,
     children: Vec<(String, Date)>,
@@ -295,6 +297,12 @@ impl FamilyBuilder {
     /// The parent or carer's name.
     pub fn carer_named(mut self, name: &str) -> Self {
         self.carer = name.to_owned();
+        self
+    }
+
+    /// The children's surname (else a unique made-up one).
+    pub fn surname(mut self, name: &str) -> Self {
+        self.surname = Some(name.to_owned());
         self
     }
 
@@ -336,7 +344,7 @@ impl FamilyBuilder {
 
     pub async fn create(self, store: &Store) -> Family {
         let carer_email = email("carer");
-        let surname = format!("Family{:06}", unique());
+        let surname = self.surname.unwrap_or_else(|| format!("Family{:06}", unique()));
         let mut children = Vec::new();
         let mut pupil_refs = Vec::new();
         for (first_name, born) in self.children {

@@ -435,6 +435,7 @@ fn rules() -> Vec<Rule> {
                 "/admin/lookup/staff?q=a",
                 "/admin/lookup/instruments?q=a",
             ]),
+        page("/admin/search", OFFICE).url("/admin/search?q=a"),
         page("/admin/schools", OFFICE),
         page("/admin/schools/new", OFFICE),
         page("/admin/schools/{id}", OFFICE).url("/admin/schools/{school}"),
@@ -461,6 +462,10 @@ fn rules() -> Vec<Rule> {
         page("/admin/pupils/{id}/edit", OFFICE).url("/admin/pupils/{pupil}/edit"),
         page("/admin/pupils/{id}/archive", OFFICE)
             .url("/admin/pupils/{pupil}/archive")
+            .post_only(),
+        page("/admin/pupils/{id}/archive/preview", OFFICE).url("/admin/pupils/{pupil}/archive/preview"),
+        page("/admin/pupils/{id}/archive/confirm", OFFICE)
+            .url("/admin/pupils/{pupil}/archive/confirm")
             .post_only(),
         page("/admin/pupils/{id}/guardians/new", OFFICE).url("/admin/pupils/{pupil}/guardians/new"),
         page("/admin/pupils/{id}/guardians/{gid}/remove", OFFICE)

@@ -21,7 +21,9 @@ use crate::teaching::lessons::Calendars;
 /// after, and school.
 type PupilRow = (i64, String, Flag, Flag, Flag, Flag, i64);
 
-/// Pupils with an enrolment to bill.
+/// Pupils with an enrolment to bill, archived or not: an archived pupil's enrolments ended on
+/// their last day of lessons, and those dates decide what is charged, as for any leaver, so a
+/// preview and the run it previews read the same (decision 0078).
 async fn read_pupils(conn: &impl ConnectionTrait) -> Result<Vec<PupilRow>> {
     json_rows(
         conn,
@@ -34,8 +36,7 @@ async fn read_pupils(conn: &impl ConnectionTrait) -> Result<Vec<PupilRow>> {
             "p.looked_after",
             "p.school_id",
         ],
-        "pupils p WHERE p.archived_at IS NULL \
-         AND p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving'))",
+        "pupils p WHERE p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving'))",
         vec![],
     )
     .await

@@ -633,41 +633,56 @@ async fn file(ctx: Ctx, Path((id, name)): Path<(i64, String)>) -> AppResult<Resp
 #[derive(Deserialize)]
 struct SearchQuery {
     q: Option<String>,
+    page: Option<String>,
 }
 
+/// Results a page of the site search shows.
+const SEARCH_PER_PAGE: u64 = 20;
+
 async fn search(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Response> {
-    let q = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
-    let items = ctx.state.store.content_search(&q, 50).await?;
-    let results = items
+    let query = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
+    // A page that is not a number is the first page, not an error: it comes from a link.
+    let page = q.page.and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(1).max(1);
+    let found = ctx.state.store.content_search(&query, page, SEARCH_PER_PAGE).await?;
+    let results = found
+        .rows
         .iter()
-        .map(|i| {
+        .map(|hit| {
+            let i = &hit.item;
             let kind = Kind::parse(&i.kind).map(|k| k.label()).unwrap_or("");
             let label = match kind {
                 "Pages" => "Page",
                 "FAQs" => "Question and answer",
                 "Vacancies" => "Vacancy",
                 "Resources" => "Resource",
+                "Video episodes" => "Video episode",
+                "Podcast episodes" => "Podcast episode",
+                "Reports and policies" => "Report or policy",
                 other => other,
             };
-            let mut e = entry(i, label.to_owned());
-            if e.summary.is_empty() {
-                e.summary = super::markdown::to_text(&i.body).chars().take(200).collect();
+            SearchResult {
+                entry: entry(i, label.to_owned()),
+                snippet: crate::format::marked(&super::markdown::to_text(&hit.snippet)),
             }
-            e
         })
         .collect();
-    let title = if q.is_empty() {
+    let title = if query.is_empty() {
         "Search".to_owned()
     } else {
-        format!("Search: {q}")
+        format!("Search: {query}")
     };
-    let page = SearchView {
+    let pages = found.total.div_ceil(SEARCH_PER_PAGE).max(1);
+    let view = SearchView {
         shell: shell(&ctx, &title, "/search"),
-        q,
+        q: query,
         results,
+        total: found.total,
+        capped: found.capped,
+        page: found.page,
+        pages,
     };
     // Results are not kept in memory (every query differs) but still answer conditionally.
-    Ok(Rendered::html(page.render()?).respond(&ctx.headers, ctx.visitor.session.is_none()))
+    Ok(Rendered::html(view.render()?).respond(&ctx.headers, ctx.visitor.session.is_none()))
 }
 
 async fn sitemap(ctx: Ctx) -> AppResult<Response> {

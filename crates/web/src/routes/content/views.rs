@@ -205,7 +205,17 @@ pub struct DocumentsView {
 pub struct SearchView {
     pub shell: Shell,
     pub q: String,
-    pub results: Vec<ListEntry>,
+    pub results: Vec<SearchResult>,
+    pub total: u64,
+    pub capped: bool,
+    pub page: u64,
+    pub pages: u64,
+}
+
+/// One result of the site search: the item and the words around the match, as safe HTML.
+pub struct SearchResult {
+    pub entry: ListEntry,
+    pub snippet: String,
 }
 
 #[derive(Template)]

@@ -8,9 +8,11 @@ mod imports;
 pub(crate) mod instruments;
 pub(crate) mod loans;
 mod lookup;
+pub(crate) mod pupil_archive;
 pub(crate) mod pupils;
 pub(crate) mod school_contacts;
 pub(crate) mod schools;
+mod search;
 mod staff;
 pub(crate) mod tokens;
 
@@ -44,13 +46,15 @@ pub fn audience() -> Audience {
             .merge(schools::routes())
             .merge(school_contacts::routes())
             .merge(pupils::routes())
+            .merge(pupil_archive::routes())
             .merge(staff::routes())
             .merge(hours::routes())
             .merge(instruments::routes())
             .merge(loans::office_routes())
             .merge(imports::routes())
             .merge(audit::routes())
-            .merge(lookup::routes()),
+            .merge(lookup::routes())
+            .merge(search::routes()),
     )
 }
 

@@ -1,0 +1,120 @@
+//! Archiving a pupil, shown first (decision 0078): the page lists what the archive will change
+//! (enrolments ended and the day lessons end, register lessons they leave, instruments on loan
+//! that must come back first, unpaid invoices that stay owed), the office chooses whether
+//! lessons end today or at the end of term, and confirms; the store does it in one transaction.
+use axum::extract::{Form, Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tutti_domain::Pence;
+use tutti_domain::validate::format_date_uk;
+use tutti_store::records::pupil_archive::{ArchivePlan, LessonsEnd};
+
+use super::*;
+use crate::access::Routes;
+use crate::error::AppError;
+use crate::session::actor;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/admin/pupils/{id}/archive/preview", get(preview))
+        .route("/admin/pupils/{id}/archive/confirm", post(confirm))
+}
+
+#[derive(Deserialize, Default)]
+pub struct EndsParam {
+    #[serde(default)]
+    pub ends: String,
+}
+
+impl EndsParam {
+    fn ends(&self) -> LessonsEnd {
+        LessonsEnd::parse(self.ends.trim()).unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "records/archive_pupil.html")]
+struct PreviewPage {
+    shell: Shell,
+    href: String,
+    name: String,
+    csrf: String,
+    term: bool,
+    end_date: String,
+    enrolments: Vec<String>,
+    future_lessons: u64,
+    loans: Vec<String>,
+    invoices: Vec<String>,
+    blocked: bool,
+    already: bool,
+}
+
+fn lines(plan: &ArchivePlan) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let enrolments = plan
+        .enrolments
+        .iter()
+        .map(|e| match e.end_date {
+            Some(end) => format!("{}: was to end on {}", e.instrument, format_date_uk(end)),
+            None => format!("{} (from {})", e.instrument, format_date_uk(e.start_date)),
+        })
+        .collect();
+    let loans = plan
+        .open_loans
+        .iter()
+        .map(|l| format!("{} {}", l.instrument_type, l.serial))
+        .collect();
+    let invoices = plan
+        .open_invoices
+        .iter()
+        .map(|i| format!("{} for {}", i.number, Pence(i.total_pence)))
+        .collect();
+    (enrolments, loans, invoices)
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    _signed: SignedIn,
+    Path(id): Path<i64>,
+    Query(p): Query<EndsParam>,
+) -> AppResult<Response> {
+    let pupil = state.store.pupil_input(id).await?.ok_or(AppError::NotFound)?;
+    let ends = p.ends();
+    let plan = state.store.pupil_archive_plan(id, ends).await?;
+    let (enrolments, loans, invoices) = lines(&plan);
+    let name = format!("{} {}", pupil.row.first_name, pupil.row.last_name);
+    render(&PreviewPage {
+        shell: Shell::new(&state, &visitor, format!("Archive {name}"), "/admin/pupils"),
+        href: format!("/admin/pupils/{id}"),
+        csrf: csrf_of(&visitor),
+        term: ends == LessonsEnd::EndOfTerm,
+        end_date: format_date_uk(plan.end_date),
+        enrolments,
+        future_lessons: plan.future_lessons,
+        loans,
+        invoices,
+        blocked: plan.blocked(),
+        already: plan.already_archived,
+        name,
+    })
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+    Form(p): Form<EndsParam>,
+) -> AppResult<Response> {
+    state
+        .store
+        .archive_pupil_ending(&actor(&signed.0, &visitor), id, p.ends())
+        .await?;
+    done(
+        &state,
+        &signed,
+        "Pupil archived: their lessons end as shown.",
+        "/admin/pupils",
+    )
+    .await
+}
