@@ -1,7 +1,8 @@
 //! The core records: schools, pupils and their guardians, staff and their availability,
 //! instruments and their loans, schools' contacts, with their search, archiving and CSV imports.
-pub(crate) mod archive;
+pub mod archive;
 pub mod availability;
+pub mod bulk;
 pub(crate) mod enrolment_import;
 pub mod guardians;
 pub mod imports;
@@ -9,6 +10,7 @@ pub mod instruments;
 pub(crate) mod keyed_import;
 pub mod loans;
 pub(crate) mod pupil_search;
+pub mod profile;
 pub mod pupils;
 pub mod school_contacts;
 pub mod schools;

@@ -7,6 +7,7 @@ pub(crate) mod hours;
 mod imports;
 pub(crate) mod instruments;
 pub(crate) mod loans;
+mod profile;
 pub(crate) mod pupils;
 pub(crate) mod school_contacts;
 pub(crate) mod schools;
@@ -48,6 +49,7 @@ pub fn audience() -> Audience {
             .merge(instruments::routes())
             .merge(loans::office_routes())
             .merge(imports::routes())
+            .merge(profile::routes())
             .merge(audit::routes()),
     )
 }
@@ -92,6 +94,8 @@ pub struct ListPage {
     pub q: String,
     pub sort: String,
     pub desc: bool,
+    /// Archived records are listed too (to find one and restore it).
+    pub archived: bool,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
     pub empty: String,
@@ -119,6 +123,43 @@ pub struct ViewPage {
     pub login: Option<LoginBox>,
     /// A school's contacts, each with their login state.
     pub contacts: Option<Vec<ContactLine>>,
+    /// The rest of the record (the 360° view): enrolments, attendance, money, and so on.
+    pub sections: Vec<Section>,
+}
+
+/// One section of a record page: a table with its heading, a few sentences above it, and
+/// what it says when there is nothing to show.
+pub struct Section {
+    /// The section's anchor, like "invoices".
+    pub id: &'static str,
+    pub heading: String,
+    pub notes: Vec<String>,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+    pub empty: String,
+}
+
+impl Section {
+    pub fn new(id: &'static str, heading: impl Into<String>, columns: Vec<&'static str>, empty: impl Into<String>) -> Section {
+        Section {
+            id,
+            heading: heading.into(),
+            notes: Vec::new(),
+            columns,
+            rows: Vec::new(),
+            empty: empty.into(),
+        }
+    }
+
+    pub fn note(mut self, text: impl Into<String>) -> Section {
+        self.notes.push(text.into());
+        self
+    }
+
+    pub fn rows(mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Section {
+        self.rows.extend(rows);
+        self
+    }
 }
 
 /// A record's login state on its screen: the words, the invitation waiting (to resend or
@@ -207,6 +248,9 @@ pub struct ListParams {
     #[serde(default)]
     pub desc: String,
     pub page: Option<String>,
+    /// Any word but "" lists archived records too.
+    #[serde(default)]
+    pub archived: String,
 }
 
 impl ListParams {
@@ -217,8 +261,12 @@ impl ListParams {
             desc: !self.desc.is_empty() && self.desc != "0",
             page: page_number(self.page.as_deref()),
             per_page: PER_PAGE,
-            include_archived: false,
+            include_archived: self.include_archived(),
         }
+    }
+
+    pub fn include_archived(&self) -> bool {
+        !self.archived.is_empty() && self.archived != "0"
     }
 }
 
@@ -255,6 +303,7 @@ pub async fn list_page<T>(
         q: params.q.clone(),
         sort,
         desc: params.query().desc,
+        archived: params.include_archived(),
         columns,
         total: page.total,
         capped: page.capped,
@@ -264,6 +313,12 @@ pub async fn list_page<T>(
         empty,
     };
     crate::pages::render_clearing_flash(state, visitor, &page).await
+}
+
+/// A record's name in a list, marked when it is archived.
+pub fn named(name: impl Into<String>, archived: bool) -> String {
+    let name = name.into();
+    if archived { format!("{name} (archived)") } else { name }
 }
 
 /// An empty list says why, and what to do next.

@@ -41,6 +41,7 @@ impl EditableRecord for Pupils {
     const ADDED: &'static str = "Pupil added.";
     const SAVED: &'static str = "Pupil saved.";
     const ARCHIVED: &'static str = "Pupil archived.";
+    const KIND: tutti_store::records::archive::Archivable = tutti_store::records::archive::Archivable::Pupil;
     const CONFLICT_FIELD: &'static str = "pupil_ref";
 
     fn fields(values: &Values, new: bool) -> Vec<FormField> {
@@ -186,6 +187,7 @@ async fn view(
         guardians: Some(p.guardians),
         login: None,
         contacts: None,
+        sections: super::profile::pupil_sections(&state, id, &loans).await?,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await
 }
