@@ -2,6 +2,7 @@
 //! loans, imports and the audit log, built from three shared templates (list, view, form);
 //! and a parent's view of their children's loans (`loans::parent_audience`).
 pub(crate) mod audit;
+mod bulk;
 mod editing;
 pub(crate) mod hours;
 mod imports;
@@ -44,6 +45,7 @@ pub fn audience() -> Audience {
             .merge(schools::routes())
             .merge(school_contacts::routes())
             .merge(pupils::routes())
+            .merge(bulk::routes())
             .merge(staff::routes())
             .merge(hours::routes())
             .merge(instruments::routes())
@@ -103,6 +105,18 @@ pub struct ListPage {
     pub capped: bool,
     pub page: u64,
     pub pages: u64,
+    /// Rows may be ticked for a bulk action (the pupils list).
+    pub select: Option<Select>,
+}
+
+/// Ticking rows of a list for a bulk action: where the ticked ids go, each row's id, the
+/// actions offered (value, words), and whether "select all on this page" was asked for.
+pub struct Select {
+    pub action: &'static str,
+    pub csrf: String,
+    pub ids: Vec<i64>,
+    pub actions: Vec<(&'static str, &'static str)>,
+    pub all: bool,
 }
 
 #[derive(Template)]
@@ -284,6 +298,24 @@ pub async fn list_page<T>(
     row: impl FnMut(T) -> Vec<Cell>,
     empty: String,
 ) -> AppResult<Response> {
+    let page = list_of(state, visitor, heading, base, search_label, params, columns, page, row, empty);
+    crate::pages::render_clearing_flash(state, visitor, &page).await
+}
+
+/// A list page from a page of records, to render (or to add row selection to first).
+#[allow(clippy::too_many_arguments)]
+pub fn list_of<T>(
+    state: &AppState,
+    visitor: &Visitor,
+    heading: &str,
+    base: &str,
+    search_label: &'static str,
+    params: &ListParams,
+    columns: Vec<Column>,
+    page: Page<T>,
+    row: impl FnMut(T) -> Vec<Cell>,
+    empty: String,
+) -> ListPage {
     let pages = page.pages();
     let sort = columns
         .iter()
@@ -291,7 +323,7 @@ pub async fn list_page<T>(
         .or_else(|| columns.iter().find(|c| !c.sort.is_empty()))
         .map(|c| c.sort.to_owned())
         .unwrap_or_default();
-    let page = ListPage {
+    ListPage {
         shell: Shell::new(state, visitor, heading, base),
         heading: heading.to_owned(),
         base: base.to_owned(),
@@ -311,8 +343,8 @@ pub async fn list_page<T>(
         pages,
         rows: page.rows.into_iter().map(row).collect(),
         empty,
-    };
-    crate::pages::render_clearing_flash(state, visitor, &page).await
+        select: None,
+    }
 }
 
 /// A record's name in a list, marked when it is archived.

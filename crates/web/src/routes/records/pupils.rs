@@ -72,12 +72,14 @@ async fn list(
     visitor: Visitor,
     signed: SignedIn,
     Query(p): Query<ListParams>,
+    Query(sel): Query<SelectAll>,
 ) -> AppResult<Response> {
     let scope = PupilScope::for_user(&signed.0);
     let page = state.store.list_pupils(&scope, &p.query()).await?;
+    let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
     let today = state.store.today();
     let empty = empty_text("pupils", &p.q, "pupils");
-    list_page(
+    let mut list = list_of(
         &state,
         &visitor,
         "Pupils",
@@ -105,8 +107,22 @@ async fn list(
             ]
         },
         empty,
-    )
-    .await
+    );
+    list.select = Some(Select {
+        action: "/admin/pupils/bulk",
+        csrf: csrf_of(&visitor),
+        ids,
+        actions: super::bulk::ACTIONS.to_vec(),
+        all: !sel.all.is_empty(),
+    });
+    crate::pages::render_clearing_flash(&state, &visitor, &list).await
+}
+
+/// "Select all on this page" without JavaScript: the page again, every box ticked.
+#[derive(serde::Deserialize, Default)]
+struct SelectAll {
+    #[serde(default)]
+    all: String,
 }
 
 async fn view(
