@@ -23,7 +23,9 @@ pub enum RecordRefusal {
     #[error("{pupil} has no guardian with an email address, so nothing was sent. Add one, or leave {pupil} out.")]
     NoFamilyEmail { pupil: String },
     /// A bulk move moves every pupil or none (decision 75).
-    #[error("{pupil} is not learning {instrument} now, so nobody was moved. Leave {pupil} out, or choose another group.")]
+    #[error(
+        "{pupil} is not learning {instrument} now, so nobody was moved. Leave {pupil} out, or choose another group."
+    )]
     NotLearning { pupil: String, instrument: String },
     /// A bulk message says something.
     #[error("Enter the {what}.")]

@@ -152,7 +152,9 @@ impl Store {
         let done = txn
             .execute_raw(stmt(
                 backend,
-                &format!("UPDATE {table} SET archived_at = NULL, updated_at = ? WHERE id = ? AND archived_at IS NOT NULL"),
+                &format!(
+                    "UPDATE {table} SET archived_at = NULL, updated_at = ? WHERE id = ? AND archived_at IS NOT NULL"
+                ),
                 [t.into(), id.into()],
             ))
             .await?;

@@ -931,7 +931,10 @@ impl Store {
             Action::Update,
             "teaching_group",
             Some(group_id),
-            format!("moved in enrolments {moving:?} (from groups {:?})", groups[..groups.len() - 1].to_vec()),
+            format!(
+                "moved in enrolments {moving:?} (from groups {:?})",
+                groups[..groups.len() - 1].to_vec()
+            ),
         )
         .await?;
         let mut teachers: Vec<i64> = old.iter().map(|o| o.teacher_id).collect();

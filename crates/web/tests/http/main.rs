@@ -24,6 +24,7 @@ mod mail;
 mod pages;
 mod payments;
 mod progress;
+mod record_views;
 mod records;
 mod refusals;
 mod routes_matrix;

@@ -916,10 +916,28 @@ macro_rules! restore_op {
     };
 }
 
-restore_op!(restore_school, "/api/v1/schools/{id}/restore", "schools", "school", School);
+restore_op!(
+    restore_school,
+    "/api/v1/schools/{id}/restore",
+    "schools",
+    "school",
+    School
+);
 restore_op!(restore_pupil, "/api/v1/pupils/{id}/restore", "pupils", "pupil", Pupil);
-restore_op!(restore_staff, "/api/v1/staff/{id}/restore", "staff", "member of staff", Staff);
-restore_op!(restore_instrument, "/api/v1/instruments/{id}/restore", "instruments", "instrument", Instrument);
+restore_op!(
+    restore_staff,
+    "/api/v1/staff/{id}/restore",
+    "staff",
+    "member of staff",
+    Staff
+);
+restore_op!(
+    restore_instrument,
+    "/api/v1/instruments/{id}/restore",
+    "instruments",
+    "instrument",
+    Instrument
+);
 
 /// The query of the audit log.
 #[derive(Deserialize, IntoParams)]

@@ -76,7 +76,9 @@ fn read(fields: Vec<(String, String)>) -> Posted {
 
 async fn page(state: &AppState, visitor: &Visitor, p: &Posted, error: Option<String>) -> AppResult<Response> {
     let Some((_, words)) = ACTIONS.iter().find(|(a, _)| *a == p.action) else {
-        return Err(crate::error::AppError::BadRequest("Choose what to do with the ticked pupils.".into()));
+        return Err(crate::error::AppError::BadRequest(
+            "Choose what to do with the ticked pupils.".into(),
+        ));
     };
     let pupils = match state.store.chosen_pupils(&p.pupils).await {
         Ok(list) => list,
@@ -91,10 +93,16 @@ async fn page(state: &AppState, visitor: &Visitor, p: &Posted, error: Option<Str
         Err(e) => return Err(e.into()),
     };
     let n = pupils.len();
-    let whom = if n == 1 { "1 pupil".to_owned() } else { format!("{n} pupils") };
+    let whom = if n == 1 {
+        "1 pupil".to_owned()
+    } else {
+        format!("{n} pupils")
+    };
     let (intro, groups) = if p.action == "message" {
         (
-            format!("One email goes to each family of these {whom}, through the hub's outbox. If any pupil has no family email, nothing is sent."),
+            format!(
+                "One email goes to each family of these {whom}, through the hub's outbox. If any pupil has no family email, nothing is sent."
+            ),
             Vec::new(),
         )
     } else {
@@ -120,11 +128,17 @@ async fn page(state: &AppState, visitor: &Visitor, p: &Posted, error: Option<Str
             })
             .collect();
         (
-            format!("These {whom} leave the groups they are in for the group you choose, and so its teacher, day and time, from today. If any pupil cannot move, nobody moves."),
+            format!(
+                "These {whom} leave the groups they are in for the group you choose, and so its teacher, day and time, from today. If any pupil cannot move, nobody moves."
+            ),
             groups,
         )
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = BulkPage {
         shell: Shell::new(state, visitor, *words, "/admin/pupils"),
         heading: (*words).to_owned(),

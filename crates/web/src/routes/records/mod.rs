@@ -154,7 +154,12 @@ pub struct Section {
 }
 
 impl Section {
-    pub fn new(id: &'static str, heading: impl Into<String>, columns: Vec<&'static str>, empty: impl Into<String>) -> Section {
+    pub fn new(
+        id: &'static str,
+        heading: impl Into<String>,
+        columns: Vec<&'static str>,
+        empty: impl Into<String>,
+    ) -> Section {
         Section {
             id,
             heading: heading.into(),
@@ -298,7 +303,18 @@ pub async fn list_page<T>(
     row: impl FnMut(T) -> Vec<Cell>,
     empty: String,
 ) -> AppResult<Response> {
-    let page = list_of(state, visitor, heading, base, search_label, params, columns, page, row, empty);
+    let page = list_of(
+        state,
+        visitor,
+        heading,
+        base,
+        search_label,
+        params,
+        columns,
+        page,
+        row,
+        empty,
+    );
     crate::pages::render_clearing_flash(state, visitor, &page).await
 }
 

@@ -53,7 +53,11 @@ pub fn enrolments(rows: &[EnrolmentLine], with_pupil: bool, empty: &str) -> Sect
             },
             cell(e.school_name.clone().unwrap_or_else(|| "None yet".into())),
             cell(when_taught(e)),
-            cell(e.next_lesson.map(format_date_uk).unwrap_or_else(|| "None scheduled".into())),
+            cell(
+                e.next_lesson
+                    .map(format_date_uk)
+                    .unwrap_or_else(|| "None scheduled".into()),
+            ),
             cell(match e.end_date {
                 Some(end) => format!("{} until {}", words(&e.status), format_date_uk(end)),
                 None => words(&e.status),
@@ -142,7 +146,11 @@ pub fn groups(rows: &[GroupLine], id: &'static str, heading: &str, empty: &str) 
     .rows(rows.iter().map(|g| {
         vec![
             cell(day_name(g.weekday as u8)),
-            cell(format!("{}–{}", clock(g.start_minute), clock(g.start_minute + g.minutes))),
+            cell(format!(
+                "{}–{}",
+                clock(g.start_minute),
+                clock(g.start_minute + g.minutes)
+            )),
             cell(format!("{} {}", g.instrument, g.lesson_type)),
             cell(g.teacher_name.clone()),
             cell(g.school_name.clone()),
@@ -152,22 +160,30 @@ pub fn groups(rows: &[GroupLine], id: &'static str, heading: &str, empty: &str) 
 }
 
 pub fn trail(rows: &[TrailLine], entity: &str, id: i64) -> Section {
-    Section::new("audit", "Audit trail", vec!["When", "Who", "What", "Details"], "Nothing recorded yet.")
-        .note("The latest twenty changes and views of this record.")
-        .rows(rows.iter().map(|t| {
-            vec![
-                cell(when(t.at)),
-                cell(t.actor.clone()),
-                cell(words(&t.action)),
-                cell(t.summary.clone()),
-            ]
-        }))
-        .rows(std::iter::once(vec![
-            link("The whole trail", format!("/admin/audit?entity={entity}&entity_id={id}")),
-            cell(""),
-            cell(""),
-            cell(""),
-        ]))
+    Section::new(
+        "audit",
+        "Audit trail",
+        vec!["When", "Who", "What", "Details"],
+        "Nothing recorded yet.",
+    )
+    .note("The latest twenty changes and views of this record.")
+    .rows(rows.iter().map(|t| {
+        vec![
+            cell(when(t.at)),
+            cell(t.actor.clone()),
+            cell(words(&t.action)),
+            cell(t.summary.clone()),
+        ]
+    }))
+    .rows(std::iter::once(vec![
+        link(
+            "The whole trail",
+            format!("/admin/audit?entity={entity}&entity_id={id}"),
+        ),
+        cell(""),
+        cell(""),
+        cell(""),
+    ]))
 }
 
 /// The sections of a pupil's record after their details and guardians.
@@ -190,34 +206,56 @@ pub async fn pupil_sections(state: &AppState, id: i64, loans_of: &[Loan]) -> App
         }
     );
     Ok(vec![
-        Section::new("family", "Brothers and sisters", vec!["Name", "School"], "No other children share a guardian with this pupil.")
-            .rows(p.siblings.iter().map(|s| {
-                vec![
-                    link(format!("{} {}", s.first_name, s.last_name), format!("/admin/pupils/{}", s.id)),
-                    cell(s.school_name.clone()),
-                ]
-            })),
+        Section::new(
+            "family",
+            "Brothers and sisters",
+            vec!["Name", "School"],
+            "No other children share a guardian with this pupil.",
+        )
+        .rows(p.siblings.iter().map(|s| {
+            vec![
+                link(
+                    format!("{} {}", s.first_name, s.last_name),
+                    format!("/admin/pupils/{}", s.id),
+                ),
+                cell(s.school_name.clone()),
+            ]
+        })),
         enrolments(&p.enrolments, false, "Not enrolled for lessons."),
-        Section::new("attendance", "Attendance", vec!["Date", "Time", "Lesson", "Mark"], "No register marks yet.")
-            .note(term)
-            .rows(p.recent_marks.iter().map(|m| {
-                vec![
-                    cell(format_date_uk(m.day)),
-                    cell(clock(m.start_minute)),
-                    cell(m.instrument.clone()),
-                    cell(mark_text(&m.mark)),
-                ]
-            })),
-        Section::new("progress", "Progress reports", vec!["Term", "Teacher", "Status", "Report"], "No reports written yet.")
-            .rows(p.reports.iter().map(|r| {
-                let body: String = r.body.chars().take(200).collect();
-                vec![
-                    cell(r.term.clone()),
-                    cell(r.teacher_name.clone()),
-                    cell(words(&r.status)),
-                    cell(if r.body.chars().count() > 200 { format!("{body}…") } else { body }),
-                ]
-            })),
+        Section::new(
+            "attendance",
+            "Attendance",
+            vec!["Date", "Time", "Lesson", "Mark"],
+            "No register marks yet.",
+        )
+        .note(term)
+        .rows(p.recent_marks.iter().map(|m| {
+            vec![
+                cell(format_date_uk(m.day)),
+                cell(clock(m.start_minute)),
+                cell(m.instrument.clone()),
+                cell(mark_text(&m.mark)),
+            ]
+        })),
+        Section::new(
+            "progress",
+            "Progress reports",
+            vec!["Term", "Teacher", "Status", "Report"],
+            "No reports written yet.",
+        )
+        .rows(p.reports.iter().map(|r| {
+            let body: String = r.body.chars().take(200).collect();
+            vec![
+                cell(r.term.clone()),
+                cell(r.teacher_name.clone()),
+                cell(words(&r.status)),
+                cell(if r.body.chars().count() > 200 {
+                    format!("{body}…")
+                } else {
+                    body
+                }),
+            ]
+        })),
         invoices(&p.invoices, "No invoices charge this pupil's lessons or hire."),
         payments(&p.payments),
         loans(loans_of),
@@ -244,10 +282,27 @@ pub async fn school_sections(state: &AppState, id: i64) -> AppResult<Vec<Section
     let p = state.store.school_profile(id).await?;
     let total: i64 = p.learning.iter().map(|l| l.n).sum();
     Ok(vec![
-        Section::new("pupils", "Pupils taught here", vec!["Instrument", "Pupils"], "No pupils of this school are learning now.")
-            .note(format!("{total} pupil places in lessons now. See the pupils list for names."))
-            .rows(p.learning.iter().map(|l| vec![cell(l.instrument.clone()), cell(l.n.to_string())])),
-        groups(&p.groups, "groups", "Groups and timetable", "No teaching groups at this school.").note(format!(
+        Section::new(
+            "pupils",
+            "Pupils taught here",
+            vec!["Instrument", "Pupils"],
+            "No pupils of this school are learning now.",
+        )
+        .note(format!(
+            "{total} pupil places in lessons now. See the pupils list for names."
+        ))
+        .rows(
+            p.learning
+                .iter()
+                .map(|l| vec![cell(l.instrument.clone()), cell(l.n.to_string())]),
+        ),
+        groups(
+            &p.groups,
+            "groups",
+            "Groups and timetable",
+            "No teaching groups at this school.",
+        )
+        .note(format!(
             "The dated lessons with pupils' names are on the school's timetable: /admin/schools/{id}/timetable."
         )),
         invoices(&p.invoices, "No invoices to the school."),
@@ -287,7 +342,13 @@ async fn family(State(state): State<AppState>, visitor: Visitor, Path(id): Path<
         .await?
         .ok_or(AppError::NotFound)?;
     let g = &f.guardian;
-    let or_none = |s: &str| if s.is_empty() { "None recorded".to_owned() } else { s.to_owned() };
+    let or_none = |s: &str| {
+        if s.is_empty() {
+            "None recorded".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
     let page = FamilyPage {
         shell: Shell::new(&state, &visitor, g.name.clone(), "/admin/pupils"),
         heading: g.name.clone(),
@@ -297,13 +358,21 @@ async fn family(State(state): State<AppState>, visitor: Visitor, Path(id): Path<
             ("Address".into(), or_none(&g.address)),
         ],
         sections: vec![
-            Section::new("children", "Children", vec!["Name", "School"], "No children linked to this guardian.")
-                .rows(f.children.iter().map(|c| {
-                    vec![
-                        link(named(format!("{} {}", c.first_name, c.last_name), c.archived), format!("/admin/pupils/{}", c.id)),
-                        cell(c.school_name.clone()),
-                    ]
-                })),
+            Section::new(
+                "children",
+                "Children",
+                vec!["Name", "School"],
+                "No children linked to this guardian.",
+            )
+            .rows(f.children.iter().map(|c| {
+                vec![
+                    link(
+                        named(format!("{} {}", c.first_name, c.last_name), c.archived),
+                        format!("/admin/pupils/{}", c.id),
+                    ),
+                    cell(c.school_name.clone()),
+                ]
+            })),
             enrolments(&f.enrolments, true, "None of the children is enrolled."),
             invoices(&f.invoices, "No invoices to this guardian."),
             payments(&f.payments),
