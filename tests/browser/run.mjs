@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { freshHubJourneys } from "./fresh_hub.mjs";
+import { recordsJourneys } from "./records.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -253,6 +254,8 @@ try {
       assert(problems.length === 0, problems.join("\n"));
     });
   }
+
+  await recordsJourneys({ base, browser, check, assert, axeClean });
 
   // A second hub, on an empty database: setup and an invitation, end to end.
   await freshHubJourneys({ BIN, browser, check, assert, axeClean, freePort, waitForHealth });
