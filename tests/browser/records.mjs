@@ -52,14 +52,16 @@ export async function recordsJourneys({ base, browser, check, assert, axeClean }
       await tab.locator("main table a[href^='/admin/billing/invoices/']").first().click();
       await tab.waitForURL(/\/admin\/billing\/invoices\/\d+/);
       const number = (await tab.locator("h1").innerText()).trim();
-      const pupil = (await tab.locator("table.invoice-lines tbody td").first().innerText()).trim();
+      // The line names the pupil and their reference: "Arlo Khan (P109999)".
+      const line = (await tab.locator("table.invoice-lines tbody td").first().innerText()).trim();
+      const pupil = line.replace(/\s*\([^)]*\)$/, "");
       const [first, ...rest] = pupil.split(" ");
       const last = rest.join(" ");
       assert(first && last, `a pupil on the invoice: "${pupil}"`);
       // Part of the surname in the pupils list's search.
       await tab.goto(`${base}/admin/pupils`);
       await tab.getByLabel("Search by name or pupil reference").fill(last.slice(0, Math.max(3, last.length - 2)));
-      await tab.getByRole("button", { name: "Search" }).click();
+      await tab.locator("main").getByRole("button", { name: "Search" }).click();
       await tab.waitForURL(/\/admin\/pupils\?q=/);
       await tab.locator("main tbody tr", { hasText: first }).getByRole("link", { name: last }).first().click();
       await tab.waitForURL(/\/admin\/pupils\/\d+$/);
@@ -81,7 +83,11 @@ export async function recordsJourneys({ base, browser, check, assert, axeClean }
         await tab.setViewportSize({ width, height: 900 });
         await tab.goto(record);
         const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        assert(overflow <= 0, `${overflow}px wider than the window`);
+        const wide = await tab.evaluate((w) => [...document.querySelectorAll("body *")]
+          .filter((e) => e.getBoundingClientRect().right > w + 1 && !(e.parentElement && e.parentElement.closest(".table-wrap")))
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)}px)`), width);
+        assert(overflow <= 0, `${overflow}px wider than the window: ${wide.join(", ")}`);
         await axeClean(tab, `the pupil's record at ${width} px`);
       });
     }
