@@ -13,6 +13,7 @@ import { chromium } from "playwright-core";
 import { freshHubJourneys } from "./fresh_hub.mjs";
 import { workspaceJourneys } from "./workspaces.mjs";
 import { officeJourneys } from "./office.mjs";
+import { recordsJourneys } from "./records.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -258,6 +259,7 @@ try {
 
   // The office's workspace at phone and desktop widths.
   await officeJourneys({ browser, base, check, assert, axeClean });
+  await recordsJourneys({ base, browser, check, assert, axeClean });
 
   // A second hub, on an empty database: setup and an invitation, end to end.
   await freshHubJourneys({ BIN, browser, check, assert, axeClean, freePort, waitForHealth });

@@ -19,6 +19,20 @@ pub enum RecordRefusal {
     /// An instrument lent to the pupil comes back before they are archived (decision 0078).
     #[error("Instrument {serial} is still on loan to this pupil. Record its return first, then archive the pupil.")]
     PupilHasLoan { serial: String },
+    /// A bulk action needs at least one pupil ticked.
+    #[error("Choose at least one pupil.")]
+    NoPupilsChosen,
+    /// A bulk message reaches every family or none (decision 75).
+    #[error("{pupil} has no guardian with an email address, so nothing was sent. Add one, or leave {pupil} out.")]
+    NoFamilyEmail { pupil: String },
+    /// A bulk move moves every pupil or none (decision 75).
+    #[error(
+        "{pupil} is not learning {instrument} now, so nobody was moved. Leave {pupil} out, or choose another group."
+    )]
+    NotLearning { pupil: String, instrument: String },
+    /// A bulk message says something.
+    #[error("Enter the {what}.")]
+    MessageMissing { what: &'static str },
 }
 
 impl RecordRefusal {
@@ -31,12 +45,30 @@ impl RecordRefusal {
             RecordRefusal::SerialTaken { .. } => "serial",
             RecordRefusal::NoSchool { .. } => "school_urn",
             RecordRefusal::PupilHasLoan { .. } => return None,
+            RecordRefusal::NoPupilsChosen | RecordRefusal::NoFamilyEmail { .. } | RecordRefusal::NotLearning { .. } => {
+                "pupil"
+            }
+            RecordRefusal::MessageMissing { what } => {
+                if *what == "subject" {
+                    "subject"
+                } else {
+                    "body"
+                }
+            }
         })
     }
 
     /// The change clashes with a record already there.
     pub fn is_conflict(&self) -> bool {
-        !matches!(self, RecordRefusal::NoSchool { .. })
+        matches!(
+            self,
+            RecordRefusal::PupilRefTaken { .. }
+                | RecordRefusal::UrnTaken { .. }
+                | RecordRefusal::StaffEmailTaken { .. }
+                | RecordRefusal::SerialTaken { .. }
+                | RecordRefusal::NotLearning { .. }
+                | RecordRefusal::NoFamilyEmail { .. }
+        )
     }
 }
 

@@ -31,6 +31,16 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../static/pickers.js"),
     },
     Asset {
+        name: "print.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/print.js"),
+    },
+    Asset {
+        name: "bulk.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/bulk.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../static/favicon.svg"),

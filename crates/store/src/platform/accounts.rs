@@ -339,6 +339,16 @@ impl LinkColumn {
 /// inside the caller's transaction: they can no longer sign in, their sessions end and their
 /// programs' tokens are revoked. Returns the accounts disabled; the caller clears the session
 /// cache once it commits.
+/// How many logins linked to record `id` are disabled: a restored record's, waiting to be
+/// invited again.
+pub(crate) async fn count_linked_disabled(txn: &impl ConnectionTrait, link: LinkColumn, id: i64) -> Result<u64> {
+    Ok(user::Entity::find()
+        .filter(link.column().eq(id))
+        .filter(user::Column::Disabled.eq(true))
+        .count(txn)
+        .await?)
+}
+
 pub(crate) async fn disable_linked(
     txn: &impl ConnectionTrait,
     link: LinkColumn,

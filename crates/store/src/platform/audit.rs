@@ -48,6 +48,8 @@ pub enum Action {
     Create,
     Update,
     Archive,
+    /// An archived record brought back (decision 75).
+    Restore,
     View,
     Import,
     Export,
@@ -61,6 +63,7 @@ impl Action {
             Action::Create => "create",
             Action::Update => "update",
             Action::Archive => "archive",
+            Action::Restore => "restore",
             Action::View => "view",
             Action::Import => "import",
             Action::Export => "export",

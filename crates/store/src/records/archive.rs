@@ -1,6 +1,7 @@
 //! Archiving a record, the same step for every kind: find it, stamp `archived_at` once and
 //! audit it, in one transaction; a staff record's, a school's or a pupil's logins are disabled
-//! (their sessions end) and their invitations withdrawn in that same transaction.
+//! (their sessions end) and their invitations withdrawn in that same transaction. Restoring
+//! clears the stamp and is audited the same way; the logins stay disabled (decision 75).
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, PrimaryKeyTrait};
 use tutti_domain::invitations::InvitationLink;
 
@@ -113,5 +114,87 @@ impl Store {
         txn.commit().await?;
         self.session_cache.clear();
         Ok(())
+    }
+}
+
+/// A kind of record the office archives and restores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archivable {
+    School,
+    Pupil,
+    Staff,
+    Instrument,
+}
+
+impl Archivable {
+    /// Its table, the word the audit log names it by, and the column that says which one it
+    /// is to a person (all ours, never user input).
+    fn table(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Archivable::School => ("schools", "school", "name"),
+            Archivable::Pupil => ("pupils", "pupil", "pupil_ref"),
+            Archivable::Staff => ("staff", "staff", "email"),
+            Archivable::Instrument => ("instruments", "instrument", "serial"),
+        }
+    }
+}
+
+/// What restoring a record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Restored {
+    /// The record was archived and is now back (false: it was not archived, nothing changed).
+    pub restored: bool,
+    /// Logins linked to the record that stay disabled until the office invites them again.
+    pub disabled_logins: u64,
+}
+
+impl Store {
+    /// Brings an archived record back into the lists, audited. Its logins, disabled when it
+    /// was archived, stay disabled: a person signs in again only once re-invited, so a login
+    /// nobody expected never wakes by itself. A missing record is `NotFound`.
+    pub async fn restore_record(&self, actor: &Actor, kind: Archivable, id: i64) -> Result<Restored> {
+        let (table, word, key) = kind.table();
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        let row = txn
+            .query_one_raw(stmt(
+                backend,
+                &format!("SELECT CAST({key} AS TEXT) AS k FROM {table} WHERE id = ?"),
+                [id.into()],
+            ))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let name: String = row.try_get("", "k")?;
+        let t = now();
+        let done = txn
+            .execute_raw(stmt(
+                backend,
+                &format!(
+                    "UPDATE {table} SET archived_at = NULL, updated_at = ? WHERE id = ? AND archived_at IS NOT NULL"
+                ),
+                [t.into(), id.into()],
+            ))
+            .await?;
+        let restored = done.rows_affected() > 0;
+        let mut disabled_logins = 0;
+        if restored {
+            if let Some((column, _)) = linked_by(table, id) {
+                disabled_logins = crate::platform::accounts::count_linked_disabled(&txn, column, id).await?;
+            }
+            audit::record(
+                &txn,
+                actor,
+                Action::Restore,
+                word,
+                Some(id),
+                format!("{word} {name} restored; {disabled_logins} disabled logins left for re-invitation"),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(Restored {
+            restored,
+            disabled_logins,
+        })
     }
 }

@@ -1,8 +1,9 @@
 //! The core records: schools, pupils and their guardians, staff and their availability,
 //! instruments and their loans, schools' contacts, with their search, their lookup by part of a
 //! name for pickers, archiving and CSV imports.
-pub(crate) mod archive;
+pub mod archive;
 pub mod availability;
+pub mod bulk;
 pub(crate) mod enrolment_import;
 pub mod guardians;
 pub mod imports;
@@ -11,6 +12,7 @@ pub(crate) mod keyed_import;
 pub mod loans;
 pub mod lookup;
 pub mod pupil_archive;
+pub mod profile;
 pub(crate) mod pupil_search;
 pub mod pupils;
 pub mod school_contacts;

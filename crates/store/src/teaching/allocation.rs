@@ -797,3 +797,152 @@ impl Store {
         Ok(())
     }
 }
+
+#[derive(FromQueryResult)]
+struct MovingPupil {
+    name: String,
+    enrolment_id: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct OldGroup {
+    group_id: i64,
+    teacher_id: i64,
+}
+
+impl Store {
+    /// Moves pupils into a group, and so to its teacher, day and time: each pupil's current
+    /// enrolment on the group's instrument leaves the group it was in and joins this one,
+    /// within the group's size and the rules. All or none (decision 75): a pupil not learning
+    /// the instrument, or a rule the move would break, refuses the whole move, naming them.
+    /// Returns how many moved (pupils already in the group stay, and are not counted).
+    pub async fn move_pupils_to_group(&self, actor: &Actor, group_id: i64, pupil_ids: &[i64]) -> Result<usize> {
+        use tutti_domain::records::RecordRefusal;
+        let pupil_ids: Vec<i64> = pupil_ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+        if pupil_ids.is_empty() {
+            return Err(RecordRefusal::NoPupilsChosen.into());
+        }
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        let instrument: String = txn
+            .query_one_raw(stmt(
+                backend,
+                "SELECT instrument FROM teaching_groups WHERE id = ?",
+                [group_id.into()],
+            ))
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_get("", "instrument")?;
+        let mut values: Vec<Value> = vec![instrument.clone().into()];
+        values.extend(ids(&pupil_ids));
+        let pupils = MovingPupil::find_by_statement(stmt(
+            backend,
+            &format!(
+                "SELECT p.first_name || ' ' || p.last_name AS name, \
+                 (SELECT MIN(e.id) FROM enrolments e WHERE e.pupil_id = p.id AND LOWER(e.instrument) = LOWER(?) \
+                  AND e.status IN ('active', 'leaving', 'awaiting')) AS enrolment_id \
+                 FROM pupils p WHERE p.id IN ({}) ORDER BY p.last_name, p.first_name, p.id",
+                marks(pupil_ids.len())
+            ),
+            values,
+        ))
+        .all(&txn)
+        .await?;
+        if pupils.len() != pupil_ids.len() {
+            return Err(StoreError::NotFound);
+        }
+        let mut enrolments = Vec::new();
+        for p in &pupils {
+            match p.enrolment_id {
+                Some(e) => enrolments.push(e),
+                None => {
+                    return Err(RecordRefusal::NotLearning {
+                        pupil: p.name.clone(),
+                        instrument: instrument.clone(),
+                    }
+                    .into());
+                }
+            }
+        }
+        let mut params = ids(&enrolments);
+        params.push(group_id.into());
+        let old = OldGroup::find_by_statement(stmt(
+            backend,
+            &format!(
+                "SELECT DISTINCT gm.group_id, g.teacher_id FROM group_members gm JOIN teaching_groups g ON g.id = gm.group_id \
+                 WHERE gm.enrolment_id IN ({}) AND gm.group_id <> ?",
+                marks(enrolments.len())
+            ),
+            params.clone(),
+        ))
+        .all(&txn)
+        .await?;
+        txn.execute_raw(stmt(
+            backend,
+            &format!(
+                "DELETE FROM group_members WHERE enrolment_id IN ({}) AND group_id <> ?",
+                marks(enrolments.len())
+            ),
+            params,
+        ))
+        .await?;
+        // Those already in the group stay where they are.
+        let already: BTreeSet<i64> = txn
+            .query_all_raw(stmt(
+                backend,
+                "SELECT enrolment_id FROM group_members WHERE group_id = ?",
+                [group_id.into()],
+            ))
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64>("", "enrolment_id"))
+            .collect::<std::result::Result<_, _>>()?;
+        let moving: Vec<i64> = enrolments.into_iter().filter(|e| !already.contains(e)).collect();
+        if moving.is_empty() {
+            txn.commit().await?;
+            return Ok(0);
+        }
+        let mut slot = group_slots(&txn, "g.id = ?", vec![group_id.into()], self.today())
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        let facts = enrolment_facts(&txn, &moving).await?;
+        let kind_text: String = txn
+            .query_one_raw(stmt(
+                backend,
+                "SELECT lesson_type FROM teaching_groups WHERE id = ?",
+                [group_id.into()],
+            ))
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_get("", "lesson_type")?;
+        let kind: LessonType = kind_text.parse().unwrap_or(LessonType::Group);
+        check_group_room(kind, slot.pupils.len(), facts.len())?;
+        slot.pupils.extend(facts.iter().map(|f| f.pupil_id));
+        refuse_problems(placement_problems(&txn, &slot, self.today()).await?)?;
+        let rows = moving.iter().map(|e| vec![group_id.into(), (*e).into()]).collect();
+        crate::teaching::lessons::insert_rows(&txn, "group_members", &["group_id", "enrolment_id"], rows).await?;
+        let mut groups: Vec<i64> = old.iter().map(|o| o.group_id).collect();
+        groups.push(group_id);
+        crate::teaching::lessons::sync_enrolments_with_groups(&txn, &groups).await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "teaching_group",
+            Some(group_id),
+            format!(
+                "moved in enrolments {moving:?} (from groups {:?})",
+                groups[..groups.len() - 1].to_vec()
+            ),
+        )
+        .await?;
+        let mut teachers: Vec<i64> = old.iter().map(|o| o.teacher_id).collect();
+        teachers.push(slot.teacher_id);
+        teachers.sort_unstable();
+        teachers.dedup();
+        generate_for_teachers(&txn, &teachers, self.today()).await?;
+        txn.commit().await?;
+        Ok(moving.len())
+    }
+}

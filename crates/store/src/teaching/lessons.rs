@@ -150,6 +150,10 @@ pub struct LessonPupil {
     pub id: i64,
     pub name: String,
     pub mark: Option<String>,
+    /// Their year group on the lesson's day, so a school knows which children to release.
+    pub year_group: String,
+    /// The school they attend (a school's timetable shows only its own pupils).
+    pub school_id: i64,
 }
 
 /// Whose lessons a timetable query is for.
@@ -189,6 +193,9 @@ struct LessonPupilRow {
     first_name: Option<String>,
     last_name: Option<String>,
     mark: Option<String>,
+    date_of_birth: Option<Date>,
+    year_group_override: Option<i32>,
+    pupil_school_id: Option<i64>,
 }
 
 #[derive(FromQueryResult)]
@@ -349,7 +356,8 @@ impl Calendars {
 const LESSON_PUPIL_SELECT: &str = "SELECT d.id, d.day, d.start_minute, d.end_minute, d.status, d.owed_by_hub, d.note, d.note_shared, \
      g.id AS group_id, g.instrument, g.lesson_type, s.id AS school_id, s.name AS school_name, \
      t.id AS teacher_id, t.first_name || ' ' || t.last_name AS teacher_name, \
-     p.id AS pupil_id, p.first_name, p.last_name, r.mark \
+     p.id AS pupil_id, p.first_name, p.last_name, r.mark, p.date_of_birth, p.year_group_override, \
+     p.school_id AS pupil_school_id \
      FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id JOIN schools s ON s.id = g.school_id \
      JOIN staff t ON t.id = g.teacher_id \
      LEFT JOIN group_members gm ON gm.group_id = d.group_id \
@@ -403,13 +411,20 @@ pub(crate) async fn lessons_where(
                 teacher_name: r.teacher_name,
             });
         }
-        if let (Some(id), Some(first), Some(last), Some(lesson)) =
-            (row.pupil_id, row.first_name, row.last_name, lessons.last_mut())
-        {
+        if let (Some(id), Some(first), Some(last), Some(born), Some(school_id), Some(lesson)) = (
+            row.pupil_id,
+            row.first_name,
+            row.last_name,
+            row.date_of_birth,
+            row.pupil_school_id,
+            lessons.last_mut(),
+        ) {
             lesson.pupils.push(LessonPupil {
                 id,
                 name: format!("{first} {last}"),
                 mark: row.mark,
+                year_group: crate::records::pupils::year_group_text(born, row.year_group_override, lesson.date),
+                school_id,
             });
         }
     }
@@ -611,6 +626,12 @@ impl Store {
         if pupil.is_some() {
             // A group lesson before the pupil joined or after they left is not theirs.
             lessons.retain(|l| !l.pupils.is_empty());
+        }
+        if let TimetableOf::School(school) = of {
+            // A school sees only its own pupils, even in a group it hosts for others.
+            for l in &mut lessons {
+                l.pupils.retain(|p| p.school_id == school);
+            }
         }
         if reader == NoteReader::Family {
             for l in lessons.iter_mut().filter(|l| !l.note_shared) {

@@ -27,6 +27,7 @@ mod pages;
 mod payments;
 mod phone;
 mod progress;
+mod record_views;
 mod records;
 mod refusals;
 mod routes_matrix;

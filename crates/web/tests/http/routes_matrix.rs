@@ -443,6 +443,10 @@ fn rules() -> Vec<Rule> {
         page("/admin/schools/{id}/archive", OFFICE)
             .url("/admin/schools/{school}/archive")
             .post_only(),
+        page("/admin/schools/{id}/restore", OFFICE)
+            .url("/admin/schools/{school}/restore")
+            .post_only(),
+        page("/admin/schools/{id}/timetable", OFFICE).url("/admin/schools/{school}/timetable"),
         page("/admin/schools/{id}/hours", OFFICE).url("/admin/schools/{school}/hours"),
         // ---- office: the year ----
         page("/admin/terms", OFFICE).also(&["/admin/terms?authority=Nowhere&year=2027-28"]),
@@ -467,6 +471,12 @@ fn rules() -> Vec<Rule> {
         page("/admin/pupils/{id}/archive/confirm", OFFICE)
             .url("/admin/pupils/{pupil}/archive/confirm")
             .post_only(),
+        page("/admin/pupils/{id}/restore", OFFICE)
+            .url("/admin/pupils/{pupil}/restore")
+            .post_only(),
+        page("/admin/pupils/bulk", OFFICE).post_only(),
+        page("/admin/pupils/bulk/confirm", OFFICE).post_only(),
+        page("/admin/guardians/{id}", OFFICE).url("/admin/guardians/{guardian}"),
         page("/admin/pupils/{id}/guardians/new", OFFICE).url("/admin/pupils/{pupil}/guardians/new"),
         page("/admin/pupils/{id}/guardians/{gid}/remove", OFFICE)
             .url("/admin/pupils/{pupil}/guardians/{guardian}/remove")
@@ -477,6 +487,9 @@ fn rules() -> Vec<Rule> {
         page("/admin/staff/{id}/edit", OFFICE).url("/admin/staff/{staff}/edit"),
         page("/admin/staff/{id}/archive", OFFICE)
             .url("/admin/staff/{staff}/archive")
+            .post_only(),
+        page("/admin/staff/{id}/restore", OFFICE)
+            .url("/admin/staff/{staff}/restore")
             .post_only(),
         page("/admin/staff/{id}/availability", OFFICE).url("/admin/staff/{staff}/availability"),
         page("/admin/staff/{id}/invite", OFFICE)
@@ -505,6 +518,9 @@ fn rules() -> Vec<Rule> {
         page("/admin/instruments/{id}/edit", OFFICE).url("/admin/instruments/{instrument}/edit"),
         page("/admin/instruments/{id}/archive", OFFICE)
             .url("/admin/instruments/{instrument}/archive")
+            .post_only(),
+        page("/admin/instruments/{id}/restore", OFFICE)
+            .url("/admin/instruments/{instrument}/restore")
             .post_only(),
         page("/admin/loans", OFFICE),
         page("/admin/instruments/{id}/lend", OFFICE)
@@ -655,6 +671,11 @@ fn rules() -> Vec<Rule> {
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Reached),
+        api_office("/api/v1/schools/{id}/restore")
+            .url("/api/v1/schools/{school}/restore")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Reached),
         // Everyone lists the pupils they may see.
         Rule::new("/api/v1/pupils", Gate::SignedIn, "API, scoped list")
             .writes(&["POST"], Is(403))
@@ -665,6 +686,11 @@ fn rules() -> Vec<Rule> {
             .write(OFFICE, Is(422)),
         api_office("/api/v1/pupils/{id}/archive")
             .url("/api/v1/pupils/{pupil}/archive")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Reached),
+        api_office("/api/v1/pupils/{id}/restore")
+            .url("/api/v1/pupils/{pupil}/restore")
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Reached),
@@ -680,6 +706,11 @@ fn rules() -> Vec<Rule> {
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Reached),
+        api_office("/api/v1/staff/{id}/restore")
+            .url("/api/v1/staff/{staff}/restore")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Reached),
         api_office("/api/v1/instruments")
             .writes(&["POST"], Is(403))
             .write(OFFICE, Is(422)),
@@ -689,6 +720,11 @@ fn rules() -> Vec<Rule> {
             .write(OFFICE, Is(422)),
         api_office("/api/v1/instruments/{id}/archive")
             .url("/api/v1/instruments/{instrument}/archive")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Reached),
+        api_office("/api/v1/instruments/{id}/restore")
+            .url("/api/v1/instruments/{instrument}/restore")
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Reached),

@@ -22,12 +22,9 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// The app with a small demo hub seeded, or `None` when the backend is not configured.
-    pub async fn spawn(backend: TestBackend) -> Option<TestApp> {
-        Self::spawn_with(backend, WebConfig::default()).await
-    }
-
-    /// The app with its clock standing at noon on `day`, seeded as of that day.
+    /// The app with its clock standing at noon on `day` and a small demo hub seeded as of that
+    /// day, or `None` when the backend is not configured. Every test app has a set clock:
+    /// none reads the real date.
     pub async fn spawn_on(backend: TestBackend, day: time::Date) -> Option<TestApp> {
         Self::start(backend, WebConfig::default(), Clock::on(day), true).await
     }
@@ -36,10 +33,6 @@ impl TestApp {
     /// it needs with `tutti_store::testing::world`.
     pub async fn spawn_empty_on(backend: TestBackend, day: time::Date) -> Option<TestApp> {
         Self::start(backend, WebConfig::default(), Clock::on(day), false).await
-    }
-
-    pub async fn spawn_with(backend: TestBackend, config: WebConfig) -> Option<TestApp> {
-        Self::start(backend, config, Clock::system(), true).await
     }
 
     /// The app as configured, on an empty database, its clock at noon on `day`.

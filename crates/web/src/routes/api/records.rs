@@ -896,6 +896,49 @@ async fn archive_pupil(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Restores one archived record of a kind: back in lists; its logins stay disabled until
+/// re-invited (decision 75).
+macro_rules! restore_op {
+    ($name:ident, $path:literal, $tag:literal, $what:literal, $kind:ident) => {
+        #[doc = concat!("Restores an archived ", $what, ": back in lists and searches. Logins linked to it stay disabled until the office invites them again.")]
+        #[utoipa::path(post, path = $path, tag = $tag, params(("id" = i64, Path, description = "Record id")),
+            responses((status = 204, description = "Restored (or it was not archived: nothing changed)"),
+                      (status = 403, description = "Office roles only"),
+                      (status = 404, description = "No such record")))]
+        async fn $name(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, ApiPath(id): ApiPath<i64>) -> ApiResult {
+            office(&signed.0)?;
+            state
+                .store
+                .restore_record(&actor(&signed.0, &visitor), tutti_store::records::archive::Archivable::$kind, id)
+                .await?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+    };
+}
+
+restore_op!(
+    restore_school,
+    "/api/v1/schools/{id}/restore",
+    "schools",
+    "school",
+    School
+);
+restore_op!(restore_pupil, "/api/v1/pupils/{id}/restore", "pupils", "pupil", Pupil);
+restore_op!(
+    restore_staff,
+    "/api/v1/staff/{id}/restore",
+    "staff",
+    "member of staff",
+    Staff
+);
+restore_op!(
+    restore_instrument,
+    "/api/v1/instruments/{id}/restore",
+    "instruments",
+    "instrument",
+    Instrument
+);
+
 /// The query of the audit log.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -947,15 +990,19 @@ pub fn audience() -> crate::access::Audience {
             .route("/api/v1/schools", get(list_schools).post(create_school))
             .route("/api/v1/schools/{id}", get(get_school).put(update_school))
             .route("/api/v1/schools/{id}/archive", post(archive_school))
+            .route("/api/v1/schools/{id}/restore", post(restore_school))
             .route("/api/v1/pupils", get(list_pupils).post(create_pupil))
             .route("/api/v1/pupils/{id}", get(get_pupil).put(update_pupil))
             .route("/api/v1/pupils/{id}/archive", post(archive_pupil))
+            .route("/api/v1/pupils/{id}/restore", post(restore_pupil))
             .route("/api/v1/staff", get(list_staff).post(create_staff))
             .route("/api/v1/staff/{id}", get(get_staff).put(update_staff))
             .route("/api/v1/staff/{id}/archive", post(archive_staff))
+            .route("/api/v1/staff/{id}/restore", post(restore_staff))
             .route("/api/v1/instruments", get(list_instruments).post(create_instrument))
             .route("/api/v1/instruments/{id}", get(get_instrument).put(update_instrument))
             .route("/api/v1/instruments/{id}/archive", post(archive_instrument))
+            .route("/api/v1/instruments/{id}/restore", post(restore_instrument))
             .route("/api/v1/audit-events", get(audit_events)),
     )
 }
@@ -967,21 +1014,25 @@ pub fn audience() -> crate::access::Audience {
     get_school,
     update_school,
     archive_school,
+    restore_school,
     list_pupils,
     create_pupil,
     get_pupil,
     update_pupil,
     archive_pupil,
+    restore_pupil,
     list_staff,
     create_staff,
     get_staff,
     update_staff,
     archive_staff,
+    restore_staff,
     list_instruments,
     create_instrument,
     get_instrument,
     update_instrument,
     archive_instrument,
+    restore_instrument,
     audit_events
 ))]
 pub struct RecordsDoc;

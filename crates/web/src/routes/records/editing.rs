@@ -1,6 +1,6 @@
 //! Adding, editing and archiving a record, once for every kind: each kind (school, pupil,
 //! staff, instrument) says its words, fields and store calls; the handlers here do the rest
-//! the same way for all, so a rule about forms (422 with the input kept, a flash on success,
+//! the same way for all, restoring an archived record included, so a rule about forms (422 with the input kept, a flash on success,
 //! a conflict shown on its field) is written once.
 use std::future::Future;
 
@@ -8,6 +8,7 @@ use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use tutti_store::platform::audit::Actor;
 use tutti_store::records::lookup::LookupKind;
+use tutti_store::records::archive::Archivable;
 use tutti_store::{Store, StoreError};
 
 use super::{FormField, FormPage, Values, csrf_of, done, form_again};
@@ -33,6 +34,8 @@ pub(crate) trait EditableRecord: Send + Sync + 'static {
     const ADDED: &'static str;
     const SAVED: &'static str;
     const ARCHIVED: &'static str;
+    /// Which kind it is to the store's restore.
+    const KIND: Archivable;
     /// The field a refusal is shown on when the domain names none: the record's key.
     const CONFLICT_FIELD: &'static str;
 
@@ -164,6 +167,27 @@ pub(crate) async fn archive<K: EditableRecord>(
     done(&state, &signed, K::ARCHIVED, K::BASE).await
 }
 
+/// Brings an archived record back. Its logins stay disabled until re-invited (decision 75),
+/// and the flash says so when there are any.
+pub(crate) async fn restore<K: EditableRecord>(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let r = state
+        .store
+        .restore_record(&actor(&signed.0, &visitor), K::KIND, id)
+        .await?;
+    let message = match (r.restored, r.disabled_logins) {
+        (false, _) => "This record was not archived; nothing changed.".to_owned(),
+        (true, 0) => "Restored: the record is back in lists and searches.".to_owned(),
+        (true, 1) => "Restored: the record is back in lists and searches. Its login stays disabled until you invite the person again.".to_owned(),
+        (true, n) => format!("Restored: the record is back in lists and searches. Its {n} logins stay disabled until you invite them again."),
+    };
+    done(&state, &signed, &message, &format!("{}/{id}", K::BASE)).await
+}
+
 /// The routes every kind shares, under its BASE.
 pub(crate) fn routes<K: EditableRecord>() -> crate::access::Routes {
     use axum::routing::{get, post};
@@ -172,4 +196,5 @@ pub(crate) fn routes<K: EditableRecord>() -> crate::access::Routes {
         .route(&format!("{base}/new"), get(new_form::<K>).post(create::<K>))
         .route(&format!("{base}/{{id}}/edit"), get(edit_form::<K>).post(update::<K>))
         .route(&format!("{base}/{{id}}/archive"), post(archive::<K>))
+        .route(&format!("{base}/{{id}}/restore"), post(restore::<K>))
 }

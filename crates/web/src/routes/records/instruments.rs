@@ -35,6 +35,7 @@ impl EditableRecord for Instruments {
     const ADDED: &'static str = "Instrument added.";
     const SAVED: &'static str = "Instrument saved.";
     const ARCHIVED: &'static str = "Instrument archived.";
+    const KIND: tutti_store::records::archive::Archivable = tutti_store::records::archive::Archivable::Instrument;
     const CONFLICT_FIELD: &'static str = "serial";
 
     fn fields(values: &Values, _new: bool) -> Vec<FormField> {
@@ -83,7 +84,7 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
         |i| {
             let value = i.value_text();
             vec![
-                link(i.serial, format!("/admin/instruments/{}", i.id)),
+                link(named(i.serial, i.archived), format!("/admin/instruments/{}", i.id)),
                 cell(i.instrument_type),
                 cell(format!("{} {}", i.make, i.model)),
                 cell(i.condition.unwrap_or_default()),

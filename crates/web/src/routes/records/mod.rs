@@ -2,6 +2,7 @@
 //! loans, imports, the audit log and the pickers' lookup, built from three shared templates (list, view, form);
 //! and a parent's view of their children's loans (`loans::parent_audience`).
 pub(crate) mod audit;
+mod bulk;
 mod editing;
 pub(crate) mod hours;
 mod imports;
@@ -9,6 +10,7 @@ pub(crate) mod instruments;
 pub(crate) mod loans;
 mod lookup;
 pub(crate) mod pupil_archive;
+mod profile;
 pub(crate) mod pupils;
 pub(crate) mod school_contacts;
 pub(crate) mod schools;
@@ -47,11 +49,13 @@ pub fn audience() -> Audience {
             .merge(school_contacts::routes())
             .merge(pupils::routes())
             .merge(pupil_archive::routes())
+            .merge(bulk::routes())
             .merge(staff::routes())
             .merge(hours::routes())
             .merge(instruments::routes())
             .merge(loans::office_routes())
             .merge(imports::routes())
+            .merge(profile::routes())
             .merge(audit::routes())
             .merge(lookup::routes())
             .merge(search::routes()),
@@ -98,6 +102,8 @@ pub struct ListPage {
     pub q: String,
     pub sort: String,
     pub desc: bool,
+    /// Archived records are listed too (to find one and restore it).
+    pub archived: bool,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
     pub empty: String,
@@ -105,6 +111,18 @@ pub struct ListPage {
     pub capped: bool,
     pub page: u64,
     pub pages: u64,
+    /// Rows may be ticked for a bulk action (the pupils list).
+    pub select: Option<Select>,
+}
+
+/// Ticking rows of a list for a bulk action: where the ticked ids go, each row's id, the
+/// actions offered (value, words), and whether "select all on this page" was asked for.
+pub struct Select {
+    pub action: &'static str,
+    pub csrf: String,
+    pub ids: Vec<i64>,
+    pub actions: Vec<(&'static str, &'static str)>,
+    pub all: bool,
 }
 
 #[derive(Template)]
@@ -125,6 +143,48 @@ pub struct ViewPage {
     pub login: Option<LoginBox>,
     /// A school's contacts, each with their login state.
     pub contacts: Option<Vec<ContactLine>>,
+    /// The rest of the record (the 360° view): enrolments, attendance, money, and so on.
+    pub sections: Vec<Section>,
+}
+
+/// One section of a record page: a table with its heading, a few sentences above it, and
+/// what it says when there is nothing to show.
+pub struct Section {
+    /// The section's anchor, like "invoices".
+    pub id: &'static str,
+    pub heading: String,
+    pub notes: Vec<String>,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+    pub empty: String,
+}
+
+impl Section {
+    pub fn new(
+        id: &'static str,
+        heading: impl Into<String>,
+        columns: Vec<&'static str>,
+        empty: impl Into<String>,
+    ) -> Section {
+        Section {
+            id,
+            heading: heading.into(),
+            notes: Vec::new(),
+            columns,
+            rows: Vec::new(),
+            empty: empty.into(),
+        }
+    }
+
+    pub fn note(mut self, text: impl Into<String>) -> Section {
+        self.notes.push(text.into());
+        self
+    }
+
+    pub fn rows(mut self, rows: impl IntoIterator<Item = Vec<Cell>>) -> Section {
+        self.rows.extend(rows);
+        self
+    }
 }
 
 /// A record's login state on its screen: the words, the invitation waiting (to resend or
@@ -220,6 +280,9 @@ pub struct ListParams {
     #[serde(default)]
     pub desc: String,
     pub page: Option<String>,
+    /// Any word but "" lists archived records too.
+    #[serde(default)]
+    pub archived: String,
 }
 
 impl ListParams {
@@ -230,8 +293,12 @@ impl ListParams {
             desc: !self.desc.is_empty() && self.desc != "0",
             page: page_number(self.page.as_deref()),
             per_page: PER_PAGE,
-            include_archived: false,
+            include_archived: self.include_archived(),
         }
+    }
+
+    pub fn include_archived(&self) -> bool {
+        !self.archived.is_empty() && self.archived != "0"
     }
 }
 
@@ -249,6 +316,35 @@ pub async fn list_page<T>(
     row: impl FnMut(T) -> Vec<Cell>,
     empty: String,
 ) -> AppResult<Response> {
+    let page = list_of(
+        state,
+        visitor,
+        heading,
+        base,
+        search_label,
+        params,
+        columns,
+        page,
+        row,
+        empty,
+    );
+    crate::pages::render_clearing_flash(state, visitor, &page).await
+}
+
+/// A list page from a page of records, to render (or to add row selection to first).
+#[allow(clippy::too_many_arguments)]
+pub fn list_of<T>(
+    state: &AppState,
+    visitor: &Visitor,
+    heading: &str,
+    base: &str,
+    search_label: &'static str,
+    params: &ListParams,
+    columns: Vec<Column>,
+    page: Page<T>,
+    row: impl FnMut(T) -> Vec<Cell>,
+    empty: String,
+) -> ListPage {
     let pages = page.pages();
     let sort = columns
         .iter()
@@ -256,7 +352,7 @@ pub async fn list_page<T>(
         .or_else(|| columns.iter().find(|c| !c.sort.is_empty()))
         .map(|c| c.sort.to_owned())
         .unwrap_or_default();
-    let page = ListPage {
+    ListPage {
         shell: Shell::new(state, visitor, heading, base),
         heading: heading.to_owned(),
         base: base.to_owned(),
@@ -268,6 +364,7 @@ pub async fn list_page<T>(
         q: params.q.clone(),
         sort,
         desc: params.query().desc,
+        archived: params.include_archived(),
         columns,
         total: page.total,
         capped: page.capped,
@@ -275,8 +372,14 @@ pub async fn list_page<T>(
         pages,
         rows: page.rows.into_iter().map(row).collect(),
         empty,
-    };
-    crate::pages::render_clearing_flash(state, visitor, &page).await
+        select: None,
+    }
+}
+
+/// A record's name in a list, marked when it is archived.
+pub fn named(name: impl Into<String>, archived: bool) -> String {
+    let name = name.into();
+    if archived { format!("{name} (archived)") } else { name }
 }
 
 /// An empty list says why, and what to do next.

@@ -42,6 +42,7 @@ impl EditableRecord for Pupils {
     const ADDED: &'static str = "Pupil added.";
     const SAVED: &'static str = "Pupil saved.";
     const ARCHIVED: &'static str = "Pupil archived.";
+    const KIND: tutti_store::records::archive::Archivable = tutti_store::records::archive::Archivable::Pupil;
     const CONFLICT_FIELD: &'static str = "pupil_ref";
     const PICKERS: &'static [(&'static str, LookupKind, &'static str)] =
         &[("school_urn", LookupKind::School, "school")];
@@ -74,12 +75,14 @@ async fn list(
     visitor: Visitor,
     signed: SignedIn,
     Query(p): Query<ListParams>,
+    Query(sel): Query<SelectAll>,
 ) -> AppResult<Response> {
     let scope = PupilScope::for_user(&signed.0);
     let page = state.store.list_pupils(&scope, &p.query()).await?;
+    let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
     let today = state.store.today();
     let empty = empty_text("pupils", &p.q, "pupils");
-    list_page(
+    let mut list = list_of(
         &state,
         &visitor,
         "Pupils",
@@ -107,8 +110,22 @@ async fn list(
             ]
         },
         empty,
-    )
-    .await
+    );
+    list.select = Some(Select {
+        action: "/admin/pupils/bulk",
+        csrf: csrf_of(&visitor),
+        ids,
+        actions: super::bulk::ACTIONS.to_vec(),
+        all: !sel.all.is_empty(),
+    });
+    crate::pages::render_clearing_flash(&state, &visitor, &list).await
+}
+
+/// "Select all on this page" without JavaScript: the page again, every box ticked.
+#[derive(serde::Deserialize, Default)]
+struct SelectAll {
+    #[serde(default)]
+    all: String,
 }
 
 async fn view(
@@ -189,6 +206,7 @@ async fn view(
         guardians: Some(p.guardians),
         login: None,
         contacts: None,
+        sections: super::profile::pupil_sections(&state, id, &loans).await?,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await
 }

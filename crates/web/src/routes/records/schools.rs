@@ -36,6 +36,7 @@ impl EditableRecord for Schools {
     const ADDED: &'static str = "School added.";
     const SAVED: &'static str = "School saved.";
     const ARCHIVED: &'static str = "School archived.";
+    const KIND: tutti_store::records::archive::Archivable = tutti_store::records::archive::Archivable::School;
     const CONFLICT_FIELD: &'static str = "urn";
 
     fn fields(values: &Values, new: bool) -> Vec<FormField> {
@@ -98,7 +99,7 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
         page,
         |s| {
             vec![
-                link(s.name, format!("/admin/schools/{}", s.id)),
+                link(named(s.name, s.archived), format!("/admin/schools/{}", s.id)),
                 cell(s.urn.to_string()),
                 cell(s.phase),
                 cell(s.school_type),
@@ -144,13 +145,20 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
             ),
             ("Lesson hours".into(), super::hours::hours_text(&hours)),
         ],
-        links: vec![(
-            format!("/admin/schools/{id}/hours"),
-            "Change rooms and lesson hours".into(),
-        )],
+        links: vec![
+            (
+                format!("/admin/schools/{id}/hours"),
+                "Change rooms and lesson hours".into(),
+            ),
+            (
+                format!("/admin/schools/{id}/timetable"),
+                "The school's timetable, with pupils' names".into(),
+            ),
+        ],
         guardians: None,
         login: None,
         contacts: Some(contacts),
+        sections: super::profile::school_sections(&state, id).await?,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await
 }

@@ -34,6 +34,7 @@ impl EditableRecord for Staff {
     const ADDED: &'static str = "Member of staff added.";
     const SAVED: &'static str = "Saved.";
     const ARCHIVED: &'static str = "Member of staff archived.";
+    const KIND: tutti_store::records::archive::Archivable = tutti_store::records::archive::Archivable::Staff;
     const CONFLICT_FIELD: &'static str = "email";
 
     fn fields(values: &Values, new: bool) -> Vec<FormField> {
@@ -83,7 +84,7 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
             let warnings = s.warnings();
             vec![
                 link(
-                    format!("{} {}", s.first_name, s.last_name),
+                    named(format!("{} {}", s.first_name, s.last_name), s.archived),
                     format!("/admin/staff/{}", s.id),
                 ),
                 cell(s.email),
@@ -141,6 +142,7 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
         guardians: None,
         login: Some(login),
         contacts: None,
+        sections: super::profile::teacher_sections(&state, id).await?,
     };
     crate::pages::render_clearing_flash(&state, &visitor, &page).await
 }

@@ -1,5 +1,6 @@
 //! Lessons on the screens: the teacher's day with one-tap registers, the parent's and the
-//! school's timetables at real rotated times, the private calendar address, and the office's
+//! school's timetables at real rotated times (the school's, with pupils' names, in
+//! `school_timetable`), the private calendar address, and the office's
 //! list of pupils at risk of missing the guarantee.
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -38,13 +39,6 @@ pub fn parent_audience() -> Audience {
     Audience::new(
         Access::Roles(&[Role::Parent]),
         Routes::new().route("/parent/timetable", get(parent_timetable)),
-    )
-}
-
-pub fn school_audience() -> Audience {
-    Audience::new(
-        Access::Roles(&[Role::School]),
-        Routes::new().route("/school/timetable", get(school_timetable)),
     )
 }
 
@@ -566,30 +560,6 @@ async fn parent_timetable(
         heading: "Your children's lessons".into(),
         intro: "The next four weeks. Where a school rotates lesson times, each week's real time is shown.".into(),
         sections,
-    })
-}
-
-async fn school_timetable(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
-    let school = user
-        .school_id
-        .ok_or_else(|| AppError::Forbidden("Your account is not linked to a school.".into()))?;
-    let from = state.store.today();
-    let lessons = state
-        .store
-        .timetable(TimetableOf::School(school), from, from + AHEAD, NoteReader::Family)
-        .await?;
-    render(&TimetablePage {
-        shell: Shell::new(&state, &visitor, "Lessons at your school", "/school/timetable"),
-        heading: "Lessons at your school".into(),
-        intro: "The next four weeks, at each week's real time.".into(),
-        sections: vec![TimetableSection {
-            heading: "Lessons".into(),
-            lessons: lessons.into_iter().map(LessonView::new).collect(),
-        }],
     })
 }
 

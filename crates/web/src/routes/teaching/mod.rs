@@ -5,4 +5,5 @@ pub(crate) mod allocation;
 pub(crate) mod calendar;
 pub(crate) mod lessons;
 pub(crate) mod progress;
+pub(crate) mod school_timetable;
 pub(crate) mod terms;

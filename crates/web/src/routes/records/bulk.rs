@@ -1,0 +1,207 @@
+//! Bulk actions on the pupils list: the office ticks pupils, chooses what to do (message
+//! their families, or move them to another group and so teacher, day and time), sees whom
+//! it will touch and confirms. Each is all or none: the pupil that blocks it is named and
+//! nothing changes (decision 75).
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use tutti_domain::allocation::day_name;
+use tutti_store::StoreError;
+use tutti_store::records::bulk::{BulkMessage, Chosen};
+
+use super::*;
+use crate::error::refusal_text;
+use crate::format::clock;
+
+/// The actions the list offers: the word posted and its words.
+pub const ACTIONS: [(&str, &str); 2] = [
+    ("message", "Message their families"),
+    ("move", "Move them to another group or teacher"),
+];
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/admin/pupils/bulk", post(choose))
+        .route("/admin/pupils/bulk/confirm", post(confirm))
+}
+
+#[derive(Template)]
+#[template(path = "records/bulk.html")]
+struct BulkPage {
+    shell: Shell,
+    heading: String,
+    csrf: String,
+    action: String,
+    intro: String,
+    pupils: Vec<Chosen>,
+    /// The refusal that stopped it: nothing was changed.
+    error: Option<String>,
+    subject: String,
+    body: String,
+    /// Groups to move to: (id, words), and the one chosen.
+    groups: Vec<(i64, String)>,
+    group: i64,
+}
+
+/// The form's fields: many `pupil`s, one of everything else.
+struct Posted {
+    pupils: Vec<i64>,
+    action: String,
+    subject: String,
+    body: String,
+    group: i64,
+}
+
+fn read(fields: Vec<(String, String)>) -> Posted {
+    let mut p = Posted {
+        pupils: Vec::new(),
+        action: String::new(),
+        subject: String::new(),
+        body: String::new(),
+        group: 0,
+    };
+    for (k, v) in fields {
+        match k.as_str() {
+            "pupil" => p.pupils.extend(v.trim().parse::<i64>().ok()),
+            "action" => p.action = v,
+            "subject" => p.subject = v,
+            "body" => p.body = v,
+            "group" => p.group = v.trim().parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    p
+}
+
+async fn page(state: &AppState, visitor: &Visitor, p: &Posted, error: Option<String>) -> AppResult<Response> {
+    let Some((_, words)) = ACTIONS.iter().find(|(a, _)| *a == p.action) else {
+        return Err(crate::error::AppError::BadRequest(
+            "Choose what to do with the ticked pupils.".into(),
+        ));
+    };
+    let pupils = match state.store.chosen_pupils(&p.pupils).await {
+        Ok(list) => list,
+        Err(e @ StoreError::Refused(_)) => {
+            // Nothing ticked: back to the list, saying so.
+            let text = refusal_text(e)?;
+            if let Some(s) = &visitor.session {
+                state.store.set_flash(&s.id_hash, Some(&text)).await?;
+            }
+            return Ok(axum::response::Redirect::to("/admin/pupils").into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let n = pupils.len();
+    let whom = if n == 1 {
+        "1 pupil".to_owned()
+    } else {
+        format!("{n} pupils")
+    };
+    let (intro, groups) = if p.action == "message" {
+        (
+            format!(
+                "One email goes to each family of these {whom}, through the hub's outbox. If any pupil has no family email, nothing is sent."
+            ),
+            Vec::new(),
+        )
+    } else {
+        let groups = state
+            .store
+            .group_summaries(None, None)
+            .await?
+            .into_iter()
+            .map(|g| {
+                (
+                    g.id,
+                    format!(
+                        "{} {} with {}, {} {} at {} ({} pupils)",
+                        g.instrument,
+                        g.lesson_type,
+                        g.teacher_name,
+                        day_name(g.weekday as u8),
+                        clock(g.start_minute),
+                        g.school_name,
+                        g.pupils
+                    ),
+                )
+            })
+            .collect();
+        (
+            format!(
+                "These {whom} leave the groups they are in for the group you choose, and so its teacher, day and time, from today. If any pupil cannot move, nobody moves."
+            ),
+            groups,
+        )
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = BulkPage {
+        shell: Shell::new(state, visitor, *words, "/admin/pupils"),
+        heading: (*words).to_owned(),
+        csrf: csrf_of(visitor),
+        action: p.action.clone(),
+        intro,
+        pupils,
+        error,
+        subject: p.subject.clone(),
+        body: p.body.clone(),
+        groups,
+        group: p.group,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// The ticked pupils and the chosen action: what it will do, to whom, and a Confirm button.
+async fn choose(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    page(&state, &visitor, &read(fields), None).await
+}
+
+/// Does it, all or none; a refusal shows the page again naming the pupil, nothing changed.
+async fn confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let p = read(fields);
+    let who = actor(&signed.0, &visitor);
+    let done_text = match p.action.as_str() {
+        "message" => state
+            .store
+            .message_families(
+                &who,
+                &p.pupils,
+                &BulkMessage {
+                    subject: p.subject.clone(),
+                    body: p.body.clone(),
+                },
+            )
+            .await
+            .map(|n| format!("{n} emails are in the outbox, one for each family.")),
+        "move" if p.group == 0 => {
+            return page(&state, &visitor, &p, Some("Choose the group to move them to.".into())).await;
+        }
+        "move" => state
+            .store
+            .move_pupils_to_group(&who, p.group, &p.pupils)
+            .await
+            .map(|n| format!("{n} pupils moved to the group.")),
+        _ => return page(&state, &visitor, &p, None).await,
+    };
+    match done_text {
+        Ok(text) => done(&state, &signed, &text, "/admin/pupils").await,
+        Err(e @ StoreError::Refused(_)) => {
+            let text = refusal_text(e)?;
+            page(&state, &visitor, &p, Some(text)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
