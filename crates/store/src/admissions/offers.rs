@@ -7,6 +7,7 @@ use tutti_domain::admissions::{
 };
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::lessons::LessonType;
+use tutti_domain::validate::format_day_long;
 
 use super::applications::{ahead_sql, band_sql};
 use super::enrolments::{NewEnrolment, insert_enrolment};
@@ -144,7 +145,11 @@ impl Store {
             Action::Update,
             "application",
             Some(application_id),
-            format!("offered a place from {start_date}, open until {expires_on}"),
+            format!(
+                "offered a place from {}, open until {}",
+                format_day_long(start_date),
+                format_day_long(expires_on)
+            ),
         )
         .await?;
         txn.commit().await?;

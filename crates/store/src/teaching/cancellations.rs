@@ -7,6 +7,7 @@ use tutti_domain::allocation::{When, lesson_label, refuse_problems};
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::guarantee::RegisterMark;
 use tutti_domain::lessons::{LessonRefusal, LessonStatus, check_make_up};
+use tutti_domain::validate::format_day_long;
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
@@ -159,8 +160,14 @@ impl Store {
             }
         }
         let (entity, summary) = match whose {
-            DayOff::Teacher(id) => ("staff", format!("teacher {id} absent on {day}: {reason}")),
-            DayOff::School(id) => ("school", format!("school {id} closed on {day}: {reason}")),
+            DayOff::Teacher(id) => (
+                "staff",
+                format!("teacher {id} absent on {}: {reason}", format_day_long(day)),
+            ),
+            DayOff::School(id) => (
+                "school",
+                format!("school {id} closed on {}: {reason}", format_day_long(day)),
+            ),
         };
         audit::record(
             &txn,
@@ -284,7 +291,7 @@ impl Store {
             Action::Create,
             "dated_lesson",
             Some(id),
-            format!("make-up of lesson {owed_id} on {day}"),
+            format!("make-up of lesson {owed_id} on {}", format_day_long(day)),
         )
         .await?;
         txn.commit().await?;

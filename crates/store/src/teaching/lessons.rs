@@ -1,6 +1,7 @@
 //! Lessons: term dates and closures, teaching groups and their placement, the dated lessons of
 //! a term at their real (rotated) times, and the timetable queries every role reads.
 use std::collections::{BTreeMap, HashMap, HashSet};
+use tutti_domain::validate::format_day_long;
 
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use serde::Serialize;
@@ -522,7 +523,7 @@ impl Store {
             Action::Create,
             "closure",
             school_id,
-            format!("{day}: {reason}"),
+            format!("{}: {reason}", format_day_long(day)),
         )
         .await?;
         txn.commit().await?;

@@ -94,7 +94,7 @@ pub async fn parent_home(
             next_amount: next.amount,
             balance: account.balance(),
             number: account.number,
-            term: account.term,
+            term: crate::format::term(&account.term),
         });
     }
     let mut coming = Vec::new();

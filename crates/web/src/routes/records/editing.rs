@@ -7,8 +7,8 @@ use std::future::Future;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use tutti_store::platform::audit::Actor;
-use tutti_store::records::lookup::LookupKind;
 use tutti_store::records::archive::Archivable;
+use tutti_store::records::lookup::LookupKind;
 use tutti_store::{Store, StoreError};
 
 use super::{FormField, FormPage, Values, csrf_of, done, form_again};

@@ -1,10 +1,10 @@
 //! The 360° record pages' sections (a pupil's, a school's, a teacher's) and the family
 //! (guardian) record: each section one store query, shown as a table with an empty state.
+use crate::format::short_day;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use tutti_domain::Pence;
 use tutti_domain::allocation::day_name;
-use tutti_domain::validate::format_date_uk;
 use tutti_store::records::loans::Loan;
 use tutti_store::records::profile::{EnrolmentLine, GroupLine, InvoiceLine, PaymentLine, TrailLine};
 
@@ -53,13 +53,9 @@ pub fn enrolments(rows: &[EnrolmentLine], with_pupil: bool, empty: &str) -> Sect
             },
             cell(e.school_name.clone().unwrap_or_else(|| "None yet".into())),
             cell(when_taught(e)),
-            cell(
-                e.next_lesson
-                    .map(format_date_uk)
-                    .unwrap_or_else(|| "None scheduled".into()),
-            ),
+            cell(e.next_lesson.map(short_day).unwrap_or_else(|| "None scheduled".into())),
             cell(match e.end_date {
-                Some(end) => format!("{} until {}", words(&e.status), format_date_uk(end)),
+                Some(end) => format!("{} until {}", words(&e.status), short_day(end)),
                 None => words(&e.status),
             }),
         ];
@@ -86,8 +82,8 @@ pub fn invoices(rows: &[InvoiceLine], empty: &str) -> Section {
         vec![
             link(i.number.clone(), format!("/admin/billing/invoices/{}", i.id)),
             cell(i.payer_name.clone()),
-            cell(i.term.clone()),
-            cell(format_date_uk(i.issued_on)),
+            cell(crate::format::term(&i.term)),
+            cell(short_day(i.issued_on)),
             cell(money(i.total_pence)),
             cell(money(i.balance_pence())),
             cell(words(&i.status)),
@@ -104,7 +100,7 @@ pub fn payments(rows: &[PaymentLine]) -> Section {
     )
     .rows(rows.iter().map(|p| {
         vec![
-            cell(format_date_uk(p.received_on)),
+            cell(short_day(p.received_on)),
             link(p.number.clone(), format!("/admin/billing/invoices/{}", p.invoice_id)),
             cell(words(&p.kind)),
             cell(words(&p.method)),
@@ -124,9 +120,9 @@ pub fn loans(rows: &[Loan]) -> Section {
         vec![
             cell(l.instrument_type.clone()),
             link(l.serial.clone(), format!("/admin/instruments/{}", l.instrument_id)),
-            cell(format_date_uk(l.start_date)),
-            cell(l.due_date.map(format_date_uk).unwrap_or_default()),
-            cell(l.end_date.map(format_date_uk).unwrap_or_default()),
+            cell(short_day(l.start_date)),
+            cell(l.due_date.map(short_day).unwrap_or_default()),
+            cell(l.end_date.map(short_day).unwrap_or_default()),
             cell(if l.overdue {
                 "On loan, overdue".to_owned()
             } else {
@@ -197,8 +193,8 @@ pub async fn pupil_sections(state: &AppState, id: i64, loans_of: &[Loan]) -> App
         .collect();
     let term = format!(
         "This term ({} to {}): {}.",
-        format_date_uk(p.term.dates.first),
-        format_date_uk(p.term.dates.last),
+        short_day(p.term.dates.first),
+        short_day(p.term.dates.last),
         if counts.is_empty() {
             "no marks yet".to_owned()
         } else {
@@ -231,7 +227,7 @@ pub async fn pupil_sections(state: &AppState, id: i64, loans_of: &[Loan]) -> App
         .note(term)
         .rows(p.recent_marks.iter().map(|m| {
             vec![
-                cell(format_date_uk(m.day)),
+                cell(short_day(m.day)),
                 cell(clock(m.start_minute)),
                 cell(m.instrument.clone()),
                 cell(mark_text(&m.mark)),
@@ -246,7 +242,7 @@ pub async fn pupil_sections(state: &AppState, id: i64, loans_of: &[Loan]) -> App
         .rows(p.reports.iter().map(|r| {
             let body: String = r.body.chars().take(200).collect();
             vec![
-                cell(r.term.clone()),
+                cell(crate::format::term(&r.term)),
                 cell(r.teacher_name.clone()),
                 cell(words(&r.status)),
                 cell(if r.body.chars().count() > 200 {
@@ -269,8 +265,8 @@ pub async fn pupil_sections(state: &AppState, id: i64, loans_of: &[Loan]) -> App
             vec![
                 cell(format!("{} {} ({} minutes)", a.instrument, a.lesson_type, a.minutes)),
                 cell(words(&a.status)),
-                cell(a.offer_start_date.map(format_date_uk).unwrap_or_default()),
-                cell(a.offer_expires_on.map(format_date_uk).unwrap_or_default()),
+                cell(a.offer_start_date.map(short_day).unwrap_or_default()),
+                cell(a.offer_expires_on.map(short_day).unwrap_or_default()),
             ]
         })),
         trail(&p.trail, "pupil", id),
