@@ -136,7 +136,7 @@ try {
     await page.waitForURL(/\/search\?q=instalments/);
     const heading = await page.locator("#results-heading").innerText();
     assert(/^[1-9]\d* results? for/.test(heading), `results heading was "${heading}"`);
-    await page.locator("ul.entries a").first().click();
+    await page.locator("ol.search-results a").first().click();
     await page.waitForLoadState();
     assert(!page.url().includes("/search"), "a result opens");
   });
