@@ -25,7 +25,11 @@ on_both_backends!(
 
 async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
     let db = TestDatabase::create(backend).await?;
-    let store = Store::connect(&db.url).await.unwrap();
+    // A day of the autumn term of 2026, whatever the real date: the demo seeds that year.
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(tutti_domain::clock::Clock::on(time::macros::date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     store.seed_demo(1, DemoSize::SMALL).await.unwrap();
     Some((store, db))
@@ -213,26 +217,33 @@ async fn policies_are_kept_per_year_and_checked(backend: TestBackend) {
         return;
     };
     let year = AcademicYear::starting(2026);
-    let default = store.charging_policy(year).await.unwrap();
-    assert_eq!(default.revision, 0);
-    // Until one is saved, the default figures, named for the hub (the demo's, here).
-    assert_eq!(default.policy, ChargingPolicy::starting("Durham Music Service", year));
-    assert_eq!(default.policy.name, "Durham Music Service 2026-27");
+    // The demo saved the year's policy from the default figures, named for the hub.
+    let seeded = store.charging_policy(year).await.unwrap();
+    assert_eq!(seeded.revision, 1);
+    assert_eq!(seeded.policy, ChargingPolicy::starting("Durham Music Service", year));
+    assert_eq!(seeded.policy.name, "Durham Music Service 2026-27");
+    // Until one is saved, another year has the default figures, unsaved.
+    let later = store.charging_policy(year.next()).await.unwrap();
+    assert_eq!(later.revision, 0);
+    assert_eq!(
+        later.policy,
+        ChargingPolicy::starting("Durham Music Service", year.next())
+    );
 
     let mut policy = ChargingPolicy::durham();
     policy.name = "Durham 2026-27".into();
     policy.standard_fee = Pence(5_600);
     assert_eq!(
         store.save_charging_policy(&Actor::cli(), year, &policy).await.unwrap(),
-        1
+        2
     );
     policy.hire.per_term = Pence(1_800);
     assert_eq!(
         store.save_charging_policy(&Actor::cli(), year, &policy).await.unwrap(),
-        2
+        3
     );
     let saved = store.charging_policy(year).await.unwrap();
-    assert_eq!((saved.revision, &saved.policy), (2, &policy));
+    assert_eq!((saved.revision, &saved.policy), (3, &policy));
     assert_eq!(
         store.charging_policy(year.next()).await.unwrap().revision,
         0,
@@ -246,7 +257,7 @@ async fn policies_are_kept_per_year_and_checked(backend: TestBackend) {
     }
     assert_eq!(
         store.charging_policy(year).await.unwrap().revision,
-        2,
+        3,
         "a refused policy changes nothing"
     );
     assert_eq!(
@@ -255,7 +266,7 @@ async fn policies_are_kept_per_year_and_checked(backend: TestBackend) {
             "SELECT COUNT(*) AS n FROM audit_events WHERE entity = 'charging_policy'"
         )
         .await,
-        2
+        3
     );
 }
 

@@ -92,7 +92,10 @@ mod tests {
     /// silently swallows every rule after it, and the phone layouts with them.
     #[test]
     fn the_style_sheet_closes_every_block() {
-        let css = ASSETS.iter().find(|a| a.name == "site.css").expect("site.css is served");
+        let css = ASSETS
+            .iter()
+            .find(|a| a.name == "site.css")
+            .expect("site.css is served");
         let text = std::str::from_utf8(css.body).expect("site.css is UTF-8");
         let mut depth = 0i32;
         for (n, line) in text.lines().enumerate() {
@@ -105,7 +108,12 @@ mod tests {
                 assert!(depth >= 0, "site.css line {}: a brace closes nothing", n + 1);
             }
             if line.starts_with("/* ==") {
-                assert_eq!(depth, 0, "site.css line {}: a section starts inside an open block", n + 1);
+                assert_eq!(
+                    depth,
+                    0,
+                    "site.css line {}: a section starts inside an open block",
+                    n + 1
+                );
             }
         }
         assert_eq!(depth, 0, "site.css ends with a block open");

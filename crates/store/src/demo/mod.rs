@@ -160,6 +160,16 @@ impl Store {
         lessons::seed(&txn, self.backend(), today).await?;
         applications::seed(&txn, seed, pupils, today, t).await?;
         txn.commit().await?;
+        // The year's charging policy saved, as a real hub's setup saves it, so the demo's
+        // prices page, apply forms and offers show prices (an unsaved policy is not published).
+        let year = tutti_domain::calendar::AcademicYear::containing(today);
+        let identity = identity::demo_identity();
+        self.save_charging_policy(
+            &seeder,
+            year,
+            &tutti_domain::charging::ChargingPolicy::starting(&identity.name, year),
+        )
+        .await?;
         // Fresh statistics: a planner that still thinks the tables are empty picks plans
         // that are fine for ten rows and ruinous for a million.
         analyse(self.conn()).await?;
