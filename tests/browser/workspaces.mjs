@@ -15,12 +15,12 @@ const PASSWORD = "demo-password";
 
 // Each role, the page it lands on first, and its main pages.
 const ROLES = [
-  { role: "admin", email: "admin@demo.test", home: "/account",
-    pages: ["/account", "/admin/pupils", "/admin/schools", "/admin/staff", "/admin/instruments", "/admin/loans",
+  { role: "admin", email: "admin@demo.test", home: "/admin",
+    pages: ["/admin", "/account", "/admin/pupils", "/admin/schools", "/admin/staff", "/admin/instruments", "/admin/loans",
       "/admin/billing/invoices", "/admin/payments", "/admin/users", "/admin/audit", "/admin/content", "/admin/outbox",
       "/admin/allocation", "/admin/terms"] },
-  { role: "manager", email: "manager@demo.test", home: "/account",
-    pages: ["/account", "/admin/pupils", "/admin/lessons/at-risk", "/admin/waiting-lists", "/admin/tuition-offer",
+  { role: "manager", email: "manager@demo.test", home: "/admin",
+    pages: ["/admin", "/account", "/admin/pupils", "/admin/lessons/at-risk", "/admin/waiting-lists", "/admin/tuition-offer",
       "/admin/cancellations"] },
   { role: "teacher", email: "teacher@demo.test", home: "/teacher/week",
     pages: ["/account", "/teacher/week", "/teacher/day", "/progress/pupils"] },
