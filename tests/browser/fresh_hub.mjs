@@ -4,7 +4,7 @@
 // hub's relay) and the teacher accepts it and lands on their day. Each page on the way is
 // checked with axe-core.
 import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
+import { base32Decode, totp } from "./totp.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -55,25 +55,6 @@ function mailSink() {
 // Quoted-printable soft line breaks and escapes, as mail bodies arrive.
 function unQuote(text) {
   return text.replace(/=\r\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-}
-
-function base32Decode(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of text.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-// RFC 6238: six digits, 30-second steps, HMAC-SHA1, as authenticator apps compute them.
-function totp(key, unixSeconds) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const at = mac[mac.length - 1] & 0x0f;
-  const n = (mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000;
-  return String(n).padStart(6, "0");
 }
 
 export async function freshHubJourneys({ BIN, browser, check, assert, axeClean, freePort, waitForHealth }) {

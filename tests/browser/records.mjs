@@ -2,26 +2,7 @@
 // app, issues the term's invoices, finds a pupil on one of them by typing part of their
 // surname in the pupils list's search, opens their record and sees their invoices there. At
 // 320 and 1366 px wide the record has no horizontal overflow and is axe-clean.
-import { createHmac } from "node:crypto";
-
-function base32Decode(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of text.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-// RFC 6238: six digits, 30-second steps, HMAC-SHA1.
-function totp(key, unixSeconds) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const at = mac[mac.length - 1] & 0x0f;
-  const n = (mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000;
-  return String(n).padStart(6, "0");
-}
+import { base32Decode, totp } from "./totp.mjs";
 
 export async function recordsJourneys({ base, browser, check, assert, axeClean }) {
   const tab = await browser.newPage();

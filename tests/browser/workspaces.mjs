@@ -5,7 +5,7 @@
 // a parent pays one instalment through the test mode's hosted page. With TUTTI_SCREENSHOTS
 // naming a folder, a PNG of each role's main page at 390 and 1366 px is saved there.
 import { spawn, spawnSync } from "node:child_process";
-import { createHmac } from "node:crypto";
+import { base32Decode, totp } from "./totp.mjs";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,24 +30,6 @@ const ROLES = [
   { role: "school", email: "school@demo.test", home: "/account",
     pages: ["/account", "/school/timetable", "/school/applications", "/school/invoices"] },
 ];
-
-function base32Decode(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of text.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-// RFC 6238, as an authenticator app computes it.
-function totp(key, unixSeconds) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const at = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
 
 async function logIn(tab, base, who) {
   await tab.goto(`${base}/login`);
