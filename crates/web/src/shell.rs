@@ -94,12 +94,14 @@ impl Shell {
             .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager))
     }
 
-    /// Whether the page is drawn in the office's workspace: office staff at an office address.
-    /// Pages only the office sees extend `office/layout.html`, which always draws it; pages shared
-    /// with other roles (invoices, progress) extend `base.html`, which asks this.
+    /// Whether the page is drawn in the office's workspace: office staff at an office address,
+    /// or at their own account (where a login lands), so the office never finds itself on the
+    /// public site's frame by signing in. Pages only the office sees extend
+    /// `office/layout.html`, which always draws it; pages shared with other roles (invoices,
+    /// progress, the account) extend `base.html`, which asks this.
     pub fn office_frame(&self) -> bool {
         self.is_office()
-            && ["/admin", "/progress"]
+            && ["/admin", "/progress", "/account"]
                 .iter()
                 .any(|p| self.path == *p || self.path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
     }

@@ -245,6 +245,13 @@ async fn office_pages_have_the_office_layout_and_public_pages_do_not(backend: Ba
         assert!(html.contains("href=\"#office-nav\""), "{path}: the phone's menu button");
         assert!(html.contains("/static/pickers.js"), "{path}");
     }
+    // Where a login lands, the account and its security, is in the workspace too.
+    for path in ["/account", "/account/security"] {
+        let (status, html) = admin.get_text(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains("class=\"office-nav\""), "{path}: {html}");
+        assert!(!html.contains("aria-label=\"Main\""), "{path}: not the public menu");
+    }
     // The home links straight to the day's work, with the counts.
     let (_, html) = admin.get_text("/admin").await;
     for link in [
