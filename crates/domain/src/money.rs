@@ -209,16 +209,22 @@ impl fmt::Display for Pence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        let pounds = (abs / 100).to_string();
-        let mut grouped = String::with_capacity(pounds.len() + pounds.len() / 3);
-        for (i, c) in pounds.chars().enumerate() {
-            if i > 0 && (pounds.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        write!(f, "{sign}£{grouped}.{:02}", abs % 100)
+        write!(f, "{sign}£{}.{:02}", grouped(u128::from(abs / 100)), abs % 100)
     }
+}
+
+/// "1,234,567": a whole number with a comma between each three digits, as people read
+/// counts and pounds.
+pub fn grouped(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl FromStr for Pence {

@@ -91,18 +91,8 @@ impl<T: Count + ?Sized> Count for &T {
 /// "1,234": a count with thousands separators (negative counts keep their sign).
 pub fn count(n: impl Count) -> String {
     let n = n.as_i128();
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", tutti_domain::money::grouped(n.unsigned_abs()))
 }
 
 /// "£1,234.50": money as people read it (the one style is `Pence`'s own Display).

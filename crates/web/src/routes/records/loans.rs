@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 use time::Date;
 use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
@@ -33,10 +33,10 @@ pub fn office_routes() -> Routes {
     Routes::new()
         .route("/admin/loans", get(office_list))
         .route("/admin/instruments/{id}/lend", post(lend))
-        .route("/admin/loans/{id}/return", post(return_loan))
+        .route("/admin/loans/{id}/return", ending(LoanStatus::Returned, "return_date"))
         .route("/admin/loans/{id}/move", post(move_loan))
-        .route("/admin/loans/{id}/lost", post(lost))
-        .route("/admin/loans/{id}/damaged", post(damaged))
+        .route("/admin/loans/{id}/lost", ending(LoanStatus::Lost, "lost_date"))
+        .route("/admin/loans/{id}/damaged", ending(LoanStatus::Damaged, "damaged_date"))
 }
 
 /// A parent's view of their children's loans and the agreement to accept.
@@ -375,34 +375,15 @@ async fn end(
     instrument_page(&state, &visitor, loan.instrument_id, Typed { values: v, errors }).await
 }
 
-async fn return_loan(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    end(state, visitor, signed, id, v, LoanStatus::Returned, "return_date").await
-}
-
-async fn lost(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    end(state, visitor, signed, id, v, LoanStatus::Lost, "lost_date").await
-}
-
-async fn damaged(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    end(state, visitor, signed, id, v, LoanStatus::Damaged, "damaged_date").await
+/// The form that ends a loan one way (returned, lost, damaged), its date field named for it.
+fn ending(how: LoanStatus, date_name: &'static str) -> MethodRouter<AppState> {
+    post(
+        move |State(state): State<AppState>,
+              visitor: Visitor,
+              signed: SignedIn,
+              Path(id): Path<i64>,
+              Form(v): Form<Values>| end(state, visitor, signed, id, v, how, date_name),
+    )
 }
 
 async fn move_loan(

@@ -2,11 +2,11 @@
 //! (enrolments ended and the day lessons end, register lessons they leave, instruments on loan
 //! that must come back first, unpaid invoices that stay owed), the office chooses whether
 //! lessons end today or at the end of term, and confirms; the store does it in one transaction.
+use crate::format::short_day;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_domain::Pence;
-use tutti_domain::validate::format_date_uk;
 use tutti_store::records::pupil_archive::{ArchivePlan, LessonsEnd};
 
 use super::*;
@@ -54,8 +54,8 @@ fn lines(plan: &ArchivePlan) -> (Vec<String>, Vec<String>, Vec<String>) {
         .enrolments
         .iter()
         .map(|e| match e.end_date {
-            Some(end) => format!("{}: was to end on {}", e.instrument, format_date_uk(end)),
-            None => format!("{} (from {})", e.instrument, format_date_uk(e.start_date)),
+            Some(end) => format!("{}: was to end on {}", e.instrument, short_day(end)),
+            None => format!("{} (from {})", e.instrument, short_day(e.start_date)),
         })
         .collect();
     let loans = plan
@@ -88,7 +88,7 @@ async fn preview(
         href: format!("/admin/pupils/{id}"),
         csrf: csrf_of(&visitor),
         term: ends == LessonsEnd::EndOfTerm,
-        end_date: format_date_uk(plan.end_date),
+        end_date: short_day(plan.end_date),
         enrolments,
         future_lessons: plan.future_lessons,
         loans,
