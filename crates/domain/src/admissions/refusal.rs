@@ -44,6 +44,13 @@ pub enum AdmissionRefusal {
         open_until.map(format_day_long).unwrap_or_default()
     )]
     OfferLapsed { open_until: Option<Date> },
+    /// A ticked child with no application waiting cannot be offered a place.
+    #[error("{pupil} has no application on a waiting list, so no place can be offered.")]
+    NothingWaiting { pupil: String },
+    /// A ticked child waiting for several instruments: which place is meant is the office's
+    /// choice, made on the waiting lists.
+    #[error("{pupil} is waiting for more than one instrument; offer their place from the waiting lists.")]
+    WaitingForSeveral { pupil: String },
     #[error("There is no open offer on this application (it is {status}).")]
     NoOpenOffer { status: ApplicationStatus },
     /// Someone answered the offer between reading it and answering it.

@@ -1,18 +1,23 @@
 //! Bulk actions on the office's pupils list that are the records' own: who a set of ticked
 //! pupils is (names and families' emails, for the confirmation) and messaging their families
-//! through the outbox, all or none (decision 75). Moving pupils to a group is allocation's
+//! through the outbox, all or none (decision 75), and offering each the place they wait for
+//! (the offer itself is admissions'). Moving pupils to a group is allocation's
 //! (`teaching::allocation`).
 use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
+use time::Date;
+use tutti_domain::admissions::{AdmissionRefusal, ApplicationStatus};
 use tutti_domain::records::RecordRefusal;
 
 use crate::Store;
+use crate::admissions::applications::ApplicationFilter;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::outbox;
 use crate::query::{marks, stmt};
+use crate::records::pupils::PupilScope;
 
 /// A ticked pupil as a confirmation lists them, with their families' addresses.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -144,5 +149,39 @@ impl Store {
         }
         txn.commit().await?;
         Ok(to.len())
+    }
+
+    /// Offers each ticked pupil the place they are waiting for, all or none (decision 75):
+    /// a pupil with no application waiting, or waiting for several instruments, is named and
+    /// nothing changes; so is one with an unticked child ahead of them on their list.
+    /// Returns how many places were offered.
+    pub async fn offer_places_to_pupils(
+        &self,
+        actor: &Actor,
+        pupil_ids: &[i64],
+        start_date: Date,
+        expires_on: Date,
+        today: Date,
+        answer_url: &str,
+    ) -> Result<usize> {
+        let pupils = self.chosen_pupils(pupil_ids).await?;
+        let mut apps = Vec::with_capacity(pupils.len());
+        for p in &pupils {
+            let filter = ApplicationFilter {
+                pupil_id: Some(p.id),
+                status: ApplicationStatus::Waiting.as_str().to_owned(),
+                ..Default::default()
+            };
+            let mut waiting = self.applications(&PupilScope::All, &filter, today).await?.rows;
+            let app = match (waiting.pop(), waiting.is_empty()) {
+                (None, _) => return Err(AdmissionRefusal::NothingWaiting { pupil: p.name.clone() }.into()),
+                (Some(_), false) => return Err(AdmissionRefusal::WaitingForSeveral { pupil: p.name.clone() }.into()),
+                (Some(app), true) => app,
+            };
+            let price = self.offer_price(&app, today).await?;
+            apps.push((app, price));
+        }
+        self.offer_places(actor, &apps, start_date, expires_on, today, answer_url)
+            .await
     }
 }

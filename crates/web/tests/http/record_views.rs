@@ -23,6 +23,7 @@ on_both_backends!(
     archived_records_are_found_and_restored_by_the_office_only,
     bulk_message_reaches_every_family_or_none,
     bulk_move_moves_every_pupil_or_none,
+    bulk_offer_offers_every_place_or_none,
     school_timetable_names_its_own_pupils_only
 );
 
@@ -408,6 +409,114 @@ async fn bulk_message_reaches_every_family_or_none(backend: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = admin.get_text(&location(&r)).await;
     assert!(html.contains("Choose at least one pupil."));
+}
+
+async fn bulk_offer_offers_every_place_or_none(backend: Backend) {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
+        return;
+    };
+    let store = &app.store;
+    let school = a_school().create(store).await;
+    let mut kids = Vec::new();
+    for name in ["Ada", "Bea", "Cy", "Dan", "Eve"] {
+        let family = a_family(&school)
+            .surname(&format!("{name}son"))
+            .first_child(name, date!(2017 - 05 - 20))
+            .create(store)
+            .await;
+        kids.push(family.children[0]);
+    }
+    let [ada, bea, cy, dan, eve] = kids[..] else {
+        unreachable!()
+    };
+    // Ada, Bea and Cy wait for violin in that order; Dan waits for nothing; Eve for two.
+    let mut applications = Vec::new();
+    for pupil in [ada, bea, cy] {
+        applications.push(an_application(pupil).create(store).await);
+    }
+    an_application(eve)
+        .for_lessons("Cello", LessonType::Individual, 30)
+        .create(store)
+        .await;
+    an_application(eve)
+        .for_lessons("Flute", LessonType::Individual, 30)
+        .create(store)
+        .await;
+    let admin = app.logged_in(&an_admin().create(store).await.email).await;
+    let (_, list) = admin.get_text("/admin/pupils").await;
+    assert!(list.contains("Offer each the place they are waiting for"));
+    let outbox = store.outbox_page(None, 1, 100).await.unwrap().1;
+    let statuses = || async {
+        let mut out = Vec::new();
+        for id in &applications {
+            let a = store
+                .application(&tutti_store::records::pupils::PupilScope::All, *id, DAY)
+                .await
+                .unwrap();
+            out.push(a.status.as_str().to_owned());
+        }
+        out
+    };
+
+    // The choice page starts with the default dates: answer in two weeks, start after.
+    let (status, page) = choose(&admin, &[cy, ada, bea], "offer").await;
+    assert_eq!(status, StatusCode::OK);
+    let answer_by = tutti_domain::admissions::offer_answer_by_default(DAY);
+    assert!(
+        page.contains(&format!("name=\"expires_on\" type=\"date\" value=\"{answer_by}\"")),
+        "{page}"
+    );
+    assert!(page.contains("Adason") && page.contains("Beason") && page.contains("Cyson"));
+    let start = tutti_domain::admissions::offer_start_default(answer_by, &store.hub_calendar(DAY).await.unwrap());
+    let dates = [
+        ("action", "offer"),
+        ("start_date", &start.to_string()[..]),
+        ("expires_on", &answer_by.to_string()[..]),
+    ];
+
+    // Refusals, each naming the pupil and changing nothing.
+    for (pupils, words) in [
+        (vec![bea, cy], "Another child is ahead of Bea Beason"),
+        (vec![ada, dan], "Dan Danson has no application on a waiting list"),
+        (vec![ada, eve], "Eve Eveson is waiting for more than one instrument"),
+    ] {
+        let (_, page) = choose(&admin, &pupils, "offer").await;
+        let r = confirm(&admin, &page, &pupils, &dates).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("Nothing was changed") && html.contains(words),
+            "{words}: {html}"
+        );
+        assert_eq!(statuses().await, ["waiting", "waiting", "waiting"]);
+        assert_eq!(store.outbox_page(None, 1, 100).await.unwrap().1, outbox, "nothing sent");
+    }
+    // A date that is not one is named, and nothing changes.
+    let r = confirm(
+        &admin,
+        &page,
+        &[ada],
+        &[("action", "offer"), ("start_date", "soon"), ("expires_on", "")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("answer-by date"));
+
+    // Ticked in any order, the first three on the list are each offered their place.
+    let r = confirm(&admin, &page, &[cy, ada, bea], &dates).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = admin.get_text(&location(&r)).await;
+    assert!(html.contains("3 places offered"), "{html}");
+    assert_eq!(statuses().await, ["offered", "offered", "offered"]);
+    assert_eq!(store.outbox_page(None, 1, 100).await.unwrap().1, outbox + 3);
+    let offered = store
+        .application(&tutti_store::records::pupils::PupilScope::All, applications[2], DAY)
+        .await
+        .unwrap();
+    assert_eq!(
+        (offered.offer_start_date, offered.offer_expires_on),
+        (Some(start), Some(answer_by))
+    );
 }
 
 async fn bulk_move_moves_every_pupil_or_none(backend: Backend) {

@@ -1,12 +1,14 @@
 //! Bulk actions on the pupils list: the office ticks pupils, chooses what to do (message
 //! their families, or move them to another group and so teacher, day and time), sees whom
-//! it will touch and confirms. Each is all or none: the pupil that blocks it is named and
+//! it will touch and confirms; or offer each the place they wait for. Each is all or none: the pupil that blocks it is named and
 //! nothing changes (decision 75).
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use tutti_domain::admissions::{offer_answer_by_default, offer_start_default};
 use tutti_domain::allocation::day_name;
+use tutti_domain::validate::parse_date;
 use tutti_store::StoreError;
 use tutti_store::records::bulk::{BulkMessage, Chosen};
 
@@ -15,8 +17,9 @@ use crate::error::refusal_text;
 use crate::format::clock;
 
 /// The actions the list offers: the word posted and its words.
-pub const ACTIONS: [(&str, &str); 2] = [
+pub const ACTIONS: [(&str, &str); 3] = [
     ("message", "Message their families"),
+    ("offer", "Offer each the place they are waiting for"),
     ("move", "Move them to another group or teacher"),
 ];
 
@@ -42,6 +45,9 @@ struct BulkPage {
     /// Groups to move to: (id, words), and the one chosen.
     groups: Vec<(i64, String)>,
     group: i64,
+    /// An offer's dates as typed (defaults: answer in two weeks, start the next teaching day).
+    start_date: String,
+    expires_on: String,
 }
 
 /// The form's fields: many `pupil`s, one of everything else.
@@ -51,6 +57,8 @@ struct Posted {
     subject: String,
     body: String,
     group: i64,
+    start_date: String,
+    expires_on: String,
 }
 
 fn read(fields: Vec<(String, String)>) -> Posted {
@@ -60,6 +68,8 @@ fn read(fields: Vec<(String, String)>) -> Posted {
         subject: String::new(),
         body: String::new(),
         group: 0,
+        start_date: String::new(),
+        expires_on: String::new(),
     };
     for (k, v) in fields {
         match k.as_str() {
@@ -68,6 +78,8 @@ fn read(fields: Vec<(String, String)>) -> Posted {
             "subject" => p.subject = v,
             "body" => p.body = v,
             "group" => p.group = v.trim().parse().unwrap_or(0),
+            "start_date" => p.start_date = v,
+            "expires_on" => p.expires_on = v,
             _ => {}
         }
     }
@@ -98,7 +110,21 @@ async fn page(state: &AppState, visitor: &Visitor, p: &Posted, error: Option<Str
     } else {
         format!("{n} pupils")
     };
-    let (intro, groups) = if p.action == "message" {
+    let (mut start_date, mut expires_on) = (p.start_date.clone(), p.expires_on.clone());
+    if p.action == "offer" && start_date.is_empty() && expires_on.is_empty() {
+        let today = state.store.today();
+        let answer_by = offer_answer_by_default(today);
+        let start = offer_start_default(answer_by, &state.store.hub_calendar(today).await?);
+        (start_date, expires_on) = (start.to_string(), answer_by.to_string());
+    }
+    let (intro, groups) = if p.action == "offer" {
+        (
+            format!(
+                "Each of these {whom} is offered the place they are waiting for, and their family is emailed the offer. Each must be next on their list once those ticked ahead of them are offered; if any cannot be offered, nobody is."
+            ),
+            Vec::new(),
+        )
+    } else if p.action == "message" {
         (
             format!(
                 "One email goes to each family of these {whom}, through the hub's outbox. If any pupil has no family email, nothing is sent."
@@ -151,6 +177,8 @@ async fn page(state: &AppState, visitor: &Visitor, p: &Posted, error: Option<Str
         body: p.body.clone(),
         groups,
         group: p.group,
+        start_date,
+        expires_on,
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -186,6 +214,18 @@ async fn confirm(
             )
             .await
             .map(|n| format!("{n} emails are in the outbox, one for each family.")),
+        "offer" => {
+            let (Ok(start), Ok(expires)) = (parse_date(&p.start_date), parse_date(&p.expires_on)) else {
+                let text = "Enter the start date and the answer-by date as dates, like 2027-01-04.";
+                return page(&state, &visitor, &p, Some(text.into())).await;
+            };
+            let answer_url = format!("{}/parent/applications", state.config.public_url.trim_end_matches('/'));
+            state
+                .store
+                .offer_places_to_pupils(&who, &p.pupils, start, expires, state.store.today(), &answer_url)
+                .await
+                .map(|n| format!("{n} places offered; each family is emailed the offer."))
+        }
         "move" if p.group == 0 => {
             return page(&state, &visitor, &p, Some("Choose the group to move them to.".into())).await;
         }
