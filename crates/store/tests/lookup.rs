@@ -27,6 +27,7 @@ async fn records_are_found_by_every_word_and_named_even_when_archived(backend: T
         .await;
     a_school().named("Oak_tree 50% School").create(&store).await;
     let family = a_family(&oakfield)
+        .carer_named("Pat Carer")
         .first_child("Amelia", date!(2017 - 05 - 20))
         .create(&store)
         .await;
@@ -53,6 +54,16 @@ async fn records_are_found_by_every_word_and_named_even_when_archived(backend: T
     assert_eq!(amelia.len(), 1);
     assert_eq!(amelia[0].detail, "Oakfield Primary");
     assert_eq!(amelia[0].key, family.pupil_refs[0]);
+    // A family's parent or carer: by part of their name or email, their email the key.
+    let carer = store.lookup(LookupKind::Guardian, "pat", 20).await.unwrap();
+    assert_eq!(names(carer.clone()), ["Pat Carer"]);
+    assert_eq!(carer[0].key, family.email);
+    let by_email = store
+        .lookup_key(LookupKind::Guardian, &family.email.to_uppercase())
+        .await
+        .unwrap()
+        .expect("an email in any case");
+    assert_eq!(by_email.id, carer[0].id);
     let by_ref = store
         .lookup_key(LookupKind::Pupil, &family.pupil_refs[0].to_lowercase())
         .await

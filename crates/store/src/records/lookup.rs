@@ -1,6 +1,6 @@
 //! Finding a record by part of its name, for the office's pickers and for showing names
-//! where a record was known only by its number (the audit log): schools, pupils, staff and
-//! instruments, live records only, a few at a time (decision 0074).
+//! where a record was known only by its number (the audit log): schools, pupils, families'
+//! guardians, staff and instruments, live records only, a few at a time (decision 0074).
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use serde::Serialize;
 
 use crate::Store;
-use crate::entities::{instrument, pupil, school, staff};
+use crate::entities::{guardian, instrument, pupil, school, staff};
 use crate::error::Result;
 use crate::records::search::text_search;
 
@@ -21,14 +21,16 @@ pub const LIMIT: u64 = 20;
 pub enum LookupKind {
     School,
     Pupil,
+    Guardian,
     Staff,
     Instrument,
 }
 
 impl LookupKind {
-    pub const ALL: [LookupKind; 4] = [
+    pub const ALL: [LookupKind; 5] = [
         LookupKind::School,
         LookupKind::Pupil,
+        LookupKind::Guardian,
         LookupKind::Staff,
         LookupKind::Instrument,
     ];
@@ -38,6 +40,7 @@ impl LookupKind {
         match self {
             LookupKind::School => "schools",
             LookupKind::Pupil => "pupils",
+            LookupKind::Guardian => "guardians",
             LookupKind::Staff => "staff",
             LookupKind::Instrument => "instruments",
         }
@@ -52,6 +55,7 @@ impl LookupKind {
         match self {
             LookupKind::School => "school",
             LookupKind::Pupil => "pupil",
+            LookupKind::Guardian => "guardian",
             LookupKind::Staff => "staff",
             LookupKind::Instrument => "instrument",
         }
@@ -101,6 +105,22 @@ fn of_staff(m: staff::Model) -> Found {
         id: m.id,
         name: full_name(&m.first_name, &m.last_name),
         detail: m.instruments.split(';').map(str::trim).collect::<Vec<_>>().join(", "),
+        key: m.email,
+    }
+}
+
+/// A parent or carer, told apart by the first line of their address; their email is the key.
+fn of_guardian(m: guardian::Model) -> Found {
+    Found {
+        id: m.id,
+        name: m.name,
+        detail: m
+            .address
+            .split([',', '\n'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         key: m.email,
     }
 }
@@ -178,6 +198,21 @@ impl Store {
                     .await?;
                 self.pupils_found(rows).await
             }
+            LookupKind::Guardian => {
+                for w in &words {
+                    if let Some(c) = text_search(&["name", "email", "phone"], w) {
+                        all = all.add(c);
+                    }
+                }
+                let rows = guardian::Entity::find()
+                    .filter(all)
+                    .order_by_asc(guardian::Column::Name)
+                    .order_by_asc(guardian::Column::Id)
+                    .limit(limit)
+                    .all(self.conn())
+                    .await?;
+                Ok(rows.into_iter().map(of_guardian).collect())
+            }
             LookupKind::Staff => {
                 for w in &words {
                     if let Some(c) = text_search(&["first_name", "last_name", "email"], w) {
@@ -241,6 +276,11 @@ impl Store {
                     .await?;
                 self.pupils_found(rows).await?.into_iter().next()
             }
+            LookupKind::Guardian => guardian::Entity::find()
+                .filter(lower_eq("email", key))
+                .one(self.conn())
+                .await?
+                .map(of_guardian),
             LookupKind::Staff => staff::Entity::find()
                 .filter(staff::Column::ArchivedAt.is_null())
                 .filter(lower_eq("email", key))
@@ -298,6 +338,14 @@ impl Store {
                 let rows = find.all(self.conn()).await?;
                 self.pupils_found(rows).await?
             }
+            // Guardians are never archived: a family leaves with its children.
+            LookupKind::Guardian => guardian::Entity::find()
+                .filter(guardian::Column::Id.is_in(ids))
+                .all(self.conn())
+                .await?
+                .into_iter()
+                .map(of_guardian)
+                .collect(),
             LookupKind::Staff => {
                 let mut find = staff::Entity::find().filter(staff::Column::Id.is_in(ids));
                 if live_only {

@@ -90,7 +90,7 @@ async fn the_lookup_finds_each_kind_for_the_office_only(backend: Backend) {
     // Nothing typed, nothing offered; an unknown kind is not a page.
     assert!(labels(&manager, "/admin/lookup/schools?q=%20").await.is_empty());
     assert_eq!(
-        manager.get("/admin/lookup/guardians?q=a").await.status(),
+        manager.get("/admin/lookup/invoices?q=a").await.status(),
         StatusCode::NOT_FOUND
     );
 

@@ -12,6 +12,7 @@ use tutti_domain::calendar::TermId;
 use tutti_domain::schools::BillingMethod;
 use tutti_store::money::billing::invoices::{InvoiceFilter, InvoiceSummary};
 use tutti_store::platform::audit::{Actor, AuditFilter};
+use tutti_store::records::lookup::LookupKind;
 use tutti_store::records::schools::School;
 use tutti_store::testing::world::{Family, PASSWORD, a_family, a_school, a_teacher, an_admin, an_enrolment};
 use tutti_web::WebConfig;
@@ -528,11 +529,11 @@ async fn agreements_journal_and_direct_debit_files(backend: Backend) {
         .iter()
         .find(|i| i.due_on == date!(2026 - 10 - 15))
         .expect("an instalment due on 15 October");
-    let guardian = invoice.payer_id.to_string();
+    // The paying parent is picked by email (a suggestion's key); the list names them.
+    let guardian = family.email.clone();
     let mandate = |sort: &'static str| {
         vec![
-            ("payer_kind", "parent"),
-            ("payer_id", guardian.as_str()),
+            ("parent", guardian.as_str()),
             ("account_name", "D Parent"),
             ("sort_code", sort),
             ("account_number", "1234 5678"),
@@ -554,6 +555,13 @@ async fn agreements_journal_and_direct_debit_files(backend: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = admin.get_text("/admin/direct-debit").await;
     assert!(html.contains("****5678") && html.contains("TUTTI-000042") && !html.contains("12345678"));
+    let payer = app
+        .store
+        .lookup_id(LookupKind::Guardian, invoice.payer_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(html.contains(&payer.name), "the mandate names its payer: {html}");
     let csv = admin
         .get("/admin/direct-debit/collection.csv?date=15/10/2026")
         .await

@@ -68,6 +68,7 @@ fn kind_word(kind: LookupKind) -> &'static str {
     match kind {
         LookupKind::School => "School",
         LookupKind::Pupil => "Pupil",
+        LookupKind::Guardian => "Parent or carer",
         LookupKind::Staff => "Staff",
         LookupKind::Instrument => "Instrument",
     }

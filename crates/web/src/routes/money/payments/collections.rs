@@ -7,7 +7,8 @@ use crate::error::refused_on;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::routes::records::{FormField, FormPage, Values, actor, cell, csrf_of, done, form_again, input, select};
+use crate::pickers::pick;
+use crate::routes::records::{FormField, FormPage, Values, actor, cell, csrf_of, done, form_again, input};
 use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -18,8 +19,10 @@ use tutti_domain::Pence;
 use tutti_domain::calendar::{AcademicYear, TermId};
 use tutti_domain::payments::{AccountNumber, SortCode, mandate_reference};
 use tutti_domain::validate::parse_date;
+use tutti_store::Store;
 use tutti_store::money::payments::agreements::AgreementInput;
 use tutti_store::money::payments::collections::MandateInput;
+use tutti_store::records::lookup::LookupKind;
 
 pub(super) async fn agreements(
     State(state): State<AppState>,
@@ -240,15 +243,29 @@ pub(super) async fn journal(
 // ---- Direct Debit -----------------------------------------------------------------------
 
 pub(super) async fn direct_debit(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    let rows = state
-        .store
-        .mandates()
-        .await?
+    let mandates = state.store.mandates().await?;
+    let payer_kind = |kind: &str| {
+        if kind == "school" {
+            LookupKind::School
+        } else {
+            LookupKind::Guardian
+        }
+    };
+    let wanted: Vec<(LookupKind, i64)> = mandates
+        .iter()
+        .map(|m| (payer_kind(&m.payer_kind), m.payer_id))
+        .collect();
+    let names = state.store.record_names(&wanted).await?;
+    let rows = mandates
         .into_iter()
         .map(|m| {
+            let payer = names
+                .get(&(payer_kind(&m.payer_kind), m.payer_id))
+                .map(|f| f.name.clone())
+                .unwrap_or_else(|| format!("{} {}", m.payer_kind, m.payer_id));
             vec![
                 cell(m.reference),
-                cell(format!("{} {}", m.payer_kind, m.payer_id)),
+                cell(payer),
                 cell(m.account_name),
                 cell(
                     SortCode::parse(&m.sort_code)
@@ -301,12 +318,18 @@ pub(super) fn mandate_page(state: &AppState, visitor: &Visitor, v: &Values, erro
         csrf: csrf_of(visitor),
         errors,
         fields: vec![
-            select("payer_kind", "Payer is a", &["parent", "school"], v),
             input(
-                "payer_id",
-                "Payer number",
-                "text",
-                "The guardian's or school's record number, as on their invoices",
+                "parent",
+                "Paying parent or carer",
+                "pick:guardians",
+                "Type part of their name or email and choose them; leave empty when a school pays",
+                v,
+            ),
+            input(
+                "school",
+                "Paying school",
+                "pick:schools",
+                "Type part of the school's name and choose it; leave empty when a parent pays",
                 v,
             ),
             input("account_name", "Name on the account", "text", "", v),
@@ -328,16 +351,39 @@ pub(super) async fn mandate_form(State(state): State<AppState>, visitor: Visitor
     render(&mandate_page(&state, &visitor, &Values::new(), FormErrors::default()))
 }
 
-pub(super) fn read_mandate(v: &Values, errors: &mut FormErrors) -> Option<MandateInput> {
+/// The mandate a form describes, or errors beside its fields. The payer is a parent or a
+/// school, each chosen with a picker: exactly one is filled.
+pub(super) async fn read_mandate(
+    store: &Store,
+    v: &Values,
+    errors: &mut FormErrors,
+) -> AppResult<Option<MandateInput>> {
     let text = |k: &str| v.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
-    let payer_kind = text("payer_kind");
-    if !matches!(payer_kind.as_str(), "parent" | "school") {
-        errors.add("payer_kind", "Choose parent or school");
-    }
-    let payer_id = text("payer_id").parse::<i64>().ok().filter(|n| *n > 0);
-    if payer_id.is_none() {
-        errors.add("payer_id", "Enter the payer's record number");
-    }
+    let (parent, school) = (text("parent"), text("school"));
+    let payer = match (parent.is_empty(), school.is_empty()) {
+        (true, true) => {
+            errors.add("parent", "Choose the parent or carer who pays, or the school");
+            None
+        }
+        (false, false) => {
+            errors.add("school", "Choose a parent or a school, not both");
+            None
+        }
+        (false, true) => pick(
+            store,
+            errors,
+            "parent",
+            LookupKind::Guardian,
+            &parent,
+            "parent or carer",
+            true,
+        )
+        .await?
+        .map(|f| ("parent".to_owned(), f.id)),
+        (true, false) => pick(store, errors, "school", LookupKind::School, &school, "school", true)
+            .await?
+            .map(|f| ("school".to_owned(), f.id)),
+    };
     let account_name = text("account_name");
     if account_name.is_empty() {
         errors.add("account_name", "Enter the name on the bank account");
@@ -351,17 +397,19 @@ pub(super) fn read_mandate(v: &Values, errors: &mut FormErrors) -> Option<Mandat
     let reference = mandate_reference(&text("reference"))
         .map_err(|e| errors.add("reference", e.to_string()))
         .ok();
-    if account_name.is_empty() || !matches!(payer_kind.as_str(), "parent" | "school") {
-        return None;
-    }
-    Some(MandateInput {
+    let (Some((payer_kind, payer_id)), false, Some(sort_code), Some(account_number), Some(reference)) =
+        (payer, account_name.is_empty(), sort_code, account_number, reference)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(MandateInput {
         payer_kind,
-        payer_id: payer_id?,
+        payer_id,
         account_name,
-        sort_code: sort_code?,
-        account_number: account_number?,
-        reference: reference?,
-    })
+        sort_code,
+        account_number,
+        reference,
+    }))
 }
 
 pub(super) async fn create_mandate(
@@ -371,7 +419,7 @@ pub(super) async fn create_mandate(
     Form(v): Form<Values>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    if let Some(input) = read_mandate(&v, &mut errors) {
+    if let Some(input) = read_mandate(&state.store, &v, &mut errors).await? {
         match state.store.create_mandate(&actor(&signed.0, &visitor), &input).await {
             Ok(_) => return done(&state, &signed, "Mandate saved.", "/admin/direct-debit").await,
             Err(e) => refused_on(e, "reference", &mut errors)?,
