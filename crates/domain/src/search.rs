@@ -5,6 +5,25 @@
 //! as the office types keeps every word and reads each as the start of a word ("ame bro" finds
 //! Amelia Brown).
 
+/// Letters with accents that searching ignores, each folded to the letter at the same place in
+/// [`UNACCENTED`]: the Latin letters Unicode writes as a plain letter and marks. FTS5's
+/// `remove_diacritics` folds these in its index; PostgreSQL's index folds them with the same
+/// table (migration m0028), and queries are folded here, so "Zoe" finds Zoë on both. Letters
+/// that are not a letter and a mark (ø, ł, ß, æ) are kept as they are, by both.
+pub const ACCENTED: &str = "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳ";
+/// The plain letters of [`ACCENTED`], place for place.
+pub const UNACCENTED: &str = "AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyyAaAaAaCcCcCcCcDdEeEeEeEeEeGgGgGgGgHhIiIiIiIiIJjKkLlLlLlNnNnNnOoOoOoRrRrRrSsSsSsSsTtTtUuUuUuUuUuUuWwYyYZzZzZzOoUuAaIiOoUuUuUuUuUuAaAaGgKkOoOojGgNnAaAaAaEeEeIiIiOoOoRrRrUuUuSsTtHhAaEeOoOoOoOoYy";
+
+/// `text` with the accents of [`ACCENTED`] removed.
+pub fn fold_accents(text: &str) -> String {
+    text.chars()
+        .map(|c| match ACCENTED.chars().position(|a| a == c) {
+            Some(i) => UNACCENTED.chars().nth(i).unwrap_or(c),
+            None => c,
+        })
+        .collect()
+}
+
 /// How the words of a query match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -160,7 +179,7 @@ pub fn is_stop_word(word: &str) -> bool {
 /// no query syntax of either database can reach it.
 pub fn terms(query: &str, mode: Mode) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for word in query.split(|c: char| !c.is_alphanumeric()) {
+    for word in fold_accents(query).split(|c: char| !c.is_alphanumeric()) {
         let word: String = word.to_lowercase().chars().take(MAX_TERM_CHARS).collect();
         if word.is_empty() || (mode == Mode::Words && is_stop_word(&word)) || out.contains(&word) {
             continue;
@@ -185,8 +204,16 @@ mod tests {
             ["fees", "2026", "x"]
         );
         assert_eq!(terms("o'brien", Mode::Prefix), ["o", "brien"]);
-        assert_eq!(terms("Zoë", Mode::Words), ["zoë"]);
+        assert_eq!(terms("Zoë", Mode::Words), ["zoe"]);
+        assert_eq!(terms("CHLOÉ Renée", Mode::Prefix), ["chloe", "renee"]);
         assert!(terms("  ", Mode::Words).is_empty());
+    }
+
+    #[test]
+    fn accents_fold_to_their_letters_and_others_stay() {
+        assert_eq!(ACCENTED.chars().count(), UNACCENTED.chars().count());
+        assert_eq!(fold_accents("Zoë Ñúñez-Ōtsuka"), "Zoe Nunez-Otsuka");
+        assert_eq!(fold_accents("Søren Łukasz Straße"), "Søren Łukasz Straße");
     }
 
     #[test]
