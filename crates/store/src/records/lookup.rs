@@ -3,14 +3,14 @@
 //! guardians, staff and instruments, live records only, a few at a time (decision 0074).
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use crate::Store;
 use crate::entities::{guardian, instrument, pupil, school, staff};
 use crate::error::Result;
-use crate::records::search::text_search;
+use crate::records::search::{Found as Indexed, RecordSearch, text_search};
 
 /// The most a lookup returns: a picker shows a short list, and a person types more to narrow it.
 pub const LIMIT: u64 = 20;
@@ -136,8 +136,8 @@ fn of_instrument(m: instrument::Model) -> Found {
 
 impl Store {
     /// Up to `limit` (at most `LIMIT`) live records of `kind` matching every word of `q`, each
-    /// word anywhere in a name (case-insensitive): pupils by name, reference or school's name,
-    /// schools by name, town, postcode, authority or URN, staff by name or email, instruments
+    /// word anywhere in a name (case-insensitive), except pupils, whose every word must start a
+    /// word of their name, reference or school's name (from the search index); schools by name, town, postcode, authority or URN, staff by name or email, instruments
     /// by kind, serial, make or model. A blank `q` finds nothing.
     pub async fn lookup(&self, kind: LookupKind, q: &str, limit: u64) -> Result<Vec<Found>> {
         let words = words(q);
@@ -169,34 +169,23 @@ impl Store {
                 Ok(rows.into_iter().map(of_school).collect())
             }
             LookupKind::Pupil => {
-                for w in &words {
-                    let mut any = Condition::any();
-                    if let Some(c) = text_search(&["first_name", "last_name", "pupil_ref"], w) {
-                        any = any.add(c);
-                    }
-                    if let Some(c) = text_search(&["name"], w) {
-                        any = any.add(
-                            pupil::Column::SchoolId.in_subquery(
-                                Query::select()
-                                    .column(school::Column::Id)
-                                    .from(school::Entity)
-                                    .cond_where(c)
-                                    .to_owned(),
-                            ),
-                        );
-                    }
-                    all = all.add(any);
-                }
-                let rows = pupil::Entity::find()
-                    .filter(pupil::Column::ArchivedAt.is_null())
-                    .filter(all)
-                    .order_by_asc(pupil::Column::LastName)
-                    .order_by_asc(pupil::Column::FirstName)
-                    .order_by_asc(pupil::Column::Id)
-                    .limit(limit)
-                    .all(self.conn())
+                // Pupils are found as the office's record search finds them, from the one
+                // search index (decision 0078): every word the start of a word of their name,
+                // reference or school, best first. A county's pupils are too many to read
+                // their names and schools' names for a part of a word.
+                let hits = self
+                    .search_records(&RecordSearch {
+                        q: q.to_owned(),
+                        kinds: vec![Indexed::Pupil],
+                        include_archived: false,
+                        page: 1,
+                        per_page: limit,
+                    })
                     .await?;
-                self.pupils_found(rows).await
+                let ids: Vec<i64> = hits.rows.iter().map(|h| h.id).collect();
+                let mut found = self.found_by_ids(kind, &ids, true).await?;
+                found.sort_by_key(|f| ids.iter().position(|id| *id == f.id));
+                Ok(found)
             }
             LookupKind::Guardian => {
                 for w in &words {
