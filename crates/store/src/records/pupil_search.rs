@@ -232,6 +232,7 @@ struct KeyedRow {
     school_id: i64,
     school_name: String,
     year_group_override: Option<i32>,
+    archived: bool,
 }
 
 impl Store {
@@ -271,7 +272,8 @@ impl Store {
         };
         let sql = format!(
             "SELECT p.id, p.pupil_ref, p.first_name, p.last_name, p.date_of_birth, p.school_id, \
-             s.name AS school_name, p.year_group_override FROM pupils p JOIN schools s ON s.id = p.school_id \
+             s.name AS school_name, p.year_group_override, (p.archived_at IS NOT NULL) AS archived \
+             FROM pupils p JOIN schools s ON s.id = p.school_id \
              {filter} ORDER BY {order} LIMIT ? OFFSET ?"
         );
         values.push((q.per_page() as i64).into());
@@ -379,7 +381,7 @@ impl Store {
             // The page's ids come from the index alone; only those rows are read from the table.
             let sql = format!(
                 "SELECT {k1} AS k1, {k2} AS k2, p.id, p.pupil_ref, p.first_name, p.last_name, p.date_of_birth, \
-                 p.school_id, s.name AS school_name, p.year_group_override \
+                 p.school_id, s.name AS school_name, p.year_group_override, (p.archived_at IS NOT NULL) AS archived \
                  FROM (SELECT p.id FROM pupils p{hint} WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}) x \
                  JOIN pupils p ON p.id = x.id JOIN schools s ON s.id = p.school_id",
                 k1 = keys[0].key(backend),
@@ -413,6 +415,7 @@ impl Store {
                 school_id: r.school_id,
                 school_name: r.school_name,
                 year_group_override: r.year_group_override,
+                archived: r.archived,
             })
             .collect();
 

@@ -105,6 +105,9 @@ pub struct PupilListRow {
     pub school_name: String,
     #[serde(skip)]
     pub year_group_override: Option<i32>,
+    /// Listed only when archived records are asked for.
+    #[serde(skip)]
+    pub archived: bool,
 }
 
 impl PupilListRow {

@@ -178,8 +178,16 @@ async fn the_office_lends_takes_back_and_moves_from_the_instrument_page(backend:
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = office.get_text(&page).await;
     assert!(html.contains("It cannot be lent now. It is being repaired."), "{html}");
-    assert_eq!(html.matches("<td>Returned</td>").count(), 1, "{html}");
-    assert_eq!(html.matches("<td>Damaged</td>").count(), 1, "{html}");
+    assert_eq!(
+        html.matches("<td data-label=\"Status\">Returned</td>").count(),
+        1,
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<td data-label=\"Status\">Damaged</td>").count(),
+        1,
+        "{html}"
+    );
     assert_eq!(store.instrument(violin.id).await.unwrap().unwrap().status, "in-repair");
 
     // A loan that does not exist.

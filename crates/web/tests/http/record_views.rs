@@ -201,7 +201,7 @@ async fn archived_records_are_found_and_restored_by_the_office_only(backend: Bac
         .with_login(PASSWORD)
         .create(store)
         .await;
-    let family = a_family(&school).create(store).await;
+    let family = a_family(&school).surname("Shelved").create(store).await;
     let pupil = family.children[0];
     let instrument = an_instrument().create(store).await;
     let office = an_admin().create(store).await;
@@ -227,6 +227,10 @@ async fn archived_records_are_found_and_restored_by_the_office_only(backend: Bac
         .get_text(&format!("/admin/pupils?q={}&archived=1", family.pupil_refs[0]))
         .await;
     assert!(html.contains(&format!("/admin/pupils/{pupil}")), "{html}");
+    assert!(html.contains(" (archived)</a>"), "the pupil is marked archived: {html}");
+    // Searched by name, the list reads its rows another way, and marks them too.
+    let (_, html) = admin.get_text("/admin/pupils?q=shelv&archived=1&sort=name").await;
+    assert!(html.contains(" (archived)</a>"), "{html}");
 
     // Each record is restored from its page.
     for (page, expect) in [

@@ -361,8 +361,14 @@ async fn the_import_page_previews_then_writes_only_when_confirmed(backend: Backe
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("This file cannot be imported"), "{html}");
-    assert!(html.contains("<td>2</td><td>date_of_birth</td>"), "{html}");
-    assert!(html.contains("<td>3</td><td>fsm</td>"), "{html}");
+    assert!(
+        html.contains("<td data-label=\"Line\">2</td><td data-label=\"Column\">date_of_birth</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td data-label=\"Line\">3</td><td data-label=\"Column\">fsm</td>"),
+        "{html}"
+    );
     assert!(!html.contains("Confirm and import"));
 
     // A good file: a preview by outcome, then nothing until confirmed.

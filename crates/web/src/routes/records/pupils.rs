@@ -101,7 +101,10 @@ async fn list(
         |r| {
             let year = r.year_group(today);
             vec![
-                link(r.last_name.clone(), format!("/admin/pupils/{}", r.id)),
+                link(
+                    named(r.last_name.clone(), r.archived),
+                    format!("/admin/pupils/{}", r.id),
+                ),
                 cell(r.first_name),
                 cell(r.pupil_ref),
                 cell(crate::format::short_day(r.date_of_birth)),
