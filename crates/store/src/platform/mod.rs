@@ -1,9 +1,11 @@
 //! The platform every feature stands on: accounts, sessions, second factors, API tokens,
-//! one-time tokens, invitations to a login, throttling, the audit log, the outbox, hub
+//! one-time tokens, invitations to a login, throttling, the audit log (and names for its
+//! records, `audit_names`), the outbox, hub
 //! settings, the hub's identity and its first-run setup.
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod audit_names;
 pub mod identity;
 pub mod invitations;
 pub mod outbox;

@@ -6,7 +6,7 @@ use serde_json::Value;
 use time::macros::date;
 use tutti_store::platform::audit::Actor;
 use tutti_store::testing::world::{
-    PASSWORD, a_family, a_manager, a_school, a_school_contact, a_teacher, an_admin, an_instrument,
+    PASSWORD, a_family, a_manager, a_school, a_school_contact, a_teacher, an_admin, an_application, an_instrument,
 };
 
 use crate::on_both_backends;
@@ -201,8 +201,8 @@ async fn the_audit_log_names_records_and_finds_them_by_name(backend: Backend) {
         .create(&app.store)
         .await;
     let pupil = family.children[0];
-    let admin = an_admin().create(&app.store).await.email;
-    let admin = app.logged_in(&admin).await;
+    let admin_email = an_admin().create(&app.store).await.email;
+    let admin = app.logged_in(&admin_email).await;
     // Viewing a record is audited.
     admin.get_text(&format!("/admin/pupils/{pupil}")).await;
     admin.get_text(&format!("/admin/pupils/{}", other.children[0])).await;
@@ -225,6 +225,19 @@ async fn the_audit_log_names_records_and_finds_them_by_name(backend: Backend) {
     // A name without a record type cannot be looked up: said beside the field.
     let (_, html) = admin.get_text("/admin/audit?entity_id=amelia").await;
     assert!(html.contains("Choose the record type"), "{html}");
+
+    // Records no picker finds are named too: an application by its pupil and instrument,
+    // linked to the pupil's record; an account by its email.
+    let application = an_application(pupil).create(&app.store).await;
+    let (_, html) = admin.get_text("/admin/audit?entity=application").await;
+    assert!(
+        html.contains(&format!("<a href=\"/admin/pupils/{pupil}\">Application: Amelia "))
+            && html.contains(", Violin</a>"),
+        "{html}"
+    );
+    assert!(!html.contains(&format!("application {application}<")), "no bare number");
+    let (_, html) = admin.get_text("/admin/audit?entity=user").await;
+    assert!(html.contains(&format!("Account {admin_email}")), "{html}");
 }
 
 async fn office_pages_have_the_office_layout_and_public_pages_do_not(backend: Backend) {

@@ -5,6 +5,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 use tutti_store::platform::audit::AuditFilter;
+use tutti_store::platform::audit_names::{AuditName, is_named};
 use tutti_store::records::lookup::LookupKind;
 
 use crate::forms::FormErrors;
@@ -74,6 +75,22 @@ fn kind_word(kind: LookupKind) -> &'static str {
     }
 }
 
+/// How the log names a record of the kinds `audit_names` names, and the page that shows it.
+fn other_words(entity: &str, n: &AuditName) -> (String, Option<String>) {
+    let pupil = n.pupil_id.map(|id| format!("/admin/pupils/{id}"));
+    match entity {
+        "application" => (format!("Application: {}, {}", n.who, n.what), pupil),
+        "enrolment" => (format!("Lessons: {}, {}", n.who, n.what), pupil),
+        "instrument_loan" => (format!("Loan: {} to {}", n.what, n.who), pupil),
+        "teaching_group" => (format!("Group: {} with {}", n.what, n.who), None),
+        "invoice" => (
+            format!("Invoice {} to {}", n.what, n.who),
+            Some(format!("/admin/billing/invoices/{}", n.id)),
+        ),
+        _ => (format!("Account {}", n.who), None),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "records/audit.html")]
 struct AuditPage {
@@ -118,6 +135,13 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<A
         .filter_map(|e| Some((LookupKind::from_entity(&e.entity)?, e.entity_id?)))
         .collect();
     let names = state.store.record_names(&wanted).await?;
+    let others: Vec<(String, i64)> = page
+        .rows
+        .iter()
+        .filter(|e| is_named(&e.entity))
+        .filter_map(|e| Some((e.entity.clone(), e.entity_id?)))
+        .collect();
+    let other_names = state.store.audit_names(&others).await?;
     let pages = page.pages();
     let query: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("entity", &p.entity)
@@ -131,11 +155,13 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<A
         .map(|e| {
             let kind = LookupKind::from_entity(&e.entity);
             let named = kind.zip(e.entity_id).and_then(|k| names.get(&k).map(|f| (k.0, f)));
+            let other = e.entity_id.and_then(|id| other_names.get(&(e.entity.clone(), id)));
             let (record, href) = match (named, e.entity_id) {
                 (Some((kind, found)), _) => (
                     format!("{} {}", kind_word(kind), found.name),
                     Some(record_page(kind, found.id)),
                 ),
+                _ if other.is_some() => other_words(&e.entity, other.expect("named")),
                 (None, Some(id)) => (format!("{} {id}", e.entity.replace('_', " ")), None),
                 (None, None) => (e.entity.replace('_', " "), None),
             };
