@@ -3,7 +3,9 @@
 //! demo hub's own waiting lists and offers.
 use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
+use time::macros::date;
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice, WaitingEntry, WaitingPriority, waiting_order};
+use tutti_domain::clock::Clock;
 use tutti_domain::lessons::LessonType;
 use tutti_store::admissions::applications::{ApplicationFilter, NewApplication};
 use tutti_store::demo::DemoSize;
@@ -21,7 +23,10 @@ async fn waiting_list_places_follow_the_domain_rule(backend: TestBackend) {
     let Some(db) = TestDatabase::create(backend).await else {
         return;
     };
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     store.seed_demo(1, DemoSize::SMALL).await.unwrap();
     let pupils: Vec<i64> = store
@@ -121,7 +126,10 @@ async fn a_demo_hub_has_waiting_lists_in_priority_order_and_offers(backend: Test
     let Some(db) = TestDatabase::create(backend).await else {
         return;
     };
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     let size = DemoSize {
         schools: 40,

@@ -1,5 +1,7 @@
 //! Imports through the store on both backends: all or nothing, idempotent, updates matched
 //! by key, and a 10,000-row pupil file (its time is printed, never asserted).
+use time::macros::date;
+use tutti_domain::clock::Clock;
 use tutti_store::Store;
 use tutti_store::demo::DemoSize;
 use tutti_store::listing::ListQuery;
@@ -10,7 +12,10 @@ use tutti_store::testing::{TestBackend, TestDatabase};
 
 async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
     let db = TestDatabase::create(backend).await?;
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     store.seed_demo(1, DemoSize::SMALL).await.unwrap();
     Some((store, db))

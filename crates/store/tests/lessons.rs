@@ -1,8 +1,10 @@
 //! Lessons through the store on both backends: dated lessons from the school's calendar
 //! (holidays and closures skipped, idempotent), rotated real times, registers and the guarantee.
 use sea_orm::ConnectionTrait;
+use time::macros::date;
 use time::{Duration, OffsetDateTime, Weekday};
 use tutti_domain::calendar::{AcademicYear, SchoolCalendar, default_term_dates};
+use tutti_domain::clock::Clock;
 use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
 use tutti_domain::lessons::LessonType;
 use tutti_store::demo::DemoSize;
@@ -19,7 +21,10 @@ on_both_backends!(
 
 async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
     let db = TestDatabase::create(backend).await?;
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     store.seed_demo(1, DemoSize::SMALL).await.unwrap();
     Some((store, db))

@@ -5,6 +5,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use time::macros::date;
 use tutti_domain::Pence;
 use tutti_domain::calendar::{AcademicYear, TermId};
+use tutti_domain::clock::Clock;
 use tutti_domain::payments::{AccountNumber, PaymentMethod, SortCode};
 use tutti_domain::validate::Postcode;
 use tutti_store::demo::DemoSize;
@@ -30,7 +31,10 @@ on_both_backends!(
 
 async fn store(backend: TestBackend) -> Option<(Store, TestDatabase)> {
     let db = TestDatabase::create(backend).await?;
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     store.seed_demo(1, DemoSize::SMALL).await.unwrap();
     Some((store, db))

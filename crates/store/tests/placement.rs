@@ -1,6 +1,8 @@
 //! Placing an enrolment that waited for allocation: its record then says where it is taught
 //! (teacher, school, day, time) and it is active, so the teacher's pupil list and billing
 //! count it; on both backends.
+use time::macros::date;
+use tutti_domain::clock::Clock;
 use tutti_domain::lessons::LessonType;
 use tutti_store::Store;
 use tutti_store::admissions::enrolments::NewEnrolment;
@@ -17,7 +19,10 @@ async fn a_placed_enrolment_is_active_where_its_group_is(backend: TestBackend) {
     let Some(db) = TestDatabase::create(backend).await else {
         return;
     };
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     store.seed_demo(5, DemoSize::SMALL).await.unwrap();
     let actor = Actor::cli();

@@ -4,6 +4,8 @@
 //! office chose: ignored by default (seeding takes a while); run with
 //! `cargo test -p tutti-store --test proposals -- --ignored --nocapture`.
 use std::time::Instant;
+use time::macros::date;
+use tutti_domain::clock::Clock;
 
 use tutti_domain::calendar::{AcademicYear, TermId, default_term_dates};
 use tutti_store::demo::DemoSize;
@@ -37,7 +39,10 @@ async fn a_good_timetable_moves_little_and_never_costs_more(backend: TestBackend
     let Some(db) = TestDatabase::create(backend).await else {
         return;
     };
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     store.seed_demo(1, DemoSize::SMALL).await.unwrap();
     let term = current_term(&store);
@@ -90,7 +95,10 @@ async fn a_good_timetable_moves_little_and_never_costs_more(backend: TestBackend
 #[ignore]
 async fn durham_proposal_is_ready_within_ten_seconds() {
     let db = TestDatabase::create(TestBackend::Sqlite).await.unwrap();
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     let seeding = Instant::now();
     store.seed_demo(1, DemoSize::DURHAM).await.unwrap();

@@ -2,6 +2,8 @@
 //! page of every sort, for narrow, broad and dense terms, is exactly the page a full sort
 //! of the matches gives, and totals stop at the cap.
 use sea_orm::EntityTrait;
+use time::macros::date;
+use tutti_domain::clock::Clock;
 use tutti_store::Store;
 use tutti_store::demo::DemoSize;
 use tutti_store::entities::pupil;
@@ -64,7 +66,10 @@ async fn every_page_is_the_page_a_full_sort_gives(backend: TestBackend) {
     let Some(db) = TestDatabase::create(backend).await else {
         return;
     };
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 16)));
     store.migrate().await.unwrap();
     store.seed_demo(3, DemoSize::SMALL).await.unwrap();
     let imported = store
