@@ -182,32 +182,6 @@ pub fn check_application(
 /// A hub's starting offer: the instruments DOMAIN.md names and voice, individual 15 to 30
 /// minutes, paired 30, groups 30 to 60 and whole-class 45 and 60 minutes for schools.
 pub fn default_offer() -> Vec<TuitionChoice> {
-    const INSTRUMENTS: [&str; 24] = [
-        "Violin",
-        "Viola",
-        "Cello",
-        "Double bass",
-        "Flute",
-        "Clarinet",
-        "Oboe",
-        "Bassoon",
-        "Saxophone",
-        "Trumpet",
-        "Cornet",
-        "Trombone",
-        "Tenor horn",
-        "Euphonium",
-        "Tuba",
-        "French horn",
-        "Piano",
-        "Keyboard",
-        "Guitar",
-        "Bass guitar",
-        "Drum kit",
-        "Percussion",
-        "Voice",
-        "Ukulele",
-    ];
     let shapes: [(LessonType, u16); 9] = [
         (LessonType::Individual, 15),
         (LessonType::Individual, 20),
@@ -219,7 +193,7 @@ pub fn default_offer() -> Vec<TuitionChoice> {
         (LessonType::WholeClass, 45),
         (LessonType::WholeClass, 60),
     ];
-    INSTRUMENTS
+    crate::instruments::TAUGHT
         .iter()
         .flat_map(|i| {
             shapes.iter().map(|(lesson_type, minutes)| TuitionChoice {

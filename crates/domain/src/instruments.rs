@@ -1,4 +1,34 @@
-//! Instruments: the condition and status of the hub's instruments.
+//! Instruments: those a hub teaches from the start, and the condition and status of the
+//! hub's instruments.
+
+/// The instruments DOMAIN.md names, and voice: a new hub's starting offer
+/// (`admissions::default_offer`) and the demo's.
+pub const TAUGHT: [&str; 24] = [
+    "Violin",
+    "Viola",
+    "Cello",
+    "Double bass",
+    "Flute",
+    "Clarinet",
+    "Oboe",
+    "Bassoon",
+    "Saxophone",
+    "Trumpet",
+    "Cornet",
+    "Trombone",
+    "Tenor horn",
+    "Euphonium",
+    "Tuba",
+    "French horn",
+    "Piano",
+    "Keyboard",
+    "Guitar",
+    "Bass guitar",
+    "Drum kit",
+    "Percussion",
+    "Voice",
+    "Ukulele",
+];
 
 text_enum! {
     /// The state an instrument is in.

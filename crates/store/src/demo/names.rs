@@ -337,29 +337,5 @@ pub const STREETS: &[&str] = &[
     "Chapel Street",
 ];
 
-pub const INSTRUMENTS: &[&str] = &[
-    "Violin",
-    "Viola",
-    "Cello",
-    "Double bass",
-    "Flute",
-    "Clarinet",
-    "Oboe",
-    "Bassoon",
-    "Saxophone",
-    "Trumpet",
-    "Cornet",
-    "Trombone",
-    "Tenor horn",
-    "Euphonium",
-    "Tuba",
-    "French horn",
-    "Piano",
-    "Keyboard",
-    "Guitar",
-    "Bass guitar",
-    "Drum kit",
-    "Percussion",
-    "Voice",
-    "Ukulele",
-];
+/// The instruments the demo teaches: every one a new hub starts with.
+pub const INSTRUMENTS: &[&str] = &tutti_domain::instruments::TAUGHT;
