@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod changes;
 pub mod identity;
 pub mod invitations;
+pub mod jobs;
 pub mod outbox;
 pub mod second_factors;
 pub(crate) mod session_cache;
