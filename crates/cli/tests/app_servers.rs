@@ -1,7 +1,8 @@
 //! Three `tutti serve` processes on one PostgreSQL database behave as one hub: a billing run
 //! started on one is shown running on the others and cannot be started twice; each mail is
 //! sent once, whichever processes run a sender; the hub's identity edited on one is fresh on
-//! the others' pages within a second; and when the process running a job is killed, another
+//! the others' pages within a second, and a logout on one ends the session on the others
+//! within a second; and when the process running a job is killed, another
 //! takes the job over and finishes it. PostgreSQL only (SQLite is one process's database):
 //! without TUTTI_TEST_POSTGRES_URL it says so and passes.
 use std::collections::HashMap;
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tutti_store::Store;
 use tutti_store::platform::audit::Actor;
-use tutti_store::testing::world::an_admin;
+use tutti_store::testing::world::{PASSWORD, a_family, a_school, an_admin};
 use tutti_store::testing::{TestBackend, TestDatabase};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tutti");
@@ -120,6 +121,47 @@ fn relay() -> (u16, Arc<Mutex<Vec<String>>>) {
         }
     });
     (port, subjects)
+}
+
+/// The first CSRF token in a page.
+fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a form") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+/// Logs in on one server and returns the cookies it set, as a `Cookie` header's value.
+async fn log_in(base: &str, email: &str) -> String {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", csrf_in(&html).as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "the login succeeds");
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 async fn wait_for<F, Fut>(what: &str, within: Duration, mut check: F)
@@ -240,6 +282,47 @@ async fn three_app_servers_on_one_database_behave_as_one_hub() {
         })
         .await;
     }
+
+    // ---- A logout on one ends the session on the others within a second ----
+    let school = a_school().create(&store).await;
+    let family = a_family(&school).with_login(PASSWORD).create(&store).await;
+    let cookie = log_in(&servers[1].base, &family.email).await;
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let account = |base: String| {
+        let plain = plain.clone();
+        let cookie = cookie.clone();
+        async move {
+            plain
+                .get(format!("{base}/account"))
+                .header("Cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The third server has read the session (and keeps it for a moment).
+    assert_eq!(account(servers[2].base.clone()).await.status(), 200);
+    let page = account(servers[1].base.clone()).await.text().await.unwrap();
+    let r = plain
+        .post(format!("{}/logout", servers[1].base))
+        .header("Cookie", cookie.clone())
+        .form(&[("csrf_token", csrf_in(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let base = servers[2].base.clone();
+    wait_for("the session ended on another server", Duration::from_secs(1), || {
+        let f = account(base.clone());
+        async move {
+            let r = f.await;
+            r.status() == 303 && r.headers()["location"].to_str().unwrap().starts_with("/login")
+        }
+    })
+    .await;
 
     // ---- Killing the process running a job lets another finish it ----
     let r = http

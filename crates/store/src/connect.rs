@@ -99,12 +99,6 @@ impl Store {
         &self.db
     }
 
-    /// The same number for this store and every clone of it, and another for any other
-    /// store in the process: for state the web keeps per hub (a billing run in progress).
-    pub fn identity(&self) -> usize {
-        std::sync::Arc::as_ptr(&self.session_cache) as usize
-    }
-
     /// The pool again, for reads that can run beside a transaction on other connections:
     /// PostgreSQL only (there each connection is a server process of its own, so large reads
     /// share the cores); None on SQLite, where one process reads fast enough alone.

@@ -1,6 +1,7 @@
 //! Tutti's HTTP server: routers by audience, each guarded by the role it requires.
 //!
-//! A request passes, in order: security headers (so that every answer, a refusal included,
+//! A request passes, in order: the access log (its request id, its line on standard output,
+//! its counts for `/metrics`), security headers (so that every answer, a refusal included,
 //! carries them), the hub's identity (so that every page, an error page included, names the
 //! hub), the page cache (which answers an anonymous GET early), the session loader,
 //! the bearer token, the body limit (small for anonymous callers), then its audience's

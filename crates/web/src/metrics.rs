@@ -18,6 +18,9 @@ const REQUEST_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.
 /// Upper bounds of the job duration buckets, in seconds.
 const JOB_BUCKETS: [f64; 9] = [1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0];
 
+/// The label of pages answered from memory before routing (`fast_path`).
+pub const PAGE_CACHE: &str = "(page cache)";
+
 /// The route template a request was answered by, put on the response by `tag_route`.
 #[derive(Clone, Debug)]
 pub struct RouteTemplate(pub String);
