@@ -145,6 +145,15 @@ impl Progress {
     }
 }
 
+/// A background task stopped when this is dropped.
+struct StopOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// The key jobs of a kind take turns on: one billing run at a time for the whole hub (runs
 /// for any term read what is already billed), each proposal on its own.
 fn key_of(kind: JobKind, input: &Value) -> String {
@@ -253,7 +262,9 @@ impl Store {
     where
         F: Future<Output = Result<(T, Value)>>,
     {
-        let beating = {
+        // Stopped however the work ends, a panic or a drop included: a heartbeat left going
+        // would keep a job nobody runs from ever being taken over.
+        let beating = StopOnDrop({
             let store = self.clone();
             let progress = progress.clone();
             tokio::spawn(async move {
@@ -265,12 +276,12 @@ impl Store {
                     }
                 }
             })
-        };
+        });
         if let Some(delay) = test_delay() {
             tokio::time::sleep(delay).await;
         }
         let outcome = work.await;
-        beating.abort();
+        drop(beating);
         match &outcome {
             Ok((_, summary)) => self.end_job(id, JobStatus::Done, Some(summary), None).await?,
             Err(e) => self.end_job(id, JobStatus::Failed, None, Some(&e.to_string())).await?,
