@@ -58,6 +58,32 @@ pub struct ServeArgs {
     /// Seconds a signed webhook stays acceptable.
     #[arg(long, env = "TUTTI_STRIPE_WEBHOOK_TOLERANCE", default_value_t = 300)]
     pub stripe_webhook_tolerance: i64,
+
+    // Observing the server, and several app servers on one database (issue 16).
+    /// The access log on standard output, a line per request: "plain", "json" or "off".
+    #[arg(long, env = "TUTTI_LOG_FORMAT", default_value = "plain")]
+    pub log_format: String,
+    /// A bearer token that opens /metrics from anywhere (without it, from this machine only).
+    #[arg(long, env = "TUTTI_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Seconds an app server may be silent while holding a job (a billing run, a timetable
+    /// proposal) before another takes the job over.
+    #[arg(long, env = "TUTTI_JOB_STALE_AFTER", default_value_t = tutti_store::platform::jobs::STALE_AFTER_SECS)]
+    pub job_stale_after: i64,
+    /// Seconds a stopping server gives the jobs it holds to finish before another takes them.
+    #[arg(long, env = "TUTTI_SHUTDOWN_GRACE", default_value_t = 20)]
+    pub shutdown_grace: u64,
+}
+
+/// The access log's format from the flag.
+fn access_log(args: &ServeArgs) -> anyhow::Result<Option<tutti_web::access_log::LogFormat>> {
+    if args.log_format.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    match tutti_web::access_log::LogFormat::parse(&args.log_format) {
+        Some(f) => Ok(Some(f)),
+        None => anyhow::bail!("--log-format must be plain, json or off (got {:?})", args.log_format),
+    }
 }
 
 /// The card payment provider the flags ask for.
@@ -97,6 +123,10 @@ fn card_payments(args: &ServeArgs) -> anyhow::Result<CardPayments> {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let card_payments = card_payments(&args)?;
+    let access_log = access_log(&args)?;
+    if args.job_stale_after < 1 {
+        anyhow::bail!("--job-stale-after must be at least 1 second");
+    }
     let store = args.db.open().await?;
     if args.demo {
         db::seed(&store, args.demo_seed, DemoSize::DURHAM).await?;
@@ -112,6 +142,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         smtp_url: args.smtp_url.clone(),
         mail_from: args.mail_from.clone(),
         card_payments,
+        access_log,
+        metrics_token: args.metrics_token.clone().filter(|t| !t.trim().is_empty()),
+        job_stale_after: args.job_stale_after,
+        shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
         ..WebConfig::default()
     };
     if let Some(url) = args.smtp_url {

@@ -129,6 +129,7 @@ pub mod guarantee;
 pub mod identity;
 pub mod instruments;
 pub mod invitations;
+pub mod jobs;
 pub mod lessons;
 pub mod loans;
 pub mod money;

@@ -9,6 +9,7 @@ use crate::billing::BillingRefusal;
 use crate::content::{ContentProblem, ContentRefusal};
 use crate::identity::IdentityProblem;
 use crate::invitations::{ContactRefusal, InvitationRefusal};
+use crate::jobs::JobRefusal;
 use crate::lessons::LessonRefusal;
 use crate::loans::LoanRefusal;
 use crate::payments::PaymentRefusal;
@@ -47,6 +48,8 @@ pub enum Refusal {
     Loans(#[from] LoanRefusal),
     #[error(transparent)]
     Terms(#[from] TermRefusal),
+    #[error(transparent)]
+    Jobs(#[from] JobRefusal),
 }
 
 impl Refusal {
@@ -67,6 +70,7 @@ impl Refusal {
             Refusal::Contacts(r) => r.field(),
             Refusal::Loans(r) => r.field(),
             Refusal::Terms(r) => r.field(),
+            Refusal::Jobs(r) => r.field(),
         }
     }
 
@@ -86,6 +90,7 @@ impl Refusal {
             Refusal::Contacts(r) => r.is_conflict(),
             Refusal::Loans(r) => r.is_conflict(),
             Refusal::Terms(r) => r.is_conflict(),
+            Refusal::Jobs(r) => r.is_conflict(),
         }
     }
 }

@@ -21,6 +21,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// Sessions read a moment ago, shared by every clone of this store.
     pub(crate) session_cache: std::sync::Arc<crate::platform::session_cache::SessionCache>,
+    /// What changed on this or another app server, for what each keeps in memory.
+    changes: std::sync::Arc<crate::platform::changes::Changes>,
     /// Where "today" comes from: the system's clock, or one a test sets.
     clock: tutti_domain::clock::Clock,
 }
@@ -48,9 +50,14 @@ impl Store {
             options.max_connections(16).min_connections(1);
         }
         let db = Database::connect(options).await?;
+        let changes = std::sync::Arc::new(crate::platform::changes::Changes::default());
         Ok(Self {
+            session_cache: std::sync::Arc::new(crate::platform::session_cache::SessionCache::new(
+                changes.clone(),
+                db.clone(),
+            )),
+            changes,
             db,
-            session_cache: Default::default(),
             clock: Default::default(),
         })
     }
@@ -92,12 +99,6 @@ impl Store {
         &self.db
     }
 
-    /// The same number for this store and every clone of it, and another for any other
-    /// store in the process: for state the web keeps per hub (a billing run in progress).
-    pub fn identity(&self) -> usize {
-        std::sync::Arc::as_ptr(&self.session_cache) as usize
-    }
-
     /// The pool again, for reads that can run beside a transaction on other connections:
     /// PostgreSQL only (there each connection is a server process of its own, so large reads
     /// share the cores); None on SQLite, where one process reads fast enough alone.
@@ -105,9 +106,29 @@ impl Store {
         (self.db.get_database_backend() == sea_orm::DbBackend::Postgres).then_some(&self.db)
     }
 
+    /// The connection pool's use: (connections open, of which idle, the most it may open).
+    pub fn pool_use(&self) -> (u32, usize, u32) {
+        match self.backend() {
+            Backend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle(), pool.options().get_max_connections())
+            }
+            Backend::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle(), pool.options().get_max_connections())
+            }
+        }
+    }
+
     /// Answers whether the database responds to a trivial query.
     pub async fn ping(&self) -> bool {
         self.db.execute_unprepared("SELECT 1").await.is_ok()
+    }
+
+    /// Ready to serve: the database answers and has exactly the migrations this binary knows
+    /// (not ready before they are applied, nor after a newer version applied its own).
+    pub async fn ready(&self) -> bool {
+        matches!(crate::migrations::current(&self.db).await, Ok(true))
     }
 
     /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite, a plain one on PostgreSQL.
@@ -120,6 +141,23 @@ impl Store {
             ..Default::default()
         };
         Ok(self.db.begin_with_options(options).await?)
+    }
+
+    /// What changed on this or another app server (`platform::changes`).
+    pub fn changes(&self) -> &crate::platform::changes::Changes {
+        &self.changes
+    }
+
+    /// A change made here, for every app server's memory: here at once, elsewhere when the
+    /// notice arrives.
+    pub fn announce(&self, change: crate::platform::changes::Change) {
+        self.changes.announce(&self.db, change);
+    }
+
+    /// Hears the other app servers' changes until the store is closed (PostgreSQL; on SQLite
+    /// it returns at once). A serving process runs it in the background.
+    pub async fn listen_for_changes(&self) {
+        crate::platform::changes::listen(self.db.clone(), self.changes.clone()).await;
     }
 
     pub async fn close(self) {

@@ -32,6 +32,16 @@ pub struct WebConfig {
     pub mail_from: String,
     /// Card payments through a provider's hosted page, or none.
     pub card_payments: CardPayments,
+
+    // Observing the server and sharing one database with other app servers (issue 16).
+    /// One line per request on standard output, in this format; none when `None`.
+    pub access_log: Option<crate::access_log::LogFormat>,
+    /// A bearer token that opens `/metrics` from anywhere (without it, loopback only).
+    pub metrics_token: Option<String>,
+    /// Seconds a job's holder may be silent before another app server takes the job over.
+    pub job_stale_after: i64,
+    /// How long a stopping server waits for the jobs it holds before letting them go.
+    pub shutdown_grace: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -50,6 +60,10 @@ impl Default for WebConfig {
             smtp_url: None,
             mail_from: "Tutti Music Hub <office@tutti.invalid>".into(),
             card_payments: CardPayments::Off,
+            access_log: None,
+            metrics_token: None,
+            job_stale_after: tutti_store::platform::jobs::STALE_AFTER_SECS,
+            shutdown_grace: std::time::Duration::from_secs(20),
         }
     }
 }

@@ -22,7 +22,12 @@ pub async fn fast_path(State(state): State<AppState>, request: Request, next: Ne
             .pages
             .get_early(request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"))
     {
-        return hit.respond(request.headers(), true);
+        let mut response = hit.respond(request.headers(), true);
+        // No route ran: the metrics count it under one label, not its raw path.
+        response
+            .extensions_mut()
+            .insert(crate::metrics::RouteTemplate(crate::metrics::PAGE_CACHE.into()));
+        return response;
     }
     next.run(request).await
 }

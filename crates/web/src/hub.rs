@@ -10,6 +10,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use tutti_store::Store;
+use tutti_store::platform::changes::Change;
 use tutti_store::platform::identity::HubRecord;
 
 use crate::page_cache::PageCache;
@@ -46,6 +47,9 @@ pub fn frame_of(record: Option<&HubRecord>, default_name: &str) -> HubFrame {
 pub struct HubCache {
     default_name: String,
     current: RwLock<(Option<Instant>, Arc<HubFrame>)>,
+    /// The generation of page changes (`tutti_store::platform::changes`) it was read at: an
+    /// identity saved on another app server makes it stale at once.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl HubCache {
@@ -53,6 +57,7 @@ impl HubCache {
         HubCache {
             default_name: default_name.to_owned(),
             current: RwLock::new((None, Arc::new(HubFrame::named(default_name)))),
+            generation: Default::default(),
         }
     }
 
@@ -81,16 +86,22 @@ impl HubCache {
     /// Reads the identity again if it is older than `FRESH_FOR`. A database error keeps the
     /// old one: a page is better with the name it had a minute ago than not at all.
     pub async fn refresh_if_stale(&self, store: &Store) {
-        let fresh = self
-            .current
-            .read()
-            .ok()
-            .is_some_and(|c| c.0.is_some_and(|at| at.elapsed() < FRESH_FOR));
+        use std::sync::atomic::Ordering;
+        let generation = store.changes().generation(Change::Pages);
+        let fresh = self.generation.load(Ordering::Acquire) == generation
+            && self
+                .current
+                .read()
+                .ok()
+                .is_some_and(|c| c.0.is_some_and(|at| at.elapsed() < FRESH_FOR));
         if fresh {
             return;
         }
         match store.hub_identity().await {
-            Ok(record) => self.replace(record.as_ref()),
+            Ok(record) => {
+                self.replace(record.as_ref());
+                self.generation.store(generation, Ordering::Release);
+            }
             Err(e) => tracing::warn!(error = %e, "the hub's identity could not be read"),
         }
     }

@@ -1,6 +1,7 @@
 //! Tutti's HTTP server: routers by audience, each guarded by the role it requires.
 //!
-//! A request passes, in order: security headers (so that every answer, a refusal included,
+//! A request passes, in order: the access log (its request id, its line on standard output,
+//! its counts for `/metrics`), security headers (so that every answer, a refusal included,
 //! carries them), the hub's identity (so that every page, an error page included, names the
 //! hub), the page cache (which answers an anonymous GET early), the session loader,
 //! the bearer token, the body limit (small for anonymous callers), then its audience's
@@ -8,6 +9,7 @@
 //! So no body is read before the route has decided that the caller may send it.
 
 mod access;
+pub mod access_log;
 mod api_auth;
 mod api_extract;
 mod assets;
@@ -20,9 +22,11 @@ mod format;
 mod forms;
 mod headers;
 mod hub;
+mod jobs;
 mod limits;
 pub mod mail;
 mod menu;
+mod metrics;
 mod page_cache;
 mod pages;
 pub mod payments;
@@ -54,7 +58,10 @@ pub fn route_table() -> Vec<RouteEntry> {
 
 /// Builds the whole application for a store.
 pub fn app(store: Store, config: WebConfig) -> Router {
-    let state = AppState::new(store, config);
+    app_of(AppState::new(store, config))
+}
+
+fn app_of(state: AppState) -> Router {
     routes::router(state.clone())
         .layer(axum::middleware::from_fn(limits::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), api_auth::bearer))
@@ -67,22 +74,34 @@ pub fn app(store: Store, config: WebConfig) -> Router {
             (state.store.clone(), state.hub.clone()),
             hub::frame,
         ))
-        .layer(axum::middleware::from_fn_with_state(state, headers::secure))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), headers::secure))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        // Outermost, so that the log and the counts see every answer, a timeout's included.
+        .layer(axum::middleware::from_fn_with_state(state, access_log::log))
 }
 
-/// Serves the application on a listener until `shutdown` resolves.
+/// Serves the application on a listener until `shutdown` resolves, with the background work
+/// of an app server beside it (hearing other servers' changes, taking over their jobs when
+/// they stop). On shutdown, requests in flight are answered first; then the jobs this server
+/// holds get `shutdown_grace` to finish before they are let go for another server.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Store,
     config: WebConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = app(store, config);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+    let state = AppState::new(store, config);
+    let background = jobs::background(&state);
+    let router = app_of(state.clone());
+    let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    for task in background {
+        task.abort();
+    }
+    jobs::wind_down(&state).await;
+    served
 }

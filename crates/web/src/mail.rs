@@ -26,7 +26,8 @@ pub async fn run_sender(store: Store, smtp_url: String, from: String) {
         }
     };
     loop {
-        match store.unsent_mail(50).await {
+        // Claimed, so that each message goes once whichever app servers run a sender.
+        match store.claim_unsent_mail(50).await {
             Ok(batch) => {
                 for msg in batch {
                     let result: Result<(), String> = match build(&from, &msg.to_address, &msg.subject, &msg.body) {

@@ -34,8 +34,10 @@ pub fn starter() -> MenuItems {
     )
 }
 
+/// The menu, when it was read, and the generation of page changes it was read at (an edit
+/// on another app server makes it stale at once: `tutti_store::platform::changes`).
 #[derive(Default)]
-pub struct MenuCache(RwLock<Option<(Instant, MenuItems)>>);
+pub struct MenuCache(RwLock<Option<(Instant, MenuItems, u64)>>);
 
 impl MenuCache {
     /// The menu as last read (the starter menu if never read).
@@ -44,7 +46,7 @@ impl MenuCache {
             .0
             .read()
             .ok()
-            .and_then(|m| m.as_ref().map(|(_, items)| items.clone()))
+            .and_then(|m| m.as_ref().map(|(_, items, _)| items.clone()))
         {
             Some(items) => items,
             None => starter(),
@@ -54,18 +56,20 @@ impl MenuCache {
     /// Reads the menu again if it is older than `FRESH_FOR` or was cleared. A database error
     /// keeps the old menu: a page is better with yesterday's menu than not at all.
     pub async fn refresh_if_stale(&self, store: &Store) {
-        let fresh = self
-            .0
-            .read()
-            .ok()
-            .is_some_and(|m| m.as_ref().is_some_and(|(at, _)| at.elapsed() < FRESH_FOR));
+        let generation = store
+            .changes()
+            .generation(tutti_store::platform::changes::Change::Pages);
+        let fresh = self.0.read().ok().is_some_and(|m| {
+            m.as_ref()
+                .is_some_and(|(at, _, seen)| *seen == generation && at.elapsed() < FRESH_FOR)
+        });
         if fresh {
             return;
         }
         match store.content_menu().await {
             Ok(items) => {
                 if let Ok(mut m) = self.0.write() {
-                    *m = Some((Instant::now(), Arc::new(items)));
+                    *m = Some((Instant::now(), Arc::new(items), generation));
                 }
             }
             Err(e) => tracing::warn!(error = %e, "the main menu could not be read"),

@@ -1,6 +1,7 @@
 //! Public pages are cacheable: an ETag on every page, 304 for a matching conditional request,
 //! and a short-lived in-process copy of what anonymous visitors see, answered before the
-//! session, routing and handler layers when it is fresh.
+//! session, routing and handler layers when it is fresh. An edit on any app server empties
+//! every server's copy (`tutti_store::platform::changes`).
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use tutti_store::platform::changes::Change;
 
 /// How long an anonymous page is served from memory. Short, so that scheduled publication,
 /// closing vacancies and edits made on another app server show within seconds.
@@ -92,12 +94,19 @@ pub fn etag(body: &[u8]) -> String {
 }
 
 /// Pages as anonymous visitors see them, by path and query. One per app, shared by its
-/// public and admin routes so that an edit clears it at once.
-#[derive(Clone, Default)]
-pub struct PageCache(Arc<Mutex<HashMap<String, Entry>>>);
+/// public and admin routes so that an edit clears it at once, here and on every other app
+/// server of the hub.
+#[derive(Clone)]
+pub struct PageCache {
+    map: Arc<Mutex<HashMap<String, Entry>>>,
+    /// Where changes are announced and heard.
+    store: tutti_store::Store,
+}
 
 struct Entry {
     at: Instant,
+    /// The generation of page changes it was drawn at: a later one makes it stale.
+    generation: u64,
     page: Arc<Rendered>,
     /// Whether the page may be answered before its handler runs: not when the handler must
     /// see every request (an episode counts its views).
@@ -105,6 +114,17 @@ struct Entry {
 }
 
 impl PageCache {
+    pub fn new(store: tutti_store::Store) -> PageCache {
+        PageCache {
+            map: Default::default(),
+            store,
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.store.changes().generation(Change::Pages)
+    }
+
     pub fn get(&self, key: &str) -> Option<Arc<Rendered>> {
         self.find(key, false)
     }
@@ -115,14 +135,16 @@ impl PageCache {
     }
 
     fn find(&self, key: &str, early_only: bool) -> Option<Arc<Rendered>> {
-        let map = self.0.lock().ok()?;
+        let generation = self.generation();
+        let map = self.map.lock().ok()?;
         map.get(key)
-            .filter(|e| e.at.elapsed() < FRESH_FOR && (e.early || !early_only))
+            .filter(|e| e.generation == generation && e.at.elapsed() < FRESH_FOR && (e.early || !early_only))
             .map(|e| e.page.clone())
     }
 
     pub fn put(&self, key: String, rendered: Arc<Rendered>, early: bool) {
-        if let Ok(mut map) = self.0.lock() {
+        let generation = self.generation();
+        if let Ok(mut map) = self.map.lock() {
             if map.len() >= MAX_ENTRIES {
                 map.retain(|_, e| e.at.elapsed() < FRESH_FOR);
                 if map.len() >= MAX_ENTRIES {
@@ -133,6 +155,7 @@ impl PageCache {
                 key,
                 Entry {
                     at: Instant::now(),
+                    generation,
                     page: rendered,
                     early,
                 },
@@ -140,9 +163,12 @@ impl PageCache {
         }
     }
 
+    /// After an edit: empty here, and on every other app server when it hears of it (the
+    /// menu and the hub's identity kept in memory are read again too).
     pub fn clear(&self) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.map.lock() {
             map.clear();
         }
+        self.store.announce(Change::Pages);
     }
 }

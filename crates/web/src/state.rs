@@ -25,6 +25,8 @@ pub struct Inner {
     pub pages: PageCache,
     /// The card payment provider, when card payments are on.
     pub payments: Option<Arc<dyn PaymentProvider>>,
+    /// This app server's figures for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {
@@ -32,12 +34,13 @@ impl AppState {
         let payments = config.card_payments.provider();
         let hub = Arc::new(HubCache::new(&config.hub_name));
         AppState(Arc::new(Inner {
-            store,
+            store: store.clone(),
             config,
             hub,
             menu: MenuCache::default(),
-            pages: PageCache::default(),
+            pages: PageCache::new(store.clone()),
             payments,
+            metrics: Default::default(),
         }))
     }
 }

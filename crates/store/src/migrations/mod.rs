@@ -5,6 +5,8 @@ use sea_orm::{DatabaseConnection, DbErr};
 mod columns;
 mod runner;
 
+pub(crate) use runner::current;
+
 mod m0001_platform;
 mod m0002_records;
 mod m0003_core_records;
@@ -24,6 +26,7 @@ mod m0017_trust;
 mod m0019_invitations;
 mod m0021_loans;
 mod m0022_search;
+mod m0024_jobs;
 mod m0028_search_folds_accents;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
@@ -72,6 +75,7 @@ pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
             ("m0019_invitations", Box::new(m0019_invitations::Migration)),
             ("m0021_loans", Box::new(m0021_loans::Migration)),
             ("m0022_search", Box::new(m0022_search::Migration)),
+            ("m0024_jobs", Box::new(m0024_jobs::Migration)),
             (
                 "m0028_search_folds_accents",
                 Box::new(m0028_search_folds_accents::Migration),

@@ -12,6 +12,25 @@ const APPLIED: &str = "seaql_migrations";
 /// The advisory lock key migrations run under on PostgreSQL ("tutti-mg" as bytes).
 const LOCK_KEY: i64 = 0x7475_7474_692d_6d67;
 
+/// The names of the migrations this binary knows, recorded by the first `up`: a hub is ready
+/// only when its database has applied exactly these (`current`).
+static KNOWN: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+
+/// Whether the database has applied every migration this binary knows and none it does not
+/// (a newer version's). False before this process has run `up`.
+pub(crate) async fn current(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    let Some(known) = KNOWN.get() else {
+        return Ok(false);
+    };
+    let applied: Vec<String> = db
+        .query_all(Query::select().column("version").from(APPLIED))
+        .await?
+        .iter()
+        .map(|row| row.try_get::<String>("", "version"))
+        .collect::<Result<_, _>>()?;
+    Ok(applied.len() == known.len() && known.iter().all(|k| applied.iter().any(|a| a == k)))
+}
+
 /// One step of the schema, applied once.
 #[async_trait::async_trait]
 pub(crate) trait MigrationTrait: Send + Sync {
@@ -52,6 +71,7 @@ pub(crate) async fn up(
     db: &DatabaseConnection,
     steps: Vec<(&'static str, Box<dyn MigrationTrait>)>,
 ) -> Result<(), DbErr> {
+    KNOWN.get_or_init(|| steps.iter().map(|(name, _)| *name).collect());
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK_KEY})"))

@@ -76,6 +76,10 @@ async fn enqueue_as(conn: &impl ConnectionTrait, to: &str, subject: &str, body: 
 /// Messages that have failed this many times are left for an admin to look at.
 const MAX_ATTEMPTS: i32 = 5;
 
+/// How long a sender's claim on a message lasts: longer than any one send takes, so that a
+/// message is sent twice only when its sender died between sending and saying so.
+const CLAIM_FOR: time::Duration = time::Duration::minutes(5);
+
 impl Store {
     /// Queues one message in its own transaction.
     pub async fn send_mail(&self, to: &str, subject: &str, body: &str) -> Result<i64> {
@@ -140,6 +144,60 @@ impl Store {
             .filter(outbox::Column::Id.eq(id))
             .exec(self.conn())
             .await?;
+        // Free for the next round of any sender.
+        self.conn()
+            .execute_raw(crate::query::stmt(
+                self.conn().get_database_backend(),
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+                [id.into()],
+            ))
+            .await?;
         Ok(())
+    }
+
+    /// Claims up to `limit` unsent messages for this process's sender, oldest first: each is
+    /// claimed by one sender only, whichever app servers run one (`FOR UPDATE SKIP LOCKED` on
+    /// PostgreSQL, one `BEGIN IMMEDIATE` transaction on SQLite), until it is marked sent or
+    /// failed or the claim lapses after `CLAIM_FOR` (its sender died mid-send).
+    pub async fn claim_unsent_mail(&self, limit: u64) -> Result<Vec<OutboxMessage>> {
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        let t = now();
+        let lock = if backend == sea_orm::DbBackend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let rows = outbox::Entity::find()
+            .from_raw_sql(crate::query::stmt(
+                backend,
+                &format!(
+                    "SELECT id, to_address, subject, body, created_at, sent_at, attempts, last_error, secret FROM outbox \
+                     WHERE sent_at IS NULL AND attempts < ? AND (claimed_until IS NULL OR claimed_until < ?) \
+                     ORDER BY id LIMIT ?{lock}"
+                ),
+                [MAX_ATTEMPTS.into(), t.into(), (limit as i64).into()],
+            ))
+            .all(&txn)
+            .await?;
+        for row in &rows {
+            txn.execute_raw(crate::query::stmt(
+                backend,
+                "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                [self.changes().me().into(), (t + CLAIM_FOR).into(), row.id.into()],
+            ))
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Messages waiting to go out, on every app server: the backlog the metrics show.
+    pub async fn mail_backlog(&self) -> Result<u64> {
+        Ok(outbox::Entity::find()
+            .filter(outbox::Column::SentAt.is_null())
+            .filter(outbox::Column::Attempts.lt(MAX_ATTEMPTS))
+            .count(self.conn())
+            .await?)
     }
 }

@@ -68,6 +68,7 @@ fn audiences() -> Vec<Audience> {
         records::loans::parent_audience(),
         teaching::terms::office_audience(),
         api::terms::audience(),
+        api::jobs::audience(),
     ]
 }
 
@@ -75,6 +76,8 @@ pub fn router(state: AppState) -> Router {
     audiences()
         .into_iter()
         .fold(Router::new(), |router, audience| router.merge(audience.into_router()))
+        // Each answer carries its route's template, for the access log and the metrics.
+        .route_layer(axum::middleware::from_fn(crate::metrics::tag_route))
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
 }

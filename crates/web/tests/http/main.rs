@@ -22,6 +22,7 @@ mod invitations;
 mod lessons;
 mod loans;
 mod mail;
+mod observability;
 mod office;
 mod pages;
 mod payments;

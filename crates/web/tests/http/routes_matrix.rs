@@ -278,6 +278,10 @@ fn rules() -> Vec<Rule> {
     vec![
         // ---- public: health, assets, content ----
         public("/healthz"),
+        public("/readyz"),
+        // Open to the metrics token or a caller on this machine, as every call here is (the
+        // refusal of anyone else is proved in observability.rs).
+        public("/metrics"),
         public("/static/{name}").url("/static/site.css"),
         public("/"),
         public("/news"),
@@ -868,6 +872,8 @@ fn rules() -> Vec<Rule> {
             .writes(&["POST"], Is(403))
             .write(OFFICE, Is(422)),
         api_office("/api/v1/timetable/proposals/{id}").url("/api/v1/timetable/proposals/{proposal}"),
+        // A long job's state: the office's alone.
+        api_office("/api/v1/jobs/{id}").url("/api/v1/jobs/{job}"),
         api_office("/api/v1/timetable/proposals/{id}/accept")
             .url("/api/v1/timetable/proposals/{proposal}/accept")
             .post_only()
@@ -1075,6 +1081,7 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         ("user", family.user.as_ref().unwrap().id),
         ("offer", store.tuition_offer().await.unwrap()[0].id),
         ("proposal", proposal),
+        ("job", store.start_proposal_job(proposal, None).await.expect("a job").id),
         ("contact", contact),
         ("invitation", invitation),
         ("term_dates", term_dates),

@@ -650,9 +650,10 @@ impl From<&RunReport> for BillingRun {
 
 /// Runs billing for a term (or previews it with `dry_run`).
 #[utoipa::path(post, path = "/api/v1/billing-runs", tag = "billing", request_body = RunBody,
-    responses((status = 200, description = "The run's report", body = BillingRun),
+    responses((status = 200, description = "The run's report: the run finished within the request (a dry run always does)", body = BillingRun),
+              (status = 202, description = "The run goes on in the background: follow its job (also in `Location`)", body = crate::routes::api::jobs::JobState),
               (status = 403, description = "Office roles only"),
-              (status = 409, description = "The term cannot be billed: no dates for it, or a run under way")))]
+              (status = 409, description = "The term cannot be billed: no dates for it, or a run under way on any app server")))]
 async fn post_run(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -672,17 +673,34 @@ async fn post_run(
     let Some(term) = TermId::parse(term).ok().filter(|_| shaped) else {
         return Err(invalid("term", "Enter a term like 2026-autumn."));
     };
-    let report = state
-        .store
-        .run_billing(
-            &Actor::user(&user, &visitor.ip),
-            term,
-            body.dry_run.unwrap_or(false),
-            &|_| {},
-        )
-        .await?;
-    ok(StatusCode::OK, BillingRun::from(&report))
+    let actor = Actor::user(&user, &visitor.ip);
+    if body.dry_run.unwrap_or(false) {
+        // A dry run writes nothing, so it is no job: it answers when it is worked out.
+        let report = state.store.run_billing(&actor, term, true, &|_| {}).await?;
+        return ok(StatusCode::OK, BillingRun::from(&report));
+    }
+    // A job any app server can see, and refuse a second of (409).
+    let job = state.store.start_billing_job(&actor, term).await?;
+    let id = job.id;
+    let task = crate::jobs::run_billing(&state, job);
+    match tokio::time::timeout(WAIT_FOR_RUN, task).await {
+        Ok(Ok(Ok(report))) => ok(StatusCode::OK, BillingRun::from(&report)),
+        Ok(Ok(Err(e))) => Err(e.into()),
+        Ok(Err(e)) => Err(ApiError::Internal(e.to_string())),
+        // Still going (in the background): follow its job.
+        Err(_) => {
+            let job = state.store.job(id).await?;
+            let mut response = ok(StatusCode::ACCEPTED, crate::routes::api::jobs::JobState::from(&job))?;
+            if let Ok(href) = axum::http::HeaderValue::from_str(&format!("/api/v1/jobs/{id}")) {
+                response.headers_mut().insert(axum::http::header::LOCATION, href);
+            }
+            Ok(response)
+        }
+    }
 }
+
+/// How long the request waits for a run before answering 202 with its job.
+const WAIT_FOR_RUN: std::time::Duration = std::time::Duration::from_secs(2);
 
 // ---- Invoices ----
 

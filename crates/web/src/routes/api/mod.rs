@@ -18,6 +18,7 @@ pub mod enrolments;
 pub mod hours;
 pub mod identity;
 pub mod invitations;
+pub mod jobs;
 pub mod lessons;
 pub mod loans;
 pub mod records;
@@ -56,6 +57,7 @@ pub fn document() -> serde_json::Value {
     doc.merge(school_contacts::SchoolContactsDoc::openapi());
     doc.merge(loans::LoansDoc::openapi());
     doc.merge(terms::TermsDoc::openapi());
+    doc.merge(jobs::JobsDoc::openapi());
     schemas::finish(doc)
 }
 

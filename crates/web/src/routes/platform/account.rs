@@ -137,6 +137,7 @@ async fn login(
         match reserve_guess(&state, &headers, &visitor, &email).await? {
             Guess::Go(ids) => reserved = ids,
             Guess::Wait(until) => {
+                state.metrics.login_failed("throttled");
                 errors.add(
                     "email",
                     format!(
@@ -172,6 +173,7 @@ async fn login(
                 return Ok(with_cookie(response, device));
             }
             LoginOutcome::BadCredentials => {
+                state.metrics.login_failed("password");
                 errors.add(
                     "email",
                     "The email address or password is not right. Check them and try again.",

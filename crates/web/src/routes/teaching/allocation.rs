@@ -605,12 +605,14 @@ async fn proposals_page(State(state): State<AppState>, visitor: Visitor) -> AppR
     .await
 }
 
-/// Starts the solver in the background for a recorded request.
+/// Starts the solver in the background for a recorded request, as a job any app server
+/// can take over if this one stops (`tutti_store::platform::jobs`).
 pub(crate) fn start(state: &AppState, id: i64) {
-    let store = state.store.clone();
+    let state = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = store.run_proposal(id).await {
-            tracing::error!(error = %e, proposal = id, "a timetable proposal failed to save");
+        match state.store.start_proposal_job(id, None).await {
+            Ok(job) => drop(crate::jobs::run_proposal(&state, job)),
+            Err(e) => tracing::error!(error = %e, proposal = id, "a timetable proposal could not start"),
         }
     });
 }

@@ -11,14 +11,11 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex};
 use tutti_domain::Pence;
 use tutti_domain::billing::PlannedInvoice;
 use tutti_domain::calendar::{AcademicYear, TermId, TermName};
-use tutti_store::money::billing::RunProgress;
-use tutti_store::money::billing::runs::RunReport;
+use tutti_domain::jobs::JobStatus;
+use tutti_store::platform::jobs::{Job, JobKind};
 
 /// The terms offered for a run: this academic year's and the next one's.
 pub(super) fn terms_offered(today: time::Date) -> Vec<String> {
@@ -211,25 +208,11 @@ pub(super) async fn preview(
     render(&page)
 }
 
-/// A run started from the screen, and how far it has got.
-pub(super) struct Job {
-    /// The hub's store ([`tutti_store::Store::identity`]): runs of one hub take turns.
-    hub: usize,
-    term: String,
-    progress: RunProgress,
-    outcome: Option<Result<RunReport, String>>,
-}
-
-pub(super) static JOBS: LazyLock<Mutex<HashMap<u64, Job>>> = LazyLock::new(Default::default);
-pub(super) static NEXT_JOB: AtomicU64 = AtomicU64::new(1);
-
-pub(super) fn jobs() -> std::sync::MutexGuard<'static, HashMap<u64, Job>> {
-    JOBS.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// How long the request waits for a run before showing its progress page instead.
 pub(super) const WAIT_FOR_RUN: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// Starts a run as a job (`tutti_store::platform::jobs`): one at a time on every app server
+/// of the hub, its progress and outcome in the database for any of them to show.
 pub(super) async fn start_run(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -241,72 +224,66 @@ pub(super) async fn start_run(
         let page = index_page(&state, &visitor, form.term, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
-    let hub = state.store.identity();
-    if jobs().values().any(|j| j.hub == hub && j.outcome.is_none()) {
+    let who = actor(&signed.0, &visitor);
+    let job = match state.store.start_billing_job(&who, term).await {
+        Ok(job) => job,
+        Err(e) if e.refusal().is_some() => {
+            return done(&state, &signed, &e.to_string(), "/admin/billing").await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let id = job.id;
+    // The run goes on even if the browser leaves: it is one transaction either way.
+    let task = crate::jobs::run_billing(&state, job);
+    let _ = tokio::time::timeout(WAIT_FOR_RUN, task).await;
+    let job = state.store.job(id).await?;
+    if job.status == JobStatus::Done {
+        let message = finished_message(&job);
         return done(
             &state,
             &signed,
-            "A billing run is already in progress. Wait for it to finish, then run again.",
-            "/admin/billing",
+            &message,
+            &format!("/admin/billing/invoices?term={term}"),
         )
         .await;
     }
-    let id = NEXT_JOB.fetch_add(1, Ordering::Relaxed);
-    jobs().insert(
-        id,
-        Job {
-            hub,
-            term: term.to_string(),
-            progress: RunProgress::Reading,
-            outcome: None,
-        },
-    );
-    let who = actor(&signed.0, &visitor);
-    let store = state.store.clone();
-    // The run goes on even if the browser leaves: it is one transaction either way.
-    let task = tokio::spawn(async move {
-        let update = move |p: RunProgress| {
-            if let Some(job) = jobs().get_mut(&id) {
-                job.progress = p;
-            }
-        };
-        let result = store.run_billing(&who, term, false, &update).await;
-        if let Some(job) = jobs().get_mut(&id) {
-            job.outcome = Some(result.map_err(|e| e.to_string()));
+    Ok(Redirect::to(&format!("/admin/billing/progress/{id}")).into_response())
+}
+
+pub(super) fn finished_message(job: &Job) -> String {
+    let r = job.result.as_ref();
+    let n = |field: &str| r.and_then(|r| r[field].as_i64()).unwrap_or_default();
+    let term = job.input["term"].as_str().unwrap_or_default();
+    match job.status {
+        JobStatus::Done if n("invoice_count") == 0 => {
+            format!("Nothing new to bill for {term}: every charge is already invoiced.")
         }
-    });
-    let _ = tokio::time::timeout(WAIT_FOR_RUN, task).await;
-    let finished = jobs().get(&id).and_then(|j| j.outcome.as_ref().map(|o| o.is_ok()));
-    match finished {
-        Some(true) => {
-            let message = finished_message(id);
-            done(
-                &state,
-                &signed,
-                &message,
-                &format!("/admin/billing/invoices?term={term}"),
-            )
-            .await
-        }
-        _ => Ok(Redirect::to(&format!("/admin/billing/progress/{id}")).into_response()),
+        JobStatus::Done => format!(
+            "Billing run {} for {term} issued {} invoices with {} lines, {} in all.",
+            n("run_id"),
+            n("invoice_count"),
+            n("line_count"),
+            Pence(n("total_pence"))
+        ),
+        JobStatus::Failed => format!(
+            "The billing run failed and nothing was written: {}",
+            job.error.as_deref().unwrap_or("no reason was recorded")
+        ),
+        JobStatus::Running => "The billing run is still going.".into(),
     }
 }
 
-pub(super) fn finished_message(id: u64) -> String {
-    match jobs().get(&id).and_then(|j| j.outcome.as_ref()) {
-        Some(Ok(r)) if r.invoice_count == 0 => {
-            format!("Nothing new to bill for {}: every charge is already invoiced.", r.term)
-        }
-        Some(Ok(r)) => format!(
-            "Billing run {} for {} issued {} invoices with {} lines, {} in all.",
-            r.run_id.unwrap_or_default(),
-            r.term,
-            r.invoice_count,
-            r.line_count,
-            Pence(r.total_pence)
+/// The stage of a run as its job's progress records it (`RunProgress`, as JSON).
+fn stage_of(progress: Option<&serde_json::Value>) -> (String, usize) {
+    let n = |p: &serde_json::Value, field: &str| p[field].as_u64().unwrap_or_default() as usize;
+    match progress {
+        Some(p) if p["stage"] == "pricing" => (format!("Pricing {} pupils", n(p, "pupils")), 15),
+        Some(p) if p["stage"] == "writing" => (
+            format!("Writing invoices: {} of {} rows", n(p, "done"), n(p, "total")),
+            20 + 80 * n(p, "done") / n(p, "total").max(1),
         ),
-        Some(Err(e)) => format!("The billing run failed and nothing was written: {e}"),
-        None => "The billing run is still going.".into(),
+        Some(p) if p["stage"] == "done" => ("Committed".to_string(), 100),
+        _ => ("Reading pupils, enrolments and loans".to_string(), 5),
     }
 }
 
@@ -325,31 +302,31 @@ pub(super) struct ProgressPage {
 pub(super) async fn progress(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(job): Path<u64>,
+    Path(job): Path<i64>,
 ) -> AppResult<Response> {
-    let (term, stage, percent, finished, failed) = {
-        let jobs = jobs();
-        let j = jobs.get(&job).ok_or(AppError::NotFound)?;
-        let (stage, percent) = match j.progress {
-            RunProgress::Reading => ("Reading pupils, enrolments and loans".to_string(), 5),
-            RunProgress::Pricing { pupils } => (format!("Pricing {pupils} pupils"), 15),
-            RunProgress::Writing { done, total } => (
-                format!("Writing invoices: {done} of {total} rows"),
-                20 + 80 * done / total.max(1),
-            ),
-            RunProgress::Done => ("Committed".to_string(), 100),
-        };
-        let failed = matches!(j.outcome, Some(Err(_)));
-        (j.term.clone(), stage, percent.min(100), j.outcome.is_some(), failed)
+    let job = match state.store.job(job).await {
+        Ok(j) if j.kind == JobKind::BillingRun => j,
+        Ok(_) | Err(tutti_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
     };
+    let term = job.input["term"].as_str().unwrap_or_default().to_owned();
+    let (stage, percent) = match job.status {
+        JobStatus::Done => ("Committed".to_string(), 100),
+        _ => stage_of(job.progress.as_ref()),
+    };
+    let finished = job.status.is_finished();
     let page = ProgressPage {
         shell: Shell::new(&state, &visitor, format!("Billing run for {term}"), "/admin/billing"),
         term,
         finished,
-        failed,
+        failed: job.status == JobStatus::Failed,
         stage,
-        percent,
-        message: if finished { finished_message(job) } else { String::new() },
+        percent: percent.min(100),
+        message: if finished {
+            finished_message(&job)
+        } else {
+            String::new()
+        },
     };
     render(&page)
 }
