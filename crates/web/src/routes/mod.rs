@@ -68,6 +68,10 @@ fn audiences() -> Vec<Audience> {
         records::loans::parent_audience(),
         teaching::terms::office_audience(),
         api::terms::audience(),
+        api::ensembles::audience(),
+        teaching::ensembles::public_audience(),
+        teaching::ensembles::parent_audience(),
+        teaching::ensembles::office_audience(),
     ]
 }
 
