@@ -217,7 +217,11 @@ pub fn age_on(date_of_birth: Date, day: Date) -> i32 {
 /// The day ages are counted on for a year's ensembles: the 31 August before the academic
 /// year that contains `day`, as school years count them.
 pub fn age_day(day: Date) -> Date {
-    let year = if day.month() as u8 >= 9 { day.year() } else { day.year() - 1 };
+    let year = if day.month() as u8 >= 9 {
+        day.year()
+    } else {
+        day.year() - 1
+    };
     Date::from_calendar_date(year, Month::August, 31).unwrap_or(day)
 }
 

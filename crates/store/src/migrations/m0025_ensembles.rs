@@ -48,8 +48,18 @@ impl MigrationTrait for Migration {
                 .col(big_pk_auto("id"))
                 .col(big_integer("ensemble_id"))
                 .col(big_integer("staff_id"))
-                .foreign_key(&mut fk("ensemble_leaders", "ensemble_id", "ensembles", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("ensemble_leaders", "staff_id", "staff", ForeignKeyAction::Restrict))
+                .foreign_key(&mut fk(
+                    "ensemble_leaders",
+                    "ensemble_id",
+                    "ensembles",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "ensemble_leaders",
+                    "staff_id",
+                    "staff",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -130,8 +140,18 @@ impl MigrationTrait for Migration {
                 .col(date("joined_on"))
                 .col(date_null("left_on"))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("ensemble_members", "ensemble_id", "ensembles", ForeignKeyAction::Restrict))
-                .foreign_key(&mut fk("ensemble_members", "pupil_id", "pupils", ForeignKeyAction::Restrict))
+                .foreign_key(&mut fk(
+                    "ensemble_members",
+                    "ensemble_id",
+                    "ensembles",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "ensemble_members",
+                    "pupil_id",
+                    "pupils",
+                    ForeignKeyAction::Restrict,
+                ))
                 .foreign_key(&mut fk(
                     "ensemble_members",
                     "application_id",
@@ -186,7 +206,12 @@ impl MigrationTrait for Migration {
                 .col(date_null("moved_from"))
                 .col(string("note"))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("rehearsals", "ensemble_id", "ensembles", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "rehearsals",
+                    "ensemble_id",
+                    "ensembles",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -201,8 +226,18 @@ impl MigrationTrait for Migration {
                 .col(big_integer("pupil_id"))
                 .col(string("mark"))
                 .col(timestamp_with_time_zone("marked_at"))
-                .foreign_key(&mut fk("rehearsal_marks", "rehearsal_id", "rehearsals", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("rehearsal_marks", "pupil_id", "pupils", ForeignKeyAction::Restrict))
+                .foreign_key(&mut fk(
+                    "rehearsal_marks",
+                    "rehearsal_id",
+                    "rehearsals",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "rehearsal_marks",
+                    "pupil_id",
+                    "pupils",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;

@@ -147,7 +147,12 @@ async fn join(txn: &DatabaseTransaction, id: i64, app: &Owned, on: Date) -> Resu
 
 /// Offers the place come free on `instrument` to the longest waiting, if the instrument now
 /// has room: their application's id.
-async fn offer_next(txn: &DatabaseTransaction, actor: &Actor, ensemble_id: i64, instrument: &str) -> Result<Option<i64>> {
+async fn offer_next(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    ensemble_id: i64,
+    instrument: &str,
+) -> Result<Option<i64>> {
     let ensemble = ensemble_by_id(txn, ensemble_id).await?.ok_or(StoreError::NotFound)?;
     let held = places_held(txn, ensemble_id, instrument).await?;
     if !has_room(ensemble.places_for(instrument), held) {
@@ -404,7 +409,13 @@ impl Store {
 
     /// Adds an audition slot on `day` at `start_minute`: its id. Only auditioned ensembles
     /// have them.
-    pub async fn add_audition_slot(&self, actor: &Actor, ensemble_id: i64, day: Date, start_minute: u16) -> Result<i64> {
+    pub async fn add_audition_slot(
+        &self,
+        actor: &Actor,
+        ensemble_id: i64,
+        day: Date,
+        start_minute: u16,
+    ) -> Result<i64> {
         let txn = self.write().await?;
         let ensemble = ensemble_by_id(&txn, ensemble_id).await?.ok_or(StoreError::NotFound)?;
         if ensemble.entry != EnsembleEntry::Audition {

@@ -246,4 +246,3 @@ pub fn weekday(number: u8) -> Option<time::Weekday> {
         .get(usize::from(number).checked_sub(1)?)
         .copied()
 }
-

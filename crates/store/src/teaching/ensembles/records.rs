@@ -91,7 +91,12 @@ async fn slug_free(txn: &DatabaseTransaction, slug: &str, except: Option<i64>) -
 }
 
 async fn set_parts(txn: &DatabaseTransaction, id: i64, input: &EnsembleInput) -> Result<()> {
-    exec(txn, "DELETE FROM ensemble_leaders WHERE ensemble_id = ?", vec![id.into()]).await?;
+    exec(
+        txn,
+        "DELETE FROM ensemble_leaders WHERE ensemble_id = ?",
+        vec![id.into()],
+    )
+    .await?;
     let mut leaders = input.leaders.clone();
     leaders.sort_unstable();
     leaders.dedup();

@@ -109,11 +109,15 @@ async fn next_id(txn: &DatabaseTransaction) -> Result<i64> {
     struct Max {
         id: Option<i64>,
     }
-    let max = Max::find_by_statement(stmt(txn.get_database_backend(), "SELECT MAX(id) AS id FROM rehearsals", []))
-        .one(txn)
-        .await?
-        .and_then(|m| m.id)
-        .unwrap_or(0);
+    let max = Max::find_by_statement(stmt(
+        txn.get_database_backend(),
+        "SELECT MAX(id) AS id FROM rehearsals",
+        [],
+    ))
+    .one(txn)
+    .await?
+    .and_then(|m| m.id)
+    .unwrap_or(0);
     Ok(max.max(REHEARSAL_ID_BASE) + 1)
 }
 
@@ -315,7 +319,9 @@ impl Store {
     pub async fn rehearsals(&self, ensemble_id: i64, from: Date, to: Date) -> Result<Vec<Rehearsal>> {
         RehearsalRow::find_by_statement(stmt(
             self.conn().get_database_backend(),
-            &format!("{SELECT} WHERE r.ensemble_id = ? AND r.day >= ? AND r.day <= ? ORDER BY r.day, r.start_minute, r.id"),
+            &format!(
+                "{SELECT} WHERE r.ensemble_id = ? AND r.day >= ? AND r.day <= ? ORDER BY r.day, r.start_minute, r.id"
+            ),
             [ensemble_id.into(), from.into(), to.into()],
         ))
         .all(self.conn())

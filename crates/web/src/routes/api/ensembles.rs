@@ -46,7 +46,10 @@ pub fn audience() -> Audience {
                 "/api/v1/ensembles/{id}/applications/{application_id}/decline",
                 post(decline),
             )
-            .route("/api/v1/ensembles/{id}/applications/{application_id}/leave", post(leave)),
+            .route(
+                "/api/v1/ensembles/{id}/applications/{application_id}/leave",
+                post(leave),
+            ),
     )
 }
 
@@ -85,7 +88,10 @@ const DAYS: [&str; 7] = [
 ];
 
 fn day_name(n: u8) -> String {
-    DAYS.get(usize::from(n).saturating_sub(1)).copied().unwrap_or("monday").to_owned()
+    DAYS.get(usize::from(n).saturating_sub(1))
+        .copied()
+        .unwrap_or("monday")
+        .to_owned()
 }
 
 fn days() -> Object {
@@ -543,11 +549,7 @@ pub(crate) async fn mark_rehearsal(
     pupil_mark: Option<(i64, RegisterMark)>,
     given: Option<bool>,
 ) -> Result<Response, ApiError> {
-    let rehearsal = state
-        .store
-        .rehearsal(rehearsal_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let rehearsal = state.store.rehearsal(rehearsal_id).await?.ok_or(ApiError::NotFound)?;
     match (user.role, user.staff_id) {
         (Role::Admin | Role::Manager, _) => {}
         (Role::Teacher, Some(staff)) if state.store.leads_ensemble(staff, rehearsal.ensemble_id).await? => {}

@@ -322,7 +322,10 @@ async fn registers(
         let pupil_mark = body.pupil.zip(body.mark).map(|(p, m)| (p, RegisterMark::from(m)));
         let given = body.outcome.map(|o| matches!(o, Outcome::Given));
         if pupil_mark.is_none() && given.is_none() {
-            return Err(invalid("mark", "Give a pupil and their mark, or the rehearsal's outcome."));
+            return Err(invalid(
+                "mark",
+                "Give a pupil and their mark, or the rehearsal's outcome.",
+            ));
         }
         return crate::routes::api::ensembles::mark_rehearsal(&state, &user, &actor, lesson, pupil_mark, given).await;
     }

@@ -63,7 +63,10 @@ pub fn office_audience() -> Audience {
                 "/admin/ensembles/{id}/applications/{application_id}/{action}",
                 post(decide),
             )
-            .route("/admin/ensembles/{id}/rehearsals/{rehearsal_id}/cancel", post(cancel_rehearsal)),
+            .route(
+                "/admin/ensembles/{id}/rehearsals/{rehearsal_id}/cancel",
+                post(cancel_rehearsal),
+            ),
     )
 }
 
@@ -78,7 +81,10 @@ const DAY_NAMES: [&str; 7] = [
 ];
 
 fn day_name(n: u8) -> &'static str {
-    DAY_NAMES.get(usize::from(n).saturating_sub(1)).copied().unwrap_or("Monday")
+    DAY_NAMES
+        .get(usize::from(n).saturating_sub(1))
+        .copied()
+        .unwrap_or("Monday")
 }
 
 fn times(e: &Ensemble) -> String {
@@ -210,11 +216,7 @@ fn choices(all: impl IntoIterator<Item = (String, String)>, chosen: &str) -> Cho
         .collect()
 }
 
-async fn public_list(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Query(f): Query<Filters>,
-) -> AppResult<Response> {
+async fn public_list(State(state): State<AppState>, visitor: Visitor, Query(f): Query<Filters>) -> AppResult<Response> {
     let (areas, instruments, days) = state.store.ensemble_filters().await?;
     let q = EnsembleQuery {
         area: Some(f.area.clone()).filter(|a| !a.is_empty()),
@@ -261,11 +263,7 @@ struct EnsemblePage {
     can_apply: bool,
 }
 
-async fn public_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
+async fn public_page(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> AppResult<Response> {
     let e = state.store.ensemble_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
     let today = state.store.today();
     let year = AcademicYear::containing(today);
@@ -280,7 +278,14 @@ async fn public_page(
     let parts = e
         .instrumentation
         .iter()
-        .map(|p| (p.instrument.clone(), p.places, p.places.saturating_sub(p.held), p.waiting))
+        .map(|p| {
+            (
+                p.instrument.clone(),
+                p.places,
+                p.places.saturating_sub(p.held),
+                p.waiting,
+            )
+        })
         .collect();
     let can_apply = visitor.user().is_none_or(|u| u.role == Role::Parent);
     let page = EnsemblePage {
@@ -344,7 +349,10 @@ async fn apply_page(
     };
     let status = page.errors.status();
     let html = page.render()?;
-    Ok(axum::response::IntoResponse::into_response((status, axum::response::Html(html))))
+    Ok(axum::response::IntoResponse::into_response((
+        status,
+        axum::response::Html(html),
+    )))
 }
 
 async fn apply_form(
@@ -516,10 +524,7 @@ fn form_values(e: &Ensemble) -> Values {
         },
     );
     put("description", e.description.clone());
-    put(
-        "leader",
-        e.leaders.first().map(|l| l.name.clone()).unwrap_or_default(),
-    );
+    put("leader", e.leaders.first().map(|l| l.name.clone()).unwrap_or_default());
     put(
         "instrumentation",
         e.instrumentation
@@ -559,7 +564,13 @@ fn form_page(state: &AppState, visitor: &Visitor, id: Option<i64>, v: &Values, e
             select("level", "Level", EnsembleLevel::WORDS, v),
             select("entry", "Entry", EnsembleEntry::WORDS, v),
             input("area", "Area", "text", "", v),
-            input("venue", "Venue", "text", "Where it rehearses; for an online ensemble, say Online.", v),
+            input(
+                "venue",
+                "Venue",
+                "text",
+                "Where it rehearses; for an online ensemble, say Online.",
+                v,
+            ),
             checkbox("online", "It meets online", v),
             input(
                 "joining_link",
@@ -571,7 +582,13 @@ fn form_page(state: &AppState, visitor: &Visitor, id: Option<i64>, v: &Values, e
             select("day", "Rehearsal day", &DAY_NAMES, v),
             input("start", "Starts", "time", "Like 18:00", v),
             input("end", "Ends", "time", "Like 19:30", v),
-            input("min_age", "Youngest age", "number", "On 31 August; leave empty for none.", v),
+            input(
+                "min_age",
+                "Youngest age",
+                "number",
+                "On 31 August; leave empty for none.",
+                v,
+            ),
             input("max_age", "Oldest age", "number", "Leave empty for none.", v),
             input("min_grade", "Lowest grade", "number", "Leave empty for none.", v),
             input("fee", "Termly fee in pounds", "text", "Leave empty if it is free.", v),
@@ -588,7 +605,7 @@ async fn read_form(state: &AppState, v: &Values, errors: &mut FormErrors) -> App
     let text = |k: &str| v.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let name = text("name");
     if name.is_empty() {
-        errors.add("name", "Enter the ensemble's name");
+        errors.add("name", "Enter the name of the ensemble");
     }
     let kind = text("kind").parse::<EnsembleKind>();
     if kind.is_err() {
@@ -655,7 +672,9 @@ async fn read_form(state: &AppState, v: &Values, errors: &mut FormErrors) -> App
     for line in text("instrumentation").lines().map(str::trim).filter(|l| !l.is_empty()) {
         let (instrument, places) = line.rsplit_once([':', ' ']).unwrap_or((line, ""));
         match places.trim().parse::<u32>() {
-            Ok(n) if !instrument.trim().is_empty() => instrumentation.push((instrument.trim().to_owned(), n)),
+            Ok(n) if !instrument.trim().trim_end_matches(':').trim().is_empty() => {
+                instrumentation.push((instrument.trim().trim_end_matches(':').trim().to_owned(), n))
+            }
             _ => {
                 errors.add(
                     "instrumentation",
@@ -756,7 +775,11 @@ async fn update(
     state.store.ensemble(id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::default();
     if let Some(input) = read_form(&state, &v, &mut errors).await? {
-        match state.store.update_ensemble(&actor(&signed.0, &visitor), id, &input).await {
+        match state
+            .store
+            .update_ensemble(&actor(&signed.0, &visitor), id, &input)
+            .await
+        {
             Ok(()) => return done(&state, &signed, "Ensemble saved.", &format!("/admin/ensembles/{id}")).await,
             Err(e) => refused_beside(e, &mut errors)?,
         }
@@ -778,9 +801,7 @@ struct OfficeView {
 async fn office_view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
     let e = state.store.ensemble(id).await?.ok_or(AppError::NotFound)?;
     let apps = state.store.ensemble_applications(id).await?;
-    let (members, rest): (Vec<_>, Vec<_>) = apps
-        .into_iter()
-        .partition(|a| a.status == MembershipStatus::Accepted);
+    let (members, rest): (Vec<_>, Vec<_>) = apps.into_iter().partition(|a| a.status == MembershipStatus::Accepted);
     let waiting = rest
         .into_iter()
         .filter(|a| a.status.is_live())
@@ -878,5 +899,11 @@ async fn cancel_rehearsal(
             },
         )
         .await?;
-    done(&state, &signed, "Rehearsal cancelled.", &format!("/admin/ensembles/{id}")).await
+    done(
+        &state,
+        &signed,
+        "Rehearsal cancelled.",
+        &format!("/admin/ensembles/{id}"),
+    )
+    .await
 }
