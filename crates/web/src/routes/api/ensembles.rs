@@ -229,20 +229,71 @@ pub struct Member {
 }
 
 /// An ensemble with the year's rehearsals and, for the office and its leaders, its members.
+/// Its fields are an `Ensemble`'s, written out (not flattened) so that the schema stays closed.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EnsembleDetail {
-    #[serde(flatten)]
-    pub ensemble: Ensemble,
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    #[schema(schema_with = kinds)]
+    pub kind: String,
+    #[schema(schema_with = levels)]
+    pub level: String,
+    #[schema(schema_with = entries)]
+    pub entry: String,
+    pub area: String,
+    pub venue: String,
+    pub online: bool,
+    #[schema(schema_with = days)]
+    pub day: String,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "18:00")]
+    pub start: String,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "19:30")]
+    pub end: String,
+    pub min_age: Option<u8>,
+    pub max_age: Option<u8>,
+    pub min_grade: Option<u8>,
+    pub termly_fee_pence: i64,
+    pub leaders: Vec<String>,
+    pub instrumentation: Vec<Instrumentation>,
     pub rehearsals: Vec<Rehearsal>,
     /// Only for the office and the ensemble's leaders; absent for everyone else.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<Member>>,
 }
 
+impl EnsembleDetail {
+    fn new(e: Ensemble, rehearsals: Vec<Rehearsal>, members: Option<Vec<Member>>) -> EnsembleDetail {
+        EnsembleDetail {
+            id: e.id,
+            name: e.name,
+            slug: e.slug,
+            kind: e.kind,
+            level: e.level,
+            entry: e.entry,
+            area: e.area,
+            venue: e.venue,
+            online: e.online,
+            day: e.day,
+            start: e.start,
+            end: e.end,
+            min_age: e.min_age,
+            max_age: e.max_age,
+            min_grade: e.min_grade,
+            termly_fee_pence: e.termly_fee_pence,
+            leaders: e.leaders,
+            instrumentation: e.instrumentation,
+            rehearsals,
+            members,
+        }
+    }
+}
+
 /// An application to join.
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Application {
+pub struct EnsembleMembership {
     pub id: i64,
     pub ensemble_id: i64,
     pub pupil_id: i64,
@@ -253,9 +304,9 @@ pub struct Application {
     pub status: String,
 }
 
-impl From<&EnsembleApplication> for Application {
-    fn from(a: &EnsembleApplication) -> Application {
-        Application {
+impl From<&EnsembleApplication> for EnsembleMembership {
+    fn from(a: &EnsembleApplication) -> EnsembleMembership {
+        EnsembleMembership {
             id: a.id,
             ensemble_id: a.ensemble_id,
             pupil_id: a.pupil_id,
@@ -390,17 +441,13 @@ async fn one(
     };
     ok(
         StatusCode::OK,
-        EnsembleDetail {
-            ensemble: Ensemble::from(&e),
-            rehearsals,
-            members,
-        },
+        EnsembleDetail::new(Ensemble::from(&e), rehearsals, members),
     )
 }
 
 /// An application to make.
 #[derive(Deserialize, ToSchema)]
-pub struct ApplicationBody {
+pub struct EnsembleApplicationRequest {
     #[schema(value_type = i64, required = true)]
     pupil_id: Option<i64>,
     #[schema(value_type = String, required = true)]
@@ -416,8 +463,8 @@ pub struct ApplicationBody {
 /// first (`applied`).
 #[utoipa::path(post, path = "/api/v1/ensembles/{id}/applications", tag = "ensembles",
     params(("id" = i64, Path, description = "The ensemble's id")),
-    request_body = ApplicationBody,
-    responses((status = 201, description = "The application, and where it went", body = Application),
+    request_body = EnsembleApplicationRequest,
+    responses((status = 201, description = "The application, and where it went", body = EnsembleMembership),
               (status = 403, description = "Teachers and schools do not apply"),
               (status = 404, description = "No such ensemble"),
               (status = 409, description = "Refused by a rule, naming the field: not your child, an instrument it has no places for, outside its ages or grade, or applied already")))]
@@ -426,7 +473,7 @@ async fn apply(
     visitor: Visitor,
     SignedIn(user, _): SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<ApplicationBody>,
+    ApiJson(body): ApiJson<EnsembleApplicationRequest>,
 ) -> Result<Response, ApiError> {
     if !matches!(user.role, Role::Admin | Role::Manager | Role::Parent | Role::Pupil) {
         return Err(ApiError::Forbidden);
@@ -459,7 +506,7 @@ async fn apply(
         .ensemble_application(id, app_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    ok(StatusCode::CREATED, Application::from(&app))
+    ok(StatusCode::CREATED, EnsembleMembership::from(&app))
 }
 
 async fn decided(state: &AppState, id: i64, application_id: i64) -> Result<Response, ApiError> {
@@ -468,14 +515,14 @@ async fn decided(state: &AppState, id: i64, application_id: i64) -> Result<Respo
         .ensemble_application(id, application_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, Application::from(&app))
+    ok(StatusCode::OK, EnsembleMembership::from(&app))
 }
 
 /// The office accepts an application: refused (409, `instrument`) while every place on the
 /// instrument is taken, unless the place was offered to them.
 #[utoipa::path(post, path = "/api/v1/ensembles/{id}/applications/{application_id}/accept", tag = "ensembles",
     params(("id" = i64, Path, description = "The ensemble's id"), ("application_id" = i64, Path, description = "The application's id")),
-    responses((status = 200, description = "The application, accepted", body = Application),
+    responses((status = 200, description = "The application, accepted", body = EnsembleMembership),
               (status = 403, description = "Only the office decides"),
               (status = 404, description = "No such application of this ensemble"),
               (status = 409, description = "The instrument is full, or the application was decided already")))]
@@ -497,7 +544,7 @@ async fn accept(
 /// on the instrument's waiting list.
 #[utoipa::path(post, path = "/api/v1/ensembles/{id}/applications/{application_id}/decline", tag = "ensembles",
     params(("id" = i64, Path, description = "The ensemble's id"), ("application_id" = i64, Path, description = "The application's id")),
-    responses((status = 200, description = "The application, declined", body = Application),
+    responses((status = 200, description = "The application, declined", body = EnsembleMembership),
               (status = 403, description = "Only the office decides"),
               (status = 404, description = "No such application of this ensemble"),
               (status = 409, description = "The application was decided already")))]
@@ -519,7 +566,7 @@ async fn decline(
 /// instrument's waiting list.
 #[utoipa::path(post, path = "/api/v1/ensembles/{id}/applications/{application_id}/leave", tag = "ensembles",
     params(("id" = i64, Path, description = "The ensemble's id"), ("application_id" = i64, Path, description = "The member's application id")),
-    responses((status = 200, description = "The application, left", body = Application),
+    responses((status = 200, description = "The application, left", body = EnsembleMembership),
               (status = 403, description = "Only the office records a member leaving"),
               (status = 404, description = "No such application of this ensemble"),
               (status = 409, description = "Not a member")))]
