@@ -142,6 +142,17 @@ async fn a_parent_finds_an_ensemble_and_applies_for_their_own_child(backend: Bac
     assert!(html.contains("is now a member of"), "the flash says so: {html}");
     assert!(html.contains(&orchestra.name) && html.contains("Member"));
     assert!(html.contains("Saturday 19 September 2026"), "her rehearsals: {html}");
+    // Her calendar feed carries the rehearsals too.
+    let (_, html) = parent.get_text("/account/calendar").await;
+    let start = html.find("/calendar/").expect("the feed's address");
+    let end = start + html[start..].find(".ics").unwrap() + 4;
+    let (status, feed) = app.browser().get_text(&html[start..end]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        feed.contains(&format!("SUMMARY:{} rehearsal", orchestra.name)),
+        "{feed}"
+    );
+    assert!(feed.contains("DTSTART;TZID=Europe/London:20260919T090000"), "{feed}");
     // Twice: refused.
     let r = parent
         .submit(&form, &form, &[("pupil", &amy), ("instrument", "Oboe"), ("grade", "4")])

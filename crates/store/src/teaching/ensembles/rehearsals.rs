@@ -331,6 +331,23 @@ impl Store {
         .collect()
     }
 
+    /// The rehearsals of the ensembles member of staff `staff_id` leads, between two days.
+    pub async fn leaders_rehearsals(&self, staff_id: i64, from: Date, to: Date) -> Result<Vec<Rehearsal>> {
+        RehearsalRow::find_by_statement(stmt(
+            self.conn().get_database_backend(),
+            &format!(
+                "{SELECT} JOIN ensemble_leaders l ON l.ensemble_id = r.ensemble_id \
+                 WHERE l.staff_id = ? AND r.day >= ? AND r.day <= ? ORDER BY r.day, r.start_minute, r.id"
+            ),
+            [staff_id.into(), from.into(), to.into()],
+        ))
+        .all(self.conn())
+        .await?
+        .into_iter()
+        .map(RehearsalRow::into_rehearsal)
+        .collect()
+    }
+
     /// One rehearsal.
     pub async fn rehearsal(&self, id: i64) -> Result<Option<Rehearsal>> {
         RehearsalRow::find_by_statement(stmt(

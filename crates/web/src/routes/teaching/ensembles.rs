@@ -907,3 +907,28 @@ async fn cancel_rehearsal(
     )
     .await
 }
+
+/// The rehearsals a calendar feed's owner sees between two days: a parent's children's, a
+/// pupil's own, and the ensembles a teacher leads.
+pub(crate) async fn feed_rehearsals(
+    state: &AppState,
+    user: &tutti_store::platform::accounts::User,
+    from: time::Date,
+    to: time::Date,
+) -> AppResult<Vec<Rehearsal>> {
+    Ok(match (user.role, user.staff_id) {
+        (Role::Teacher, Some(staff)) => state.store.leaders_rehearsals(staff, from, to).await?,
+        (Role::Parent | Role::Pupil, _) => {
+            let mut seen = std::collections::BTreeSet::new();
+            state
+                .store
+                .pupils_rehearsals(&PupilScope::for_user(user), from, to)
+                .await?
+                .into_iter()
+                .map(|(_, r)| r)
+                .filter(|r| seen.insert(r.id))
+                .collect()
+        }
+        _ => Vec::new(),
+    })
+}
