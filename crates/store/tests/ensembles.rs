@@ -21,6 +21,7 @@ use tutti_store::{Store, StoreError, on_both_backends};
 on_both_backends!(
     rehearsals_follow_the_terms_and_their_ids_are_apart_from_lessons,
     the_waiting_list_is_offered_each_place_that_comes_free,
+    ensembles_and_members_are_imported_whole_and_once,
 );
 
 /// A Wednesday early in the autumn term of 2026.
@@ -240,4 +241,57 @@ async fn the_waiting_list_is_offered_each_place_that_comes_free(backend: TestBac
         .await
         .unwrap();
     assert_eq!(s, MembershipStatus::Waiting);
+}
+
+async fn ensembles_and_members_are_imported_whole_and_once(backend: TestBackend) {
+    let Some((store, _db)) = hub(backend).await else {
+        return;
+    };
+    let actor = Actor::cli();
+    let school = a_school().create(&store).await;
+    let family = a_family(&school).create(&store).await;
+    let file = "name,kind,level,entry,area,venue,day,start,end,min_age,max_age,min_grade,fee,instrumentation\n\
+                County Youth Orchestra,orchestra,county,audition,County,Music Centre,Saturday,10:00,12:30,11,18,6,65.00,Violin 16; Oboe 2\n\
+                Junior Choir,choir,entry,open,Durham,,Tuesday,17:00,18:00,,,,,\n";
+    let done = store.import_ensembles_csv(&actor, file, false).await.unwrap();
+    assert!(done.report.is_ok(), "{:?}", done.report.errors);
+    assert_eq!(done.report.created, 2);
+    let again = store.import_ensembles_csv(&actor, file, false).await.unwrap();
+    assert_eq!((again.report.created, again.report.unchanged), (0, 2));
+    let choir = store.ensemble_by_slug("junior-choir").await.unwrap().unwrap();
+    assert!(
+        !store
+            .rehearsals(choir.id, DAY, date!(2027 - 08 - 31))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // An unknown pupil names its line, and nothing of the file is kept.
+    let pupil_ref = family.pupil_refs[0].clone();
+    let members = format!(
+        "ensemble,pupil_ref,instrument,part\nJunior Choir,{pupil_ref},Voice,Alto\ncounty-youth-orchestra,NOBODY1,Violin,\n"
+    );
+    let refused = store
+        .import_ensemble_members_csv(&actor, &members, false)
+        .await
+        .unwrap();
+    assert_eq!(refused.report.errors.len(), 1);
+    assert_eq!(refused.report.errors[0].line, 3);
+    assert!(store.ensemble_applications(choir.id).await.unwrap().is_empty());
+    let members = format!("ensemble,pupil_ref,instrument,part\nJunior Choir,{pupil_ref},Voice,Alto\n");
+    let done = store
+        .import_ensemble_members_csv(&actor, &members, false)
+        .await
+        .unwrap();
+    assert_eq!(done.report.created, 1);
+    let again = store
+        .import_ensemble_members_csv(&actor, &members, false)
+        .await
+        .unwrap();
+    assert_eq!((again.report.created, again.report.unchanged), (0, 1));
+    let member = &store.ensemble_applications(choir.id).await.unwrap()[0];
+    assert_eq!(
+        (member.status, member.part.as_deref()),
+        (MembershipStatus::Accepted, Some("Alto"))
+    );
 }

@@ -557,3 +557,164 @@ impl Store {
         .collect()
     }
 }
+
+impl Store {
+    /// `tutti import ensemble-members`: makes each pupil of the file a member of the ensemble
+    /// it names (by name or address) on that instrument and part, whole or not at all. A
+    /// pupil already a member there is unchanged, so the same file twice changes nothing; an
+    /// unknown ensemble or pupil, or a pupil waiting or applying there, names its line.
+    /// Imported members may fill an instrument past its places: the file is the office's word.
+    pub async fn import_ensemble_members_csv(
+        &self,
+        actor: &Actor,
+        text: &str,
+        dry_run: bool,
+    ) -> Result<crate::records::imports::CsvImport> {
+        use std::collections::HashMap;
+
+        use crate::records::imports::{Change, CsvImport, ImportReport};
+        use tutti_domain::csv::{EnsembleMemberRow, ImportIssue, import};
+        use tutti_domain::ensembles::slug_of;
+        let outcome = import::<EnsembleMemberRow>(text);
+        let rows = outcome.rows.len();
+        let mut report = ImportReport {
+            dry_run,
+            ..Default::default()
+        };
+        if !outcome.errors.is_empty() {
+            report.errors = outcome.errors;
+            return Ok(CsvImport {
+                report,
+                warnings: outcome.warnings,
+                rows,
+            });
+        }
+        let today = self.today();
+        let txn = self.write().await?;
+        let backend = txn.get_database_backend();
+        #[derive(FromQueryResult)]
+        struct Key {
+            id: i64,
+            key: String,
+        }
+        let ensembles: HashMap<String, i64> =
+            Key::find_by_statement(stmt(backend, "SELECT id, slug AS key FROM ensembles", []))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|k| (k.key, k.id))
+                .collect();
+        let pupils: HashMap<String, i64> =
+            Key::find_by_statement(stmt(backend, "SELECT id, pupil_ref AS key FROM pupils", []))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|k| (k.key.to_uppercase(), k.id))
+                .collect();
+        #[derive(FromQueryResult)]
+        struct Live {
+            ensemble_id: i64,
+            pupil_id: i64,
+            status: String,
+        }
+        let live: HashMap<(i64, i64), String> = Live::find_by_statement(stmt(
+            backend,
+            "SELECT ensemble_id, pupil_id, status FROM ensemble_applications WHERE status NOT IN ('declined', 'left')",
+            [],
+        ))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|l| ((l.ensemble_id, l.pupil_id), l.status))
+        .collect();
+        for r in &outcome.rows {
+            let row = &r.row;
+            let mut issue = |column: &str, message: String| {
+                report.errors.push(ImportIssue {
+                    line: r.line,
+                    column: Some(column.into()),
+                    message,
+                })
+            };
+            let ensemble = ensembles.get(&slug_of(&row.ensemble)).copied();
+            let pupil = pupils.get(&row.pupil_ref.to_uppercase()).copied();
+            if ensemble.is_none() {
+                issue("ensemble", format!("There is no ensemble called {}", row.ensemble));
+            }
+            if pupil.is_none() {
+                issue(
+                    "pupil_ref",
+                    format!("No pupil on the roll has the reference {}", row.pupil_ref),
+                );
+            }
+            let (Some(ensemble), Some(pupil)) = (ensemble, pupil) else {
+                continue;
+            };
+            match live.get(&(ensemble, pupil)).map(String::as_str) {
+                Some("accepted") => report.note(r.line, Change::Unchanged),
+                Some(other) => {
+                    let status = MembershipStatus::parse(other).unwrap_or(MembershipStatus::Applied);
+                    issue("pupil_ref", EnsembleRefusal::AlreadyApplied { status }.to_string());
+                }
+                None => {
+                    let t = now();
+                    let id = insert_id(
+                        &txn,
+                        "INSERT INTO ensemble_applications (ensemble_id, pupil_id, instrument, grade, status, applied_by, \
+                         applied_at, decided_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        vec![
+                            ensemble.into(),
+                            pupil.into(),
+                            row.instrument.clone().into(),
+                            0.into(),
+                            MembershipStatus::Accepted.as_str().into(),
+                            actor.user_id.into(),
+                            t.into(),
+                            t.into(),
+                            t.into(),
+                        ],
+                    )
+                    .await?;
+                    let app = Owned {
+                        ensemble_id: ensemble,
+                        pupil_id: pupil,
+                        instrument: row.instrument.clone(),
+                        status: MembershipStatus::Accepted.as_str().to_owned(),
+                    };
+                    join(&txn, id, &app, today).await?;
+                    if !row.part.is_empty() {
+                        exec(
+                            &txn,
+                            "UPDATE ensemble_members SET part = ? WHERE application_id = ?",
+                            vec![row.part.clone().into(), id.into()],
+                        )
+                        .await?;
+                    }
+                    report.note(r.line, Change::Created);
+                }
+            }
+        }
+        if !report.is_ok() {
+            txn.rollback().await?;
+            return Ok(CsvImport {
+                report,
+                warnings: outcome.warnings,
+                rows,
+            });
+        }
+        crate::records::imports::finish(
+            txn,
+            actor,
+            ("ensemble_member", "ensemble members"),
+            rows,
+            &report,
+            Vec::new(),
+        )
+        .await?;
+        Ok(CsvImport {
+            report,
+            warnings: outcome.warnings,
+            rows,
+        })
+    }
+}

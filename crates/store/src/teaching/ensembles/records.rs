@@ -344,3 +344,110 @@ impl Store {
         .is_some())
     }
 }
+
+impl Store {
+    /// `tutti import ensembles`: adds each ensemble of the file not already here (matched by
+    /// its address, from its name), whole or not at all, and dates its rehearsals for the rest
+    /// of the year. An ensemble already here is unchanged, so the same file twice changes
+    /// nothing; a row the rules refuse names its line and column.
+    pub async fn import_ensembles_csv(
+        &self,
+        actor: &Actor,
+        text: &str,
+        dry_run: bool,
+    ) -> Result<crate::records::imports::CsvImport> {
+        use crate::records::imports::{Change, CsvImport, ImportReport};
+        use tutti_domain::csv::{EnsembleRow, ImportIssue, import};
+        let outcome = import::<EnsembleRow>(text);
+        let rows = outcome.rows.len();
+        let mut report = ImportReport {
+            dry_run,
+            ..Default::default()
+        };
+        if !outcome.errors.is_empty() {
+            report.errors = outcome.errors;
+            return Ok(CsvImport {
+                report,
+                warnings: outcome.warnings,
+                rows,
+            });
+        }
+        let today = self.today();
+        let (terms, closures) = self.rehearsal_calendar(AcademicYear::containing(today)).await?;
+        let txn = self.write().await?;
+        #[derive(FromQueryResult)]
+        struct Slug {
+            slug: String,
+        }
+        let existing: std::collections::HashSet<String> =
+            Slug::find_by_statement(stmt(txn.get_database_backend(), "SELECT slug FROM ensembles", []))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|s| s.slug)
+                .collect();
+        for r in &outcome.rows {
+            let row = &r.row;
+            if existing.contains(&slug_of(&row.name)) {
+                report.note(r.line, Change::Unchanged);
+                continue;
+            }
+            let input = EnsembleInput {
+                name: row.name.clone(),
+                kind: row.kind,
+                level: row.level,
+                entry: row.entry,
+                area: row.area.clone(),
+                venue: row.venue.clone(),
+                online: row.venue.eq_ignore_ascii_case("online"),
+                joining_link: None,
+                weekday: row.day,
+                start_minute: row.start_minute,
+                end_minute: row.end_minute,
+                min_age: row.min_age,
+                max_age: row.max_age,
+                min_grade: row.min_grade,
+                termly_fee: row.fee,
+                description: String::new(),
+                leaders: Vec::new(),
+                instrumentation: row.instrumentation.clone(),
+            };
+            match create_in(&txn, actor, &input).await {
+                Ok(id) => {
+                    let days = super::weekday(row.day)
+                        .map(|w| rehearsal_dates(&terms, &closures, w))
+                        .unwrap_or_default();
+                    super::rehearsals::date_in(&txn, id, &days, today).await?;
+                    report.note(r.line, Change::Created);
+                }
+                Err(StoreError::Refused(refusal)) => {
+                    let column = match refusal.field() {
+                        Some("end") => "end",
+                        Some("max_age") => "max_age",
+                        _ => "name",
+                    };
+                    report.errors.push(ImportIssue {
+                        line: r.line,
+                        column: Some(column.into()),
+                        message: refusal.to_string(),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !report.is_ok() {
+            txn.rollback().await?;
+            return Ok(CsvImport {
+                report,
+                warnings: outcome.warnings,
+                rows,
+            });
+        }
+        crate::records::imports::finish(txn, actor, ("ensemble", "ensembles"), rows, &report, Vec::new()).await?;
+        Ok(CsvImport {
+            report,
+            warnings: outcome.warnings,
+            rows,
+        })
+    }
+}
