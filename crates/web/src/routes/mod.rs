@@ -72,6 +72,7 @@ fn audiences() -> Vec<Audience> {
         teaching::ensembles::public_audience(),
         teaching::ensembles::parent_audience(),
         teaching::ensembles::office_audience(),
+        teaching::ensembles::leader_audience(),
     ]
 }
 

@@ -401,6 +401,38 @@ async fn members_are_for_the_office_and_leaders_and_leaders_mark_only_their_own(
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // On a phone: the leader's page lists the rehearsal with its register and one-tap marks.
+    let phone = app.logged_in(&leader.user.as_ref().unwrap().email).await;
+    let (status, html) = phone.get_text("/teacher/ensembles").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&orchestra.name) && html.contains("(Cello)"), "{html}");
+    assert!(html.contains("Present"), "{html}");
+    let pupil = family.children[0].to_string();
+    let r = phone
+        .submit(
+            "/teacher/ensembles",
+            &format!("/teacher/rehearsals/{rehearsal}/mark"),
+            &[("pupil", &pupil), ("mark", "ill")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/teacher/ensembles#rehearsal-{rehearsal}"));
+    let register = store.rehearsal_register(rehearsal).await.unwrap();
+    assert_eq!(register[0].mark.as_deref(), Some("ill"));
+    let other_phone = app.logged_in(&other_leader.user.as_ref().unwrap().email).await;
+    let r = other_phone
+        .submit(
+            "/teacher/ensembles",
+            &format!("/teacher/rehearsals/{rehearsal}/mark"),
+            &[("pupil", &pupil), ("mark", "present")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        store.rehearsal_register(rehearsal).await.unwrap()[0].mark.as_deref(),
+        Some("ill"),
+        "unchanged"
+    );
     // The other ensemble's rehearsal: the first leader is refused there.
     let (_, body) = get_json(&app, &office, &format!("/api/v1/ensembles/{}", other.id)).await;
     let theirs = body["rehearsals"][0]["id"].as_i64().unwrap();

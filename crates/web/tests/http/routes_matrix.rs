@@ -881,6 +881,11 @@ fn rules() -> Vec<Rule> {
         page("/parent/ensembles", PARENT),
         page("/parent/ensembles/{slug}/apply", PARENT).url("/parent/ensembles/{ensemble_slug}/apply"),
         page("/admin/ensembles", OFFICE),
+        // A leader's registers: their own ensembles' only (another's rehearsal is 403).
+        page("/teacher/ensembles", TEACHER),
+        page("/teacher/rehearsals/{id}/mark", TEACHER)
+            .url("/teacher/rehearsals/{rehearsal}/mark")
+            .post_only(),
         page("/admin/ensembles/new", OFFICE),
         page("/admin/ensembles/{id}", OFFICE).url("/admin/ensembles/{ensemble}"),
         page("/admin/ensembles/{id}/edit", OFFICE).url("/admin/ensembles/{ensemble}/edit"),

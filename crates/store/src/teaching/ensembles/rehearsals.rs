@@ -427,6 +427,8 @@ impl Store {
     /// Marks one member at a rehearsal (the caller has checked the leader may): the rehearsal
     /// is then given. Not a member that day, or no such rehearsal: `NotFound`.
     pub async fn mark_rehearsal(&self, actor: &Actor, id: i64, pupil_id: i64, mark: RegisterMark) -> Result<()> {
+        // A member's own mark only; a rehearsal called off is recorded as a whole.
+        tutti_domain::lessons::check_pupil_mark(mark)?;
         let register = self.rehearsal_register(id).await?;
         let txn = self.write().await?;
         #[derive(FromQueryResult)]

@@ -932,3 +932,109 @@ pub(crate) async fn feed_rehearsals(
         _ => Vec::new(),
     })
 }
+
+// ---- a leader's registers ----
+
+/// A leader takes their ensembles' registers on a phone, as teachers do at lessons.
+pub fn leader_audience() -> Audience {
+    Audience::new(
+        Access::Roles(&[Role::Teacher]),
+        Routes::new()
+            .route("/teacher/ensembles", get(leader_page))
+            .route("/teacher/rehearsals/{id}/mark", post(leader_mark)),
+    )
+}
+
+/// A rehearsal with its register.
+pub struct RegisterView {
+    pub line: RehearsalLine,
+    pub members: Vec<tutti_store::teaching::ensembles::rehearsals::RegisterLine>,
+}
+
+#[derive(Template)]
+#[template(path = "ensembles/leader.html")]
+struct LeaderPage {
+    shell: Shell,
+    csrf: String,
+    rehearsals: Vec<RegisterView>,
+    marks: &'static [(&'static str, &'static str)],
+}
+
+impl LeaderPage {
+    fn mark_text(&self, mark: &str) -> &'static str {
+        crate::routes::teaching::lessons::mark_text(mark)
+    }
+}
+
+/// How far back and ahead a leader's page reaches: last week's registers to finish, the next
+/// week's to come.
+const LEADER_DAYS: i64 = 7;
+
+async fn leader_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    SignedIn(user, _): SignedIn,
+) -> AppResult<Response> {
+    let today = state.store.today();
+    let days = time::Duration::days(LEADER_DAYS);
+    let found = match user.staff_id {
+        Some(staff) => {
+            state
+                .store
+                .leaders_rehearsals(staff, today - days, today + days)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let mut rehearsals = Vec::new();
+    for r in found {
+        let members = state.store.rehearsal_register(r.id).await?;
+        rehearsals.push(RegisterView {
+            line: RehearsalLine::new(r),
+            members,
+        });
+    }
+    let page = LeaderPage {
+        shell: Shell::new(&state, &visitor, "Ensemble registers", "/teacher/ensembles"),
+        csrf: csrf_of(&visitor),
+        rehearsals,
+        marks: &crate::routes::teaching::lessons::PUPIL_MARKS,
+    };
+    render_clearing_flash(&state, &visitor, &page).await
+}
+
+#[derive(Deserialize)]
+struct MarkForm {
+    pupil: i64,
+    mark: String,
+}
+
+async fn leader_mark(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<MarkForm>,
+) -> AppResult<Response> {
+    let rehearsal = state.store.rehearsal(id).await?.ok_or(AppError::NotFound)?;
+    let leads = match signed.0.staff_id {
+        Some(staff) => state.store.leads_ensemble(staff, rehearsal.ensemble_id).await?,
+        None => false,
+    };
+    if !leads {
+        return Err(AppError::Forbidden(
+            "You can take the registers only of the ensembles you lead.".into(),
+        ));
+    }
+    let mark: tutti_domain::guarantee::RegisterMark = f.mark.parse().map_err(|_| AppError::NotFound)?;
+    let back = format!("/teacher/ensembles#rehearsal-{id}");
+    match state
+        .store
+        .mark_rehearsal(&actor(&signed.0, &visitor), id, f.pupil, mark)
+        .await
+    {
+        Ok(()) => done(&state, &signed, "Saved.", &back).await,
+        Err(StoreError::Refused(r)) => done(&state, &signed, &message(&r), &back).await,
+        Err(e) => Err(e.into()),
+    }
+}
