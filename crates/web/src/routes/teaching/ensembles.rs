@@ -30,6 +30,23 @@ use crate::session::{SignedIn, Visitor, actor};
 use crate::shell::Shell;
 use crate::state::AppState;
 
+/// Links the account page adds for each role.
+pub fn dashboard_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> {
+    match role {
+        Role::Parent => vec![(
+            "/parent/ensembles",
+            "Ensembles",
+            "Your children's ensembles, their applications and coming rehearsals.",
+        )],
+        Role::Teacher => vec![(
+            "/teacher/ensembles",
+            "Ensemble registers",
+            "The registers of the ensembles you lead.",
+        )],
+        _ => Vec::new(),
+    }
+}
+
 /// Anyone may find an ensemble.
 pub fn public_audience() -> Audience {
     Audience::new(
