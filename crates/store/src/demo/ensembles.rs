@@ -244,7 +244,7 @@ struct PupilRow {
 /// before `today`.
 pub(super) async fn seed(txn: &DatabaseTransaction, seed: u64, today: Date, t: OffsetDateTime) -> Result<()> {
     let db = txn.get_database_backend();
-    let mut rng = Rng::new(seed ^ 0x0e75_e4b1_e5);
+    let mut rng = Rng::new(seed ^ 0x0e_75e4_b1e5);
     let actor = Actor {
         user_id: None,
         name: "demo seed".into(),
