@@ -1023,6 +1023,21 @@ impl EnsembleBuilder {
         self
     }
 
+    /// Meeting online, with this joining link.
+    pub fn online_at(mut self, link: &str) -> Self {
+        self.input.online = true;
+        self.input.venue = "Online".into();
+        self.input.joining_link = Some(link.to_owned());
+        self
+    }
+
+    /// Rehearsing from `start` to `end`, in minutes after midnight.
+    pub fn from_to(mut self, start: u16, end: u16) -> Self {
+        self.input.start_minute = start;
+        self.input.end_minute = end;
+        self
+    }
+
     /// A termly fee.
     pub fn costing(mut self, fee: Pence) -> Self {
         self.input.termly_fee = fee;

@@ -17,7 +17,8 @@ on_both_backends!(
     a_parent_finds_an_ensemble_and_applies_for_their_own_child,
     a_full_instrument_turns_an_applicant_away_until_a_member_leaves,
     members_are_for_the_office_and_leaders_and_leaders_mark_only_their_own,
-    the_office_adds_an_ensemble_and_decides_on_its_screens
+    the_office_adds_an_ensemble_and_decides_on_its_screens,
+    an_online_ensemble_s_link_shows_to_members_a_short_time_before
 );
 
 /// Early in the autumn term of 2026 (a Wednesday).
@@ -551,4 +552,44 @@ async fn the_office_adds_an_ensemble_and_decides_on_its_screens(backend: Backend
     let (status, html) = office.get_text(&format!("{page}/edit")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Violin: 12"), "{html}");
+}
+
+async fn an_online_ensemble_s_link_shows_to_members_a_short_time_before(backend: Backend) {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
+        return;
+    };
+    let store = &app.store;
+    let school = a_school().create(store).await;
+    let family = a_family(&school).with_login(PASSWORD).create(store).await;
+    // The test's clock stands at noon on a Wednesday: one strand starts at 12:15, one at 18:00.
+    let soon = an_ensemble("Online Strings")
+        .online_at("https://video.example/strings")
+        .on(3)
+        .from_to(735, 780)
+        .create(store)
+        .await;
+    let later = an_ensemble("Online Brass")
+        .online_at("https://video.example/brass")
+        .on(3)
+        .from_to(1080, 1140)
+        .create(store)
+        .await;
+    let token = app.token(&family.email).await;
+    for e in [&soon, &later] {
+        let (status, body) = post_json(
+            &app,
+            &token,
+            &format!("/api/v1/ensembles/{}/applications", e.id),
+            json!({"pupil_id": family.children[0], "instrument": "Violin"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let parent = app.logged_in(&family.email).await;
+    let (_, html) = parent.get_text("/parent/ensembles").await;
+    assert!(html.contains("https://video.example/strings"), "{html}");
+    assert!(!html.contains("https://video.example/brass"), "not yet: {html}");
+    // Never on the public page.
+    let (_, html) = app.browser().get_text(&format!("/ensembles/{}", soon.slug)).await;
+    assert!(!html.contains("video.example"));
 }

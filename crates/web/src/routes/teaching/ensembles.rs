@@ -447,7 +447,8 @@ async fn apply(
 struct ParentPage {
     shell: Shell,
     applications: Vec<(EnsembleApplication, &'static str)>,
-    rehearsals: Vec<(String, RehearsalLine)>,
+    /// Child, rehearsal, and the joining link of an online one about to start.
+    rehearsals: Vec<(String, RehearsalLine, Option<String>)>,
 }
 
 async fn parent_list(
@@ -471,13 +472,35 @@ async fn parent_list(
         .iter()
         .map(|(a, _)| (a.pupil_id, a.pupil_name.clone()))
         .collect();
-    let rehearsals = state
+    // An online ensemble's joining link shows to its members' families from a short time
+    // before each rehearsal until it ends (the Virtual Music Centre).
+    let now = tutti_domain::clock::in_london(state.store.now());
+    let now_minute = now.hour() as u16 * 60 + now.minute() as u16;
+    let mut links: std::collections::HashMap<i64, Option<String>> = std::collections::HashMap::new();
+    let mut rehearsals = Vec::new();
+    for (pupil, r) in state
         .store
         .pupils_rehearsals(&scope, today, today.saturating_add(time::Duration::days(56)))
         .await?
-        .into_iter()
-        .map(|(pupil, r)| (names.get(&pupil).cloned().unwrap_or_default(), RehearsalLine::new(r)))
-        .collect();
+    {
+        let open = r.online
+            && r.status != RehearsalStatus::Cancelled
+            && tutti_domain::ensembles::joining_open(r.date, r.start_minute, r.end_minute, today, now_minute);
+        let link = if open {
+            if !links.contains_key(&r.ensemble_id) {
+                let link = state.store.ensemble(r.ensemble_id).await?.and_then(|e| e.joining_link);
+                links.insert(r.ensemble_id, link);
+            }
+            links.get(&r.ensemble_id).cloned().flatten()
+        } else {
+            None
+        };
+        rehearsals.push((
+            names.get(&pupil).cloned().unwrap_or_default(),
+            RehearsalLine::new(r),
+            link,
+        ));
+    }
     let page = ParentPage {
         shell: Shell::new(&state, &visitor, "Ensembles", "/parent/ensembles"),
         applications,
