@@ -14,7 +14,8 @@ use crate::db::DbArgs;
 pub struct ImportArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// schools, pupils, staff, instruments, enrolments, loans, terms or closures.
+    /// schools, pupils, staff, instruments, enrolments, loans, terms, closures, ensembles or
+    /// ensemble-members.
     kind: String,
     /// The CSV file; its first line names the columns (any case, any order).
     file: PathBuf,
@@ -37,7 +38,7 @@ fn kind(text: &str) -> anyhow::Result<RecordKind> {
     match RecordKind::parse(text) {
         Some(k) => Ok(k),
         None => bail!(
-            "the kind of record must be schools, pupils, staff or instruments (or enrolments, loans, terms or closures, to import) (got {text:?})"
+            "the kind of record must be schools, pupils, staff or instruments (or enrolments, loans, terms, closures, ensembles or ensemble-members, to import) (got {text:?})"
         ),
     }
 }
@@ -53,14 +54,20 @@ enum Other {
     Terms,
     /// Closures and INSET days.
     Closures,
+    /// Ensembles (`store/src/teaching/ensembles/records.rs`).
+    Ensembles,
+    /// Ensembles' members (`store/src/teaching/ensembles/members.rs`).
+    EnsembleMembers,
 }
 
 impl Other {
-    const ALL: [(Other, &'static str); 4] = [
+    const ALL: [(Other, &'static str); 6] = [
         (Other::Enrolments, "enrolments"),
         (Other::Loans, "loans"),
         (Other::Terms, "terms"),
         (Other::Closures, "closures"),
+        (Other::Ensembles, "ensembles"),
+        (Other::EnsembleMembers, "ensemble-members"),
     ];
 
     fn parse(text: &str) -> Option<(Other, &'static str)> {
@@ -84,6 +91,10 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         (None, Some((Other::Loans, _))) => store.import_loans_csv(&actor, &text, args.dry_run).await?,
         (None, Some((Other::Terms, _))) => store.import_terms_csv(&actor, &text, args.dry_run).await?,
         (None, Some((Other::Closures, _))) => store.import_closures_csv(&actor, &text, args.dry_run).await?,
+        (None, Some((Other::Ensembles, _))) => store.import_ensembles_csv(&actor, &text, args.dry_run).await?,
+        (None, Some((Other::EnsembleMembers, _))) => {
+            store.import_ensemble_members_csv(&actor, &text, args.dry_run).await?
+        }
         (None, None) => unreachable!("the kind was read above"),
     };
     store.close().await;

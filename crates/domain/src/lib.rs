@@ -24,6 +24,8 @@
 //! - [`schools`], [`staff`], [`instruments`], [`lessons`]: the fixed vocabularies of those
 //!   records (phase, type, role, employment, condition, lesson type).
 //! - [`loans`]: instrument loans, their lifecycle, due dates, agreement and refusals.
+//! - [`ensembles`]: ensembles, applications to join them, waiting lists by instrument, and
+//!   their rehearsal dates.
 //! - Lifecycles: [`admissions::ApplicationStatus`], [`admissions::EnrolmentStatus`],
 //!   [`lessons::LessonStatus`], [`allocation::ProposalStatus`], [`payments::InvoiceStatus`],
 //!   [`loans::LoanStatus`], each stored as its word, each step a function that may refuse.
@@ -125,6 +127,7 @@ pub mod charging;
 pub mod clock;
 pub mod content;
 pub mod csv;
+pub mod ensembles;
 pub mod guarantee;
 pub mod identity;
 pub mod instruments;

@@ -7,6 +7,7 @@ use crate::admissions::{AdmissionRefusal, ApplicationError};
 use crate::allocation::AllocationRefusal;
 use crate::billing::BillingRefusal;
 use crate::content::{ContentProblem, ContentRefusal};
+use crate::ensembles::EnsembleRefusal;
 use crate::identity::IdentityProblem;
 use crate::invitations::{ContactRefusal, InvitationRefusal};
 use crate::jobs::JobRefusal;
@@ -50,6 +51,7 @@ pub enum Refusal {
     Terms(#[from] TermRefusal),
     #[error(transparent)]
     Jobs(#[from] JobRefusal),
+    Ensembles(#[from] EnsembleRefusal),
 }
 
 impl Refusal {
@@ -71,6 +73,7 @@ impl Refusal {
             Refusal::Loans(r) => r.field(),
             Refusal::Terms(r) => r.field(),
             Refusal::Jobs(r) => r.field(),
+            Refusal::Ensembles(r) => r.field(),
         }
     }
 
@@ -91,6 +94,7 @@ impl Refusal {
             Refusal::Loans(r) => r.is_conflict(),
             Refusal::Terms(r) => r.is_conflict(),
             Refusal::Jobs(r) => r.is_conflict(),
+            Refusal::Ensembles(r) => r.is_conflict(),
         }
     }
 }

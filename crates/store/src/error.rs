@@ -7,6 +7,7 @@ use tutti_domain::admissions::{AdmissionRefusal, ApplicationError};
 use tutti_domain::allocation::AllocationRefusal;
 use tutti_domain::billing::BillingRefusal;
 use tutti_domain::content::ContentRefusal;
+use tutti_domain::ensembles::EnsembleRefusal;
 use tutti_domain::identity::IdentityProblem;
 use tutti_domain::invitations::{ContactRefusal, InvitationRefusal};
 use tutti_domain::lessons::LessonRefusal;
@@ -80,7 +81,8 @@ refused_from!(
     InvitationRefusal,
     ContactRefusal,
     LoanRefusal,
-    TermRefusal
+    TermRefusal,
+    EnsembleRefusal
 );
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

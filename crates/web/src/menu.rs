@@ -139,6 +139,7 @@ const OFFICE: &[(&str, &str, &[Declared])] = &[
             ("/admin/loans", "Loans", For::Office),
             ("/admin/tuition-offer", "Tuition offer", For::Office),
             ("/admin/waiting-lists", "Waiting lists", For::Office),
+            ("/admin/ensembles", "Ensembles", For::Office),
         ],
     ),
     (

@@ -6,12 +6,14 @@
 //! at the first, and [`export`] writes rows with the same columns.
 
 mod enrolments;
+mod ensembles;
 mod import;
 mod loans;
 mod rows;
 mod terms;
 
 pub use enrolments::{EnrolmentRow, parse_school_weekday};
+pub use ensembles::{EnsembleMemberRow, EnsembleRow};
 pub use import::{CsvColumn, CsvRow, ImportIssue, ImportOutcome, ImportedRow, RowReader, export, import};
 pub use loans::LoanRow;
 pub use rows::{InstrumentRow, PupilRow, SchoolRow, StaffRow, UPLIFT_CHOICES};

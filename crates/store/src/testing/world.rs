@@ -954,3 +954,113 @@ impl PolicyBuilder {
             .expect("a test charging policy is saved")
     }
 }
+
+// ---- ensembles (issue 18) ----
+
+/// An open intermediate orchestra in the area "North", rehearsing on Saturdays from 09:00 to
+/// 11:30 at a town hall, free, for any age, wanting any instrument unless told.
+pub fn an_ensemble(name: &str) -> EnsembleBuilder {
+    EnsembleBuilder {
+        input: crate::teaching::ensembles::records::EnsembleInput {
+            name: format!("{name} {:06}", unique()),
+            kind: tutti_domain::ensembles::EnsembleKind::Orchestra,
+            level: tutti_domain::ensembles::EnsembleLevel::Intermediate,
+            entry: tutti_domain::ensembles::EnsembleEntry::Open,
+            area: "North".into(),
+            venue: "Town Hall".into(),
+            online: false,
+            joining_link: None,
+            weekday: 6,
+            start_minute: 540,
+            end_minute: 690,
+            min_age: None,
+            max_age: None,
+            min_grade: None,
+            termly_fee: Pence::ZERO,
+            description: format!("About {name}."),
+            leaders: Vec::new(),
+            instrumentation: Vec::new(),
+        },
+    }
+}
+
+pub struct EnsembleBuilder {
+    input: crate::teaching::ensembles::records::EnsembleInput,
+}
+
+impl EnsembleBuilder {
+    /// Wanting these instruments, with these places each.
+    pub fn wanting(mut self, parts: &[(&str, u32)]) -> Self {
+        self.input.instrumentation = parts.iter().map(|(i, n)| ((*i).to_owned(), *n)).collect();
+        self
+    }
+
+    /// Led by this member of staff.
+    pub fn led_by(mut self, staff_id: i64) -> Self {
+        self.input.leaders.push(staff_id);
+        self
+    }
+
+    /// Players join by audition.
+    pub fn by_audition(mut self) -> Self {
+        self.input.entry = tutti_domain::ensembles::EnsembleEntry::Audition;
+        self
+    }
+
+    pub fn in_area(mut self, area: &str) -> Self {
+        self.input.area = area.to_owned();
+        self
+    }
+
+    pub fn at_level(mut self, level: tutti_domain::ensembles::EnsembleLevel) -> Self {
+        self.input.level = level;
+        self
+    }
+
+    /// Rehearsing on `weekday` (1 Monday to 7 Sunday).
+    pub fn on(mut self, weekday: u8) -> Self {
+        self.input.weekday = weekday;
+        self
+    }
+
+    /// Meeting online, with this joining link.
+    pub fn online_at(mut self, link: &str) -> Self {
+        self.input.online = true;
+        self.input.venue = "Online".into();
+        self.input.joining_link = Some(link.to_owned());
+        self
+    }
+
+    /// Rehearsing from `start` to `end`, in minutes after midnight.
+    pub fn from_to(mut self, start: u16, end: u16) -> Self {
+        self.input.start_minute = start;
+        self.input.end_minute = end;
+        self
+    }
+
+    /// A termly fee.
+    pub fn costing(mut self, fee: Pence) -> Self {
+        self.input.termly_fee = fee;
+        self
+    }
+
+    /// For ages `min` to `max` (on 31 August).
+    pub fn for_ages(mut self, min: u8, max: u8) -> Self {
+        self.input.min_age = Some(min);
+        self.input.max_age = Some(max);
+        self
+    }
+
+    /// The ensemble as made (its rehearsals dated for the rest of the year).
+    pub async fn create(self, store: &Store) -> crate::teaching::ensembles::Ensemble {
+        let id = store
+            .create_ensemble(&Actor::cli(), &self.input)
+            .await
+            .expect("a test ensemble is made");
+        store
+            .ensemble(id)
+            .await
+            .expect("the ensemble is read")
+            .expect("the ensemble is there")
+    }
+}

@@ -69,6 +69,11 @@ fn audiences() -> Vec<Audience> {
         teaching::terms::office_audience(),
         api::terms::audience(),
         api::jobs::audience(),
+        api::ensembles::audience(),
+        teaching::ensembles::public_audience(),
+        teaching::ensembles::parent_audience(),
+        teaching::ensembles::office_audience(),
+        teaching::ensembles::leader_audience(),
     ]
 }
 

@@ -242,6 +242,12 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         .taught_by(teacher.staff.id, 2, 540)
         .create(store)
         .await;
+    let ensemble_id = tutti_store::testing::world::an_ensemble("Schema Band")
+        .wanting(&[("Violin", 2)])
+        .by_audition()
+        .create(store)
+        .await
+        .id;
     let token_for = |user_id: i64| {
         let store = app.store.clone();
         async move {
@@ -665,6 +671,60 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{back}");
+
+    // Ensembles: listed and read; the new pupil applies, is declined, applies again, is
+    // accepted and leaves.
+    let (status, _) = c
+        .call(
+            Method::GET,
+            "/api/v1/ensembles",
+            "/api/v1/ensembles?level=intermediate&day=saturday",
+            a,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = c
+        .call(
+            Method::GET,
+            "/api/v1/ensembles/{id}",
+            &format!("/api/v1/ensembles/{ensemble_id}"),
+            a,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let applications = format!("/api/v1/ensembles/{ensemble_id}/applications");
+    let mut decided = Vec::new();
+    for step in ["decline", "accept", "leave"] {
+        let application = match decided.last() {
+            Some(id) if step == "leave" => *id,
+            _ => {
+                let (status, made) = c
+                    .call(
+                        Method::POST,
+                        "/api/v1/ensembles/{id}/applications",
+                        &applications,
+                        a,
+                        Some(json!({"pupil_id": pupil_id, "instrument": "Violin", "grade": 3})),
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::CREATED, "{made}");
+                made["id"].as_i64().unwrap()
+            }
+        };
+        let (status, body) = c
+            .call(
+                Method::POST,
+                &format!("/api/v1/ensembles/{{id}}/applications/{{application_id}}/{step}"),
+                &format!("{applications}/{application}/{step}"),
+                a,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{step}: {body}");
+        decided.push(application);
+    }
 
     // Billing: the policy read, replaced and listed; a run previewed and made; invoices.
     let (status, policy) = c

@@ -879,6 +879,60 @@ fn rules() -> Vec<Rule> {
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Reached),
+        // ---- ensembles (issue 18) ----
+        // Anyone finds an ensemble; a parent applies for their own child (the form is the
+        // same for any ensemble: the ensembles are public); the office keeps them.
+        public("/ensembles").also(&["/ensembles?area=North&level=entry&instrument=Violin&day=6"]),
+        public("/ensembles/{slug}").url("/ensembles/{ensemble_slug}"),
+        page("/parent/ensembles", PARENT),
+        page("/parent/ensembles/{slug}/apply", PARENT).url("/parent/ensembles/{ensemble_slug}/apply"),
+        page("/admin/ensembles", OFFICE),
+        // A leader's registers: their own ensembles' only (another's rehearsal is 403).
+        page("/teacher/ensembles", TEACHER),
+        page("/teacher/rehearsals/{id}/mark", TEACHER)
+            .url("/teacher/rehearsals/{rehearsal}/mark")
+            .post_only(),
+        page("/admin/ensembles/new", OFFICE),
+        page("/admin/ensembles/{id}", OFFICE).url("/admin/ensembles/{ensemble}"),
+        page("/admin/ensembles/{id}/edit", OFFICE).url("/admin/ensembles/{ensemble}/edit"),
+        page("/admin/ensembles/{id}/applications/{application_id}/{action}", OFFICE)
+            .url("/admin/ensembles/{ensemble}/applications/{ensemble_application}/leave")
+            .post_only(),
+        page("/admin/ensembles/{id}/rehearsals/{rehearsal_id}/cancel", OFFICE)
+            .url("/admin/ensembles/{ensemble}/rehearsals/{rehearsal}/cancel")
+            .post_only(),
+        // Everyone signed in reads ensembles (members only for the office and the leaders,
+        // checked in ensembles.rs); a parent or pupil applies only for their own (another's
+        // pupil is refused, 409); teachers and schools do not apply; only the office decides.
+        Rule::new("/api/v1/ensembles", Gate::SignedIn, "API, public list"),
+        Rule::new("/api/v1/ensembles/{id}", Gate::SignedIn, "API, public record").url("/api/v1/ensembles/{ensemble}"),
+        Rule::new(
+            "/api/v1/ensembles/{id}/applications",
+            Gate::SignedIn,
+            "API, own children only",
+        )
+        .url("/api/v1/ensembles/{ensemble}/applications")
+        .post_only()
+        .writes(&["POST"], Is(422))
+        .write(&[Role::Teacher, Role::School], Is(403))
+        .probe(r#"{"pupil_id": $pupil, "instrument": "Violin"}"#)
+        .write(&[Role::Parent, Role::Pupil], Is(409))
+        .write(OFFICE, Reached),
+        api_office("/api/v1/ensembles/{id}/applications/{application_id}/accept")
+            .url("/api/v1/ensembles/{ensemble}/applications/{ensemble_application}/accept")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Reached),
+        api_office("/api/v1/ensembles/{id}/applications/{application_id}/decline")
+            .url("/api/v1/ensembles/{ensemble}/applications/{ensemble_application}/decline")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Reached),
+        api_office("/api/v1/ensembles/{id}/applications/{application_id}/leave")
+            .url("/api/v1/ensembles/{ensemble}/applications/{ensemble_application}/leave")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Reached),
     ]
 }
 
@@ -1061,8 +1115,36 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
     let lent = an_instrument().create(store).await;
     let loan = a_loan(lent.id, pupil).from(TERM_START).create(store).await;
 
+    // An ensemble led by the other teacher, the other family's pupil a member.
+    let ensemble = tutti_store::testing::world::an_ensemble("Matrix Orchestra")
+        .led_by(colleague.staff.id)
+        .create(store)
+        .await;
+    let (ensemble_application, _) = store
+        .apply_to_ensemble(
+            &actor,
+            &PupilScope::All,
+            &tutti_store::teaching::ensembles::members::NewEnsembleApplication {
+                ensemble_id: ensemble.id,
+                pupil_id: pupil,
+                instrument: "Violin".into(),
+                grade: 0,
+            },
+        )
+        .await
+        .expect("a member");
+    let rehearsal = store
+        .rehearsals(ensemble.id, TERM_START, date!(2027 - 08 - 31))
+        .await
+        .unwrap()[0]
+        .id;
+
     let mut ids: BTreeMap<&'static str, String> = BTreeMap::new();
+    ids.insert("ensemble_slug", ensemble.slug.clone());
     for (key, id) in [
+        ("ensemble", ensemble.id),
+        ("ensemble_application", ensemble_application),
+        ("rehearsal", rehearsal),
         ("pupil", pupil),
         ("guardian", store.guardians_of(pupil).await.unwrap()[0].id),
         ("enrolment", enrolment),

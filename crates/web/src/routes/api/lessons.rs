@@ -317,6 +317,18 @@ async fn registers(
     };
     let lesson = body.lesson.ok_or_else(|| invalid("lesson", "Give the lesson's id."))?;
     let actor = Actor::user(&user, &visitor.ip);
+    // A rehearsal's register: its ids are numbered apart from lessons' (decision 0084).
+    if tutti_domain::ensembles::is_rehearsal_id(lesson) {
+        let pupil_mark = body.pupil.zip(body.mark).map(|(p, m)| (p, RegisterMark::from(m)));
+        let given = body.outcome.map(|o| matches!(o, Outcome::Given));
+        if pupil_mark.is_none() && given.is_none() {
+            return Err(invalid(
+                "mark",
+                "Give a pupil and their mark, or the rehearsal's outcome.",
+            ));
+        }
+        return crate::routes::api::ensembles::mark_rehearsal(&state, &user, &actor, lesson, pupil_mark, given).await;
+    }
     match (body.outcome, body.pupil, body.mark) {
         (Some(outcome), None, None) => {
             let outcome = match outcome {

@@ -15,6 +15,7 @@ use utoipa::OpenApi;
 pub mod allocation;
 pub mod billing;
 pub mod enrolments;
+pub mod ensembles;
 pub mod hours;
 pub mod identity;
 pub mod invitations;
@@ -58,6 +59,7 @@ pub fn document() -> serde_json::Value {
     doc.merge(loans::LoansDoc::openapi());
     doc.merge(terms::TermsDoc::openapi());
     doc.merge(jobs::JobsDoc::openapi());
+    doc.merge(ensembles::EnsemblesDoc::openapi());
     schemas::finish(doc)
 }
 

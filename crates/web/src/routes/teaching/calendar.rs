@@ -77,7 +77,15 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
         .unwrap_or("tutti")
         .trim_end_matches('/')
         .to_owned();
-    let body = calendar(&state.hub_name(), &host, &lessons, OffsetDateTime::now_utc());
+    // Ensembles' rehearsals: a family's children's, a pupil's own, a leader's (decision 0084).
+    let rehearsals = crate::routes::teaching::ensembles::feed_rehearsals(&state, &user, from, to).await?;
+    let body = calendar(
+        &state.hub_name(),
+        &host,
+        &lessons,
+        &rehearsals,
+        OffsetDateTime::now_utc(),
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -110,7 +118,13 @@ const LONDON: &[&str] = &[
 ];
 
 /// The whole calendar: CRLF line endings, long lines folded, text escaped.
-pub fn calendar(hub: &str, host: &str, lessons: &[TimetableLesson], now: OffsetDateTime) -> String {
+pub fn calendar(
+    hub: &str,
+    host: &str,
+    lessons: &[TimetableLesson],
+    rehearsals: &[tutti_store::teaching::ensembles::rehearsals::Rehearsal],
+    now: OffsetDateTime,
+) -> String {
     let mut out = String::new();
     let mut line = |text: &str| fold(&mut out, text);
     line("BEGIN:VCALENDAR");
@@ -163,6 +177,40 @@ pub fn calendar(hub: &str, host: &str, lessons: &[TimetableLesson], now: OffsetD
             ))
         ));
         line(if missed { "STATUS:CANCELLED" } else { "STATUS:CONFIRMED" });
+        line("END:VEVENT");
+    }
+    for r in rehearsals {
+        let at = |minute: u16| {
+            format!(
+                "{:04}{:02}{:02}T{:02}{:02}00",
+                r.date.year(),
+                r.date.month() as u8,
+                r.date.day(),
+                minute / 60,
+                minute % 60
+            )
+        };
+        line("BEGIN:VEVENT");
+        line(&format!("UID:rehearsal-{}@{host}", r.id));
+        line(&format!("DTSTAMP:{stamp}"));
+        line(&format!("DTSTART;TZID=Europe/London:{}", at(r.start_minute)));
+        line(&format!("DTEND;TZID=Europe/London:{}", at(r.end_minute)));
+        line(&format!(
+            "SUMMARY:{}",
+            escape(&format!("{} rehearsal", r.ensemble_name))
+        ));
+        line(&format!(
+            "LOCATION:{}",
+            escape(if r.online { "Online" } else { &r.venue })
+        ));
+        if !r.note.is_empty() {
+            line(&format!("DESCRIPTION:{}", escape(&r.note)));
+        }
+        line(if r.status == tutti_domain::ensembles::RehearsalStatus::Cancelled {
+            "STATUS:CANCELLED"
+        } else {
+            "STATUS:CONFIRMED"
+        });
         line("END:VEVENT");
     }
     line("END:VCALENDAR");
