@@ -125,6 +125,7 @@ pub mod charging;
 pub mod clock;
 pub mod content;
 pub mod csv;
+pub mod events;
 pub mod guarantee;
 pub mod identity;
 pub mod instruments;

@@ -7,6 +7,7 @@ use crate::admissions::{AdmissionRefusal, ApplicationError};
 use crate::allocation::AllocationRefusal;
 use crate::billing::BillingRefusal;
 use crate::content::{ContentProblem, ContentRefusal};
+use crate::events::EventRefusal;
 use crate::identity::IdentityProblem;
 use crate::invitations::{ContactRefusal, InvitationRefusal};
 use crate::lessons::LessonRefusal;
@@ -47,6 +48,8 @@ pub enum Refusal {
     Loans(#[from] LoanRefusal),
     #[error(transparent)]
     Terms(#[from] TermRefusal),
+    #[error(transparent)]
+    Events(#[from] EventRefusal),
 }
 
 impl Refusal {
@@ -67,6 +70,7 @@ impl Refusal {
             Refusal::Contacts(r) => r.field(),
             Refusal::Loans(r) => r.field(),
             Refusal::Terms(r) => r.field(),
+            Refusal::Events(r) => r.field(),
         }
     }
 
@@ -86,6 +90,7 @@ impl Refusal {
             Refusal::Contacts(r) => r.is_conflict(),
             Refusal::Loans(r) => r.is_conflict(),
             Refusal::Terms(r) => r.is_conflict(),
+            Refusal::Events(r) => r.is_conflict(),
         }
     }
 }
