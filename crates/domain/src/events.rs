@@ -267,6 +267,81 @@ pub fn check_sessions(sessions: &[(Date, u16, u16)]) -> Result<(), EventRefusal>
     Ok(())
 }
 
+/// The booking confirmation the booker is sent: the reference, what was booked and when,
+/// what is owed, and the ticket page with its QR code for the door.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Confirmation<'a> {
+    pub name: &'a str,
+    pub reference: &'a str,
+    pub event: &'a str,
+    pub venue: &'a str,
+    /// Each session as the letter says it ("Saturday 12 December 2026, 14:00 to 15:30").
+    pub sessions: &'a [String],
+    /// Each ticket line ("2 × Adult").
+    pub tickets: &'a [String],
+    pub total: Pence,
+    pub paid: Pence,
+    pub ticket_url: String,
+}
+
+impl Confirmation<'_> {
+    pub fn subject(&self) -> String {
+        format!("Booking confirmed: {} ({})", self.event, self.reference)
+    }
+
+    pub fn body(&self) -> String {
+        let mut out = format!(
+            "Dear {},\n\nYour booking for {} is confirmed. Your reference is {}.\n\n",
+            self.name, self.event, self.reference
+        );
+        out.push_str(&format!("Where: {}\n", self.venue));
+        for s in self.sessions {
+            out.push_str(&format!("When: {s}\n"));
+        }
+        for t in self.tickets {
+            out.push_str(&format!("Tickets: {t}\n"));
+        }
+        let owed = Pence(self.total.0 - self.paid.0);
+        if self.total == Pence::ZERO {
+            out.push_str("\nThis event is free.\n");
+        } else if owed > Pence::ZERO {
+            out.push_str(&format!("\nTo pay: {owed}. The office will tell you how to pay.\n"));
+        } else {
+            out.push_str(&format!("\nPaid: {}. Thank you.\n", self.paid));
+        }
+        out.push_str(&format!(
+            "\nShow your reference or the QR code on your ticket at the door:\n{}\n",
+            self.ticket_url
+        ));
+        out
+    }
+}
+
+/// A session as a letter says it: "Saturday 12 December 2026, 14:00 to 15:30".
+pub fn session_words(date: Date, start_minute: i32, end_minute: i32) -> String {
+    let hm = |m: i32| format!("{:02}:{:02}", m / 60, m % 60);
+    format!(
+        "{} {} {} {}, {} to {}",
+        date.weekday(),
+        date.day(),
+        date.month(),
+        date.year(),
+        hm(start_minute),
+        hm(end_minute)
+    )
+}
+
+/// A place offered from the waiting list: the letter that says so.
+pub fn offer_letter(name: &str, event: &str, places: u32, event_url: &str) -> (String, String) {
+    let noun = if places == 1 { "place" } else { "places" };
+    (
+        format!("A place has come free: {event}"),
+        format!(
+            "Dear {name},\n\n{places} {noun} for {event} are being kept for you. Book them with this email address at:\n{event_url}\n"
+        ),
+    )
+}
+
 /// Why a booking or an event was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EventRefusal {

@@ -3,6 +3,7 @@
 //! the submodules.
 pub mod agreements;
 pub mod basket;
+pub mod bookings;
 pub mod collections;
 pub mod credits;
 pub mod invoices;
