@@ -321,11 +321,8 @@ impl Confirmation<'_> {
 pub fn session_words(date: Date, start_minute: i32, end_minute: i32) -> String {
     let hm = |m: i32| format!("{:02}:{:02}", m / 60, m % 60);
     format!(
-        "{} {} {} {}, {} to {}",
-        date.weekday(),
-        date.day(),
-        date.month(),
-        date.year(),
+        "{}, {} to {}",
+        crate::validate::format_day_long(date),
         hm(start_minute),
         hm(end_minute)
     )

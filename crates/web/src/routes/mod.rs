@@ -2,6 +2,7 @@
 mod admissions;
 mod api;
 mod content;
+mod events;
 mod money;
 mod platform;
 mod records;
@@ -68,6 +69,8 @@ fn audiences() -> Vec<Audience> {
         records::loans::parent_audience(),
         teaching::terms::office_audience(),
         api::terms::audience(),
+        events::public_audience(),
+        events::office_audience(),
     ]
 }
 

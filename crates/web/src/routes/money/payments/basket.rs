@@ -410,6 +410,10 @@ pub(super) async fn test_pay(State(state): State<AppState>, Path(session): Path<
     if !response.status().is_success() {
         return Err(AppError::Internal("the test payment was not accepted".into()));
     }
+    // A guest's booking returns to its own page, as the provider's success address says.
+    if state.store.is_guest_checkout(c.id).await? {
+        return Ok(Redirect::to(&format!("/events/paid?ref={}", c.reference)).into_response());
+    }
     Ok(Redirect::to(&format!("/basket/return?ref={}", c.reference)).into_response())
 }
 
