@@ -149,7 +149,11 @@ const OFFICE: &[(&str, &str, &[Declared])] = &[
             ("/admin/direct-debit", "Direct Debit", For::Office),
         ],
     ),
-    ("events", "Events", &[("/admin/events", "Events and bookings", For::Office)]),
+    (
+        "events",
+        "Events",
+        &[("/admin/events", "Events and bookings", For::Office)],
+    ),
     ("site", "Site", &[("/admin/content", "Content", For::Admins)]),
     (
         "reports",

@@ -15,6 +15,7 @@ use utoipa::OpenApi;
 pub mod allocation;
 pub mod billing;
 pub mod enrolments;
+pub mod events;
 pub mod hours;
 pub mod identity;
 pub mod invitations;
@@ -56,6 +57,7 @@ pub fn document() -> serde_json::Value {
     doc.merge(school_contacts::SchoolContactsDoc::openapi());
     doc.merge(loans::LoansDoc::openapi());
     doc.merge(terms::TermsDoc::openapi());
+    doc.merge(events::EventsDoc::openapi());
     schemas::finish(doc)
 }
 

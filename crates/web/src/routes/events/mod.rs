@@ -35,7 +35,10 @@ pub fn office_audience() -> Audience {
             .route("/admin/events/{id}", get(office::page))
             .route("/admin/events/{id}/book", post(office::book))
             .route("/admin/events/{id}/cancel", post(office::cancel_event))
-            .route("/admin/events/{id}/bookings/{booking}/cancel", post(office::cancel_booking))
+            .route(
+                "/admin/events/{id}/bookings/{booking}/cancel",
+                post(office::cancel_booking),
+            )
             .route("/admin/events/{id}/check-in", get(office::door).post(office::check_in)),
     )
 }

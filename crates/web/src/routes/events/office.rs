@@ -13,8 +13,8 @@ use tutti_store::events::{EventDetail, EventFilter, NewEvent};
 
 use super::public::{EventView, TicketField, read_tickets, ticket_fields, view};
 use crate::error::{AppError, AppResult, refusal_text, refused_on_its_field};
-use crate::forms::{FormErrors, email_field};
 use crate::format;
+use crate::forms::{FormErrors, email_field};
 use crate::pages::{render, render_clearing_flash};
 use crate::routes::records::{Values, done};
 use crate::session::{SignedIn, Visitor, actor};
@@ -60,7 +60,11 @@ pub(super) async fn list(State(state): State<AppState>, visitor: Visitor) -> App
             kind: d.event.kind().label(),
             first: format::short_day(d.event.first_date),
             places: places(d),
-            status: if d.event.is_cancelled() { "Cancelled" } else { "Published" },
+            status: if d.event.is_cancelled() {
+                "Cancelled"
+            } else {
+                "Published"
+            },
         })
         .collect();
     render_clearing_flash(
@@ -144,7 +148,10 @@ fn read_sessions(text: &str, errors: &mut FormErrors) -> Vec<(Date, u16, u16)> {
 fn read_ticket_types(text: &str, errors: &mut FormErrors) -> Vec<(String, Pence)> {
     let mut out = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        match line.rsplit_once(':').map(|(n, p)| (n.trim(), Pence::parse_pounds(p.trim()))) {
+        match line
+            .rsplit_once(':')
+            .map(|(n, p)| (n.trim(), Pence::parse_pounds(p.trim())))
+        {
             Some((name, Ok(price))) if !name.is_empty() && price >= Pence::ZERO => out.push((name.to_owned(), price)),
             _ => {
                 errors.add(
@@ -325,7 +332,16 @@ async fn event_page(
         sessions: d
             .sessions
             .iter()
-            .map(|s| (s.id, format!("{}, {}", format::short_day(s.date), super::times(s.start_minute, s.end_minute))))
+            .map(|s| {
+                (
+                    s.id,
+                    format!(
+                        "{}, {}",
+                        format::short_day(s.date),
+                        super::times(s.start_minute, s.end_minute)
+                    ),
+                )
+            })
             .collect(),
         per_session: d.event.capacity_per_session,
         cancelled: d.event.is_cancelled(),
@@ -394,7 +410,11 @@ pub(super) async fn cancel_booking(
         .await?
         .filter(|b| b.event_id == id)
         .ok_or(AppError::NotFound)?;
-    let message = match state.store.cancel_booking(&actor(&signed.0, &visitor), b.id, false).await {
+    let message = match state
+        .store
+        .cancel_booking(&actor(&signed.0, &visitor), b.id, false)
+        .await
+    {
         Ok(refund) => format!(
             "Booking {} cancelled. Refund due: {}.",
             b.reference,
@@ -506,4 +526,3 @@ pub(super) async fn check_in(
         }
     }
 }
-

@@ -17,8 +17,8 @@ use tutti_store::platform::audit::Actor;
 
 use super::times;
 use crate::error::{AppError, AppResult, refused_on_its_field};
-use crate::forms::{FormErrors, email_field};
 use crate::format;
+use crate::forms::{FormErrors, email_field};
 use crate::pages::{MessagePage, render};
 use crate::routes::records::Values;
 use crate::session::{Visitor, form_token};
@@ -257,7 +257,12 @@ async fn event_page(
         .check(state.store.today())
         .is_ok();
     let page = EventPage {
-        shell: Shell::new(state, visitor, d.event.title.clone(), &format!("/events/{}", d.event.slug)),
+        shell: Shell::new(
+            state,
+            visitor,
+            d.event.title.clone(),
+            &format!("/events/{}", d.event.slug),
+        ),
         event: view(d),
         csrf,
         tickets: ticket_fields(d, v),
@@ -356,7 +361,11 @@ fn ics(state: &AppState, d: &EventDetail) -> Response {
         line(&format!("SUMMARY:{}", escape(&e.title)));
         line(&format!("LOCATION:{}", escape(&view(d).venue)));
         line(&format!("DESCRIPTION:{}", escape(&e.summary)));
-        line(if e.is_cancelled() { "STATUS:CANCELLED" } else { "STATUS:CONFIRMED" });
+        line(if e.is_cancelled() {
+            "STATUS:CANCELLED"
+        } else {
+            "STATUS:CONFIRMED"
+        });
         line("END:VEVENT");
     }
     line("END:VCALENDAR");
@@ -406,13 +415,12 @@ pub(super) async fn book(
     let mut errors = FormErrors::default();
     let (name, email) = read_booker(&v, &mut errors);
     let tickets = read_tickets(&d, &v, &mut errors);
-    let priced = tickets.iter().any(|t| {
-        t.quantity > 0
-            && d
-                .tickets
-                .iter()
-                .any(|x| x.name == t.ticket_type && x.price_pence > 0)
-    });
+    if errors.get("tickets").is_none() && tickets.iter().all(|t| t.quantity == 0) {
+        errors.add("tickets", tutti_domain::events::EventRefusal::NoTickets.to_string());
+    }
+    let priced = tickets
+        .iter()
+        .any(|t| t.quantity > 0 && d.tickets.iter().any(|x| x.name == t.ticket_type && x.price_pence > 0));
     if priced && state.payments.is_none() {
         errors.add(
             "tickets",
