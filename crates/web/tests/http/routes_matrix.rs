@@ -873,6 +873,42 @@ fn rules() -> Vec<Rule> {
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Reached),
+        // ---- events (decision 0086) ----
+        public("/events"),
+        // No checkout with that reference: 404.
+        public("/events/paid").url("/events/paid?ref=forged").all_get(Is(404)),
+        // A ticket names nobody: anyone with its reference sees it.
+        public("/events/tickets/{reference}").url("/events/tickets/{booking_ref}"),
+        public("/events/{slug}").url("/events/{event_slug}"),
+        public("/events/{slug}/book")
+            .url("/events/{event_slug}/book")
+            .post_only(),
+        public("/events/{slug}/wait")
+            .url("/events/{event_slug}/wait")
+            .post_only(),
+        page("/admin/events", OFFICE),
+        page("/admin/events/new", OFFICE),
+        page("/admin/events/{id}", OFFICE).url("/admin/events/{event}"),
+        page("/admin/events/{id}/book", OFFICE)
+            .url("/admin/events/{event}/book")
+            .post_only(),
+        page("/admin/events/{id}/cancel", OFFICE)
+            .url("/admin/events/{event}/cancel")
+            .post_only(),
+        page("/admin/events/{id}/bookings/{booking}/cancel", OFFICE)
+            .url("/admin/events/{event}/bookings/{booking}/cancel")
+            .post_only(),
+        page("/admin/events/{id}/check-in", OFFICE).url("/admin/events/{event}/check-in"),
+        // Everyone signed in lists events (as the public page does); only the office adds
+        // them and books through the API.
+        Rule::new("/api/v1/events", Gate::SignedIn, "API, public list")
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        api_office("/api/v1/events/{id}/bookings")
+            .url("/api/v1/events/{event}/bookings")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
     ]
 }
 
@@ -1118,6 +1154,30 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
             .await;
         ids.insert(key, item.slug);
     }
+    // Events (decision 0086): an event and somebody else's booking on it.
+    let event = tutti_store::testing::world::an_event().create(store).await;
+    ids.insert("event", event.to_string());
+    ids.insert("event_slug", store.event(event).await.unwrap().unwrap().event.slug);
+    let booked = store
+        .book_event(
+            &actor,
+            &tutti_store::events::bookings::BookingRequest {
+                event_id: event,
+                session_id: None,
+                name: "Someone Else".into(),
+                email: "someone.else@test.example".into(),
+                tickets: vec![tutti_domain::events::TicketRequest {
+                    ticket_type: "Adult".into(),
+                    quantity: 1,
+                }],
+                channel: tutti_store::events::bookings::Channel::Guest,
+                site_url: "http://127.0.0.1".into(),
+            },
+        )
+        .await
+        .unwrap();
+    ids.insert("booking", booked.id.to_string());
+    ids.insert("booking_ref", booked.reference);
     (ids, emails)
 }
 
@@ -1327,6 +1387,8 @@ async fn fingerprint(store: &Store) -> Vec<(String, String)> {
         "charging_policies",
         "invitations",
         "school_contacts",
+        "events",
+        "bookings",
     ] {
         let sql =
             format!("SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM {table}");
