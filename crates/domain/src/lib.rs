@@ -126,6 +126,7 @@ pub mod clock;
 pub mod content;
 pub mod csv;
 pub mod events;
+pub mod gift_aid;
 pub mod guarantee;
 pub mod identity;
 pub mod instruments;

@@ -18,7 +18,8 @@ on_both_backends!(
     a_guest_books_a_family_concert_and_pays_by_card,
     a_free_event_books_at_once_and_a_full_one_offers_its_waiting_list,
     the_office_adds_books_and_checks_in,
-    the_api_adds_events_and_books_for_the_office_only
+    the_api_adds_events_and_books_for_the_office_only,
+    a_guest_donates_with_gift_aid_and_no_claim_repeats_a_donation
 );
 
 /// A Monday in the autumn term of 2026.
@@ -467,4 +468,95 @@ async fn the_api_adds_events_and_books_for_the_office_only(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let _ = EventKind::Cpd;
+}
+
+/// A guest gives `pounds` by card with a Gift Aid declaration as `name`.
+async fn guest_gives(app: &TestApp, pounds: &str, name: &str) {
+    let guest = app.browser();
+    let (status, html) = guest.get_text("/donate").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("You do not need an account"), "{html}");
+    let r = guest
+        .submit(
+            "/donate",
+            "/donate",
+            &[
+                ("amount", pounds),
+                ("email", "giver@test.example"),
+                ("gift_aid", "yes"),
+                ("donor_name", name),
+                ("home_address", "12 High Street, Durham"),
+                ("postcode", "DH1 3LE"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let hosted = location(&r);
+    let r = guest.submit(&hosted, &format!("{hosted}/pay"), &[]).await;
+    let back = location(&r);
+    assert!(back.starts_with("/events/paid?ref="), "{back}");
+    let (_, html) = guest.get_text(&back).await;
+    assert!(html.contains("Thank you: payment received"), "{html}");
+}
+
+async fn a_guest_donates_with_gift_aid_and_no_claim_repeats_a_donation(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let admin = an_admin().create(&app.store).await;
+    // Without an email, refused beside the field; nothing given.
+    let guest = app.browser();
+    let r = guest
+        .submit("/donate", "/donate", &[("amount", "5"), ("email", "")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("id=\"email-error\""));
+
+    guest_gives(&app, "25", "Mrs Dana Donor").await;
+    guest_gives(&app, "10", "Sam Small").await;
+    let office = app.logged_in(&admin.email).await;
+    let (_, html) = office.get_text("/admin/donations").await;
+    assert!(
+        html.contains("Dana Donor") && html.contains("Make a Gift Aid claim"),
+        "{html}"
+    );
+
+    // Paid "now" by the provider's clock: a range wide enough for any day the test runs.
+    let preview = "/admin/donations/gift-aid?from=2000-01-01&to=2099-12-31";
+    let (status, html) = office.get_text(preview).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("2 donations, £35.00 in all."), "{html}");
+    let r = office
+        .submit(
+            preview,
+            "/admin/donations/gift-aid",
+            &[("from", "2000-01-01"), ("to", "2099-12-31")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("Title,First name or initial,Last name,House name or number,Postcode,Aggregated donations,Sponsored event,Donation date,Amount"));
+    assert!(
+        lines[1].starts_with("Mrs,Dana,Donor,12,DH1 3LE,,,") && lines[1].ends_with(",25.00"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].starts_with(",,,,,1 donation of £20 or less,,") && lines[2].ends_with(",10.00"),
+        "{csv}"
+    );
+
+    // The next claim, over the same days, repeats neither.
+    let (_, html) = office.get_text(preview).await;
+    assert!(html.contains("No donations to claim between these days."), "{html}");
+    let r = office
+        .submit(
+            preview,
+            "/admin/donations/gift-aid",
+            &[("from", "2000-01-01"), ("to", "2099-12-31")],
+        )
+        .await;
+    assert_eq!(r.text().await.unwrap().lines().count(), 1, "only the header");
 }

@@ -342,6 +342,8 @@ fn rules() -> Vec<Rule> {
             r.public_post = OneOf(&[400, 404]);
             r
         },
+        // Anyone may donate; a guest pays by card at once (decision 0086).
+        public("/donate"),
         public("/pay/test/{session}")
             .url("/pay/test/cs_test_forged")
             .all_get(Is(404)),
@@ -382,7 +384,6 @@ fn rules() -> Vec<Rule> {
         signed_in("/basket/return")
             .url("/basket/return?reference=forged")
             .all_get(Is(404)),
-        signed_in("/donate"),
         // Another family's invoice as PDF: 404 for everyone, the office included (theirs is
         // /admin/invoices/{id}/invoice.pdf).
         {
@@ -886,6 +887,7 @@ fn rules() -> Vec<Rule> {
         public("/events/{slug}/wait")
             .url("/events/{event_slug}/wait")
             .post_only(),
+        page("/admin/donations/gift-aid", OFFICE),
         page("/admin/events", OFFICE),
         page("/admin/events/new", OFFICE),
         page("/admin/events/{id}", OFFICE).url("/admin/events/{event}"),

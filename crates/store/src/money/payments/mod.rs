@@ -3,9 +3,10 @@
 //! the submodules.
 pub mod agreements;
 pub mod basket;
-pub mod bookings;
 pub mod collections;
 pub mod credits;
+pub mod gift_aid;
+pub mod guests;
 pub mod invoices;
 pub mod provider;
 

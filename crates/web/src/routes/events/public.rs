@@ -481,7 +481,7 @@ async fn after_booking(
     }
     let provider = state.payments.clone().ok_or(AppError::NotFound)?;
     let item = booked.basket_item.ok_or(AppError::NotFound)?;
-    let open = state.store.open_booking_checkout(item, provider.name()).await?;
+    let open = state.store.open_guest_checkout(item, provider.name()).await?;
     let base = state.config.public_url.trim_end_matches('/');
     let request = CheckoutRequest {
         amount: Pence(open.amount_pence),
@@ -570,7 +570,18 @@ pub(super) async fn paid(
         .checkout_by_reference(&p.reference)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (heading, mut paragraphs) = if bookings.is_empty() {
+    let (heading, mut paragraphs) = if bookings.is_empty() && checkout.status == "paid" {
+        // A guest's donation (or a booking since cancelled): the payment itself.
+        (
+            "Thank you: payment received".to_owned(),
+            vec![format!(
+                "We have received {} for {}. Your reference is {}.",
+                format::money(Pence(checkout.amount_pence)),
+                checkout.description,
+                checkout.reference
+            )],
+        )
+    } else if bookings.is_empty() {
         (
             "Waiting for your payment to be confirmed".to_owned(),
             vec![format!(
