@@ -14,6 +14,7 @@ import { freshHubJourneys } from "./fresh_hub.mjs";
 import { workspaceJourneys } from "./workspaces.mjs";
 import { officeJourneys } from "./office.mjs";
 import { recordsJourneys } from "./records.mjs";
+import { eventsJourneys } from "./events.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -260,6 +261,7 @@ try {
   // The office's workspace at phone and desktop widths.
   await officeJourneys({ browser, base, check, assert, axeClean });
   await recordsJourneys({ base, browser, check, assert, axeClean });
+  await eventsJourneys({ base, browser, check, assert, axeClean });
 
   // A second hub, on an empty database: setup and an invitation, end to end.
   await freshHubJourneys({ BIN, browser, check, assert, axeClean, freePort, waitForHealth });

@@ -17,6 +17,8 @@ use crate::{Store, now};
 /// The address bookings' links point at: the server's default.
 const SITE: &str = "http://127.0.0.1:8080";
 
+// The demo's events read best as one call each with every fact in order.
+#[allow(clippy::too_many_arguments)]
 fn event(
     title: &str,
     kind: EventKind,
