@@ -71,6 +71,7 @@ fn audiences() -> Vec<Audience> {
         api::terms::audience(),
         events::public_audience(),
         events::office_audience(),
+        events::staff_audience(),
         api::events::audience(),
     ]
 }

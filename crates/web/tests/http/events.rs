@@ -336,12 +336,24 @@ async fn the_office_adds_books_and_checks_in(backend: Backend) {
         )
         .await;
     assert!(r.text().await.unwrap().contains("already checked in"));
-    assert_eq!(app.store.cpd_records(teacher.staff.id).await.unwrap().len(), 1);
+    let cpd = app.store.cpd_records(teacher.staff.id).await.unwrap();
+    assert_eq!(cpd.len(), 1);
+    // Its certificate, as a PDF the office may open.
+    let r = office.get(&format!("/account/cpd/{}.pdf", cpd[0].id)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.4"));
+    assert!(String::from_utf8_lossy(&pdf).contains("(Singing in the classroom)"));
 
     // Nobody but the office.
     let family = app.logged_in(&parent.email).await;
     assert_eq!(family.get("/admin/events").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(family.get(&page).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        family.get(&format!("/account/cpd/{}.pdf", cpd[0].id)).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let r = app.browser().get(&format!("{page}/check-in")).await;
     assert!(location(&r).starts_with("/login"), "{}", location(&r));
 }

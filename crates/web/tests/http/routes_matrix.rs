@@ -888,6 +888,16 @@ fn rules() -> Vec<Rule> {
             .url("/events/{event_slug}/wait")
             .post_only(),
         page("/admin/donations/gift-aid", OFFICE),
+        signed_in("/account/cpd"),
+        // Another teacher's certificate: 404, but the office sees any.
+        {
+            let mut r = signed_in("/account/cpd/{file}")
+                .url("/account/cpd/{cpd}.pdf")
+                .all_get(Is(404))
+                .get(OFFICE, Is(200));
+            r.kind = "signed in, another's record: 404";
+            r
+        },
         page("/admin/events", OFFICE),
         page("/admin/events/new", OFFICE),
         page("/admin/events/{id}", OFFICE).url("/admin/events/{event}"),
@@ -1180,6 +1190,34 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
         .unwrap();
     ids.insert("booking", booked.id.to_string());
     ids.insert("booking_ref", booked.reference);
+    // A CPD record of a teacher none of the callers is.
+    let trained = a_teacher().create(store).await;
+    let course = tutti_store::testing::world::an_event()
+        .kind(tutti_domain::events::EventKind::Cpd)
+        .free()
+        .create(store)
+        .await;
+    let place = store
+        .book_event(
+            &actor,
+            &tutti_store::events::bookings::BookingRequest {
+                event_id: course,
+                session_id: None,
+                name: "Trained Teacher".into(),
+                email: trained.staff.email.clone(),
+                tickets: vec![tutti_domain::events::TicketRequest {
+                    ticket_type: "Free".into(),
+                    quantity: 1,
+                }],
+                channel: tutti_store::events::bookings::Channel::Guest,
+                site_url: "http://127.0.0.1".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store.check_in(&actor, course, &place.reference).await.unwrap();
+    let cpd = store.cpd_records(trained.staff.id).await.unwrap()[0].id;
+    ids.insert("cpd", cpd.to_string());
     (ids, emails)
 }
 

@@ -3,6 +3,7 @@
 //! through their basket), tickets with a QR code, the waiting list; and the office's screens
 //! to add and cancel events, book on someone's behalf and check people in at the door.
 //! See docs/decisions/0086-events-and-bookings.md.
+mod cpd;
 mod office;
 mod public;
 
@@ -40,6 +41,16 @@ pub fn office_audience() -> Audience {
                 post(office::cancel_booking),
             )
             .route("/admin/events/{id}/check-in", get(office::door).post(office::check_in)),
+    )
+}
+
+/// Anyone signed in: their own CPD and its certificates (the office may open any certificate).
+pub fn staff_audience() -> Audience {
+    Audience::new(
+        Access::SignedIn,
+        Routes::new()
+            .route("/account/cpd", get(cpd::list))
+            .route("/account/cpd/{file}", get(cpd::certificate)),
     )
 }
 
