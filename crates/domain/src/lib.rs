@@ -142,6 +142,7 @@ pub mod rotation;
 pub mod schools;
 pub mod search;
 mod serde_formats;
+pub mod services;
 pub mod staff;
 pub mod terms;
 pub mod validate;

@@ -15,6 +15,7 @@ use crate::loans::LoanRefusal;
 use crate::payments::PaymentRefusal;
 use crate::progress::ProgressRefusal;
 use crate::records::RecordRefusal;
+use crate::services::ServiceRefusal;
 use crate::terms::TermRefusal;
 
 /// A rule of the hub said no.
@@ -50,6 +51,8 @@ pub enum Refusal {
     Terms(#[from] TermRefusal),
     #[error(transparent)]
     Events(#[from] EventRefusal),
+    #[error(transparent)]
+    Services(#[from] ServiceRefusal),
 }
 
 impl Refusal {
@@ -71,6 +74,7 @@ impl Refusal {
             Refusal::Loans(r) => r.field(),
             Refusal::Terms(r) => r.field(),
             Refusal::Events(r) => r.field(),
+            Refusal::Services(r) => r.field(),
         }
     }
 
@@ -91,6 +95,7 @@ impl Refusal {
             Refusal::Loans(r) => r.is_conflict(),
             Refusal::Terms(r) => r.is_conflict(),
             Refusal::Events(r) => r.is_conflict(),
+            Refusal::Services(r) => r.is_conflict(),
         }
     }
 }

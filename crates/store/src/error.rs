@@ -92,4 +92,7 @@ pub(crate) fn stored<T>(word: &str, parse: impl Fn(&str) -> Option<T>) -> Result
 }
 
 // Events and bookings (decision 0086).
-refused_from!(tutti_domain::events::EventRefusal);
+refused_from!(
+    tutti_domain::events::EventRefusal,
+    tutti_domain::services::ServiceRefusal
+);

@@ -146,6 +146,7 @@ const OFFICE: &[(&str, &str, &[Declared])] = &[
             ("/admin/payments", "Payments", For::Office),
             ("/admin/donations", "Donations", For::Office),
             ("/admin/agreements", "Schools' agreements", For::Office),
+            ("/admin/services", "Services for schools", For::Office),
             ("/admin/direct-debit", "Direct Debit", For::Office),
         ],
     ),

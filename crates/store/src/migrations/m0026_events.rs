@@ -216,6 +216,75 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // Services for schools: packages with a price and subsidies by phase or type (a
+        // percentage off), and schools' orders, which become services agreements once confirmed.
+        m.create_table(
+            Table::create()
+                .table("service_packages")
+                .col(big_pk_auto("id"))
+                .col(string("name"))
+                .col(string("kind"))
+                .col(text("description"))
+                .col(big_integer("price_pence"))
+                .col(integer("sessions"))
+                .col(boolean("active"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("service_package_subsidies")
+                .col(big_pk_auto("id"))
+                .col(big_integer("package_id"))
+                .col(string("applies_to"))
+                .col(integer("percent"))
+                .foreign_key(&mut fk(
+                    "service_package_subsidies",
+                    "package_id",
+                    "service_packages",
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("service_orders")
+                .col(big_pk_auto("id"))
+                .col(big_integer("school_id"))
+                .col(big_integer("package_id"))
+                .col(string("academic_year"))
+                .col(big_integer("price_pence"))
+                .col(string("status"))
+                .col(big_integer_null("ordered_by"))
+                .col(big_integer_null("agreement_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk(
+                    "service_orders",
+                    "school_id",
+                    "schools",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "service_orders",
+                    "package_id",
+                    "service_packages",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "service_orders",
+                    "agreement_id",
+                    "service_agreements",
+                    ForeignKeyAction::SetNull,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("service_orders", &["school_id", "academic_year"], false))
+            .await?;
+
         // A booking in a basket; donations by guests keep the donor's email; claimed donations
         // name their claim. (SQLite cannot add a foreign key to a table, so none here.)
         for (table, column) in [

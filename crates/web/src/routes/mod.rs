@@ -6,6 +6,7 @@ mod events;
 mod money;
 mod platform;
 mod records;
+mod services;
 pub(crate) mod teaching;
 
 use axum::Router;
@@ -72,6 +73,8 @@ fn audiences() -> Vec<Audience> {
         events::public_audience(),
         events::office_audience(),
         events::staff_audience(),
+        services::school_audience(),
+        services::office_audience(),
         api::events::audience(),
     ]
 }

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::macros::date;
 use tutti_domain::events::EventKind;
-use tutti_store::testing::world::{PASSWORD, a_family, a_school, a_teacher, an_admin, an_event};
+use tutti_store::testing::world::{PASSWORD, a_family, a_school, a_school_contact, a_teacher, an_admin, an_event};
 use tutti_web::WebConfig;
 use tutti_web::config::CardPayments;
 
@@ -19,7 +19,8 @@ on_both_backends!(
     a_free_event_books_at_once_and_a_full_one_offers_its_waiting_list,
     the_office_adds_books_and_checks_in,
     the_api_adds_events_and_books_for_the_office_only,
-    a_guest_donates_with_gift_aid_and_no_claim_repeats_a_donation
+    a_guest_donates_with_gift_aid_and_no_claim_repeats_a_donation,
+    a_school_order_becomes_an_agreement
 );
 
 /// A Monday in the autumn term of 2026.
@@ -571,4 +572,92 @@ async fn a_guest_donates_with_gift_aid_and_no_claim_repeats_a_donation(backend: 
         )
         .await;
     assert_eq!(r.text().await.unwrap().lines().count(), 1, "only the header");
+}
+
+async fn a_school_order_becomes_an_agreement(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let admin = an_admin().create(&app.store).await;
+    let school = a_school().create(&app.store).await;
+    let other = a_school().create(&app.store).await;
+    let contact = a_school_contact(&school).create(&app.store).await;
+    let office = app.logged_in(&admin.email).await;
+    let r = office
+        .submit(
+            "/admin/services",
+            "/admin/services/packages",
+            &[
+                ("name", "Whole-class ukulele"),
+                ("kind", "wcet"),
+                ("price", "3000"),
+                ("sessions", "33"),
+                ("subsidies", "primary: 50\nmaintained: 20"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let portal = app.logged_in(&contact.email).await;
+    let (status, html) = portal.get_text("/school/services").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Whole-class ukulele") && html.contains("£1,500.00"),
+        "half price for a primary: {html}"
+    );
+    let package = app.store.service_packages().await.unwrap()[0].id.to_string();
+    let r = portal
+        .submit(
+            "/school/services",
+            "/school/services/order",
+            &[("package", package.as_str()), ("year", "2026-27")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Ordered twice: refused, said in the flash.
+    portal
+        .submit(
+            "/school/services",
+            "/school/services/order",
+            &[("package", package.as_str()), ("year", "2026-27")],
+        )
+        .await;
+    let (_, html) = portal.get_text("/school/services").await;
+    assert!(html.contains("already ordered this package"), "{html}");
+    let orders = app.store.service_orders(Some(school.id)).await.unwrap();
+    assert_eq!(orders.len(), 1);
+    assert!(app.store.service_orders(Some(other.id)).await.unwrap().is_empty());
+
+    let r = office
+        .submit(
+            "/admin/services",
+            &format!("/admin/services/orders/{}/confirm", orders[0].id),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let year = tutti_domain::calendar::AcademicYear::parse("2026-27").unwrap();
+    let agreements = app.store.agreements(year).await.unwrap();
+    assert_eq!(agreements.len(), 1);
+    assert_eq!(
+        (
+            agreements[0].programme.as_str(),
+            agreements[0].annual_pence,
+            agreements[0].sessions,
+            agreements[0].school_id
+        ),
+        ("Whole-class ukulele", 150_000, 33, school.id)
+    );
+    // Answered once.
+    office
+        .submit(
+            "/admin/services",
+            &format!("/admin/services/orders/{}/decline", orders[0].id),
+            &[],
+        )
+        .await;
+    let (_, html) = office.get_text("/admin/services").await;
+    assert!(html.contains("already been answered"), "{html}");
+    assert_eq!(app.store.agreements(year).await.unwrap().len(), 1);
+    // Only the office answers.
+    assert_eq!(portal.get("/admin/services").await.status(), StatusCode::FORBIDDEN);
 }

@@ -888,6 +888,17 @@ fn rules() -> Vec<Rule> {
             .url("/events/{event_slug}/wait")
             .post_only(),
         page("/admin/donations/gift-aid", OFFICE),
+        // Services for schools: a school orders for itself; the office answers.
+        page("/school/services", SCHOOL),
+        page("/school/services/order", SCHOOL).post_only(),
+        page("/admin/services", OFFICE),
+        page("/admin/services/packages", OFFICE).post_only(),
+        page("/admin/services/orders/{id}/confirm", OFFICE)
+            .url("/admin/services/orders/987654/confirm")
+            .post_only(),
+        page("/admin/services/orders/{id}/decline", OFFICE)
+            .url("/admin/services/orders/987654/decline")
+            .post_only(),
         signed_in("/account/cpd"),
         // Another teacher's certificate: 404, but the office sees any.
         {
@@ -1429,6 +1440,7 @@ async fn fingerprint(store: &Store) -> Vec<(String, String)> {
         "school_contacts",
         "events",
         "bookings",
+        "service_orders",
     ] {
         let sql =
             format!("SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM {table}");

@@ -9,6 +9,7 @@ pub mod gift_aid;
 pub mod guests;
 pub mod invoices;
 pub mod provider;
+pub mod services;
 
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
