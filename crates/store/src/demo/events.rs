@@ -259,3 +259,67 @@ pub(super) async fn seed(store: &Store, today: Date, parent: Option<i64>, office
     txn.commit().await?;
     Ok(())
 }
+
+/// Services for schools: the catalogue, and an order from the demo school waiting for the office.
+pub(super) async fn seed_services(store: &Store, today: Date, school: Option<i64>) -> Result<()> {
+    use crate::money::payments::services::NewPackage;
+    use tutti_domain::services::PackageKind;
+    let actor = Actor {
+        user_id: None,
+        name: "demo seed".into(),
+        ip: "local".into(),
+    };
+    let mut first = None;
+    for (name, kind, pence, sessions, subsidies) in [
+        (
+            "Whole-class ukulele",
+            PackageKind::Wcet,
+            300_000,
+            33,
+            vec![("primary", 50), ("maintained", 20)],
+        ),
+        (
+            "Singing strategy",
+            PackageKind::Singing,
+            120_000,
+            10,
+            vec![("primary", 25)],
+        ),
+        ("Music CPD day", PackageKind::CpdDay, 45_000, 1, vec![]),
+        (
+            "Class set of instruments",
+            PackageKind::InstrumentLoans,
+            60_000,
+            1,
+            vec![("special", 100)],
+        ),
+        (
+            "Curriculum support visit",
+            PackageKind::CurriculumSupport,
+            30_000,
+            3,
+            vec![],
+        ),
+    ] {
+        let id = store
+            .create_package(
+                &actor,
+                &NewPackage {
+                    name: name.into(),
+                    kind,
+                    description: String::new(),
+                    price: Pence(pence),
+                    sessions,
+                    subsidies: subsidies.iter().map(|(a, p)| ((*a).to_owned(), *p)).collect(),
+                },
+            )
+            .await?;
+        first.get_or_insert(id);
+    }
+    if let (Some(school), Some(package)) = (school, first) {
+        let next = tutti_domain::calendar::AcademicYear::containing(today);
+        let next = tutti_domain::calendar::AcademicYear::starting(next.start_year() + 1);
+        store.order_package(&actor, school, package, next).await?;
+    }
+    Ok(())
+}

@@ -181,6 +181,8 @@ impl Store {
             let parent = account("parent@demo.test").await?;
             let office = account("admin@demo.test").await?;
             events::seed(self, today, parent, office).await?;
+            let school = self.user_by_email("school@demo.test").await?.and_then(|u| u.school_id);
+            events::seed_services(self, today, school).await?;
         }
         // Fresh statistics: a planner that still thinks the tables are empty picks plans
         // that are fine for ten rows and ruinous for a million.
