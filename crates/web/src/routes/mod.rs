@@ -6,7 +6,7 @@ mod events;
 mod money;
 mod platform;
 mod records;
-mod services;
+pub(crate) mod services;
 pub(crate) mod teaching;
 
 use axum::Router;

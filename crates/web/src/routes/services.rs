@@ -43,6 +43,28 @@ pub fn office_audience() -> Audience {
     )
 }
 
+/// Links the account page adds: a school's services, a teacher's CPD, the office's events.
+pub fn dashboard_links(role: Role) -> Vec<(&'static str, &'static str, &'static str)> {
+    match role {
+        Role::School => vec![(
+            "/school/services",
+            "Services for your school",
+            "Whole-class teaching, singing, CPD days and more, at your school's price.",
+        )],
+        Role::Teacher => vec![(
+            "/account/cpd",
+            "Your CPD",
+            "Courses you attended, each with a certificate.",
+        )],
+        Role::Admin | Role::Manager => vec![(
+            "/admin/events",
+            "Events and bookings",
+            "Concerts, courses and CPD: bookings, waiting lists and the door.",
+        )],
+        _ => Vec::new(),
+    }
+}
+
 pub(crate) struct PackageRow {
     id: i64,
     name: String,

@@ -265,7 +265,7 @@ async fn the_office_adds_books_and_checks_in(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("like 2026-12-12 14:00-15:30"));
+    assert!(r.text().await.unwrap().contains("like 12/12/2026 14:00-15:30"));
     let r = office
         .submit(
             "/admin/events/new",

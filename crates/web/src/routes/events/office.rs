@@ -113,7 +113,7 @@ pub(super) async fn new_form(State(state): State<AppState>, visitor: Visitor) ->
     new_page(&state, &visitor, v, FormErrors::default())
 }
 
-/// "2026-12-12 14:00-15:30", one session a line.
+/// "12/12/2026 14:00-15:30", one session a line.
 fn read_sessions(text: &str, errors: &mut FormErrors) -> Vec<(Date, u16, u16)> {
     let mut out = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -132,14 +132,14 @@ fn read_sessions(text: &str, errors: &mut FormErrors) -> Vec<(Date, u16, u16)> {
             None => {
                 errors.add(
                     "sessions",
-                    format!("Write each session as a date and times, like 2026-12-12 14:00-15:30 (not “{line}”)"),
+                    format!("Write each session as a date and times, like 12/12/2026 14:00-15:30 (not “{line}”)"),
                 );
                 return Vec::new();
             }
         }
     }
     if out.is_empty() && errors.get("sessions").is_none() {
-        errors.add("sessions", "Enter at least one session, like 2026-12-12 14:00-15:30");
+        errors.add("sessions", "Enter at least one session, like 12/12/2026 14:00-15:30");
     }
     out
 }
@@ -174,7 +174,7 @@ fn optional_date(v: &Values, field: &'static str, errors: &mut FormErrors) -> Op
         return None;
     }
     tutti_domain::validate::parse_date(text)
-        .map_err(|_| errors.add(field, "Enter a date like 2026-11-01, or leave it empty"))
+        .map_err(|_| errors.add(field, "Enter a date like 01/11/2026, or leave it empty"))
         .ok()
 }
 

@@ -52,10 +52,10 @@ fn read(from: &str, to: &str, errors: &mut FormErrors) -> Option<(Date, Date)> {
     let from_d = tutti_domain::validate::parse_date(from).ok();
     let to_d = tutti_domain::validate::parse_date(to).ok();
     if from_d.is_none() {
-        errors.add("from", "Enter the first day, like 2026-04-06");
+        errors.add("from", "Enter the first day, like 06/04/2026");
     }
     if to_d.is_none() {
-        errors.add("to", "Enter the last day, like 2027-04-05");
+        errors.add("to", "Enter the last day, like 05/04/2027");
     }
     match (from_d, to_d) {
         (Some(f), Some(t)) if f <= t => Some((f, t)),
