@@ -15,6 +15,7 @@ import { workspaceJourneys } from "./workspaces.mjs";
 import { officeJourneys } from "./office.mjs";
 import { recordsJourneys } from "./records.mjs";
 import { ensemblesJourneys } from "./ensembles.mjs";
+import { eventsJourneys } from "./events.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -262,6 +263,7 @@ try {
   await officeJourneys({ browser, base, check, assert, axeClean });
   await recordsJourneys({ base, browser, check, assert, axeClean });
   await ensemblesJourneys({ base, browser, check, assert, axeClean });
+  await eventsJourneys({ base, browser, check, assert, axeClean });
 
   // A second hub, on an empty database: setup and an invitation, end to end.
   await freshHubJourneys({ BIN, browser, check, assert, axeClean, freePort, waitForHealth });

@@ -52,6 +52,9 @@ enum Command {
     /// Solve, check and generate weekly timetables (TIMETABLING.md).
     #[command(subcommand)]
     Timetable(timetable::TimetableCommand),
+    /// Payments: the Gift Aid claim.
+    #[command(subcommand)]
+    Payments(payments::PaymentsCommand),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
             Command::Export(args) => import::export(args).await,
             Command::Billing(cmd) => billing::run(cmd).await,
             Command::Copy(args) => copy::run(args).await,
+            Command::Payments(cmd) => payments::run(cmd).await,
             Command::Timetable(_) => unreachable!("handled above"),
         }
     }))

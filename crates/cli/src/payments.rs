@@ -1,5 +1,6 @@
 //! `tutti billing reminders` (instalment reminders and the missed-instalment rule, once per
-//! instalment) and `tutti billing credits` (lessons the hub did not give, credited once).
+//! instalment), `tutti billing credits` (lessons the hub did not give, credited once) and
+//! `tutti payments gift-aid` (the Gift Aid claim schedule, each donation claimed once).
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -68,6 +69,69 @@ pub async fn credits(args: CreditsArgs) -> anyhow::Result<ExitCode> {
         "{} lessons credited for {term}, {} in all",
         report.credits,
         Pence(report.total_pence)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Payments: the Gift Aid claim.
+#[derive(clap::Subcommand, Debug)]
+pub enum PaymentsCommand {
+    /// The Gift Aid claim schedule (HMRC's Charities Online layout) as CSV, for paid donations
+    /// with a declaration not yet claimed; making it marks them claimed.
+    GiftAid(GiftAidArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GiftAidArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The first day donations were paid on, like 2026-04-06.
+    #[arg(long)]
+    from: String,
+    /// The last day donations were paid on, like 2027-04-05.
+    #[arg(long)]
+    to: String,
+    /// Show the schedule without marking its donations claimed.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the CSV to this file rather than standard output.
+    #[arg(long)]
+    output: Option<std::path::PathBuf>,
+}
+
+pub async fn run(cmd: PaymentsCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        PaymentsCommand::GiftAid(args) => gift_aid(args).await,
+    }
+}
+
+async fn gift_aid(args: GiftAidArgs) -> anyhow::Result<ExitCode> {
+    let from = parse_date(&args.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    let to = parse_date(&args.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    if to < from {
+        bail!("--to must be on or after --from");
+    }
+    let store = args.db.open().await?;
+    let claim = store.gift_aid_claim(&Actor::cli(), from, to, args.dry_run).await?;
+    store.close().await;
+    let csv = tutti_domain::gift_aid::schedule_csv(&claim.lines);
+    match &args.output {
+        Some(path) => std::fs::write(path, csv.as_bytes())?,
+        None => {
+            use std::io::Write as _;
+            let _ = std::io::stdout().write_all(csv.as_bytes());
+        }
+    }
+    let what = if args.dry_run {
+        "previewed (nothing marked claimed)"
+    } else {
+        "claimed"
+    };
+    eprintln!(
+        "{} donations, {} in {} lines, {what}",
+        claim.donations,
+        claim.total,
+        claim.lines.len()
     );
     Ok(ExitCode::SUCCESS)
 }

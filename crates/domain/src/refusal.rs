@@ -7,7 +7,11 @@ use crate::admissions::{AdmissionRefusal, ApplicationError};
 use crate::allocation::AllocationRefusal;
 use crate::billing::BillingRefusal;
 use crate::content::{ContentProblem, ContentRefusal};
+<<<<<<< HEAD
 use crate::ensembles::EnsembleRefusal;
+=======
+use crate::events::EventRefusal;
+>>>>>>> events
 use crate::identity::IdentityProblem;
 use crate::invitations::{ContactRefusal, InvitationRefusal};
 use crate::jobs::JobRefusal;
@@ -16,6 +20,7 @@ use crate::loans::LoanRefusal;
 use crate::payments::PaymentRefusal;
 use crate::progress::ProgressRefusal;
 use crate::records::RecordRefusal;
+use crate::services::ServiceRefusal;
 use crate::terms::TermRefusal;
 
 /// A rule of the hub said no.
@@ -50,8 +55,14 @@ pub enum Refusal {
     #[error(transparent)]
     Terms(#[from] TermRefusal),
     #[error(transparent)]
+<<<<<<< HEAD
     Jobs(#[from] JobRefusal),
     Ensembles(#[from] EnsembleRefusal),
+=======
+    Events(#[from] EventRefusal),
+    #[error(transparent)]
+    Services(#[from] ServiceRefusal),
+>>>>>>> events
 }
 
 impl Refusal {
@@ -72,8 +83,13 @@ impl Refusal {
             Refusal::Contacts(r) => r.field(),
             Refusal::Loans(r) => r.field(),
             Refusal::Terms(r) => r.field(),
+<<<<<<< HEAD
             Refusal::Jobs(r) => r.field(),
             Refusal::Ensembles(r) => r.field(),
+=======
+            Refusal::Events(r) => r.field(),
+            Refusal::Services(r) => r.field(),
+>>>>>>> events
         }
     }
 
@@ -93,8 +109,13 @@ impl Refusal {
             Refusal::Contacts(r) => r.is_conflict(),
             Refusal::Loans(r) => r.is_conflict(),
             Refusal::Terms(r) => r.is_conflict(),
+<<<<<<< HEAD
             Refusal::Jobs(r) => r.is_conflict(),
             Refusal::Ensembles(r) => r.is_conflict(),
+=======
+            Refusal::Events(r) => r.is_conflict(),
+            Refusal::Services(r) => r.is_conflict(),
+>>>>>>> events
         }
     }
 }

@@ -92,3 +92,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub(crate) fn stored<T>(word: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
     parse(word).ok_or_else(|| StoreError::Corrupt(format!("status {word:?}")))
 }
+
+// Events and bookings (decision 0086).
+refused_from!(
+    tutti_domain::events::EventRefusal,
+    tutti_domain::services::ServiceRefusal
+);

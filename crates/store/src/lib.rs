@@ -12,6 +12,7 @@ pub mod copy;
 pub mod demo;
 pub mod entities;
 mod error;
+pub mod events;
 mod json_rows;
 pub mod listing;
 mod migrations;

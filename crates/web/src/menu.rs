@@ -151,8 +151,14 @@ const OFFICE: &[(&str, &str, &[Declared])] = &[
             ("/admin/payments", "Payments", For::Office),
             ("/admin/donations", "Donations", For::Office),
             ("/admin/agreements", "Schools' agreements", For::Office),
+            ("/admin/services", "Services for schools", For::Office),
             ("/admin/direct-debit", "Direct Debit", For::Office),
         ],
+    ),
+    (
+        "events",
+        "Events",
+        &[("/admin/events", "Events and bookings", For::Office)],
     ),
     ("site", "Site", &[("/admin/content", "Content", For::Admins)]),
     (

@@ -1,6 +1,7 @@
 //! The demo hub: a deterministic, believable Durham-sized hub and one account per role.
 mod applications;
 mod ensembles;
+mod events;
 mod identity;
 mod lessons;
 mod names;
@@ -172,6 +173,19 @@ impl Store {
             &tutti_domain::charging::ChargingPolicy::starting(&identity.name, year),
         )
         .await?;
+        // Events of every kind, bookings and donations (decision 0086); not in the tests'
+        // small hub, whose pages and outbox hold only what a test put there.
+        if pupils >= 1_000 {
+            let account = |email: &str| {
+                let email = email.to_owned();
+                async move { self.user_by_email(&email).await.map(|u| u.map(|u| u.id)) }
+            };
+            let parent = account("parent@demo.test").await?;
+            let office = account("admin@demo.test").await?;
+            events::seed(self, today, parent, office).await?;
+            let school = self.user_by_email("school@demo.test").await?.and_then(|u| u.school_id);
+            events::seed_services(self, today, school).await?;
+        }
         // Fresh statistics: a planner that still thinks the tables are empty picks plans
         // that are fine for ten rows and ruinous for a million.
         analyse(self.conn()).await?;

@@ -28,6 +28,7 @@ mod m0021_loans;
 mod m0022_search;
 mod m0024_jobs;
 mod m0025_ensembles;
+mod m0026_events;
 mod m0028_search_folds_accents;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
@@ -78,6 +79,7 @@ pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
             ("m0022_search", Box::new(m0022_search::Migration)),
             ("m0024_jobs", Box::new(m0024_jobs::Migration)),
             ("m0025_ensembles", Box::new(m0025_ensembles::Migration)),
+            ("m0026_events", Box::new(m0026_events::Migration)),
             (
                 "m0028_search_folds_accents",
                 Box::new(m0028_search_folds_accents::Migration),

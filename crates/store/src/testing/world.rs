@@ -1064,3 +1064,77 @@ impl EnsembleBuilder {
             .expect("the ensemble is there")
     }
 }
+
+// ---- Events (decision 0086) -------------------------------------------------------------
+
+/// A published family concert a month after the store's today, 14:00 to 15:30, with adult
+/// (£8.00) and child (£4.00) tickets, 100 places and bookings open now.
+pub fn an_event() -> EventBuilder {
+    EventBuilder {
+        event: crate::events::NewEvent {
+            title: format!("Family concert {:06}", unique()),
+            kind: tutti_domain::events::EventKind::Concert,
+            audience: tutti_domain::events::EventAudience::Families,
+            audience_detail: "All ages".into(),
+            summary: "An afternoon of music for all the family.".into(),
+            venue: "Town Hall".into(),
+            postcode: "DH1 3LE".into(),
+            capacity: Some(100),
+            capacity_per_session: false,
+            booking_opens: None,
+            booking_closes: None,
+            refund_days: 7,
+            sessions: Vec::new(),
+            tickets: vec![("Adult".into(), Pence(800)), ("Child".into(), Pence(400))],
+        },
+        days_ahead: 30,
+    }
+}
+
+pub struct EventBuilder {
+    event: crate::events::NewEvent,
+    days_ahead: i64,
+}
+
+impl EventBuilder {
+    pub fn titled(mut self, title: &str) -> Self {
+        self.event.title = title.to_owned();
+        self
+    }
+
+    /// `places` places in all.
+    pub fn capacity(mut self, places: u32) -> Self {
+        self.event.capacity = Some(places);
+        self
+    }
+
+    /// Of this kind (CPD writes attendance to the CPD record).
+    pub fn kind(mut self, kind: tutti_domain::events::EventKind) -> Self {
+        self.event.kind = kind;
+        self
+    }
+
+    /// Free: one ticket type, "Free", at nothing.
+    pub fn free(mut self) -> Self {
+        self.event.tickets = vec![("Free".into(), Pence::ZERO)];
+        self
+    }
+
+    /// Its one session `days` days after the store's today.
+    pub fn in_days(mut self, days: i64) -> Self {
+        self.days_ahead = days;
+        self
+    }
+
+    /// The event's id.
+    pub async fn create(mut self, store: &Store) -> i64 {
+        if self.event.sessions.is_empty() {
+            let day = store.today() + time::Duration::days(self.days_ahead);
+            self.event.sessions.push((day, 14 * 60, 15 * 60 + 30));
+        }
+        store
+            .create_event(&Actor::cli(), &self.event)
+            .await
+            .expect("a test event is created")
+    }
+}

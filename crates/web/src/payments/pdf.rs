@@ -242,6 +242,40 @@ pub fn invoice_pdf(hub_name: &str, doc: &InvoiceDocument) -> Vec<u8> {
     assemble(&l.pages)
 }
 
+/// A certificate of CPD attendance as a PDF, in the same hand-written way as invoices
+/// (decision 0086): who attended what, when, and for how long.
+pub fn cpd_certificate_pdf(
+    hub_name: &str,
+    staff_name: &str,
+    title: &str,
+    attended_on: time::Date,
+    minutes: i32,
+) -> Vec<u8> {
+    let mut l = Layout::new();
+    l.line(18.0, true, hub_name, None);
+    l.gap();
+    l.gap();
+    l.line(22.0, true, "Certificate of attendance", None);
+    l.gap();
+    l.line(12.0, false, "This is to certify that", None);
+    l.line(16.0, true, staff_name, None);
+    l.line(12.0, false, "attended the professional development course", None);
+    l.line(16.0, true, title, None);
+    l.line(
+        12.0,
+        false,
+        &format!("on {}", crate::format::long_day(attended_on)),
+        None,
+    );
+    l.line(
+        12.0,
+        false,
+        &format!("for {} hours {} minutes.", minutes / 60, minutes % 60),
+        None,
+    );
+    assemble(&l.pages)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ mod billing;
 mod content;
 mod contract;
 mod ensembles;
+mod events;
 mod go_live;
 mod hours;
 mod identity;

@@ -346,6 +346,8 @@ fn rules() -> Vec<Rule> {
             r.public_post = OneOf(&[400, 404]);
             r
         },
+        // Anyone may donate; a guest pays by card at once (decision 0086).
+        public("/donate"),
         public("/pay/test/{session}")
             .url("/pay/test/cs_test_forged")
             .all_get(Is(404)),
@@ -386,7 +388,6 @@ fn rules() -> Vec<Rule> {
         signed_in("/basket/return")
             .url("/basket/return?reference=forged")
             .all_get(Is(404)),
-        signed_in("/donate"),
         // Another family's invoice as PDF: 404 for everyone, the office included (theirs is
         // /admin/invoices/{id}/invoice.pdf).
         {
@@ -933,6 +934,64 @@ fn rules() -> Vec<Rule> {
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Reached),
+        // ---- events (decision 0086) ----
+        public("/events"),
+        // No checkout with that reference: 404.
+        public("/events/paid").url("/events/paid?ref=forged").all_get(Is(404)),
+        // A ticket names nobody: anyone with its reference sees it.
+        public("/events/tickets/{reference}").url("/events/tickets/{booking_ref}"),
+        public("/events/{slug}").url("/events/{event_slug}"),
+        public("/events/{slug}/book")
+            .url("/events/{event_slug}/book")
+            .post_only(),
+        public("/events/{slug}/wait")
+            .url("/events/{event_slug}/wait")
+            .post_only(),
+        page("/admin/donations/gift-aid", OFFICE),
+        // Services for schools: a school orders for itself; the office answers.
+        page("/school/services", SCHOOL),
+        page("/school/services/order", SCHOOL).post_only(),
+        page("/admin/services", OFFICE),
+        page("/admin/services/packages", OFFICE).post_only(),
+        page("/admin/services/orders/{id}/confirm", OFFICE)
+            .url("/admin/services/orders/987654/confirm")
+            .post_only(),
+        page("/admin/services/orders/{id}/decline", OFFICE)
+            .url("/admin/services/orders/987654/decline")
+            .post_only(),
+        signed_in("/account/cpd"),
+        // Another teacher's certificate: 404, but the office sees any.
+        {
+            let mut r = signed_in("/account/cpd/{file}")
+                .url("/account/cpd/{cpd}.pdf")
+                .all_get(Is(404))
+                .get(OFFICE, Is(200));
+            r.kind = "signed in, another's record: 404";
+            r
+        },
+        page("/admin/events", OFFICE),
+        page("/admin/events/new", OFFICE),
+        page("/admin/events/{id}", OFFICE).url("/admin/events/{event}"),
+        page("/admin/events/{id}/book", OFFICE)
+            .url("/admin/events/{event}/book")
+            .post_only(),
+        page("/admin/events/{id}/cancel", OFFICE)
+            .url("/admin/events/{event}/cancel")
+            .post_only(),
+        page("/admin/events/{id}/bookings/{booking}/cancel", OFFICE)
+            .url("/admin/events/{event}/bookings/{booking}/cancel")
+            .post_only(),
+        page("/admin/events/{id}/check-in", OFFICE).url("/admin/events/{event}/check-in"),
+        // Everyone signed in lists events (as the public page does); only the office adds
+        // them and books through the API.
+        Rule::new("/api/v1/events", Gate::SignedIn, "API, public list")
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        api_office("/api/v1/events/{id}/bookings")
+            .url("/api/v1/events/{event}/bookings")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
     ]
 }
 
@@ -1207,6 +1266,58 @@ async fn world(app: &TestApp) -> (BTreeMap<&'static str, String>, Vec<String>) {
             .await;
         ids.insert(key, item.slug);
     }
+    // Events (decision 0086): an event and somebody else's booking on it.
+    let event = tutti_store::testing::world::an_event().create(store).await;
+    ids.insert("event", event.to_string());
+    ids.insert("event_slug", store.event(event).await.unwrap().unwrap().event.slug);
+    let booked = store
+        .book_event(
+            &actor,
+            &tutti_store::events::bookings::BookingRequest {
+                event_id: event,
+                session_id: None,
+                name: "Someone Else".into(),
+                email: "someone.else@test.example".into(),
+                tickets: vec![tutti_domain::events::TicketRequest {
+                    ticket_type: "Adult".into(),
+                    quantity: 1,
+                }],
+                channel: tutti_store::events::bookings::Channel::Guest,
+                site_url: "http://127.0.0.1".into(),
+            },
+        )
+        .await
+        .unwrap();
+    ids.insert("booking", booked.id.to_string());
+    ids.insert("booking_ref", booked.reference);
+    // A CPD record of a teacher none of the callers is.
+    let trained = a_teacher().create(store).await;
+    let course = tutti_store::testing::world::an_event()
+        .kind(tutti_domain::events::EventKind::Cpd)
+        .free()
+        .create(store)
+        .await;
+    let place = store
+        .book_event(
+            &actor,
+            &tutti_store::events::bookings::BookingRequest {
+                event_id: course,
+                session_id: None,
+                name: "Trained Teacher".into(),
+                email: trained.staff.email.clone(),
+                tickets: vec![tutti_domain::events::TicketRequest {
+                    ticket_type: "Free".into(),
+                    quantity: 1,
+                }],
+                channel: tutti_store::events::bookings::Channel::Guest,
+                site_url: "http://127.0.0.1".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store.check_in(&actor, course, &place.reference).await.unwrap();
+    let cpd = store.cpd_records(trained.staff.id).await.unwrap()[0].id;
+    ids.insert("cpd", cpd.to_string());
     (ids, emails)
 }
 
@@ -1416,6 +1527,9 @@ async fn fingerprint(store: &Store) -> Vec<(String, String)> {
         "charging_policies",
         "invitations",
         "school_contacts",
+        "events",
+        "bookings",
+        "service_orders",
     ] {
         let sql =
             format!("SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM {table}");

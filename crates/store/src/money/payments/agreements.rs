@@ -73,60 +73,8 @@ async fn agreements_where(
 impl Store {
     /// Makes an agreement; the school's billing method (journal or invoice) is copied onto it.
     pub async fn create_agreement(&self, actor: &Actor, input: &AgreementInput) -> Result<Agreement> {
-        check_agreement(&input.programme, input.annual_cost, input.sessions)?;
         let txn = self.write().await?;
-        let school = crate::entities::school::Entity::find_by_id(input.school_id)
-            .one(&txn)
-            .await?
-            .filter(|s| s.archived_at.is_none())
-            .ok_or(PaymentRefusal::ChooseSchool)?;
-        let billing = school.billing.replace('_', "-");
-        let year = input.year.to_string();
-        let id = insert_id(
-            &txn,
-            "INSERT INTO service_agreements (school_id, academic_year, programme, annual_pence, sessions, billing, \
-             created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            vec![
-                input.school_id.into(),
-                year.clone().into(),
-                input.programme.trim().into(),
-                input.annual_cost.0.into(),
-                (input.sessions as i32).into(),
-                billing.clone().into(),
-                actor.user_id.into(),
-                now().into(),
-            ],
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::Db(_) => PaymentRefusal::AgreementExists {
-                school: school.name.clone(),
-                programme: input.programme.trim().to_owned(),
-                year: year.clone(),
-            }
-            .into(),
-            other => other,
-        })?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "service_agreement",
-            Some(id),
-            format!(
-                "{} {} for {} at {} a year, by {}",
-                year,
-                input.programme.trim(),
-                school.name,
-                input.annual_cost,
-                billing.replace('-', " ")
-            ),
-        )
-        .await?;
-        let created = agreements_where(&txn, "WHERE a.id = ?", vec![id.into()])
-            .await?
-            .pop()
-            .ok_or(StoreError::NotFound)?;
+        let created = create_agreement_in(&txn, actor, input).await?;
         txn.commit().await?;
         Ok(created)
     }
@@ -153,4 +101,66 @@ impl Store {
         .await?;
         Ok(csv)
     }
+}
+
+/// Makes an agreement inside a transaction (a school's confirmed order makes one too).
+pub(crate) async fn create_agreement_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: &AgreementInput,
+) -> Result<Agreement> {
+    check_agreement(&input.programme, input.annual_cost, input.sessions)?;
+    let school = crate::entities::school::Entity::find_by_id(input.school_id)
+        .one(txn)
+        .await?
+        .filter(|s| s.archived_at.is_none())
+        .ok_or(PaymentRefusal::ChooseSchool)?;
+    let billing = school.billing.replace('_', "-");
+    let year = input.year.to_string();
+    let id = insert_id(
+        txn,
+        "INSERT INTO service_agreements (school_id, academic_year, programme, annual_pence, sessions, billing, \
+             created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        vec![
+            input.school_id.into(),
+            year.clone().into(),
+            input.programme.trim().into(),
+            input.annual_cost.0.into(),
+            (input.sessions as i32).into(),
+            billing.clone().into(),
+            actor.user_id.into(),
+            now().into(),
+        ],
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Db(_) => PaymentRefusal::AgreementExists {
+            school: school.name.clone(),
+            programme: input.programme.trim().to_owned(),
+            year: year.clone(),
+        }
+        .into(),
+        other => other,
+    })?;
+    audit::record(
+        txn,
+        actor,
+        Action::Create,
+        "service_agreement",
+        Some(id),
+        format!(
+            "{} {} for {} at {} a year, by {}",
+            year,
+            input.programme.trim(),
+            school.name,
+            input.annual_cost,
+            billing.replace('-', " ")
+        ),
+    )
+    .await?;
+    let created = agreements_where(txn, "WHERE a.id = ?", vec![id.into()])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)?;
+    Ok(created)
 }

@@ -94,6 +94,22 @@ pub(crate) async fn apply_paid_items(
             super::invoices::insert_card_payment(conn, invoice, Pence(item.amount_pence), checkout, paid_on).await?;
         }
     }
+    // Bookings held for this payment are confirmed (decision 0086).
+    #[derive(FromQueryResult)]
+    struct HeldBooking {
+        booking_id: i64,
+        amount_pence: i64,
+    }
+    let bookings = HeldBooking::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT booking_id, amount_pence FROM basket_items WHERE checkout_id = ? AND booking_id IS NOT NULL",
+        [checkout.id.into()],
+    ))
+    .all(conn)
+    .await?;
+    for b in bookings {
+        crate::events::bookings::confirm_paid(conn, b.booking_id, Pence(b.amount_pence), checkout.id).await?;
+    }
     exec(
         conn,
         "DELETE FROM basket_items WHERE checkout_id = ?",

@@ -5,8 +5,11 @@ pub mod agreements;
 pub mod basket;
 pub mod collections;
 pub mod credits;
+pub mod gift_aid;
+pub mod guests;
 pub mod invoices;
 pub mod provider;
+pub mod services;
 
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;

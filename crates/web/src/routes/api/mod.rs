@@ -15,7 +15,11 @@ use utoipa::OpenApi;
 pub mod allocation;
 pub mod billing;
 pub mod enrolments;
+<<<<<<< HEAD
 pub mod ensembles;
+=======
+pub mod events;
+>>>>>>> events
 pub mod hours;
 pub mod identity;
 pub mod invitations;
@@ -58,8 +62,12 @@ pub fn document() -> serde_json::Value {
     doc.merge(school_contacts::SchoolContactsDoc::openapi());
     doc.merge(loans::LoansDoc::openapi());
     doc.merge(terms::TermsDoc::openapi());
+<<<<<<< HEAD
     doc.merge(jobs::JobsDoc::openapi());
     doc.merge(ensembles::EnsemblesDoc::openapi());
+=======
+    doc.merge(events::EventsDoc::openapi());
+>>>>>>> events
     schemas::finish(doc)
 }
 

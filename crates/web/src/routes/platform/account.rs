@@ -781,6 +781,8 @@ async fn dashboard(
     page.next_steps
         .extend(crate::routes::money::billing::dashboard_links(user.role));
     page.next_steps.extend(super::invitations::dashboard_links(user.role));
+    page.next_steps
+        .extend(crate::routes::services::dashboard_links(user.role));
     if user.role == Role::Parent {
         // A parent's home leads with money, lessons and offers (decision 76).
         return super::parent_home::parent_home(&state, &visitor, &user, session.csrf_token, page.next_steps).await;

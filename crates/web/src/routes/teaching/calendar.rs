@@ -235,7 +235,7 @@ pub fn escape(text: &str) -> String {
 
 /// Appends a content line, folded so that no line exceeds 75 octets (a continuation starts
 /// with a space, which counts), never inside a UTF-8 character, ended by CRLF.
-fn fold(out: &mut String, line: &str) {
+pub(crate) fn fold(out: &mut String, line: &str) {
     let mut used = 0;
     for c in line.chars() {
         if used + c.len_utf8() > 75 {

@@ -113,6 +113,9 @@ pub(super) struct DonatePage {
     home_address: String,
     postcode: String,
     statement: &'static str,
+    /// No account: the form asks for an email address and pays by card at once.
+    guest: bool,
+    email: String,
 }
 
 pub(super) fn donate_page(state: &AppState, visitor: &Visitor, v: &Values, errors: FormErrors) -> DonatePage {
@@ -126,6 +129,8 @@ pub(super) fn donate_page(state: &AppState, visitor: &Visitor, v: &Values, error
         home_address: get("home_address"),
         postcode: get("postcode"),
         statement: GIFT_AID_STATEMENT,
+        guest: visitor.user().is_none(),
+        email: get("email"),
     }
 }
 
@@ -134,7 +139,34 @@ pub(super) async fn donate_form(State(state): State<AppState>, visitor: Visitor)
     if let Some(u) = visitor.user() {
         v.insert("donor_name".into(), u.name.clone());
     }
-    render(&donate_page(&state, &visitor, &v, FormErrors::default()))
+    guest_form(
+        &state,
+        &visitor,
+        donate_page(&state, &visitor, &v, FormErrors::default()),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The donation page for anyone: a visitor with no session gets a form cookie whose token
+/// guards the form (decision 0086).
+async fn guest_form(
+    state: &AppState,
+    visitor: &Visitor,
+    mut page: DonatePage,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let (csrf, cookie) = crate::session::form_token(state, visitor).await?;
+    page.shell.csrf = csrf;
+    page.guest = visitor.user().is_none();
+    let mut response = (status, render(&page)?).into_response();
+    if let Some(c) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 /// Reads the donation form: an amount, and with Gift Aid the name, home address and a real
@@ -188,9 +220,13 @@ pub(super) fn read_donation(v: &Values, errors: &mut FormErrors) -> Option<Donat
 pub(super) async fn donate(
     State(state): State<AppState>,
     visitor: Visitor,
-    signed: SignedIn,
     Form(v): Form<Values>,
 ) -> AppResult<Response> {
+    let Some(session) = visitor.session.clone().filter(|s| s.user.is_some()) else {
+        return guest_donate(&state, &visitor, &v).await;
+    };
+    let user = session.user.clone().expect("filtered to a signed-in session");
+    let signed = SignedIn(user, session);
     let mut errors = FormErrors::default();
     if let Some(input) = read_donation(&v, &mut errors) {
         match state
@@ -215,6 +251,61 @@ pub(super) async fn donate(
         render(&donate_page(&state, &visitor, &v, errors))?,
     )
         .into_response())
+}
+
+/// A donation by someone with no account: paid by card at once through the guest payments
+/// account (decision 0086), their email kept for the receipt.
+async fn guest_donate(state: &AppState, visitor: &Visitor, v: &Values) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    let email = crate::forms::email_field(&mut errors, "email", v.get("email").map(String::as_str).unwrap_or(""));
+    let input = read_donation(v, &mut errors);
+    if state.payments.is_none() {
+        errors.add(
+            "amount",
+            "Card payments are not available online. Contact the hub office to give by bank transfer or cheque.",
+        );
+    }
+    let (Some(email), Some(input), true) = (email, input, errors.is_empty()) else {
+        let page = donate_page(state, visitor, v, errors);
+        return guest_form(state, visitor, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let actor = tutti_store::platform::audit::Actor {
+        user_id: None,
+        name: format!("guest ({email})"),
+        ip: visitor.ip.clone(),
+    };
+    let item = match state.store.add_guest_donation(&actor, &email, &input).await {
+        Ok(item) => item,
+        Err(e) => {
+            refused_on(e, "amount", &mut errors)?;
+            let page = donate_page(state, visitor, v, errors);
+            return guest_form(state, visitor, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let provider = state.payments.clone().ok_or_else(no_card_payments)?;
+    let open = state.store.open_guest_checkout(item, provider.name()).await?;
+    let base = state.config.public_url.trim_end_matches('/');
+    let request = CheckoutRequest {
+        amount: Pence(open.amount_pence),
+        reference: open.reference.clone(),
+        description: open.description.clone(),
+        customer_email: Some(email),
+        success_url: format!("{base}/events/paid?ref={}", open.reference),
+        cancel_url: format!("{base}/donate"),
+    };
+    match provider.create_checkout(&request).await {
+        Ok(hosted) => {
+            state.store.set_checkout_session(open.id, &hosted.session_id).await?;
+            Ok(Redirect::to(&hosted.url).into_response())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, reference = %open.reference, "could not start a donation's checkout");
+            Err(AppError::BadRequest(
+                "We could not reach the payment provider, and nothing has been taken. Try again in a few minutes."
+                    .into(),
+            ))
+        }
+    }
 }
 
 // ---- Checkout and the provider ----------------------------------------------------------
@@ -378,8 +469,13 @@ pub(super) async fn test_page(
         .checkout_by_session("test", &session)
         .await?
         .ok_or(AppError::NotFound)?;
+    let mut shell = Shell::new(&state, &visitor, "Test payment page", "/basket");
+    // A guest paying for a booking has no session: their form cookie's token guards the form.
+    if shell.csrf.is_empty() {
+        shell.csrf = visitor.form_token().unwrap_or_default().to_owned();
+    }
     render(&TestPage {
-        shell: Shell::new(&state, &visitor, "Test payment page", "/basket"),
+        shell,
         session,
         description: c.description,
         amount: Pence(c.amount_pence),
@@ -409,6 +505,10 @@ pub(super) async fn test_pay(State(state): State<AppState>, Path(session): Path<
     let response = receive(&state, provider.as_ref(), &sig, body.as_bytes()).await;
     if !response.status().is_success() {
         return Err(AppError::Internal("the test payment was not accepted".into()));
+    }
+    // A guest's booking returns to its own page, as the provider's success address says.
+    if state.store.is_guest_checkout(c.id).await? {
+        return Ok(Redirect::to(&format!("/events/paid?ref={}", c.reference)).into_response());
     }
     Ok(Redirect::to(&format!("/basket/return?ref={}", c.reference)).into_response())
 }

@@ -4,6 +4,7 @@
 mod basket;
 mod collections;
 mod documents;
+mod gift_aid;
 mod office;
 pub(crate) mod pay;
 
@@ -11,6 +12,7 @@ use axum::routing::{get, post};
 use basket::*;
 use collections::*;
 use documents::*;
+use gift_aid::{gift_aid, make_claim};
 use office::*;
 use pay::{pay, pay_form};
 use tutti_store::platform::accounts::Role;
@@ -18,12 +20,14 @@ use tutti_store::platform::accounts::Role;
 use crate::access::{Access, Audience, Routes};
 
 /// The webhook and the test mode's hosted page need no account: the webhook is
-/// authenticated by its signature; the basket shows a log-in prompt to visitors.
+/// authenticated by its signature; the basket shows a log-in prompt to visitors; anyone may
+/// donate (a guest pays by card at once, decision 0086).
 pub fn public_audience() -> Audience {
     Audience::new(
         Access::Public,
         Routes::new()
             .route("/basket", get(basket))
+            .route("/donate", get(donate_form).post(donate))
             .route("/payments/webhook", post(webhook))
             .route("/pay/test/{session}", get(test_page))
             .route("/pay/test/{session}/pay", post(test_pay))
@@ -40,7 +44,6 @@ pub fn basket_audience() -> Audience {
             .route("/basket/items/{id}/remove", post(remove_item))
             .route("/basket/invoices/{id}", post(add_invoice))
             .route("/basket/return", get(checkout_return))
-            .route("/donate", get(donate_form).post(donate))
             .route("/account/invoices/{id}", get(own_invoice_pdf))
             .route("/account/invoices/{id}/pay", get(pay_form).post(pay)),
     )
@@ -57,6 +60,7 @@ pub fn office_audience() -> Audience {
             .route("/admin/invoices/{id}/invoice.pdf", get(invoice_pdf))
             .route("/admin/payments/credits", post(run_credits))
             .route("/admin/donations", get(donations))
+            .route("/admin/donations/gift-aid", get(gift_aid).post(make_claim))
             .route("/admin/agreements", get(agreements))
             .route("/admin/agreements/new", get(agreement_form).post(create_agreement))
             .route("/admin/agreements/journal.csv", get(journal))

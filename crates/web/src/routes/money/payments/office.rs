@@ -312,7 +312,7 @@ pub(super) async fn donations(State(state): State<AppState>, visitor: Visitor) -
         heading: "Donations".into(),
         paragraphs: vec!["Paid donations, newest first; those with Gift Aid carry the donor's declaration.".into()],
         search: None,
-        links: vec![],
+        links: vec![("/admin/donations/gift-aid".into(), "Make a Gift Aid claim".into())],
         headers: vec!["Amount", "Gift Aid", "Name", "Home address", "Postcode"],
         rows,
         empty: "No donations have been paid yet.".into(),

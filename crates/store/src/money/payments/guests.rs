@@ -1,0 +1,105 @@
+//! Paying without an account (decision 0086): a guest's booking or donation is a basket line
+//! under the one guest payments account, paid by a checkout of that line alone; a donation
+//! keeps its donor's email and Gift Aid declaration.
+use sea_orm::{ConnectionTrait as _, FromQueryResult};
+use tutti_domain::payments::{check_donation, donation_description};
+
+use super::basket::DonationInput;
+use super::{Checkout, insert_id, open_checkout_in};
+use crate::error::{Result, StoreError};
+use crate::platform::audit::{self, Action, Actor};
+use crate::query::stmt;
+use crate::{Store, now};
+
+impl Store {
+    /// A guest's donation (and its Gift Aid declaration), as a basket line under the guest
+    /// payments account; returns the line, for [`Store::open_guest_checkout`].
+    pub async fn add_guest_donation(&self, actor: &Actor, email: &str, input: &DonationInput) -> Result<i64> {
+        check_donation(input.amount)?;
+        let txn = self.write().await?;
+        let payer = crate::events::bookings::guest_payer(&txn).await?;
+        let (name, address, postcode, declared) = match &input.gift_aid {
+            Some(g) => (
+                g.name.clone(),
+                g.home_address.clone(),
+                g.postcode.to_string(),
+                Some(now()),
+            ),
+            None => (String::new(), String::new(), String::new(), None),
+        };
+        let id = insert_id(
+            &txn,
+            "INSERT INTO donations (user_id, amount_pence, gift_aid, donor_name, home_address, postcode, \
+             declared_at, status, checkout_id, paid_at, created_at, donor_email) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'in_basket', NULL, NULL, ?, ?) RETURNING id",
+            vec![
+                payer.into(),
+                input.amount.0.into(),
+                input.gift_aid.is_some().into(),
+                name.into(),
+                address.into(),
+                postcode.into(),
+                declared.into(),
+                now().into(),
+                crate::platform::accounts::normalise_email(email).into(),
+            ],
+        )
+        .await?;
+        let description = donation_description(input.amount, input.gift_aid.is_some());
+        let item = insert_id(
+            &txn,
+            "INSERT INTO basket_items (user_id, kind, invoice_id, donation_id, description, amount_pence, \
+             checkout_id, created_at) VALUES (?, 'donation', NULL, ?, ?, ?, NULL, ?) RETURNING id",
+            vec![
+                payer.into(),
+                id.into(),
+                description.clone().into(),
+                input.amount.0.into(),
+                now().into(),
+            ],
+        )
+        .await?;
+        audit::record(&txn, actor, Action::Create, "donation", Some(id), description).await?;
+        txn.commit().await?;
+        Ok(item)
+    }
+
+    /// Opens a checkout for one basket line (a guest's booking or donation), so it is paid
+    /// alone.
+    pub async fn open_guest_checkout(&self, basket_item: i64, provider: &str) -> Result<Checkout> {
+        let txn = self.write().await?;
+        #[derive(FromQueryResult)]
+        struct Owner {
+            user_id: i64,
+        }
+        let owner = Owner::find_by_statement(stmt(
+            txn.get_database_backend(),
+            "SELECT user_id FROM basket_items WHERE id = ?",
+            [basket_item.into()],
+        ))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let checkout = open_checkout_in(&txn, owner.user_id, provider, Some(basket_item)).await?;
+        txn.commit().await?;
+        Ok(checkout)
+    }
+
+    /// Whether a checkout pays for guests' bookings (its return page is the booking's, not the
+    /// basket's).
+    pub async fn is_guest_checkout(&self, checkout_id: i64) -> Result<bool> {
+        #[derive(FromQueryResult)]
+        struct N {
+            n: i64,
+        }
+        let n = N::find_by_statement(stmt(
+            self.conn().get_database_backend(),
+            "SELECT COUNT(*) AS n FROM payment_checkouts c JOIN users u ON u.id = c.user_id \
+             WHERE c.id = ? AND u.email = 'guest-payments@tutti.invalid'",
+            [checkout_id.into()],
+        ))
+        .one(self.conn())
+        .await?;
+        Ok(n.is_some_and(|n| n.n > 0))
+    }
+}
