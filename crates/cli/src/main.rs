@@ -8,6 +8,7 @@ macro_rules! say {
     }};
 }
 
+mod audit;
 mod billing;
 mod copy;
 mod db;
@@ -52,6 +53,9 @@ enum Command {
     /// Solve, check and generate weekly timetables (TIMETABLING.md).
     #[command(subcommand)]
     Timetable(timetable::TimetableCommand),
+    /// The audit log: check its hash chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
             Command::Billing(cmd) => billing::run(cmd).await,
             Command::Copy(args) => copy::run(args).await,
             Command::Timetable(_) => unreachable!("handled above"),
+            Command::Audit(cmd) => audit::run(cmd).await,
         }
     }))
 }

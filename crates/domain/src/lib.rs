@@ -133,6 +133,7 @@ pub mod lessons;
 pub mod loans;
 pub mod money;
 pub mod payments;
+pub mod privacy;
 pub mod progress;
 pub mod records;
 pub mod refusal;
@@ -143,6 +144,7 @@ mod serde_formats;
 pub mod staff;
 pub mod terms;
 pub mod validate;
+pub mod zip;
 
 pub use money::{Pence, Percent, Rounding};
 pub use refusal::Refusal;

@@ -24,6 +24,7 @@ mod m0017_trust;
 mod m0019_invitations;
 mod m0021_loans;
 mod m0022_search;
+mod m0027_privacy;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -71,6 +72,7 @@ pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
             ("m0019_invitations", Box::new(m0019_invitations::Migration)),
             ("m0021_loans", Box::new(m0021_loans::Migration)),
             ("m0022_search", Box::new(m0022_search::Migration)),
+            ("m0027_privacy", Box::new(m0027_privacy::Migration)),
         ],
     )
     .await

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod audit_chain;
 pub mod identity;
 pub mod invitations;
 pub mod outbox;
