@@ -14,6 +14,7 @@ mod copy;
 mod db;
 mod import;
 mod payments;
+mod privacy;
 mod serve;
 mod timetable;
 mod users;
@@ -56,6 +57,9 @@ enum Command {
     /// The audit log: check its hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Privacy by law: subject access exports and the retention schedule.
+    #[command(subcommand)]
+    Privacy(privacy::PrivacyCommand),
 }
 
 fn main() -> ExitCode {
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
             Command::Copy(args) => copy::run(args).await,
             Command::Timetable(_) => unreachable!("handled above"),
             Command::Audit(cmd) => audit::run(cmd).await,
+            Command::Privacy(cmd) => privacy::run(cmd).await,
         }
     }))
 }

@@ -29,6 +29,7 @@ use tutti_store::{Store, on_both_backends};
 on_both_backends!(
     a_family_is_exported_whole_and_erased_everywhere,
     the_audit_chain_finds_an_event_changed_or_removed,
+    retention_removes_what_is_due_and_keeps_the_rest,
 );
 
 /// Early in the autumn term of 2026.
@@ -319,4 +320,135 @@ async fn the_audit_chain_finds_an_event_changed_or_removed(backend: TestBackend)
         .await
         .unwrap();
     assert_eq!(store.verify_audit().await.unwrap().findings.len(), 1);
+}
+
+/// Runs SQL written with `?` on either backend. Raw SQL: the test builds a history (failed
+/// sign-ins, sent mail, certificates) at dates no operation of the store writes.
+async fn sql(store: &Store, text: &str, values: Vec<sea_orm::Value>) {
+    let backend = store.conn().get_database_backend();
+    let mut out = String::new();
+    let mut n = 0;
+    for c in text.chars() {
+        if c == '?' && backend == sea_orm::DbBackend::Postgres {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    store
+        .conn()
+        .execute_raw(sea_orm::Statement::from_sql_and_values(backend, out, values))
+        .await
+        .unwrap();
+}
+
+async fn count(store: &Store, text: &str) -> i64 {
+    store
+        .conn()
+        .query_one_raw(sea_orm::Statement::from_string(
+            store.conn().get_database_backend(),
+            format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {text}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap()
+}
+
+fn at(day: time::Date) -> time::OffsetDateTime {
+    tutti_domain::clock::noon_in_london(day)
+}
+
+async fn retention_removes_what_is_due_and_keeps_the_rest(backend: TestBackend) {
+    let Some((store, _db)) = hub(backend).await else {
+        return;
+    };
+    let actor = Actor::cli();
+    // Audit events from 2019 (past the six years) and from today. The log stamps events by
+    // the machine's clock, so the old two are dated back in the database (which their
+    // hashes notice; retention removes them all the same).
+    for n in 0..3 {
+        store
+            .audit(&actor, Action::View, "pupil", Some(n), "viewed")
+            .await
+            .unwrap();
+    }
+    sql(
+        &store,
+        "UPDATE audit_events SET at = ? WHERE id IN (1, 2)",
+        vec![at(date!(2019 - 06 - 01)).into()],
+    )
+    .await;
+    // Failed sign-ins: one in January (past six months), one this month.
+    for day in [date!(2026 - 01 - 05), date!(2026 - 09 - 01)] {
+        sql(
+            &store,
+            "INSERT INTO login_failures (scope, key, at) VALUES ('account', 'someone', ?)",
+            vec![at(day).into()],
+        )
+        .await;
+    }
+    // Mail: sent in 2025 (past a year), sent last month, and an old one never sent.
+    for (day, sent) in [
+        (date!(2025 - 06 - 01), true),
+        (date!(2026 - 08 - 01), true),
+        (date!(2025 - 06 - 01), false),
+    ] {
+        sql(
+            &store,
+            "INSERT INTO outbox (to_address, subject, body, created_at, sent_at, attempts, secret) \
+             VALUES ('someone@test.example', 'Hello', 'Body', ?, ?, 0, FALSE)",
+            vec![at(day).into(), if sent { Some(at(day)) } else { None }.into()],
+        )
+        .await;
+    }
+    // DBS certificate details: issued in January (past six months) and in June.
+    let old = a_teacher().create(&store).await;
+    let recent = a_teacher().create(&store).await;
+    for (id, day) in [
+        (old.staff.id, date!(2026 - 01 - 10)),
+        (recent.staff.id, date!(2026 - 06 - 01)),
+    ] {
+        sql(
+            &store,
+            "UPDATE staff SET dbs_number = '001234567890', dbs_issued = ? WHERE id = ?",
+            vec![day.into(), id.into()],
+        )
+        .await;
+    }
+    let before = (
+        count(&store, "login_failures").await,
+        count(&store, "outbox").await,
+        count(&store, "audit_events").await,
+        count(&store, "staff WHERE dbs_number IS NOT NULL").await,
+    );
+    assert_eq!(before, (2, 3, before.2, 2));
+
+    // The dry run reports what is due and changes nothing.
+    let report = store.retention(&actor, true).await.unwrap();
+    let due = |kind: &str| report.lines.iter().find(|l| l.kind == kind).unwrap().due;
+    assert_eq!(due("login-failures"), 1);
+    assert_eq!(due("outbox-messages"), 1);
+    assert_eq!(due("audit-events"), 2);
+    assert_eq!(due("dbs-certificates"), 1);
+    let after_dry = (
+        count(&store, "login_failures").await,
+        count(&store, "outbox").await,
+        count(&store, "audit_events").await,
+        count(&store, "staff WHERE dbs_number IS NOT NULL").await,
+    );
+    assert_eq!(after_dry, before, "a dry run changes nothing");
+
+    // The run removes what is due; what is not due stays; the chain still verifies.
+    store.retention(&actor, false).await.unwrap();
+    assert_eq!(count(&store, "login_failures").await, 1);
+    assert_eq!(count(&store, "outbox").await, 2);
+    assert_eq!(count(&store, "staff WHERE dbs_number IS NOT NULL").await, 1);
+    assert_eq!(count(&store, "audit_events WHERE at < '2020-01-01'").await, 0);
+    let verified = store.verify_audit().await.unwrap();
+    assert!(verified.intact(), "{verified:?}");
+    // Nothing more is due.
+    assert_eq!(store.retention(&actor, true).await.unwrap().total(), 0);
 }

@@ -170,6 +170,15 @@ impl Store {
         let conn = self.conn();
         let mut out = Verification::default();
         let mut prev = GENESIS.to_owned();
+        // Once retention has removed the oldest events, the chain starts where it recorded.
+        let anchor: Option<(i64, String)> =
+            crate::platform::settings::get(conn, crate::privacy::retention::AUDIT_ANCHOR)
+                .await?
+                .and_then(|a| {
+                    let (id, hash) = a.split_once(' ')?;
+                    Some((id.parse().ok()?, hash.to_owned()))
+                });
+        let mut first = true;
         let mut after = 0i64;
         loop {
             let batch = audit_event::Entity::find()
@@ -181,6 +190,14 @@ impl Store {
             let Some(last) = batch.last() else { break };
             after = last.id;
             for m in &batch {
+                if first {
+                    first = false;
+                    if let Some((id, hash)) = &anchor {
+                        if *id == m.id {
+                            prev = hash.clone();
+                        }
+                    }
+                }
                 out.checked += 1;
                 let Some(hash) = &m.hash else {
                     out.findings.push(Finding {

@@ -126,6 +126,11 @@ fn replacement(table: &Table, c: &Column, row: &Map<String, serde_json::Value>, 
         (_, ColumnKind::Date) => Value::TimeDate(None),
         _ if c.nullable => Value::String(None),
         (Some(Personal::Email), _) => format!("erased-{}-{id}@erased.invalid", table.name).into(),
+        // A first and last name read together as the pseudonym: "Erased" "pupil 12".
+        (Some(Personal::Name), _) if c.name == "first_name" => ERASED.to_owned().into(),
+        (Some(Personal::Name), _) if c.name == "last_name" => {
+            pseudonym.trim_start_matches(ERASED).trim().to_owned().into()
+        }
         (Some(Personal::Name), _) => pseudonym.to_owned().into(),
         _ => String::new().into(),
     }

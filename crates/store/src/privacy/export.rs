@@ -102,7 +102,7 @@ impl Store {
         }
         Ok(SubjectExport {
             subject,
-            name: self.subject_name(&found),
+            name: self.subject_label(subject).await?,
             generated_at: self.now(),
             tables,
             history,
@@ -119,15 +119,6 @@ impl Store {
             "subject access export",
         )
         .await
-    }
-
-    fn subject_name(&self, found: &Found) -> String {
-        found
-            .needles
-            .iter()
-            .find(|n| !n.contains('@'))
-            .cloned()
-            .unwrap_or_default()
     }
 
     /// The audit events about any row found, or done by one of their logins, oldest first.
@@ -193,5 +184,31 @@ impl Store {
                 summary: e.summary,
             })
             .collect())
+    }
+}
+
+impl Store {
+    /// How the office's pages name a person: their name as their record holds it, or their
+    /// kind and number once erased or when their record has no name. `NotFound` when there
+    /// is no such record.
+    pub async fn subject_label(&self, subject: Subject) -> Result<String> {
+        let conn = self.conn();
+        let schema = schema::read(conn).await?;
+        let table = schema
+            .tables
+            .get(subject.kind.table())
+            .ok_or(crate::error::StoreError::NotFound)?;
+        let row = find::rows_where(conn, table, &format!("id = {}", subject.id), vec![])
+            .await?
+            .pop()
+            .ok_or(crate::error::StoreError::NotFound)?;
+        let text = |c: &str| row.get(c).and_then(Value::as_str).unwrap_or("").trim().to_owned();
+        let name = match (text("first_name"), text("last_name"), text("name"), text("email")) {
+            (f, l, _, _) if !f.is_empty() || !l.is_empty() => format!("{f} {l}").trim().to_owned(),
+            (_, _, n, _) if !n.is_empty() => n,
+            (_, _, _, e) if !e.is_empty() => e,
+            _ => format!("{} {}", subject.kind.as_str(), subject.id),
+        };
+        Ok(name)
     }
 }

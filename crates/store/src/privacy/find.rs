@@ -104,7 +104,13 @@ fn needles_of(table: &Table, m: &Map<String, serde_json::Value>) -> Vec<String> 
         out.push(format!("{first} {last}"));
     }
     for c in &table.columns {
-        if matches!(schema::personal(&c.name), Some(Personal::Email | Personal::Name)) && c.kind == ColumnKind::Text {
+        // A first or last name alone would match strangers (a teacher who shares a surname):
+        // only whole names and addresses are looked for.
+        let part = c.name == "first_name" || c.name == "last_name";
+        if !part
+            && matches!(schema::personal(&c.name), Some(Personal::Email | Personal::Name))
+            && c.kind == ColumnKind::Text
+        {
             if let Some(v) = text(m, &c.name) {
                 out.push(v);
             }

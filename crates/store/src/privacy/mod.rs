@@ -4,5 +4,6 @@ pub mod erasure;
 pub mod export;
 pub mod find;
 pub mod requests;
+pub mod retention;
 pub mod schema;
 pub mod subject;

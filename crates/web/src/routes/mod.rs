@@ -4,6 +4,7 @@ mod api;
 mod content;
 mod money;
 mod platform;
+pub(crate) mod privacy;
 mod records;
 pub(crate) mod teaching;
 
@@ -68,6 +69,8 @@ fn audiences() -> Vec<Audience> {
         records::loans::parent_audience(),
         teaching::terms::office_audience(),
         api::terms::audience(),
+        privacy::office_audience(),
+        api::privacy::audience(),
     ]
 }
 

@@ -20,6 +20,7 @@ pub mod identity;
 pub mod invitations;
 pub mod lessons;
 pub mod loans;
+pub mod privacy;
 pub mod records;
 pub mod schemas;
 pub mod school_contacts;
@@ -56,6 +57,7 @@ pub fn document() -> serde_json::Value {
     doc.merge(school_contacts::SchoolContactsDoc::openapi());
     doc.merge(loans::LoansDoc::openapi());
     doc.merge(terms::TermsDoc::openapi());
+    doc.merge(privacy::PrivacyDoc::openapi());
     schemas::finish(doc)
 }
 
