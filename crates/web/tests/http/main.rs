@@ -26,6 +26,7 @@ mod office;
 mod pages;
 mod payments;
 mod phone;
+mod privacy;
 mod progress;
 mod record_views;
 mod records;
