@@ -30,6 +30,7 @@ on_both_backends!(
     a_family_is_exported_whole_and_erased_everywhere,
     the_audit_chain_finds_an_event_changed_or_removed,
     retention_removes_what_is_due_and_keeps_the_rest,
+    a_consent_keeps_its_history_and_a_withdrawal_applies_everywhere,
 );
 
 /// Early in the autumn term of 2026.
@@ -451,4 +452,42 @@ async fn retention_removes_what_is_due_and_keeps_the_rest(backend: TestBackend) 
     assert!(verified.intact(), "{verified:?}");
     // Nothing more is due.
     assert_eq!(store.retention(&actor, true).await.unwrap().total(), 0);
+}
+
+async fn a_consent_keeps_its_history_and_a_withdrawal_applies_everywhere(backend: TestBackend) {
+    use tutti_domain::privacy::{ConsentHow, ConsentKind};
+    let Some((store, _db)) = hub(backend).await else {
+        return;
+    };
+    let actor = Actor::cli();
+    let school = a_school().create(&store).await;
+    let child = a_family(&school).create(&store).await.children[0];
+    // Most private by default: nothing is given until someone says yes.
+    assert!(store.consents(child).await.unwrap().iter().all(|c| !c.given()));
+    store
+        .record_consent(&actor, child, ConsentKind::PhotoVideo, true, ConsentHow::Paper)
+        .await
+        .unwrap();
+    assert!(store.pupil_input(child).await.unwrap().unwrap().photo_consent);
+    store
+        .record_consent(&actor, child, ConsentKind::PhotoVideo, false, ConsentHow::Phone)
+        .await
+        .unwrap();
+    // Withdrawn: the pupil's record (what registers and screens read) says so at once.
+    assert!(!store.pupil_input(child).await.unwrap().unwrap().photo_consent);
+    let history = store.consent_history(child).await.unwrap();
+    assert_eq!(
+        history.iter().map(|e| (e.given, e.how.as_str())).collect::<Vec<_>>(),
+        [(true, "paper"), (false, "phone")]
+    );
+    let photo = &store.consents(child).await.unwrap()[0];
+    assert_eq!(photo.kind, ConsentKind::PhotoVideo);
+    assert!(!photo.given());
+    // No such pupil: nothing recorded.
+    assert!(
+        store
+            .record_consent(&actor, 999_999, ConsentKind::MarketingEmail, true, ConsentHow::Online)
+            .await
+            .is_err()
+    );
 }

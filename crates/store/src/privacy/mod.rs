@@ -1,5 +1,6 @@
 //! Privacy by law (issue 21, decision 0088): the schema read for personal data, subject
 //! access exports, erasure, the requests' log, retention and consents.
+pub mod consent;
 pub mod erasure;
 pub mod export;
 pub mod find;

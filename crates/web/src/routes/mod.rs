@@ -71,6 +71,7 @@ fn audiences() -> Vec<Audience> {
         api::terms::audience(),
         privacy::office_audience(),
         api::privacy::audience(),
+        privacy::pupil_audience(),
     ]
 }
 

@@ -6,12 +6,13 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::macros::date;
-use tutti_store::testing::world::{PASSWORD, a_family, a_school, an_admin};
+use tutti_store::testing::world::{PASSWORD, a_family, a_pupil_login, a_school, an_admin};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
 
 on_both_backends!(
+    a_pupil_reads_what_is_held_and_the_office_records_consent,
     the_office_answers_a_request_and_erases_a_family,
     the_api_exports_and_erases_for_the_office_only
 );
@@ -251,4 +252,58 @@ async fn the_api_exports_and_erases_for_the_office_only(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+async fn a_pupil_reads_what_is_held_and_the_office_records_consent(backend: Backend) {
+    let Some(app) = TestApp::spawn_empty_on(backend, DAY).await else {
+        return;
+    };
+    let store = &app.store;
+    let admin = an_admin().create(store).await;
+    let school = a_school().create(store).await;
+    let family = a_family(&school)
+        .first_child("Winifred", date!(2015 - 04 - 02))
+        .create(store)
+        .await;
+    let pupil = family.children[0];
+    let login = a_pupil_login(store, pupil).await;
+    let office = app.logged_in(&admin.email).await;
+
+    // The office records a photo consent given on paper, then withdrawn by phone.
+    let page = format!("/admin/privacy/pupil/{pupil}");
+    let consents = format!("{page}/consents");
+    office
+        .submit(
+            &page,
+            &consents,
+            &[("kind", "photo-video"), ("given", "yes"), ("how", "paper")],
+        )
+        .await;
+    // Half a form changes nothing.
+    office
+        .submit(&page, &consents, &[("kind", "photo-video"), ("how", "paper")])
+        .await;
+    assert_eq!(store.consent_history(pupil).await.unwrap().len(), 1);
+    office
+        .submit(
+            &page,
+            &consents,
+            &[("kind", "photo-video"), ("given", "no"), ("how", "phone")],
+        )
+        .await;
+    let (_, html) = office.get_text(&page).await;
+    assert!(html.contains("Withdrawn"), "{html}");
+    assert!(html.contains("Every change, newest first"));
+    let (_, html) = office.get_text(&format!("/admin/pupils/{pupil}")).await;
+    assert!(html.contains("Photo and video consent"));
+
+    // The pupil reads, in plain words, what is held about them; another role may not.
+    let me = app.logged_in(&login.email).await;
+    let (status, html) = me.get_text("/pupil/my-data").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("What we know about you"));
+    assert!(html.contains("your name, date of birth, school and year"), "{html}");
+    assert!(html.contains("Photographs and video: no"), "{html}");
+    let (status, _) = office.get_text("/pupil/my-data").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -900,6 +900,10 @@ fn rules() -> Vec<Rule> {
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Is(422)),
+        page("/admin/privacy/pupil/{id}/consents", OFFICE)
+            .url("/admin/privacy/pupil/{pupil}/consents")
+            .post_only(),
+        page("/pupil/my-data", &[Role::Pupil]),
     ]
 }
 

@@ -3,6 +3,7 @@
 //! (`office`), and the export as the person receives it (`document`).
 pub(crate) mod document;
 mod office;
+pub(crate) mod pupil;
 
 use tutti_store::platform::accounts::Role;
 
@@ -11,4 +12,9 @@ use crate::access::{Access, Audience};
 /// The office's privacy pages.
 pub fn office_audience() -> Audience {
     Audience::new(Access::Roles(&[Role::Admin, Role::Manager]), office::routes())
+}
+
+/// A pupil's own page about their data.
+pub fn pupil_audience() -> Audience {
+    Audience::new(Access::Roles(&[Role::Pupil]), pupil::routes())
 }

@@ -7,7 +7,9 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use tutti_domain::privacy::{ConsentHow, ConsentKind};
 use tutti_store::StoreError;
+use tutti_store::privacy::consent::ConsentEvent;
 use tutti_store::privacy::erasure::{ErasurePlan, PlanLine};
 use tutti_store::privacy::requests::RequestKind;
 use tutti_store::privacy::subject::{Subject, SubjectKind};
@@ -27,6 +29,7 @@ pub fn routes() -> Routes {
         .route("/admin/privacy/{kind}/{id}", get(person))
         .route("/admin/privacy/{kind}/{id}/export", get(export))
         .route("/admin/privacy/{kind}/{id}/erase", post(erase))
+        .route("/admin/privacy/pupil/{id}/consents", post(record_consent))
 }
 
 fn csrf_of(visitor: &Visitor) -> String {
@@ -199,10 +202,42 @@ struct PersonPage {
     shell: Shell,
     csrf: String,
     href: String,
+    id: i64,
     name: String,
     removed: Vec<PlanRow>,
     kept: Vec<PlanRow>,
     erasable: bool,
+    /// A pupil's consents: where each stands, and every change.
+    consents: Vec<ConsentRow>,
+    history: Vec<ConsentRow>,
+}
+
+/// A consent as the page says it.
+struct ConsentRow {
+    what: &'static str,
+    state: String,
+    when: String,
+    how: String,
+    by: String,
+}
+
+fn consent_row(kind: ConsentKind, e: Option<&ConsentEvent>) -> ConsentRow {
+    match e {
+        Some(e) => ConsentRow {
+            what: kind.label(),
+            state: if e.given { "Given".into() } else { "Withdrawn".into() },
+            when: when(e.at),
+            how: e.how.clone(),
+            by: e.by.clone().unwrap_or_else(|| "the office".into()),
+        },
+        None => ConsentRow {
+            what: kind.label(),
+            state: "Not given (never asked)".into(),
+            when: String::new(),
+            how: String::new(),
+            by: String::new(),
+        },
+    }
 }
 
 async fn person(
@@ -214,6 +249,20 @@ async fn person(
     let subject = subject_of(&kind, id)?;
     let name = state.store.subject_label(subject).await?;
     let plan: ErasurePlan = state.store.erasure_plan(subject).await?;
+    let (consents, history) = if subject.kind == SubjectKind::Pupil {
+        let states = state.store.consents(id).await?;
+        let history = state.store.consent_history(id).await?;
+        (
+            states.iter().map(|s| consent_row(s.kind, s.latest.as_ref())).collect(),
+            history
+                .iter()
+                .rev()
+                .filter_map(|e| Some(consent_row(ConsentKind::parse(&e.kind)?, Some(e))))
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     render_clearing_flash(
         &state,
         &visitor,
@@ -221,9 +270,12 @@ async fn person(
             shell: Shell::new(&state, &visitor, format!("Privacy: {name}"), "/admin/privacy"),
             csrf: csrf_of(&visitor),
             href: format!("/admin/privacy/{}/{id}", subject.kind.as_str()),
+            id,
             removed: rows(plan.removed()),
             kept: rows(plan.kept()),
             erasable: subject.kind != SubjectKind::User,
+            consents,
+            history,
             name,
         },
     )
@@ -284,4 +336,58 @@ async fn erase(
         )
         .await?;
     Ok(axum::response::Redirect::to("/admin/privacy").into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct ConsentInput {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    given: String,
+    #[serde(default)]
+    how: String,
+}
+
+/// The office records a consent given or withdrawn (on paper, by phone): bad input changes
+/// nothing and says which field.
+async fn record_consent(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+    Form(input): Form<ConsentInput>,
+) -> AppResult<Response> {
+    let kind = ConsentKind::parse(input.kind.trim());
+    let how = ConsentHow::parse(input.how.trim());
+    let given = match input.given.trim() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let (Some(kind), Some(how), Some(given)) = (kind, how, given) else {
+        state
+            .store
+            .set_flash(
+                &signed.1.id_hash,
+                Some("Nothing was recorded: choose the consent, whether it was given or withdrawn, and how."),
+            )
+            .await?;
+        return Ok(axum::response::Redirect::to(&format!("/admin/privacy/pupil/{id}#consents")).into_response());
+    };
+    state
+        .store
+        .record_consent(&actor(&signed.0, &visitor), id, kind, given, how)
+        .await?;
+    state
+        .store
+        .set_flash(
+            &signed.1.id_hash,
+            Some(if given {
+                "Consent recorded as given."
+            } else {
+                "Consent recorded as withdrawn: it applies everywhere at once."
+            }),
+        )
+        .await?;
+    Ok(axum::response::Redirect::to(&format!("/admin/privacy/pupil/{id}#consents")).into_response())
 }
