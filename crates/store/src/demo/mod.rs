@@ -3,6 +3,7 @@ mod applications;
 mod identity;
 mod lessons;
 mod names;
+mod privacy;
 mod rng;
 
 use std::collections::HashMap;
@@ -170,6 +171,7 @@ impl Store {
             &tutti_domain::charging::ChargingPolicy::starting(&identity.name, year),
         )
         .await?;
+        privacy::seed(self, &seeder).await?;
         // Fresh statistics: a planner that still thinks the tables are empty picks plans
         // that are fine for ten rows and ruinous for a million.
         analyse(self.conn()).await?;

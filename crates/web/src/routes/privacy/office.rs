@@ -59,6 +59,16 @@ struct RequestsPage {
     kind: String,
     subject_kind: String,
     subject_id: String,
+    /// The retention schedule: each kind's period, and what has passed it today.
+    schedule: Vec<ScheduleRow>,
+}
+
+struct ScheduleRow {
+    label: &'static str,
+    months: u32,
+    default_months: u32,
+    cutoff: String,
+    due: u64,
 }
 
 async fn requests_page(
@@ -105,6 +115,19 @@ async fn requests_page(
         kind: input.kind.clone(),
         subject_kind: input.subject_kind.clone(),
         subject_id: input.subject_id.clone(),
+        schedule: state
+            .store
+            .retention_schedule()
+            .await?
+            .into_iter()
+            .map(|l| ScheduleRow {
+                label: l.label,
+                months: l.months,
+                default_months: l.default_months,
+                cutoff: short_day(l.cutoff),
+                due: l.due,
+            })
+            .collect(),
     };
     if status == axum::http::StatusCode::OK {
         render_clearing_flash(state, visitor, &page).await
