@@ -17,6 +17,20 @@ pub enum PrivacyCommand {
     Export(ExportArgs),
     /// Report the records past their retention period, then remove them.
     Retention(RetentionArgs),
+    /// Erase a pupil (or, with --dry-run, say what erasing them would remove and keep).
+    Erase(EraseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EraseArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The pupil's reference, as on their record.
+    #[arg(long)]
+    pupil: String,
+    /// Say what would be removed and kept; change nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args, Debug)]
@@ -47,7 +61,35 @@ pub async fn run(cmd: PrivacyCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         PrivacyCommand::Export(args) => export(args).await,
         PrivacyCommand::Retention(args) => retention(args).await,
+        PrivacyCommand::Erase(args) => erase(args).await,
     }
+}
+
+async fn erase(args: EraseArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open().await?;
+    let subject = match store.pupil_subject(&args.pupil).await {
+        Ok(s) => s,
+        Err(tutti_store::StoreError::NotFound) => anyhow::bail!("no pupil has the reference {:?}", args.pupil),
+        Err(e) => return Err(e.into()),
+    };
+    let plan = if args.dry_run {
+        store.erasure_plan(subject).await?
+    } else {
+        store.erase(&Actor::cli(), subject).await?
+    };
+    store.close().await;
+    for l in &plan.lines {
+        say!("{:<24} {:>6}  {:?}: {}", l.table, l.rows, l.treatment, l.why);
+    }
+    say!(
+        "{}",
+        if plan.done {
+            format!("erased; {} other rows that named them rewritten", plan.mentions)
+        } else {
+            "dry run: nothing changed".to_owned()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
