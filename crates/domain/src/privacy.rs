@@ -173,6 +173,45 @@ impl ConsentHow {
     }
 }
 
+/// Why erasure treats a kind of record as it does: the words the office reads before it
+/// confirms, and the API and the command line give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErasureReason {
+    /// Money records: kept, the person pseudonymised.
+    Financial,
+    /// Their own record, and their logins: kept as an empty shell.
+    OwnRecord,
+    /// A way to sign in as them, or a message to them.
+    WayIn,
+    /// A link between them and another record.
+    Link,
+    /// The office's search, rebuilt from the records.
+    SearchIndex,
+    /// Any other record about them: kept for the statistics, emptied.
+    Statistics,
+}
+
+impl ErasureReason {
+    pub fn words(self) -> &'static str {
+        match self {
+            ErasureReason::Financial => {
+                "financial records are kept six years (HMRC, the Limitation Act 1980); the person is named only by a pseudonym"
+            }
+            ErasureReason::OwnRecord => {
+                "their record stays as an empty shell so that counts and money records still add up; every personal field is emptied and any login ended"
+            }
+            ErasureReason::WayIn => "a way to sign in as them or a message to them: nothing to keep",
+            ErasureReason::Link => "a link between them and another record",
+            ErasureReason::SearchIndex => {
+                "the office's search: rebuilt from the emptied records, so it no longer finds them"
+            }
+            ErasureReason::Statistics => {
+                "kept for the hub's statistics (lessons given, the data return) with nothing that names them"
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Value};
 use serde::Serialize;
 use serde_json::Map;
 use time::{Date, Month};
+use tutti_domain::privacy::ErasureReason;
 
 use super::find::{self, Found};
 use super::requests::RequestKind;
@@ -67,30 +68,20 @@ impl ErasurePlan {
 /// The words put where a name was.
 const ERASED: &str = "Erased";
 
-fn treatment(table: &Table, found: &Found) -> (Treatment, &'static str) {
+fn treatment(table: &Table, found: &Found) -> (Treatment, ErasureReason) {
     let identity = found.identities.contains_key(&table.name);
     if schema::financial(&table.name) {
-        (
-            Treatment::KeptPseudonymised,
-            "financial records are kept six years (HMRC, the Limitation Act 1980); the person is named only by a pseudonym",
-        )
+        (Treatment::KeptPseudonymised, ErasureReason::Financial)
     } else if identity {
-        (
-            Treatment::Anonymised,
-            "their record stays as an empty shell so that counts and money records still add up; every personal field is emptied and any login ended",
-        )
+        (Treatment::Anonymised, ErasureReason::OwnRecord)
+    } else if table.name == "search_entries" {
+        (Treatment::Anonymised, ErasureReason::SearchIndex)
     } else if table.columns.iter().any(|c| schema::secret(&c.name)) {
-        (
-            Treatment::Removed,
-            "a way to sign in as them or a message to them: nothing to keep",
-        )
+        (Treatment::Removed, ErasureReason::WayIn)
     } else if !table.has_id() && table.columns.iter().all(|c| c.refers_to.is_some()) {
-        (Treatment::Removed, "a link between them and another record")
+        (Treatment::Removed, ErasureReason::Link)
     } else {
-        (
-            Treatment::Anonymised,
-            "kept for the hub's statistics (lessons given, the data return) with nothing that names them",
-        )
+        (Treatment::Anonymised, ErasureReason::Statistics)
     }
 }
 
@@ -248,7 +239,11 @@ impl Store {
                         let mut set: Vec<(String, Value)> = Vec::new();
                         // A record that only refers to them keeps the names of others
                         // (a register's teacher); their own record and money records lose all.
-                        if own || line.treatment == Treatment::KeptPseudonymised || !is_about_others(table) {
+                        // The search index is rebuilt from the records by triggers; only
+                        // the sweep below touches what still names them there.
+                        let index = table.name == "search_entries";
+                        if !index && (own || line.treatment == Treatment::KeptPseudonymised || !is_about_others(table))
+                        {
                             for c in personal_fields(table) {
                                 if !r.get(&c.name).is_none_or(|v| v.is_null()) {
                                     set.push((c.name.clone(), replacement(table, c, r, &pseudonym)));
@@ -318,7 +313,7 @@ fn plan(schema: &Schema, found: &Found, subject: Subject) -> ErasurePlan {
     let mut lines = Vec::new();
     for (table, rows) in &found.rows {
         let t = &schema.tables[table];
-        let (treatment, why) = treatment(t, found);
+        let (treatment, reason) = treatment(t, found);
         let fields = match treatment {
             Treatment::Removed => Vec::new(),
             _ => personal_fields(t).iter().map(|c| c.name.clone()).collect(),
@@ -328,7 +323,7 @@ fn plan(schema: &Schema, found: &Found, subject: Subject) -> ErasurePlan {
             rows: rows.len(),
             treatment,
             fields,
-            why,
+            why: reason.words(),
         });
     }
     ErasurePlan {
