@@ -251,7 +251,20 @@ pub async fn about(conn: &impl ConnectionTrait, schema: &Schema, subject: Subjec
                 .collect::<Vec<_>>(),
             _ => conds,
         };
-        let rows = rows_where(conn, table, &escaped.join(" OR "), values).await?;
+        let all = rows_where(conn, table, &escaped.join(" OR "), values).await?;
+        // LIKE finds "Ann Lee" inside "Ann Leeson": a row found only by its text must name
+        // them as whole words.
+        let rows: Vec<_> = all
+            .into_iter()
+            .filter(|r| {
+                refers(table, r, &found.identities)
+                    || texts.iter().any(|c| {
+                        r.get(*c)
+                            .and_then(|v| v.as_str())
+                            .is_some_and(|t| found.needles.iter().any(|n| names(t, n)))
+                    })
+            })
+            .collect();
         if !rows.is_empty() {
             found.how.insert(table.name.clone(), how.join("; "));
             found.rows.insert(table.name.clone(), rows);
@@ -350,4 +363,42 @@ pub async fn rows_containing(
         }
     }
     Ok(out)
+}
+
+/// Whether `text` holds `needle` (lower-cased) as whole words, whatever its case.
+pub(crate) fn names(text: &str, needle: &str) -> bool {
+    find_whole(&text.to_lowercase(), needle).is_some()
+}
+
+/// Where `needle` first stands in `lower` as whole words (not inside a longer word).
+pub(crate) fn find_whole(lower: &str, needle: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(needle) {
+        let at = from + i;
+        let end = at + needle.len();
+        let before = lower[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+        let after = lower[end..].chars().next().is_some_and(char::is_alphanumeric);
+        if !before && !after {
+            return Some(at);
+        }
+        from = at + needle.len().max(1);
+        while !lower.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    None
+}
+
+/// Whether a row refers to one of the identities by id or by a column.
+fn refers(table: &Table, r: &Map<String, serde_json::Value>, identities: &BTreeMap<String, BTreeSet<i64>>) -> bool {
+    let id_is = |column: &str, target: &str| {
+        r.get(column)
+            .and_then(|v| v.as_i64())
+            .is_some_and(|id| identities.get(target).is_some_and(|ids| ids.contains(&id)))
+    };
+    (table.has_id() && id_is("id", &table.name))
+        || table
+            .columns
+            .iter()
+            .any(|c| c.refers_to.as_deref().is_some_and(|t| id_is(&c.name, t)))
 }
