@@ -8,11 +8,13 @@ macro_rules! say {
     }};
 }
 
+mod audit;
 mod billing;
 mod copy;
 mod db;
 mod import;
 mod payments;
+mod privacy;
 mod serve;
 mod timetable;
 mod users;
@@ -55,6 +57,12 @@ enum Command {
     /// Payments: the Gift Aid claim.
     #[command(subcommand)]
     Payments(payments::PaymentsCommand),
+    /// The audit log: check its hash chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Privacy by law: subject access exports and the retention schedule.
+    #[command(subcommand)]
+    Privacy(privacy::PrivacyCommand),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +92,8 @@ fn main() -> ExitCode {
             Command::Copy(args) => copy::run(args).await,
             Command::Payments(cmd) => payments::run(cmd).await,
             Command::Timetable(_) => unreachable!("handled above"),
+            Command::Audit(cmd) => audit::run(cmd).await,
+            Command::Privacy(cmd) => privacy::run(cmd).await,
         }
     }))
 }

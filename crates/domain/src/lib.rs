@@ -139,6 +139,7 @@ pub mod lessons;
 pub mod loans;
 pub mod money;
 pub mod payments;
+pub mod privacy;
 pub mod progress;
 pub mod records;
 pub mod refusal;
@@ -150,6 +151,7 @@ pub mod services;
 pub mod staff;
 pub mod terms;
 pub mod validate;
+pub mod zip;
 
 pub use money::{Pence, Percent, Rounding};
 pub use refusal::Refusal;

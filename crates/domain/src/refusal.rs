@@ -7,11 +7,8 @@ use crate::admissions::{AdmissionRefusal, ApplicationError};
 use crate::allocation::AllocationRefusal;
 use crate::billing::BillingRefusal;
 use crate::content::{ContentProblem, ContentRefusal};
-<<<<<<< HEAD
 use crate::ensembles::EnsembleRefusal;
-=======
 use crate::events::EventRefusal;
->>>>>>> events
 use crate::identity::IdentityProblem;
 use crate::invitations::{ContactRefusal, InvitationRefusal};
 use crate::jobs::JobRefusal;
@@ -55,14 +52,13 @@ pub enum Refusal {
     #[error(transparent)]
     Terms(#[from] TermRefusal),
     #[error(transparent)]
-<<<<<<< HEAD
     Jobs(#[from] JobRefusal),
+    #[error(transparent)]
     Ensembles(#[from] EnsembleRefusal),
-=======
+    #[error(transparent)]
     Events(#[from] EventRefusal),
     #[error(transparent)]
     Services(#[from] ServiceRefusal),
->>>>>>> events
 }
 
 impl Refusal {
@@ -83,13 +79,10 @@ impl Refusal {
             Refusal::Contacts(r) => r.field(),
             Refusal::Loans(r) => r.field(),
             Refusal::Terms(r) => r.field(),
-<<<<<<< HEAD
             Refusal::Jobs(r) => r.field(),
             Refusal::Ensembles(r) => r.field(),
-=======
             Refusal::Events(r) => r.field(),
             Refusal::Services(r) => r.field(),
->>>>>>> events
         }
     }
 
@@ -109,13 +102,10 @@ impl Refusal {
             Refusal::Contacts(r) => r.is_conflict(),
             Refusal::Loans(r) => r.is_conflict(),
             Refusal::Terms(r) => r.is_conflict(),
-<<<<<<< HEAD
             Refusal::Jobs(r) => r.is_conflict(),
             Refusal::Ensembles(r) => r.is_conflict(),
-=======
             Refusal::Events(r) => r.is_conflict(),
             Refusal::Services(r) => r.is_conflict(),
->>>>>>> events
         }
     }
 }

@@ -19,6 +19,7 @@ mod migrations;
 pub mod money;
 mod pg_run;
 pub mod platform;
+pub mod privacy;
 mod query;
 pub mod records;
 pub mod search;

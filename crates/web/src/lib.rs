@@ -50,6 +50,11 @@ pub use access::{AccessRule, RouteEntry};
 pub use config::WebConfig;
 pub use state::AppState;
 
+/// A subject access export as the ZIP the office downloads (for `tutti privacy export`).
+pub fn privacy_export_zip(export: &tutti_store::privacy::export::SubjectExport, hub: &str) -> Result<Vec<u8>, String> {
+    routes::privacy::document::zip(export, hub)
+}
+
 /// Every route of the app, as its path pattern (`/admin/pupils/{id}`), with the access rule
 /// of the audience that serves it: taken from the same list of audiences as the app itself.
 pub fn route_table() -> Vec<RouteEntry> {

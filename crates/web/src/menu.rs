@@ -168,6 +168,7 @@ const OFFICE: &[(&str, &str, &[Declared])] = &[
             ("/admin/audit", "Audit log", For::Office),
             ("/admin/records", "All records and exports", For::Office),
             ("/admin/outbox", "Outbox", For::Office),
+            ("/admin/privacy", "Privacy requests", For::Office),
         ],
     ),
     (

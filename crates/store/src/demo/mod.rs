@@ -5,6 +5,7 @@ mod events;
 mod identity;
 mod lessons;
 mod names;
+mod privacy;
 mod rng;
 
 use std::collections::HashMap;
@@ -186,6 +187,7 @@ impl Store {
             let school = self.user_by_email("school@demo.test").await?.and_then(|u| u.school_id);
             events::seed_services(self, today, school).await?;
         }
+        privacy::seed(self, &seeder).await?;
         // Fresh statistics: a planner that still thinks the tables are empty picks plans
         // that are fine for ten rows and ruinous for a million.
         analyse(self.conn()).await?;

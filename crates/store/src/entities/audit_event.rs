@@ -14,6 +14,10 @@ pub struct Model {
     pub entity_id: Option<i64>,
     pub summary: String,
     pub ip: String,
+    /// The hash of the event before it (migration 0027, decision 0088).
+    pub prev_hash: Option<String>,
+    /// SHA-256 over this event's fields and `prev_hash`.
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

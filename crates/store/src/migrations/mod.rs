@@ -29,6 +29,7 @@ mod m0022_search;
 mod m0024_jobs;
 mod m0025_ensembles;
 mod m0026_events;
+mod m0027_privacy;
 mod m0028_search_folds_accents;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
@@ -80,6 +81,7 @@ pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
             ("m0024_jobs", Box::new(m0024_jobs::Migration)),
             ("m0025_ensembles", Box::new(m0025_ensembles::Migration)),
             ("m0026_events", Box::new(m0026_events::Migration)),
+            ("m0027_privacy", Box::new(m0027_privacy::Migration)),
             (
                 "m0028_search_folds_accents",
                 Box::new(m0028_search_folds_accents::Migration),

@@ -1,16 +1,14 @@
 //! The audit log: who did what to which record, when and from where, written in the same
 //! transaction as the change it records.
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::entities::audit_event;
+use crate::entities::{audit_event, user};
 use crate::error::Result;
 use crate::listing::{ListQuery, Page};
 use crate::platform::accounts::User;
+use crate::platform::audit_chain;
 use crate::{Store, now};
 
 /// Who is acting, for the audit log. Jobs and the command line act as "system" or a named
@@ -114,7 +112,9 @@ pub struct AuditFilter {
     pub per_page: u64,
 }
 
-/// Builds an event row; the caller inserts it inside its own transaction.
+/// Builds an event row; the caller records it with `record_many` inside its own transaction.
+/// A person is named by id, never by name or address, so that an erasure leaves the chain
+/// intact (decision 0088): a user acting is kept as their id, and named when shown.
 pub(crate) fn event(
     actor: &Actor,
     action: Action,
@@ -125,13 +125,44 @@ pub(crate) fn event(
     audit_event::ActiveModel {
         at: Set(now()),
         user_id: Set(actor.user_id),
-        actor: Set(actor.name.clone()),
+        actor: Set(stored_actor(actor)),
         action: Set(action.as_str().to_owned()),
         entity: Set(entity.to_owned()),
         entity_id: Set(entity_id),
         summary: Set(summary.into()),
         ip: Set(actor.ip.clone()),
         ..Default::default()
+    }
+}
+
+/// The actor as the log keeps it: a signed-in user by id only (their address is looked up
+/// when the event is shown), the command line or a job by its own name.
+fn stored_actor(actor: &Actor) -> String {
+    match actor.user_id {
+        Some(id) => format!("user {id}"),
+        None => actor.name.clone(),
+    }
+}
+
+/// Seals `events` onto the chain's head, in order.
+fn seal_all(mut prev: String, events: &mut [audit_event::ActiveModel]) {
+    for e in events.iter_mut() {
+        let hash = audit_chain::seal(
+            &prev,
+            &audit_chain::Canonical {
+                at: *e.at.as_ref(),
+                user_id: *e.user_id.as_ref(),
+                actor: e.actor.as_ref(),
+                action: e.action.as_ref(),
+                entity: e.entity.as_ref(),
+                entity_id: *e.entity_id.as_ref(),
+                summary: e.summary.as_ref(),
+                ip: e.ip.as_ref(),
+            },
+        );
+        e.prev_hash = Set(Some(prev));
+        e.hash = Set(Some(hash.clone()));
+        prev = hash;
     }
 }
 
@@ -144,12 +175,16 @@ pub(crate) async fn record(
     entity_id: Option<i64>,
     summary: impl Into<String>,
 ) -> Result<()> {
-    event(actor, action, entity, entity_id, summary).insert(conn).await?;
-    Ok(())
+    record_many(conn, vec![event(actor, action, entity, entity_id, summary)]).await
 }
 
-/// Records many events in batches (an import touches thousands of records).
-pub(crate) async fn record_many(conn: &impl ConnectionTrait, events: Vec<audit_event::ActiveModel>) -> Result<()> {
+/// Records many events in batches (an import touches thousands of records), chained in order.
+pub(crate) async fn record_many(conn: &impl ConnectionTrait, mut events: Vec<audit_event::ActiveModel>) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let head = audit_chain::head(conn).await?;
+    seal_all(head, &mut events);
     for chunk in events.chunks(500) {
         audit_event::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(conn)
@@ -177,7 +212,16 @@ impl Store {
             q = q.filter(audit_event::Column::Action.eq(filter.action.trim()));
         }
         if let Some(cond) = crate::records::search::text_search(&["actor"], &filter.actor) {
-            q = q.filter(cond);
+            // Users are kept by id: a search by address finds their events through `users`.
+            let users: Vec<i64> = user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .filter(crate::records::search::text_search(&["email"], &filter.actor).unwrap_or(cond.clone()))
+                .limit(500)
+                .into_tuple()
+                .all(self.conn())
+                .await?;
+            q = q.filter(cond.add(audit_event::Column::UserId.is_in(users)));
         }
         let total = q.clone().count(self.conn()).await?;
         let rows = q
@@ -187,13 +231,40 @@ impl Store {
             .limit(list.per_page())
             .all(self.conn())
             .await?;
+        let mut rows: Vec<AuditEvent> = rows.into_iter().map(AuditEvent::from).collect();
+        self.name_actors(&mut rows).await?;
         Ok(Page {
-            rows: rows.into_iter().map(AuditEvent::from).collect(),
+            rows,
             total,
             capped: false,
             page: list.page(),
             per_page: list.per_page(),
         })
+    }
+
+    /// Names each user who acted by their login's address, as it is now (an erased login
+    /// shows its placeholder, never what it was).
+    async fn name_actors(&self, rows: &mut [AuditEvent]) -> Result<()> {
+        let ids: Vec<i64> = rows.iter().filter_map(|e| e.user_id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let names: std::collections::HashMap<i64, String> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Email)
+            .filter(user::Column::Id.is_in(ids))
+            .into_tuple::<(i64, String)>()
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .collect();
+        for e in rows {
+            if let Some(name) = e.user_id.and_then(|id| names.get(&id)) {
+                e.actor = name.clone();
+            }
+        }
+        Ok(())
     }
 
     /// Records an event on its own, for reads (a view of a pupil's record) and exports.

@@ -382,7 +382,7 @@ async fn write_invitation(
         Action::Create,
         "invitation",
         Some(m.id),
-        format!("invited {email} as {role} for {link}"),
+        format!("invited {role} for {link}"),
     )
     .await?;
     Ok(m)
@@ -478,7 +478,7 @@ impl Store {
             Action::Update,
             "invitation",
             Some(id),
-            format!("invitation to {} sent again", m.email),
+            format!("invitation {} sent again", m.id),
         )
         .await?;
         txn.commit().await?;
@@ -494,7 +494,6 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         Invitation::from_model(m.clone(), now)?.status.check_withdraw()?;
-        let email = m.email.clone();
         let mut a: invitation::ActiveModel = m.into();
         a.withdrawn_at = Set(Some(now));
         a.updated_at = Set(now);
@@ -505,7 +504,7 @@ impl Store {
             Action::Update,
             "invitation",
             Some(id),
-            format!("invitation to {email} withdrawn"),
+            format!("invitation {id} withdrawn"),
         )
         .await?;
         txn.commit().await?;

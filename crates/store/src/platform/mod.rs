@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod audit_names;
 pub mod changes;
+pub mod audit_chain;
 pub mod identity;
 pub mod invitations;
 pub mod jobs;

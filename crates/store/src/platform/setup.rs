@@ -126,7 +126,7 @@ impl Store {
             Action::Create,
             "user",
             Some(user.id),
-            format!("the hub set up: first admin {}", user.email),
+            format!("the hub set up: first admin is user {}", user.id),
         )
         .await?;
         let record = identity::save_in(&txn, &actor, identity).await?;

@@ -67,7 +67,7 @@ async fn close_logins(
             Action::Update,
             "user",
             Some(user.id),
-            format!("login {} disabled: its record ({link}) was archived", user.email),
+            format!("login {} disabled: its record ({link}) was archived", user.id),
         )
         .await?;
     }
@@ -164,7 +164,8 @@ impl Store {
             ))
             .await?
             .ok_or(StoreError::NotFound)?;
-        let name: String = row.try_get("", "k")?;
+        // The record exists; the log names it by id only (decision 0088).
+        let _key: String = row.try_get("", "k")?;
         let t = now();
         let done = txn
             .execute_raw(stmt(
@@ -187,7 +188,7 @@ impl Store {
                 Action::Restore,
                 word,
                 Some(id),
-                format!("{word} {name} restored; {disabled_logins} disabled logins left for re-invitation"),
+                format!("{word} {id} restored; {disabled_logins} disabled logins left for re-invitation"),
             )
             .await?;
         }

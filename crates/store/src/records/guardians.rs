@@ -118,7 +118,7 @@ impl Store {
             Action::Update,
             "pupil",
             Some(pupil_id),
-            format!("guardian {} added", g.name),
+            format!("guardian {} added", g.id),
         )
         .await?;
         txn.commit().await?;

@@ -472,7 +472,8 @@ impl Store {
             Action::Update,
             "instrument_loan",
             Some(id),
-            format!("loan {id}: agreement accepted online by {}", actor.name),
+            // Who accepted is the event's user, kept by id (decision 0088).
+            format!("loan {id}: agreement accepted online"),
         )
         .await?;
         txn.commit().await?;

@@ -328,8 +328,10 @@ impl Store {
     pub async fn trail(&self, entity: &str, id: i64) -> Result<Vec<TrailLine>> {
         all(
             self.conn(),
-            "SELECT at, actor, action, summary FROM audit_events WHERE entity = ? AND entity_id = ? \
-             ORDER BY id DESC LIMIT 20",
+            // A user who acted is kept by id and named by their login as it is now (decision 0088).
+            "SELECT a.at, COALESCE(u.email, a.actor) AS actor, a.action, a.summary FROM audit_events a \
+             LEFT JOIN users u ON u.id = a.user_id WHERE a.entity = ? AND a.entity_id = ? \
+             ORDER BY a.id DESC LIMIT 20",
             vec![entity.into(), id.into()],
         )
         .await

@@ -717,7 +717,7 @@ impl Store {
                         Action::Update,
                         "pupil",
                         Some(pupil_id),
-                        format!("pupil {} (import): guardian {name} added", r.row.pupil_ref),
+                        format!("pupil {} (import): guardian {guardian_id} added", r.row.pupil_ref),
                     ));
                 }
             }

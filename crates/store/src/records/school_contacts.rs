@@ -118,7 +118,7 @@ impl Store {
             Action::Update,
             "school",
             Some(school_id),
-            format!("school {}: contact {} <{}> added", s.urn, m.name, m.email),
+            format!("school {}: contact {} added", s.urn, m.id),
         )
         .await?;
         txn.commit().await?;
@@ -142,7 +142,6 @@ impl Store {
         if email_taken(&txn, school_id, &email, Some(id)).await? {
             return Err(ContactRefusal::EmailTaken { email }.into());
         }
-        let before = format!("{} <{}> {}", current.name, current.email, current.job_title);
         let mut a: school_contact::ActiveModel = current.into();
         a.name = Set(input.name.clone());
         a.email = Set(email);
@@ -155,10 +154,8 @@ impl Store {
             Action::Update,
             "school",
             Some(school_id),
-            format!(
-                "contact {id} changed from {before} to {} <{}> {}",
-                m.name, m.email, m.job_title
-            ),
+            // By id: the log never keeps a person's name or address (decision 0088).
+            format!("contact {id} changed"),
         )
         .await?;
         txn.commit().await?;
@@ -183,9 +180,8 @@ impl Store {
             "school",
             Some(school_id),
             format!(
-                "contact {} <{}> removed{}",
-                current.name,
-                current.email,
+                "contact {} removed{}",
+                current.id,
                 if disabled.is_empty() {
                     ""
                 } else {

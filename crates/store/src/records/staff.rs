@@ -251,7 +251,7 @@ impl Store {
             Action::Create,
             "staff",
             Some(m.id),
-            format!("staff {}", m.email),
+            format!("staff {}", m.id),
         )
         .await?;
         txn.commit().await?;
@@ -287,7 +287,7 @@ impl Store {
             Action::Update,
             "staff",
             Some(id),
-            change_summary(&format!("staff {}", m.email), &changed),
+            change_summary(&format!("staff {}", m.id), &changed),
         )
         .await?;
         txn.commit().await?;
@@ -295,7 +295,7 @@ impl Store {
     }
 
     pub async fn archive_staff(&self, actor: &Actor, id: i64) -> Result<()> {
-        self.archive_record::<staff::Entity>(actor, id, ("staff", "staff"), |m| format!("staff {}", m.email))
+        self.archive_record::<staff::Entity>(actor, id, ("staff", "staff"), |m| format!("staff {}", m.id))
             .await
     }
 
@@ -333,7 +333,7 @@ impl KeyedImport for staff::Entity {
         r.email.to_string()
     }
     fn describe(m: &staff::Model) -> String {
-        format!("staff {}", m.email)
+        format!("staff {}", m.id)
     }
     fn stored_row(m: &staff::Model) -> StaffRow {
         row_of(m)

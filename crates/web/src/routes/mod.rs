@@ -5,6 +5,7 @@ mod content;
 mod events;
 mod money;
 mod platform;
+pub(crate) mod privacy;
 mod records;
 pub(crate) mod services;
 pub(crate) mod teaching;
@@ -70,21 +71,21 @@ fn audiences() -> Vec<Audience> {
         records::loans::parent_audience(),
         teaching::terms::office_audience(),
         api::terms::audience(),
-<<<<<<< HEAD
         api::jobs::audience(),
         api::ensembles::audience(),
         teaching::ensembles::public_audience(),
         teaching::ensembles::parent_audience(),
         teaching::ensembles::office_audience(),
         teaching::ensembles::leader_audience(),
-=======
         events::public_audience(),
         events::office_audience(),
         events::staff_audience(),
         services::school_audience(),
         services::office_audience(),
         api::events::audience(),
->>>>>>> events
+        privacy::office_audience(),
+        api::privacy::audience(),
+        privacy::pupil_audience(),
     ]
 }
 

@@ -919,6 +919,42 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
 
+    // Privacy: each kind of person's export is a ZIP (not JSON: checked by its type and its
+    // signature), and erasure's dry run answers its report.
+    let guardian_id = c.app.store.guardian_ids_for_email(&family.email).await.unwrap()[0];
+    let people = [
+        ("/api/v1/pupils/{id}", family.children[0]),
+        ("/api/v1/guardians/{id}", guardian_id),
+        ("/api/v1/staff/{id}", teacher_staff_id),
+        ("/api/v1/users/{id}", office.id),
+    ];
+    for (template, id) in people {
+        let path = template.replace("{id}", &id.to_string());
+        let r = c
+            .client
+            .get(format!("{}{path}/export", c.app.base))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/zip");
+        assert_eq!(&r.bytes().await.unwrap()[..4], b"PK\x03\x04");
+        c.checked.push((format!("{template}/export"), "get".into(), 200));
+        if template != "/api/v1/users/{id}" {
+            let (status, plan) = c
+                .call(
+                    Method::POST,
+                    &format!("{template}/erasure"),
+                    &format!("{path}/erasure"),
+                    a,
+                    Some(json!({"dry_run": true})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{plan}");
+        }
+    }
+
     // Every success the document gives a body for was seen above.
     let doc = c.doc.clone();
     for (path, item) in doc["paths"].as_object().unwrap() {

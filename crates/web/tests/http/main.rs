@@ -29,6 +29,7 @@ mod office;
 mod pages;
 mod payments;
 mod phone;
+mod privacy;
 mod progress;
 mod record_views;
 mod records;

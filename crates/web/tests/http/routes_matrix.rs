@@ -992,6 +992,37 @@ fn rules() -> Vec<Rule> {
             .post_only()
             .writes(&["POST"], Is(403))
             .write(OFFICE, Is(422)),
+        // ---- privacy (issue 21): the office's requests, exports and erasure ----
+        // Erasure is done only when asked in so many words: a body without `dry_run` is 422.
+        page("/admin/privacy", OFFICE),
+        page("/admin/privacy/{kind}/{id}", OFFICE).url("/admin/privacy/pupil/{pupil}"),
+        page("/admin/privacy/{kind}/{id}/export", OFFICE).url("/admin/privacy/guardian/{guardian}/export"),
+        page("/admin/privacy/{kind}/{id}/erase", OFFICE)
+            .url("/admin/privacy/pupil/{pupil}/erase")
+            .post_only(),
+        api_office("/api/v1/pupils/{id}/export").url("/api/v1/pupils/{pupil}/export"),
+        api_office("/api/v1/guardians/{id}/export").url("/api/v1/guardians/{guardian}/export"),
+        api_office("/api/v1/staff/{id}/export").url("/api/v1/staff/{staff}/export"),
+        api_office("/api/v1/users/{id}/export").url("/api/v1/users/{user}/export"),
+        api_office("/api/v1/pupils/{id}/erasure")
+            .url("/api/v1/pupils/{pupil}/erasure")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        api_office("/api/v1/guardians/{id}/erasure")
+            .url("/api/v1/guardians/{guardian}/erasure")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        api_office("/api/v1/staff/{id}/erasure")
+            .url("/api/v1/staff/{staff}/erasure")
+            .post_only()
+            .writes(&["POST"], Is(403))
+            .write(OFFICE, Is(422)),
+        page("/admin/privacy/pupil/{id}/consents", OFFICE)
+            .url("/admin/privacy/pupil/{pupil}/consents")
+            .post_only(),
+        page("/pupil/my-data", &[Role::Pupil]),
     ]
 }
 

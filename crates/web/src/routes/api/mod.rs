@@ -15,17 +15,15 @@ use utoipa::OpenApi;
 pub mod allocation;
 pub mod billing;
 pub mod enrolments;
-<<<<<<< HEAD
 pub mod ensembles;
-=======
 pub mod events;
->>>>>>> events
 pub mod hours;
 pub mod identity;
 pub mod invitations;
 pub mod jobs;
 pub mod lessons;
 pub mod loans;
+pub mod privacy;
 pub mod records;
 pub mod schemas;
 pub mod school_contacts;
@@ -62,12 +60,10 @@ pub fn document() -> serde_json::Value {
     doc.merge(school_contacts::SchoolContactsDoc::openapi());
     doc.merge(loans::LoansDoc::openapi());
     doc.merge(terms::TermsDoc::openapi());
-<<<<<<< HEAD
     doc.merge(jobs::JobsDoc::openapi());
     doc.merge(ensembles::EnsemblesDoc::openapi());
-=======
     doc.merge(events::EventsDoc::openapi());
->>>>>>> events
+    doc.merge(privacy::PrivacyDoc::openapi());
     schemas::finish(doc)
 }
 
