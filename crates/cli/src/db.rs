@@ -16,6 +16,10 @@ pub struct DbArgs {
     /// A database URL (`sqlite://PATH` or `postgres://...`); overrides --data-dir.
     #[arg(long, env = "TUTTI_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Certificates (PEM) of a private CA, trusted besides the system's roots when PostgreSQL,
+    /// the mail server or the payment provider is verified.
+    #[arg(long, env = "TUTTI_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl DbArgs {
@@ -35,14 +39,32 @@ impl DbArgs {
     /// Connects and brings the schema up to date.
     pub async fn open(&self) -> anyhow::Result<Store> {
         let url = self.url()?;
-        let store = Store::connect(&url)
+        if let Some(ca) = &self.ca_file {
+            std::fs::metadata(ca).with_context(|| format!("could not read the --ca-file {}", ca.display()))?;
+        }
+        let store = Store::connect_with(&url, self.ca_file.as_deref())
             .await
+            .map_err(|e| anyhow::anyhow!("{}", explain_tls(&e.to_string())))
             .with_context(|| format!("could not open the database at {}", redact(&url)))?;
         store
             .migrate()
             .await
             .context("could not apply the database migrations")?;
         Ok(store)
+    }
+}
+
+/// A refused certificate, said so that an operator knows which setting to change.
+fn explain_tls(error: &str) -> String {
+    let lower = error.to_lowercase();
+    if lower.contains("certificate") || lower.contains("unknownissuer") || lower.contains("notvalidforname") {
+        format!(
+            "{error}\nPostgreSQL's TLS certificate was not accepted: with sslmode=verify-ca or verify-full it must \
+             be signed by a root the system trusts or one in --ca-file (or the URL's sslrootcert), and with \
+             verify-full it must also name the host in the URL."
+        )
+    } else {
+        error.to_owned()
     }
 }
 

@@ -28,6 +28,13 @@ pub struct Store {
 impl Store {
     /// Connects to `sqlite://path` (created when missing) or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Connects as [`Store::connect`] does, trusting the certificates in `ca_file` (PEM) besides
+    /// the system's roots when PostgreSQL's certificate is verified. `sslmode` and
+    /// `sslrootcert` in the URL mean what they mean to libpq (see [`crate::pg_tls`]).
+    pub async fn connect_with(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self> {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .sqlx_logging(false)
@@ -46,6 +53,8 @@ impl Store {
             });
         } else {
             options.max_connections(16).min_connections(1);
+            let tls = crate::pg_tls::PgTls::from_url(url, ca_file);
+            options.map_sqlx_postgres_opts(move |o| tls.apply(o));
         }
         let db = Database::connect(options).await?;
         Ok(Self {

@@ -17,6 +17,7 @@ pub mod listing;
 mod migrations;
 pub mod money;
 mod pg_run;
+pub mod pg_tls;
 pub mod platform;
 mod query;
 pub mod records;
