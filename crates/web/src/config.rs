@@ -32,6 +32,8 @@ pub struct WebConfig {
     pub mail_from: String,
     /// Card payments through a provider's hosted page, or none.
     pub card_payments: CardPayments,
+    /// Whom outbound connections trust, and the HTTP proxy they go through (if any).
+    pub outbound: crate::outbound::Outbound,
 }
 
 impl Default for WebConfig {
@@ -50,6 +52,7 @@ impl Default for WebConfig {
             smtp_url: None,
             mail_from: "Tutti Music Hub <office@tutti.invalid>".into(),
             card_payments: CardPayments::Off,
+            outbound: Default::default(),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Certificates a test makes for itself with the openssl command: a CA and a server
 //! certificate it signed for `localhost` and 127.0.0.1, in a temporary folder.
+// Each test crate that includes this file uses some of it.
+#![allow(dead_code)]
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
