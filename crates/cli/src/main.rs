@@ -9,6 +9,7 @@ macro_rules! say {
 }
 
 mod billing;
+mod config;
 mod copy;
 mod db;
 mod import;
@@ -24,6 +25,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "tutti", version, about = "Tutti runs a music education hub end to end.")]
 struct Cli {
+    /// A configuration file: every flag a key with underscores (stripe_secret_key = "…"), below
+    /// flags and environment variables.
+    #[arg(long, global = true, env = "TUTTI_CONFIG")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -52,11 +57,18 @@ enum Command {
     /// Solve, check and generate weekly timetables (TIMETABLING.md).
     #[command(subcommand)]
     Timetable(timetable::TimetableCommand),
+    /// Check a configuration: the settings in force, secrets masked, and what is unsafe.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
 }
 
 fn main() -> ExitCode {
     return_large_allocations_to_the_system();
     init_logging();
+    if let Err(e) = config::load_before_parsing() {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
     let cli = Cli::parse();
     if let Command::Timetable(cmd) = cli.command {
         // The solver manages its own threads; it needs no async runtime.
@@ -79,6 +91,7 @@ fn main() -> ExitCode {
             Command::Export(args) => import::export(args).await,
             Command::Billing(cmd) => billing::run(cmd).await,
             Command::Copy(args) => copy::run(args).await,
+            Command::Config(cmd) => config::run(cmd).await,
             Command::Timetable(_) => unreachable!("handled above"),
         }
     }))
