@@ -37,8 +37,8 @@ struct Cli {
 enum Command {
     /// Serve the hub over HTTP.
     Serve(serve::ServeArgs),
-    /// Apply database migrations and exit.
-    Migrate(db::DbArgs),
+    /// Apply database migrations and exit (--check: only say which would be applied).
+    Migrate(db::MigrateArgs),
     /// Seed a demo hub into an empty database.
     Demo(db::DemoArgs),
     /// Manage accounts.
@@ -60,6 +60,8 @@ enum Command {
     /// Check a configuration: the settings in force, secrets masked, and what is unsafe.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Copy a SQLite hub, while it serves, into a file that opens as a hub.
+    Backup(db::BackupArgs),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +94,7 @@ fn main() -> ExitCode {
             Command::Billing(cmd) => billing::run(cmd).await,
             Command::Copy(args) => copy::run(args).await,
             Command::Config(cmd) => config::run(cmd).await,
+            Command::Backup(args) => db::backup(args).await,
             Command::Timetable(_) => unreachable!("handled above"),
         }
     }))

@@ -90,6 +90,11 @@ impl Store {
         Ok(())
     }
 
+    /// The migrations [`Store::migrate`] would apply, applying none.
+    pub async fn pending_migrations(&self) -> Result<Vec<&'static str>> {
+        Ok(crate::migrations::pending(&self.db).await?)
+    }
+
     pub fn backend(&self) -> Backend {
         match self.db.get_database_backend() {
             DbBackend::Postgres => Backend::Postgres,

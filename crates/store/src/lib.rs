@@ -6,6 +6,7 @@
 //! (connection, errors, SQL helpers, migrations, entities) stays at the top.
 
 pub mod admissions;
+mod backup;
 mod connect;
 pub mod content;
 pub mod copy;
