@@ -117,11 +117,11 @@ fn parse(text: &str) -> Result<Vec<(String, String)>, String> {
                 }
             }
             let rest = closed.ok_or_else(|| at("the string is not closed"))?;
-            trailing(rest).map_err(|e| at(e))?;
+            trailing(rest).map_err(at)?;
             out
         } else if let Some(rest) = value.strip_prefix('\'') {
             let (inner, rest) = rest.split_once('\'').ok_or_else(|| at("the string is not closed"))?;
-            trailing(rest).map_err(|e| at(e))?;
+            trailing(rest).map_err(at)?;
             inner.to_owned()
         } else {
             let bare = value.split('#').next().unwrap_or("").trim();
@@ -252,24 +252,24 @@ pub async fn unsafe_settings(args: &ServeArgs) -> Vec<String> {
     if args.demo {
         problems.push("demo = true: the demo hub's accounts share one published password".into());
     }
-    if let Some(url) = &args.db.database_url {
-        if url.starts_with("postgres") {
-            let tls = tutti_store::pg_tls::PgTls::from_url(url, args.db.ca_file.as_deref());
-            use tutti_store::sea_orm::sqlx::postgres::PgSslMode;
-            let host = url
-                .split_once("://")
-                .map(|(_, r)| r.rsplit_once('@').map_or(r, |(_, h)| h))
-                .unwrap_or("")
-                .split(['/', ':', '?'])
-                .next()
-                .unwrap_or("");
-            let local = host.is_empty() || host == "localhost" || host.starts_with("127.") || host == "[::1]";
-            if !local && !matches!(tls.effective_mode(), PgSslMode::VerifyFull) {
-                problems.push(format!(
-                    "database_url to {host} does not verify the server (add sslmode=verify-full, and ca_file for a \
-                     private CA)"
-                ));
-            }
+    if let Some(url) = &args.db.database_url
+        && url.starts_with("postgres")
+    {
+        let tls = tutti_store::pg_tls::PgTls::from_url(url, args.db.ca_file.as_deref());
+        use tutti_store::sea_orm::sqlx::postgres::PgSslMode;
+        let host = url
+            .split_once("://")
+            .map(|(_, r)| r.rsplit_once('@').map_or(r, |(_, h)| h))
+            .unwrap_or("")
+            .split(['/', ':', '?'])
+            .next()
+            .unwrap_or("");
+        let local = host.is_empty() || host == "localhost" || host.starts_with("127.") || host == "[::1]";
+        if !local && !matches!(tls.effective_mode(), PgSslMode::VerifyFull) {
+            problems.push(format!(
+                "database_url to {host} does not verify the server (add sslmode=verify-full, and ca_file for a \
+                 private CA)"
+            ));
         }
     }
     if let Some(url) = &args.smtp_url {
@@ -294,19 +294,19 @@ pub async fn unsafe_settings(args: &ServeArgs) -> Vec<String> {
     if !(args.stripe_api_base.starts_with("https://")) {
         problems.push(format!("stripe_api_base {} is not https://", args.stripe_api_base));
     }
-    if let Some(path) = config_path() {
-        if let Ok(meta) = std::fs::metadata(&path) {
-            use std::os::unix::fs::PermissionsExt as _;
-            let secrets_inside = FROM_FILE.get().is_some_and(|keys| {
-                keys.iter()
-                    .any(|k| SECRETS.contains(&k.as_str()) || k == "database_url" || k == "smtp_url")
-            });
-            if secrets_inside && meta.permissions().mode() & 0o077 != 0 {
-                problems.push(format!(
-                    "{} holds secrets and others may read it: chmod 600 (owned by the service's user)",
-                    path.display()
-                ));
-            }
+    if let Some(path) = config_path()
+        && let Ok(meta) = std::fs::metadata(&path)
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let secrets_inside = FROM_FILE.get().is_some_and(|keys| {
+            keys.iter()
+                .any(|k| SECRETS.contains(&k.as_str()) || k == "database_url" || k == "smtp_url")
+        });
+        if secrets_inside && meta.permissions().mode() & 0o077 != 0 {
+            problems.push(format!(
+                "{} holds secrets and others may read it: chmod 600 (owned by the service's user)",
+                path.display()
+            ));
         }
     }
     for (flag, given) in [

@@ -80,6 +80,7 @@ fn flags_beat_the_environment_which_beats_the_file_which_beats_the_default() {
     assert!(!out.contains("secret_value"), "secrets are masked: {out}");
     assert!(!out.contains("db-password"), "passwords in URLs are masked: {out}");
     assert!(out.contains("Nothing unsafe found."), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -104,6 +105,7 @@ fn check_says_what_is_unsafe() {
     ] {
         assert!(out.contains(said), "says {said:?}: {out}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -120,6 +122,7 @@ fn a_key_that_is_no_setting_is_refused() {
     std::fs::write(&file, "[serve]\nbind = \"x\"\n").unwrap();
     let (ok, _, err) = tutti(&["serve", "--config", &file.display().to_string()], &[]);
     assert!(!ok && err.contains("line 1"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

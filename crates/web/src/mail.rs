@@ -186,6 +186,16 @@ pub fn transport(url: &str, outbound: &Outbound) -> Result<AsyncSmtpTransport<To
     Ok(builder.build())
 }
 
+fn build(from: &Mailbox, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+    let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(subject)
+        .body(body.to_owned())
+        .map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,14 +224,4 @@ mod tests {
         assert!(SmtpUrl::parse("http://mail.example").is_err());
         assert!(SmtpUrl::parse("smtp://:25").is_err());
     }
-}
-
-fn build(from: &Mailbox, to: &str, subject: &str, body: &str) -> Result<Message, String> {
-    let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
-    Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(subject)
-        .body(body.to_owned())
-        .map_err(|e| e.to_string())
 }

@@ -44,10 +44,15 @@ async fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
                         break;
                     }
                 }
-                log.lock().unwrap().push(format!("{} {target}", head.split_whitespace().next().unwrap_or("")));
+                log.lock()
+                    .unwrap()
+                    .push(format!("{} {target}", head.split_whitespace().next().unwrap_or("")));
                 let mut upstream = TcpStream::connect(&target).await.unwrap();
                 let mut client = client.into_inner();
-                client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await.unwrap();
+                client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await
+                    .unwrap();
                 let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
             });
         }
@@ -69,10 +74,16 @@ async fn the_provider_over_https_with_a_private_ca() {
         ca_file: Some(certs.ca()),
         http_proxy: None,
     };
-    assert_eq!(fetch(&trusting, &format!("{base}/v1/checkout/sessions")).await.unwrap(), "provider here");
+    assert_eq!(
+        fetch(&trusting, &format!("{base}/v1/checkout/sessions")).await.unwrap(),
+        "provider here"
+    );
     // Without the CA file, the system's roots do not know the test's CA.
     let err = fetch(&Outbound::default(), &base).await.unwrap_err();
-    assert!(err.to_lowercase().contains("certificate") || err.contains("UnknownIssuer"), "{err}");
+    assert!(
+        err.to_lowercase().contains("certificate") || err.contains("UnknownIssuer"),
+        "{err}"
+    );
     // A CA file that is no certificate is refused when the client is built (serve refuses to start).
     let junk = certs.dir().join("junk.pem");
     std::fs::write(&junk, "not a certificate").unwrap();

@@ -70,10 +70,10 @@ async fn smtp_server(mode: Mode, tls: TlsAcceptor) -> (u16, mpsc::UnboundedRecei
                     }
                 } else {
                     let offer = (mode == Mode::StartTls).then_some(tls);
-                    if let Some(stream) = session(socket, true, false, offer.clone(), tx.clone()).await {
-                        if let Ok(stream) = offer.unwrap().accept(stream).await {
-                            let _ = session(stream, false, true, None, tx).await;
-                        }
+                    if let Some(stream) = session(socket, true, false, offer.clone(), tx.clone()).await
+                        && let Ok(stream) = offer.unwrap().accept(stream).await
+                    {
+                        let _ = session(stream, false, true, None, tx).await;
                     }
                 }
             });
