@@ -246,8 +246,8 @@ pub async fn unsafe_settings(args: &ServeArgs) -> Vec<String> {
             args.bind
         ));
     }
-    if !https && !args.demo && args.public_url.is_none() {
-        problems.push("no public_url: links in mail point at the bind address over plain HTTP".into());
+    if !args.demo && args.public_url.is_none() && !loopback {
+        problems.push("no public_url: links in mail would point at the bind address, not the hub's name".into());
     }
     if args.demo {
         problems.push("demo = true: the demo hub's accounts share one published password".into());
