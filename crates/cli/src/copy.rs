@@ -27,7 +27,7 @@ pub async fn run(args: CopyArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let source = args.db.open().await?;
-    let target = Store::connect(&args.to)
+    let target = Store::connect_with(&args.to, args.db.ca_file.as_deref())
         .await
         .with_context(|| format!("could not connect to {}", redact(&args.to)))?;
     let from = redact(&args.db.url()?);

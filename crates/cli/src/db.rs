@@ -16,6 +16,10 @@ pub struct DbArgs {
     /// A database URL (`sqlite://PATH` or `postgres://...`); overrides --data-dir.
     #[arg(long, env = "TUTTI_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Certificates (PEM) of a private CA, trusted besides the system's roots when PostgreSQL,
+    /// the mail server or the payment provider is verified.
+    #[arg(long, env = "TUTTI_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl DbArgs {
@@ -34,15 +38,39 @@ impl DbArgs {
 
     /// Connects and brings the schema up to date.
     pub async fn open(&self) -> anyhow::Result<Store> {
-        let url = self.url()?;
-        let store = Store::connect(&url)
-            .await
-            .with_context(|| format!("could not open the database at {}", redact(&url)))?;
+        let store = self.connect().await?;
         store
             .migrate()
             .await
             .context("could not apply the database migrations")?;
         Ok(store)
+    }
+
+    /// Connects, leaving the schema as it is (`migrate --check`, `backup`).
+    pub async fn connect(&self) -> anyhow::Result<Store> {
+        let url = self.url()?;
+        if let Some(ca) = &self.ca_file {
+            std::fs::metadata(ca).with_context(|| format!("could not read the --ca-file {}", ca.display()))?;
+        }
+        let store = Store::connect_with(&url, self.ca_file.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", explain_tls(&e.to_string())))
+            .with_context(|| format!("could not open the database at {}", redact(&url)))?;
+        Ok(store)
+    }
+}
+
+/// A refused certificate, said so that an operator knows which setting to change.
+fn explain_tls(error: &str) -> String {
+    let lower = error.to_lowercase();
+    if lower.contains("certificate") || lower.contains("unknownissuer") || lower.contains("notvalidforname") {
+        format!(
+            "{error}\nPostgreSQL's TLS certificate was not accepted: with sslmode=verify-ca or verify-full it must \
+             be signed by a root the system trusts or one in --ca-file (or the URL's sslrootcert), and with \
+             verify-full it must also name the host in the URL."
+        )
+    } else {
+        error.to_owned()
     }
 }
 
@@ -60,10 +88,78 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-pub async fn migrate(args: DbArgs) -> anyhow::Result<ExitCode> {
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Say which migrations this version would apply, and apply none; exits 1 when some would
+    /// be applied or the database is newer than this version.
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub async fn migrate(MigrateArgs { db: args, check }: MigrateArgs) -> anyhow::Result<ExitCode> {
+    if check {
+        let store = args.connect().await?;
+        let pending = store.pending_migrations().await;
+        store.close().await;
+        let url = redact(&args.url()?);
+        return match pending {
+            Ok(p) if p.is_empty() => {
+                say!("The database at {url} is up to date; nothing to apply.");
+                Ok(ExitCode::SUCCESS)
+            }
+            Ok(p) => {
+                say!("{} migration(s) to apply to the database at {url}:", p.len());
+                for name in p {
+                    say!("  {name}");
+                }
+                say!("Back it up first (tutti backup, or pg_dump), then run tutti migrate or start tutti serve.");
+                Ok(ExitCode::FAILURE)
+            }
+            Err(e) => {
+                say!("The database at {url} cannot be migrated by this version: {e}");
+                Ok(ExitCode::FAILURE)
+            }
+        };
+    }
     let store = args.open().await?;
     say!("The database at {} is up to date.", redact(&args.url()?));
     store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The file to write; it must not exist yet.
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+/// `tutti backup --to FILE`: a consistent copy of a SQLite hub, safe while it serves.
+pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
+    let url = args.db.url()?;
+    if !url.starts_with("sqlite:") {
+        anyhow::bail!("tutti backup copies a SQLite hub; back up PostgreSQL with pg_dump (or the host's snapshots)");
+    }
+    if args.to.exists() {
+        anyhow::bail!("{} exists already; a backup never overwrites a file", args.to.display());
+    }
+    let store = args.db.connect().await?;
+    let started = std::time::Instant::now();
+    let done = store.backup_to(&args.to).await;
+    store.close().await;
+    done.with_context(|| format!("could not back up into {}", args.to.display()))?;
+    let size = std::fs::metadata(&args.to).map(|m| m.len()).unwrap_or(0);
+    say!(
+        "Backed up the hub at {} into {} ({:.1} MB) in {:.1?}.",
+        redact(&url),
+        args.to.display(),
+        size as f64 / 1e6,
+        started.elapsed()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

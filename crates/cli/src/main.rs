@@ -10,6 +10,7 @@ macro_rules! say {
 
 mod audit;
 mod billing;
+mod config;
 mod copy;
 mod db;
 mod import;
@@ -26,6 +27,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "tutti", version, about = "Tutti runs a music education hub end to end.")]
 struct Cli {
+    /// A configuration file: every flag a key with underscores (stripe_secret_key = "…"), below
+    /// flags and environment variables.
+    #[arg(long, global = true, env = "TUTTI_CONFIG")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,8 +39,8 @@ struct Cli {
 enum Command {
     /// Serve the hub over HTTP.
     Serve(serve::ServeArgs),
-    /// Apply database migrations and exit.
-    Migrate(db::DbArgs),
+    /// Apply database migrations and exit (--check: only say which would be applied).
+    Migrate(db::MigrateArgs),
     /// Seed a demo hub into an empty database.
     Demo(db::DemoArgs),
     /// Manage accounts.
@@ -63,11 +68,20 @@ enum Command {
     /// Privacy by law: subject access exports and the retention schedule.
     #[command(subcommand)]
     Privacy(privacy::PrivacyCommand),
+    /// Check a configuration: the settings in force, secrets masked, and what is unsafe.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+    /// Copy a SQLite hub, while it serves, into a file that opens as a hub.
+    Backup(db::BackupArgs),
 }
 
 fn main() -> ExitCode {
     return_large_allocations_to_the_system();
     init_logging();
+    if let Err(e) = config::load_before_parsing() {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
     let cli = Cli::parse();
     if let Command::Timetable(cmd) = cli.command {
         // The solver manages its own threads; it needs no async runtime.
@@ -91,6 +105,8 @@ fn main() -> ExitCode {
             Command::Billing(cmd) => billing::run(cmd).await,
             Command::Copy(args) => copy::run(args).await,
             Command::Payments(cmd) => payments::run(cmd).await,
+            Command::Config(cmd) => config::run(cmd).await,
+            Command::Backup(args) => db::backup(args).await,
             Command::Timetable(_) => unreachable!("handled above"),
             Command::Audit(cmd) => audit::run(cmd).await,
             Command::Privacy(cmd) => privacy::run(cmd).await,

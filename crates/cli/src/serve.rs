@@ -28,7 +28,9 @@ pub struct ServeArgs {
     /// The hub's name until it is set up; after setup, the name saved in its settings.
     #[arg(long, env = "TUTTI_HUB_NAME", default_value = "Tutti Music Hub")]
     pub hub_name: String,
-    /// Send mail over SMTP as well as keeping it in the outbox: smtp://[user:pass@]host[:port].
+    /// Send mail over SMTP as well as keeping it in the outbox: smtp://[user:pass@]host[:port]
+    /// in the clear to a local relay, smtp://…?tls=starttls (port 587) or smtps://… (port 465);
+    /// the user and password percent-encoded.
     #[arg(long, env = "TUTTI_SMTP_URL")]
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail.
@@ -51,9 +53,8 @@ pub struct ServeArgs {
     /// The signing secret of the Stripe webhook endpoint for /payments/webhook (whsec_...).
     #[arg(long, env = "TUTTI_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
     pub stripe_webhook_secret: Option<String>,
-    /// Where Stripe's API is reached: a plain-HTTP egress proxy to https://api.stripe.com
-    /// (docs/operations.md, "Card payments").
-    #[arg(long, env = "TUTTI_STRIPE_API_BASE", default_value = "http://127.0.0.1:8089")]
+    /// Where Stripe's API is reached, over HTTPS (http:// only to a loopback address, for tests).
+    #[arg(long, env = "TUTTI_STRIPE_API_BASE", default_value = "https://api.stripe.com")]
     pub stripe_api_base: String,
     /// Seconds a signed webhook stays acceptable.
     #[arg(long, env = "TUTTI_STRIPE_WEBHOOK_TOLERANCE", default_value_t = 300)]
@@ -73,6 +74,24 @@ pub struct ServeArgs {
     /// Seconds a stopping server gives the jobs it holds to finish before another takes them.
     #[arg(long, env = "TUTTI_SHUTDOWN_GRACE", default_value_t = 20)]
     pub shutdown_grace: u64,
+    /// A proxy for outbound HTTP (the payment provider), for networks with no direct egress:
+    /// http://proxy.example:3128. Without it, HTTPS_PROXY and NO_PROXY apply as usual.
+    #[arg(long, env = "TUTTI_HTTP_PROXY")]
+    pub http_proxy: Option<String>,
+    /// Serve HTTPS on --bind with this certificate chain (PEM); read again on SIGHUP.
+    #[arg(long, env = "TUTTI_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The private key (PEM) of --tls-cert; read again on SIGHUP.
+    #[arg(long, env = "TUTTI_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// With --tls-cert: also listen here for plain HTTP and redirect it to the public https:// URL
+    /// (for example 0.0.0.0:80).
+    #[arg(long, env = "TUTTI_REDIRECT_BIND", requires = "tls_cert")]
+    pub redirect_bind: Option<String>,
+    /// Serve plain HTTP on a non-loopback address without an https:// public URL. People's
+    /// passwords then cross the network in the clear: for a closed test network only.
+    #[arg(long, env = "TUTTI_INSECURE")]
+    pub insecure: bool,
 }
 
 /// The access log's format from the flag.
@@ -102,11 +121,12 @@ fn card_payments(args: &ServeArgs) -> anyhow::Result<CardPayments> {
             else {
                 anyhow::bail!("card payments by Stripe need --stripe-secret-key and --stripe-webhook-secret");
             };
-            // This build speaks plain HTTP only (docs/decisions/0046-payments-http-client.md).
-            if !args.stripe_api_base.starts_with("http://") {
+            // Straight to the provider over HTTPS (docs/decisions/0080-tls-everywhere-with-rustls.md);
+            // a network that allows no direct egress names its proxy with --http-proxy.
+            if !(args.stripe_api_base.starts_with("https://") || is_loopback_http(&args.stripe_api_base)) {
                 anyhow::bail!(
-                    "--stripe-api-base must be an http:// address of the egress proxy that forwards to \
-                     https://api.stripe.com (got {}); see docs/operations.md",
+                    "--stripe-api-base must be an https:// address such as https://api.stripe.com (got {}); \
+                     a network that needs a proxy names it with --http-proxy",
                     args.stripe_api_base
                 );
             }
@@ -121,12 +141,65 @@ fn card_payments(args: &ServeArgs) -> anyhow::Result<CardPayments> {
     })
 }
 
+/// `http://127.0.0.1…`, `http://localhost…` or `http://[::1]…`: a test's fake provider.
+fn is_loopback_http(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    host == "localhost" || host == "[::1]" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback())
+}
+
+/// How outbound connections (payments, mail) are made, checked before serving.
+fn outbound(args: &ServeArgs) -> anyhow::Result<tutti_web::outbound::Outbound> {
+    let outbound = tutti_web::outbound::Outbound {
+        ca_file: args.db.ca_file.clone(),
+        http_proxy: args.http_proxy.clone(),
+    };
+    outbound
+        .http_client(std::time::Duration::from_secs(20))
+        .map_err(|e| anyhow::anyhow!("{e} (--ca-file, --http-proxy)"))?;
+    if let Some(url) = &args.smtp_url {
+        tutti_web::mail::transport(url, &outbound).map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?;
+    }
+    Ok(outbound)
+}
+
+/// Refuses to serve in the clear beyond this machine unless the operator said so: a real hub
+/// on a network address is reached over HTTPS, its own or a proxy's.
+async fn refuse_plain_http_on_the_network(args: &ServeArgs) -> anyhow::Result<()> {
+    let https = args.tls_cert.is_some() || args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    if args.demo || args.insecure || https {
+        return Ok(());
+    }
+    let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host(&args.bind)
+        .await
+        .with_context(|| format!("--bind {} is not an address and port", args.bind))?
+        .collect();
+    if addresses.iter().all(|a| a.ip().is_loopback()) {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "refusing to serve plain HTTP on {}, beyond this machine: passwords would cross the network in \
+         the clear. Either put a TLS proxy in front and give --public-url https://… (with --trust-proxy), \
+         or serve HTTPS here with --tls-cert and --tls-key, or, on a closed test network only, say --insecure.",
+        args.bind
+    )
+}
+
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let card_payments = card_payments(&args)?;
     let access_log = access_log(&args)?;
     if args.job_stale_after < 1 {
         anyhow::bail!("--job-stale-after must be at least 1 second");
     }
+    let outbound = outbound(&args)?;
+    refuse_plain_http_on_the_network(&args).await?;
+    let server_cert = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tutti_web::https::ServerCert::load(cert, key).map_err(|e| anyhow::anyhow!(e))?),
+        _ => None,
+    };
     let store = args.db.open().await?;
     if args.demo {
         db::seed(&store, args.demo_seed, DemoSize::DURHAM).await?;
@@ -135,9 +208,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("could not listen on {}", args.bind))?;
     let address = listener.local_addr()?;
+    let scheme = if server_cert.is_some() { "https" } else { "http" };
     let config = WebConfig {
         hub_name: args.hub_name,
-        public_url: args.public_url.unwrap_or_else(|| format!("http://{address}")),
+        public_url: args.public_url.unwrap_or_else(|| format!("{scheme}://{address}")),
         trust_proxy: args.trust_proxy,
         smtp_url: args.smtp_url.clone(),
         mail_from: args.mail_from.clone(),
@@ -146,17 +220,37 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         metrics_token: args.metrics_token.clone().filter(|t| !t.trim().is_empty()),
         job_stale_after: args.job_stale_after,
         shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
+        outbound: outbound.clone(),
         ..WebConfig::default()
     };
     if let Some(url) = args.smtp_url {
-        tokio::spawn(tutti_web::mail::run_sender(store.clone(), url, args.mail_from));
+        tokio::spawn(tutti_web::mail::run_sender_via(
+            store.clone(),
+            url,
+            args.mail_from,
+            outbound,
+        ));
     }
     tokio::spawn(housekeeping(store.clone()));
     // A hub with no admin yet gets a new one-time setup link at every start (the last one
     // stops working); a hub with one gets none.
     let setup_code = store.issue_setup_code().await?;
     let setup_base = config.public_url.trim_end_matches('/').to_owned();
-    say!("Tutti is running at http://{address}/");
+    say!("Tutti is running at {scheme}://{address}/");
+    let redirect = match (&server_cert, &args.redirect_bind) {
+        (Some(_), Some(bind)) => {
+            let plain = tokio::net::TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("could not listen on --redirect-bind {bind}"))?;
+            say!("Redirecting http://{}/ to {}", plain.local_addr()?, config.public_url);
+            Some(tokio::spawn(tutti_web::https::redirect_to_https(
+                plain,
+                config.public_url.clone(),
+                shutdown_signal(),
+            )))
+        }
+        _ => None,
+    };
     if args.demo {
         db::print_demo_accounts();
     }
@@ -167,9 +261,37 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
              Or make the first admin at the command line: tutti users create --role admin --email ADDRESS"
         );
     }
-    tutti_web::serve(listener, store.clone(), config, shutdown_signal()).await?;
+    match server_cert {
+        Some(cert) => {
+            tokio::spawn(reload_on_hangup(cert.clone()));
+            tutti_web::https::serve(listener, cert, store.clone(), config, shutdown_signal()).await?
+        }
+        None => tutti_web::serve(listener, store.clone(), config, shutdown_signal()).await?,
+    }
+    if let Some(redirect) = redirect {
+        redirect.abort();
+    }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the certificate and key again on each SIGHUP (after a renewal); a bad pair is
+/// reported and the one in use kept.
+async fn reload_on_hangup(cert: std::sync::Arc<tutti_web::https::ServerCert>) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match cert.reload() {
+                Ok(()) => tracing::info!("reloaded the TLS certificate"),
+                Err(e) => tracing::error!(error = %e, "could not reload the TLS certificate; keeping the one in use"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = cert;
 }
 
 /// Hourly clean-up of ended sessions.

@@ -101,12 +101,13 @@ fn serve_checks_the_card_payment_flags() {
         "--stripe-webhook-secret",
         "whsec_x",
         "--stripe-api-base",
-        "https://api.stripe.com",
+        "http://egress.example:8089",
         "--bind",
         "127.0.0.1:0",
     ]);
     assert!(!ok);
-    assert!(err.contains("egress proxy"), "{err}");
+    assert!(err.contains("must be an https:// address"), "{err}");
+    assert!(err.contains("--http-proxy"), "names the proxy setting: {err}");
     let (ok, _, err) = tutti(&["serve", "--card-payments", "paypal", "--bind", "127.0.0.1:0"]);
     assert!(!ok && err.contains("stripe, test or off"), "{err}");
 }

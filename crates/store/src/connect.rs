@@ -30,6 +30,13 @@ pub struct Store {
 impl Store {
     /// Connects to `sqlite://path` (created when missing) or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Connects as [`Store::connect`] does, trusting the certificates in `ca_file` (PEM) besides
+    /// the system's roots when PostgreSQL's certificate is verified. `sslmode` and
+    /// `sslrootcert` in the URL mean what they mean to libpq (see [`crate::pg_tls`]).
+    pub async fn connect_with(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self> {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .sqlx_logging(false)
@@ -48,6 +55,8 @@ impl Store {
             });
         } else {
             options.max_connections(16).min_connections(1);
+            let tls = crate::pg_tls::PgTls::from_url(url, ca_file);
+            options.map_sqlx_postgres_opts(move |o| tls.apply(o));
         }
         let db = Database::connect(options).await?;
         let changes = std::sync::Arc::new(crate::platform::changes::Changes::default());
@@ -86,6 +95,11 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         crate::migrations::up(&self.db).await?;
         Ok(())
+    }
+
+    /// The migrations [`Store::migrate`] would apply, applying none.
+    pub async fn pending_migrations(&self) -> Result<Vec<&'static str>> {
+        Ok(crate::migrations::pending(&self.db).await?)
     }
 
     pub fn backend(&self) -> Backend {

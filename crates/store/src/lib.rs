@@ -6,6 +6,7 @@
 //! (connection, errors, SQL helpers, migrations, entities) stays at the top.
 
 pub mod admissions;
+mod backup;
 mod connect;
 pub mod content;
 pub mod copy;
@@ -18,6 +19,7 @@ pub mod listing;
 mod migrations;
 pub mod money;
 mod pg_run;
+pub mod pg_tls;
 pub mod platform;
 pub mod privacy;
 mod query;

@@ -42,6 +42,8 @@ pub struct WebConfig {
     pub job_stale_after: i64,
     /// How long a stopping server waits for the jobs it holds before letting them go.
     pub shutdown_grace: std::time::Duration,
+    /// Whom outbound connections trust, and the HTTP proxy they go through (if any).
+    pub outbound: crate::outbound::Outbound,
 }
 
 impl Default for WebConfig {
@@ -64,6 +66,7 @@ impl Default for WebConfig {
             metrics_token: None,
             job_stale_after: tutti_store::platform::jobs::STALE_AFTER_SECS,
             shutdown_grace: std::time::Duration::from_secs(20),
+            outbound: Default::default(),
         }
     }
 }

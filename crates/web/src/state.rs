@@ -31,7 +31,7 @@ pub struct Inner {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
-        let payments = config.card_payments.provider();
+        let payments = config.card_payments.provider_via(&config.outbound);
         let hub = Arc::new(HubCache::new(&config.hub_name));
         AppState(Arc::new(Inner {
             store: store.clone(),

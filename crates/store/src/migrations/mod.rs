@@ -41,11 +41,22 @@ mod prelude {
     pub(crate) use super::runner::{MigrationTrait, SchemaManager};
 }
 
-/// Applies every pending migration, in this order (the order they were written in, which is
-/// not always their numbers').
+/// Applies every pending migration.
 pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
+    run(db, false).await.map(|_| ())
+}
+
+/// The migrations `up` would apply, applying none (`tutti migrate --check`).
+pub(crate) async fn pending(db: &DatabaseConnection) -> Result<Vec<&'static str>, DbErr> {
+    run(db, true).await
+}
+
+/// Applies (or, on a dry run, only lists) every pending migration, in this order (the order
+/// they were written in, which is not always their numbers').
+async fn run(db: &DatabaseConnection, dry_run: bool) -> Result<Vec<&'static str>, DbErr> {
     runner::up(
         db,
+        dry_run,
         vec![
             ("m0001_platform", Box::new(m0001_platform::Migration)),
             ("m0002_records", Box::new(m0002_records::Migration)),

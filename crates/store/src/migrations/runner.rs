@@ -66,11 +66,14 @@ impl SchemaManager {
     }
 }
 
-/// Applies every migration in `steps` (name, migration) not yet recorded, in order.
+/// Applies every migration in `steps` (name, migration) not yet recorded, in order, and
+/// returns their names; a dry run returns them and changes nothing (its transaction, which
+/// may have created the empty record table, is rolled back).
 pub(crate) async fn up(
     db: &DatabaseConnection,
+    dry_run: bool,
     steps: Vec<(&'static str, Box<dyn MigrationTrait>)>,
-) -> Result<(), DbErr> {
+) -> Result<Vec<&'static str>, DbErr> {
     KNOWN.get_or_init(|| steps.iter().map(|(name, _)| *name).collect());
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
@@ -97,6 +100,15 @@ pub(crate) async fn up(
              it was written by a newer version"
         )));
     }
+    let pending: Vec<&'static str> = steps
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !applied.iter().any(|a| a == name))
+        .collect();
+    if dry_run {
+        txn.rollback().await?;
+        return Ok(pending);
+    }
     let manager = SchemaManager { txn };
     for (name, step) in steps.iter().filter(|(name, _)| !applied.iter().any(|a| a == name)) {
         tracing::info!(migration = name, "applying");
@@ -115,5 +127,6 @@ pub(crate) async fn up(
             )
             .await?;
     }
-    manager.txn.commit().await
+    manager.txn.commit().await?;
+    Ok(pending)
 }

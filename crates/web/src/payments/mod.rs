@@ -24,12 +24,17 @@ pub enum CardPayments {
 impl CardPayments {
     /// The provider, if card payments are on.
     pub fn provider(&self) -> Option<Arc<dyn PaymentProvider>> {
+        self.provider_via(&crate::outbound::Outbound::default())
+    }
+
+    /// The provider, reached through `outbound`'s trust and proxy.
+    pub fn provider_via(&self, outbound: &crate::outbound::Outbound) -> Option<Arc<dyn PaymentProvider>> {
         match self {
             CardPayments::Off => None,
             CardPayments::TestMode { webhook_secret } => Some(Arc::new(test_mode::TestMode {
                 webhook_secret: webhook_secret.clone(),
             })),
-            CardPayments::Stripe(config) => Some(Arc::new(stripe::StripeCheckout::new(config.clone()))),
+            CardPayments::Stripe(config) => Some(Arc::new(stripe::StripeCheckout::new(config.clone(), outbound))),
         }
     }
 

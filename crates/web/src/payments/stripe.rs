@@ -13,7 +13,7 @@ use super::signature;
 /// How to reach Stripe and check what it sends.
 #[derive(Debug, Clone)]
 pub struct StripeConfig {
-    /// `https://api.stripe.com` in production (see docs/decisions/0046-payments-http-client.md).
+    /// `https://api.stripe.com` in production (docs/decisions/0080-tls-everywhere-with-rustls.md).
     pub api_base: String,
     /// The secret API key (`sk_live_...` or `sk_test_...`).
     pub secret_key: String,
@@ -29,11 +29,17 @@ pub struct StripeCheckout {
 }
 
 impl StripeCheckout {
-    pub fn new(config: StripeConfig) -> StripeCheckout {
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .expect("an HTTP client with default settings builds");
+    /// `tutti serve` has built the same client once at start, so a bad CA file or proxy is
+    /// refused there; here a client that cannot be built falls back to the system's roots.
+    pub fn new(config: StripeConfig, outbound: &crate::outbound::Outbound) -> StripeCheckout {
+        let timeout = std::time::Duration::from_secs(20);
+        let client = outbound.http_client(timeout).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the outbound HTTP settings are not usable; using the system's roots, no proxy");
+            reqwest::Client::builder()
+                .timeout(timeout)
+                .build()
+                .expect("an HTTP client with default settings builds")
+        });
         StripeCheckout { config, client }
     }
 }
