@@ -121,6 +121,7 @@ pub mod agreements;
 pub mod allocation;
 pub mod billing;
 pub mod calendar;
+pub mod characteristics;
 pub mod charging;
 pub mod clock;
 pub mod content;

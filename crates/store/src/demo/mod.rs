@@ -1,5 +1,6 @@
 //! The demo hub: a deterministic, believable Durham-sized hub and one account per role.
 mod applications;
+mod data_return;
 mod identity;
 mod lessons;
 mod names;
@@ -514,6 +515,10 @@ impl<'a> Families<'a> {
                 looked_after: Set(self.rng.below(1000) < 8),
                 medical_notes: Set((self.rng.below(100) < 5).then(|| "Asthma: inhaler kept in class.".to_owned())),
                 photo_consent: Set(self.rng.below(100) < 85),
+                // Gender and ethnicity from the pupil's number, not the generator, so the rest
+                // of the demo stays as it was; some records lack them, as real ones do.
+                gender: Set(crate::demo::data_return::gender(self.p, girl)),
+                ethnicity: Set(crate::demo::data_return::ethnicity(self.p)),
                 archived_at: Set(None),
                 created_at: Set(self.t),
                 updated_at: Set(self.t),

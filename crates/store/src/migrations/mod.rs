@@ -25,6 +25,7 @@ mod m0019_invitations;
 mod m0021_loans;
 mod m0022_search;
 mod m0028_search_folds_accents;
+mod m0029_data_return;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -76,6 +77,7 @@ pub(crate) async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
                 "m0028_search_folds_accents",
                 Box::new(m0028_search_folds_accents::Migration),
             ),
+            ("m0029_data_return", Box::new(m0029_data_return::Migration)),
         ],
     )
     .await

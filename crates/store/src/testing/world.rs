@@ -270,6 +270,8 @@ pub fn a_family(school: &School) -> FamilyBuilder {
         looked_after: false,
         login: None,
         surname: None,
+        gender: None,
+        ethnicity: None,
     }
 }
 
@@ -281,6 +283,8 @@ pub struct FamilyBuilder {
     fsm: bool,
     looked_after: bool,
     login: Option<(String, bool)>,
+    gender: Option<tutti_domain::characteristics::Gender>,
+    ethnicity: Option<tutti_domain::characteristics::Ethnicity>,
 }
 
 /// A family as made: the carer's email, their children's pupil ids and references (in the
@@ -315,6 +319,18 @@ impl FamilyBuilder {
     /// Every child is looked after by the local authority.
     pub fn looked_after(mut self) -> Self {
         self.looked_after = true;
+        self
+    }
+
+    /// Every child's gender is recorded as this (else not recorded).
+    pub fn gender(mut self, gender: tutti_domain::characteristics::Gender) -> Self {
+        self.gender = Some(gender);
+        self
+    }
+
+    /// Every child's ethnic group is recorded as this (else not recorded).
+    pub fn ethnicity(mut self, ethnicity: tutti_domain::characteristics::Ethnicity) -> Self {
+        self.ethnicity = Some(ethnicity);
         self
     }
 
@@ -360,6 +376,8 @@ impl FamilyBuilder {
                 pupil_premium: self.fsm,
                 send: false,
                 looked_after: self.looked_after,
+                gender: self.gender,
+                ethnicity: self.ethnicity,
                 guardian_name: Some(self.carer.clone()),
                 guardian_email: Some(carer_email.clone()),
                 guardian_phone: None,
