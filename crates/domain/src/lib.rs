@@ -126,6 +126,7 @@ pub mod charging;
 pub mod clock;
 pub mod content;
 pub mod csv;
+pub mod data_return;
 pub mod guarantee;
 pub mod identity;
 pub mod instruments;
