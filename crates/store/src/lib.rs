@@ -20,6 +20,7 @@ mod pg_run;
 pub mod platform;
 mod query;
 pub mod records;
+pub mod reports;
 pub mod search;
 pub mod teaching;
 // Test databases and the two-backend test macro stay out of release builds: the binary a hub

@@ -603,6 +603,7 @@ pub fn an_enrolment(pupil_id: i64) -> EnrolmentBuilder {
         },
         start: None,
         school_paid: false,
+        end: None,
     }
 }
 
@@ -610,6 +611,7 @@ pub struct EnrolmentBuilder {
     enrolment: NewEnrolment,
     start: Option<Date>,
     school_paid: bool,
+    end: Option<Date>,
 }
 
 impl EnrolmentBuilder {
@@ -668,7 +670,27 @@ impl EnrolmentBuilder {
                 .await
                 .expect("a test enrolment is paid by the school");
         }
+        if let Some(end) = self.end {
+            // A finished enrolment from an earlier year (the data return's continuation): the
+            // builder writes the end the notice rules would have set long ago.
+            let backend = store.conn().get_database_backend();
+            let sql = match backend {
+                sea_orm::DbBackend::Postgres => "UPDATE enrolments SET status = 'leaving', end_date = $1 WHERE id = $2",
+                _ => "UPDATE enrolments SET status = 'leaving', end_date = ? WHERE id = ?",
+            };
+            store
+                .conn()
+                .execute_raw(Statement::from_sql_and_values(backend, sql, [end.into(), id.into()]))
+                .await
+                .expect("a test enrolment is ended");
+        }
         id
+    }
+
+    /// Ended on `day` (taught until then).
+    pub fn ending(mut self, day: Date) -> Self {
+        self.end = Some(day);
+        self
     }
 }
 
