@@ -13,6 +13,7 @@ mod copy;
 mod db;
 mod import;
 mod payments;
+mod report;
 mod serve;
 mod timetable;
 mod users;
@@ -52,6 +53,9 @@ enum Command {
     /// Solve, check and generate weekly timetables (TIMETABLING.md).
     #[command(subcommand)]
     Timetable(timetable::TimetableCommand),
+    /// Reports: the annual data return and its definition.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
             Command::Billing(cmd) => billing::run(cmd).await,
             Command::Copy(args) => copy::run(args).await,
             Command::Timetable(_) => unreachable!("handled above"),
+            Command::Report(cmd) => report::run(cmd).await,
         }
     }))
 }

@@ -4,6 +4,7 @@
 
 pub mod definition;
 mod families;
+mod output;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +16,7 @@ use crate::characteristics::{Ethnicity, Gender};
 use crate::lessons::LessonType;
 pub use definition::{Definition, FigureDefinition, Flag, LineError, Measure};
 pub use families::instrument_family;
+pub use output::{to_csv, to_xlsx};
 
 /// A pupil as the return reads them.
 #[derive(Clone, Debug, PartialEq, Eq)]
