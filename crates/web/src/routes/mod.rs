@@ -5,6 +5,7 @@ mod content;
 mod money;
 mod platform;
 mod records;
+mod reports;
 pub(crate) mod teaching;
 
 use axum::Router;
@@ -68,6 +69,7 @@ fn audiences() -> Vec<Audience> {
         records::loans::parent_audience(),
         teaching::terms::office_audience(),
         api::terms::audience(),
+        reports::data_return::office_audience(),
     ]
 }
 
