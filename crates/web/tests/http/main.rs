@@ -15,6 +15,7 @@ mod archive;
 mod billing;
 mod content;
 mod contract;
+mod data_return;
 mod go_live;
 mod hours;
 mod identity;
