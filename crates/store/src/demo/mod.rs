@@ -160,6 +160,7 @@ impl Store {
         let today = tutti_domain::clock::london_date(t);
         lessons::seed(&txn, self.backend(), today).await?;
         applications::seed(&txn, seed, pupils, today, t).await?;
+        data_return::seed(&txn, today, t).await?;
         txn.commit().await?;
         // The year's charging policy saved, as a real hub's setup saves it, so the demo's
         // prices page, apply forms and offers show prices (an unsaved policy is not published).
