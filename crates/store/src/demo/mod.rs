@@ -713,7 +713,17 @@ mod tests {
             all.enrolments.extend(b.enrolments);
         }
         all.guardians.iter().for_each(|m| add(format!("{m:?}")));
-        all.pupils.iter().for_each(|m| add(format!("{m:?}")));
+        // Gender and ethnicity came later (the data return, decision 0090), drawn from the
+        // pupil's number rather than the generator: left out, so the fingerprints still prove
+        // nothing else changed.
+        all.pupils.iter().for_each(|m| {
+            let text = format!("{m:?}");
+            let text = match (text.find(", gender: "), text.find(", archived_at: ")) {
+                (Some(from), Some(to)) if from < to => format!("{}{}", &text[..from], &text[to..]),
+                _ => text,
+            };
+            add(text)
+        });
         all.links.iter().for_each(|m| add(format!("{m:?}")));
         all.enrolments.iter().for_each(|m| add(format!("{m:?}")));
         // The second-factor columns came later and are empty for every demo account; they are
