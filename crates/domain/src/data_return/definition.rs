@@ -45,7 +45,8 @@ pub enum Flag {
 }
 
 impl Flag {
-    fn parse(word: &str) -> Option<Flag> {
+    /// The flag a `where` or `breakdown` line names.
+    pub(crate) fn parse(word: &str) -> Option<Flag> {
         Some(match word {
             "fsm" => Flag::Fsm,
             "pupil_premium" => Flag::PupilPremium,

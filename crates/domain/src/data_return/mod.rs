@@ -406,7 +406,7 @@ impl<'a> Context<'a> {
                     by,
                 ),
                 "fsm" | "pupil_premium" | "send" | "looked_after" => {
-                    let flag = Flag::parse_breakdown(by).expect("a flag");
+                    let flag = Flag::parse(by).expect("a flag");
                     tally(
                         pupils
                             .iter()
@@ -467,17 +467,5 @@ impl<'a> Context<'a> {
             }
         }
         terms.len()
-    }
-}
-
-impl Flag {
-    fn parse_breakdown(word: &str) -> Option<Flag> {
-        Some(match word {
-            "fsm" => Flag::Fsm,
-            "pupil_premium" => Flag::PupilPremium,
-            "send" => Flag::Send,
-            "looked_after" => Flag::LookedAfter,
-            _ => return None,
-        })
     }
 }
