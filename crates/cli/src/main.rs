@@ -16,6 +16,7 @@ mod db;
 mod import;
 mod payments;
 mod privacy;
+mod report;
 mod serve;
 mod timetable;
 mod users;
@@ -73,6 +74,9 @@ enum Command {
     Config(config::ConfigCommand),
     /// Copy a SQLite hub, while it serves, into a file that opens as a hub.
     Backup(db::BackupArgs),
+    /// Reports: the annual data return and its definition.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 fn main() -> ExitCode {
@@ -110,6 +114,7 @@ fn main() -> ExitCode {
             Command::Timetable(_) => unreachable!("handled above"),
             Command::Audit(cmd) => audit::run(cmd).await,
             Command::Privacy(cmd) => privacy::run(cmd).await,
+            Command::Report(cmd) => report::run(cmd).await,
         }
     }))
 }

@@ -24,6 +24,7 @@ pub mod platform;
 pub mod privacy;
 mod query;
 pub mod records;
+pub mod reports;
 pub mod search;
 pub mod teaching;
 // Test databases and the two-backend test macro stay out of release builds: the binary a hub

@@ -4,6 +4,7 @@ use time::Date;
 
 use super::import::{CsvColumn, CsvRow, RowReader};
 use crate::calendar::YearGroup;
+use crate::characteristics::{Ethnicity, Gender};
 use crate::instruments::InstrumentCondition;
 use crate::money::{Pence, Percent};
 use crate::schools::{SchoolPhase, SchoolType};
@@ -162,7 +163,7 @@ impl CsvRow for SchoolRow {
 
 /// A pupil with one guardian: `pupil_ref, first_name, last_name, date_of_birth, school_urn,
 /// year_group, fsm, pupil_premium, send, looked_after, guardian_name, guardian_email,
-/// guardian_phone`. Matched on `pupil_ref`.
+/// guardian_phone, gender, ethnicity`. Matched on `pupil_ref`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PupilRow {
     /// The hub's reference for the pupil (required).
@@ -185,6 +186,10 @@ pub struct PupilRow {
     pub send: bool,
     /// Looked after by the local authority.
     pub looked_after: bool,
+    /// Gender, if recorded (the data return counts the records without it).
+    pub gender: Option<Gender>,
+    /// Ethnic group, if recorded.
+    pub ethnicity: Option<Ethnicity>,
     /// The guardian's name; needed if an email or phone is given.
     pub guardian_name: Option<String>,
     /// The guardian's email, which links their parent account.
@@ -209,6 +214,8 @@ impl CsvRow for PupilRow {
         optional("guardian_name"),
         optional("guardian_email"),
         optional("guardian_phone"),
+        optional("gender"),
+        optional("ethnicity"),
     ];
     const KEY_COLUMN: &'static str = "pupil_ref";
 
@@ -227,6 +234,8 @@ impl CsvRow for PupilRow {
         let pupil_premium = row.flag("pupil_premium");
         let send = row.flag("send");
         let looked_after = row.flag("looked_after");
+        let gender = row.optional("gender", str::parse::<Gender>);
+        let ethnicity = row.optional("ethnicity", str::parse::<Ethnicity>);
         let guardian_name = row.optional_text("guardian_name", NAME_MAX);
         let guardian_email = row.optional("guardian_email", EmailAddress::parse);
         let guardian_phone = row.optional("guardian_phone", PhoneNumber::parse);
@@ -246,6 +255,8 @@ impl CsvRow for PupilRow {
             pupil_premium: pupil_premium?,
             send: send?,
             looked_after: looked_after?,
+            gender: gender?,
+            ethnicity: ethnicity?,
             guardian_name: guardian_name?,
             guardian_email: guardian_email?,
             guardian_phone: guardian_phone?,
@@ -270,6 +281,8 @@ impl CsvRow for PupilRow {
                 .as_ref()
                 .map(PhoneNumber::national)
                 .unwrap_or_default(),
+            text(&self.gender),
+            text(&self.ethnicity),
         ]
     }
 }

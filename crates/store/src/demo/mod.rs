@@ -2,6 +2,7 @@
 mod applications;
 mod ensembles;
 mod events;
+mod data_return;
 mod identity;
 mod lessons;
 mod names;
@@ -163,6 +164,7 @@ impl Store {
         lessons::seed(&txn, self.backend(), today).await?;
         applications::seed(&txn, seed, pupils, today, t).await?;
         ensembles::seed(&txn, seed, today, t).await?;
+        data_return::seed(&txn, today, t).await?;
         txn.commit().await?;
         // The year's charging policy saved, as a real hub's setup saves it, so the demo's
         // prices page, apply forms and offers show prices (an unsaved policy is not published).
@@ -532,6 +534,10 @@ impl<'a> Families<'a> {
                 looked_after: Set(self.rng.below(1000) < 8),
                 medical_notes: Set((self.rng.below(100) < 5).then(|| "Asthma: inhaler kept in class.".to_owned())),
                 photo_consent: Set(self.rng.below(100) < 85),
+                // Gender and ethnicity from the pupil's number, not the generator, so the rest
+                // of the demo stays as it was; some records lack them, as real ones do.
+                gender: Set(crate::demo::data_return::gender(self.p, girl)),
+                ethnicity: Set(crate::demo::data_return::ethnicity(self.p)),
                 archived_at: Set(None),
                 created_at: Set(self.t),
                 updated_at: Set(self.t),
@@ -725,7 +731,17 @@ mod tests {
             all.enrolments.extend(b.enrolments);
         }
         all.guardians.iter().for_each(|m| add(format!("{m:?}")));
-        all.pupils.iter().for_each(|m| add(format!("{m:?}")));
+        // Gender and ethnicity came later (the data return, decision 0090), drawn from the
+        // pupil's number rather than the generator: left out, so the fingerprints still prove
+        // nothing else changed.
+        all.pupils.iter().for_each(|m| {
+            let text = format!("{m:?}");
+            let text = match (text.find(", gender: "), text.find(", archived_at: ")) {
+                (Some(from), Some(to)) if from < to => format!("{}{}", &text[..from], &text[to..]),
+                _ => text,
+            };
+            add(text)
+        });
         all.links.iter().for_each(|m| add(format!("{m:?}")));
         all.enrolments.iter().for_each(|m| add(format!("{m:?}")));
         // The second-factor columns came later and are empty for every demo account; they are

@@ -19,6 +19,9 @@ pub struct Model {
     pub looked_after: bool,
     pub medical_notes: Option<String>,
     pub photo_consent: bool,
+    /// Migration m0029: the words of `tutti_domain::characteristics`, NULL when not recorded.
+    pub gender: Option<String>,
+    pub ethnicity: Option<String>,
     pub archived_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,

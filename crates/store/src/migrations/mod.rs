@@ -31,6 +31,7 @@ mod m0025_ensembles;
 mod m0026_events;
 mod m0027_privacy;
 mod m0028_search_folds_accents;
+mod m0029_data_return;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -97,6 +98,7 @@ async fn run(db: &DatabaseConnection, dry_run: bool) -> Result<Vec<&'static str>
                 "m0028_search_folds_accents",
                 Box::new(m0028_search_folds_accents::Migration),
             ),
+            ("m0029_data_return", Box::new(m0029_data_return::Migration)),
         ],
     )
     .await

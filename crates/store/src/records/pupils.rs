@@ -10,6 +10,7 @@ use sea_orm::{
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::calendar::{AcademicYear, YearGroup, year_group};
+use tutti_domain::characteristics::{Ethnicity, Gender};
 use tutti_domain::csv::{ImportIssue, ImportedRow, PupilRow};
 use tutti_domain::records::{ImportRowProblem, RecordRefusal};
 use tutti_domain::validate::{EmailAddress, PhoneNumber, Urn};
@@ -136,6 +137,9 @@ pub struct Pupil {
     pub pupil_premium: bool,
     pub looked_after: bool,
     pub photo_consent: bool,
+    /// Gender and ethnicity as recorded (`None`: not recorded), decision 0090.
+    pub gender: Option<Gender>,
+    pub ethnicity: Option<Ethnicity>,
     pub send: Option<bool>,
     pub medical_notes: Option<String>,
     pub redacted: bool,
@@ -187,6 +191,8 @@ fn stored_fields(m: &pupil::Model, school_id: i64) -> Vec<(&'static str, String)
         ("pupil_premium", m.pupil_premium.to_string()),
         ("send", m.send.to_string()),
         ("looked_after", m.looked_after.to_string()),
+        ("gender", m.gender.clone().unwrap_or_default()),
+        ("ethnicity", m.ethnicity.clone().unwrap_or_default()),
     ]
 }
 
@@ -201,6 +207,11 @@ fn row_fields(r: &PupilRow, school_id: i64) -> Vec<(&'static str, String)> {
         ("pupil_premium", r.pupil_premium.to_string()),
         ("send", r.send.to_string()),
         ("looked_after", r.looked_after.to_string()),
+        ("gender", r.gender.map(|g| g.as_str().to_owned()).unwrap_or_default()),
+        (
+            "ethnicity",
+            r.ethnicity.map(|e| e.as_str().to_owned()).unwrap_or_default(),
+        ),
     ]
 }
 
@@ -215,6 +226,8 @@ fn apply_row(a: &mut pupil::ActiveModel, r: &PupilRow, school_id: i64) {
     a.pupil_premium = Set(r.pupil_premium);
     a.send = Set(r.send);
     a.looked_after = Set(r.looked_after);
+    a.gender = Set(r.gender.map(|g| g.as_str().to_owned()));
+    a.ethnicity = Set(r.ethnicity.map(|e| e.as_str().to_owned()));
 }
 
 /// Rows per multi-row statement: well inside SQLite's limit on the parameters of one.
@@ -281,6 +294,8 @@ impl Store {
             pupil_premium: m.pupil_premium,
             looked_after: m.looked_after,
             photo_consent: m.photo_consent,
+            gender: m.gender.as_deref().and_then(|g| g.parse().ok()),
+            ethnicity: m.ethnicity.as_deref().and_then(|e| e.parse().ok()),
             send: sensitive.then_some(m.send),
             medical_notes: if sensitive { m.medical_notes } else { None },
             redacted: !sensitive,
@@ -560,6 +575,8 @@ impl Store {
                 pupil::Column::PupilPremium,
                 pupil::Column::Send,
                 pupil::Column::LookedAfter,
+                pupil::Column::Gender,
+                pupil::Column::Ethnicity,
                 pupil::Column::ArchivedAt,
                 pupil::Column::UpdatedAt,
             ])
@@ -778,6 +795,8 @@ struct ExportRow {
     pupil_premium: bool,
     send: bool,
     looked_after: bool,
+    gender: Option<String>,
+    ethnicity: Option<String>,
     school_urn: i32,
     g_name: Option<String>,
     g_email: Option<String>,
@@ -797,6 +816,8 @@ impl ExportRow {
             pupil_premium: self.pupil_premium,
             send: self.send,
             looked_after: self.looked_after,
+            gender: self.gender.as_deref().and_then(|g| g.parse().ok()),
+            ethnicity: self.ethnicity.as_deref().and_then(|e| e.parse().ok()),
             guardian_name: self.g_name.filter(|s| !s.is_empty()),
             guardian_email: self.g_email.as_deref().and_then(|e| EmailAddress::parse(e).ok()),
             guardian_phone: self.g_phone.as_deref().and_then(|p| PhoneNumber::parse(p).ok()),
@@ -817,6 +838,8 @@ fn input_of(m: &pupil::Model, urn: i32, _guardian: Option<&Guardian>) -> PupilIn
             pupil_premium: m.pupil_premium,
             send: m.send,
             looked_after: m.looked_after,
+            gender: m.gender.as_deref().and_then(|g| g.parse().ok()),
+            ethnicity: m.ethnicity.as_deref().and_then(|e| e.parse().ok()),
             guardian_name: None,
             guardian_email: None,
             guardian_phone: None,

@@ -270,6 +270,8 @@ pub fn a_family(school: &School) -> FamilyBuilder {
         looked_after: false,
         login: None,
         surname: None,
+        gender: None,
+        ethnicity: None,
     }
 }
 
@@ -281,6 +283,8 @@ pub struct FamilyBuilder {
     fsm: bool,
     looked_after: bool,
     login: Option<(String, bool)>,
+    gender: Option<tutti_domain::characteristics::Gender>,
+    ethnicity: Option<tutti_domain::characteristics::Ethnicity>,
 }
 
 /// A family as made: the carer's email, their children's pupil ids and references (in the
@@ -315,6 +319,18 @@ impl FamilyBuilder {
     /// Every child is looked after by the local authority.
     pub fn looked_after(mut self) -> Self {
         self.looked_after = true;
+        self
+    }
+
+    /// Every child's gender is recorded as this (else not recorded).
+    pub fn gender(mut self, gender: tutti_domain::characteristics::Gender) -> Self {
+        self.gender = Some(gender);
+        self
+    }
+
+    /// Every child's ethnic group is recorded as this (else not recorded).
+    pub fn ethnicity(mut self, ethnicity: tutti_domain::characteristics::Ethnicity) -> Self {
+        self.ethnicity = Some(ethnicity);
         self
     }
 
@@ -360,6 +376,8 @@ impl FamilyBuilder {
                 pupil_premium: self.fsm,
                 send: false,
                 looked_after: self.looked_after,
+                gender: self.gender,
+                ethnicity: self.ethnicity,
                 guardian_name: Some(self.carer.clone()),
                 guardian_email: Some(carer_email.clone()),
                 guardian_phone: None,
@@ -585,6 +603,7 @@ pub fn an_enrolment(pupil_id: i64) -> EnrolmentBuilder {
         },
         start: None,
         school_paid: false,
+        end: None,
     }
 }
 
@@ -592,6 +611,7 @@ pub struct EnrolmentBuilder {
     enrolment: NewEnrolment,
     start: Option<Date>,
     school_paid: bool,
+    end: Option<Date>,
 }
 
 impl EnrolmentBuilder {
@@ -650,7 +670,27 @@ impl EnrolmentBuilder {
                 .await
                 .expect("a test enrolment is paid by the school");
         }
+        if let Some(end) = self.end {
+            // A finished enrolment from an earlier year (the data return's continuation): the
+            // builder writes the end the notice rules would have set long ago.
+            let backend = store.conn().get_database_backend();
+            let sql = match backend {
+                sea_orm::DbBackend::Postgres => "UPDATE enrolments SET status = 'leaving', end_date = $1 WHERE id = $2",
+                _ => "UPDATE enrolments SET status = 'leaving', end_date = ? WHERE id = ?",
+            };
+            store
+                .conn()
+                .execute_raw(Statement::from_sql_and_values(backend, sql, [end.into(), id.into()]))
+                .await
+                .expect("a test enrolment is ended");
+        }
         id
+    }
+
+    /// Ended on `day` (taught until then).
+    pub fn ending(mut self, day: Date) -> Self {
+        self.end = Some(day);
+        self
     }
 }
 

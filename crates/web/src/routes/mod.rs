@@ -8,6 +8,7 @@ mod platform;
 pub(crate) mod privacy;
 mod records;
 pub(crate) mod services;
+mod reports;
 pub(crate) mod teaching;
 
 use axum::Router;
@@ -86,6 +87,7 @@ fn audiences() -> Vec<Audience> {
         privacy::office_audience(),
         api::privacy::audience(),
         privacy::pupil_audience(),
+        reports::data_return::office_audience(),
     ]
 }
 

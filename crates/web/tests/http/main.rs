@@ -17,6 +17,7 @@ mod content;
 mod contract;
 mod ensembles;
 mod events;
+mod data_return;
 mod go_live;
 mod hours;
 mod identity;

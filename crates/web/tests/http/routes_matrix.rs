@@ -543,6 +543,10 @@ fn rules() -> Vec<Rule> {
         page("/admin/loans/{id}/damaged", OFFICE)
             .url("/admin/loans/{loan}/damaged")
             .post_only(),
+        // ---- office: the data return (decision 0090) ----
+        page("/admin/reports/data-return", OFFICE).also(&["/admin/reports/data-return?year=2025-26"]),
+        page("/admin/reports/data-return/download", OFFICE).also(&["/admin/reports/data-return/download?format=xlsx"]),
+        page("/admin/reports/data-return/{key}", OFFICE).url("/admin/reports/data-return/pupils_in_lessons"),
         page("/admin/imports", OFFICE),
         page("/admin/imports/preview", OFFICE).post_only(),
         page("/admin/imports/commit", OFFICE).post_only(),

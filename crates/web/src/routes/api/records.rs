@@ -134,6 +134,12 @@ pub struct Pupil {
     pub pupil_premium: bool,
     pub looked_after: bool,
     pub photo_consent: bool,
+    /// female, male, other or prefer-not-to-say; null when not recorded.
+    #[schema(pattern = "^(female|male|other|prefer-not-to-say)$")]
+    pub gender: Option<String>,
+    /// asian, black, mixed, white, other or prefer-not-to-say; null when not recorded.
+    #[schema(pattern = "^(asian|black|mixed|white|other|prefer-not-to-say)$")]
+    pub ethnicity: Option<String>,
     pub send: Option<bool>,
     pub medical_notes: Option<String>,
     pub redacted: bool,
@@ -160,6 +166,8 @@ impl From<tutti_store::records::pupils::Pupil> for Pupil {
             pupil_premium: p.pupil_premium,
             looked_after: p.looked_after,
             photo_consent: p.photo_consent,
+            gender: p.gender.map(|g| g.as_str().to_owned()),
+            ethnicity: p.ethnicity.map(|e| e.as_str().to_owned()),
             send: p.send,
             medical_notes: p.medical_notes,
             redacted: p.redacted,
@@ -606,6 +614,12 @@ pub struct PupilBody {
     pupil_premium: Option<bool>,
     send: Option<bool>,
     looked_after: Option<bool>,
+    /// Not recorded when absent or null (decision 0090).
+    #[schema(pattern = "^(female|male|other|prefer-not-to-say)$", example = "prefer-not-to-say")]
+    gender: Option<String>,
+    /// The census's high-level ethnic group; not recorded when absent or null.
+    #[schema(pattern = "^(asian|black|mixed|white|other|prefer-not-to-say)$", example = "white")]
+    ethnicity: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = String, pattern = r"\S", max_length = 100)]
     guardian_name: Option<String>,
@@ -634,6 +648,8 @@ impl PupilBody {
             .flag("pupil_premium", self.pupil_premium)
             .flag("send", self.send)
             .flag("looked_after", self.looked_after)
+            .filled("gender", &self.gender)
+            .filled("ethnicity", &self.ethnicity)
             .filled("guardian_name", &self.guardian_name)
             .filled("guardian_email", &self.guardian_email)
             .filled("guardian_phone", &self.guardian_phone)

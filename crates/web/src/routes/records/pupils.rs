@@ -2,6 +2,7 @@
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use tutti_domain::characteristics::{Ethnicity, Gender};
 use tutti_domain::csv::PupilRow;
 use tutti_domain::validate::{EmailAddress, PhoneNumber};
 use tutti_store::records::guardians::GuardianInput;
@@ -159,6 +160,14 @@ async fn view(
         ("Free school meals".to_owned(), yes_no(p.fsm)),
         ("Pupil premium".to_owned(), yes_no(p.pupil_premium)),
         ("Looked after".to_owned(), yes_no(p.looked_after)),
+        (
+            "Gender".to_owned(),
+            p.gender.map(|g| g.words()).unwrap_or("Not recorded").to_owned(),
+        ),
+        (
+            "Ethnic group".to_owned(),
+            p.ethnicity.map(|e| e.words()).unwrap_or("Not recorded").to_owned(),
+        ),
         ("Photo and video consent".to_owned(), yes_no(p.photo_consent)),
     ];
     if !p.redacted {
@@ -244,6 +253,18 @@ fn fields(v: &Values, new: bool) -> Vec<FormField> {
         checkbox("pupil_premium", "Eligible for pupil premium", v),
         checkbox("send", "Has special educational needs or disabilities (SEND)", v),
         checkbox("looked_after", "Looked after by the local authority", v),
+        characteristic(
+            "gender",
+            "Gender",
+            Gender::ALL.iter().map(|g| (g.as_str(), g.words())),
+            v,
+        ),
+        characteristic(
+            "ethnicity",
+            "Ethnic group",
+            Ethnicity::ALL.iter().map(|e| (e.as_str(), e.words())),
+            v,
+        ),
         input("medical_notes", "Medical notes", "textarea", "", v),
         checkbox("photo_consent", "Photo and video consent given", v),
     ];
@@ -265,6 +286,28 @@ fn fields(v: &Values, new: bool) -> Vec<FormField> {
         f.push(input("guardian_phone", "Guardian's phone", "tel", "", v));
     }
     f
+}
+
+/// An optional characteristic the data return counts (decision 0090): "Not recorded" first,
+/// then each word with its words.
+fn characteristic<'a>(
+    name: &'static str,
+    label: &'static str,
+    choices: impl Iterator<Item = (&'a str, &'a str)>,
+    v: &Values,
+) -> FormField {
+    let mut options = vec![(String::new(), "Not recorded".to_owned())];
+    options.extend(choices.map(|(word, words)| (word.to_owned(), words.to_owned())));
+    FormField {
+        options,
+        ..input(
+            name,
+            label,
+            "select",
+            "Optional: the data return counts records without it",
+            v,
+        )
+    }
 }
 
 fn values_of(i: &PupilInput) -> Values {

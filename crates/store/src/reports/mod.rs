@@ -1,0 +1,3 @@
+//! Reports: the annual data return (`data_return`: the year's definition, stored when the hub
+//! loads a newer one, and the facts its figures are worked out from), decision 0090.
+pub mod data_return;
