@@ -772,6 +772,7 @@ async fn dashboard(
         .extend(crate::routes::records::loans::dashboard_links(user.role));
     page.next_steps
         .extend(crate::routes::teaching::ensembles::dashboard_links(user.role));
+    page.next_steps
         .extend(crate::routes::privacy::pupil::dashboard_links(user.role));
     if matches!(user.role, Role::Admin | Role::Manager) {
         page.next_steps
