@@ -8,13 +8,14 @@ use tutti_store::content::Kind;
 use tutti_store::content::files::Purpose;
 use tutti_store::platform::audit::Actor;
 use tutti_store::records::search::{Found, RecordSearch};
-use tutti_store::testing::world::{a_family, a_page, a_school};
+use tutti_store::testing::world::{a_family, a_page, a_school, an_ensemble, an_event};
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, on_both_backends};
 
 on_both_backends!(
     site_search_finds_every_word_stemmed_and_ranked,
     site_search_keeps_in_step,
+    site_search_finds_ensembles_and_events_to_come,
     record_search_by_word_starts
 );
 
@@ -35,7 +36,7 @@ async fn titles(store: &Store, q: &str) -> Vec<String> {
         .unwrap()
         .rows
         .into_iter()
-        .map(|h| h.item.title)
+        .map(|h| h.title().to_owned())
         .collect()
 }
 
@@ -103,7 +104,7 @@ async fn site_search_finds_every_word_stemmed_and_ranked(backend: TestBackend) {
     );
     let second = store.content_search("zebrafinch", 2, 1).await.unwrap();
     assert_eq!(second.rows.len(), 1);
-    assert_ne!(second.rows[0].item.id, page.rows[0].item.id);
+    assert_ne!(second.rows[0].title(), page.rows[0].title());
 }
 
 async fn site_search_keeps_in_step(backend: TestBackend) {
@@ -267,4 +268,44 @@ async fn record_search_by_word_starts(backend: TestBackend) {
             .iter()
             .all(|h| h.kind == Found::Guardian && h.pupil_id == Some(family.children[0]))
     );
+}
+
+async fn site_search_finds_ensembles_and_events_to_come(backend: TestBackend) {
+    let Some((db, store)) = store_on(backend).await else {
+        return;
+    };
+    an_ensemble("Wallaby Strings").create(&store).await;
+    an_event()
+        .titled("Wallaby winter concert")
+        .in_days(10)
+        .create(&store)
+        .await;
+    let cancelled = an_event().titled("Wallaby picnic").in_days(20).create(&store).await;
+    a_page(Kind::Page, "Wallaby news").create(&store).await;
+    let found = titles(&store, "wallaby").await;
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(found.iter().any(|t| t.starts_with("Wallaby Strings")), "{found:?}");
+
+    let hits = store.content_search("wallaby winter", 1, 10).await.unwrap().rows;
+    assert_eq!(hits.len(), 1);
+    match &hits[0].found {
+        tutti_store::content::Match::Event { slug, first_date, .. } => {
+            assert!(slug.starts_with("wallaby-winter-concert"), "{slug}");
+            assert_eq!(*first_date, date!(2026 - 09 - 11));
+        }
+        other => panic!("an event, not {other:?}"),
+    }
+
+    // A cancelled event leaves the search at once.
+    store.cancel_event(&Actor::cli(), cancelled).await.unwrap();
+    assert!(!titles(&store, "wallaby").await.contains(&"Wallaby picnic".to_owned()));
+
+    // An event whose sessions are all past is not offered; the ensemble still is.
+    let later = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_clock(Clock::on(date!(2026 - 09 - 15)));
+    let found = titles(&later, "wallaby").await;
+    assert!(!found.contains(&"Wallaby winter concert".to_owned()), "{found:?}");
+    assert_eq!(found.len(), 2, "{found:?}");
 }

@@ -54,12 +54,50 @@ fn ordered(q: sea_orm::Select<content_item::Entity>, kind: Kind) -> sea_orm::Sel
     }
 }
 
-/// One item the site search found, with the words around the match (`search::MARK_START`
+/// One thing the site search found, with the words around the match (`search::MARK_START`
 /// and `MARK_END` around each matched word).
 #[derive(Debug, Clone)]
 pub struct Hit {
-    pub item: Item,
+    pub found: Match,
     pub snippet: String,
+}
+
+/// What the site search finds: a content item, an ensemble or an event (decision 0091).
+#[derive(Debug, Clone)]
+pub enum Match {
+    Item(Item),
+    Ensemble {
+        slug: String,
+        name: String,
+        description: String,
+    },
+    Event {
+        slug: String,
+        title: String,
+        summary: String,
+        first_date: time::Date,
+    },
+}
+
+impl Hit {
+    /// The title a result is shown under.
+    pub fn title(&self) -> &str {
+        match &self.found {
+            Match::Item(i) => &i.title,
+            Match::Ensemble { name, .. } => name,
+            Match::Event { title, .. } => title,
+        }
+    }
+}
+
+/// An ensemble or event the site search found, read by id.
+#[derive(sea_orm::FromQueryResult)]
+struct Listed {
+    id: i64,
+    slug: String,
+    title: String,
+    summary: String,
+    first_date: Option<time::Date>,
 }
 
 /// Narrows a public list.
@@ -182,15 +220,20 @@ impl Store {
             .map(|k| format!("'{}'", k.as_str()))
             .collect::<Vec<_>>()
             .join(", ");
+        // Content visible now, any ensemble not archived, and events not cancelled with a
+        // session still to come (the index leaves out archived and cancelled ones).
         let scope = search::Scope {
-            sources: &["content"],
+            sources: &["content", "ensemble", "event"],
             include_archived: false,
-            join: "JOIN content_items c ON c.id = e.ref_id",
+            join: "LEFT JOIN content_items c ON e.source = 'content' AND c.id = e.ref_id",
             condition: format!(
-                "c.kind IN ({kinds}) AND c.status = 'published' AND c.published_at <= ? \
-                 AND (c.closes_on IS NULL OR c.closes_on >= ?)"
+                "((c.id IS NOT NULL AND c.kind IN ({kinds}) AND c.status = 'published' AND c.published_at <= ? \
+                 AND (c.closes_on IS NULL OR c.closes_on >= ?)) \
+                 OR e.source = 'ensemble' \
+                 OR (e.source = 'event' AND EXISTS (SELECT 1 FROM event_sessions s \
+                     WHERE s.event_id = e.ref_id AND s.date >= ?)))"
             ),
-            values: vec![at.into(), at.date().into()],
+            values: vec![at.into(), at.date().into(), self.today().into()],
         };
         let per_page = per_page.clamp(1, 100);
         let page = page.clamp(1, crate::listing::MAX_PAGE);
@@ -203,19 +246,49 @@ impl Store {
             crate::listing::offset(page, per_page),
         )
         .await?;
-        let ids: Vec<i64> = found.iter().map(|f| f.ref_id).collect();
+        let ids =
+            |source: &str| -> Vec<i64> { found.iter().filter(|f| f.source == source).map(|f| f.ref_id).collect() };
         let mut items: HashMap<i64, Item> = content_item::Entity::find()
-            .filter(content_item::Column::Id.is_in(ids))
+            .filter(content_item::Column::Id.is_in(ids("content")))
             .all(self.conn())
             .await?
             .into_iter()
             .map(|i| (i.id, i))
             .collect();
+        let mut ensembles = self
+            .listed(
+                "SELECT id, slug, name AS title, description AS summary, NULL AS first_date FROM ensembles",
+                &ids("ensemble"),
+            )
+            .await?;
+        let mut events = self
+            .listed("SELECT id, slug, title, summary, first_date FROM events", &ids("event"))
+            .await?;
         let rows = found
             .into_iter()
             .filter_map(|f| {
-                items.remove(&f.ref_id).map(|item| Hit {
-                    item,
+                let found = match f.source.as_str() {
+                    "content" => Match::Item(items.remove(&f.ref_id)?),
+                    "ensemble" => {
+                        let l = ensembles.remove(&f.ref_id)?;
+                        Match::Ensemble {
+                            slug: l.slug,
+                            name: l.title,
+                            description: l.summary,
+                        }
+                    }
+                    _ => {
+                        let l = events.remove(&f.ref_id)?;
+                        Match::Event {
+                            slug: l.slug,
+                            title: l.title,
+                            summary: l.summary,
+                            first_date: l.first_date?,
+                        }
+                    }
+                };
+                Some(Hit {
+                    found,
                     snippet: f.snippet,
                 })
             })
@@ -227,6 +300,22 @@ impl Store {
             page,
             per_page,
         })
+    }
+
+    /// Ensembles or events by id (`select` names them id, slug, title, summary, first_date).
+    async fn listed(&self, select: &str, ids: &[i64]) -> Result<HashMap<i64, Listed>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        let rows = <Listed as sea_orm::FromQueryResult>::find_by_statement(crate::query::stmt(
+            sea_orm::ConnectionTrait::get_database_backend(self.conn()),
+            &format!("{select} WHERE id IN ({marks})"),
+            ids.iter().map(|&i| i.into()).collect::<Vec<sea_orm::Value>>(),
+        ))
+        .all(self.conn())
+        .await?;
+        Ok(rows.into_iter().map(|l| (l.id, l)).collect())
     }
 
     /// One page of a kind's items for editors, drafts included, optionally matching words.

@@ -7,7 +7,9 @@ use time::macros::date;
 use tutti_store::content::Kind;
 use tutti_store::content::files::Purpose;
 use tutti_store::platform::audit::Actor;
-use tutti_store::testing::world::{PASSWORD, a_family, a_page, a_school, a_school_contact, a_teacher, an_admin};
+use tutti_store::testing::world::{
+    PASSWORD, a_family, a_page, a_school, a_school_contact, a_teacher, an_admin, an_ensemble, an_event,
+};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
@@ -66,6 +68,24 @@ async fn the_public_search_finds_every_word_and_episodes(backend: Backend) {
     assert!(html.contains("3 results for"), "{html}");
     let (_, html) = b.get_text("/search?q=orchestra").await;
     assert!(html.contains("Axolotl orchestra"));
+
+    // Ensembles and events to come are found with the pages, and link to their own pages
+    // (decision 0091).
+    let ensemble = an_ensemble("Axolotl Youth Strings").create(&app.store).await;
+    an_event()
+        .titled("Axolotl carol concert")
+        .in_days(12)
+        .create(&app.store)
+        .await;
+    let (_, html) = b.get_text("/search?q=axolotl").await;
+    assert!(html.contains("5 results for"), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/ensembles/{}\"", ensemble.slug)),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/events/axolotl-carol-concert"), "{html}");
+    assert!(html.contains("Event, Sunday 22 November 2026"), "{html}");
+    assert!(html.contains(">Ensemble<"), "{html}");
 }
 
 async fn the_public_search_pages_and_helps(backend: Backend) {

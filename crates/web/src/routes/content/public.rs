@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use tutti_store::content::{DAY_THEMES, Item, Kind, ListFilter, YEAR_GROUPS, day_theme_label, year_group_label};
+use tutti_store::content::{DAY_THEMES, Item, Kind, ListFilter, Match, YEAR_GROUPS, day_theme_label, year_group_label};
 
 use super::views::*;
 use super::{Ctx, contact, feeds, is_bot};
@@ -630,6 +630,49 @@ async fn file(ctx: Ctx, Path((id, name)): Path<(i64, String)>) -> AppResult<Resp
         .into_response())
 }
 
+/// A search result's link, title, summary and what it is.
+fn search_entry(found: &Match) -> ListEntry {
+    match found {
+        Match::Item(i) => {
+            let kind = Kind::parse(&i.kind).map(|k| k.label()).unwrap_or("");
+            let label = match kind {
+                "Pages" => "Page",
+                "FAQs" => "Question and answer",
+                "Vacancies" => "Vacancy",
+                "Resources" => "Resource",
+                "Video episodes" => "Video episode",
+                "Podcast episodes" => "Podcast episode",
+                "Reports and policies" => "Report or policy",
+                other => other,
+            };
+            entry(i, label.to_owned())
+        }
+        Match::Ensemble {
+            slug,
+            name,
+            description,
+        } => ListEntry {
+            url: format!("/ensembles/{slug}"),
+            title: name.clone(),
+            summary: description.clone(),
+            meta: "Ensemble".into(),
+            date_iso: String::new(),
+        },
+        Match::Event {
+            slug,
+            title,
+            summary,
+            first_date,
+        } => ListEntry {
+            url: format!("/events/{slug}"),
+            title: title.clone(),
+            summary: summary.clone(),
+            meta: format!("Event, {}", crate::format::long_day(first_date)),
+            date_iso: String::new(),
+        },
+    }
+}
+
 #[derive(Deserialize)]
 struct SearchQuery {
     q: Option<String>,
@@ -647,23 +690,9 @@ async fn search(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Response> {
     let results = found
         .rows
         .iter()
-        .map(|hit| {
-            let i = &hit.item;
-            let kind = Kind::parse(&i.kind).map(|k| k.label()).unwrap_or("");
-            let label = match kind {
-                "Pages" => "Page",
-                "FAQs" => "Question and answer",
-                "Vacancies" => "Vacancy",
-                "Resources" => "Resource",
-                "Video episodes" => "Video episode",
-                "Podcast episodes" => "Podcast episode",
-                "Reports and policies" => "Report or policy",
-                other => other,
-            };
-            SearchResult {
-                entry: entry(i, label.to_owned()),
-                snippet: crate::format::marked(&super::markdown::to_text(&hit.snippet)),
-            }
+        .map(|hit| SearchResult {
+            entry: search_entry(&hit.found),
+            snippet: crate::format::marked(&super::markdown::to_text(&hit.snippet)),
         })
         .collect();
     let title = if query.is_empty() {
