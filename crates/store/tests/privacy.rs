@@ -21,7 +21,8 @@ use tutti_store::teaching::lessons::{NoteReader, TimetableOf};
 use tutti_store::teaching::progress::NewExamEntry;
 use tutti_store::teaching::registers::MarkScope;
 use tutti_store::testing::world::{
-    PASSWORD, a_family, a_group, a_loan, a_pupil_login, a_school, a_teacher, an_application, an_instrument,
+    PASSWORD, a_family, a_group, a_loan, a_pupil_login, a_school, a_teacher, an_application, an_ensemble, an_event,
+    an_instrument,
 };
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, on_both_backends};
@@ -155,6 +156,43 @@ async fn a_busy_family(store: &Store) -> (i64, i64, Names) {
         .await
         .unwrap();
     a_pupil_login(store, child).await;
+    // A place in an ensemble, and a free concert the carer booked as a guest.
+    let orchestra = an_ensemble("Quillfeather test orchestra")
+        .wanting(&[("Violin", 4)])
+        .create(store)
+        .await;
+    store
+        .apply_to_ensemble(
+            &actor,
+            &tutti_store::records::pupils::PupilScope::All,
+            &tutti_store::teaching::ensembles::members::NewEnsembleApplication {
+                ensemble_id: orchestra.id,
+                pupil_id: child,
+                instrument: "Violin".into(),
+                grade: 1,
+            },
+        )
+        .await
+        .unwrap();
+    let concert = an_event().free().create(store).await;
+    store
+        .book_event(
+            &actor,
+            &tutti_store::events::bookings::BookingRequest {
+                event_id: concert,
+                session_id: None,
+                name: names.carer.clone(),
+                email: names.email.clone(),
+                tickets: vec![tutti_domain::events::TicketRequest {
+                    ticket_type: "Free".into(),
+                    quantity: 2,
+                }],
+                channel: tutti_store::events::bookings::Channel::Guest,
+                site_url: "https://hub.example".into(),
+            },
+        )
+        .await
+        .unwrap();
     // An invoice and a payment on it.
     store.run_billing(&actor, autumn, false, &|_| {}).await.unwrap();
     let invoice: i64 = store
@@ -227,6 +265,7 @@ async fn a_family_is_exported_whole_and_erased_everywhere(backend: TestBackend) 
         "applications",
         "exam_entries",
         "invoice_lines",
+        "ensemble_members",
     ] {
         assert!(
             child_export.tables.iter().any(|t| t.table == table),

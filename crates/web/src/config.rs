@@ -42,6 +42,10 @@ pub struct WebConfig {
     pub job_stale_after: i64,
     /// How long a stopping server waits for the jobs it holds before letting them go.
     pub shutdown_grace: std::time::Duration,
+    /// How long a request that starts a job (a billing run) waits for it to end before
+    /// answering with the job to follow (202 in the API, the progress page on screen); zero
+    /// answers so at once.
+    pub job_answer_wait: std::time::Duration,
     /// Whom outbound connections trust, and the HTTP proxy they go through (if any).
     pub outbound: crate::outbound::Outbound,
 }
@@ -66,6 +70,7 @@ impl Default for WebConfig {
             metrics_token: None,
             job_stale_after: tutti_store::platform::jobs::STALE_AFTER_SECS,
             shutdown_grace: std::time::Duration::from_secs(20),
+            job_answer_wait: std::time::Duration::from_secs(2),
             outbound: Default::default(),
         }
     }

@@ -159,11 +159,13 @@ pub async fn serve(
     config: WebConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = crate::app(store, config);
     let listener = TlsListener::new(listener, cert.server_config())?.tap_io(|_: &mut TlsStream<TcpStream>| {});
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+    let (router, running) = crate::start(store, config);
+    let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    running.stop().await;
+    served
 }
 
 /// Answers every plain-HTTP request with a permanent redirect to the same path on `public_url`.

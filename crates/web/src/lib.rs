@@ -100,15 +100,34 @@ pub async fn serve(
     config: WebConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = AppState::new(store, config);
-    let background = jobs::background(&state);
-    let router = app_of(state.clone());
+    let (router, running) = start(store, config);
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
-    for task in background {
-        task.abort();
-    }
-    jobs::wind_down(&state).await;
+    running.stop().await;
     served
+}
+
+/// An app server's work beside its listener, the same over HTTP and HTTPS.
+pub(crate) struct Running {
+    state: AppState,
+    background: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// The app for a store, and its background work started.
+pub(crate) fn start(store: Store, config: WebConfig) -> (Router, Running) {
+    let state = AppState::new(store, config);
+    let background = jobs::background(&state);
+    (app_of(state.clone()), Running { state, background })
+}
+
+impl Running {
+    /// After the listener has answered its last request: the background stopped, then the
+    /// jobs this server holds given their grace and let go.
+    pub(crate) async fn stop(self) {
+        for task in self.background {
+            task.abort();
+        }
+        jobs::wind_down(&self.state).await;
+    }
 }

@@ -227,7 +227,13 @@ impl Checker {
 const IN_TERM: time::Date = time::macros::date!(2026 - 09 - 16);
 
 async fn responses_match_their_documented_schemas(backend: Backend) {
-    let Some(app) = TestApp::spawn_empty_on(backend, IN_TERM).await else {
+    // A billing run answers 202 with its job at once (`job_answer_wait` zero), so that the
+    // job's answers are checked as well as the run's.
+    let config = tutti_web::WebConfig {
+        job_answer_wait: std::time::Duration::ZERO,
+        ..tutti_web::WebConfig::default()
+    };
+    let Some(app) = TestApp::spawn_empty_with(backend, config, IN_TERM).await else {
         return;
     };
     // The world every operation below reads: an office login, a school with a teacher who
@@ -788,6 +794,8 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
             .iter()
             .any(|p| p["academic_year"] == "2026-27")
     );
+    // A dry run is worked out in the request (200); a run is a job to follow (202), read
+    // until it is done.
     for dry_run in [true, false] {
         let (status, report) = c
             .call(
@@ -798,7 +806,32 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
                 Some(json!({"term": "2026-autumn", "dry_run": dry_run})),
             )
             .await;
-        assert_eq!(status, StatusCode::OK, "{report}");
+        if dry_run {
+            assert_eq!(status, StatusCode::OK, "{report}");
+            continue;
+        }
+        assert_eq!(status, StatusCode::ACCEPTED, "{report}");
+        let job = report["id"].as_i64().expect("the job's id");
+        let mut done = false;
+        for _ in 0..300 {
+            let (status, state) = c
+                .call(
+                    Method::GET,
+                    "/api/v1/jobs/{id}",
+                    &format!("/api/v1/jobs/{job}"),
+                    a,
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{state}");
+            assert_ne!(state["status"], "failed", "{state}");
+            if state["status"] == "done" {
+                done = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(done, "the run ends within 30 seconds");
     }
     let (status, invoices) = c
         .call(Method::GET, "/api/v1/invoices", "/api/v1/invoices?per_page=2", a, None)
@@ -918,6 +951,48 @@ async fn responses_match_their_documented_schemas(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
+
+    // Events: the office adds one, anyone signed in lists them, the office books a place.
+    let (status, event) = c
+        .call(
+            Method::POST,
+            "/api/v1/events",
+            "/api/v1/events",
+            a,
+            Some(json!({
+                "title": "Schema holiday course",
+                "kind": "holiday-course",
+                "audience": "pupils",
+                "venue": "Music Centre",
+                "capacity": 10,
+                "sessions": [{"date": "2026-10-26", "start": "10:00", "end": "15:00"}],
+                "ticket_types": [{"name": "Pupil", "price_pence": 6000}]
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    let event_id = event["id"].as_i64().expect("the event's id");
+    let (status, events) = c
+        .call(
+            Method::GET,
+            "/api/v1/events",
+            "/api/v1/events",
+            Some(parent.as_str()),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{events}");
+    let (status, booked) = c
+        .call(
+            Method::POST,
+            "/api/v1/events/{id}/bookings",
+            &format!("/api/v1/events/{event_id}/bookings"),
+            a,
+            Some(json!({"name": "Phone Booker", "email": "phone@test.example",
+                        "tickets": [{"type": "Pupil", "quantity": 2}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
 
     // Privacy: each kind of person's export is a ZIP (not JSON: checked by its type and its
     // signature), and erasure's dry run answers its report.

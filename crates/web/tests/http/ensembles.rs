@@ -408,6 +408,23 @@ async fn members_are_for_the_office_and_leaders_and_leaders_mark_only_their_own(
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&orchestra.name) && html.contains("(Cello)"), "{html}");
     assert!(html.contains("Present"), "{html}");
+    // A withdrawn photo consent shows on the leader's register at once (decision 0088).
+    let cli = tutti_store::platform::audit::Actor::cli();
+    let photos = |given| {
+        store.record_consent(
+            &cli,
+            family.children[0],
+            tutti_domain::privacy::ConsentKind::PhotoVideo,
+            given,
+            tutti_domain::privacy::ConsentHow::Paper,
+        )
+    };
+    photos(true).await.unwrap();
+    let (_, html) = phone.get_text("/teacher/ensembles").await;
+    assert!(!html.contains("No photos or video"), "{html}");
+    photos(false).await.unwrap();
+    let (_, html) = phone.get_text("/teacher/ensembles").await;
+    assert!(html.contains("No photos or video"), "{html}");
     let pupil = family.children[0].to_string();
     let r = phone
         .submit(

@@ -400,10 +400,11 @@ impl Store {
             instrument: String,
             part: String,
             mark: Option<String>,
+            photo_consent: bool,
         }
         Ok(Row::find_by_statement(stmt(
             self.conn().get_database_backend(),
-            "SELECT m.pupil_id, p.first_name, p.last_name, m.instrument, m.part, k.mark \
+            "SELECT m.pupil_id, p.first_name, p.last_name, m.instrument, m.part, k.mark, p.photo_consent \
              FROM rehearsals r JOIN ensemble_members m ON m.ensemble_id = r.ensemble_id \
              JOIN pupils p ON p.id = m.pupil_id \
              LEFT JOIN rehearsal_marks k ON k.rehearsal_id = r.id AND k.pupil_id = m.pupil_id \
@@ -420,6 +421,7 @@ impl Store {
             instrument: r.instrument,
             part: r.part,
             mark: r.mark,
+            photo_consent: r.photo_consent,
         })
         .collect())
     }
@@ -506,4 +508,7 @@ pub struct RegisterLine {
     pub instrument: String,
     pub part: String,
     pub mark: Option<String>,
+    /// Whether the family consents to photographs and video: read from the pupil at each
+    /// register, so a withdrawal shows to the leader at once (decision 0088).
+    pub photo_consent: bool,
 }

@@ -682,25 +682,24 @@ async fn post_run(
     // A job any app server can see, and refuse a second of (409).
     let job = state.store.start_billing_job(&actor, term).await?;
     let id = job.id;
+    let wait = state.config.job_answer_wait;
     let task = crate::jobs::run_billing(&state, job);
-    match tokio::time::timeout(WAIT_FOR_RUN, task).await {
-        Ok(Ok(Ok(report))) => ok(StatusCode::OK, BillingRun::from(&report)),
-        Ok(Ok(Err(e))) => Err(e.into()),
-        Ok(Err(e)) => Err(ApiError::Internal(e.to_string())),
-        // Still going (in the background): follow its job.
-        Err(_) => {
-            let job = state.store.job(id).await?;
-            let mut response = ok(StatusCode::ACCEPTED, crate::routes::api::jobs::JobState::from(&job))?;
-            if let Ok(href) = axum::http::HeaderValue::from_str(&format!("/api/v1/jobs/{id}")) {
-                response.headers_mut().insert(axum::http::header::LOCATION, href);
-            }
-            Ok(response)
+    if !wait.is_zero() {
+        match tokio::time::timeout(wait, task).await {
+            Ok(Ok(Ok(report))) => return ok(StatusCode::OK, BillingRun::from(&report)),
+            Ok(Ok(Err(e))) => return Err(e.into()),
+            Ok(Err(e)) => return Err(ApiError::Internal(e.to_string())),
+            // Still going (in the background): follow its job.
+            Err(_) => {}
         }
     }
+    let job = state.store.job(id).await?;
+    let mut response = ok(StatusCode::ACCEPTED, crate::routes::api::jobs::JobState::from(&job))?;
+    if let Ok(href) = axum::http::HeaderValue::from_str(&format!("/api/v1/jobs/{id}")) {
+        response.headers_mut().insert(axum::http::header::LOCATION, href);
+    }
+    Ok(response)
 }
-
-/// How long the request waits for a run before answering 202 with its job.
-const WAIT_FOR_RUN: std::time::Duration = std::time::Duration::from_secs(2);
 
 // ---- Invoices ----
 

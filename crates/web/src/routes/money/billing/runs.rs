@@ -208,9 +208,6 @@ pub(super) async fn preview(
     render(&page)
 }
 
-/// How long the request waits for a run before showing its progress page instead.
-pub(super) const WAIT_FOR_RUN: std::time::Duration = std::time::Duration::from_secs(2);
-
 /// Starts a run as a job (`tutti_store::platform::jobs`): one at a time on every app server
 /// of the hub, its progress and outcome in the database for any of them to show.
 pub(super) async fn start_run(
@@ -234,8 +231,9 @@ pub(super) async fn start_run(
     };
     let id = job.id;
     // The run goes on even if the browser leaves: it is one transaction either way.
+    // As the API does, it waits `job_answer_wait` before showing the progress page instead.
     let task = crate::jobs::run_billing(&state, job);
-    let _ = tokio::time::timeout(WAIT_FOR_RUN, task).await;
+    let _ = tokio::time::timeout(state.config.job_answer_wait, task).await;
     let job = state.store.job(id).await?;
     if job.status == JobStatus::Done {
         let message = finished_message(&job);
