@@ -1,9 +1,14 @@
 //! Events and courses: the catalogue (an event, its dated sessions and ticket types, found by
 //! slug, listed by kind, audience and date), bookings and their capacity (`bookings`), the
-//! waiting list (`waiting`), check-in at the door and the CPD it records (`attendance`).
-//! See docs/decisions/0086-events-and-bookings.md.
+//! waiting list (`waiting`), check-in at the door and the CPD it records (`attendance`),
+//! cancelling by the booker or the office (`cancelling`), refunds through the payment provider
+//! (`refunds`) and unpaid holds running out (`holds`).
+//! See docs/decisions/0086-events-and-bookings.md and 0093-event-refunds-and-holds.md.
 pub mod attendance;
 pub mod bookings;
+pub mod cancelling;
+pub mod holds;
+pub mod refunds;
 pub mod waiting;
 
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
@@ -137,6 +142,21 @@ pub(crate) async fn event_in(conn: &impl ConnectionTrait, id: i64) -> Result<Opt
     .await?)
 }
 
+/// Locks the event's row for the rest of the transaction on PostgreSQL, so that two bookings
+/// for its last places are made one after the other. SQLite's write transaction (`BEGIN
+/// IMMEDIATE`) already lets one writer in at a time.
+pub(crate) async fn lock_event(conn: &impl ConnectionTrait, event_id: i64) -> Result<()> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        conn.execute_raw(stmt(
+            sea_orm::DbBackend::Postgres,
+            "SELECT id FROM events WHERE id = ? FOR UPDATE",
+            [event_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn sessions_in(conn: &impl ConnectionTrait, event_id: i64) -> Result<Vec<Session>> {
     Ok(Session::find_by_statement(stmt(
         conn.get_database_backend(),
@@ -177,7 +197,9 @@ pub(crate) async fn taken_in(
     };
     let booked = N::find_by_statement(stmt(
         conn.get_database_backend(),
-        &format!("SELECT SUM(places) AS n FROM bookings WHERE event_id = ? AND status <> 'cancelled'{session_sql}"),
+        &format!(
+            "SELECT SUM(places) AS n FROM bookings WHERE event_id = ? AND status IN ('held', 'confirmed'){session_sql}"
+        ),
         values.clone(),
     ))
     .one(conn)

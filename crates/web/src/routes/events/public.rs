@@ -619,6 +619,8 @@ struct TicketPage {
     tickets: Vec<(String, u32)>,
     qr: String,
     checked_in: bool,
+    /// The signed-in booker's own cancellation page (a guest's is in their confirmation).
+    cancel: Option<String>,
 }
 
 /// A booking's ticket: its reference and QR code (the door's check-in address) and what it
@@ -646,6 +648,8 @@ pub(super) async fn ticket(
         tickets: b.tickets.iter().map(|(n, q, _)| (n.clone(), *q)).collect(),
         qr,
         checked_in: b.checked_in_at.is_some(),
+        cancel: (b.status.holds_places() && b.user_id.is_some() && b.user_id == visitor.user().map(|u| u.id))
+            .then(|| format!("/account/bookings/{}/cancel", b.id)),
     })?;
     response
         .headers_mut()
