@@ -258,7 +258,7 @@ pub(crate) async fn book_in(
     let lines = price_lines(&offered, &req.tickets)?;
     let wanted = places(&lines);
     let email = crate::platform::accounts::normalise_email(&req.email);
-    let taken = taken_in(conn, event.id, session_id, Some(&email)).await?;
+    let taken = taken_in(conn, event.id, session_id, Some(&email), at).await?;
     check_places(event.capacity(), taken, wanted)?;
     let cost = total(&lines);
     let (status, pay_later, booked_by, user_id) = match req.channel {
@@ -458,7 +458,7 @@ pub async fn confirm_paid(
         BookingStatus::Confirmed => return Ok(()),
         BookingStatus::Held => true,
         BookingStatus::Expired => {
-            let taken = taken_in(conn, event.id, b.session_id, Some(&b.email)).await?;
+            let taken = taken_in(conn, event.id, b.session_id, Some(&b.email), at).await?;
             !event.is_cancelled() && late_payment(event.capacity(), taken, b.places) == LatePayment::Honoured
         }
         BookingStatus::Cancelled => false,

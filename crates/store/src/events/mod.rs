@@ -178,14 +178,15 @@ pub(crate) async fn tickets_in(conn: &impl ConnectionTrait, event_id: i64) -> Re
     .await?)
 }
 
-/// Places held on an event (or one of its sessions): bookings not cancelled, and offers to
-/// the waiting list not yet taken up, less any offer made to `except_email` (who is booking
-/// the place offered to them).
+/// Places held on an event (or one of its sessions) at `at`: bookings confirmed or held with
+/// time left on their hold (decision 0093), and offers to the waiting list not yet taken up,
+/// less any offer made to `except_email` (who is booking the place offered to them).
 pub(crate) async fn taken_in(
     conn: &impl ConnectionTrait,
     event_id: i64,
     session_id: Option<i64>,
     except_email: Option<&str>,
+    at: time::OffsetDateTime,
 ) -> Result<u32> {
     #[derive(FromQueryResult)]
     struct N {
@@ -195,12 +196,15 @@ pub(crate) async fn taken_in(
         Some(s) => (" AND session_id = ?", vec![event_id.into(), s.into()]),
         None => ("", vec![event_id.into()]),
     };
+    let mut booking_values = values.clone();
+    booking_values.push(at.into());
     let booked = N::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!(
-            "SELECT SUM(places) AS n FROM bookings WHERE event_id = ? AND status IN ('held', 'confirmed'){session_sql}"
+            "SELECT SUM(places) AS n FROM bookings WHERE event_id = ?{session_sql} AND (status = 'confirmed' \
+             OR (status = 'held' AND (held_until IS NULL OR held_until > ?)))"
         ),
-        values.clone(),
+        booking_values,
     ))
     .one(conn)
     .await?
@@ -222,17 +226,21 @@ pub(crate) async fn taken_in(
     Ok((booked + offered).max(0) as u32)
 }
 
-pub(crate) async fn detail_in(conn: &impl ConnectionTrait, event: Event) -> Result<EventDetail> {
+pub(crate) async fn detail_in(
+    conn: &impl ConnectionTrait,
+    event: Event,
+    at: time::OffsetDateTime,
+) -> Result<EventDetail> {
     let sessions = sessions_in(conn, event.id).await?;
     let tickets = tickets_in(conn, event.id).await?;
     let taken = if event.capacity_per_session {
         let mut most = 0;
         for s in &sessions {
-            most = most.max(taken_in(conn, event.id, Some(s.id), None).await?);
+            most = most.max(taken_in(conn, event.id, Some(s.id), None, at).await?);
         }
         most
     } else {
-        taken_in(conn, event.id, None, None).await?
+        taken_in(conn, event.id, None, None, at).await?
     };
     let left = tutti_domain::events::places_left(event.capacity(), taken);
     Ok(EventDetail {
@@ -359,7 +367,7 @@ impl Store {
     /// An event by its id, with its sessions, tickets and places.
     pub async fn event(&self, id: i64) -> Result<Option<EventDetail>> {
         match event_in(self.conn(), id).await? {
-            Some(e) => Ok(Some(detail_in(self.conn(), e).await?)),
+            Some(e) => Ok(Some(detail_in(self.conn(), e, self.now()).await?)),
             None => Ok(None),
         }
     }
@@ -397,7 +405,7 @@ impl Store {
             .await?;
         let mut out = Vec::with_capacity(events.len());
         for e in events {
-            out.push(detail_in(self.conn(), e).await?);
+            out.push(detail_in(self.conn(), e, self.now()).await?);
         }
         Ok(out)
     }

@@ -61,10 +61,10 @@ async fn cancel_page(state: &AppState, visitor: &Visitor, b: &Booking, action: S
     if let Some(c) = cookie {
         response.headers_mut().append(header::SET_COOKIE, c);
     }
-    // The page's address carries the guest's token: never cached, never sent on as a referrer.
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // The page's address carries the guest's token: never cached.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }
 
@@ -110,7 +110,7 @@ async fn cancel(state: &AppState, visitor: &Visitor, actor: &Actor, b: &Booking,
             StatusCode::CONFLICT,
         ),
     };
-    let mut response = (
+    Ok((
         status,
         render(&MessagePage {
             shell: Shell::new(state, visitor, heading.clone(), "/events"),
@@ -119,11 +119,7 @@ async fn cancel(state: &AppState, visitor: &Visitor, actor: &Actor, b: &Booking,
             link: Some((format!("/events/tickets/{}", b.reference), "Your booking".into())),
         })?,
     )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    Ok(response)
+        .into_response())
 }
 
 fn guest_action(reference: &str, token: &str) -> String {

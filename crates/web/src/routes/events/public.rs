@@ -589,16 +589,31 @@ pub(super) async fn paid(
                 checkout.reference
             )],
         )
-    } else {
+    } else if bookings.iter().any(|b| b.status == BookingStatus::Confirmed) {
         ("Thank you: your booking is confirmed".to_owned(), Vec::new())
+    } else {
+        ("Your payment is being refunded".to_owned(), Vec::new())
     };
     let mut link = None;
     for b in &bookings {
-        paragraphs.push(format!(
-            "Booking {} for {}: we have emailed your confirmation to {}.",
-            b.reference, b.event_title, b.email
-        ));
-        link = Some((format!("/events/tickets/{}", b.reference), "Your ticket".to_owned()));
+        if b.status == BookingStatus::Confirmed {
+            paragraphs.push(format!(
+                "Booking {} for {}: we have emailed your confirmation to {}.",
+                b.reference, b.event_title, b.email
+            ));
+            link = Some((format!("/events/tickets/{}", b.reference), "Your ticket".to_owned()));
+        } else {
+            // A payment after its hold ran out and the places had gone, or for a booking
+            // cancelled meanwhile: refunded in full (decision 0093).
+            paragraphs.push(format!(
+                "Your payment for booking {} for {} arrived after the {} minutes we hold places for, and the places had gone. {} is being refunded in full to your card, and we have emailed {}.",
+                b.reference,
+                b.event_title,
+                tutti_domain::events::HOLD_MINUTES,
+                format::money(b.refund),
+                b.email
+            ));
+        }
     }
     render(&MessagePage {
         shell: Shell::new(&state, &visitor, heading.clone(), "/events"),
