@@ -29,6 +29,7 @@ on_both_backends!(
     check_in_is_once_and_cpd_attendance_is_recorded,
     a_guest_cancels_in_time_refunded_once_and_late_without_refund,
     an_unpaid_hold_runs_out_and_a_late_payment_is_honoured_or_refunded,
+    a_run_out_hold_goes_to_the_waiting_list_and_paying_a_cancelled_event_is_refunded,
 );
 
 const DAY: time::Date = date!(2026 - 10 - 05);
@@ -484,4 +485,61 @@ async fn an_unpaid_hold_runs_out_and_a_late_payment_is_honoured_or_refunded(back
         (BookingStatus::Confirmed, Pence(400), Pence::ZERO)
     );
     assert_eq!(provider.refunds.lock().unwrap().len(), 1, "only Ann's");
+}
+
+async fn a_run_out_hold_goes_to_the_waiting_list_and_paying_a_cancelled_event_is_refunded(backend: TestBackend) {
+    let Some((store, _db)) = hub(backend).await else {
+        return;
+    };
+    let provider = CountingProvider::default();
+    // One place, held by Ann; Bob waits for it and is offered it when her hold runs out.
+    let event = an_event().capacity(1).create(&store).await;
+    let ann = store
+        .book_event(&Actor::cli(), &request(event, "ann", "Adult", 1, Channel::Guest))
+        .await
+        .unwrap();
+    store
+        .join_waiting_list(
+            &Actor::cli(),
+            &WaitRequest {
+                event_id: event,
+                session_id: None,
+                name: "Bob Waiter".into(),
+                email: "bob@test.example".into(),
+                places: 1,
+                site_url: "http://hub.test".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store.clock().advance(time::Duration::minutes(30));
+    assert_eq!(store.expire_holds().await.unwrap(), 1);
+    assert_eq!(
+        store.booking(ann.id).await.unwrap().unwrap().status,
+        BookingStatus::Expired
+    );
+    assert_eq!(store.waiting_list(event).await.unwrap()[0].status, "offered");
+    // The offer holds the place: a newcomer finds it full.
+    let err = store
+        .book_event(&Actor::cli(), &request(event, "cat", "Adult", 1, Channel::Guest))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), EventRefusal::Full);
+
+    // Dee is paying when the hub cancels the event: her payment is refunded in full.
+    let other = an_event().create(&store).await;
+    let dee = store
+        .book_event(&Actor::cli(), &request(other, "dee", "Adult", 1, Channel::Guest))
+        .await
+        .unwrap();
+    let checkout = open_checkout(&store, &dee).await;
+    store.cancel_event(&Actor::cli(), other).await.unwrap();
+    paid(&store, &checkout).await;
+    let d = store.booking(dee.id).await.unwrap().unwrap();
+    assert_eq!(
+        (d.status, d.paid, d.refund),
+        (BookingStatus::Cancelled, Pence(800), Pence(800))
+    );
+    assert_eq!(store.pay_refunds(&provider, None).await.unwrap().refunded, 1);
+    assert_eq!(store.booking_refund(dee.id).await.unwrap().unwrap().status, "refunded");
 }
