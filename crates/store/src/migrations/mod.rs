@@ -33,6 +33,7 @@ mod m0027_privacy;
 mod m0028_search_folds_accents;
 mod m0029_data_return;
 mod m0030_event_refunds_and_holds;
+mod m0031_programmes_to_place;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -103,6 +104,10 @@ async fn run(db: &DatabaseConnection, dry_run: bool) -> Result<Vec<&'static str>
             (
                 "m0030_event_refunds_and_holds",
                 Box::new(m0030_event_refunds_and_holds::Migration),
+            ),
+            (
+                "m0031_programmes_to_place",
+                Box::new(m0031_programmes_to_place::Migration),
             ),
         ],
     )

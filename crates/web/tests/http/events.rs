@@ -666,6 +666,73 @@ async fn a_school_order_becomes_an_agreement(backend: Backend) {
     assert_eq!(app.store.agreements(year).await.unwrap().len(), 1);
     // Only the office answers.
     assert_eq!(portal.get("/admin/services").await.status(), StatusCode::FORBIDDEN);
+
+    // Its whole-class programme waits on the allocation screen to be placed (decision 0094).
+    let teacher = a_teacher().create(&app.store).await;
+    let (_, html) = office.get_text("/admin/allocation").await;
+    assert!(html.contains("Whole-class programmes to place"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "Whole-class ukulele at {}, 2026-27 (33 sessions)",
+            school.name
+        )),
+        "{html}"
+    );
+    let place = format!("/admin/allocation/programmes/{}/place", orders[0].id);
+    let teacher_id = teacher.staff.id.to_string();
+    let form = |start: &'static str| {
+        vec![
+            ("teacher", teacher_id.clone()),
+            ("weekday", "2".to_owned()),
+            ("start", start.to_owned()),
+            ("minutes", "45".to_owned()),
+            ("instrument", "Ukulele".to_owned()),
+        ]
+    };
+    // A time that is not a time: said, nothing placed.
+    let bad = form("half past");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    office.submit("/admin/allocation", &place, &bad).await;
+    let (_, html) = office.get_text("/admin/allocation").await;
+    assert!(
+        html.contains("was not placed: Enter a start time like 09:05."),
+        "{html}"
+    );
+    let good = form("13:30");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = office.submit("/admin/allocation", &place, &good).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let (_, html) = office.get_text("/admin/allocation").await;
+    assert!(html.contains("placed as group"), "{html}");
+    assert!(app.store.programmes_to_place(None).await.unwrap().is_empty());
+    let groups = app.store.group_summaries(Some(school.id), None).await.unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(
+        (
+            groups[0].teacher_id,
+            groups[0].weekday,
+            groups[0].start_minute,
+            groups[0].lesson_type.as_str()
+        ),
+        (teacher.staff.id, 2, 13 * 60 + 30, "whole-class")
+    );
+    assert_eq!(
+        app.store
+            .programme(orders[0].id)
+            .await
+            .unwrap()
+            .unwrap()
+            .teaching_group_id,
+        Some(groups[0].id)
+    );
+    // Placed once.
+    office.submit("/admin/allocation", &place, &good).await;
+    let (_, html) = office.get_text("/admin/allocation").await;
+    assert!(
+        html.contains("This whole-class programme is already on the timetable."),
+        "{html}"
+    );
+    assert_eq!(app.store.group_summaries(Some(school.id), None).await.unwrap().len(), 1);
 }
 
 /// A guest books `tickets` on the event's page; returns the provider's page they are sent to.

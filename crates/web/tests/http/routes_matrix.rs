@@ -554,6 +554,10 @@ fn rules() -> Vec<Rule> {
         page("/admin/lessons/at-risk", OFFICE),
         page("/admin/allocation", OFFICE),
         page("/admin/allocation/place", OFFICE).post_only(),
+        // A whole-class programme bought by a school, placed by the office (decision 0094).
+        page("/admin/allocation/programmes/{id}/place", OFFICE)
+            .url("/admin/allocation/programmes/987654/place")
+            .post_only(),
         page("/admin/allocation/groups/{id}/add", OFFICE)
             .url("/admin/allocation/groups/{group}/add")
             .post_only(),
