@@ -273,6 +273,71 @@ mod tests {
         assert_eq!(form, "payment_intent=pi_1&amount=1600&metadata%5Breference%5D=RF-1");
     }
 
+    /// A refund reads the session's payment intent, then posts the refund with our reference
+    /// as the idempotency key, against a local server answering as Stripe does.
+    #[tokio::test]
+    async fn a_refund_asks_stripe_once_under_its_reference() {
+        use std::sync::{Arc, Mutex};
+
+        use axum::Json;
+        use axum::http::HeaderMap;
+        use axum::routing::{get, post};
+
+        let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let record = seen.clone();
+        let app = axum::Router::new()
+            .route(
+                "/v1/checkout/sessions/{id}",
+                get(|axum::extract::Path(id): axum::extract::Path<String>| async move {
+                    Json(serde_json::json!({"id": id, "object": "checkout.session", "payment_intent": "pi_local"}))
+                }),
+            )
+            .route(
+                "/v1/refunds",
+                post(move |headers: HeaderMap, body: String| {
+                    let record = record.clone();
+                    async move {
+                        let key = headers
+                            .get("idempotency-key")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_owned();
+                        record.lock().unwrap().push((key.clone(), body));
+                        Json(serde_json::json!({"id": format!("re_for_{key}"), "object": "refund", "status": "succeeded"}))
+                    }
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let stripe = StripeCheckout::new(
+            StripeConfig {
+                api_base: base,
+                secret_key: "sk_test_local".into(),
+                webhook_secret: "whsec_local".into(),
+                tolerance_secs: 300,
+            },
+            &crate::outbound::Outbound::default(),
+        );
+        let made = stripe
+            .refund(&RefundRequest {
+                session_id: "cs_1".into(),
+                amount: Pence(1_600),
+                reference: "RF-1".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(made.id, "re_for_RF-1");
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            seen.as_slice(),
+            [(
+                "RF-1".to_owned(),
+                "payment_intent=pi_local&amount=1600&metadata%5Breference%5D=RF-1".to_owned()
+            )]
+        );
+    }
+
     #[test]
     fn events_are_read_as_stripe_sends_them() {
         let paid = event_body("evt_1", "checkout.session.completed", "cs_1", "TUT-1", Pence(500), true);
