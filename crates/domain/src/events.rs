@@ -1,7 +1,9 @@
 //! Events and courses: their kinds and audiences, a booking's lifecycle (held for payment,
 //! confirmed, cancelled), the booking window, capacity and what is left of it, the waiting
-//! list's offers in order, the refund a cancellation earns, and every refusal of a booking.
-use time::Date;
+//! list's offers in order, how long an unpaid booking holds its places, the refund a
+//! cancellation earns and the words that say so before it is confirmed, and every refusal of
+//! a booking.
+use time::{Date, Duration, OffsetDateTime};
 
 use crate::Pence;
 
@@ -68,22 +70,26 @@ text_enum! {
         Confirmed = "confirmed",
         /// Cancelled by the booker or the office; its places are free again.
         Cancelled = "cancelled",
+        /// Not paid within [`HOLD_MINUTES`]: its places went back for others.
+        Expired = "expired",
     }
 }
 stored_status!(BookingStatus);
 
 impl BookingStatus {
-    /// Whether the booking holds places.
+    /// Whether the booking holds places (a held one only until its hold runs out).
     pub fn holds_places(self) -> bool {
-        self != BookingStatus::Cancelled
+        matches!(self, BookingStatus::Held | BookingStatus::Confirmed)
     }
 
-    /// Cancels a booking that holds places; a booking is cancelled once.
+    /// Cancels a booking that holds places; a booking is cancelled once, and one whose hold
+    /// ran out unpaid has nothing left to cancel.
     pub fn cancel(self) -> Result<BookingStatus, EventRefusal> {
-        if self == BookingStatus::Cancelled {
-            return Err(EventRefusal::AlreadyCancelled);
+        match self {
+            BookingStatus::Cancelled => Err(EventRefusal::AlreadyCancelled),
+            BookingStatus::Expired => Err(EventRefusal::HoldExpired),
+            _ => Ok(BookingStatus::Cancelled),
         }
-        Ok(BookingStatus::Cancelled)
     }
 
     /// The words a page shows.
@@ -92,7 +98,34 @@ impl BookingStatus {
             BookingStatus::Held => "Awaiting payment",
             BookingStatus::Confirmed => "Confirmed",
             BookingStatus::Cancelled => "Cancelled",
+            BookingStatus::Expired => "Not paid in time",
         }
+    }
+}
+
+/// How long a booking awaiting card payment holds its places. After that they count as free
+/// for anyone booking, and the sweep marks the booking expired (decision 0093).
+pub const HOLD_MINUTES: i64 = 30;
+
+/// Until when a booking held at `at` keeps its places.
+pub fn held_until(at: OffsetDateTime) -> OffsetDateTime {
+    at + Duration::minutes(HOLD_MINUTES)
+}
+
+/// What a payment that arrives after its hold ran out does (decision 0093): it is honoured
+/// when the places are still free, and otherwise refunded in full, never left unapplied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LatePayment {
+    Honoured,
+    Refunded,
+}
+
+/// Whether a late payment for `wanted` places is honoured, with `taken` of `capacity` held by
+/// others now.
+pub fn late_payment(capacity: Option<u32>, taken: u32, wanted: u32) -> LatePayment {
+    match check_places(capacity, taken, wanted) {
+        Ok(()) => LatePayment::Honoured,
+        Err(_) => LatePayment::Refunded,
     }
 }
 
@@ -251,6 +284,81 @@ pub fn refund_due(paid: Pence, on: Date, first_session: Date, refund_days: u32, 
     }
 }
 
+/// What cancelling a booking on a day comes to, said to the booker before they confirm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CancelTerms {
+    /// What goes back to the card it was paid with.
+    pub refund: Pence,
+    /// What was paid.
+    pub paid: Pence,
+    /// The last day a cancellation is refunded in full.
+    pub refundable_until: Date,
+}
+
+impl CancelTerms {
+    /// The terms of cancelling on `on`. The booker may cancel until the day before the first
+    /// session; the office (`by_office`) at any time, and `by_hub` refunds everything paid.
+    pub fn on(
+        paid: Pence,
+        on: Date,
+        first_session: Date,
+        refund_days: u32,
+        by_office: bool,
+        by_hub: bool,
+    ) -> Result<CancelTerms, EventRefusal> {
+        if !by_office && on >= first_session {
+            return Err(EventRefusal::EventStarted);
+        }
+        Ok(CancelTerms {
+            refund: refund_due(paid, on, first_session, refund_days, by_hub),
+            paid,
+            refundable_until: first_session - Duration::days(i64::from(refund_days)),
+        })
+    }
+
+    /// What the booker is told before confirming.
+    pub fn words(&self) -> String {
+        if self.paid == Pence::ZERO {
+            "Nothing has been paid for this booking, so there is nothing to refund. Cancelling frees its places for others."
+                .to_owned()
+        } else if self.refund == self.paid {
+            format!(
+                "You will be refunded {} in full, to the card you paid with.",
+                self.refund
+            )
+        } else {
+            format!(
+                "Cancellations are refunded only until {}. It is later than that, so you will not be refunded the {} you paid; cancelling still frees your places for others.",
+                crate::validate::format_day_long(self.refundable_until),
+                self.paid
+            )
+        }
+    }
+}
+
+/// The letter saying a booking is cancelled and what is refunded.
+pub fn cancellation_letter(name: &str, event: &str, reference: &str, refund: Pence) -> (String, String) {
+    let money = if refund > Pence::ZERO {
+        format!("{refund} is being refunded to the card you paid with; it can take up to ten days to arrive.")
+    } else {
+        "No refund is due.".to_owned()
+    };
+    (
+        format!("Booking cancelled: {event} ({reference})"),
+        format!("Dear {name},\n\nYour booking {reference} for {event} is cancelled. {money}\n"),
+    )
+}
+
+/// The letter for a payment that came after its hold ran out and the places had gone.
+pub fn late_payment_letter(name: &str, event: &str, reference: &str, paid: Pence) -> (String, String) {
+    (
+        format!("Payment refunded: {event} ({reference})"),
+        format!(
+            "Dear {name},\n\nYour payment for booking {reference} for {event} arrived after the {HOLD_MINUTES} minutes we hold places for, and the places had been booked by others. {paid} is being refunded in full to the card you paid with. You can join the event's waiting list.\n"
+        ),
+    )
+}
+
 /// The first session's date, which the window and refunds are measured from.
 pub fn first_session(dates: &[Date]) -> Option<Date> {
     dates.iter().min().copied()
@@ -282,6 +390,9 @@ pub struct Confirmation<'a> {
     pub total: Pence,
     pub paid: Pence,
     pub ticket_url: String,
+    /// The booker's own cancellation link (a guest's carries its token), and the last day a
+    /// cancellation there is refunded in full.
+    pub cancel: Option<(String, Date)>,
 }
 
 impl Confirmation<'_> {
@@ -313,6 +424,12 @@ impl Confirmation<'_> {
             "\nShow your reference or the QR code on your ticket at the door:\n{}\n",
             self.ticket_url
         ));
+        if let Some((url, until)) = &self.cancel {
+            out.push_str(&format!(
+                "\nTo cancel, use this link (keep it private: it is yours alone). Cancellations until {} are refunded in full:\n{url}\n",
+                crate::validate::format_day_long(*until)
+            ));
+        }
         out
     }
 }
@@ -376,6 +493,16 @@ pub enum EventRefusal {
     PlacesFree,
     #[error("This event is cancelled.")]
     EventCancelled,
+    #[error("This booking was not paid within 30 minutes, so its places were released. Book again if places are left.")]
+    HoldExpired,
+    #[error("This event has already begun, so the booking can no longer be cancelled online. Contact the hub office.")]
+    EventStarted,
+    #[error(
+        "The refund for cancelling is now {refund}, not what you were shown. Check the new terms and confirm again."
+    )]
+    RefundChanged { refund: Pence },
+    #[error("This booking has been checked in at the door, so it can no longer be cancelled.")]
+    CheckedIn,
 }
 
 impl EventRefusal {
@@ -396,7 +523,11 @@ impl EventRefusal {
             | EventRefusal::AlreadyCancelled
             | EventRefusal::NotPaid
             | EventRefusal::AlreadyCheckedIn
-            | EventRefusal::EventCancelled => None,
+            | EventRefusal::EventCancelled
+            | EventRefusal::HoldExpired
+            | EventRefusal::EventStarted
+            | EventRefusal::RefundChanged { .. }
+            | EventRefusal::CheckedIn => None,
         }
     }
 
@@ -413,6 +544,10 @@ impl EventRefusal {
                 | EventRefusal::AlreadyCheckedIn
                 | EventRefusal::PlacesFree
                 | EventRefusal::EventCancelled
+                | EventRefusal::HoldExpired
+                | EventRefusal::EventStarted
+                | EventRefusal::RefundChanged { .. }
+                | EventRefusal::CheckedIn
         )
     }
 }
@@ -524,9 +659,47 @@ mod tests {
     }
 
     #[test]
+    fn the_booker_is_told_the_terms_before_cancelling() {
+        let first = date!(2026 - 12 - 12);
+        let early = CancelTerms::on(Pence(2400), date!(2026 - 12 - 05), first, 7, false, false).unwrap();
+        assert_eq!(early.refund, Pence(2400));
+        assert_eq!(
+            early.words(),
+            "You will be refunded £24.00 in full, to the card you paid with."
+        );
+        let late = CancelTerms::on(Pence(2400), date!(2026 - 12 - 06), first, 7, false, false).unwrap();
+        assert_eq!(late.refund, Pence::ZERO);
+        assert!(
+            late.words()
+                .starts_with("Cancellations are refunded only until Saturday 5 December 2026."),
+            "{}",
+            late.words()
+        );
+        assert!(late.words().contains("not be refunded the £24.00"));
+        assert_eq!(
+            CancelTerms::on(Pence(2400), first, first, 7, false, false),
+            Err(EventRefusal::EventStarted)
+        );
+        // The office may cancel on the day; the hub cancelling refunds everything.
+        let hub = CancelTerms::on(Pence(2400), first, first, 7, true, true).unwrap();
+        assert_eq!(hub.refund, Pence(2400));
+    }
+
+    #[test]
+    fn a_hold_lasts_thirty_minutes_and_a_late_payment_is_honoured_only_with_room() {
+        let at = time::macros::datetime!(2026-10-05 11:00 UTC);
+        assert_eq!(held_until(at), time::macros::datetime!(2026-10-05 11:30 UTC));
+        assert_eq!(late_payment(Some(10), 8, 2), LatePayment::Honoured);
+        assert_eq!(late_payment(Some(10), 9, 2), LatePayment::Refunded);
+        assert_eq!(late_payment(None, 900, 2), LatePayment::Honoured);
+    }
+
+    #[test]
     fn a_booking_is_cancelled_once() {
         assert_eq!(BookingStatus::Held.cancel(), Ok(BookingStatus::Cancelled));
         assert_eq!(BookingStatus::Cancelled.cancel(), Err(EventRefusal::AlreadyCancelled));
         assert!(!BookingStatus::Cancelled.holds_places());
+        assert_eq!(BookingStatus::Expired.cancel(), Err(EventRefusal::HoldExpired));
+        assert!(!BookingStatus::Expired.holds_places());
     }
 }

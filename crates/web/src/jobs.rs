@@ -1,6 +1,7 @@
 //! The app server's side of long jobs (`tutti_store::platform::jobs`): running the jobs it
 //! starts or takes over in the background, timed for the metrics; the sweep that takes over
-//! jobs whose app server stopped; hearing the other servers' changes; and, on shutdown,
+//! jobs whose app server stopped; hearing the other servers' changes; the bookings' sweep
+//! (unpaid holds that ran out, refunds owed through the card provider); and, on shutdown,
 //! waiting for the jobs held here and then letting them go.
 use std::time::{Duration, Instant};
 
@@ -73,7 +74,33 @@ pub fn background(state: &AppState) -> Vec<JoinHandle<()>> {
             }
         })
     };
-    vec![listener, sweep]
+    let bookings = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(BOOKINGS_SWEEP);
+            loop {
+                tick.tick().await;
+                sweep_bookings(&state).await;
+            }
+        })
+    };
+    vec![listener, sweep, bookings]
+}
+
+/// How often the bookings' sweep runs: holds last 30 minutes, so a minute late is little.
+const BOOKINGS_SWEEP: Duration = Duration::from_secs(60);
+
+/// Expires the holds that ran out (their places go to the waiting lists) and pays the refunds
+/// still owed through the card provider. Both change nothing when run again, on any server.
+pub async fn sweep_bookings(state: &AppState) {
+    if let Err(e) = state.store.expire_holds().await {
+        tracing::warn!(error = %e, "could not expire unpaid holds");
+    }
+    if let Some(provider) = state.payments.clone()
+        && let Err(e) = state.store.pay_refunds(provider.as_ref(), None).await
+    {
+        tracing::warn!(error = %e, "could not pay the refunds owed");
+    }
 }
 
 /// After the last request: the jobs this server holds get the grace period to finish, then

@@ -64,6 +64,8 @@ pub enum AllocationRefusal {
     ProposalGroupGone,
     #[error("The timetable has changed since this proposal was made. Ask for a new proposal.")]
     TimetableChanged,
+    #[error("This whole-class programme is already on the timetable.")]
+    ProgrammePlaced,
 }
 
 impl AllocationRefusal {
@@ -93,7 +95,9 @@ impl AllocationRefusal {
     pub fn is_conflict(&self) -> bool {
         matches!(
             self,
-            AllocationRefusal::ProposalGroupGone | AllocationRefusal::TimetableChanged
+            AllocationRefusal::ProposalGroupGone
+                | AllocationRefusal::TimetableChanged
+                | AllocationRefusal::ProgrammePlaced
         )
     }
 }

@@ -34,6 +34,7 @@ impl Store {
         match b.status {
             BookingStatus::Cancelled => return Err(EventRefusal::AlreadyCancelled.into()),
             BookingStatus::Held => return Err(EventRefusal::NotPaid.into()),
+            BookingStatus::Expired => return Err(EventRefusal::HoldExpired.into()),
             BookingStatus::Confirmed => {}
         }
         if b.checked_in_at.is_some() {

@@ -1,17 +1,18 @@
 //! Bookings: places on an event taken in one transaction that never oversells (the event's row
 //! locked on PostgreSQL; SQLite's write transaction serialises), priced from its ticket types;
 //! held while a card payment is made through the basket, or confirmed at once (free, or booked
-//! by the office with payment due later); the confirmation through the outbox; cancellation
-//! with the event's refund rule, its places offered to the waiting list in order.
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
-use time::{Date, OffsetDateTime};
+//! by the office with payment due later) for `HOLD_MINUTES` at most; the confirmation through
+//! the outbox, with the booker's own cancellation link; a payment that comes after its hold
+//! ran out, honoured while places remain and refunded otherwise (decision 0093).
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use time::{Duration, OffsetDateTime};
 use tutti_domain::Pence;
 use tutti_domain::events::{
-    BookingStatus, BookingWindow, Confirmation, EventRefusal, PricedLine, TicketPrice, TicketRequest, check_places,
-    places, price_lines, refund_due, session_words, total,
+    BookingStatus, BookingWindow, Confirmation, EventRefusal, LatePayment, PricedLine, TicketPrice, TicketRequest,
+    check_places, held_until, late_payment, late_payment_letter, places, price_lines, session_words, total,
 };
 
-use super::{Event, event_in, sessions_in, taken_in, tickets_in};
+use super::{Event, event_in, lock_event, sessions_in, taken_in, tickets_in};
 use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::outbox;
@@ -72,6 +73,10 @@ pub struct Booking {
     pub pay_later: bool,
     pub checked_in_at: Option<OffsetDateTime>,
     pub tickets: Vec<(String, u32, Pence)>,
+    /// Until when a held booking keeps its places.
+    pub held_until: Option<OffsetDateTime>,
+    /// The refund through the provider: "pending" or "refunded"; none when none is owed.
+    pub refund_status: Option<String>,
 }
 
 #[derive(FromQueryResult)]
@@ -91,11 +96,14 @@ struct BookingRow {
     refund_pence: i64,
     pay_later: bool,
     checked_in_at: Option<OffsetDateTime>,
+    held_until: Option<OffsetDateTime>,
+    refund_status: Option<String>,
 }
 
 const BOOKING_SELECT: &str = "SELECT b.id, b.event_id, e.title AS event_title, b.session_id, b.reference, b.user_id, \
-     b.name, b.email, b.status, b.places, b.total_pence, b.paid_pence, b.refund_pence, b.pay_later, b.checked_in_at \
-     FROM bookings b JOIN events e ON e.id = b.event_id";
+     b.name, b.email, b.status, b.places, b.total_pence, b.paid_pence, b.refund_pence, b.pay_later, b.checked_in_at, \
+     b.held_until, r.status AS refund_status \
+     FROM bookings b JOIN events e ON e.id = b.event_id LEFT JOIN booking_refunds r ON r.booking_id = b.id";
 
 async fn finish(conn: &impl ConnectionTrait, rows: Vec<BookingRow>) -> Result<Vec<Booking>> {
     #[derive(FromQueryResult)]
@@ -129,6 +137,8 @@ async fn finish(conn: &impl ConnectionTrait, rows: Vec<BookingRow>) -> Result<Ve
             refund: Pence(r.refund_pence),
             pay_later: r.pay_later,
             checked_in_at: r.checked_in_at,
+            held_until: r.held_until,
+            refund_status: r.refund_status,
             tickets: lines
                 .into_iter()
                 .map(|l| (l.name, l.quantity.max(0) as u32, Pence(l.price_pence)))
@@ -143,10 +153,18 @@ pub(crate) async fn booking_where(
     condition: &str,
     value: sea_orm::Value,
 ) -> Result<Option<Booking>> {
+    booking_matching(conn, condition, vec![value]).await
+}
+
+pub(crate) async fn booking_matching(
+    conn: &impl ConnectionTrait,
+    condition: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<Option<Booking>> {
     let rows = BookingRow::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!("{BOOKING_SELECT} WHERE {condition}"),
-        [value],
+        values,
     ))
     .all(conn)
     .await?;
@@ -192,21 +210,6 @@ pub(crate) async fn guest_payer(conn: &impl ConnectionTrait) -> Result<i64> {
     .await
 }
 
-/// Locks the event's row for the rest of the transaction on PostgreSQL, so that two bookings
-/// for its last places are made one after the other. SQLite's write transaction (`BEGIN
-/// IMMEDIATE`) already lets one writer in at a time.
-async fn lock_event(conn: &impl ConnectionTrait, event_id: i64) -> Result<()> {
-    if conn.get_database_backend() == DbBackend::Postgres {
-        conn.execute_raw(stmt(
-            DbBackend::Postgres,
-            "SELECT id FROM events WHERE id = ? FOR UPDATE",
-            [event_id.into()],
-        ))
-        .await?;
-    }
-    Ok(())
-}
-
 /// The session a booking is for: needed (and must be the event's) when places are counted per
 /// session; otherwise none.
 async fn session_for(conn: &impl ConnectionTrait, event: &Event, asked: Option<i64>) -> Result<Option<i64>> {
@@ -224,13 +227,16 @@ pub(crate) async fn book_in(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     req: &BookingRequest,
-    today: Date,
+    at: OffsetDateTime,
 ) -> Result<Booked> {
+    let today = tutti_domain::clock::london_date(at);
     lock_event(conn, req.event_id).await?;
     let event = event_in(conn, req.event_id).await?.ok_or(StoreError::NotFound)?;
     if event.is_cancelled() {
         return Err(EventRefusal::EventCancelled.into());
     }
+    // Holds that ran out free their places (for the waiting list first) before they are counted.
+    super::holds::expire_in(conn, &event, at).await?;
     if !matches!(req.channel, Channel::Office(_)) {
         BookingWindow {
             opens: event.booking_opens,
@@ -252,7 +258,7 @@ pub(crate) async fn book_in(
     let lines = price_lines(&offered, &req.tickets)?;
     let wanted = places(&lines);
     let email = crate::platform::accounts::normalise_email(&req.email);
-    let taken = taken_in(conn, event.id, session_id, Some(&email)).await?;
+    let taken = taken_in(conn, event.id, session_id, Some(&email), at).await?;
     check_places(event.capacity(), taken, wanted)?;
     let cost = total(&lines);
     let (status, pay_later, booked_by, user_id) = match req.channel {
@@ -262,12 +268,13 @@ pub(crate) async fn book_in(
         Channel::Guest => (BookingStatus::Held, false, None, None),
     };
     let reference = new_reference();
+    let hold = (status == BookingStatus::Held).then(|| held_until(at));
     let at = now();
     let id = insert_id(
         conn,
         "INSERT INTO bookings (event_id, session_id, reference, site_url, user_id, name, email, status, places, \
          total_pence, paid_pence, refund_pence, pay_later, booked_by, checked_in_at, cancelled_at, created_at, \
-         updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL, ?, ?) RETURNING id",
+         updated_at, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL, ?, ?, ?) RETURNING id",
         vec![
             event.id.into(),
             session_id.into(),
@@ -283,6 +290,7 @@ pub(crate) async fn book_in(
             booked_by.into(),
             at.into(),
             at.into(),
+            hold.into(),
         ],
     )
     .await?;
@@ -392,6 +400,23 @@ pub(crate) async fn send_confirmation(conn: &impl ConnectionTrait, booking_id: i
     } else {
         format!("{}, {}", event.venue, event.postcode)
     };
+    // The booker's own way to cancel: a signed-in booker's account page, or for anyone else a
+    // link with a new unguessable token, kept only as its hash (the reference alone, which
+    // the ticket and the door show, never cancels).
+    let cancel_url = match b.user_id {
+        Some(_) => format!("{site}/account/bookings/{}/cancel", b.id),
+        None => {
+            let token = crate::platform::tokens::random_token();
+            exec(
+                conn,
+                "UPDATE bookings SET cancel_token_hash = ? WHERE id = ?",
+                vec![crate::platform::tokens::hash_token(&token).into(), b.id.into()],
+            )
+            .await?;
+            format!("{site}/events/tickets/{}/cancel/{token}", b.reference)
+        }
+    };
+    let refundable_until = event.first_date - Duration::days(i64::from(event.refund_days.max(0)));
     let letter = Confirmation {
         name: &b.name,
         reference: &b.reference,
@@ -402,35 +427,131 @@ pub(crate) async fn send_confirmation(conn: &impl ConnectionTrait, booking_id: i
         total: b.total,
         paid: b.paid,
         ticket_url: format!("{site}/events/tickets/{}", b.reference),
+        cancel: Some((cancel_url, refundable_until)),
     };
     outbox::enqueue(conn, &b.email, &letter.subject(), &letter.body()).await?;
     Ok(())
 }
 
-/// A held booking paid by card (called as its checkout is applied): confirmed and told.
-pub async fn confirm_paid(conn: &impl ConnectionTrait, booking_id: i64, amount: Pence, checkout_id: i64) -> Result<()> {
-    let changed = exec(
+/// A booking's card payment (called as its checkout is applied, inside that transaction).
+/// A held booking is confirmed and told. A payment that comes after the hold ran out is
+/// honoured while its places are still free, and otherwise refunded in full; so is one for a
+/// booking cancelled meanwhile (decision 0093). Money taken is never left unapplied.
+pub async fn confirm_paid(
+    conn: &impl ConnectionTrait,
+    booking_id: i64,
+    amount: Pence,
+    checkout_id: i64,
+    at: OffsetDateTime,
+) -> Result<()> {
+    let Some(b) = booking_where(conn, "b.id = ?", booking_id.into()).await? else {
+        return Ok(());
+    };
+    lock_event(conn, b.event_id).await?;
+    let event = event_in(conn, b.event_id).await?.ok_or(StoreError::NotFound)?;
+    super::holds::expire_in(conn, &event, at).await?;
+    let status = booking_where(conn, "b.id = ?", booking_id.into())
+        .await?
+        .map(|b| b.status)
+        .unwrap_or(b.status);
+    let honour = match status {
+        BookingStatus::Confirmed => return Ok(()),
+        BookingStatus::Held => true,
+        BookingStatus::Expired => {
+            let taken = taken_in(conn, event.id, b.session_id, Some(&b.email), at).await?;
+            !event.is_cancelled() && late_payment(event.capacity(), taken, b.places) == LatePayment::Honoured
+        }
+        BookingStatus::Cancelled => false,
+    };
+    if honour {
+        exec(
+            conn,
+            "UPDATE bookings SET status = 'confirmed', paid_pence = paid_pence + ?, checkout_id = ?, held_until = NULL, \
+             updated_at = ? WHERE id = ? AND status IN ('held', 'expired')",
+            vec![amount.0.into(), checkout_id.into(), now().into(), booking_id.into()],
+        )
+        .await?;
+        if status == BookingStatus::Expired {
+            audit::record(
+                conn,
+                &late_actor(),
+                Action::Update,
+                "booking",
+                Some(booking_id),
+                format!(
+                    "{} paid after its hold ran out; places still free, so confirmed",
+                    b.reference
+                ),
+            )
+            .await?;
+        }
+        return send_confirmation(conn, booking_id).await;
+    }
+    exec(
         conn,
-        "UPDATE bookings SET status = 'confirmed', paid_pence = paid_pence + ?, checkout_id = ?, updated_at = ? \
-         WHERE id = ? AND status = 'held'",
-        vec![amount.0.into(), checkout_id.into(), now().into(), booking_id.into()],
+        "UPDATE bookings SET status = 'cancelled', paid_pence = paid_pence + ?, refund_pence = refund_pence + ?, \
+         checkout_id = ?, held_until = NULL, cancelled_at = COALESCE(cancelled_at, ?), updated_at = ? WHERE id = ?",
+        vec![
+            amount.0.into(),
+            amount.0.into(),
+            checkout_id.into(),
+            now().into(),
+            now().into(),
+            booking_id.into(),
+        ],
     )
     .await?;
-    if changed == 1 {
-        send_confirmation(conn, booking_id).await?;
-    }
+    super::refunds::owe_in(conn, booking_id, amount).await?;
+    let (subject, body) = late_payment_letter(&b.name, &event.title, &b.reference, amount);
+    outbox::enqueue(conn, &b.email, &subject, &body).await?;
+    audit::record(
+        conn,
+        &late_actor(),
+        Action::Update,
+        "booking",
+        Some(booking_id),
+        format!(
+            "{} paid {amount} after its places had gone: refund owed in full",
+            b.reference
+        ),
+    )
+    .await?;
     Ok(())
+}
+
+fn late_actor() -> Actor {
+    Actor {
+        user_id: None,
+        name: "late payment".into(),
+        ip: "webhook".into(),
+    }
 }
 
 /// Cancels every booking of a cancelled event, each refunded in full.
 pub(crate) async fn cancel_all_in(conn: &impl ConnectionTrait, event: &Event) -> Result<()> {
+    #[derive(FromQueryResult)]
+    struct Paid {
+        id: i64,
+        paid_pence: i64,
+    }
+    let paid = Paid::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT id, paid_pence FROM bookings WHERE event_id = ? AND status IN ('held', 'confirmed')",
+        [event.id.into()],
+    ))
+    .all(conn)
+    .await?;
     exec(
         conn,
         "UPDATE bookings SET status = 'cancelled', refund_pence = paid_pence, cancelled_at = ?, updated_at = ? \
-         WHERE event_id = ? AND status <> 'cancelled'",
+         WHERE event_id = ? AND status IN ('held', 'confirmed')",
         vec![now().into(), now().into(), event.id.into()],
     )
     .await?;
+    // Card payments go back through the provider (`refunds`); others the office pays back.
+    for p in paid {
+        super::refunds::owe_in(conn, p.id, Pence(p.paid_pence)).await?;
+    }
     exec(
         conn,
         "DELETE FROM basket_items WHERE booking_id IN (SELECT id FROM bookings WHERE event_id = ?) \
@@ -446,7 +567,7 @@ impl Store {
     /// not the event's.
     pub async fn book_event(&self, actor: &Actor, req: &BookingRequest) -> Result<Booked> {
         let txn = self.write().await?;
-        let booked = book_in(&txn, actor, req, self.today()).await?;
+        let booked = book_in(&txn, actor, req, self.now()).await?;
         txn.commit().await?;
         Ok(booked)
     }
@@ -485,49 +606,5 @@ impl Store {
         .all(self.conn())
         .await?;
         finish(self.conn(), rows).await
-    }
-
-    /// Cancels a booking on the store's today: refunded in full if cancelled at least the
-    /// event's notice before its first session (or `by_hub`), and its places offered to the
-    /// waiting list in order. Returns the refund due.
-    pub async fn cancel_booking(&self, actor: &Actor, id: i64, by_hub: bool) -> Result<Pence> {
-        let txn = self.write().await?;
-        let b = booking_where(&txn, "b.id = ?", id.into())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        lock_event(&txn, b.event_id).await?;
-        let event = event_in(&txn, b.event_id).await?.ok_or(StoreError::NotFound)?;
-        b.status.cancel()?;
-        let refund = refund_due(
-            b.paid,
-            self.today(),
-            event.first_date,
-            event.refund_days.max(0) as u32,
-            by_hub,
-        );
-        exec(
-            &txn,
-            "UPDATE bookings SET status = 'cancelled', refund_pence = ?, cancelled_at = ?, updated_at = ? WHERE id = ?",
-            vec![refund.0.into(), now().into(), now().into(), id.into()],
-        )
-        .await?;
-        exec(
-            &txn,
-            "DELETE FROM basket_items WHERE booking_id = ? AND checkout_id IS NULL",
-            vec![id.into()],
-        )
-        .await?;
-        super::waiting::offer_freed_in(&txn, &event, b.session_id).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "booking",
-            Some(id),
-            format!("{} cancelled, refund due {refund}", b.reference),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(refund)
     }
 }

@@ -1,9 +1,14 @@
 //! Events and courses: the catalogue (an event, its dated sessions and ticket types, found by
 //! slug, listed by kind, audience and date), bookings and their capacity (`bookings`), the
-//! waiting list (`waiting`), check-in at the door and the CPD it records (`attendance`).
-//! See docs/decisions/0086-events-and-bookings.md.
+//! waiting list (`waiting`), check-in at the door and the CPD it records (`attendance`),
+//! cancelling by the booker or the office (`cancelling`), refunds through the payment provider
+//! (`refunds`) and unpaid holds running out (`holds`).
+//! See docs/decisions/0086-events-and-bookings.md and 0093-event-refunds-and-holds.md.
 pub mod attendance;
 pub mod bookings;
+pub mod cancelling;
+pub mod holds;
+pub mod refunds;
 pub mod waiting;
 
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
@@ -137,6 +142,21 @@ pub(crate) async fn event_in(conn: &impl ConnectionTrait, id: i64) -> Result<Opt
     .await?)
 }
 
+/// Locks the event's row for the rest of the transaction on PostgreSQL, so that two bookings
+/// for its last places are made one after the other. SQLite's write transaction (`BEGIN
+/// IMMEDIATE`) already lets one writer in at a time.
+pub(crate) async fn lock_event(conn: &impl ConnectionTrait, event_id: i64) -> Result<()> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        conn.execute_raw(stmt(
+            sea_orm::DbBackend::Postgres,
+            "SELECT id FROM events WHERE id = ? FOR UPDATE",
+            [event_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn sessions_in(conn: &impl ConnectionTrait, event_id: i64) -> Result<Vec<Session>> {
     Ok(Session::find_by_statement(stmt(
         conn.get_database_backend(),
@@ -158,14 +178,15 @@ pub(crate) async fn tickets_in(conn: &impl ConnectionTrait, event_id: i64) -> Re
     .await?)
 }
 
-/// Places held on an event (or one of its sessions): bookings not cancelled, and offers to
-/// the waiting list not yet taken up, less any offer made to `except_email` (who is booking
-/// the place offered to them).
+/// Places held on an event (or one of its sessions) at `at`: bookings confirmed or held with
+/// time left on their hold (decision 0093), and offers to the waiting list not yet taken up,
+/// less any offer made to `except_email` (who is booking the place offered to them).
 pub(crate) async fn taken_in(
     conn: &impl ConnectionTrait,
     event_id: i64,
     session_id: Option<i64>,
     except_email: Option<&str>,
+    at: time::OffsetDateTime,
 ) -> Result<u32> {
     #[derive(FromQueryResult)]
     struct N {
@@ -175,10 +196,15 @@ pub(crate) async fn taken_in(
         Some(s) => (" AND session_id = ?", vec![event_id.into(), s.into()]),
         None => ("", vec![event_id.into()]),
     };
+    let mut booking_values = values.clone();
+    booking_values.push(at.into());
     let booked = N::find_by_statement(stmt(
         conn.get_database_backend(),
-        &format!("SELECT SUM(places) AS n FROM bookings WHERE event_id = ? AND status <> 'cancelled'{session_sql}"),
-        values.clone(),
+        &format!(
+            "SELECT SUM(places) AS n FROM bookings WHERE event_id = ?{session_sql} AND (status = 'confirmed' \
+             OR (status = 'held' AND (held_until IS NULL OR held_until > ?)))"
+        ),
+        booking_values,
     ))
     .one(conn)
     .await?
@@ -200,17 +226,21 @@ pub(crate) async fn taken_in(
     Ok((booked + offered).max(0) as u32)
 }
 
-pub(crate) async fn detail_in(conn: &impl ConnectionTrait, event: Event) -> Result<EventDetail> {
+pub(crate) async fn detail_in(
+    conn: &impl ConnectionTrait,
+    event: Event,
+    at: time::OffsetDateTime,
+) -> Result<EventDetail> {
     let sessions = sessions_in(conn, event.id).await?;
     let tickets = tickets_in(conn, event.id).await?;
     let taken = if event.capacity_per_session {
         let mut most = 0;
         for s in &sessions {
-            most = most.max(taken_in(conn, event.id, Some(s.id), None).await?);
+            most = most.max(taken_in(conn, event.id, Some(s.id), None, at).await?);
         }
         most
     } else {
-        taken_in(conn, event.id, None, None).await?
+        taken_in(conn, event.id, None, None, at).await?
     };
     let left = tutti_domain::events::places_left(event.capacity(), taken);
     Ok(EventDetail {
@@ -337,7 +367,7 @@ impl Store {
     /// An event by its id, with its sessions, tickets and places.
     pub async fn event(&self, id: i64) -> Result<Option<EventDetail>> {
         match event_in(self.conn(), id).await? {
-            Some(e) => Ok(Some(detail_in(self.conn(), e).await?)),
+            Some(e) => Ok(Some(detail_in(self.conn(), e, self.now()).await?)),
             None => Ok(None),
         }
     }
@@ -375,7 +405,7 @@ impl Store {
             .await?;
         let mut out = Vec::with_capacity(events.len());
         for e in events {
-            out.push(detail_in(self.conn(), e).await?);
+            out.push(detail_in(self.conn(), e, self.now()).await?);
         }
         Ok(out)
     }

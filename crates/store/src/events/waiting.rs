@@ -38,9 +38,14 @@ pub struct WaitRequest {
 }
 
 /// Offers the places free on an event (or one session of it) to those waiting, in order.
-pub(crate) async fn offer_freed_in(conn: &impl ConnectionTrait, event: &Event, session_id: Option<i64>) -> Result<()> {
+pub(crate) async fn offer_freed_in(
+    conn: &impl ConnectionTrait,
+    event: &Event,
+    session_id: Option<i64>,
+    at: time::OffsetDateTime,
+) -> Result<()> {
     let session = if event.capacity_per_session { session_id } else { None };
-    let Some(free) = places_left(event.capacity(), taken_in(conn, event.id, session, None).await?) else {
+    let Some(free) = places_left(event.capacity(), taken_in(conn, event.id, session, None, at).await?) else {
         return Ok(());
     };
     let (session_sql, values): (&str, Vec<Value>) = match session {
@@ -96,16 +101,19 @@ impl Store {
     /// Puts someone on a full event's waiting list; refused while the places they want are free.
     pub async fn join_waiting_list(&self, actor: &Actor, req: &WaitRequest) -> Result<i64> {
         let txn = self.write().await?;
+        super::lock_event(&txn, req.event_id).await?;
         let event = event_in(&txn, req.event_id).await?.ok_or(StoreError::NotFound)?;
         if event.is_cancelled() {
             return Err(EventRefusal::EventCancelled.into());
         }
+        // Holds that ran out are free places, offered to those already waiting first.
+        super::holds::expire_in(&txn, &event, self.now()).await?;
         let session = if event.capacity_per_session {
             req.session_id
         } else {
             None
         };
-        let taken = taken_in(&txn, event.id, session, None).await?;
+        let taken = taken_in(&txn, event.id, session, None, self.now()).await?;
         match check_places(event.capacity(), taken, req.places) {
             Ok(()) => return Err(EventRefusal::PlacesFree.into()),
             Err(EventRefusal::NoTickets) => return Err(EventRefusal::NoTickets.into()),

@@ -33,6 +33,8 @@ mod m0027_privacy;
 mod m0028_search_folds_accents;
 mod m0029_data_return;
 mod m0030_search_ensembles_events;
+mod m0031_event_refunds_and_holds;
+mod m0032_programmes_to_place;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -103,6 +105,14 @@ async fn run(db: &DatabaseConnection, dry_run: bool) -> Result<Vec<&'static str>
             (
                 "m0030_search_ensembles_events",
                 Box::new(m0030_search_ensembles_events::Migration),
+            ),
+            (
+                "m0031_event_refunds_and_holds",
+                Box::new(m0031_event_refunds_and_holds::Migration),
+            ),
+            (
+                "m0032_programmes_to_place",
+                Box::new(m0032_programmes_to_place::Migration),
             ),
         ],
     )

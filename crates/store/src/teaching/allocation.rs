@@ -552,8 +552,9 @@ pub struct TeacherChoice {
     pub name: String,
 }
 
-/// The problems found with the slots of one weekday around a candidate placement.
-async fn placement_problems(
+/// The problems found with the slots of one weekday around a candidate placement (a whole
+/// class has no pupils of its own on record).
+pub(crate) async fn placement_problems(
     conn: &impl ConnectionTrait,
     candidate: &Slot,
     today: Date,

@@ -920,7 +920,29 @@ async fn generate_filtered(
     ))
     .all(conn)
     .await?;
-    let first_start: HashMap<i64, Option<Date>> = placements.iter().map(|p| (p.id, p.first_start)).collect();
+    let mut first_start: HashMap<i64, Option<Date>> = placements.iter().map(|p| (p.id, p.first_start)).collect();
+    // A whole-class programme a school bought has no pupils on record: its lessons start on
+    // the day it was placed (decision 0094).
+    #[derive(FromQueryResult)]
+    struct Programme {
+        id: i64,
+        placed_on: Option<Date>,
+    }
+    for p in Programme::find_by_statement(stmt(
+        backend,
+        "SELECT teaching_group_id AS id, placed_on FROM service_orders \
+         WHERE teaching_group_id IS NOT NULL AND status = 'confirmed'",
+        [],
+    ))
+    .all(conn)
+    .await?
+    {
+        if let Some(start) = first_start.get_mut(&p.id)
+            && start.is_none()
+        {
+            *start = p.placed_on;
+        }
+    }
     let placements: Vec<Placement> = placements
         .into_iter()
         .map(|p| Placement {

@@ -150,13 +150,20 @@ fn term_last(term: TermId) -> Date {
     default_dates_of(term).dates.last
 }
 
-/// The groups taught in `term`: those with a pupil enrolled during it.
+/// The groups taught in `term`: those with a pupil enrolled during it, and the whole-class
+/// programmes schools bought for its year (decision 0094).
 async fn term_slots(conn: &impl ConnectionTrait, term: TermId, today: Date) -> Result<Vec<Slot>> {
     group_slots(
         conn,
-        "EXISTS (SELECT 1 FROM group_members gm3 JOIN enrolments e3 ON e3.id = gm3.enrolment_id \
-         WHERE gm3.group_id = g.id AND e3.start_date <= ? AND (e3.end_date IS NULL OR e3.end_date >= ?))",
-        vec![term_last(term).into(), term_start(term).into()],
+        "(EXISTS (SELECT 1 FROM group_members gm3 JOIN enrolments e3 ON e3.id = gm3.enrolment_id \
+         WHERE gm3.group_id = g.id AND e3.start_date <= ? AND (e3.end_date IS NULL OR e3.end_date >= ?)) \
+         OR EXISTS (SELECT 1 FROM service_orders o3 WHERE o3.teaching_group_id = g.id \
+         AND o3.status = 'confirmed' AND o3.academic_year = ?))",
+        vec![
+            term_last(term).into(),
+            term_start(term).into(),
+            term.year.to_string().into(),
+        ],
         today,
     )
     .await

@@ -31,9 +31,9 @@ impl CardPayments {
     pub fn provider_via(&self, outbound: &crate::outbound::Outbound) -> Option<Arc<dyn PaymentProvider>> {
         match self {
             CardPayments::Off => None,
-            CardPayments::TestMode { webhook_secret } => Some(Arc::new(test_mode::TestMode {
-                webhook_secret: webhook_secret.clone(),
-            })),
+            CardPayments::TestMode { webhook_secret } => {
+                Some(Arc::new(test_mode::TestMode::new(webhook_secret.clone())))
+            }
             CardPayments::Stripe(config) => Some(Arc::new(stripe::StripeCheckout::new(config.clone(), outbound))),
         }
     }

@@ -1,11 +1,14 @@
 //! Stripe Checkout: a form-encoded POST to `/v1/checkout/sessions` makes the hosted page;
-//! `checkout.session.*` events come back signed (see [`super::signature`]). The base URL is
-//! configurable so tests run against a faithful local server on loopback.
+//! `checkout.session.*` events come back signed (see [`super::signature`]); a refund reads the
+//! session's payment intent and posts `/v1/refunds` for it under our reference as the
+//! idempotency key. The base URL is configurable so tests run against a faithful local server
+//! on loopback.
 use serde_json::Value;
 use time::OffsetDateTime;
 use tutti_domain::Pence;
 use tutti_store::money::payments::provider::{
-    BoxFuture, CheckoutRequest, EventKind, HostedCheckout, PaymentProvider, ProviderError, ProviderEvent, WebhookError,
+    BoxFuture, CheckoutRequest, EventKind, HostedCheckout, PaymentProvider, ProviderError, ProviderEvent,
+    ProviderRefund, RefundRequest, WebhookError,
 };
 
 use super::signature;
@@ -62,6 +65,37 @@ pub fn session_form(request: &CheckoutRequest) -> String {
     form.finish()
 }
 
+/// The form Stripe's API takes for a refund of part or all of a payment intent.
+pub fn refund_form(payment_intent: &str, request: &RefundRequest) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("payment_intent", payment_intent)
+        .append_pair("amount", &request.amount.0.to_string())
+        .append_pair("metadata[reference]", &request.reference)
+        .finish()
+}
+
+impl StripeCheckout {
+    /// Sends one request to Stripe's API and reads its JSON answer; a refusal keeps Stripe's
+    /// message.
+    async fn call(&self, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
+        let response = request
+            .bearer_auth(&self.config.secret_key)
+            .send()
+            .await
+            .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+        if !status.is_success() {
+            let message = body["error"]["message"].as_str().unwrap_or("no message").to_owned();
+            return Err(ProviderError::Refused(format!("{status}: {message}")));
+        }
+        Ok(body)
+    }
+}
+
 impl PaymentProvider for StripeCheckout {
     fn name(&self) -> &'static str {
         "stripe"
@@ -99,6 +133,35 @@ impl PaymentProvider for StripeCheckout {
                     url: url.to_owned(),
                 }),
                 _ => Err(ProviderError::Refused("the session has no id or url".into())),
+            }
+        })
+    }
+
+    fn refund<'a>(&'a self, request: &'a RefundRequest) -> BoxFuture<'a, Result<ProviderRefund, ProviderError>> {
+        Box::pin(async move {
+            let base = self.config.api_base.trim_end_matches('/');
+            let session = self
+                .call(
+                    self.client
+                        .get(format!("{base}/v1/checkout/sessions/{}", request.session_id)),
+                )
+                .await?;
+            let Some(intent) = session["payment_intent"].as_str() else {
+                return Err(ProviderError::Refused("the session has no payment intent".into()));
+            };
+            let refund = self
+                .call(
+                    self.client
+                        .post(format!("{base}/v1/refunds"))
+                        // A retried refund with the same key is the same refund, never a second.
+                        .header("Idempotency-Key", &request.reference)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .body(refund_form(intent, request)),
+                )
+                .await?;
+            match refund["id"].as_str() {
+                Some(id) => Ok(ProviderRefund { id: id.to_owned() }),
+                None => Err(ProviderError::Refused("the refund has no id".into())),
             }
         })
     }
@@ -195,6 +258,84 @@ mod tests {
         assert!(form.contains("line_items%5B0%5D%5Bprice_data%5D%5Bcurrency%5D=gbp"));
         assert!(form.contains("client_reference_id=TUT-1"));
         assert!(form.contains("Invoice+2026-A-1+%26+more"));
+    }
+
+    #[test]
+    fn the_refund_form_is_stripes() {
+        let form = refund_form(
+            "pi_1",
+            &RefundRequest {
+                session_id: "cs_1".into(),
+                amount: Pence(1_600),
+                reference: "RF-1".into(),
+            },
+        );
+        assert_eq!(form, "payment_intent=pi_1&amount=1600&metadata%5Breference%5D=RF-1");
+    }
+
+    /// A refund reads the session's payment intent, then posts the refund with our reference
+    /// as the idempotency key, against a local server answering as Stripe does.
+    #[tokio::test]
+    async fn a_refund_asks_stripe_once_under_its_reference() {
+        use std::sync::{Arc, Mutex};
+
+        use axum::Json;
+        use axum::http::HeaderMap;
+        use axum::routing::{get, post};
+
+        let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let record = seen.clone();
+        let app = axum::Router::new()
+            .route(
+                "/v1/checkout/sessions/{id}",
+                get(|axum::extract::Path(id): axum::extract::Path<String>| async move {
+                    Json(serde_json::json!({"id": id, "object": "checkout.session", "payment_intent": "pi_local"}))
+                }),
+            )
+            .route(
+                "/v1/refunds",
+                post(move |headers: HeaderMap, body: String| {
+                    let record = record.clone();
+                    async move {
+                        let key = headers
+                            .get("idempotency-key")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_owned();
+                        record.lock().unwrap().push((key.clone(), body));
+                        Json(serde_json::json!({"id": format!("re_for_{key}"), "object": "refund", "status": "succeeded"}))
+                    }
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let stripe = StripeCheckout::new(
+            StripeConfig {
+                api_base: base,
+                secret_key: "sk_test_local".into(),
+                webhook_secret: "whsec_local".into(),
+                tolerance_secs: 300,
+            },
+            &crate::outbound::Outbound::default(),
+        );
+        let made = stripe
+            .refund(&RefundRequest {
+                session_id: "cs_1".into(),
+                amount: Pence(1_600),
+                reference: "RF-1".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(made.id, "re_for_RF-1");
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            seen.as_slice(),
+            [(
+                "RF-1".to_owned(),
+                "payment_intent=pi_local&amount=1600&metadata%5Breference%5D=RF-1".to_owned()
+            )]
+        );
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! through the test provider, and gets a confirmed ticket with a QR code and an email; a free
 //! event books without payment; a full event offers its waiting list, and a place the office
 //! frees goes to the first in line; the office adds events, books on someone's behalf and
-//! checks people in; the API adds events and books for the office only, a full event being 409.
+//! checks people in; the API adds events and books for the office only, a full event being 409;
+//! a guest cancels through their confirmation's link and is refunded once through the test
+//! provider, a parent cancelling late is told first that nothing is refunded, the office
+//! refunds in full; an unpaid hold runs out and its late payment is refunded (decision 0093).
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::macros::date;
@@ -20,7 +23,10 @@ on_both_backends!(
     the_office_adds_books_and_checks_in,
     the_api_adds_events_and_books_for_the_office_only,
     a_guest_donates_with_gift_aid_and_no_claim_repeats_a_donation,
-    a_school_order_becomes_an_agreement
+    a_school_order_becomes_an_agreement,
+    a_guest_cancels_through_their_link_and_is_refunded_once,
+    a_parent_cancelling_late_is_told_first_and_the_office_refunds_in_full,
+    an_unpaid_hold_runs_out_and_its_late_payment_is_refunded
 );
 
 /// A Monday in the autumn term of 2026.
@@ -218,7 +224,7 @@ async fn a_free_event_books_at_once_and_a_full_one_offers_its_waiting_list(backe
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = office.get_text(&admin_page).await;
-    assert!(html.contains("cancelled. Refund due: £0.00."), "{html}");
+    assert!(html.contains("cancelled. Refund: £0.00."), "{html}");
     let (mail, _) = app.store.outbox_page(Some("bea@test.example"), 1, 10).await.unwrap();
     assert!(mail[0].body.contains(&format!("/events/{slug}")), "{}", mail[0].body);
     // The place is kept for Bea: a third person finds the event full, Bea books it.
@@ -660,4 +666,291 @@ async fn a_school_order_becomes_an_agreement(backend: Backend) {
     assert_eq!(app.store.agreements(year).await.unwrap().len(), 1);
     // Only the office answers.
     assert_eq!(portal.get("/admin/services").await.status(), StatusCode::FORBIDDEN);
+
+    // Its whole-class programme waits on the allocation screen to be placed (decision 0094).
+    let teacher = a_teacher().create(&app.store).await;
+    let (_, html) = office.get_text("/admin/allocation").await;
+    assert!(html.contains("Whole-class programmes to place"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "Whole-class ukulele at {}, 2026-27 (33 sessions)",
+            school.name
+        )),
+        "{html}"
+    );
+    let place = format!("/admin/allocation/programmes/{}/place", orders[0].id);
+    let teacher_id = teacher.staff.id.to_string();
+    let form = |start: &'static str| {
+        vec![
+            ("teacher", teacher_id.clone()),
+            ("weekday", "2".to_owned()),
+            ("start", start.to_owned()),
+            ("minutes", "45".to_owned()),
+            ("instrument", "Ukulele".to_owned()),
+        ]
+    };
+    // A time that is not a time: said, nothing placed.
+    let bad = form("half past");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    office.submit("/admin/allocation", &place, &bad).await;
+    let (_, html) = office.get_text("/admin/allocation").await;
+    assert!(
+        html.contains("was not placed: Enter a start time like 09:05."),
+        "{html}"
+    );
+    let good = form("13:30");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = office.submit("/admin/allocation", &place, &good).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let (_, html) = office.get_text("/admin/allocation").await;
+    assert!(html.contains("placed as group"), "{html}");
+    assert!(app.store.programmes_to_place(None).await.unwrap().is_empty());
+    let groups = app.store.group_summaries(Some(school.id), None).await.unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(
+        (
+            groups[0].teacher_id,
+            groups[0].weekday,
+            groups[0].start_minute,
+            groups[0].lesson_type.as_str()
+        ),
+        (teacher.staff.id, 2, 13 * 60 + 30, "whole-class")
+    );
+    assert_eq!(
+        app.store
+            .programme(orders[0].id)
+            .await
+            .unwrap()
+            .unwrap()
+            .teaching_group_id,
+        Some(groups[0].id)
+    );
+    // Placed once.
+    office.submit("/admin/allocation", &place, &good).await;
+    let (_, html) = office.get_text("/admin/allocation").await;
+    assert!(
+        html.contains("This whole-class programme is already on the timetable."),
+        "{html}"
+    );
+    assert_eq!(app.store.group_summaries(Some(school.id), None).await.unwrap().len(), 1);
+}
+
+/// A guest books `tickets` on the event's page; returns the provider's page they are sent to.
+async fn guest_books(
+    app: &TestApp,
+    guest: &crate::support::Browser,
+    slug: &str,
+    tickets: &[(&str, &str)],
+    who: &str,
+) -> String {
+    let page = format!("/events/{slug}");
+    let (_, html) = guest.get_text(&page).await;
+    let mut form: Vec<(String, String)> = tickets
+        .iter()
+        .map(|(name, n)| (ticket_field(&html, name), (*n).to_owned()))
+        .collect();
+    form.push(("name".into(), format!("{who} Guest")));
+    form.push(("email".into(), format!("{}@test.example", who.to_lowercase())));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = guest.submit(&page, &format!("{page}/book"), &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let _ = app;
+    location(&r)
+}
+
+/// Pays on the test provider's page; returns where it sends the payer back to.
+async fn pays(guest: &crate::support::Browser, hosted: &str) -> String {
+    let r = guest.submit(hosted, &format!("{hosted}/pay"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    location(&r)
+}
+
+async fn a_guest_cancels_through_their_link_and_is_refunded_once(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let event = an_event().titled("Family concert").in_days(30).create(&app.store).await;
+    let slug = slug(&app, event).await;
+    let guest = app.browser();
+    let hosted = guest_books(&app, &guest, &slug, &[("Adult", "2"), ("Child", "1")], "Gail").await;
+    pays(&guest, &hosted).await;
+    let booking = app.store.event_bookings(event).await.unwrap().remove(0);
+    assert_eq!(booking.paid.0, 2000);
+
+    // The confirmation carries the link: the reference and a token.
+    let (mail, _) = app.store.outbox_page(Some("gail@test.example"), 1, 10).await.unwrap();
+    let link = link_in(
+        &mail[0].body,
+        &format!("http://127.0.0.1:8080/events/tickets/{}/cancel/", booking.reference),
+    )
+    .unwrap()
+    .replace("http://127.0.0.1:8080", "");
+    // The reference alone, or another token, finds nothing.
+    for wrong in [
+        format!("/events/tickets/{}/cancel", booking.reference),
+        format!("/events/tickets/{}/cancel/not-the-token", booking.reference),
+    ] {
+        assert_eq!(guest.get(&wrong).await.status(), StatusCode::NOT_FOUND, "{wrong}");
+    }
+    // Told first what cancelling comes to, then cancelled and refunded to the card.
+    let r = guest.get(&link).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("You will be refunded £20.00 in full, to the card you paid with."),
+        "{html}"
+    );
+    let r = guest.submit(&link, &link, &[("refund_pence", "2000")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Your booking is cancelled") && html.contains("£20.00 is being refunded"),
+        "{html}"
+    );
+    let refund = app.store.booking_refund(booking.id).await.unwrap().unwrap();
+    assert_eq!((refund.status.as_str(), refund.amount_pence), ("refunded", 2000));
+    assert!(refund.provider_refund.as_deref().unwrap().starts_with("re_test_"));
+
+    // Asking again (the form sent twice) is refused in words, and nothing more is refunded.
+    let r = guest
+        .submit(&format!("/events/{slug}"), &link, &[("refund_pence", "2000")])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("This booking is already cancelled.") && html.contains("Nothing has been changed."),
+        "{html}"
+    );
+    assert_eq!(app.store.booking_refund(booking.id).await.unwrap().unwrap(), refund);
+    let (status, html) = guest.get_text(&link).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("This booking is already cancelled."));
+    let (mail, _) = app.store.outbox_page(Some("gail@test.example"), 1, 10).await.unwrap();
+    assert!(mail.iter().any(|m| m.subject.starts_with("Booking cancelled")));
+    assert_eq!(app.store.event(event).await.unwrap().unwrap().taken, 0);
+}
+
+async fn a_parent_cancelling_late_is_told_first_and_the_office_refunds_in_full(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let school = a_school().create(&app.store).await;
+    let family = a_family(&school).with_login(PASSWORD).create(&app.store).await;
+    let other = a_family(&school).with_login(PASSWORD).create(&app.store).await;
+    let admin = an_admin().create(&app.store).await;
+    // Five days away: inside the week's notice, so a booker's cancellation is not refunded.
+    let event = an_event().titled("Brass day").in_days(5).create(&app.store).await;
+    let slug = slug(&app, event).await;
+    let parent = app.logged_in(&family.email).await;
+    let r = {
+        let page = format!("/events/{slug}");
+        let (_, html) = parent.get_text(&page).await;
+        let adult = ticket_field(&html, "Adult");
+        parent
+            .submit(
+                &page,
+                &format!("{page}/book"),
+                &[
+                    (adult.as_str(), "1"),
+                    ("name", "Pat Parent"),
+                    ("email", family.email.as_str()),
+                ],
+            )
+            .await
+    };
+    assert_eq!(location(&r), "/basket");
+    let r = parent.submit("/basket", "/basket/checkout", &[]).await;
+    let hosted = location(&r);
+    pays(&parent, &hosted).await;
+    let booking = app.store.event_bookings(event).await.unwrap().remove(0);
+    assert_eq!((booking.status.as_str(), booking.paid.0), ("confirmed", 800));
+    let cancel = format!("/account/bookings/{}/cancel", booking.id);
+    let (_, html) = parent.get_text(&format!("/events/tickets/{}", booking.reference)).await;
+    assert!(html.contains(&format!("href=\"{cancel}\"")), "{html}");
+    let (mail, _) = app.store.outbox_page(Some(&family.email), 1, 10).await.unwrap();
+    assert!(
+        mail[0].body.contains(&format!("http://127.0.0.1:8080{cancel}")),
+        "{}",
+        mail[0].body
+    );
+    // Another family's parent finds nothing there.
+    let stranger = app.logged_in(&other.email).await;
+    assert_eq!(stranger.get(&cancel).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        stranger.submit("/events", &cancel, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Told before confirming that nothing is refunded this late; then the places are freed.
+    let (status, html) = parent.get_text(&cancel).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Cancellations are refunded only until"), "{html}");
+    assert!(html.contains("you will not be refunded the £8.00 you paid"), "{html}");
+    let r = parent.submit(&cancel, &cancel, &[("refund_pence", "0")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("No refund is due."));
+    assert!(app.store.booking_refund(booking.id).await.unwrap().is_none());
+    assert_eq!(app.store.event(event).await.unwrap().unwrap().taken, 0);
+
+    // The office may refund in full whatever the notice: back to the guest's card.
+    let guest = app.browser();
+    let hosted = guest_books(&app, &guest, &slug, &[("Child", "1")], "Gus").await;
+    pays(&guest, &hosted).await;
+    let gus = app.store.event_bookings(event).await.unwrap().pop().unwrap();
+    let office = app.logged_in(&admin.email).await;
+    let admin_page = format!("/admin/events/{event}");
+    let r = office
+        .submit(
+            &admin_page,
+            &format!("{admin_page}/bookings/{}/cancel", gus.id),
+            &[("full_refund", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = office.get_text(&admin_page).await;
+    assert!(
+        html.contains(&format!(
+            "Booking {} cancelled. Refund: £4.00 to the card it was paid with.",
+            gus.reference
+        )),
+        "{html}"
+    );
+    assert!(html.contains("Cancelled: £4.00 refunded to the card"), "{html}");
+    let refund = app.store.booking_refund(gus.id).await.unwrap().unwrap();
+    assert_eq!((refund.status.as_str(), refund.amount_pence), ("refunded", 400));
+}
+
+async fn an_unpaid_hold_runs_out_and_its_late_payment_is_refunded(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let event = an_event().capacity(2).create(&app.store).await;
+    let slug = slug(&app, event).await;
+    // Ann holds both places and leaves the provider's page open; Bob finds the event full.
+    let ann = app.browser();
+    let ann_page = guest_books(&app, &ann, &slug, &[("Adult", "2")], "Ann").await;
+    let (_, html) = app.browser().get_text(&format!("/events/{slug}")).await;
+    assert!(html.contains("Full: join the waiting list"), "{html}");
+    // Thirty minutes on, the hold has run out: Bob books and pays for the places.
+    app.store.clock().advance(time::Duration::minutes(30));
+    let bob = app.browser();
+    let bob_page = guest_books(&app, &bob, &slug, &[("Adult", "2")], "Bob").await;
+    pays(&bob, &bob_page).await;
+    // Ann pays late: the places have gone, so her payment is refunded in full, and she is told.
+    let back = pays(&ann, &ann_page).await;
+    let (_, html) = ann.get_text(&back).await;
+    assert!(html.contains("Your payment is being refunded"), "{html}");
+    assert!(html.contains("£16.00 is being refunded in full to your card"), "{html}");
+    let bookings = app.store.event_bookings(event).await.unwrap();
+    let (a, b) = (&bookings[0], &bookings[1]);
+    assert_eq!((a.status.as_str(), a.refund.0), ("cancelled", 1600));
+    assert_eq!(b.status.as_str(), "confirmed");
+    let refund = app.store.booking_refund(a.id).await.unwrap().unwrap();
+    assert_eq!((refund.status.as_str(), refund.amount_pence), ("refunded", 1600));
+    let (mail, _) = app.store.outbox_page(Some("ann@test.example"), 1, 10).await.unwrap();
+    assert!(
+        mail.iter().any(|m| m.subject.starts_with("Payment refunded")),
+        "{mail:?}"
+    );
+    // The sweep finds nothing more to do.
+    assert_eq!(app.store.expire_holds().await.unwrap(), 0);
 }

@@ -554,6 +554,10 @@ fn rules() -> Vec<Rule> {
         page("/admin/lessons/at-risk", OFFICE),
         page("/admin/allocation", OFFICE),
         page("/admin/allocation/place", OFFICE).post_only(),
+        // A whole-class programme bought by a school, placed by the office (decision 0094).
+        page("/admin/allocation/programmes/{id}/place", OFFICE)
+            .url("/admin/allocation/programmes/987654/place")
+            .post_only(),
         page("/admin/allocation/groups/{id}/add", OFFICE)
             .url("/admin/allocation/groups/{group}/add")
             .post_only(),
@@ -944,6 +948,15 @@ fn rules() -> Vec<Rule> {
         public("/events/paid").url("/events/paid?ref=forged").all_get(Is(404)),
         // A ticket names nobody: anyone with its reference sees it.
         public("/events/tickets/{reference}").url("/events/tickets/{booking_ref}"),
+        // A guest cancels with the token from their confirmation: the reference alone, or
+        // another token, finds nothing (decision 0093).
+        {
+            let mut r = public("/events/tickets/{reference}/cancel/{token}")
+                .url("/events/tickets/{booking_ref}/cancel/not-the-token")
+                .all_get(Is(404));
+            r.kind = "public, the booker's token or 404";
+            r
+        },
         public("/events/{slug}").url("/events/{event_slug}"),
         public("/events/{slug}/book")
             .url("/events/{event_slug}/book")
@@ -963,6 +976,15 @@ fn rules() -> Vec<Rule> {
         page("/admin/services/orders/{id}/decline", OFFICE)
             .url("/admin/services/orders/987654/decline")
             .post_only(),
+        // Somebody else's booking (a guest's): 404 to everyone; the office cancels from its
+        // own screen.
+        {
+            let mut r = signed_in("/account/bookings/{id}/cancel")
+                .url("/account/bookings/{booking}/cancel")
+                .all_get(Is(404));
+            r.kind = "signed in, another's record: 404";
+            r
+        },
         signed_in("/account/cpd"),
         // Another teacher's certificate: 404, but the office sees any.
         {

@@ -71,8 +71,9 @@ pub(crate) async fn items(conn: &impl ConnectionTrait, user_id: i64) -> Result<V
 pub(crate) async fn apply_paid_items(
     conn: &impl ConnectionTrait,
     checkout: &Checkout,
-    paid_on: time::Date,
+    at: time::OffsetDateTime,
 ) -> Result<usize> {
+    let paid_on = tutti_domain::clock::london_date(at);
     let paid: Vec<BasketItem> = BasketItem::find_by_statement(stmt(
         conn.get_database_backend(),
         "SELECT id, kind, invoice_id, donation_id, description, amount_pence FROM basket_items \
@@ -94,7 +95,8 @@ pub(crate) async fn apply_paid_items(
             super::invoices::insert_card_payment(conn, invoice, Pence(item.amount_pence), checkout, paid_on).await?;
         }
     }
-    // Bookings held for this payment are confirmed (decision 0086).
+    // Bookings held for this payment are confirmed (decision 0086), or refunded when the
+    // payment came after their places had gone (decision 0093).
     #[derive(FromQueryResult)]
     struct HeldBooking {
         booking_id: i64,
@@ -108,7 +110,7 @@ pub(crate) async fn apply_paid_items(
     .all(conn)
     .await?;
     for b in bookings {
-        crate::events::bookings::confirm_paid(conn, b.booking_id, Pence(b.amount_pence), checkout.id).await?;
+        crate::events::bookings::confirm_paid(conn, b.booking_id, Pence(b.amount_pence), checkout.id, at).await?;
     }
     exec(
         conn,

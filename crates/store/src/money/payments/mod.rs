@@ -167,7 +167,7 @@ impl Store {
                 session_id,
                 reference,
                 amount,
-            } => complete_checkout(&txn, provider, session_id, reference, *amount, self.today()).await?,
+            } => complete_checkout(&txn, provider, session_id, reference, *amount, self.now()).await?,
             EventKind::CheckoutExpired { session_id } => {
                 let checkout = checkout_in(&txn, provider, session_id).await?;
                 match checkout {
@@ -292,7 +292,7 @@ async fn complete_checkout(
     session_id: &str,
     reference: &str,
     amount: Pence,
-    paid_on: time::Date,
+    at: time::OffsetDateTime,
 ) -> Result<(EventOutcome, Option<i64>)> {
     let Some(c) = checkout_in(conn, provider, session_id).await? else {
         return Ok((EventOutcome::Ignored, None));
@@ -314,7 +314,7 @@ async fn complete_checkout(
         vec![now().into(), c.id.into()],
     )
     .await?;
-    let applied = basket::apply_paid_items(conn, &c, paid_on).await?;
+    let applied = basket::apply_paid_items(conn, &c, at).await?;
     // The money was taken either way; with nothing left to apply it to, the office must
     // allocate or refund it, and the audit log says so.
     let note = if applied == 0 {

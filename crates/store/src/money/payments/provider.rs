@@ -1,5 +1,6 @@
 //! The payment provider behind a trait: a hosted card page for an amount and a reference, and
-//! the signed notifications (webhooks) it sends back. The system never sees card numbers.
+//! the signed notifications (webhooks) it sends back, and refunds of what a checkout took.
+//! The system never sees card numbers.
 use std::future::Future;
 use std::pin::Pin;
 
@@ -25,6 +26,23 @@ pub struct CheckoutRequest {
 pub struct HostedCheckout {
     pub session_id: String,
     pub url: String,
+}
+
+/// A refund we ask the provider to make, of part or all of what one checkout took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    /// The provider's id for the checkout session that took the money.
+    pub session_id: String,
+    pub amount: Pence,
+    /// Our reference for the refund, sent as the idempotency key: asking again with the same
+    /// reference makes no second refund.
+    pub reference: String,
+}
+
+/// The provider's id for a refund it has made (or had made already for the same reference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderRefund {
+    pub id: String,
 }
 
 /// A verified notification from the provider.
@@ -83,6 +101,9 @@ pub trait PaymentProvider: Send + Sync {
         &'a self,
         request: &'a CheckoutRequest,
     ) -> BoxFuture<'a, Result<HostedCheckout, ProviderError>>;
+
+    /// Refunds `request.amount` of what a checkout took, once for each reference.
+    fn refund<'a>(&'a self, request: &'a RefundRequest) -> BoxFuture<'a, Result<ProviderRefund, ProviderError>>;
 
     /// Verifies a webhook's signature (`signature` is the provider's signature header) and
     /// reads the event. `now` decides the timestamp tolerance.

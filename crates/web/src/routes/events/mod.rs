@@ -1,8 +1,10 @@
 //! Events and courses over HTTP: the public list and each event's page (with its iCalendar
 //! file and schema.org data), booking by anyone (guests pay by card at once; signed-in people
 //! through their basket), tickets with a QR code, the waiting list; and the office's screens
-//! to add and cancel events, book on someone's behalf and check people in at the door.
-//! See docs/decisions/0086-events-and-bookings.md.
+//! to add and cancel events, book on someone's behalf and check people in at the door; a
+//! booker cancelling their own booking, refunded through the payment provider.
+//! See docs/decisions/0086-events-and-bookings.md and 0093-event-refunds-and-holds.md.
+mod cancelling;
 mod cpd;
 mod office;
 mod public;
@@ -20,6 +22,10 @@ pub fn public_audience() -> Audience {
             .route("/events", get(public::list))
             .route("/events/paid", get(public::paid))
             .route("/events/tickets/{reference}", get(public::ticket))
+            .route(
+                "/events/tickets/{reference}/cancel/{token}",
+                get(cancelling::guest_form).post(cancelling::guest_cancel),
+            )
             .route("/events/{slug}", get(public::page))
             .route("/events/{slug}/book", post(public::book))
             .route("/events/{slug}/wait", post(public::wait)),
@@ -44,11 +50,16 @@ pub fn office_audience() -> Audience {
     )
 }
 
-/// Anyone signed in: their own CPD and its certificates (the office may open any certificate).
+/// Anyone signed in: their own CPD and its certificates (the office may open any
+/// certificate), and cancelling their own bookings.
 pub fn staff_audience() -> Audience {
     Audience::new(
         Access::SignedIn,
         Routes::new()
+            .route(
+                "/account/bookings/{id}/cancel",
+                get(cancelling::own_form).post(cancelling::own_cancel),
+            )
             .route("/account/cpd", get(cpd::list))
             .route("/account/cpd/{file}", get(cpd::certificate)),
     )

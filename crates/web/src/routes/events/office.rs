@@ -9,6 +9,7 @@ use time::Date;
 use tutti_domain::Pence;
 use tutti_domain::events::{EventAudience, EventKind};
 use tutti_store::events::bookings::{BookingRequest, Channel};
+use tutti_store::events::cancelling::Canceller;
 use tutti_store::events::{EventDetail, EventFilter, NewEvent};
 
 use super::public::{EventView, TicketField, read_tickets, ticket_fields, view};
@@ -255,7 +256,7 @@ pub(super) struct BookingRow {
     tickets: String,
     total: String,
     owed: String,
-    status: &'static str,
+    status: String,
     checked_in: String,
     cancellable: bool,
 }
@@ -301,7 +302,18 @@ async fn event_page(
                 .join(", "),
             total: format::money(b.total),
             owed: format::money(Pence((b.total.0 - b.paid.0).max(0))),
-            status: b.status.label(),
+            status: match (b.refund.0, b.refund_status.as_deref()) {
+                (0, _) => b.status.label().to_owned(),
+                (_, Some("refunded")) => {
+                    format!("{}: {} refunded to the card", b.status.label(), format::money(b.refund))
+                }
+                (_, Some(_)) => format!(
+                    "{}: {} refund to the card pending",
+                    b.status.label(),
+                    format::money(b.refund)
+                ),
+                (_, None) => format!("{}: refund due {}", b.status.label(), format::money(b.refund)),
+            },
             checked_in: b.checked_in_at.map(format::when).unwrap_or_default(),
             cancellable: b.status.holds_places(),
             reference: b.reference,
@@ -403,6 +415,7 @@ pub(super) async fn cancel_booking(
     visitor: Visitor,
     signed: SignedIn,
     Path((id, booking)): Path<(i64, i64)>,
+    Form(v): Form<Values>,
 ) -> AppResult<Response> {
     let b = state
         .store
@@ -410,19 +423,42 @@ pub(super) async fn cancel_booking(
         .await?
         .filter(|b| b.event_id == id)
         .ok_or(AppError::NotFound)?;
+    let who = Canceller::Office {
+        full_refund: v.get("full_refund").is_some_and(|x| x == "yes"),
+    };
     let message = match state
         .store
-        .cancel_booking(&actor(&signed.0, &visitor), b.id, false)
+        .cancel_booking(&actor(&signed.0, &visitor), b.id, who, None)
         .await
     {
-        Ok(refund) => format!(
-            "Booking {} cancelled. Refund due: {}.",
-            b.reference,
-            format::money(refund)
-        ),
+        Ok(done) => {
+            let how = if done.by_card {
+                pay_refunds(&state, Some(b.id)).await;
+                match state.store.booking_refund(b.id).await?.map(|r| r.status) {
+                    Some(s) if s == "refunded" => " to the card it was paid with",
+                    _ => " to the card it was paid with (the provider could not be reached: it will be tried again)",
+                }
+            } else {
+                ""
+            };
+            format!(
+                "Booking {} cancelled. Refund: {}{how}.",
+                b.reference,
+                format::money(done.refund)
+            )
+        }
         Err(e) => refusal_text(e)?,
     };
     done(&state, &signed, &message, &format!("/admin/events/{id}")).await
+}
+
+/// Pays the refunds owed through the card provider now; what fails is tried again by the sweep.
+async fn pay_refunds(state: &AppState, booking: Option<i64>) {
+    if let Some(provider) = state.payments.clone()
+        && let Err(e) = state.store.pay_refunds(provider.as_ref(), booking).await
+    {
+        tracing::warn!(error = %e, "refunds will be tried again");
+    }
 }
 
 pub(super) async fn cancel_event(
@@ -432,7 +468,10 @@ pub(super) async fn cancel_event(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let message = match state.store.cancel_event(&actor(&signed.0, &visitor), id).await {
-        Ok(()) => "Event cancelled; its bookings are cancelled and refunds are due in full.".to_owned(),
+        Ok(()) => {
+            pay_refunds(&state, None).await;
+            "Event cancelled; its bookings are cancelled and refunded in full (card payments to the card).".to_owned()
+        }
         Err(e) => refusal_text(e)?,
     };
     done(&state, &signed, &message, &format!("/admin/events/{id}")).await

@@ -589,16 +589,31 @@ pub(super) async fn paid(
                 checkout.reference
             )],
         )
-    } else {
+    } else if bookings.iter().any(|b| b.status == BookingStatus::Confirmed) {
         ("Thank you: your booking is confirmed".to_owned(), Vec::new())
+    } else {
+        ("Your payment is being refunded".to_owned(), Vec::new())
     };
     let mut link = None;
     for b in &bookings {
-        paragraphs.push(format!(
-            "Booking {} for {}: we have emailed your confirmation to {}.",
-            b.reference, b.event_title, b.email
-        ));
-        link = Some((format!("/events/tickets/{}", b.reference), "Your ticket".to_owned()));
+        if b.status == BookingStatus::Confirmed {
+            paragraphs.push(format!(
+                "Booking {} for {}: we have emailed your confirmation to {}.",
+                b.reference, b.event_title, b.email
+            ));
+            link = Some((format!("/events/tickets/{}", b.reference), "Your ticket".to_owned()));
+        } else {
+            // A payment after its hold ran out and the places had gone, or for a booking
+            // cancelled meanwhile: refunded in full (decision 0093).
+            paragraphs.push(format!(
+                "Your payment for booking {} for {} arrived after the {} minutes we hold places for, and the places had gone. {} is being refunded in full to your card, and we have emailed {}.",
+                b.reference,
+                b.event_title,
+                tutti_domain::events::HOLD_MINUTES,
+                format::money(b.refund),
+                b.email
+            ));
+        }
     }
     render(&MessagePage {
         shell: Shell::new(&state, &visitor, heading.clone(), "/events"),
@@ -619,6 +634,8 @@ struct TicketPage {
     tickets: Vec<(String, u32)>,
     qr: String,
     checked_in: bool,
+    /// The signed-in booker's own cancellation page (a guest's is in their confirmation).
+    cancel: Option<String>,
 }
 
 /// A booking's ticket: its reference and QR code (the door's check-in address) and what it
@@ -646,6 +663,8 @@ pub(super) async fn ticket(
         tickets: b.tickets.iter().map(|(n, q, _)| (n.clone(), *q)).collect(),
         qr,
         checked_in: b.checked_in_at.is_some(),
+        cancel: (b.status.holds_places() && b.user_id.is_some() && b.user_id == visitor.user().map(|u| u.id))
+            .then(|| format!("/account/bookings/{}/cancel", b.id)),
     })?;
     response
         .headers_mut()

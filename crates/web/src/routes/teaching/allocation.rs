@@ -1,6 +1,7 @@
 //! The office's allocation screens and API: placing enrolments in teaching groups under the
-//! timetable rules, pinning groups, cancelling a teacher's or a school's day and scheduling
-//! make-ups, and proposed timetables solved in the background.
+//! timetable rules, placing the whole-class programmes schools bought, pinning groups,
+//! cancelling a teacher's or a school's day and scheduling make-ups, and proposed timetables
+//! solved in the background.
 use askama::Template;
 use axum::Json;
 use axum::extract::{Form, Path, Query, State};
@@ -18,6 +19,7 @@ use tutti_store::platform::accounts::Role;
 use tutti_store::teaching::allocation::{AwaitingEnrolment, GroupSummary, TeacherChoice};
 use tutti_store::teaching::cancellations::DayOff;
 use tutti_store::teaching::lessons::{NewGroup, TimetableLesson};
+use tutti_store::teaching::programmes::{Programme, ProgrammePlacement};
 use tutti_store::teaching::proposals::{GroupMove, Proposal};
 
 use crate::access::{Access, Audience, Routes};
@@ -36,6 +38,7 @@ pub fn office_audience() -> Audience {
         Routes::new()
             .route("/admin/allocation", get(allocation_page))
             .route("/admin/allocation/place", post(place))
+            .route("/admin/allocation/programmes/{id}/place", post(place_programme))
             .route("/admin/allocation/groups/{id}/add", post(add_to_group))
             .route("/admin/allocation/groups/{id}/pin", post(pin))
             .route("/admin/cancellations", get(cancellations_page))
@@ -127,6 +130,7 @@ struct AllocationPage {
     school: String,
     instrument: String,
     awaiting: Vec<AwaitingEnrolment>,
+    programmes: Vec<Programme>,
     groups: Vec<GroupRow>,
     teachers: Vec<TeacherChoice>,
     errors: FormErrors,
@@ -185,6 +189,7 @@ async fn allocation_view(
         school: school_text,
         instrument,
         awaiting,
+        programmes: state.store.programmes_to_place(school_id).await?,
         groups,
         teachers: state.store.teacher_choices().await?,
         errors: errors.clone(),
@@ -340,6 +345,87 @@ async fn place(
             allocation_view(&state, &visitor, filters(&form), errors, form).await
         }
     }
+}
+
+/// Places a school's whole-class programme: a teacher, weekday, time and length, checked
+/// against the timetable's rules; what is wrong is said in the flash, and nothing is placed.
+async fn place_programme(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    SignedIn(user, _): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<Pairs>,
+) -> AppResult<Response> {
+    let programme = state
+        .store
+        .programme(id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    let mut errors = FormErrors::default();
+    let teacher_id = one(&form, "teacher").trim().parse::<i64>().ok();
+    if teacher_id.is_none() {
+        errors.add("teacher", "Choose a teacher.");
+    }
+    let day = parse_weekday(one(&form, "weekday"));
+    if day.is_none() {
+        errors.add("weekday", "Choose a weekday from Monday to Friday.");
+    }
+    let start = parse_time(one(&form, "start"));
+    if start.is_none() {
+        errors.add("start", "Enter a start time like 09:05.");
+    }
+    let minutes = one(&form, "minutes")
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|m| (15..=90).contains(m));
+    if minutes.is_none() {
+        errors.add("minutes", "Enter a length from 15 to 90 minutes.");
+    }
+    let instrument = one(&form, "instrument").trim().to_owned();
+    if instrument.is_empty() {
+        errors.add("instrument", "Enter the instrument the class learns.");
+    }
+    let message = match (teacher_id, day, start, minutes) {
+        (Some(teacher_id), Some(weekday), Some(start_minute), Some(minutes)) if errors.is_empty() => {
+            let placement = ProgrammePlacement {
+                teacher_id,
+                weekday,
+                start_minute,
+                minutes,
+                instrument,
+            };
+            match state
+                .store
+                .place_programme(&actor(&user, &visitor), id, &placement)
+                .await
+            {
+                Ok(group) => format!(
+                    "{} for {} placed as group {group}; its lessons are on the timetable from today.",
+                    programme.programme, programme.school_name
+                ),
+                Err(e) => format!(
+                    "{} for {} was not placed: {}",
+                    programme.programme,
+                    programme.school_name,
+                    crate::error::refusal_text(e)?
+                ),
+            }
+        }
+        _ => format!(
+            "{} for {} was not placed: {}",
+            programme.programme,
+            programme.school_name,
+            errors
+                .list()
+                .iter()
+                .map(|(_, m)| m.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    };
+    flash(&state, &visitor, message).await?;
+    Ok(Redirect::to(&back_to_allocation(&form)).into_response())
 }
 
 async fn add_to_group(

@@ -424,12 +424,20 @@ pub(super) async fn receive(
         }
     };
     match state.store.apply_provider_event(provider.name(), &event).await {
-        Ok(outcome) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            format!("{{\"received\":true,\"outcome\":\"{outcome:?}\"}}"),
-        )
-            .into_response(),
+        Ok(outcome) => {
+            // A payment that came after its booking's places had gone is refunded at once.
+            if outcome == tutti_store::money::payments::EventOutcome::Paid
+                && let Err(e) = state.store.pay_refunds(provider, None).await
+            {
+                tracing::warn!(error = %e, "refunds will be tried again");
+            }
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                format!("{{\"received\":true,\"outcome\":\"{outcome:?}\"}}"),
+            )
+                .into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, event = %event.id, "webhook could not be applied");
             (StatusCode::INTERNAL_SERVER_ERROR, "try again").into_response()
