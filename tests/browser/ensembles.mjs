@@ -27,6 +27,8 @@ export async function ensemblesJourneys({ base, browser, check, assert, axeClean
 
     await check("ensembles: a parent finds an ensemble, applies for their child and sees the rehearsals", async () => {
       await tab.setViewportSize({ width: 390, height: 900 });
+      // A visitor, whatever the journeys before left signed in (the profile is shared).
+      await tab.context().clearCookies();
       await tab.goto(`${base}/ensembles`);
       await tab.getByLabel("Area").selectOption("Durham");
       await tab.getByRole("button", { name: "Find ensembles" }).click();
