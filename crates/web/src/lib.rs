@@ -23,6 +23,7 @@ mod forms;
 mod headers;
 pub mod https;
 mod hub;
+mod ical;
 mod jobs;
 mod limits;
 pub mod mail;

@@ -90,7 +90,7 @@ async fn a_guest_books_a_family_concert_and_pays_by_card(backend: Backend) {
     assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
     let ics = r.text().await.unwrap();
     assert!(
-        ics.contains("SUMMARY:Family concert") && ics.contains("DTSTART:20261104T140000"),
+        ics.contains("SUMMARY:Family concert") && ics.contains("DTSTART;TZID=Europe/London:20261104T140000"),
         "{ics}"
     );
 

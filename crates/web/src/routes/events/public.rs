@@ -315,60 +315,23 @@ pub(super) async fn page(
 
 /// The event's sessions as an iCalendar file (RFC 5545), for a phone's calendar.
 fn ics(state: &AppState, d: &EventDetail) -> Response {
-    use crate::routes::teaching::calendar::{escape, fold};
-    let host = state
-        .config
-        .public_url
-        .split("://")
-        .nth(1)
-        .unwrap_or("tutti")
-        .trim_end_matches('/')
-        .to_owned();
+    let host = crate::ical::host_of(&state.config.public_url);
     let e = &d.event;
-    let now = OffsetDateTime::now_utc();
-    let stamp = format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        now.year(),
-        now.month() as u8,
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
-    let mut out = String::new();
-    let mut line = |text: &str| fold(&mut out, text);
-    line("BEGIN:VCALENDAR");
-    line("VERSION:2.0");
-    line("PRODID:-//Tutti//Events//EN");
-    line("METHOD:PUBLISH");
+    let venue = view(d).venue;
+    let mut cal = crate::ical::Calendar::new("Events", None, &host, OffsetDateTime::now_utc());
     for s in &d.sessions {
-        // Floating local times: the hub's events happen where the hub is.
-        let at = |minute: i32| {
-            format!(
-                "{:04}{:02}{:02}T{:02}{:02}00",
-                s.date.year(),
-                s.date.month() as u8,
-                s.date.day(),
-                minute / 60,
-                minute % 60
-            )
-        };
-        line("BEGIN:VEVENT");
-        line(&format!("UID:event-{}-session-{}@{host}", e.id, s.id));
-        line(&format!("DTSTAMP:{stamp}"));
-        line(&format!("DTSTART:{}", at(s.start_minute)));
-        line(&format!("DTEND:{}", at(s.end_minute)));
-        line(&format!("SUMMARY:{}", escape(&e.title)));
-        line(&format!("LOCATION:{}", escape(&view(d).venue)));
-        line(&format!("DESCRIPTION:{}", escape(&e.summary)));
-        line(if e.is_cancelled() {
-            "STATUS:CANCELLED"
-        } else {
-            "STATUS:CONFIRMED"
+        cal.entry(&crate::ical::Entry {
+            uid: format!("event-{}-session-{}", e.id, s.id),
+            date: s.date,
+            start_minute: s.start_minute,
+            end_minute: s.end_minute,
+            summary: &e.title,
+            location: &venue,
+            description: &e.summary,
+            cancelled: e.is_cancelled(),
         });
-        line("END:VEVENT");
     }
-    line("END:VCALENDAR");
+    let out = cal.finish();
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
