@@ -65,7 +65,7 @@ pub struct Hit {
 /// What the site search finds: a content item, an ensemble or an event (decision 0091).
 #[derive(Debug, Clone)]
 pub enum Match {
-    Item(Item),
+    Item(Box<Item>),
     Ensemble {
         slug: String,
         name: String,
@@ -268,7 +268,7 @@ impl Store {
             .into_iter()
             .filter_map(|f| {
                 let found = match f.source.as_str() {
-                    "content" => Match::Item(items.remove(&f.ref_id)?),
+                    "content" => Match::Item(Box::new(items.remove(&f.ref_id)?)),
                     "ensemble" => {
                         let l = ensembles.remove(&f.ref_id)?;
                         Match::Ensemble {

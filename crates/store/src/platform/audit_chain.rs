@@ -192,10 +192,10 @@ impl Store {
             for m in &batch {
                 if first {
                     first = false;
-                    if let Some((id, hash)) = &anchor {
-                        if *id == m.id {
-                            prev = hash.clone();
-                        }
+                    if let Some((id, hash)) = &anchor
+                        && *id == m.id
+                    {
+                        prev = hash.clone();
                     }
                 }
                 out.checked += 1;

@@ -372,10 +372,10 @@ async fn sweep(conn: &impl ConnectionTrait, schema: &Schema, needles: &[String])
         for r in &rows {
             let mut set = Vec::new();
             for c in &texts {
-                if let Some(text) = r.get(&c.name).and_then(|v| v.as_str()) {
-                    if let Some(clean) = scrub(text, needles) {
-                        set.push((c.name.clone(), Value::from(clean)));
-                    }
+                if let Some(text) = r.get(&c.name).and_then(|v| v.as_str())
+                    && let Some(clean) = scrub(text, needles)
+                {
+                    set.push((c.name.clone(), Value::from(clean)));
                 }
             }
             if !set.is_empty() {

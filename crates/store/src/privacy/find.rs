@@ -110,10 +110,9 @@ fn needles_of(table: &Table, m: &Map<String, serde_json::Value>) -> Vec<String> 
         if !part
             && matches!(schema::personal(&c.name), Some(Personal::Email | Personal::Name))
             && c.kind == ColumnKind::Text
+            && let Some(v) = text(m, &c.name)
         {
-            if let Some(v) = text(m, &c.name) {
-                out.push(v);
-            }
+            out.push(v);
         }
     }
     out.into_iter()
@@ -175,10 +174,10 @@ async fn identities(conn: &impl ConnectionTrait, schema: &Schema, subject: Subje
     // A login's own links (an account asked about is also the pupil or staff it is for).
     if subject.kind == SubjectKind::User {
         for c in seed_table.columns.iter() {
-            if let (Some(target), Some(id)) = (&c.refers_to, seed_row.get(&c.name).and_then(|v| v.as_i64())) {
-                if person_tables.contains(&target.as_str()) {
-                    found.identities.entry(target.clone()).or_default().insert(id);
-                }
+            if let (Some(target), Some(id)) = (&c.refers_to, seed_row.get(&c.name).and_then(|v| v.as_i64()))
+                && person_tables.contains(&target.as_str())
+            {
+                found.identities.entry(target.clone()).or_default().insert(id);
             }
         }
     }
@@ -206,11 +205,11 @@ pub async fn about(conn: &impl ConnectionTrait, schema: &Schema, subject: Subjec
         let mut conds = Vec::new();
         let mut how = Vec::new();
         let mut values: Vec<Value> = Vec::new();
-        if let Some(ids) = found.identities.get(&table.name) {
-            if table.has_id() {
-                conds.push(format!("id IN ({})", ids_list(ids)));
-                how.push("their own record".to_owned());
-            }
+        if let Some(ids) = found.identities.get(&table.name)
+            && table.has_id()
+        {
+            conds.push(format!("id IN ({})", ids_list(ids)));
+            how.push("their own record".to_owned());
         }
         for c in &table.columns {
             let Some(target) = &c.refers_to else { continue };

@@ -487,9 +487,9 @@ async fn parent_list(
             && r.status != RehearsalStatus::Cancelled
             && tutti_domain::ensembles::joining_open(r.date, r.start_minute, r.end_minute, today, now_minute);
         let link = if open {
-            if !links.contains_key(&r.ensemble_id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = links.entry(r.ensemble_id) {
                 let link = state.store.ensemble(r.ensemble_id).await?.and_then(|e| e.joining_link);
-                links.insert(r.ensemble_id, link);
+                e.insert(link);
             }
             links.get(&r.ensemble_id).cloned().flatten()
         } else {
