@@ -1,8 +1,8 @@
 //! The demo hub: a deterministic, believable Durham-sized hub and one account per role.
 mod applications;
+mod data_return;
 mod ensembles;
 mod events;
-mod data_return;
 mod identity;
 mod lessons;
 mod names;

@@ -5,9 +5,9 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod audit_chain;
 pub mod audit_names;
 pub mod changes;
-pub mod audit_chain;
 pub mod identity;
 pub mod invitations;
 pub mod jobs;

@@ -1052,6 +1052,11 @@ impl EnsembleBuilder {
         self
     }
 
+    pub fn of_kind(mut self, kind: tutti_domain::ensembles::EnsembleKind) -> Self {
+        self.input.kind = kind;
+        self
+    }
+
     pub fn at_level(mut self, level: tutti_domain::ensembles::EnsembleLevel) -> Self {
         self.input.level = level;
         self

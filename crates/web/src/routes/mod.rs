@@ -7,8 +7,8 @@ mod money;
 mod platform;
 pub(crate) mod privacy;
 mod records;
-pub(crate) mod services;
 mod reports;
+pub(crate) mod services;
 pub(crate) mod teaching;
 
 use axum::Router;
