@@ -88,6 +88,8 @@ fn audiences() -> Vec<Audience> {
         api::privacy::audience(),
         privacy::pupil_audience(),
         reports::data_return::office_audience(),
+        reports::dashboard::office_audience(),
+        reports::dashboard::school_audience(),
     ]
 }
 
