@@ -7,7 +7,7 @@ mod money;
 mod platform;
 pub(crate) mod privacy;
 mod records;
-mod reports;
+pub(crate) mod reports;
 pub(crate) mod services;
 pub(crate) mod teaching;
 
