@@ -32,6 +32,7 @@ mod m0026_events;
 mod m0027_privacy;
 mod m0028_search_folds_accents;
 mod m0029_data_return;
+mod m0030_dashboard_indexes;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -99,6 +100,7 @@ async fn run(db: &DatabaseConnection, dry_run: bool) -> Result<Vec<&'static str>
                 Box::new(m0028_search_folds_accents::Migration),
             ),
             ("m0029_data_return", Box::new(m0029_data_return::Migration)),
+            ("m0030_dashboard_indexes", Box::new(m0030_dashboard_indexes::Migration)),
         ],
     )
     .await
