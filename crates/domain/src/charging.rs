@@ -606,6 +606,44 @@ pub fn price_pupil_term(
     Ok(vec![line(amount, rule)])
 }
 
+/// What a tuition line's rule says was remitted, read back from the words `price_tuition`
+/// writes (the line keeps its rule, not the remission, so this is the one reader of it): the
+/// group it was for and the amount, `None` when the rule does not state one (looked-after
+/// children are never charged, so no fee is worked out for them). `None` for a line with no
+/// remission.
+pub fn remission_in_rule(rule: &str) -> Option<(String, Option<Pence>)> {
+    if rule.starts_with("Looked-after children are never charged") {
+        return Some(("looked-after children".to_owned(), None));
+    }
+    if let Some((expression, who)) = rule.split_once(", fully remitted for ") {
+        let mut total = Pence::ZERO;
+        for added in expression.split(" + ") {
+            for (j, part) in added.split(" − ").enumerate() {
+                let amount = last_amount(part)?;
+                if j == 0 {
+                    total += amount;
+                } else {
+                    total -= amount;
+                }
+            }
+        }
+        return Some((who.to_owned(), Some(total)));
+    }
+    rule.split(" − ").skip(1).find_map(|part| {
+        let part = part.split(" = ").next().unwrap_or(part);
+        let (who, _) = part.split_once(" remission ")?;
+        Some((who.to_owned(), last_amount(part)))
+    })
+}
+
+/// The last "£1,234.50" in some words.
+fn last_amount(words: &str) -> Option<Pence> {
+    let token = words.split_whitespace().rev().find(|t| t.starts_with('£'))?;
+    let digits = token.trim_start_matches('£').replace(',', "");
+    let (pounds, pence) = digits.split_once('.').unwrap_or((&digits, "0"));
+    Some(Pence(pounds.parse::<i64>().ok()? * 100 + pence.parse::<i64>().ok()?))
+}
+
 /// An instrument a pupil has on loan during a term.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct HiredInstrument {
@@ -1289,6 +1327,35 @@ mod tests {
             price_pupil_term(&policy, &PupilFacts::default(), &odd, Percent::ZERO, 0, 0),
             Err(ChargingError::NoPrice { minutes: 25, .. })
         ));
+    }
+
+    #[test]
+    fn a_lines_remission_is_read_back_from_its_rule() {
+        assert_eq!(
+            remission_in_rule(
+                "Standard group fee £53.50 + school uplift 50% £26.75 − pupil premium or SEND remission 45% £36.11 − sibling discount 25% £11.04 − second-instrument discount 10% £3.31 = £29.79"
+            ),
+            Some(("pupil premium or SEND".to_owned(), Some(Pence(3611))))
+        );
+        assert_eq!(
+            remission_in_rule(
+                "Standard group fee £53.50 + school uplift 50% £26.75, fully remitted for free school meals"
+            ),
+            Some(("free school meals".to_owned(), Some(Pence(8025))))
+        );
+        assert_eq!(
+            remission_in_rule("Standard individual fee £1,053.50 − SEND remission 50% £526.75 = £526.75"),
+            Some(("SEND".to_owned(), Some(Pence(52675))))
+        );
+        assert_eq!(
+            remission_in_rule("Looked-after children are never charged"),
+            Some(("looked-after children".to_owned(), None))
+        );
+        assert_eq!(
+            remission_in_rule("Standard group fee £53.50 − sibling discount 25% £13.38 = £40.12"),
+            None
+        );
+        assert_eq!(remission_in_rule("Standard group fee £53.50"), None);
     }
 
     #[test]

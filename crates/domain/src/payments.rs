@@ -1,9 +1,10 @@
 //! Payments: the ways money reaches the hub, Direct Debit bank details, and the Gift Aid
-//! declaration a donation carries; what payments refuse and why, an invoice's status, and the
-//! words of reminders and basket lines. Pure rules and words; recording a payment is the store's.
+//! declaration a donation carries; what payments refuse and why, an invoice's status, the
+//! words of reminders and basket lines, and how old a debt is (`debt`). Pure rules and words; recording a payment is the store's.
 
 use std::fmt;
 
+pub mod debt;
 mod letters;
 mod refusal;
 

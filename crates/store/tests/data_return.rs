@@ -1,15 +1,20 @@
 //! The annual data return through the store on both backends, on a small year built by hand
 //! (not the demo): every figure against hand-counted values, a pupil with several lessons
-//! counted once, continuation across years, records lacking a field, the drill-down, and the
+//! counted once, continuation across years, records lacking a field, ensembles by kind and level
+//! with their members (a pupil in two counted once, a leaver counted, a waiting applicant not),
+//! the drill-down, and the
 //! definition file's import (line-numbered problems, nothing changed on error).
 use time::macros::date;
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::characteristics::{Ethnicity, Gender};
 use tutti_domain::clock::Clock;
 use tutti_domain::data_return::{DataReturn, Definition};
+use tutti_domain::ensembles::{EnsembleKind, EnsembleLevel, MembershipStatus};
 use tutti_domain::lessons::LessonType;
 use tutti_store::platform::audit::Actor;
-use tutti_store::testing::world::{a_family, a_school, a_teacher, an_enrolment};
+use tutti_store::records::pupils::PupilScope;
+use tutti_store::teaching::ensembles::members::NewEnsembleApplication;
+use tutti_store::testing::world::{a_family, a_school, a_teacher, an_enrolment, an_ensemble};
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, on_both_backends};
 
@@ -139,6 +144,64 @@ async fn every_figure_matches_the_hand_count(backend: TestBackend) {
         .create(&store)
         .await;
 
+    // Ensembles: Ann plays violin in the orchestra and flute in the wind band (one pupil);
+    // Ben joined the orchestra on trumpet and left (still a member this year); Gus waits for
+    // the orchestra's one violin place (not a member); Cal and Fred sing in the choir, and
+    // Fred (Year 8) has no lessons at all. The jazz band has no members and is not counted.
+    let fred = a_family(&south)
+        .first_child("Fred", date!(2014 - 06 - 06))
+        .create(&store)
+        .await
+        .children[0];
+    let gus = a_family(&north)
+        .first_child("Gus", date!(2018 - 06 - 06))
+        .create(&store)
+        .await
+        .children[0];
+    let orchestra = an_ensemble("Orchestra")
+        .wanting(&[("Violin", 1), ("Trumpet", 2)])
+        .create(&store)
+        .await;
+    let winds = an_ensemble("Winds")
+        .of_kind(EnsembleKind::WindBand)
+        .at_level(EnsembleLevel::Advanced)
+        .create(&store)
+        .await;
+    let choir = an_ensemble("Choir")
+        .of_kind(EnsembleKind::Choir)
+        .at_level(EnsembleLevel::Entry)
+        .create(&store)
+        .await;
+    let _jazz = an_ensemble("Jazz").of_kind(EnsembleKind::Jazz).create(&store).await;
+    let cli = Actor::cli();
+    let join = |ensemble_id: i64, pupil_id: i64, instrument: &str| NewEnsembleApplication {
+        ensemble_id,
+        pupil_id,
+        instrument: instrument.to_owned(),
+        grade: 3,
+    };
+    for (ensemble, pupil, instrument, status) in [
+        (orchestra.id, ann, "Violin", MembershipStatus::Accepted),
+        (orchestra.id, gus, "Violin", MembershipStatus::Waiting),
+        (winds.id, ann, "Flute", MembershipStatus::Accepted),
+        (choir.id, cal, "Voice", MembershipStatus::Accepted),
+        (choir.id, fred, "Voice", MembershipStatus::Accepted),
+    ] {
+        let (_, s) = store
+            .apply_to_ensemble(&cli, &PupilScope::All, &join(ensemble, pupil, instrument))
+            .await
+            .unwrap();
+        assert_eq!(s, status);
+    }
+    let (ben_in_orchestra, _) = store
+        .apply_to_ensemble(&cli, &PupilScope::All, &join(orchestra.id, ben, "Trumpet"))
+        .await
+        .unwrap();
+    store
+        .leave_ensemble(&cli, orchestra.id, ben_in_orchestra, DAY)
+        .await
+        .unwrap();
+
     let r = store.data_return(AcademicYear::starting(2026)).await.unwrap();
     assert!(r.in_progress);
     assert_eq!(r.period.to, DAY);
@@ -172,15 +235,47 @@ async fn every_figure_matches_the_hand_count(backend: TestBackend) {
         (owned(&[("individual", 2), ("group", 1)]), 0)
     );
     assert_eq!(value(&r, "fsm_pupils_in_lessons"), Some(1));
-    assert_eq!(value(&r, "pupils_in_ensembles"), None);
-    assert!(
-        r.figure("pupils_in_ensembles")
-            .unwrap()
-            .note
-            .as_deref()
-            .unwrap()
-            .contains("Not held yet")
+    assert_eq!(value(&r, "ensembles"), Some(3));
+    assert_eq!(
+        rows(&r, "ensembles", "ensemble_kind"),
+        (owned(&[("Choir", 1), ("Orchestra", 1), ("Wind band", 1)]), 0)
     );
+    assert_eq!(
+        rows(&r, "ensembles", "ensemble_level"),
+        (owned(&[("Advanced", 1), ("Entry", 1), ("Intermediate", 1)]), 0)
+    );
+    assert_eq!(value(&r, "pupils_in_ensembles"), Some(4));
+    assert_eq!(
+        rows(&r, "pupils_in_ensembles", "ensemble_kind"),
+        (owned(&[("Choir", 2), ("Orchestra", 2), ("Wind band", 1)]), 0)
+    );
+    assert_eq!(
+        rows(&r, "pupils_in_ensembles", "ensemble_level"),
+        (owned(&[("Advanced", 1), ("Entry", 2), ("Intermediate", 2)]), 0)
+    );
+    assert_eq!(
+        rows(&r, "pupils_in_ensembles", "instrument_family"),
+        (owned(&[("Brass", 1), ("Strings", 1), ("Voice", 2), ("Woodwind", 1)]), 0)
+    );
+    assert_eq!(
+        rows(&r, "pupils_in_ensembles", "key_stage"),
+        (owned(&[("Key stage 2", 3), ("Key stage 3", 1)]), 0)
+    );
+    let (_, players) = store
+        .data_return_records(AcademicYear::starting(2026), "pupils_in_ensembles")
+        .await
+        .unwrap()
+        .unwrap();
+    let names: Vec<&str> = players.iter().map(|r| r.name.split(' ').next().unwrap()).collect();
+    assert_eq!(names, vec!["Ann", "Ben", "Cal", "Fred"]);
+    let (_, ensembles) = store
+        .data_return_records(AcademicYear::starting(2026), "ensembles")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut ids: Vec<i64> = ensembles.iter().map(|e| e.id).collect();
+    ids.sort();
+    assert_eq!(ids, vec![orchestra.id, winds.id, choir.id]);
     assert_eq!(value(&r, "pupils_reached"), Some(3));
     assert_eq!(
         rows(&r, "pupils_reached", "gender"),
@@ -225,6 +320,9 @@ async fn every_figure_matches_the_hand_count(backend: TestBackend) {
     assert_eq!(rows(&last, "wcet_pupils", "terms"), (owned(&[("3 terms", 2)]), 0));
     assert_eq!(value(&last, "pupils_in_lessons"), Some(0));
     assert_eq!(value(&last, "wcet_continuation"), Some(0));
+    // Everyone joined an ensemble this year: none last year.
+    assert_eq!(value(&last, "pupils_in_ensembles"), Some(0));
+    assert_eq!(value(&last, "ensembles"), Some(0));
 }
 
 async fn a_definition_file_is_checked_and_kept_for_its_year(backend: TestBackend) {

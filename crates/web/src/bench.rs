@@ -1,6 +1,7 @@
-//! The teacher's day page without the web framework, for the speed benchmark's bare program
-//! (bench/lessons/, docs/decisions/0053): the page's own store query and the same template,
-//! with no router, middleware, session, authorization or audit around them.
+//! Pages without the web framework, for the speed benchmarks: the teacher's day for the bare
+//! program (bench/lessons/, docs/decisions/0053), the page's own store query and the same
+//! template with no router, middleware, session, authorization or audit around them; and the
+//! manager's dashboard (bench/reports/, decision 0092), its queries and template alike.
 use std::sync::Arc;
 
 use askama::Template;
@@ -53,6 +54,25 @@ pub async fn teacher_day_html(
         og: None,
     };
     day_page(shell, csrf.to_owned(), day, lessons)
+        .render()
+        .map_err(|e| e.to_string())
+}
+
+/// The HTML of the manager's dashboard as `/admin/dashboard` sends it to `user`.
+pub async fn dashboard_html(store: &Store, frame: &PageFrame, user: &User) -> Result<String, String> {
+    let shell = Shell {
+        title: "Dashboard".to_owned(),
+        hub: frame.hub.clone(),
+        user: Some(user.clone()),
+        csrf: String::new(),
+        flash: None,
+        path: "/admin/dashboard".to_owned(),
+        menu: frame.menu.clone(),
+        og: None,
+    };
+    crate::routes::reports::dashboard::hub_dashboard(store, shell)
+        .await
+        .map_err(|e| format!("{e:?}"))?
         .render()
         .map_err(|e| e.to_string())
 }

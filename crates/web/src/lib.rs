@@ -14,6 +14,7 @@ mod api_auth;
 mod api_extract;
 mod assets;
 pub mod bench;
+mod charts;
 pub mod config;
 mod csrf;
 mod error;

@@ -165,6 +165,7 @@ const OFFICE: &[(&str, &str, &[Declared])] = &[
         "reports",
         "Reports",
         &[
+            ("/admin/dashboard", "Dashboard", For::Office),
             ("/admin/reports/data-return", "Data return", For::Office),
             ("/admin/audit", "Audit log", For::Office),
             ("/admin/records", "All records and exports", For::Office),

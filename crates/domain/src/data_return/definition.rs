@@ -24,8 +24,10 @@ pub enum Measure {
     Pupils { lesson_types: Vec<LessonType> },
     /// Last year's whole-class pupils with other lessons this year.
     Continuation,
-    /// Pupils in the hub's ensembles (not held yet).
+    /// Distinct pupils who were members of one of the hub's ensembles in the year.
     EnsembleMembers,
+    /// The hub's ensembles with a member in the year.
+    Ensembles,
     /// Staff on record, by head count.
     Staff,
     /// Staff as full-time equivalents (not held yet).
@@ -73,6 +75,8 @@ pub const BREAKDOWNS: &[&str] = &[
     "service",
     "employment",
     "payer",
+    "ensemble_kind",
+    "ensemble_level",
 ];
 
 /// One figure of the return.
@@ -264,6 +268,7 @@ fn parse_measure(text: &str) -> Result<Measure, String> {
         "schools" => Measure::Schools,
         "continuation" => Measure::Continuation,
         "ensemble-members" => Measure::EnsembleMembers,
+        "ensembles" => Measure::Ensembles,
         "staff" => Measure::Staff,
         "fte" => Measure::Fte,
         "income" => Measure::Income,
@@ -286,7 +291,7 @@ fn parse_measure(text: &str) -> Result<Measure, String> {
         }
         other => {
             return Err(format!(
-                "\"{other}\" is not a measure (schools, pupils, continuation, ensemble-members, staff, fte, income)"
+                "\"{other}\" is not a measure (schools, pupils, continuation, ensembles, ensemble-members, staff, fte, income)"
             ));
         }
     };

@@ -61,6 +61,19 @@ pub struct InvoiceFact {
     pub issued_on: Date,
 }
 
+/// A pupil's membership of an ensemble (accepted, from the day they joined to the day they
+/// left), with the ensemble's kind and level as their words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnsembleMemberFact {
+    pub pupil_id: i64,
+    pub ensemble_id: i64,
+    pub instrument: String,
+    pub kind: String,
+    pub level: String,
+    pub joined_on: Date,
+    pub left_on: Option<Date>,
+}
+
 /// What the store reads for a year's return.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
@@ -69,6 +82,8 @@ pub struct Facts {
     pub enrolments: Vec<EnrolmentFact>,
     pub staff: Vec<StaffFact>,
     pub invoices: Vec<InvoiceFact>,
+    /// Ensemble memberships overlapping the year.
+    pub ensemble_members: Vec<EnsembleMemberFact>,
 }
 
 /// The days a return counts: a year, to its end or (the year in progress) to a day.
@@ -106,6 +121,7 @@ pub enum Counts {
     Schools,
     Staff,
     Invoices,
+    Ensembles,
     Nothing,
 }
 
@@ -294,7 +310,7 @@ impl<'a> Context<'a> {
                 figure.value = Some(services.len() as i64);
                 figure.counted = services.keys().copied().collect();
                 figure.note = Some(
-                    "Ensembles, singing and CPD are not held yet, so schools served only by them are not counted."
+                    "Counted from lessons and whole-class teaching: ensembles meet apart from schools, and singing and CPD are not held yet, so schools served only by them are not counted."
                         .into(),
                 );
                 for by in &def.breakdowns {
@@ -310,7 +326,57 @@ impl<'a> Context<'a> {
                 }
             }
             Measure::EnsembleMembers => {
-                figure.note = Some("Not held yet: Tutti does not record ensembles and their members yet.".into());
+                let mut by_pupil: BTreeMap<i64, Vec<&EnsembleMemberFact>> = BTreeMap::new();
+                for m in self.memberships() {
+                    if self.pupil_passes(m.pupil_id, def.only) {
+                        by_pupil.entry(m.pupil_id).or_default().push(m);
+                    }
+                }
+                let pupils: Vec<&PupilFact> = by_pupil.keys().filter_map(|id| self.pupils.get(id).copied()).collect();
+                figure.counts = Counts::Pupils;
+                figure.value = Some(pupils.len() as i64);
+                figure.counted = pupils.iter().map(|p| p.id).collect();
+                // A pupil in two orchestras is one orchestra player: once per kind, level and family.
+                let once_per = |label: fn(&EnsembleMemberFact) -> String| {
+                    by_pupil.values().flat_map(move |ms| {
+                        ms.iter()
+                            .map(|m| label(m))
+                            .collect::<BTreeSet<_>>()
+                            .into_iter()
+                            .map(|l| Some((l.clone(), l)))
+                    })
+                };
+                for by in &def.breakdowns {
+                    let breakdown = match by.as_str() {
+                        "ensemble_kind" => tally(once_per(|m| m.kind.clone()), by),
+                        "ensemble_level" => tally(once_per(|m| m.level.clone()), by),
+                        "instrument_family" => tally(once_per(|m| instrument_family(&m.instrument).to_owned()), by),
+                        other => match self.pupil_breakdown(other, &pupils) {
+                            Some(b) => b,
+                            None => continue,
+                        },
+                    };
+                    figure.breakdowns.push(breakdown);
+                }
+            }
+            Measure::Ensembles => {
+                let mut ensembles: BTreeMap<i64, &EnsembleMemberFact> = BTreeMap::new();
+                for m in self.memberships() {
+                    ensembles.entry(m.ensemble_id).or_insert(m);
+                }
+                figure.counts = Counts::Ensembles;
+                figure.value = Some(ensembles.len() as i64);
+                figure.counted = ensembles.keys().copied().collect();
+                for by in &def.breakdowns {
+                    let label: fn(&EnsembleMemberFact) -> String = match by.as_str() {
+                        "ensemble_kind" => |m| m.kind.clone(),
+                        "ensemble_level" => |m| m.level.clone(),
+                        _ => continue,
+                    };
+                    figure
+                        .breakdowns
+                        .push(tally(ensembles.values().map(|m| Some((label(m), label(m)))), by));
+                }
             }
             Measure::Staff => {
                 figure.counts = Counts::Staff;
@@ -385,35 +451,8 @@ impl<'a> Context<'a> {
         figure.counts = Counts::Pupils;
         figure.value = Some(pupils.len() as i64);
         figure.counted = pupils.iter().map(|p| p.id).collect();
-        let year = self.period.year;
-        let year_group_of = |p: &PupilFact| {
-            p.year_group_override
-                .and_then(crate::calendar::YearGroup::from_number)
-                .or_else(|| year_group(p.date_of_birth, year).ok())
-        };
         for by in &def.breakdowns {
             let breakdown = match by.as_str() {
-                "year_group" => tally(pupils.iter().map(|p| year_group_of(p).map(|y| (y, y.to_string()))), by),
-                "key_stage" => tally(
-                    pupils
-                        .iter()
-                        .map(|p| year_group_of(p).map(|y| (y.key_stage(), y.key_stage().to_string()))),
-                    by,
-                ),
-                "gender" => tally(pupils.iter().map(|p| p.gender.map(|g| (g, g.words().to_owned()))), by),
-                "ethnicity" => tally(
-                    pupils.iter().map(|p| p.ethnicity.map(|e| (e, e.words().to_owned()))),
-                    by,
-                ),
-                "fsm" | "pupil_premium" | "send" | "looked_after" => {
-                    let flag = Flag::parse(by).expect("a flag");
-                    tally(
-                        pupils
-                            .iter()
-                            .map(|p| Some((!flag_of(p, flag), yes_no(flag_of(p, flag))))),
-                        by,
-                    )
-                }
                 "terms" => tally(
                     by_pupil.iter().map(|(_, es)| {
                         let terms = self.terms_covered(es);
@@ -441,10 +480,56 @@ impl<'a> Context<'a> {
                     }),
                     by,
                 ),
-                _ => continue,
+                other => match self.pupil_breakdown(other, &pupils) {
+                    Some(b) => b,
+                    None => continue,
+                },
             };
             figure.breakdowns.push(breakdown);
         }
+    }
+
+    /// Ensemble memberships overlapping the period.
+    fn memberships(&self) -> impl Iterator<Item = &'a EnsembleMemberFact> + '_ {
+        self.facts
+            .ensemble_members
+            .iter()
+            .filter(|m| self.period.overlaps(m.joined_on, m.left_on))
+    }
+
+    /// A breakdown by a pupil's own characteristics (each pupil once), or `None` for one that
+    /// is not about the pupil.
+    fn pupil_breakdown(&self, by: &str, pupils: &[&PupilFact]) -> Option<Breakdown> {
+        let year = self.period.year;
+        let year_group_of = |p: &PupilFact| {
+            p.year_group_override
+                .and_then(crate::calendar::YearGroup::from_number)
+                .or_else(|| year_group(p.date_of_birth, year).ok())
+        };
+        Some(match by {
+            "year_group" => tally(pupils.iter().map(|p| year_group_of(p).map(|y| (y, y.to_string()))), by),
+            "key_stage" => tally(
+                pupils
+                    .iter()
+                    .map(|p| year_group_of(p).map(|y| (y.key_stage(), y.key_stage().to_string()))),
+                by,
+            ),
+            "gender" => tally(pupils.iter().map(|p| p.gender.map(|g| (g, g.words().to_owned()))), by),
+            "ethnicity" => tally(
+                pupils.iter().map(|p| p.ethnicity.map(|e| (e, e.words().to_owned()))),
+                by,
+            ),
+            "fsm" | "pupil_premium" | "send" | "looked_after" => {
+                let flag = Flag::parse(by).expect("a flag");
+                tally(
+                    pupils
+                        .iter()
+                        .map(|p| Some((!flag_of(p, flag), yes_no(flag_of(p, flag))))),
+                    by,
+                )
+            }
+            _ => return None,
+        })
     }
 
     /// The terms of the year (to date) a pupil's enrolments cover.

@@ -414,7 +414,15 @@ pub(super) async fn seed(txn: &DatabaseTransaction, seed: u64, today: Date, t: O
     ))
     .all(txn)
     .await?;
-    let joined = year.first_day();
+    // One member in three has played since the year before, so last year's data return (the
+    // one the office makes) counts ensembles too.
+    let joined = |application: i64| {
+        if application % 3 == 0 {
+            AcademicYear::starting(year.start_year() - 1).first_day()
+        } else {
+            year.first_day()
+        }
+    };
     let parts = ["1st", "2nd", "3rd"];
     let members: Vec<Vec<Value>> = accepted
         .iter()
@@ -425,7 +433,7 @@ pub(super) async fn seed(txn: &DatabaseTransaction, seed: u64, today: Date, t: O
                 a.id.into(),
                 a.instrument.clone().into(),
                 parts[(a.id % 3) as usize].into(),
-                joined.into(),
+                joined(a.id).into(),
                 t.into(),
             ]
         })

@@ -35,6 +35,7 @@ mod m0029_data_return;
 mod m0030_search_ensembles_events;
 mod m0031_event_refunds_and_holds;
 mod m0032_programmes_to_place;
+mod m0033_dashboard_indexes;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -114,6 +115,7 @@ async fn run(db: &DatabaseConnection, dry_run: bool) -> Result<Vec<&'static str>
                 "m0032_programmes_to_place",
                 Box::new(m0032_programmes_to_place::Migration),
             ),
+            ("m0033_dashboard_indexes", Box::new(m0033_dashboard_indexes::Migration)),
         ],
     )
     .await

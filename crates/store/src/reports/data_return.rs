@@ -1,13 +1,15 @@
 //! The annual data return: reads a year's facts (pupils taught, enrolments of this year and
-//! last, staff, invoices), works out the figures of the year's definition with the domain, and
+//! last, ensemble memberships, staff, invoices), works out the figures of the year's definition with the domain, and
 //! keeps the definition a hub imports. The drill-down lists the records a figure counts.
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use time::Date;
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::data_return::{
-    Counts, DataReturn, Definition, EnrolmentFact, Facts, InvoiceFact, LineError, Period, PupilFact, StaffFact, compute,
+    Counts, DataReturn, Definition, EnrolmentFact, EnsembleMemberFact, Facts, InvoiceFact, LineError, Period,
+    PupilFact, StaffFact, compute,
 };
+use tutti_domain::ensembles::{EnsembleKind, EnsembleLevel};
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
@@ -50,6 +52,17 @@ struct InvoiceRow {
     payer_kind: String,
     total_pence: i64,
     issued_on: Date,
+}
+
+#[derive(FromQueryResult)]
+struct MemberRow {
+    pupil_id: i64,
+    ensemble_id: i64,
+    instrument: String,
+    kind: String,
+    level: String,
+    joined_on: Date,
+    left_on: Option<Date>,
 }
 
 #[derive(FromQueryResult)]
@@ -157,12 +170,30 @@ impl Store {
         ))
         .all(conn)
         .await?;
+        // Memberships of an ensemble overlapping this year: an accepted application has a row
+        // from the day the pupil joined to the day they left.
+        let members = MemberRow::find_by_statement(stmt(
+            backend,
+            "SELECT m.pupil_id, m.ensemble_id, m.instrument, e.kind, e.level, m.joined_on, m.left_on \
+             FROM ensemble_members m JOIN ensembles e ON e.id = m.ensemble_id \
+             WHERE m.joined_on <= ? AND (m.left_on IS NULL OR m.left_on >= ?)",
+            [period.to.into(), period.year.first_day().into()],
+        ))
+        .all(conn)
+        .await?;
         let pupils = PupilRow::find_by_statement(stmt(
             backend,
             "SELECT id, school_id, date_of_birth, year_group_override, fsm, pupil_premium, send, looked_after, \
              gender, ethnicity FROM pupils WHERE id IN (SELECT pupil_id FROM enrolments \
-             WHERE status <> 'awaiting' AND start_date <= ? AND (end_date IS NULL OR end_date >= ?))",
-            [period.to.into(), from.into()],
+             WHERE status <> 'awaiting' AND start_date <= ? AND (end_date IS NULL OR end_date >= ?)) \
+             OR id IN (SELECT pupil_id FROM ensemble_members \
+             WHERE joined_on <= ? AND (left_on IS NULL OR left_on >= ?))",
+            [
+                period.to.into(),
+                from.into(),
+                period.to.into(),
+                period.year.first_day().into(),
+            ],
         ))
         .all(conn)
         .await?;
@@ -226,6 +257,26 @@ impl Store {
                     issued_on: i.issued_on,
                 })
                 .collect(),
+            ensemble_members: members
+                .into_iter()
+                .map(|m| EnsembleMemberFact {
+                    pupil_id: m.pupil_id,
+                    ensemble_id: m.ensemble_id,
+                    instrument: m.instrument,
+                    kind: m
+                        .kind
+                        .parse::<EnsembleKind>()
+                        .map(|k| k.label().to_owned())
+                        .unwrap_or(m.kind),
+                    level: m
+                        .level
+                        .parse::<EnsembleLevel>()
+                        .map(|l| l.label().to_owned())
+                        .unwrap_or(m.level),
+                    joined_on: m.joined_on,
+                    left_on: m.left_on,
+                })
+                .collect(),
         })
     }
 
@@ -251,6 +302,7 @@ impl Store {
             Counts::Invoices => {
                 "SELECT id, CAST(id AS TEXT) AS reference, payer_name AS name FROM invoices WHERE id IN"
             }
+            Counts::Ensembles => "SELECT id, slug AS reference, name FROM ensembles WHERE id IN",
             Counts::Nothing => return Ok(Some((report, Vec::new()))),
         };
         let backend = self.conn().get_database_backend();

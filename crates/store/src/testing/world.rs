@@ -164,6 +164,9 @@ pub fn a_teacher() -> TeacherBuilder {
         instruments: vec!["Violin".into()],
         availability: Vec::new(),
         login: None,
+        dbs_issued: None,
+        dbs_update_service: false,
+        safeguarding_trained: None,
     }
 }
 
@@ -173,6 +176,9 @@ pub struct TeacherBuilder {
     instruments: Vec<String>,
     availability: Vec<(u8, u16, u16)>,
     login: Option<String>,
+    dbs_issued: Option<Date>,
+    dbs_update_service: bool,
+    safeguarding_trained: Option<Date>,
 }
 
 /// A teacher as made: the staff record, and the login when one was asked for.
@@ -206,6 +212,24 @@ impl TeacherBuilder {
         self
     }
 
+    /// A DBS certificate issued on `day` (its number made up).
+    pub fn dbs_issued(mut self, day: Date) -> Self {
+        self.dbs_issued = Some(day);
+        self
+    }
+
+    /// The DBS certificate is on the update service (checked online, never lapses).
+    pub fn on_update_service(mut self) -> Self {
+        self.dbs_update_service = true;
+        self
+    }
+
+    /// Safeguarding training done on `day`.
+    pub fn safeguarding_trained(mut self, day: Date) -> Self {
+        self.safeguarding_trained = Some(day);
+        self
+    }
+
     pub async fn create(self, store: &Store) -> Teacher {
         let row = StaffRow {
             email: email("teacher"),
@@ -214,10 +238,12 @@ impl TeacherBuilder {
             role: StaffRole::Teacher,
             instruments: self.instruments,
             employment: None,
-            dbs_number: None,
-            dbs_issued: None,
-            dbs_update_service: false,
-            safeguarding_trained: None,
+            dbs_number: self
+                .dbs_issued
+                .map(|_| tutti_domain::staff::DbsNumber::parse("001234567890").expect("twelve digits")),
+            dbs_issued: self.dbs_issued,
+            dbs_update_service: self.dbs_update_service,
+            safeguarding_trained: self.safeguarding_trained,
         };
         let staff = store
             .create_staff(&Actor::cli(), &row)
@@ -1049,6 +1075,11 @@ impl EnsembleBuilder {
 
     pub fn in_area(mut self, area: &str) -> Self {
         self.input.area = area.to_owned();
+        self
+    }
+
+    pub fn of_kind(mut self, kind: tutti_domain::ensembles::EnsembleKind) -> Self {
+        self.input.kind = kind;
         self
     }
 

@@ -7,7 +7,7 @@ mod money;
 mod platform;
 pub(crate) mod privacy;
 mod records;
-mod reports;
+pub(crate) mod reports;
 pub(crate) mod services;
 pub(crate) mod teaching;
 
@@ -88,6 +88,8 @@ fn audiences() -> Vec<Audience> {
         api::privacy::audience(),
         privacy::pupil_audience(),
         reports::data_return::office_audience(),
+        reports::dashboard::office_audience(),
+        reports::dashboard::school_audience(),
     ]
 }
 

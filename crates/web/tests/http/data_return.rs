@@ -94,7 +94,13 @@ async fn the_office_sees_checks_and_downloads_the_return(backend: Backend) {
         row.contains("<td data-label=\"Value\" class=\"num\">1</td>"),
         "counted once: {row}"
     );
-    assert!(html.contains("Not held"), "ensembles are not held yet");
+    let row = &html[html.find("<tr id=\"pupils_in_ensembles\"").expect("the ensembles' row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("<td data-label=\"Value\" class=\"num\">0</td>"),
+        "ensembles are counted, none here: {row}"
+    );
+    assert!(html.contains("Not held"), "staff hours are not held");
 
     let (status, html) = office
         .get_text("/admin/reports/data-return/pupils_in_lessons?year=2026-27")

@@ -15,6 +15,7 @@ mod archive;
 mod billing;
 mod content;
 mod contract;
+mod dashboard;
 mod data_return;
 mod ensembles;
 mod events;

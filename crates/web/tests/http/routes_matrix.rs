@@ -547,6 +547,8 @@ fn rules() -> Vec<Rule> {
         page("/admin/reports/data-return", OFFICE).also(&["/admin/reports/data-return?year=2025-26"]),
         page("/admin/reports/data-return/download", OFFICE).also(&["/admin/reports/data-return/download?format=xlsx"]),
         page("/admin/reports/data-return/{key}", OFFICE).url("/admin/reports/data-return/pupils_in_lessons"),
+        page("/admin/dashboard", OFFICE),
+        page("/school/dashboard", SCHOOL),
         page("/admin/imports", OFFICE),
         page("/admin/imports/preview", OFFICE).post_only(),
         page("/admin/imports/commit", OFFICE).post_only(),

@@ -782,6 +782,8 @@ async fn dashboard(
     }
     page.next_steps
         .extend(crate::routes::money::billing::dashboard_links(user.role));
+    page.next_steps
+        .extend(crate::routes::reports::dashboard::dashboard_links(user.role));
     page.next_steps.extend(super::invitations::dashboard_links(user.role));
     page.next_steps
         .extend(crate::routes::services::dashboard_links(user.role));

@@ -39,6 +39,11 @@ struct HomePage {
 async fn home(State(state): State<AppState>, visitor: Visitor, SignedIn(user, _): SignedIn) -> AppResult<Response> {
     let mut starts: Vec<Start> = vec![
         (
+            "/admin/dashboard",
+            "Dashboard",
+            "The year so far: lessons, income and debt, waiting lists, take-up, ensembles and staff checks.",
+        ),
+        (
             "/admin/pupils",
             "Pupils",
             "Find a pupil, their family, lessons and loans.",

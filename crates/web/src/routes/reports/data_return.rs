@@ -151,6 +151,7 @@ async fn figure_page(
         Counts::Schools => ("School", |r| format!("/admin/schools/{}", r.id)),
         Counts::Staff => ("Staff", |r| format!("/admin/staff/{}", r.id)),
         Counts::Invoices => ("Invoice", |r| format!("/admin/billing/invoices/{}", r.id)),
+        Counts::Ensembles => ("Ensemble", |r| format!("/admin/ensembles/{}", r.id)),
         Counts::Nothing => ("Record", |_| String::new()),
     };
     render(&FigurePage {
