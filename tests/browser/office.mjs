@@ -1,6 +1,6 @@
 // The office's workspace in a real browser (decision 0074): the demo's admin at 320, 390 and
 // 1366 px wide sees the office home and the pupils list with no sideways scrolling and no
-// axe-core violations; on a phone the Menu button opens the office's navigation; a picker
+// axe-core violations (the manager's dashboard too, each chart drawn from its table); on a phone the Menu button opens the office's navigation; a picker
 // offers a school as its name is typed. Logs out at the end, so later checks run as a visitor.
 export async function officeJourneys({ browser, base, check, assert, axeClean }) {
   const tab = await browser.newPage();
@@ -24,7 +24,7 @@ export async function officeJourneys({ browser, base, check, assert, axeClean })
       assert((await tab.locator("nav[aria-label=Office]").count()) === 1, "the office's navigation");
     });
     for (const width of [320, 390, 1366]) {
-      for (const path of ["/admin", "/admin/pupils"]) {
+      for (const path of ["/admin", "/admin/pupils", "/admin/dashboard"]) {
         await check(`office: ${path} at ${width}px fits and is axe-clean`, async () => {
           await tab.setViewportSize({ width, height: 800 });
           await tab.goto(`${base}${path}`);
@@ -46,6 +46,33 @@ export async function officeJourneys({ browser, base, check, assert, axeClean })
       await tab.getByRole("link", { name: "Schools", exact: true }).first().click();
       await tab.waitForURL(`${base}/admin/schools`);
       await fits("/admin/schools at 390px");
+    });
+    await check("office: each dashboard chart is drawn from the table beside it", async () => {
+      await tab.setViewportSize({ width: 1366, height: 900 });
+      await tab.goto(`${base}/admin/dashboard`);
+      const charts = await tab.locator("figure.chart").evaluateAll((figures) =>
+        figures.map((f) => ({
+          id: f.id,
+          title: f.querySelector("svg title")?.textContent ?? "",
+          heading: f.querySelector("h3")?.textContent ?? "",
+          columns: f.querySelectorAll("table.chart-data thead th").length,
+          drawn: [...f.querySelectorAll("svg .chart-value")].map((t) => t.textContent.trim()),
+          table: [...f.querySelectorAll("table.chart-data tbody tr")].map((r) =>
+            [...r.children].map((c) => c.textContent.trim()),
+          ),
+        })),
+      );
+      assert(charts.length >= 5, `the dashboard's charts: ${charts.map((c) => c.id)}`);
+      for (const c of charts) {
+        assert(c.title === c.heading, `${c.id}: the drawing is titled as its heading (${c.title})`);
+        if (c.columns === 2 && c.drawn.length > 0) {
+          const values = c.table.map((row) => row[1]);
+          assert(
+            JSON.stringify(values) === JSON.stringify(c.drawn),
+            `${c.id}: the bars show the table's figures: ${c.drawn} against ${values}`,
+          );
+        }
+      }
     });
     await check("office: a picker finds a school by part of its name", async () => {
       await tab.setViewportSize({ width: 1366, height: 900 });

@@ -454,7 +454,7 @@ impl<'a> Context<'a> {
         for by in &def.breakdowns {
             let breakdown = match by.as_str() {
                 "terms" => tally(
-                    by_pupil.iter().map(|(_, es)| {
+                    by_pupil.values().map(|es| {
                         let terms = self.terms_covered(es);
                         Some((terms, format!("{terms} term{}", if terms == 1 { "" } else { "s" })))
                     }),
