@@ -225,9 +225,10 @@ impl Store {
     }
 }
 
-/// The end every import shares: a summary event when anything changed, the audit trail
-/// written with the rows, and then either commit or, for a dry run, roll everything back.
-/// `noun` is the record kind in the audit log ("school"), `plural` its name in the summary.
+/// The end every import shares: a file with any problem changes nothing (rolled back, no
+/// audit); otherwise a summary event when anything changed, the audit trail written with the
+/// rows, and then either commit or, for a dry run, roll everything back. `noun` is the record
+/// kind in the audit log ("school"), `plural` its name in the summary.
 pub(crate) async fn finish(
     txn: DatabaseTransaction,
     actor: &Actor,
@@ -236,6 +237,10 @@ pub(crate) async fn finish(
     report: &ImportReport,
     mut events: Vec<audit_event::ActiveModel>,
 ) -> Result<()> {
+    if !report.is_ok() {
+        txn.rollback().await?;
+        return Ok(());
+    }
     if report.created + report.updated > 0 {
         events.push(audit::event(
             actor,

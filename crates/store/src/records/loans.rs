@@ -737,14 +737,6 @@ impl Store {
                 }
             }
         }
-        if !report.is_ok() {
-            txn.rollback().await?;
-            return Ok(CsvImport {
-                report,
-                warnings: outcome.warnings,
-                rows,
-            });
-        }
         crate::records::imports::finish(txn, actor, ("instrument_loan", "loans"), rows, &report, Vec::new()).await?;
         Ok(CsvImport {
             report,

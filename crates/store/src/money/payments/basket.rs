@@ -121,6 +121,61 @@ pub(crate) async fn apply_paid_items(
     Ok(paid.len())
 }
 
+/// A donation (with its Gift Aid declaration, if any) and its line in `user_id`'s basket,
+/// written in `txn`: the donation's id and the line's. A guest's donation keeps the donor's
+/// email (`donor_email`), since the basket is the shared guest account's.
+pub(super) async fn donation_in_basket(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    user_id: i64,
+    donor_email: Option<String>,
+    input: &DonationInput,
+) -> Result<(i64, i64)> {
+    let (name, address, postcode, declared) = match &input.gift_aid {
+        Some(g) => (
+            g.name.clone(),
+            g.home_address.clone(),
+            g.postcode.to_string(),
+            Some(now()),
+        ),
+        None => (String::new(), String::new(), String::new(), None),
+    };
+    let id = insert_id(
+        txn,
+        "INSERT INTO donations (user_id, amount_pence, gift_aid, donor_name, home_address, postcode, \
+         declared_at, status, checkout_id, paid_at, created_at, donor_email) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'in_basket', NULL, NULL, ?, ?) RETURNING id",
+        vec![
+            user_id.into(),
+            input.amount.0.into(),
+            input.gift_aid.is_some().into(),
+            name.into(),
+            address.into(),
+            postcode.into(),
+            declared.into(),
+            now().into(),
+            donor_email.into(),
+        ],
+    )
+    .await?;
+    let description = donation_description(input.amount, input.gift_aid.is_some());
+    let item = insert_id(
+        txn,
+        "INSERT INTO basket_items (user_id, kind, invoice_id, donation_id, description, amount_pence, \
+         checkout_id, created_at) VALUES (?, 'donation', NULL, ?, ?, ?, NULL, ?) RETURNING id",
+        vec![
+            user_id.into(),
+            id.into(),
+            description.clone().into(),
+            input.amount.0.into(),
+            now().into(),
+        ],
+    )
+    .await?;
+    audit::record(txn, actor, Action::Create, "donation", Some(id), description).await?;
+    Ok((id, item))
+}
+
 impl Store {
     /// The person's basket, oldest first.
     pub async fn basket(&self, user_id: i64) -> Result<Vec<BasketItem>> {
@@ -131,47 +186,7 @@ impl Store {
     pub async fn add_donation(&self, actor: &Actor, user_id: i64, input: &DonationInput) -> Result<i64> {
         check_donation(input.amount)?;
         let txn = self.write().await?;
-        let (name, address, postcode, declared) = match &input.gift_aid {
-            Some(g) => (
-                g.name.clone(),
-                g.home_address.clone(),
-                g.postcode.to_string(),
-                Some(now()),
-            ),
-            None => (String::new(), String::new(), String::new(), None),
-        };
-        let id = insert_id(
-            &txn,
-            "INSERT INTO donations (user_id, amount_pence, gift_aid, donor_name, home_address, postcode, \
-             declared_at, status, checkout_id, paid_at, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'in_basket', NULL, NULL, ?) RETURNING id",
-            vec![
-                user_id.into(),
-                input.amount.0.into(),
-                input.gift_aid.is_some().into(),
-                name.into(),
-                address.into(),
-                postcode.into(),
-                declared.into(),
-                now().into(),
-            ],
-        )
-        .await?;
-        let description = donation_description(input.amount, input.gift_aid.is_some());
-        insert_id(
-            &txn,
-            "INSERT INTO basket_items (user_id, kind, invoice_id, donation_id, description, amount_pence, \
-             checkout_id, created_at) VALUES (?, 'donation', NULL, ?, ?, ?, NULL, ?) RETURNING id",
-            vec![
-                user_id.into(),
-                id.into(),
-                description.clone().into(),
-                input.amount.0.into(),
-                now().into(),
-            ],
-        )
-        .await?;
-        audit::record(&txn, actor, Action::Create, "donation", Some(id), description).await?;
+        let (id, _) = donation_in_basket(&txn, actor, user_id, None, input).await?;
         txn.commit().await?;
         Ok(id)
     }

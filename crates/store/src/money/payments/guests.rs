@@ -2,14 +2,14 @@
 //! under the one guest payments account, paid by a checkout of that line alone; a donation
 //! keeps its donor's email and Gift Aid declaration.
 use sea_orm::{ConnectionTrait as _, FromQueryResult};
-use tutti_domain::payments::{check_donation, donation_description};
+use tutti_domain::payments::check_donation;
 
 use super::basket::DonationInput;
-use super::{Checkout, insert_id, open_checkout_in};
+use super::{Checkout, open_checkout_in};
+use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::platform::audit::{self, Action, Actor};
+use crate::platform::audit::Actor;
 use crate::query::stmt;
-use crate::{Store, now};
 
 impl Store {
     /// A guest's donation (and its Gift Aid declaration), as a basket line under the guest
@@ -18,48 +18,8 @@ impl Store {
         check_donation(input.amount)?;
         let txn = self.write().await?;
         let payer = crate::events::bookings::guest_payer(&txn).await?;
-        let (name, address, postcode, declared) = match &input.gift_aid {
-            Some(g) => (
-                g.name.clone(),
-                g.home_address.clone(),
-                g.postcode.to_string(),
-                Some(now()),
-            ),
-            None => (String::new(), String::new(), String::new(), None),
-        };
-        let id = insert_id(
-            &txn,
-            "INSERT INTO donations (user_id, amount_pence, gift_aid, donor_name, home_address, postcode, \
-             declared_at, status, checkout_id, paid_at, created_at, donor_email) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'in_basket', NULL, NULL, ?, ?) RETURNING id",
-            vec![
-                payer.into(),
-                input.amount.0.into(),
-                input.gift_aid.is_some().into(),
-                name.into(),
-                address.into(),
-                postcode.into(),
-                declared.into(),
-                now().into(),
-                crate::platform::accounts::normalise_email(email).into(),
-            ],
-        )
-        .await?;
-        let description = donation_description(input.amount, input.gift_aid.is_some());
-        let item = insert_id(
-            &txn,
-            "INSERT INTO basket_items (user_id, kind, invoice_id, donation_id, description, amount_pence, \
-             checkout_id, created_at) VALUES (?, 'donation', NULL, ?, ?, ?, NULL, ?) RETURNING id",
-            vec![
-                payer.into(),
-                id.into(),
-                description.clone().into(),
-                input.amount.0.into(),
-                now().into(),
-            ],
-        )
-        .await?;
-        audit::record(&txn, actor, Action::Create, "donation", Some(id), description).await?;
+        let email = crate::platform::accounts::normalise_email(email);
+        let (_, item) = super::basket::donation_in_basket(&txn, actor, payer, Some(email), input).await?;
         txn.commit().await?;
         Ok(item)
     }

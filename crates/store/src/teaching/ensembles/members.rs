@@ -694,14 +694,6 @@ impl Store {
                 }
             }
         }
-        if !report.is_ok() {
-            txn.rollback().await?;
-            return Ok(CsvImport {
-                report,
-                warnings: outcome.warnings,
-                rows,
-            });
-        }
         crate::records::imports::finish(
             txn,
             actor,

@@ -435,14 +435,6 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        if !report.is_ok() {
-            txn.rollback().await?;
-            return Ok(CsvImport {
-                report,
-                warnings: outcome.warnings,
-                rows,
-            });
-        }
         crate::records::imports::finish(txn, actor, ("ensemble", "ensembles"), rows, &report, Vec::new()).await?;
         Ok(CsvImport {
             report,
