@@ -36,8 +36,14 @@ for _ in $(seq 1 300); do
 done
 status=0
 summary=""
-for who in admin teacher parent; do
-  token=$("$TUTTI_BIN" users token --email "$who@demo.test" --name "schemathesis $who" --data-dir "$data" 2>/dev/null)
+# The office last: its run may erase people (privacy's erasure endpoints), the demo's teacher
+# and parent among them, whose own runs must come first.
+for who in teacher parent admin; do
+  if ! token=$("$TUTTI_BIN" users token --email "$who@demo.test" --name "schemathesis $who" --data-dir "$data" 2>"$data/token.err"); then
+    echo "could not make a token for $who@demo.test:" >&2
+    cat "$data/token.err" >&2
+    exit 1
+  fi
   echo "== schemathesis as $who (seed $seed, at most $examples examples an operation)"
   log="$data/st-$who.log"
   started=$(date +%s)

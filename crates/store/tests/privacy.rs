@@ -307,6 +307,11 @@ async fn a_family_is_exported_whole_and_erased_everywhere(backend: TestBackend) 
             );
         }
     }
+    // The erased record still reads as a record (its dates are dates): born on the first day
+    // of their school year, so year-group statistics still hold.
+    let kept = store.pupil_input(child).await.unwrap().expect("the record is kept");
+    assert_eq!(kept.row.date_of_birth, date!(2015 - 09 - 01));
+    assert_eq!(kept.row.first_name, "Erased");
     // Their logins are ended; the invoices are still there, pseudonymised.
     assert!(store.user_by_email(&names.email).await.unwrap().is_none());
     let invoices = rows_containing(store.conn(), &format!("Erased guardian {guardian}"))

@@ -66,10 +66,12 @@ fn is_machinery(table: &str) -> bool {
 
 fn kind_of(declared: &str) -> ColumnKind {
     let t = declared.to_ascii_lowercase();
-    if t.contains("char") || t.contains("text") || t.contains("clob") || t == "json" || t == "jsonb" {
-        ColumnKind::Text
-    } else if t == "date" {
+    // SQLite's dates are declared `date_text` (sea-query's name for a date kept as text): a
+    // date all the same, which must be written as one, never as an empty string.
+    if t == "date" || t == "date_text" {
         ColumnKind::Date
+    } else if t.contains("char") || t.contains("text") || t.contains("clob") || t == "json" || t == "jsonb" {
+        ColumnKind::Text
     } else if t.contains("blob") || t.contains("bytea") || t.contains("binary") {
         ColumnKind::Binary
     } else {

@@ -450,7 +450,7 @@ async fn one(
 pub struct EnsembleApplicationRequest {
     #[schema(value_type = i64, required = true)]
     pupil_id: Option<i64>,
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, pattern = r"\S")]
     instrument: Option<String>,
     /// The grade they play at, 0 (none yet) to 8.
     #[schema(minimum = 0, maximum = 8)]

@@ -218,19 +218,19 @@ pub struct EventBody {
     audience: Option<String>,
     /// Ages, grades or roles, in words.
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(max_length = 200)]
+    #[schema(value_type = String, max_length = 200)]
     audience_detail: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(max_length = 2000)]
+    #[schema(value_type = String, max_length = 2000)]
     summary: Option<String>,
     #[schema(value_type = String, required = true, pattern = r"\S", max_length = 200)]
     venue: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(max_length = 10)]
+    #[schema(value_type = String, max_length = 10)]
     postcode: Option<String>,
     /// Places; left out for no limit.
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(minimum = 1, maximum = 100000)]
+    #[schema(value_type = u32, minimum = 1, maximum = 100000)]
     capacity: Option<u32>,
     /// The places are for each session, and each booking is for one session.
     capacity_per_session: Option<bool>,
@@ -240,7 +240,7 @@ pub struct EventBody {
     ticket_types: Option<Vec<TicketTypeBody>>,
     /// Days before the first session that a cancellation is refunded in full (7).
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(minimum = 0, maximum = 365)]
+    #[schema(value_type = u32, minimum = 0, maximum = 365)]
     refund_days: Option<u32>,
 }
 
@@ -373,6 +373,7 @@ pub struct BookingBody {
     tickets: Option<Vec<TicketLine>>,
     /// The session booked, when places are for each session.
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = i64)]
     session_id: Option<i64>,
 }
 
