@@ -17,6 +17,17 @@ fn timed<T>(state: &AppState, kind: JobKind, started: Instant, outcome: &Result<
     state.metrics.observe_job(kind.as_str(), word, started.elapsed());
 }
 
+/// Waits for a job a request started, for `job_answer_wait` at most (none when it is zero):
+/// its outcome if it ended in time, else `None`, the job going on in the background. The
+/// billing screen and the API both answer from this, so the setting means one thing.
+pub async fn within_wait<T>(state: &AppState, task: JoinHandle<T>) -> Option<Result<T, tokio::task::JoinError>> {
+    let wait = state.config.job_answer_wait;
+    if wait.is_zero() {
+        return None;
+    }
+    tokio::time::timeout(wait, task).await.ok()
+}
+
 /// Runs a billing job held here in the background; its handle gives the run's report.
 pub fn run_billing(state: &AppState, job: Job) -> JoinHandle<Result<RunReport, StoreError>> {
     let state = state.clone();

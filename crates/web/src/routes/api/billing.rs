@@ -682,16 +682,13 @@ async fn post_run(
     // A job any app server can see, and refuse a second of (409).
     let job = state.store.start_billing_job(&actor, term).await?;
     let id = job.id;
-    let wait = state.config.job_answer_wait;
     let task = crate::jobs::run_billing(&state, job);
-    if !wait.is_zero() {
-        match tokio::time::timeout(wait, task).await {
-            Ok(Ok(Ok(report))) => return ok(StatusCode::OK, BillingRun::from(&report)),
-            Ok(Ok(Err(e))) => return Err(e.into()),
-            Ok(Err(e)) => return Err(ApiError::Internal(e.to_string())),
-            // Still going (in the background): follow its job.
-            Err(_) => {}
-        }
+    match crate::jobs::within_wait(&state, task).await {
+        Some(Ok(Ok(report))) => return ok(StatusCode::OK, BillingRun::from(&report)),
+        Some(Ok(Err(e))) => return Err(e.into()),
+        Some(Err(e)) => return Err(ApiError::Internal(e.to_string())),
+        // Still going (in the background): follow its job.
+        None => {}
     }
     let job = state.store.job(id).await?;
     let mut response = ok(StatusCode::ACCEPTED, crate::routes::api::jobs::JobState::from(&job))?;

@@ -233,7 +233,7 @@ pub(super) async fn start_run(
     // The run goes on even if the browser leaves: it is one transaction either way.
     // As the API does, it waits `job_answer_wait` before showing the progress page instead.
     let task = crate::jobs::run_billing(&state, job);
-    let _ = tokio::time::timeout(state.config.job_answer_wait, task).await;
+    let _ = crate::jobs::within_wait(&state, task).await;
     let job = state.store.job(id).await?;
     if job.status == JobStatus::Done {
         let message = finished_message(&job);
