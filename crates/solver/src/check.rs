@@ -38,6 +38,7 @@ type VisitSpan<'a> = (i64, i64, &'a str);
 struct Placed<'a> {
     lesson: &'a str,
     school: &'a str,
+    online: bool,
     start: i64,
     end: i64,
 }
@@ -149,7 +150,9 @@ pub fn check(instance: &Instance, solution: &Solution) -> Result<Report, Instanc
             );
         }
         let school = schools[lesson.school.as_str()];
-        if !inside_one(&school.open, &a.day, start, end) {
+        // An online lesson is taught from wherever the teacher is: the school's hours do
+        // not bind it.
+        if !lesson.online && !inside_one(&school.open, &a.day, start, end) {
             violate(
                 1,
                 Some(&lesson.id),
@@ -165,6 +168,7 @@ pub fn check(instance: &Instance, solution: &Solution) -> Result<Report, Instanc
             .push(Placed {
                 lesson: &lesson.id,
                 school: &lesson.school,
+                online: lesson.online,
                 start,
                 end,
             });
@@ -202,58 +206,62 @@ pub fn check(instance: &Instance, solution: &Solution) -> Result<Report, Instanc
     for ((teacher, day), placed) in &mut by_teacher_day {
         placed.sort_by(|a, b| (a.start, a.end, a.lesson).cmp(&(b.start, b.end, b.lesson)));
         let mut day_travel = 0;
-        let mut visit_start = 0;
+        // The school the teacher was last at today, and the visit in progress there
+        // (school, first start, last end, first lesson). Online lessons are taught from
+        // where the teacher is: they need no travel, but end any visit in progress, and
+        // the journey between the schools either side of them is owed after them.
+        let mut last_school: Option<&str> = None;
+        let mut visit: Option<(&str, i64, i64, &str)> = None;
         for (i, p) in placed.iter().enumerate() {
-            if i == 0 {
-                visit_start = 0;
-                continue;
-            }
-            let prev = &placed[i - 1];
-            let needed = if prev.school == p.school {
-                0
-            } else {
-                travel_between(prev.school, p.school)
+            let needed = match last_school {
+                Some(from) if !p.online && from != p.school => travel_between(from, p.school),
+                _ => 0,
             };
-            if p.start < prev.end + needed {
-                let message = if p.start < prev.end {
-                    format!(
-                        "teacher {teacher}'s lessons {} and {} overlap on {day}",
-                        prev.lesson, p.lesson
-                    )
-                } else {
-                    format!(
-                        "teacher {teacher} needs {needed} minutes from {} to {} on {day} but lesson {} starts {} minutes after lesson {} ends",
-                        prev.school,
-                        p.school,
-                        p.lesson,
-                        p.start - prev.end,
-                        prev.lesson
-                    )
-                };
-                violate(2, Some(p.lesson), message);
+            if i > 0 {
+                let prev = &placed[i - 1];
+                if p.start < prev.end + needed {
+                    let message = if p.start < prev.end {
+                        format!(
+                            "teacher {teacher}'s lessons {} and {} overlap on {day}",
+                            prev.lesson, p.lesson
+                        )
+                    } else {
+                        format!(
+                            "teacher {teacher} needs {needed} minutes from {} to {} on {day} but lesson {} starts {} minutes after lesson {} ends",
+                            last_school.unwrap_or_default(),
+                            p.school,
+                            p.lesson,
+                            p.start - prev.end,
+                            prev.lesson
+                        )
+                    };
+                    violate(2, Some(p.lesson), message);
+                }
             }
-            if prev.school != p.school {
-                day_travel += needed;
-                let first = &placed[visit_start];
-                school_visits
-                    .entry((prev.school, day))
-                    .or_default()
-                    .push((first.start, prev.end, first.lesson));
-                visit_start = i;
+            day_travel += needed;
+            match visit {
+                Some((school, _, ref mut end, _)) if !p.online && school == p.school => *end = p.end,
+                _ => {
+                    if let Some((school, from, to, first)) = visit.take() {
+                        school_visits.entry((school, day)).or_default().push((from, to, first));
+                        visits += 1;
+                    }
+                    if !p.online {
+                        visit = Some((p.school, p.start, p.end, p.lesson));
+                        last_school = Some(p.school);
+                    }
+                }
             }
         }
-        let first = &placed[visit_start];
+        if let Some((school, from, to, first)) = visit {
+            school_visits.entry((school, day)).or_default().push((from, to, first));
+            visits += 1;
+        }
         let last = placed.last().expect("a teacher-day has a lesson");
-        school_visits
-            .entry((last.school, day))
-            .or_default()
-            .push((first.start, last.end, first.lesson));
-        let day_visits = 1 + placed.windows(2).filter(|w| w[0].school != w[1].school).count() as i64;
         let work: i64 = placed.iter().map(|p| p.end - p.start).sum();
         let span = last.end - placed[0].start;
         travel += day_travel;
         idle += span - work - day_travel;
-        visits += day_visits;
     }
 
     for ((school, day), list) in &school_visits {

@@ -194,6 +194,7 @@ pub fn generate(seed: u64, teachers: usize, schools: usize, lessons: usize) -> I
                 minutes,
                 pupils,
                 fixed: None,
+                online: false,
             });
         }
     }

@@ -47,6 +47,12 @@ pub struct Lesson {
     /// shared format, so every instance written by the format's own tools still reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed: Option<Fixed>,
+    /// Tutti's extension: a lesson taught over a video call. It needs no room and no
+    /// school opening hours (the teacher's availability alone), and the teacher does not
+    /// travel for it: it is taught from wherever they are, so travel between their schools
+    /// is still owed, after it. `school` remains the pupils' school, for the record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub online: bool,
 }
 
 /// Where a pinned lesson stays.

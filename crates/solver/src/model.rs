@@ -27,7 +27,11 @@ pub struct Window {
 pub struct Model {
     pub slot: i32,
     pub days: usize,
+    /// The instance's schools and one more, `online`: the place of every online lesson.
     pub schools: usize,
+    /// The index of the place online lessons are taught (the last school): no travel to or
+    /// from it, rooms without limit, open whenever the teacher is available.
+    pub online: u32,
     pub teachers: usize,
     pub lessons: Vec<LessonInfo>,
     pub rooms: Vec<u32>,
@@ -75,7 +79,10 @@ impl Model {
             .enumerate()
             .map(|(i, t)| (t.id.as_str(), i as u32))
             .collect();
-        let n_schools = instance.schools.len();
+        let online = instance.schools.len() as u32;
+        let n_schools = instance.schools.len() + 1;
+        // The online place's row and column stay 0: see `Model::travel_after` for why
+        // travel is still owed across an online lesson.
         let mut travel = vec![0u16; n_schools * n_schools];
         for (a, from) in instance.schools.iter().enumerate() {
             let row = &instance.travel_minutes[&from.id];
@@ -91,20 +98,28 @@ impl Model {
         let mut lesson_days = Vec::with_capacity(instance.lessons.len());
         for (li, lesson) in instance.lessons.iter().enumerate() {
             let teacher = teacher_index[lesson.teacher.as_str()];
-            let school = school_index[lesson.school.as_str()];
+            let school = if lesson.online {
+                online
+            } else {
+                school_index[lesson.school.as_str()]
+            };
             let pair = match pair_index.get(&(teacher, school)) {
                 Some(&pair) => pair,
                 None => {
                     let pair = pair_index.len() as u32;
                     pair_index.insert((teacher, school), pair);
                     let t = &instance.teachers[teacher as usize];
-                    let s = &instance.schools[school as usize];
+                    let always = [(0, crate::instance::DAY_MINUTES as i32)];
                     for day in &instance.days {
+                        let open = match instance.schools.get(school as usize) {
+                            Some(s) => intervals(&s.open, day),
+                            None => always.to_vec(),
+                        };
                         // Pairwise intersections, never merged: a lesson must lie inside
                         // one interval of each list, so touching intervals stay apart.
                         let mut windows = Vec::new();
                         for (ta, tb) in intervals(&t.available, day) {
-                            for (sa, sb) in intervals(&s.open, day) {
+                            for &(sa, sb) in &open {
                                 let from = align_up(ta.max(sa), slot);
                                 let to = tb.min(sb);
                                 if from < to {
@@ -180,9 +195,15 @@ impl Model {
             slot,
             days,
             schools: n_schools,
+            online,
             teachers: instance.teachers.len(),
             lessons,
-            rooms: instance.schools.iter().map(|s| s.rooms as u32).collect(),
+            rooms: instance
+                .schools
+                .iter()
+                .map(|s| s.rooms as u32)
+                .chain(std::iter::once(u32::MAX))
+                .collect(),
             travel,
             pair_windows,
             conflict_start,
@@ -213,8 +234,16 @@ impl Model {
         self.move_penalty * moved as i64
     }
 
-    /// The visits of a teacher-day's `seq`: each a range of consecutive lessons at one school.
+    /// The visits of a teacher-day's `seq`: each a range of consecutive lessons at one
+    /// school. Online lessons are no visit, and one between two lessons at a school splits
+    /// them into two visits (the checker counts them so).
     pub fn visits<'a>(&'a self, seq: &'a [u32]) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+        self.runs(seq).filter(|run| self.lessons[seq[run.start] as usize].school != self.online)
+    }
+
+    /// The runs of a teacher-day's `seq`: each a range of consecutive lessons at one place
+    /// (a school, or online).
+    pub fn runs<'a>(&'a self, seq: &'a [u32]) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
         let mut i = 0;
         std::iter::from_fn(move || {
             if i == seq.len() {
@@ -232,6 +261,18 @@ impl Model {
     #[inline]
     pub fn travel(&self, a: u32, b: u32) -> i32 {
         self.travel[a as usize * self.schools + b as usize] as i32
+    }
+
+    /// The travel owed before a lesson at `school` when the teacher was last at school
+    /// `last_school` (`None` when nothing before it today was at a school). An online
+    /// lesson is taught from where the teacher is, so it owes nothing, and the journey
+    /// between the schools either side of it is owed after it.
+    #[inline]
+    pub fn travel_after(&self, last_school: Option<u32>, school: u32) -> i32 {
+        match last_school {
+            Some(last) if school != self.online => self.travel(last, school),
+            _ => 0,
+        }
     }
 
     #[inline]

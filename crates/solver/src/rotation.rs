@@ -28,7 +28,11 @@ pub fn rotate(instance: &Instance, solution: &Solution, week: u32) -> Solution {
     let shift = week.saturating_sub(1) as usize;
     for list in by_teacher_day.values_mut() {
         list.sort_by_key(|&i| (solution.assignments[i].start, i));
-        let school = |i: usize| &lessons[solution.assignments[i].lesson.as_str()].school;
+        // The place a lesson is taught: its school, or online (whatever the pupils' school).
+        let school = |i: usize| {
+            let lesson = lessons[solution.assignments[i].lesson.as_str()];
+            (!lesson.online).then_some(&lesson.school)
+        };
         let mut first = 0;
         while first < list.len() {
             let mut last = first + 1;

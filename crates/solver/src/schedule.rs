@@ -163,10 +163,7 @@ impl Timer {
                 length += model.lessons[seq[j] as usize].minutes;
                 j += 1;
             }
-            let earliest = match previous {
-                Some(p) => ready + model.travel(p, school),
-                None => 0,
-            };
+            let earliest = ready + model.travel_after(previous, school);
             let windows = model.windows(first.pair, day);
             let rooms = model.rooms[school as usize];
             let held = &occupancy[school as usize * model.days + day];
@@ -239,7 +236,9 @@ impl Timer {
                 at_origin: near_origin && model.origin[block[0] as usize] == (day as i8, start),
             });
             ready = end;
-            previous = Some(school);
+            if school != model.online {
+                previous = Some(school);
+            }
             i = j;
         }
 
@@ -248,7 +247,12 @@ impl Timer {
         for v in (0..self.visits.len().saturating_sub(1)).rev() {
             let next = self.visits[v + 1];
             let cur = self.visits[v];
-            let gap = next.start - model.travel(cur.school, next.school) - cur.end;
+            let last_school = self.visits[..=v]
+                .iter()
+                .rev()
+                .map(|visit| visit.school)
+                .find(|&school| school != model.online);
+            let gap = next.start - model.travel_after(last_school, next.school) - cur.end;
             let shift = model.align_down(gap.min(cur.window_to - cur.end));
             if shift > 0 && !cur.pinned && !cur.at_origin {
                 let held = &occupancy[cur.school as usize * model.days + day];
@@ -263,20 +267,12 @@ impl Timer {
             }
         }
 
-        let mut travel = 0i64;
-        let mut work = 0i64;
-        for (v, visit) in self.visits.iter().enumerate() {
-            if v > 0 {
-                travel += model.travel(self.visits[v - 1].school, visit.school) as i64;
-            }
-        }
-        for &l in seq {
-            work += model.lessons[l as usize].minutes as i64;
-        }
+        // Travel plus idle is the span less the teaching, so travel needs no sum of its own.
+        let work: i64 = seq.iter().map(|&l| model.lessons[l as usize].minutes as i64).sum();
         let span = (self.visits.last()?.end - self.visits[0].start) as i64;
-        let idle = span - work - travel;
+        let visits = self.visits.iter().filter(|v| v.school != model.online).count() as i64;
         let moved = model.moved_penalty(day, seq, &self.starts);
-        Some(travel + idle + VISIT_COST * self.visits.len() as i64 + moved)
+        Some(span - work + VISIT_COST * visits + moved)
     }
 }
 

@@ -91,7 +91,12 @@ pub fn install(model: &Model) -> Schedule {
                     .any(|w| w.from <= at && end <= w.to);
             let after_last = kept.last().is_none_or(|&k| {
                 let previous = model.lessons[k as usize];
-                at >= starts[starts.len() - 1] + previous.minutes + model.travel(previous.school, info.school)
+                let last_school = kept
+                    .iter()
+                    .rev()
+                    .map(|&k| model.lessons[k as usize].school)
+                    .find(|&school| school != model.online);
+                at >= starts[starts.len() - 1] + previous.minutes + model.travel_after(last_school, info.school)
             });
             let pupils_free = model
                 .conflicts(l)

@@ -247,3 +247,83 @@ fn rule_5_a_pinned_lesson_placed_elsewhere() {
         .collect();
     assert_eq!(got, broken(5, "L1"));
 }
+
+/// T1 teaches A at S1, then O online (its pupil is at S2), then B at S2; T2 teaches C at
+/// S1. S1 has one room and S2 closes at 700, but O is online.
+fn online_instance() -> Instance {
+    serde_json::from_str(
+        r#"{
+        "version": 1, "slot_minutes": 5, "days": ["mon"],
+        "schools": [
+            {"id": "S1", "rooms": 1, "open": {"mon": [[540, 900]]}},
+            {"id": "S2", "rooms": 1, "open": {"mon": [[540, 700]]}}
+        ],
+        "travel_minutes": {"S1": {"S1": 0, "S2": 20}, "S2": {"S1": 20, "S2": 0}},
+        "teachers": [
+            {"id": "T1", "available": {"mon": [[540, 960]]}},
+            {"id": "T2", "available": {"mon": [[540, 900]]}}
+        ],
+        "lessons": [
+            {"id": "A", "teacher": "T1", "school": "S1", "minutes": 30, "pupils": ["P1"]},
+            {"id": "O", "teacher": "T1", "school": "S2", "minutes": 30, "pupils": ["P2"], "online": true},
+            {"id": "B", "teacher": "T1", "school": "S2", "minutes": 30, "pupils": ["P3"]},
+            {"id": "A2", "teacher": "T1", "school": "S1", "minutes": 30, "pupils": ["P4"]},
+            {"id": "C", "teacher": "T2", "school": "S1", "minutes": 30, "pupils": ["P5"]}
+        ]
+    }"#,
+    )
+    .unwrap()
+}
+
+fn online_report(assignments: &[(&str, &str, i64)], unscheduled: &[&str]) -> Report {
+    check(&online_instance(), &solution(assignments, unscheduled)).unwrap()
+}
+
+#[test]
+fn an_online_lesson_needs_no_travel_but_the_journey_after_it_is_owed() {
+    // A 540..570 at S1, O 570..600 online, B 620..650 at S2 (20 minutes' drive after O).
+    let r = online_report(&[("A", "mon", 540), ("O", "mon", 570), ("B", "mon", 620)], &["A2", "C"]);
+    assert!(r.valid, "{:?}", r.violations);
+    // Travel 20 (S1 to S2, across O); idle 110 − 90 − 20 = 0; visits: S1 and S2, O is none.
+    assert_eq!((r.travel, r.idle, r.visits, r.unscheduled), (20, 0, 2, 2));
+    assert_eq!(r.cost, 2 * 10_000 + 20 + 15 * 2);
+
+    // B straight after O: the drive from S1 is not done while teaching online.
+    let r = online_report(&[("A", "mon", 540), ("O", "mon", 570), ("B", "mon", 600)], &["A2", "C"]);
+    assert_eq!(
+        r.violations.iter().map(|v| (v.rule, v.lesson.as_deref())).collect::<Vec<_>>(),
+        vec![(2, Some("B"))]
+    );
+    // O straight after A is fine: no journey to an online lesson.
+    let r = online_report(&[("A", "mon", 540), ("O", "mon", 570)], &["B", "A2", "C"]);
+    assert!(r.valid, "{:?}", r.violations);
+    assert_eq!((r.travel, r.visits), (0, 1));
+}
+
+#[test]
+fn an_online_lesson_keeps_to_the_teacher_not_the_school() {
+    // S2 (O's pupils' school) closes at 700; O at 900 is inside T1's availability.
+    let r = online_report(&[("O", "mon", 900)], &["A", "B", "A2", "C"]);
+    assert!(r.valid, "{:?}", r.violations);
+    // T1 is available until 960: O at 940 would end at 970.
+    let r = online_report(&[("O", "mon", 940)], &["A", "B", "A2", "C"]);
+    assert_eq!(r.violations.iter().map(|v| v.rule).collect::<Vec<_>>(), vec![1]);
+}
+
+#[test]
+fn an_online_lesson_holds_no_room_and_splits_a_visit() {
+    // T1: A at S1 540..570, O online 570..600, A2 at S1 600..630: two visits to S1, and
+    // S1's one room is free while O is taught, so T2's C takes it 570..600.
+    let r = online_report(
+        &[("A", "mon", 540), ("O", "mon", 570), ("A2", "mon", 600), ("C", "mon", 570)],
+        &["B"],
+    );
+    assert!(r.valid, "{:?}", r.violations);
+    assert_eq!((r.travel, r.idle, r.visits), (0, 0, 3));
+    // C at 560 overlaps T1's first visit in the one room.
+    let r = online_report(
+        &[("A", "mon", 540), ("O", "mon", 570), ("A2", "mon", 600), ("C", "mon", 560)],
+        &["B"],
+    );
+    assert_eq!(r.violations.iter().map(|v| v.rule).collect::<Vec<_>>(), vec![3]);
+}

@@ -40,6 +40,59 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    /// Some lessons online: the solver's timing (no room, no school hours, the journey
+    /// between schools owed after an online lesson) agrees with the checker's.
+    #[test]
+    fn solutions_with_online_lessons_pass_the_checker(
+        seed in 0u64..1_000,
+        teachers in 1usize..4,
+        schools in 2usize..8,
+        lessons in 5usize..60,
+        every in 2usize..5,
+    ) {
+        let mut instance = generate(seed, teachers, schools, lessons);
+        for lesson in instance.lessons.iter_mut().step_by(every) {
+            lesson.online = true;
+        }
+        let solved = solve(&instance, &options(seed, 50_000)).unwrap();
+        let report = check(&instance, &solved.solution).unwrap();
+        prop_assert!(report.valid, "{:?}", report.violations);
+        prop_assert_eq!(report.cost, solved.cost);
+        assert_valid_in_every_week(&instance, &solved.solution);
+    }
+}
+
+#[test]
+fn an_online_lesson_is_taught_when_its_school_is_closed_or_full() {
+    // S1 is open 540..600 with one room, which T2 has all morning; T1's online lesson for a
+    // pupil at S1 needs neither, so it is taught, and T2's two lessons too.
+    let instance: Instance = serde_json::from_str(
+        r#"{"version": 1, "slot_minutes": 5, "days": ["mon"],
+        "schools": [{"id": "S1", "rooms": 1, "open": {"mon": [[540, 600]]}}],
+        "travel_minutes": {"S1": {"S1": 0}},
+        "teachers": [{"id": "T1", "available": {"mon": [[540, 720]]}},
+                     {"id": "T2", "available": {"mon": [[540, 600]]}}],
+        "lessons": [
+          {"id": "O", "teacher": "T1", "school": "S1", "minutes": 60, "pupils": ["P1"], "online": true},
+          {"id": "X", "teacher": "T2", "school": "S1", "minutes": 30, "pupils": ["P2"]},
+          {"id": "Y", "teacher": "T2", "school": "S1", "minutes": 30, "pupils": ["P3"]}]}"#,
+    )
+    .unwrap();
+    let solved = solve(&instance, &options(1, 10_000)).unwrap();
+    assert!(solved.solution.unscheduled.is_empty(), "{:?}", solved.solution);
+    let report = check(&instance, &solved.solution).unwrap();
+    assert!(report.valid, "{:?}", report.violations);
+    // One visit (T2's); the online lesson is none.
+    assert_eq!(report.visits, 1);
+    // Offline, the same lesson cannot be taught: the room and the hours are T2's.
+    let mut offline = instance.clone();
+    offline.lessons[0].online = false;
+    let solved = solve(&offline, &options(1, 10_000)).unwrap();
+    assert_eq!(solved.solution.unscheduled.len(), 1);
+}
+
 #[test]
 fn same_seed_same_solution() {
     let instance = generate(7, 6, 12, 120);

@@ -356,6 +356,7 @@ pub fn to_instance(facts: &Facts, slots: &[Slot], days: &[u8], pin: bool) -> Res
                 }),
                 _ => None,
             },
+            online: false,
         });
         match code.filter(|c| codes.contains(c)) {
             Some(code) => assignments.push(Assignment {
