@@ -339,14 +339,8 @@ pub fn rehearsal_dates(terms: &[TermDates], closures: &BTreeSet<Date>, weekday: 
     out
 }
 
-/// How long before an online rehearsal starts its members see the joining link.
-pub const JOIN_EARLY_MINUTES: u16 = 30;
-
-/// Is an online rehearsal on `day` from `start` to `end` (minutes after midnight) open to join
-/// at `now_minute` on `today`: from a short time before it starts until it ends.
-pub fn joining_open(day: Date, start: u16, end: u16, today: Date, now_minute: u16) -> bool {
-    day == today && now_minute + JOIN_EARLY_MINUTES >= start && now_minute < end
-}
+// When an online rehearsal's joining link shows is the rule for every online session.
+pub use crate::online::{JOIN_EARLY_MINUTES, joining_open};
 
 text_enum! {
     /// What became of a dated rehearsal.
@@ -588,15 +582,6 @@ mod tests {
         assert!(mondays.iter().all(|d| !is_bank_holiday(*d)));
     }
 
-    #[test]
-    fn the_joining_link_opens_a_short_time_before() {
-        let day = date!(2026 - 09 - 16);
-        assert!(!joining_open(day, 18 * 60, 19 * 60, day, 17 * 60 + 29));
-        assert!(joining_open(day, 18 * 60, 19 * 60, day, 17 * 60 + 30));
-        assert!(joining_open(day, 18 * 60, 19 * 60, day, 18 * 60 + 59));
-        assert!(!joining_open(day, 18 * 60, 19 * 60, day, 19 * 60));
-        assert!(!joining_open(day, 18 * 60, 19 * 60, date!(2026 - 09 - 15), 18 * 60));
-    }
 
     #[test]
     fn slugs_and_ids() {

@@ -140,6 +140,7 @@ pub mod jobs;
 pub mod lessons;
 pub mod loans;
 pub mod money;
+pub mod online;
 pub mod payments;
 pub mod privacy;
 pub mod progress;

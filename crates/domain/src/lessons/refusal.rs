@@ -38,6 +38,9 @@ pub enum LessonRefusal {
         format_day_long(*day)
     )]
     NotTeachingDay { day: Date },
+    /// An online group's joining link.
+    #[error(transparent)]
+    Link(#[from] crate::online::LinkRefusal),
 }
 
 impl LessonRefusal {
@@ -51,6 +54,7 @@ impl LessonRefusal {
             LessonRefusal::HubMissForWholeLesson => "mark",
             LessonRefusal::NoteTooLong => "note",
             LessonRefusal::NotTeachingDay { .. } => "day",
+            LessonRefusal::Link(_) => "joining_link",
             _ => return None,
         })
     }

@@ -55,6 +55,8 @@ pub struct Slot {
     pub pupils: Vec<i64>,
     pub label: String,
     pub pinned: bool,
+    /// Taught over a video call: no room, no school hours, no travel (docs/solver.md).
+    pub online: bool,
 }
 
 impl Slot {
@@ -104,6 +106,7 @@ struct GroupRow {
     instrument: String,
     lesson_type: String,
     pinned: bool,
+    online: bool,
 }
 
 #[derive(FromQueryResult)]
@@ -246,7 +249,7 @@ pub(crate) async fn group_slots(
         backend,
         &format!(
             "SELECT g.id, g.teacher_id, g.school_id, g.weekday, g.start_minute, g.minutes, g.instrument, \
-             g.lesson_type, g.pinned FROM teaching_groups g WHERE {filter} ORDER BY g.id"
+             g.lesson_type, g.pinned, g.online FROM teaching_groups g WHERE {filter} ORDER BY g.id"
         ),
         params.clone(),
     ))
@@ -279,6 +282,7 @@ pub(crate) async fn group_slots(
             pupils: members.remove(&g.id).unwrap_or_default(),
             label: lesson_label(&g.instrument, &g.lesson_type),
             pinned: g.pinned,
+            online: g.online,
         })
         .collect())
 }
@@ -356,7 +360,7 @@ pub fn to_instance(facts: &Facts, slots: &[Slot], days: &[u8], pin: bool) -> Res
                 }),
                 _ => None,
             },
-            online: false,
+            online: s.online,
         });
         match code.filter(|c| codes.contains(c)) {
             Some(code) => assignments.push(Assignment {
@@ -543,6 +547,8 @@ pub struct GroupSummary {
     pub instrument: String,
     pub lesson_type: String,
     pub pinned: bool,
+    pub online: bool,
+    pub joining_link: Option<String>,
     pub pupils: i64,
 }
 
@@ -647,7 +653,8 @@ impl Store {
     pub async fn group_summaries(&self, school_id: Option<i64>, instrument: Option<&str>) -> Result<Vec<GroupSummary>> {
         let mut sql = "SELECT g.id, g.teacher_id, t.first_name || ' ' || t.last_name AS teacher_name, g.school_id, \
                        s.name AS school_name, g.weekday, g.start_minute, g.minutes, g.instrument, g.lesson_type, \
-                       g.pinned, (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = g.id) AS pupils \
+                       g.pinned, g.online, g.joining_link, \
+                       (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = g.id) AS pupils \
                        FROM teaching_groups g JOIN staff t ON t.id = g.teacher_id JOIN schools s ON s.id = g.school_id \
                        WHERE 1 = 1"
             .to_owned();
@@ -703,6 +710,7 @@ impl Store {
             pupils: facts.iter().map(|f| f.pupil_id).collect(),
             label: lesson_label(&group.instrument, group.lesson_type.as_str()),
             pinned: false,
+            online: false,
         };
         refuse_problems(placement_problems(&txn, &candidate, self.today()).await?)?;
         let id = crate::teaching::lessons::create_group_in(&txn, actor, group).await?;
@@ -773,6 +781,40 @@ impl Store {
             "teaching_group",
             Some(group_id),
             if pinned { "pinned" } else { "unpinned" },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Makes a group taught online (over a video call at `joining_link`) or at its school
+    /// again. Online relaxes the timetable's rules (no room, hours or travel); coming back
+    /// to the school is checked against them as a new placement would be, and refused with
+    /// the reasons when it breaks one.
+    pub async fn set_group_online(&self, actor: &Actor, group_id: i64, online: bool, joining_link: &str) -> Result<()> {
+        let link = tutti_domain::online::joining_link(online, joining_link).map_err(LessonRefusal::from)?;
+        let txn = self.write().await?;
+        let mut slot = group_slots(&txn, "g.id = ?", vec![group_id.into()], self.today())
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        if slot.online && !online {
+            slot.online = false;
+            refuse_problems(placement_problems(&txn, &slot, self.today()).await?)?;
+        }
+        update_one(
+            &txn,
+            "UPDATE teaching_groups SET online = ?, joining_link = ? WHERE id = ?",
+            [online.into(), link.into(), group_id.into()],
+        )
+        .await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "teaching_group",
+            Some(group_id),
+            if online { "taught online" } else { "taught at school" },
         )
         .await?;
         txn.commit().await?;

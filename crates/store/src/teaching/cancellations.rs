@@ -44,6 +44,7 @@ struct DatedRow {
     lesson_type: String,
     owed_by_hub: bool,
     made_up: i64,
+    online: bool,
 }
 
 #[derive(FromQueryResult)]
@@ -65,7 +66,7 @@ async fn dated_slots(conn: &impl ConnectionTrait, filter: &str, params: Vec<Valu
         backend,
         &format!(
             "SELECT d.id, d.group_id, g.teacher_id, g.school_id, d.start_minute, d.end_minute, g.instrument, \
-             g.lesson_type, d.owed_by_hub, (SELECT COUNT(*) FROM dated_lessons m WHERE m.make_up_of = d.id) AS made_up \
+             g.lesson_type, d.owed_by_hub, g.online, (SELECT COUNT(*) FROM dated_lessons m WHERE m.make_up_of = d.id) AS made_up \
              FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id WHERE {filter}"
         ),
         params.clone(),
@@ -101,6 +102,7 @@ async fn dated_slots(conn: &impl ConnectionTrait, filter: &str, params: Vec<Valu
                 pupils: pupils.remove(&r.id).unwrap_or_default(),
                 label: lesson_label(&r.instrument, &r.lesson_type),
                 pinned: false,
+                online: r.online,
             };
             (r, slot)
         })

@@ -135,6 +135,13 @@ pub struct TimetableLesson {
     pub teacher_id: i64,
     pub teacher_name: String,
     pub pupils: Vec<LessonPupil>,
+    /// Taught over a video call (the group is online).
+    pub online: bool,
+    /// The call's address: the teacher's always, a family's only while joining is open
+    /// (`tutti_domain::online::joining_open`), which the page decides. Never serialised:
+    /// a lesson written out whole (the offline register, exports) does not carry it.
+    #[serde(skip)]
+    pub joining_link: Option<String>,
 }
 
 /// Who reads a timetable's notes: the hub's own staff see every note, families, pupils and
@@ -183,6 +190,8 @@ struct LessonRow {
     school_name: String,
     teacher_id: i64,
     teacher_name: String,
+    online: bool,
+    joining_link: Option<String>,
 }
 
 /// A lesson with one of its pupils (none: a lesson nobody is enrolled on that day).
@@ -356,7 +365,7 @@ impl Calendars {
 /// join: SQLite materialises a nested one over every group membership (13 ms, not 0.2 ms).
 const LESSON_PUPIL_SELECT: &str = "SELECT d.id, d.day, d.start_minute, d.end_minute, d.status, d.owed_by_hub, d.note, d.note_shared, \
      g.id AS group_id, g.instrument, g.lesson_type, s.id AS school_id, s.name AS school_name, \
-     t.id AS teacher_id, t.first_name || ' ' || t.last_name AS teacher_name, \
+     t.id AS teacher_id, t.first_name || ' ' || t.last_name AS teacher_name, g.online, g.joining_link, \
      p.id AS pupil_id, p.first_name, p.last_name, r.mark, p.date_of_birth, p.year_group_override, \
      p.school_id AS pupil_school_id \
      FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id JOIN schools s ON s.id = g.school_id \
@@ -410,6 +419,8 @@ pub(crate) async fn lessons_where(
                 school_name: r.school_name,
                 teacher_id: r.teacher_id,
                 teacher_name: r.teacher_name,
+                online: r.online,
+                joining_link: r.joining_link,
             });
         }
         if let (Some(id), Some(first), Some(last), Some(born), Some(school_id), Some(lesson)) = (

@@ -97,6 +97,7 @@ impl Store {
             pupils: Vec::new(),
             label: lesson_label(&at.instrument, LessonType::WholeClass.as_str()),
             pinned: false,
+            online: false,
         };
         refuse_problems(placement_problems(&txn, &candidate, self.today()).await?)?;
         let group = create_group_in(

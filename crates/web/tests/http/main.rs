@@ -28,6 +28,7 @@ mod loans;
 mod mail;
 mod observability;
 mod office;
+mod online;
 mod pages;
 mod payments;
 mod phone;

@@ -566,6 +566,9 @@ fn rules() -> Vec<Rule> {
         page("/admin/allocation/groups/{id}/pin", OFFICE)
             .url("/admin/allocation/groups/{group}/pin")
             .post_only(),
+        page("/admin/allocation/groups/{id}/online", OFFICE)
+            .url("/admin/allocation/groups/{group}/online")
+            .post_only(),
         page("/admin/cancellations", OFFICE),
         page("/admin/cancellations/day", OFFICE).post_only(),
         page("/admin/cancellations/{id}/make-up", OFFICE)

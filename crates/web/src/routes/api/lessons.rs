@@ -133,6 +133,9 @@ pub struct DatedLesson {
     pub pupils: Vec<LessonPupil>,
     /// The teacher's note: for families and schools only once the teacher shares it.
     pub note: String,
+    /// Taught over a video call; `school` is then the pupils' school. The joining link is
+    /// shown on the family's and teacher's pages, not in the API.
+    pub online: bool,
 }
 
 impl From<&TimetableLesson> for DatedLesson {
@@ -164,6 +167,7 @@ impl From<&TimetableLesson> for DatedLesson {
                 })
                 .collect(),
             note: l.note.clone(),
+            online: l.online,
         }
     }
 }

@@ -41,6 +41,7 @@ pub fn office_audience() -> Audience {
             .route("/admin/allocation/programmes/{id}/place", post(place_programme))
             .route("/admin/allocation/groups/{id}/add", post(add_to_group))
             .route("/admin/allocation/groups/{id}/pin", post(pin))
+            .route("/admin/allocation/groups/{id}/online", post(online))
             .route("/admin/cancellations", get(cancellations_page))
             .route("/admin/cancellations/day", post(cancel_day))
             .route("/admin/cancellations/{id}/make-up", post(make_up))
@@ -474,6 +475,32 @@ async fn pin(
         ),
     )
     .await?;
+    Ok(Redirect::to(&back_to_allocation(&form)).into_response())
+}
+
+/// Teaches a group online (with its joining link) or at its school again.
+async fn online(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    SignedIn(user, _): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<Pairs>,
+) -> AppResult<Response> {
+    let online = one(&form, "online") == "yes";
+    // The screen lists many groups, each with its own small form: the outcome, refusals
+    // included, is said at the top of the page, naming the group.
+    let said = match state
+        .store
+        .set_group_online(&actor(&user, &visitor), id, online, one(&form, "joining_link"))
+        .await
+    {
+        Ok(()) if online => {
+            format!("Group {id} is taught online: its families see the joining link from 30 minutes before each lesson.")
+        }
+        Ok(()) => format!("Group {id} is taught at its school."),
+        Err(e) => format!("Group {id} was not changed. {}", crate::error::refusal_text(e)?),
+    };
+    flash(&state, &visitor, said).await?;
     Ok(Redirect::to(&back_to_allocation(&form)).into_response())
 }
 

@@ -107,7 +107,7 @@ pub fn calendar(
             start_minute: lesson.start_minute,
             end_minute: lesson.end_minute,
             summary: &format!("{} lesson ({})", lesson.instrument, lesson.lesson_type),
-            location: &lesson.school_name,
+            location: if lesson.online { "Online" } else { &lesson.school_name },
             description: &format!("Teacher: {}\nPupils: {}", lesson.teacher_name, pupils.join(", ")),
             cancelled: lesson.owed_by_hub || lesson.status == tutti_domain::lessons::LessonStatus::Cancelled,
         });

@@ -117,10 +117,36 @@ pub struct LessonView {
     pub date_text: String,
     pub status_text: &'static str,
     pub missed: bool,
+    /// An online lesson's joining link, when the reader may follow it now.
+    pub join: Option<String>,
 }
 
 impl LessonView {
+    /// A lesson as its teacher (or the office) sees it: an online lesson's link always.
     fn new(lesson: TimetableLesson) -> LessonView {
+        let join = lesson.joining_link.clone().filter(|_| lesson.online);
+        LessonView::with_join(lesson, join)
+    }
+
+    /// A lesson as a family sees it at `now`: an online lesson's link only from a short time
+    /// before it starts until it ends, and never for a lesson that is not taking place.
+    fn for_family(lesson: TimetableLesson, now: time::OffsetDateTime) -> LessonView {
+        let now = tutti_domain::clock::in_london(now);
+        let minute = now.hour() as u16 * 60 + now.minute() as u16;
+        let open = lesson.online
+            && lesson.status == LessonStatus::Scheduled
+            && tutti_domain::online::joining_open(
+                lesson.date,
+                lesson.start_minute as u16,
+                lesson.end_minute as u16,
+                now.date(),
+                minute,
+            );
+        let join = lesson.joining_link.clone().filter(|_| open);
+        LessonView::with_join(lesson, join)
+    }
+
+    fn with_join(lesson: TimetableLesson, join: Option<String>) -> LessonView {
         let missed = lesson.status.is_missed_by_hub();
         LessonView {
             start: crate::format::clock(lesson.start_minute),
@@ -128,6 +154,7 @@ impl LessonView {
             date_text: long_day(lesson.date),
             status_text: status_text(lesson.status),
             missed,
+            join,
             lesson,
         }
     }
@@ -552,7 +579,10 @@ async fn parent_timetable(
             .await?;
         sections.push(TimetableSection {
             heading: format!("{} {}", child.first_name, child.last_name),
-            lessons: lessons.into_iter().map(LessonView::new).collect(),
+            lessons: lessons
+                .into_iter()
+                .map(|l| LessonView::for_family(l, state.store.now()))
+                .collect(),
         });
     }
     render(&TimetablePage {
