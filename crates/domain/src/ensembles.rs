@@ -582,7 +582,6 @@ mod tests {
         assert!(mondays.iter().all(|d| !is_bank_holiday(*d)));
     }
 
-
     #[test]
     fn slugs_and_ids() {
         assert_eq!(slug_of("County Youth Orchestra"), "county-youth-orchestra");

@@ -45,7 +45,9 @@ pub fn joining_link(online: bool, link: &str) -> Result<Option<String>, LinkRefu
         .unwrap_or("");
     let valid_host = !host.is_empty()
         && host.contains('.')
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
     if !valid_host || link.chars().any(char::is_whitespace) {
         return Err(LinkRefusal::NotHttps);
     }
@@ -74,7 +76,10 @@ mod tests {
             Ok(Some("https://meet.example.org/abc-def?pwd=1".into()))
         );
         assert_eq!(joining_link(true, ""), Err(LinkRefusal::Missing));
-        assert_eq!(joining_link(true, "http://meet.example.org/x"), Err(LinkRefusal::NotHttps));
+        assert_eq!(
+            joining_link(true, "http://meet.example.org/x"),
+            Err(LinkRefusal::NotHttps)
+        );
         assert_eq!(joining_link(true, "https:///x"), Err(LinkRefusal::NotHttps));
         assert_eq!(joining_link(true, "https://localhost/x"), Err(LinkRefusal::NotHttps));
         assert_eq!(joining_link(true, "javascript:alert(1)"), Err(LinkRefusal::NotHttps));

@@ -238,7 +238,8 @@ impl Model {
     /// school. Online lessons are no visit, and one between two lessons at a school splits
     /// them into two visits (the checker counts them so).
     pub fn visits<'a>(&'a self, seq: &'a [u32]) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
-        self.runs(seq).filter(|run| self.lessons[seq[run.start] as usize].school != self.online)
+        self.runs(seq)
+            .filter(|run| self.lessons[seq[run.start] as usize].school != self.online)
     }
 
     /// The runs of a teacher-day's `seq`: each a range of consecutive lessons at one place

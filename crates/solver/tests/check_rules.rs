@@ -291,7 +291,10 @@ fn an_online_lesson_needs_no_travel_but_the_journey_after_it_is_owed() {
     // B straight after O: the drive from S1 is not done while teaching online.
     let r = online_report(&[("A", "mon", 540), ("O", "mon", 570), ("B", "mon", 600)], &["A2", "C"]);
     assert_eq!(
-        r.violations.iter().map(|v| (v.rule, v.lesson.as_deref())).collect::<Vec<_>>(),
+        r.violations
+            .iter()
+            .map(|v| (v.rule, v.lesson.as_deref()))
+            .collect::<Vec<_>>(),
         vec![(2, Some("B"))]
     );
     // O straight after A is fine: no journey to an online lesson.
@@ -315,14 +318,24 @@ fn an_online_lesson_holds_no_room_and_splits_a_visit() {
     // T1: A at S1 540..570, O online 570..600, A2 at S1 600..630: two visits to S1, and
     // S1's one room is free while O is taught, so T2's C takes it 570..600.
     let r = online_report(
-        &[("A", "mon", 540), ("O", "mon", 570), ("A2", "mon", 600), ("C", "mon", 570)],
+        &[
+            ("A", "mon", 540),
+            ("O", "mon", 570),
+            ("A2", "mon", 600),
+            ("C", "mon", 570),
+        ],
         &["B"],
     );
     assert!(r.valid, "{:?}", r.violations);
     assert_eq!((r.travel, r.idle, r.visits), (0, 0, 3));
     // C at 560 overlaps T1's first visit in the one room.
     let r = online_report(
-        &[("A", "mon", 540), ("O", "mon", 570), ("A2", "mon", 600), ("C", "mon", 560)],
+        &[
+            ("A", "mon", 540),
+            ("O", "mon", 570),
+            ("A2", "mon", 600),
+            ("C", "mon", 560),
+        ],
         &["B"],
     );
     assert_eq!(r.violations.iter().map(|v| v.rule).collect::<Vec<_>>(), vec![3]);

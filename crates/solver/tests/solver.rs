@@ -30,14 +30,20 @@ proptest! {
         schools in 1usize..10,
         lessons in 0usize..70,
     ) {
-        let instance = generate(seed, teachers, schools, lessons);
-        let solved = solve(&instance, &options(seed, 50_000)).unwrap();
-        let report = check(&instance, &solved.solution).unwrap();
-        prop_assert!(report.valid, "{:?}", report.violations);
-        prop_assert_eq!(report.cost, solved.cost);
-        prop_assert!(solved.cost <= solved.constructed_cost);
-        assert_valid_in_every_week(&instance, &solved.solution);
+        solves_validly(&generate(seed, teachers, schools, lessons), seed)?;
     }
+}
+
+/// Solves `instance`: the checker finds the solution valid at the cost the solver reports,
+/// no dearer than the constructed one, and valid in every rotated week.
+fn solves_validly(instance: &Instance, seed: u64) -> Result<(), TestCaseError> {
+    let solved = solve(instance, &options(seed, 50_000)).unwrap();
+    let report = check(instance, &solved.solution).unwrap();
+    prop_assert!(report.valid, "{:?}", report.violations);
+    prop_assert_eq!(report.cost, solved.cost);
+    prop_assert!(solved.cost <= solved.constructed_cost);
+    assert_valid_in_every_week(instance, &solved.solution);
+    Ok(())
 }
 
 proptest! {
@@ -56,11 +62,7 @@ proptest! {
         for lesson in instance.lessons.iter_mut().step_by(every) {
             lesson.online = true;
         }
-        let solved = solve(&instance, &options(seed, 50_000)).unwrap();
-        let report = check(&instance, &solved.solution).unwrap();
-        prop_assert!(report.valid, "{:?}", report.violations);
-        prop_assert_eq!(report.cost, solved.cost);
-        assert_valid_in_every_week(&instance, &solved.solution);
+        solves_validly(&instance, seed)?;
     }
 }
 

@@ -8,20 +8,10 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("teaching_groups")
-                .add_column(boolean("online").default(false))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table("teaching_groups")
-                .add_column(string_null("joining_link"))
-                .to_owned(),
-        )
-        .await?;
+        for column in [boolean("online").default(false).to_owned(), string_null("joining_link")] {
+            m.alter_table(Table::alter().table("teaching_groups").add_column(column).to_owned())
+                .await?;
+        }
         Ok(())
     }
 }

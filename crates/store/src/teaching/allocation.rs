@@ -768,23 +768,8 @@ impl Store {
     /// Pins a group where it is (a proposed timetable leaves it alone), or unpins it.
     pub async fn set_group_pinned(&self, actor: &Actor, group_id: i64, pinned: bool) -> Result<()> {
         let txn = self.write().await?;
-        update_one(
-            &txn,
-            "UPDATE teaching_groups SET pinned = ? WHERE id = ?",
-            [pinned.into(), group_id.into()],
-        )
-        .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "teaching_group",
-            Some(group_id),
-            if pinned { "pinned" } else { "unpinned" },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        let detail = if pinned { "pinned" } else { "unpinned" };
+        update_group(txn, actor, group_id, "pinned = ?", vec![pinned.into()], detail).await
     }
 
     /// Makes a group taught online (over a video call at `joining_link`) or at its school
@@ -802,23 +787,9 @@ impl Store {
             slot.online = false;
             refuse_problems(placement_problems(&txn, &slot, self.today()).await?)?;
         }
-        update_one(
-            &txn,
-            "UPDATE teaching_groups SET online = ?, joining_link = ? WHERE id = ?",
-            [online.into(), link.into(), group_id.into()],
-        )
-        .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "teaching_group",
-            Some(group_id),
-            if online { "taught online" } else { "taught at school" },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        let detail = if online { "taught online" } else { "taught at school" };
+        let values = vec![online.into(), link.into()];
+        update_group(txn, actor, group_id, "online = ?, joining_link = ?", values, detail).await
     }
 
     /// Records when a teacher can teach on one weekday, replacing what was there. The first
@@ -989,4 +960,26 @@ impl Store {
         txn.commit().await?;
         Ok(moving.len())
     }
+}
+
+/// Sets `assignments` (SQL with a `?` per value of `values`) on one teaching group, audits
+/// it with `detail` and commits.
+async fn update_group(
+    txn: sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    group_id: i64,
+    assignments: &str,
+    mut values: Vec<Value>,
+    detail: &str,
+) -> Result<()> {
+    values.push(group_id.into());
+    update_one(
+        &txn,
+        &format!("UPDATE teaching_groups SET {assignments} WHERE id = ?"),
+        values,
+    )
+    .await?;
+    audit::record(&txn, actor, Action::Update, "teaching_group", Some(group_id), detail).await?;
+    txn.commit().await?;
+    Ok(())
 }

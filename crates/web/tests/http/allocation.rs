@@ -93,15 +93,7 @@ async fn group_count(app: &TestApp) -> usize {
 }
 
 async fn place(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/placements", app.base))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+    app.post_json(token, "/api/v1/placements", &body).await
 }
 
 /// A placement of `enrolments` with teacher 1 or 2 at school 1 or 2 of the slate.

@@ -3,7 +3,7 @@
 //! to school is checked like a placement, and families see the link only from 30 minutes
 //! before, teachers always, the API never.
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use time::macros::date;
 use tutti_domain::clock::noon_in_london;
 use tutti_domain::lessons::LessonType;
@@ -17,18 +17,6 @@ on_both_backends!(an_online_lesson_needs_no_travel_and_shows_its_link_in_time);
 /// A Monday in the autumn term, in Greenwich time (noon in London is noon UTC).
 const MONDAY: time::Date = date!(2026 - 11 - 09);
 const LINK: &str = "https://meet.example.org/violin-group?pwd=42";
-
-async fn place(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/placements", app.base))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 /// Sets the hub's clock to `minutes` past noon on the Monday (London time).
 fn at(app: &TestApp, minutes: i64) {
@@ -63,7 +51,13 @@ async fn an_online_lesson_needs_no_travel_and_shows_its_link_in_time(backend: Ba
                "start": start, "minutes": 30, "lesson_type": "individual", "instrument": "Violin"})
     };
     // The family's child at school A on Mondays 12:45-13:15.
-    let (status, body) = place(&app, &token, placement(enrolments[0], here.id, "12:45")).await;
+    let (status, body) = app
+        .post_json(
+            &token,
+            "/api/v1/placements",
+            &placement(enrolments[0], here.id, "12:45"),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let group = body["group"].as_i64().unwrap();
 
@@ -76,11 +70,18 @@ async fn an_online_lesson_needs_no_travel_and_shows_its_link_in_time(backend: Ba
 
     // A link that is not an https address is refused, naming it, and nothing changes.
     let r = office
-        .submit("/admin/allocation", &action, &[("online", "yes"), ("joining_link", "http://meet.example.org/x")])
+        .submit(
+            "/admin/allocation",
+            &action,
+            &[("online", "yes"), ("joining_link", "http://meet.example.org/x")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = office.get_text(&location(&r)).await;
-    assert!(html.contains(&format!("Group {group} was not changed")), "the refusal is said");
+    assert!(
+        html.contains(&format!("Group {group} was not changed")),
+        "the refusal is said"
+    );
     assert!(html.contains("starting with https://"), "and why");
     let summary = |app: &TestApp| {
         let store = app.store.clone();
@@ -98,7 +99,11 @@ async fn an_online_lesson_needs_no_travel_and_shows_its_link_in_time(backend: Ba
 
     // Taught online with its link.
     let r = office
-        .submit("/admin/allocation", &action, &[("online", "yes"), ("joining_link", LINK)])
+        .submit(
+            "/admin/allocation",
+            &action,
+            &[("online", "yes"), ("joining_link", LINK)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let g = summary(&app).await;
@@ -107,12 +112,16 @@ async fn an_online_lesson_needs_no_travel_and_shows_its_link_in_time(backend: Ba
 
     // Online, it asks no travel: the other pupil at school B (20 minutes away) straight after
     // it, 13:15-13:45, is accepted; at school it would be refused for too little travel time.
-    let (status, body) = place(&app, &token, placement(enrolments[1], there.id, "13:15")).await;
+    let (status, body) = app
+        .post_json(
+            &token,
+            "/api/v1/placements",
+            &placement(enrolments[1], there.id, "13:15"),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     // So bringing the group back to school is refused with the reason, and it stays online.
-    let r = office
-        .submit("/admin/allocation", &action, &[("online", "no")])
-        .await;
+    let r = office.submit("/admin/allocation", &action, &[("online", "no")]).await;
     let (_, html) = office.get_text(&location(&r)).await;
     assert!(html.contains(&format!("Group {group} was not changed")), "refused");
     assert!(html.contains("Too little travel time"), "with the timetable's reason");
@@ -128,7 +137,11 @@ async fn an_online_lesson_needs_no_travel_and_shows_its_link_in_time(backend: Ba
     // At 12:15, 30 minutes before, it is.
     at(&app, 15);
     let (_, html) = parent.get_text("/parent/timetable").await;
-    assert!(html.contains("meet.example.org/violin-group?pwd=42") || html.contains("meet.example.org/violin-group?pwd&#x3d;42"), "the link shows 30 minutes before");
+    assert!(
+        html.contains("meet.example.org/violin-group?pwd=42")
+            || html.contains("meet.example.org/violin-group?pwd&#x3d;42"),
+        "the link shows 30 minutes before"
+    );
     // Another family never sees it: the lesson is not theirs.
     let (_, html) = stranger.get_text("/parent/timetable").await;
     assert!(!html.contains("meet.example.org"));
@@ -138,19 +151,20 @@ async fn an_online_lesson_needs_no_travel_and_shows_its_link_in_time(backend: Ba
     assert!(html.contains("Join the online lesson"));
     // The API says online, without the link, to the family.
     let parent_token = app.token(&family.email).await;
-    let body: Value = reqwest::Client::new()
-        .get(format!(
-            "{}/api/v1/timetable?pupil={}&from={MONDAY}&to={MONDAY}",
-            app.base, family.children[0]
-        ))
-        .bearer_auth(&parent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let lesson = body["rows"].as_array().unwrap_or_else(|| panic!("{body}")).iter().find(|l| l["online"] == json!(true));
+    let (_, body) = app
+        .get_json(
+            &parent_token,
+            &format!(
+                "/api/v1/timetable?pupil={}&from={MONDAY}&to={MONDAY}",
+                family.children[0]
+            ),
+        )
+        .await;
+    let lesson = body["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .find(|l| l["online"] == json!(true));
     assert!(lesson.is_some(), "{body}");
     assert!(!body.to_string().contains("meet.example.org"));
     // After the lesson ends (13:15) the link is gone again.
@@ -162,6 +176,10 @@ async fn an_online_lesson_needs_no_travel_and_shows_its_link_in_time(backend: Ba
     let r = teacher_browser
         .submit(&format!("/teacher/day?day={MONDAY}"), &action, &[("online", "no")])
         .await;
-    assert!(matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", r.status());
+    assert!(
+        matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        r.status()
+    );
     assert!(summary(&app).await.online);
 }

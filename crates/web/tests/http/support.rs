@@ -124,6 +124,38 @@ impl TestApp {
         .await
     }
 
+    /// Posts `body` as JSON to the API at `path` with `token`: the status and the answer
+    /// (`null` when it is not JSON).
+    pub async fn post_json(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
+        let r = Client::new()
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Gets `path` from the API with `token`: the status and the answer (`null` when it is
+    /// not JSON).
+    pub async fn get_json(&self, token: &str, path: &str) -> (StatusCode, serde_json::Value) {
+        let r = Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// A new API token (every scope, no expiry to speak of) for the account with this email.
     pub async fn token(&self, email: &str) -> String {
         let user = self

@@ -7,7 +7,7 @@ use tutti_domain::Pence;
 use tutti_domain::calendar::{TermId, default_term_dates};
 
 use super::exec;
-use super::invoices::{account, insert_payment, refresh_status};
+use super::invoices::{PaymentRow, account, insert_payment, refresh_status};
 use crate::Store;
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
@@ -98,18 +98,17 @@ impl Store {
             }
             let target = credit_target(&txn, o.invoice_id, &o.payer_kind, o.payer_id, credit).await?;
             let reference = missed_lesson_credit(o.day, lessons);
-            let payment_id = insert_payment(
-                &txn,
-                target,
-                "credit",
-                "credit",
-                credit,
-                &reference,
-                self.today(),
-                None,
-                actor.user_id,
-            )
-            .await?;
+            let row = PaymentRow {
+                invoice_id: target,
+                kind: "credit",
+                method: "credit",
+                amount: credit,
+                reference: &reference,
+                received_on: self.today(),
+                checkout_id: None,
+                recorded_by: actor.user_id,
+            };
+            let payment_id = insert_payment(&txn, &row).await?;
             exec(
                 &txn,
                 "INSERT INTO lesson_credits (dated_lesson_id, pupil_id, payment_id, created_at) VALUES (?, ?, ?, ?)",

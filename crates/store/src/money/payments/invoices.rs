@@ -110,30 +110,49 @@ pub(crate) async fn refresh_status(conn: &impl ConnectionTrait, invoice_id: i64)
     Ok(acc)
 }
 
-pub(crate) async fn insert_payment(
-    conn: &impl ConnectionTrait,
-    invoice_id: i64,
-    kind: &str,
-    method: &str,
-    amount: Pence,
-    reference: &str,
-    received_on: Date,
-    checkout_id: Option<i64>,
-    recorded_by: Option<i64>,
-) -> Result<i64> {
+/// One row of `payments`: money in (a payment), back out (a refund, negative) or a credit.
+pub(crate) struct PaymentRow<'a> {
+    pub invoice_id: i64,
+    /// payment, refund or credit.
+    pub kind: &'a str,
+    pub method: &'a str,
+    pub amount: Pence,
+    pub reference: &'a str,
+    pub received_on: Date,
+    pub checkout_id: Option<i64>,
+    pub recorded_by: Option<i64>,
+}
+
+impl<'a> PaymentRow<'a> {
+    /// What the office records by hand on an invoice: `kind` with `amount` as given.
+    fn by_hand(invoice_id: i64, kind: &'a str, amount: Pence, input: &'a PaymentInput, actor: &Actor) -> Self {
+        PaymentRow {
+            invoice_id,
+            kind,
+            method: input.method.as_str(),
+            amount,
+            reference: input.reference.trim(),
+            received_on: input.received_on,
+            checkout_id: None,
+            recorded_by: actor.user_id,
+        }
+    }
+}
+
+pub(crate) async fn insert_payment(conn: &impl ConnectionTrait, row: &PaymentRow<'_>) -> Result<i64> {
     insert_id(
         conn,
         "INSERT INTO payments (invoice_id, kind, method, amount_pence, reference, received_on, checkout_id, \
          recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         vec![
-            invoice_id.into(),
-            kind.into(),
-            method.into(),
-            amount.0.into(),
-            reference.into(),
-            received_on.into(),
-            checkout_id.into(),
-            recorded_by.into(),
+            row.invoice_id.into(),
+            row.kind.into(),
+            row.method.into(),
+            row.amount.0.into(),
+            row.reference.into(),
+            row.received_on.into(),
+            row.checkout_id.into(),
+            row.recorded_by.into(),
             now().into(),
         ],
     )
@@ -149,18 +168,17 @@ pub(crate) async fn insert_card_payment(
     checkout: &Checkout,
     paid_on: Date,
 ) -> Result<()> {
-    insert_payment(
-        conn,
+    let row = PaymentRow {
         invoice_id,
-        "payment",
-        PaymentMethod::Card.as_str(),
+        kind: "payment",
+        method: PaymentMethod::Card.as_str(),
         amount,
-        &checkout.reference,
-        paid_on,
-        Some(checkout.id),
-        None,
-    )
-    .await?;
+        reference: &checkout.reference,
+        received_on: paid_on,
+        checkout_id: Some(checkout.id),
+        recorded_by: None,
+    };
+    insert_payment(conn, &row).await?;
     refresh_status(conn, invoice_id).await?;
     Ok(())
 }
@@ -283,18 +301,8 @@ impl Store {
         let txn = self.write().await?;
         let acc = account(&txn, invoice_id).await?;
         check_payment(input.amount, acc.is_cancelled(), acc.balance(), &acc.number)?;
-        let id = insert_payment(
-            &txn,
-            invoice_id,
-            "payment",
-            input.method.as_str(),
-            input.amount,
-            input.reference.trim(),
-            input.received_on,
-            None,
-            actor.user_id,
-        )
-        .await?;
+        let row = PaymentRow::by_hand(invoice_id, "payment", input.amount, input, actor);
+        let id = insert_payment(&txn, &row).await?;
         let acc = refresh_status(&txn, invoice_id).await?;
         audit::record(
             &txn,
@@ -320,18 +328,8 @@ impl Store {
         let txn = self.write().await?;
         let acc = account(&txn, invoice_id).await?;
         check_refund(input.amount, Pence(acc.settled_pence), &acc.number)?;
-        let id = insert_payment(
-            &txn,
-            invoice_id,
-            "refund",
-            input.method.as_str(),
-            -input.amount,
-            input.reference.trim(),
-            input.received_on,
-            None,
-            actor.user_id,
-        )
-        .await?;
+        let row = PaymentRow::by_hand(invoice_id, "refund", -input.amount, input, actor);
+        let id = insert_payment(&txn, &row).await?;
         let acc = refresh_status(&txn, invoice_id).await?;
         audit::record(
             &txn,

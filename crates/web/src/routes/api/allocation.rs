@@ -19,7 +19,7 @@ use crate::api_extract::{ApiJson, ApiPath};
 use crate::forms::FormErrors;
 use crate::routes::api::schemas::{clock, date, school_day, school_weekday};
 use crate::routes::api::{ApiError, invalid, office, ok};
-use crate::routes::teaching::allocation::{read_place, read_proposal, start};
+use crate::routes::teaching::allocation::{PlaceFields, read_place, read_proposal, start};
 use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
 
@@ -178,17 +178,19 @@ async fn api_place(
         return Err(ApiError::Invalid(errors));
     }
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let request = read_place(
-        &mut errors,
-        enrolments,
-        &body.teacher.map(|t| t.to_string()).unwrap_or_default(),
-        &body.school.map(|s| s.to_string()).unwrap_or_default(),
-        &weekday.map(|d| d.to_string()).unwrap_or_default(),
-        &text(&body.start),
-        &body.minutes.map(|m| m.to_string()).unwrap_or_default(),
-        &text(&body.lesson_type),
-        &text(&body.instrument),
-    );
+    let (teacher, school) = (body.teacher.map(|t| t.to_string()), body.school.map(|s| s.to_string()));
+    let (weekday, minutes) = (weekday.map(|d| d.to_string()), body.minutes.map(|m| m.to_string()));
+    let (start, lesson_type, instrument) = (text(&body.start), text(&body.lesson_type), text(&body.instrument));
+    let fields = PlaceFields {
+        teacher: teacher.as_deref().unwrap_or_default(),
+        school: school.as_deref().unwrap_or_default(),
+        weekday: weekday.as_deref().unwrap_or_default(),
+        start: &start,
+        minutes: minutes.as_deref().unwrap_or_default(),
+        lesson_type: &lesson_type,
+        instrument: &instrument,
+    };
+    let request = read_place(&mut errors, enrolments, &fields);
     let Some(request) = request.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };

@@ -220,17 +220,27 @@ pub(crate) struct PlaceRequest {
     pub(crate) group: NewGroup,
 }
 
-pub(crate) fn read_place(
-    errors: &mut FormErrors,
-    enrolments: Vec<i64>,
-    teacher: &str,
-    school: &str,
-    weekday: &str,
-    start: &str,
-    minutes: &str,
-    lesson_type: &str,
-    instrument: &str,
-) -> Option<PlaceRequest> {
+/// A placement's fields as text, as a form or a JSON body gives them.
+pub(crate) struct PlaceFields<'a> {
+    pub(crate) teacher: &'a str,
+    pub(crate) school: &'a str,
+    pub(crate) weekday: &'a str,
+    pub(crate) start: &'a str,
+    pub(crate) minutes: &'a str,
+    pub(crate) lesson_type: &'a str,
+    pub(crate) instrument: &'a str,
+}
+
+pub(crate) fn read_place(errors: &mut FormErrors, enrolments: Vec<i64>, fields: &PlaceFields) -> Option<PlaceRequest> {
+    let PlaceFields {
+        teacher,
+        school,
+        weekday,
+        start,
+        minutes,
+        lesson_type,
+        instrument,
+    } = *fields;
     if enrolments.is_empty() {
         errors.add("enrolment", "Choose at least one enrolment to place.");
     }
@@ -313,17 +323,16 @@ async fn place(
         "school",
     )
     .await?;
-    let request = read_place(
-        &mut errors,
-        ids(&form, "enrolment"),
-        one(&form, "teacher"),
-        &school,
-        one(&form, "weekday"),
-        one(&form, "start"),
-        one(&form, "minutes"),
-        one(&form, "lesson_type"),
-        one(&form, "instrument"),
-    );
+    let fields = PlaceFields {
+        teacher: one(&form, "teacher"),
+        school: &school,
+        weekday: one(&form, "weekday"),
+        start: one(&form, "start"),
+        minutes: one(&form, "minutes"),
+        lesson_type: one(&form, "lesson_type"),
+        instrument: one(&form, "instrument"),
+    };
+    let request = read_place(&mut errors, ids(&form, "enrolment"), &fields);
     let Some(request) = request.filter(|_| errors.is_empty()) else {
         return allocation_view(&state, &visitor, filters(&form), errors, form).await;
     };
@@ -495,7 +504,9 @@ async fn online(
         .await
     {
         Ok(()) if online => {
-            format!("Group {id} is taught online: its families see the joining link from 30 minutes before each lesson.")
+            format!(
+                "Group {id} is taught online: its families see the joining link from 30 minutes before each lesson."
+            )
         }
         Ok(()) => format!("Group {id} is taught at its school."),
         Err(e) => format!("Group {id} was not changed. {}", crate::error::refusal_text(e)?),
