@@ -16,22 +16,8 @@ use crate::state::AppState;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// How access lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    Plain,
-    Json,
-}
-
-impl LogFormat {
-    pub fn parse(text: &str) -> Option<LogFormat> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "plain" | "text" => Some(LogFormat::Plain),
-            "json" => Some(LogFormat::Json),
-            _ => None,
-        }
-    }
-}
+// The format is a setting of the app (`WebConfig::access_log`).
+pub use crate::config::LogFormat;
 
 /// Query parameters whose values are secrets (one-time codes, tokens, keys, signatures).
 fn secret_parameter(name: &str) -> bool {

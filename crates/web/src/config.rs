@@ -35,7 +35,7 @@ pub struct WebConfig {
 
     // Observing the server and sharing one database with other app servers (issue 16).
     /// One line per request on standard output, in this format; none when `None`.
-    pub access_log: Option<crate::access_log::LogFormat>,
+    pub access_log: Option<LogFormat>,
     /// A bearer token that opens `/metrics` from anywhere (without it, loopback only).
     pub metrics_token: Option<String>,
     /// Seconds a job's holder may be silent before another app server takes the job over.
@@ -80,5 +80,22 @@ impl WebConfig {
     /// Cookies get the Secure flag when people reach the hub over HTTPS.
     pub fn public_url_is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// How access lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+impl LogFormat {
+    pub fn parse(text: &str) -> Option<LogFormat> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "plain" | "text" => Some(LogFormat::Plain),
+            "json" => Some(LogFormat::Json),
+            _ => None,
+        }
     }
 }

@@ -123,7 +123,7 @@ impl Store {
         )
         .await?;
         let by_card = super::refunds::owe_in(&txn, id, terms.refund).await?;
-        super::waiting::offer_freed_in(&txn, &event, b.session_id, self.now()).await?;
+        super::offers::offer_freed_in(&txn, &event, b.session_id, self.now()).await?;
         let (subject, body) = cancellation_letter(&b.name, &event.title, &b.reference, terms.refund);
         outbox::enqueue(&txn, &b.email, &subject, &body).await?;
         audit::record(

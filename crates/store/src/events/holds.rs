@@ -49,7 +49,7 @@ pub(crate) async fn expire_in(conn: &impl ConnectionTrait, event: &Event, at: Of
     let mut sessions: Vec<Option<i64>> = ran.iter().map(|r| r.session_id).collect();
     sessions.dedup();
     for s in sessions {
-        super::waiting::offer_freed_in(conn, event, s, at).await?;
+        super::offers::offer_freed_in(conn, event, s, at).await?;
     }
     let sweep = Actor {
         user_id: None,

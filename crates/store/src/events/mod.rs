@@ -8,6 +8,7 @@ pub mod attendance;
 pub mod bookings;
 pub mod cancelling;
 pub mod holds;
+pub mod offers;
 pub mod refunds;
 pub mod waiting;
 

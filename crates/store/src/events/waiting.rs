@@ -1,30 +1,17 @@
 //! The waiting list: people who want places on a full event, kept in the order they joined;
 //! when places come free they are offered in that order, held for those offered and told by
 //! email, and taken up when they book with the same address.
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
-use time::OffsetDateTime;
-use tutti_domain::events::{EventRefusal, check_places, offer_letter, places_left, waiting_offers};
+use sea_orm::FromQueryResult;
+use tutti_domain::events::{EventRefusal, check_places};
 
-use super::{Event, event_in, taken_in};
+use super::{event_in, taken_in};
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::platform::outbox;
-use crate::query::{exec, insert_id, stmt};
+use crate::query::{insert_id, stmt};
 use crate::{Store, now};
 
-/// Someone on an event's waiting list.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct Waiting {
-    pub id: i64,
-    pub event_id: i64,
-    pub session_id: Option<i64>,
-    pub name: String,
-    pub email: String,
-    pub places: i32,
-    /// "waiting", "offered", "booked" or "withdrawn".
-    pub status: String,
-    pub offered_at: Option<OffsetDateTime>,
-}
+// The row is the offers' too (they read the queue).
+pub use super::offers::Waiting;
 
 /// Someone asking to wait for places.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,66 +22,6 @@ pub struct WaitRequest {
     pub email: String,
     pub places: u32,
     pub site_url: String,
-}
-
-/// Offers the places free on an event (or one session of it) to those waiting, in order.
-pub(crate) async fn offer_freed_in(
-    conn: &impl ConnectionTrait,
-    event: &Event,
-    session_id: Option<i64>,
-    at: time::OffsetDateTime,
-) -> Result<()> {
-    let session = if event.capacity_per_session { session_id } else { None };
-    let Some(free) = places_left(event.capacity(), taken_in(conn, event.id, session, None, at).await?) else {
-        return Ok(());
-    };
-    let (session_sql, values): (&str, Vec<Value>) = match session {
-        Some(s) => (" AND session_id = ?", vec![event.id.into(), s.into()]),
-        None => ("", vec![event.id.into()]),
-    };
-    let queue = Waiting::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!(
-            "SELECT id, event_id, session_id, name, email, places, status, offered_at FROM event_waiting_list \
-             WHERE event_id = ? AND status = 'waiting'{session_sql} ORDER BY id"
-        ),
-        values,
-    ))
-    .all(conn)
-    .await?;
-    let wanted: Vec<(i64, u32)> = queue.iter().map(|w| (w.id, w.places.max(0) as u32)).collect();
-    for id in waiting_offers(&wanted, free) {
-        let Some(w) = queue.iter().find(|w| w.id == id) else {
-            continue;
-        };
-        exec(
-            conn,
-            "UPDATE event_waiting_list SET status = 'offered', offered_at = ? WHERE id = ?",
-            vec![now().into(), id.into()],
-        )
-        .await?;
-        #[derive(FromQueryResult)]
-        struct Site {
-            site_url: String,
-        }
-        let site = Site::find_by_statement(stmt(
-            conn.get_database_backend(),
-            "SELECT site_url FROM event_waiting_list WHERE id = ?",
-            [id.into()],
-        ))
-        .one(conn)
-        .await?
-        .map(|s| s.site_url)
-        .unwrap_or_default();
-        let (subject, body) = offer_letter(
-            &w.name,
-            &event.title,
-            w.places.max(0) as u32,
-            &format!("{site}/events/{}", event.slug),
-        );
-        outbox::enqueue(conn, &w.email, &subject, &body).await?;
-    }
-    Ok(())
 }
 
 impl Store {

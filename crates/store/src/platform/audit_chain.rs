@@ -10,6 +10,10 @@ use crate::entities::audit_event;
 use crate::error::Result;
 use crate::{Store, query::stmt};
 
+/// The setting that records where the audit chain starts once its oldest events are gone
+/// (retention removes them): "id prev_hash".
+pub(crate) const AUDIT_ANCHOR: &str = "audit_chain_anchor";
+
 /// The `prev_hash` of the first event of a log.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -171,13 +175,10 @@ impl Store {
         let mut out = Verification::default();
         let mut prev = GENESIS.to_owned();
         // Once retention has removed the oldest events, the chain starts where it recorded.
-        let anchor: Option<(i64, String)> =
-            crate::platform::settings::get(conn, crate::privacy::retention::AUDIT_ANCHOR)
-                .await?
-                .and_then(|a| {
-                    let (id, hash) = a.split_once(' ')?;
-                    Some((id.parse().ok()?, hash.to_owned()))
-                });
+        let anchor: Option<(i64, String)> = crate::platform::settings::get(conn, AUDIT_ANCHOR).await?.and_then(|a| {
+            let (id, hash) = a.split_once(' ')?;
+            Some((id.parse().ok()?, hash.to_owned()))
+        });
         let mut first = true;
         let mut after = 0i64;
         loop {

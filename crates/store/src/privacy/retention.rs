@@ -13,12 +13,9 @@ use super::subject::{Subject, SubjectKind};
 use crate::Store;
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
+use crate::platform::audit_chain::AUDIT_ANCHOR;
 use crate::platform::settings;
 use crate::query::{exec, stmt};
-
-/// The setting that records where the audit chain starts once its oldest events are gone:
-/// "id prev_hash".
-pub(crate) const AUDIT_ANCHOR: &str = "audit_chain_anchor";
 
 /// One kind of record in the schedule, and what is due.
 #[derive(Debug, Clone, Serialize)]

@@ -179,6 +179,11 @@ async fn plan_in(conn: &impl ConnectionTrait, pupil_id: i64, today: Date, ends: 
 }
 
 impl Store {
+    /// Archives a pupil by the consistent rule (decision 0078): their lessons end today.
+    pub async fn archive_pupil(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.archive_pupil_ending(actor, id, LessonsEnd::Today).await.map(drop)
+    }
+
     /// What archiving pupil `pupil_id` today would change, with lessons ending as `ends` says.
     pub async fn pupil_archive_plan(&self, pupil_id: i64, ends: LessonsEnd) -> Result<ArchivePlan> {
         plan_in(self.conn(), pupil_id, self.today(), ends).await

@@ -416,13 +416,6 @@ impl Store {
         Ok(())
     }
 
-    /// Archives a pupil by the consistent rule (decision 0078): their lessons end today.
-    pub async fn archive_pupil(&self, actor: &Actor, id: i64) -> Result<()> {
-        self.archive_pupil_ending(actor, id, crate::records::pupil_archive::LessonsEnd::Today)
-            .await
-            .map(drop)
-    }
-
     /// Imports pupil rows matched by `pupil_ref`, with their first guardian, all or nothing.
     /// Rows naming a school that does not exist reject the file. Unchanged rows write nothing.
     ///
