@@ -143,6 +143,7 @@ pub mod money;
 pub mod payments;
 pub mod privacy;
 pub mod progress;
+pub mod progression;
 pub mod records;
 pub mod refusal;
 pub mod rotation;
