@@ -47,7 +47,7 @@ struct ExamRow {
 }
 
 /// A pupil's name and their path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PupilPath {
     pub name: String,
     pub steps: Vec<Step>,

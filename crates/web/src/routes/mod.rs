@@ -70,6 +70,7 @@ fn audiences() -> Vec<Audience> {
         api::school_contacts::audience(),
         api::loans::audience(),
         records::loans::parent_audience(),
+        records::path::parent_audience(),
         teaching::terms::office_audience(),
         api::terms::audience(),
         api::jobs::audience(),
@@ -88,6 +89,8 @@ fn audiences() -> Vec<Audience> {
         api::privacy::audience(),
         privacy::pupil_audience(),
         reports::data_return::office_audience(),
+        reports::progression::office_audience(),
+        reports::attendance::office_audience(),
         reports::dashboard::office_audience(),
         reports::dashboard::school_audience(),
     ]
