@@ -77,6 +77,8 @@ fn audiences() -> Vec<Audience> {
         api::ensembles::audience(),
         teaching::ensembles::public_audience(),
         teaching::ensembles::parent_audience(),
+        teaching::auditions::parent_audience(),
+        teaching::auditions::office_audience(),
         teaching::ensembles::office_audience(),
         teaching::ensembles::leader_audience(),
         events::public_audience(),
