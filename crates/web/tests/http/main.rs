@@ -33,6 +33,7 @@ mod payments;
 mod phone;
 mod privacy;
 mod progress;
+mod progression;
 mod record_views;
 mod records;
 mod refusals;
