@@ -85,6 +85,8 @@ struct OfficePage {
     csrf: String,
     id: i64,
     name: String,
+    /// An open ensemble has no auditions: the page says so and offers no form.
+    auditioned: bool,
     slots: Vec<SlotLine>,
     /// Applications still to be heard with no slot booked.
     unbooked: Vec<EnsembleApplication>,
@@ -106,9 +108,6 @@ struct SlotForm {
 
 async fn office_form(state: &AppState, visitor: &Visitor, id: i64, f: SlotForm, errors: FormErrors) -> AppResult<Response> {
     let e = state.store.ensemble(id).await?.ok_or(AppError::NotFound)?;
-    if e.entry != EnsembleEntry::Audition {
-        return Err(AppError::NotFound);
-    }
     let slots: Vec<SlotLine> = state.store.audition_slots(id).await?.into_iter().map(line).collect();
     let unbooked = state
         .store
@@ -122,6 +121,7 @@ async fn office_form(state: &AppState, visitor: &Visitor, id: i64, f: SlotForm, 
         shell: Shell::new(state, visitor, format!("Auditions: {}", e.name), "/admin/ensembles"),
         csrf: csrf_of(visitor),
         id,
+        auditioned: e.entry == EnsembleEntry::Audition,
         name: e.name,
         slots,
         unbooked,
