@@ -577,7 +577,10 @@ mod tests {
             MembershipStatus::AuditionBooked.wait_for_place(),
             Ok(MembershipStatus::Waiting)
         );
-        assert_eq!(MembershipStatus::Applied.wait_for_place(), Ok(MembershipStatus::Waiting));
+        assert_eq!(
+            MembershipStatus::Applied.wait_for_place(),
+            Ok(MembershipStatus::Waiting)
+        );
         assert!(MembershipStatus::Accepted.wait_for_place().is_err());
         assert_eq!(EnsembleRefusal::SlotPast.field(), Some("slot"));
     }

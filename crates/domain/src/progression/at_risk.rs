@@ -112,7 +112,10 @@ mod tests {
             Some(Risk::MissedRecently { missed: 3, of: 4 })
         );
         // Two of the last four missed and 5 of 7 overall (71%): not at risk.
-        assert_eq!(rule.check(&[Present, Present, Present, Ill, Present, Unauthorised, Present]), None);
+        assert_eq!(
+            rule.check(&[Present, Present, Present, Ill, Present, Unauthorised, Present]),
+            None
+        );
     }
 
     #[test]
@@ -132,11 +135,23 @@ mod tests {
     fn the_hub_s_own_misses_do_not_count_and_a_forgotten_instrument_is_coming() {
         let rule = AtRiskRule::default();
         assert_eq!(
-            rule.check(&[Present, TeacherAbsent, SchoolClosed, Present, Ill, TeacherAbsent, ForgotInstrument, Ill]),
+            rule.check(&[
+                Present,
+                TeacherAbsent,
+                SchoolClosed,
+                Present,
+                Ill,
+                TeacherAbsent,
+                ForgotInstrument,
+                Ill
+            ]),
             None,
             "five counted: two of the last four missed, three of five came (60%)"
         );
-        assert_eq!(attendance_percent(&[Present, TeacherAbsent, Ill, ForgotInstrument]), Some(67));
+        assert_eq!(
+            attendance_percent(&[Present, TeacherAbsent, Ill, ForgotInstrument]),
+            Some(67)
+        );
         assert_eq!(attendance_percent(&[TeacherAbsent]), None);
     }
 

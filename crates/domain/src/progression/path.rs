@@ -82,8 +82,16 @@ mod tests {
         let kinds: Vec<StepKind> = steps.iter().map(|s| s.kind).collect();
         assert_eq!(
             kinds,
-            vec![StepKind::WholeClass, StepKind::Lessons, StepKind::Ensemble, StepKind::Exam]
+            vec![
+                StepKind::WholeClass,
+                StepKind::Lessons,
+                StepKind::Ensemble,
+                StepKind::Exam
+            ]
         );
-        assert_eq!(school_year_words(date!(2025 - 09 - 08), date!(2017 - 10 - 01)), "2025-26, Year 3");
+        assert_eq!(
+            school_year_words(date!(2025 - 09 - 08), date!(2017 - 10 - 01)),
+            "2025-26, Year 3"
+        );
     }
 }

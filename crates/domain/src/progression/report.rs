@@ -134,13 +134,19 @@ pub fn report(period: Period, facts: &Facts, schools: &[SchoolFact]) -> Report {
         let Some(p) = pupils.get(&c.pupil_id) else { continue };
         let school = schools.get(&c.wcet_school_id);
         let area = school.map(|s| s.area.trim().to_owned()).unwrap_or_default();
-        let name = school.map(|s| s.name.clone()).unwrap_or_else(|| format!("School {}", c.wcet_school_id));
+        let name = school
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| format!("School {}", c.wcet_school_id));
         let yg = year_group_in(p, period);
         total.add(&c, p);
         by_area
             .entry(area.clone())
             .or_insert_with(|| {
-                let label = if area.is_empty() { "No area".to_owned() } else { area.clone() };
+                let label = if area.is_empty() {
+                    "No area".to_owned()
+                } else {
+                    area.clone()
+                };
                 Line::new(label, area.clone())
             })
             .add(&c, p);
@@ -191,7 +197,11 @@ impl Report {
             slice.school.is_none_or(|s| s == c.school_id)
                 && slice.area.as_ref().is_none_or(|a| *a == area_of(c.school_id))
                 && slice.year_group.is_none_or(|y| {
-                    c.year_group.as_deref().and_then(|g| YearGroup::parse(g).ok()).map(YearGroup::number) == Some(y)
+                    c.year_group
+                        .as_deref()
+                        .and_then(|g| YearGroup::parse(g).ok())
+                        .map(YearGroup::number)
+                        == Some(y)
                 })
                 && match slice.flag.as_deref() {
                     None | Some("") => true,
@@ -200,7 +210,9 @@ impl Report {
                     Some("looked_after") => c.looked_after,
                     Some(_) => false,
                 }
-                && slice.continued.is_none_or(|want| want == (c.to_lessons || c.to_ensembles))
+                && slice
+                    .continued
+                    .is_none_or(|want| want == (c.to_lessons || c.to_ensembles))
         })
     }
 }

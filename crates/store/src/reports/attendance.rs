@@ -57,7 +57,12 @@ fn lines(rows: Vec<MarkRow>) -> Vec<AttendanceLine> {
 impl Store {
     /// The marks of the current members of one ensemble (`Some`) or of all, at rehearsals from
     /// `from` to `to`: every member is listed, those with no marks yet too.
-    pub async fn ensemble_attendance(&self, ensemble_id: Option<i64>, from: Date, to: Date) -> Result<Vec<AttendanceLine>> {
+    pub async fn ensemble_attendance(
+        &self,
+        ensemble_id: Option<i64>,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<AttendanceLine>> {
         let mut values: Vec<Value> = vec![from.into(), to.into()];
         let only = match ensemble_id {
             Some(id) => {

@@ -16,7 +16,9 @@ use tutti_store::records::pupils::PupilScope;
 use tutti_store::sea_orm::ConnectionTrait;
 use tutti_store::teaching::ensembles::members::NewEnsembleApplication;
 use tutti_store::teaching::progress::NewExamEntry;
-use tutti_store::testing::world::{PASSWORD, a_family, a_manager, a_school, a_teacher, an_admin, an_enrolment, an_ensemble};
+use tutti_store::testing::world::{
+    PASSWORD, a_family, a_manager, a_school, a_teacher, an_admin, an_enrolment, an_ensemble,
+};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, location};
@@ -74,7 +76,13 @@ async fn the_progression_report_counts_who_went_on_by_area_school_and_need(backe
         .await
         .unwrap();
     // Whole-class recorder through 2025-26 for all but Fay.
-    for (pupil, school) in [(ann, north.id), (ben, north.id), (cat, south.id), (dan, south.id), (eve, south.id)] {
+    for (pupil, school) in [
+        (ann, north.id),
+        (ben, north.id),
+        (cat, south.id),
+        (dan, south.id),
+        (eve, south.id),
+    ] {
         an_enrolment(pupil)
             .learning("Recorder", LessonType::WholeClass, 45)
             .taught_by(teacher, 3, 540)
@@ -94,7 +102,10 @@ async fn the_progression_report_counts_who_went_on_by_area_school_and_need(backe
             .create(store)
             .await;
     }
-    let choir = an_ensemble("Junior Choir").of_kind(EnsembleKind::Choir).create(store).await;
+    let choir = an_ensemble("Junior Choir")
+        .of_kind(EnsembleKind::Choir)
+        .create(store)
+        .await;
     for pupil in [cat, eve] {
         let (_, s) = store
             .apply_to_ensemble(&Actor::cli(), &PupilScope::All, &join(choir.id, pupil, "Voice"))
@@ -119,7 +130,10 @@ async fn the_progression_report_counts_who_went_on_by_area_school_and_need(backe
         assert!(total.contains(want), "{want}: {total}");
     }
     let coast = row_of(&html, "id=\"by-area\"", "Coast");
-    assert!(coast.contains("2 of 3 (67%)") && coast.contains("0 of 1 (0%)"), "{coast}");
+    assert!(
+        coast.contains("2 of 3 (67%)") && coast.contains("0 of 1 (0%)"),
+        "{coast}"
+    );
     let hills = row_of(&html, "id=\"by-area\"", "Hills");
     assert!(hills.contains("1 of 2 (50%)"), "{hills}");
     let school = row_of(&html, "id=\"by-school\"", "South Primary");
@@ -128,7 +142,10 @@ async fn the_progression_report_counts_who_went_on_by_area_school_and_need(backe
     assert!(year.contains("3 of 5 (60%)"), "{year}");
 
     // The same count as the data return's continuation figure.
-    let r = store.data_return(tutti_domain::calendar::AcademicYear::starting(2026)).await.unwrap();
+    let r = store
+        .data_return(tutti_domain::calendar::AcademicYear::starting(2026))
+        .await
+        .unwrap();
     assert_eq!(r.figure("wcet_continuation").unwrap().value, Some(3));
 
     // Drill-down: the Coast area's free-school-meals pupils are Dan only, who did not go on.
@@ -149,15 +166,26 @@ async fn the_progression_report_counts_who_went_on_by_area_school_and_need(backe
     // CSV: the total line and an area's.
     let r = office.get("/admin/reports/progression/download?year=2026-27").await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("progression-2026-27.csv"));
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("progression-2026-27.csv")
+    );
     let csv = r.text().await.unwrap();
     assert!(csv.starts_with("group,line,started,continued,percent,"), "{csv}");
-    assert!(csv.contains("\ntotal,All schools,5,3,60,2,2,2,1,50,1,0,0,1,1,100\n"), "{csv}");
+    assert!(
+        csv.contains("\ntotal,All schools,5,3,60,2,2,2,1,50,1,0,0,1,1,100\n"),
+        "{csv}"
+    );
     assert!(csv.contains("\narea,Coast,3,2,67,1,2,1,0,0,0,0,,1,1,100\n"), "{csv}");
 
     // A year with no whole-class teaching before it says so.
     let (_, html) = office.get_text("/admin/reports/progression?year=2025-26").await;
-    assert!(html.contains("No pupils were in whole-class ensemble teaching in 2024-25."), "{html}");
+    assert!(
+        html.contains("No pupils were in whole-class ensemble teaching in 2024-25."),
+        "{html}"
+    );
 }
 
 async fn a_pupil_s_path_is_for_the_office_and_their_own_family(backend: Backend) {
@@ -207,7 +235,10 @@ async fn a_pupil_s_path_is_for_the_office_and_their_own_family(backend: Backend)
         )
         .await
         .unwrap();
-    let choir = an_ensemble("Junior Choir").of_kind(EnsembleKind::Choir).create(store).await;
+    let choir = an_ensemble("Junior Choir")
+        .of_kind(EnsembleKind::Choir)
+        .create(store)
+        .await;
     store
         .apply_to_ensemble(&Actor::cli(), &PupilScope::All, &join(choir.id, ann, "Voice"))
         .await
@@ -230,14 +261,22 @@ async fn a_pupil_s_path_is_for_the_office_and_their_own_family(backend: Backend)
     .map(|w| html.find(w).unwrap_or_else(|| panic!("{w}: {html}")))
     .collect();
     assert!(order[0] < order[2] && order[2] < order[4], "{html}");
-    assert!(order[6] > order[4], "the choir joined on 1 March, after the exam: {html}");
+    assert!(
+        order[6] > order[4],
+        "the choir joined on 1 March, after the exam: {html}"
+    );
     // An empty path says so; the progress page links each child's path.
     let (_, html) = parent.get_text(&format!("/parent/children/{bea}/path")).await;
     assert!(html.contains("Nothing is recorded yet"), "{html}");
     let (_, html) = parent.get_text("/parent/progress").await;
-    assert!(html.contains(&format!("href=\"/parent/children/{ann}/path\"")), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/parent/children/{ann}/path\"")),
+        "{html}"
+    );
     // Another family's child is not found.
-    let (status, _) = parent.get_text(&format!("/parent/children/{}/path", other.children[0])).await;
+    let (status, _) = parent
+        .get_text(&format!("/parent/children/{}/path", other.children[0]))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let stranger = app.logged_in(&other.email).await;
     let (status, _) = stranger.get_text(&format!("/parent/children/{ann}/path")).await;
@@ -248,7 +287,10 @@ async fn a_pupil_s_path_is_for_the_office_and_their_own_family(backend: Backend)
     let (status, html) = office.get_text(&format!("/admin/pupils/{ann}")).await;
     assert_eq!(status, StatusCode::OK);
     let path = &html[html.find("Musical path").expect("the path section")..];
-    assert!(path.contains("Recorder at North Primary") && path.contains("Junior Choir"), "{path}");
+    assert!(
+        path.contains("Recorder at North Primary") && path.contains("Junior Choir"),
+        "{path}"
+    );
     let (_, html) = office.get_text(&format!("/admin/pupils/{bea}")).await;
     assert!(html.contains("No whole-class teaching, lessons, ensembles or exams recorded yet."));
 }
@@ -294,7 +336,10 @@ async fn attendance_names_members_at_risk_by_the_rule(backend: Backend) {
     let office = app.logged_in(&a_manager().create(store).await.email).await;
     let (status, html) = office.get_text("/admin/reports/attendance").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("missed 3 of their last 4 rehearsals"), "the rule in words: {html}");
+    assert!(
+        html.contains("missed 3 of their last 4 rehearsals"),
+        "the rule in words: {html}"
+    );
     let at_risk = &html[html.find("id=\"members-at-risk\"").unwrap()..html.find("id=\"pupils-at-risk\"").unwrap()];
     assert!(at_risk.contains("Missed 3 of the last 4 rehearsals"), "{at_risk}");
     assert!(at_risk.contains("Came to 50% of this term"), "{at_risk}");
@@ -306,7 +351,10 @@ async fn attendance_names_members_at_risk_by_the_rule(backend: Backend) {
         .get_text(&format!("/admin/reports/attendance/ensembles/{}", band.id))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<svg") && html.contains("<title"), "a drawn chart: {html}");
+    assert!(
+        html.contains("<svg") && html.contains("<title"),
+        "a drawn chart: {html}"
+    );
     for want in ["6 of 6", "100%", "3 of 6", "50%"] {
         assert!(html.contains(want), "{want}: {html}");
     }
@@ -361,7 +409,11 @@ async fn a_family_books_an_audition_slot_and_the_office_records_the_outcome(back
     assert!(store.audition_slots(orchestra.id).await.unwrap().is_empty());
     for (day, start) in [("03/10/2026", "10:00"), ("03/10/2026", "10:20")] {
         let r = office
-            .submit(&page, &page, &[("day", day), ("start", start), ("place", "Room 4, Music Centre")])
+            .submit(
+                &page,
+                &page,
+                &[("day", day), ("start", start), ("place", "Room 4, Music Centre")],
+            )
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
@@ -376,14 +428,20 @@ async fn a_family_books_an_audition_slot_and_the_office_records_the_outcome(back
     assert!(html.contains(&format!("href=\"{book}\"")), "{html}");
     let (status, html) = parent.get_text(&book).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Saturday 3 October 2026 at 10:00, Room 4, Music Centre"), "{html}");
+    assert!(
+        html.contains("Saturday 3 October 2026 at 10:00, Room 4, Music Centre"),
+        "{html}"
+    );
     let r = parent.submit(&book, &book, &[]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = parent.submit(&book, &book, &[("slot", &slots[0].id.to_string())]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = parent.get_text(&location(&r)).await;
     assert!(html.contains("Audition booked."), "{html}");
-    assert!(html.contains("Booked: <strong>Saturday 3 October 2026 at 10:00, Room 4, Music Centre"), "{html}");
+    assert!(
+        html.contains("Booked: <strong>Saturday 3 October 2026 at 10:00, Room 4, Music Centre"),
+        "{html}"
+    );
 
     // The other family may not have that slot, nor see or book this family's application.
     let other = app.logged_in(&theirs.email).await;
@@ -439,9 +497,17 @@ async fn a_family_books_an_audition_slot_and_the_office_records_the_outcome(back
         let (_, html) = office.get_text(&page).await;
         assert!(html.contains(words), "{words}: {html}");
     }
-    let a = store.ensemble_application(orchestra.id, apps[0]).await.unwrap().unwrap();
+    let a = store
+        .ensemble_application(orchestra.id, apps[0])
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(a.status, MembershipStatus::Accepted);
-    let b = store.ensemble_application(orchestra.id, apps[1]).await.unwrap().unwrap();
+    let b = store
+        .ensemble_application(orchestra.id, apps[1])
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(b.status, MembershipStatus::Waiting);
     // A decided application's audition can no longer be changed.
     let (_, html) = parent.get_text(&book).await;

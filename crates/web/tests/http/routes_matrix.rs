@@ -549,7 +549,8 @@ fn rules() -> Vec<Rule> {
         page("/admin/reports/data-return/{key}", OFFICE).url("/admin/reports/data-return/pupils_in_lessons"),
         // Progression and attendance (decision 0095).
         page("/admin/reports/progression", OFFICE).also(&["/admin/reports/progression?year=2025-26"]),
-        page("/admin/reports/progression/pupils", OFFICE).also(&["/admin/reports/progression/pupils?flag=fsm&continued=no"]),
+        page("/admin/reports/progression/pupils", OFFICE)
+            .also(&["/admin/reports/progression/pupils?flag=fsm&continued=no"]),
         page("/admin/reports/progression/download", OFFICE),
         page("/admin/reports/attendance", OFFICE),
         page("/admin/reports/attendance/ensembles/{id}", OFFICE).url("/admin/reports/attendance/ensembles/{ensemble}"),
@@ -924,9 +925,12 @@ fn rules() -> Vec<Rule> {
         page("/admin/ensembles/{id}/auditions/{slot_id}/remove", OFFICE)
             .url("/admin/ensembles/{ensemble}/auditions/1/remove")
             .post_only(),
-        page("/admin/ensembles/{id}/auditions/outcomes/{application_id}/{outcome}", OFFICE)
-            .url("/admin/ensembles/{ensemble}/auditions/outcomes/{ensemble_application}/wait")
-            .post_only(),
+        page(
+            "/admin/ensembles/{id}/auditions/outcomes/{application_id}/{outcome}",
+            OFFICE,
+        )
+        .url("/admin/ensembles/{ensemble}/auditions/outcomes/{ensemble_application}/wait")
+        .post_only(),
         scoped_page("/parent/ensembles/applications/{id}/audition", PARENT, PARENT, 404)
             .url("/parent/ensembles/applications/{ensemble_application}/audition"),
         scoped_page("/parent/children/{id}/path", PARENT, PARENT, 404).url("/parent/children/{pupil}/path"),

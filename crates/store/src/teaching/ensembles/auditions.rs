@@ -100,7 +100,15 @@ impl Store {
         if n == 0 {
             return Err(EnsembleRefusal::SlotTaken.into());
         }
-        audit::record(&txn, actor, Action::Delete, "ensemble_audition_slot", Some(slot_id), "removed").await?;
+        audit::record(
+            &txn,
+            actor,
+            Action::Delete,
+            "ensemble_audition_slot",
+            Some(slot_id),
+            "removed",
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }

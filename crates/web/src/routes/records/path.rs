@@ -82,7 +82,12 @@ async fn parent_page(
         .await?
         .ok_or(AppError::NotFound)?;
     render(&ParentPage {
-        shell: Shell::new(&state, &visitor, format!("{}'s musical path", path.name), "/parent/progress"),
+        shell: Shell::new(
+            &state,
+            &visitor,
+            format!("{}'s musical path", path.name),
+            "/parent/progress",
+        ),
         steps: path
             .steps
             .iter()

@@ -34,11 +34,7 @@ pub fn office_audience() -> Audience {
 fn term_span(state: &AppState) -> (String, Date, Date) {
     let today = state.store.today();
     let term = tutti_store::records::profile::term_of(today);
-    (
-        term.term.title(),
-        term.dates.first,
-        term.dates.last.min(today),
-    )
+    (term.term.title(), term.dates.first, term.dates.last.min(today))
 }
 
 /// Someone on an at-risk list.
@@ -110,7 +106,10 @@ async fn overview(State(state): State<AppState>, visitor: Visitor) -> AppResult<
         match ensembles.last_mut() {
             Some(e) if e.id == l.group_id => {
                 e.members += 1;
-                marks_of.last_mut().expect("one per ensemble").extend(l.marks.iter().copied());
+                marks_of
+                    .last_mut()
+                    .expect("one per ensemble")
+                    .extend(l.marks.iter().copied());
             }
             _ => {
                 ensembles.push(EnsembleRate {
@@ -151,11 +150,7 @@ struct EnsemblePage {
     rule: String,
 }
 
-async fn ensemble_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn ensemble_page(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
     let ensemble = state.store.ensemble(id).await?.ok_or(AppError::NotFound)?;
     let (term, from, to) = term_span(&state);
     let rule = AtRiskRule::default();
@@ -175,7 +170,11 @@ async fn ensemble_page(
         let rows = lines
             .iter()
             .map(|l| {
-                let came = l.marks.iter().filter(|m| !m.is_hub_miss() && !m.is_pupil_absence()).count();
+                let came = l
+                    .marks
+                    .iter()
+                    .filter(|m| !m.is_hub_miss() && !m.is_pupil_absence())
+                    .count();
                 let counted = l.marks.iter().filter(|m| !m.is_hub_miss()).count();
                 vec![
                     format!("{} ({})", l.name, l.instrument),
@@ -201,7 +200,11 @@ async fn ensemble_page(
         shell: Shell::new(&state, &visitor, format!("Attendance: {}", ensemble.name), BASE),
         id,
         name: ensemble.name,
-        term: format!("{term}, {} to {}", crate::format::long_day(from), crate::format::long_day(to)),
+        term: format!(
+            "{term}, {} to {}",
+            crate::format::long_day(from),
+            crate::format::long_day(to)
+        ),
         chart,
         at_risk: at_risk(&lines, &rule, "rehearsals"),
         rule: rule.words("rehearsals"),

@@ -228,11 +228,18 @@ async fn pupils_page(
     let slice = slice_of(&q);
     let (report, pupils) = state.store.progression_pupils(year, &slice).await?;
     let mut what = Vec::new();
-    if let Some(l) = slice.school.and_then(|s| report.by_school.iter().find(|l| l.key == s.to_string())) {
+    if let Some(l) = slice
+        .school
+        .and_then(|s| report.by_school.iter().find(|l| l.key == s.to_string()))
+    {
         what.push(l.label.clone());
     }
     if let Some(a) = &slice.area {
-        what.push(if a.is_empty() { "No area".into() } else { format!("{a} area") });
+        what.push(if a.is_empty() {
+            "No area".into()
+        } else {
+            format!("{a} area")
+        });
     }
     if let Some(l) = slice
         .year_group
@@ -267,11 +274,15 @@ async fn pupils_page(
                     (false, true) => "An ensemble",
                     (false, false) => "Did not continue",
                 };
-                let flags: Vec<&str> = [(c.fsm, "Free school meals"), (c.send, "SEND"), (c.looked_after, "Looked after")]
-                    .into_iter()
-                    .filter(|(on, _)| *on)
-                    .map(|(_, w)| w)
-                    .collect();
+                let flags: Vec<&str> = [
+                    (c.fsm, "Free school meals"),
+                    (c.send, "SEND"),
+                    (c.looked_after, "Looked after"),
+                ]
+                .into_iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, w)| w)
+                .collect();
                 PupilLine {
                     id: p.id,
                     name: p.name,

@@ -73,7 +73,10 @@ fn line(s: AuditionSlot) -> SlotLine {
     SlotLine {
         when: when(&s),
         status: status.map(|st| st.label().to_owned()).unwrap_or_default(),
-        open: matches!(status, Some(MembershipStatus::AuditionBooked | MembershipStatus::Applied)),
+        open: matches!(
+            status,
+            Some(MembershipStatus::AuditionBooked | MembershipStatus::Applied)
+        ),
         s,
     }
 }
@@ -106,7 +109,13 @@ struct SlotForm {
     place: String,
 }
 
-async fn office_form(state: &AppState, visitor: &Visitor, id: i64, f: SlotForm, errors: FormErrors) -> AppResult<Response> {
+async fn office_form(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    f: SlotForm,
+    errors: FormErrors,
+) -> AppResult<Response> {
     let e = state.store.ensemble(id).await?.ok_or(AppError::NotFound)?;
     let slots: Vec<SlotLine> = state.store.audition_slots(id).await?.into_iter().map(line).collect();
     let unbooked = state
@@ -175,7 +184,13 @@ async fn add_slot(
             .await
         {
             Ok(_) => {
-                return done(&state, &signed, "Audition slot added.", &format!("/admin/ensembles/{id}/auditions")).await;
+                return done(
+                    &state,
+                    &signed,
+                    "Audition slot added.",
+                    &format!("/admin/ensembles/{id}/auditions"),
+                )
+                .await;
             }
             Err(StoreError::Refused(r)) => errors.add("day", message(&r)),
             Err(e) => return Err(e.into()),
@@ -198,7 +213,13 @@ async fn remove_slot(
     {
         Ok(()) => done(&state, &signed, "Audition slot removed.", &back).await,
         Err(StoreError::Refused(_)) => {
-            done(&state, &signed, "That slot is booked, so it stays: the family must change it first.", &back).await
+            done(
+                &state,
+                &signed,
+                "That slot is booked, so it stays: the family must change it first.",
+                &back,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -341,12 +362,7 @@ async fn book(
         }
         Ok(slot) => match state
             .store
-            .book_audition(
-                &actor(&signed.0, &visitor),
-                &PupilScope::for_user(&signed.0),
-                id,
-                slot,
-            )
+            .book_audition(&actor(&signed.0, &visitor), &PupilScope::for_user(&signed.0), id, slot)
             .await
         {
             Ok(()) => {
