@@ -156,6 +156,15 @@ impl MembershipStatus {
         }
     }
 
+    /// Heard at an audition (or not yet) and put on the instrument's waiting list: offered the
+    /// next place that comes free on it, as any waiting applicant is.
+    pub fn wait_for_place(self) -> Result<MembershipStatus, EnsembleRefusal> {
+        match self {
+            MembershipStatus::Applied | MembershipStatus::AuditionBooked => Ok(MembershipStatus::Waiting),
+            other => Err(EnsembleRefusal::AlreadyDecided { status: other }),
+        }
+    }
+
     /// A member leaves.
     pub fn leave(self) -> Result<MembershipStatus, EnsembleRefusal> {
         match self {
@@ -398,6 +407,8 @@ pub enum EnsembleRefusal {
     RehearsalCancelled,
     #[error("Grades are 0 to 8.")]
     GradeOutOfRange,
+    #[error("That audition slot has already passed. Choose another.")]
+    SlotPast,
 }
 
 fn age_words(min: Option<u8>, max: Option<u8>) -> String {
@@ -424,7 +435,7 @@ impl EnsembleRefusal {
             | EnsembleRefusal::AlreadyApplied { .. }
             | EnsembleRefusal::NoPupil => Some("pupil_id"),
             EnsembleRefusal::BelowGrade { .. } | EnsembleRefusal::GradeOutOfRange => Some("grade"),
-            EnsembleRefusal::SlotTaken => Some("slot"),
+            EnsembleRefusal::SlotTaken | EnsembleRefusal::SlotPast => Some("slot"),
             EnsembleRefusal::Closed { .. }
             | EnsembleRefusal::AlreadyDecided { .. }
             | EnsembleRefusal::NotAMember
@@ -552,6 +563,20 @@ mod tests {
             Ok(MembershipStatus::AuditionBooked)
         );
         assert!(MembershipStatus::Offered.holds_place() && !MembershipStatus::Waiting.holds_place());
+    }
+
+    #[test]
+    fn an_audition_s_outcome_may_be_to_wait_for_a_place() {
+        assert_eq!(
+            MembershipStatus::AuditionBooked.wait_for_place(),
+            Ok(MembershipStatus::Waiting)
+        );
+        assert_eq!(
+            MembershipStatus::Applied.wait_for_place(),
+            Ok(MembershipStatus::Waiting)
+        );
+        assert!(MembershipStatus::Accepted.wait_for_place().is_err());
+        assert_eq!(EnsembleRefusal::SlotPast.field(), Some("slot"));
     }
 
     #[test]

@@ -144,6 +144,7 @@ pub mod online;
 pub mod payments;
 pub mod privacy;
 pub mod progress;
+pub mod progression;
 pub mod records;
 pub mod refusal;
 pub mod rotation;

@@ -167,6 +167,8 @@ const OFFICE: &[(&str, &str, &[Declared])] = &[
         &[
             ("/admin/dashboard", "Dashboard", For::Office),
             ("/admin/reports/data-return", "Data return", For::Office),
+            ("/admin/reports/progression", "Progression", For::Office),
+            ("/admin/reports/attendance", "Attendance", For::Office),
             ("/admin/audit", "Audit log", For::Office),
             ("/admin/records", "All records and exports", For::Office),
             ("/admin/outbox", "Outbox", For::Office),

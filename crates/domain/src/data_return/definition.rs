@@ -22,7 +22,7 @@ pub enum Measure {
     Schools,
     /// Distinct pupils with an enrolment of one of these lesson types in the year.
     Pupils { lesson_types: Vec<LessonType> },
-    /// Last year's whole-class pupils with other lessons this year.
+    /// Last year's whole-class pupils with lessons or an ensemble this year (`continuation`).
     Continuation,
     /// Distinct pupils who were members of one of the hub's ensembles in the year.
     EnsembleMembers,

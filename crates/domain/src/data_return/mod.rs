@@ -2,6 +2,7 @@
 //! figures worked out from the facts the store reads for a year (pure: no IO), each figure
 //! with the ids of the records it counts so the office can check them.
 
+mod continuation;
 pub mod definition;
 mod families;
 mod output;
@@ -14,6 +15,7 @@ use time::{Date, Month};
 use crate::calendar::{AcademicYear, year_group};
 use crate::characteristics::{Ethnicity, Gender};
 use crate::lessons::LessonType;
+pub use continuation::{Continuer, continuation, year_before};
 pub use definition::{Definition, FigureDefinition, Flag, LineError, Measure};
 pub use families::instrument_family;
 pub use output::{to_csv, to_xlsx};
@@ -267,28 +269,22 @@ impl<'a> Context<'a> {
                     .filter(|e| lesson_types.contains(&e.lesson_type))
                     .filter(|e| self.pupil_passes(e.pupil_id, def.only))
                     .collect();
-                self.pupil_figure(&mut figure, def, &enrolments);
+                self.pupil_figure(&mut figure, def, &enrolments, &BTreeSet::new());
             }
             Measure::Continuation => {
-                let last = Period {
-                    year: AcademicYear::starting(self.period.year.start_year() - 1),
-                    to: self.period.year.first_day().previous_day().expect("a day"),
-                };
-                let wcet_last_year: BTreeSet<i64> = self
-                    .facts
-                    .enrolments
-                    .iter()
-                    .filter(|e| e.lesson_type == LessonType::WholeClass && last.overlaps(e.start_date, e.end_date))
-                    .map(|e| e.pupil_id)
+                // The progression report's rule too (`continuation`): lessons or an ensemble.
+                let continued: BTreeSet<i64> = continuation(self.period, self.facts)
+                    .into_iter()
+                    .filter(|c| c.continued() && self.pupil_passes(c.pupil_id, def.only))
+                    .map(|c| c.pupil_id)
                     .collect();
                 let enrolments: Vec<&EnrolmentFact> = self
                     .this_year
                     .iter()
                     .copied()
-                    .filter(|e| e.lesson_type != LessonType::WholeClass && wcet_last_year.contains(&e.pupil_id))
-                    .filter(|e| self.pupil_passes(e.pupil_id, def.only))
+                    .filter(|e| e.lesson_type != LessonType::WholeClass && continued.contains(&e.pupil_id))
                     .collect();
-                self.pupil_figure(&mut figure, def, &enrolments);
+                self.pupil_figure(&mut figure, def, &enrolments, &continued);
             }
             Measure::Schools => {
                 let mut services: BTreeMap<i64, BTreeSet<&'static str>> = BTreeMap::new();
@@ -442,12 +438,21 @@ impl<'a> Context<'a> {
 
     /// Each pupil once, however many enrolments; breakdowns by the pupil's characteristics
     /// count each pupil once, those by the lesson (family, type) once per pupil and value.
-    fn pupil_figure(&self, figure: &mut Figure, def: &FigureDefinition, enrolments: &[&EnrolmentFact]) {
+    /// `also`: pupils counted with no enrolment among `enrolments` (a continuation to an
+    /// ensemble only).
+    fn pupil_figure(
+        &self,
+        figure: &mut Figure,
+        def: &FigureDefinition,
+        enrolments: &[&EnrolmentFact],
+        also: &BTreeSet<i64>,
+    ) {
         let mut by_pupil: BTreeMap<i64, Vec<&EnrolmentFact>> = BTreeMap::new();
         for e in enrolments {
             by_pupil.entry(e.pupil_id).or_default().push(e);
         }
-        let pupils: Vec<&PupilFact> = by_pupil.keys().filter_map(|id| self.pupils.get(id).copied()).collect();
+        let ids: BTreeSet<i64> = by_pupil.keys().chain(also.iter()).copied().collect();
+        let pupils: Vec<&PupilFact> = ids.iter().filter_map(|id| self.pupils.get(id).copied()).collect();
         figure.counts = Counts::Pupils;
         figure.value = Some(pupils.len() as i64);
         figure.counted = pupils.iter().map(|p| p.id).collect();

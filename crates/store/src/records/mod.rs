@@ -1,6 +1,6 @@
 //! The core records: schools, pupils and their guardians, staff and their availability,
 //! instruments and their loans, schools' contacts, with their search, their lookup by part of a
-//! name for pickers, archiving and CSV imports.
+//! name for pickers, archiving and CSV imports, and a pupil's path (`path`).
 pub mod archive;
 pub mod availability;
 pub mod bulk;
@@ -11,6 +11,7 @@ pub mod instruments;
 pub(crate) mod keyed_import;
 pub mod loans;
 pub mod lookup;
+pub mod path;
 pub mod profile;
 pub mod pupil_archive;
 pub(crate) mod pupil_search;

@@ -157,7 +157,8 @@ impl Store {
         Ok(compute(&definition, period, &facts))
     }
 
-    async fn data_return_facts(&self, period: Period) -> Result<Facts> {
+    /// The facts a period's figures are worked out from (the progression report reads them too).
+    pub(crate) async fn data_return_facts(&self, period: Period) -> Result<Facts> {
         let backend = self.conn().get_database_backend();
         let conn = self.conn();
         let from = AcademicYear::starting(period.year.start_year() - 1).first_day();

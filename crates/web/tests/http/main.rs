@@ -34,6 +34,7 @@ mod payments;
 mod phone;
 mod privacy;
 mod progress;
+mod progression;
 mod record_views;
 mod records;
 mod refusals;

@@ -547,6 +547,13 @@ fn rules() -> Vec<Rule> {
         page("/admin/reports/data-return", OFFICE).also(&["/admin/reports/data-return?year=2025-26"]),
         page("/admin/reports/data-return/download", OFFICE).also(&["/admin/reports/data-return/download?format=xlsx"]),
         page("/admin/reports/data-return/{key}", OFFICE).url("/admin/reports/data-return/pupils_in_lessons"),
+        // Progression and attendance (decision 0095).
+        page("/admin/reports/progression", OFFICE).also(&["/admin/reports/progression?year=2025-26"]),
+        page("/admin/reports/progression/pupils", OFFICE)
+            .also(&["/admin/reports/progression/pupils?flag=fsm&continued=no"]),
+        page("/admin/reports/progression/download", OFFICE),
+        page("/admin/reports/attendance", OFFICE),
+        page("/admin/reports/attendance/ensembles/{id}", OFFICE).url("/admin/reports/attendance/ensembles/{ensemble}"),
         page("/admin/dashboard", OFFICE),
         page("/school/dashboard", SCHOOL),
         page("/admin/imports", OFFICE),
@@ -915,6 +922,21 @@ fn rules() -> Vec<Rule> {
         page("/admin/ensembles/{id}/rehearsals/{rehearsal_id}/cancel", OFFICE)
             .url("/admin/ensembles/{ensemble}/rehearsals/{rehearsal}/cancel")
             .post_only(),
+        // Auditions (decision 0095): the office's slots and outcomes; a family books only for
+        // their own child's application (another's is 404).
+        page("/admin/ensembles/{id}/auditions", OFFICE).url("/admin/ensembles/{ensemble}/auditions"),
+        page("/admin/ensembles/{id}/auditions/{slot_id}/remove", OFFICE)
+            .url("/admin/ensembles/{ensemble}/auditions/1/remove")
+            .post_only(),
+        page(
+            "/admin/ensembles/{id}/auditions/outcomes/{application_id}/{outcome}",
+            OFFICE,
+        )
+        .url("/admin/ensembles/{ensemble}/auditions/outcomes/{ensemble_application}/wait")
+        .post_only(),
+        scoped_page("/parent/ensembles/applications/{id}/audition", PARENT, PARENT, 404)
+            .url("/parent/ensembles/applications/{ensemble_application}/audition"),
+        scoped_page("/parent/children/{id}/path", PARENT, PARENT, 404).url("/parent/children/{pupil}/path"),
         // Everyone signed in reads ensembles (members only for the office and the leaders,
         // checked in ensembles.rs); a parent or pupil applies only for their own (another's
         // pupil is refused, 409); teachers and schools do not apply; only the office decides.

@@ -1,12 +1,12 @@
 //! Joining and leaving ensembles: a family's application for a child (taken at once into an
 //! open ensemble while the instrument has room, else onto its waiting list; heard first by an
-//! auditioned one), the office's accept and decline, audition slots and their booking, a
+//! auditioned one; its audition slots are `auditions`), the office's accept and decline, a
 //! member leaving (the next on that instrument's waiting list is then offered the place), and
 //! the lists of applications and members. Each step is one audited transaction.
 use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Value};
 use time::{Date, OffsetDateTime};
 use tutti_domain::ensembles::{
-    Applicant, EnsembleEntry, EnsembleRefusal, Joinable, MembershipStatus, check_apply, has_room, on_application,
+    Applicant, EnsembleRefusal, Joinable, MembershipStatus, check_apply, has_room, on_application,
 };
 
 use super::{ensemble_by_id, places_held};
@@ -405,113 +405,6 @@ impl Store {
         audit::record(&txn, actor, Action::Update, "ensemble_member", Some(id), "part set").await?;
         txn.commit().await?;
         Ok(())
-    }
-
-    /// Adds an audition slot on `day` at `start_minute`: its id. Only auditioned ensembles
-    /// have them.
-    pub async fn add_audition_slot(
-        &self,
-        actor: &Actor,
-        ensemble_id: i64,
-        day: Date,
-        start_minute: u16,
-    ) -> Result<i64> {
-        let txn = self.write().await?;
-        let ensemble = ensemble_by_id(&txn, ensemble_id).await?.ok_or(StoreError::NotFound)?;
-        if ensemble.entry != EnsembleEntry::Audition {
-            return Err(EnsembleRefusal::NoAuditions.into());
-        }
-        let id = insert_id(
-            &txn,
-            "INSERT INTO ensemble_audition_slots (ensemble_id, day, start_minute, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
-            vec![
-                ensemble_id.into(),
-                day.into(),
-                i32::from(start_minute).into(),
-                now().into(),
-            ],
-        )
-        .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "ensemble_audition_slot",
-            Some(id),
-            format!("{day} {start_minute}"),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(id)
-    }
-
-    /// Books a free audition slot for an application still to be heard.
-    pub async fn book_audition(&self, actor: &Actor, ensemble_id: i64, id: i64, slot_id: i64) -> Result<()> {
-        let txn = self.write().await?;
-        let app = owned(&txn, ensemble_id, id).await?;
-        let next = stored(&app.status, MembershipStatus::parse)?.book_audition()?;
-        #[derive(FromQueryResult)]
-        struct Slot {
-            application_id: Option<i64>,
-        }
-        let slot = Slot::find_by_statement(stmt(
-            txn.get_database_backend(),
-            "SELECT application_id FROM ensemble_audition_slots WHERE id = ? AND ensemble_id = ?",
-            [slot_id.into(), ensemble_id.into()],
-        ))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        if slot.application_id.is_some_and(|a| a != id) {
-            return Err(EnsembleRefusal::SlotTaken.into());
-        }
-        let t = now();
-        exec(
-            &txn,
-            "UPDATE ensemble_audition_slots SET application_id = NULL, updated_at = ? WHERE application_id = ?",
-            vec![t.into(), id.into()],
-        )
-        .await?;
-        exec(
-            &txn,
-            "UPDATE ensemble_audition_slots SET application_id = ?, updated_at = ? WHERE id = ?",
-            vec![id.into(), t.into(), slot_id.into()],
-        )
-        .await?;
-        set_status(&txn, id, next).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "ensemble_application",
-            Some(id),
-            format!("audition slot {slot_id} booked"),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
-    }
-
-    /// The audition slots of an ensemble: id, day, minute, and the application booked in it.
-    pub async fn audition_slots(&self, ensemble_id: i64) -> Result<Vec<(i64, Date, u16, Option<i64>)>> {
-        #[derive(FromQueryResult)]
-        struct Row {
-            id: i64,
-            day: Date,
-            start_minute: i32,
-            application_id: Option<i64>,
-        }
-        Ok(Row::find_by_statement(stmt(
-            self.conn().get_database_backend(),
-            "SELECT id, day, start_minute, application_id FROM ensemble_audition_slots WHERE ensemble_id = ? \
-             ORDER BY day, start_minute, id",
-            [ensemble_id.into()],
-        ))
-        .all(self.conn())
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.day, r.start_minute.max(0) as u16, r.application_id))
-        .collect())
     }
 
     /// One application of an ensemble.

@@ -1,6 +1,6 @@
 //! Ensembles in the store: the ensembles themselves with their leaders and instrumentation
 //! (`records`), applications to join them, members, waiting lists by instrument and audition
-//! slots (`members`), and their dated rehearsals, changes and registers (`rehearsals`). The
+//! slots (`members`, `auditions`), and their dated rehearsals, changes and registers (`rehearsals`). The
 //! rules are `tutti_domain::ensembles`'; see docs/decisions/0084-ensembles.md. What the three
 //! files share (reading an ensemble's row, the places held on an instrument) is here.
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -10,6 +10,7 @@ use tutti_domain::ensembles::{EnsembleEntry, EnsembleKind, EnsembleLevel};
 use crate::error::{Result, StoreError};
 use crate::query::stmt;
 
+pub mod auditions;
 pub mod members;
 pub mod records;
 pub mod rehearsals;

@@ -9,6 +9,7 @@ mod imports;
 pub(crate) mod instruments;
 pub(crate) mod loans;
 mod lookup;
+pub(crate) mod path;
 mod profile;
 pub(crate) mod pupil_archive;
 pub(crate) mod pupils;

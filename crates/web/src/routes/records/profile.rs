@@ -269,6 +269,14 @@ pub async fn pupil_sections(state: &AppState, id: i64, loans_of: &[Loan]) -> App
                 cell(a.offer_expires_on.map(short_day).unwrap_or_default()),
             ]
         })),
+        match state
+            .store
+            .pupil_path(&tutti_store::records::pupils::PupilScope::All, id)
+            .await?
+        {
+            Some(path) => super::path::section(&path),
+            None => super::path::section(&Default::default()),
+        },
         trail(&p.trail, "pupil", id),
     ])
 }

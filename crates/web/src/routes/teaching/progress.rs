@@ -404,6 +404,7 @@ async fn save_report(
 
 /// One child's exams and published reports.
 pub struct ChildProgress {
+    pub id: i64,
     pub name: String,
     pub exams: Vec<ExamLine>,
     pub reports: Vec<PupilReport>,
@@ -430,6 +431,7 @@ async fn parent_progress(
     let mut children = Vec::new();
     for k in kids {
         children.push(ChildProgress {
+            id: k.id,
             name: format!("{} {}", k.first_name, k.last_name),
             exams: state
                 .store
