@@ -431,8 +431,8 @@ pub fn charge_kind_from_str(text: &str) -> Option<ChargeKind> {
         ChargeKind::Wcet,
         ChargeKind::Ensemble,
     ]
-        .into_iter()
-        .find(|k| charge_kind_str(*k) == text)
+    .into_iter()
+    .find(|k| charge_kind_str(*k) == text)
 }
 
 /// A pupil as a billing run needs them.
@@ -948,7 +948,10 @@ fn plan_run_with(input: &RunInput, parallel_families: usize) -> RunPlan {
         }
         match member_this_term(&input.policy, term, &pupil.term_dates, m, &mut starters) {
             Ok(()) => memberships.entry(m.pupil_id).or_default().push(m),
-            Err(reason) if m.joined_on <= pupil.term_dates.dates.last && m.left_on.is_none_or(|l| l > pupil.term_dates.dates.first) => {
+            Err(reason)
+                if m.joined_on <= pupil.term_dates.dates.last
+                    && m.left_on.is_none_or(|l| l > pupil.term_dates.dates.first) =>
+            {
                 plan.skipped.push(Skipped {
                     pupil_ref: pupil.pupil_ref.clone(),
                     reason: format!("{} (ensemble): {reason}", m.ensemble),
@@ -1389,8 +1392,11 @@ mod tests {
         ];
         let plan = plan_run(&run);
         let family = plan.invoices.iter().find(|i| i.payer == PayerKey::Parent(10)).unwrap();
-        let lines: Vec<(ChargeKind, i64, i64)> =
-            family.lines.iter().map(|l| (l.kind, l.subject_id, l.amount_pence.0)).collect();
+        let lines: Vec<(ChargeKind, i64, i64)> = family
+            .lines
+            .iter()
+            .map(|l| (l.kind, l.subject_id, l.amount_pence.0))
+            .collect();
         // Lessons £80.25; P001's orchestra £45.00 and strings £30.00; P002 (free school meals)
         // £10.00 for strings, but the cap of £90.00 leaves £15.00 of ensembles: £10.00 is fine.
         // The choir is free: no line.
@@ -1411,7 +1417,10 @@ mod tests {
         );
         let looked_after_family = plan.invoices.iter().find(|i| i.payer == PayerKey::Parent(20)).unwrap();
         assert_eq!(looked_after_family.total_pence, Pence::ZERO);
-        assert!(plan.invoices.iter().all(|i| i.payer != PayerKey::Parent(30)), "left before the term");
+        assert!(
+            plan.invoices.iter().all(|i| i.payer != PayerKey::Parent(30)),
+            "left before the term"
+        );
 
         // A second run creates nothing; a membership begun since goes on a supplementary
         // invoice, held to what the cap leaves (£90.00 − £85.00 = £5.00 of P002's £10.00).
@@ -1451,10 +1460,19 @@ mod tests {
             },
         ];
         let plan = plan_run(&run);
-        let lines: Vec<i64> = plan.invoices.iter().flat_map(|i| &i.lines).map(|l| l.subject_id).collect();
+        let lines: Vec<i64> = plan
+            .invoices
+            .iter()
+            .flat_map(|i| &i.lines)
+            .map(|l| l.subject_id)
+            .collect();
         assert_eq!(lines, vec![9]);
         assert_eq!(plan.skipped.len(), 1, "{:?}", plan.skipped);
-        assert!(plan.skipped[0].reason.starts_with("Orchestra (ensemble): Starts after half-term"));
+        assert!(
+            plan.skipped[0]
+                .reason
+                .starts_with("Orchestra (ensemble): Starts after half-term")
+        );
     }
 
     #[test]
@@ -1484,7 +1502,10 @@ mod tests {
         });
         policy.ensembles.family_cap = Some(Pence::ZERO);
         let fields: Vec<String> = validate_policy(&policy).into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, vec!["ensembles.free_school_meals.percent", "ensembles.family_cap"]);
+        assert_eq!(
+            fields,
+            vec!["ensembles.free_school_meals.percent", "ensembles.family_cap"]
+        );
         policy.ensembles.free_school_meals = Some(EnsembleReduction::FixedFee { fee: Pence(-1) });
         policy.ensembles.family_cap = Some(MAX_POLICY_AMOUNT + Pence(1));
         let fields: Vec<String> = validate_policy(&policy).into_iter().map(|e| e.field).collect();
@@ -1514,7 +1535,10 @@ mod tests {
             prop::collection::vec(pupil_strategy, 1..24),
             prop::collection::vec(enrolment, 0..60),
             prop::collection::vec((1i64..25, 0i64..4), 0..10),
-            (prop::collection::vec((1i64..25, 0i64..3, 0i64..100), 0..12), prop::option::of(0i64..9_000)),
+            (
+                prop::collection::vec((1i64..25, 0i64..3, 0i64..100), 0..12),
+                prop::option::of(0i64..9_000),
+            ),
         )
             .prop_map(|(pupils, enrolments, loans, (members, cap))| {
                 let d = dates();
@@ -1574,7 +1598,9 @@ mod tests {
                     ..input(pupils, enrolments)
                 };
                 run.policy.ensembles.family_cap = cap.map(|c| Pence(c + 1));
-                run.policy.ensembles.free_school_meals = Some(EnsembleReduction::PercentOff { percent: Percent::whole(50) });
+                run.policy.ensembles.free_school_meals = Some(EnsembleReduction::PercentOff {
+                    percent: Percent::whole(50),
+                });
                 run
             })
     }

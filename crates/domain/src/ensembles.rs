@@ -414,6 +414,8 @@ pub enum EnsembleRefusal {
     StrandNotOnline,
     #[error("The hub's term dates do not reach far enough to work out the term; ask the office.")]
     NoTermDates,
+    #[error("{term} is already on an invoice: pay it there.")]
+    TermAlreadyInvoiced { term: String },
 }
 
 fn age_words(min: Option<u8>, max: Option<u8>) -> String {
@@ -449,7 +451,8 @@ impl EnsembleRefusal {
             | EnsembleRefusal::NoticeAlreadyGiven { .. }
             | EnsembleRefusal::NotAStrand
             | EnsembleRefusal::StrandNotOnline
-            | EnsembleRefusal::NoTermDates => None,
+            | EnsembleRefusal::NoTermDates
+            | EnsembleRefusal::TermAlreadyInvoiced { .. } => None,
         }
     }
 

@@ -160,15 +160,23 @@ mod tests {
     #[test]
     fn the_default_charges_the_fee_and_nothing_for_a_looked_after_child_or_a_free_ensemble() {
         let policy = ChargingPolicy::durham();
-        let line = price_ensemble_fee(&policy, &PupilFacts::default(), "County Youth Orchestra", Pence(4_500), autumn())
-            .unwrap();
+        let line = price_ensemble_fee(
+            &policy,
+            &PupilFacts::default(),
+            "County Youth Orchestra",
+            Pence(4_500),
+            autumn(),
+        )
+        .unwrap();
         assert_eq!(line.amount, Pence(4_500));
         assert_eq!(line.kind, ChargeKind::Ensemble);
         assert_eq!(line.rule, "Ensemble fee £45.00");
         assert_eq!(line.description, "County Youth Orchestra (ensemble), Autumn 2026");
         // The default has no free-school-meals rule: the fee.
         assert_eq!(
-            price_ensemble_fee(&policy, &fsm(), "Band", Pence(4_500), autumn()).unwrap().amount,
+            price_ensemble_fee(&policy, &fsm(), "Band", Pence(4_500), autumn())
+                .unwrap()
+                .amount,
             Pence(4_500)
         );
         let looked_after = PupilFacts {
@@ -178,7 +186,10 @@ mod tests {
         let line = price_ensemble_fee(&policy, &looked_after, "Band", Pence(4_500), autumn()).unwrap();
         assert_eq!(line.amount, Pence::ZERO);
         assert_eq!(line.rule, "Looked-after children are never charged");
-        assert_eq!(price_ensemble_fee(&policy, &PupilFacts::default(), "Choir", Pence::ZERO, autumn()), None);
+        assert_eq!(
+            price_ensemble_fee(&policy, &PupilFacts::default(), "Choir", Pence::ZERO, autumn()),
+            None
+        );
     }
 
     #[test]
@@ -186,7 +197,10 @@ mod tests {
         let mut policy = ChargingPolicy::durham();
         policy.ensembles.free_school_meals = Some(EnsembleReduction::FixedFee { fee: Pence(1_000) });
         let line = price_ensemble_fee(&policy, &fsm(), "Band", Pence(4_500), autumn()).unwrap();
-        assert_eq!((line.amount, line.rule.as_str()), (Pence(1_000), "Free school meals ensemble fee £10.00"));
+        assert_eq!(
+            (line.amount, line.rule.as_str()),
+            (Pence(1_000), "Free school meals ensemble fee £10.00")
+        );
         // Never more than the ensemble's own fee.
         let line = price_ensemble_fee(&policy, &fsm(), "Band", Pence(800), autumn()).unwrap();
         assert_eq!((line.amount, line.rule.as_str()), (Pence(800), "Ensemble fee £8.00"));
@@ -209,7 +223,9 @@ mod tests {
             percent: Percent::whole(100),
         });
         assert_eq!(
-            price_ensemble_fee(&policy, &fsm(), "Band", Pence(4_550), autumn()).unwrap().amount,
+            price_ensemble_fee(&policy, &fsm(), "Band", Pence(4_550), autumn())
+                .unwrap()
+                .amount,
             Pence::ZERO
         );
     }

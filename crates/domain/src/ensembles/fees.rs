@@ -101,10 +101,17 @@ mod tests {
     #[test]
     fn notice_by_the_end_of_november_ends_membership_with_the_autumn_term() {
         let policy = ChargingPolicy::durham();
-        let autumn_ends = calendar().term(TermId::parse("2026-autumn").unwrap()).unwrap().dates.last;
+        let autumn_ends = calendar()
+            .term(TermId::parse("2026-autumn").unwrap())
+            .unwrap()
+            .dates
+            .last;
         let notice = ensemble_notice(date!(2026 - 11 - 30), &policy, &calendar(), "Youth Orchestra").unwrap();
         assert_eq!(notice.last_term.to_string(), "2026-autumn");
-        assert_eq!((notice.last_day, notice.leaves_on), (autumn_ends, autumn_ends.next_day().unwrap()));
+        assert_eq!(
+            (notice.last_day, notice.leaves_on),
+            (autumn_ends, autumn_ends.next_day().unwrap())
+        );
         assert!(!notice.next_term_payable);
         assert!(
             notice
@@ -113,7 +120,11 @@ mod tests {
             "{}",
             notice.explanation
         );
-        assert!(notice.explanation.contains("Membership of Youth Orchestra ends with the autumn term 2026"));
+        assert!(
+            notice
+                .explanation
+                .contains("Membership of Youth Orchestra ends with the autumn term 2026")
+        );
     }
 
     #[test]
@@ -125,7 +136,11 @@ mod tests {
         assert_eq!(notice.last_day, spring.last);
         assert!(notice.next_term_payable);
         assert_eq!(notice.deadline, date!(2026 - 11 - 30));
-        assert!(notice.explanation.contains("the spring term 2027 is still charged"), "{}", notice.explanation);
+        assert!(
+            notice.explanation.contains("the spring term 2027 is still charged"),
+            "{}",
+            notice.explanation
+        );
         // Within a term, past the next term's deadline: the next term is the last.
         let notice = ensemble_notice(date!(2027 - 04 - 02), &policy, &calendar(), "Band").unwrap();
         assert_eq!(notice.last_term.to_string(), "2027-summer");
@@ -137,10 +152,19 @@ mod tests {
         let cal = calendar();
         let autumn = cal.term(TermId::parse("2026-autumn").unwrap()).unwrap();
         // Before the term, and in its first half: that term.
-        assert_eq!(strand_term(&policy, &cal, date!(2026 - 08 - 20)).unwrap().to_string(), "2026-autumn");
-        assert_eq!(strand_term(&policy, &cal, autumn.dates.first).unwrap().to_string(), "2026-autumn");
+        assert_eq!(
+            strand_term(&policy, &cal, date!(2026 - 08 - 20)).unwrap().to_string(),
+            "2026-autumn"
+        );
+        assert_eq!(
+            strand_term(&policy, &cal, autumn.dates.first).unwrap().to_string(),
+            "2026-autumn"
+        );
         let before_half_term = autumn.half_term.first.previous_day().unwrap();
-        assert_eq!(strand_term(&policy, &cal, before_half_term).unwrap().to_string(), "2026-autumn");
+        assert_eq!(
+            strand_term(&policy, &cal, before_half_term).unwrap().to_string(),
+            "2026-autumn"
+        );
         // After half-term: the next term, as the starter rule does not charge this one.
         let after = autumn.half_term.last.next_day().unwrap();
         assert_eq!(strand_term(&policy, &cal, after).unwrap().to_string(), "2027-spring");
