@@ -316,9 +316,7 @@ impl From<&EnsembleApplication> for EnsembleMembership {
             instrument: a.instrument.clone(),
             grade: a.grade,
             status: a.status.as_str().to_owned(),
-            member_until: a
-                .left_on
-                .map(|left| left.previous_day().unwrap_or(left).to_string()),
+            member_until: a.left_on.map(|left| left.previous_day().unwrap_or(left).to_string()),
         }
     }
 }

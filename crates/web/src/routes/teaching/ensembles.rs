@@ -427,9 +427,13 @@ async fn apply(
                             format!("{} is in your basket: pay for it to confirm the place.", e.name),
                             "/basket",
                         ),
-                        Some(_) => (format!("Your child is now a member of {}.", e.name), "/parent/ensembles"),
+                        Some(_) => (
+                            format!("Your child is now a member of {}.", e.name),
+                            "/parent/ensembles",
+                        ),
                         None => (
-                            "Every place for that instrument is taken, so your child is on the waiting list.".to_owned(),
+                            "Every place for that instrument is taken, so your child is on the waiting list."
+                                .to_owned(),
                             "/parent/ensembles",
                         ),
                     };
@@ -437,7 +441,11 @@ async fn apply(
                 }
                 Err(StoreError::Refused(r)) => {
                     errors.add(
-                        if r.field() == Some("instrument") { "instrument" } else { "pupil" },
+                        if r.field() == Some("instrument") {
+                            "instrument"
+                        } else {
+                            "pupil"
+                        },
                         message(&r),
                     );
                     return apply_page(&state, &visitor, &user, &slug, v, errors).await;
