@@ -535,7 +535,7 @@ pub struct Payer {
 pub struct PlannedLine {
     /// Null on a school's programme line, which is for no one pupil.
     pub pupil_ref: Option<String>,
-    /// tuition, instrument_hire or wcet.
+    /// tuition, instrument_hire, wcet or ensemble (a termly ensemble fee).
     pub charge: String,
     pub description: String,
     /// How the amount was worked out.
@@ -803,7 +803,7 @@ async fn list_invoices(
 pub struct InvoiceLine {
     pub pupil_ref: String,
     pub pupil_name: String,
-    /// tuition, instrument_hire or wcet.
+    /// tuition, instrument_hire, wcet or ensemble (a termly ensemble fee).
     pub charge_kind: String,
     pub description: String,
     pub rule: String,
