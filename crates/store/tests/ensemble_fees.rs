@@ -134,7 +134,11 @@ async fn a_run_bills_ensemble_fees_with_remissions_and_the_family_cap_once(backe
         "Ensemble fee £40.00 − family cap on ensemble fees (£100.00 a term) £25.00 = £15.00"
     );
     assert!(capped.description.starts_with("Brass Band"), "{}", capped.description);
-    assert!(capped.description.ends_with(" (ensemble), Autumn 2026"), "{}", capped.description);
+    assert!(
+        capped.description.ends_with(" (ensemble), Autumn 2026"),
+        "{}",
+        capped.description
+    );
 
     let run = store.run_billing(&actor, autumn(), false, &|_| {}).await.unwrap();
     assert!(run.run_id.is_some());

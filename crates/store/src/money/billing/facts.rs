@@ -243,6 +243,8 @@ pub(super) async fn run_input(
         .collect();
 
     // Memberships of ensembles with a fee (decision 0085); the plan keeps those of the term.
+    // Archiving a pupil does not end their memberships, so an archived pupil's open ones are
+    // not charged (one who left first is charged for the terms they were a member in).
     let mut membership_rows: Vec<(i64, i64, String, i64, i64, Day, Option<Day>)> = json_rows(
         conn,
         &[
@@ -254,7 +256,8 @@ pub(super) async fn run_input(
             "m.joined_on",
             "m.left_on",
         ],
-        "ensemble_members m JOIN ensembles e ON e.id = m.ensemble_id WHERE e.termly_fee > 0",
+        "ensemble_members m JOIN ensembles e ON e.id = m.ensemble_id JOIN pupils p ON p.id = m.pupil_id \
+         WHERE e.termly_fee > 0 AND (p.archived_at IS NULL OR m.left_on IS NOT NULL)",
         vec![],
     )
     .await?;
