@@ -61,18 +61,67 @@ async fn a_billing_run_with_ensemble_fees_and_remissions(backend: Backend) {
     let store = &app.store;
     // The hub's policy: free-school-meals pupils pay half; a family pays at most £60.00 a
     // term for ensembles; looked-after children are free (the default).
-    let mut policy = ChargingPolicy::durham();
-    policy.ensembles.free_school_meals = Some(EnsembleReduction::PercentOff {
-        percent: Percent::whole(50),
-    });
-    policy.ensembles.family_cap = Some(Pence(6_000));
-    store
-        .save_charging_policy(&Actor::cli(), AcademicYear::starting(2026), &policy)
-        .await
-        .unwrap();
+    // Saved through the API, with a problem first: a cap of nothing names its field.
     let school = a_school().create(store).await;
     let teacher = a_teacher().create(store).await;
     let admin = an_admin().create(store).await;
+    let token = app.token(&admin.email).await;
+    let client = reqwest::Client::new();
+    let address = format!("{}/api/v1/charging-policies/2026-27", app.base);
+    let mut policy = serde_json::to_value(ChargingPolicy::durham()).unwrap();
+    policy["ensembles"] = serde_json::json!({
+        "free_school_meals": {"rule": "percent_off", "percent": "50%"},
+        "looked_after_free": true,
+        "family_cap": 0
+    });
+    let r = client
+        .put(&address)
+        .bearer_auth(&token)
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["errors"][0]["field"]
+            .as_str()
+            .unwrap()
+            .ends_with("ensembles.family_cap"),
+        "{body}"
+    );
+    policy["ensembles"]["family_cap"] = serde_json::json!(6_000);
+    let r = client
+        .put(&address)
+        .bearer_auth(&token)
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let saved = store
+        .charging_policy(AcademicYear::starting(2026))
+        .await
+        .unwrap()
+        .policy;
+    assert_eq!(
+        saved.ensembles.free_school_meals,
+        Some(EnsembleReduction::PercentOff {
+            percent: Percent::whole(50)
+        })
+    );
+    assert_eq!(saved.ensembles.family_cap, Some(Pence(6_000)));
+    let r = client.get(&address).bearer_auth(&token).send().await.unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["file"]["policy"]["ensembles"]["family_cap"], 6_000);
+    // The prices page says the rules to families.
+    let (_, prices) = app.browser().get_text("/prices").await;
+    assert!(
+        prices.contains("A family never pays more than £60.00 a term for ensembles"),
+        "{prices}"
+    );
+    assert!(prices.contains("Pupils eligible for free school meals pay 50% less for ensembles."));
+    assert!(prices.contains("Looked-after children play in ensembles free."));
     let family = a_family(&school)
         .with_child("Second", date!(2016 - 02 - 01))
         .with_login(PASSWORD)
