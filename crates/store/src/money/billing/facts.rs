@@ -86,6 +86,9 @@ async fn read_enrolments(conn: &impl ConnectionTrait) -> Result<Vec<EnrolmentRow
 /// A loan as read: its id, the instrument's id, serial and type, the pupil, first and last day.
 type LoanRow = (i64, i64, String, String, i64, Day, Option<Day>);
 
+/// A membership as read: its id, the ensemble's id, name and fee, the pupil, joined and left.
+type MembershipRow = (i64, i64, String, i64, i64, Day, Option<Day>);
+
 /// A read run on a task of its own, as the reader's own result.
 fn joined<T>(outcome: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
     outcome.map_err(|e| StoreError::from(DbErr::Custom(format!("reading for the run: {e}"))))?
@@ -245,7 +248,7 @@ pub(super) async fn run_input(
     // Memberships of ensembles with a fee (decision 0085); the plan keeps those of the term.
     // Archiving a pupil does not end their memberships, so an archived pupil's open ones are
     // not charged (one who left first is charged for the terms they were a member in).
-    let mut membership_rows: Vec<(i64, i64, String, i64, i64, Day, Option<Day>)> = json_rows(
+    let mut membership_rows: Vec<MembershipRow> = json_rows(
         conn,
         &[
             "m.id",
