@@ -13,9 +13,9 @@ use time::Date;
 
 use crate::calendar::{AcademicYear, SchoolCalendar, TermDates, TermId};
 use crate::charging::{
-    ChargeKind, ChargeStep, ChargingPolicy, ChildTerm, EnrolmentFacts, FamilySubject, HiredInstrument, Instalment,
-    Payer, PupilFacts, StarterRule, TuitionCache, VatTreatment, instalment_schedule, price_family_indexed,
-    starter_charge,
+    ChargeKind, ChargeLine, ChargeStep, ChargingPolicy, ChildTerm, EnrolmentFacts, EnsembleFees, EnsembleReduction,
+    FamilySubject, HiredInstrument, Instalment, Payer, PupilFacts, StarterRule, TuitionCache, VatTreatment,
+    cap_family_ensembles, instalment_schedule, price_ensemble_fee, price_family_indexed, starter_charge,
 };
 use crate::lessons::LessonType;
 use crate::money::{Pence, Percent};
@@ -133,6 +133,8 @@ pub fn parse_policy_value(value: serde_json::Value) -> Result<ChargingPolicy, Ve
     let mut errors = Vec::new();
     for key in template.as_object().expect("an object").keys() {
         match object.get(key) {
+            // Added after the first files were written: a file without it has the default.
+            None if OPTIONAL_POLICY_FIELDS.contains(&key.as_str()) => {}
             None => errors.push(FieldError::new(format!("policy.{key}"), "This field is missing")),
             Some(v) => {
                 let mut probe = template.clone();
@@ -153,6 +155,9 @@ pub fn parse_policy_value(value: serde_json::Value) -> Result<ChargingPolicy, Ve
     }
     serde_json::from_value(value).map_err(|e| vec![FieldError::new("policy", plain_serde_error(&e))])
 }
+
+/// Policy fields a file may leave out, each read as its default (`#[serde(default)]`).
+const OPTIONAL_POLICY_FIELDS: [&str; 1] = ["ensembles"];
 
 fn plain_serde_error(e: &serde_json::Error) -> String {
     let text = e.to_string();
@@ -319,12 +324,44 @@ pub fn validate_policy(policy: &ChargingPolicy) -> Vec<FieldError> {
             "The due day is from 1 to 28, so every month has it",
         ));
     }
+    errors.extend(validate_ensemble_fees(&policy.ensembles));
     for (field, vat) in [("tuition_vat", policy.tuition_vat), ("hire_vat", policy.hire_vat)] {
         if let VatTreatment::Standard { rate } = vat
             && rate > hundred
         {
             errors.push(FieldError::new(format!("{field}.rate"), "A VAT rate is at most 100%"));
         }
+    }
+    errors
+}
+
+/// The checks of the policy's ensemble rules, each naming its field.
+fn validate_ensemble_fees(rules: &EnsembleFees) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    match rules.free_school_meals {
+        Some(EnsembleReduction::FixedFee { fee }) if fee < Pence::ZERO => errors.push(FieldError::new(
+            "ensembles.free_school_meals.fee",
+            "A fee cannot be negative",
+        )),
+        Some(EnsembleReduction::FixedFee { fee }) if fee > MAX_POLICY_AMOUNT => errors.push(FieldError::new(
+            "ensembles.free_school_meals.fee",
+            format!("A fee is at most {MAX_POLICY_AMOUNT}"),
+        )),
+        Some(EnsembleReduction::PercentOff { percent }) if percent > Percent::whole(100) => errors.push(
+            FieldError::new("ensembles.free_school_meals.percent", "A remission is at most 100%"),
+        ),
+        _ => {}
+    }
+    match rules.family_cap {
+        Some(cap) if cap <= Pence::ZERO => errors.push(FieldError::new(
+            "ensembles.family_cap",
+            "A family cap must be more than £0.00; leave it out (null) for no cap",
+        )),
+        Some(cap) if cap > MAX_POLICY_AMOUNT => errors.push(FieldError::new(
+            "ensembles.family_cap",
+            format!("A family cap is at most {MAX_POLICY_AMOUNT}"),
+        )),
+        _ => {}
     }
     errors
 }
@@ -382,14 +419,20 @@ pub fn charge_kind_str(kind: ChargeKind) -> &'static str {
         ChargeKind::Tuition => "tuition",
         ChargeKind::InstrumentHire => "instrument_hire",
         ChargeKind::Wcet => "wcet",
+        ChargeKind::Ensemble => "ensemble",
     }
 }
 
 /// A charge kind from its stored name (the inverse of `charge_kind_str`).
 pub fn charge_kind_from_str(text: &str) -> Option<ChargeKind> {
-    [ChargeKind::Tuition, ChargeKind::InstrumentHire, ChargeKind::Wcet]
-        .into_iter()
-        .find(|k| charge_kind_str(*k) == text)
+    [
+        ChargeKind::Tuition,
+        ChargeKind::InstrumentHire,
+        ChargeKind::Wcet,
+        ChargeKind::Ensemble,
+    ]
+    .into_iter()
+    .find(|k| charge_kind_str(*k) == text)
 }
 
 /// A pupil as a billing run needs them.
@@ -445,6 +488,23 @@ pub struct BillableLoan {
     pub pupil_id: i64,
 }
 
+/// A pupil's membership of an ensemble with a termly fee (decision 0085).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BillableMembership {
+    /// The ensemble's database id: the line's subject, so a pupil pays once an ensemble a term.
+    pub ensemble_id: i64,
+    /// Its name, for the line.
+    pub ensemble: String,
+    /// The member.
+    pub pupil_id: i64,
+    /// The ensemble's fee for a term.
+    pub fee: Pence,
+    /// The day they joined.
+    pub joined_on: Date,
+    /// The first day they are no longer a member, once they have left or given notice.
+    pub left_on: Option<Date>,
+}
+
 /// A school's services agreement billed by invoice: one line a term, the term's share of the
 /// annual cost (`tutti_domain::agreements::invoice_line`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -476,8 +536,15 @@ pub struct RunInput {
     pub loans: Vec<BillableLoan>,
     /// Services agreements of the term's year with schools billed by invoice.
     pub agreements: Vec<BillableAgreement>,
+    /// Memberships of ensembles with a fee (not yet filtered for the term).
+    pub memberships: Vec<BillableMembership>,
+    /// What each pupil has been charged for ensembles in the term already (invoiced, or paid
+    /// through the basket for a Virtual Music Centre strand), for the family cap; read only
+    /// when the policy has a cap.
+    pub ensemble_charged: HashMap<i64, Pence>,
     /// Lines already billed for the term: (pupil id, charge kind, subject id); a programme
-    /// line is (0, [`ChargeKind::Wcet`], agreement id).
+    /// line is (0, [`ChargeKind::Wcet`], agreement id); an ensemble's fee is (pupil id,
+    /// [`ChargeKind::Ensemble`], ensemble id), whether invoiced or paid through the basket.
     pub already_billed: HashSet<(i64, ChargeKind, i64)>,
     /// Payers who already have an invoice for the term.
     pub invoiced_payers: HashSet<PayerKey>,
@@ -591,6 +658,32 @@ fn charged_this_term(
     Ok(())
 }
 
+/// Whether a membership is charged for the term: a member during it (joined by its last day,
+/// not left by its first), and, for one who joined part-way through, as the starter rule says
+/// for lessons. `Err` gives the reason it is not.
+fn member_this_term(
+    policy: &ChargingPolicy,
+    term: TermId,
+    dates: &TermDates,
+    m: &BillableMembership,
+    starters: &mut HashMap<(TermDates, Date), Result<(), String>>,
+) -> Result<(), String> {
+    if m.left_on.is_some_and(|left| left <= dates.dates.first) {
+        return Err("left before the term".into());
+    }
+    let as_enrolment = BillableEnrolment {
+        id: m.ensemble_id,
+        pupil_id: m.pupil_id,
+        instrument: String::new(),
+        lesson_type: LessonType::Group,
+        minutes: 0,
+        payer: Payer::Parent,
+        start_date: m.joined_on,
+        end_date: None,
+    };
+    charged_this_term(policy, term, dates, &as_enrolment, starters)
+}
+
 /// The first instalment's due date: the policy's due day in the term's invoice month, or the
 /// first such day on or after the issue date when that has passed.
 fn first_due(input: &RunInput, term_start: Date) -> Date {
@@ -618,6 +711,7 @@ struct RunFacts<'a> {
     pupils: &'a HashMap<i64, &'a BillablePupil>,
     enrolments: &'a BTreeMap<i64, Vec<&'a BillableEnrolment>>,
     loans: &'a HashMap<i64, Vec<&'a BillableLoan>>,
+    memberships: &'a HashMap<i64, Vec<&'a BillableMembership>>,
 }
 
 impl<'a> RunFacts<'a> {
@@ -636,13 +730,21 @@ impl<'a> RunFacts<'a> {
     ) {
         let (input, pupils, enrolments, loans) = (self.input, self.pupils, self.enrolments, self.loans);
         let term = input.term;
+        let no_enrolments = Vec::new();
+        let enrolments_of = |id: &i64| enrolments.get(id).unwrap_or(&no_enrolments);
         // Nothing new: a family whose every charge is billed already is not priced again
         // (its lines would all be left out below).
         let has_new = input.already_billed.is_empty()
             || children_ids.iter().any(|id| {
-                enrolments[id]
+                enrolments_of(id)
                     .iter()
                     .any(|e| !self.billed(&(*id, ChargeKind::Tuition, e.id)))
+                    || self
+                        .memberships
+                        .get(id)
+                        .into_iter()
+                        .flatten()
+                        .any(|m| !self.billed(&(*id, ChargeKind::Ensemble, m.ensemble_id)))
                     || loans
                         .get(id)
                         .into_iter()
@@ -656,7 +758,7 @@ impl<'a> RunFacts<'a> {
         let mut child_loans: Vec<Vec<&BillableLoan>> = Vec::with_capacity(children_ids.len());
         for id in children_ids {
             let pupil = pupils[id];
-            let facts = enrolments[id]
+            let facts = enrolments_of(id)
                 .iter()
                 .map(|e| EnrolmentFacts {
                     // Lines come back by position (price_family_indexed), so no id is copied.
@@ -702,7 +804,7 @@ impl<'a> RunFacts<'a> {
             let (subject_id, payer) = match priced.subject {
                 FamilySubject::Hire(h) => (child_loans[priced.child][h].instrument_id, Payer::Parent),
                 FamilySubject::Enrolment(i) => {
-                    let e = enrolments[&pupil.id][i];
+                    let e = enrolments_of(&pupil.id)[i];
                     (e.id, e.payer)
                 }
             };
@@ -734,6 +836,64 @@ impl<'a> RunFacts<'a> {
                     description: priced.line.description,
                     rule: priced.line.rule,
                     amount_pence: priced.line.amount,
+                },
+            ));
+        }
+        self.price_ensembles(children_ids, lines, skipped);
+    }
+
+    /// A family's ensemble fees not yet charged for the term, one line a child an ensemble,
+    /// held together to the policy's family cap (counting what the family was charged for
+    /// ensembles earlier in the term), to the child's guardian.
+    fn price_ensembles(
+        &self,
+        children_ids: &[i64],
+        lines: &mut Vec<(PayerKey, &'a str, PlannedLine)>,
+        skipped: &mut Vec<Skipped>,
+    ) {
+        let (input, pupils) = (self.input, self.pupils);
+        let mut new: Vec<(&'a BillablePupil, i64)> = Vec::new();
+        let mut charges: Vec<ChargeLine> = Vec::new();
+        let mut already = Pence::ZERO;
+        // Children in reference order, each one's ensembles by name: the cap lowers the last.
+        let mut children: Vec<&'a BillablePupil> = children_ids.iter().map(|id| pupils[id]).collect();
+        children.sort_by(|a, b| a.pupil_ref.cmp(&b.pupil_ref));
+        for pupil in children {
+            already += input.ensemble_charged.get(&pupil.id).copied().unwrap_or(Pence::ZERO);
+            let mut theirs: Vec<&BillableMembership> = self.memberships.get(&pupil.id).cloned().unwrap_or_default();
+            theirs.sort_by(|a, b| a.ensemble.cmp(&b.ensemble).then(a.ensemble_id.cmp(&b.ensemble_id)));
+            for m in theirs {
+                if self.billed(&(pupil.id, ChargeKind::Ensemble, m.ensemble_id)) {
+                    continue;
+                }
+                let Some(line) = price_ensemble_fee(&input.policy, &pupil.facts, &m.ensemble, m.fee, input.term) else {
+                    continue;
+                };
+                if pupil.guardian.is_none() {
+                    skipped.push(Skipped {
+                        pupil_ref: pupil.pupil_ref.clone(),
+                        reason: format!("{}: the pupil has no parent or carer to invoice", line.description),
+                    });
+                    continue;
+                }
+                new.push((pupil, m.ensemble_id));
+                charges.push(line);
+            }
+        }
+        cap_family_ensembles(&input.policy, already, &mut charges);
+        for ((pupil, ensemble_id), line) in new.into_iter().zip(charges) {
+            let Some((gid, name)) = &pupil.guardian else { continue };
+            lines.push((
+                PayerKey::Parent(*gid),
+                name.as_str(),
+                PlannedLine {
+                    pupil_id: pupil.id,
+                    pupil_ref: pupil.pupil_ref.clone(),
+                    kind: ChargeKind::Ensemble,
+                    subject_id: ensemble_id,
+                    description: line.description,
+                    rule: line.rule,
+                    amount_pence: line.amount,
                 },
             ));
         }
@@ -779,10 +939,34 @@ fn plan_run_with(input: &RunInput, parallel_families: usize) -> RunPlan {
     for l in &input.loans {
         loans.entry(l.pupil_id).or_default().push(l);
     }
+    // Ensemble memberships charged this term, by pupil (decision 0085).
+    let mut memberships: HashMap<i64, Vec<&BillableMembership>> = HashMap::new();
+    for m in &input.memberships {
+        let Some(pupil) = pupils.get(&m.pupil_id) else { continue };
+        if m.fee <= Pence::ZERO {
+            continue;
+        }
+        match member_this_term(&input.policy, term, &pupil.term_dates, m, &mut starters) {
+            Ok(()) => memberships.entry(m.pupil_id).or_default().push(m),
+            Err(reason)
+                if m.joined_on <= pupil.term_dates.dates.last
+                    && m.left_on.is_none_or(|l| l > pupil.term_dates.dates.first) =>
+            {
+                plan.skipped.push(Skipped {
+                    pupil_ref: pupil.pupil_ref.clone(),
+                    reason: format!("{} (ensemble): {reason}", m.ensemble),
+                })
+            }
+            Err(_) => {}
+        }
+    }
 
     // Families: the children of one guardian; a pupil with no guardian is a family alone.
     let mut families: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
-    for &pupil_id in enrolments.keys() {
+    let mut charged: Vec<i64> = enrolments.keys().chain(memberships.keys()).copied().collect();
+    charged.sort_unstable();
+    charged.dedup();
+    for pupil_id in charged {
         let pupil = pupils[&pupil_id];
         let key = match &pupil.guardian {
             Some((gid, _)) => (0, *gid),
@@ -817,6 +1001,7 @@ fn plan_run_with(input: &RunInput, parallel_families: usize) -> RunPlan {
         pupils: &pupils,
         enrolments: &enrolments,
         loans: &loans,
+        memberships: &memberships,
     };
     let price_families = |families: &[&Vec<i64>]| {
         let mut cache = TuitionCache::default();
@@ -930,6 +1115,8 @@ mod tests {
             enrolments,
             loans: Vec::new(),
             agreements: Vec::new(),
+            memberships: Vec::new(),
+            ensemble_charged: HashMap::new(),
             already_billed: HashSet::new(),
             invoiced_payers: HashSet::new(),
         }
@@ -941,6 +1128,9 @@ mod tests {
             input.invoiced_payers.insert(invoice.payer);
             for line in &invoice.lines {
                 input.already_billed.insert((line.pupil_id, line.kind, line.subject_id));
+                if line.kind == ChargeKind::Ensemble {
+                    *input.ensemble_charged.entry(line.pupil_id).or_default() += line.amount_pence;
+                }
             }
         }
     }
@@ -1155,6 +1345,183 @@ mod tests {
         assert!(import_policy("{", year).unwrap_err()[0].field == "file");
     }
 
+    fn membership(ensemble_id: i64, name: &str, pupil_id: i64, fee: i64) -> BillableMembership {
+        BillableMembership {
+            ensemble_id,
+            ensemble: name.into(),
+            pupil_id,
+            fee: Pence(fee),
+            joined_on: dates().dates.first - time::Duration::days(30),
+            left_on: None,
+        }
+    }
+
+    #[test]
+    fn ensemble_fees_go_to_the_family_with_remissions_and_the_cap_once_a_term() {
+        let start = dates().dates.first;
+        let fsm = PupilFacts {
+            free_school_meals: true,
+            ..PupilFacts::default()
+        };
+        let looked_after = PupilFacts {
+            looked_after: true,
+            ..PupilFacts::default()
+        };
+        let mut run = input(
+            vec![
+                pupil(1, Some(10), PupilFacts::default(), 50),
+                pupil(2, Some(10), fsm, 0),
+                pupil(3, Some(20), looked_after, 0),
+                pupil(4, Some(30), PupilFacts::default(), 0),
+            ],
+            vec![enrolment(1, 1, Payer::Parent, start)],
+        );
+        run.policy.ensembles.free_school_meals = Some(EnsembleReduction::FixedFee { fee: Pence(1_000) });
+        run.policy.ensembles.family_cap = Some(Pence(9_000));
+        run.memberships = vec![
+            membership(7, "County Youth Orchestra", 1, 4_500),
+            membership(8, "Junior Strings", 1, 3_000),
+            membership(8, "Junior Strings", 2, 3_000),
+            membership(9, "Community Choir", 2, 0),
+            membership(7, "County Youth Orchestra", 3, 4_500),
+            // Left at the end of the summer term, before this one: not charged.
+            BillableMembership {
+                left_on: Some(start - time::Duration::days(40)),
+                ..membership(8, "Junior Strings", 4, 3_000)
+            },
+        ];
+        let plan = plan_run(&run);
+        let family = plan.invoices.iter().find(|i| i.payer == PayerKey::Parent(10)).unwrap();
+        let lines: Vec<(ChargeKind, i64, i64)> = family
+            .lines
+            .iter()
+            .map(|l| (l.kind, l.subject_id, l.amount_pence.0))
+            .collect();
+        // Lessons £80.25; P001's orchestra £45.00 and strings £30.00; P002 (free school meals)
+        // £10.00 for strings, but the cap of £90.00 leaves £15.00 of ensembles: £10.00 is fine.
+        // The choir is free: no line.
+        assert_eq!(
+            lines,
+            vec![
+                (ChargeKind::Tuition, 1, 8_025),
+                (ChargeKind::Ensemble, 7, 4_500),
+                (ChargeKind::Ensemble, 8, 3_000),
+                (ChargeKind::Ensemble, 8, 1_000),
+            ]
+        );
+        assert_eq!(family.total_pence, Pence(16_525));
+        assert_eq!(family.lines[3].rule, "Free school meals ensemble fee £10.00");
+        assert_eq!(
+            family.lines[1].description,
+            "County Youth Orchestra (ensemble), Autumn 2026"
+        );
+        let looked_after_family = plan.invoices.iter().find(|i| i.payer == PayerKey::Parent(20)).unwrap();
+        assert_eq!(looked_after_family.total_pence, Pence::ZERO);
+        assert!(
+            plan.invoices.iter().all(|i| i.payer != PayerKey::Parent(30)),
+            "left before the term"
+        );
+
+        // A second run creates nothing; a membership begun since goes on a supplementary
+        // invoice, held to what the cap leaves (£90.00 − £85.00 = £5.00 of P002's £10.00).
+        commit(&mut run, &plan);
+        assert!(plan_run(&run).invoices.is_empty(), "a second run creates nothing");
+        run.memberships.push(membership(11, "Brass Band", 2, 3_500));
+        let later = plan_run(&run);
+        assert_eq!(later.invoices.len(), 1);
+        assert_eq!(later.invoices[0].kind, InvoiceKind::Supplementary);
+        let line = &later.invoices[0].lines[0];
+        assert_eq!((line.subject_id, line.amount_pence), (11, Pence(500)));
+        assert_eq!(
+            line.rule,
+            "Free school meals ensemble fee £10.00 − family cap on ensemble fees (£90.00 a term) £5.00 = £5.00"
+        );
+    }
+
+    #[test]
+    fn a_member_who_joins_after_half_term_or_leaves_before_the_term_is_not_charged() {
+        let d = dates();
+        let mut run = input(vec![pupil(1, Some(10), PupilFacts::default(), 0)], vec![]);
+        run.memberships = vec![
+            BillableMembership {
+                joined_on: d.half_term.last + time::Duration::days(3),
+                ..membership(7, "Orchestra", 1, 4_500)
+            },
+            // Notice took effect at the end of the summer: the first day not a member is
+            // the day after it, before this term.
+            BillableMembership {
+                left_on: Some(d.dates.first),
+                ..membership(8, "Band", 1, 3_000)
+            },
+            // Leaving part-way through this term: the term's fee stands.
+            BillableMembership {
+                left_on: Some(d.dates.first + time::Duration::days(20)),
+                ..membership(9, "Choir", 1, 2_000)
+            },
+        ];
+        let plan = plan_run(&run);
+        let lines: Vec<i64> = plan
+            .invoices
+            .iter()
+            .flat_map(|i| &i.lines)
+            .map(|l| l.subject_id)
+            .collect();
+        assert_eq!(lines, vec![9]);
+        assert_eq!(plan.skipped.len(), 1, "{:?}", plan.skipped);
+        assert!(
+            plan.skipped[0]
+                .reason
+                .starts_with("Orchestra (ensemble): Starts after half-term")
+        );
+    }
+
+    #[test]
+    fn a_strand_paid_through_the_basket_is_not_billed_and_counts_towards_the_cap() {
+        let mut run = input(vec![pupil(1, Some(10), PupilFacts::default(), 0)], vec![]);
+        run.policy.ensembles.family_cap = Some(Pence(5_000));
+        run.memberships = vec![
+            membership(7, "Online Theory Strand", 1, 2_000),
+            membership(8, "Orchestra", 1, 4_500),
+        ];
+        run.already_billed.insert((1, ChargeKind::Ensemble, 7));
+        run.ensemble_charged.insert(1, Pence(2_000));
+        let plan = plan_run(&run);
+        let lines: Vec<(i64, i64)> = plan.invoices[0]
+            .lines
+            .iter()
+            .map(|l| (l.subject_id, l.amount_pence.0))
+            .collect();
+        assert_eq!(lines, vec![(8, 3_000)]);
+    }
+
+    #[test]
+    fn the_ensemble_rules_are_checked_by_field_and_an_older_file_reads_as_the_default() {
+        let mut policy = ChargingPolicy::durham();
+        policy.ensembles.free_school_meals = Some(EnsembleReduction::PercentOff {
+            percent: Percent::from_basis_points(10_100),
+        });
+        policy.ensembles.family_cap = Some(Pence::ZERO);
+        let fields: Vec<String> = validate_policy(&policy).into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec!["ensembles.free_school_meals.percent", "ensembles.family_cap"]
+        );
+        policy.ensembles.free_school_meals = Some(EnsembleReduction::FixedFee { fee: Pence(-1) });
+        policy.ensembles.family_cap = Some(MAX_POLICY_AMOUNT + Pence(1));
+        let fields: Vec<String> = validate_policy(&policy).into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["ensembles.free_school_meals.fee", "ensembles.family_cap"]);
+
+        let year = AcademicYear::starting(2026);
+        let mut file: serde_json::Value =
+            serde_json::from_str(&export_policy(year, &ChargingPolicy::durham())).unwrap();
+        file["policy"].as_object_mut().unwrap().remove("ensembles");
+        let read = import_policy(&file.to_string(), year).unwrap();
+        assert_eq!(read.ensembles, EnsembleFees::default());
+        file["policy"]["ensembles"] = serde_json::json!({"free_school_meals": {"rule": "fixed_fee", "fee": "ten"}});
+        let errors = import_policy(&file.to_string(), year).unwrap_err();
+        assert_eq!(errors[0].field, "policy.ensembles");
+    }
+
     fn arbitrary_run() -> impl Strategy<Value = RunInput> {
         let facts = (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(f, p, s, l)| PupilFacts {
             free_school_meals: f,
@@ -1168,8 +1535,12 @@ mod tests {
             prop::collection::vec(pupil_strategy, 1..24),
             prop::collection::vec(enrolment, 0..60),
             prop::collection::vec((1i64..25, 0i64..4), 0..10),
+            (
+                prop::collection::vec((1i64..25, 0i64..3, 0i64..100), 0..12),
+                prop::option::of(0i64..9_000),
+            ),
         )
-            .prop_map(|(pupils, enrolments, loans)| {
+            .prop_map(|(pupils, enrolments, loans, (members, cap))| {
                 let d = dates();
                 let uplifts = [0, 15, 50, 100];
                 let pupils: Vec<BillablePupil> = pupils
@@ -1206,10 +1577,31 @@ mod tests {
                         pupil_id: (p - 1) % n + 1,
                     })
                     .collect();
-                RunInput {
+                let mut seen = HashSet::new();
+                let memberships = members
+                    .into_iter()
+                    .filter_map(|(p, e, joined)| {
+                        let pupil_id = (p - 1) % n + 1;
+                        seen.insert((pupil_id, e)).then(|| BillableMembership {
+                            ensemble_id: e + 1,
+                            ensemble: format!("Ensemble {e}"),
+                            pupil_id,
+                            fee: Pence([0, 3_000, 4_550][e as usize]),
+                            joined_on: d.dates.first + time::Duration::days(joined - 20),
+                            left_on: None,
+                        })
+                    })
+                    .collect();
+                let mut run = RunInput {
                     loans,
+                    memberships,
                     ..input(pupils, enrolments)
-                }
+                };
+                run.policy.ensembles.family_cap = cap.map(|c| Pence(c + 1));
+                run.policy.ensembles.free_school_meals = Some(EnsembleReduction::PercentOff {
+                    percent: Percent::whole(50),
+                });
+                run
             })
     }
 
@@ -1226,6 +1618,28 @@ mod tests {
                     prop_assert!(max - min <= Pence(1));
                 }
                 prop_assert!(invoice.lines.iter().all(|l| l.amount_pence >= Pence::ZERO));
+            }
+        }
+
+        #[test]
+        fn a_family_never_pays_more_than_the_cap_for_ensembles(mut run in arbitrary_run(), cut in 0usize..12) {
+            // Some memberships billed by a first run, the rest by a later one.
+            let all = run.memberships.clone();
+            run.memberships.truncate(cut.min(all.len()));
+            let first = plan_run(&run);
+            commit(&mut run, &first);
+            run.memberships = all;
+            let later = plan_run(&run);
+            let mut by_payer: HashMap<PayerKey, Pence> = HashMap::new();
+            for invoice in first.invoices.iter().chain(&later.invoices) {
+                for line in invoice.lines.iter().filter(|l| l.kind == ChargeKind::Ensemble) {
+                    *by_payer.entry(invoice.payer).or_default() += line.amount_pence;
+                }
+            }
+            if let Some(cap) = run.policy.ensembles.family_cap {
+                for (payer, total) in by_payer {
+                    prop_assert!(total <= cap, "{:?} pays {} over the cap {}", payer, total, cap);
+                }
             }
         }
 

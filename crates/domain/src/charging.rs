@@ -20,7 +20,9 @@ use crate::lessons::LessonType;
 use crate::money::{Pence, Percent, Rounding, split_by_weights, split_evenly};
 use crate::serde_formats;
 
+mod ensembles;
 mod words;
+pub use ensembles::{EnsembleFees, EnsembleReduction, cap_family_ensembles, price_ensemble_fee};
 pub use words::{PriceList, PriceRow};
 
 /// Why a charge could not be worked out.
@@ -288,6 +290,10 @@ pub struct ChargingPolicy {
     pub tuition_vat: VatTreatment,
     /// VAT on instrument hire.
     pub hire_vat: VatTreatment,
+    /// Ensembles' fees: who pays less and the family cap (decision 0085). A policy file
+    /// written before ensembles had fees has none, and reads as the default.
+    #[serde(default)]
+    pub ensembles: EnsembleFees,
 }
 
 /// WCET programme costs are split over the terms 34% autumn, 33% spring, 33% summer.
@@ -395,6 +401,7 @@ impl ChargingPolicy {
             notice: NoticeRule::EndOfMonthBeforeInvoice,
             tuition_vat: VatTreatment::Exempt,
             hire_vat: VatTreatment::Exempt,
+            ensembles: EnsembleFees::default(),
         }
     }
 
@@ -464,6 +471,8 @@ pub enum ChargeKind {
     InstrumentHire,
     /// A whole-class ensemble teaching programme, charged to a school.
     Wcet,
+    /// An ensemble's termly fee.
+    Ensemble,
 }
 
 /// One line of an invoice: an amount and the rule that gave it, in words a parent can follow.

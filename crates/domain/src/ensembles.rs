@@ -8,6 +8,8 @@ use time::{Date, Month, Weekday};
 
 use crate::calendar::{TermDates, is_bank_holiday};
 
+pub mod fees;
+
 text_enum! {
     /// What sort of ensemble it is.
     pub enum EnsembleKind {
@@ -409,6 +411,16 @@ pub enum EnsembleRefusal {
     GradeOutOfRange,
     #[error("That audition slot has already passed. Choose another.")]
     SlotPast,
+    #[error("Notice has already been given: they are a member until {}.", crate::validate::format_day_long(*last_day))]
+    NoticeAlreadyGiven { last_day: time::Date },
+    #[error("This ensemble is not a Virtual Music Centre strand: apply to join it instead.")]
+    NotAStrand,
+    #[error("Only an online ensemble can be a Virtual Music Centre strand.")]
+    StrandNotOnline,
+    #[error("The hub's term dates do not reach far enough to work out the term; ask the office.")]
+    NoTermDates,
+    #[error("{term} is already on an invoice: pay it there.")]
+    TermAlreadyInvoiced { term: String },
 }
 
 fn age_words(min: Option<u8>, max: Option<u8>) -> String {
@@ -440,7 +452,12 @@ impl EnsembleRefusal {
             | EnsembleRefusal::AlreadyDecided { .. }
             | EnsembleRefusal::NotAMember
             | EnsembleRefusal::NoAuditions
-            | EnsembleRefusal::RehearsalCancelled => None,
+            | EnsembleRefusal::RehearsalCancelled
+            | EnsembleRefusal::NoticeAlreadyGiven { .. }
+            | EnsembleRefusal::NotAStrand
+            | EnsembleRefusal::StrandNotOnline
+            | EnsembleRefusal::NoTermDates
+            | EnsembleRefusal::TermAlreadyInvoiced { .. } => None,
         }
     }
 

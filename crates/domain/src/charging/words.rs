@@ -38,6 +38,8 @@ pub struct PriceList {
     pub hire_free_for: String,
     /// When invoices come and how they may be paid, as a sentence.
     pub paying: String,
+    /// Ensembles' fees: who pays less and the family cap, as sentences (decision 0085).
+    pub ensembles: Vec<String>,
 }
 
 impl LessonType {
@@ -208,6 +210,7 @@ impl ChargingPolicy {
                 .collect(),
             hire_free_for: format!("{} hire instruments free.", and_list(&free)),
             paying: self.paying(),
+            ensembles: self.ensembles.sentences(),
         }
     }
 }

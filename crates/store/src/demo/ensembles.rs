@@ -371,6 +371,41 @@ pub(super) async fn seed(txn: &DatabaseTransaction, seed: u64, today: Date, t: O
             }
         }
     }
+    // A Virtual Music Centre strand (decision 0085): online, paid for at once through the
+    // basket; no members yet, so the demo parent can sign a child up.
+    let strand = EnsembleInput {
+        name: "Virtual Music Centre: Theory and Aural".into(),
+        kind: EnsembleKind::Other,
+        level: EnsembleLevel::Entry,
+        entry: EnsembleEntry::Open,
+        area: "County".into(),
+        venue: "Online".into(),
+        online: true,
+        joining_link: Some("https://video.example.org/vmc-theory".into()),
+        weekday: 3,
+        start_minute: 17 * 60,
+        end_minute: 17 * 60 + 45,
+        min_age: Some(8),
+        max_age: Some(14),
+        min_grade: None,
+        termly_fee: Pence(2_000),
+        description: "An online strand of the Virtual Music Centre: theory and aural practice for grades 1 \
+                      to 3, on a video call. Sign up and pay for the term from your account."
+            .into(),
+        leaders: staff.first().copied().into_iter().collect(),
+        instrumentation: Vec::new(),
+    };
+    let strand_id = create_in(txn, &actor, &strand).await?;
+    crate::query::exec(
+        txn,
+        "UPDATE ensembles SET strand = ? WHERE id = ?",
+        vec![true.into(), strand_id.into()],
+    )
+    .await?;
+    let days = weekday(3)
+        .map(|w| rehearsal_dates(&terms, &BTreeSet::new(), w))
+        .unwrap_or_default();
+    date_in(txn, strand_id, &days, year.first_day()).await?;
     // The demo parent's first child plays violin in the first entry-level strings group.
     if let (Some(child), Some(id)) = (demo_children.iter().next(), first_open_entry) {
         applications.push(vec![

@@ -36,6 +36,7 @@ mod m0030_search_ensembles_events;
 mod m0031_event_refunds_and_holds;
 mod m0032_programmes_to_place;
 mod m0033_dashboard_indexes;
+mod m0034_ensemble_fees;
 mod m0035_audition_places;
 mod m0037_online_lessons;
 
@@ -118,6 +119,7 @@ async fn run(db: &DatabaseConnection, dry_run: bool) -> Result<Vec<&'static str>
                 Box::new(m0032_programmes_to_place::Migration),
             ),
             ("m0033_dashboard_indexes", Box::new(m0033_dashboard_indexes::Migration)),
+            ("m0034_ensemble_fees", Box::new(m0034_ensemble_fees::Migration)),
             ("m0035_audition_places", Box::new(m0035_audition_places::Migration)),
             ("m0037_online_lessons", Box::new(m0037_online_lessons::Migration)),
         ],

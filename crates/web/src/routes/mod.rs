@@ -81,6 +81,8 @@ fn audiences() -> Vec<Audience> {
         teaching::auditions::office_audience(),
         teaching::ensembles::office_audience(),
         teaching::ensembles::leader_audience(),
+        teaching::ensemble_fees::parent_audience(),
+        teaching::ensemble_fees::office_audience(),
         events::public_audience(),
         events::office_audience(),
         events::staff_audience(),

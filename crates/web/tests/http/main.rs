@@ -17,6 +17,7 @@ mod content;
 mod contract;
 mod dashboard;
 mod data_return;
+mod ensemble_fees;
 mod ensembles;
 mod events;
 mod go_live;

@@ -937,6 +937,18 @@ fn rules() -> Vec<Rule> {
         scoped_page("/parent/ensembles/applications/{id}/audition", PARENT, PARENT, 404)
             .url("/parent/ensembles/applications/{ensemble_application}/audition"),
         scoped_page("/parent/children/{id}/path", PARENT, PARENT, 404).url("/parent/children/{pupil}/path"),
+        // Notice to leave (decision 0085): a parent's own child's only (the member here is
+        // another family's: 404); the office marks a Virtual Music Centre strand.
+        scoped_page(
+            "/parent/ensembles/memberships/{application_id}/notice",
+            PARENT,
+            PARENT,
+            404,
+        )
+        .url("/parent/ensembles/memberships/{ensemble_application}/notice"),
+        page("/admin/ensembles/{id}/strand", OFFICE)
+            .url("/admin/ensembles/{ensemble}/strand")
+            .post_only(),
         // Everyone signed in reads ensembles (members only for the office and the leaders,
         // checked in ensembles.rs); a parent or pupil applies only for their own (another's
         // pupil is refused, 409); teachers and schools do not apply; only the office decides.

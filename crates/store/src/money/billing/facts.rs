@@ -1,11 +1,13 @@
-//! What a billing run reads: pupils, enrolments, guardians, loans, agreements and what is
-//! already billed, in a handful of set queries.
+//! What a billing run reads: pupils, enrolments, guardians, loans, agreements, ensemble
+//! memberships and strand places paid, and what is already billed, in a handful of set queries.
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use time::Date;
 use tutti_domain::Pence;
-use tutti_domain::billing::{BillableAgreement, BillableEnrolment, BillableLoan, BillablePupil, PayerKey, RunInput};
+use tutti_domain::billing::{
+    BillableAgreement, BillableEnrolment, BillableLoan, BillableMembership, BillablePupil, PayerKey, RunInput,
+};
 use tutti_domain::calendar::{TermDates, TermId, default_term_dates};
 use tutti_domain::charging::{ChargeKind, Payer, PupilFacts};
 use tutti_domain::lessons::LessonType;
@@ -21,7 +23,7 @@ use crate::teaching::lessons::Calendars;
 /// after, and school.
 type PupilRow = (i64, String, Flag, Flag, Flag, Flag, i64);
 
-/// Pupils with an enrolment to bill, archived or not: an archived pupil's enrolments ended on
+/// Pupils with an enrolment or an ensemble with a fee to bill, archived or not: an archived pupil's enrolments ended on
 /// their last day of lessons, and those dates decide what is charged, as for any leaver, so a
 /// preview and the run it previews read the same (decision 0078).
 async fn read_pupils(conn: &impl ConnectionTrait) -> Result<Vec<PupilRow>> {
@@ -36,7 +38,10 @@ async fn read_pupils(conn: &impl ConnectionTrait) -> Result<Vec<PupilRow>> {
             "p.looked_after",
             "p.school_id",
         ],
-        "pupils p WHERE p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving'))",
+        // Members of ensembles with a fee too (decision 0085): they pay the fee with no lesson.
+        "pupils p WHERE p.id IN (SELECT pupil_id FROM enrolments WHERE status IN ('active', 'leaving')) \
+         OR p.id IN (SELECT m.pupil_id FROM ensemble_members m JOIN ensembles e ON e.id = m.ensemble_id \
+         WHERE e.termly_fee > 0)",
         vec![],
     )
     .await
@@ -80,6 +85,9 @@ async fn read_enrolments(conn: &impl ConnectionTrait) -> Result<Vec<EnrolmentRow
 
 /// A loan as read: its id, the instrument's id, serial and type, the pupil, first and last day.
 type LoanRow = (i64, i64, String, String, i64, Day, Option<Day>);
+
+/// A membership as read: its id, the ensemble's id, name and fee, the pupil, joined and left.
+type MembershipRow = (i64, i64, String, i64, i64, Day, Option<Day>);
 
 /// A read run on a task of its own, as the reader's own result.
 fn joined<T>(outcome: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
@@ -237,7 +245,69 @@ pub(super) async fn run_input(
         })
         .collect();
 
+    // Memberships of ensembles with a fee (decision 0085); the plan keeps those of the term.
+    // Archiving a pupil does not end their memberships, so an archived pupil's open ones are
+    // not charged (one who left first is charged for the terms they were a member in).
+    let mut membership_rows: Vec<MembershipRow> = json_rows(
+        conn,
+        &[
+            "m.id",
+            "m.ensemble_id",
+            "e.name",
+            "e.termly_fee",
+            "m.pupil_id",
+            "m.joined_on",
+            "m.left_on",
+        ],
+        "ensemble_members m JOIN ensembles e ON e.id = m.ensemble_id JOIN pupils p ON p.id = m.pupil_id \
+         WHERE e.termly_fee > 0 AND (p.archived_at IS NULL OR m.left_on IS NOT NULL)",
+        vec![],
+    )
+    .await?;
+    membership_rows.sort_unstable_by_key(|r| r.0);
+    let memberships: Vec<BillableMembership> = membership_rows
+        .into_iter()
+        .filter(|r| dates_of_pupil.contains_key(&r.4))
+        .map(
+            |(_, ensemble_id, ensemble, fee, pupil_id, joined, left)| BillableMembership {
+                ensemble_id,
+                ensemble,
+                pupil_id,
+                fee: Pence(fee),
+                joined_on: joined.0,
+                left_on: left.map(|d| d.0),
+            },
+        )
+        .collect();
+
     let mut already_billed: HashSet<(i64, ChargeKind, i64)> = HashSet::new();
+    // Ensemble fees charged in the term already, by pupil, for the family cap: places paid
+    // through the basket (Virtual Music Centre strands) count as billed, and with a cap, what
+    // the term's invoices charged for ensembles counts towards it.
+    let mut ensemble_charged: HashMap<i64, Pence> = HashMap::new();
+    let strand_places: Vec<(i64, i64, i64)> = json_rows(
+        conn,
+        &["pupil_id", "ensemble_id", "amount_pence"],
+        "ensemble_strand_places WHERE term = ? AND status = 'paid'",
+        vec![term_text.clone().into()],
+    )
+    .await?;
+    for (pupil_id, ensemble_id, amount) in strand_places {
+        already_billed.insert((pupil_id, ChargeKind::Ensemble, ensemble_id));
+        *ensemble_charged.entry(pupil_id).or_default() += Pence(amount);
+    }
+    if policy.ensembles.family_cap.is_some() {
+        let invoiced: Vec<(i64, i64)> = json_rows(
+            conn,
+            &["pupil_id", "amount_pence"],
+            "invoice_lines WHERE term = ? AND charge_kind = 'ensemble'",
+            vec![term_text.clone().into()],
+        )
+        .await?;
+        for (pupil_id, amount) in invoiced {
+            *ensemble_charged.entry(pupil_id).or_default() += Pence(amount);
+        }
+    }
     let billed: Vec<(i64, String, i64)> = json_rows(
         conn,
         &["pupil_id", "charge_kind", "subject_id"],
@@ -287,6 +357,8 @@ pub(super) async fn run_input(
         enrolments,
         loans,
         agreements,
+        memberships,
+        ensemble_charged,
         already_billed,
         invoiced_payers,
     })

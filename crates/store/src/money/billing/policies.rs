@@ -129,7 +129,7 @@ async fn hub_name(conn: &impl ConnectionTrait) -> Result<String> {
         .unwrap_or_default())
 }
 
-pub(super) async fn policy_in(conn: &impl ConnectionTrait, year: AcademicYear) -> Result<PolicyRecord> {
+pub(crate) async fn policy_in(conn: &impl ConnectionTrait, year: AcademicYear) -> Result<PolicyRecord> {
     let backend = conn.get_database_backend();
     let row = PolicyRow::find_by_statement(stmt(
         backend,

@@ -112,6 +112,8 @@ pub(crate) async fn apply_paid_items(
     for b in bookings {
         crate::events::bookings::confirm_paid(conn, b.booking_id, Pence(b.amount_pence), checkout.id, at).await?;
     }
+    // Virtual Music Centre strand places become paid (decision 0085).
+    crate::teaching::ensembles::strands::confirm_paid(conn, checkout, at).await?;
     exec(
         conn,
         "DELETE FROM basket_items WHERE checkout_id = ?",
@@ -119,6 +121,22 @@ pub(crate) async fn apply_paid_items(
     )
     .await?;
     Ok(paid.len())
+}
+
+/// The strand place a basket item pays for, if it is one.
+async fn strand_place_of(conn: &impl ConnectionTrait, item_id: i64) -> Result<Option<i64>> {
+    #[derive(FromQueryResult)]
+    struct Place {
+        strand_place_id: Option<i64>,
+    }
+    Ok(Place::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT strand_place_id FROM basket_items WHERE id = ?",
+        [item_id.into()],
+    ))
+    .one(conn)
+    .await?
+    .and_then(|p| p.strand_place_id))
 }
 
 /// A donation (with its Gift Aid declaration, if any) and its line in `user_id`'s basket,
@@ -199,6 +217,7 @@ impl Store {
             .into_iter()
             .find(|i| i.id == item_id)
             .ok_or(StoreError::NotFound)?;
+        let strand_place = strand_place_of(&txn, item.id).await?;
         exec(&txn, "DELETE FROM basket_items WHERE id = ?", vec![item.id.into()]).await?;
         if let Some(d) = item.donation_id {
             exec(
@@ -207,6 +226,9 @@ impl Store {
                 vec![d.into()],
             )
             .await?;
+        }
+        if let Some(place) = strand_place {
+            crate::teaching::ensembles::strands::forget_unpaid(&txn, place).await?;
         }
         txn.commit().await?;
         Ok(())

@@ -5,6 +5,7 @@
 //! the lists of applications and members. Each step is one audited transaction.
 use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Value};
 use time::{Date, OffsetDateTime};
+use tutti_domain::ensembles::fees::{EnsembleNotice, ensemble_notice};
 use tutti_domain::ensembles::{
     Applicant, EnsembleRefusal, Joinable, MembershipStatus, check_apply, has_room, on_application,
 };
@@ -32,6 +33,8 @@ pub struct EnsembleApplication {
     /// The part they play, once a member.
     pub part: Option<String>,
     pub joined_on: Option<Date>,
+    /// The first day they are no longer a member, once they have left or given notice.
+    pub left_on: Option<Date>,
     /// The audition slot booked, as its day and minute.
     pub audition: Option<(Date, u16)>,
 }
@@ -51,15 +54,16 @@ struct ApplicationRow {
     applied_at: OffsetDateTime,
     part: Option<String>,
     joined_on: Option<Date>,
+    left_on: Option<Date>,
     audition_day: Option<Date>,
     audition_minute: Option<i32>,
 }
 
 const SELECT: &str = "SELECT a.id, a.ensemble_id, e.name AS ensemble_name, e.slug AS ensemble_slug, a.pupil_id, \
-     p.first_name, p.last_name, a.instrument, a.grade, a.status, a.applied_at, m.part, m.joined_on, \
+     p.first_name, p.last_name, a.instrument, a.grade, a.status, a.applied_at, m.part, m.joined_on, m.left_on, \
      s.day AS audition_day, s.start_minute AS audition_minute \
      FROM ensemble_applications a JOIN ensembles e ON e.id = a.ensemble_id JOIN pupils p ON p.id = a.pupil_id \
-     LEFT JOIN ensemble_members m ON m.application_id = a.id AND m.left_on IS NULL \
+     LEFT JOIN ensemble_members m ON m.application_id = a.id \
      LEFT JOIN ensemble_audition_slots s ON s.application_id = a.id";
 
 impl ApplicationRow {
@@ -77,6 +81,7 @@ impl ApplicationRow {
             applied_at: self.applied_at,
             part: self.part,
             joined_on: self.joined_on,
+            left_on: self.left_on,
             audition: self
                 .audition_day
                 .zip(self.audition_minute)
@@ -601,5 +606,91 @@ impl Store {
             warnings: outcome.warnings,
             rows,
         })
+    }
+}
+
+impl Store {
+    /// What notice to leave, received today, would mean for a member `scope` may see: the
+    /// charging policy's notice rule, as for lessons (decision 0085). Another family's
+    /// application is `NotFound`; one not a member (or already under notice) is refused.
+    pub async fn ensemble_notice_preview(
+        &self,
+        scope: &PupilScope,
+        application_id: i64,
+    ) -> Result<(EnsembleApplication, EnsembleNotice)> {
+        let (condition, mut v) = scope.condition();
+        v.insert(0, application_id.into());
+        let app = ApplicationRow::find_by_statement(stmt(
+            self.conn().get_database_backend(),
+            &format!("{SELECT} WHERE a.id = ? AND {condition}"),
+            v,
+        ))
+        .one(self.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .into_application()?;
+        let today = self.today();
+        match (app.status, app.left_on) {
+            (MembershipStatus::Accepted, _) => {}
+            (MembershipStatus::Left, Some(left)) if left > today => {
+                return Err(EnsembleRefusal::NoticeAlreadyGiven {
+                    last_day: left.previous_day().unwrap_or(left),
+                }
+                .into());
+            }
+            _ => return Err(EnsembleRefusal::NotAMember.into()),
+        }
+        let calendar = self.ensemble_calendar(today).await?;
+        let policy = self
+            .charging_policy(tutti_domain::calendar::AcademicYear::containing(today))
+            .await?
+            .policy;
+        let notice = ensemble_notice(today, &policy, &calendar, &app.ensemble_name)
+            .map_err(|_| StoreError::from(EnsembleRefusal::NoTermDates))?;
+        Ok((app, notice))
+    }
+
+    /// Notice to leave, received today from the family or recorded by the office: the member
+    /// stays to the end of the last term the notice rule charges, and no later term is billed;
+    /// the place goes at once to the longest waiting on the instrument, to start when the
+    /// office accepts them. One audited transaction; a second notice changes nothing. The
+    /// notice, and the application offered the place, if any.
+    pub async fn give_ensemble_notice(
+        &self,
+        actor: &Actor,
+        scope: &PupilScope,
+        application_id: i64,
+    ) -> Result<(EnsembleNotice, Option<i64>)> {
+        let (app, notice) = self.ensemble_notice_preview(scope, application_id).await?;
+        let txn = self.write().await?;
+        let owned = owned(&txn, app.ensemble_id, application_id).await?;
+        let next = stored(&owned.status, MembershipStatus::parse)?.leave()?;
+        set_status(&txn, application_id, next).await?;
+        let changed = exec(
+            &txn,
+            "UPDATE ensemble_members SET left_on = ?, updated_at = ? WHERE application_id = ? AND left_on IS NULL",
+            vec![notice.leaves_on.into(), now().into(), application_id.into()],
+        )
+        .await?;
+        if changed == 0 {
+            return Err(EnsembleRefusal::NotAMember.into());
+        }
+        audit::record(
+            &txn,
+            actor,
+            Action::Update,
+            "ensemble_application",
+            Some(application_id),
+            format!(
+                "notice given on {}: a member until {} ({} is the last term charged)",
+                self.today(),
+                notice.last_day,
+                notice.last_term
+            ),
+        )
+        .await?;
+        let offered = offer_next(&txn, actor, app.ensemble_id, &owned.instrument).await?;
+        txn.commit().await?;
+        Ok((notice, offered))
     }
 }

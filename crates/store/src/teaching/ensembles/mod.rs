@@ -14,6 +14,7 @@ pub mod auditions;
 pub mod members;
 pub mod records;
 pub mod rehearsals;
+pub mod strands;
 
 /// An ensemble as pages and the API show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,9 @@ pub struct Ensemble {
     pub termly_fee: Pence,
     pub description: String,
     pub archived: bool,
+    /// A Virtual Music Centre strand: families sign up from their account and pay for the
+    /// term at once through the basket (decision 0085).
+    pub strand: bool,
     pub leaders: Vec<Leader>,
     pub instrumentation: Vec<Part>,
 }
@@ -101,11 +105,12 @@ pub(crate) struct EnsembleRow {
     pub termly_fee: i64,
     pub description: String,
     pub archived: bool,
+    pub strand: bool,
 }
 
 pub(crate) const ENSEMBLE_SELECT: &str = "SELECT e.id, e.name, e.slug, e.kind, e.level, e.entry, e.area, e.venue, \
      e.online, e.joining_link, e.weekday, e.start_minute, e.end_minute, e.min_age, e.max_age, e.min_grade, \
-     e.termly_fee, e.description, e.archived_at IS NOT NULL AS archived FROM ensembles e";
+     e.termly_fee, e.description, e.archived_at IS NOT NULL AS archived, e.strand FROM ensembles e";
 
 fn word<T: std::str::FromStr>(id: i64, what: &str, text: &str) -> Result<T> {
     text.parse()
@@ -206,6 +211,7 @@ pub(crate) async fn complete(conn: &impl ConnectionTrait, rows: Vec<EnsembleRow>
                 termly_fee: Pence(r.termly_fee),
                 description: r.description,
                 archived: r.archived,
+                strand: r.strand,
             })
         })
         .collect()
@@ -246,4 +252,23 @@ pub fn weekday(number: u8) -> Option<time::Weekday> {
     [Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday]
         .get(usize::from(number).checked_sub(1)?)
         .copied()
+}
+
+impl crate::Store {
+    /// The hub's terms around `today` (the year before its academic year to the year after;
+    /// the hub's saved dates, else the defaults), for the notice rule and a strand's term
+    /// (decision 0085): ensembles keep the hub's calendar, not a school's.
+    pub async fn ensemble_calendar(&self, today: time::Date) -> Result<tutti_domain::calendar::SchoolCalendar> {
+        use tutti_domain::calendar::{AcademicYear, default_term_dates};
+        let year = AcademicYear::containing(today);
+        let mut calendar = self.hub_calendar(today).await?;
+        for y in [year.previous(), year, year.next()] {
+            for dates in default_term_dates(y) {
+                if calendar.term(dates.term).is_none() {
+                    calendar.add_terms([dates]);
+                }
+            }
+        }
+        Ok(calendar)
+    }
 }

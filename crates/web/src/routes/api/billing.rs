@@ -282,6 +282,45 @@ pub enum VatTreatment {
     },
 }
 
+/// What free-school-meals pupils pay for an ensemble instead of its fee.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum EnsembleReduction {
+    /// This fee in pence a term for each ensemble (never more than the ensemble's own).
+    FixedFee {
+        #[schema(minimum = 0, maximum = 10_000_000)]
+        fee: i64,
+    },
+    /// This percentage less than the ensemble's fee.
+    PercentOff {
+        #[schema(schema_with = percent_schema)]
+        percent: Percent,
+    },
+}
+
+/// The ensembles' fee rules (decision 0085). Left out, the default: the full fee for everyone
+/// but looked-after children, and no family cap.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct EnsembleFees {
+    /// What free-school-meals pupils pay; null: the ensemble's fee.
+    pub free_school_meals: Option<EnsembleReduction>,
+    /// Looked-after children play in ensembles free.
+    pub looked_after_free: bool,
+    /// The most one family pays for ensembles in a term, in pence; null: no cap.
+    #[schema(minimum = 1, maximum = 10_000_000)]
+    pub family_cap: Option<i64>,
+}
+
+impl Default for EnsembleFees {
+    fn default() -> Self {
+        EnsembleFees {
+            free_school_meals: None,
+            looked_after_free: true,
+            family_cap: None,
+        }
+    }
+}
+
 /// Everything a hub decides about charging for one academic year. Amounts are pence.
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChargingPolicy {
@@ -306,6 +345,9 @@ pub struct ChargingPolicy {
     pub notice: NoticeRule,
     pub tuition_vat: VatTreatment,
     pub hire_vat: VatTreatment,
+    /// The ensembles' fee rules.
+    #[serde(default)]
+    pub ensembles: EnsembleFees,
 }
 
 /// What a policy file says it is.
@@ -535,7 +577,7 @@ pub struct Payer {
 pub struct PlannedLine {
     /// Null on a school's programme line, which is for no one pupil.
     pub pupil_ref: Option<String>,
-    /// tuition, instrument_hire or wcet.
+    /// tuition, instrument_hire, wcet or ensemble (a termly ensemble fee).
     pub charge: String,
     pub description: String,
     /// How the amount was worked out.
@@ -803,7 +845,7 @@ async fn list_invoices(
 pub struct InvoiceLine {
     pub pupil_ref: String,
     pub pupil_name: String,
-    /// tuition, instrument_hire or wcet.
+    /// tuition, instrument_hire, wcet or ensemble (a termly ensemble fee).
     pub charge_kind: String,
     pub description: String,
     pub rule: String,

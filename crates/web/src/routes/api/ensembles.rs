@@ -302,6 +302,9 @@ pub struct EnsembleMembership {
     /// applied, audition-booked, accepted, declined, waiting, offered or left.
     #[schema(schema_with = statuses)]
     pub status: String,
+    /// A leaver's last day as a member: after notice, the last day of the last term charged.
+    #[schema(format = Date)]
+    pub member_until: Option<String>,
 }
 
 impl From<&EnsembleApplication> for EnsembleMembership {
@@ -313,6 +316,7 @@ impl From<&EnsembleApplication> for EnsembleMembership {
             instrument: a.instrument.clone(),
             grade: a.grade,
             status: a.status.as_str().to_owned(),
+            member_until: a.left_on.map(|left| left.previous_day().unwrap_or(left).to_string()),
         }
     }
 }
@@ -562,14 +566,16 @@ async fn decline(
     decided(&state, id, application_id).await
 }
 
-/// A member leaves today (the office records it): the place is offered to the next on the
-/// instrument's waiting list.
+/// The office records a member's notice to leave, received today: by the charging policy's
+/// notice rule (as for lessons) they stay a member to the end of the last term it charges,
+/// and no later term is billed; the place is offered at once to the next on the instrument's
+/// waiting list.
 #[utoipa::path(post, path = "/api/v1/ensembles/{id}/applications/{application_id}/leave", tag = "ensembles",
     params(("id" = i64, Path, description = "The ensemble's id"), ("application_id" = i64, Path, description = "The member's application id")),
-    responses((status = 200, description = "The application, left", body = EnsembleMembership),
+    responses((status = 200, description = "The application, left (a member until the end of the last term charged)", body = EnsembleMembership),
               (status = 403, description = "Only the office records a member leaving"),
               (status = 404, description = "No such application of this ensemble"),
-              (status = 409, description = "Not a member")))]
+              (status = 409, description = "Not a member, or notice was given already")))]
 async fn leave(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -577,10 +583,18 @@ async fn leave(
     ApiPath((id, application_id)): ApiPath<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
-    let today = state.store.today();
     state
         .store
-        .leave_ensemble(&actor(&user, &visitor), id, application_id, today)
+        .ensemble_application(id, application_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    state
+        .store
+        .give_ensemble_notice(
+            &actor(&user, &visitor),
+            &tutti_store::records::pupils::PupilScope::All,
+            application_id,
+        )
         .await?;
     decided(&state, id, application_id).await
 }

@@ -413,6 +413,46 @@ async fn apply(
             instrument,
             grade,
         };
+        // A Virtual Music Centre strand is paid for at once: the term's place goes in the
+        // basket (decision 0085).
+        if e.strand {
+            match state
+                .store
+                .sign_up_for_strand(&actor(&user, &visitor), user.id, &PupilScope::for_user(&user), &new)
+                .await
+            {
+                Ok(signed_up) => {
+                    let (words, to) = match signed_up.place {
+                        Some(p) if p.status == "in_basket" => (
+                            format!("{} is in your basket: pay for it to confirm the place.", e.name),
+                            "/basket",
+                        ),
+                        Some(_) => (
+                            format!("Your child is now a member of {}.", e.name),
+                            "/parent/ensembles",
+                        ),
+                        None => (
+                            "Every place for that instrument is taken, so your child is on the waiting list."
+                                .to_owned(),
+                            "/parent/ensembles",
+                        ),
+                    };
+                    return done(&state, &signed, &words, to).await;
+                }
+                Err(StoreError::Refused(r)) => {
+                    errors.add(
+                        if r.field() == Some("instrument") {
+                            "instrument"
+                        } else {
+                            "pupil"
+                        },
+                        message(&r),
+                    );
+                    return apply_page(&state, &visitor, &user, &slug, v, errors).await;
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
         match state
             .store
             .apply_to_ensemble(&actor(&user, &visitor), &PupilScope::for_user(&user), &new)
@@ -446,7 +486,9 @@ async fn apply(
 #[template(path = "ensembles/parent.html")]
 struct ParentPage {
     shell: Shell,
-    applications: Vec<(EnsembleApplication, &'static str)>,
+    /// Each application, its status in words (a leaver's last day), and whether notice to
+    /// leave can be given (decision 0085).
+    applications: Vec<(EnsembleApplication, String, bool)>,
     /// Child, rehearsal, and the joining link of an online one about to start.
     rehearsals: Vec<(String, RehearsalLine, Option<String>)>,
 }
@@ -457,20 +499,27 @@ async fn parent_list(
     SignedIn(user, _): SignedIn,
 ) -> AppResult<Response> {
     let scope = PupilScope::for_user(&user);
-    let applications: Vec<(EnsembleApplication, &'static str)> = state
+    let today = state.store.today();
+    let applications: Vec<(EnsembleApplication, String, bool)> = state
         .store
         .ensemble_applications_of(&scope)
         .await?
         .into_iter()
         .map(|a| {
-            let label = a.status.label();
-            (a, label)
+            let label = match (a.status, a.left_on) {
+                (MembershipStatus::Left, Some(left)) if left > today => format!(
+                    "Leaving: a member until {}",
+                    crate::format::long_day(left.previous_day().unwrap_or(left))
+                ),
+                (status, _) => status.label().to_owned(),
+            };
+            let notice = a.status == MembershipStatus::Accepted;
+            (a, label, notice)
         })
         .collect();
-    let today = state.store.today();
     let names: std::collections::HashMap<i64, String> = applications
         .iter()
-        .map(|(a, _)| (a.pupil_id, a.pupil_name.clone()))
+        .map(|(a, _, _)| (a.pupil_id, a.pupil_name.clone()))
         .collect();
     // An online ensemble's joining link shows to its members' families from a short time
     // before each rehearsal until it ends (the Virtual Music Centre).
@@ -892,19 +941,33 @@ async fn decide(
             .decline_ensemble_application(&who, id, application_id)
             .await
             .map(|_| "Application declined."),
+        // Notice the office records follows the notice rule, as a family's does (decision 0085).
         "leave" => {
-            let today = state.store.today();
-            state
+            let belongs = state
                 .store
-                .leave_ensemble(&who, id, application_id, today)
+                .ensemble_application(id, application_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let words = state
+                .store
+                .give_ensemble_notice(&who, &PupilScope::All, belongs.id)
                 .await
-                .map(|offered| {
-                    if offered.is_some() {
-                        "They have left; the place is offered to the next on the waiting list."
-                    } else {
-                        "They have left."
-                    }
-                })
+                .map(|(notice, offered)| {
+                    format!(
+                        "Notice recorded: {} is a member until {}{}",
+                        belongs.pupil_name,
+                        crate::format::long_day(notice.last_day),
+                        if offered.is_some() {
+                            "; the place is offered to the next on the waiting list."
+                        } else {
+                            "."
+                        }
+                    )
+                });
+            match words {
+                Ok(words) => return done(&state, &signed, &words, &back).await,
+                Err(e) => Err(e),
+            }
         }
         _ => return Err(AppError::NotFound),
     };

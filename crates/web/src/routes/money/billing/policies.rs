@@ -181,6 +181,8 @@ pub(super) fn policy_view(
             ("Notice".into(), policy.notice.label()),
             ("VAT on tuition".into(), policy.tuition_vat.label()),
             ("VAT on hire".into(), policy.hire_vat.label()),
+            // Edited in the policy's file, as the remission steps are (decision 0085).
+            ("Ensemble fees".into(), policy.ensembles.sentences().join(" ")),
         ],
         document: String::new(),
         problems: Vec::new(),
