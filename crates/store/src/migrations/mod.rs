@@ -36,6 +36,7 @@ mod m0030_search_ensembles_events;
 mod m0031_event_refunds_and_holds;
 mod m0032_programmes_to_place;
 mod m0033_dashboard_indexes;
+mod m0036_dashboard_tallies_map_fte;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
 mod prelude {
@@ -116,6 +117,10 @@ async fn run(db: &DatabaseConnection, dry_run: bool) -> Result<Vec<&'static str>
                 Box::new(m0032_programmes_to_place::Migration),
             ),
             ("m0033_dashboard_indexes", Box::new(m0033_dashboard_indexes::Migration)),
+            (
+                "m0036_dashboard_tallies_map_fte",
+                Box::new(m0036_dashboard_tallies_map_fte::Migration),
+            ),
         ],
     )
     .await
