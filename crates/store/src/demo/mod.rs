@@ -337,6 +337,10 @@ impl Fixed {
                 }
                 .into()),
                 rotating: Set(phase != "primary" || rng.below(100) < 20),
+                // Around the town's middle (within about 2 km), without drawing on the
+                // generator so the rest of the demo stays as it was.
+                latitude_micro: Set(Some(TOWN_CENTRES[town_ix].0 + ((i * 37) % 41) as i32 * 1_000 - 20_000)),
+                longitude_micro: Set(Some(TOWN_CENTRES[town_ix].1 + ((i * 53) % 61) as i32 * 1_000 - 30_000)),
                 archived_at: Set(None),
                 created_at: Set(t),
                 updated_at: Set(t),
@@ -381,6 +385,12 @@ impl Fixed {
                 dbs_issued: Set(Some(dbs_issued)),
                 dbs_update_service: Set(rng.below(100) < 70),
                 safeguarding_trained: Set(Some(year_start - Duration::days(rng.below(900) as i64))),
+                // A full-time equivalent by how they are engaged (not drawn from the generator).
+                fte_hundredths: Set(Some(match employment {
+                    "employed" => [100, 80, 60, 100, 50][i % 5],
+                    "sessional" => [40, 20, 30][i % 3],
+                    _ => [20, 10][i % 2],
+                })),
                 archived_at: Set(None),
                 created_at: Set(t),
                 updated_at: Set(t),
