@@ -5,6 +5,7 @@ mod ensembles;
 mod events;
 mod identity;
 mod lessons;
+mod money;
 mod names;
 mod privacy;
 mod rng;
@@ -188,6 +189,8 @@ impl Store {
             events::seed(self, today, parent, office).await?;
             let school = self.user_by_email("school@demo.test").await?.and_then(|u| u.school_id);
             events::seed_services(self, today, school).await?;
+            // The autumn billed, some of it paid (decision 0096): the dashboard's money.
+            money::seed(self, &seeder, today).await?;
         }
         privacy::seed(self, &seeder).await?;
         // Fresh statistics: a planner that still thinks the tables are empty picks plans

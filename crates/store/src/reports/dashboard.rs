@@ -90,6 +90,9 @@ pub struct SchoolTakeUp {
     pub name: String,
     pub area: String,
     pub pupils: i64,
+    /// Where it is, in millionths of a degree, if recorded (decision 0096's map).
+    pub latitude_micro: Option<i32>,
+    pub longitude_micro: Option<i32>,
 }
 
 /// Take-up across the hub's schools.
@@ -465,10 +468,12 @@ impl Store {
         let schools = SchoolTakeUp::find_by_statement(stmt(
             backend,
             &format!(
-                "SELECT s.id AS school_id, s.name, s.area, COUNT(DISTINCT e.pupil_id) AS pupils \
+                "SELECT s.id AS school_id, s.name, s.area, COUNT(DISTINCT e.pupil_id) AS pupils, \
+                 s.latitude_micro, s.longitude_micro \
                  FROM enrolments e JOIN pupils p ON p.id = e.pupil_id \
                  JOIN schools s ON s.id = COALESCE(e.school_id, p.school_id) \
-                 WHERE {TAUGHT} GROUP BY s.id, s.name, s.area ORDER BY pupils DESC, s.name"
+                 WHERE {TAUGHT} GROUP BY s.id, s.name, s.area, s.latitude_micro, s.longitude_micro \
+                 ORDER BY pupils DESC, s.name"
             ),
             [span.to.into(), span.from.into()],
         ))
