@@ -73,6 +73,29 @@ export async function officeJourneys({ browser, base, check, assert, axeClean })
           );
         }
       }
+      // The take-up map: one point per row of its table, each titled with the row's school
+      // and pupils, inside the drawing (the demo's schools all have a location).
+      const map = await tab.locator("figure#chart-take-up-map").evaluate((f) => ({
+        points: [...f.querySelectorAll("svg circle.map-point")].map((c) => ({
+          title: c.querySelector("title").textContent.trim(),
+          x: Number(c.getAttribute("cx")),
+          y: Number(c.getAttribute("cy")),
+        })),
+        rows: [...f.querySelectorAll("table.chart-data tbody tr")].map((r) =>
+          [...r.children].map((c) => c.textContent.trim()),
+        ),
+      }));
+      assert(map.rows.length > 0, "the demo's schools are on the map");
+      const expected = map.rows.map(([school, , pupils]) => `${school}: ${pupils} ${pupils === "1" ? "pupil" : "pupils"}`);
+      const titles = map.points.map((p) => p.title);
+      assert(
+        JSON.stringify([...titles].sort()) === JSON.stringify([...expected].sort()),
+        `the map's points are its table's rows: ${titles.length} points, ${expected.length} rows`,
+      );
+      assert(
+        map.points.every((p) => p.x >= 0 && p.x <= 400 && p.y >= 0 && p.y <= 320),
+        "every point inside the drawing",
+      );
     });
     await check("office: a picker finds a school by part of its name", async () => {
       await tab.setViewportSize({ width: 1366, height: 900 });

@@ -132,6 +132,7 @@ pub mod data_return;
 pub mod ensembles;
 pub mod events;
 pub mod gift_aid;
+pub mod geo;
 pub mod guarantee;
 pub mod identity;
 pub mod instruments;

@@ -135,6 +135,48 @@ pub fn check_status(done: Option<Date>, renew_after_years: u8, warn_days: u16, t
     }
 }
 
+/// A full-time equivalent: the share of a full-time post someone is contracted for, in
+/// hundredths, from 0.01 to 1 (the data return sums them by employment type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fte(u16);
+
+/// An FTE that is not a decimal from 0.01 to 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("Enter the full-time equivalent as a decimal from 0.01 to 1, for example 0.6")]
+pub struct FteError;
+
+impl Fte {
+    /// Reads "0.6", "1" or "0.25" (at most two decimals).
+    pub fn parse(text: &str) -> Result<Fte, FteError> {
+        match crate::geo::parse_fixed(text, 2) {
+            Some(h) if (1..=100).contains(&h) => Ok(Fte(h as u16)),
+            _ => Err(FteError),
+        }
+    }
+
+    /// From stored hundredths, if in range.
+    pub fn from_hundredths(h: i64) -> Option<Fte> {
+        (1..=100).contains(&h).then_some(Fte(h as u16))
+    }
+
+    pub fn hundredths(self) -> u16 {
+        self.0
+    }
+}
+
+impl fmt::Display for Fte {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::geo::format_fixed(self.0.into(), 2))
+    }
+}
+
+impl FromStr for Fte {
+    type Err = FteError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fte::parse(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +224,15 @@ mod tests {
         assert_eq!("Office Admin".parse(), Ok(StaffRole::Admin));
         assert_eq!("self employed".parse(), Ok(Employment::SelfEmployed));
         assert!("boss".parse::<StaffRole>().is_err());
+    }
+
+    #[test]
+    fn an_fte_is_a_decimal_from_a_hundredth_to_one() {
+        assert_eq!(Fte::parse("0.6").unwrap().hundredths(), 60);
+        assert_eq!(Fte::parse("1").unwrap().to_string(), "1");
+        assert_eq!(Fte::parse("0.25").unwrap().to_string(), "0.25");
+        for bad in ["0", "1.01", "0.125", "-0.5", "half", ""] {
+            assert_eq!(Fte::parse(bad), Err(FteError), "{bad:?}");
+        }
     }
 }

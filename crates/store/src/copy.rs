@@ -27,8 +27,9 @@ pub const SEEDED_BY_MIGRATIONS: &[&str] = &["tuition_offer", "content_items"];
 const MIGRATION_LOG: &str = "seaql_migrations";
 
 /// Tables the database fills itself from other tables (the search index's entries, written by
-/// triggers as the copied rows arrive, decision 0078): not copied, and no sign of a hub.
-pub const DERIVED: &[&str] = &["search_entries"];
+/// triggers as the copied rows arrive, decision 0078; the guarantee's tallies of register
+/// marks, decision 0096): not copied, and no sign of a hub.
+pub const DERIVED: &[&str] = &["search_entries", "register_tallies"];
 
 /// Rows read and written at a time.
 const BATCH: usize = 2_000;

@@ -23,6 +23,7 @@ use tutti_store::records::pupils::PupilScope;
 use tutti_store::reports::dashboard::Span;
 use tutti_store::teaching::ensembles::members::NewEnsembleApplication;
 use tutti_store::teaching::lessons::{NoteReader, TimetableOf};
+use tutti_store::teaching::cancellations::DayOff;
 use tutti_store::teaching::registers::MarkScope;
 use tutti_store::testing::world::{
     a_charging_policy, a_family, a_group, a_school, a_teacher, an_application, an_enrolment, an_ensemble,
@@ -30,7 +31,10 @@ use tutti_store::testing::world::{
 use tutti_store::testing::{TestBackend, TestDatabase};
 use tutti_store::{Store, on_both_backends};
 
-on_both_backends!(the_dashboards_figures_match_the_hand_count);
+on_both_backends!(
+    the_dashboards_figures_match_the_hand_count,
+    the_guarantee_tallies_stay_equal_to_a_recount
+);
 
 /// Monday 2 November 2026, after the autumn half term.
 const DAY: Date = date!(2026 - 11 - 02);
@@ -387,4 +391,223 @@ async fn the_dashboards_figures_match_the_hand_count(backend: TestBackend) {
     assert_eq!(theirs.pupils_taught, 1);
     assert_eq!(theirs.attendance, vec![("teacher-absent".to_owned(), 1)]);
     assert!(theirs.invoices.is_empty() && theirs.agreements.is_empty());
+}
+
+/// The tallies the database keeps of counted marks (decision 0096), each `(group, pupil,
+/// academic year, counted)` not zero, and the same recounted here from the marks themselves.
+async fn tallies_and_recount(store: &Store) -> (Vec<(i64, i64, i32, i64)>, Vec<(i64, i64, i32, i64)>) {
+    use std::collections::BTreeMap;
+    use tutti_store::sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct Tally {
+        group_id: i64,
+        pupil_id: i64,
+        year_start: i32,
+        counted: i64,
+    }
+    #[derive(FromQueryResult)]
+    struct Mark {
+        group_id: i64,
+        pupil_id: i64,
+        day: Date,
+        mark: String,
+    }
+    let backend = store.conn().get_database_backend();
+    let read = |sql: &str| Statement::from_string(backend, sql.to_owned());
+    let kept: Vec<(i64, i64, i32, i64)> = Tally::find_by_statement(read(
+        "SELECT group_id, pupil_id, year_start, counted FROM register_tallies WHERE counted <> 0 \
+         ORDER BY group_id, pupil_id, year_start",
+    ))
+    .all(store.conn())
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|t| (t.group_id, t.pupil_id, t.year_start, t.counted))
+    .collect();
+    let mut recount: BTreeMap<(i64, i64, i32), i64> = BTreeMap::new();
+    for m in Mark::find_by_statement(read(
+        "SELECT d.group_id, r.pupil_id, d.day, r.mark FROM register_marks r JOIN dated_lessons d ON d.id = r.dated_lesson_id",
+    ))
+    .all(store.conn())
+    .await
+    .unwrap()
+    {
+        if m.mark.parse::<RegisterMark>().unwrap().counts_toward_guarantee() {
+            let year = AcademicYear::containing(m.day).start_year();
+            *recount.entry((m.group_id, m.pupil_id, year)).or_default() += 1;
+        }
+    }
+    let recount = recount.into_iter().map(|((g, p, y), n)| (g, p, y, n)).collect();
+    (kept, recount)
+}
+
+async fn the_guarantee_tallies_stay_equal_to_a_recount(backend: TestBackend) {
+    let Some((store, _db)) = hub(backend).await else { return };
+    let actor = Actor::cli();
+    let autumn = date!(2026 - 09 - 07);
+    let school = a_school().named("North Primary").create(&store).await;
+    let tess = a_teacher().named("Tess", "Able").create(&store).await.staff.id;
+    let tom = a_teacher().named("Tom", "Baker").create(&store).await.staff.id;
+    // Ann, Ben and Cal in Tess's Monday group; Dan alone with Tom.
+    let mut pupils = Vec::new();
+    for (name, born) in [
+        ("Ann", date!(2017 - 01 - 10)),
+        ("Ben", date!(2017 - 02 - 10)),
+        ("Cal", date!(2017 - 03 - 10)),
+        ("Dan", date!(2017 - 04 - 10)),
+    ] {
+        pupils.push(a_family(&school).first_child(name, born).create(&store).await.children[0]);
+    }
+    let (ann, ben, cal, dan) = (pupils[0], pupils[1], pupils[2], pupils[3]);
+    let mut trio = Vec::new();
+    for pupil in [ann, ben, cal] {
+        trio.push(
+            an_enrolment(pupil)
+                .learning("Violin", LessonType::Group, 30)
+                .taught_by(tess, 1, 540)
+                .starting(autumn)
+                .create(&store)
+                .await,
+        );
+    }
+    let tess_group = a_group(tess, school.id)
+        .on(1, 540)
+        .teaching("Violin", LessonType::Group, 30)
+        .with_enrolments(&trio)
+        .create(&store)
+        .await;
+    let dans = an_enrolment(dan)
+        .learning("Flute", LessonType::Individual, 30)
+        .taught_by(tom, 2, 540)
+        .starting(autumn)
+        .create(&store)
+        .await;
+    a_group(tom, school.id)
+        .on(2, 540)
+        .teaching("Flute", LessonType::Individual, 30)
+        .with_enrolments(&[dans])
+        .create(&store)
+        .await;
+    store
+        .generate_dated_lessons(&actor, TermId::parse("2026-autumn").unwrap())
+        .await
+        .unwrap();
+    store.clock().advance(DAY - autumn);
+    let tess_lessons: Vec<i64> = store
+        .timetable(TimetableOf::Teacher(tess), autumn, DAY, NoteReader::Staff)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    let toms: Vec<i64> = store
+        .timetable(TimetableOf::Teacher(tom), autumn, DAY, NoteReader::Staff)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    let check = |step: &'static str| {
+        let store = &store;
+        async move {
+            let (kept, recount) = tallies_and_recount(store).await;
+            assert_eq!(kept, recount, "after {step}");
+            kept
+        }
+    };
+    let mark = |lesson: i64, pupil: i64, mark: RegisterMark| {
+        let store = &store;
+        let actor = &actor;
+        async move {
+            store
+                .mark_pupil(actor, MarkScope::Office, lesson, pupil, mark)
+                .await
+                .unwrap()
+        }
+    };
+
+    // Marks: the trio's first lesson (one ill, which counts) and Dan's first two.
+    mark(tess_lessons[0], ann, RegisterMark::Present).await;
+    mark(tess_lessons[0], ben, RegisterMark::Present).await;
+    mark(tess_lessons[0], cal, RegisterMark::Ill).await;
+    mark(toms[0], dan, RegisterMark::Present).await;
+    mark(toms[1], dan, RegisterMark::ForgotInstrument).await;
+    let kept = check("marking").await;
+    assert_eq!(kept.iter().map(|t| t.3).sum::<i64>(), 5);
+    // Re-marks: Ann absent without a reason (still counted), Ben's present again (unchanged).
+    mark(tess_lessons[0], ann, RegisterMark::Unauthorised).await;
+    mark(tess_lessons[0], ben, RegisterMark::Present).await;
+    check("re-marking").await;
+    // The whole lesson the teacher missed (three marks that no longer count), then given
+    // after all (the hub's marks cleared), and marked again.
+    store
+        .mark_lesson(&actor, MarkScope::Office, tess_lessons[0], LessonOutcome::TeacherAbsent)
+        .await
+        .unwrap();
+    let kept = check("a lesson the teacher missed").await;
+    assert_eq!(kept.iter().map(|t| t.3).sum::<i64>(), 2, "Dan's two only");
+    store
+        .mark_lesson(&actor, MarkScope::Office, tess_lessons[0], LessonOutcome::Given)
+        .await
+        .unwrap();
+    mark(tess_lessons[0], ann, RegisterMark::Present).await;
+    check("the lesson given after all").await;
+    // Cancellations: Tess is absent on a day after two more of her lessons were marked.
+    mark(tess_lessons[1], ann, RegisterMark::Present).await;
+    mark(tess_lessons[2], ben, RegisterMark::Present).await;
+    let day = store
+        .timetable(TimetableOf::Teacher(tess), autumn, DAY, NoteReader::Staff)
+        .await
+        .unwrap()[3]
+        .date;
+    store
+        .cancel_day(&actor, DayOff::Teacher(tess), day, "ill")
+        .await
+        .unwrap();
+    check("a day cancelled").await;
+    // The policy's teaching figures judge from the tallies as the register page does.
+    let policy = GuaranteePolicy { minimum: 3, aim: 10 };
+    let t = store.dashboard_teaching(Span::to_today(DAY), &policy).await.unwrap();
+    let lines = store
+        .guarantee(AcademicYear::starting(2026), DAY, None, &policy)
+        .await
+        .unwrap();
+    let judged = |f: fn(&tutti_domain::guarantee::GuaranteeOutlook) -> bool| {
+        lines.iter().filter(|l| f(&l.outlook)).count() as i64
+    };
+    use tutti_domain::guarantee::GuaranteeOutlook as O;
+    assert_eq!(
+        (t.on_track, t.below_aim, t.at_risk),
+        (
+            judged(|o| matches!(o, O::OnTrack { .. })),
+            judged(|o| matches!(o, O::BelowAim { .. })),
+            judged(|o| matches!(o, O::AtRisk { .. }))
+        )
+    );
+    assert_eq!(t.on_track + t.below_aim + t.at_risk, 4);
+
+    // Deletions: a marked lesson deleted (its marks go by cascade), a mark removed as the
+    // retention of registers removes them, a lesson moved into next year, and a whole group.
+    let sql = |text: String| {
+        let store = &store;
+        async move {
+            use tutti_store::sea_orm::ConnectionTrait;
+            store.conn().execute_unprepared(&text).await.unwrap();
+        }
+    };
+    sql(format!("DELETE FROM dated_lessons WHERE id = {}", tess_lessons[1])).await;
+    check("a lesson deleted").await;
+    sql(format!(
+        "DELETE FROM register_marks WHERE dated_lesson_id = {} AND pupil_id = {dan}",
+        toms[0]
+    ))
+    .await;
+    check("a mark removed").await;
+    sql(format!("UPDATE dated_lessons SET day = '2027-09-06' WHERE id = {}", tess_lessons[2])).await;
+    let kept = check("a lesson moved into next year").await;
+    assert!(kept.iter().any(|t| t.2 == 2027));
+    sql(format!("DELETE FROM teaching_groups WHERE id = {tess_group}")).await;
+    let kept = check("a group deleted").await;
+    assert_eq!(kept.len(), 1, "Dan's alone: {kept:?}");
+    assert_eq!(kept[0].3, 1);
 }

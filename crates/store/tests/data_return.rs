@@ -11,6 +11,7 @@ use tutti_domain::clock::Clock;
 use tutti_domain::data_return::{DataReturn, Definition};
 use tutti_domain::ensembles::{EnsembleKind, EnsembleLevel, MembershipStatus};
 use tutti_domain::lessons::LessonType;
+use tutti_domain::staff::Employment;
 use tutti_store::platform::audit::Actor;
 use tutti_store::records::pupils::PupilScope;
 use tutti_store::teaching::ensembles::members::NewEnsembleApplication;
@@ -60,7 +61,17 @@ async fn every_figure_matches_the_hand_count(backend: TestBackend) {
     let north = a_school().named("North Primary").create(&store).await;
     let south = a_school().named("South Primary").create(&store).await;
     let _idle = a_school().named("Idle Primary").create(&store).await;
-    let teacher = a_teacher().create(&store).await.staff.id;
+    // The workforce: the teacher employed at 0.6, two more (employed full time, sessional at
+    // 0.25), and one whose engagement and FTE are not recorded.
+    let teacher = a_teacher()
+        .engaged(Employment::Employed, "0.6")
+        .create(&store)
+        .await
+        .staff
+        .id;
+    a_teacher().engaged(Employment::Employed, "1").create(&store).await;
+    a_teacher().engaged(Employment::Sessional, "0.25").create(&store).await;
+    a_teacher().create(&store).await;
     let autumn = date!(2026 - 09 - 07);
     let last_autumn = date!(2025 - 09 - 08);
     let last_summer_end = date!(2026 - 07 - 20);
@@ -283,9 +294,24 @@ async fn every_figure_matches_the_hand_count(backend: TestBackend) {
     );
     assert_eq!(rows(&r, "pupils_reached", "ethnicity"), (owned(&[("White", 1)]), 2));
     assert_eq!(rows(&r, "pupils_reached", "fsm"), (owned(&[("Yes", 1), ("No", 2)]), 0));
-    assert_eq!(value(&r, "workforce"), Some(1));
-    assert_eq!(rows(&r, "workforce", "employment"), (Vec::new(), 1));
-    assert_eq!(value(&r, "workforce_fte"), None);
+    assert_eq!(value(&r, "workforce"), Some(4));
+    assert_eq!(
+        rows(&r, "workforce", "employment"),
+        (owned(&[("employed", 2), ("sessional", 1)]), 1)
+    );
+    // 0.6 + 1 + 0.25 = 1.85 FTE, in hundredths; the fourth record lacks it.
+    assert_eq!(value(&r, "workforce_fte"), Some(185));
+    assert_eq!(
+        rows(&r, "workforce_fte", "employment"),
+        (owned(&[("employed", 160), ("sessional", 25)]), 1)
+    );
+    let fte = r.figure("workforce_fte").unwrap();
+    assert_eq!(fte.unit, "fte_hundredths");
+    assert_eq!(fte.counted.len(), 3);
+    assert_eq!(
+        fte.note.as_deref(),
+        Some("1 of 4 staff records hold no FTE and are not counted.")
+    );
     assert_eq!(value(&r, "income"), Some(0));
 
     // The drill-down names the pupils a figure counts: Ann and Ben, once each.

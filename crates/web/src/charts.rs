@@ -133,7 +133,7 @@ fn shortened(label: &str) -> String {
 }
 
 /// Text made safe inside SVG (and HTML) markup.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -15,6 +15,7 @@ mod api_extract;
 mod assets;
 pub mod bench;
 mod charts;
+mod map_chart;
 pub mod config;
 mod csrf;
 mod error;

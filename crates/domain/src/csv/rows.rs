@@ -8,7 +8,8 @@ use crate::characteristics::{Ethnicity, Gender};
 use crate::instruments::InstrumentCondition;
 use crate::money::{Pence, Percent};
 use crate::schools::{SchoolPhase, SchoolType};
-use crate::staff::{DbsNumber, Employment, StaffRole};
+use crate::geo::{Latitude, Longitude};
+use crate::staff::{DbsNumber, Employment, Fte, StaffRole};
 use crate::validate::{EmailAddress, PhoneNumber, Postcode, Urn, format_date_iso, format_yes_no, parse_date};
 
 /// The parent-charge uplifts a school may choose (DOMAIN.md): 0, 15, 50 or 100% of the
@@ -55,7 +56,7 @@ fn text<T: ToString>(value: &Option<T>) -> String {
 }
 
 /// A school: `urn, name, phase, type, local_authority, area, address, postcode,
-/// parent_charge_uplift, rooms, rotating`. Matched on `urn`. `rooms` and `rotating` came
+/// parent_charge_uplift, rooms, rotating, latitude, longitude`. Matched on `urn`. `rooms` and `rotating` came
 /// later: a file without them (or with them blank) leaves a school's as they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchoolRow {
@@ -84,6 +85,9 @@ pub struct SchoolRow {
     /// Whether the school rotates lesson times week by week; `None` (blank) keeps what is
     /// recorded (no for a new school).
     pub rotating: Option<bool>,
+    /// Where the school is, for the take-up map: both or neither (blank: not recorded).
+    pub latitude: Option<Latitude>,
+    pub longitude: Option<Longitude>,
 }
 
 fn parse_rooms(text: &str) -> Result<u16, String> {
@@ -110,6 +114,8 @@ impl CsvRow for SchoolRow {
         optional("parent_charge_uplift"),
         optional("rooms"),
         optional("rotating"),
+        optional("latitude"),
+        optional("longitude"),
     ];
     const KEY_COLUMN: &'static str = "urn";
 
@@ -129,6 +135,19 @@ impl CsvRow for SchoolRow {
         let uplift = row.optional("parent_charge_uplift", parse_uplift);
         let rooms = row.optional("rooms", parse_rooms);
         let rotating = row.optional("rotating", crate::validate::parse_yes_no);
+        let latitude = row.optional("latitude", Latitude::parse);
+        let longitude = row.optional("longitude", Longitude::parse);
+        match (row.value("latitude").is_some(), row.value("longitude").is_some()) {
+            (true, false) => {
+                row.error("longitude", "Enter the longitude too, or neither");
+                return None;
+            }
+            (false, true) => {
+                row.error("latitude", "Enter the latitude too, or neither");
+                return None;
+            }
+            _ => {}
+        }
         Some(SchoolRow {
             urn: urn?,
             name: name?,
@@ -141,6 +160,8 @@ impl CsvRow for SchoolRow {
             parent_charge_uplift: uplift?.unwrap_or(Percent::ZERO),
             rooms: rooms?,
             rotating: rotating?,
+            latitude: latitude?,
+            longitude: longitude?,
         })
     }
 
@@ -157,6 +178,8 @@ impl CsvRow for SchoolRow {
             uplift_text(self.parent_charge_uplift),
             text(&self.rooms),
             self.rotating.map(|r| format_yes_no(r).to_owned()).unwrap_or_default(),
+            text(&self.latitude),
+            text(&self.longitude),
         ]
     }
 }
@@ -288,7 +311,7 @@ impl CsvRow for PupilRow {
 }
 
 /// A member of staff: `email, first_name, last_name, role, instruments, employment,
-/// dbs_number, dbs_issued, dbs_update_service, safeguarding_trained`. Matched on `email`.
+/// dbs_number, dbs_issued, dbs_update_service, safeguarding_trained, fte`. Matched on `email`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaffRow {
     /// Email (required), lower case; their login.
@@ -311,6 +334,8 @@ pub struct StaffRow {
     pub dbs_update_service: bool,
     /// The date of their last safeguarding training.
     pub safeguarding_trained: Option<Date>,
+    /// Their full-time equivalent, 0.01 to 1 (the data return's workforce).
+    pub fte: Option<Fte>,
 }
 
 fn parse_instrument_list(text: &str) -> Result<Vec<String>, String> {
@@ -339,6 +364,7 @@ impl CsvRow for StaffRow {
         optional("dbs_issued"),
         optional("dbs_update_service"),
         optional("safeguarding_trained"),
+        optional("fte"),
     ];
     const KEY_COLUMN: &'static str = "email";
 
@@ -357,6 +383,7 @@ impl CsvRow for StaffRow {
         let dbs_issued = row.optional("dbs_issued", parse_date);
         let dbs_update_service = row.flag("dbs_update_service");
         let safeguarding_trained = row.optional("safeguarding_trained", parse_date);
+        let fte = row.optional("fte", Fte::parse);
         if row.value("dbs_number").is_some() && row.value("dbs_issued").is_none() {
             row.error("dbs_issued", "Enter the date the DBS certificate was issued");
             return None;
@@ -372,6 +399,7 @@ impl CsvRow for StaffRow {
             dbs_issued: dbs_issued?,
             dbs_update_service: dbs_update_service?,
             safeguarding_trained: safeguarding_trained?,
+            fte: fte?,
         })
     }
 
@@ -387,6 +415,7 @@ impl CsvRow for StaffRow {
             date_text(self.dbs_issued),
             format_yes_no(self.dbs_update_service).to_string(),
             date_text(self.safeguarding_trained),
+            text(&self.fte),
         ]
     }
 }

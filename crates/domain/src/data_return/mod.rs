@@ -52,6 +52,8 @@ pub struct EnrolmentFact {
 pub struct StaffFact {
     pub id: i64,
     pub employment: Option<String>,
+    /// Their full-time equivalent in hundredths, if recorded.
+    pub fte_hundredths: Option<u16>,
 }
 
 /// An invoice issued (not cancelled).
@@ -391,12 +393,37 @@ impl<'a> Context<'a> {
                 }
             }
             Measure::Fte => {
+                // Hundredths of a full-time post, summed over the staff who have one recorded;
+                // the rest are counted as lacking it, as missing fields are elsewhere.
+                let staff = &self.facts.staff;
+                let lacking = staff.iter().filter(|s| s.fte_hundredths.is_none()).count();
+                figure.unit = "fte_hundredths";
                 figure.counts = Counts::Staff;
-                figure.counted = self.facts.staff.iter().map(|s| s.id).collect();
-                figure.note = Some(format!(
-                    "Not held yet: staff records do not hold hours or FTE; all {} lack it.",
-                    self.facts.staff.len()
-                ));
+                figure.counted = staff.iter().filter(|s| s.fte_hundredths.is_some()).map(|s| s.id).collect();
+                figure.value = Some(staff.iter().filter_map(|s| s.fte_hundredths).map(i64::from).sum());
+                if lacking > 0 {
+                    figure.note = Some(format!(
+                        "{lacking} of {} staff records hold no FTE and are not counted.",
+                        staff.len()
+                    ));
+                }
+                for by in &def.breakdowns {
+                    if by == "employment" {
+                        let mut sums: BTreeMap<String, i64> = BTreeMap::new();
+                        let mut not_recorded = 0;
+                        for s in staff {
+                            match (&s.employment, s.fte_hundredths) {
+                                (Some(e), Some(h)) => *sums.entry(e.clone()).or_default() += i64::from(h),
+                                _ => not_recorded += 1,
+                            }
+                        }
+                        figure.breakdowns.push(Breakdown {
+                            by: by.clone(),
+                            rows: sums.into_iter().map(|(label, value)| Row { label, value }).collect(),
+                            not_recorded,
+                        });
+                    }
+                }
             }
             Measure::Income => {
                 let invoices: Vec<&InvoiceFact> = self

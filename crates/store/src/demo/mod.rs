@@ -5,6 +5,7 @@ mod ensembles;
 mod events;
 mod identity;
 mod lessons;
+mod money;
 mod names;
 mod privacy;
 mod rng;
@@ -189,6 +190,11 @@ impl Store {
             let school = self.user_by_email("school@demo.test").await?.and_then(|u| u.school_id);
             events::seed_services(self, today, school).await?;
         }
+        // The autumn billed and some of it paid (decision 0096), for the dashboard's money: in
+        // a Durham-sized demo or larger, not in the tests' smaller hubs, which bill themselves.
+        if pupils >= 5_000 {
+            money::seed(self, &seeder, today).await?;
+        }
         privacy::seed(self, &seeder).await?;
         // Fresh statistics: a planner that still thinks the tables are empty picks plans
         // that are fine for ten rows and ruinous for a million.
@@ -337,6 +343,10 @@ impl Fixed {
                 }
                 .into()),
                 rotating: Set(phase != "primary" || rng.below(100) < 20),
+                // Around the town's middle (within about 2 km), without drawing on the
+                // generator so the rest of the demo stays as it was.
+                latitude_micro: Set(Some(TOWN_CENTRES[town_ix].0 + ((i * 37) % 41) as i32 * 1_000 - 20_000)),
+                longitude_micro: Set(Some(TOWN_CENTRES[town_ix].1 + ((i * 53) % 61) as i32 * 1_000 - 30_000)),
                 archived_at: Set(None),
                 created_at: Set(t),
                 updated_at: Set(t),
@@ -381,6 +391,12 @@ impl Fixed {
                 dbs_issued: Set(Some(dbs_issued)),
                 dbs_update_service: Set(rng.below(100) < 70),
                 safeguarding_trained: Set(Some(year_start - Duration::days(rng.below(900) as i64))),
+                // A full-time equivalent by how they are engaged (not drawn from the generator).
+                fte_hundredths: Set(Some(match employment {
+                    "employed" => [100, 80, 60, 100, 50][i % 5],
+                    "sessional" => [40, 20, 30][i % 3],
+                    _ => [20, 10][i % 2],
+                })),
                 archived_at: Set(None),
                 created_at: Set(t),
                 updated_at: Set(t),

@@ -22,6 +22,9 @@ pub struct Model {
     pub rooms: i32,
     pub opens_minute: i32,
     pub closes_minute: i32,
+    /// Where it is, in millionths of a degree (migration m0036): both or neither.
+    pub latitude_micro: Option<i32>,
+    pub longitude_micro: Option<i32>,
     pub archived_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,

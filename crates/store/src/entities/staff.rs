@@ -17,6 +17,7 @@ pub struct Model {
     pub dbs_issued: Option<TimeDate>,
     pub dbs_update_service: bool,
     pub safeguarding_trained: Option<TimeDate>,
+    pub fte_hundredths: Option<i32>,
     pub archived_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,

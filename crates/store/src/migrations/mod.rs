@@ -38,6 +38,7 @@ mod m0032_programmes_to_place;
 mod m0033_dashboard_indexes;
 mod m0034_ensemble_fees;
 mod m0035_audition_places;
+mod m0036_dashboard_tallies_map_fte;
 mod m0037_online_lessons;
 
 /// What the migrations use: sea-query's builders, the column helpers and the runner's types.
@@ -121,6 +122,10 @@ async fn run(db: &DatabaseConnection, dry_run: bool) -> Result<Vec<&'static str>
             ("m0033_dashboard_indexes", Box::new(m0033_dashboard_indexes::Migration)),
             ("m0034_ensemble_fees", Box::new(m0034_ensemble_fees::Migration)),
             ("m0035_audition_places", Box::new(m0035_audition_places::Migration)),
+            (
+                "m0036_dashboard_tallies_map_fte",
+                Box::new(m0036_dashboard_tallies_map_fte::Migration),
+            ),
             ("m0037_online_lessons", Box::new(m0037_online_lessons::Migration)),
         ],
     )

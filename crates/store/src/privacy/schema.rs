@@ -61,7 +61,12 @@ pub struct Schema {
 /// Tables that are the machinery's, not the hub's records: the migrations' list and the
 /// full-text index's own storage (its entries are kept by triggers from the records).
 fn is_machinery(table: &str) -> bool {
-    table == "seaql_migrations" || table.starts_with("sqlite_") || table.starts_with("search_fts")
+    // The guarantee's tallies are counts the database keeps of register marks (decision 0096):
+    // the marks themselves are the record.
+    table == "seaql_migrations"
+        || table == "register_tallies"
+        || table.starts_with("sqlite_")
+        || table.starts_with("search_fts")
 }
 
 fn kind_of(declared: &str) -> ColumnKind {

@@ -11,6 +11,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use tutti_domain::Percent;
 use tutti_domain::csv::{ImportedRow, SchoolRow};
+use tutti_domain::geo::{Latitude, Longitude};
 use tutti_domain::records::RecordRefusal;
 use tutti_domain::schools::{BillingMethod, SchoolPhase, SchoolType};
 use tutti_domain::validate::{Postcode, Urn};
@@ -56,6 +57,9 @@ pub struct School {
     pub rooms: i32,
     /// Whether lesson times rotate week by week.
     pub rotating: bool,
+    /// Where it is, in decimal degrees ("54.7761"), for the take-up map; both or neither.
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
     pub archived: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
@@ -78,6 +82,8 @@ impl From<school::Model> for School {
             billing: m.billing.replace('_', "-"),
             rooms: m.rooms,
             rotating: m.rotating,
+            latitude: m.latitude_micro.and_then(Latitude::from_micro).map(|l| l.to_string()),
+            longitude: m.longitude_micro.and_then(Longitude::from_micro).map(|l| l.to_string()),
             archived: m.archived_at.is_some(),
             updated_at: m.updated_at,
         }
@@ -132,6 +138,8 @@ impl SchoolInput {
             ("billing", self.billing.as_str().to_owned()),
             ("rooms", r.rooms.map(|n| n.to_string()).unwrap_or_default()),
             ("rotating", r.rotating.map(|b| b.to_string()).unwrap_or_default()),
+            ("latitude", r.latitude.map(|l| l.to_string()).unwrap_or_default()),
+            ("longitude", r.longitude.map(|l| l.to_string()).unwrap_or_default()),
             (
                 "lesson hours",
                 self.hours.map(|(a, b)| format!("{a}-{b}")).unwrap_or_default(),
@@ -158,6 +166,8 @@ impl SchoolInput {
         if let Some(rotating) = self.row.rotating {
             a.rotating = Set(rotating);
         }
+        a.latitude_micro = Set(self.row.latitude.map(Latitude::micro));
+        a.longitude_micro = Set(self.row.longitude.map(Longitude::micro));
         if let Some((opens, closes)) = self.hours {
             a.opens_minute = Set(i32::from(opens));
             a.closes_minute = Set(i32::from(closes));
@@ -194,6 +204,8 @@ pub fn input_of(m: &school::Model) -> SchoolInput {
         parent_charge_uplift: Percent::whole(m.parent_charge_uplift.max(0) as u32),
         rooms: u16::try_from(m.rooms).ok(),
         rotating: Some(m.rotating),
+        latitude: m.latitude_micro.and_then(Latitude::from_micro),
+        longitude: m.longitude_micro.and_then(Longitude::from_micro),
     };
     let billing = m.billing.parse().unwrap_or(row.school_type.default_billing());
     let hours = u16::try_from(m.opens_minute)

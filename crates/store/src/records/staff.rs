@@ -6,7 +6,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::csv::{ImportedRow, StaffRow};
 use tutti_domain::records::RecordRefusal;
-use tutti_domain::staff::{CheckStatus, DbsNumber, Employment, StaffRole, check_status};
+use tutti_domain::staff::{CheckStatus, DbsNumber, Employment, Fte, StaffRole, check_status};
 use tutti_domain::validate::EmailAddress;
 
 use crate::entities::staff;
@@ -50,6 +50,8 @@ pub struct Staff {
     pub safeguarding_trained: Option<Date>,
     pub dbs_status: CheckStatus,
     pub safeguarding_status: CheckStatus,
+    /// Their full-time equivalent ("0.6"), if recorded.
+    pub fte: Option<String>,
     pub archived: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
@@ -91,6 +93,7 @@ impl Staff {
             dbs_issued: m.dbs_issued,
             dbs_update_service: m.dbs_update_service,
             safeguarding_trained: m.safeguarding_trained,
+            fte: m.fte_hundredths.and_then(|h| Fte::from_hundredths(h.into())).map(|f| f.to_string()),
             archived: m.archived_at.is_some(),
             updated_at: m.updated_at,
         }
@@ -146,6 +149,7 @@ fn row_fields(r: &StaffRow) -> Vec<(&'static str, String)> {
         ("dbs_issued", format!("{:?}", r.dbs_issued)),
         ("dbs_update_service", r.dbs_update_service.to_string()),
         ("safeguarding_trained", format!("{:?}", r.safeguarding_trained)),
+        ("fte", r.fte.map(|f| f.to_string()).unwrap_or_default()),
     ]
 }
 
@@ -163,6 +167,7 @@ pub fn row_of(m: &staff::Model) -> StaffRow {
         dbs_issued: m.dbs_issued,
         dbs_update_service: m.dbs_update_service,
         safeguarding_trained: m.safeguarding_trained,
+        fte: m.fte_hundredths.and_then(|h| Fte::from_hundredths(h.into())),
     }
 }
 
@@ -177,6 +182,7 @@ fn apply(a: &mut staff::ActiveModel, r: &StaffRow) {
     a.dbs_issued = Set(r.dbs_issued);
     a.dbs_update_service = Set(r.dbs_update_service);
     a.safeguarding_trained = Set(r.safeguarding_trained);
+    a.fte_hundredths = Set(r.fte.map(|f| i32::from(f.hundredths())));
 }
 
 impl Store {

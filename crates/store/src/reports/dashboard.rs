@@ -90,6 +90,9 @@ pub struct SchoolTakeUp {
     pub name: String,
     pub area: String,
     pub pupils: i64,
+    /// Where it is, in millionths of a degree, if recorded (decision 0096's map).
+    pub latitude_micro: Option<i32>,
+    pub longitude_micro: Option<i32>,
 }
 
 /// Take-up across the hub's schools.
@@ -311,22 +314,26 @@ impl Store {
             }
         }
         t.given_by_month = months.into_iter().map(|(m, n)| (month_name(m), n)).collect();
-        // Each enrolment's lessons of the whole year: marks that count so far, and lessons
-        // still scheduled from today. The hub's misses are the two marks that never count.
+        // Each enrolment's lessons of the whole year: marks that count so far, from the tally
+        // the database keeps of its pupil's marks in its group (decision 0096), and lessons
+        // still scheduled from today (a scheduled lesson has no marks: marking gives it).
+        // Judged are the enrolments with a lesson of the year in their dates.
         let tallies = EnrolmentTally::find_by_statement(stmt(
             backend,
-            "SELECT CAST(SUM(CASE WHEN r.mark IS NOT NULL AND r.mark NOT IN ('teacher-absent', 'school-closed') \
-             THEN 1 ELSE 0 END) AS BIGINT) AS counted, \
-             CAST(SUM(CASE WHEN r.mark IS NULL AND d.status = 'scheduled' AND d.day >= ? THEN 1 ELSE 0 END) AS BIGINT) \
-             AS remaining \
-             FROM dated_lessons d JOIN group_members gm ON gm.group_id = d.group_id \
-             JOIN enrolments e ON e.id = gm.enrolment_id \
-             LEFT JOIN register_marks r ON r.dated_lesson_id = d.id AND r.pupil_id = e.pupil_id \
-             WHERE d.day >= ? AND d.day <= ? AND e.status <> 'awaiting' \
-             AND e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day) \
-             GROUP BY gm.enrolment_id",
+            "SELECT COALESCE(t.counted, 0) AS counted, \
+             (SELECT COUNT(*) FROM dated_lessons d WHERE d.group_id = gm.group_id AND d.day >= ? \
+              AND d.day <= ? AND d.status = 'scheduled' AND d.day >= e.start_date \
+              AND (e.end_date IS NULL OR d.day <= e.end_date)) AS remaining \
+             FROM group_members gm JOIN enrolments e ON e.id = gm.enrolment_id \
+             LEFT JOIN register_tallies t ON t.group_id = gm.group_id AND t.pupil_id = e.pupil_id \
+             AND t.year_start = ? \
+             WHERE e.status <> 'awaiting' AND EXISTS (SELECT 1 FROM dated_lessons d WHERE d.group_id = gm.group_id \
+              AND d.day >= ? AND d.day <= ? AND d.day >= e.start_date \
+              AND (e.end_date IS NULL OR d.day <= e.end_date))",
             [
                 span.to.into(),
+                span.year.last_day().into(),
+                span.year.start_year().into(),
                 span.year.first_day().into(),
                 span.year.last_day().into(),
             ],
@@ -461,10 +468,12 @@ impl Store {
         let schools = SchoolTakeUp::find_by_statement(stmt(
             backend,
             &format!(
-                "SELECT s.id AS school_id, s.name, s.area, COUNT(DISTINCT e.pupil_id) AS pupils \
+                "SELECT s.id AS school_id, s.name, s.area, COUNT(DISTINCT e.pupil_id) AS pupils, \
+                 s.latitude_micro, s.longitude_micro \
                  FROM enrolments e JOIN pupils p ON p.id = e.pupil_id \
                  JOIN schools s ON s.id = COALESCE(e.school_id, p.school_id) \
-                 WHERE {TAUGHT} GROUP BY s.id, s.name, s.area ORDER BY pupils DESC, s.name"
+                 WHERE {TAUGHT} GROUP BY s.id, s.name, s.area, s.latitude_micro, s.longitude_micro \
+                 ORDER BY pupils DESC, s.name"
             ),
             [span.to.into(), span.from.into()],
         ))

@@ -44,6 +44,7 @@ struct EnrolmentRow {
 struct StaffRow {
     id: i64,
     employment: String,
+    fte_hundredths: Option<i32>,
 }
 
 #[derive(FromQueryResult)]
@@ -200,7 +201,7 @@ impl Store {
         .await?;
         let staff = StaffRow::find_by_statement(stmt(
             backend,
-            "SELECT id, employment FROM staff WHERE archived_at IS NULL ORDER BY id",
+            "SELECT id, employment, fte_hundredths FROM staff WHERE archived_at IS NULL ORDER BY id",
             [],
         ))
         .all(conn)
@@ -247,6 +248,10 @@ impl Store {
                 .map(|s| StaffFact {
                     id: s.id,
                     employment: Some(s.employment).filter(|e| !e.trim().is_empty()),
+                    fte_hundredths: s
+                        .fte_hundredths
+                        .and_then(|h| tutti_domain::staff::Fte::from_hundredths(h.into()))
+                        .map(|f| f.hundredths()),
                 })
                 .collect(),
             invoices: invoices

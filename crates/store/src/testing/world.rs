@@ -70,6 +70,7 @@ pub fn a_school() -> SchoolBuilder {
         uplift: 0,
         billing: None,
         rotating: false,
+        at: None,
     }
 }
 
@@ -82,6 +83,7 @@ pub struct SchoolBuilder {
     uplift: u32,
     billing: Option<BillingMethod>,
     rotating: bool,
+    at: Option<(tutti_domain::geo::Latitude, tutti_domain::geo::Longitude)>,
 }
 
 impl SchoolBuilder {
@@ -130,6 +132,15 @@ impl SchoolBuilder {
         self
     }
 
+    /// At this latitude and longitude, in decimal degrees.
+    pub fn at(mut self, latitude: &str, longitude: &str) -> Self {
+        self.at = Some((
+            tutti_domain::geo::Latitude::parse(latitude).expect("a latitude"),
+            tutti_domain::geo::Longitude::parse(longitude).expect("a longitude"),
+        ));
+        self
+    }
+
     pub async fn create(self, store: &Store) -> School {
         let urn = Urn::parse(&(700_000 + unique()).to_string()).expect("a six-digit URN");
         let row = SchoolRow {
@@ -144,6 +155,8 @@ impl SchoolBuilder {
             parent_charge_uplift: Percent::whole(self.uplift),
             rooms: None,
             rotating: Some(self.rotating),
+            latitude: self.at.map(|a| a.0),
+            longitude: self.at.map(|a| a.1),
         };
         let mut input = SchoolInput::from_row(row);
         if let Some(billing) = self.billing {
@@ -167,6 +180,8 @@ pub fn a_teacher() -> TeacherBuilder {
         dbs_issued: None,
         dbs_update_service: false,
         safeguarding_trained: None,
+        employment: None,
+        fte: None,
     }
 }
 
@@ -179,6 +194,8 @@ pub struct TeacherBuilder {
     dbs_issued: Option<Date>,
     dbs_update_service: bool,
     safeguarding_trained: Option<Date>,
+    employment: Option<tutti_domain::staff::Employment>,
+    fte: Option<tutti_domain::staff::Fte>,
 }
 
 /// A teacher as made: the staff record, and the login when one was asked for.
@@ -230,6 +247,13 @@ impl TeacherBuilder {
         self
     }
 
+    /// Engaged this way, for this full-time equivalent ("0.6").
+    pub fn engaged(mut self, employment: tutti_domain::staff::Employment, fte: &str) -> Self {
+        self.employment = Some(employment);
+        self.fte = Some(tutti_domain::staff::Fte::parse(fte).expect("an FTE"));
+        self
+    }
+
     pub async fn create(self, store: &Store) -> Teacher {
         let row = StaffRow {
             email: email("teacher"),
@@ -237,13 +261,14 @@ impl TeacherBuilder {
             last_name: self.last_name,
             role: StaffRole::Teacher,
             instruments: self.instruments,
-            employment: None,
+            employment: self.employment,
             dbs_number: self
                 .dbs_issued
                 .map(|_| tutti_domain::staff::DbsNumber::parse("001234567890").expect("twelve digits")),
             dbs_issued: self.dbs_issued,
             dbs_update_service: self.dbs_update_service,
             safeguarding_trained: self.safeguarding_trained,
+            fte: self.fte,
         };
         let staff = store
             .create_staff(&Actor::cli(), &row)

@@ -33,7 +33,12 @@ const DAY: time::Date = date!(2026 - 11 - 02);
 /// and the teacher's login.
 async fn small_hub(app: &TestApp) -> (School, String) {
     let store = &app.store;
-    let north = a_school().named("North Primary").in_area("North").create(store).await;
+    let north = a_school()
+        .named("North Primary")
+        .in_area("North")
+        .at("54.7761", "-1.5733")
+        .create(store)
+        .await;
     let south = a_school().named("South Primary").in_area("South").create(store).await;
     let teacher = a_teacher().with_login(PASSWORD).create(store).await;
     let tess = teacher.staff.id;
@@ -180,7 +185,16 @@ async fn the_manager_sees_the_hub_and_each_charts_table_holds_its_figures(backen
         guarantee[2],
         vec!["At risk of fewer than 24 lessons".to_owned(), "4".to_owned()]
     );
-    assert!(html.contains("postcode but not where it is"), "ranked, not mapped");
+    // The map: North Primary, whose location is recorded, is a point named by its title and a
+    // row of the table; South Primary, with none, is listed as not on the map.
+    let map = chart(&html, "chart-take-up-map");
+    assert_eq!(map.matches("<circle").count(), 1);
+    assert!(map.contains("<title>North Primary: 2 pupils</title>"), "{map}");
+    assert_eq!(
+        table_rows(map),
+        owned(&[&["North Primary", "North", "2", "54.7761", "-1.5733"]])
+    );
+    assert!(html.contains("Not on the map (no location recorded): South Primary."));
     // The teacher has no checks recorded: listed to act on, linked to their record.
     assert!(html.contains("Not recorded"), "{html}");
 

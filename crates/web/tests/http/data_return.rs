@@ -67,7 +67,12 @@ async fn the_office_sees_checks_and_downloads_the_return(backend: Backend) {
     };
     let store = &app.store;
     let school = a_school().named("North Primary").create(store).await;
-    let teacher = a_teacher().create(store).await.staff.id;
+    let teacher = a_teacher()
+        .engaged(tutti_domain::staff::Employment::Employed, "0.6")
+        .create(store)
+        .await
+        .staff
+        .id;
     let ann = a_family(&school)
         .first_child("Annabel", date!(2018 - 01 - 10))
         .gender(Gender::Female)
@@ -100,7 +105,9 @@ async fn the_office_sees_checks_and_downloads_the_return(backend: Backend) {
         row.contains("<td data-label=\"Value\" class=\"num\">0</td>"),
         "ensembles are counted, none here: {row}"
     );
-    assert!(html.contains("Not held"), "staff hours are not held");
+    let row = &html[html.find("<tr id=\"workforce_fte\"").expect("the FTE's row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains(">0.6 FTE</td>"), "staff's FTE summed: {row}");
 
     let (status, html) = office
         .get_text("/admin/reports/data-return/pupils_in_lessons?year=2026-27")

@@ -48,6 +48,12 @@ pub struct School {
     /// Whether lesson times rotate week by week, so a pupil does not always miss the same
     /// class.
     pub rotating: bool,
+    /// Where the school is, in decimal degrees (WGS84), for the take-up map; both or
+    /// neither, null when not recorded.
+    #[schema(pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,6})?$", example = "54.7761")]
+    pub latitude: Option<String>,
+    #[schema(pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,6})?$", example = "-1.5733")]
+    pub longitude: Option<String>,
     pub archived: bool,
     #[schema(format = DateTime)]
     pub updated_at: String,
@@ -69,6 +75,8 @@ impl From<tutti_store::records::schools::School> for School {
             billing: s.billing,
             rooms: s.rooms,
             rotating: s.rotating,
+            latitude: s.latitude,
+            longitude: s.longitude,
             archived: s.archived,
             updated_at: crate::format::iso(s.updated_at),
         }
@@ -238,6 +246,9 @@ pub struct Staff {
     pub safeguarding_trained: Option<String>,
     pub dbs_status: Check,
     pub safeguarding_status: Check,
+    /// Their full-time equivalent, 0.01 to 1; null when not recorded.
+    #[schema(pattern = r"^(0\.[0-9]{1,2}|1)$", example = "0.6")]
+    pub fte: Option<String>,
     pub archived: bool,
     #[schema(format = DateTime)]
     pub updated_at: String,
@@ -259,6 +270,7 @@ impl From<tutti_store::records::staff::Staff> for Staff {
             safeguarding_trained: s.safeguarding_trained.map(iso_date),
             dbs_status: s.dbs_status.into(),
             safeguarding_status: s.safeguarding_status.into(),
+            fte: s.fte,
             archived: s.archived,
             updated_at: crate::format::iso(s.updated_at),
         }
@@ -485,6 +497,12 @@ pub struct SchoolBody {
     /// Whether lesson times rotate week by week; left out, it stays as it is (no for a new
     /// school).
     rotating: Option<bool>,
+    /// Decimal degrees, -90 to 90, for the take-up map; with `longitude` or not at all.
+    #[schema(pattern = r"^-?[0-9]{1,2}(\.[0-9]{1,6})?$", example = "54.7761")]
+    latitude: Option<String>,
+    /// Decimal degrees, -180 to 180; with `latitude` or not at all.
+    #[schema(pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,6})?$", example = "-1.5733")]
+    longitude: Option<String>,
 }
 
 impl SchoolBody {
@@ -505,6 +523,8 @@ impl SchoolBody {
             .filled("billing", &self.billing)
             .text("rooms", &self.rooms.map(|r| r.to_string()))
             .flag("rotating", self.rotating)
+            .text("latitude", &self.latitude)
+            .text("longitude", &self.longitude)
     }
 }
 
@@ -535,6 +555,9 @@ pub struct StaffBody {
     dbs_update_service: Option<bool>,
     #[schema(format = Date)]
     safeguarding_trained: Option<String>,
+    /// Their full-time equivalent, a decimal from 0.01 to 1: "0.6".
+    #[schema(pattern = r"^(0(\.[0-9]{1,2})?|1(\.0{1,2})?)$", example = "0.6")]
+    fte: Option<String>,
 }
 
 impl StaffBody {
@@ -550,6 +573,7 @@ impl StaffBody {
             .date("dbs_issued", &self.dbs_issued)
             .flag("dbs_update_service", self.dbs_update_service)
             .date("safeguarding_trained", &self.safeguarding_trained)
+            .text("fte", &self.fte)
     }
 }
 

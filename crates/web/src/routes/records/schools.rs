@@ -144,6 +144,13 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
                 },
             ),
             ("Lesson hours".into(), super::hours::hours_text(&hours)),
+            (
+                "Location".into(),
+                match (&s.latitude, &s.longitude) {
+                    (Some(lat), Some(lon)) => format!("{lat}, {lon}"),
+                    _ => "Not recorded".into(),
+                },
+            ),
         ],
         links: vec![
             (
@@ -211,6 +218,20 @@ fn fields(v: &Values) -> Vec<FormField> {
         checkbox(
             "rotating",
             "Lesson times rotate week by week, so that a pupil does not miss the same class every week",
+            v,
+        ),
+        input(
+            "latitude",
+            "Latitude",
+            "text",
+            "Optional, for the take-up map: decimal degrees, like 54.7761",
+            v,
+        ),
+        input(
+            "longitude",
+            "Longitude",
+            "text",
+            "Optional, with the latitude: decimal degrees, like -1.5733 (west is negative)",
             v,
         ),
     ]

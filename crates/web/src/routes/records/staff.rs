@@ -127,6 +127,10 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
             ("Instruments taught".into(), s.instruments.join(", ")),
             ("Employment".into(), s.employment.replace('-', " ")),
             (
+                "Full-time equivalent".into(),
+                s.fte.clone().unwrap_or_else(|| "Not recorded".into()),
+            ),
+            (
                 "DBS certificate number".into(),
                 s.dbs_number.clone().unwrap_or_default(),
             ),
@@ -200,6 +204,13 @@ fn fields(v: &Values) -> Vec<FormField> {
             "Last safeguarding training",
             "text",
             "For example 30/06/2025",
+            v,
+        ),
+        input(
+            "fte",
+            "Full-time equivalent",
+            "text",
+            "Optional: from 0.01 to 1, like 0.6 for three days a week; the data return sums them",
             v,
         ),
     ]

@@ -14,6 +14,8 @@ use tutti_store::reports::dashboard::{CheckDue, SchoolAgreement, SchoolInvoice, 
 
 use crate::access::{Access, Audience, Routes};
 use crate::charts::{Bar, Chart};
+use crate::map_chart::{Place, take_up_map};
+use tutti_domain::geo::{Latitude, Longitude};
 use crate::error::{AppError, AppResult};
 use crate::format::{count, long_day, money};
 use crate::pages::render;
@@ -280,9 +282,39 @@ pub(crate) async fn hub_dashboard(store: &tutti_store::Store, shell: Shell) -> A
         )],
     });
 
-    // Take-up by school: ranked, since schools are held with postcodes but no coordinates.
+    // Take-up by school: on a map where schools' locations are recorded (decision 0096), and
+    // ranked.
     const TOP: usize = 15;
     let top = &take_up.schools[..take_up.schools.len().min(TOP)];
+    let places: Vec<Place> = take_up
+        .schools
+        .iter()
+        .map(|s| Place {
+            name: s.name.clone(),
+            area: s.area.clone(),
+            pupils: s.pupils,
+            at: s
+                .latitude_micro
+                .and_then(Latitude::from_micro)
+                .zip(s.longitude_micro.and_then(Longitude::from_micro)),
+        })
+        .collect();
+    let (map, not_on_map) = take_up_map("chart-take-up-map", "Take-up by school on a map", &places);
+    // The schools to place, named so the office can add their locations (a long list cut).
+    const NAMED: usize = 30;
+    let unplaced = match not_on_map.len() {
+        0 => None,
+        n if n == places.len() => Some(format!(
+            "None of the {} schools with pupils taught has a location recorded: add a latitude and longitude to the schools' records (or their import) to draw the map.",
+            count(n as i64)
+        )),
+        n if n <= NAMED => Some(format!("Not on the map (no location recorded): {}.", not_on_map.join("; "))),
+        n => Some(format!(
+            "Not on the map (no location recorded): {}; and {} more.",
+            not_on_map[..NAMED].join("; "),
+            count((n - NAMED) as i64)
+        )),
+    };
     sections.push(Section {
         id: "take-up",
         heading: "Take-up by school",
@@ -290,10 +322,9 @@ pub(crate) async fn hub_dashboard(store: &tutti_store::Store, shell: Shell) -> A
             ("Schools with pupils taught".into(), count(take_up.schools.len())),
             ("Schools with none".into(), count(take_up.schools_without)),
         ],
-        notes: vec![
-            "Schools are ranked by the pupils taught there this year rather than mapped: Tutti holds each school's postcode but not where it is.".into(),
-        ],
+        notes: unplaced.into_iter().collect(),
         charts: vec![
+            map,
             Chart::bars(
                 "chart-take-up-areas",
                 "Pupils taught by area",

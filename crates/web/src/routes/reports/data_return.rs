@@ -52,6 +52,7 @@ fn value_text(unit: &str, value: Option<i64>) -> String {
     match value {
         None => "Not held".to_owned(),
         Some(v) if unit == "pence" => crate::format::money(Pence(v)),
+        Some(v) if unit == "fte_hundredths" => format!("{} FTE", tutti_domain::geo::format_fixed(v, 2)),
         Some(v) => crate::format::count(v),
     }
 }
