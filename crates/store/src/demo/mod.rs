@@ -734,10 +734,19 @@ mod tests {
         let fixed = Fixed::new(&mut rng, size, t());
         // The school entity named its rooms and hours later (the demo leaves them to the
         // columns' defaults): left out, as the second-factor columns are below.
+        // Schools' locations and staff's FTE came later still (the dashboard's map and the
+        // return's workforce, decision 0096): left out in the same way.
         fixed.schools.iter().for_each(|m| {
-            add(format!("{m:?}").replace(", rooms: NotSet, opens_minute: NotSet, closes_minute: NotSet", ""))
+            let text = format!("{m:?}").replace(", rooms: NotSet, opens_minute: NotSet, closes_minute: NotSet", "");
+            add(without_field(
+                &without_field(&text, "latitude_micro"),
+                "longitude_micro",
+            ))
         });
-        fixed.staff.iter().for_each(|m| add(format!("{m:?}")));
+        fixed
+            .staff
+            .iter()
+            .for_each(|m| add(without_field(&format!("{m:?}"), "fte_hundredths")));
         let mut all = FamilyBatch::default();
         let mut families = Families::new(rng, &fixed, size, t());
         while let Some(b) = families.next_batch(batch) {
@@ -769,6 +778,27 @@ mod tests {
             ))
         });
         h
+    }
+
+    /// `text` (a model's Debug) without `, field: Set(…)`, its brackets balanced.
+    fn without_field(text: &str, field: &str) -> String {
+        let Some(from) = text.find(&format!(", {field}: ")) else {
+            return text.to_owned();
+        };
+        let mut depth = 0;
+        for (i, c) in text[from..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return format!("{}{}", &text[..from], &text[from + i + 1..]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        text.to_owned()
     }
 
     #[test]
