@@ -148,6 +148,16 @@ pub struct FteError;
 impl Fte {
     /// Reads "0.6", "1" or "0.25" (at most two decimals).
     pub fn parse(text: &str) -> Result<Fte, FteError> {
+        // Written as 0.xx or 1 (as the API's pattern says), nothing looser.
+        let text = text.trim();
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, "00"));
+        if !matches!(whole, "0" | "1")
+            || fraction.is_empty()
+            || fraction.len() > 2
+            || !fraction.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(FteError);
+        }
         match crate::geo::parse_fixed(text, 2) {
             Some(h) if (1..=100).contains(&h) => Ok(Fte(h as u16)),
             _ => Err(FteError),
@@ -231,7 +241,7 @@ mod tests {
         assert_eq!(Fte::parse("0.6").unwrap().hundredths(), 60);
         assert_eq!(Fte::parse("1").unwrap().to_string(), "1");
         assert_eq!(Fte::parse("0.25").unwrap().to_string(), "0.25");
-        for bad in ["0", "1.01", "0.125", "-0.5", "half", ""] {
+        for bad in ["0", "1.01", "0.125", "-0.5", "half", "", ".5", "+0.5", "00.5", "1."] {
             assert_eq!(Fte::parse(bad), Err(FteError), "{bad:?}");
         }
     }

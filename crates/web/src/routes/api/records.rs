@@ -497,12 +497,23 @@ pub struct SchoolBody {
     /// Whether lesson times rotate week by week; left out, it stays as it is (no for a new
     /// school).
     rotating: Option<bool>,
-    /// Decimal degrees, -90 to 90, for the take-up map; with `longitude` or not at all.
-    #[schema(pattern = r"^-?[0-9]{1,2}(\.[0-9]{1,6})?$", example = "54.7761")]
-    latitude: Option<String>,
-    /// Decimal degrees, -180 to 180; with `latitude` or not at all.
-    #[schema(pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,6})?$", example = "-1.5733")]
-    longitude: Option<String>,
+    /// Where the school is, for the take-up map: both coordinates or none (left out or
+    /// null, the school has no place on the map).
+    location: Option<Location>,
+}
+
+/// A school's place in decimal degrees: the two go together.
+#[derive(Deserialize, ToSchema)]
+pub struct Location {
+    /// -90 to 90.
+    #[schema(pattern = r"^-?([0-8]?[0-9](\.[0-9]{1,6})?|90(\.0{1,6})?)$", example = "54.7761")]
+    latitude: String,
+    /// -180 to 180.
+    #[schema(
+        pattern = r"^-?((1[0-7][0-9]|[0-9]{1,2})(\.[0-9]{1,6})?|180(\.0{1,6})?)$",
+        example = "-1.5733"
+    )]
+    longitude: String,
 }
 
 impl SchoolBody {
@@ -523,8 +534,8 @@ impl SchoolBody {
             .filled("billing", &self.billing)
             .text("rooms", &self.rooms.map(|r| r.to_string()))
             .flag("rotating", self.rotating)
-            .text("latitude", &self.latitude)
-            .text("longitude", &self.longitude)
+            .text("latitude", &self.location.as_ref().map(|l| l.latitude.clone()))
+            .text("longitude", &self.location.as_ref().map(|l| l.longitude.clone()))
     }
 }
 
@@ -556,7 +567,8 @@ pub struct StaffBody {
     #[schema(format = Date)]
     safeguarding_trained: Option<String>,
     /// Their full-time equivalent, a decimal from 0.01 to 1: "0.6".
-    #[schema(pattern = r"^(0(\.[0-9]{1,2})?|1(\.0{1,2})?)$", example = "0.6")]
+    /// Empty or null: not held.
+    #[schema(pattern = r"^(|0\.0[1-9]|0\.[1-9][0-9]?|1(\.0{1,2})?)$", example = "0.6")]
     fte: Option<String>,
 }
 
