@@ -21,9 +21,9 @@ use tutti_store::money::payments::invoices::PaymentInput;
 use tutti_store::platform::audit::Actor;
 use tutti_store::records::pupils::PupilScope;
 use tutti_store::reports::dashboard::Span;
+use tutti_store::teaching::cancellations::DayOff;
 use tutti_store::teaching::ensembles::members::NewEnsembleApplication;
 use tutti_store::teaching::lessons::{NoteReader, TimetableOf};
-use tutti_store::teaching::cancellations::DayOff;
 use tutti_store::teaching::registers::MarkScope;
 use tutti_store::testing::world::{
     a_charging_policy, a_family, a_group, a_school, a_teacher, an_application, an_enrolment, an_ensemble,
@@ -603,7 +603,11 @@ async fn the_guarantee_tallies_stay_equal_to_a_recount(backend: TestBackend) {
     ))
     .await;
     check("a mark removed").await;
-    sql(format!("UPDATE dated_lessons SET day = '2027-09-06' WHERE id = {}", tess_lessons[2])).await;
+    sql(format!(
+        "UPDATE dated_lessons SET day = '2027-09-06' WHERE id = {}",
+        tess_lessons[2]
+    ))
+    .await;
     let kept = check("a lesson moved into next year").await;
     assert!(kept.iter().any(|t| t.2 == 2027));
     sql(format!("DELETE FROM teaching_groups WHERE id = {tess_group}")).await;

@@ -5,10 +5,10 @@ use time::Date;
 use super::import::{CsvColumn, CsvRow, RowReader};
 use crate::calendar::YearGroup;
 use crate::characteristics::{Ethnicity, Gender};
+use crate::geo::{Latitude, Longitude};
 use crate::instruments::InstrumentCondition;
 use crate::money::{Pence, Percent};
 use crate::schools::{SchoolPhase, SchoolType};
-use crate::geo::{Latitude, Longitude};
 use crate::staff::{DbsNumber, Employment, Fte, StaffRole};
 use crate::validate::{EmailAddress, PhoneNumber, Postcode, Urn, format_date_iso, format_yes_no, parse_date};
 

@@ -399,7 +399,11 @@ impl<'a> Context<'a> {
                 let lacking = staff.iter().filter(|s| s.fte_hundredths.is_none()).count();
                 figure.unit = "fte_hundredths";
                 figure.counts = Counts::Staff;
-                figure.counted = staff.iter().filter(|s| s.fte_hundredths.is_some()).map(|s| s.id).collect();
+                figure.counted = staff
+                    .iter()
+                    .filter(|s| s.fte_hundredths.is_some())
+                    .map(|s| s.id)
+                    .collect();
                 figure.value = Some(staff.iter().filter_map(|s| s.fte_hundredths).map(i64::from).sum());
                 if lacking > 0 {
                     figure.note = Some(format!(

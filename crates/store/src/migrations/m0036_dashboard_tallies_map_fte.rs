@@ -16,16 +16,18 @@ fn year_of(pg: bool, day: &str) -> String {
     if pg {
         format!("(EXTRACT(YEAR FROM {day})::int - CASE WHEN EXTRACT(MONTH FROM {day}) < 9 THEN 1 ELSE 0 END)")
     } else {
-        format!(
-            "(CAST(strftime('%Y', {day}) AS INTEGER) - (CAST(strftime('%m', {day}) AS INTEGER) < 9))"
-        )
+        format!("(CAST(strftime('%Y', {day}) AS INTEGER) - (CAST(strftime('%m', {day}) AS INTEGER) < 9))")
     }
 }
 
 /// Adds one to the tallies of the counted marks `marks` (a `FROM … WHERE` over `r`) of the
 /// lesson `d`.
 fn add(pg: bool, from: &str) -> String {
-    let plus = if pg { "register_tallies.counted + 1" } else { "counted + 1" };
+    let plus = if pg {
+        "register_tallies.counted + 1"
+    } else {
+        "counted + 1"
+    };
     format!(
         "INSERT INTO register_tallies (group_id, pupil_id, year_start, counted) \
          SELECT d.group_id, r.pupil_id, {}, 1 {from} \
@@ -143,12 +145,7 @@ impl MigrationTrait for Migration {
                 .col(big_integer("pupil_id"))
                 .col(integer("year_start"))
                 .col(big_integer("counted"))
-                .primary_key(
-                    Index::create()
-                        .col("group_id")
-                        .col("pupil_id")
-                        .col("year_start"),
-                )
+                .primary_key(Index::create().col("group_id").col("pupil_id").col("year_start"))
                 .to_owned(),
         )
         .await?;

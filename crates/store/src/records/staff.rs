@@ -93,7 +93,10 @@ impl Staff {
             dbs_issued: m.dbs_issued,
             dbs_update_service: m.dbs_update_service,
             safeguarding_trained: m.safeguarding_trained,
-            fte: m.fte_hundredths.and_then(|h| Fte::from_hundredths(h.into())).map(|f| f.to_string()),
+            fte: m
+                .fte_hundredths
+                .and_then(|h| Fte::from_hundredths(h.into()))
+                .map(|f| f.to_string()),
             archived: m.archived_at.is_some(),
             updated_at: m.updated_at,
         }

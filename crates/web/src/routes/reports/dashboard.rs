@@ -14,14 +14,14 @@ use tutti_store::reports::dashboard::{CheckDue, SchoolAgreement, SchoolInvoice, 
 
 use crate::access::{Access, Audience, Routes};
 use crate::charts::{Bar, Chart};
-use crate::map_chart::{Place, take_up_map};
-use tutti_domain::geo::{Latitude, Longitude};
 use crate::error::{AppError, AppResult};
 use crate::format::{count, long_day, money};
+use crate::map_chart::{Place, take_up_map};
 use crate::pages::render;
 use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
 use crate::state::AppState;
+use tutti_domain::geo::{Latitude, Longitude};
 
 const OFFICE: &[Role] = &[Role::Admin, Role::Manager];
 
@@ -308,7 +308,10 @@ pub(crate) async fn hub_dashboard(store: &tutti_store::Store, shell: Shell) -> A
             "None of the {} schools with pupils taught has a location recorded: add a latitude and longitude to the schools' records (or their import) to draw the map.",
             count(n as i64)
         )),
-        n if n <= NAMED => Some(format!("Not on the map (no location recorded): {}.", not_on_map.join("; "))),
+        n if n <= NAMED => Some(format!(
+            "Not on the map (no location recorded): {}.",
+            not_on_map.join("; ")
+        )),
         n => Some(format!(
             "Not on the map (no location recorded): {}; and {} more.",
             not_on_map[..NAMED].join("; "),
