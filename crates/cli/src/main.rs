@@ -141,11 +141,25 @@ fn return_large_allocations_to_the_system() {
     }
 }
 
+/// Log lines at or above a level, by target: `TUTTI_LOG=debug` or `info,sqlx=warn`. A filter by
+/// target and level (not tracing's `EnvFilter`, which would build a regular-expression engine
+/// into the release binary for span filters nobody here uses); a value it cannot read falls
+/// back to the default, with a line saying so.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TUTTI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
+    const DEFAULT: &str = "info,sqlx=warn,sea_orm=warn";
+    let asked = std::env::var("TUTTI_LOG").ok();
+    let (filter, refused) = match asked.as_deref().map(str::parse::<Targets>) {
+        Some(Ok(filter)) => (filter, None),
+        Some(Err(e)) => (DEFAULT.parse().expect("the default filter reads"), Some(e)),
+        None => (DEFAULT.parse().expect("the default filter reads"), None),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
         .try_init();
+    if let Some(e) = refused {
+        tracing::warn!("TUTTI_LOG could not be read ({e}); logging at {DEFAULT}");
+    }
 }

@@ -1,13 +1,14 @@
 //! The speed benchmark's dashboard drawer (bench/reports/run.sh, decision 0092): draws the
 //! manager's dashboard from its own store queries and template, as `/admin/dashboard` does, a
 //! number of times, and prints how long each took. No HTTP, session or audit around it: those
-//! are the same for every page and measured by bench/lessons.
+//! are the same for every page and measured by bench/lessons. Then each section's query alone,
+//! to show where the time goes.
 //!
 //! Usage: dashboard_page DATABASE_URL OFFICE_EMAIL [RUNS]
 use std::time::Instant;
 
 use tutti_store::Store;
-use tutti_web::bench::{PageFrame, dashboard_html};
+use tutti_web::bench::{PageFrame, dashboard_html, dashboard_queries};
 
 #[tokio::main]
 async fn main() {
@@ -36,4 +37,8 @@ async fn main() {
             html.len()
         );
     }
+    // Where the time goes: each section's query alone, one after another.
+    let times = dashboard_queries(&store).await.expect("ask the queries");
+    let words: Vec<String> = times.iter().map(|(name, ms)| format!("{name} {ms} ms")).collect();
+    println!("dashboard queries one by one: {}", words.join(", "));
 }

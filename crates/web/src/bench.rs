@@ -76,3 +76,36 @@ pub async fn dashboard_html(store: &Store, frame: &PageFrame, user: &User) -> Re
         .render()
         .map_err(|e| e.to_string())
 }
+
+/// Each of the manager's dashboard's store queries alone, asked one after another, with how
+/// long each took in milliseconds: where the page's time goes.
+pub async fn dashboard_queries(store: &Store) -> Result<Vec<(&'static str, u128)>, String> {
+    use std::time::Instant;
+    use tutti_domain::guarantee::GuaranteePolicy;
+    use tutti_store::reports::dashboard::Span;
+    let today = store.today();
+    let span = Span::to_today(today);
+    let policy = GuaranteePolicy::default();
+    let err = |e: tutti_store::StoreError| e.to_string();
+    let mut times = Vec::new();
+    let mut started = Instant::now();
+    let mut lap = |name: &'static str, times: &mut Vec<(&'static str, u128)>| {
+        times.push((name, started.elapsed().as_millis()));
+        started = Instant::now();
+    };
+    store.dashboard_teaching(span, &policy).await.map_err(err)?;
+    lap("teaching", &mut times);
+    store.dashboard_income(span).await.map_err(err)?;
+    lap("income", &mut times);
+    store.dashboard_waiting().await.map_err(err)?;
+    lap("waiting", &mut times);
+    store.dashboard_take_up(span).await.map_err(err)?;
+    lap("take-up", &mut times);
+    store.dashboard_remission(span).await.map_err(err)?;
+    lap("remission", &mut times);
+    store.dashboard_ensembles(span).await.map_err(err)?;
+    lap("ensembles", &mut times);
+    store.dashboard_checks(today).await.map_err(err)?;
+    lap("checks", &mut times);
+    Ok(times)
+}

@@ -206,6 +206,8 @@ struct DayCount {
 struct EnrolmentTally {
     counted: i64,
     remaining: i64,
+    /// How many enrolments have this count and this many still to come.
+    enrolments: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -317,10 +319,12 @@ impl Store {
         // Each enrolment's lessons of the whole year: marks that count so far, from the tally
         // the database keeps of its pupil's marks in its group (decision 0096), and lessons
         // still scheduled from today (a scheduled lesson has no marks: marking gives it).
-        // Judged are the enrolments with a lesson of the year in their dates.
+        // Judged are the enrolments with a lesson of the year in their dates. The database
+        // counts the enrolments alike in both numbers, so a few hundred rows come back rather
+        // than one an enrolment (each row costs more to hand over than to count).
         let tallies = EnrolmentTally::find_by_statement(stmt(
             backend,
-            "SELECT COALESCE(t.counted, 0) AS counted, \
+            "SELECT counted, remaining, COUNT(*) AS enrolments FROM (SELECT COALESCE(t.counted, 0) AS counted, \
              (SELECT COUNT(*) FROM dated_lessons d WHERE d.group_id = gm.group_id AND d.day >= ? \
               AND d.day <= ? AND d.status = 'scheduled' AND d.day >= e.start_date \
               AND (e.end_date IS NULL OR d.day <= e.end_date)) AS remaining \
@@ -329,7 +333,7 @@ impl Store {
              AND t.year_start = ? \
              WHERE e.status <> 'awaiting' AND EXISTS (SELECT 1 FROM dated_lessons d WHERE d.group_id = gm.group_id \
               AND d.day >= ? AND d.day <= ? AND d.day >= e.start_date \
-              AND (e.end_date IS NULL OR d.day <= e.end_date))",
+              AND (e.end_date IS NULL OR d.day <= e.end_date))) judged GROUP BY counted, remaining",
             [
                 span.to.into(),
                 span.year.last_day().into(),
@@ -346,9 +350,9 @@ impl Store {
                 ..Default::default()
             };
             match tutti_domain::guarantee::guarantee_outlook(&count, tally.remaining.max(0) as u32, policy) {
-                GuaranteeOutlook::OnTrack { .. } => t.on_track += 1,
-                GuaranteeOutlook::BelowAim { .. } => t.below_aim += 1,
-                GuaranteeOutlook::AtRisk { .. } => t.at_risk += 1,
+                GuaranteeOutlook::OnTrack { .. } => t.on_track += tally.enrolments,
+                GuaranteeOutlook::BelowAim { .. } => t.below_aim += tally.enrolments,
+                GuaranteeOutlook::AtRisk { .. } => t.at_risk += tally.enrolments,
             }
         }
         Ok(t)

@@ -102,13 +102,17 @@ pub(crate) async fn hub_dashboard(store: &tutti_store::Store, shell: Shell) -> A
     let today = store.today();
     let span = Span::to_today(today);
     let policy = GuaranteePolicy::default();
-    let teaching = store.dashboard_teaching(span, &policy).await?;
-    let income = store.dashboard_income(span).await?;
-    let waiting = store.dashboard_waiting().await?;
-    let take_up = store.dashboard_take_up(span).await?;
-    let remission = store.dashboard_remission(span).await?;
-    let ensembles = store.dashboard_ensembles(span).await?;
-    let checks = store.dashboard_checks(today).await?;
+    // The sections' queries are independent reads: asked at once, each on its own pooled
+    // connection, the page waits for the slowest rather than for their sum.
+    let (teaching, income, waiting, take_up, remission, ensembles, checks) = tokio::try_join!(
+        store.dashboard_teaching(span, &policy),
+        store.dashboard_income(span),
+        store.dashboard_waiting(),
+        store.dashboard_take_up(span),
+        store.dashboard_remission(span),
+        store.dashboard_ensembles(span),
+        store.dashboard_checks(today),
+    )?;
     let mut sections = Vec::new();
 
     // Teaching against the guarantee.
