@@ -24,6 +24,7 @@ use crate::routes::api::fields::Fields;
 use crate::routes::api::schemas::{Page, date, iso_date, paging};
 use crate::routes::api::{ApiError, ApiResult, office, ok};
 use crate::routes::teaching::terms::{read_closure, read_owner, read_term, whose};
+use crate::state::AppState;
 
 /// Signed in by token or session; the office's roles are checked in each handler so that
 /// the answer is JSON.
@@ -362,6 +363,18 @@ fn invalid(errors: FormErrors) -> ApiError {
     ))
 }
 
+/// One term's dates as saved, answered with `status`.
+async fn term_answer(state: &AppState, status: StatusCode, id: i64) -> ApiResult {
+    let term = state.store.term(id).await?.ok_or(ApiError::NotFound)?;
+    ok(status, Term::from(term))
+}
+
+/// One day without lessons as saved, answered with `status`.
+async fn closure_answer(state: &AppState, status: StatusCode, id: i64) -> ApiResult {
+    let closure = state.store.closure(id).await?.ok_or(ApiError::NotFound)?;
+    ok(status, Closure::from(closure))
+}
+
 // ---- Terms ----
 
 /// The saved term dates, an authority's own before its schools', each in date order.
@@ -407,8 +420,7 @@ async fn create_term(Caller { state, user, actor }: Caller, ApiJson(body): ApiJs
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or_else(|| invalid(errors.clone()))?;
     let id = state.store.save_term(&actor, None, &whose, &dates).await?;
-    let term = state.store.term(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::CREATED, Term::from(term))
+    term_answer(&state, StatusCode::CREATED, id).await
 }
 
 /// One term's dates.
@@ -418,8 +430,7 @@ async fn create_term(Caller { state, user, actor }: Caller, ApiJson(body): ApiJs
               (status = 404, description = "No such term")))]
 async fn get_term(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
     office(&user)?;
-    let term = state.store.term(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, Term::from(term))
+    term_answer(&state, StatusCode::OK, id).await
 }
 
 /// Changes one term's dates (whose they are stays). Lessons from tomorrow follow them.
@@ -445,8 +456,7 @@ async fn update_term(
         None => Whose::Authority(term.local_authority),
     };
     state.store.save_term(&actor, Some(id), &whose, &dates).await?;
-    let term = state.store.term(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, Term::from(term))
+    term_answer(&state, StatusCode::OK, id).await
 }
 
 /// Deletes one term's dates: its schools fall back to their authority's, or the default
@@ -517,8 +527,7 @@ async fn create_closure(Caller { state, user, actor }: Caller, ApiJson(body): Ap
             },
         )
         .await?;
-    let closure = state.store.closure(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::CREATED, Closure::from(closure))
+    closure_answer(&state, StatusCode::CREATED, id).await
 }
 
 /// One day without lessons.
@@ -528,8 +537,7 @@ async fn create_closure(Caller { state, user, actor }: Caller, ApiJson(body): Ap
               (status = 404, description = "No such closure")))]
 async fn get_closure(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
     office(&user)?;
-    let closure = state.store.closure(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, Closure::from(closure))
+    closure_answer(&state, StatusCode::OK, id).await
 }
 
 /// Deletes a day without lessons: lessons from tomorrow are taught that day after all.
