@@ -2,7 +2,6 @@
 //! office's roles; the rules are the office's pages' (routes/teaching/allocation.rs). A request of the
 //! right shape that a rule refuses (a double-booked teacher, no lessons that day, a lesson
 //! not owed) is 409 with the reasons in words.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -17,11 +16,10 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath};
 use crate::forms::FormErrors;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::{clock, date, school_day, school_weekday};
 use crate::routes::api::{ApiError, invalid, office, ok};
 use crate::routes::teaching::allocation::{PlaceFields, read_place, read_proposal, start};
-use crate::session::{SignedIn, Visitor, actor};
-use crate::state::AppState;
 
 /// The API: the office's roles only, checked in each handler (JSON errors, not pages).
 pub fn audience() -> Audience {
@@ -122,9 +120,7 @@ pub struct Placed {
               (status = 404, description = "No such group, enrolment, teacher or school"),
               (status = 409, description = "The rules it breaks, in words")))]
 async fn api_place(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiJson(body): ApiJson<PlaceBody>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
@@ -132,7 +128,6 @@ async fn api_place(
     if enrolments.is_empty() {
         return Err(invalid("enrolments", "Give the ids of one enrolment or more."));
     }
-    let who = actor(&user, &visitor);
     if let Some(group) = body.group {
         let new_group = [
             body.teacher.is_some(),
@@ -149,7 +144,7 @@ async fn api_place(
                 "Give a group to add to, or a new group's teacher, school and time, not both.",
             ));
         }
-        state.store.add_to_group(&who, group, &enrolments).await?;
+        state.store.add_to_group(&actor, group, &enrolments).await?;
         return ok(StatusCode::OK, Placed { group });
     }
     let mut errors = FormErrors::default();
@@ -194,7 +189,7 @@ async fn api_place(
     let Some(request) = request.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };
-    let id = state.store.place_enrolments(&who, &request.group).await?;
+    let id = state.store.place_enrolments(&actor, &request.group).await?;
     ok(StatusCode::CREATED, Placed { group: id })
 }
 
@@ -254,9 +249,7 @@ pub struct Cancelled {
               (status = 404, description = "No such teacher or school"),
               (status = 409, description = "No scheduled lessons that day")))]
 async fn api_cancel(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiJson(body): ApiJson<CancelBody>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
@@ -281,12 +274,7 @@ async fn api_cancel(
     };
     let n = state
         .store
-        .cancel_day(
-            &actor(&user, &visitor),
-            whose,
-            day,
-            body.reason.as_deref().unwrap_or(""),
-        )
+        .cancel_day(&actor, whose, day, body.reason.as_deref().unwrap_or(""))
         .await?;
     ok(StatusCode::OK, Cancelled { cancelled: n as u64 })
 }
@@ -317,9 +305,7 @@ pub struct MadeUp {
               (status = 404, description = "No such lesson"),
               (status = 409, description = "Not owed, already made up, or the rules it breaks")))]
 async fn api_make_up(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiJson(body): ApiJson<MakeUpBody>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
@@ -338,10 +324,7 @@ async fn api_make_up(
     let (Some(lesson), Some(day), Some(at)) = (body.lesson, day, at) else {
         return Err(ApiError::Invalid(errors));
     };
-    let id = state
-        .store
-        .schedule_make_up(&actor(&user, &visitor), lesson, day, at)
-        .await?;
+    let id = state.store.schedule_make_up(&actor, lesson, day, at).await?;
     ok(StatusCode::CREATED, MadeUp { lesson: id })
 }
 
@@ -370,9 +353,7 @@ pub struct ProposalStarted {
     responses((status = 202, description = "Started", body = ProposalStarted),
               (status = 403, description = "Office roles only")))]
 async fn api_request_proposal(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiJson(body): ApiJson<ProposalBody>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
@@ -396,10 +377,7 @@ async fn api_request_proposal(
     let Some((term, seconds)) = read_proposal(&mut errors, term, &seconds.to_string()) else {
         return Err(ApiError::Invalid(errors));
     };
-    let id = state
-        .store
-        .request_proposal(&actor(&user, &visitor), term, seconds)
-        .await?;
+    let id = state.store.request_proposal(&actor, term, seconds).await?;
     start(&state, id);
     ok(
         StatusCode::ACCEPTED,
@@ -522,11 +500,7 @@ impl From<Proposal> for ProposalStatus {
     responses((status = 200, description = "The proposal", body = ProposalStatus),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such proposal")))]
-async fn api_proposal(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
+async fn api_proposal(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
     office(&user)?;
     ok(StatusCode::OK, ProposalStatus::from(state.store.proposal(id).await?))
 }
@@ -545,13 +519,8 @@ pub struct Accepted {
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such proposal"),
               (status = 409, description = "Not ready, already accepted, or the timetable changed since")))]
-async fn api_accept(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
+async fn api_accept(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
     office(&user)?;
-    let moved = state.store.accept_proposal(&actor(&user, &visitor), id).await?;
+    let moved = state.store.accept_proposal(&actor, id).await?;
     ok(StatusCode::OK, Accepted { moved: moved as u64 })
 }

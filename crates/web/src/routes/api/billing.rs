@@ -6,7 +6,6 @@
 //! policy's fields must pass; they carry the JSON to the domain's one reader and checker
 //! (`tutti_domain::billing`), and a test reads Durham's policy through them unchanged, so the
 //! two cannot drift apart.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -21,17 +20,15 @@ use tutti_store::listing::ListQuery;
 use tutti_store::money::billing::invoices::InvoiceFilter;
 use tutti_store::money::billing::runs::RunReport;
 use tutti_store::platform::accounts::{Role, User};
-use tutti_store::platform::audit::Actor;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery, read_json};
 use crate::problem::Problem;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::{Page, iso_date, paging};
 use crate::routes::api::{ApiError, invalid, office, ok};
-use crate::session::{SignedIn, Visitor};
-use crate::state::AppState;
 
 pub fn audience() -> Audience {
     Audience::new(
@@ -448,8 +445,7 @@ pub struct PageParams {
     responses((status = 200, description = "A page of the saved policies", body = Page<PolicySummary>),
               (status = 403, description = "Office roles only")))]
 async fn list_policies(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, .. }: Caller,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
@@ -482,11 +478,7 @@ pub struct PolicyRecord {
     responses((status = 200, description = "The policy", body = PolicyRecord),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "Not an academic year")))]
-async fn get_policy(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
-    ApiPath(year): ApiPath<String>,
-) -> Result<Response, ApiError> {
+async fn get_policy(Caller { state, user, .. }: Caller, ApiPath(year): ApiPath<String>) -> Result<Response, ApiError> {
     office(&user)?;
     let year = year_of(&year)?;
     let record = state.store.charging_policy(year).await?;
@@ -515,9 +507,7 @@ pub struct Revision {
               (status = 404, description = "Not an academic year"),
               (status = 409, description = "Two prices for one lesson, or a file for another year than the address's")))]
 async fn put_policy(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiPath(year): ApiPath<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
@@ -540,10 +530,7 @@ async fn put_policy(
         read_json::<ChargingPolicy>(bytes.as_bytes())?
     };
     let policy = domain_policy(&policy)?;
-    let revision = state
-        .store
-        .save_charging_policy(&Actor::user(&user, &visitor.ip), year, &policy)
-        .await?;
+    let revision = state.store.save_charging_policy(&actor, year, &policy).await?;
     // Public pages show the prices: the shared copies go, so the new figures show at once.
     state.pages.clear();
     ok(StatusCode::OK, Revision { revision })
@@ -696,12 +683,7 @@ impl From<&RunReport> for BillingRun {
               (status = 202, description = "The run goes on in the background: follow its job (also in `Location`)", body = crate::routes::api::jobs::JobState),
               (status = 403, description = "Office roles only"),
               (status = 409, description = "The term cannot be billed: no dates for it, or a run under way on any app server")))]
-async fn post_run(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
+async fn post_run(Caller { state, user, actor }: Caller, body: axum::body::Bytes) -> Result<Response, ApiError> {
     // The role is checked before the body is read: a caller who may not run billing learns
     // nothing from how their body was read.
     office(&user)?;
@@ -715,7 +697,6 @@ async fn post_run(
     let Some(term) = TermId::parse(term).ok().filter(|_| shaped) else {
         return Err(invalid("term", "Enter a term like 2026-autumn."));
     };
-    let actor = Actor::user(&user, &visitor.ip);
     if body.dry_run.unwrap_or(false) {
         // A dry run writes nothing, so it is no job: it answers when it is worked out.
         let report = state.store.run_billing(&actor, term, true, &|_| {}).await?;
@@ -803,8 +784,7 @@ fn may_search(user: &User) -> bool {
     responses((status = 200, description = "A page of invoices", body = Page<InvoiceSummary>),
               (status = 403, description = "Teachers and pupils have no invoices")))]
 async fn list_invoices(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, .. }: Caller,
     ApiQuery(p): ApiQuery<InvoiceParams>,
 ) -> Result<Response, ApiError> {
     let (page, per_page) = paging(p.page, p.per_page)?;
@@ -889,11 +869,7 @@ pub struct Invoice {
     params(("id" = i64, Path, description = "Invoice id")),
     responses((status = 200, description = "The invoice", body = Invoice),
               (status = 404, description = "No such invoice, or not yours")))]
-async fn get_invoice(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
+async fn get_invoice(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
     let invoice = state.store.invoice(id).await?;
     let allowed = crate::routes::money::billing::invoices::may_see_invoice(&state, &user, &invoice.summary)
         .await

@@ -2,7 +2,6 @@
 //! `GET /api/v1/applications`, with the screens' role rules: a parent their own children, a
 //! school its own pupils, a teacher the enrolments they teach; someone else's is 404. Only
 //! the office creates enrolments.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -13,7 +12,6 @@ use tutti_domain::rotation::ClockTime;
 use tutti_store::admissions::applications::{ApplicationFilter, ApplicationView};
 use tutti_store::admissions::enrolments::{EnrolmentFilter, EnrolmentView, NewEnrolment};
 use tutti_store::platform::accounts::{Role, User};
-use tutti_store::platform::audit::Actor;
 use tutti_store::records::pupils::PupilScope;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -21,9 +19,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::{Named, Page, clock, date, iso_date, not_null, paging, school_day, school_weekday};
 use crate::routes::api::{ApiError, ok};
-use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
 
 pub fn audience() -> Audience {
@@ -223,8 +221,7 @@ async fn check_pupil(state: &AppState, scope: &PupilScope, pupil: Option<i64>) -
     responses((status = 200, description = "A page of enrolments", body = Page<Enrolment>),
               (status = 404, description = "The pupil is not yours to see")))]
 async fn list_enrolments(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, .. }: Caller,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
     let (page, per_page) = paging(p.page, p.per_page)?;
@@ -248,11 +245,7 @@ async fn list_enrolments(
     params(("id" = i64, Path, description = "The enrolment's id")),
     responses((status = 200, description = "The enrolment", body = Enrolment),
               (status = 404, description = "Not found, or not yours")))]
-async fn get_enrolment(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
+async fn get_enrolment(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
     let e = state.store.enrolment(&PupilScope::for_user(&user), id).await?;
     ok(StatusCode::OK, Enrolment::from(&e))
 }
@@ -306,9 +299,7 @@ pub struct EnrolmentBody {
               (status = 403, description = "Only the office makes enrolments"),
               (status = 409, description = "Refused: no such pupil, teacher or school")))]
 async fn create_enrolment(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiJson(body): ApiJson<EnrolmentBody>,
 ) -> Result<Response, ApiError> {
     if !may_write(&user) {
@@ -373,10 +364,7 @@ async fn create_enrolment(
         weekday,
         start_minute,
     };
-    let id = state
-        .store
-        .create_enrolment(&Actor::user(&user, &visitor.ip), &new)
-        .await?;
+    let id = state.store.create_enrolment(&actor, &new).await?;
     let e = state.store.enrolment(&PupilScope::All, id).await?;
     ok(StatusCode::CREATED, Enrolment::from(&e))
 }
@@ -407,8 +395,7 @@ pub struct ApplicationParams {
     responses((status = 200, description = "A page of applications", body = Page<Application>),
               (status = 404, description = "The pupil is not yours to see")))]
 async fn list_applications(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, .. }: Caller,
     ApiQuery(p): ApiQuery<ApplicationParams>,
 ) -> Result<Response, ApiError> {
     let (page, per_page) = paging(p.page, p.per_page)?;

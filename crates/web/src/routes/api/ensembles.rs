@@ -4,7 +4,6 @@
 //! own child, a pupil for themselves, the office for anyone), and the office's decisions on an
 //! application: accept, decline, and a member leaving. A rehearsal's register is marked
 //! through `POST /api/v1/registers` with its id as `lesson` (`mark_rehearsal` below).
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,9 +24,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::{Page, iso_date, paging};
 use crate::routes::api::{ApiError, invalid, office, ok};
-use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
 
 /// Signed in by token or session; each handler checks the role, so that the answer is JSON.
@@ -367,11 +366,7 @@ pub enum DayParam {
 /// The ensembles taking members, by name.
 #[utoipa::path(get, path = "/api/v1/ensembles", tag = "ensembles", params(ListParams),
     responses((status = 200, description = "A page of ensembles", body = Page<Ensemble>)))]
-async fn list(
-    State(state): State<AppState>,
-    SignedIn(_user, _): SignedIn,
-    ApiQuery(p): ApiQuery<ListParams>,
-) -> Result<Response, ApiError> {
+async fn list(Caller { state, .. }: Caller, ApiQuery(p): ApiQuery<ListParams>) -> Result<Response, ApiError> {
     let paged = paging(p.page, p.per_page)?;
     let q = EnsembleQuery {
         area: p.area,
@@ -404,11 +399,7 @@ async fn sees_members(state: &AppState, user: &User, ensemble_id: i64) -> Result
     params(("id" = i64, Path, description = "The ensemble's id")),
     responses((status = 200, description = "The ensemble", body = EnsembleDetail),
               (status = 404, description = "No such ensemble")))]
-async fn one(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
+async fn one(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
     let e = state.store.ensemble(id).await?.ok_or(ApiError::NotFound)?;
     let members_visible = sees_members(&state, &user, id).await?;
     if e.archived && !matches!(user.role, Role::Admin | Role::Manager) {
@@ -473,9 +464,7 @@ pub struct EnsembleApplicationRequest {
               (status = 404, description = "No such ensemble"),
               (status = 409, description = "Refused by a rule, naming the field: not your child, an instrument it has no places for, outside its ages or grade, or applied already")))]
 async fn apply(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<EnsembleApplicationRequest>,
 ) -> Result<Response, ApiError> {
@@ -495,7 +484,7 @@ async fn apply(
     let (app_id, _) = state
         .store
         .apply_to_ensemble(
-            &actor(&user, &visitor),
+            &actor,
             &PupilScope::for_user(&user),
             &NewEnsembleApplication {
                 ensemble_id: id,
@@ -505,21 +494,64 @@ async fn apply(
             },
         )
         .await?;
-    let app = state
-        .store
-        .ensemble_application(id, app_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    ok(StatusCode::CREATED, EnsembleMembership::from(&app))
+    membership(&state, StatusCode::CREATED, id, app_id).await
 }
 
-async fn decided(state: &AppState, id: i64, application_id: i64) -> Result<Response, ApiError> {
-    let app = state
+/// One application of the ensemble, or 404.
+async fn application(state: &AppState, id: i64, application_id: i64) -> Result<EnsembleApplication, ApiError> {
+    state
         .store
         .ensemble_application(id, application_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, EnsembleMembership::from(&app))
+        .ok_or(ApiError::NotFound)
+}
+
+/// One application of the ensemble as it stands, answered with `status`.
+async fn membership(state: &AppState, status: StatusCode, id: i64, application_id: i64) -> Result<Response, ApiError> {
+    ok(
+        status,
+        EnsembleMembership::from(&application(state, id, application_id).await?),
+    )
+}
+
+/// What the office decides about an application.
+enum Decision {
+    Accept,
+    Decline,
+    /// A member's notice to leave, received today.
+    Leave,
+}
+
+/// The office decides an application of the ensemble; the application, as it stands after.
+async fn decide(
+    Caller { state, user, actor }: Caller,
+    id: i64,
+    application_id: i64,
+    decision: Decision,
+) -> Result<Response, ApiError> {
+    office(&user)?;
+    match decision {
+        Decision::Accept => {
+            state
+                .store
+                .accept_ensemble_application(&actor, id, application_id)
+                .await?;
+        }
+        Decision::Decline => {
+            state
+                .store
+                .decline_ensemble_application(&actor, id, application_id)
+                .await?;
+        }
+        Decision::Leave => {
+            application(&state, id, application_id).await?;
+            state
+                .store
+                .give_ensemble_notice(&actor, &PupilScope::All, application_id)
+                .await?;
+        }
+    }
+    membership(&state, StatusCode::OK, id, application_id).await
 }
 
 /// The office accepts an application: refused (409, `instrument`) while every place on the
@@ -530,18 +562,8 @@ async fn decided(state: &AppState, id: i64, application_id: i64) -> Result<Respo
               (status = 403, description = "Only the office decides"),
               (status = 404, description = "No such application of this ensemble"),
               (status = 409, description = "The instrument is full, or the application was decided already")))]
-async fn accept(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiPath((id, application_id)): ApiPath<(i64, i64)>,
-) -> Result<Response, ApiError> {
-    office(&user)?;
-    state
-        .store
-        .accept_ensemble_application(&actor(&user, &visitor), id, application_id)
-        .await?;
-    decided(&state, id, application_id).await
+async fn accept(caller: Caller, ApiPath((id, application_id)): ApiPath<(i64, i64)>) -> Result<Response, ApiError> {
+    decide(caller, id, application_id, Decision::Accept).await
 }
 
 /// The office declines an application not yet accepted; a declined offer passes to the next
@@ -552,18 +574,8 @@ async fn accept(
               (status = 403, description = "Only the office decides"),
               (status = 404, description = "No such application of this ensemble"),
               (status = 409, description = "The application was decided already")))]
-async fn decline(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiPath((id, application_id)): ApiPath<(i64, i64)>,
-) -> Result<Response, ApiError> {
-    office(&user)?;
-    state
-        .store
-        .decline_ensemble_application(&actor(&user, &visitor), id, application_id)
-        .await?;
-    decided(&state, id, application_id).await
+async fn decline(caller: Caller, ApiPath((id, application_id)): ApiPath<(i64, i64)>) -> Result<Response, ApiError> {
+    decide(caller, id, application_id, Decision::Decline).await
 }
 
 /// The office records a member's notice to leave, received today: by the charging policy's
@@ -576,27 +588,8 @@ async fn decline(
               (status = 403, description = "Only the office records a member leaving"),
               (status = 404, description = "No such application of this ensemble"),
               (status = 409, description = "Not a member, or notice was given already")))]
-async fn leave(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiPath((id, application_id)): ApiPath<(i64, i64)>,
-) -> Result<Response, ApiError> {
-    office(&user)?;
-    state
-        .store
-        .ensemble_application(id, application_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    state
-        .store
-        .give_ensemble_notice(
-            &actor(&user, &visitor),
-            &tutti_store::records::pupils::PupilScope::All,
-            application_id,
-        )
-        .await?;
-    decided(&state, id, application_id).await
+async fn leave(caller: Caller, ApiPath((id, application_id)): ApiPath<(i64, i64)>) -> Result<Response, ApiError> {
+    decide(caller, id, application_id, Decision::Leave).await
 }
 
 /// Marks a rehearsal's register for `POST /api/v1/registers`: the office any, a leader only

@@ -3,7 +3,6 @@
 //! `POST /api/v1/events/{id}/bookings` (the office books on someone's behalf: confirmed at
 //! once, any payment due later). A full event, closed bookings or an unknown ticket type is
 //! 409 naming the field; a value not of its documented shape is 422.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -18,10 +17,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::{Page, clock, date, iso_date, not_null, paging};
 use crate::routes::api::{ApiError, office, ok};
-use crate::session::{SignedIn, Visitor, actor};
-use crate::state::AppState;
 
 /// Signed in by token or session; adding events and booking are the office's, checked in each
 /// handler so that the answer is JSON.
@@ -162,8 +160,7 @@ pub struct ListParams {
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(ListParams),
     responses((status = 200, description = "A page of events", body = Page<Event>)))]
 async fn list_events(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, .. }: Caller,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
     let (page, per_page) = paging(p.page, p.per_page)?;
@@ -250,9 +247,7 @@ pub struct EventBody {
               (status = 403, description = "Only the office adds events"),
               (status = 409, description = "Refused by a rule, naming the field: a session ending before it starts, two ticket types with one name")))]
 async fn create_event(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiJson(body): ApiJson<EventBody>,
 ) -> Result<Response, ApiError> {
     office(&user)?;
@@ -346,7 +341,7 @@ async fn create_event(
         sessions,
         tickets,
     };
-    let id = state.store.create_event(&actor(&user, &visitor), &new).await?;
+    let id = state.store.create_event(&actor, &new).await?;
     let d = state.store.event(id).await?.ok_or(ApiError::NotFound)?;
     ok(StatusCode::CREATED, Event::from(d))
 }
@@ -431,9 +426,7 @@ impl From<StoreBooking> for Booking {
               (status = 404, description = "No such event"),
               (status = 409, description = "Refused by a rule, naming the field: the event is full or has too few places left, is cancelled, has no such ticket type, or needs a session chosen")))]
 async fn book(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<BookingBody>,
 ) -> Result<Response, ApiError> {
@@ -473,7 +466,7 @@ async fn book(
         channel: Channel::Office(user.id),
         site_url: state.config.public_url.clone(),
     };
-    let booked = state.store.book_event(&actor(&user, &visitor), &request).await?;
+    let booked = state.store.book_event(&actor, &request).await?;
     let b = state.store.booking(booked.id).await?.ok_or(ApiError::NotFound)?;
     ok(StatusCode::CREATED, Booking::from(b))
 }

@@ -3,14 +3,12 @@
 //! A value not of its documented shape is 422; times of the right shape that do not fit
 //! together (a time ending before it starts, two that overlap, a week with no times, a
 //! school closing before it opens) are 409, naming the field.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::put;
 use serde::{Deserialize, Serialize};
 use tutti_domain::allocation::MAX_ROOMS;
 use tutti_domain::rotation::ClockTime;
-use tutti_store::platform::audit::Actor;
 use tutti_store::records::availability::Week;
 use utoipa::ToSchema;
 
@@ -18,11 +16,10 @@ use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath};
 use crate::forms::FormErrors;
 use crate::problem::Problem;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::clock;
 use crate::routes::api::{ApiError, office, ok};
 use crate::routes::records::hours::{DAYS, read_hours, read_week};
-use crate::session::{SignedIn, Visitor};
-use crate::state::AppState;
 
 /// Signed in by token or session; the office's roles are checked in each handler so that
 /// the answer is JSON.
@@ -156,9 +153,7 @@ fn rule(errors: &FormErrors) -> ApiError {
               (status = 403, description = "Office roles only"), (status = 404, description = "No such member of staff"),
               (status = 409, description = "Times that end before they start or overlap, or a week with no times, by day")))]
 async fn put_availability(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<WeekBody>,
 ) -> Result<Response, ApiError> {
@@ -184,10 +179,7 @@ async fn put_availability(
     let Some(week) = read_week(&mut errors, |day| body.day(day).map(DayTimes::text)) else {
         return Err(rule(&errors));
     };
-    let outside = state
-        .store
-        .set_week_availability(&Actor::user(&user, &visitor.ip), id, &week)
-        .await?;
+    let outside = state.store.set_week_availability(&actor, id, &week).await?;
     ok(
         StatusCode::OK,
         Availability {
@@ -235,9 +227,7 @@ pub struct SchoolHours {
               (status = 403, description = "Office roles only"), (status = 404, description = "No such school"),
               (status = 409, description = "The school would close before it opens")))]
 async fn put_hours(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<HoursBody>,
 ) -> Result<Response, ApiError> {
@@ -261,10 +251,7 @@ async fn put_hours(
     let Some((rooms, opens, closes)) = read_hours(&mut errors, &rooms, &text(&body.opens), &text(&body.closes)) else {
         return Err(rule(&errors));
     };
-    let outside = state
-        .store
-        .set_school_hours(&Actor::user(&user, &visitor.ip), id, rooms, opens, closes)
-        .await?;
+    let outside = state.store.set_school_hours(&actor, id, rooms, opens, closes).await?;
     ok(
         StatusCode::OK,
         SchoolHours {

@@ -18,8 +18,9 @@ use utoipa::ToSchema;
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, read_json};
 use crate::forms::FormErrors;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::{ApiError, ApiResult, ok};
-use crate::session::{SignedIn, Visitor, actor};
+use crate::session::SignedIn;
 use crate::state::AppState;
 
 /// Signed in by token or session; writing is checked in the handler, so the answer is JSON.
@@ -275,22 +276,14 @@ async fn get_hub(State(state): State<AppState>, _signed: SignedIn) -> ApiResult 
     responses((status = 200, description = "Saved; the hub's identity", body = Hub),
               (status = 403, description = "Admins only"),
               (status = 409, description = "A local authority listed twice")))]
-async fn put_hub(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiJson(body): ApiJson<serde_json::Value>,
-) -> ApiResult {
+async fn put_hub(Caller { state, user, actor }: Caller, ApiJson(body): ApiJson<serde_json::Value>) -> ApiResult {
     if user.role != Role::Admin {
         return Err(ApiError::Forbidden);
     }
     // Read as the operation's body only now: a caller who may not write learns nothing of it.
     let body: HubBody = read_json(body.to_string().as_bytes())?;
     let identity = body.shape()?;
-    let record = state
-        .store
-        .save_hub_identity(&actor(&user, &visitor), &identity)
-        .await?;
+    let record = state.store.save_hub_identity(&actor, &identity).await?;
     state.hub.saved(&record, &state.pages);
     state.menu.clear();
     ok(StatusCode::OK, answer(&state, Some(&record)))

@@ -1,7 +1,6 @@
 //! Invitations through the API: invite someone to a login linked to a record (a member of
 //! staff, a school, a pupil) and list the invitations sent, with resend and withdraw. The
 //! office invites anyone; a parent invites only their own child, as a pupil.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -15,10 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::{Page, not_null, paging};
 use crate::routes::api::{ApiError, ApiResult, invalid, office, ok};
-use crate::session::{SignedIn, Visitor, actor};
-use crate::state::AppState;
 
 /// The roles an invitation may give (admins are made by admins, not invited).
 const ROLES: &[&str] = &["teacher", "manager", "school", "pupil"];
@@ -163,13 +161,8 @@ fn read(body: InvitationBody) -> Result<NewInvitation, ApiError> {
               (status = 403, description = "The role may not invite to this kind of record"),
               (status = 404, description = "No such record, or not one the caller may name"),
               (status = 409, description = "The email already has a login, an invitation to it is waiting, the record has a login or is archived, or the role does not fit the record")))]
-async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiJson(body): ApiJson<InvitationBody>,
-) -> ApiResult {
-    let user = &signed.0;
+async fn create(Caller { state, user, actor }: Caller, ApiJson(body): ApiJson<InvitationBody>) -> ApiResult {
+    let user = &user;
     let scope = match user.role {
         Role::Admin | Role::Manager => PupilScope::All,
         Role::Parent => PupilScope::for_user(user),
@@ -182,7 +175,7 @@ async fn create(
     let sent = state
         .store
         .invite(
-            &actor(user, &visitor),
+            &actor,
             &scope,
             &new,
             &crate::routes::platform::invitations::mail(&state),
@@ -213,8 +206,8 @@ pub struct InvitationParams {
 #[utoipa::path(get, path = "/api/v1/invitations", tag = "invitations", params(InvitationParams),
     responses((status = 200, description = "A page of invitations, newest first", body = Page<Invitation>),
               (status = 403, description = "Office roles only")))]
-async fn list(State(state): State<AppState>, signed: SignedIn, ApiQuery(p): ApiQuery<InvitationParams>) -> ApiResult {
-    office(&signed.0)?;
+async fn list(Caller { state, user, .. }: Caller, ApiQuery(p): ApiQuery<InvitationParams>) -> ApiResult {
+    office(&user)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let status = match p.status.as_deref() {
         None => None,
@@ -243,20 +236,11 @@ async fn list(State(state): State<AppState>, signed: SignedIn, ApiQuery(p): ApiQ
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such invitation"),
               (status = 409, description = "It has been accepted or withdrawn, or the email has a login now")))]
-async fn resend(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult {
-    office(&signed.0)?;
+async fn resend(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+    office(&user)?;
     let sent = state
         .store
-        .resend_invitation(
-            &actor(&signed.0, &visitor),
-            id,
-            &crate::routes::platform::invitations::mail(&state),
-        )
+        .resend_invitation(&actor, id, &crate::routes::platform::invitations::mail(&state))
         .await?;
     ok(StatusCode::OK, Invitation::from(sent))
 }
@@ -268,14 +252,9 @@ async fn resend(
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such invitation"),
               (status = 409, description = "It has been accepted or withdrawn already")))]
-async fn withdraw(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult {
-    office(&signed.0)?;
-    state.store.withdraw_invitation(&actor(&signed.0, &visitor), id).await?;
+async fn withdraw(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+    office(&user)?;
+    state.store.withdraw_invitation(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -1,6 +1,5 @@
 //! Long jobs through the API: one job's state, wherever it runs. A billing run that does not
 //! finish within its request answers 202 with its job, followed here.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -10,9 +9,8 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::ApiPath;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::{ApiError, office, ok};
-use crate::session::SignedIn;
-use crate::state::AppState;
 
 pub fn audience() -> Audience {
     Audience::new(Access::SignedIn, Routes::new().route("/api/v1/jobs/{id}", get(get_job)))
@@ -81,11 +79,7 @@ impl From<&Job> for JobState {
     responses((status = 200, description = "The job", body = JobState),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such job")))]
-async fn get_job(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
+async fn get_job(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
     office(&user)?;
     let job = state.store.job(id).await?;
     ok(StatusCode::OK, JobState::from(&job))

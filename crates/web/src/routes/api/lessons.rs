@@ -1,7 +1,6 @@
 //! The lessons API: `GET /api/v1/timetable` (dated lessons at their real times) and
 //! `POST /api/v1/registers` (marks), with the screens' role rules: a teacher their own
 //! lessons, a parent their own children, a school its own; someone else's is 404.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -10,16 +9,15 @@ use time::Date;
 use tutti_domain::guarantee::RegisterMark;
 use tutti_domain::rotation::ClockTime;
 use tutti_store::platform::accounts::{Role, User};
-use tutti_store::platform::audit::Actor;
 use tutti_store::teaching::lessons::{NoteReader, TimetableLesson, TimetableOf};
 use tutti_store::teaching::registers::{LessonOutcome, MarkScope};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiQuery};
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::{Named, Page, iso_date, paging};
 use crate::routes::api::{ApiError, invalid, ok};
-use crate::session::{SignedIn, Visitor};
 use crate::state::AppState;
 
 pub fn audience() -> Audience {
@@ -177,8 +175,7 @@ impl From<&TimetableLesson> for DatedLesson {
     responses((status = 200, description = "A page of the lessons", body = Page<DatedLesson>),
               (status = 404, description = "A teacher, pupil or school that is not the caller's to see")))]
 async fn timetable(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, .. }: Caller,
     ApiQuery(p): ApiQuery<TimetableParams>,
 ) -> Result<Response, ApiError> {
     let from = date("from", p.from.as_deref());
@@ -309,9 +306,7 @@ struct RegisterBody {
               (status = 404, description = "No such lesson or pupil, or not yours"),
               (status = 409, description = "The lesson is marked as missed by the hub, or is not yet due")))]
 async fn registers(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let scope = match (user.role, user.staff_id) {
@@ -320,7 +315,6 @@ async fn registers(
         _ => return Err(ApiError::Forbidden),
     };
     let lesson = body.lesson.ok_or_else(|| invalid("lesson", "Give the lesson's id."))?;
-    let actor = Actor::user(&user, &visitor.ip);
     // A rehearsal's register: its ids are numbered apart from lessons' (decision 0084).
     if tutti_domain::ensembles::is_rehearsal_id(lesson) {
         let pupil_mark = body.pupil.zip(body.mark).map(|(p, m)| (p, RegisterMark::from(m)));

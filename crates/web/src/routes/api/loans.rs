@@ -2,7 +2,6 @@
 //! `Page`, by filter), `POST /api/v1/loans` (the office lends an instrument) and
 //! `POST /api/v1/loans/{id}/return` (the office takes it back, with its condition). The
 //! domain's rules refuse with 409 naming the field; a value not of its shape is 422.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -17,9 +16,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::{Page, date, iso_date, not_null, paging};
 use crate::routes::api::{ApiError, office, ok};
-use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
 
 /// Signed in by token or session; lending and returning are the office's, checked in each
@@ -145,8 +144,7 @@ pub struct ListParams {
 #[utoipa::path(get, path = "/api/v1/loans", tag = "loans", params(ListParams),
     responses((status = 200, description = "A page of loans", body = Page<Loan>)))]
 async fn list_loans(
-    State(state): State<AppState>,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, .. }: Caller,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
     let (page, per_page) = paging(p.page, p.per_page)?;
@@ -192,12 +190,7 @@ pub struct LoanBody {
     responses((status = 201, description = "The new loan", body = Loan),
               (status = 403, description = "Only the office lends instruments"),
               (status = 409, description = "Refused by a rule, naming the field: the instrument is not in store, the pupil is archived, no such instrument or pupil, or due back before the loan starts")))]
-async fn lend(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiJson(body): ApiJson<LoanBody>,
-) -> Result<Response, ApiError> {
+async fn lend(Caller { state, user, actor }: Caller, ApiJson(body): ApiJson<LoanBody>) -> Result<Response, ApiError> {
     office(&user)?;
     let mut errors = FormErrors::default();
     if body.instrument_id.is_none() {
@@ -226,7 +219,7 @@ async fn lend(
     let id = state
         .store
         .lend_instrument(
-            &actor(&user, &visitor),
+            &actor,
             &NewLoan {
                 instrument_id,
                 pupil_id,
@@ -236,12 +229,7 @@ async fn lend(
             },
         )
         .await?;
-    let loan = state
-        .store
-        .loan(&PupilScope::All, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    ok(StatusCode::CREATED, Loan::from(loan))
+    answer(&state, StatusCode::CREATED, id).await
 }
 
 /// How a loan came back.
@@ -266,9 +254,7 @@ pub struct ReturnBody {
               (status = 404, description = "No such loan"),
               (status = 409, description = "The loan has already ended, or the date is before it started")))]
 async fn return_loan(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ReturnBody>,
 ) -> Result<Response, ApiError> {
@@ -300,12 +286,17 @@ async fn return_loan(
     }
     state
         .store
-        .end_loan(&actor(&user, &visitor), id, LoanStatus::Returned, on, condition)
+        .end_loan(&actor, id, LoanStatus::Returned, on, condition)
         .await?;
+    answer(&state, StatusCode::OK, id).await
+}
+
+/// A loan as it stands, answered with `status`.
+async fn answer(state: &AppState, status: StatusCode, id: i64) -> Result<Response, ApiError> {
     let loan = state
         .store
         .loan(&PupilScope::All, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, Loan::from(loan))
+    ok(status, Loan::from(loan))
 }

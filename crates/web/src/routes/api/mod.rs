@@ -14,9 +14,11 @@ use utoipa::OpenApi;
 
 pub mod allocation;
 pub mod billing;
+pub(crate) mod caller;
 pub mod enrolments;
 pub mod ensembles;
 pub mod events;
+mod fields;
 pub mod hours;
 pub mod identity;
 pub mod invitations;

@@ -2,7 +2,6 @@
 //! (a person's subject access export as a ZIP of JSON and a readable document) and
 //! `POST /api/v1/{pupils,guardians,staff}/{id}/erasure` (with `dry_run`: what erasure removes
 //! and keeps and why; without it, done). Decision 0088.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -14,9 +13,8 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath};
+use crate::routes::api::caller::Caller;
 use crate::routes::api::{ApiError, invalid, office, ok};
-use crate::session::{SignedIn, Visitor, actor};
-use crate::state::AppState;
 
 /// Signed in by token or session; the office only, checked in each handler so that the
 /// answer is JSON.
@@ -46,15 +44,10 @@ pub fn audience() -> Audience {
 ))]
 pub struct PrivacyDoc;
 
-async fn export_of(
-    state: &AppState,
-    visitor: &Visitor,
-    user: &tutti_store::platform::accounts::User,
-    subject: Subject,
-) -> Result<Response, ApiError> {
-    office(user)?;
+async fn export_of(Caller { state, user, actor }: Caller, subject: Subject) -> Result<Response, ApiError> {
+    office(&user)?;
     let export = state.store.subject_export(subject).await?;
-    state.store.audit_export(&actor(user, visitor), subject).await?;
+    state.store.audit_export(&actor, subject).await?;
     state
         .store
         .answer_privacy_requests(RequestKind::Access, subject)
@@ -69,13 +62,8 @@ async fn export_of(
     responses((status = 200, description = "The export, a ZIP", content_type = "application/zip", body = Vec<u8>),
               (status = 403, description = "Only the office exports a person's records"),
               (status = 404, description = "No such pupil")))]
-async fn export_pupil(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
-    export_of(&state, &visitor, &user, Subject::new(SubjectKind::Pupil, id)).await
+async fn export_pupil(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
+    export_of(caller, Subject::new(SubjectKind::Pupil, id)).await
 }
 
 /// A parent or carer's subject access export (the office only), as for a pupil.
@@ -84,13 +72,8 @@ async fn export_pupil(
     responses((status = 200, description = "The export, a ZIP", content_type = "application/zip", body = Vec<u8>),
               (status = 403, description = "Only the office exports a person's records"),
               (status = 404, description = "No such guardian")))]
-async fn export_guardian(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
-    export_of(&state, &visitor, &user, Subject::new(SubjectKind::Guardian, id)).await
+async fn export_guardian(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
+    export_of(caller, Subject::new(SubjectKind::Guardian, id)).await
 }
 
 /// A member of staff's subject access export (the office only), as for a pupil.
@@ -99,13 +82,8 @@ async fn export_guardian(
     responses((status = 200, description = "The export, a ZIP", content_type = "application/zip", body = Vec<u8>),
               (status = 403, description = "Only the office exports a person's records"),
               (status = 404, description = "No such member of staff")))]
-async fn export_staff(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
-    export_of(&state, &visitor, &user, Subject::new(SubjectKind::Staff, id)).await
+async fn export_staff(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
+    export_of(caller, Subject::new(SubjectKind::Staff, id)).await
 }
 
 /// An account's subject access export (the office only), as for a pupil.
@@ -114,13 +92,8 @@ async fn export_staff(
     responses((status = 200, description = "The export, a ZIP", content_type = "application/zip", body = Vec<u8>),
               (status = 403, description = "Only the office exports a person's records"),
               (status = 404, description = "No such account")))]
-async fn export_user(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
-    export_of(&state, &visitor, &user, Subject::new(SubjectKind::User, id)).await
+async fn export_user(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
+    export_of(caller, Subject::new(SubjectKind::User, id)).await
 }
 
 /// Whether to erase, or only say what erasing would do.
@@ -182,13 +155,11 @@ fn report(plan: &ErasurePlan) -> ErasureReport {
 }
 
 async fn erasure_of(
-    state: &AppState,
-    visitor: &Visitor,
-    user: &tutti_store::platform::accounts::User,
+    Caller { state, user, actor }: Caller,
     subject: Subject,
     body: ErasureBody,
 ) -> Result<Response, ApiError> {
-    office(user)?;
+    office(&user)?;
     // Erasure cannot be undone: it is done only when asked for in so many words.
     let Some(dry_run) = body.dry_run else {
         return Err(invalid(
@@ -199,7 +170,7 @@ async fn erasure_of(
     let plan = if dry_run {
         state.store.erasure_plan(subject).await?
     } else {
-        state.store.erase(&actor(user, visitor), subject).await?
+        state.store.erase(&actor, subject).await?
     };
     ok(StatusCode::OK, report(&plan))
 }
@@ -213,13 +184,11 @@ async fn erasure_of(
               (status = 404, description = "No such pupil"),
               (status = 422, description = "dry_run missing")))]
 async fn erase_pupil(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ErasureBody>,
 ) -> Result<Response, ApiError> {
-    erasure_of(&state, &visitor, &user, Subject::new(SubjectKind::Pupil, id), body).await
+    erasure_of(caller, Subject::new(SubjectKind::Pupil, id), body).await
 }
 
 /// Erases a parent or carer (the office only), as for a pupil.
@@ -230,13 +199,11 @@ async fn erase_pupil(
               (status = 404, description = "No such guardian"),
               (status = 422, description = "dry_run missing")))]
 async fn erase_guardian(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ErasureBody>,
 ) -> Result<Response, ApiError> {
-    erasure_of(&state, &visitor, &user, Subject::new(SubjectKind::Guardian, id), body).await
+    erasure_of(caller, Subject::new(SubjectKind::Guardian, id), body).await
 }
 
 /// Erases a member of staff (the office only), as for a pupil.
@@ -247,11 +214,9 @@ async fn erase_guardian(
               (status = 404, description = "No such member of staff"),
               (status = 422, description = "dry_run missing")))]
 async fn erase_staff(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ErasureBody>,
 ) -> Result<Response, ApiError> {
-    erasure_of(&state, &visitor, &user, Subject::new(SubjectKind::Staff, id), body).await
+    erasure_of(caller, Subject::new(SubjectKind::Staff, id), body).await
 }

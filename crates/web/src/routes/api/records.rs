@@ -2,7 +2,6 @@
 //! create, replace, archive) and the audit log. Bodies use the import's column names and are
 //! read by the same parsers as the screens and the import, so a value is refused with the
 //! same message everywhere; writes are for the office, pupils are scoped to whoever asks.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -17,11 +16,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
+use crate::routes::api::caller::Caller;
+use crate::routes::api::fields::Fields;
 use crate::routes::api::schemas::{Page, iso_date, not_null, paging};
 use crate::routes::api::{ApiError, ApiResult, office, ok};
 use crate::routes::records::{self, Values};
-use crate::session::{SignedIn, Visitor, actor};
-use crate::state::AppState;
 
 // ---- Shapes of the answers ----
 
@@ -367,26 +366,24 @@ fn words(words: &[&str], nullable: bool) -> Object {
     ObjectBuilder::new().schema_type(kind).enum_values(Some(values)).build()
 }
 
-fn phase_words() -> Object {
-    words(SchoolPhase::WORDS, false)
+/// A function per field answering its words' schema, as `schema_with` wants: the words, and
+/// whether null is one of them.
+macro_rules! word_schemas {
+    ($($name:ident: $words:expr, $nullable:expr;)*) => {
+        $(fn $name() -> Object {
+            words($words, $nullable)
+        })*
+    };
 }
-fn school_type_words() -> Object {
-    words(SchoolType::WORDS, false)
-}
-fn billing_words() -> Object {
-    words(BillingMethod::WORDS, true)
-}
-fn role_words() -> Object {
-    words(StaffRole::WORDS, false)
-}
-fn employment_words() -> Object {
-    words(Employment::WORDS, true)
-}
-fn condition_words() -> Object {
-    words(InstrumentCondition::WORDS, true)
-}
-fn status_words() -> Object {
-    words(InstrumentStatus::WORDS, true)
+
+word_schemas! {
+    phase_words: SchoolPhase::WORDS, false;
+    school_type_words: SchoolType::WORDS, false;
+    billing_words: BillingMethod::WORDS, true;
+    role_words: StaffRole::WORDS, false;
+    employment_words: Employment::WORDS, true;
+    condition_words: InstrumentCondition::WORDS, true;
+    status_words: InstrumentStatus::WORDS, true;
 }
 fn uplift_choices() -> Object {
     ObjectBuilder::new()
@@ -400,21 +397,7 @@ fn uplift_choices() -> Object {
 
 /// A body's fields as the import's values, with the fields that were sent but blank where
 /// blank is not allowed.
-#[derive(Default)]
-struct Fields {
-    values: Values,
-    errors: FormErrors,
-}
-
 impl Fields {
-    /// Text that may be blank (as leaving it out).
-    fn text(mut self, name: &'static str, value: &Option<String>) -> Fields {
-        if let Some(v) = value {
-            self.values.insert(name.to_owned(), v.clone());
-        }
-        self
-    }
-
     /// A value that, if sent, must be filled in: a required field, or one with a pattern.
     fn filled(mut self, name: &'static str, value: &Option<String>) -> Fields {
         match value {
@@ -448,16 +431,6 @@ impl Fields {
                 .insert(name.to_owned(), if v { "yes" } else { "no" }.to_owned());
         }
         self
-    }
-
-    /// The values read by the screens' parser; 422 with every field at fault.
-    fn read<T>(self, parse: impl Fn(&Values, &mut FormErrors) -> Option<T>) -> Result<T, ApiError> {
-        let mut errors = self.errors;
-        let parsed = parse(&self.values, &mut errors);
-        match parsed {
-            Some(t) if errors.is_empty() => Ok(t),
-            _ => Err(ApiError::Invalid(errors)),
-        }
     }
 }
 
@@ -752,8 +725,8 @@ macro_rules! office_records {
         #[utoipa::path(get, path = $base, tag = $tag, params(ListParams),
             responses((status = 200, description = "A page of them", body = Page<$dto>),
                       (status = 403, description = "Office roles only")))]
-        async fn $list(State(state): State<AppState>, signed: SignedIn, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult {
-            office(&signed.0)?;
+        async fn $list(Caller { state, user, .. }: Caller, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult {
+            office(&user)?;
             let page = state.store.$store_list(&p.query()?).await?;
             ok(StatusCode::OK, Page::from_store(page, $dto::from))
         }
@@ -763,10 +736,10 @@ macro_rules! office_records {
             responses((status = 201, description = "Created; the record", body = $dto),
                       (status = 403, description = "Office roles only"),
                       (status = 409, description = "The key (URN, email or serial) is taken")))]
-        async fn $create(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, ApiJson(body): ApiJson<$body>) -> ApiResult {
-            office(&signed.0)?;
+        async fn $create(Caller { state, user, actor }: Caller, ApiJson(body): ApiJson<$body>) -> ApiResult {
+            office(&user)?;
             let input = body.fields().read($parse)?;
-            ok(StatusCode::CREATED, $dto::from(state.store.$store_create(&actor(&signed.0, &visitor), &input).await?))
+            ok(StatusCode::CREATED, $dto::from(state.store.$store_create(&actor, &input).await?))
         }
 
         #[doc = concat!("One of the ", $what, ".")]
@@ -774,8 +747,8 @@ macro_rules! office_records {
             responses((status = 200, description = "The record", body = $dto),
                       (status = 403, description = "Office roles only"),
                       (status = 404, description = "No such record")))]
-        async fn $get(State(state): State<AppState>, signed: SignedIn, ApiPath(id): ApiPath<i64>) -> ApiResult {
-            office(&signed.0)?;
+        async fn $get(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+            office(&user)?;
             ok(StatusCode::OK, $dto::from(state.store.$store_get(id).await?.ok_or(ApiError::NotFound)?))
         }
 
@@ -785,10 +758,10 @@ macro_rules! office_records {
                       (status = 403, description = "Office roles only"),
                       (status = 404, description = "No such record"),
                       (status = 409, description = "The key (URN, email or serial) is another record's")))]
-        async fn $update(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<$body>) -> ApiResult {
-            office(&signed.0)?;
+        async fn $update(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<$body>) -> ApiResult {
+            office(&user)?;
             let input = body.fields().read($parse)?;
-            ok(StatusCode::OK, $dto::from(state.store.$store_update(&actor(&signed.0, &visitor), id, &input).await?))
+            ok(StatusCode::OK, $dto::from(state.store.$store_update(&actor, id, &input).await?))
         }
 
         #[doc = concat!("Archives one of the ", $what, ": kept, and left out of lists unless asked for.")]
@@ -797,9 +770,9 @@ macro_rules! office_records {
                       (status = 403, description = "Office roles only"),
                       (status = 409, description = "A rule refuses: an instrument on loan is taken back first"),
                       (status = 404, description = "No such record")))]
-        async fn $archive(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, ApiPath(id): ApiPath<i64>) -> ApiResult {
-            office(&signed.0)?;
-            state.store.$store_archive(&actor(&signed.0, &visitor), id).await?;
+        async fn $archive(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+            office(&user)?;
+            state.store.$store_archive(&actor, id).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
     };
@@ -867,8 +840,8 @@ office_records!(
 /// roll, the office every one.
 #[utoipa::path(get, path = "/api/v1/pupils", tag = "pupils", params(ListParams),
     responses((status = 200, description = "A page of the pupils the caller may see", body = Page<PupilRow>)))]
-async fn list_pupils(State(state): State<AppState>, signed: SignedIn, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult {
-    let scope = PupilScope::for_user(&signed.0);
+async fn list_pupils(Caller { state, user, .. }: Caller, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult {
+    let scope = PupilScope::for_user(&user);
     let page = state.store.list_pupils(&scope, &p.query()?).await?;
     ok(StatusCode::OK, Page::from_store(page, PupilRow::from))
 }
@@ -877,16 +850,11 @@ async fn list_pupils(State(state): State<AppState>, signed: SignedIn, ApiQuery(p
 #[utoipa::path(get, path = "/api/v1/pupils/{id}", tag = "pupils", params(("id" = i64, Path, description = "Pupil id")),
     responses((status = 200, description = "The pupil's record", body = Pupil),
               (status = 404, description = "No such pupil, or not one the caller may see")))]
-async fn get_pupil(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult {
-    let scope = PupilScope::for_user(&signed.0);
+async fn get_pupil(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+    let scope = PupilScope::for_user(&user);
     let pupil = state
         .store
-        .view_pupil(&actor(&signed.0, &visitor), &scope, id)
+        .view_pupil(&actor, &scope, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     ok(StatusCode::OK, Pupil::from(pupil))
@@ -897,15 +865,10 @@ async fn get_pupil(
     responses((status = 201, description = "Created; the pupil's id", body = Created),
               (status = 403, description = "Office roles only"),
               (status = 409, description = "The reference is taken, or no school has the URN")))]
-async fn create_pupil(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiJson(body): ApiJson<PupilBody>,
-) -> ApiResult {
-    office(&signed.0)?;
+async fn create_pupil(Caller { state, user, actor }: Caller, ApiJson(body): ApiJson<PupilBody>) -> ApiResult {
+    office(&user)?;
     let input = body.fields().read(records::pupils::parse)?;
-    let id = state.store.create_pupil(&actor(&signed.0, &visitor), &input).await?;
+    let id = state.store.create_pupil(&actor, &input).await?;
     ok(StatusCode::CREATED, Created { id })
 }
 
@@ -917,18 +880,13 @@ async fn create_pupil(
               (status = 404, description = "No such pupil"),
               (status = 409, description = "The reference is another pupil's, or no school has the URN")))]
 async fn update_pupil(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PupilBody>,
 ) -> ApiResult {
-    office(&signed.0)?;
+    office(&user)?;
     let input = body.fields().read(records::pupils::parse)?;
-    state
-        .store
-        .update_pupil(&actor(&signed.0, &visitor), id, &input)
-        .await?;
+    state.store.update_pupil(&actor, id, &input).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -937,14 +895,9 @@ async fn update_pupil(
     responses((status = 204, description = "Archived"),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such pupil")))]
-async fn archive_pupil(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult {
-    office(&signed.0)?;
-    state.store.archive_pupil(&actor(&signed.0, &visitor), id).await?;
+async fn archive_pupil(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+    office(&user)?;
+    state.store.archive_pupil(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -957,11 +910,11 @@ macro_rules! restore_op {
             responses((status = 204, description = "Restored (or it was not archived: nothing changed)"),
                       (status = 403, description = "Office roles only"),
                       (status = 404, description = "No such record")))]
-        async fn $name(State(state): State<AppState>, visitor: Visitor, signed: SignedIn, ApiPath(id): ApiPath<i64>) -> ApiResult {
-            office(&signed.0)?;
+        async fn $name(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+            office(&user)?;
             state
                 .store
-                .restore_record(&actor(&signed.0, &visitor), tutti_store::records::archive::Archivable::$kind, id)
+                .restore_record(&actor, tutti_store::records::archive::Archivable::$kind, id)
                 .await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
@@ -1015,12 +968,8 @@ pub struct AuditParams {
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditParams),
     responses((status = 200, description = "A page of events, newest first", body = Page<AuditEvent>),
               (status = 403, description = "Managers and admins only")))]
-async fn audit_events(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    ApiQuery(p): ApiQuery<AuditParams>,
-) -> ApiResult {
-    office(&signed.0)?;
+async fn audit_events(Caller { state, user, .. }: Caller, ApiQuery(p): ApiQuery<AuditParams>) -> ApiResult {
+    office(&user)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let filter = AuditFilter {
         entity: p.entity.unwrap_or_default(),

@@ -1,7 +1,6 @@
 //! A school's contacts through the API: list, add and remove, each with whether they can
 //! sign in. The office reaches every school's; a school's own login reads its own school's
 //! contacts, and another school's are 404 to it.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -13,10 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
+use crate::routes::api::caller::Caller;
 use crate::routes::api::schemas::{Page, paging};
 use crate::routes::api::{ApiError, ApiResult, office, ok};
-use crate::session::{SignedIn, Visitor, actor};
-use crate::state::AppState;
 
 fn login_words() -> Object {
     ObjectBuilder::new()
@@ -118,12 +116,11 @@ fn may_read(user: &User, school_id: i64) -> Result<(), ApiError> {
               (status = 403, description = "Office roles and the school's own login only"),
               (status = 404, description = "No such school, or not the caller's")))]
 async fn list(
-    State(state): State<AppState>,
-    signed: SignedIn,
+    Caller { state, user, .. }: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<ContactParams>,
 ) -> ApiResult {
-    may_read(&signed.0, id)?;
+    may_read(&user, id)?;
     let paging = paging(p.page, p.per_page)?;
     state.store.school(id).await?.ok_or(ApiError::NotFound)?;
     let all = state.store.school_contacts(id).await?;
@@ -141,13 +138,11 @@ async fn list(
               (status = 404, description = "No such school"),
               (status = 409, description = "The school has a contact with that email already")))]
 async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<SchoolContactBody>,
 ) -> ApiResult {
-    office(&signed.0)?;
+    office(&user)?;
     let input = ContactInput::parse(
         body.name.as_deref().unwrap_or_default(),
         body.email.as_deref().unwrap_or_default(),
@@ -160,10 +155,7 @@ async fn create(
         }
         ApiError::Invalid(errors)
     })?;
-    let added = state
-        .store
-        .add_school_contact(&actor(&signed.0, &visitor), id, &input)
-        .await?;
+    let added = state.store.add_school_contact(&actor, id, &input).await?;
     ok(StatusCode::CREATED, SchoolContact::from(added))
 }
 
@@ -174,17 +166,9 @@ async fn create(
     responses((status = 204, description = "Removed"),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such contact at that school")))]
-async fn remove(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiPath((id, contact_id)): ApiPath<(i64, i64)>,
-) -> ApiResult {
-    office(&signed.0)?;
-    state
-        .store
-        .remove_school_contact(&actor(&signed.0, &visitor), id, contact_id)
-        .await?;
+async fn remove(Caller { state, user, actor }: Caller, ApiPath((id, contact_id)): ApiPath<(i64, i64)>) -> ApiResult {
+    office(&user)?;
+    state.store.remove_school_contact(&actor, id, contact_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -5,13 +5,13 @@
 //! refuses (both or neither of `authority` and `school_urn`, a year like 2026-28, a half term
 //! outside its term, a weekend closure, an overlap with the dates saved, a day already
 //! closed) are 409 naming it.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::terms::ClosureKind;
+use tutti_store::StoreError;
 use tutti_store::teaching::terms::{NewClosure, Whose, YearFilter};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
@@ -19,11 +19,11 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::{Access, Audience, Routes};
 use crate::api_extract::{ApiJson, ApiPath, ApiQuery};
 use crate::forms::FormErrors;
+use crate::routes::api::caller::Caller;
+use crate::routes::api::fields::Fields;
 use crate::routes::api::schemas::{Page, date, iso_date, paging};
 use crate::routes::api::{ApiError, ApiResult, office, ok};
-use crate::routes::records::Values;
 use crate::routes::teaching::terms::{read_closure, read_owner, read_term, whose};
-use crate::session::{SignedIn, Visitor, actor};
 use crate::state::AppState;
 
 /// Signed in by token or session; the office's roles are checked in each handler so that
@@ -209,20 +209,7 @@ pub struct ClosureBody {
 
 /// A body's fields as the screens' values, with dates that are not `YYYY-MM-DD` and
 /// required fields left out as errors.
-#[derive(Default)]
-struct Fields {
-    values: Values,
-    errors: FormErrors,
-}
-
 impl Fields {
-    fn text(mut self, name: &'static str, value: &Option<String>) -> Fields {
-        if let Some(v) = value {
-            self.values.insert(name.to_owned(), v.clone());
-        }
-        self
-    }
-
     fn required(mut self, name: &'static str, value: &Option<String>) -> Fields {
         match value {
             None => self.errors.add(name, "This must be sent."),
@@ -233,7 +220,7 @@ impl Fields {
         self
     }
 
-    fn date(mut self, name: &'static str, value: &Option<String>) -> Fields {
+    fn required_date(mut self, name: &'static str, value: &Option<String>) -> Fields {
         match value.as_deref() {
             None => self.errors.add(name, "This must be sent."),
             Some(v) if date(v).is_none() => self.errors.add(name, "Enter a date like 2026-09-01."),
@@ -283,19 +270,10 @@ impl Fields {
         .shaped("term", &d.term, term_shape, "Enter the term: autumn, spring or summer.")
         .required("academic_year", &d.academic_year)
         .required("term", &d.term)
-        .date("first_day", &d.first_day)
-        .date("last_day", &d.last_day)
-        .date("half_term_first_day", &d.half_term_first_day)
-        .date("half_term_last_day", &d.half_term_last_day)
-    }
-
-    /// 422 naming every field at fault, else the values.
-    fn checked(self) -> Result<Values, ApiError> {
-        if self.errors.is_empty() {
-            Ok(self.values)
-        } else {
-            Err(ApiError::Invalid(self.errors))
-        }
+        .required_date("first_day", &d.first_day)
+        .required_date("last_day", &d.last_day)
+        .required_date("half_term_first_day", &d.half_term_first_day)
+        .required_date("half_term_last_day", &d.half_term_last_day)
     }
 }
 
@@ -361,6 +339,20 @@ impl YearParams {
         };
         Ok((Some(filter), paging))
     }
+
+    /// The page asked for of every record `rows` reads for the filter (none when the query
+    /// names a year there cannot be).
+    async fn page<R, T: From<R>>(
+        &self,
+        rows: impl AsyncFnOnce(&YearFilter) -> Result<Vec<R>, StoreError>,
+    ) -> Result<Page<T>, ApiError> {
+        let (filter, paging) = self.read()?;
+        let all = match filter {
+            Some(f) => rows(&f).await?.into_iter().map(T::from).collect(),
+            None => Vec::new(),
+        };
+        Ok(Page::of_all(all, paging))
+    }
 }
 
 /// 409 naming each field: values of their documented shape that a rule refuses.
@@ -371,20 +363,28 @@ fn invalid(errors: FormErrors) -> ApiError {
     ))
 }
 
+/// One term's dates as saved, answered with `status`.
+async fn term_answer(state: &AppState, status: StatusCode, id: i64) -> ApiResult {
+    let term = state.store.term(id).await?.ok_or(ApiError::NotFound)?;
+    ok(status, Term::from(term))
+}
+
+/// One day without lessons as saved, answered with `status`.
+async fn closure_answer(state: &AppState, status: StatusCode, id: i64) -> ApiResult {
+    let closure = state.store.closure(id).await?.ok_or(ApiError::NotFound)?;
+    ok(status, Closure::from(closure))
+}
+
 // ---- Terms ----
 
 /// The saved term dates, an authority's own before its schools', each in date order.
 #[utoipa::path(get, path = "/api/v1/terms", tag = "terms", params(YearParams),
     responses((status = 200, description = "A page of term dates", body = Page<Term>),
               (status = 403, description = "Office roles only")))]
-async fn list_terms(State(state): State<AppState>, signed: SignedIn, ApiQuery(p): ApiQuery<YearParams>) -> ApiResult {
-    office(&signed.0)?;
-    let (filter, paging) = p.read()?;
-    let all: Vec<Term> = match filter {
-        Some(f) => state.store.terms(&f).await?.into_iter().map(Term::from).collect(),
-        None => Vec::new(),
-    };
-    ok(StatusCode::OK, Page::of_all(all, paging))
+async fn list_terms(Caller { state, user, .. }: Caller, ApiQuery(p): ApiQuery<YearParams>) -> ApiResult {
+    office(&user)?;
+    let page: Page<Term> = p.page(async |f| state.store.terms(f).await).await?;
+    ok(StatusCode::OK, page)
 }
 
 /// Adds one term's dates for a local authority or one school. Lessons from tomorrow follow
@@ -395,13 +395,8 @@ async fn list_terms(State(state): State<AppState>, signed: SignedIn, ApiQuery(p)
               (status = 409, description = "A rule refuses the values: both or neither of authority and school_urn, \
                  a school no one has, a year like 2026-28, dates out of order or outside the year, an overlap with the \
                  dates saved, terms out of order, a second set for the term")))]
-async fn create_term(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiJson(body): ApiJson<TermBody>,
-) -> ApiResult {
-    office(&signed.0)?;
+async fn create_term(Caller { state, user, actor }: Caller, ApiJson(body): ApiJson<TermBody>) -> ApiResult {
+    office(&user)?;
     let dates_body = TermDatesBody {
         academic_year: body.academic_year.clone(),
         term: body.term.clone(),
@@ -424,12 +419,8 @@ async fn create_term(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or_else(|| invalid(errors.clone()))?;
-    let id = state
-        .store
-        .save_term(&actor(&signed.0, &visitor), None, &whose, &dates)
-        .await?;
-    let term = state.store.term(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::CREATED, Term::from(term))
+    let id = state.store.save_term(&actor, None, &whose, &dates).await?;
+    term_answer(&state, StatusCode::CREATED, id).await
 }
 
 /// One term's dates.
@@ -437,10 +428,9 @@ async fn create_term(
     responses((status = 200, description = "The term", body = Term),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such term")))]
-async fn get_term(State(state): State<AppState>, signed: SignedIn, ApiPath(id): ApiPath<i64>) -> ApiResult {
-    office(&signed.0)?;
-    let term = state.store.term(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, Term::from(term))
+async fn get_term(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+    office(&user)?;
+    term_answer(&state, StatusCode::OK, id).await
 }
 
 /// Changes one term's dates (whose they are stays). Lessons from tomorrow follow them.
@@ -452,13 +442,11 @@ async fn get_term(State(state): State<AppState>, signed: SignedIn, ApiPath(id): 
               (status = 409, description = "A rule refuses the dates: out of order or outside the year, an overlap \
                  with the dates saved, a second set for the term")))]
 async fn update_term(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
+    Caller { state, user, actor }: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TermDatesBody>,
 ) -> ApiResult {
-    office(&signed.0)?;
+    office(&user)?;
     let values = Fields::default().dates(&body).checked()?;
     let mut errors = FormErrors::default();
     let dates = read_term(&values, &mut errors).ok_or_else(|| invalid(errors.clone()))?;
@@ -467,12 +455,8 @@ async fn update_term(
         Some(s) => Whose::School(s),
         None => Whose::Authority(term.local_authority),
     };
-    state
-        .store
-        .save_term(&actor(&signed.0, &visitor), Some(id), &whose, &dates)
-        .await?;
-    let term = state.store.term(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, Term::from(term))
+    state.store.save_term(&actor, Some(id), &whose, &dates).await?;
+    term_answer(&state, StatusCode::OK, id).await
 }
 
 /// Deletes one term's dates: its schools fall back to their authority's, or the default
@@ -481,14 +465,9 @@ async fn update_term(
     responses((status = 204, description = "Deleted"),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such term")))]
-async fn delete_term(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult {
-    office(&signed.0)?;
-    state.store.delete_term(&actor(&signed.0, &visitor), id).await?;
+async fn delete_term(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+    office(&user)?;
+    state.store.delete_term(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -498,18 +477,10 @@ async fn delete_term(
 #[utoipa::path(get, path = "/api/v1/closures", tag = "terms", params(YearParams),
     responses((status = 200, description = "A page of days without lessons", body = Page<Closure>),
               (status = 403, description = "Office roles only")))]
-async fn list_closures(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    ApiQuery(p): ApiQuery<YearParams>,
-) -> ApiResult {
-    office(&signed.0)?;
-    let (filter, paging) = p.read()?;
-    let all: Vec<Closure> = match filter {
-        Some(f) => state.store.closures(&f).await?.into_iter().map(Closure::from).collect(),
-        None => Vec::new(),
-    };
-    ok(StatusCode::OK, Page::of_all(all, paging))
+async fn list_closures(Caller { state, user, .. }: Caller, ApiQuery(p): ApiQuery<YearParams>) -> ApiResult {
+    office(&user)?;
+    let page: Page<Closure> = p.page(async |f| state.store.closures(f).await).await?;
+    ok(StatusCode::OK, page)
 }
 
 /// Adds a day without lessons for a local authority or one school. Lessons from tomorrow
@@ -519,16 +490,11 @@ async fn list_closures(
               (status = 403, description = "Office roles only"),
               (status = 409, description = "A rule refuses the values: both or neither of authority and school_urn, \
                  a school no one has, a weekend, a blank reason, a day already closed there")))]
-async fn create_closure(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiJson(body): ApiJson<ClosureBody>,
-) -> ApiResult {
-    office(&signed.0)?;
+async fn create_closure(Caller { state, user, actor }: Caller, ApiJson(body): ApiJson<ClosureBody>) -> ApiResult {
+    office(&user)?;
     let values = Fields::default()
         .owner(&body.authority, &body.school_urn)
-        .date("date", &body.date)
+        .required_date("date", &body.date)
         .shaped("kind", &body.kind, kind_shape, "Enter closure or inset.")
         .text("kind", &body.kind)
         .shaped(
@@ -552,7 +518,7 @@ async fn create_closure(
     let id = state
         .store
         .save_closure(
-            &actor(&signed.0, &visitor),
+            &actor,
             &NewClosure {
                 whose,
                 day,
@@ -561,8 +527,7 @@ async fn create_closure(
             },
         )
         .await?;
-    let closure = state.store.closure(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::CREATED, Closure::from(closure))
+    closure_answer(&state, StatusCode::CREATED, id).await
 }
 
 /// One day without lessons.
@@ -570,10 +535,9 @@ async fn create_closure(
     responses((status = 200, description = "The day", body = Closure),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such closure")))]
-async fn get_closure(State(state): State<AppState>, signed: SignedIn, ApiPath(id): ApiPath<i64>) -> ApiResult {
-    office(&signed.0)?;
-    let closure = state.store.closure(id).await?.ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, Closure::from(closure))
+async fn get_closure(Caller { state, user, .. }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+    office(&user)?;
+    closure_answer(&state, StatusCode::OK, id).await
 }
 
 /// Deletes a day without lessons: lessons from tomorrow are taught that day after all.
@@ -581,13 +545,8 @@ async fn get_closure(State(state): State<AppState>, signed: SignedIn, ApiPath(id
     responses((status = 204, description = "Deleted"),
               (status = 403, description = "Office roles only"),
               (status = 404, description = "No such closure")))]
-async fn delete_closure(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult {
-    office(&signed.0)?;
-    state.store.delete_closure(&actor(&signed.0, &visitor), id).await?;
+async fn delete_closure(Caller { state, user, actor }: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult {
+    office(&user)?;
+    state.store.delete_closure(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

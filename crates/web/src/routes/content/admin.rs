@@ -270,6 +270,16 @@ struct EditPage {
     url: Option<String>,
 }
 
+/// The edit form, blank (200) or sent back with its errors (422).
+async fn form_page(ctx: &Ctx, id: Option<i64>, kind: Kind, form: EditForm, errors: FormErrors) -> AppResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    edit_page(ctx, id, kind, form, errors, None, None, status).await
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn edit_page(
     ctx: &Ctx,
@@ -350,33 +360,13 @@ async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
         author: ctx.visitor.user().map(|u| u.name.clone()).unwrap_or_default(),
         ..Default::default()
     };
-    edit_page(
-        &ctx,
-        None,
-        kind,
-        form,
-        FormErrors::default(),
-        None,
-        None,
-        StatusCode::OK,
-    )
-    .await
+    form_page(&ctx, None, kind, form, FormErrors::default()).await
 }
 
 async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let item = ctx.state.store.content_item(id).await?.ok_or(AppError::NotFound)?;
     let kind = Kind::parse(&item.kind).unwrap_or(Kind::Page);
-    edit_page(
-        &ctx,
-        Some(id),
-        kind,
-        EditForm::from_item(&item),
-        FormErrors::default(),
-        None,
-        None,
-        StatusCode::OK,
-    )
-    .await
+    form_page(&ctx, Some(id), kind, EditForm::from_item(&item), FormErrors::default()).await
 }
 
 async fn create(ctx: Ctx, Form(form): Form<EditForm>) -> AppResult<Response> {
@@ -415,17 +405,7 @@ async fn save(ctx: Ctx, id: Option<i64>, form: EditForm) -> AppResult<Response> 
         .await;
     }
     if !errors.is_empty() {
-        return edit_page(
-            &ctx,
-            id,
-            kind,
-            form,
-            errors,
-            None,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return form_page(&ctx, id, kind, form, errors).await;
     }
     match store.save_content(id, &draft).await {
         Ok(item) => {
@@ -436,17 +416,7 @@ async fn save(ctx: Ctx, id: Option<i64>, form: EditForm) -> AppResult<Response> 
         }
         Err(tutti_store::StoreError::Refused(r)) => {
             errors.add("slug", message(&r));
-            edit_page(
-                &ctx,
-                id,
-                kind,
-                form,
-                errors,
-                None,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            form_page(&ctx, id, kind, form, errors).await
         }
         Err(e) => Err(e.into()),
     }
@@ -472,17 +442,7 @@ async fn delete(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
             let kind = Kind::parse(&item.kind).unwrap_or(Kind::Page);
             let mut errors = FormErrors::default();
             errors.add("title", message(&r));
-            edit_page(
-                &ctx,
-                Some(id),
-                kind,
-                EditForm::from_item(&item),
-                errors,
-                None,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            form_page(&ctx, Some(id), kind, EditForm::from_item(&item), errors).await
         }
         Err(e) => Err(e.into()),
     }

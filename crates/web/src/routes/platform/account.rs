@@ -1,13 +1,13 @@
 //! Accounts: sign up, email confirmation, log in and out, password reset and change, and the
 //! dashboard each person lands on.
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use time::Duration;
 use tutti_store::StoreError;
-use tutti_store::platform::accounts::{LoginOutcome, NewUser, Role, normalise_email};
+use tutti_store::platform::accounts::{LoginOutcome, NewUser, Role, User, normalise_email};
 use tutti_store::platform::throttle::Scope;
 use tutti_store::platform::tokens::Purpose;
 
@@ -20,6 +20,7 @@ use crate::pages::{
     DashboardPage, ForgotPage, LoginPage, MessagePage, PasswordPage, ResetPage, SignupPage, render,
     render_clearing_flash,
 };
+use crate::routes::platform::form_page::{form_page, with_cookie};
 use crate::session::{SignedIn, Visitor, clear_cookie, form_token, session_cookie};
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -52,13 +53,6 @@ pub fn signed_in_audience() -> Audience {
 const VERIFY_LINK_LIFETIME: Duration = Duration::days(3);
 const RESET_LINK_LIFETIME: Duration = Duration::hours(1);
 
-fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response {
-    if let Some(c) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    response
-}
-
 fn message(
     state: &AppState,
     visitor: &Visitor,
@@ -76,6 +70,24 @@ fn message(
 
 fn link(state: &AppState, path: &str, token: &str) -> String {
     format!("{}{path}?token={token}", state.config.public_url.trim_end_matches('/'))
+}
+
+/// Mails the user a one-time link for `purpose` (to confirm their address, or to choose a new
+/// password): `write` makes the subject and the body from the hub's name and the link.
+async fn mail_link(
+    state: &AppState,
+    user: &User,
+    purpose: Purpose,
+    write: impl FnOnce(&str, &str) -> (String, String),
+) -> AppResult<()> {
+    let (path, lifetime) = match purpose {
+        Purpose::ResetPassword => ("/reset-password", RESET_LINK_LIFETIME),
+        Purpose::VerifyEmail => ("/verify-email", VERIFY_LINK_LIFETIME),
+    };
+    let token = state.store.issue_token(user.id, purpose, lifetime).await?;
+    let (subject, body) = write(&state.hub_name(), &link(state, path, &token));
+    state.store.send_secret_mail(&user.email, &subject, &body).await?;
+    Ok(())
 }
 
 // ---- Log in and out
@@ -216,15 +228,34 @@ async fn logout(State(state): State<AppState>, visitor: Visitor) -> AppResult<Re
 // ---- Sign up and confirm the email address
 
 async fn signup_form(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    let (csrf, cookie) = form_token(&state, &visitor).await?;
-    let page = SignupPage {
-        shell: Shell::new(&state, &visitor, "Create an account", "/signup"),
-        errors: FormErrors::default(),
+    signup_page(
+        &state,
+        &visitor,
+        StatusCode::OK,
+        FormErrors::default(),
+        String::new(),
+        String::new(),
+    )
+    .await
+}
+
+/// The sign-up form, blank or sent back with its errors.
+async fn signup_page(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    errors: FormErrors,
+    full_name: String,
+    email: String,
+) -> AppResult<Response> {
+    form_page(state, visitor, status, |csrf| SignupPage {
+        shell: Shell::new(state, visitor, "Create an account", "/signup"),
+        errors,
         csrf,
-        full_name: String::new(),
-        email: String::new(),
-    };
-    Ok(with_cookie(render(&page)?, cookie))
+        full_name,
+        email,
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -248,18 +279,15 @@ async fn signup(State(state): State<AppState>, visitor: Visitor, Form(form): For
     let email = email_field(&mut errors, "email", &form.email);
     new_password_field(&mut errors, "password", &form.password);
     let Some(email) = email.filter(|_| errors.is_empty()) else {
-        let (csrf, cookie) = form_token(&state, &visitor).await?;
-        let page = SignupPage {
-            shell: Shell::new(&state, &visitor, "Create an account", "/signup"),
+        return signup_page(
+            &state,
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
             errors,
-            csrf,
-            full_name: form.name,
-            email: form.email,
-        };
-        return Ok(with_cookie(
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response(),
-            cookie,
-        ));
+            form.name,
+            form.email,
+        )
+        .await;
     };
     if let Some(until) = reserve_mail(&state, &visitor, &email).await? {
         return mail_wait(&state, &visitor, until);
@@ -281,18 +309,15 @@ async fn signup(State(state): State<AppState>, visitor: Visitor, Form(form): For
     let hub = &state.hub_name();
     match created {
         Ok(user) => {
-            let token = state
-                .store
-                .issue_token(user.id, Purpose::VerifyEmail, VERIFY_LINK_LIFETIME)
-                .await?;
-            let body = format!(
-                "Hello {name},\n\nThank you for creating an account with {hub}. Confirm your email address by opening this link:\n\n{}\n\nThe link works for 3 days. If you did not create this account, you can ignore this email.\n",
-                link(&state, "/verify-email", &token)
-            );
-            state
-                .store
-                .send_secret_mail(&user.email, &format!("Confirm your email address for {hub}"), &body)
-                .await?;
+            mail_link(&state, &user, Purpose::VerifyEmail, |hub, link| {
+                (
+                    format!("Confirm your email address for {hub}"),
+                    format!(
+                        "Hello {name},\n\nThank you for creating an account with {hub}. Confirm your email address by opening this link:\n\n{link}\n\nThe link works for 3 days. If you did not create this account, you can ignore this email.\n"
+                    ),
+                )
+            })
+            .await?;
         }
         // The page must not reveal whether an email has an account, so the owner is told by email instead.
         Err(StoreError::Refused(tutti_domain::Refusal::Accounts(
@@ -368,20 +393,16 @@ async fn resend_verification(
         if let Some(until) = reserve_mail(&state, &visitor, &user.email).await? {
             return mail_wait(&state, &visitor, until);
         }
-        let token = state
-            .store
-            .issue_token(user.id, Purpose::VerifyEmail, VERIFY_LINK_LIFETIME)
-            .await?;
-        let hub = &state.hub_name();
-        let body = format!(
-            "Hello {},\n\nConfirm your email address for {hub} by opening this link:\n\n{}\n\nThe link works for 3 days.\n",
-            user.name,
-            link(&state, "/verify-email", &token)
-        );
-        state
-            .store
-            .send_secret_mail(&user.email, &format!("Confirm your email address for {hub}"), &body)
-            .await?;
+        mail_link(&state, &user, Purpose::VerifyEmail, |hub, link| {
+            (
+                format!("Confirm your email address for {hub}"),
+                format!(
+                    "Hello {},\n\nConfirm your email address for {hub} by opening this link:\n\n{link}\n\nThe link works for 3 days.\n",
+                    user.name
+                ),
+            )
+        })
+        .await?;
     }
     Ok(Redirect::to("/account").into_response())
 }
@@ -389,14 +410,24 @@ async fn resend_verification(
 // ---- Forgotten and changed passwords
 
 async fn forgot_form(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
-    let (csrf, cookie) = form_token(&state, &visitor).await?;
-    let page = ForgotPage {
-        shell: Shell::new(&state, &visitor, "Reset your password", "/forgot-password"),
-        errors: FormErrors::default(),
+    forgot_page(&state, &visitor, StatusCode::OK, FormErrors::default(), String::new()).await
+}
+
+/// The form asking for a password reset link, blank or sent back with its errors.
+async fn forgot_page(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    errors: FormErrors,
+    email: String,
+) -> AppResult<Response> {
+    form_page(state, visitor, status, |csrf| ForgotPage {
+        shell: Shell::new(state, visitor, "Reset your password", "/forgot-password"),
+        errors,
         csrf,
-        email: String::new(),
-    };
-    Ok(with_cookie(render(&page)?, cookie))
+        email,
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -408,37 +439,23 @@ struct ForgotForm {
 async fn forgot(State(state): State<AppState>, visitor: Visitor, Form(form): Form<ForgotForm>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let Some(email) = email_field(&mut errors, "email", &form.email) else {
-        let (csrf, cookie) = form_token(&state, &visitor).await?;
-        let page = ForgotPage {
-            shell: Shell::new(&state, &visitor, "Reset your password", "/forgot-password"),
-            errors,
-            csrf,
-            email: form.email,
-        };
-        return Ok(with_cookie(
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response(),
-            cookie,
-        ));
+        return forgot_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, errors, form.email).await;
     };
     // Counted against the address typed, account or not, so the limit tells nobody who has one.
     if let Some(until) = reserve_mail(&state, &visitor, &email).await? {
         return mail_wait(&state, &visitor, until);
     }
     if let Some(user) = state.store.user_by_email(&email).await?.filter(|u| !u.disabled) {
-        let token = state
-            .store
-            .issue_token(user.id, Purpose::ResetPassword, RESET_LINK_LIFETIME)
-            .await?;
-        let hub = &state.hub_name();
-        let body = format!(
-            "Hello {},\n\nSomeone asked to reset the password of your {hub} account. To choose a new password, open this link:\n\n{}\n\nThe link works for 1 hour and only once. If you did not ask for this, you can ignore this email; your password has not changed.\n",
-            user.name,
-            link(&state, "/reset-password", &token)
-        );
-        state
-            .store
-            .send_secret_mail(&user.email, &format!("Reset your {hub} password"), &body)
-            .await?;
+        mail_link(&state, &user, Purpose::ResetPassword, |hub, link| {
+            (
+                format!("Reset your {hub} password"),
+                format!(
+                    "Hello {},\n\nSomeone asked to reset the password of your {hub} account. To choose a new password, open this link:\n\n{link}\n\nThe link works for 1 hour and only once. If you did not ask for this, you can ignore this email; your password has not changed.\n",
+                    user.name
+                ),
+            )
+        })
+        .await?;
     }
     message(
         &state,
@@ -490,14 +507,24 @@ async fn reset_form(
     if !state.store.token_is_live(&q.token, Purpose::ResetPassword).await? {
         return expired_reset(&state, &visitor);
     }
-    let (csrf, cookie) = form_token(&state, &visitor).await?;
-    let page = ResetPage {
-        shell: Shell::new(&state, &visitor, "Choose a new password", "/reset-password"),
-        errors: FormErrors::default(),
+    reset_page(&state, &visitor, StatusCode::OK, FormErrors::default(), q.token).await
+}
+
+/// The form choosing a new password, blank or sent back with its errors.
+async fn reset_page(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    errors: FormErrors,
+    token: String,
+) -> AppResult<Response> {
+    form_page(state, visitor, status, |csrf| ResetPage {
+        shell: Shell::new(state, visitor, "Choose a new password", "/reset-password"),
+        errors,
         csrf,
-        token: q.token,
-    };
-    Ok(with_cookie(render(&page)?, cookie))
+        token,
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -512,17 +539,7 @@ async fn reset(State(state): State<AppState>, visitor: Visitor, Form(form): Form
     let mut errors = FormErrors::default();
     new_password_field(&mut errors, "password", &form.password);
     if !errors.is_empty() {
-        let (csrf, cookie) = form_token(&state, &visitor).await?;
-        let page = ResetPage {
-            shell: Shell::new(&state, &visitor, "Choose a new password", "/reset-password"),
-            errors,
-            csrf,
-            token: form.token,
-        };
-        return Ok(with_cookie(
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response(),
-            cookie,
-        ));
+        return reset_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, errors, form.token).await;
     }
     let Some(user_id) = state.store.consume_token(&form.token, Purpose::ResetPassword).await? else {
         return expired_reset(&state, &visitor);

@@ -4,7 +4,7 @@
 //! child, and the page where the invited person chooses a password and is signed in.
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -21,7 +21,8 @@ use crate::error::{AppError, AppResult, refusal_text};
 use crate::forms::{FormErrors, email_field, new_password_field};
 use crate::pages::{MessagePage, render, render_clearing_flash};
 use crate::routes::page_number;
-use crate::session::{SignedIn, Visitor, actor, flash_to, form_token, session_cookie};
+use crate::routes::platform::form_page::{form_page, with_cookie};
+use crate::session::{SignedIn, Visitor, actor, flash_to, session_cookie};
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -115,13 +116,6 @@ pub(crate) fn state_words(state: &LoginState) -> String {
     }
 }
 
-fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response {
-    if let Some(c) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    response
-}
-
 /// Only somewhere in the office's own screens, so that a form cannot send a person away.
 fn back_to(back: &Option<String>, default: &str) -> String {
     back.as_deref()
@@ -175,17 +169,28 @@ async fn accept_form(
     if let Err(refusal) = inv.status.check_accept() {
         return dead_link(&state, &visitor, refusal.to_string());
     }
-    let (csrf, cookie) = form_token(&state, &visitor).await?;
-    let page = AcceptPage {
-        shell: Shell::new(&state, &visitor, "Accept your invitation", "/invitations/accept"),
-        errors: FormErrors::default(),
+    accept_page(&state, &visitor, StatusCode::OK, FormErrors::default(), q.token, inv).await
+}
+
+/// The form accepting an invitation, blank or sent back with its errors.
+async fn accept_page(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    errors: FormErrors,
+    token: String,
+    inv: Invitation,
+) -> AppResult<Response> {
+    form_page(state, visitor, status, |csrf| AcceptPage {
+        shell: Shell::new(state, visitor, "Accept your invitation", "/invitations/accept"),
+        errors,
         csrf,
-        token: q.token,
+        token,
         name: inv.name,
         email: inv.email,
         role: inv.role.label(),
-    };
-    Ok(with_cookie(render(&page)?, cookie))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -203,20 +208,15 @@ async fn accept(State(state): State<AppState>, visitor: Visitor, Form(form): For
     let mut errors = FormErrors::default();
     new_password_field(&mut errors, "password", &form.password);
     if !errors.is_empty() {
-        let (csrf, cookie) = form_token(&state, &visitor).await?;
-        let page = AcceptPage {
-            shell: Shell::new(&state, &visitor, "Accept your invitation", "/invitations/accept"),
+        return accept_page(
+            &state,
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
             errors,
-            csrf,
-            token: form.token,
-            name: inv.name,
-            email: inv.email,
-            role: inv.role.label(),
-        };
-        return Ok(with_cookie(
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response(),
-            cookie,
-        ));
+            form.token,
+            inv,
+        )
+        .await;
     }
     let user = match state
         .store

@@ -3,6 +3,7 @@
 //! and its settings (its identity and logo), and the public health check and static files.
 pub(crate) mod account;
 pub(crate) mod admin;
+mod form_page;
 pub(crate) mod identity;
 pub(crate) mod invitations;
 pub(crate) mod parent_home;

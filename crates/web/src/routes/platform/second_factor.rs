@@ -255,10 +255,11 @@ fn no_store(mut response: Response) -> AppResult<Response> {
     Ok(response)
 }
 
-/// What is being removed.
+/// What is being removed: the authenticator app, or one passkey.
+#[derive(Clone, Copy)]
 enum Removing {
     App,
-    Passkey,
+    Passkey(i64),
 }
 
 /// Whether removing one factor would leave a user who must have one with none.
@@ -270,7 +271,7 @@ fn would_leave_none(user: &User, factors: &SecondFactors, removing: Removing) ->
     let (apps, passkeys) = (usize::from(factors.totp), factors.passkeys.len());
     let left = match removing {
         Removing::App => passkeys,
-        Removing::Passkey => apps + passkeys.saturating_sub(1),
+        Removing::Passkey(_) => apps + passkeys.saturating_sub(1),
     };
     needs && left == 0
 }
@@ -290,18 +291,7 @@ async fn remove_totp(
     visitor: Visitor,
     SignedIn(user, session): SignedIn,
 ) -> AppResult<Response> {
-    let factors = state.store.second_factors(user.id).await?;
-    if would_leave_none(&user, &factors, Removing::App) {
-        return refuse_removal(&state, &visitor, &user, &session).await;
-    }
-    state.store.remove_totp(&actor(&user, &visitor), user.id).await?;
-    flash_to(
-        &state,
-        &session.id_hash,
-        "Your authenticator app was removed.",
-        "/account/security",
-    )
-    .await
+    remove_factor(&state, &visitor, &user, &session, Removing::App).await
 }
 
 async fn remove_passkey(
@@ -310,21 +300,38 @@ async fn remove_passkey(
     SignedIn(user, session): SignedIn,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
+    remove_factor(&state, &visitor, &user, &session, Removing::Passkey(id)).await
+}
+
+/// Removes the app or a passkey of the user's own (another's passkey is 404), unless it is
+/// the last second factor of someone who must keep one.
+async fn remove_factor(
+    state: &AppState,
+    visitor: &Visitor,
+    user: &User,
+    session: &Session,
+    removing: Removing,
+) -> AppResult<Response> {
     let factors = state.store.second_factors(user.id).await?;
-    if !factors.passkeys.iter().any(|p| p.id == id) {
+    if let Removing::Passkey(id) = removing
+        && !factors.passkeys.iter().any(|p| p.id == id)
+    {
         return Err(AppError::NotFound);
     }
-    if would_leave_none(&user, &factors, Removing::Passkey) {
-        return refuse_removal(&state, &visitor, &user, &session).await;
+    if would_leave_none(user, &factors, removing) {
+        return refuse_removal(state, visitor, user, session).await;
     }
-    state.store.remove_passkey(&actor(&user, &visitor), user.id, id).await?;
-    flash_to(
-        &state,
-        &session.id_hash,
-        "The passkey was removed.",
-        "/account/security",
-    )
-    .await
+    let message = match removing {
+        Removing::App => {
+            state.store.remove_totp(&actor(user, visitor), user.id).await?;
+            "Your authenticator app was removed."
+        }
+        Removing::Passkey(id) => {
+            state.store.remove_passkey(&actor(user, visitor), user.id, id).await?;
+            "The passkey was removed."
+        }
+    };
+    flash_to(state, &session.id_hash, message, "/account/security").await
 }
 
 async fn new_codes(
@@ -391,21 +398,30 @@ struct Registration {
     attestation_object: String,
 }
 
+/// The passkey challenge the session waits on, if it has not expired.
+fn passkey_challenge(session: &Session) -> Option<&str> {
+    session
+        .challenge
+        .as_deref()
+        .and_then(|c| c.strip_prefix(PASSKEY_PENDING))
+}
+
+/// The 409 telling the browser to start again: the passkey challenge has expired.
+fn passkey_expired() -> Response {
+    json_error(
+        StatusCode::CONFLICT,
+        "Start again: the request for a passkey has expired.",
+    )
+}
+
 async fn add_passkey(
     State(state): State<AppState>,
     visitor: Visitor,
     SignedIn(user, session): SignedIn,
     Json(r): Json<Registration>,
 ) -> AppResult<Response> {
-    let Some(challenge) = session
-        .challenge
-        .as_deref()
-        .and_then(|c| c.strip_prefix(PASSKEY_PENDING))
-    else {
-        return Ok(json_error(
-            StatusCode::CONFLICT,
-            "Start again: the request for a passkey has expired.",
-        ));
+    let Some(challenge) = passkey_challenge(&session) else {
+        return Ok(passkey_expired());
     };
     let (rp_id, origin) = relying_party(&state);
     let decoded = (
@@ -582,15 +598,8 @@ async fn check_passkey(
             "There is no sign-in waiting for a passkey.",
         ));
     };
-    let Some(challenge) = session
-        .challenge
-        .as_deref()
-        .and_then(|c| c.strip_prefix(PASSKEY_PENDING))
-    else {
-        return Ok(json_error(
-            StatusCode::CONFLICT,
-            "Start again: the request for a passkey has expired.",
-        ));
+    let Some(challenge) = passkey_challenge(session) else {
+        return Ok(passkey_expired());
     };
     let stored = state.store.stored_passkeys(user.id).await?;
     let Some(key) = stored.iter().find(|p| p.credential_id == a.id) else {

@@ -156,21 +156,16 @@ async fn preview(
     signed: SignedIn,
     request: Request,
 ) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    let s = submission(&state, request, &mut errors).await?;
-    let Some(kind) = checked(&s, &mut errors) else {
-        return again(page(&state, &visitor, &s.kind, s.csv, errors));
+    let (form, kind, outcome) = match run_import(&state, &visitor, &signed, request, true).await? {
+        Ok(imported) => imported,
+        Err(again) => return Ok(again),
     };
-    let outcome = state
-        .store
-        .import_csv(&actor(&signed.0, &visitor), kind, &s.csv, true)
-        .await?;
     let status = if outcome.report.is_ok() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let checked = checked_page(page(&state, &visitor, &s.kind, s.csv, errors), kind, outcome);
+    let checked = checked_page(form, kind, outcome);
     Ok((status, render(&checked)?).into_response())
 }
 
@@ -180,18 +175,13 @@ async fn commit(
     signed: SignedIn,
     request: Request,
 ) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    let s = submission(&state, request, &mut errors).await?;
-    let Some(kind) = checked(&s, &mut errors) else {
-        return again(page(&state, &visitor, &s.kind, s.csv, errors));
-    };
     // The file is checked again: the database may have changed since the preview.
-    let outcome = state
-        .store
-        .import_csv(&actor(&signed.0, &visitor), kind, &s.csv, false)
-        .await?;
+    let (form, kind, outcome) = match run_import(&state, &visitor, &signed, request, false).await? {
+        Ok(imported) => imported,
+        Err(again) => return Ok(again),
+    };
     if !outcome.report.is_ok() {
-        let checked = checked_page(page(&state, &visitor, &s.kind, s.csv, errors), kind, outcome);
+        let checked = checked_page(form, kind, outcome);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&checked)?).into_response());
     }
     let message = format!(
@@ -201,6 +191,28 @@ async fn commit(
         outcome.report.summary()
     );
     done(&state, &signed, &message, &format!("/admin/{}", kind.as_str())).await
+}
+
+/// Reads the submission and imports its file (`dry_run`: only checks it): the form as sent,
+/// the kind of record and what the import found; or the form sent back (422) when the kind
+/// or the file is missing.
+async fn run_import(
+    state: &AppState,
+    visitor: &Visitor,
+    signed: &SignedIn,
+    request: Request,
+    dry_run: bool,
+) -> AppResult<Result<(ImportPage, RecordKind, CsvImport), Response>> {
+    let mut errors = FormErrors::default();
+    let s = submission(state, request, &mut errors).await?;
+    let Some(kind) = checked(&s, &mut errors) else {
+        return again(page(state, visitor, &s.kind, s.csv, errors)).map(Err);
+    };
+    let outcome = state
+        .store
+        .import_csv(&actor(&signed.0, visitor), kind, &s.csv, dry_run)
+        .await?;
+    Ok(Ok((page(state, visitor, &s.kind, s.csv, errors), kind, outcome)))
 }
 
 fn again(page: ImportPage) -> AppResult<Response> {

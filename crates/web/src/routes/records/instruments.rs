@@ -64,7 +64,7 @@ impl EditableRecord for Instruments {
 async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<ListParams>) -> AppResult<Response> {
     let page = state.store.list_instruments(&p.query()).await?;
     let empty = empty_text("instruments", &p.q, "instruments");
-    list_page(
+    let list = list_of(
         &state,
         &visitor,
         "Instruments",
@@ -94,8 +94,8 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
             ]
         },
         empty,
-    )
-    .await
+    );
+    crate::pages::render_clearing_flash(&state, &visitor, &list).await
 }
 
 /// The instrument's page is its loans' page too (`loans::instrument_page`).

@@ -303,36 +303,8 @@ impl ListParams {
     }
 }
 
-/// Renders a list page from a page of records.
-#[allow(clippy::too_many_arguments)]
-pub async fn list_page<T>(
-    state: &AppState,
-    visitor: &Visitor,
-    heading: &str,
-    base: &str,
-    search_label: &'static str,
-    params: &ListParams,
-    columns: Vec<Column>,
-    page: Page<T>,
-    row: impl FnMut(T) -> Vec<Cell>,
-    empty: String,
-) -> AppResult<Response> {
-    let page = list_of(
-        state,
-        visitor,
-        heading,
-        base,
-        search_label,
-        params,
-        columns,
-        page,
-        row,
-        empty,
-    );
-    crate::pages::render_clearing_flash(state, visitor, &page).await
-}
-
-/// A list page from a page of records, to render (or to add row selection to first).
+/// A list page from a page of records, to render (`pages::render_clearing_flash`), or to
+/// add row selection to first.
 #[allow(clippy::too_many_arguments)]
 pub fn list_of<T>(
     state: &AppState,

@@ -81,7 +81,7 @@ impl EditableRecord for Schools {
 async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<ListParams>) -> AppResult<Response> {
     let page = state.store.list_schools(&p.query()).await?;
     let empty = empty_text("schools", &p.q, "schools");
-    list_page(
+    let list = list_of(
         &state,
         &visitor,
         "Schools",
@@ -108,8 +108,8 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
             ]
         },
         empty,
-    )
-    .await
+    );
+    crate::pages::render_clearing_flash(&state, &visitor, &list).await
 }
 
 async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {

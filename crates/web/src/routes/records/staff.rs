@@ -64,7 +64,7 @@ impl EditableRecord for Staff {
 async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<ListParams>) -> AppResult<Response> {
     let page = state.store.list_staff(&p.query()).await?;
     let empty = empty_text("staff", &p.q, "staff");
-    list_page(
+    let list = list_of(
         &state,
         &visitor,
         "Staff",
@@ -99,8 +99,8 @@ async fn list(State(state): State<AppState>, visitor: Visitor, Query(p): Query<L
             ]
         },
         empty,
-    )
-    .await
+    );
+    crate::pages::render_clearing_flash(&state, &visitor, &list).await
 }
 
 async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {

@@ -1,0 +1,34 @@
+//! Who calls an API operation: the app's state, the signed-in user and the actor their
+//! changes are audited as, read by one extractor so that each handler starts from them.
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use tutti_store::platform::accounts::User;
+use tutti_store::platform::audit::Actor;
+
+use crate::error::AppError;
+use crate::session::{SignedIn, Visitor, actor};
+use crate::state::AppState;
+
+/// The caller of an operation; a handler taking this is only reached signed in (by token or
+/// session), as one taking `SignedIn` is.
+pub(crate) struct Caller {
+    pub state: AppState,
+    pub user: User,
+    /// The user, from the caller's address, for the audit log.
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        let SignedIn(user, _) = SignedIn::from_request_parts(parts, state).await?;
+        let actor = actor(&user, &visitor);
+        Ok(Caller {
+            state: state.clone(),
+            user,
+            actor,
+        })
+    }
+}
