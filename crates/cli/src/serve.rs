@@ -202,7 +202,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let store = args.db.open().await?;
     if args.demo {
-        db::seed(&store, args.demo_seed, DemoSize::DURHAM).await?;
+        db::seed(&store, args.demo_seed, DemoSize::DURHAM, Default::default()).await?;
     }
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await

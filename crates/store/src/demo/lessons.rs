@@ -9,6 +9,7 @@ use tutti_domain::calendar::{AcademicYear, default_term_dates};
 
 use crate::error::Result;
 use crate::query::stmt;
+use super::Calendar;
 use crate::teaching::lessons::{generate_in, insert_rows};
 use crate::{Backend, now};
 
@@ -39,7 +40,7 @@ struct Day {
 
 /// Seeds the lessons inside the demo's own transaction; draws nothing from the demo's random
 /// stream, so the records it made are unchanged.
-pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Date) -> Result<()> {
+pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Date, calendar: Calendar) -> Result<()> {
     let db = txn.get_database_backend();
     // Statistics for the rows just written in this transaction, so that the planner does not
     // take tables of a million rows for empty ones in the queries below.
@@ -197,6 +198,9 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
              (SELECT COALESCE(MAX(id), 0) + 1 FROM teaching_groups), false)",
         )
         .await?;
+    }
+    if calendar == Calendar::Without {
+        return Ok(());
     }
     for term in &terms {
         generate_in(txn, term.term).await?;

@@ -73,6 +73,16 @@ impl DemoSize {
     };
 }
 
+/// Whether the demo writes the year's lesson calendar: every group's dated lessons and the
+/// registers marked up to yesterday. A national-sized hub's calendar is some 33 million lessons;
+/// a benchmark of what never reads them (the data return) leaves it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Calendar {
+    #[default]
+    With,
+    Without,
+}
+
 /// What seeding did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seeded {
@@ -94,6 +104,11 @@ impl Store {
     /// Seeds the demo hub into an empty database, in one transaction. A database that
     /// already holds the demo is left alone; one that holds real data is refused.
     pub async fn seed_demo(&self, seed: u64, size: DemoSize) -> Result<Seeded> {
+        self.seed_demo_with(seed, size, Calendar::With).await
+    }
+
+    /// Seeds the demo hub as [`Store::seed_demo`] does, with or without its lesson calendar.
+    pub async fn seed_demo_with(&self, seed: u64, size: DemoSize, calendar: Calendar) -> Result<Seeded> {
         if self.setting(DEMO_MARKER).await?.is_some() {
             self.seed_demo_content().await?;
             return Ok(Seeded::AlreadyPresent);
@@ -162,7 +177,7 @@ impl Store {
         crate::platform::identity::save_in(&txn, &seeder, &identity::demo_identity()).await?;
         crate::content::demo::seed_in(&txn).await?;
         let today = tutti_domain::clock::london_date(t);
-        lessons::seed(&txn, self.backend(), today).await?;
+        lessons::seed(&txn, self.backend(), today, calendar).await?;
         applications::seed(&txn, seed, pupils, today, t).await?;
         ensembles::seed(&txn, seed, today, t).await?;
         data_return::seed(&txn, today, t).await?;
