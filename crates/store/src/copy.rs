@@ -14,7 +14,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::error::{Result, StoreError};
-use crate::query::stmt;
+use crate::query::{Count, all_of, stmt};
 use crate::{Backend, Store};
 
 /// Tables the migrations themselves fill (a new hub's starting offer and public pages): a
@@ -330,46 +330,37 @@ struct EdgeRow {
     parent: String,
 }
 
-#[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
 /// The target's tables (the migration log aside) in an order where every table comes after
 /// the tables its foreign keys name.
 async fn tables_of(conn: &impl ConnectionTrait) -> std::result::Result<Vec<Table>, CopyError> {
-    let pg = DbBackend::Postgres;
-    let columns = ColumnRow::find_by_statement(stmt(
-        pg,
+    let columns = all_of::<ColumnRow>(
+        conn,
         "SELECT c.table_name::text AS table_name, c.column_name::text AS column_name, c.data_type::text AS data_type \
          FROM information_schema.columns c JOIN information_schema.tables t \
            ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
          WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
          ORDER BY c.table_name, c.ordinal_position",
         [],
-    ))
-    .all(conn)
+    )
     .await?;
-    let keys = KeyRow::find_by_statement(stmt(
-        pg,
+    let keys = all_of::<KeyRow>(
+        conn,
         "SELECT tc.table_name::text AS table_name, k.column_name::text AS column_name \
          FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage k \
            ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema \
          WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = current_schema() \
          ORDER BY tc.table_name, k.ordinal_position",
         [],
-    ))
-    .all(conn)
+    )
     .await?;
-    let edges = EdgeRow::find_by_statement(stmt(
-        pg,
+    let edges = all_of::<EdgeRow>(
+        conn,
         "SELECT child.relname::text AS child, parent.relname::text AS parent \
          FROM pg_constraint c JOIN pg_class child ON child.oid = c.conrelid \
            JOIN pg_class parent ON parent.oid = c.confrelid \
          WHERE c.contype = 'f' AND child.relnamespace = current_schema()::regnamespace",
         [],
-    ))
-    .all(conn)
+    )
     .await?;
 
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();

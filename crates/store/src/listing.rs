@@ -60,6 +60,17 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page of a list whose matches were counted in full (not capped).
+    pub(crate) fn counted(rows: Vec<T>, total: u64, page: u64, per_page: u64) -> Page<T> {
+        Page {
+            rows,
+            total,
+            capped: false,
+            page,
+            per_page,
+        }
+    }
+
     pub fn pages(&self) -> u64 {
         self.total.div_ceil(self.per_page.max(1)).max(1)
     }

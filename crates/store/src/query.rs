@@ -1,7 +1,50 @@
 //! Hand-written SQL for both backends: written once with `?` placeholders, numbered for PostgreSQL.
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, PrimaryKeyTrait, Statement, Value};
 
 use crate::error::{Result, StoreError};
+
+/// A row of one count (`SELECT COUNT(*) AS n`), as many queries read it.
+#[derive(FromQueryResult)]
+pub(crate) struct Count {
+    pub n: i64,
+}
+
+/// A row of one id (`SELECT id`), as many queries read it.
+#[derive(FromQueryResult)]
+pub(crate) struct Id {
+    pub id: i64,
+}
+
+/// The rows a hand-written query returns.
+pub(crate) async fn all_of<R: FromQueryResult>(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Result<Vec<R>> {
+    Ok(R::find_by_statement(stmt(conn.get_database_backend(), sql, values))
+        .all(conn)
+        .await?)
+}
+
+/// The first row a hand-written query returns, if any.
+pub(crate) async fn one_of<R: FromQueryResult>(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Result<Option<R>> {
+    Ok(R::find_by_statement(stmt(conn.get_database_backend(), sql, values))
+        .one(conn)
+        .await?)
+}
+
+/// Record `id` of entity `E`, else `NotFound`.
+pub(crate) async fn found<E>(conn: &impl ConnectionTrait, id: i64) -> Result<E::Model>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    E::find_by_id(id).one(conn).await?.ok_or(StoreError::NotFound)
+}
 
 /// Runs an UPDATE of one record; `NotFound` when no row matched.
 pub(crate) async fn update_one(

@@ -9,7 +9,7 @@ use tutti_domain::search::{is_stop_word, terms};
 
 use crate::error::Result;
 use crate::listing::COUNT_CAP;
-use crate::query::stmt;
+use crate::query::{Count, all_of, one_of};
 
 /// Marks where a matched word starts in a snippet (a private-use character, which no text
 /// holds, so the page can escape the snippet and then mark the words).
@@ -43,11 +43,6 @@ pub(crate) struct Found {
     pub title: String,
     pub archived: bool,
     pub snippet: String,
-}
-
-#[derive(FromQueryResult)]
-struct Count {
-    n: i64,
 }
 
 /// The query for FTS5's MATCH: each word quoted (letters and digits only, see `terms`), all
@@ -140,8 +135,7 @@ pub(crate) async fn find(
         "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from} {join} WHERE {matches} AND {filter} LIMIT {}) c",
         COUNT_CAP + 1
     );
-    let total = Count::find_by_statement(stmt(backend, &count_sql, values.clone()))
-        .one(conn)
+    let total = one_of::<Count>(conn, &count_sql, values.clone())
         .await?
         .map(|c| c.n.max(0) as u64)
         .unwrap_or(0);
@@ -183,7 +177,7 @@ pub(crate) async fn find(
     }
     values.push((limit as i64).into());
     values.push((offset as i64).into());
-    let rows = Found::find_by_statement(stmt(backend, &sql, values)).all(conn).await?;
+    let rows = all_of::<Found>(conn, &sql, values).await?;
     Ok((rows, total))
 }
 

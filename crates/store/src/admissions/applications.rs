@@ -13,7 +13,7 @@ use super::{Id, count, insert_id, per_page, pupil_in_scope};
 use crate::error::{Result, StoreError, stored};
 use crate::listing::Page;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of};
 use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
@@ -106,6 +106,21 @@ impl TryFrom<ApplicationRow> for ApplicationView {
     }
 }
 
+/// The columns every application is made with, applied for and waiting (the demo also
+/// makes some already offered).
+pub(crate) const APPLIED_COLUMNS: [&str; 10] = [
+    "pupil_id",
+    "school_id",
+    "instrument",
+    "lesson_type",
+    "minutes",
+    "source",
+    "school_paid",
+    "applied_by",
+    "applied_at",
+    "status",
+];
+
 /// Which applications a list asks for.
 #[derive(Debug, Clone, Default)]
 pub struct ApplicationFilter {
@@ -178,7 +193,7 @@ impl Store {
         check_application(&app.choice, app.source, &offer)?;
         let instrument = app.choice.instrument.trim().to_owned();
         let txn = self.write().await?;
-        let backend = txn.get_database_backend();
+        let _backend = txn.get_database_backend();
         if !pupil_in_scope(&txn, scope, app.pupil_id).await? {
             return Err(StoreError::NotFound);
         }
@@ -205,32 +220,15 @@ impl Store {
         struct SchoolOf {
             school_id: i64,
         }
-        let school = SchoolOf::find_by_statement(stmt(
-            backend,
-            "SELECT school_id FROM pupils WHERE id = ?",
-            [app.pupil_id.into()],
-        ))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .school_id;
+        let school = one_of::<SchoolOf>(&txn, "SELECT school_id FROM pupils WHERE id = ?", [app.pupil_id.into()])
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .school_id;
         let t = now();
         let id = insert_id(
             &txn,
             "applications",
-            &[
-                "pupil_id",
-                "school_id",
-                "instrument",
-                "lesson_type",
-                "minutes",
-                "source",
-                "school_paid",
-                "applied_by",
-                "applied_at",
-                "status",
-                "updated_at",
-            ],
+            &[&APPLIED_COLUMNS[..], &["updated_at"]].concat(),
             vec![
                 app.pupil_id.into(),
                 school.into(),
@@ -247,21 +245,13 @@ impl Store {
         )
         .await?;
 
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "application",
-            Some(id),
-            format!(
-                "pupil {} applied for {} {instrument} ({})",
-                app.pupil_id,
-                lesson_words(app.choice.lesson_type.as_str(), i32::from(app.choice.minutes)),
-                app.source
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "pupil {} applied for {} {instrument} ({})",
+            app.pupil_id,
+            lesson_words(app.choice.lesson_type.as_str(), i32::from(app.choice.minutes)),
+            app.source
+        );
+        audit::commit(txn, actor, Action::Create, "application", Some(id), summary).await?;
         Ok(id)
     }
 
@@ -304,7 +294,7 @@ impl Store {
         };
         let per = per_page(filter.per_page);
         let page = filter.page.max(1);
-        let backend = self.conn().get_database_backend();
+        let _backend = self.conn().get_database_backend();
         let total = count(
             self.conn(),
             &format!("SELECT COUNT(*) AS n {APPLICATION_FROM} {sql_where}"),
@@ -333,19 +323,12 @@ impl Store {
             order.replace("x.", "y."),
             (page - 1) * per
         );
-        let rows = ApplicationRow::find_by_statement(stmt(backend, &sql, all))
-            .all(self.conn())
+        let rows = all_of::<ApplicationRow>(self.conn(), &sql, all)
             .await?
             .into_iter()
             .map(ApplicationView::try_from)
             .collect::<Result<_>>()?;
-        Ok(Page {
-            rows,
-            total,
-            capped: false,
-            page,
-            per_page: per,
-        })
+        Ok(Page::counted(rows, total, page, per))
     }
 
     /// One application `scope` may see, else not found.
@@ -368,11 +351,6 @@ impl Store {
         all.extend(params);
         let sql =
             format!("SELECT p.id FROM pupils p WHERE UPPER(p.pupil_ref) = ? AND p.archived_at IS NULL AND {cond}");
-        Ok(
-            Id::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
-                .one(self.conn())
-                .await?
-                .map(|r| r.id),
-        )
+        Ok(one_of::<Id>(self.conn(), &sql, all).await?.map(|r| r.id))
     }
 }

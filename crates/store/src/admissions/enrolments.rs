@@ -10,7 +10,7 @@ use super::{count, insert_id, per_page};
 use crate::error::{Result, StoreError, stored};
 use crate::listing::Page;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of};
 use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
@@ -147,19 +147,12 @@ impl Store {
              LIMIT {per} OFFSET {}",
             (page - 1) * per
         );
-        let rows = EnrolmentRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
-            .all(self.conn())
+        let rows = all_of::<EnrolmentRow>(self.conn(), &sql, params)
             .await?
             .into_iter()
             .map(EnrolmentView::try_from)
             .collect::<Result<_>>()?;
-        Ok(Page {
-            rows,
-            total,
-            capped: false,
-            page,
-            per_page: per,
-        })
+        Ok(Page::counted(rows, total, page, per))
     }
 
     /// One enrolment `scope` may see, else not found.
@@ -168,8 +161,7 @@ impl Store {
         let mut all: Vec<Value> = vec![id.into()];
         all.extend(params);
         let sql = format!("{ENROLMENT_SELECT} {ENROLMENT_FROM} WHERE e.id = ? AND {cond}");
-        EnrolmentRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, all))
-            .one(self.conn())
+        one_of::<EnrolmentRow>(self.conn(), &sql, all)
             .await?
             .ok_or(StoreError::NotFound)?
             .try_into()
@@ -181,17 +173,16 @@ impl Store {
     pub async fn create_enrolment(&self, actor: &Actor, e: &NewEnrolment) -> Result<i64> {
         e.check()?;
         let txn = self.write().await?;
-        let backend = txn.get_database_backend();
+        let _backend = txn.get_database_backend();
         #[derive(FromQueryResult)]
         struct SchoolOf {
             school_id: i64,
         }
-        let pupil_school = SchoolOf::find_by_statement(stmt(
-            backend,
+        let pupil_school = one_of::<SchoolOf>(
+            &txn,
             "SELECT school_id FROM pupils WHERE id = ? AND archived_at IS NULL",
             [e.pupil_id.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(AdmissionRefusal::NoSuchPupil(e.pupil_id))?
         .school_id;
@@ -206,21 +197,13 @@ impl Store {
             return Err(AdmissionRefusal::NoSuchSchool(s).into());
         }
         let id = insert_enrolment(&txn, e, pupil_school).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "enrolment",
-            Some(id),
-            format!(
-                "pupil {} enrolled for {} from {}",
-                e.pupil_id,
-                e.instrument.trim(),
-                e.start_date
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "pupil {} enrolled for {} from {}",
+            e.pupil_id,
+            e.instrument.trim(),
+            e.start_date
+        );
+        audit::commit(txn, actor, Action::Create, "enrolment", Some(id), summary).await?;
         Ok(id)
     }
 }

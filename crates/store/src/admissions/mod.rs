@@ -8,26 +8,16 @@ pub mod notice;
 pub mod offers;
 pub mod tuition_offer;
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbErr, Value};
 /// Where an application and an enrolment are: the domain's lifecycles, stored as their words.
 pub use tutti_domain::admissions::{ApplicationStatus, EnrolmentStatus};
 
 use crate::error::{Result, StoreError};
-use crate::query::stmt;
+use crate::query::{Count, Id, one_of};
 use crate::records::pupils::PupilScope;
 
 /// The hub setting that holds the waiting-list priority.
 pub const PRIORITY_SETTING: &str = "waiting_list_priority";
-
-#[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
-#[derive(FromQueryResult)]
-struct Id {
-    id: i64,
-}
 
 fn per_page(n: u64) -> u64 {
     if n == 0 { 50 } else { n.clamp(1, 200) }
@@ -37,16 +27,12 @@ pub(crate) async fn pupil_in_scope(conn: &impl ConnectionTrait, scope: &PupilSco
     let (cond, mut params) = scope.condition();
     params.insert(0, pupil_id.into());
     let sql = format!("SELECT COUNT(*) AS n FROM pupils p WHERE p.id = ? AND p.archived_at IS NULL AND {cond}");
-    let n = Count::find_by_statement(stmt(conn.get_database_backend(), &sql, params))
-        .one(conn)
-        .await?
-        .map_or(0, |c| c.n);
+    let n = one_of::<Count>(conn, &sql, params).await?.map_or(0, |c| c.n);
     Ok(n > 0)
 }
 
 async fn count(conn: &impl ConnectionTrait, sql: &str, params: Vec<Value>) -> Result<u64> {
-    Ok(Count::find_by_statement(stmt(conn.get_database_backend(), sql, params))
-        .one(conn)
+    Ok(one_of::<Count>(conn, sql, params)
         .await?
         .map_or(0, |c| c.n.max(0) as u64))
 }
@@ -63,8 +49,7 @@ pub(crate) async fn insert_id(
         columns.join(", "),
         vec!["?"; columns.len()].join(", ")
     );
-    Id::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
-        .one(conn)
+    one_of::<Id>(conn, &sql, values)
         .await?
         .map(|r| r.id)
         .ok_or(StoreError::Db(DbErr::RecordNotInserted))

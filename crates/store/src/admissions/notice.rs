@@ -10,7 +10,7 @@ use super::enrolments::EnrolmentView;
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{one_of, stmt};
 use crate::records::pupils::PupilScope;
 use crate::teaching::lessons::Calendars;
 
@@ -49,12 +49,11 @@ impl Store {
         let school = match enrolment.school_id {
             Some(s) => s,
             None => {
-                SchoolOf::find_by_statement(stmt(
-                    self.conn().get_database_backend(),
+                one_of::<SchoolOf>(
+                    self.conn(),
                     "SELECT school_id FROM pupils WHERE id = ?",
                     [enrolment.pupil_id.into()],
-                ))
-                .one(self.conn())
+                )
                 .await?
                 .ok_or(StoreError::NotFound)?
                 .school_id
@@ -91,16 +90,8 @@ impl Store {
         if changed == 0 {
             return Err(AdmissionRefusal::NoticeAlreadyGiven { lessons_end: None }.into());
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "enrolment",
-            Some(enrolment_id),
-            format!("notice given on {today}; lessons end on {}", preview.end_date),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("notice given on {today}; lessons end on {}", preview.end_date);
+        audit::commit(txn, actor, Action::Update, "enrolment", Some(enrolment_id), summary).await?;
         Ok(preview.end_date)
     }
 }

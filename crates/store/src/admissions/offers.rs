@@ -16,7 +16,7 @@ use super::{Count, count};
 use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::outbox;
-use crate::query::stmt;
+use crate::query::{all_of, one_of, stmt};
 use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
@@ -164,18 +164,11 @@ impl Store {
                 app.school_id,
             )
             .await?;
-            audit::record(
-                &txn,
-                actor,
-                Action::Create,
-                "enrolment",
-                Some(id),
-                format!(
-                    "pupil {} enrolled for {} from {start}, awaiting allocation",
-                    app.pupil_id, app.instrument
-                ),
-            )
-            .await?;
+            let what = format!(
+                "pupil {} enrolled for {} from {start}, awaiting allocation",
+                app.pupil_id, app.instrument
+            );
+            audit::record(&txn, actor, Action::Create, "enrolment", Some(id), what).await?;
             Some(id)
         } else {
             None
@@ -192,16 +185,8 @@ impl Store {
             ],
         ))
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "application",
-            Some(application_id),
-            format!("offer {status}"),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("offer {status}");
+        audit::commit(txn, actor, Action::Update, "application", Some(application_id), summary).await?;
         Ok(enrolment_id)
     }
 }
@@ -225,15 +210,8 @@ async fn lapse_offers(txn: &impl ConnectionTrait, actor: &Actor, today: Date) ->
         .await?
         .rows_affected();
     if lapsed > 0 {
-        audit::record(
-            txn,
-            actor,
-            Action::Update,
-            "application",
-            None,
-            format!("{lapsed} unanswered offers lapsed"),
-        )
-        .await?;
+        let what = format!("{lapsed} unanswered offers lapsed");
+        audit::record(txn, actor, Action::Update, "application", None, what).await?;
     }
     Ok(())
 }
@@ -244,12 +222,11 @@ async fn waiting_status(txn: &impl ConnectionTrait, application_id: i64) -> Resu
     struct Now {
         status: String,
     }
-    let status = Now::find_by_statement(stmt(
-        txn.get_database_backend(),
+    let status = one_of::<Now>(
+        txn,
         "SELECT status FROM applications WHERE id = ?",
         [application_id.into()],
-    ))
-    .one(txn)
+    )
     .await?
     .ok_or(StoreError::NotFound)?
     .status;
@@ -271,12 +248,11 @@ async fn place_on_list(
         "a.applied_at",
         "a.id",
     );
-    Ok(Count::find_by_statement(stmt(
-        txn.get_database_backend(),
+    Ok(one_of::<Count>(
+        txn,
         &format!("SELECT 1 + {ahead} AS n FROM applications a JOIN pupils p ON p.id = a.pupil_id WHERE a.id = ?"),
         [application_id.into()],
-    ))
-    .one(txn)
+    )
     .await?
     .map(|c| c.n))
 }
@@ -303,13 +279,12 @@ async fn offer_place(
         ],
     ))
     .await?;
-    let emails = Email::find_by_statement(stmt(
-        backend,
+    let emails = all_of::<Email>(
+        txn,
         "SELECT g.email FROM guardians g JOIN pupil_guardians pg ON pg.guardian_id = g.id WHERE pg.pupil_id = ? \
          ORDER BY g.id",
         [app.pupil_id.into()],
-    ))
-    .all(txn)
+    )
     .await?;
     let letter = OfferLetter {
         pupil_name: &app.pupil_name,
@@ -326,18 +301,11 @@ async fn offer_place(
     for e in &emails {
         outbox::enqueue(txn, &e.email, &subject, &body).await?;
     }
-    audit::record(
-        txn,
-        actor,
-        Action::Update,
-        "application",
-        Some(app.id),
-        format!(
-            "offered a place from {}, open until {}",
-            format_day_long(offer.start_date),
-            format_day_long(offer.expires_on)
-        ),
-    )
-    .await?;
+    let what = format!(
+        "offered a place from {}, open until {}",
+        format_day_long(offer.start_date),
+        format_day_long(offer.expires_on)
+    );
+    audit::record(txn, actor, Action::Update, "application", Some(app.id), what).await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use super::{PRIORITY_SETTING, count, insert_id};
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::settings;
-use crate::query::stmt;
+use crate::query::{all_of, one_of, stmt};
 use crate::{Store, now};
 
 /// One combination in the hub's tuition offer.
@@ -34,11 +34,7 @@ impl Store {
     pub async fn tuition_offer(&self) -> Result<Vec<OfferedLesson>> {
         let sql = "SELECT id, instrument, lesson_type, minutes FROM tuition_offer \
                    ORDER BY LOWER(instrument), lesson_type, minutes";
-        Ok(
-            OfferedLesson::find_by_statement(stmt(self.conn().get_database_backend(), sql, []))
-                .all(self.conn())
-                .await?,
-        )
+        all_of::<OfferedLesson>(self.conn(), sql, []).await
     }
 
     /// Adds a combination to the offer.
@@ -76,19 +72,11 @@ impl Store {
             ],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "tuition_offer",
-            Some(id),
-            format!(
-                "offered {} {instrument}, {} minutes",
-                choice.lesson_type, choice.minutes
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "offered {} {instrument}, {} minutes",
+            choice.lesson_type, choice.minutes
+        );
+        audit::commit(txn, actor, Action::Create, "tuition_offer", Some(id), summary).await?;
         Ok(id)
     }
 
@@ -96,29 +84,20 @@ impl Store {
     pub async fn withdraw_from_offer(&self, actor: &Actor, id: i64) -> Result<()> {
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
-        let found = OfferedLesson::find_by_statement(stmt(
-            backend,
+        let found = one_of::<OfferedLesson>(
+            &txn,
             "SELECT id, instrument, lesson_type, minutes FROM tuition_offer WHERE id = ?",
             [id.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
         txn.execute_raw(stmt(backend, "DELETE FROM tuition_offer WHERE id = ?", [id.into()]))
             .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Archive,
-            "tuition_offer",
-            Some(id),
-            format!(
-                "withdrew {} {}, {} minutes",
-                found.lesson_type, found.instrument, found.minutes
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "withdrew {} {}, {} minutes",
+            found.lesson_type, found.instrument, found.minutes
+        );
+        audit::commit(txn, actor, Action::Archive, "tuition_offer", Some(id), summary).await?;
         Ok(())
     }
 
@@ -137,16 +116,8 @@ impl Store {
     pub async fn set_waiting_priority(&self, actor: &Actor, priority: WaitingPriority) -> Result<()> {
         let txn = self.write().await?;
         settings::put(&txn, PRIORITY_SETTING, priority.as_str()).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "setting",
-            None,
-            format!("waiting list priority: {priority}"),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("waiting list priority: {priority}");
+        audit::commit(txn, actor, Action::Update, "setting", None, what).await?;
         Ok(())
     }
 }

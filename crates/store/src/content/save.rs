@@ -8,7 +8,8 @@ pub use tutti_domain::content::{Draft, slugify, validate};
 
 use super::Item;
 use crate::entities::{content_item, content_redirect};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
+use crate::query::found;
 use crate::{Store, now};
 
 /// The editable fields of a stored item.
@@ -103,12 +104,7 @@ pub(crate) async fn save_in(txn: &DatabaseTransaction, id: Option<i64>, d: &Draf
         .into());
     }
     let existing = match id {
-        Some(id) => Some(
-            content_item::Entity::find_by_id(id)
-                .one(txn)
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        ),
+        Some(id) => Some(found::<content_item::Entity>(txn, id).await?),
         None => None,
     };
     if let (Some(old), Some(parent)) = (&existing, d.parent_id)

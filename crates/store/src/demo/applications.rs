@@ -9,8 +9,9 @@ use time::{Date, Duration, OffsetDateTime, Weekday};
 use tutti_domain::admissions::WaitingPriority;
 
 use super::rng::Rng;
+use crate::admissions::applications::APPLIED_COLUMNS;
 use crate::error::Result;
-use crate::query::stmt;
+use crate::query::all_of;
 use crate::teaching::lessons::insert_rows;
 
 /// Children waiting per hundred pupils. A hub of fewer than `FROM_PUPILS` pupils (the tests'
@@ -78,20 +79,18 @@ pub(super) async fn seed(
         return Ok(0);
     }
     let per_list = (pupils * PER_HUNDRED / 100).div_ceil(SCHOOLS * INSTRUMENTS.len());
-    let db = txn.get_database_backend();
-    let all = PupilRow::find_by_statement(stmt(
-        db,
+    let _db = txn.get_database_backend();
+    let all = all_of::<PupilRow>(
+        txn,
         "SELECT id, school_id, fsm, looked_after FROM pupils ORDER BY id",
         Vec::<Value>::new(),
-    ))
-    .all(txn)
+    )
     .await?;
-    let learning: HashSet<(i64, String)> = Learning::find_by_statement(stmt(
-        db,
+    let learning: HashSet<(i64, String)> = all_of::<Learning>(
+        txn,
         "SELECT pupil_id, LOWER(instrument) AS instrument FROM enrolments",
         Vec::<Value>::new(),
-    ))
-    .all(txn)
+    )
     .await?
     .into_iter()
     .map(|l| (l.pupil_id, l.instrument))
@@ -209,21 +208,10 @@ pub(super) async fn seed(
         txn,
         "applications",
         &[
-            "pupil_id",
-            "school_id",
-            "instrument",
-            "lesson_type",
-            "minutes",
-            "source",
-            "school_paid",
-            "applied_by",
-            "applied_at",
-            "status",
-            "offer_start_date",
-            "offer_expires_on",
-            "offered_at",
-            "updated_at",
-        ],
+            &APPLIED_COLUMNS[..],
+            &["offer_start_date", "offer_expires_on", "offered_at", "updated_at"],
+        ]
+        .concat(),
         rows,
     )
     .await?;

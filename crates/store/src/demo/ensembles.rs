@@ -15,7 +15,7 @@ use tutti_domain::ensembles::{EnsembleEntry, EnsembleKind, EnsembleLevel, rehear
 use super::rng::Rng;
 use crate::error::Result;
 use crate::platform::audit::Actor;
-use crate::query::stmt;
+use crate::query::{Id, all_of, one_of, stmt};
 use crate::teaching::ensembles::records::{EnsembleInput, create_in};
 use crate::teaching::ensembles::rehearsals::date_in;
 use crate::teaching::ensembles::weekday;
@@ -230,11 +230,6 @@ fn plans() -> Vec<Plan> {
 }
 
 #[derive(FromQueryResult)]
-struct Id {
-    id: i64,
-}
-
-#[derive(FromQueryResult)]
 struct PupilRow {
     id: i64,
     date_of_birth: Date,
@@ -250,41 +245,34 @@ pub(super) async fn seed(txn: &DatabaseTransaction, seed: u64, today: Date, t: O
         name: "demo seed".into(),
         ip: "local".into(),
     };
-    let staff: Vec<i64> = Id::find_by_statement(stmt(db, "SELECT id FROM staff ORDER BY id LIMIT 60", []))
-        .all(txn)
+    let staff: Vec<i64> = all_of::<Id>(txn, "SELECT id FROM staff ORDER BY id LIMIT 60", [])
         .await?
         .into_iter()
         .map(|r| r.id)
         .collect();
-    let demo_teacher = Id::find_by_statement(stmt(
-        db,
+    let demo_teacher = one_of::<Id>(
+        txn,
         "SELECT staff_id AS id FROM users WHERE email = 'teacher@demo.test' AND staff_id IS NOT NULL",
         [],
-    ))
-    .one(txn)
+    )
     .await?
     .map(|r| r.id);
-    let demo_children: BTreeSet<i64> = Id::find_by_statement(stmt(
-        db,
+    let demo_children: BTreeSet<i64> = all_of::<Id>(
+        txn,
         "SELECT pg.pupil_id AS id FROM pupil_guardians pg JOIN guardians g ON g.id = pg.guardian_id \
          WHERE g.email = 'parent@demo.test' ORDER BY pg.pupil_id",
         [],
-    ))
-    .all(txn)
+    )
     .await?
     .into_iter()
     .map(|r| r.id)
     .collect();
-    let pupils: Vec<PupilRow> = PupilRow::find_by_statement(stmt(
-        db,
-        "SELECT id, date_of_birth FROM pupils ORDER BY id LIMIT 4000",
-        [],
-    ))
-    .all(txn)
-    .await?
-    .into_iter()
-    .filter(|p| !demo_children.contains(&p.id))
-    .collect();
+    let pupils: Vec<PupilRow> =
+        all_of::<PupilRow>(txn, "SELECT id, date_of_birth FROM pupils ORDER BY id LIMIT 4000", [])
+            .await?
+            .into_iter()
+            .filter(|p| !demo_children.contains(&p.id))
+            .collect();
     let year = AcademicYear::containing(today);
     let terms = default_term_dates(year);
     let age_day = tutti_domain::ensembles::age_day(today);
@@ -442,12 +430,11 @@ pub(super) async fn seed(txn: &DatabaseTransaction, seed: u64, today: Date, t: O
         pupil_id: i64,
         instrument: String,
     }
-    let accepted = Accepted::find_by_statement(stmt(
-        db,
+    let accepted = all_of::<Accepted>(
+        txn,
         "SELECT id, ensemble_id, pupil_id, instrument FROM ensemble_applications WHERE status = 'accepted' ORDER BY id",
         [],
-    ))
-    .all(txn)
+    )
     .await?;
     // One member in three has played since the year before, so last year's data return (the
     // one the office makes) counts ensembles too.
@@ -494,12 +481,11 @@ pub(super) async fn seed(txn: &DatabaseTransaction, seed: u64, today: Date, t: O
         id: i64,
         ensemble_id: i64,
     }
-    let past = Past::find_by_statement(stmt(
-        db,
+    let past = all_of::<Past>(
+        txn,
         "SELECT id, ensemble_id FROM rehearsals WHERE day < ? ORDER BY id",
         [today.into()],
-    ))
-    .all(txn)
+    )
     .await?;
     let marks_of = [
         "present",
@@ -543,12 +529,11 @@ pub(super) async fn seed(txn: &DatabaseTransaction, seed: u64, today: Date, t: O
             id: i64,
             day: Date,
         }
-        let coming = Next::find_by_statement(stmt(
-            db,
+        let coming = all_of::<Next>(
+            txn,
             "SELECT id, day FROM rehearsals WHERE ensemble_id = ? AND day >= ? ORDER BY day LIMIT 2",
             [first.into(), today.into()],
-        ))
-        .all(txn)
+        )
         .await?;
         if let Some(c) = coming.first() {
             txn.execute_raw(stmt(

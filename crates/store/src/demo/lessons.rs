@@ -8,9 +8,9 @@ use time::Date;
 use tutti_domain::calendar::{AcademicYear, default_term_dates};
 
 use crate::error::Result;
-use crate::query::stmt;
 use super::Calendar;
-use crate::teaching::lessons::{generate_in, insert_rows};
+use crate::query::{all_of, one_of, stmt};
+use crate::teaching::lessons::{generate_in, insert_rows, insert_term_dates, term_date_values};
 use crate::{Backend, now};
 
 /// Minutes between visits to two schools: the demo has no travel matrix, so a fixed drive.
@@ -47,26 +47,17 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
     super::analyse(txn).await?;
     let year = AcademicYear::containing(today);
     let terms = default_term_dates(year);
-    let authorities = Authority::find_by_statement(stmt(
-        db,
+    let authorities = all_of::<Authority>(
+        txn,
         "SELECT DISTINCT local_authority FROM schools ORDER BY local_authority",
         Vec::<Value>::new(),
-    ))
-    .all(txn)
+    )
     .await?;
     let mut rows = Vec::new();
     let mut closures = Vec::new();
     for a in &authorities {
         for t in &terms {
-            rows.push(vec![
-                a.local_authority.clone().into(),
-                Option::<i64>::None.into(),
-                t.term.to_string().into(),
-                t.dates.first.into(),
-                t.dates.last.into(),
-                t.half_term.first.into(),
-                t.half_term.last.into(),
-            ]);
+            rows.push(term_date_values(&a.local_authority, None, t));
         }
         // Schools take their first day of the year as an INSET day.
         closures.push(vec![
@@ -77,16 +68,7 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
             "INSET day".into(),
         ]);
     }
-    let term_columns = [
-        "local_authority",
-        "school_id",
-        "term",
-        "first_day",
-        "last_day",
-        "half_term_first",
-        "half_term_last",
-    ];
-    insert_rows(txn, "term_dates", &term_columns, rows).await?;
+    insert_term_dates(txn, rows).await?;
     insert_rows(
         txn,
         "closures",
@@ -97,13 +79,12 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
 
     // Groups: individual lessons alone, pairs in twos, small groups in fours, by teacher,
     // school, instrument and length.
-    let enrolments = EnrolmentRow::find_by_statement(stmt(
-        db,
+    let enrolments = all_of::<EnrolmentRow>(
+        txn,
         "SELECT id, pupil_id, teacher_id, school_id, instrument, lesson_type, minutes FROM enrolments \
          WHERE teacher_id IS NOT NULL AND school_id IS NOT NULL AND status = 'active' ORDER BY id",
         Vec::<Value>::new(),
-    ))
-    .all(txn)
+    )
     .await?;
     // A pupil learning twice with one teacher goes in another group, never twice in one.
     let mut pools: BTreeMap<GroupKey<usize>, Vec<i64>> = BTreeMap::new();
@@ -231,13 +212,12 @@ pub(super) async fn seed(txn: &DatabaseTransaction, backend: Backend, today: Dat
     .await?;
     // One day the demo teacher was ill: their first teaching day after half-term is owed.
     let after = terms[0].half_term.last;
-    let absent = Day::find_by_statement(stmt(
-        db,
+    let absent = one_of::<Day>(
+        txn,
         "SELECT MIN(d.day) AS day FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
          WHERE g.teacher_id = 1 AND d.day > ? AND d.day < ?",
         [after.into(), today.into()],
-    ))
-    .one(txn)
+    )
     .await?
     .and_then(|d| d.day);
     if let Some(day) = absent {

@@ -14,7 +14,7 @@ use crate::Store;
 use crate::error::Result;
 use crate::money::payments::invoices::PaymentInput;
 use crate::platform::audit::Actor;
-use crate::query::stmt;
+use crate::query::all_of;
 
 /// Invoices given a payment at most, whatever the demo's size.
 const MOST_PAID: usize = 1_500;
@@ -37,12 +37,11 @@ pub(super) async fn seed(store: &Store, actor: &Actor, today: Date) -> Result<()
     // Billed on the year's first day, so that by today some instalments have fallen due.
     let then = store.clone().with_clock(Clock::on(issued));
     then.run_billing(actor, term, false, &|_| {}).await?;
-    let open = Open::find_by_statement(stmt(
-        store.conn().get_database_backend(),
+    let open = all_of::<Open>(
+        store.conn(),
         "SELECT id, total_pence FROM invoices WHERE status = 'issued' AND total_pence > 0 ORDER BY id",
         [],
-    ))
-    .all(store.conn())
+    )
     .await?;
     // Six in ten paid in full, one in ten half paid, three in ten owing.
     let mut paid = 0;

@@ -1,6 +1,6 @@
 //! Attendance at the door: a booking checked in by its reference (typed or from its QR code),
 //! once, when confirmed; checking in to a CPD event writes the member of staff's CPD record.
-use sea_orm::{ConnectionTrait as _, FromQueryResult};
+use sea_orm::FromQueryResult;
 use time::Date;
 use tutti_domain::events::{BookingStatus, EventKind, EventRefusal};
 
@@ -8,7 +8,7 @@ use super::bookings::{Booking, booking_where};
 use super::{event_in, sessions_in};
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, stmt};
+use crate::query::{all_of, exec, one_of};
 use crate::{Store, now};
 
 /// A CPD record of a member of staff.
@@ -52,12 +52,11 @@ impl Store {
             struct Id {
                 id: i64,
             }
-            let staff = Id::find_by_statement(stmt(
-                txn.get_database_backend(),
+            let staff = one_of::<Id>(
+                &txn,
                 "SELECT id FROM staff WHERE lower(email) = ? AND archived_at IS NULL",
                 [b.email.to_lowercase().into()],
-            ))
-            .one(&txn)
+            )
             .await?;
             if let Some(staff) = staff {
                 let minutes: i32 = sessions_in(&txn, event.id)
@@ -82,16 +81,8 @@ impl Store {
                 .await?;
             }
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "booking",
-            Some(b.id),
-            format!("{} checked in", b.reference),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("{} checked in", b.reference);
+        audit::commit(txn, actor, Action::Update, "booking", Some(b.id), what).await?;
         let checked = booking_where(self.conn(), "b.id = ?", b.id.into())
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -100,24 +91,22 @@ impl Store {
 
     /// A member of staff's CPD records, newest first.
     pub async fn cpd_records(&self, staff_id: i64) -> Result<Vec<CpdRecord>> {
-        Ok(CpdRecord::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<CpdRecord>(
+            self.conn(),
             "SELECT id, staff_id, title, attended_on, minutes, booking_id FROM cpd_records WHERE staff_id = ? \
              ORDER BY attended_on DESC, id DESC",
             [staff_id.into()],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// A CPD record by id (its certificate).
     pub async fn cpd_record(&self, id: i64) -> Result<Option<CpdRecord>> {
-        Ok(CpdRecord::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<CpdRecord>(
+            self.conn(),
             "SELECT id, staff_id, title, attended_on, minutes, booking_id FROM cpd_records WHERE id = ?",
             [id.into()],
-        ))
-        .one(self.conn())
-        .await?)
+        )
+        .await
     }
 }

@@ -16,7 +16,7 @@ use super::{Event, event_in, lock_event, sessions_in, taken_in, tickets_in};
 use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::outbox;
-use crate::query::{exec, insert_id, stmt};
+use crate::query::{Id, all_of, exec, insert_id, one_of};
 use crate::{Store, now};
 
 /// Who is booking, which decides how the booking is paid.
@@ -114,12 +114,11 @@ async fn finish(conn: &impl ConnectionTrait, rows: Vec<BookingRow>) -> Result<Ve
     }
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let lines = Line::find_by_statement(stmt(
-            conn.get_database_backend(),
+        let lines = all_of::<Line>(
+            conn,
             "SELECT name, quantity, price_pence FROM booking_tickets WHERE booking_id = ? ORDER BY id",
             [r.id.into()],
-        ))
-        .all(conn)
+        )
         .await?;
         out.push(Booking {
             id: r.id,
@@ -161,13 +160,7 @@ pub(crate) async fn booking_matching(
     condition: &str,
     values: Vec<sea_orm::Value>,
 ) -> Result<Option<Booking>> {
-    let rows = BookingRow::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!("{BOOKING_SELECT} WHERE {condition}"),
-        values,
-    ))
-    .all(conn)
-    .await?;
+    let rows = all_of::<BookingRow>(conn, &format!("{BOOKING_SELECT} WHERE {condition}"), values).await?;
     Ok(finish(conn, rows).await?.into_iter().next())
 }
 
@@ -186,17 +179,7 @@ fn new_reference() -> String {
 /// has none (decision 0086).
 pub(crate) async fn guest_payer(conn: &impl ConnectionTrait) -> Result<i64> {
     const EMAIL: &str = "guest-payments@tutti.invalid";
-    #[derive(FromQueryResult)]
-    struct Id {
-        id: i64,
-    }
-    let found = Id::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT id FROM users WHERE email = ?",
-        [EMAIL.into()],
-    ))
-    .one(conn)
-    .await?;
+    let found: Option<Id> = one_of(conn, "SELECT id FROM users WHERE email = ?", [EMAIL.into()]).await?;
     if let Some(f) = found {
         return Ok(f.id);
     }
@@ -328,15 +311,8 @@ pub(crate) async fn book_in(
         send_confirmation(conn, id).await?;
         None
     };
-    audit::record(
-        conn,
-        actor,
-        Action::Create,
-        "booking",
-        Some(id),
-        format!("{reference}: {wanted} places on {} for {cost}", event.title),
-    )
-    .await?;
+    let what = format!("{reference}: {wanted} places on {} for {cost}", event.title);
+    audit::record(conn, actor, Action::Create, "booking", Some(id), what).await?;
     Ok(Booked {
         id,
         reference,
@@ -379,15 +355,10 @@ pub(crate) async fn send_confirmation(conn: &impl ConnectionTrait, booking_id: i
     struct Site {
         site_url: String,
     }
-    let site = Site::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT site_url FROM bookings WHERE id = ?",
-        [booking_id.into()],
-    ))
-    .one(conn)
-    .await?
-    .map(|s| s.site_url)
-    .unwrap_or_default();
+    let site = one_of::<Site>(conn, "SELECT site_url FROM bookings WHERE id = ?", [booking_id.into()])
+        .await?
+        .map(|s| s.site_url)
+        .unwrap_or_default();
     let sessions: Vec<String> = sessions_in(conn, event.id)
         .await?
         .into_iter()
@@ -472,18 +443,11 @@ pub async fn confirm_paid(
         )
         .await?;
         if status == BookingStatus::Expired {
-            audit::record(
-                conn,
-                &late_actor(),
-                Action::Update,
-                "booking",
-                Some(booking_id),
-                format!(
-                    "{} paid after its hold ran out; places still free, so confirmed",
-                    b.reference
-                ),
-            )
-            .await?;
+            let what = format!(
+                "{} paid after its hold ran out; places still free, so confirmed",
+                b.reference
+            );
+            audit::record(conn, &late_actor(), Action::Update, "booking", Some(booking_id), what).await?;
         }
         return send_confirmation(conn, booking_id).await;
     }
@@ -504,18 +468,11 @@ pub async fn confirm_paid(
     super::refunds::owe_in(conn, booking_id, amount).await?;
     let (subject, body) = late_payment_letter(&b.name, &event.title, &b.reference, amount);
     outbox::enqueue(conn, &b.email, &subject, &body).await?;
-    audit::record(
-        conn,
-        &late_actor(),
-        Action::Update,
-        "booking",
-        Some(booking_id),
-        format!(
-            "{} paid {amount} after its places had gone: refund owed in full",
-            b.reference
-        ),
-    )
-    .await?;
+    let what = format!(
+        "{} paid {amount} after its places had gone: refund owed in full",
+        b.reference
+    );
+    audit::record(conn, &late_actor(), Action::Update, "booking", Some(booking_id), what).await?;
     Ok(())
 }
 
@@ -534,12 +491,11 @@ pub(crate) async fn cancel_all_in(conn: &impl ConnectionTrait, event: &Event) ->
         id: i64,
         paid_pence: i64,
     }
-    let paid = Paid::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let paid = all_of::<Paid>(
+        conn,
         "SELECT id, paid_pence FROM bookings WHERE event_id = ? AND status IN ('held', 'confirmed')",
         [event.id.into()],
-    ))
-    .all(conn)
+    )
     .await?;
     exec(
         conn,
@@ -583,27 +539,25 @@ impl Store {
 
     /// The bookings paid by one checkout (a guest's return from the provider's page).
     pub async fn bookings_of_checkout(&self, checkout_reference: &str) -> Result<Vec<Booking>> {
-        let rows = BookingRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let rows = all_of::<BookingRow>(
+            self.conn(),
             &format!(
                 "{BOOKING_SELECT} JOIN payment_checkouts c ON c.id = b.checkout_id \
                  WHERE c.reference = ? ORDER BY b.id"
             ),
             [checkout_reference.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         finish(self.conn(), rows).await
     }
 
     /// An event's bookings, oldest first (the office's list and the door's).
     pub async fn event_bookings(&self, event_id: i64) -> Result<Vec<Booking>> {
-        let rows = BookingRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let rows = all_of::<BookingRow>(
+            self.conn(),
             &format!("{BOOKING_SELECT} WHERE b.event_id = ? ORDER BY b.id"),
             [event_id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         finish(self.conn(), rows).await
     }

@@ -126,16 +126,8 @@ impl Store {
         super::offers::offer_freed_in(&txn, &event, b.session_id, self.now()).await?;
         let (subject, body) = cancellation_letter(&b.name, &event.title, &b.reference, terms.refund);
         outbox::enqueue(&txn, &b.email, &subject, &body).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "booking",
-            Some(id),
-            format!("{} cancelled, refund due {}", b.reference, terms.refund),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{} cancelled, refund due {}", b.reference, terms.refund);
+        audit::commit(txn, actor, Action::Update, "booking", Some(id), summary).await?;
         Ok(Cancelled {
             reference: b.reference,
             refund: terms.refund,

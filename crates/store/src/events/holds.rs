@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::{Event, event_in, lock_event};
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, stmt};
+use crate::query::{all_of, exec};
 use crate::{Store, now};
 
 /// Marks the event's holds that ran out by `at` expired, frees their places and offers them to
@@ -20,13 +20,12 @@ pub(crate) async fn expire_in(conn: &impl ConnectionTrait, event: &Event, at: Of
         session_id: Option<i64>,
         reference: String,
     }
-    let ran = Ran::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let ran = all_of::<Ran>(
+        conn,
         "SELECT id, session_id, reference FROM bookings WHERE event_id = ? AND status = 'held' \
          AND held_until IS NOT NULL AND held_until <= ? ORDER BY id",
         [event.id.into(), at.into()],
-    ))
-    .all(conn)
+    )
     .await?;
     if ran.is_empty() {
         return Ok(0);
@@ -57,15 +56,8 @@ pub(crate) async fn expire_in(conn: &impl ConnectionTrait, event: &Event, at: Of
         ip: "sweep".into(),
     };
     for r in &ran {
-        audit::record(
-            conn,
-            &sweep,
-            Action::Update,
-            "booking",
-            Some(r.id),
-            format!("{} not paid in time: its places are free again", r.reference),
-        )
-        .await?;
+        let what = format!("{} not paid in time: its places are free again", r.reference);
+        audit::record(conn, &sweep, Action::Update, "booking", Some(r.id), what).await?;
     }
     Ok(ran.len() as u32)
 }
@@ -79,13 +71,12 @@ impl Store {
             event_id: i64,
         }
         let at = self.now();
-        let events = Id::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let events = all_of::<Id>(
+            self.conn(),
             "SELECT DISTINCT event_id FROM bookings WHERE status = 'held' AND held_until IS NOT NULL \
              AND held_until <= ? ORDER BY event_id",
             [at.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         let mut expired = 0;
         for e in events {

@@ -19,7 +19,7 @@ use tutti_domain::events::{EventAudience, EventKind, EventRefusal, check_session
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, insert_id, stmt};
+use crate::query::{all_of, exec, insert_id, one_of, stmt};
 use crate::{Store, now};
 
 /// An event as pages and the API show it.
@@ -134,13 +134,12 @@ fn slug_for(title: &str, first: Date) -> String {
 }
 
 pub(crate) async fn event_in(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Event>> {
-    Ok(Event::find_by_statement(stmt(
-        conn.get_database_backend(),
+    one_of::<Event>(
+        conn,
         &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?"),
         [id.into()],
-    ))
-    .one(conn)
-    .await?)
+    )
+    .await
 }
 
 /// Locks the event's row for the rest of the transaction on PostgreSQL, so that two bookings
@@ -159,24 +158,22 @@ pub(crate) async fn lock_event(conn: &impl ConnectionTrait, event_id: i64) -> Re
 }
 
 pub(crate) async fn sessions_in(conn: &impl ConnectionTrait, event_id: i64) -> Result<Vec<Session>> {
-    Ok(Session::find_by_statement(stmt(
-        conn.get_database_backend(),
+    all_of::<Session>(
+        conn,
         "SELECT id, event_id, date, start_minute, end_minute FROM event_sessions WHERE event_id = ? \
          ORDER BY date, start_minute, id",
         [event_id.into()],
-    ))
-    .all(conn)
-    .await?)
+    )
+    .await
 }
 
 pub(crate) async fn tickets_in(conn: &impl ConnectionTrait, event_id: i64) -> Result<Vec<TicketType>> {
-    Ok(TicketType::find_by_statement(stmt(
-        conn.get_database_backend(),
+    all_of::<TicketType>(
+        conn,
         "SELECT id, event_id, name, price_pence FROM ticket_types WHERE event_id = ? ORDER BY position, id",
         [event_id.into()],
-    ))
-    .all(conn)
-    .await?)
+    )
+    .await
 }
 
 /// Places held on an event (or one of its sessions) at `at`: bookings confirmed or held with
@@ -199,28 +196,26 @@ pub(crate) async fn taken_in(
     };
     let mut booking_values = values.clone();
     booking_values.push(at.into());
-    let booked = N::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let booked = one_of::<N>(
+        conn,
         &format!(
             "SELECT SUM(places) AS n FROM bookings WHERE event_id = ?{session_sql} AND (status = 'confirmed' \
              OR (status = 'held' AND (held_until IS NULL OR held_until > ?)))"
         ),
         booking_values,
-    ))
-    .one(conn)
+    )
     .await?
     .and_then(|n| n.n)
     .unwrap_or(0);
     values.push(except_email.unwrap_or("").into());
-    let offered = N::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let offered = one_of::<N>(
+        conn,
         &format!(
             "SELECT SUM(places) AS n FROM event_waiting_list WHERE event_id = ? AND status = 'offered'{session_sql} \
              AND email <> ?"
         ),
         values,
-    ))
-    .one(conn)
+    )
     .await?
     .and_then(|n| n.n)
     .unwrap_or(0);
@@ -326,8 +321,7 @@ impl Store {
             )
             .await?;
         }
-        audit::record(&txn, actor, Action::Create, "event", Some(id), new.title.clone()).await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Create, "event", Some(id), new.title.clone()).await?;
         Ok(id)
     }
 
@@ -352,16 +346,8 @@ impl Store {
             vec![id.into()],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "event",
-            Some(id),
-            format!("cancelled {}", event.title),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("cancelled {}", event.title);
+        audit::commit(txn, actor, Action::Update, "event", Some(id), what).await?;
         Ok(())
     }
 
@@ -401,9 +387,7 @@ impl Store {
             values.push(from.into());
         }
         sql.push_str(" ORDER BY first_date, id LIMIT 500");
-        let events = Event::find_by_statement(stmt(self.conn().get_database_backend(), &sql, values))
-            .all(self.conn())
-            .await?;
+        let events = all_of::<Event>(self.conn(), &sql, values).await?;
         let mut out = Vec::with_capacity(events.len());
         for e in events {
             out.push(detail_in(self.conn(), e, self.now()).await?);
@@ -417,12 +401,9 @@ async fn event_id_by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<Opt
     struct Id {
         id: i64,
     }
-    Ok(Id::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT id FROM events WHERE slug = ?",
-        [slug.into()],
-    ))
-    .one(conn)
-    .await?
-    .map(|r| r.id))
+    Ok(
+        one_of::<Id>(conn, "SELECT id FROM events WHERE slug = ?", [slug.into()])
+            .await?
+            .map(|r| r.id),
+    )
 }

@@ -8,7 +8,7 @@ use super::{Event, taken_in};
 use crate::error::Result;
 use crate::now;
 use crate::platform::outbox;
-use crate::query::{exec, stmt};
+use crate::query::{all_of, exec, one_of};
 
 /// Someone on an event's waiting list.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
@@ -39,15 +39,14 @@ pub(crate) async fn offer_freed_in(
         Some(s) => (" AND session_id = ?", vec![event.id.into(), s.into()]),
         None => ("", vec![event.id.into()]),
     };
-    let queue = Waiting::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let queue = all_of::<Waiting>(
+        conn,
         &format!(
             "SELECT id, event_id, session_id, name, email, places, status, offered_at FROM event_waiting_list \
              WHERE event_id = ? AND status = 'waiting'{session_sql} ORDER BY id"
         ),
         values,
-    ))
-    .all(conn)
+    )
     .await?;
     let wanted: Vec<(i64, u32)> = queue.iter().map(|w| (w.id, w.places.max(0) as u32)).collect();
     for id in waiting_offers(&wanted, free) {
@@ -64,12 +63,11 @@ pub(crate) async fn offer_freed_in(
         struct Site {
             site_url: String,
         }
-        let site = Site::find_by_statement(stmt(
-            conn.get_database_backend(),
+        let site = one_of::<Site>(
+            conn,
             "SELECT site_url FROM event_waiting_list WHERE id = ?",
             [id.into()],
-        ))
-        .one(conn)
+        )
         .await?
         .map(|s| s.site_url)
         .unwrap_or_default();

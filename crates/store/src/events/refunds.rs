@@ -9,7 +9,7 @@ use tutti_domain::Pence;
 use crate::error::Result;
 use crate::money::payments::provider::{PaymentProvider, RefundRequest};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, stmt};
+use crate::query::{all_of, exec, one_of};
 use crate::{Store, now};
 
 /// How long a refund being paid by one app server is left to it before another may retry.
@@ -56,13 +56,12 @@ pub(crate) async fn owe_in(conn: &impl ConnectionTrait, booking_id: i64, amount:
         checkout_id: i64,
         provider: String,
     }
-    let Some(paid) = Paid::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let Some(paid) = one_of::<Paid>(
+        conn,
         "SELECT c.id AS checkout_id, c.provider FROM bookings b JOIN payment_checkouts c ON c.id = b.checkout_id \
          WHERE b.id = ? AND c.status = 'paid'",
         [booking_id.into()],
-    ))
-    .one(conn)
+    )
     .await?
     else {
         return Ok(false);
@@ -90,13 +89,12 @@ const REFUND_COLUMNS: &str = "id, booking_id, reference, amount_pence, status, p
 impl Store {
     /// A booking's refund through the provider, if one is owed or made.
     pub async fn booking_refund(&self, booking_id: i64) -> Result<Option<BookingRefund>> {
-        Ok(BookingRefund::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<BookingRefund>(
+            self.conn(),
             &format!("SELECT {REFUND_COLUMNS} FROM booking_refunds WHERE booking_id = ?"),
             [booking_id.into()],
-        ))
-        .one(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Pays the refunds owed through `provider` (only `booking`'s, when given): each is
@@ -120,8 +118,8 @@ impl Store {
             None => ("", Vec::new()),
         };
         values.insert(0, provider.name().into());
-        let owed = Owed::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let owed = all_of::<Owed>(
+            self.conn(),
             &format!(
                 "SELECT r.id, r.booking_id, r.reference, r.amount_pence, c.provider_session AS session, \
                  b.reference AS booking_reference FROM booking_refunds r \
@@ -129,8 +127,7 @@ impl Store {
                  WHERE r.provider = ? AND r.status = 'pending'{only} ORDER BY r.id"
             ),
             values,
-        ))
-        .all(self.conn())
+        )
         .await?;
         let mut report = RefundsPaid::default();
         for o in owed {

@@ -1,13 +1,12 @@
 //! The waiting list: people who want places on a full event, kept in the order they joined;
 //! when places come free they are offered in that order, held for those offered and told by
 //! email, and taken up when they book with the same address.
-use sea_orm::FromQueryResult;
 use tutti_domain::events::{EventRefusal, check_places};
 
 use super::{event_in, taken_in};
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{insert_id, stmt};
+use crate::query::{all_of, insert_id};
 use crate::{Store, now};
 
 // The row is the offers' too (they read the queue).
@@ -61,28 +60,19 @@ impl Store {
             ],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "waiting list",
-            Some(id),
-            format!("{} places wanted on {}", req.places, event.title),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{} places wanted on {}", req.places, event.title);
+        audit::commit(txn, actor, Action::Create, "waiting list", Some(id), summary).await?;
         Ok(id)
     }
 
     /// An event's waiting list in order.
     pub async fn waiting_list(&self, event_id: i64) -> Result<Vec<Waiting>> {
-        Ok(Waiting::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<Waiting>(
+            self.conn(),
             "SELECT id, event_id, session_id, name, email, places, status, offered_at FROM event_waiting_list \
              WHERE event_id = ? ORDER BY id",
             [event_id.into()],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 }

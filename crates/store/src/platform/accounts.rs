@@ -13,6 +13,7 @@ use tutti_domain::accounts::{AccountRefusal, check_not_last_admin};
 
 use crate::entities::{api_token, session, user};
 use crate::error::{Result, StoreError};
+use crate::query::found;
 use crate::{Store, now};
 
 /// A user as the rest of the program sees it: never the password hash.
@@ -234,19 +235,14 @@ impl Store {
     /// Changes a user's role. Refuses to remove the last enabled admin.
     pub async fn set_role(&self, user_id: i64, role: Role) -> Result<()> {
         let txn = self.write().await?;
-        let current = user::Entity::find_by_id(user_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if current.role == Role::Admin.as_str() && role != Role::Admin {
-            guard_last_admin(&txn, user_id).await?;
-        }
-        user::Entity::update_many()
-            .col_expr(user::Column::Role, role.as_str().into())
-            .col_expr(user::Column::UpdatedAt, now().into())
-            .filter(user::Column::Id.eq(user_id))
-            .exec(&txn)
-            .await?;
+        set_user_column(
+            &txn,
+            user_id,
+            user::Column::Role,
+            role.as_str().into(),
+            role != Role::Admin,
+        )
+        .await?;
         txn.commit().await?;
         self.session_cache.clear();
         Ok(())
@@ -255,19 +251,7 @@ impl Store {
     /// Disables or re-enables an account; disabling ends all its sessions.
     pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {
         let txn = self.write().await?;
-        let current = user::Entity::find_by_id(user_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if disabled && current.role == Role::Admin.as_str() {
-            guard_last_admin(&txn, user_id).await?;
-        }
-        user::Entity::update_many()
-            .col_expr(user::Column::Disabled, disabled.into())
-            .col_expr(user::Column::UpdatedAt, now().into())
-            .filter(user::Column::Id.eq(user_id))
-            .exec(&txn)
-            .await?;
+        set_user_column(&txn, user_id, user::Column::Disabled, disabled.into(), disabled).await?;
         if disabled {
             end_sessions(&txn, user_id).await?;
             revoke_api_tokens(&txn, user_id).await?;
@@ -373,6 +357,28 @@ pub(crate) async fn disable_linked(
         revoke_api_tokens(txn, u.id).await?;
     }
     Ok(users)
+}
+
+/// Sets one column of user `user_id` (and its `updated_at`) in `txn`. When `demotes`, the
+/// change takes an admin's rights away, so the last enabled admin is refused.
+async fn set_user_column(
+    txn: &impl ConnectionTrait,
+    user_id: i64,
+    column: user::Column,
+    value: sea_orm::Value,
+    demotes: bool,
+) -> Result<()> {
+    let current = found::<user::Entity>(txn, user_id).await?;
+    if demotes && current.role == Role::Admin.as_str() {
+        guard_last_admin(txn, user_id).await?;
+    }
+    user::Entity::update_many()
+        .col_expr(column, value.into())
+        .col_expr(user::Column::UpdatedAt, now().into())
+        .filter(user::Column::Id.eq(user_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 async fn guard_last_admin(txn: &impl ConnectionTrait, user_id: i64) -> Result<()> {

@@ -13,6 +13,7 @@ use crate::error::{Result, StoreError};
 use crate::platform::accounts::User;
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::tokens::{hash_token, random_token};
+use crate::query::found;
 use crate::{Store, now};
 
 /// How long a token lives unless its owner says otherwise.
@@ -69,10 +70,7 @@ impl Store {
         let secret = format!("{PREFIX}{}", random_token());
         let t = self.now();
         let txn = self.write().await?;
-        user::Entity::find_by_id(user_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        found::<user::Entity>(&txn, user_id).await?;
         let m = api_token::ActiveModel {
             user_id: Set(user_id),
             name: Set(name.trim().to_owned()),
@@ -86,16 +84,8 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "api_token",
-            Some(m.id),
-            format!("API token \"{}\" ({}) for user {user_id}", m.name, scope.as_str()),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("API token \"{}\" ({}) for user {user_id}", m.name, scope.as_str());
+        audit::commit(txn, actor, Action::Create, "api_token", Some(m.id), summary).await?;
         Ok(secret)
     }
 
@@ -131,8 +121,7 @@ impl Store {
         let mut a: api_token::ActiveModel = found.into();
         a.revoked_at = Set(Some(now()));
         a.update(&txn).await?;
-        audit::record(&txn, actor, Action::Archive, "api_token", Some(id), "API token revoked").await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Archive, "api_token", Some(id), "API token revoked").await?;
         Ok(())
     }
 

@@ -1,6 +1,9 @@
 //! The audit log: who did what to which record, when and from where, written in the same
 //! transaction as the change it records.
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -178,6 +181,21 @@ pub(crate) async fn record(
     record_many(conn, vec![event(actor, action, entity, entity_id, summary)]).await
 }
 
+/// Records one event and commits the transaction it belongs to: the last step of most
+/// changes, so that a change and its audit event are written together or not at all.
+pub(crate) async fn commit(
+    txn: DatabaseTransaction,
+    actor: &Actor,
+    action: Action,
+    entity: &str,
+    entity_id: Option<i64>,
+    summary: impl Into<String>,
+) -> Result<()> {
+    record(&txn, actor, action, entity, entity_id, summary).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Records many events in batches (an import touches thousands of records), chained in order.
 pub(crate) async fn record_many(conn: &impl ConnectionTrait, mut events: Vec<audit_event::ActiveModel>) -> Result<()> {
     if events.is_empty() {
@@ -233,13 +251,7 @@ impl Store {
             .await?;
         let mut rows: Vec<AuditEvent> = rows.into_iter().map(AuditEvent::from).collect();
         self.name_actors(&mut rows).await?;
-        Ok(Page {
-            rows,
-            total,
-            capped: false,
-            page: list.page(),
-            per_page: list.per_page(),
-        })
+        Ok(Page::counted(rows, total, list.page(), list.per_page()))
     }
 
     /// Names each user who acted by their login's address, as it is now (an erased login

@@ -9,7 +9,7 @@ use sea_orm::FromQueryResult;
 
 use crate::Store;
 use crate::error::Result;
-use crate::query::{marks, stmt};
+use crate::query::{all_of, marks};
 
 /// A record the audit log names: who it concerns, what it is, and the page that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
@@ -74,12 +74,11 @@ impl Store {
                 continue;
             }
             let conn = self.conn();
-            let rows = AuditName::find_by_statement(stmt(
-                conn.get_database_backend(),
+            let rows = all_of::<AuditName>(
+                conn,
                 &format!("{sql} ({})", marks(ids.len())),
                 ids.iter().map(|id| (*id).into()).collect::<Vec<_>>(),
-            ))
-            .all(conn)
+            )
             .await?;
             for row in rows {
                 names.insert((entity.to_owned(), row.id), row);

@@ -116,20 +116,12 @@ impl Store {
             sha256,
         });
         write(&txn, &record).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "hub_identity",
-            None,
-            format!(
-                "the hub's logo replaced ({}, {} bytes)",
-                kind.content_type(),
-                bytes.len()
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "the hub's logo replaced ({}, {} bytes)",
+            kind.content_type(),
+            bytes.len()
+        );
+        audit::commit(txn, actor, Action::Update, "hub_identity", None, summary).await?;
         Ok(record)
     }
 
@@ -140,15 +132,8 @@ impl Store {
         if let Some(old) = record.logo.take() {
             content_file::Entity::delete_by_id(old.file_id).exec(&txn).await?;
             write(&txn, &record).await?;
-            audit::record(
-                &txn,
-                actor,
-                Action::Update,
-                "hub_identity",
-                None,
-                "the hub's logo removed",
-            )
-            .await?;
+            let what = "the hub's logo removed";
+            audit::record(&txn, actor, Action::Update, "hub_identity", None, what).await?;
         }
         txn.commit().await?;
         Ok(record)

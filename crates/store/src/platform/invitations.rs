@@ -4,7 +4,7 @@
 //! record's login state. Times come from the store's clock, so a test can let one expire.
 use std::collections::HashSet;
 
-use sea_orm::sea_query::{Expr, Order};
+use sea_orm::sea_query::{Expr, Order, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -25,7 +25,7 @@ use crate::platform::accounts::{self, NewUser, User, hash_password, normalise_em
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::outbox;
 use crate::platform::tokens::{hash_token, random_token};
-use crate::query::stmt;
+use crate::query::{found, stmt};
 use crate::records::pupils::PupilScope;
 
 /// An invitation as screens and the API show it.
@@ -177,14 +177,7 @@ pub(crate) async fn withdraw_open_for(
     link: InvitationLink,
     now: OffsetDateTime,
 ) -> Result<u64> {
-    let done = invitation::Entity::update_many()
-        .col_expr(invitation::Column::WithdrawnAt, Some(now).into())
-        .col_expr(invitation::Column::UpdatedAt, now.into())
-        .filter(link_column(link).eq(link.id()))
-        .filter(open())
-        .exec(txn)
-        .await?;
-    Ok(done.rows_affected)
+    withdraw_open_where(txn, link_column(link).eq(link.id()), now).await
 }
 
 /// The same for the invitations sent to one school contact.
@@ -193,10 +186,15 @@ pub(crate) async fn withdraw_open_for_contact(
     contact_id: i64,
     now: OffsetDateTime,
 ) -> Result<u64> {
+    withdraw_open_where(txn, invitation::Column::ContactId.eq(contact_id), now).await
+}
+
+/// Withdraws the open invitations that `whose` picks out; how many.
+async fn withdraw_open_where(txn: &impl ConnectionTrait, whose: SimpleExpr, now: OffsetDateTime) -> Result<u64> {
     let done = invitation::Entity::update_many()
         .col_expr(invitation::Column::WithdrawnAt, Some(now).into())
         .col_expr(invitation::Column::UpdatedAt, now.into())
-        .filter(invitation::Column::ContactId.eq(contact_id))
+        .filter(whose)
         .filter(open())
         .exec(txn)
         .await?;
@@ -277,10 +275,7 @@ async fn invitee(
     };
     match link {
         InvitationLink::Staff(id) if office => {
-            let m = staff::Entity::find_by_id(id)
-                .one(conn)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+            let m = found::<staff::Entity>(conn, id).await?;
             archived(m.archived_at)?;
             Ok(Invitee {
                 name: format!("{} {}", m.first_name, m.last_name),
@@ -289,10 +284,7 @@ async fn invitee(
             })
         }
         InvitationLink::School(id) if office => {
-            let m = school::Entity::find_by_id(id)
-                .one(conn)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+            let m = found::<school::Entity>(conn, id).await?;
             archived(m.archived_at)?;
             let contact = school_contact::Entity::find()
                 .filter(school_contact::Column::SchoolId.eq(id))
@@ -306,10 +298,7 @@ async fn invitee(
             })
         }
         InvitationLink::Pupil(id) => {
-            let m = pupil::Entity::find_by_id(id)
-                .one(conn)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+            let m = found::<pupil::Entity>(conn, id).await?;
             if !office {
                 // A parent names only a child of theirs: anyone else's is not there to see.
                 let (condition, mut values) = scope.condition();
@@ -376,15 +365,8 @@ async fn write_invitation(
     .await?;
     let (subject, body) = invitation_letter(&mail.hub, name, role, &mail.link(&token));
     outbox::enqueue_secret(txn, email, &subject, &body).await?;
-    audit::record(
-        txn,
-        actor,
-        Action::Create,
-        "invitation",
-        Some(m.id),
-        format!("invited {role} for {link}"),
-    )
-    .await?;
+    let what = format!("invited {role} for {link}");
+    audit::record(txn, actor, Action::Create, "invitation", Some(m.id), what).await?;
     Ok(m)
 }
 
@@ -454,10 +436,7 @@ impl Store {
     pub async fn resend_invitation(&self, actor: &Actor, id: i64, mail: &InvitationMail) -> Result<Invitation> {
         let now = self.now();
         let txn = self.write().await?;
-        let m = invitation::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let m = found::<invitation::Entity>(&txn, id).await?;
         let current = Invitation::from_model(m.clone(), now)?;
         current.status.check_resend()?;
         if accounts::email_has_login(&txn, &m.email).await? {
@@ -472,16 +451,8 @@ impl Store {
         let m = a.update(&txn).await?;
         let (subject, body) = invitation_letter(&mail.hub, &m.name, current.role, &mail.link(&token));
         outbox::enqueue_secret(&txn, &m.email, &subject, &body).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "invitation",
-            Some(id),
-            format!("invitation {} sent again", m.id),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("invitation {} sent again", m.id);
+        audit::commit(txn, actor, Action::Update, "invitation", Some(id), summary).await?;
         Invitation::from_model(m, now)
     }
 
@@ -489,25 +460,14 @@ impl Store {
     pub async fn withdraw_invitation(&self, actor: &Actor, id: i64) -> Result<()> {
         let now = self.now();
         let txn = self.write().await?;
-        let m = invitation::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let m = found::<invitation::Entity>(&txn, id).await?;
         Invitation::from_model(m.clone(), now)?.status.check_withdraw()?;
         let mut a: invitation::ActiveModel = m.into();
         a.withdrawn_at = Set(Some(now));
         a.updated_at = Set(now);
         a.update(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "invitation",
-            Some(id),
-            format!("invitation {id} withdrawn"),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("invitation {id} withdrawn");
+        audit::commit(txn, actor, Action::Update, "invitation", Some(id), what).await?;
         Ok(())
     }
 
@@ -573,16 +533,8 @@ impl Store {
             name: made.email.clone(),
             ip: ip.to_owned(),
         };
-        audit::record(
-            &txn,
-            &actor,
-            Action::Create,
-            "user",
-            Some(made.id),
-            format!("login made by accepting invitation {} as {}", inv.id, inv.role),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("login made by accepting invitation {} as {}", inv.id, inv.role);
+        audit::commit(txn, &actor, Action::Create, "user", Some(made.id), summary).await?;
         Ok(made)
     }
 
@@ -608,16 +560,14 @@ impl Store {
             .limit(query.per_page())
             .all(self.conn())
             .await?;
-        Ok(Page {
-            rows: rows
-                .into_iter()
+        Ok(Page::counted(
+            rows.into_iter()
                 .map(|m| Invitation::from_model(m, now))
                 .collect::<Result<_>>()?,
             total,
-            capped: false,
-            page: query.page(),
-            per_page: query.per_page(),
-        })
+            query.page(),
+            query.per_page(),
+        ))
     }
 
     /// Whether a staff record's or a pupil's person can sign in, is invited, or neither.
@@ -723,19 +673,11 @@ impl Store {
             taken.insert(email);
             done.contacts += 1;
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "invitation",
-            None,
-            format!(
-                "invited everyone without a login: {} staff, {} school contacts",
-                done.staff, done.contacts
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "invited everyone without a login: {} staff, {} school contacts",
+            done.staff, done.contacts
+        );
+        audit::commit(txn, actor, Action::Create, "invitation", None, summary).await?;
         Ok(done)
     }
 }

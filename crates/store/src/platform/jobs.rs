@@ -25,7 +25,7 @@ use tutti_domain::jobs::{JobRefusal, JobStatus, Recovery, recovery};
 use crate::error::{Result, StoreError, stored};
 use crate::money::billing::runs::RunReport;
 use crate::platform::audit::Actor;
-use crate::query::stmt;
+use crate::query::{all_of, one_of, stmt};
 use crate::{Store, now};
 
 /// How often a held job tells the others it is alive (and how far it has got).
@@ -213,12 +213,11 @@ impl Store {
 
     /// One job.
     pub async fn job(&self, id: i64) -> Result<Job> {
-        JobRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<JobRow>(
+            self.conn(),
             &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?"),
             [id.into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .ok_or(StoreError::NotFound)?
         .into_job()
@@ -227,12 +226,11 @@ impl Store {
     /// The running job of a kind's key, if one runs (on any app server).
     pub async fn running_job(&self, kind: JobKind) -> Result<Option<Job>> {
         let key = key_of(kind, &Value::Null);
-        JobRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<JobRow>(
+            self.conn(),
             &format!("SELECT {COLUMNS} FROM jobs WHERE key = ? AND status = 'running'"),
             [key.into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .map(JobRow::into_job)
         .transpose()
@@ -244,12 +242,11 @@ impl Store {
         struct Count {
             n: i64,
         }
-        Ok(Count::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        Ok(one_of::<Count>(
+            self.conn(),
             "SELECT COUNT(*) AS n FROM jobs WHERE status = 'running'",
             [],
-        ))
-        .one(self.conn())
+        )
         .await?
         .map_or(0, |c| c.n))
     }
@@ -399,14 +396,13 @@ impl Store {
         } else {
             ""
         };
-        let stale: Vec<Job> = JobRow::find_by_statement(stmt(
-            backend,
+        let stale: Vec<Job> = all_of::<JobRow>(
+            &txn,
             &format!(
                 "SELECT {COLUMNS} FROM jobs WHERE status = 'running' AND heartbeat_at < ? ORDER BY id LIMIT 10{lock}"
             ),
             [cutoff.into()],
-        ))
-        .all(&txn)
+        )
         .await?
         .into_iter()
         .map(JobRow::into_job)
@@ -467,12 +463,11 @@ impl Store {
         struct Count {
             n: i64,
         }
-        Ok(Count::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        Ok(one_of::<Count>(
+            self.conn(),
             "SELECT COUNT(*) AS n FROM jobs WHERE holder = ? AND status = 'running'",
             [self.changes().me().into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .map_or(0, |c| c.n))
     }

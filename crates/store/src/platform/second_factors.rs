@@ -10,7 +10,7 @@ use tutti_domain::accounts::AccountRefusal;
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, insert_id, stmt};
+use crate::query::{Count, Id, all_of, exec, insert_id, one_of};
 
 /// A passkey as its owner sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -54,16 +54,6 @@ struct TotpRow {
     totp_last_step: Option<i64>,
 }
 
-#[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
-#[derive(FromQueryResult)]
-struct Id {
-    id: i64,
-}
-
 /// Forgets an account's authenticator app.
 const FORGET_APP: &str = "UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = ?";
 
@@ -82,13 +72,12 @@ async fn refresh_flag(conn: &impl ConnectionTrait, user_id: i64) -> Result<()> {
 impl Store {
     /// What second factors an account has.
     pub async fn second_factors(&self, user_id: i64) -> Result<SecondFactors> {
-        let backend = self.conn().get_database_backend();
-        let totp = TotpRow::find_by_statement(stmt(
-            backend,
+        let _backend = self.conn().get_database_backend();
+        let totp = one_of::<TotpRow>(
+            self.conn(),
             "SELECT totp_secret, totp_last_step FROM users WHERE id = ?",
             [user_id.into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
         #[derive(FromQueryResult)]
@@ -98,12 +87,11 @@ impl Store {
             created_at: OffsetDateTime,
             last_used_at: Option<OffsetDateTime>,
         }
-        let passkeys = Row::find_by_statement(stmt(
-            backend,
+        let passkeys = all_of::<Row>(
+            self.conn(),
             "SELECT id, name, created_at, last_used_at FROM passkeys WHERE user_id = ? ORDER BY id",
             [user_id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?
         .into_iter()
         .map(|r| PasskeySummary {
@@ -113,12 +101,11 @@ impl Store {
             last_used_at: r.last_used_at,
         })
         .collect();
-        let left = Count::find_by_statement(stmt(
-            backend,
+        let left = one_of::<Count>(
+            self.conn(),
             "SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
             [user_id.into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .map_or(0, |c| c.n);
         Ok(SecondFactors {
@@ -143,8 +130,8 @@ impl Store {
         )
         .await?;
         refresh_flag(&txn, user_id).await?;
-        audit::record(
-            &txn,
+        audit::commit(
+            txn,
             actor,
             Action::Update,
             "user",
@@ -152,7 +139,6 @@ impl Store {
             "authenticator app added",
         )
         .await?;
-        txn.commit().await?;
         self.session_cache.clear();
         Ok(())
     }
@@ -161,12 +147,11 @@ impl Store {
     /// code, or an older one, is refused from then on.
     pub async fn check_totp(&self, user_id: i64, code: &str) -> Result<bool> {
         let txn = self.write().await?;
-        let row = TotpRow::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let row = one_of::<TotpRow>(
+            &txn,
             "SELECT totp_secret, totp_last_step FROM users WHERE id = ?",
             [user_id.into()],
-        ))
-        .one(&txn)
+        )
         .await?;
         let Some((Some(secret), last)) = row.map(|r| (r.totp_secret, r.totp_last_step)) else {
             return Ok(false);
@@ -201,8 +186,7 @@ impl Store {
             exec(&txn, sql, vec![user_id.into()]).await?;
         }
         refresh_flag(&txn, user_id).await?;
-        audit::record(&txn, actor, Action::Update, "user", Some(user_id), what).await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Update, "user", Some(user_id), what).await?;
         self.session_cache.clear();
         Ok(())
     }
@@ -227,20 +211,18 @@ impl Store {
             )
             .await?;
         }
-        audit::record(&txn, actor, Action::Update, "user", Some(user_id), "new recovery codes").await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Update, "user", Some(user_id), "new recovery codes").await?;
         Ok(codes)
     }
 
     /// Uses up one recovery code: true when it was the account's and unused.
     pub async fn use_recovery_code(&self, user_id: i64, code: &str) -> Result<bool> {
         let txn = self.write().await?;
-        let found = Id::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let found = one_of::<Id>(
+            &txn,
             "SELECT id FROM recovery_codes WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
             [user_id.into(), recovery::hash(code).into()],
-        ))
-        .one(&txn)
+        )
         .await?;
         let Some(found) = found else { return Ok(false) };
         exec(
@@ -265,12 +247,11 @@ impl Store {
     ) -> Result<i64> {
         let t = self.now();
         let txn = self.write().await?;
-        let taken = Count::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let taken = one_of::<Count>(
+            &txn,
             "SELECT COUNT(*) AS n FROM passkeys WHERE credential_id = ?",
             [credential_id.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .map_or(0, |c| c.n);
         if taken > 0 {
@@ -291,29 +272,20 @@ impl Store {
         )
         .await?;
         refresh_flag(&txn, user_id).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "passkey",
-            Some(id),
-            format!("passkey \"{name}\""),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("passkey \"{name}\"");
+        audit::commit(txn, actor, Action::Create, "passkey", Some(id), what).await?;
         self.session_cache.clear();
         Ok(id)
     }
 
     /// The passkeys of an account, as stored, for the browser's list of allowed credentials.
     pub async fn stored_passkeys(&self, user_id: i64) -> Result<Vec<StoredPasskey>> {
-        Ok(StoredPasskey::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<StoredPasskey>(
+            self.conn(),
             "SELECT id, user_id, credential_id, public_key, sign_count FROM passkeys WHERE user_id = ? ORDER BY id",
             [user_id.into()],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Records a passkey's use and its new sign count.
@@ -357,8 +329,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         refresh_flag(&txn, user_id).await?;
-        audit::record(&txn, actor, Action::Archive, "passkey", Some(id), "passkey removed").await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Archive, "passkey", Some(id), "passkey removed").await?;
         self.session_cache.clear();
         Ok(())
     }

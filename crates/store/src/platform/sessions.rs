@@ -1,4 +1,5 @@
 //! Server-side sessions: created lazily, rotated at login, ended by timeouts or password changes.
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use time::{Duration, OffsetDateTime};
 
@@ -138,38 +139,38 @@ impl Store {
         Ok(())
     }
 
-    /// Leaves a one-line message for the next page this session sees.
-    pub async fn set_flash(&self, id_hash: &str, message: Option<&str>) -> Result<()> {
-        session::Entity::update_many()
-            .col_expr(session::Column::Flash, message.map(str::to_owned).into())
-            .filter(session::Column::Id.eq(id_hash))
-            .exec(self.conn())
-            .await?;
+    /// Sets columns of session `id_hash`; the cached sessions are forgotten.
+    async fn update_session(&self, id_hash: &str, set: Vec<(session::Column, SimpleExpr)>) -> Result<()> {
+        let mut update = session::Entity::update_many();
+        for (column, value) in set {
+            update = update.col_expr(column, value);
+        }
+        update.filter(session::Column::Id.eq(id_hash)).exec(self.conn()).await?;
         self.session_cache.clear();
         Ok(())
+    }
+
+    /// Leaves a one-line message for the next page this session sees.
+    pub async fn set_flash(&self, id_hash: &str, message: Option<&str>) -> Result<()> {
+        let flash = message.map(str::to_owned).into();
+        self.update_session(id_hash, vec![(session::Column::Flash, flash)])
+            .await
     }
 
     /// Marks the session's second factor as given, and forgets its challenge.
     pub async fn mark_second_factor_done(&self, id_hash: &str) -> Result<()> {
-        session::Entity::update_many()
-            .col_expr(session::Column::SecondFactorDone, true.into())
-            .col_expr(session::Column::Challenge, Option::<String>::None.into())
-            .filter(session::Column::Id.eq(id_hash))
-            .exec(self.conn())
-            .await?;
-        self.session_cache.clear();
-        Ok(())
+        let set = vec![
+            (session::Column::SecondFactorDone, true.into()),
+            (session::Column::Challenge, Option::<String>::None.into()),
+        ];
+        self.update_session(id_hash, set).await
     }
 
     /// Keeps a WebAuthn challenge (or none) with the session until it comes back signed.
     pub async fn set_session_challenge(&self, id_hash: &str, challenge: Option<&str>) -> Result<()> {
-        session::Entity::update_many()
-            .col_expr(session::Column::Challenge, challenge.map(str::to_owned).into())
-            .filter(session::Column::Id.eq(id_hash))
-            .exec(self.conn())
-            .await?;
-        self.session_cache.clear();
-        Ok(())
+        let challenge = challenge.map(str::to_owned).into();
+        self.update_session(id_hash, vec![(session::Column::Challenge, challenge)])
+            .await
     }
 
     /// Deletes sessions past their absolute expiry; run from time to time.

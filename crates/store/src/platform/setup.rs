@@ -120,15 +120,8 @@ impl Store {
         };
         let user = insert_user(&txn, &new, hash).await?;
         let actor = Actor::user(&user, ip);
-        audit::record(
-            &txn,
-            &actor,
-            Action::Create,
-            "user",
-            Some(user.id),
-            format!("the hub set up: first admin is user {}", user.id),
-        )
-        .await?;
+        let what = format!("the hub set up: first admin is user {}", user.id);
+        audit::record(&txn, &actor, Action::Create, "user", Some(user.id), what).await?;
         let record = identity::save_in(&txn, &actor, identity).await?;
         hub_setting::Entity::delete_by_id(KEY.to_owned()).exec(&txn).await?;
         txn.commit().await?;

@@ -10,7 +10,7 @@ use tutti_domain::privacy::{ConsentHow, ConsentKind};
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, stmt};
+use crate::query::{all_of, exec};
 
 /// One giving or withdrawing of a consent.
 #[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
@@ -79,34 +79,25 @@ impl Store {
             )
             .await?;
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "pupil",
-            Some(pupil_id),
-            format!(
-                "consent {}: {} ({})",
-                kind.as_str(),
-                if given { "given" } else { "withdrawn" },
-                how.as_str()
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "consent {}: {} ({})",
+            kind.as_str(),
+            if given { "given" } else { "withdrawn" },
+            how.as_str()
+        );
+        audit::commit(txn, actor, Action::Update, "pupil", Some(pupil_id), summary).await?;
         Ok(())
     }
 
     /// Every giving and withdrawing of a pupil's consents, oldest first.
     pub async fn consent_history(&self, pupil_id: i64) -> Result<Vec<ConsentEvent>> {
-        Ok(ConsentEvent::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<ConsentEvent>(
+            self.conn(),
             "SELECT c.kind, c.given, c.at, c.how, u.email AS by FROM consents c \
              LEFT JOIN users u ON u.id = c.by_user_id WHERE c.pupil_id = ? ORDER BY c.at, c.id",
             [pupil_id.into()],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Where each kind of consent stands for a pupil.

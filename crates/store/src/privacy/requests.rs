@@ -9,7 +9,7 @@ use super::subject::{Subject, SubjectKind};
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, insert_id, stmt};
+use crate::query::{all_of, exec, insert_id, one_of};
 
 /// What was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,34 +68,25 @@ impl Store {
             ],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "privacy_request",
-            Some(id),
-            format!(
-                "{} request for {} {}, due {due}",
-                kind.as_str(),
-                subject.kind.as_str(),
-                subject.id
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "{} request for {} {}, due {due}",
+            kind.as_str(),
+            subject.kind.as_str(),
+            subject.id
+        );
+        audit::commit(txn, actor, Action::Create, "privacy_request", Some(id), summary).await?;
         Ok(id)
     }
 
     /// Requests not yet answered, the soonest due first.
     pub async fn open_privacy_requests(&self) -> Result<Vec<PrivacyRequest>> {
-        Ok(PrivacyRequest::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<PrivacyRequest>(
+            self.conn(),
             "SELECT id, kind, subject_kind, subject_id, received_at, due_on, answered_at FROM privacy_requests \
              WHERE answered_at IS NULL ORDER BY due_on, id",
             [],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Marks the open requests of `kind` about `subject` answered, on `conn`.
@@ -133,12 +124,11 @@ impl Store {
         struct Id {
             id: i64,
         }
-        let found = Id::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let found = one_of::<Id>(
+            self.conn(),
             "SELECT id FROM pupils WHERE pupil_ref = ?",
             [pupil_ref.trim().into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
         Ok(Subject::new(SubjectKind::Pupil, found.id))

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::audit_chain::AUDIT_ANCHOR;
 use crate::platform::settings;
-use crate::query::{exec, stmt};
+use crate::query::{Count, Id, all_of, exec, one_of};
 
 /// One kind of record in the schedule, and what is due.
 #[derive(Debug, Clone, Serialize)]
@@ -43,19 +43,9 @@ impl RetentionReport {
 }
 
 #[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
-#[derive(FromQueryResult)]
 struct Period {
     kind: String,
     months: i32,
-}
-
-#[derive(FromQueryResult)]
-struct Id {
-    id: i64,
 }
 
 /// The rows of a kind that have passed `cutoff` (the WHERE of its count), with the cutoff
@@ -143,13 +133,7 @@ async fn remove(txn: &impl ConnectionTrait, kind: RetentionKind, day: Date, at: 
                 id: i64,
                 prev_hash: Option<String>,
             }
-            let first = First::find_by_statement(stmt(
-                txn.get_database_backend(),
-                "SELECT id, prev_hash FROM audit_events ORDER BY id LIMIT 1",
-                [],
-            ))
-            .one(txn)
-            .await?;
+            let first = one_of::<First>(txn, "SELECT id, prev_hash FROM audit_events ORDER BY id LIMIT 1", []).await?;
             if let Some(f) = first {
                 settings::put(
                     txn,
@@ -176,10 +160,8 @@ impl Store {
     /// The schedule: each kind's period (the hub's, else the default) and what is due today.
     pub async fn retention_schedule(&self) -> Result<Vec<RetentionLine>> {
         let conn = self.conn();
-        let backend = conn.get_database_backend();
-        let saved = Period::find_by_statement(stmt(backend, "SELECT kind, months FROM retention_periods", []))
-            .all(conn)
-            .await?;
+        let _backend = conn.get_database_backend();
+        let saved = all_of::<Period>(conn, "SELECT kind, months FROM retention_periods", []).await?;
         let today = self.today();
         let mut lines = Vec::new();
         for kind in RetentionKind::ALL {
@@ -190,8 +172,7 @@ impl Store {
                 .unwrap_or(kind.default_months());
             let cutoff = retention_cutoff(today, months);
             let (sql, values) = bind(due_sql(kind), cutoff, noon_in_london(cutoff));
-            let n = Count::find_by_statement(stmt(backend, &format!("SELECT COUNT(*) AS n {sql}"), values))
-                .one(conn)
+            let n = one_of::<Count>(conn, &format!("SELECT COUNT(*) AS n {sql}"), values)
                 .await?
                 .map_or(0, |c| c.n.max(0) as u64);
             lines.push(RetentionLine {
@@ -221,16 +202,8 @@ impl Store {
             vec![kind.as_str().into(), (months as i32).into(), self.now().into()],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "retention_period",
-            None,
-            format!("{}: {months} months", kind.as_str()),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{}: {months} months", kind.as_str());
+        audit::commit(txn, actor, Action::Update, "retention_period", None, summary).await?;
         Ok(())
     }
 
@@ -250,28 +223,14 @@ impl Store {
             let at = noon_in_london(l.cutoff);
             if kind == RetentionKind::EndedEnrolments {
                 let (sql, values) = bind(due_sql(kind), l.cutoff, at);
-                former = Id::find_by_statement(stmt(
-                    txn.get_database_backend(),
-                    &format!("SELECT p.id AS id {sql}"),
-                    values,
-                ))
-                .all(&txn)
-                .await?;
+                former = all_of::<Id>(&txn, &format!("SELECT p.id AS id {sql}"), values).await?;
                 continue;
             }
             remove(&txn, kind, l.cutoff, at).await?;
         }
         let total: u64 = lines.iter().map(|l| l.due).sum();
-        audit::record(
-            &txn,
-            actor,
-            Action::Delete,
-            "retention",
-            None,
-            format!("retention: {total} records past their period removed"),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("retention: {total} records past their period removed");
+        audit::commit(txn, actor, Action::Delete, "retention", None, summary).await?;
         for p in former {
             self.erase(actor, Subject::new(SubjectKind::Pupil, p.id)).await?;
         }

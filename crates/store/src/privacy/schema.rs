@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 
 use crate::error::Result;
-use crate::query::stmt;
+use crate::query::all_of;
 
 /// What a column holds, as far as privacy cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,10 +152,8 @@ pub async fn read(conn: &impl ConnectionTrait) -> Result<Schema> {
              FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'",
         ),
     };
-    let rows = ColumnRow::find_by_statement(stmt(backend, columns_sql, []))
-        .all(conn)
-        .await?;
-    let keys = KeyRow::find_by_statement(stmt(backend, keys_sql, [])).all(conn).await?;
+    let rows = all_of::<ColumnRow>(conn, columns_sql, []).await?;
+    let keys = all_of::<KeyRow>(conn, keys_sql, []).await?;
     let mut columns: BTreeMap<String, Vec<Column>> = BTreeMap::new();
     for r in rows {
         if is_machinery(&r.table_name) {

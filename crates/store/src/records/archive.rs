@@ -61,15 +61,8 @@ async fn close_logins(
         return Ok(());
     };
     for user in disable_linked(txn, column, id, None).await? {
-        audit::record(
-            txn,
-            actor,
-            Action::Update,
-            "user",
-            Some(user.id),
-            format!("login {} disabled: its record ({link}) was archived", user.id),
-        )
-        .await?;
+        let what = format!("login {} disabled: its record ({link}) was archived", user.id);
+        audit::record(txn, actor, Action::Update, "user", Some(user.id), what).await?;
     }
     withdraw_open_for(txn, link, at).await?;
     Ok(())
@@ -182,15 +175,8 @@ impl Store {
             if let Some((column, _)) = linked_by(table, id) {
                 disabled_logins = crate::platform::accounts::count_linked_disabled(&txn, column, id).await?;
             }
-            audit::record(
-                &txn,
-                actor,
-                Action::Restore,
-                word,
-                Some(id),
-                format!("{word} {id} restored; {disabled_logins} disabled logins left for re-invitation"),
-            )
-            .await?;
+            let what = format!("{word} {id} restored; {disabled_logins} disabled logins left for re-invitation");
+            audit::record(&txn, actor, Action::Restore, word, Some(id), what).await?;
         }
         txn.commit().await?;
         Ok(Restored {

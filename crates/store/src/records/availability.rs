@@ -12,7 +12,7 @@ pub use tutti_domain::allocation::{GroupOutside, Week};
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{stmt, update_one};
+use crate::query::{all_of, one_of, stmt, update_one};
 
 /// A teacher's availability as the screen shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,15 +90,14 @@ async fn outside(
     of: OutsideOf,
     inside: impl Fn(u16, u16, u8) -> bool,
 ) -> Result<Vec<GroupOutside>> {
-    let groups = GroupTimes::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let groups = all_of::<GroupTimes>(
+        conn,
         &format!(
             "SELECT g.weekday, g.start_minute, g.minutes, g.instrument, {join} AS other_name \
              FROM teaching_groups g {filter} ORDER BY g.weekday, g.start_minute, g.id"
         ),
         [Value::from(id)],
-    ))
-    .all(conn)
+    )
     .await?;
     Ok(groups
         .into_iter()
@@ -122,13 +121,12 @@ impl Store {
         if !exists(self.conn(), "staff", staff_id).await? {
             return Ok(None);
         }
-        let rows = IntervalRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let rows = all_of::<IntervalRow>(
+            self.conn(),
             "SELECT weekday, from_minute, to_minute FROM teacher_availability WHERE staff_id = ? \
              ORDER BY weekday, from_minute",
             [staff_id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         if rows.is_empty() {
             return Ok(Some(Availability {
@@ -211,13 +209,12 @@ impl Store {
 
     /// A school's rooms and lesson hours, or `None` when there is no such school.
     pub async fn school_hours(&self, school_id: i64) -> Result<Option<SchoolHours>> {
-        Ok(SchoolHours::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<SchoolHours>(
+            self.conn(),
             "SELECT rooms, opens_minute, closes_minute FROM schools WHERE id = ?",
             [school_id.into()],
-        ))
-        .one(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Sets a school's rooms for visiting teachers (1 to 20) and the hours lessons may be
@@ -244,15 +241,8 @@ impl Store {
             ],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "school",
-            Some(school_id),
-            format!("{rooms} rooms, lessons {opens}-{closes}"),
-        )
-        .await?;
+        let what = format!("{rooms} rooms, lessons {opens}-{closes}");
+        audit::record(&txn, actor, Action::Update, "school", Some(school_id), what).await?;
         let outside = outside(
             &txn,
             "o.first_name || ' ' || o.last_name",

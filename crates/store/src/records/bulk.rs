@@ -16,7 +16,7 @@ use crate::admissions::applications::ApplicationFilter;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::outbox;
-use crate::query::{marks, stmt};
+use crate::query::{all_of, marks};
 use crate::records::pupils::PupilScope;
 
 /// A ticked pupil as a confirmation lists them, with their families' addresses.
@@ -54,13 +54,7 @@ async fn chosen(conn: &impl ConnectionTrait, pupil_ids: &[i64]) -> Result<Vec<Ch
          WHERE p.id IN ({}) ORDER BY p.last_name, p.first_name, p.id, g.id",
         marks(pupil_ids.len())
     );
-    let rows = ChosenRow::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &sql,
-        pupil_ids.iter().map(|i| (*i).into()).collect::<Vec<_>>(),
-    ))
-    .all(conn)
-    .await?;
+    let rows = all_of::<ChosenRow>(conn, &sql, pupil_ids.iter().map(|i| (*i).into()).collect::<Vec<_>>()).await?;
     let mut out: Vec<Chosen> = Vec::new();
     for r in rows {
         if out.last().is_none_or(|c| c.id != r.id) {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use tutti_domain::admissions::EnrolmentStatus;
-use tutti_domain::csv::{EnrolmentRow, ImportIssue, ImportedRow, import};
+use tutti_domain::csv::{EnrolmentRow, ImportedRow};
 use tutti_domain::records::ImportRowProblem;
 
 use crate::Store;
@@ -12,7 +12,7 @@ use crate::admissions::enrolments::{NewEnrolment, insert_enrolment};
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
 use crate::query::stmt;
-use crate::records::imports::{Change, CsvImport, ImportReport};
+use crate::records::imports::{Change, CsvImport, ImportReport, issue_at, read_csv};
 
 #[derive(FromQueryResult)]
 struct PupilKey {
@@ -47,25 +47,12 @@ impl Store {
     /// against the database (an unknown pupil, teacher or school) means nothing is written.
     /// A row matches the pupil's current (active or awaiting) enrolment on that instrument.
     pub async fn import_enrolments_csv(&self, actor: &Actor, text: &str, dry_run: bool) -> Result<CsvImport> {
-        let outcome = import::<EnrolmentRow>(text);
-        let rows = outcome.rows.len();
-        if !outcome.errors.is_empty() {
-            return Ok(CsvImport {
-                report: ImportReport {
-                    errors: outcome.errors,
-                    dry_run,
-                    ..Default::default()
-                },
-                warnings: outcome.warnings,
-                rows,
-            });
-        }
-        let report = self.import_enrolments(actor, &outcome.rows, dry_run).await?;
-        Ok(CsvImport {
-            report,
-            warnings: outcome.warnings,
-            rows,
-        })
+        let (rows, warnings, _) = match read_csv::<EnrolmentRow>(text, dry_run) {
+            Ok(read) => read,
+            Err(failed) => return Ok(failed),
+        };
+        let report = self.import_enrolments(actor, &rows, dry_run).await?;
+        Ok(CsvImport::of(report, warnings, rows.len()))
     }
 
     async fn import_enrolments(
@@ -99,11 +86,9 @@ impl Store {
         let mut resolved = Vec::with_capacity(rows.len());
         for r in rows {
             let mut issue = |problem: ImportRowProblem| {
-                report.errors.push(ImportIssue {
-                    line: r.line,
-                    column: Some(problem.column().into()),
-                    message: problem.to_string(),
-                })
+                report
+                    .errors
+                    .push(issue_at(r.line, problem.column(), problem.to_string()))
             };
             let pupil = pupils.get(&r.row.pupil_ref.to_uppercase());
             if pupil.is_none() {

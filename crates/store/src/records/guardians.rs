@@ -7,6 +7,7 @@ use tutti_domain::validate::{EmailAddress, PhoneNumber};
 use crate::entities::{guardian, pupil, pupil_guardian};
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
+use crate::query::found;
 use crate::{Store, now};
 
 /// A guardian as screens and the API show it.
@@ -65,10 +66,7 @@ impl Store {
     /// their parents) and their details are brought up to date.
     pub async fn add_guardian(&self, actor: &Actor, pupil_id: i64, input: &GuardianInput) -> Result<Guardian> {
         let txn = self.write().await?;
-        pupil::Entity::find_by_id(pupil_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        found::<pupil::Entity>(&txn, pupil_id).await?;
         let t = now();
         let email = input.email.as_ref().map(|e| e.to_string()).unwrap_or_default();
         let phone = input.phone.as_ref().map(|p| p.national()).unwrap_or_default();
@@ -112,16 +110,8 @@ impl Store {
             .insert(&txn)
             .await?;
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "pupil",
-            Some(pupil_id),
-            format!("guardian {} added", g.id),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("guardian {} added", g.id);
+        audit::commit(txn, actor, Action::Update, "pupil", Some(pupil_id), what).await?;
         Ok(g.into())
     }
 
@@ -134,16 +124,8 @@ impl Store {
         if gone.rows_affected == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "pupil",
-            Some(pupil_id),
-            format!("guardian {guardian_id} removed"),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("guardian {guardian_id} removed");
+        audit::commit(txn, actor, Action::Update, "pupil", Some(pupil_id), summary).await?;
         Ok(())
     }
 }

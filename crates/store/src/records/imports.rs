@@ -5,12 +5,15 @@ use tutti_domain::csv::{
     CsvRow, ImportIssue, ImportedRow, InstrumentRow, PupilRow, SchoolRow, StaffRow, import, write,
 };
 
-use sea_orm::DatabaseTransaction;
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult};
 
 use crate::Store;
 use crate::entities::audit_event;
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
+use crate::query::all_of;
 
 /// The outcome of importing one file. When `errors` is not empty nothing was written.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -141,9 +144,64 @@ pub struct CsvImport {
     pub rows: usize,
 }
 
-fn read<T: CsvRow>(text: &str) -> (Vec<ImportedRow<T>>, Vec<ImportIssue>, Vec<ImportIssue>) {
+impl CsvImport {
+    /// What importing a file of `rows` rows did.
+    pub(crate) fn of(report: ImportReport, warnings: Vec<ImportIssue>, rows: usize) -> CsvImport {
+        CsvImport { report, warnings, rows }
+    }
+}
+
+/// A CSV file read for an import: its rows, the reader's warnings and the empty report the
+/// import fills in; or, when the file has errors, the import already done (`Err`): its
+/// errors reported and nothing written.
+pub(crate) type CsvRead<T> = std::result::Result<(Vec<ImportedRow<T>>, Vec<ImportIssue>, ImportReport), CsvImport>;
+
+/// Each record's id by its key, read by `sql` (`SELECT id, … AS key FROM …`), for matching
+/// an import's rows to the records they name; `fold` spells each key as rows are matched.
+pub(crate) async fn ids_by_key(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    fold: fn(String) -> String,
+) -> Result<HashMap<String, i64>> {
+    #[derive(FromQueryResult)]
+    struct Key {
+        id: i64,
+        key: String,
+    }
+    Ok(all_of::<Key>(conn, sql, [])
+        .await?
+        .into_iter()
+        .map(|k| (fold(k.key), k.id))
+        .collect())
+}
+
+/// Each pupil's id by their reference, upper-cased as an import's rows are matched.
+pub(crate) async fn pupil_ids_by_ref(conn: &impl ConnectionTrait) -> Result<HashMap<String, i64>> {
+    ids_by_key(conn, "SELECT id, pupil_ref AS key FROM pupils", |k| k.to_uppercase()).await
+}
+
+/// A problem with line `line` of a file, in `column`.
+pub(crate) fn issue_at(line: usize, column: &str, message: String) -> ImportIssue {
+    ImportIssue {
+        line,
+        column: Some(column.to_owned()),
+        message,
+    }
+}
+
+/// Reads a CSV file for an import (see `CsvRead`).
+pub(crate) fn read_csv<T: CsvRow>(text: &str, dry_run: bool) -> CsvRead<T> {
     let outcome = import::<T>(text);
-    (outcome.rows, outcome.errors, outcome.warnings)
+    let mut report = ImportReport {
+        dry_run,
+        ..Default::default()
+    };
+    if outcome.errors.is_empty() {
+        Ok((outcome.rows, outcome.warnings, report))
+    } else {
+        report.errors = outcome.errors;
+        Err(CsvImport::of(report, outcome.warnings, outcome.rows.len()))
+    }
 }
 
 impl Store {
@@ -153,24 +211,12 @@ impl Store {
     pub async fn import_csv(&self, actor: &Actor, kind: RecordKind, text: &str, dry_run: bool) -> Result<CsvImport> {
         macro_rules! run {
             ($row:ty, $method:ident) => {{
-                let (rows, errors, warnings) = read::<$row>(text);
-                if !errors.is_empty() {
-                    return Ok(CsvImport {
-                        report: ImportReport {
-                            errors,
-                            dry_run,
-                            ..Default::default()
-                        },
-                        warnings,
-                        rows: rows.len(),
-                    });
-                }
+                let (rows, warnings, _) = match read_csv::<$row>(text, dry_run) {
+                    Ok(read) => read,
+                    Err(failed) => return Ok(failed),
+                };
                 let report = self.$method(actor, &rows, dry_run).await?;
-                Ok(CsvImport {
-                    report,
-                    warnings,
-                    rows: rows.len(),
-                })
+                Ok(CsvImport::of(report, warnings, rows.len()))
             }};
         }
         match kind {

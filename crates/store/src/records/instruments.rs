@@ -10,12 +10,14 @@ use tutti_domain::loans::LoanRefusal;
 use tutti_domain::records::RecordRefusal;
 
 use crate::entities::instrument;
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::listing::{ListQuery, Page};
 use crate::platform::audit::{self, Action, Actor};
+use crate::query::found;
 use crate::records::imports::{ImportReport, change_summary, changed_fields};
 use crate::records::keyed_import::KeyedImport;
 use crate::records::schools::non_empty;
+use crate::records::unique::taken;
 use crate::{Store, now};
 
 pub const SORTS: &[(&str, &str)] = &[
@@ -141,13 +143,12 @@ impl Store {
             .limit(q.per_page())
             .all(self.conn())
             .await?;
-        Ok(Page {
-            rows: rows.into_iter().map(Instrument::from).collect(),
+        Ok(Page::counted(
+            rows.into_iter().map(Instrument::from).collect(),
             total,
-            capped: false,
-            page: q.page(),
-            per_page: q.per_page(),
-        })
+            q.page(),
+            q.per_page(),
+        ))
     }
 
     pub async fn instrument(&self, id: i64) -> Result<Option<Instrument>> {
@@ -166,12 +167,7 @@ impl Store {
 
     pub async fn create_instrument(&self, actor: &Actor, input: &InstrumentInput) -> Result<Instrument> {
         let txn = self.write().await?;
-        if instrument::Entity::find()
-            .filter(instrument::Column::Serial.eq(&input.row.serial))
-            .count(&txn)
-            .await?
-            > 0
-        {
+        if taken::<instrument::Entity>(&txn, instrument::Column::Serial, &input.row.serial, None).await? {
             return Err(RecordRefusal::SerialTaken {
                 serial: input.row.serial.clone(),
             }
@@ -187,32 +183,15 @@ impl Store {
         };
         apply(&mut a, &input.row);
         let m = a.insert(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "instrument",
-            Some(m.id),
-            format!("instrument {} {}", m.serial, m.instrument_type),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("instrument {} {}", m.serial, m.instrument_type);
+        audit::commit(txn, actor, Action::Create, "instrument", Some(m.id), summary).await?;
         Ok(m.into())
     }
 
     pub async fn update_instrument(&self, actor: &Actor, id: i64, input: &InstrumentInput) -> Result<Instrument> {
         let txn = self.write().await?;
-        let current = instrument::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if instrument::Entity::find()
-            .filter(instrument::Column::Serial.eq(&input.row.serial))
-            .filter(instrument::Column::Id.ne(id))
-            .count(&txn)
-            .await?
-            > 0
-        {
+        let current = found::<instrument::Entity>(&txn, id).await?;
+        if taken::<instrument::Entity>(&txn, instrument::Column::Serial, &input.row.serial, Some(id)).await? {
             return Err(RecordRefusal::SerialTaken {
                 serial: input.row.serial.clone(),
             }
@@ -227,16 +206,8 @@ impl Store {
         a.status = Set(input.status.as_str().to_owned());
         a.updated_at = Set(now());
         let m = a.update(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "instrument",
-            Some(id),
-            change_summary(&format!("instrument {}", m.serial), &changed),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = change_summary(&format!("instrument {}", m.serial), &changed);
+        audit::commit(txn, actor, Action::Update, "instrument", Some(id), summary).await?;
         Ok(m.into())
     }
 
@@ -267,13 +238,8 @@ impl Store {
     }
 
     pub async fn export_instruments(&self) -> Result<Vec<InstrumentRow>> {
-        Ok(instrument::Entity::find()
-            .order_by_asc(instrument::Column::Serial)
-            .all(self.conn())
-            .await?
-            .iter()
-            .map(|m| input_of(m).row)
-            .collect())
+        self.export_keyed::<instrument::Entity>(instrument::Column::Serial)
+            .await
     }
 }
 

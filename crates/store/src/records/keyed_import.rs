@@ -10,7 +10,8 @@ use std::hash::Hash;
 use std::str::FromStr;
 
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait, Value,
+    ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait, QueryOrder,
+    Value,
 };
 use time::OffsetDateTime;
 use tutti_domain::csv::ImportedRow;
@@ -105,6 +106,18 @@ fn created<T: KeyedImport>(r: &T::Row, t: OffsetDateTime) -> Active<T> {
 }
 
 impl Store {
+    /// Every record of kind `T` (archived ones too) as the row that would produce it, in the
+    /// order of column `by` (its key's): what an export writes.
+    pub(crate) async fn export_keyed<T: KeyedImport>(&self, by: T::Column) -> Result<Vec<T::Row>> {
+        Ok(T::find()
+            .order_by_asc(by)
+            .all(self.conn())
+            .await?
+            .iter()
+            .map(T::stored_row)
+            .collect())
+    }
+
     /// Imports rows of kind `T` matched by their key, all or nothing; `dry_run` rolls back.
     pub(crate) async fn import_keyed<T>(
         &self,

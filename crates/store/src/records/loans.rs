@@ -6,11 +6,11 @@
 //! each term it overlaps.
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Value};
+use sea_orm::{DatabaseTransaction, FromQueryResult, Value};
 use time::{Date, OffsetDateTime};
 use tutti_domain::Pence;
 use tutti_domain::calendar::AcademicYear;
-use tutti_domain::csv::{ImportIssue, LoanRow, import};
+use tutti_domain::csv::LoanRow;
 use tutti_domain::instruments::{InstrumentCondition, InstrumentStatus};
 use tutti_domain::loans::{
     Borrower, Lendable, LoanRefusal, LoanStatus, check_lend, default_due, instrument_status_after, is_overdue,
@@ -20,8 +20,8 @@ use tutti_domain::records::ImportRowProblem;
 use crate::error::{Result, StoreError};
 use crate::listing::Page;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, insert_id, stmt};
-use crate::records::imports::{Change, CsvImport, ImportReport};
+use crate::query::{all_of, exec, insert_id, one_of};
+use crate::records::imports::{Change, CsvImport, ids_by_key, issue_at, pupil_ids_by_ref, read_csv};
 use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
@@ -188,12 +188,11 @@ fn parse_status(stored: &str) -> Result<LoanStatus> {
 }
 
 async fn instrument_state(txn: &DatabaseTransaction, id: i64) -> Result<InstrumentState> {
-    InstrumentState::find_by_statement(stmt(
-        txn.get_database_backend(),
+    one_of::<InstrumentState>(
+        txn,
         "SELECT serial, status, archived_at IS NOT NULL AS archived FROM instruments WHERE id = ?",
         [id.into()],
-    ))
-    .one(txn)
+    )
     .await?
     .ok_or_else(|| LoanRefusal::NoInstrument.into())
 }
@@ -229,12 +228,11 @@ async fn set_instrument_status(
 /// Lends inside `txn`, after the domain's rules: the loan's id.
 async fn lend_in(txn: &DatabaseTransaction, actor: &Actor, loan: &NewLoan) -> Result<i64> {
     let instrument = instrument_state(txn, loan.instrument_id).await?;
-    let pupil = PupilState::find_by_statement(stmt(
-        txn.get_database_backend(),
+    let pupil = one_of::<PupilState>(
+        txn,
         "SELECT first_name, last_name, archived_at IS NOT NULL AS archived FROM pupils WHERE id = ?",
         [loan.pupil_id.into()],
-    ))
-    .one(txn)
+    )
     .await?
     .ok_or(StoreError::from(LoanRefusal::NoPupil))?;
     let status: InstrumentStatus = instrument.status.parse().map_err(|_| {
@@ -284,25 +282,18 @@ async fn lend_in(txn: &DatabaseTransaction, actor: &Actor, loan: &NewLoan) -> Re
     )
     .await?;
     set_instrument_status(txn, loan.instrument_id, InstrumentStatus::OnLoan, None).await?;
-    audit::record(
-        txn,
-        actor,
-        Action::Create,
-        "instrument_loan",
-        Some(id),
-        format!(
-            "instrument {} lent to pupil {} from {}{}",
-            instrument.serial,
-            loan.pupil_id,
-            loan.from,
-            if loan.agreement_on_paper {
-                " (agreement signed on paper)"
-            } else {
-                ""
-            }
-        ),
-    )
-    .await?;
+    let what = format!(
+        "instrument {} lent to pupil {} from {}{}",
+        instrument.serial,
+        loan.pupil_id,
+        loan.from,
+        if loan.agreement_on_paper {
+            " (agreement signed on paper)"
+        } else {
+            ""
+        }
+    );
+    audit::record(txn, actor, Action::Create, "instrument_loan", Some(id), what).await?;
     Ok(id)
 }
 
@@ -315,12 +306,11 @@ async fn end_in(
     on: Date,
     condition: Option<InstrumentCondition>,
 ) -> Result<OpenLoan> {
-    let loan = OpenLoan::find_by_statement(stmt(
-        txn.get_database_backend(),
+    let loan = one_of::<OpenLoan>(
+        txn,
         "SELECT instrument_id, pupil_id, start_date, status FROM instrument_loans WHERE id = ?",
         [id.into()],
-    ))
-    .one(txn)
+    )
     .await?
     .ok_or(StoreError::NotFound)?;
     let ended = parse_status(&loan.status)?.end(how, loan.start_date, on)?;
@@ -343,19 +333,12 @@ async fn end_in(
         condition,
     )
     .await?;
-    audit::record(
-        txn,
-        actor,
-        Action::Update,
-        "instrument_loan",
-        Some(id),
-        format!(
-            "loan {id} ended on {on}: {}{}",
-            ended.as_str(),
-            condition.map(|c| format!(", condition {c}")).unwrap_or_default()
-        ),
-    )
-    .await?;
+    let what = format!(
+        "loan {id} ended on {on}: {}{}",
+        ended.as_str(),
+        condition.map(|c| format!(", condition {c}")).unwrap_or_default()
+    );
+    audit::record(txn, actor, Action::Update, "instrument_loan", Some(id), what).await?;
     Ok(loan)
 }
 
@@ -393,15 +376,10 @@ impl Store {
         struct Due {
             due_date: Option<Date>,
         }
-        let due = Due::find_by_statement(stmt(
-            txn.get_database_backend(),
-            "SELECT due_date FROM instrument_loans WHERE id = ?",
-            [id.into()],
-        ))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .due_date;
+        let due = one_of::<Due>(&txn, "SELECT due_date FROM instrument_loans WHERE id = ?", [id.into()])
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .due_date;
         let old = end_in(&txn, actor, id, LoanStatus::Returned, on, None).await?;
         if old.pupil_id == to_pupil {
             return Err(LoanRefusal::SamePupil.into());
@@ -434,15 +412,14 @@ impl Store {
             status: String,
             accepted: bool,
         }
-        let seen = Seen::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let seen = one_of::<Seen>(
+            &txn,
             &format!(
                 "SELECT l.status, l.agreement_accepted_at IS NOT NULL AS accepted FROM instrument_loans l \
                  JOIN pupils p ON p.id = l.pupil_id WHERE l.id = ? AND {condition}"
             ),
             values,
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
         let status = parse_status(&seen.status)?;
@@ -484,13 +461,8 @@ impl Store {
     pub async fn loan(&self, scope: &PupilScope, id: i64) -> Result<Option<Loan>> {
         let (condition, mut values) = scope.condition();
         values.insert(0, id.into());
-        let row = LoanRecord::find_by_statement(stmt(
-            self.conn().get_database_backend(),
-            &format!("{SELECT} WHERE l.id = ? AND {condition}"),
-            values,
-        ))
-        .one(self.conn())
-        .await?;
+        let row =
+            one_of::<LoanRecord>(self.conn(), &format!("{SELECT} WHERE l.id = ? AND {condition}"), values).await?;
         row.map(|r| r.into_loan(self.today())).transpose()
     }
 
@@ -543,17 +515,16 @@ impl Store {
         let filter = conditions.join(" AND ");
         let from =
             "FROM instrument_loans l JOIN instruments i ON i.id = l.instrument_id JOIN pupils p ON p.id = l.pupil_id";
-        let backend = self.conn().get_database_backend();
+        let _backend = self.conn().get_database_backend();
         #[derive(FromQueryResult)]
         struct Count {
             n: i64,
         }
-        let total = Count::find_by_statement(stmt(
-            backend,
+        let total = one_of::<Count>(
+            self.conn(),
             &format!("SELECT COUNT(*) AS n {from} WHERE {filter}"),
             values.clone(),
-        ))
-        .one(self.conn())
+        )
         .await?
         .map_or(0, |c| c.n) as u64;
         let per_page = q.per_page.clamp(1, 200);
@@ -564,20 +535,18 @@ impl Store {
         };
         values.push((per_page as i64).into());
         values.push((crate::listing::offset(page, per_page) as i64).into());
-        let rows = LoanRecord::find_by_statement(stmt(
-            backend,
+        let rows = all_of::<LoanRecord>(
+            self.conn(),
             &format!("{SELECT} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"),
             values,
-        ))
-        .all(self.conn())
+        )
         .await?;
-        Ok(Page {
-            rows: rows.into_iter().map(|r| r.into_loan(today)).collect::<Result<_>>()?,
+        Ok(Page::counted(
+            rows.into_iter().map(|r| r.into_loan(today)).collect::<Result<_>>()?,
             total,
-            capped: false,
             page,
             per_page,
-        })
+        ))
     }
 
     /// Every loan of an instrument, newest first: its history.
@@ -624,59 +593,26 @@ impl Store {
     /// day is unchanged, so the same file twice changes nothing; an instrument on loan to
     /// anyone else, an unknown serial or an unknown pupil names its line and column.
     pub async fn import_loans_csv(&self, actor: &Actor, text: &str, dry_run: bool) -> Result<CsvImport> {
-        let outcome = import::<LoanRow>(text);
-        let rows = outcome.rows.len();
-        let mut report = ImportReport {
-            dry_run,
-            ..Default::default()
+        let (lines, warnings, mut report) = match read_csv::<LoanRow>(text, dry_run) {
+            Ok(read) => read,
+            Err(failed) => return Ok(failed),
         };
-        if !outcome.errors.is_empty() {
-            report.errors = outcome.errors;
-            return Ok(CsvImport {
-                report,
-                warnings: outcome.warnings,
-                rows,
-            });
-        }
+        let rows = lines.len();
         let txn = self.write().await?;
-        let backend = txn.get_database_backend();
-        #[derive(FromQueryResult)]
-        struct Key {
-            id: i64,
-            key: String,
-        }
-        let keys = |sql: &str| Key::find_by_statement(stmt(backend, sql, []));
-        let instruments: HashMap<String, i64> = keys("SELECT id, serial AS key FROM instruments")
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|k| (k.key, k.id))
-            .collect();
-        let pupils: HashMap<String, i64> = keys("SELECT id, pupil_ref AS key FROM pupils")
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|k| (k.key.to_uppercase(), k.id))
-            .collect();
-        let open: HashMap<i64, OpenLoan> = OpenLoan::find_by_statement(stmt(
-            backend,
+        let instruments = ids_by_key(&txn, "SELECT id, serial AS key FROM instruments", |k| k).await?;
+        let pupils = pupil_ids_by_ref(&txn).await?;
+        let open: HashMap<i64, OpenLoan> = all_of::<OpenLoan>(
+            &txn,
             "SELECT instrument_id, pupil_id, start_date, status FROM instrument_loans WHERE status = 'on-loan'",
             [],
-        ))
-        .all(&txn)
+        )
         .await?
         .into_iter()
         .map(|l| (l.instrument_id, l))
         .collect();
         let mut todo = Vec::new();
-        for r in &outcome.rows {
-            let mut issue = |column: &str, message: String| {
-                report.errors.push(ImportIssue {
-                    line: r.line,
-                    column: Some(column.into()),
-                    message,
-                })
-            };
+        for r in &lines {
+            let mut issue = |column: &str, message: String| report.errors.push(issue_at(r.line, column, message));
             let instrument = instruments.get(&r.row.serial).copied();
             let pupil = pupils.get(&r.row.pupil_ref.to_uppercase()).copied();
             if instrument.is_none() {
@@ -727,21 +663,13 @@ impl Store {
                             Some("due") | Some("date") => "from",
                             _ => "serial",
                         };
-                        report.errors.push(ImportIssue {
-                            line: *line,
-                            column: Some(column.into()),
-                            message: refusal.to_string(),
-                        });
+                        report.errors.push(issue_at(*line, column, refusal.to_string()));
                     }
                     Err(e) => return Err(e),
                 }
             }
         }
         crate::records::imports::finish(txn, actor, ("instrument_loan", "loans"), rows, &report, Vec::new()).await?;
-        Ok(CsvImport {
-            report,
-            warnings: outcome.warnings,
-            rows,
-        })
+        Ok(CsvImport::of(report, warnings, rows))
     }
 }

@@ -82,6 +82,17 @@ fn words(q: &str) -> Vec<&str> {
     q.split_whitespace().take(6).collect()
 }
 
+/// Every one of `words` found in one of `columns` (as `text_search` finds a word).
+fn every_word(words: &[&str], columns: &[&'static str]) -> Condition {
+    let mut all = Condition::all();
+    for w in words {
+        if let Some(c) = text_search(columns, w) {
+            all = all.add(c);
+        }
+    }
+    all
+}
+
 /// `column`, lower-cased, equals `value` lower-cased: keys are typed in any case.
 fn lower_eq(column: &'static str, value: &str) -> SimpleExpr {
     Expr::expr(Func::lower(Expr::col(Alias::new(column)))).eq(value.to_lowercase())
@@ -145,9 +156,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let limit = limit.clamp(1, LIMIT);
-        let mut all = Condition::all();
         match kind {
             LookupKind::School => {
+                let mut all = Condition::all();
                 for w in &words {
                     let mut any = Condition::any();
                     if let Some(c) = text_search(&["name", "area", "postcode", "local_authority"], w) {
@@ -188,11 +199,7 @@ impl Store {
                 Ok(found)
             }
             LookupKind::Guardian => {
-                for w in &words {
-                    if let Some(c) = text_search(&["name", "email", "phone"], w) {
-                        all = all.add(c);
-                    }
-                }
+                let all = every_word(&words, &["name", "email", "phone"]);
                 let rows = guardian::Entity::find()
                     .filter(all)
                     .order_by_asc(guardian::Column::Name)
@@ -203,11 +210,7 @@ impl Store {
                 Ok(rows.into_iter().map(of_guardian).collect())
             }
             LookupKind::Staff => {
-                for w in &words {
-                    if let Some(c) = text_search(&["first_name", "last_name", "email"], w) {
-                        all = all.add(c);
-                    }
-                }
+                let all = every_word(&words, &["first_name", "last_name", "email"]);
                 let rows = staff::Entity::find()
                     .filter(staff::Column::ArchivedAt.is_null())
                     .filter(all)
@@ -220,11 +223,7 @@ impl Store {
                 Ok(rows.into_iter().map(of_staff).collect())
             }
             LookupKind::Instrument => {
-                for w in &words {
-                    if let Some(c) = text_search(&["instrument_type", "serial", "make", "model"], w) {
-                        all = all.add(c);
-                    }
-                }
+                let all = every_word(&words, &["instrument_type", "serial", "make", "model"]);
                 let rows = instrument::Entity::find()
                     .filter(instrument::Column::ArchivedAt.is_null())
                     .filter(all)

@@ -21,3 +21,4 @@ pub mod schools;
 pub mod search;
 pub mod staff;
 pub mod summaries;
+pub(crate) mod unique;

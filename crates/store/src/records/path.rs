@@ -7,7 +7,7 @@ use tutti_domain::progression::path::{Step, StepKind, in_order, school_year_word
 
 use crate::Store;
 use crate::error::Result;
-use crate::query::stmt;
+use crate::query::{all_of, one_of};
 use crate::records::pupils::PupilScope;
 
 #[derive(FromQueryResult)]
@@ -60,35 +60,28 @@ fn lesson_words(t: &str) -> String {
 impl Store {
     /// The path of a pupil `scope` may see, in date order; `None` for one it may not.
     pub async fn pupil_path(&self, scope: &PupilScope, pupil_id: i64) -> Result<Option<PupilPath>> {
-        let backend = self.conn().get_database_backend();
+        let _backend = self.conn().get_database_backend();
         let (condition, mut values) = scope.condition();
         values.insert(0, pupil_id.into());
-        let Some(who) = Who::find_by_statement(stmt(
-            backend,
+        let Some(who) = one_of::<Who>(
+            self.conn(),
             &format!("SELECT p.first_name, p.last_name, p.date_of_birth FROM pupils p WHERE p.id = ? AND {condition}"),
             values,
-        ))
-        .one(self.conn())
+        )
         .await?
         else {
             return Ok(None);
         };
         let mut steps = Vec::new();
         // Enrolments taught (not waiting for a teacher), with where and by whom.
-        for e in EnrolmentRow::find_by_statement(stmt(
-            backend,
-            "SELECT e.instrument, e.lesson_type, e.minutes, e.start_date, e.end_date, \
+        for e in all_of::<EnrolmentRow>(self.conn(), "SELECT e.instrument, e.lesson_type, e.minutes, e.start_date, e.end_date, \
              MAX(t.first_name || ' ' || t.last_name) AS teacher_name, MAX(COALESCE(s.name, ps.name)) AS school_name \
              FROM enrolments e JOIN pupils p ON p.id = e.pupil_id \
              LEFT JOIN group_members gm ON gm.enrolment_id = e.id LEFT JOIN teaching_groups g ON g.id = gm.group_id \
              LEFT JOIN staff t ON t.id = COALESCE(g.teacher_id, e.teacher_id) \
              LEFT JOIN schools s ON s.id = COALESCE(g.school_id, e.school_id) LEFT JOIN schools ps ON ps.id = p.school_id \
              WHERE e.pupil_id = ? AND e.status <> 'awaiting' \
-             GROUP BY e.id, e.instrument, e.lesson_type, e.minutes, e.start_date, e.end_date",
-            [pupil_id.into()],
-        ))
-        .all(self.conn())
-        .await?
+             GROUP BY e.id, e.instrument, e.lesson_type, e.minutes, e.start_date, e.end_date", [pupil_id.into()]).await?
         {
             let school = e.school_name.unwrap_or_default();
             let teacher = e.teacher_name.map(|t| format!("Taught by {t}"));
@@ -116,13 +109,12 @@ impl Store {
                 });
             }
         }
-        for m in MemberRow::find_by_statement(stmt(
-            backend,
+        for m in all_of::<MemberRow>(
+            self.conn(),
             "SELECT e.name AS ensemble_name, m.instrument, m.part, m.joined_on, m.left_on \
              FROM ensemble_members m JOIN ensembles e ON e.id = m.ensemble_id WHERE m.pupil_id = ?",
             [pupil_id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?
         {
             let part = m.part.trim();
@@ -138,12 +130,11 @@ impl Store {
                 },
             });
         }
-        for x in ExamRow::find_by_statement(stmt(
-            backend,
+        for x in all_of::<ExamRow>(
+            self.conn(),
             "SELECT instrument, board, grade, exam_date, result FROM exam_entries WHERE pupil_id = ?",
             [pupil_id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?
         {
             steps.push(Step {

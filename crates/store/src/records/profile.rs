@@ -7,7 +7,7 @@ use tutti_domain::calendar::{AcademicYear, SchoolCalendar, TermDates};
 
 use crate::Store;
 use crate::error::Result;
-use crate::query::stmt;
+use crate::query::all_of;
 
 /// Another child sharing a guardian with the pupil.
 #[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
@@ -237,9 +237,7 @@ const PUPIL_INVOICES: &str = "i.id IN (SELECT l.invoice_id FROM invoice_lines l 
 const GUARDIAN_INVOICES: &str = "i.payer_kind = 'parent' AND i.payer_id = ?";
 
 async fn all<T: FromQueryResult>(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<Vec<T>> {
-    Ok(T::find_by_statement(stmt(conn.get_database_backend(), sql, values))
-        .all(conn)
-        .await?)
+    all_of::<T>(conn, sql, values).await
 }
 
 /// The term whose marks a record counts: the one `today` is in, else the last begun.

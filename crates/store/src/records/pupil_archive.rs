@@ -12,7 +12,7 @@ use tutti_domain::records::RecordRefusal;
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{Count, all_of, one_of, stmt};
 use crate::records::archive::archive_pupil_in;
 use crate::teaching::lessons::Calendars;
 
@@ -93,23 +93,17 @@ struct PupilAt {
     archived: bool,
 }
 
-#[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
 /// The enrolments that still run after `end`: active, awaiting or leaving later.
 const ENDING: &str = "FROM enrolments e WHERE e.pupil_id = ? AND e.status IN ('active', 'awaiting', 'leaving') \
                       AND (e.end_date IS NULL OR e.end_date > ?)";
 
 async fn plan_in(conn: &impl ConnectionTrait, pupil_id: i64, today: Date, ends: LessonsEnd) -> Result<ArchivePlan> {
-    let backend = conn.get_database_backend();
-    let pupil = PupilAt::find_by_statement(stmt(
-        backend,
+    let _backend = conn.get_database_backend();
+    let pupil = one_of::<PupilAt>(
+        conn,
         "SELECT pupil_ref, school_id, (archived_at IS NOT NULL) AS archived FROM pupils WHERE id = ?",
         [pupil_id.into()],
-    ))
-    .one(conn)
+    )
     .await?
     .ok_or(StoreError::NotFound)?;
     let end_date = match ends {
@@ -127,15 +121,14 @@ async fn plan_in(conn: &impl ConnectionTrait, pupil_id: i64, today: Date, ends: 
                 .unwrap_or(today)
         }
     };
-    let enrolments = EndingEnrolment::find_by_statement(stmt(
-        backend,
+    let enrolments = all_of::<EndingEnrolment>(
+        conn,
         &format!("SELECT e.id, e.instrument, e.status, e.start_date, e.end_date {ENDING} ORDER BY e.id"),
         [pupil_id.into(), end_date.into()],
-    ))
-    .all(conn)
+    )
     .await?;
-    let future_lessons = Count::find_by_statement(stmt(
-        backend,
+    let future_lessons = one_of::<Count>(
+        conn,
         &format!(
             "SELECT COUNT(*) AS n FROM dated_lessons d JOIN group_members gm ON gm.group_id = d.group_id \
              JOIN enrolments e ON e.id = gm.enrolment_id \
@@ -144,27 +137,24 @@ async fn plan_in(conn: &impl ConnectionTrait, pupil_id: i64, today: Date, ends: 
              AND NOT EXISTS (SELECT 1 FROM register_marks r WHERE r.dated_lesson_id = d.id AND r.pupil_id = e.pupil_id)"
         ),
         [pupil_id.into(), end_date.into(), end_date.into()],
-    ))
-    .one(conn)
+    )
     .await?
     .map(|c| c.n.max(0) as u64)
     .unwrap_or(0);
-    let open_loans = OpenLoan::find_by_statement(stmt(
-        backend,
+    let open_loans = all_of::<OpenLoan>(
+        conn,
         "SELECT l.id, i.serial, i.instrument_type FROM instrument_loans l JOIN instruments i ON i.id = l.instrument_id \
          WHERE l.pupil_id = ? AND l.status = 'on-loan' ORDER BY l.id",
         [pupil_id.into()],
-    ))
-    .all(conn)
+    )
     .await?;
-    let open_invoices = OpenInvoice::find_by_statement(stmt(
-        backend,
+    let open_invoices = all_of::<OpenInvoice>(
+        conn,
         "SELECT i.id, i.number, i.total_pence, i.status FROM invoices i \
          WHERE i.id IN (SELECT invoice_id FROM invoice_lines WHERE pupil_id = ?) \
          AND i.status IN ('issued', 'part_paid') ORDER BY i.id",
         [pupil_id.into()],
-    ))
-    .all(conn)
+    )
     .await?;
     Ok(ArchivePlan {
         pupil_id,
@@ -222,15 +212,8 @@ impl Store {
                 [end.into(), status.into(), e.id.into()],
             ))
             .await?;
-            audit::record(
-                &txn,
-                actor,
-                Action::Update,
-                "enrolment",
-                Some(e.id),
-                format!("{} lessons end on {end}: the pupil was archived", e.instrument),
-            )
-            .await?;
+            let what = format!("{} lessons end on {end}: the pupil was archived", e.instrument);
+            audit::record(&txn, actor, Action::Update, "enrolment", Some(e.id), what).await?;
         }
         archive_pupil_in(&txn, actor, pupil_id, &plan.pupil_ref, self.now()).await?;
         txn.commit().await?;

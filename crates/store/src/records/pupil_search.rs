@@ -9,7 +9,7 @@ use sea_orm::{DbBackend, FromQueryResult, Value};
 use crate::Store;
 use crate::error::Result;
 use crate::listing::{COUNT_CAP, ListQuery, Page};
-use crate::query::stmt;
+use crate::query::{Count, Id, all_of, one_of};
 use crate::records::pupils::{PupilListRow, PupilScope, SORTS};
 
 /// A searchable pupil column.
@@ -203,16 +203,6 @@ pub(crate) fn search_condition(backend: DbBackend, term: &str) -> Option<(String
 /// a filter finds a page sooner than sorting every match.
 const DENSE: u64 = 2_500;
 
-#[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
-#[derive(FromQueryResult)]
-struct Id {
-    id: i64,
-}
-
 /// The prefix of an alternative whose index reads the fewest entries: the longest word is
 /// taken as the rarest ("jack b" reads the "jack" first names, not every "b" surname).
 fn narrowest(prefixes: &[Prefix]) -> Option<&Prefix> {
@@ -260,8 +250,7 @@ impl Store {
             "SELECT COUNT(*) AS n FROM (SELECT 1 FROM pupils p {filter} LIMIT {}) c",
             COUNT_CAP + 1
         );
-        let n = Count::find_by_statement(stmt(backend, &count_sql, values.clone()))
-            .one(self.conn())
+        let n = one_of::<Count>(self.conn(), &count_sql, values.clone())
             .await?
             .map(|c| c.n)
             .unwrap_or(0) as u64;
@@ -278,9 +267,7 @@ impl Store {
         );
         values.push((q.per_page() as i64).into());
         values.push((q.offset() as i64).into());
-        let rows = PupilListRow::find_by_statement(stmt(backend, &sql, values))
-            .all(self.conn())
-            .await?;
+        let rows = all_of::<PupilListRow>(self.conn(), &sql, values).await?;
         Ok(Page {
             rows,
             total: n.min(COUNT_CAP),
@@ -387,11 +374,7 @@ impl Store {
                 k1 = keys[0].key(backend),
                 hint = index.hint(backend),
             );
-            rows.extend(
-                KeyedRow::find_by_statement(stmt(backend, &sql, values))
-                    .all(self.conn())
-                    .await?,
-            );
+            rows.extend(all_of::<KeyedRow>(self.conn(), &sql, values).await?);
         }
 
         // Merge: the keys compare as the database ordered them (byte order of lower case).
@@ -442,9 +425,7 @@ impl Store {
                     lead.column.hint(backend),
                     lead.column.key(backend)
                 );
-                let found = Id::find_by_statement(stmt(backend, &sql, values))
-                    .all(self.conn())
-                    .await?;
+                let found = all_of::<Id>(self.conn(), &sql, values).await?;
                 ids.extend(found.into_iter().map(|r| r.id));
             }
             ids.len() as u64
@@ -458,9 +439,8 @@ impl Store {
         })
     }
 
-    async fn count(&self, backend: DbBackend, sql: &str, values: Vec<Value>) -> Result<u64> {
-        Ok(Count::find_by_statement(stmt(backend, sql, values))
-            .one(self.conn())
+    async fn count(&self, _backend: DbBackend, sql: &str, values: Vec<Value>) -> Result<u64> {
+        Ok(one_of::<Count>(self.conn(), sql, values)
             .await?
             .map(|c| c.n.max(0) as u64)
             .unwrap_or(0))

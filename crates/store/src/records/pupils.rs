@@ -11,17 +11,18 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tutti_domain::calendar::{AcademicYear, YearGroup, year_group};
 use tutti_domain::characteristics::{Ethnicity, Gender};
-use tutti_domain::csv::{ImportIssue, ImportedRow, PupilRow};
+use tutti_domain::csv::{ImportedRow, PupilRow};
 use tutti_domain::records::{ImportRowProblem, RecordRefusal};
 use tutti_domain::validate::{EmailAddress, PhoneNumber, Urn};
 
 use crate::entities::{guardian, pupil, pupil_guardian, school};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::platform::accounts::{Role, User};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, found, one_of};
 use crate::records::guardians::Guardian;
-use crate::records::imports::{Change, ImportReport, change_summary, changed_fields};
+use crate::records::imports::{Change, ImportReport, change_summary, changed_fields, issue_at};
+use crate::records::unique::taken;
 use crate::{Store, now};
 
 /// Which pupils a person may see (DOMAIN.md, privacy: least privilege).
@@ -261,17 +262,14 @@ impl Store {
     /// A pupil's record if the scope may see it, without auditing (for edit forms that
     /// follow a view, and for checks).
     pub async fn pupil_in_scope(&self, scope: &PupilScope, id: i64) -> Result<Option<Pupil>> {
-        let backend = self.conn().get_database_backend();
+        let _backend = self.conn().get_database_backend();
         let (scope_sql, mut values) = scope.condition();
         values.insert(0, id.into());
         let sql = format!(
             "SELECT p.id, s.name AS school_name, s.urn AS school_urn FROM pupils p \
              JOIN schools s ON s.id = p.school_id WHERE p.id = ? AND {scope_sql}"
         );
-        let Some(found) = PupilWithSchool::find_by_statement(stmt(backend, &sql, values))
-            .one(self.conn())
-            .await?
-        else {
+        let Some(found) = one_of::<PupilWithSchool>(self.conn(), &sql, values).await? else {
             return Ok(None);
         };
         let Some(m) = pupil::Entity::find_by_id(found.id).one(self.conn()).await? else {
@@ -321,12 +319,7 @@ impl Store {
     pub async fn create_pupil(&self, actor: &Actor, input: &PupilInput) -> Result<i64> {
         let txn = self.write().await?;
         let school_id = school_id_for(&txn, input.row.school_urn).await?;
-        if pupil::Entity::find()
-            .filter(pupil::Column::PupilRef.eq(&input.row.pupil_ref))
-            .one(&txn)
-            .await?
-            .is_some()
-        {
+        if taken::<pupil::Entity>(&txn, pupil::Column::PupilRef, &input.row.pupil_ref, None).await? {
             return Err(RecordRefusal::PupilRefTaken {
                 pupil_ref: input.row.pupil_ref.clone(),
             }
@@ -343,16 +336,8 @@ impl Store {
         };
         apply_row(&mut a, &input.row, school_id);
         let m = a.insert(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "pupil",
-            Some(m.id),
-            format!("pupil {}", m.pupil_ref),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("pupil {}", m.pupil_ref);
+        audit::commit(txn, actor, Action::Create, "pupil", Some(m.id), what).await?;
         if let Some(name) = &input.row.guardian_name {
             let g = crate::records::guardians::GuardianInput {
                 name: name.clone(),
@@ -367,17 +352,10 @@ impl Store {
 
     pub async fn update_pupil(&self, actor: &Actor, id: i64, input: &PupilInput) -> Result<()> {
         let txn = self.write().await?;
-        let current = pupil::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let current = found::<pupil::Entity>(&txn, id).await?;
         let school_id = school_id_for(&txn, input.row.school_urn).await?;
         if current.pupil_ref != input.row.pupil_ref
-            && pupil::Entity::find()
-                .filter(pupil::Column::PupilRef.eq(&input.row.pupil_ref))
-                .one(&txn)
-                .await?
-                .is_some()
+            && taken::<pupil::Entity>(&txn, pupil::Column::PupilRef, &input.row.pupil_ref, None).await?
         {
             return Err(RecordRefusal::PupilRefTaken {
                 pupil_ref: input.row.pupil_ref.clone(),
@@ -403,16 +381,8 @@ impl Store {
         a.photo_consent = Set(input.photo_consent);
         a.updated_at = Set(now());
         let m = a.update(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "pupil",
-            Some(id),
-            change_summary(&format!("pupil {}", m.pupil_ref), &changed),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = change_summary(&format!("pupil {}", m.pupil_ref), &changed);
+        audit::commit(txn, actor, Action::Update, "pupil", Some(id), summary).await?;
         Ok(())
     }
 
@@ -436,11 +406,9 @@ impl Store {
         for r in rows {
             if !schools.contains_key(&(r.row.school_urn.get() as i32)) {
                 let problem = ImportRowProblem::NoSchool { urn: r.row.school_urn };
-                report.errors.push(ImportIssue {
-                    line: r.line,
-                    column: Some(problem.column().into()),
-                    message: problem.to_string(),
-                });
+                report
+                    .errors
+                    .push(issue_at(r.line, problem.column(), problem.to_string()));
             }
         }
         if !report.is_ok() {
@@ -756,7 +724,7 @@ impl Store {
     /// Every pupil as an import row with their first guardian, in pages of `batch`, handed
     /// to `sink` so that a national-sized export never sits in memory at once.
     pub async fn export_pupils(&self, batch: u64, mut sink: impl FnMut(Vec<PupilRow>)) -> Result<u64> {
-        let backend = self.conn().get_database_backend();
+        let _backend = self.conn().get_database_backend();
         let mut after = 0i64;
         let mut total = 0u64;
         loop {
@@ -764,9 +732,7 @@ impl Store {
                        FROM pupils p JOIN schools s ON s.id = p.school_id \
                        LEFT JOIN guardians g ON g.id = (SELECT MIN(pg.guardian_id) FROM pupil_guardians pg WHERE pg.pupil_id = p.id) \
                        WHERE p.id > ? ORDER BY p.id LIMIT ?";
-            let found = ExportRow::find_by_statement(stmt(backend, sql, [after.into(), (batch as i64).into()]))
-                .all(self.conn())
-                .await?;
+            let found = all_of::<ExportRow>(self.conn(), sql, [after.into(), (batch as i64).into()]).await?;
             let Some(last) = found.last() else { break };
             after = last.id;
             total += found.len() as u64;

@@ -11,6 +11,7 @@ use crate::error::{Result, StoreError};
 use crate::platform::accounts::{LinkColumn, disable_linked};
 use crate::platform::audit::{self, Action, Actor};
 use crate::platform::invitations::{LoginState, login_state, withdraw_open_for_contact};
+use crate::query::found;
 use crate::{Store, now};
 
 /// A school's contact as screens and the API show them.
@@ -37,6 +38,18 @@ async fn email_taken(
         q = q.filter(school_contact::Column::Id.ne(id));
     }
     Ok(q.count(conn).await? > 0)
+}
+
+/// Contact `id` of school `school_id` (`None` when it is another school's).
+async fn contact_of(
+    conn: &impl sea_orm::ConnectionTrait,
+    school_id: i64,
+    id: i64,
+) -> Result<Option<school_contact::Model>> {
+    Ok(school_contact::Entity::find_by_id(id)
+        .filter(school_contact::Column::SchoolId.eq(school_id))
+        .one(conn)
+        .await?)
 }
 
 impl Store {
@@ -75,11 +88,7 @@ impl Store {
 
     /// One contact of a school (`None` when it is another school's).
     pub async fn school_contact(&self, school_id: i64, id: i64) -> Result<Option<SchoolContact>> {
-        let m = school_contact::Entity::find_by_id(id)
-            .filter(school_contact::Column::SchoolId.eq(school_id))
-            .one(self.conn())
-            .await?;
-        match m {
+        match contact_of(self.conn(), school_id, id).await? {
             Some(m) => Ok(Some(self.contact_with_state(m).await?)),
             None => Ok(None),
         }
@@ -92,10 +101,7 @@ impl Store {
         input: &ContactInput,
     ) -> Result<SchoolContact> {
         let txn = self.write().await?;
-        let s = school::Entity::find_by_id(school_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let s = found::<school::Entity>(&txn, school_id).await?;
         let email = input.email.to_string();
         if email_taken(&txn, school_id, &email, None).await? {
             return Err(ContactRefusal::EmailTaken { email }.into());
@@ -112,16 +118,8 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "school",
-            Some(school_id),
-            format!("school {}: contact {} added", s.urn, m.id),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("school {}: contact {} added", s.urn, m.id);
+        audit::commit(txn, actor, Action::Update, "school", Some(school_id), summary).await?;
         self.contact_with_state(m).await
     }
 
@@ -133,11 +131,7 @@ impl Store {
         input: &ContactInput,
     ) -> Result<SchoolContact> {
         let txn = self.write().await?;
-        let current = school_contact::Entity::find_by_id(id)
-            .filter(school_contact::Column::SchoolId.eq(school_id))
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let current = contact_of(&txn, school_id, id).await?.ok_or(StoreError::NotFound)?;
         let email = input.email.to_string();
         if email_taken(&txn, school_id, &email, Some(id)).await? {
             return Err(ContactRefusal::EmailTaken { email }.into());
@@ -148,49 +142,29 @@ impl Store {
         a.job_title = Set(input.job_title.clone());
         a.updated_at = Set(now());
         let m = a.update(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "school",
-            Some(school_id),
-            // By id: the log never keeps a person's name or address (decision 0088).
-            format!("contact {id} changed"),
-        )
-        .await?;
-        txn.commit().await?;
+        // By id: the log never keeps a person's name or address (decision 0088).
+        let summary = format!("contact {id} changed");
+        audit::commit(txn, actor, Action::Update, "school", Some(school_id), summary).await?;
         self.contact_with_state(m).await
     }
 
     /// Removes a contact: their school login is disabled and their invitations withdrawn.
     pub async fn remove_school_contact(&self, actor: &Actor, school_id: i64, id: i64) -> Result<()> {
         let txn = self.write().await?;
-        let current = school_contact::Entity::find_by_id(id)
-            .filter(school_contact::Column::SchoolId.eq(school_id))
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let current = contact_of(&txn, school_id, id).await?.ok_or(StoreError::NotFound)?;
         withdraw_open_for_contact(&txn, id, self.now()).await?;
         let disabled = disable_linked(&txn, LinkColumn::School, school_id, Some(&current.email)).await?;
         school_contact::Entity::delete_by_id(id).exec(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "school",
-            Some(school_id),
-            format!(
-                "contact {} removed{}",
-                current.id,
-                if disabled.is_empty() {
-                    ""
-                } else {
-                    "; their login disabled"
-                }
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "contact {} removed{}",
+            current.id,
+            if disabled.is_empty() {
+                ""
+            } else {
+                "; their login disabled"
+            }
+        );
+        audit::commit(txn, actor, Action::Update, "school", Some(school_id), summary).await?;
         self.session_cache.clear();
         Ok(())
     }

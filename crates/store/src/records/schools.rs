@@ -20,8 +20,10 @@ use crate::entities::school;
 use crate::error::{Result, StoreError};
 use crate::listing::{ListQuery, Page};
 use crate::platform::audit::{self, Action, Actor};
+use crate::query::found;
 use crate::records::imports::{ImportReport, change_summary, changed_fields};
 use crate::records::keyed_import::KeyedImport;
+use crate::records::unique::taken;
 use crate::teaching::lessons::replan_schools;
 use crate::{Store, now};
 
@@ -252,13 +254,12 @@ impl Store {
             .limit(q.per_page())
             .all(self.conn())
             .await?;
-        Ok(Page {
-            rows: rows.into_iter().map(School::from).collect(),
+        Ok(Page::counted(
+            rows.into_iter().map(School::from).collect(),
             total,
-            capped: false,
-            page: q.page(),
-            per_page: q.per_page(),
-        })
+            q.page(),
+            q.per_page(),
+        ))
     }
 
     pub async fn school(&self, id: i64) -> Result<Option<School>> {
@@ -298,25 +299,14 @@ impl Store {
         };
         input.apply(&mut a);
         let m = a.insert(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "school",
-            Some(m.id),
-            format!("school {} {}", m.urn, m.name),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("school {} {}", m.urn, m.name);
+        audit::commit(txn, actor, Action::Create, "school", Some(m.id), what).await?;
         Ok(m.into())
     }
 
     pub async fn update_school(&self, actor: &Actor, id: i64, input: &SchoolInput) -> Result<School> {
         let txn = self.write().await?;
-        let current = school::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let current = found::<school::Entity>(&txn, id).await?;
         if urn_taken(&txn, input.row.urn, Some(id)).await? {
             return Err(conflict_urn(input.row.urn));
         }
@@ -333,16 +323,8 @@ impl Store {
             let from = self.today().next_day().unwrap_or(self.today());
             replan_schools(&txn, &[id], from).await?;
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "school",
-            Some(id),
-            change_summary(&format!("school {}", m.urn), &changed),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = change_summary(&format!("school {}", m.urn), &changed);
+        audit::commit(txn, actor, Action::Update, "school", Some(id), summary).await?;
         Ok(m.into())
     }
 
@@ -366,13 +348,7 @@ impl Store {
 
     /// Every school (archived ones too) in URN order, as import rows.
     pub async fn export_schools(&self) -> Result<Vec<SchoolRow>> {
-        Ok(school::Entity::find()
-            .order_by_asc(school::Column::Urn)
-            .all(self.conn())
-            .await?
-            .iter()
-            .map(|m| input_of(m).row)
-            .collect())
+        self.export_keyed::<school::Entity>(school::Column::Urn).await
     }
 
     /// URN → id for every school, for importing pupils.
@@ -389,11 +365,7 @@ impl Store {
 }
 
 async fn urn_taken(conn: &impl ConnectionTrait, urn: Urn, except: Option<i64>) -> Result<bool> {
-    let mut q = school::Entity::find().filter(school::Column::Urn.eq(urn.get() as i32));
-    if let Some(id) = except {
-        q = q.filter(school::Column::Id.ne(id));
-    }
-    Ok(q.count(conn).await? > 0)
+    taken::<school::Entity>(conn, school::Column::Urn, urn.get() as i32, except).await
 }
 
 impl KeyedImport for school::Entity {

@@ -10,11 +10,13 @@ use tutti_domain::staff::{CheckStatus, DbsNumber, Employment, Fte, StaffRole, ch
 use tutti_domain::validate::EmailAddress;
 
 use crate::entities::staff;
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::listing::{ListQuery, Page};
 use crate::platform::audit::{self, Action, Actor};
+use crate::query::found;
 use crate::records::imports::{ImportReport, change_summary, changed_fields};
 use crate::records::keyed_import::KeyedImport;
+use crate::records::unique::taken;
 use crate::{Store, now};
 
 /// How often checks are renewed and how early the screens warn: hub configuration in
@@ -209,13 +211,12 @@ impl Store {
             .all(self.conn())
             .await?;
         let t = self.today();
-        Ok(Page {
-            rows: rows.into_iter().map(|m| Staff::from_model(m, t)).collect(),
+        Ok(Page::counted(
+            rows.into_iter().map(|m| Staff::from_model(m, t)).collect(),
             total,
-            capped: false,
-            page: q.page(),
-            per_page: q.per_page(),
-        })
+            q.page(),
+            q.per_page(),
+        ))
     }
 
     pub async fn staff_member(&self, id: i64) -> Result<Option<Staff>> {
@@ -234,12 +235,7 @@ impl Store {
 
     pub async fn create_staff(&self, actor: &Actor, row: &StaffRow) -> Result<Staff> {
         let txn = self.write().await?;
-        if staff::Entity::find()
-            .filter(staff::Column::Email.eq(row.email.to_string()))
-            .count(&txn)
-            .await?
-            > 0
-        {
+        if taken::<staff::Entity>(&txn, staff::Column::Email, row.email.to_string(), None).await? {
             return Err(RecordRefusal::StaffEmailTaken {
                 email: row.email.to_string(),
             }
@@ -254,32 +250,15 @@ impl Store {
         };
         apply(&mut a, row);
         let m = a.insert(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "staff",
-            Some(m.id),
-            format!("staff {}", m.id),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("staff {}", m.id);
+        audit::commit(txn, actor, Action::Create, "staff", Some(m.id), what).await?;
         Ok(Staff::from_model(m, self.today()))
     }
 
     pub async fn update_staff(&self, actor: &Actor, id: i64, row: &StaffRow) -> Result<Staff> {
         let txn = self.write().await?;
-        let current = staff::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if staff::Entity::find()
-            .filter(staff::Column::Email.eq(row.email.to_string()))
-            .filter(staff::Column::Id.ne(id))
-            .count(&txn)
-            .await?
-            > 0
-        {
+        let current = found::<staff::Entity>(&txn, id).await?;
+        if taken::<staff::Entity>(&txn, staff::Column::Email, row.email.to_string(), Some(id)).await? {
             return Err(RecordRefusal::StaffEmailTaken {
                 email: row.email.to_string(),
             }
@@ -290,16 +269,8 @@ impl Store {
         apply(&mut a, row);
         a.updated_at = Set(now());
         let m = a.update(&txn).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "staff",
-            Some(id),
-            change_summary(&format!("staff {}", m.id), &changed),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = change_summary(&format!("staff {}", m.id), &changed);
+        audit::commit(txn, actor, Action::Update, "staff", Some(id), summary).await?;
         Ok(Staff::from_model(m, self.today()))
     }
 
@@ -319,13 +290,7 @@ impl Store {
     }
 
     pub async fn export_staff(&self) -> Result<Vec<StaffRow>> {
-        Ok(staff::Entity::find()
-            .order_by_asc(staff::Column::Email)
-            .all(self.conn())
-            .await?
-            .iter()
-            .map(row_of)
-            .collect())
+        self.export_keyed::<staff::Entity>(staff::Column::Email).await
     }
 }
 

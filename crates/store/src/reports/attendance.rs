@@ -8,7 +8,7 @@ use tutti_domain::guarantee::RegisterMark;
 
 use crate::Store;
 use crate::error::Result;
-use crate::query::stmt;
+use crate::query::all_of;
 
 /// One person's marks in one ensemble (or one teaching group), oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,17 +80,15 @@ impl Store {
              WHERE m.left_on IS NULL AND e.archived_at IS NULL AND p.archived_at IS NULL {only} \
              ORDER BY e.name, m.ensemble_id, p.last_name, p.first_name, m.pupil_id, r.day, r.start_minute"
         );
-        let rows = MarkRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, values))
-            .all(self.conn())
-            .await?;
+        let rows = all_of::<MarkRow>(self.conn(), &sql, values).await?;
         Ok(lines(rows))
     }
 
     /// Every lesson pupil's marks from `from` to `to`, a line per pupil and teaching group
     /// (whole-class teaching is not marked pupil by pupil).
     pub async fn lesson_attendance(&self, from: Date, to: Date) -> Result<Vec<AttendanceLine>> {
-        let rows = MarkRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let rows = all_of::<MarkRow>(
+            self.conn(),
             "SELECT g.id AS group_id, g.instrument || ' with ' || t.first_name || ' ' || t.last_name AS group_name, \
              r.pupil_id, p.first_name, p.last_name, g.instrument, r.mark FROM register_marks r \
              JOIN dated_lessons d ON d.id = r.dated_lesson_id JOIN teaching_groups g ON g.id = d.group_id \
@@ -98,8 +96,7 @@ impl Store {
              WHERE d.day >= ? AND d.day <= ? AND g.lesson_type <> 'whole-class' AND p.archived_at IS NULL \
              ORDER BY p.last_name, p.first_name, r.pupil_id, g.id, d.day, d.start_minute",
             [from.into(), to.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         Ok(lines(rows))
     }

@@ -134,19 +134,11 @@ impl Store {
             values,
         ))
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "data_return_definition",
-            None,
-            format!(
-                "data return definition for {key} imported ({} figures)",
-                definition.figures.len()
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "data return definition for {key} imported ({} figures)",
+            definition.figures.len()
+        );
+        audit::commit(txn, actor, Action::Update, "data_return_definition", None, summary).await?;
         Ok(Ok(year))
     }
 

@@ -9,7 +9,7 @@ use tutti_domain::progression::report::{Counted, Report, SchoolFact, Slice, repo
 
 use crate::Store;
 use crate::error::Result;
-use crate::query::stmt;
+use crate::query::all_of;
 
 #[derive(FromQueryResult)]
 struct SchoolRow {
@@ -39,20 +39,17 @@ struct NameRow {
 impl Store {
     /// The schools, with their areas, as the report groups them.
     async fn progression_schools(&self) -> Result<Vec<SchoolFact>> {
-        Ok(SchoolRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
-            "SELECT id, name, area FROM schools",
-            [],
-        ))
-        .all(self.conn())
-        .await?
-        .into_iter()
-        .map(|s| SchoolFact {
-            id: s.id,
-            name: s.name,
-            area: s.area,
-        })
-        .collect())
+        Ok(
+            all_of::<SchoolRow>(self.conn(), "SELECT id, name, area FROM schools", [])
+                .await?
+                .into_iter()
+                .map(|s| SchoolFact {
+                    id: s.id,
+                    name: s.name,
+                    area: s.area,
+                })
+                .collect(),
+        )
     }
 
     /// `year`'s progression report: whole-class teaching the year before, continuation in
@@ -68,17 +65,16 @@ impl Store {
     pub async fn progression_pupils(&self, year: AcademicYear, slice: &Slice) -> Result<(Report, Vec<CountedPupil>)> {
         let (report, schools) = self.progression_report(year).await?;
         let chosen: Vec<Counted> = report.slice(slice, &schools).cloned().collect();
-        let backend = self.conn().get_database_backend();
+        let _backend = self.conn().get_database_backend();
         let mut names = std::collections::BTreeMap::new();
         for chunk in chosen.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
             let values: Vec<Value> = chunk.iter().map(|c| c.pupil_id.into()).collect();
-            for row in NameRow::find_by_statement(stmt(
-                backend,
+            for row in all_of::<NameRow>(
+                self.conn(),
                 &format!("SELECT id, pupil_ref, first_name, last_name FROM pupils WHERE id IN ({marks})"),
                 values,
-            ))
-            .all(self.conn())
+            )
             .await?
             {
                 names.insert(row.id, row);

@@ -19,7 +19,7 @@ use tutti_solver::{Assignment, Instance, Solution, Violation};
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{marks, stmt, update_one};
+use crate::query::{all_of, marks, stmt, update_one};
 use crate::teaching::lessons::{NewGroup, generate_for_teachers, weekday};
 
 /// A school as the rules see it.
@@ -131,23 +131,13 @@ impl Facts {
         teachers: Option<&[i64]>,
         pupils: &[i64],
     ) -> Result<Facts> {
-        let backend = conn.get_database_backend();
+        let _backend = conn.get_database_backend();
         let base = "SELECT id, name, area, rooms, opens_minute, closes_minute FROM schools";
         let school_rows = match schools {
             Some(list) => {
-                SchoolFacts::find_by_statement(stmt(
-                    backend,
-                    &format!("{base} WHERE id IN ({})", marks(list.len())),
-                    ids(list),
-                ))
-                .all(conn)
-                .await?
+                all_of::<SchoolFacts>(conn, &format!("{base} WHERE id IN ({})", marks(list.len())), ids(list)).await?
             }
-            None => {
-                SchoolFacts::find_by_statement(stmt(backend, base, Vec::<Value>::new()))
-                    .all(conn)
-                    .await?
-            }
+            None => all_of::<SchoolFacts>(conn, base, Vec::<Value>::new()).await?,
         };
         let (teacher_sql, avail_sql, params) = match teachers {
             Some(list) => (
@@ -167,14 +157,9 @@ impl Facts {
                 Vec::new(),
             ),
         };
-        let teacher_rows = TeacherRow::find_by_statement(stmt(backend, &teacher_sql, params.clone()))
-            .all(conn)
-            .await?;
+        let teacher_rows = all_of::<TeacherRow>(conn, &teacher_sql, params.clone()).await?;
         let mut recorded: HashMap<i64, BTreeMap<u8, Vec<(i64, i64)>>> = HashMap::new();
-        for a in AvailabilityRow::find_by_statement(stmt(backend, &avail_sql, params))
-            .all(conn)
-            .await?
-        {
+        for a in all_of::<AvailabilityRow>(conn, &avail_sql, params).await? {
             recorded
                 .entry(a.staff_id)
                 .or_default()
@@ -185,15 +170,14 @@ impl Facts {
         let pupil_names = if pupils.is_empty() {
             HashMap::new()
         } else {
-            PupilNameRow::find_by_statement(stmt(
-                backend,
+            all_of::<PupilNameRow>(
+                conn,
                 &format!(
                     "SELECT id, first_name, last_name FROM pupils WHERE id IN ({})",
                     marks(pupils.len())
                 ),
                 ids(pupils),
-            ))
-            .all(conn)
+            )
             .await?
             .into_iter()
             .map(|p| (p.id, format!("{} {}", p.first_name, p.last_name)))
@@ -244,27 +228,25 @@ pub(crate) async fn group_slots(
     params: Vec<Value>,
     today: Date,
 ) -> Result<Vec<Slot>> {
-    let backend = conn.get_database_backend();
-    let groups = GroupRow::find_by_statement(stmt(
-        backend,
+    let _backend = conn.get_database_backend();
+    let groups = all_of::<GroupRow>(
+        conn,
         &format!(
             "SELECT g.id, g.teacher_id, g.school_id, g.weekday, g.start_minute, g.minutes, g.instrument, \
              g.lesson_type, g.pinned, g.online FROM teaching_groups g WHERE {filter} ORDER BY g.id"
         ),
         params.clone(),
-    ))
-    .all(conn)
+    )
     .await?;
     let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
-    for m in MemberRow::find_by_statement(stmt(
-        backend,
+    for m in all_of::<MemberRow>(
+        conn,
         &format!(
             "SELECT gm.group_id, e.pupil_id FROM group_members gm JOIN enrolments e ON e.id = gm.enrolment_id \
              JOIN teaching_groups g ON g.id = gm.group_id WHERE ({filter}) AND (e.end_date IS NULL OR e.end_date >= ?)"
         ),
         params.into_iter().chain([today.into()]),
-    ))
-    .all(conn)
+    )
     .await?
     {
         members.entry(m.group_id).or_default().push(m.pupil_id);
@@ -597,8 +579,8 @@ struct EnrolmentFacts {
 }
 
 async fn enrolment_facts(conn: &impl ConnectionTrait, enrolments: &[i64]) -> Result<Vec<EnrolmentFacts>> {
-    let rows = EnrolmentFacts::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let rows = all_of::<EnrolmentFacts>(
+        conn,
         &format!(
             "SELECT e.pupil_id, \
              (SELECT COUNT(*) FROM group_members gm WHERE gm.enrolment_id = e.id) AS grouped \
@@ -606,8 +588,7 @@ async fn enrolment_facts(conn: &impl ConnectionTrait, enrolments: &[i64]) -> Res
             marks(enrolments.len())
         ),
         ids(enrolments),
-    ))
-    .all(conn)
+    )
     .await?;
     if rows.len() != enrolments.iter().collect::<BTreeSet<_>>().len() {
         return Err(AllocationRefusal::NoSuchEnrolment.into());
@@ -616,6 +597,35 @@ async fn enrolment_facts(conn: &impl ConnectionTrait, enrolments: &[i64]) -> Res
         return Err(LessonRefusal::AlreadyInGroup.into());
     }
     Ok(rows)
+}
+
+/// One text column (`instrument`, `lesson_type`) of teaching group `id`, if there is one.
+async fn group_text(conn: &impl ConnectionTrait, id: i64, column: &str) -> Result<Option<String>> {
+    let sql = format!("SELECT {column} FROM teaching_groups WHERE id = ?");
+    let row = conn
+        .query_one_raw(stmt(conn.get_database_backend(), &sql, [id.into()]))
+        .await?;
+    Ok(row.map(|r| r.try_get::<String>("", column)).transpose()?)
+}
+
+/// Narrows a list to one school and one instrument (either may be absent, a blank
+/// instrument too): `school` is the alias of the table with the `school_id`, `instrument`
+/// that of the table with the instrument.
+fn narrow(
+    sql: &mut String,
+    params: &mut Vec<Value>,
+    (school, instrument_of): (&str, &str),
+    school_id: Option<i64>,
+    instrument: Option<&str>,
+) {
+    if let Some(s) = school_id {
+        sql.push_str(&format!(" AND {school}.school_id = ?"));
+        params.push(s.into());
+    }
+    if let Some(i) = instrument.filter(|i| !i.trim().is_empty()) {
+        sql.push_str(&format!(" AND LOWER({instrument_of}.instrument) = LOWER(?)"));
+        params.push(i.trim().into());
+    }
 }
 
 impl Store {
@@ -633,20 +643,9 @@ impl Store {
                        AND (e.end_date IS NULL OR e.end_date >= ?)"
             .to_owned();
         let mut params: Vec<Value> = vec![self.today().into()];
-        if let Some(s) = school_id {
-            sql.push_str(" AND p.school_id = ?");
-            params.push(s.into());
-        }
-        if let Some(i) = instrument.filter(|i| !i.trim().is_empty()) {
-            sql.push_str(" AND LOWER(e.instrument) = LOWER(?)");
-            params.push(i.trim().into());
-        }
+        narrow(&mut sql, &mut params, ("p", "e"), school_id, instrument);
         sql.push_str(" ORDER BY s.name, e.instrument, e.start_date, e.id LIMIT 500");
-        Ok(
-            AwaitingEnrolment::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
-                .all(self.conn())
-                .await?,
-        )
+        all_of(self.conn(), &sql, params).await
     }
 
     /// Teaching groups at one school (or all), for adding pupils to or pinning.
@@ -659,32 +658,20 @@ impl Store {
                        WHERE 1 = 1"
             .to_owned();
         let mut params: Vec<Value> = Vec::new();
-        if let Some(s) = school_id {
-            sql.push_str(" AND g.school_id = ?");
-            params.push(s.into());
-        }
-        if let Some(i) = instrument.filter(|i| !i.trim().is_empty()) {
-            sql.push_str(" AND LOWER(g.instrument) = LOWER(?)");
-            params.push(i.trim().into());
-        }
+        narrow(&mut sql, &mut params, ("g", "g"), school_id, instrument);
         sql.push_str(" ORDER BY g.weekday, g.start_minute, g.id LIMIT 300");
-        Ok(
-            GroupSummary::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
-                .all(self.conn())
-                .await?,
-        )
+        all_of(self.conn(), &sql, params).await
     }
 
     /// The teachers the office can place pupils with.
     pub async fn teacher_choices(&self) -> Result<Vec<TeacherChoice>> {
-        Ok(TeacherChoice::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<TeacherChoice>(
+            self.conn(),
             "SELECT id, first_name || ' ' || last_name AS name FROM staff WHERE archived_at IS NULL \
              ORDER BY last_name, first_name, id",
             Vec::<Value>::new(),
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Places enrolments in a new teaching group after checking every hard rule around it;
@@ -731,16 +718,7 @@ impl Store {
             .pop()
             .ok_or(StoreError::NotFound)?;
         let facts = enrolment_facts(&txn, enrolment_ids).await?;
-        let kind_text = txn
-            .query_one_raw(stmt(
-                txn.get_database_backend(),
-                "SELECT lesson_type FROM teaching_groups WHERE id = ?",
-                [group_id.into()],
-            ))
-            .await?
-            .map(|r| r.try_get::<String>("", "lesson_type"))
-            .transpose()?
-            .unwrap_or_default();
+        let kind_text = group_text(&txn, group_id, "lesson_type").await?.unwrap_or_default();
         let kind: LessonType = kind_text.parse().unwrap_or(LessonType::Group);
         check_group_room(kind, slot.pupils.len(), facts.len())?;
         slot.pupils.extend(facts.iter().map(|f| f.pupil_id));
@@ -839,19 +817,13 @@ impl Store {
         }
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
-        let instrument: String = txn
-            .query_one_raw(stmt(
-                backend,
-                "SELECT instrument FROM teaching_groups WHERE id = ?",
-                [group_id.into()],
-            ))
+        let instrument = group_text(&txn, group_id, "instrument")
             .await?
-            .ok_or(StoreError::NotFound)?
-            .try_get("", "instrument")?;
+            .ok_or(StoreError::NotFound)?;
         let mut values: Vec<Value> = vec![instrument.clone().into()];
         values.extend(ids(&pupil_ids));
-        let pupils = MovingPupil::find_by_statement(stmt(
-            backend,
+        let pupils = all_of::<MovingPupil>(
+            &txn,
             &format!(
                 "SELECT p.first_name || ' ' || p.last_name AS name, \
                  (SELECT MIN(e.id) FROM enrolments e WHERE e.pupil_id = p.id AND LOWER(e.instrument) = LOWER(?) \
@@ -860,8 +832,7 @@ impl Store {
                 marks(pupil_ids.len())
             ),
             values,
-        ))
-        .all(&txn)
+        )
         .await?;
         if pupils.len() != pupil_ids.len() {
             return Err(StoreError::NotFound);
@@ -881,17 +852,11 @@ impl Store {
         }
         let mut params = ids(&enrolments);
         params.push(group_id.into());
-        let old = OldGroup::find_by_statement(stmt(
-            backend,
-            &format!(
+        let old = all_of::<OldGroup>(&txn, &format!(
                 "SELECT DISTINCT gm.group_id, g.teacher_id FROM group_members gm JOIN teaching_groups g ON g.id = gm.group_id \
                  WHERE gm.enrolment_id IN ({}) AND gm.group_id <> ?",
                 marks(enrolments.len())
-            ),
-            params.clone(),
-        ))
-        .all(&txn)
-        .await?;
+            ), params.clone()).await?;
         txn.execute_raw(stmt(
             backend,
             &format!(
@@ -922,15 +887,9 @@ impl Store {
             .pop()
             .ok_or(StoreError::NotFound)?;
         let facts = enrolment_facts(&txn, &moving).await?;
-        let kind_text: String = txn
-            .query_one_raw(stmt(
-                backend,
-                "SELECT lesson_type FROM teaching_groups WHERE id = ?",
-                [group_id.into()],
-            ))
+        let kind_text = group_text(&txn, group_id, "lesson_type")
             .await?
-            .ok_or(StoreError::NotFound)?
-            .try_get("", "lesson_type")?;
+            .ok_or(StoreError::NotFound)?;
         let kind: LessonType = kind_text.parse().unwrap_or(LessonType::Group);
         check_group_room(kind, slot.pupils.len(), facts.len())?;
         slot.pupils.extend(facts.iter().map(|f| f.pupil_id));
@@ -940,18 +899,11 @@ impl Store {
         let mut groups: Vec<i64> = old.iter().map(|o| o.group_id).collect();
         groups.push(group_id);
         crate::teaching::lessons::sync_enrolments_with_groups(&txn, &groups).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "teaching_group",
-            Some(group_id),
-            format!(
-                "moved in enrolments {moving:?} (from groups {:?})",
-                groups[..groups.len() - 1].to_vec()
-            ),
-        )
-        .await?;
+        let what = format!(
+            "moved in enrolments {moving:?} (from groups {:?})",
+            groups[..groups.len() - 1].to_vec()
+        );
+        audit::record(&txn, actor, Action::Update, "teaching_group", Some(group_id), what).await?;
         let mut teachers: Vec<i64> = old.iter().map(|o| o.teacher_id).collect();
         teachers.push(slot.teacher_id);
         teachers.sort_unstable();
@@ -979,7 +931,6 @@ async fn update_group(
         values,
     )
     .await?;
-    audit::record(&txn, actor, Action::Update, "teaching_group", Some(group_id), detail).await?;
-    txn.commit().await?;
+    audit::commit(txn, actor, Action::Update, "teaching_group", Some(group_id), detail).await?;
     Ok(())
 }

@@ -11,10 +11,10 @@ use tutti_domain::validate::format_day_long;
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::marks;
 use crate::query::stmt;
+use crate::query::{all_of, marks, one_of};
 use crate::teaching::allocation::{Facts, Slot, rule_problems};
-use crate::teaching::lessons::{Calendars, TimetableLesson, insert_rows, lessons_where};
+use crate::teaching::lessons::{Calendars, DATED_LESSON_COLUMNS, TimetableLesson, insert_rows, lessons_where};
 use crate::teaching::registers::{members, upsert_mark};
 use crate::{Store, now};
 
@@ -61,29 +61,22 @@ fn weekday_number(day: Date) -> u8 {
 /// The dated lessons matching `filter` (SQL over d and g) as rule slots, with the pupils
 /// enrolled on their day. Missed and cancelled lessons hold no one's time.
 async fn dated_slots(conn: &impl ConnectionTrait, filter: &str, params: Vec<Value>) -> Result<Vec<(DatedRow, Slot)>> {
-    let backend = conn.get_database_backend();
-    let rows = DatedRow::find_by_statement(stmt(
-        backend,
-        &format!(
+    let _backend = conn.get_database_backend();
+    let rows = all_of::<DatedRow>(conn, &format!(
             "SELECT d.id, d.group_id, g.teacher_id, g.school_id, d.start_minute, d.end_minute, g.instrument, \
              g.lesson_type, d.owed_by_hub, g.online, (SELECT COUNT(*) FROM dated_lessons m WHERE m.make_up_of = d.id) AS made_up \
              FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id WHERE {filter}"
-        ),
-        params.clone(),
-    ))
-    .all(conn)
-    .await?;
+        ), params.clone()).await?;
     let mut pupils: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
-    for m in MemberRow::find_by_statement(stmt(
-        backend,
+    for m in all_of::<MemberRow>(
+        conn,
         &format!(
             "SELECT d.id AS lesson_id, e.pupil_id FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
              JOIN group_members gm ON gm.group_id = d.group_id JOIN enrolments e ON e.id = gm.enrolment_id \
              WHERE ({filter}) AND e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day)"
         ),
         params,
-    ))
-    .all(conn)
+    )
     .await?
     {
         pupils.entry(m.lesson_id).or_default().push(m.pupil_id);
@@ -131,15 +124,14 @@ impl Store {
         let scheduled = LessonStatus::Scheduled;
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
-        let lessons = IdRow::find_by_statement(stmt(
-            backend,
+        let lessons = all_of::<IdRow>(
+            &txn,
             &format!(
                 "SELECT d.id FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
                  WHERE {filter} AND d.day = ? AND d.status = ?"
             ),
             [id.into(), day.into(), scheduled.as_str().into()],
-        ))
-        .all(&txn)
+        )
         .await?;
         if lessons.is_empty() {
             return Err(LessonRefusal::NothingToCancel { day }.into());
@@ -171,16 +163,8 @@ impl Store {
                 format!("school {id} closed on {}: {reason}", format_day_long(day)),
             ),
         };
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            entity,
-            Some(id),
-            format!("{summary}; {} lessons owed", lessons.len()),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("{summary}; {} lessons owed", lessons.len());
+        audit::commit(txn, actor, Action::Update, entity, Some(id), what).await?;
         Ok(lessons.len())
     }
 
@@ -254,17 +238,7 @@ impl Store {
         insert_rows(
             &txn,
             "dated_lessons",
-            &[
-                "group_id",
-                "day",
-                "start_minute",
-                "end_minute",
-                "status",
-                "owed_by_hub",
-                "make_up_of",
-                "note",
-                "updated_at",
-            ],
+            &[&DATED_LESSON_COLUMNS[..], &["make_up_of", "note", "updated_at"]].concat(),
             vec![vec![
                 owed.group_id.into(),
                 day.into(),
@@ -278,25 +252,16 @@ impl Store {
             ]],
         )
         .await?;
-        let id = IdRow::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let id = one_of::<IdRow>(
+            &txn,
             "SELECT id FROM dated_lessons WHERE make_up_of = ?",
             [owed_id.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::NotFound)?
         .id;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "dated_lesson",
-            Some(id),
-            format!("make-up of lesson {owed_id} on {}", format_day_long(day)),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("make-up of lesson {owed_id} on {}", format_day_long(day));
+        audit::commit(txn, actor, Action::Create, "dated_lesson", Some(id), summary).await?;
         Ok(id)
     }
 }
@@ -307,13 +272,12 @@ async fn dated_slots_pupils(conn: &impl ConnectionTrait, group_id: i64, day: Dat
     struct P {
         pupil_id: i64,
     }
-    Ok(P::find_by_statement(stmt(
-        conn.get_database_backend(),
+    Ok(all_of::<P>(
+        conn,
         "SELECT e.pupil_id FROM group_members gm JOIN enrolments e ON e.id = gm.enrolment_id \
          WHERE gm.group_id = ? AND e.start_date <= ? AND (e.end_date IS NULL OR e.end_date >= ?)",
         [group_id.into(), day.into(), day.into()],
-    ))
-    .all(conn)
+    )
     .await?
     .into_iter()
     .map(|p| p.pupil_id)

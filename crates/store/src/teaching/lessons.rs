@@ -14,7 +14,7 @@ use tutti_domain::rotation::{TimedLesson, group_into_visits};
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of, stmt};
 use crate::{Store, now};
 
 /// Rows go in a few hundred at a time: SQLite caps the parameters of one statement.
@@ -272,6 +272,44 @@ pub(crate) async fn insert_rows(
     Ok(())
 }
 
+/// The columns every dated lesson is written with, whether laid out with its term or made up.
+pub(crate) const DATED_LESSON_COLUMNS: [&str; 6] =
+    ["group_id", "day", "start_minute", "end_minute", "status", "owed_by_hub"];
+
+/// The columns of a term's saved dates, in the order `term_date_values` gives them.
+const TERM_DATE_COLUMNS: [&str; 7] = [
+    "local_authority",
+    "school_id",
+    "term",
+    "first_day",
+    "last_day",
+    "half_term_first",
+    "half_term_last",
+];
+
+/// One term's dates as a row of `term_dates`, for an authority or one of its schools.
+pub(crate) fn term_date_values(authority: &str, school_id: Option<i64>, dates: &TermDates) -> Vec<Value> {
+    vec![
+        authority.into(),
+        school_id.into(),
+        dates.term.to_string().into(),
+        dates.dates.first.into(),
+        dates.dates.last.into(),
+        dates.half_term.first.into(),
+        dates.half_term.last.into(),
+    ]
+}
+
+/// Whose dates, for the audit log: the authority, or the school by id.
+pub(crate) fn whose_named(authority: &str, school_id: Option<i64>) -> String {
+    school_id.map_or(authority.to_owned(), |id| format!("school {id}"))
+}
+
+/// Saves term dates, each row made by `term_date_values`.
+pub(crate) async fn insert_term_dates(conn: &impl ConnectionTrait, rows: Vec<Vec<Value>>) -> Result<()> {
+    insert_rows(conn, "term_dates", &TERM_DATE_COLUMNS, rows).await
+}
+
 /// Every school's calendar and rotation, built from the stored term dates and closures; a
 /// local authority with no stored dates for a term gets [`default_term_dates`].
 pub(crate) struct Calendars {
@@ -384,7 +422,7 @@ pub(crate) async fn lessons_where(
     params: Vec<Value>,
     pupil_filter: Option<i64>,
 ) -> Result<Vec<TimetableLesson>> {
-    let backend: DbBackend = conn.get_database_backend();
+    let _backend: DbBackend = conn.get_database_backend();
     // The pupil's parameter stands in the join, before the filter's.
     let (only, mut values) = match pupil_filter {
         Some(id) => (" AND e.pupil_id = ?", vec![id.into()]),
@@ -395,9 +433,7 @@ pub(crate) async fn lessons_where(
         "{} WHERE {filter} ORDER BY d.day, d.start_minute, d.id, p.first_name, p.last_name, p.id",
         LESSON_PUPIL_SELECT.replace("{only}", only)
     );
-    let rows = LessonPupilRow::find_by_statement(stmt(backend, &sql, values))
-        .all(conn)
-        .await?;
+    let rows = all_of::<LessonPupilRow>(conn, &sql, values).await?;
     let mut lessons: Vec<TimetableLesson> = Vec::new();
     for row in rows {
         let r = row.lesson;
@@ -466,32 +502,10 @@ impl Store {
             [term.clone().into(), scope],
         ))
         .await?;
-        insert_rows(
-            &txn,
-            "term_dates",
-            &[
-                "local_authority",
-                "school_id",
-                "term",
-                "first_day",
-                "last_day",
-                "half_term_first",
-                "half_term_last",
-            ],
-            vec![vec![
-                local_authority.into(),
-                school_id.into(),
-                term.clone().into(),
-                dates.dates.first.into(),
-                dates.dates.last.into(),
-                dates.half_term.first.into(),
-                dates.half_term.last.into(),
-            ]],
-        )
-        .await?;
-        let whose = school_id.map_or(local_authority.to_owned(), |id| format!("school {id}"));
-        audit::record(
-            &txn,
+        insert_term_dates(&txn, vec![term_date_values(local_authority, school_id, dates)]).await?;
+        let whose = whose_named(local_authority, school_id);
+        audit::commit(
+            txn,
             actor,
             Action::Update,
             "term_dates",
@@ -499,7 +513,6 @@ impl Store {
             format!("{term} dates for {whose}"),
         )
         .await?;
-        txn.commit().await?;
         Ok(())
     }
 
@@ -528,16 +541,8 @@ impl Store {
             ]],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "closure",
-            school_id,
-            format!("{}: {reason}", format_day_long(day)),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{}: {reason}", format_day_long(day));
+        audit::commit(txn, actor, Action::Create, "closure", school_id, summary).await?;
         Ok(())
     }
 
@@ -557,16 +562,8 @@ impl Store {
     pub async fn generate_dated_lessons(&self, actor: &Actor, term: TermId) -> Result<usize> {
         let txn = self.write().await?;
         let created = generate_in(&txn, term).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "dated_lessons",
-            None,
-            format!("{created} dated lessons for {term}"),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{created} dated lessons for {term}");
+        audit::commit(txn, actor, Action::Create, "dated_lessons", None, summary).await?;
         Ok(created)
     }
 
@@ -690,13 +687,12 @@ impl Store {
         struct Row {
             user_id: i64,
         }
-        let backend = self.conn().get_database_backend();
-        let Some(row) = Row::find_by_statement(stmt(
-            backend,
+        let _backend = self.conn().get_database_backend();
+        let Some(row) = one_of::<Row>(
+            self.conn(),
             "SELECT user_id FROM calendar_feeds WHERE token = ?",
             [token.into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         else {
             return Ok(None);
@@ -830,15 +826,14 @@ pub(crate) async fn replan_schools(conn: &impl ConnectionTrait, schools: &[i64],
     for chunk in schools.chunks(BATCH) {
         let params: Vec<Value> = chunk.iter().map(|&s| s.into()).collect();
         teachers.extend(
-            TeacherIdRow::find_by_statement(stmt(
-                backend,
+            all_of::<TeacherIdRow>(
+                conn,
                 &format!(
                     "SELECT DISTINCT teacher_id FROM teaching_groups WHERE school_id IN ({})",
                     crate::query::marks(chunk.len())
                 ),
                 params,
-            ))
-            .all(conn)
+            )
             .await?
             .into_iter()
             .map(|r| r.teacher_id),
@@ -855,16 +850,15 @@ pub(crate) async fn replan_schools(conn: &impl ConnectionTrait, schools: &[i64],
     for chunk in teachers.chunks(BATCH) {
         let mut params: Vec<Value> = vec![from.into()];
         params.extend(chunk.iter().map(|&t| Value::from(t)));
-        let latest = LatestRow::find_by_statement(stmt(
-            backend,
+        let latest = one_of::<LatestRow>(
+            conn,
             &format!(
                 "SELECT MAX(d.day) AS day FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id \
                  WHERE d.day >= ? AND g.teacher_id IN ({})",
                 crate::query::marks(chunk.len())
             ),
             params,
-        ))
-        .one(conn)
+        )
         .await?
         .and_then(|r| r.day);
         if let Some(day) = latest {
@@ -939,13 +933,12 @@ async fn generate_filtered(
         id: i64,
         placed_on: Option<Date>,
     }
-    for p in Programme::find_by_statement(stmt(
-        backend,
+    for p in all_of::<Programme>(
+        conn,
         "SELECT teaching_group_id AS id, placed_on FROM service_orders \
          WHERE teaching_group_id IS NOT NULL AND status = 'confirmed'",
         [],
-    ))
-    .all(conn)
+    )
     .await?
     {
         if let Some(start) = first_start.get_mut(&p.id)
@@ -980,12 +973,11 @@ async fn generate_filtered(
     else {
         return Ok(0);
     };
-    let existing: HashSet<(i64, Date)> = ExistingRow::find_by_statement(stmt(
-        backend,
+    let existing: HashSet<(i64, Date)> = all_of::<ExistingRow>(
+        conn,
         "SELECT group_id, day FROM dated_lessons WHERE make_up_of IS NULL AND day >= ? AND day <= ?",
         [first.into(), last.into()],
-    ))
-    .all(conn)
+    )
     .await?
     .into_iter()
     .map(|r| (r.group_id, r.day))
@@ -1020,16 +1012,7 @@ async fn generate_filtered(
     insert_rows(
         conn,
         "dated_lessons",
-        &[
-            "group_id",
-            "day",
-            "start_minute",
-            "end_minute",
-            "status",
-            "owed_by_hub",
-            "note",
-            "updated_at",
-        ],
+        &[&DATED_LESSON_COLUMNS[..], &["note", "updated_at"]].concat(),
         rows,
     )
     .await?;

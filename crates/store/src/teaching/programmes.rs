@@ -3,14 +3,14 @@
 //! it a teacher, weekday and time. It is then a whole-class teaching group (no pupils of its
 //! own on record: the class is the school's), checked against the timetable's rules like any
 //! placement, its lessons dated from today, and counted by timetable proposals for its year.
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::FromQueryResult;
 use tutti_domain::allocation::{AllocationRefusal, lesson_label, refuse_problems};
 use tutti_domain::lessons::{LessonRefusal, LessonType};
 
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, stmt};
+use crate::query::{all_of, exec, one_of};
 use crate::teaching::allocation::{Slot, placement_problems};
 use crate::teaching::lessons::{NewGroup, create_group_in, generate_for_teachers, weekday};
 
@@ -48,24 +48,22 @@ impl Store {
             Some(s) => (" AND o.school_id = ?", vec![s.into()]),
             None => ("", Vec::new()),
         };
-        Ok(Programme::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<Programme>(
+            self.conn(),
             &format!("{PROGRAMME_SELECT} AND o.teaching_group_id IS NULL{only} ORDER BY s.name, o.id"),
             values,
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// A confirmed whole-class programme by its order.
     pub async fn programme(&self, order_id: i64) -> Result<Option<Programme>> {
-        Ok(Programme::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<Programme>(
+            self.conn(),
             &format!("{PROGRAMME_SELECT} AND o.id = ?"),
             [order_id.into()],
-        ))
-        .one(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Places a programme in one transaction: refused, naming each rule broken, when the
@@ -75,14 +73,9 @@ impl Store {
             return Err(LessonRefusal::Weekday.into());
         }
         let txn = self.write().await?;
-        let p = Programme::find_by_statement(stmt(
-            txn.get_database_backend(),
-            &format!("{PROGRAMME_SELECT} AND o.id = ?"),
-            [order_id.into()],
-        ))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let p = one_of::<Programme>(&txn, &format!("{PROGRAMME_SELECT} AND o.id = ?"), [order_id.into()])
+            .await?
+            .ok_or(StoreError::NotFound)?;
         if p.teaching_group_id.is_some() {
             return Err(AllocationRefusal::ProgrammePlaced.into());
         }
@@ -122,16 +115,8 @@ impl Store {
         )
         .await?;
         generate_for_teachers(&txn, &[at.teacher_id], self.today()).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "service order",
-            Some(order_id),
-            format!("{} for {} placed as teaching group {group}", p.programme, p.school_name),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{} for {} placed as teaching group {group}", p.programme, p.school_name);
+        audit::commit(txn, actor, Action::Update, "service order", Some(order_id), summary).await?;
         Ok(group)
     }
 }

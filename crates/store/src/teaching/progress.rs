@@ -9,7 +9,7 @@ use tutti_domain::progress::{ExamResult, Grade, ReportStatus, check_exam_entry, 
 use crate::admissions::{insert_id, pupil_in_scope};
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of, stmt};
 use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
@@ -72,11 +72,7 @@ impl Store {
         check_pupil(self.conn(), scope, pupil_id).await?;
         let sql = "SELECT id, pupil_id, instrument, board, grade, exam_date, result FROM exam_entries \
                    WHERE pupil_id = ? ORDER BY exam_date DESC, id DESC";
-        Ok(
-            ExamEntry::find_by_statement(stmt(self.conn().get_database_backend(), sql, [pupil_id.into()]))
-                .all(self.conn())
-                .await?,
-        )
+        all_of::<ExamEntry>(self.conn(), sql, [pupil_id.into()]).await
     }
 
     /// Enters a pupil for a graded exam (or records one already taken, with its result).
@@ -116,22 +112,14 @@ impl Store {
             ],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "exam_entry",
-            Some(id),
-            format!(
-                "pupil {}: {board} {} {} on {}",
-                entry.pupil_id,
-                entry.instrument.trim(),
-                entry.grade,
-                entry.exam_date
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "pupil {}: {board} {} {} on {}",
+            entry.pupil_id,
+            entry.instrument.trim(),
+            entry.grade,
+            entry.exam_date
+        );
+        audit::commit(txn, actor, Action::Create, "exam_entry", Some(id), summary).await?;
         Ok(id)
     }
 
@@ -152,12 +140,11 @@ impl Store {
         struct Of {
             pupil_id: i64,
         }
-        let pupil_id = Of::find_by_statement(stmt(
-            backend,
+        let pupil_id = one_of::<Of>(
+            &txn,
             "SELECT pupil_id FROM exam_entries WHERE id = ?",
             [entry_id.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::NotFound)?
         .pupil_id;
@@ -172,16 +159,8 @@ impl Store {
             ],
         ))
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "exam_entry",
-            Some(entry_id),
-            format!("result: {}", result.map_or("not in yet".to_owned(), |r| r.to_string())),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("result: {}", result.map_or("not in yet".to_owned(), |r| r.to_string()));
+        audit::commit(txn, actor, Action::Update, "exam_entry", Some(entry_id), summary).await?;
         Ok(())
     }
 
@@ -199,11 +178,7 @@ impl Store {
                 ""
             }
         );
-        Ok(
-            PupilReport::find_by_statement(stmt(self.conn().get_database_backend(), &sql, [pupil_id.into()]))
-                .all(self.conn())
-                .await?,
-        )
+        all_of::<PupilReport>(self.conn(), &sql, [pupil_id.into()]).await
     }
 
     /// Saves a teacher's report on a pupil they teach for a term, as a draft or published.
@@ -227,12 +202,11 @@ impl Store {
             id: i64,
             status: String,
         }
-        let existing = Existing::find_by_statement(stmt(
-            backend,
+        let existing = one_of::<Existing>(
+            &txn,
             "SELECT id, status FROM pupil_reports WHERE pupil_id = ? AND term = ? AND teacher_id = ?",
             [pupil_id.into(), term.to_string().into(), teacher_id.into()],
-        ))
-        .one(&txn)
+        )
         .await?;
         let t = now();
         let was_published = existing
@@ -287,16 +261,8 @@ impl Store {
                 .await?
             }
         };
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "pupil_report",
-            Some(id),
-            format!("pupil {pupil_id}, {term}: {status}"),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("pupil {pupil_id}, {term}: {status}");
+        audit::commit(txn, actor, Action::Update, "pupil_report", Some(id), summary).await?;
         Ok(id)
     }
 }

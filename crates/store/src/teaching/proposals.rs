@@ -16,7 +16,7 @@ use tutti_solver::{Report, SolveOptions};
 
 use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{one_of, stmt};
 use crate::teaching::allocation::{Facts, Slot, group_slots, to_instance};
 use crate::teaching::lessons::generate_for_teachers;
 use crate::{Store, now};
@@ -253,16 +253,8 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let id: i64 = row.try_get("", "id")?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "timetable_proposal",
-            Some(id),
-            format!("{term}, {seconds} s"),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{term}, {seconds} s");
+        audit::commit(txn, actor, Action::Create, "timetable_proposal", Some(id), summary).await?;
         Ok(id)
     }
 
@@ -308,12 +300,11 @@ impl Store {
 
     /// One proposal.
     pub async fn proposal(&self, id: i64) -> Result<Proposal> {
-        ProposalRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<ProposalRow>(
+            self.conn(),
             "SELECT id, term, seconds, status, created_at, result, error FROM timetable_proposals WHERE id = ?",
             [id.into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .ok_or(StoreError::NotFound)?
         .into_proposal()
@@ -326,12 +317,11 @@ impl Store {
     pub async fn accept_proposal(&self, actor: &Actor, id: i64) -> Result<usize> {
         let txn = self.write().await?;
         let backend = txn.get_database_backend();
-        let row = ProposalRow::find_by_statement(stmt(
-            backend,
+        let row = one_of::<ProposalRow>(
+            &txn,
             "SELECT id, term, seconds, status, created_at, result, error FROM timetable_proposals WHERE id = ?",
             [id.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::NotFound)?
         .into_proposal()?;
@@ -422,16 +412,8 @@ impl Store {
             [ProposalStatus::Accepted.as_str().into(), id.into()],
         ))
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "timetable_proposal",
-            Some(id),
-            format!("accepted: {} groups moved", moves.len()),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("accepted: {} groups moved", moves.len());
+        audit::commit(txn, actor, Action::Update, "timetable_proposal", Some(id), summary).await?;
         Ok(moves.len())
     }
 }

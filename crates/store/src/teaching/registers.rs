@@ -13,7 +13,7 @@ use tutti_domain::lessons::{LessonStatus, check_note, check_pupil_mark};
 
 use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of, stmt};
 use crate::{Store, now};
 
 /// Who is marking: a teacher may mark only their own lessons; the office any.
@@ -62,12 +62,11 @@ struct TallyRow {
 
 /// The lesson, if `scope` may mark it; someone else's lesson is not found.
 async fn owned_lesson(conn: &impl ConnectionTrait, scope: MarkScope, lesson_id: i64) -> Result<LessonOwner> {
-    let lesson = LessonOwner::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let lesson = one_of::<LessonOwner>(
+        conn,
         "SELECT g.teacher_id, d.status FROM dated_lessons d JOIN teaching_groups g ON g.id = d.group_id WHERE d.id = ?",
         [lesson_id.into()],
-    ))
-    .one(conn)
+    )
     .await?
     .ok_or(StoreError::NotFound)?;
     match scope {
@@ -78,14 +77,13 @@ async fn owned_lesson(conn: &impl ConnectionTrait, scope: MarkScope, lesson_id: 
 
 /// The pupils on a lesson's register that day.
 pub(crate) async fn members(conn: &impl ConnectionTrait, lesson_id: i64) -> Result<Vec<i64>> {
-    Ok(Member::find_by_statement(stmt(
-        conn.get_database_backend(),
+    Ok(all_of::<Member>(
+        conn,
         "SELECT e.pupil_id FROM dated_lessons d JOIN group_members gm ON gm.group_id = d.group_id \
          JOIN enrolments e ON e.id = gm.enrolment_id WHERE d.id = ? \
          AND e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day)",
         [lesson_id.into()],
-    ))
-    .all(conn)
+    )
     .await?
     .into_iter()
     .map(|m| m.pupil_id)
@@ -142,16 +140,8 @@ impl Store {
             ))
             .await?;
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "register",
-            Some(lesson_id),
-            format!("pupil {pupil_id}: {mark}"),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("pupil {pupil_id}: {mark}");
+        audit::commit(txn, actor, Action::Update, "register", Some(lesson_id), summary).await?;
         Ok(())
     }
 
@@ -197,8 +187,8 @@ impl Store {
                 .await?;
             }
         }
-        audit::record(
-            &txn,
+        audit::commit(
+            txn,
             actor,
             Action::Update,
             "dated_lesson",
@@ -206,7 +196,6 @@ impl Store {
             outcome.status().as_str(),
         )
         .await?;
-        txn.commit().await?;
         Ok(())
     }
 
@@ -234,8 +223,7 @@ impl Store {
         } else {
             "note, for the office only"
         };
-        audit::record(&txn, actor, Action::Update, "dated_lesson", Some(lesson_id), what).await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Update, "dated_lesson", Some(lesson_id), what).await?;
         Ok(())
     }
 

@@ -6,17 +6,17 @@ use std::collections::{BTreeSet, HashMap};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use time::Date;
 use tutti_domain::calendar::TermDates;
-use tutti_domain::csv::{ClosureOf, ClosureRow, CsvRow, ImportIssue, ImportedRow, TermRow, import};
+use tutti_domain::csv::{ClosureOf, ClosureRow, TermRow};
 use tutti_domain::records::ImportRowProblem;
 use tutti_domain::terms::{ClosureKind, check_beside};
 
 use crate::Store;
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, stmt};
-use crate::records::imports::{Change, CsvImport, ImportReport};
-use crate::teaching::lessons::{insert_rows, replan_schools};
-use crate::teaching::terms::{authorities, schools_following, terms_of};
+use crate::query::{all_of, exec};
+use crate::records::imports::{Change, CsvImport, issue_at, read_csv};
+use crate::teaching::lessons::{insert_rows, insert_term_dates, replan_schools, term_date_values, whose_named};
+use crate::teaching::terms::{authorities, replan_from, schools_following, terms_of};
 
 #[derive(FromQueryResult)]
 struct SchoolAuthority {
@@ -34,27 +34,6 @@ struct SavedClosure {
     reason: String,
 }
 
-/// The file read: its errors, or its rows.
-fn read<T: CsvRow>(
-    text: &str,
-    dry_run: bool,
-) -> std::result::Result<(Vec<ImportedRow<T>>, Vec<ImportIssue>), CsvImport> {
-    let outcome = import::<T>(text);
-    if outcome.errors.is_empty() {
-        Ok((outcome.rows, outcome.warnings))
-    } else {
-        Err(CsvImport {
-            rows: outcome.rows.len(),
-            report: ImportReport {
-                errors: outcome.errors,
-                dry_run,
-                ..Default::default()
-            },
-            warnings: outcome.warnings,
-        })
-    }
-}
-
 /// A row of a terms file checked against the dates saved: its line, its authority as spelt
 /// by its schools, its dates, and the saved term it replaces (id and dates), if any.
 struct PlannedTerm {
@@ -64,26 +43,14 @@ struct PlannedTerm {
     current: Option<(i64, TermDates)>,
 }
 
-fn issue(line: usize, column: &str, message: String) -> ImportIssue {
-    ImportIssue {
-        line,
-        column: Some(column.to_owned()),
-        message,
-    }
-}
-
 impl Store {
     /// Reads a terms CSV and imports it whole or not at all. Each row is one term of one
     /// local authority's year; it replaces the authority's dates for that term. The rows and
     /// the dates already saved must keep the domain's rules together (no overlap, in order).
     pub async fn import_terms_csv(&self, actor: &Actor, text: &str, dry_run: bool) -> Result<CsvImport> {
-        let (rows, warnings) = match read::<TermRow>(text, dry_run) {
+        let (rows, warnings, mut report) = match read_csv::<TermRow>(text, dry_run) {
             Ok(read) => read,
             Err(failed) => return Ok(failed),
-        };
-        let mut report = ImportReport {
-            dry_run,
-            ..Default::default()
         };
         let txn = self.write().await?;
         let known = authorities(&txn).await?;
@@ -115,7 +82,7 @@ impl Store {
             for (line, dates) in file_terms {
                 let others: Vec<TermDates> = after.iter().filter(|d| d.term != dates.term).copied().collect();
                 if let Err(refusal) = check_beside(dates, &others) {
-                    report.errors.push(issue(
+                    report.errors.push(issue_at(
                         *line,
                         refusal.field().unwrap_or("first_day"),
                         refusal.to_string(),
@@ -137,11 +104,7 @@ impl Store {
         if !report.is_ok() {
             report.errors.sort_by_key(|e| e.line);
             txn.rollback().await?;
-            return Ok(CsvImport {
-                report,
-                warnings,
-                rows: rows.len(),
-            });
+            return Ok(CsvImport::of(report, warnings, rows.len()));
         }
         plan.sort_by_key(|p| p.line);
         let mut events = Vec::new();
@@ -182,27 +145,7 @@ impl Store {
                     changed.insert(authority);
                 }
                 None => {
-                    let mut v: Vec<Value> = vec![
-                        authority.clone().into(),
-                        Option::<i64>::None.into(),
-                        dates.term.to_string().into(),
-                    ];
-                    v.extend(values);
-                    insert_rows(
-                        &txn,
-                        "term_dates",
-                        &[
-                            "local_authority",
-                            "school_id",
-                            "term",
-                            "first_day",
-                            "last_day",
-                            "half_term_first",
-                            "half_term_last",
-                        ],
-                        vec![v],
-                    )
-                    .await?;
+                    insert_term_dates(&txn, vec![term_date_values(&authority, None, &dates)]).await?;
                     events.push(audit::event(
                         actor,
                         Action::Create,
@@ -219,41 +162,29 @@ impl Store {
         for authority in &changed {
             schools.extend(schools_following(&txn, authority, None).await?);
         }
-        replan_schools(&txn, &schools, self.today().next_day().unwrap_or(self.today())).await?;
+        replan_schools(&txn, &schools, replan_from(self)).await?;
         crate::records::imports::finish(txn, actor, ("term_dates", "term dates"), rows.len(), &report, events).await?;
-        Ok(CsvImport {
-            report,
-            warnings,
-            rows: rows.len(),
-        })
+        Ok(CsvImport::of(report, warnings, rows.len()))
     }
 
     /// Reads a closures CSV and imports it whole or not at all. A row closes a day for a
     /// local authority, or for one school named by its URN (a URN no school has is an error
     /// naming its line); one already saved with the same kind and reason is left alone.
     pub async fn import_closures_csv(&self, actor: &Actor, text: &str, dry_run: bool) -> Result<CsvImport> {
-        let (rows, warnings) = match read::<ClosureRow>(text, dry_run) {
+        let (rows, warnings, mut report) = match read_csv::<ClosureRow>(text, dry_run) {
             Ok(read) => read,
             Err(failed) => return Ok(failed),
         };
-        let mut report = ImportReport {
-            dry_run,
-            ..Default::default()
-        };
         let txn = self.write().await?;
-        let backend = txn.get_database_backend();
+        let _backend = txn.get_database_backend();
         let known = authorities(&txn).await?;
         let by_urn = Store::school_ids_by_urn(&txn).await?;
-        let school_authority: HashMap<i64, String> = SchoolAuthority::find_by_statement(stmt(
-            backend,
-            "SELECT id, local_authority FROM schools",
-            Vec::<Value>::new(),
-        ))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.local_authority))
-        .collect();
+        let school_authority: HashMap<i64, String> =
+            all_of::<SchoolAuthority>(&txn, "SELECT id, local_authority FROM schools", Vec::<Value>::new())
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s.local_authority))
+                .collect();
         // (authority, school, day) for each row, or the line's error.
         let mut resolved: Vec<(usize, String, Option<i64>, &ClosureRow)> = Vec::new();
         for r in &rows {
@@ -275,25 +206,22 @@ impl Store {
                     )),
                     None => {
                         let problem = ImportRowProblem::NoSchool { urn: *urn };
-                        report.errors.push(issue(r.line, problem.column(), problem.to_string()));
+                        report
+                            .errors
+                            .push(issue_at(r.line, problem.column(), problem.to_string()));
                     }
                 },
             }
         }
         if !report.is_ok() {
             txn.rollback().await?;
-            return Ok(CsvImport {
-                report,
-                warnings,
-                rows: rows.len(),
-            });
+            return Ok(CsvImport::of(report, warnings, rows.len()));
         }
-        let saved: Vec<SavedClosure> = SavedClosure::find_by_statement(stmt(
-            backend,
+        let saved: Vec<SavedClosure> = all_of::<SavedClosure>(
+            &txn,
             "SELECT id, local_authority, school_id, day, kind, reason FROM closures",
             Vec::<Value>::new(),
-        ))
-        .all(&txn)
+        )
         .await?;
         let find = |authority: &str, school: Option<i64>, day: Date| {
             saved
@@ -303,7 +231,15 @@ impl Store {
         let mut events = Vec::new();
         let mut schools: Vec<i64> = Vec::new();
         for (line, authority, school, row) in resolved {
-            let whose = school.map_or(authority.clone(), |id| format!("school {id}"));
+            let whose = whose_named(&authority, school);
+            let what = || {
+                format!(
+                    "{} on {} for {whose} (import): {}",
+                    row.kind.words(),
+                    row.date,
+                    row.reason
+                )
+            };
             match find(&authority, school, row.date) {
                 Some(c) if ClosureKind::parse(&c.kind) == Some(row.kind) && c.reason == row.reason => {
                     report.note(line, Change::Unchanged);
@@ -316,18 +252,7 @@ impl Store {
                         vec![row.kind.as_str().into(), row.reason.clone().into(), c.id.into()],
                     )
                     .await?;
-                    events.push(audit::event(
-                        actor,
-                        Action::Update,
-                        "closure",
-                        Some(c.id),
-                        format!(
-                            "{} on {} for {whose} (import): {}",
-                            row.kind.words(),
-                            row.date,
-                            row.reason
-                        ),
-                    ));
+                    events.push(audit::event(actor, Action::Update, "closure", Some(c.id), what()));
                     report.note(line, Change::Updated);
                 }
                 None => {
@@ -344,18 +269,7 @@ impl Store {
                         ]],
                     )
                     .await?;
-                    events.push(audit::event(
-                        actor,
-                        Action::Create,
-                        "closure",
-                        None,
-                        format!(
-                            "{} on {} for {whose} (import): {}",
-                            row.kind.words(),
-                            row.date,
-                            row.reason
-                        ),
-                    ));
+                    events.push(audit::event(actor, Action::Create, "closure", None, what()));
                     report.note(line, Change::Created);
                 }
             }
@@ -363,12 +277,8 @@ impl Store {
         }
         schools.sort_unstable();
         schools.dedup();
-        replan_schools(&txn, &schools, self.today().next_day().unwrap_or(self.today())).await?;
+        replan_schools(&txn, &schools, replan_from(self)).await?;
         crate::records::imports::finish(txn, actor, ("closure", "closures"), rows.len(), &report, events).await?;
-        Ok(CsvImport {
-            report,
-            warnings,
-            rows: rows.len(),
-        })
+        Ok(CsvImport::of(report, warnings, rows.len()))
     }
 }

@@ -3,16 +3,17 @@
 //! by the domain's rules (`tutti_domain::terms`) and copied forward from last year. Lessons,
 //! registers and billing read these rows through `lessons::Calendars`; every change here lays
 //! the affected schools' coming lessons out again (`lessons::replan_schools`).
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Value};
 use time::Date;
 use tutti_domain::calendar::{AcademicYear, DateRange, SchoolCalendar, TermDates, TermId};
 use tutti_domain::terms::{ClosureKind, TermRefusal, check_authority, check_beside, check_closure, copy_to_next_year};
 
 use crate::Store;
+use crate::entities::audit_event;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, insert_id, stmt};
-use crate::teaching::lessons::replan_schools;
+use crate::query::{all_of, exec, insert_id, one_of};
+use crate::teaching::lessons::{replan_schools, term_date_values, whose_named};
 
 /// Whose dates: a local authority's, which its schools follow, or one school's own (an
 /// academy's), which replace its authority's.
@@ -76,8 +77,10 @@ struct TermRow {
     half_term_last: Date,
 }
 
-impl TermRow {
-    fn into_term(self) -> Result<Term> {
+impl DatesRow for TermRow {
+    type Saved = Term;
+    const SELECT: &'static str = TERM_SELECT;
+    fn saved(self) -> Result<Term> {
         let term = TermId::parse(&self.term).map_err(|_| StoreError::Corrupt(format!("term {:?}", self.term)))?;
         Ok(Term {
             id: self.id,
@@ -110,8 +113,10 @@ struct ClosureRow {
     reason: String,
 }
 
-impl ClosureRow {
-    fn into_closure(self) -> Result<Closure> {
+impl DatesRow for ClosureRow {
+    type Saved = Closure;
+    const SELECT: &'static str = CLOSURE_SELECT;
+    fn saved(self) -> Result<Closure> {
         Ok(Closure {
             id: self.id,
             kind: crate::error::stored(&self.kind, ClosureKind::parse)?,
@@ -140,6 +145,36 @@ const TERM_SELECT: &str = "SELECT t.id, t.local_authority, t.school_id, s.name A
 const CLOSURE_SELECT: &str = "SELECT c.id, c.local_authority, c.school_id, s.name AS school_name, c.day, c.kind, \
      c.reason FROM closures c LEFT JOIN schools s ON s.id = c.school_id";
 
+/// A saved row of the year's dates (a term, a closure) as its SELECT reads it, and what it
+/// becomes.
+trait DatesRow: FromQueryResult + Sized {
+    type Saved;
+    /// The SELECT that reads these rows.
+    const SELECT: &'static str;
+    fn saved(self) -> Result<Self::Saved>;
+}
+
+/// The saved rows of `R` that all of `clauses` match (every row when there are none), with
+/// `tail` (an ORDER BY) after the filter.
+async fn dates_where<R: DatesRow>(
+    conn: &impl ConnectionTrait,
+    clauses: &[&str],
+    params: Vec<Value>,
+    tail: &str,
+) -> Result<Vec<R::Saved>> {
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    let sql = format!("{}{filter}{tail}", R::SELECT);
+    all_of::<R>(conn, &sql, params)
+        .await?
+        .into_iter()
+        .map(R::saved)
+        .collect()
+}
+
 /// The authority as already spelt by a school or saved dates, so that "northshire" typed
 /// in a form finds the schools of "Northshire"; else the name as typed.
 pub(crate) async fn canonical_authority(conn: &impl ConnectionTrait, typed: &str) -> Result<String> {
@@ -153,14 +188,13 @@ pub(crate) async fn canonical_authority(conn: &impl ConnectionTrait, typed: &str
 
 /// Every local authority named by a school or by saved dates, in order.
 pub(crate) async fn authorities(conn: &impl ConnectionTrait) -> Result<Vec<String>> {
-    let mut names: Vec<String> = NameRow::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let mut names: Vec<String> = all_of::<NameRow>(
+        conn,
         "SELECT DISTINCT local_authority AS name FROM schools WHERE archived_at IS NULL AND local_authority <> '' \
          UNION SELECT DISTINCT local_authority AS name FROM term_dates \
          UNION SELECT DISTINCT local_authority AS name FROM closures",
         Vec::<Value>::new(),
-    ))
-    .all(conn)
+    )
     .await?
     .into_iter()
     .map(|r| r.name)
@@ -177,12 +211,11 @@ pub(crate) async fn resolve(conn: &impl ConnectionTrait, whose: &Whose) -> Resul
     match whose {
         Whose::Authority(name) => Ok((canonical_authority(conn, name).await?, None)),
         Whose::School(id) => {
-            let row = NameRow::find_by_statement(stmt(
-                conn.get_database_backend(),
+            let row = one_of::<NameRow>(
+                conn,
                 "SELECT local_authority AS name FROM schools WHERE id = ?",
                 [(*id).into()],
-            ))
-            .one(conn)
+            )
             .await?
             .ok_or(StoreError::NotFound)?;
             Ok((row.name, Some(*id)))
@@ -199,12 +232,11 @@ pub(crate) async fn schools_following(
     if let Some(id) = school_id {
         return Ok(vec![id]);
     }
-    Ok(IdRow::find_by_statement(stmt(
-        conn.get_database_backend(),
+    Ok(all_of::<IdRow>(
+        conn,
         "SELECT id FROM schools WHERE local_authority = ?",
         [authority.into()],
-    ))
-    .all(conn)
+    )
     .await?
     .into_iter()
     .map(|r| r.id)
@@ -217,26 +249,34 @@ pub(crate) async fn terms_of(
     authority: &str,
     school_id: Option<i64>,
 ) -> Result<Vec<Term>> {
-    let (sql, params): (String, Vec<Value>) = match school_id {
-        Some(id) => (format!("{TERM_SELECT} WHERE t.school_id = ?"), vec![id.into()]),
-        None => (
-            format!("{TERM_SELECT} WHERE t.school_id IS NULL AND t.local_authority = ?"),
-            vec![authority.into()],
-        ),
+    let (clause, param): (&str, Value) = match school_id {
+        Some(id) => ("t.school_id = ?", id.into()),
+        None => ("t.school_id IS NULL AND t.local_authority = ?", authority.into()),
     };
-    TermRow::find_by_statement(stmt(conn.get_database_backend(), &sql, params))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(TermRow::into_term)
-        .collect()
+    dates_where::<TermRow>(conn, &[clause], vec![param], "").await
 }
 
 /// The day after today: what is taught today stays as it is (a closure on the day itself is
 /// a cancelled day, `cancellations.rs`).
-fn replan_from(store: &Store) -> Date {
+pub(crate) fn replan_from(store: &Store) -> Date {
     let today = store.today();
     today.next_day().unwrap_or(today)
+}
+
+/// Saves one term's dates for an authority or one of its schools; its id.
+async fn insert_term(
+    conn: &impl ConnectionTrait,
+    authority: &str,
+    school_id: Option<i64>,
+    dates: &TermDates,
+) -> Result<i64> {
+    insert_id(
+        conn,
+        "INSERT INTO term_dates (local_authority, school_id, term, first_day, last_day, half_term_first, \
+         half_term_last) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        term_date_values(authority, school_id, dates),
+    )
+    .await
 }
 
 fn whose_words(authority: &str, school: Option<&str>) -> String {
@@ -247,6 +287,23 @@ fn whose_words(authority: &str, school: Option<&str>) -> String {
 }
 
 impl Store {
+    /// Records `event`, lays the coming lessons of the schools following the dates of
+    /// `authority` (or of school `school_id`) out again, and commits: how every change to the
+    /// year's dates ends.
+    async fn replan_and_commit(
+        &self,
+        txn: DatabaseTransaction,
+        event: audit_event::ActiveModel,
+        authority: &str,
+        school_id: Option<i64>,
+    ) -> Result<()> {
+        audit::record_many(&txn, vec![event]).await?;
+        let schools = schools_following(&txn, authority, school_id).await?;
+        replan_schools(&txn, &schools, replan_from(self)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// The hub's own calendar for the academic year `around` falls in and the next: the
     /// term dates, INSET days and closures of its first local authority with saved dates (a
     /// school's own dates are that school's alone). Terms not saved are left out, for the
@@ -298,41 +355,23 @@ impl Store {
         let mut clauses = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         if let Some(a) = &filter.authority {
-            clauses.push("t.local_authority = ?".to_owned());
+            clauses.push("t.local_authority = ?");
             params.push(a.clone().into());
         }
         if let Some(y) = filter.year {
-            clauses.push("t.term IN (?, ?, ?)".to_owned());
+            clauses.push("t.term IN (?, ?, ?)");
             params.extend(y.terms().iter().map(|t| Value::from(t.to_string())));
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", clauses.join(" AND "))
-        };
-        let sql = format!(
-            "{TERM_SELECT}{filter} ORDER BY t.local_authority, CASE WHEN t.school_id IS NULL THEN 0 ELSE 1 END, \
-             s.name, t.school_id, t.first_day, t.id"
-        );
-        TermRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
-            .all(self.conn())
-            .await?
-            .into_iter()
-            .map(TermRow::into_term)
-            .collect()
+        let order = " ORDER BY t.local_authority, CASE WHEN t.school_id IS NULL THEN 0 ELSE 1 END, \
+                     s.name, t.school_id, t.first_day, t.id";
+        dates_where::<TermRow>(self.conn(), &clauses, params, order).await
     }
 
     /// One saved term.
     pub async fn term(&self, id: i64) -> Result<Option<Term>> {
-        TermRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
-            &format!("{TERM_SELECT} WHERE t.id = ?"),
-            [id.into()],
-        ))
-        .one(self.conn())
-        .await?
-        .map(TermRow::into_term)
-        .transpose()
+        Ok(dates_where::<TermRow>(self.conn(), &["t.id = ?"], vec![id.into()], "")
+            .await?
+            .pop())
     }
 
     /// Saves one term's dates for an authority or a school: a new term when `id` is `None`,
@@ -349,17 +388,16 @@ impl Store {
         }
         let other_dates: Vec<TermDates> = others.iter().map(|t| t.dates).collect();
         check_beside(dates, &other_dates)?;
-        let values: Vec<Value> = vec![
-            dates.term.to_string().into(),
-            dates.dates.first.into(),
-            dates.dates.last.into(),
-            dates.half_term.first.into(),
-            dates.half_term.last.into(),
-        ];
         let (saved, action) = match id {
             Some(id) => {
-                let mut v = values;
-                v.push(id.into());
+                let v: Vec<Value> = vec![
+                    dates.term.to_string().into(),
+                    dates.dates.first.into(),
+                    dates.dates.last.into(),
+                    dates.half_term.first.into(),
+                    dates.half_term.last.into(),
+                    id.into(),
+                ];
                 exec(
                     &txn,
                     "UPDATE term_dates SET term = ?, first_day = ?, last_day = ?, half_term_first = ?, half_term_last = ? \
@@ -369,38 +407,15 @@ impl Store {
                 .await?;
                 (id, Action::Update)
             }
-            None => {
-                let mut v: Vec<Value> = vec![authority.clone().into(), school_id.into()];
-                v.extend(values);
-                let id = insert_id(
-                    &txn,
-                    "INSERT INTO term_dates (local_authority, school_id, term, first_day, last_day, half_term_first, \
-                     half_term_last) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    v,
-                )
-                .await?;
-                (id, Action::Create)
-            }
+            None => (insert_term(&txn, &authority, school_id, dates).await?, Action::Create),
         };
-        let whose = match school_id {
-            Some(id) => format!("school {id}"),
-            None => authority.clone(),
-        };
-        audit::record(
-            &txn,
-            actor,
-            action,
-            "term_dates",
-            Some(saved),
-            format!(
-                "{} dates for {whose}: {} to {}, half term {} to {}",
-                dates.term, dates.dates.first, dates.dates.last, dates.half_term.first, dates.half_term.last
-            ),
-        )
-        .await?;
-        let schools = schools_following(&txn, &authority, school_id).await?;
-        replan_schools(&txn, &schools, replan_from(self)).await?;
-        txn.commit().await?;
+        let whose = whose_named(&authority, school_id);
+        let what = format!(
+            "{} dates for {whose}: {} to {}, half term {} to {}",
+            dates.term, dates.dates.first, dates.dates.last, dates.half_term.first, dates.half_term.last
+        );
+        let event = audit::event(actor, action, "term_dates", Some(saved), what);
+        self.replan_and_commit(txn, event, &authority, school_id).await?;
         Ok(saved)
     }
 
@@ -412,24 +427,16 @@ impl Store {
         if exec(&txn, "DELETE FROM term_dates WHERE id = ?", vec![id.into()]).await? == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Delete,
-            "term_dates",
-            Some(id),
-            format!(
-                "{} dates for {} deleted (were {} to {})",
-                term.dates.term,
-                whose_words(&term.local_authority, term.school_name.as_deref()),
-                term.dates.dates.first,
-                term.dates.dates.last
-            ),
-        )
-        .await?;
-        let schools = schools_following(&txn, &term.local_authority, term.school_id).await?;
-        replan_schools(&txn, &schools, replan_from(self)).await?;
-        txn.commit().await?;
+        let what = format!(
+            "{} dates for {} deleted (were {} to {})",
+            term.dates.term,
+            whose_words(&term.local_authority, term.school_name.as_deref()),
+            term.dates.dates.first,
+            term.dates.dates.last
+        );
+        let event = audit::event(actor, Action::Delete, "term_dates", Some(id), what);
+        self.replan_and_commit(txn, event, &term.local_authority, term.school_id)
+            .await?;
         Ok(())
     }
 
@@ -458,38 +465,12 @@ impl Store {
         for copy in &copies {
             check_beside(copy, &others)?;
             others.push(*copy);
-            insert_id(
-                &txn,
-                "INSERT INTO term_dates (local_authority, school_id, term, first_day, last_day, half_term_first, \
-                 half_term_last) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                vec![
-                    authority.clone().into(),
-                    school_id.into(),
-                    copy.term.to_string().into(),
-                    copy.dates.first.into(),
-                    copy.dates.last.into(),
-                    copy.half_term.first.into(),
-                    copy.half_term.last.into(),
-                ],
-            )
-            .await?;
+            insert_term(&txn, &authority, school_id, copy).await?;
         }
-        let whose = match school_id {
-            Some(id) => format!("school {id}"),
-            None => authority.clone(),
-        };
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "term_dates",
-            None,
-            format!("{} terms of {from} copied to {to} for {whose}", copies.len()),
-        )
-        .await?;
-        let schools = schools_following(&txn, &authority, school_id).await?;
-        replan_schools(&txn, &schools, replan_from(self)).await?;
-        txn.commit().await?;
+        let whose = whose_named(&authority, school_id);
+        let what = format!("{} terms of {from} copied to {to} for {whose}", copies.len());
+        let event = audit::event(actor, Action::Create, "term_dates", None, what);
+        self.replan_and_commit(txn, event, &authority, school_id).await?;
         Ok(copies.len())
     }
 
@@ -507,31 +488,17 @@ impl Store {
             params.push(y.first_day().into());
             params.push(y.last_day().into());
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", clauses.join(" AND "))
-        };
-        let sql = format!("{CLOSURE_SELECT}{filter} ORDER BY c.day, c.local_authority, s.name, c.id");
-        ClosureRow::find_by_statement(stmt(self.conn().get_database_backend(), &sql, params))
-            .all(self.conn())
-            .await?
-            .into_iter()
-            .map(ClosureRow::into_closure)
-            .collect()
+        let order = " ORDER BY c.day, c.local_authority, s.name, c.id";
+        dates_where::<ClosureRow>(self.conn(), &clauses, params, order).await
     }
 
     /// One saved day without lessons.
     pub async fn closure(&self, id: i64) -> Result<Option<Closure>> {
-        ClosureRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
-            &format!("{CLOSURE_SELECT} WHERE c.id = ?"),
-            [id.into()],
-        ))
-        .one(self.conn())
-        .await?
-        .map(ClosureRow::into_closure)
-        .transpose()
+        Ok(
+            dates_where::<ClosureRow>(self.conn(), &["c.id = ?"], vec![id.into()], "")
+                .await?
+                .pop(),
+        )
     }
 
     /// Saves a day without lessons for an authority or one school: a weekday with a reason,
@@ -545,12 +512,11 @@ impl Store {
             Some(id) => ("school_id = ?", id.into()),
             None => ("school_id IS NULL AND local_authority = ?", authority.clone().into()),
         };
-        let taken = IdRow::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let taken = one_of::<IdRow>(
+            &txn,
             &format!("SELECT id FROM closures WHERE day = ? AND {scope}"),
             [closure.day.into(), scope_value],
-        ))
-        .one(&txn)
+        )
         .await?;
         if taken.is_some() {
             return Err(TermRefusal::ClosureExists { day: closure.day }.into());
@@ -567,22 +533,10 @@ impl Store {
             ],
         )
         .await?;
-        let whose = match school_id {
-            Some(id) => format!("school {id}"),
-            None => authority.clone(),
-        };
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "closure",
-            Some(id),
-            format!("{} on {} for {whose}: {reason}", closure.kind.words(), closure.day),
-        )
-        .await?;
-        let schools = schools_following(&txn, &authority, school_id).await?;
-        replan_schools(&txn, &schools, replan_from(self)).await?;
-        txn.commit().await?;
+        let whose = whose_named(&authority, school_id);
+        let what = format!("{} on {} for {whose}: {reason}", closure.kind.words(), closure.day);
+        let event = audit::event(actor, Action::Create, "closure", Some(id), what);
+        self.replan_and_commit(txn, event, &authority, school_id).await?;
         Ok(id)
     }
 
@@ -594,24 +548,16 @@ impl Store {
         if exec(&txn, "DELETE FROM closures WHERE id = ?", vec![id.into()]).await? == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Delete,
-            "closure",
-            Some(id),
-            format!(
-                "{} on {} for {} deleted ({})",
-                closure.kind.words(),
-                closure.day,
-                whose_words(&closure.local_authority, closure.school_name.as_deref()),
-                closure.reason
-            ),
-        )
-        .await?;
-        let schools = schools_following(&txn, &closure.local_authority, closure.school_id).await?;
-        replan_schools(&txn, &schools, replan_from(self)).await?;
-        txn.commit().await?;
+        let what = format!(
+            "{} on {} for {} deleted ({})",
+            closure.kind.words(),
+            closure.day,
+            whose_words(&closure.local_authority, closure.school_name.as_deref()),
+            closure.reason
+        );
+        let event = audit::event(actor, Action::Delete, "closure", Some(id), what);
+        self.replan_and_commit(txn, event, &closure.local_authority, closure.school_id)
+            .await?;
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ use tutti_domain::charging::ChargeKind;
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::listing::{ListQuery, Page};
-use crate::query::stmt;
+use crate::query::{all_of, one_of};
 
 /// An invoice in a list.
 #[derive(Debug, Clone, Serialize, FromQueryResult, PartialEq, Eq)]
@@ -76,7 +76,7 @@ impl Store {
     /// One page of invoices, newest first, matching `list.q` against the number or payer's
     /// name.
     pub async fn invoices(&self, filter: &InvoiceFilter, list: &ListQuery) -> Result<Page<InvoiceSummary>> {
-        let backend = self.conn().get_database_backend();
+        let _backend = self.conn().get_database_backend();
         let mut conditions = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         if let Some(payer) = filter.payer {
@@ -115,65 +115,54 @@ impl Store {
         struct Count {
             n: i64,
         }
-        let total = Count::find_by_statement(stmt(
-            backend,
+        let total = one_of::<Count>(
+            self.conn(),
             &format!("SELECT COUNT(*) AS n FROM invoices {where_sql}"),
             values.clone(),
-        ))
-        .one(self.conn())
+        )
         .await?
         .map_or(0, |c| c.n) as u64;
         let mut page_values = values;
         page_values.push((list.per_page() as i64).into());
         page_values.push((list.offset() as i64).into());
-        let rows = InvoiceSummary::find_by_statement(stmt(
-            backend,
+        let rows = all_of::<InvoiceSummary>(
+            self.conn(),
             &format!(
                 "SELECT id, number, payer_kind, payer_id, payer_name, term, kind, issued_on, total_pence, status \
                  FROM invoices {where_sql} ORDER BY id DESC LIMIT ? OFFSET ?"
             ),
             page_values,
-        ))
-        .all(self.conn())
+        )
         .await?;
-        Ok(Page {
-            rows,
-            total,
-            capped: false,
-            page: list.page(),
-            per_page: list.per_page(),
-        })
+        Ok(Page::counted(rows, total, list.page(), list.per_page()))
     }
 
     /// One invoice with its lines and instalments.
     pub async fn invoice(&self, id: i64) -> Result<Invoice> {
-        let backend = self.conn().get_database_backend();
-        let summary = InvoiceSummary::find_by_statement(stmt(
-            backend,
+        let _backend = self.conn().get_database_backend();
+        let summary = one_of::<InvoiceSummary>(
+            self.conn(),
             "SELECT id, number, payer_kind, payer_id, payer_name, term, kind, issued_on, total_pence, status \
              FROM invoices WHERE id = ?",
             [id.into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
-        let lines = InvoiceLine::find_by_statement(stmt(
-            backend,
+        let lines = all_of::<InvoiceLine>(
+            self.conn(),
             "SELECT l.pupil_id, p.pupil_ref, p.first_name || ' ' || p.last_name AS pupil_name, l.charge_kind, \
              l.description, l.rule, l.amount_pence FROM invoice_lines l JOIN pupils p ON p.id = l.pupil_id \
              WHERE l.invoice_id = ? ORDER BY l.id",
             [id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         let mut lines = lines;
         lines.extend(agreement_lines(self.conn(), id).await?);
-        let instalments = InvoiceInstalment::find_by_statement(stmt(
-            backend,
+        let instalments = all_of::<InvoiceInstalment>(
+            self.conn(),
             "SELECT number, due_on, amount_pence, status FROM instalments WHERE invoice_id = ? ORDER BY number",
             [id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         #[derive(FromQueryResult)]
         struct Address {
@@ -184,8 +173,7 @@ impl Store {
         } else {
             "SELECT address FROM guardians WHERE id = ?"
         };
-        let payer_address = Address::find_by_statement(stmt(backend, address_sql, [summary.payer_id.into()]))
-            .one(self.conn())
+        let payer_address = one_of::<Address>(self.conn(), address_sql, [summary.payer_id.into()])
             .await?
             .map(|a| a.address)
             .unwrap_or_default();
@@ -203,13 +191,12 @@ impl Store {
         struct Id {
             id: i64,
         }
-        let backend = self.conn().get_database_backend();
-        let rows = Id::find_by_statement(stmt(
-            backend,
+        let _backend = self.conn().get_database_backend();
+        let rows = all_of::<Id>(
+            self.conn(),
             "SELECT id FROM guardians WHERE email = ? ORDER BY id",
             [email.to_lowercase().into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
@@ -224,12 +211,11 @@ pub(crate) async fn agreement_lines(conn: &impl ConnectionTrait, invoice_id: i64
         rule: String,
         amount_pence: i64,
     }
-    let rows = Row::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let rows = all_of::<Row>(
+        conn,
         "SELECT description, rule, amount_pence FROM agreement_invoice_lines WHERE invoice_id = ? ORDER BY id",
         [invoice_id.into()],
-    ))
-    .all(conn)
+    )
     .await?;
     Ok(rows
         .into_iter()

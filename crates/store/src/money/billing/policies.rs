@@ -10,7 +10,7 @@ use tutti_domain::charging::ChargingPolicy;
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of, stmt};
 use crate::{Store, now};
 
 /// A year's policy as stored (or the default figures, named for the hub, when none is stored yet).
@@ -41,13 +41,12 @@ impl Store {
 
     /// Every year with a stored policy, newest first.
     pub async fn charging_policy_years(&self) -> Result<Vec<PolicyRecord>> {
-        let backend = self.conn().get_database_backend();
-        let rows = PolicyRow::find_by_statement(stmt(
-            backend,
+        let _backend = self.conn().get_database_backend();
+        let rows = all_of::<PolicyRow>(
+            self.conn(),
             "SELECT academic_year, revision, document, updated_at FROM charging_policies ORDER BY academic_year DESC",
             [],
-        ))
-        .all(self.conn())
+        )
         .await?;
         rows.into_iter().map(record_from_row).collect()
     }
@@ -82,16 +81,16 @@ impl Store {
              WHERE academic_year = ?"
         };
         txn.execute_raw(stmt(backend, sql, values)).await?;
-        audit::record(
-            &txn,
+        let summary = format!("charging policy {key} saved as revision {revision} ({})", policy.name);
+        audit::commit(
+            txn,
             actor,
             if current == 0 { Action::Create } else { Action::Update },
             "charging_policy",
             None,
-            format!("charging policy {key} saved as revision {revision} ({})", policy.name),
+            summary,
         )
         .await?;
-        txn.commit().await?;
         Ok(revision)
     }
 }
@@ -130,13 +129,12 @@ async fn hub_name(conn: &impl ConnectionTrait) -> Result<String> {
 }
 
 pub(crate) async fn policy_in(conn: &impl ConnectionTrait, year: AcademicYear) -> Result<PolicyRecord> {
-    let backend = conn.get_database_backend();
-    let row = PolicyRow::find_by_statement(stmt(
-        backend,
+    let _backend = conn.get_database_backend();
+    let row = one_of::<PolicyRow>(
+        conn,
         "SELECT academic_year, revision, document, updated_at FROM charging_policies WHERE academic_year = ?",
         [year.to_string().into()],
-    ))
-    .one(conn)
+    )
     .await?;
     match row {
         Some(row) => record_from_row(row),

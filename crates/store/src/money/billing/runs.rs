@@ -14,7 +14,7 @@ use super::writing::write_plan;
 use crate::error::{Result, StoreError};
 use crate::pg_run::PgTransaction;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of, stmt};
 use crate::{Store, now};
 
 /// What a run did (or, for a dry run, would do).
@@ -134,34 +134,26 @@ impl Store {
             ],
         ))
         .await?;
-        audit::record(
-            txn,
-            actor,
-            Action::Create,
-            "billing_run",
-            Some(run_id),
-            format!(
-                "billing run for {term}: {} invoices, {} lines, {}",
-                plan.invoices.len(),
-                plan.line_count(),
-                plan.total()
-            ),
-        )
-        .await?;
+        let what = format!(
+            "billing run for {term}: {} invoices, {} lines, {}",
+            plan.invoices.len(),
+            plan.line_count(),
+            plan.total()
+        );
+        audit::record(txn, actor, Action::Create, "billing_run", Some(run_id), what).await?;
         Ok((Some(run_id), numbers, plan))
     }
 
     /// Committed runs, newest first.
     pub async fn billing_runs(&self, limit: u64) -> Result<Vec<BillingRun>> {
-        let backend = self.conn().get_database_backend();
-        Ok(BillingRun::find_by_statement(stmt(
-            backend,
+        let _backend = self.conn().get_database_backend();
+        all_of::<BillingRun>(
+            self.conn(),
             "SELECT id, term, started_at, finished_at, invoices_created, lines_created, total_pence \
              FROM billing_runs ORDER BY id DESC LIMIT ?",
             [(limit as i64).into()],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 }
 
@@ -188,20 +180,14 @@ async fn insert_run(
     struct Id {
         id: i64,
     }
-    let backend = conn.get_database_backend();
-    Ok(Id::find_by_statement(stmt(
-        backend,
-        "INSERT INTO billing_runs (term, run_by, started_at, finished_at, invoices_created, lines_created, total_pence) \
-         VALUES (?, ?, ?, ?, 0, 0, 0) RETURNING id",
-        [
+    let _backend = conn.get_database_backend();
+    Ok(one_of::<Id>(conn, "INSERT INTO billing_runs (term, run_by, started_at, finished_at, invoices_created, lines_created, total_pence) \
+         VALUES (?, ?, ?, ?, 0, 0, 0) RETURNING id", [
             term.to_string().into(),
             actor.user_id.into(),
             started_at.into(),
             started_at.into(),
-        ],
-    ))
-    .one(conn)
-    .await?
+        ]).await?
     .ok_or(StoreError::NotFound)?
     .id)
 }

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::json_rows::{BulkInsert, Column};
 use crate::now;
 use crate::pg_run::PgTransaction;
-use crate::query::stmt;
+use crate::query::one_of;
 
 /// Rows per INSERT (each statement's rows travel as one JSON text, `BulkInsert`): enough
 /// for about twenty progress reports on a Durham-sized run on SQLite, and few round trips
@@ -41,8 +41,7 @@ pub(super) async fn write_plan(
     let backend = conn.get_database_backend();
     // Writers of invoices are held off (BEGIN IMMEDIATE on SQLite, the table lock on
     // PostgreSQL), so the ids after the largest are ours to use.
-    let first_id = Max::find_by_statement(stmt(backend, "SELECT MAX(id) AS max_id FROM invoices", []))
-        .one(conn)
+    let first_id = one_of::<Max>(conn, "SELECT MAX(id) AS max_id FROM invoices", [])
         .await?
         .and_then(|m| m.max_id)
         .unwrap_or(0)

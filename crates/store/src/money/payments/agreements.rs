@@ -11,7 +11,7 @@ use tutti_domain::schools::BillingMethod;
 use super::insert_id;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::all_of;
 use crate::{Store, now};
 
 /// An agreement as the office's list shows it.
@@ -61,13 +61,7 @@ async fn agreements_where(
     filter: &str,
     values: Vec<sea_orm::Value>,
 ) -> Result<Vec<Agreement>> {
-    Ok(Agreement::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!("{SELECT} {filter} ORDER BY s.name, a.programme"),
-        values,
-    ))
-    .all(conn)
-    .await?)
+    all_of::<Agreement>(conn, &format!("{SELECT} {filter} ORDER BY s.name, a.programme"), values).await
 }
 
 impl Store {
@@ -142,22 +136,15 @@ pub(crate) async fn create_agreement_in(
         .into(),
         other => other,
     })?;
-    audit::record(
-        txn,
-        actor,
-        Action::Create,
-        "service_agreement",
-        Some(id),
-        format!(
-            "{} {} for {} at {} a year, by {}",
-            year,
-            input.programme.trim(),
-            school.name,
-            input.annual_cost,
-            billing.replace('-', " ")
-        ),
-    )
-    .await?;
+    let what = format!(
+        "{} {} for {} at {} a year, by {}",
+        year,
+        input.programme.trim(),
+        school.name,
+        input.annual_cost,
+        billing.replace('-', " ")
+    );
+    audit::record(txn, actor, Action::Create, "service_agreement", Some(id), what).await?;
     let created = agreements_where(txn, "WHERE a.id = ?", vec![id.into()])
         .await?
         .pop()

@@ -10,7 +10,7 @@ use tutti_domain::validate::Postcode;
 use super::{Checkout, exec, insert_id};
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of};
 use crate::{Store, now};
 
 /// One thing a person has chosen to pay.
@@ -55,14 +55,13 @@ pub struct Donation {
 }
 
 pub(crate) async fn items(conn: &impl ConnectionTrait, user_id: i64) -> Result<Vec<BasketItem>> {
-    Ok(BasketItem::find_by_statement(stmt(
-        conn.get_database_backend(),
+    all_of::<BasketItem>(
+        conn,
         "SELECT id, kind, invoice_id, donation_id, description, amount_pence FROM basket_items \
          WHERE user_id = ? ORDER BY id",
         [user_id.into()],
-    ))
-    .all(conn)
-    .await?)
+    )
+    .await
 }
 
 /// Applies a paid checkout's items: donations become paid, invoices get a card payment, and
@@ -74,13 +73,12 @@ pub(crate) async fn apply_paid_items(
     at: time::OffsetDateTime,
 ) -> Result<usize> {
     let paid_on = tutti_domain::clock::london_date(at);
-    let paid: Vec<BasketItem> = BasketItem::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let paid: Vec<BasketItem> = all_of::<BasketItem>(
+        conn,
         "SELECT id, kind, invoice_id, donation_id, description, amount_pence FROM basket_items \
          WHERE checkout_id = ? ORDER BY id",
         [checkout.id.into()],
-    ))
-    .all(conn)
+    )
     .await?;
     for item in &paid {
         if let Some(donation) = item.donation_id {
@@ -102,12 +100,11 @@ pub(crate) async fn apply_paid_items(
         booking_id: i64,
         amount_pence: i64,
     }
-    let bookings = HeldBooking::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let bookings = all_of::<HeldBooking>(
+        conn,
         "SELECT booking_id, amount_pence FROM basket_items WHERE checkout_id = ? AND booking_id IS NOT NULL",
         [checkout.id.into()],
-    ))
-    .all(conn)
+    )
     .await?;
     for b in bookings {
         crate::events::bookings::confirm_paid(conn, b.booking_id, Pence(b.amount_pence), checkout.id, at).await?;
@@ -129,12 +126,11 @@ async fn strand_place_of(conn: &impl ConnectionTrait, item_id: i64) -> Result<Op
     struct Place {
         strand_place_id: Option<i64>,
     }
-    Ok(Place::find_by_statement(stmt(
-        conn.get_database_backend(),
+    Ok(one_of::<Place>(
+        conn,
         "SELECT strand_place_id FROM basket_items WHERE id = ?",
         [item_id.into()],
-    ))
-    .one(conn)
+    )
     .await?
     .and_then(|p| p.strand_place_id))
 }
@@ -236,14 +232,13 @@ impl Store {
 
     /// Paid donations, newest first, for the office and the Gift Aid claim.
     pub async fn paid_donations(&self) -> Result<Vec<Donation>> {
-        Ok(Donation::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<Donation>(
+            self.conn(),
             "SELECT id, user_id, amount_pence, gift_aid, donor_name, home_address, postcode, status \
              FROM donations WHERE status = 'paid' ORDER BY id DESC",
             [],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 }
 

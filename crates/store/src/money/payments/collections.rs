@@ -12,7 +12,7 @@ use tutti_domain::payments::{AccountNumber, InstalmentLetter, PaymentRefusal, So
 use super::{exec, insert_id};
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of};
 use crate::{Store, now};
 
 /// Reminders go out this many days before an instalment is due.
@@ -61,19 +61,13 @@ impl Plan {
 
 /// Plans of invoices still to be paid, with instalments not cancelled.
 async fn open_plans(conn: &impl ConnectionTrait) -> Result<Vec<Plan>> {
-    let rows = PlanRow::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT n.id AS instalment_id, n.invoice_id, n.number, n.due_on, n.amount_pence, \
+    let rows = all_of::<PlanRow>(conn, "SELECT n.id AS instalment_id, n.invoice_id, n.number, n.due_on, n.amount_pence, \
          n.status AS instalment_status, i.number AS invoice_number, i.payer_kind, i.payer_id, i.payer_name, \
          CAST(COALESCE((SELECT SUM(p.amount_pence) FROM payments p WHERE p.invoice_id = i.id), 0) AS BIGINT) AS settled_pence \
          FROM instalments n JOIN invoices i ON i.id = n.invoice_id \
          WHERE i.status IN ('issued', 'part_paid') \
          AND NOT EXISTS (SELECT 1 FROM instalments c WHERE c.invoice_id = i.id AND c.status = 'cancelled') \
-         ORDER BY n.invoice_id, n.number",
-        [],
-    ))
-    .all(conn)
-    .await?;
+         ORDER BY n.invoice_id, n.number", []).await?;
     let mut plans: BTreeMap<i64, Vec<PlanRow>> = BTreeMap::new();
     for r in rows {
         plans.entry(r.invoice_id).or_default().push(r);
@@ -92,12 +86,7 @@ async fn payer_email(conn: &impl ConnectionTrait, payer_kind: &str, payer_id: i6
         "parent" => "SELECT email FROM guardians WHERE id = ? AND email <> ''",
         _ => "SELECT email FROM users WHERE school_id = ? AND disabled = false ORDER BY id",
     };
-    Ok(
-        Address::find_by_statement(stmt(conn.get_database_backend(), sql, [payer_id.into()]))
-            .one(conn)
-            .await?
-            .map(|a| a.email),
-    )
+    Ok(one_of::<Address>(conn, sql, [payer_id.into()]).await?.map(|a| a.email))
 }
 
 /// What a reminder run did.
@@ -193,6 +182,15 @@ impl Store {
             let first = plan.first();
             let paid = Pence(first.settled_pence);
             let to = payer_email(&txn, &first.payer_kind, first.payer_id).await?;
+            // The letter about one of the invoice's instalments.
+            let letter = |i: &Instalment| InstalmentLetter {
+                payer_name: &first.payer_name,
+                invoice_number: &first.invoice_number,
+                instalment: i.number,
+                amount: i.amount,
+                due: i.due,
+                hub_name,
+            };
             match instalment_status(&plan.schedule(), paid, today) {
                 InstalmentStatus::Collapsed(missed) => {
                     exec(
@@ -202,18 +200,11 @@ impl Store {
                     )
                     .await?;
                     report.collapsed += 1;
-                    audit::record(
-                        &txn,
-                        actor,
-                        Action::Update,
-                        "invoice",
-                        Some(first.invoice_id),
-                        format!(
-                            "invoice {}: instalment {} missed, instalments cancelled, {} due now",
-                            first.invoice_number, missed.missed.number, missed.balance_due
-                        ),
-                    )
-                    .await?;
+                    let what = format!(
+                        "invoice {}: instalment {} missed, instalments cancelled, {} due now",
+                        first.invoice_number, missed.missed.number, missed.balance_due
+                    );
+                    audit::record(&txn, actor, Action::Update, "invoice", Some(first.invoice_id), what).await?;
                     let Some(row) = plan.row(missed.missed.number) else {
                         continue;
                     };
@@ -221,15 +212,7 @@ impl Store {
                         report.no_address += 1;
                         continue;
                     };
-                    let (subject, body) = InstalmentLetter {
-                        payer_name: &first.payer_name,
-                        invoice_number: &first.invoice_number,
-                        instalment: missed.missed.number,
-                        amount: missed.missed.amount,
-                        due: missed.missed.due,
-                        hub_name,
-                    }
-                    .collapsed(missed.balance_due);
+                    let (subject, body) = letter(&missed.missed).collapsed(missed.balance_due);
                     remind_once(&txn, row.instalment_id, "collapsed", &to, &subject, &body).await?;
                 }
                 InstalmentStatus::OnTrack { next_due: Some(next) }
@@ -243,15 +226,7 @@ impl Store {
                         report.no_address += 1;
                         continue;
                     };
-                    let (subject, body) = InstalmentLetter {
-                        payer_name: &first.payer_name,
-                        invoice_number: &first.invoice_number,
-                        instalment: next.number,
-                        amount: next.amount,
-                        due: next.due,
-                        hub_name,
-                    }
-                    .due_soon();
+                    let (subject, body) = letter(&next).due_soon();
                     if remind_once(&txn, row.instalment_id, "due", &to, &subject, &body).await? {
                         report.reminders += 1;
                     }
@@ -286,34 +261,25 @@ impl Store {
             StoreError::Db(_) => PaymentRefusal::MandateTaken.into(),
             other => other,
         })?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "dd_mandate",
-            Some(id),
-            format!(
-                "Direct Debit mandate {} for {} {}, account {}",
-                input.reference,
-                input.payer_kind,
-                input.payer_id,
-                input.account_number.masked()
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "Direct Debit mandate {} for {} {}, account {}",
+            input.reference,
+            input.payer_kind,
+            input.payer_id,
+            input.account_number.masked()
+        );
+        audit::commit(txn, actor, Action::Create, "dd_mandate", Some(id), summary).await?;
         Ok(id)
     }
 
     /// Every mandate still in force, with the account number masked.
     pub async fn mandates(&self) -> Result<Vec<Mandate>> {
-        let mut rows = Mandate::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let mut rows = all_of::<Mandate>(
+            self.conn(),
             "SELECT id, payer_kind, payer_id, account_name, sort_code, account_number, reference FROM dd_mandates \
              WHERE cancelled_at IS NULL ORDER BY id",
             [],
-        ))
-        .all(self.conn())
+        )
         .await?;
         for m in &mut rows {
             m.account_number = format!("****{}", &m.account_number[m.account_number.len().saturating_sub(4)..]);
@@ -334,13 +300,12 @@ impl Store {
             account_number: String,
             reference: String,
         }
-        let mandates = M::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let mandates = all_of::<M>(
+            self.conn(),
             "SELECT payer_kind, payer_id, account_name, sort_code, account_number, reference FROM dd_mandates \
              WHERE cancelled_at IS NULL",
             [],
-        ))
-        .all(self.conn())
+        )
         .await?;
         let by_payer: BTreeMap<(String, i64), M> = mandates
             .into_iter()

@@ -11,7 +11,7 @@ use super::invoices::{PaymentRow, account, insert_payment, refresh_status};
 use crate::Store;
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{Count, Id, all_of, one_of};
 use tutti_domain::lessons::LessonStatus;
 use tutti_domain::payments::missed_lesson_credit;
 
@@ -27,16 +27,6 @@ struct Owed {
     payer_id: i64,
 }
 
-#[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
-#[derive(FromQueryResult)]
-struct Id {
-    id: i64,
-}
-
 /// What a credit run did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct CreditReport {
@@ -49,11 +39,9 @@ impl Store {
     pub async fn credit_missed_lessons(&self, actor: &Actor, term: TermId) -> Result<CreditReport> {
         let dates = default_term_dates(term.year)[term.name.index()].dates;
         let txn = self.write().await?;
-        let backend = txn.get_database_backend();
+        let _backend = txn.get_database_backend();
         // An owed lesson with a make-up that was given is not owed any more.
-        let owed = Owed::find_by_statement(stmt(
-            backend,
-            "SELECT d.id AS lesson_id, d.group_id, d.day, e.pupil_id, l.amount_pence AS line_amount, \
+        let owed = all_of::<Owed>(&txn, "SELECT d.id AS lesson_id, d.group_id, d.day, e.pupil_id, l.amount_pence AS line_amount, \
              l.invoice_id, i.payer_kind, i.payer_id \
              FROM dated_lessons d JOIN group_members gm ON gm.group_id = d.group_id \
              JOIN enrolments e ON e.id = gm.enrolment_id \
@@ -62,22 +50,18 @@ impl Store {
              WHERE d.owed_by_hub = ? AND d.day >= ? AND d.day <= ? \
              AND NOT EXISTS (SELECT 1 FROM dated_lessons m WHERE m.make_up_of = d.id AND m.status = ?) \
              AND NOT EXISTS (SELECT 1 FROM lesson_credits c WHERE c.dated_lesson_id = d.id AND c.pupil_id = e.pupil_id) \
-             ORDER BY d.day, d.id, e.pupil_id",
-            [
+             ORDER BY d.day, d.id, e.pupil_id", [
                 term.to_string().into(),
                 true.into(),
                 dates.first.into(),
                 dates.last.into(),
                 LessonStatus::Given.as_str().into(),
-            ],
-        ))
-        .all(&txn)
-        .await?;
+            ]).await?;
         let mut report = CreditReport::default();
         for o in owed {
             // The lesson's share of the term's fee: the line over the group's lessons that term.
-            let lessons = Count::find_by_statement(stmt(
-                backend,
+            let lessons = one_of::<Count>(
+                &txn,
                 "SELECT COUNT(*) AS n FROM dated_lessons WHERE group_id = ? AND day >= ? AND day <= ? \
                  AND make_up_of IS NULL AND status <> ?",
                 [
@@ -86,8 +70,7 @@ impl Store {
                     dates.last.into(),
                     LessonStatus::Cancelled.as_str().into(),
                 ],
-            ))
-            .one(&txn)
+            )
             .await?
             .map(|c| c.n)
             .unwrap_or(0)
@@ -121,15 +104,8 @@ impl Store {
             )
             .await?;
             let acc = refresh_status(&txn, target).await?;
-            audit::record(
-                &txn,
-                actor,
-                Action::Create,
-                "payment",
-                Some(payment_id),
-                format!("credit of {credit} on invoice {}: {reference}", acc.number),
-            )
-            .await?;
+            let what = format!("credit of {credit} on invoice {}: {reference}", acc.number);
+            audit::record(&txn, actor, Action::Create, "payment", Some(payment_id), what).await?;
             report.credits += 1;
             report.total_pence += credit.0;
         }
@@ -150,14 +126,8 @@ async fn credit_target(
     if account(conn, invoice_id).await?.balance() >= credit {
         return Ok(invoice_id);
     }
-    let later = Id::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT id FROM invoices WHERE payer_kind = ? AND payer_id = ? AND id > ? AND status IN ('issued', 'part_paid') \
-         ORDER BY id",
-        [payer_kind.into(), payer_id.into(), invoice_id.into()],
-    ))
-    .all(conn)
-    .await?;
+    let later = all_of::<Id>(conn, "SELECT id FROM invoices WHERE payer_kind = ? AND payer_id = ? AND id > ? AND status IN ('issued', 'part_paid') \
+         ORDER BY id", [payer_kind.into(), payer_id.into(), invoice_id.into()]).await?;
     for candidate in later {
         if account(conn, candidate.id).await?.balance() >= credit {
             return Ok(candidate.id);

@@ -1,7 +1,7 @@
 //! Gift Aid claims: the schedule of paid donations with a declaration, not yet claimed, paid
 //! between two days; making it marks them claimed in one transaction, so the next schedule
 //! never repeats one. A dry run only reads.
-use sea_orm::{ConnectionTrait as _, FromQueryResult};
+use sea_orm::FromQueryResult;
 use time::{Date, OffsetDateTime};
 use tutti_domain::Pence;
 use tutti_domain::gift_aid::{Declared, ScheduleLine, schedule};
@@ -9,7 +9,7 @@ use tutti_domain::gift_aid::{Declared, ScheduleLine, schedule};
 use super::{exec, insert_id};
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{marks, stmt};
+use crate::query::{all_of, marks};
 use crate::{Store, now};
 
 /// A schedule made (or previewed).
@@ -46,14 +46,13 @@ impl Store {
         let txn = self.write().await?;
         let start = london_midnight(from);
         let end = london_midnight(to.next_day().unwrap_or(to));
-        let rows = Row::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let rows = all_of::<Row>(
+            &txn,
             "SELECT id, donor_name, home_address, postcode, amount_pence, paid_at FROM donations \
              WHERE status = 'paid' AND gift_aid = ? AND gift_aid_claim_id IS NULL AND paid_at >= ? AND paid_at < ? \
              ORDER BY paid_at, id",
             [true.into(), start.into(), end.into()],
-        ))
-        .all(&txn)
+        )
         .await?;
         let declared: Vec<Declared> = rows
             .into_iter()
@@ -99,15 +98,8 @@ impl Store {
                 values,
             )
             .await?;
-            audit::record(
-                &txn,
-                actor,
-                Action::Export,
-                "gift aid claim",
-                Some(id),
-                format!("{} donations, {total}, paid {from} to {to}", declared.len()),
-            )
-            .await?;
+            let what = format!("{} donations, {total}, paid {from} to {to}", declared.len());
+            audit::record(&txn, actor, Action::Export, "gift aid claim", Some(id), what).await?;
             claim_id = Some(id);
         }
         txn.commit().await?;

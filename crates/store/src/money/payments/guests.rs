@@ -1,7 +1,7 @@
 //! Paying without an account (decision 0086): a guest's booking or donation is a basket line
 //! under the one guest payments account, paid by a checkout of that line alone; a donation
 //! keeps its donor's email and Gift Aid declaration.
-use sea_orm::{ConnectionTrait as _, FromQueryResult};
+use sea_orm::FromQueryResult;
 use tutti_domain::payments::check_donation;
 
 use super::basket::DonationInput;
@@ -9,7 +9,7 @@ use super::{Checkout, open_checkout_in};
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::Actor;
-use crate::query::stmt;
+use crate::query::one_of;
 
 impl Store {
     /// A guest's donation (and its Gift Aid declaration), as a basket line under the guest
@@ -32,12 +32,11 @@ impl Store {
         struct Owner {
             user_id: i64,
         }
-        let owner = Owner::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let owner = one_of::<Owner>(
+            &txn,
             "SELECT user_id FROM basket_items WHERE id = ?",
             [basket_item.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
         let checkout = open_checkout_in(&txn, owner.user_id, provider, Some(basket_item)).await?;
@@ -52,13 +51,12 @@ impl Store {
         struct N {
             n: i64,
         }
-        let n = N::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let n = one_of::<N>(
+            self.conn(),
             "SELECT COUNT(*) AS n FROM payment_checkouts c JOIN users u ON u.id = c.user_id \
              WHERE c.id = ? AND u.email = 'guest-payments@tutti.invalid'",
             [checkout_id.into()],
-        ))
-        .one(self.conn())
+        )
         .await?;
         Ok(n.is_some_and(|n| n.n > 0))
     }

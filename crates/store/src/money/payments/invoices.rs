@@ -14,7 +14,7 @@ use super::{Checkout, exec, insert_id};
 use crate::error::{Result, StoreError};
 use crate::platform::accounts::User;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of};
 use crate::{Store, now};
 
 /// An invoice with what has been paid against it.
@@ -69,14 +69,9 @@ const ACCOUNT_SQL: &str = "SELECT i.id, i.number, i.payer_kind, i.payer_id, i.pa
      AS settled_pence FROM invoices i";
 
 pub(crate) async fn account(conn: &impl ConnectionTrait, invoice_id: i64) -> Result<InvoiceAccount> {
-    InvoiceAccount::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!("{ACCOUNT_SQL} WHERE i.id = ?"),
-        [invoice_id.into()],
-    ))
-    .one(conn)
-    .await?
-    .ok_or(StoreError::NotFound)
+    one_of::<InvoiceAccount>(conn, &format!("{ACCOUNT_SQL} WHERE i.id = ?"), [invoice_id.into()])
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// Moves the invoice's status to follow its balance (a cancelled invoice stays cancelled),
@@ -204,12 +199,11 @@ fn payer_values(user: &User) -> [sea_orm::Value; 2] {
 
 /// The invoice `user` pays, with its balance; not found for anyone else's.
 async fn own_account(conn: &impl ConnectionTrait, user: &User, invoice_id: i64) -> Result<InvoiceAccount> {
-    InvoiceAccount::find_by_statement(stmt(
-        conn.get_database_backend(),
+    one_of::<InvoiceAccount>(
+        conn,
         &format!("{ACCOUNT_SQL} WHERE i.id = ? AND {}", payer_condition()),
         std::iter::once(invoice_id.into()).chain(payer_values(user)),
-    ))
-    .one(conn)
+    )
     .await?
     .ok_or(StoreError::NotFound)
 }
@@ -254,28 +248,26 @@ impl Store {
 
     /// The payments, refunds and credits on an invoice, oldest first.
     pub async fn invoice_payments(&self, invoice_id: i64) -> Result<Vec<PaymentRecord>> {
-        Ok(PaymentRecord::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<PaymentRecord>(
+            self.conn(),
             "SELECT id, invoice_id, kind, method, amount_pence, reference, received_on FROM payments \
              WHERE invoice_id = ? ORDER BY id",
             [invoice_id.into()],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Invoices an admin looks for: by number or payer name, newest first, at most 50.
     pub async fn find_invoice_accounts(&self, q: &str) -> Result<Vec<InvoiceAccount>> {
         let like = format!("%{}%", q.trim().to_lowercase());
-        Ok(InvoiceAccount::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<InvoiceAccount>(
+            self.conn(),
             &format!(
                 "{ACCOUNT_SQL} WHERE LOWER(i.number) LIKE ? OR LOWER(i.payer_name) LIKE ? ORDER BY i.id DESC LIMIT 50"
             ),
             [like.clone().into(), like.into()],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// One invoice `user` pays, with its balance; not found for anyone else's.
@@ -285,13 +277,12 @@ impl Store {
 
     /// The invoices `user` pays (a parent's family, a school's own), newest first.
     pub async fn invoices_of_user(&self, user: &User) -> Result<Vec<InvoiceAccount>> {
-        Ok(InvoiceAccount::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<InvoiceAccount>(
+            self.conn(),
             &format!("{ACCOUNT_SQL} WHERE {} ORDER BY i.id DESC", payer_condition()),
             payer_values(user),
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Records a payment an admin received. Paying more than the balance is refused, so an
@@ -304,21 +295,13 @@ impl Store {
         let row = PaymentRow::by_hand(invoice_id, "payment", input.amount, input, actor);
         let id = insert_payment(&txn, &row).await?;
         let acc = refresh_status(&txn, invoice_id).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "payment",
-            Some(id),
-            format!(
-                "{} payment of {} on invoice {}",
-                input.method.label(),
-                input.amount,
-                acc.number
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "{} payment of {} on invoice {}",
+            input.method.label(),
+            input.amount,
+            acc.number
+        );
+        audit::commit(txn, actor, Action::Create, "payment", Some(id), summary).await?;
         Ok(acc)
     }
 
@@ -331,21 +314,13 @@ impl Store {
         let row = PaymentRow::by_hand(invoice_id, "refund", -input.amount, input, actor);
         let id = insert_payment(&txn, &row).await?;
         let acc = refresh_status(&txn, invoice_id).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "payment",
-            Some(id),
-            format!(
-                "refund of {} by {} on invoice {}",
-                input.amount,
-                input.method.label(),
-                acc.number
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "refund of {} by {} on invoice {}",
+            input.amount,
+            input.method.label(),
+            acc.number
+        );
+        audit::commit(txn, actor, Action::Create, "payment", Some(id), summary).await?;
         Ok(acc)
     }
 
@@ -407,14 +382,13 @@ impl Store {
     /// An invoice with its lines, instalments and payments, for printing.
     pub async fn invoice_document(&self, invoice_id: i64) -> Result<InvoiceDocument> {
         let account = account(self.conn(), invoice_id).await?;
-        let backend = self.conn().get_database_backend();
-        let lines = DocumentLine::find_by_statement(stmt(
-            backend,
+        let _backend = self.conn().get_database_backend();
+        let lines = all_of::<DocumentLine>(
+            self.conn(),
             "SELECT p.first_name || ' ' || p.last_name AS pupil_name, l.description, l.rule, l.amount_pence \
              FROM invoice_lines l JOIN pupils p ON p.id = l.pupil_id WHERE l.invoice_id = ? ORDER BY l.id",
             [invoice_id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         let mut lines = lines;
         // Schools' programme lines (services agreements) name no pupil.
@@ -429,12 +403,11 @@ impl Store {
                     amount_pence: l.amount_pence,
                 }),
         );
-        let instalments = DocumentInstalment::find_by_statement(stmt(
-            backend,
+        let instalments = all_of::<DocumentInstalment>(
+            self.conn(),
             "SELECT number, due_on, amount_pence, status FROM instalments WHERE invoice_id = ? ORDER BY number",
             [invoice_id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         Ok(InvoiceDocument {
             account,

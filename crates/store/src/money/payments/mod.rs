@@ -18,7 +18,7 @@ use tutti_domain::payments::{check_checkout, items_description};
 
 use crate::error::Result;
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::one_of;
 use crate::{Store, now};
 use provider::{EventKind, ProviderEvent};
 
@@ -124,23 +124,21 @@ impl Store {
     }
 
     pub async fn checkout_by_reference(&self, reference: &str) -> Result<Option<Checkout>> {
-        Ok(Checkout::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<Checkout>(
+            self.conn(),
             &format!("SELECT {CHECKOUT_COLUMNS} FROM payment_checkouts WHERE reference = ?"),
             [reference.into()],
-        ))
-        .one(self.conn())
-        .await?)
+        )
+        .await
     }
 
     pub async fn checkout_by_session(&self, provider: &str, session_id: &str) -> Result<Option<Checkout>> {
-        Ok(Checkout::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<Checkout>(
+            self.conn(),
             &format!("SELECT {CHECKOUT_COLUMNS} FROM payment_checkouts WHERE provider = ? AND provider_session = ?"),
             [provider.into(), session_id.into()],
-        ))
-        .one(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// Applies a verified provider event, all or nothing. The event id is stored under a
@@ -207,13 +205,7 @@ impl Store {
         struct N {
             n: i64,
         }
-        let n = N::find_by_statement(stmt(
-            self.conn().get_database_backend(),
-            "SELECT COUNT(*) AS n FROM payment_events",
-            [],
-        ))
-        .one(self.conn())
-        .await?;
+        let n = one_of::<N>(self.conn(), "SELECT COUNT(*) AS n FROM payment_events", []).await?;
         Ok(n.map(|n| n.n).unwrap_or(0))
     }
 }
@@ -276,13 +268,12 @@ async fn open_checkout_in(
 }
 
 async fn checkout_in(conn: &impl ConnectionTrait, provider: &str, session_id: &str) -> Result<Option<Checkout>> {
-    Ok(Checkout::find_by_statement(stmt(
-        conn.get_database_backend(),
+    one_of::<Checkout>(
+        conn,
         &format!("SELECT {CHECKOUT_COLUMNS} FROM payment_checkouts WHERE provider = ? AND provider_session = ?"),
         [provider.into(), session_id.into()],
-    ))
-    .one(conn)
-    .await?)
+    )
+    .await
 }
 
 /// Marks a checkout paid and applies its basket items: donations paid, invoices credited.

@@ -2,7 +2,7 @@
 //! phase or type), a school's orders from its portal, and the office's answer: a confirmed
 //! order becomes the school's services agreement for the year (34/33/33 over the terms,
 //! journal or invoice), in the same transaction.
-use sea_orm::{EntityTrait, FromQueryResult};
+use sea_orm::FromQueryResult;
 use tutti_domain::Pence;
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::services::{OrderStatus, PackageKind, ServiceRefusal, price_for};
@@ -11,7 +11,7 @@ use super::agreements::{AgreementInput, create_agreement_in};
 use super::{exec, insert_id};
 use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, found};
 use crate::{Store, now};
 
 /// A package in the catalogue.
@@ -94,21 +94,19 @@ async fn packages_in(conn: &impl sea_orm::ConnectionTrait, only: Option<i64>) ->
         Some(id) => ("WHERE id = ?", vec![id.into()]),
         None => ("WHERE active = ?", vec![true.into()]),
     };
-    let rows = PackageRow::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let rows = all_of::<PackageRow>(
+        conn,
         &format!(
             "SELECT id, name, kind, description, price_pence, sessions FROM service_packages {filter} ORDER BY name, id"
         ),
         values,
-    ))
-    .all(conn)
+    )
     .await?;
-    let subsidies = SubsidyRow::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let subsidies = all_of::<SubsidyRow>(
+        conn,
         "SELECT package_id, applies_to, percent FROM service_package_subsidies ORDER BY id",
         [],
-    ))
-    .all(conn)
+    )
     .await?;
     Ok(rows
         .into_iter()
@@ -137,13 +135,7 @@ async fn orders_in(
     filter: &str,
     values: Vec<sea_orm::Value>,
 ) -> Result<Vec<Order>> {
-    let rows = OrderRow::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!("{ORDER_SELECT} {filter} ORDER BY o.id DESC"),
-        values,
-    ))
-    .all(conn)
-    .await?;
+    let rows = all_of::<OrderRow>(conn, &format!("{ORDER_SELECT} {filter} ORDER BY o.id DESC"), values).await?;
     rows.into_iter()
         .map(|r| {
             Ok(Order {
@@ -188,16 +180,8 @@ impl Store {
             )
             .await?;
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "service package",
-            Some(id),
-            new.name.clone(),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = new.name.clone();
+        audit::commit(txn, actor, Action::Create, "service package", Some(id), what).await?;
         Ok(id)
     }
 
@@ -216,10 +200,7 @@ impl Store {
         year: AcademicYear,
     ) -> Result<i64> {
         let txn = self.write().await?;
-        let school = crate::entities::school::Entity::find_by_id(school_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let school = found::<crate::entities::school::Entity>(&txn, school_id).await?;
         let package = packages_in(&txn, Some(package_id))
             .await?
             .pop()
@@ -249,16 +230,8 @@ impl Store {
             ],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "service order",
-            Some(id),
-            format!("{} ordered {} for {year} at {price}", school.name, package.name),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{} ordered {} for {year} at {price}", school.name, package.name);
+        audit::commit(txn, actor, Action::Create, "service order", Some(id), summary).await?;
         Ok(id)
     }
 
@@ -306,16 +279,8 @@ impl Store {
             vec![status.as_str().into(), agreement.into(), now().into(), order_id.into()],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "service order",
-            Some(order_id),
-            format!("{} for {}: {}", order.package_name, order.school_name, status.as_str()),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{} for {}: {}", order.package_name, order.school_name, status.as_str());
+        audit::commit(txn, actor, Action::Update, "service order", Some(order_id), summary).await?;
         Ok(agreement)
     }
 }

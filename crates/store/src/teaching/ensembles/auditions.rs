@@ -10,7 +10,7 @@ use tutti_domain::ensembles::{EnsembleEntry, EnsembleRefusal, MembershipStatus};
 use super::ensemble_by_id;
 use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, insert_id, stmt};
+use crate::query::{all_of, exec, insert_id, one_of};
 use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
@@ -75,16 +75,8 @@ impl Store {
             ],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "ensemble_audition_slot",
-            Some(id),
-            format!("{day} {start_minute} {}", place.trim()),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("{day} {start_minute} {}", place.trim());
+        audit::commit(txn, actor, Action::Create, "ensemble_audition_slot", Some(id), summary).await?;
         Ok(id)
     }
 
@@ -100,8 +92,8 @@ impl Store {
         if n == 0 {
             return Err(EnsembleRefusal::SlotTaken.into());
         }
-        audit::record(
-            &txn,
+        audit::commit(
+            txn,
             actor,
             Action::Delete,
             "ensemble_audition_slot",
@@ -109,7 +101,6 @@ impl Store {
             "removed",
         )
         .await?;
-        txn.commit().await?;
         Ok(())
     }
 
@@ -118,18 +109,17 @@ impl Store {
     /// another, one already past, or an application already decided.
     pub async fn book_audition(&self, actor: &Actor, scope: &PupilScope, id: i64, slot_id: i64) -> Result<()> {
         let txn = self.write().await?;
-        let backend = txn.get_database_backend();
+        let _backend = txn.get_database_backend();
         let (condition, mut values) = scope.condition();
         values.insert(0, id.into());
-        let app = AppRow::find_by_statement(stmt(
-            backend,
+        let app = one_of::<AppRow>(
+            &txn,
             &format!(
                 "SELECT a.ensemble_id, a.status FROM ensemble_applications a JOIN pupils p ON p.id = a.pupil_id \
                  WHERE a.id = ? AND {condition}"
             ),
             values,
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
         let next = stored(&app.status, MembershipStatus::parse)?.book_audition()?;
@@ -137,12 +127,11 @@ impl Store {
         struct Slot {
             day: Date,
         }
-        let slot = Slot::find_by_statement(stmt(
-            backend,
+        let slot = one_of::<Slot>(
+            &txn,
             "SELECT day FROM ensemble_audition_slots WHERE id = ? AND ensemble_id = ?",
             [slot_id.into(), app.ensemble_id.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
         if slot.day < self.today() {
@@ -173,16 +162,8 @@ impl Store {
             vec![next.as_str().into(), t.into(), id.into()],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "ensemble_application",
-            Some(id),
-            format!("audition slot {slot_id} booked"),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("audition slot {slot_id} booked");
+        audit::commit(txn, actor, Action::Update, "ensemble_application", Some(id), summary).await?;
         Ok(())
     }
 
@@ -191,12 +172,11 @@ impl Store {
     /// ordinary decisions (`accept_ensemble_application`, `decline_ensemble_application`).
     pub async fn wait_after_audition(&self, actor: &Actor, ensemble_id: i64, id: i64) -> Result<()> {
         let txn = self.write().await?;
-        let app = AppRow::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let app = one_of::<AppRow>(
+            &txn,
             "SELECT ensemble_id, status FROM ensemble_applications WHERE id = ? AND ensemble_id = ?",
             [id.into(), ensemble_id.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
         let next = stored(&app.status, MembershipStatus::parse)?.wait_for_place()?;
@@ -207,39 +187,24 @@ impl Store {
             vec![next.as_str().into(), t.into(), t.into(), id.into()],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "ensemble_application",
-            Some(id),
-            "heard: waiting for a place",
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = "heard: waiting for a place";
+        audit::commit(txn, actor, Action::Update, "ensemble_application", Some(id), summary).await?;
         Ok(())
     }
 
     /// An ensemble's audition slots in time order, with who is booked in each.
     pub async fn audition_slots(&self, ensemble_id: i64) -> Result<Vec<AuditionSlot>> {
-        Ok(AuditionSlot::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<AuditionSlot>(
+            self.conn(),
             &format!("{SLOTS} WHERE s.ensemble_id = ? ORDER BY s.day, s.start_minute, s.id"),
             [ensemble_id.into()],
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 
     /// The slot an application holds, if any.
     pub async fn audition_slot_of(&self, application_id: i64) -> Result<Option<AuditionSlot>> {
         let values: Vec<Value> = vec![application_id.into()];
-        Ok(AuditionSlot::find_by_statement(stmt(
-            self.conn().get_database_backend(),
-            &format!("{SLOTS} WHERE s.application_id = ?"),
-            values,
-        ))
-        .one(self.conn())
-        .await?)
+        one_of::<AuditionSlot>(self.conn(), &format!("{SLOTS} WHERE s.application_id = ?"), values).await
     }
 }

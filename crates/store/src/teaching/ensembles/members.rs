@@ -13,7 +13,7 @@ use tutti_domain::ensembles::{
 use super::{ensemble_by_id, places_held};
 use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, insert_id, stmt};
+use crate::query::{all_of, exec, insert_id, one_of};
 use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
@@ -109,12 +109,11 @@ struct Owned {
 }
 
 async fn owned(txn: &DatabaseTransaction, ensemble_id: i64, id: i64) -> Result<Owned> {
-    Owned::find_by_statement(stmt(
-        txn.get_database_backend(),
+    one_of::<Owned>(
+        txn,
         "SELECT ensemble_id, pupil_id, instrument, status FROM ensemble_applications WHERE id = ? AND ensemble_id = ?",
         [id.into(), ensemble_id.into()],
-    ))
-    .one(txn)
+    )
     .await?
     .ok_or(StoreError::NotFound)
 }
@@ -167,25 +166,17 @@ async fn offer_next(
     struct Next {
         id: i64,
     }
-    let next = Next::find_by_statement(stmt(
-        txn.get_database_backend(),
+    let next = one_of::<Next>(
+        txn,
         "SELECT id FROM ensemble_applications WHERE ensemble_id = ? AND LOWER(instrument) = LOWER(?) \
          AND status = 'waiting' ORDER BY applied_at, id LIMIT 1",
         [ensemble_id.into(), instrument.into()],
-    ))
-    .one(txn)
+    )
     .await?;
     let Some(next) = next else { return Ok(None) };
     set_status(txn, next.id, MembershipStatus::Offered).await?;
-    audit::record(
-        txn,
-        actor,
-        Action::Update,
-        "ensemble_application",
-        Some(next.id),
-        format!("a {instrument} place came free: offered"),
-    )
-    .await?;
+    let what = format!("a {instrument} place came free: offered");
+    audit::record(txn, actor, Action::Update, "ensemble_application", Some(next.id), what).await?;
     Ok(Some(next.id))
 }
 
@@ -216,28 +207,26 @@ impl Store {
         }
         let (condition, mut v) = scope.condition();
         v.insert(0, new.pupil_id.into());
-        let pupil = Pupil::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let pupil = one_of::<Pupil>(
+            &txn,
             &format!(
                 "SELECT p.first_name, p.last_name, p.date_of_birth, p.archived_at IS NOT NULL AS archived \
                  FROM pupils p WHERE p.id = ? AND {condition}"
             ),
             v,
-        ))
-        .one(&txn)
+        )
         .await?
         .ok_or(StoreError::from(EnsembleRefusal::NoPupil))?;
         #[derive(FromQueryResult)]
         struct Status {
             status: String,
         }
-        let already = Status::find_by_statement(stmt(
-            txn.get_database_backend(),
+        let already = one_of::<Status>(
+            &txn,
             "SELECT status FROM ensemble_applications WHERE ensemble_id = ? AND pupil_id = ? \
              AND status NOT IN ('declined', 'left')",
             [new.ensemble_id.into(), new.pupil_id.into()],
-        ))
-        .one(&txn)
+        )
         .await?
         .and_then(|s| MembershipStatus::parse(&s.status));
         let name = format!("{} {}", pupil.first_name, pupil.last_name);
@@ -297,19 +286,11 @@ impl Store {
             };
             join(&txn, id, &app, today).await?;
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "ensemble_application",
-            Some(id),
-            format!(
-                "pupil {} applied to {} on {instrument}: {status}",
-                new.pupil_id, ensemble.slug
-            ),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!(
+            "pupil {} applied to {} on {instrument}: {status}",
+            new.pupil_id, ensemble.slug
+        );
+        audit::commit(txn, actor, Action::Create, "ensemble_application", Some(id), summary).await?;
         Ok((id, status))
     }
 
@@ -324,16 +305,7 @@ impl Store {
         let next = was.accept(has_room(ensemble.places_for(&app.instrument), held))?;
         set_status(&txn, id, next).await?;
         join(&txn, id, &app, self.today()).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "ensemble_application",
-            Some(id),
-            "accepted",
-        )
-        .await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Update, "ensemble_application", Some(id), "accepted").await?;
         Ok(())
     }
 
@@ -351,15 +323,8 @@ impl Store {
             vec![now().into(), id.into()],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "ensemble_application",
-            Some(id),
-            "declined",
-        )
-        .await?;
+        let what = "declined";
+        audit::record(&txn, actor, Action::Update, "ensemble_application", Some(id), what).await?;
         if was == MembershipStatus::Offered {
             offer_next(&txn, actor, ensemble_id, &app.instrument).await?;
         }
@@ -380,15 +345,8 @@ impl Store {
             vec![on.into(), now().into(), id.into()],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "ensemble_application",
-            Some(id),
-            format!("left on {on}"),
-        )
-        .await?;
+        let what = format!("left on {on}");
+        audit::record(&txn, actor, Action::Update, "ensemble_application", Some(id), what).await?;
         let offered = offer_next(&txn, actor, ensemble_id, &app.instrument).await?;
         txn.commit().await?;
         Ok(offered)
@@ -407,19 +365,17 @@ impl Store {
         if n == 0 {
             return Err(EnsembleRefusal::NotAMember.into());
         }
-        audit::record(&txn, actor, Action::Update, "ensemble_member", Some(id), "part set").await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Update, "ensemble_member", Some(id), "part set").await?;
         Ok(())
     }
 
     /// One application of an ensemble.
     pub async fn ensemble_application(&self, ensemble_id: i64, id: i64) -> Result<Option<EnsembleApplication>> {
-        ApplicationRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<ApplicationRow>(
+            self.conn(),
             &format!("{SELECT} WHERE a.id = ? AND a.ensemble_id = ?"),
             [id.into(), ensemble_id.into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .map(ApplicationRow::into_application)
         .transpose()
@@ -428,12 +384,11 @@ impl Store {
     /// Every application to an ensemble (members, the waiting list, the rest), by instrument
     /// and then the order they came in.
     pub async fn ensemble_applications(&self, ensemble_id: i64) -> Result<Vec<EnsembleApplication>> {
-        ApplicationRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<ApplicationRow>(
+            self.conn(),
             &format!("{SELECT} WHERE a.ensemble_id = ? ORDER BY a.instrument, a.applied_at, a.id"),
             [ensemble_id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?
         .into_iter()
         .map(ApplicationRow::into_application)
@@ -443,12 +398,11 @@ impl Store {
     /// The applications and memberships of the pupils `scope` may see, newest first.
     pub async fn ensemble_applications_of(&self, scope: &PupilScope) -> Result<Vec<EnsembleApplication>> {
         let (condition, v): (String, Vec<Value>) = scope.condition();
-        ApplicationRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<ApplicationRow>(
+            self.conn(),
             &format!("{SELECT} WHERE {condition} ORDER BY a.applied_at DESC, a.id DESC"),
             v,
-        ))
-        .all(self.conn())
+        )
         .await?
         .into_iter()
         .map(ApplicationRow::into_application)
@@ -470,70 +424,37 @@ impl Store {
     ) -> Result<crate::records::imports::CsvImport> {
         use std::collections::HashMap;
 
-        use crate::records::imports::{Change, CsvImport, ImportReport};
-        use tutti_domain::csv::{EnsembleMemberRow, ImportIssue, import};
+        use crate::records::imports::{Change, CsvImport, ids_by_key, issue_at, pupil_ids_by_ref, read_csv};
+        use tutti_domain::csv::EnsembleMemberRow;
         use tutti_domain::ensembles::slug_of;
-        let outcome = import::<EnsembleMemberRow>(text);
-        let rows = outcome.rows.len();
-        let mut report = ImportReport {
-            dry_run,
-            ..Default::default()
+        let (lines, warnings, mut report) = match read_csv::<EnsembleMemberRow>(text, dry_run) {
+            Ok(read) => read,
+            Err(failed) => return Ok(failed),
         };
-        if !outcome.errors.is_empty() {
-            report.errors = outcome.errors;
-            return Ok(CsvImport {
-                report,
-                warnings: outcome.warnings,
-                rows,
-            });
-        }
+        let rows = lines.len();
         let today = self.today();
         let txn = self.write().await?;
-        let backend = txn.get_database_backend();
-        #[derive(FromQueryResult)]
-        struct Key {
-            id: i64,
-            key: String,
-        }
-        let ensembles: HashMap<String, i64> =
-            Key::find_by_statement(stmt(backend, "SELECT id, slug AS key FROM ensembles", []))
-                .all(&txn)
-                .await?
-                .into_iter()
-                .map(|k| (k.key, k.id))
-                .collect();
-        let pupils: HashMap<String, i64> =
-            Key::find_by_statement(stmt(backend, "SELECT id, pupil_ref AS key FROM pupils", []))
-                .all(&txn)
-                .await?
-                .into_iter()
-                .map(|k| (k.key.to_uppercase(), k.id))
-                .collect();
+        let _backend = txn.get_database_backend();
+        let ensembles = ids_by_key(&txn, "SELECT id, slug AS key FROM ensembles", |k| k).await?;
+        let pupils = pupil_ids_by_ref(&txn).await?;
         #[derive(FromQueryResult)]
         struct Live {
             ensemble_id: i64,
             pupil_id: i64,
             status: String,
         }
-        let live: HashMap<(i64, i64), String> = Live::find_by_statement(stmt(
-            backend,
+        let live: HashMap<(i64, i64), String> = all_of::<Live>(
+            &txn,
             "SELECT ensemble_id, pupil_id, status FROM ensemble_applications WHERE status NOT IN ('declined', 'left')",
             [],
-        ))
-        .all(&txn)
+        )
         .await?
         .into_iter()
         .map(|l| ((l.ensemble_id, l.pupil_id), l.status))
         .collect();
-        for r in &outcome.rows {
+        for r in &lines {
             let row = &r.row;
-            let mut issue = |column: &str, message: String| {
-                report.errors.push(ImportIssue {
-                    line: r.line,
-                    column: Some(column.into()),
-                    message,
-                })
-            };
+            let mut issue = |column: &str, message: String| report.errors.push(issue_at(r.line, column, message));
             let ensemble = ensembles.get(&slug_of(&row.ensemble)).copied();
             let pupil = pupils.get(&row.pupil_ref.to_uppercase()).copied();
             if ensemble.is_none() {
@@ -601,11 +522,7 @@ impl Store {
             Vec::new(),
         )
         .await?;
-        Ok(CsvImport {
-            report,
-            warnings: outcome.warnings,
-            rows,
-        })
+        Ok(CsvImport::of(report, warnings, rows))
     }
 }
 
@@ -620,15 +537,10 @@ impl Store {
     ) -> Result<(EnsembleApplication, EnsembleNotice)> {
         let (condition, mut v) = scope.condition();
         v.insert(0, application_id.into());
-        let app = ApplicationRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
-            &format!("{SELECT} WHERE a.id = ? AND {condition}"),
-            v,
-        ))
-        .one(self.conn())
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .into_application()?;
+        let app = one_of::<ApplicationRow>(self.conn(), &format!("{SELECT} WHERE a.id = ? AND {condition}"), v)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into_application()?;
         let today = self.today();
         match (app.status, app.left_on) {
             (MembershipStatus::Accepted, _) => {}

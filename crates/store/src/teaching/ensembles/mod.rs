@@ -8,7 +8,7 @@ use tutti_domain::Pence;
 use tutti_domain::ensembles::{EnsembleEntry, EnsembleKind, EnsembleLevel};
 
 use crate::error::{Result, StoreError};
-use crate::query::stmt;
+use crate::query::{all_of, one_of};
 
 pub mod auditions;
 pub mod members;
@@ -144,21 +144,20 @@ pub(crate) async fn complete(conn: &impl ConnectionTrait, rows: Vec<EnsembleRow>
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let backend = conn.get_database_backend();
+    let _backend = conn.get_database_backend();
     let ids: Vec<sea_orm::Value> = rows.iter().map(|r| r.id.into()).collect();
     let marks = crate::query::marks(ids.len());
-    let leaders = LeaderRow::find_by_statement(stmt(
-        backend,
+    let leaders = all_of::<LeaderRow>(
+        conn,
         &format!(
             "SELECT l.ensemble_id, l.staff_id, s.first_name, s.last_name FROM ensemble_leaders l \
              JOIN staff s ON s.id = l.staff_id WHERE l.ensemble_id IN ({marks}) ORDER BY s.last_name, s.first_name"
         ),
         ids.clone(),
-    ))
-    .all(conn)
+    )
     .await?;
-    let parts = PartRow::find_by_statement(stmt(
-        backend,
+    let parts = all_of::<PartRow>(
+        conn,
         &format!(
             "SELECT i.ensemble_id, i.instrument, i.places, \
              (SELECT COUNT(*) FROM ensemble_applications a WHERE a.ensemble_id = i.ensemble_id \
@@ -168,8 +167,7 @@ pub(crate) async fn complete(conn: &impl ConnectionTrait, rows: Vec<EnsembleRow>
              FROM ensemble_instrumentation i WHERE i.ensemble_id IN ({marks}) ORDER BY i.id"
         ),
         ids,
-    ))
-    .all(conn)
+    )
     .await?;
     rows.into_iter()
         .map(|r| {
@@ -219,13 +217,7 @@ pub(crate) async fn complete(conn: &impl ConnectionTrait, rows: Vec<EnsembleRow>
 
 /// One ensemble by id, archived or not.
 pub(crate) async fn ensemble_by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Ensemble>> {
-    let rows = EnsembleRow::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!("{ENSEMBLE_SELECT} WHERE e.id = ?"),
-        [id.into()],
-    ))
-    .all(conn)
-    .await?;
+    let rows = all_of::<EnsembleRow>(conn, &format!("{ENSEMBLE_SELECT} WHERE e.id = ?"), [id.into()]).await?;
     Ok(complete(conn, rows).await?.into_iter().next())
 }
 
@@ -235,13 +227,12 @@ pub(crate) async fn places_held(conn: &impl ConnectionTrait, ensemble_id: i64, i
     struct Count {
         n: i64,
     }
-    Ok(Count::find_by_statement(stmt(
-        conn.get_database_backend(),
+    Ok(one_of::<Count>(
+        conn,
         "SELECT COUNT(*) AS n FROM ensemble_applications WHERE ensemble_id = ? AND LOWER(instrument) = LOWER(?) \
          AND status IN ('accepted', 'offered')",
         [ensemble_id.into(), instrument.into()],
-    ))
-    .one(conn)
+    )
     .await?
     .map_or(0, |c| c.n.max(0) as u32))
 }

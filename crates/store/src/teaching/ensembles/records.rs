@@ -1,7 +1,7 @@
 //! Ensembles as records: adding and editing one (with its leaders and the instrumentation it
 //! wants), the lists the public page, the office and the API read (by area, level, instrument
 //! and day), one by id or by its address, and the ensembles a member of staff leads.
-use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Value};
+use sea_orm::{DatabaseTransaction, FromQueryResult, Value};
 use tutti_domain::Pence;
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::ensembles::{
@@ -11,7 +11,7 @@ use tutti_domain::ensembles::{
 use super::{ENSEMBLE_SELECT, Ensemble, EnsembleRow, complete, ensemble_by_id};
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, insert_id, stmt};
+use crate::query::{all_of, exec, insert_id, one_of, stmt};
 use crate::{Store, now};
 
 /// An ensemble as the office enters it.
@@ -77,13 +77,7 @@ async fn slug_free(txn: &DatabaseTransaction, slug: &str, except: Option<i64>) -
     struct Id {
         id: i64,
     }
-    let found = Id::find_by_statement(stmt(
-        txn.get_database_backend(),
-        "SELECT id FROM ensembles WHERE slug = ?",
-        [slug.into()],
-    ))
-    .one(txn)
-    .await?;
+    let found = one_of::<Id>(txn, "SELECT id FROM ensembles WHERE slug = ?", [slug.into()]).await?;
     match found {
         Some(f) if Some(f.id) != except => Err(EnsembleRefusal::SlugTaken { slug: slug.to_owned() }.into()),
         _ => Ok(()),
@@ -131,15 +125,20 @@ async fn set_parts(txn: &DatabaseTransaction, id: i64, input: &EnsembleInput) ->
     Ok(())
 }
 
-/// Adds an ensemble inside `txn` (the CSV import and the demo share it): its id.
-pub(crate) async fn create_in(txn: &DatabaseTransaction, actor: &Actor, input: &EnsembleInput) -> Result<i64> {
+/// The domain's checks of an ensemble as entered (its name, its times, its ages).
+fn check(input: &EnsembleInput) -> std::result::Result<(), EnsembleRefusal> {
     check_ensemble(
         &input.name,
         input.start_minute,
         input.end_minute,
         input.min_age,
         input.max_age,
-    )?;
+    )
+}
+
+/// Adds an ensemble inside `txn` (the CSV import and the demo share it): its id.
+pub(crate) async fn create_in(txn: &DatabaseTransaction, actor: &Actor, input: &EnsembleInput) -> Result<i64> {
+    check(input)?;
     let slug = slug_of(&input.name);
     if slug.is_empty() {
         return Err(EnsembleRefusal::NoName.into());
@@ -159,15 +158,8 @@ pub(crate) async fn create_in(txn: &DatabaseTransaction, actor: &Actor, input: &
     )
     .await?;
     set_parts(txn, id, input).await?;
-    audit::record(
-        txn,
-        actor,
-        Action::Create,
-        "ensemble",
-        Some(id),
-        format!("ensemble {slug} added"),
-    )
-    .await?;
+    let what = format!("ensemble {slug} added");
+    audit::record(txn, actor, Action::Create, "ensemble", Some(id), what).await?;
     Ok(id)
 }
 
@@ -188,13 +180,7 @@ impl Store {
 
     /// Changes an ensemble (its address follows its name); rehearsals already dated stay.
     pub async fn update_ensemble(&self, actor: &Actor, id: i64, input: &EnsembleInput) -> Result<()> {
-        check_ensemble(
-            &input.name,
-            input.start_minute,
-            input.end_minute,
-            input.min_age,
-            input.max_age,
-        )?;
+        check(input)?;
         let txn = self.write().await?;
         ensemble_by_id(&txn, id).await?.ok_or(StoreError::NotFound)?;
         let slug = slug_of(&input.name);
@@ -212,16 +198,8 @@ impl Store {
         )
         .await?;
         set_parts(&txn, id, input).await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "ensemble",
-            Some(id),
-            format!("ensemble {slug} changed"),
-        )
-        .await?;
-        txn.commit().await?;
+        let what = format!("ensemble {slug} changed");
+        audit::commit(txn, actor, Action::Update, "ensemble", Some(id), what).await?;
         Ok(())
     }
 
@@ -232,12 +210,11 @@ impl Store {
 
     /// One ensemble by its public address (not archived ones).
     pub async fn ensemble_by_slug(&self, slug: &str) -> Result<Option<Ensemble>> {
-        let rows = EnsembleRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let rows = all_of::<EnsembleRow>(
+            self.conn(),
             &format!("{ENSEMBLE_SELECT} WHERE e.slug = ? AND e.archived_at IS NULL"),
             [slug.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         Ok(complete(self.conn(), rows).await?.into_iter().next())
     }
@@ -275,12 +252,11 @@ impl Store {
         } else {
             format!(" WHERE {}", conditions.join(" AND "))
         };
-        let rows = EnsembleRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let rows = all_of::<EnsembleRow>(
+            self.conn(),
             &format!("{ENSEMBLE_SELECT}{filter} ORDER BY e.name, e.id"),
             v,
-        ))
-        .all(self.conn())
+        )
         .await?;
         complete(self.conn(), rows).await
     }
@@ -314,12 +290,11 @@ impl Store {
         .map(|t| t.t)
         .collect();
         instruments.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-        let days = Day::find_by_statement(stmt(
-            backend,
+        let days = all_of::<Day>(
+            self.conn(),
             "SELECT DISTINCT weekday AS d FROM ensembles WHERE archived_at IS NULL ORDER BY d",
             [],
-        ))
-        .all(self.conn())
+        )
         .await?
         .into_iter()
         .map(|d| d.d.clamp(1, 7) as u8)
@@ -334,12 +309,11 @@ impl Store {
             #[allow(dead_code)]
             id: i64,
         }
-        Ok(One::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        Ok(one_of::<One>(
+            self.conn(),
             "SELECT id FROM ensemble_leaders WHERE staff_id = ? AND ensemble_id = ?",
             [staff_id.into(), ensemble_id.into()],
-        ))
-        .one(self.conn())
+        )
         .await?
         .is_some())
     }
@@ -356,22 +330,13 @@ impl Store {
         text: &str,
         dry_run: bool,
     ) -> Result<crate::records::imports::CsvImport> {
-        use crate::records::imports::{Change, CsvImport, ImportReport};
-        use tutti_domain::csv::{EnsembleRow, ImportIssue, import};
-        let outcome = import::<EnsembleRow>(text);
-        let rows = outcome.rows.len();
-        let mut report = ImportReport {
-            dry_run,
-            ..Default::default()
+        use crate::records::imports::{Change, CsvImport, issue_at, read_csv};
+        use tutti_domain::csv::EnsembleRow;
+        let (lines, warnings, mut report) = match read_csv::<EnsembleRow>(text, dry_run) {
+            Ok(read) => read,
+            Err(failed) => return Ok(failed),
         };
-        if !outcome.errors.is_empty() {
-            report.errors = outcome.errors;
-            return Ok(CsvImport {
-                report,
-                warnings: outcome.warnings,
-                rows,
-            });
-        }
+        let rows = lines.len();
         let today = self.today();
         let (terms, closures) = self.rehearsal_calendar(AcademicYear::containing(today)).await?;
         let txn = self.write().await?;
@@ -379,14 +344,12 @@ impl Store {
         struct Slug {
             slug: String,
         }
-        let existing: std::collections::HashSet<String> =
-            Slug::find_by_statement(stmt(txn.get_database_backend(), "SELECT slug FROM ensembles", []))
-                .all(&txn)
-                .await?
-                .into_iter()
-                .map(|s| s.slug)
-                .collect();
-        for r in &outcome.rows {
+        let existing: std::collections::HashSet<String> = all_of::<Slug>(&txn, "SELECT slug FROM ensembles", [])
+            .await?
+            .into_iter()
+            .map(|s| s.slug)
+            .collect();
+        for r in &lines {
             let row = &r.row;
             if existing.contains(&slug_of(&row.name)) {
                 report.note(r.line, Change::Unchanged);
@@ -426,20 +389,12 @@ impl Store {
                         Some("max_age") => "max_age",
                         _ => "name",
                     };
-                    report.errors.push(ImportIssue {
-                        line: r.line,
-                        column: Some(column.into()),
-                        message: refusal.to_string(),
-                    });
+                    report.errors.push(issue_at(r.line, column, refusal.to_string()));
                 }
                 Err(e) => return Err(e),
             }
         }
         crate::records::imports::finish(txn, actor, ("ensemble", "ensembles"), rows, &report, Vec::new()).await?;
-        Ok(CsvImport {
-            report,
-            warnings: outcome.warnings,
-            rows,
-        })
+        Ok(CsvImport::of(report, warnings, rows))
     }
 }

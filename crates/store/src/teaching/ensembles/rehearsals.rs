@@ -14,7 +14,7 @@ use tutti_domain::guarantee::RegisterMark;
 use super::{ensemble_by_id, weekday};
 use crate::error::{Result, StoreError, stored};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, stmt};
+use crate::query::{all_of, exec, one_of, stmt};
 use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
@@ -109,15 +109,10 @@ async fn next_id(txn: &DatabaseTransaction) -> Result<i64> {
     struct Max {
         id: Option<i64>,
     }
-    let max = Max::find_by_statement(stmt(
-        txn.get_database_backend(),
-        "SELECT MAX(id) AS id FROM rehearsals",
-        [],
-    ))
-    .one(txn)
-    .await?
-    .and_then(|m| m.id)
-    .unwrap_or(0);
+    let max = one_of::<Max>(txn, "SELECT MAX(id) AS id FROM rehearsals", [])
+        .await?
+        .and_then(|m| m.id)
+        .unwrap_or(0);
     Ok(max.max(REHEARSAL_ID_BASE) + 1)
 }
 
@@ -159,12 +154,11 @@ pub(crate) async fn date_in(txn: &DatabaseTransaction, ensemble_id: i64, days: &
         day: Date,
         moved_from: Option<Date>,
     }
-    let existing: HashSet<Date> = Day::find_by_statement(stmt(
-        txn.get_database_backend(),
+    let existing: HashSet<Date> = all_of::<Day>(
+        txn,
         "SELECT day, moved_from FROM rehearsals WHERE ensemble_id = ? AND extra = ?",
         [ensemble_id.into(), false.into()],
-    ))
-    .all(txn)
+    )
     .await?
     .into_iter()
     .map(|d| d.moved_from.unwrap_or(d.day))
@@ -186,6 +180,14 @@ pub(crate) async fn date_in(txn: &DatabaseTransaction, ensemble_id: i64, days: &
         added += 1;
     }
     Ok(added)
+}
+
+/// A rehearsal moved or added must end after it starts.
+fn ends_after_start(start_minute: u16, end_minute: u16) -> std::result::Result<(), EnsembleRefusal> {
+    if end_minute <= start_minute {
+        return Err(EnsembleRefusal::EndsBeforeStart);
+    }
+    Ok(())
 }
 
 impl Store {
@@ -232,12 +234,11 @@ impl Store {
                     day: Date,
                     moved_from: Option<Date>,
                 }
-                Row::find_by_statement(stmt(
-                    txn.get_database_backend(),
+                one_of::<Row>(
+                    txn,
                     "SELECT day, moved_from FROM rehearsals WHERE id = ? AND ensemble_id = ?",
                     [id.into(), ensemble_id.into()],
-                ))
-                .one(txn)
+                )
                 .await?
                 .ok_or(StoreError::NotFound)
             }
@@ -265,9 +266,7 @@ impl Store {
                 end_minute,
                 note,
             } => {
-                if end_minute <= start_minute {
-                    return Err(EnsembleRefusal::EndsBeforeStart.into());
-                }
+                ends_after_start(*start_minute, *end_minute)?;
                 let was = owned(*rehearsal_id).await?;
                 exec(
                     &txn,
@@ -293,9 +292,7 @@ impl Store {
                 end_minute,
                 note,
             } => {
-                if end_minute <= start_minute {
-                    return Err(EnsembleRefusal::EndsBeforeStart.into());
-                }
+                ends_after_start(*start_minute, *end_minute)?;
                 let id = next_id(&txn).await?;
                 insert(
                     &txn,
@@ -310,21 +307,19 @@ impl Store {
                 (id, format!("extra rehearsal on {day}"))
             }
         };
-        audit::record(&txn, actor, Action::Update, "rehearsal", Some(id), words).await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Update, "rehearsal", Some(id), words).await?;
         Ok(id)
     }
 
     /// An ensemble's rehearsals between two days, by date.
     pub async fn rehearsals(&self, ensemble_id: i64, from: Date, to: Date) -> Result<Vec<Rehearsal>> {
-        RehearsalRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<RehearsalRow>(
+            self.conn(),
             &format!(
                 "{SELECT} WHERE r.ensemble_id = ? AND r.day >= ? AND r.day <= ? ORDER BY r.day, r.start_minute, r.id"
             ),
             [ensemble_id.into(), from.into(), to.into()],
-        ))
-        .all(self.conn())
+        )
         .await?
         .into_iter()
         .map(RehearsalRow::into_rehearsal)
@@ -333,15 +328,14 @@ impl Store {
 
     /// The rehearsals of the ensembles member of staff `staff_id` leads, between two days.
     pub async fn leaders_rehearsals(&self, staff_id: i64, from: Date, to: Date) -> Result<Vec<Rehearsal>> {
-        RehearsalRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<RehearsalRow>(
+            self.conn(),
             &format!(
                 "{SELECT} JOIN ensemble_leaders l ON l.ensemble_id = r.ensemble_id \
                  WHERE l.staff_id = ? AND r.day >= ? AND r.day <= ? ORDER BY r.day, r.start_minute, r.id"
             ),
             [staff_id.into(), from.into(), to.into()],
-        ))
-        .all(self.conn())
+        )
         .await?
         .into_iter()
         .map(RehearsalRow::into_rehearsal)
@@ -350,15 +344,10 @@ impl Store {
 
     /// One rehearsal.
     pub async fn rehearsal(&self, id: i64) -> Result<Option<Rehearsal>> {
-        RehearsalRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
-            &format!("{SELECT} WHERE r.id = ?"),
-            [id.into()],
-        ))
-        .one(self.conn())
-        .await?
-        .map(RehearsalRow::into_rehearsal)
-        .transpose()
+        one_of::<RehearsalRow>(self.conn(), &format!("{SELECT} WHERE r.id = ?"), [id.into()])
+            .await?
+            .map(RehearsalRow::into_rehearsal)
+            .transpose()
     }
 
     /// The rehearsals of the ensembles a pupil `scope` may see belongs to, with the pupil's
@@ -382,8 +371,7 @@ impl Store {
              WHERE r.day >= ? AND r.day <= ? AND m.joined_on <= r.day AND (m.left_on IS NULL OR m.left_on > r.day) \
              AND {condition} ORDER BY r.day, r.start_minute, r.id"
         );
-        Row::find_by_statement(stmt(self.conn().get_database_backend(), &sql, values))
-            .all(self.conn())
+        all_of::<Row>(self.conn(), &sql, values)
             .await?
             .into_iter()
             .map(|row| Ok((row.member_pupil, row.r.into_rehearsal()?)))
@@ -402,8 +390,8 @@ impl Store {
             mark: Option<String>,
             photo_consent: bool,
         }
-        Ok(Row::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        Ok(all_of::<Row>(
+            self.conn(),
             "SELECT m.pupil_id, p.first_name, p.last_name, m.instrument, m.part, k.mark, p.photo_consent \
              FROM rehearsals r JOIN ensemble_members m ON m.ensemble_id = r.ensemble_id \
              JOIN pupils p ON p.id = m.pupil_id \
@@ -411,8 +399,7 @@ impl Store {
              WHERE r.id = ? AND m.joined_on <= r.day AND (m.left_on IS NULL OR m.left_on > r.day) \
              ORDER BY m.instrument, p.last_name, p.first_name",
             [id.into()],
-        ))
-        .all(self.conn())
+        )
         .await?
         .into_iter()
         .map(|r| RegisterLine {
@@ -437,14 +424,9 @@ impl Store {
         struct Row {
             status: String,
         }
-        let row = Row::find_by_statement(stmt(
-            txn.get_database_backend(),
-            "SELECT status FROM rehearsals WHERE id = ?",
-            [id.into()],
-        ))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = one_of::<Row>(&txn, "SELECT status FROM rehearsals WHERE id = ?", [id.into()])
+            .await?
+            .ok_or(StoreError::NotFound)?;
         if stored(&row.status, RehearsalStatus::parse)? == RehearsalStatus::Cancelled {
             return Err(EnsembleRefusal::RehearsalCancelled.into());
         }
@@ -464,16 +446,8 @@ impl Store {
             vec![RehearsalStatus::Given.as_str().into(), now().into(), id.into()],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "rehearsal_register",
-            Some(id),
-            format!("pupil {pupil_id}: {mark}"),
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = format!("pupil {pupil_id}: {mark}");
+        audit::commit(txn, actor, Action::Update, "rehearsal_register", Some(id), summary).await?;
         Ok(())
     }
 
@@ -494,8 +468,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::record(&txn, actor, Action::Update, "rehearsal", Some(id), status.as_str()).await?;
-        txn.commit().await?;
+        audit::commit(txn, actor, Action::Update, "rehearsal", Some(id), status.as_str()).await?;
         Ok(())
     }
 }

@@ -14,7 +14,7 @@ use tutti_domain::ensembles::{EnsembleRefusal, MembershipStatus};
 use super::members::NewEnsembleApplication;
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::{exec, insert_id, stmt};
+use crate::query::{all_of, exec, insert_id, one_of};
 use crate::records::pupils::PupilScope;
 use crate::{Store, now};
 
@@ -51,14 +51,9 @@ const PLACE_SELECT: &str = "SELECT sp.id, sp.ensemble_id, e.name AS ensemble_nam
      JOIN ensembles e ON e.id = sp.ensemble_id JOIN pupils p ON p.id = sp.pupil_id";
 
 async fn place_by_id(conn: &impl ConnectionTrait, id: i64) -> Result<StrandPlace> {
-    StrandPlace::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!("{PLACE_SELECT} WHERE sp.id = ?"),
-        [id.into()],
-    ))
-    .one(conn)
-    .await?
-    .ok_or(StoreError::NotFound)
+    one_of::<StrandPlace>(conn, &format!("{PLACE_SELECT} WHERE sp.id = ?"), [id.into()])
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// The paid checkout's strand places (decision 0085): each becomes paid; one whose term an
@@ -75,16 +70,15 @@ pub(crate) async fn confirm_paid(
         invoice_id: Option<i64>,
         amount_pence: i64,
     }
-    let paid = Paid::find_by_statement(stmt(
-        conn.get_database_backend(),
+    let paid = all_of::<Paid>(
+        conn,
         "SELECT sp.id, (SELECT MIN(l.invoice_id) FROM invoice_lines l WHERE l.pupil_id = sp.pupil_id \
            AND l.charge_kind = 'ensemble' AND l.subject_id = sp.ensemble_id AND l.term = sp.term) AS invoice_id, \
            b.amount_pence \
          FROM basket_items b JOIN ensemble_strand_places sp ON sp.id = b.strand_place_id \
          WHERE b.checkout_id = ? AND sp.status = 'in_basket'",
         [checkout.id.into()],
-    ))
-    .all(conn)
+    )
     .await?;
     for place in paid {
         let status = match place.invoice_id {
@@ -140,20 +134,12 @@ impl Store {
             vec![strand.into(), now().into(), ensemble_id.into()],
         )
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            Action::Update,
-            "ensemble",
-            Some(ensemble_id),
-            if strand {
-                "a Virtual Music Centre strand"
-            } else {
-                "no longer a Virtual Music Centre strand"
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        let summary = if strand {
+            "a Virtual Music Centre strand"
+        } else {
+            "no longer a Virtual Music Centre strand"
+        };
+        audit::commit(txn, actor, Action::Update, "ensemble", Some(ensemble_id), summary).await?;
         Ok(())
     }
 
@@ -179,12 +165,11 @@ impl Store {
             #[allow(dead_code)]
             id: i64,
         }
-        Seen::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        one_of::<Seen>(
+            self.conn(),
             &format!("SELECT p.id FROM pupils p WHERE p.id = ? AND {condition}"),
             v,
-        ))
-        .one(self.conn())
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
         let (application_id, status) = self.apply_to_ensemble(actor, scope, new).await?;
@@ -234,19 +219,13 @@ impl Store {
         let today = self.today();
         let calendar = self.ensemble_calendar(today).await?;
         let txn = self.write().await?;
-        let backend = txn.get_database_backend();
-        let m = Member::find_by_statement(stmt(
-            backend,
-            &format!(
+        let _backend = txn.get_database_backend();
+        let m = one_of::<Member>(&txn, &format!(
                 "SELECT a.ensemble_id, a.pupil_id, a.status, e.name, e.termly_fee, e.strand, p.first_name, m.joined_on, \
                  p.fsm, p.pupil_premium, p.send, p.looked_after \
                  FROM ensemble_applications a JOIN ensembles e ON e.id = a.ensemble_id JOIN pupils p ON p.id = a.pupil_id \
                  LEFT JOIN ensemble_members m ON m.application_id = a.id WHERE a.id = ? AND {condition}"
-            ),
-            v,
-        ))
-        .one(&txn)
-        .await?
+            ), v).await?
         .ok_or(StoreError::NotFound)?;
         if !m.strand {
             return Err(EnsembleRefusal::NotAStrand.into());
@@ -264,23 +243,16 @@ impl Store {
         struct Id {
             id: i64,
         }
-        if let Some(existing) = Id::find_by_statement(stmt(
-            backend,
+        if let Some(existing) = one_of::<Id>(
+            &txn,
             "SELECT id FROM ensemble_strand_places WHERE ensemble_id = ? AND pupil_id = ? AND term = ?",
             [m.ensemble_id.into(), m.pupil_id.into(), term_text.clone().into()],
-        ))
-        .one(&txn)
+        )
         .await?
         {
             return place_by_id(&txn, existing.id).await;
         }
-        let invoiced = Id::find_by_statement(stmt(
-            backend,
-            "SELECT id FROM invoice_lines WHERE pupil_id = ? AND charge_kind = 'ensemble' AND subject_id = ? AND term = ?",
-            [m.pupil_id.into(), m.ensemble_id.into(), term_text.clone().into()],
-        ))
-        .one(&txn)
-        .await?;
+        let invoiced = one_of::<Id>(&txn, "SELECT id FROM invoice_lines WHERE pupil_id = ? AND charge_kind = 'ensemble' AND subject_id = ? AND term = ?", [m.pupil_id.into(), m.ensemble_id.into(), term_text.clone().into()]).await?;
         if invoiced.is_some() {
             return Err(EnsembleRefusal::TermAlreadyInvoiced {
                 term: tutti_domain::charging::capitalised(&term.label()),
@@ -336,18 +308,11 @@ impl Store {
             )
             .await?;
         }
-        audit::record(
-            &txn,
-            actor,
-            Action::Create,
-            "ensemble_strand_place",
-            Some(id),
-            format!(
-                "pupil {} in ensemble {} for {term_text}: {amount}",
-                m.pupil_id, m.ensemble_id
-            ),
-        )
-        .await?;
+        let what = format!(
+            "pupil {} in ensemble {} for {term_text}: {amount}",
+            m.pupil_id, m.ensemble_id
+        );
+        audit::record(&txn, actor, Action::Create, "ensemble_strand_place", Some(id), what).await?;
         let place = place_by_id(&txn, id).await?;
         txn.commit().await?;
         Ok(place)
@@ -356,12 +321,11 @@ impl Store {
     /// The strand places of the pupils `scope` may see, newest first.
     pub async fn strand_places_of(&self, scope: &PupilScope) -> Result<Vec<StrandPlace>> {
         let (condition, v) = scope.condition();
-        Ok(StrandPlace::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        all_of::<StrandPlace>(
+            self.conn(),
             &format!("{PLACE_SELECT} WHERE {condition} ORDER BY sp.term DESC, sp.id DESC"),
             v,
-        ))
-        .all(self.conn())
-        .await?)
+        )
+        .await
     }
 }
