@@ -44,10 +44,10 @@ impl FromRequestParts<AppState> for Acting {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let visitor = Visitor::from_request_parts(parts, state).await?;
-        let SignedIn(user, session) = SignedIn::from_request_parts(parts, state).await?;
+        let Visiting { state, visitor } = Visiting::from_request_parts(parts, state).await?;
+        let SignedIn(user, session) = SignedIn::from_request_parts(parts, &state).await?;
         Ok(Acting {
-            state: state.clone(),
+            state,
             visitor,
             user,
             session,
