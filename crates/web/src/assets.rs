@@ -9,42 +9,27 @@ struct Asset {
     body: &'static [u8],
 }
 
+/// An asset of `static/` by its file name.
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {
+        Asset {
+            name: $name,
+            content_type: $content_type,
+            body: include_bytes!(concat!("../static/", $name)),
+        }
+    };
+}
+
+const SCRIPT: &str = "text/javascript; charset=utf-8";
+
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "site.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../static/site.css"),
-    },
-    Asset {
-        name: "passkeys.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../static/passkeys.js"),
-    },
-    Asset {
-        name: "menu.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../static/menu.js"),
-    },
-    Asset {
-        name: "pickers.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../static/pickers.js"),
-    },
-    Asset {
-        name: "print.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../static/print.js"),
-    },
-    Asset {
-        name: "bulk.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../static/bulk.js"),
-    },
-    Asset {
-        name: "favicon.svg",
-        content_type: "image/svg+xml",
-        body: include_bytes!("../static/favicon.svg"),
-    },
+    asset!("site.css", "text/css; charset=utf-8"),
+    asset!("passkeys.js", SCRIPT),
+    asset!("menu.js", SCRIPT),
+    asset!("pickers.js", SCRIPT),
+    asset!("print.js", SCRIPT),
+    asset!("bulk.js", SCRIPT),
+    asset!("favicon.svg", "image/svg+xml"),
 ];
 
 /// A cheap stable hash (FNV-1a) of an asset, for its ETag.

@@ -1,4 +1,7 @@
 //! Form errors kept next to their fields, in the order the fields appear.
+use std::collections::HashMap;
+use std::str::FromStr;
+
 use tutti_domain::validate::{EmailAddress, check_password};
 
 /// Errors found in a submitted form, each naming the field's id.
@@ -32,6 +35,34 @@ impl FormErrors {
 
     pub fn list(&self) -> &[(&'static str, String)] {
         &self.0
+    }
+}
+
+/// A submitted form's fields by name, each read trimmed, with the checks most fields need.
+pub struct Fields<'a>(pub &'a HashMap<String, String>);
+
+impl Fields<'_> {
+    /// The field's text, trimmed; empty when it is missing.
+    pub fn text(&self, name: &str) -> String {
+        self.0.get(name).map(|s| s.trim().to_owned()).unwrap_or_default()
+    }
+
+    /// The field's text, with `message` beside the field when it is blank.
+    pub fn required(&self, errors: &mut FormErrors, name: &'static str, message: &str) -> String {
+        let text = self.text(name);
+        if text.is_empty() {
+            errors.add(name, message);
+        }
+        text
+    }
+
+    /// The field read as a `T`, with `message` beside the field when it is not one.
+    pub fn parsed<T: FromStr>(&self, errors: &mut FormErrors, name: &'static str, message: &str) -> Option<T> {
+        let value = self.text(name).parse::<T>().ok();
+        if value.is_none() {
+            errors.add(name, message);
+        }
+        value
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod access;
 pub mod access_log;
+mod acting;
 mod api_auth;
 mod api_extract;
 mod assets;

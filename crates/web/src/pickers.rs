@@ -122,41 +122,23 @@ pub async fn pick(
     Ok(None)
 }
 
-/// The number of the record a list's filter names, for the list to show only its rows: `None`
-/// when the filter is blank, and a number no record has when it names nothing or too much
-/// (so the list shows nothing rather than everything), with the error beside the field.
-pub async fn filter_id(
-    store: &Store,
-    errors: &mut FormErrors,
-    field: &'static str,
-    kind: LookupKind,
-    text: &str,
-    what: &str,
-) -> AppResult<Option<i64>> {
+/// The number of the school a list's "school" filter names, for the list to show only its
+/// rows: `None` when the filter is blank, and a number no school has when it names nothing or
+/// too much (so the list shows nothing rather than everything), with the error beside the field.
+pub async fn school_filter(store: &Store, errors: &mut FormErrors, text: &str) -> AppResult<Option<i64>> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    Ok(Some(
-        pick(store, errors, field, kind, text, what, false)
-            .await?
-            .map_or(0, |f| f.id),
-    ))
+    let found = pick(store, errors, "school", LookupKind::School, text, "school", false).await?;
+    Ok(Some(found.map_or(0, |f| f.id)))
 }
 
-/// The number, as text, of the record a form's picker names, for a reader of numbers: empty
-/// when the field is blank or names nothing or too much (with the error beside the field).
-pub async fn id_text(
-    store: &Store,
-    errors: &mut FormErrors,
-    field: &'static str,
-    kind: LookupKind,
-    text: &str,
-    what: &str,
-) -> AppResult<String> {
-    Ok(pick(store, errors, field, kind, text, what, false)
-        .await?
-        .map(|f| f.id.to_string())
-        .unwrap_or_default())
+/// The number, as text, of the school a form's "school_id" picker names, for a reader of
+/// numbers: empty when the field is blank or names nothing or too much (with the error beside
+/// the field).
+pub async fn school_id_text(store: &Store, errors: &mut FormErrors, text: &str) -> AppResult<String> {
+    let found = pick(store, errors, "school_id", LookupKind::School, text, "school", false).await?;
+    Ok(found.map(|f| f.id.to_string()).unwrap_or_default())
 }
 
 /// A form's values with each picker's text replaced by the key of the record it names, for a

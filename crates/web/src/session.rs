@@ -202,3 +202,15 @@ pub async fn form_token(_state: &AppState, visitor: &Visitor) -> AppResult<(Stri
     let cookie = HeaderValue::from_str(&c).expect("a token is plain ASCII");
     Ok((token, Some(cookie)))
 }
+
+/// A page carrying a visitor's form token (and a guest's, their booking's): it sets their
+/// form cookie when the token is new, and is never cached.
+pub fn uncached_form(mut response: Response, cookie: Option<HeaderValue>) -> Response {
+    if let Some(c) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

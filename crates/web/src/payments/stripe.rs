@@ -107,26 +107,16 @@ impl PaymentProvider for StripeCheckout {
     ) -> BoxFuture<'a, Result<HostedCheckout, ProviderError>> {
         Box::pin(async move {
             let url = format!("{}/v1/checkout/sessions", self.config.api_base.trim_end_matches('/'));
-            let response = self
-                .client
-                .post(url)
-                .bearer_auth(&self.config.secret_key)
-                // A retried request with the same key makes one session, never two.
-                .header("Idempotency-Key", &request.reference)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .body(session_form(request))
-                .send()
-                .await
-                .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
-            let status = response.status();
-            let body: Value = response
-                .json()
-                .await
-                .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
-            if !status.is_success() {
-                let message = body["error"]["message"].as_str().unwrap_or("no message").to_owned();
-                return Err(ProviderError::Refused(format!("{status}: {message}")));
-            }
+            let body = self
+                .call(
+                    self.client
+                        .post(url)
+                        // A retried request with the same key makes one session, never two.
+                        .header("Idempotency-Key", &request.reference)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .body(session_form(request)),
+                )
+                .await?;
             match (body["id"].as_str(), body["url"].as_str()) {
                 (Some(id), Some(url)) => Ok(HostedCheckout {
                     session_id: id.to_owned(),

@@ -8,16 +8,17 @@ use axum::routing::{get, post};
 use tutti_domain::Pence;
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::services::PackageKind;
-use tutti_store::money::payments::services::NewPackage;
+use tutti_store::money::payments::services::{NewPackage, Package};
 use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, refusal_text};
 use crate::format;
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
-use crate::routes::records::{Values, done};
-use crate::session::{SignedIn, Visitor, actor};
+use crate::routes::records::Values;
+use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -75,6 +76,26 @@ pub(crate) struct PackageRow {
     subsidies: String,
 }
 
+impl PackageRow {
+    /// A package as a list shows it, at `price` (the school's, or the full one).
+    fn new(p: Package, price: String, subsidies: String) -> PackageRow {
+        PackageRow {
+            price,
+            kind: kind_label(&p.kind),
+            subsidies,
+            id: p.id,
+            name: p.name,
+            description: p.description,
+            sessions: p.sessions,
+        }
+    }
+}
+
+/// The hub's packages, each as `row` shows it.
+async fn package_rows(state: &AppState, row: impl Fn(Package) -> PackageRow) -> AppResult<Vec<PackageRow>> {
+    Ok(state.store.service_packages().await?.into_iter().map(row).collect())
+}
+
 pub(crate) struct OrderRow {
     id: i64,
     school: String,
@@ -117,21 +138,11 @@ async fn school_page(State(state): State<AppState>, visitor: Visitor, signed: Si
     let school_id = signed.0.school_id.ok_or(AppError::NotFound)?;
     let school = state.store.school(school_id).await?.ok_or(AppError::NotFound)?;
     let this = AcademicYear::containing(state.store.today());
-    let packages = state
-        .store
-        .service_packages()
-        .await?
-        .into_iter()
-        .map(|p| PackageRow {
-            price: format::money(p.price_for(&school.phase, &school.school_type)),
-            kind: kind_label(&p.kind),
-            subsidies: String::new(),
-            id: p.id,
-            name: p.name,
-            description: p.description,
-            sessions: p.sessions,
-        })
-        .collect();
+    let packages = package_rows(&state, |p| {
+        let price = format::money(p.price_for(&school.phase, &school.school_type));
+        PackageRow::new(p, price, String::new())
+    })
+    .await?;
     let orders = order_rows(state.store.service_orders(Some(school_id)).await?);
     render_clearing_flash(
         &state,
@@ -149,13 +160,8 @@ async fn school_page(State(state): State<AppState>, visitor: Visitor, signed: Si
     .await
 }
 
-async fn order(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let school_id = signed.0.school_id.ok_or(AppError::NotFound)?;
+async fn order(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
+    let school_id = a.user.school_id.ok_or(AppError::NotFound)?;
     let package: i64 = v
         .get("package")
         .and_then(|p| p.parse().ok())
@@ -164,15 +170,11 @@ async fn order(
         .get("year")
         .and_then(|y| AcademicYear::parse(y).ok())
         .ok_or_else(|| AppError::BadRequest("Choose the academic year.".into()))?;
-    let message = match state
-        .store
-        .order_package(&actor(&signed.0, &visitor), school_id, package, year)
-        .await
-    {
+    let message = match a.state.store.order_package(&a.actor(), school_id, package, year).await {
         Ok(_) => "Ordered. The hub office will confirm your order.".to_owned(),
         Err(e) => refusal_text(e)?,
     };
-    done(&state, &signed, &message, "/school/services").await
+    a.done(&message, "/school/services").await
 }
 
 #[derive(Template)]
@@ -193,26 +195,12 @@ impl OfficePage {
 }
 
 async fn office_view(state: &AppState, visitor: &Visitor, v: Values, errors: FormErrors) -> AppResult<Response> {
-    let packages = state
-        .store
-        .service_packages()
-        .await?
-        .into_iter()
-        .map(|p| PackageRow {
-            price: format::money(p.price),
-            kind: kind_label(&p.kind),
-            subsidies: p
-                .subsidies
-                .iter()
-                .map(|(a, pc)| format!("{a}: {pc}% off"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            id: p.id,
-            name: p.name,
-            description: p.description,
-            sessions: p.sessions,
-        })
-        .collect();
+    let packages = package_rows(state, |p| {
+        let subsidies: Vec<String> = p.subsidies.iter().map(|(a, pc)| format!("{a}: {pc}% off")).collect();
+        let price = format::money(p.price);
+        PackageRow::new(p, price, subsidies.join(", "))
+    })
+    .await?;
     let orders = order_rows(state.store.service_orders(None).await?);
     let status = errors.status();
     let page = OfficePage {
@@ -248,12 +236,7 @@ fn read_subsidies(text: &str, errors: &mut FormErrors) -> Vec<(String, i32)> {
     out
 }
 
-async fn add_package(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+async fn add_package(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let text = |k: &str| v.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let name = text("name");
@@ -280,12 +263,12 @@ async fn add_package(
     };
     let subsidies = read_subsidies(&text("subsidies"), &mut errors);
     let (Some(kind), Some(price), Some(sessions), true) = (kind, price, sessions, errors.is_empty()) else {
-        return office_view(&state, &visitor, v, errors).await;
+        return office_view(&a.state, &a.visitor, v, errors).await;
     };
-    state
+    a.state
         .store
         .create_package(
-            &actor(&signed.0, &visitor),
+            &a.actor(),
             &NewPackage {
                 name,
                 kind,
@@ -296,32 +279,22 @@ async fn add_package(
             },
         )
         .await?;
-    done(&state, &signed, "Package added.", "/admin/services").await
+    a.done("Package added.", "/admin/services").await
 }
 
-async fn answer(state: &AppState, visitor: &Visitor, signed: &SignedIn, id: i64, confirm: bool) -> AppResult<Response> {
-    let message = match state.store.answer_order(&actor(&signed.0, visitor), id, confirm).await {
+async fn answer(a: Acting, id: i64, confirm: bool) -> AppResult<Response> {
+    let message = match a.state.store.answer_order(&a.actor(), id, confirm).await {
         Ok(Some(_)) => "Order confirmed: it is now the school's services agreement.".to_owned(),
         Ok(None) => "Order declined.".to_owned(),
         Err(e) => refusal_text(e)?,
     };
-    done(state, signed, &message, "/admin/services").await
+    a.done(&message, "/admin/services").await
 }
 
-async fn confirm(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    answer(&state, &visitor, &signed, id, true).await
+async fn confirm(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    answer(a, id, true).await
 }
 
-async fn decline(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    answer(&state, &visitor, &signed, id, false).await
+async fn decline(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    answer(a, id, false).await
 }

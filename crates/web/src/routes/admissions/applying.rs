@@ -1,8 +1,13 @@
 //! Applying, shared by parents and schools: the choices on offer, reading a choice, and an application's words.
+use crate::acting::Acting;
 use crate::error::AppResult;
 use crate::error::message;
 use crate::forms::FormErrors;
+use crate::pages::render_clearing_flash;
+use crate::shell::Shell;
 use crate::state::AppState;
+use askama::Template;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Date;
 use tutti_domain::admissions::{ApplicationSource, TuitionChoice, check_application};
@@ -14,6 +19,7 @@ use tutti_store::admissions::applications::{ApplicationFilter, ApplicationView, 
 use tutti_store::admissions::tuition_offer::OfferedLesson;
 use tutti_store::platform::audit::Actor;
 use tutti_store::records::pupils::PupilScope;
+use tutti_store::records::summaries::PupilSummary;
 
 /// An application's status in words for its family.
 pub(crate) fn status_words(a: &ApplicationView) -> String {
@@ -77,6 +83,68 @@ pub(super) fn priced_lines(rows: Vec<ApplicationView>, prices: &crate::prices::P
 }
 
 /// The applications a family's or a school's page lists: all of theirs, on one page.
+/// A parent's or a school's applications page: their own applications, priced, this year's
+/// price table (HTML from `crate::prices`), and the form to apply with the lessons on offer.
+/// Each audience's template wraps it (and reads its fields through `Deref`).
+pub(super) struct ApplicantPage {
+    pub shell: Shell,
+    pub csrf: String,
+    /// A parent's children (none for a school).
+    pub children: Vec<PupilSummary>,
+    pub applications: Vec<AppLine>,
+    pub choices: ApplyChoices,
+    pub form: ApplyForm,
+    pub errors: FormErrors,
+    pub prices: String,
+}
+
+/// Where an applicant's page is: its title and path, and whether the applicant is a school.
+pub(super) struct Applicant<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    pub school: bool,
+}
+
+/// Renders an applicant's page, wrapped by `template`, with 422 when it shows errors.
+pub(super) async fn applicant_page<T: Template>(
+    a: &Acting,
+    at: Applicant<'_>,
+    (children, form, errors): (Vec<PupilSummary>, ApplyForm, FormErrors),
+    template: impl FnOnce(ApplicantPage) -> T,
+) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let applications = own_applications(&a.state, &scope).await?;
+    let offer = a.state.store.tuition_offer().await?;
+    let prices = crate::prices::Prices::current(&a.state.store).await?;
+    let status = errors.status();
+    let page = template(ApplicantPage {
+        shell: Shell::new(&a.state, &a.visitor, at.title, at.path),
+        csrf: a.csrf(),
+        children,
+        applications: priced_lines(applications, &prices),
+        prices: prices.table(2)?,
+        choices: apply_choices(&offer, at.school),
+        form,
+        errors,
+    });
+    let response = render_clearing_flash(&a.state, &a.visitor, &page).await?;
+    Ok((status, response).into_response())
+}
+
+/// Reads a lesson's length, which must be one the hub teaches.
+pub(super) fn read_minutes(form: &ApplyForm, errors: &mut FormErrors) -> Option<u16> {
+    let minutes = form
+        .minutes
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|m| LESSON_MINUTES.contains(m));
+    if minutes.is_none() {
+        errors.add("minutes", "Choose a lesson length: 15, 20, 30, 45 or 60 minutes");
+    }
+    minutes
+}
+
 pub(super) async fn own_applications(state: &AppState, scope: &PupilScope) -> AppResult<Vec<ApplicationView>> {
     let filter = ApplicationFilter {
         per_page: 200,
@@ -143,15 +211,7 @@ pub(super) fn read_choice(
     if lesson_type.is_none() {
         errors.add("lesson_type", "Choose individual, paired or group lessons");
     }
-    let minutes = form
-        .minutes
-        .trim()
-        .parse::<u16>()
-        .ok()
-        .filter(|m| LESSON_MINUTES.contains(m));
-    if minutes.is_none() {
-        errors.add("minutes", "Choose a lesson length: 15, 20, 30, 45 or 60 minutes");
-    }
+    let minutes = read_minutes(form, errors);
     let choice = TuitionChoice {
         instrument: form.instrument.trim().to_owned(),
         lesson_type: lesson_type?,

@@ -4,17 +4,17 @@ use super::applying::ApplyChoices;
 use super::applying::ApplyForm;
 use super::applying::apply_choices;
 use super::applying::lines;
+use super::applying::read_minutes;
 use super::school::apply_by_ref;
+use crate::acting::Acting;
 use crate::error::refused_on;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
 use crate::routes::page_number;
-use crate::session::{SignedIn, Visitor, actor, flash_to};
 use crate::shell::Shell;
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Date;
@@ -40,17 +40,12 @@ pub(super) struct OfferPage {
     minutes: &'static [u16],
 }
 
-pub(super) async fn offer_view(
-    state: &AppState,
-    visitor: &Visitor,
-    csrf: String,
-    form: ApplyForm,
-    errors: FormErrors,
-) -> AppResult<Response> {
+pub(super) async fn offer_view(a: &Acting, form: ApplyForm, errors: FormErrors) -> AppResult<Response> {
+    let (state, visitor) = (&a.state, &a.visitor);
     let status = errors.status();
     let page = OfferPage {
         shell: Shell::new(state, visitor, "The tuition the hub offers", "/admin/tuition-offer"),
-        csrf,
+        csrf: a.csrf(),
         offer: state.store.tuition_offer().await?,
         form,
         errors,
@@ -61,27 +56,11 @@ pub(super) async fn offer_view(
     Ok((status, response).into_response())
 }
 
-pub(super) async fn offer_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(_, session): SignedIn,
-) -> AppResult<Response> {
-    offer_view(
-        &state,
-        &visitor,
-        session.csrf_token,
-        ApplyForm::default(),
-        FormErrors::default(),
-    )
-    .await
+pub(super) async fn offer_page(a: Acting) -> AppResult<Response> {
+    offer_view(&a, ApplyForm::default(), FormErrors::default()).await
 }
 
-pub(super) async fn add_to_offer(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Form(form): Form<ApplyForm>,
-) -> AppResult<Response> {
+pub(super) async fn add_to_offer(a: Acting, Form(form): Form<ApplyForm>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     if form.instrument.trim().is_empty() {
         errors.add("instrument", "Enter the instrument, or voice");
@@ -92,15 +71,7 @@ pub(super) async fn add_to_offer(
     if lesson_type.is_none() {
         errors.add("lesson_type", "Choose a lesson type");
     }
-    let minutes = form
-        .minutes
-        .trim()
-        .parse::<u16>()
-        .ok()
-        .filter(|m| LESSON_MINUTES.contains(m));
-    if minutes.is_none() {
-        errors.add("minutes", "Choose a lesson length: 15, 20, 30, 45 or 60 minutes");
-    }
+    let minutes = read_minutes(&form, &mut errors);
     if let (Some(lesson_type), Some(minutes)) = (lesson_type, minutes)
         && errors.is_empty()
     {
@@ -109,35 +80,27 @@ pub(super) async fn add_to_offer(
             lesson_type,
             minutes,
         };
-        match state.store.add_to_offer(&actor(&user, &visitor), &choice).await {
+        match a.state.store.add_to_offer(&a.actor(), &choice).await {
             Ok(_) => {
-                return flash_to(
-                    &state,
-                    &session.id_hash,
-                    &format!(
-                        "Added {} {} lessons of {} minutes.",
-                        lesson_type, choice.instrument, minutes
-                    ),
-                    "/admin/tuition-offer",
-                )
-                .await;
+                return a
+                    .done(
+                        &format!(
+                            "Added {} {} lessons of {} minutes.",
+                            lesson_type, choice.instrument, minutes
+                        ),
+                        "/admin/tuition-offer",
+                    )
+                    .await;
             }
             Err(e) => refused_on(e, "instrument", &mut errors)?,
         }
     }
-    offer_view(&state, &visitor, session.csrf_token, form, errors).await
+    offer_view(&a, form, errors).await
 }
 
-pub(super) async fn withdraw_from_offer(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    state.store.withdraw_from_offer(&actor(&user, &visitor), id).await?;
-    flash_to(
-        &state,
-        &session.id_hash,
+pub(super) async fn withdraw_from_offer(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    a.state.store.withdraw_from_offer(&a.actor(), id).await?;
+    a.done(
         "Withdrawn from the offer. Applications already made still stand.",
         "/admin/tuition-offer",
     )
@@ -176,25 +139,16 @@ pub(super) struct WaitingListsPage {
 }
 
 pub(super) async fn waiting_view(
-    state: &AppState,
-    visitor: &Visitor,
-    csrf: String,
+    a: &Acting,
     params: ListParams,
     form: ApplyForm,
     mut errors: FormErrors,
 ) -> AppResult<Response> {
+    let (state, visitor) = (&a.state, &a.visitor);
     let day = state.store.today();
     let school_text = params.school.unwrap_or_default();
     let instrument = params.instrument.unwrap_or_default();
-    let school_id = crate::pickers::filter_id(
-        &state.store,
-        &mut errors,
-        "school",
-        tutti_store::records::lookup::LookupKind::School,
-        &school_text,
-        "school",
-    )
-    .await?;
+    let school_id = crate::pickers::school_filter(&state.store, &mut errors, &school_text).await?;
     let filter = ApplicationFilter {
         school_id,
         instrument: instrument.clone(),
@@ -226,7 +180,7 @@ pub(super) async fn waiting_view(
     let status = errors.status();
     let page = WaitingListsPage {
         shell: Shell::new(state, visitor, "Waiting lists", "/admin/waiting-lists"),
-        csrf,
+        csrf: a.csrf(),
         priority: state.store.waiting_priority().await?,
         priorities: WaitingPriority::ALL,
         school: school_text,
@@ -246,21 +200,8 @@ pub(super) async fn waiting_view(
     Ok((status, response).into_response())
 }
 
-pub(super) async fn waiting_lists(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(_, session): SignedIn,
-    Query(params): Query<ListParams>,
-) -> AppResult<Response> {
-    waiting_view(
-        &state,
-        &visitor,
-        session.csrf_token,
-        params,
-        ApplyForm::default(),
-        FormErrors::default(),
-    )
-    .await
+pub(super) async fn waiting_lists(a: Acting, Query(params): Query<ListParams>) -> AppResult<Response> {
+    waiting_view(&a, params, ApplyForm::default(), FormErrors::default()).await
 }
 
 #[derive(Deserialize)]
@@ -269,54 +210,27 @@ pub(super) struct PriorityForm {
     priority: String,
 }
 
-pub(super) async fn set_priority(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Form(form): Form<PriorityForm>,
-) -> AppResult<Response> {
+pub(super) async fn set_priority(a: Acting, Form(form): Form<PriorityForm>) -> AppResult<Response> {
     let priority: WaitingPriority = form
         .priority
         .parse()
         .map_err(|_| AppError::BadRequest("Choose one of the orders listed.".into()))?;
-    state
-        .store
-        .set_waiting_priority(&actor(&user, &visitor), priority)
-        .await?;
-    flash_to(
-        &state,
-        &session.id_hash,
+    a.state.store.set_waiting_priority(&a.actor(), priority).await?;
+    a.done(
         &format!("Waiting lists now order: {}", priority.describe()),
         "/admin/waiting-lists",
     )
     .await
 }
 
-pub(super) async fn office_apply(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Form(form): Form<ApplyForm>,
-) -> AppResult<Response> {
+pub(super) async fn office_apply(a: Acting, Form(form): Form<ApplyForm>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    if apply_by_ref(&state, &visitor, &user, &form, ApplicationSource::Admin, &mut errors).await? {
-        return flash_to(
-            &state,
-            &session.id_hash,
-            "The application is on the waiting list.",
-            "/admin/waiting-lists",
-        )
-        .await;
+    if apply_by_ref(&a, &form, ApplicationSource::Admin, &mut errors).await? {
+        return a
+            .done("The application is on the waiting list.", "/admin/waiting-lists")
+            .await;
     }
-    waiting_view(
-        &state,
-        &visitor,
-        session.csrf_token,
-        ListParams::default(),
-        form,
-        errors,
-    )
-    .await
+    waiting_view(&a, ListParams::default(), form, errors).await
 }
 
 #[derive(Deserialize)]
@@ -332,32 +246,17 @@ pub(super) fn form_date(text: &str, what: &str) -> AppResult<Date> {
         .map_err(|_| AppError::BadRequest(format!("Enter the {what} as a date, like 2027-01-04.")))
 }
 
-pub(super) async fn make_offer(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<OfferForm>,
-) -> AppResult<Response> {
+pub(super) async fn make_offer(a: Acting, Path(id): Path<i64>, Form(form): Form<OfferForm>) -> AppResult<Response> {
     let start = form_date(&form.start_date, "start date")?;
     let expires = form_date(&form.expires_on, "date the offer is open until")?;
-    let answer_url = format!("{}/parent/applications", state.config.public_url.trim_end_matches('/'));
-    state
+    let answer_url = format!(
+        "{}/parent/applications",
+        a.state.config.public_url.trim_end_matches('/')
+    );
+    a.state
         .store
-        .make_offer(
-            &actor(&user, &visitor),
-            id,
-            start,
-            expires,
-            state.store.today(),
-            &answer_url,
-        )
+        .make_offer(&a.actor(), id, start, expires, a.state.store.today(), &answer_url)
         .await?;
-    flash_to(
-        &state,
-        &session.id_hash,
-        "The place was offered and the family emailed.",
-        "/admin/waiting-lists",
-    )
-    .await
+    a.done("The place was offered and the family emailed.", "/admin/waiting-lists")
+        .await
 }

@@ -1,21 +1,16 @@
 //! A parent's admissions: applying for their children, answering offers, their enrolments and giving notice.
-use super::applying::AppLine;
-use super::applying::ApplyChoices;
 use super::applying::ApplyForm;
-use super::applying::apply_choices;
-use super::applying::own_applications;
-use super::applying::priced_lines;
 use super::applying::read_choice;
 use super::applying::submit_application;
+use super::applying::{Applicant, ApplicantPage, applicant_page};
+use crate::acting::Acting;
 use crate::error::AppResult;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::session::{SignedIn, Visitor, actor, flash_to};
 use crate::shell::Shell;
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Form, Path};
+use axum::response::Response;
 use tutti_domain::admissions::ApplicationSource;
 use tutti_domain::lessons::lesson_words;
 use tutti_domain::rotation::ClockTime;
@@ -23,84 +18,46 @@ use tutti_store::admissions::EnrolmentStatus;
 use tutti_store::admissions::applications::NewApplication;
 use tutti_store::admissions::enrolments::{EnrolmentFilter, EnrolmentView};
 use tutti_store::admissions::notice::NoticePreview;
-use tutti_store::platform::accounts::User;
 use tutti_store::records::pupils::PupilScope;
-use tutti_store::records::summaries::PupilSummary;
 
 #[derive(Template)]
 #[template(path = "admissions/parent_applications.html")]
 pub(super) struct ParentApplicationsPage {
-    shell: Shell,
-    csrf: String,
-    children: Vec<PupilSummary>,
-    applications: Vec<AppLine>,
-    choices: ApplyChoices,
-    form: ApplyForm,
-    errors: FormErrors,
-    /// This year's price table (HTML from `crate::prices`).
-    prices: String,
+    page: ApplicantPage,
 }
 
-pub(super) async fn parent_page(
-    state: &AppState,
-    visitor: &Visitor,
-    user: &User,
-    csrf: String,
-    form: ApplyForm,
-    errors: FormErrors,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(user);
-    let children = if user.email_verified {
-        state.store.children_of_guardian(&user.email).await?
+impl std::ops::Deref for ParentApplicationsPage {
+    type Target = ApplicantPage;
+    fn deref(&self) -> &ApplicantPage {
+        &self.page
+    }
+}
+
+pub(super) async fn parent_page(a: &Acting, form: ApplyForm, errors: FormErrors) -> AppResult<Response> {
+    let children = if a.user.email_verified {
+        a.state.store.children_of_guardian(&a.user.email).await?
     } else {
         Vec::new()
     };
-    let applications = own_applications(state, &scope).await?;
-    let offer = state.store.tuition_offer().await?;
-    let prices = crate::prices::Prices::current(&state.store).await?;
-    let status = errors.status();
-    let page = ParentApplicationsPage {
-        shell: Shell::new(state, visitor, "Lessons for your children", "/parent/applications"),
-        csrf,
-        children,
-        applications: priced_lines(applications, &prices),
-        prices: prices.table(2)?,
-        choices: apply_choices(&offer, false),
-        form,
-        errors,
+    let at = Applicant {
+        title: "Lessons for your children",
+        path: "/parent/applications",
+        school: false,
     };
-    let response = render_clearing_flash(state, visitor, &page).await?;
-    Ok((status, response).into_response())
+    applicant_page(a, at, (children, form, errors), |page| ParentApplicationsPage { page }).await
 }
 
-pub(super) async fn parent_applications(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-) -> AppResult<Response> {
-    parent_page(
-        &state,
-        &visitor,
-        &user,
-        session.csrf_token,
-        ApplyForm::default(),
-        FormErrors::default(),
-    )
-    .await
+pub(super) async fn parent_applications(a: Acting) -> AppResult<Response> {
+    parent_page(&a, ApplyForm::default(), FormErrors::default()).await
 }
 
-pub(super) async fn parent_apply(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Form(form): Form<ApplyForm>,
-) -> AppResult<Response> {
+pub(super) async fn parent_apply(a: Acting, Form(form): Form<ApplyForm>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let pupil = form.pupil.trim().parse::<i64>().ok();
     if pupil.is_none() {
         errors.add("pupil", "Choose which child the lessons are for");
     }
-    let offer = state.store.tuition_offer().await?;
+    let offer = a.state.store.tuition_offer().await?;
     let choice = read_choice(&form, ApplicationSource::Parent, &offer, &mut errors);
     if let (Some(pupil_id), Some(choice)) = (pupil, choice)
         && errors.is_empty()
@@ -110,59 +67,40 @@ pub(super) async fn parent_apply(
             choice,
             source: ApplicationSource::Parent,
         };
-        let scope = PupilScope::for_user(&user);
-        if submit_application(&state, &actor(&user, &visitor), &scope, app, &mut errors)
+        let scope = PupilScope::for_user(&a.user);
+        if submit_application(&a.state, &a.actor(), &scope, app, &mut errors)
             .await?
             .is_some()
         {
-            return flash_to(
-                &state,
-                &session.id_hash,
-                "Your application is on the waiting list.",
-                "/parent/applications",
-            )
-            .await;
+            return a
+                .done("Your application is on the waiting list.", "/parent/applications")
+                .await;
         }
     }
-    parent_page(&state, &visitor, &user, session.csrf_token, form, errors).await
+    parent_page(&a, form, errors).await
 }
 
-pub(super) async fn answer(
-    state: AppState,
-    visitor: Visitor,
-    user: User,
-    hash: String,
-    id: i64,
-    accept: bool,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&user);
-    let enrolment = state
+pub(super) async fn answer(a: Acting, id: i64, accept: bool) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let today = a.state.store.today();
+    let enrolment = a
+        .state
         .store
-        .answer_offer(&actor(&user, &visitor), &scope, id, accept, state.store.today())
+        .answer_offer(&a.actor(), &scope, id, accept, today)
         .await?;
     let message = match enrolment {
         Some(_) => "You accepted the place. We will tell you the day and time of the lessons once they are arranged.",
         None => "You declined the place.",
     };
-    flash_to(&state, &hash, message, "/parent/applications").await
+    a.done(message, "/parent/applications").await
 }
 
-pub(super) async fn accept_offer(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    answer(state, visitor, user, session.id_hash, id, true).await
+pub(super) async fn accept_offer(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    answer(a, id, true).await
 }
 
-pub(super) async fn decline_offer(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    answer(state, visitor, user, session.id_hash, id, false).await
+pub(super) async fn decline_offer(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    answer(a, id, false).await
 }
 
 // -------------------------------------------------------------------------------------------
@@ -215,13 +153,10 @@ pub(super) struct ParentEnrolmentsPage {
     lines: Vec<EnrolmentLine>,
 }
 
-pub(super) async fn parent_enrolments(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&user);
-    let rows = state
+pub(super) async fn parent_enrolments(a: Acting) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let rows = a
+        .state
         .store
         .enrolments(
             &scope,
@@ -233,10 +168,10 @@ pub(super) async fn parent_enrolments(
         .await?
         .rows;
     let page = ParentEnrolmentsPage {
-        shell: Shell::new(&state, &visitor, "Your children's enrolments", "/parent/enrolments"),
+        shell: Shell::new(&a.state, &a.visitor, "Your children's enrolments", "/parent/enrolments"),
         lines: rows.into_iter().map(EnrolmentLine::new).collect(),
     };
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
 #[derive(Template)]
@@ -250,17 +185,12 @@ pub(super) struct NoticePage {
     deadline: String,
 }
 
-pub(super) async fn notice_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&user);
-    let preview = state.store.notice_preview(&scope, id, state.store.today()).await?;
+pub(super) async fn notice_page(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let preview = a.state.store.notice_preview(&scope, id, a.state.store.today()).await?;
     render(&NoticePage {
-        shell: Shell::new(&state, &visitor, "Give notice", "/parent/enrolments"),
-        csrf: session.csrf_token,
+        shell: Shell::new(&a.state, &a.visitor, "Give notice", "/parent/enrolments"),
+        csrf: a.csrf(),
         lesson: format!(
             "{} ({})",
             preview.enrolment.instrument,
@@ -272,20 +202,14 @@ pub(super) async fn notice_page(
     })
 }
 
-pub(super) async fn confirm_notice(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&user);
-    let end = state
+pub(super) async fn confirm_notice(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let end = a
+        .state
         .store
-        .give_notice(&actor(&user, &visitor), &scope, id, state.store.today())
+        .give_notice(&a.actor(), &scope, id, a.state.store.today())
         .await?;
-    flash_to(
-        &state,
-        &session.id_hash,
+    a.done(
         &format!("Notice given. Lessons end on {}.", crate::format::long_day(end)),
         "/parent/enrolments",
     )

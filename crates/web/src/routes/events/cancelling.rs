@@ -4,18 +4,19 @@
 //! the refund then goes back through the payment provider that took it.
 use askama::Template;
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tutti_domain::Pence;
 use tutti_store::events::bookings::Booking;
 use tutti_store::events::cancelling::Canceller;
 use tutti_store::platform::audit::Actor;
 
+use crate::acting::Acting;
 use crate::error::{AppResult, refusal_text};
 use crate::format;
 use crate::pages::{MessagePage, render};
 use crate::routes::records::Values;
-use crate::session::{SignedIn, Visitor, form_token};
+use crate::session::{Visitor, form_token};
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -44,7 +45,7 @@ async fn cancel_page(state: &AppState, visitor: &Visitor, b: &Booking, action: S
     } else {
         StatusCode::CONFLICT
     };
-    let mut response = (
+    let response = (
         status,
         render(&CancelPage {
             shell: Shell::new(state, visitor, format!("Cancel booking {}", b.reference), "/events"),
@@ -58,14 +59,8 @@ async fn cancel_page(state: &AppState, visitor: &Visitor, b: &Booking, action: S
         })?,
     )
         .into_response();
-    if let Some(c) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
     // The page's address carries the guest's token: never cached.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(crate::session::uncached_form(response, cookie))
 }
 
 /// Cancels as the booker, then pays the refund back through the provider at once (the sweep
@@ -153,23 +148,12 @@ pub(super) async fn guest_cancel(
     cancel(&state, &visitor, &guest_actor(&visitor, &b), &b, &v).await
 }
 
-pub(super) async fn own_form(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let b = state.store.own_booking(signed.0.id, id).await?;
-    cancel_page(&state, &visitor, &b, format!("/account/bookings/{id}/cancel")).await
+pub(super) async fn own_form(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let b = a.state.store.own_booking(a.user.id, id).await?;
+    cancel_page(&a.state, &a.visitor, &b, format!("/account/bookings/{id}/cancel")).await
 }
 
-pub(super) async fn own_cancel(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let b = state.store.own_booking(signed.0.id, id).await?;
-    cancel(&state, &visitor, &crate::session::actor(&signed.0, &visitor), &b, &v).await
+pub(super) async fn own_cancel(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    let b = a.state.store.own_booking(a.user.id, id).await?;
+    cancel(&a.state, &a.visitor, &a.actor(), &b, &v).await
 }

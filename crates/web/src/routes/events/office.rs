@@ -13,12 +13,13 @@ use tutti_store::events::cancelling::Canceller;
 use tutti_store::events::{EventDetail, EventFilter, NewEvent};
 
 use super::public::{EventView, TicketField, read_tickets, ticket_fields, view};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, refusal_text, refused_on_its_field};
 use crate::format;
-use crate::forms::{FormErrors, email_field};
+use crate::forms::{Fields, FormErrors, email_field};
 use crate::pages::{render, render_clearing_flash};
-use crate::routes::records::{Values, done};
-use crate::session::{SignedIn, Visitor, actor};
+use crate::routes::records::Values;
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -114,59 +115,66 @@ pub(super) async fn new_form(State(state): State<AppState>, visitor: Visitor) ->
     new_page(&state, &visitor, v, FormErrors::default())
 }
 
-/// "12/12/2026 14:00-15:30", one session a line.
-fn read_sessions(text: &str, errors: &mut FormErrors) -> Vec<(Date, u16, u16)> {
+/// One item a line, each read by `read`: the first line it cannot read is named in the error
+/// beside `field` (`bad` is the error for a line, before "(not “the line”)"), and no line at
+/// all is an error too (`none`).
+fn each_line<T>(
+    text: &str,
+    errors: &mut FormErrors,
+    (field, bad, none): (&'static str, &str, &str),
+    read: impl Fn(&str) -> Option<T>,
+) -> Vec<T> {
     let mut out = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let parsed = (|| {
-            let (day, span) = line.split_once(' ')?;
-            let date = tutti_domain::validate::parse_date(day.trim()).ok()?;
-            let (a, b) = span.trim().split_once('-')?;
-            let minute = |t: &str| -> Option<u16> {
-                let (h, m) = t.trim().split_once(':')?;
-                Some(h.parse::<u16>().ok()? * 60 + m.parse::<u16>().ok()?)
-            };
-            Some((date, minute(a)?, minute(b)?))
-        })();
-        match parsed {
-            Some(s) => out.push(s),
+        match read(line) {
+            Some(item) => out.push(item),
             None => {
-                errors.add(
-                    "sessions",
-                    format!("Write each session as a date and times, like 12/12/2026 14:00-15:30 (not “{line}”)"),
-                );
+                errors.add(field, format!("{bad} (not “{line}”)"));
                 return Vec::new();
             }
         }
     }
-    if out.is_empty() && errors.get("sessions").is_none() {
-        errors.add("sessions", "Enter at least one session, like 12/12/2026 14:00-15:30");
+    if out.is_empty() && errors.get(field).is_none() {
+        errors.add(field, none);
     }
     out
 }
 
+/// "12/12/2026 14:00-15:30", one session a line.
+fn read_sessions(text: &str, errors: &mut FormErrors) -> Vec<(Date, u16, u16)> {
+    let words = (
+        "sessions",
+        "Write each session as a date and times, like 12/12/2026 14:00-15:30",
+        "Enter at least one session, like 12/12/2026 14:00-15:30",
+    );
+    each_line(text, errors, words, |line| {
+        let (day, span) = line.split_once(' ')?;
+        let date = tutti_domain::validate::parse_date(day.trim()).ok()?;
+        let (a, b) = span.trim().split_once('-')?;
+        let minute = |t: &str| -> Option<u16> {
+            let (h, m) = t.trim().split_once(':')?;
+            Some(h.parse::<u16>().ok()? * 60 + m.parse::<u16>().ok()?)
+        };
+        Some((date, minute(a)?, minute(b)?))
+    })
+}
+
 /// "Adult: 8.00", one ticket type a line.
 fn read_ticket_types(text: &str, errors: &mut FormErrors) -> Vec<(String, Pence)> {
-    let mut out = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    let words = (
+        "ticket_types",
+        "Write each ticket type as a name and a price, like Adult: 8.00",
+        "Enter at least one ticket type, like Free: 0",
+    );
+    each_line(text, errors, words, |line| {
         match line
             .rsplit_once(':')
             .map(|(n, p)| (n.trim(), Pence::parse_pounds(p.trim())))
         {
-            Some((name, Ok(price))) if !name.is_empty() && price >= Pence::ZERO => out.push((name.to_owned(), price)),
-            _ => {
-                errors.add(
-                    "ticket_types",
-                    format!("Write each ticket type as a name and a price, like Adult: 8.00 (not “{line}”)"),
-                );
-                return Vec::new();
-            }
+            Some((name, Ok(price))) if !name.is_empty() && price >= Pence::ZERO => Some((name.to_owned(), price)),
+            _ => None,
         }
-    }
-    if out.is_empty() && errors.get("ticket_types").is_none() {
-        errors.add("ticket_types", "Enter at least one ticket type, like Free: 0");
-    }
-    out
+    })
 }
 
 fn optional_date(v: &Values, field: &'static str, errors: &mut FormErrors) -> Option<Date> {
@@ -179,29 +187,14 @@ fn optional_date(v: &Values, field: &'static str, errors: &mut FormErrors) -> Op
         .ok()
 }
 
-pub(super) async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+pub(super) async fn create(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let text = |k: &str| v.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
-    let title = text("title");
-    if title.is_empty() {
-        errors.add("title", "Enter the event's title");
-    }
-    let kind = text("kind").parse::<EventKind>().ok();
-    if kind.is_none() {
-        errors.add("kind", "Choose the kind of event");
-    }
-    let audience = text("audience").parse::<EventAudience>().ok();
-    if audience.is_none() {
-        errors.add("audience", "Choose who it is for");
-    }
-    if text("venue").is_empty() {
-        errors.add("venue", "Enter where it is");
-    }
+    let f = Fields(&v);
+    let text = |k: &str| f.text(k);
+    let title = f.required(&mut errors, "title", "Enter the event's title");
+    let kind = f.parsed::<EventKind>(&mut errors, "kind", "Choose the kind of event");
+    let audience = f.parsed::<EventAudience>(&mut errors, "audience", "Choose who it is for");
+    let venue = f.required(&mut errors, "venue", "Enter where it is");
     let capacity = match text("capacity") {
         c if c.is_empty() => None,
         c => match c.parse::<u32>() {
@@ -221,7 +214,7 @@ pub(super) async fn create(
     let booking_opens = optional_date(&v, "booking_opens", &mut errors);
     let booking_closes = optional_date(&v, "booking_closes", &mut errors);
     let (Some(kind), Some(audience), true) = (kind, audience, errors.is_empty()) else {
-        return new_page(&state, &visitor, v, errors);
+        return new_page(&a.state, &a.visitor, v, errors);
     };
     let new = NewEvent {
         title,
@@ -229,7 +222,7 @@ pub(super) async fn create(
         audience,
         audience_detail: text("audience_detail"),
         summary: text("summary"),
-        venue: text("venue"),
+        venue,
         postcode: text("postcode").to_uppercase(),
         capacity,
         capacity_per_session: v.get("capacity_per_session").is_some_and(|x| x == "yes"),
@@ -239,11 +232,11 @@ pub(super) async fn create(
         sessions,
         tickets,
     };
-    match state.store.create_event(&actor(&signed.0, &visitor), &new).await {
-        Ok(id) => done(&state, &signed, "Event added.", &format!("/admin/events/{id}")).await,
+    match a.state.store.create_event(&a.actor(), &new).await {
+        Ok(id) => a.done("Event added.", &format!("/admin/events/{id}")).await,
         Err(e) => {
             refused_on_its_field(e, "title", &mut errors)?;
-            new_page(&state, &visitor, v, errors)
+            new_page(&a.state, &a.visitor, v, errors)
         }
     }
 }
@@ -366,14 +359,8 @@ pub(super) async fn page(State(state): State<AppState>, visitor: Visitor, Path(i
 }
 
 /// The office books on someone's behalf: confirmed at once, any payment due later.
-pub(super) async fn book(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let d = state.store.event(id).await?.ok_or(AppError::NotFound)?;
+pub(super) async fn book(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    let d = a.state.store.event(id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::default();
     let name = v.get("name").map(|s| s.trim().to_owned()).unwrap_or_default();
     if name.is_empty() {
@@ -382,7 +369,7 @@ pub(super) async fn book(
     let email = email_field(&mut errors, "email", v.get("email").map(String::as_str).unwrap_or(""));
     let tickets = read_tickets(&d, &v, &mut errors);
     let (Some(email), true) = (email, errors.is_empty()) else {
-        return event_page(&state, &visitor, id, &v, errors).await;
+        return event_page(&a.state, &a.visitor, id, &v, errors).await;
     };
     let request = BookingRequest {
         event_id: id,
@@ -390,14 +377,12 @@ pub(super) async fn book(
         name,
         email,
         tickets,
-        channel: Channel::Office(signed.0.id),
-        site_url: state.config.public_url.clone(),
+        channel: Channel::Office(a.user.id),
+        site_url: a.state.config.public_url.clone(),
     };
-    match state.store.book_event(&actor(&signed.0, &visitor), &request).await {
+    match a.state.store.book_event(&a.actor(), &request).await {
         Ok(b) => {
-            done(
-                &state,
-                &signed,
+            a.done(
                 &format!("Booked: reference {}, {} due.", b.reference, format::money(b.total)),
                 &format!("/admin/events/{id}"),
             )
@@ -405,19 +390,18 @@ pub(super) async fn book(
         }
         Err(e) => {
             refused_on_its_field(e, "tickets", &mut errors)?;
-            event_page(&state, &visitor, id, &v, errors).await
+            event_page(&a.state, &a.visitor, id, &v, errors).await
         }
     }
 }
 
 pub(super) async fn cancel_booking(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
+    a: Acting,
     Path((id, booking)): Path<(i64, i64)>,
     Form(v): Form<Values>,
 ) -> AppResult<Response> {
-    let b = state
+    let b = a
+        .state
         .store
         .booking(booking)
         .await?
@@ -426,15 +410,11 @@ pub(super) async fn cancel_booking(
     let who = Canceller::Office {
         full_refund: v.get("full_refund").is_some_and(|x| x == "yes"),
     };
-    let message = match state
-        .store
-        .cancel_booking(&actor(&signed.0, &visitor), b.id, who, None)
-        .await
-    {
+    let message = match a.state.store.cancel_booking(&a.actor(), b.id, who, None).await {
         Ok(done) => {
             let how = if done.by_card {
-                pay_refunds(&state, Some(b.id)).await;
-                match state.store.booking_refund(b.id).await?.map(|r| r.status) {
+                pay_refunds(&a.state, Some(b.id)).await;
+                match a.state.store.booking_refund(b.id).await?.map(|r| r.status) {
                     Some(s) if s == "refunded" => " to the card it was paid with",
                     _ => " to the card it was paid with (the provider could not be reached: it will be tried again)",
                 }
@@ -449,7 +429,7 @@ pub(super) async fn cancel_booking(
         }
         Err(e) => refusal_text(e)?,
     };
-    done(&state, &signed, &message, &format!("/admin/events/{id}")).await
+    a.done(&message, &format!("/admin/events/{id}")).await
 }
 
 /// Pays the refunds owed through the card provider now; what fails is tried again by the sweep.
@@ -461,20 +441,15 @@ async fn pay_refunds(state: &AppState, booking: Option<i64>) {
     }
 }
 
-pub(super) async fn cancel_event(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let message = match state.store.cancel_event(&actor(&signed.0, &visitor), id).await {
+pub(super) async fn cancel_event(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let message = match a.state.store.cancel_event(&a.actor(), id).await {
         Ok(()) => {
-            pay_refunds(&state, None).await;
+            pay_refunds(&a.state, None).await;
             "Event cancelled; its bookings are cancelled and refunded in full (card payments to the card).".to_owned()
         }
         Err(e) => refusal_text(e)?,
     };
-    done(&state, &signed, &message, &format!("/admin/events/{id}")).await
+    a.done(&message, &format!("/admin/events/{id}")).await
 }
 
 #[derive(Template)]
@@ -531,25 +506,17 @@ pub(super) async fn door(
     door_page(&state, &visitor, id, p.reference, FormErrors::default()).await
 }
 
-pub(super) async fn check_in(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+pub(super) async fn check_in(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
     let reference = v.get("reference").map(|s| s.trim().to_owned()).unwrap_or_default();
     let mut errors = FormErrors::default();
     if reference.is_empty() {
         errors.add("reference", "Enter the booking's reference, like EV-ABCD234567");
-        return door_page(&state, &visitor, id, reference, errors).await;
+        return door_page(&a.state, &a.visitor, id, reference, errors).await;
     }
-    match state.store.check_in(&actor(&signed.0, &visitor), id, &reference).await {
+    match a.state.store.check_in(&a.actor(), id, &reference).await {
         Ok(b) => {
             let tickets: u32 = b.tickets.iter().map(|t| t.1).sum();
-            done(
-                &state,
-                &signed,
+            a.done(
                 &format!("Checked in: {} ({}), {} tickets.", b.name, b.reference, tickets),
                 &format!("/admin/events/{id}/check-in"),
             )
@@ -557,11 +524,11 @@ pub(super) async fn check_in(
         }
         Err(tutti_store::StoreError::NotFound) => {
             errors.add("reference", "No booking for this event has that reference");
-            door_page(&state, &visitor, id, reference, errors).await
+            door_page(&a.state, &a.visitor, id, reference, errors).await
         }
         Err(e) => {
             refused_on_its_field(e, "reference", &mut errors)?;
-            door_page(&state, &visitor, id, reference, errors).await
+            door_page(&a.state, &a.visitor, id, reference, errors).await
         }
     }
 }

@@ -12,14 +12,15 @@ use tutti_domain::events::{BookingStatus, EventAudience, EventKind, TicketReques
 use tutti_store::events::bookings::{Booked, BookingRequest, Channel};
 use tutti_store::events::waiting::WaitRequest;
 use tutti_store::events::{EventDetail, EventFilter};
-use tutti_store::money::payments::provider::CheckoutRequest;
 use tutti_store::platform::audit::Actor;
 
 use super::times;
+use crate::acting::Visiting;
 use crate::error::{AppError, AppResult, refused_on_its_field};
 use crate::format;
 use crate::forms::{FormErrors, email_field};
 use crate::pages::{MessagePage, render};
+use crate::routes::money::payments::checkout::guest_checkout;
 use crate::routes::records::Values;
 use crate::session::{Visitor, form_token};
 use crate::shell::Shell;
@@ -290,14 +291,10 @@ async fn event_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let mut response = (status, render(&page)?).into_response();
-    if let Some(c) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(crate::session::uncached_form(
+        (status, render(&page)?).into_response(),
+        cookie,
+    ))
 }
 
 pub(super) async fn page(
@@ -368,15 +365,22 @@ fn visitor_actor(visitor: &Visitor, name: &str) -> Actor {
     }
 }
 
-pub(super) async fn book(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let d = state.store.event_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+/// A booking or waiting-list form as it arrives: its event, and who asks (their name and
+/// email, with what is wrong beside the fields).
+async fn booker_form(
+    state: &AppState,
+    slug: &str,
+    v: &Values,
+) -> AppResult<(EventDetail, FormErrors, (String, Option<String>))> {
+    let d = state.store.event_by_slug(slug).await?.ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::default();
-    let (name, email) = read_booker(&v, &mut errors);
+    let booker = read_booker(v, &mut errors);
+    Ok((d, errors, booker))
+}
+
+pub(super) async fn book(q: Visiting, Path(slug): Path<String>, Form(v): Form<Values>) -> AppResult<Response> {
+    let Visiting { state, visitor } = q;
+    let (d, mut errors, (name, email)) = booker_form(&state, &slug, &v).await?;
     let tickets = read_tickets(&d, &v, &mut errors);
     if errors.get("tickets").is_none() && tickets.iter().all(|t| t.quantity == 0) {
         errors.add("tickets", tutti_domain::events::EventRefusal::NoTickets.to_string());
@@ -444,40 +448,13 @@ async fn after_booking(
     }
     let provider = state.payments.clone().ok_or(AppError::NotFound)?;
     let item = booked.basket_item.ok_or(AppError::NotFound)?;
-    let open = state.store.open_guest_checkout(item, provider.name()).await?;
-    let base = state.config.public_url.trim_end_matches('/');
-    let request = CheckoutRequest {
-        amount: Pence(open.amount_pence),
-        reference: open.reference.clone(),
-        description: open.description.clone(),
-        customer_email: Some(email.to_owned()),
-        success_url: format!("{base}/events/paid?ref={}", open.reference),
-        cancel_url: format!("{base}/events/{}", d.event.slug),
-    };
-    match provider.create_checkout(&request).await {
-        Ok(hosted) => {
-            state.store.set_checkout_session(open.id, &hosted.session_id).await?;
-            Ok(Redirect::to(&hosted.url).into_response())
-        }
-        Err(e) => {
-            tracing::error!(error = %e, reference = %open.reference, "could not start a booking's checkout");
-            Err(AppError::BadRequest(
-                "We could not reach the payment provider, and nothing has been taken. Try again in a few minutes."
-                    .into(),
-            ))
-        }
-    }
+    let cancel = format!("/events/{}", d.event.slug);
+    guest_checkout(state, provider.as_ref(), item, email, &cancel, "a booking's checkout").await
 }
 
-pub(super) async fn wait(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let d = state.store.event_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
-    let mut errors = FormErrors::default();
-    let (name, email) = read_booker(&v, &mut errors);
+pub(super) async fn wait(q: Visiting, Path(slug): Path<String>, Form(v): Form<Values>) -> AppResult<Response> {
+    let Visiting { state, visitor } = q;
+    let (d, mut errors, (name, email)) = booker_form(&state, &slug, &v).await?;
     let places = match v.get("places").map(|s| s.trim()).unwrap_or("").parse::<u32>() {
         Ok(n) if (1..=20).contains(&n) => Some(n),
         _ => {

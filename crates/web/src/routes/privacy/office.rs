@@ -15,11 +15,12 @@ use tutti_store::privacy::requests::RequestKind;
 use tutti_store::privacy::subject::{Subject, SubjectKind};
 
 use crate::access::Routes;
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::format::{short_day, when};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::session::{SignedIn, Visitor, actor};
+use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -150,12 +151,7 @@ struct LogInput {
     subject_id: String,
 }
 
-async fn log_request(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(input): Form<LogInput>,
-) -> AppResult<Response> {
+async fn log_request(a: Acting, Form(input): Form<LogInput>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let kind = RequestKind::parse(input.kind.trim());
     if kind.is_none() {
@@ -173,25 +169,19 @@ async fn log_request(
         errors.add("subject_id", "Enter the record's number, as its page shows it");
     }
     let (Some(kind), Some(subject_kind), Some(id)) = (kind, subject_kind, id) else {
-        return requests_page(&state, &visitor, errors, &input).await;
+        return requests_page(&a.state, &a.visitor, errors, &input).await;
     };
     let subject = Subject::new(subject_kind, id);
-    if let Err(StoreError::NotFound) = state.store.subject_label(subject).await {
+    if let Err(StoreError::NotFound) = a.state.store.subject_label(subject).await {
         errors.add("subject_id", "There is no such record: check the number on its page");
-        return requests_page(&state, &visitor, errors, &input).await;
+        return requests_page(&a.state, &a.visitor, errors, &input).await;
     }
-    state
-        .store
-        .log_privacy_request(&actor(&signed.0, &visitor), kind, subject)
-        .await?;
-    state
-        .store
-        .set_flash(
-            &signed.1.id_hash,
-            Some("Request logged: it is due a calendar month from today."),
-        )
-        .await?;
-    Ok(axum::response::Redirect::to("/admin/privacy").into_response())
+    a.state.store.log_privacy_request(&a.actor(), kind, subject).await?;
+    a.done(
+        "Request logged: it is due a calendar month from today.",
+        "/admin/privacy",
+    )
+    .await
 }
 
 fn subject_of(kind: &str, id: i64) -> AppResult<Subject> {
@@ -305,20 +295,15 @@ async fn person(
     .await
 }
 
-async fn export(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path((kind, id)): Path<(String, i64)>,
-) -> AppResult<Response> {
+async fn export(a: Acting, Path((kind, id)): Path<(String, i64)>) -> AppResult<Response> {
     let subject = subject_of(&kind, id)?;
-    let export = state.store.subject_export(subject).await?;
-    state.store.audit_export(&actor(&signed.0, &visitor), subject).await?;
-    state
+    let export = a.state.store.subject_export(subject).await?;
+    a.state.store.audit_export(&a.actor(), subject).await?;
+    a.state
         .store
         .answer_privacy_requests(RequestKind::Access, subject)
         .await?;
-    Ok(super::document::download(&export, &state.hub_name()))
+    Ok(super::document::download(&export, &a.state.hub_name()))
 }
 
 #[derive(Deserialize, Default)]
@@ -327,38 +312,25 @@ struct EraseInput {
     confirm: String,
 }
 
-async fn erase(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path((kind, id)): Path<(String, i64)>,
-    Form(input): Form<EraseInput>,
-) -> AppResult<Response> {
+async fn erase(a: Acting, Path((kind, id)): Path<(String, i64)>, Form(input): Form<EraseInput>) -> AppResult<Response> {
     let subject = subject_of(&kind, id)?;
     if subject.kind == SubjectKind::User {
         return Err(AppError::NotFound);
     }
     if input.confirm != "yes" {
-        state
-            .store
-            .set_flash(
-                &signed.1.id_hash,
-                Some("Nothing was erased: tick the box to confirm first."),
+        return a
+            .done(
+                "Nothing was erased: tick the box to confirm first.",
+                &format!("/admin/privacy/{}/{id}", subject.kind.as_str()),
             )
-            .await?;
-        return Ok(
-            axum::response::Redirect::to(&format!("/admin/privacy/{}/{id}", subject.kind.as_str())).into_response(),
-        );
+            .await;
     }
-    state.store.erase(&actor(&signed.0, &visitor), subject).await?;
-    state
-        .store
-        .set_flash(
-            &signed.1.id_hash,
-            Some("Erased: their personal data is gone; the financial records kept are pseudonymised."),
-        )
-        .await?;
-    Ok(axum::response::Redirect::to("/admin/privacy").into_response())
+    a.state.store.erase(&a.actor(), subject).await?;
+    a.done(
+        "Erased: their personal data is gone; the financial records kept are pseudonymised.",
+        "/admin/privacy",
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -373,13 +345,7 @@ struct ConsentInput {
 
 /// The office records a consent given or withdrawn (on paper, by phone): bad input changes
 /// nothing and says which field.
-async fn record_consent(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(input): Form<ConsentInput>,
-) -> AppResult<Response> {
+async fn record_consent(a: Acting, Path(id): Path<i64>, Form(input): Form<ConsentInput>) -> AppResult<Response> {
     let kind = ConsentKind::parse(input.kind.trim());
     let how = ConsentHow::parse(input.how.trim());
     let given = match input.given.trim() {
@@ -388,29 +354,21 @@ async fn record_consent(
         _ => None,
     };
     let (Some(kind), Some(how), Some(given)) = (kind, how, given) else {
-        state
-            .store
-            .set_flash(
-                &signed.1.id_hash,
-                Some("Nothing was recorded: choose the consent, whether it was given or withdrawn, and how."),
+        return a
+            .done(
+                "Nothing was recorded: choose the consent, whether it was given or withdrawn, and how.",
+                &format!("/admin/privacy/pupil/{id}#consents"),
             )
-            .await?;
-        return Ok(axum::response::Redirect::to(&format!("/admin/privacy/pupil/{id}#consents")).into_response());
+            .await;
     };
-    state
-        .store
-        .record_consent(&actor(&signed.0, &visitor), id, kind, given, how)
-        .await?;
-    state
-        .store
-        .set_flash(
-            &signed.1.id_hash,
-            Some(if given {
-                "Consent recorded as given."
-            } else {
-                "Consent recorded as withdrawn: it applies everywhere at once."
-            }),
-        )
-        .await?;
-    Ok(axum::response::Redirect::to(&format!("/admin/privacy/pupil/{id}#consents")).into_response())
+    a.state.store.record_consent(&a.actor(), id, kind, given, how).await?;
+    a.done(
+        if given {
+            "Consent recorded as given."
+        } else {
+            "Consent recorded as withdrawn: it applies everywhere at once."
+        },
+        &format!("/admin/privacy/pupil/{id}#consents"),
+    )
+    .await
 }

@@ -13,12 +13,13 @@ use tutti_store::platform::accounts::Role;
 use tutti_store::reports::dashboard::{CheckDue, SchoolAgreement, SchoolInvoice, Span};
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::charts::{Bar, Chart};
 use crate::error::{AppError, AppResult};
 use crate::format::{count, long_day, money};
 use crate::map_chart::{Place, take_up_map};
 use crate::pages::render;
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 use tutti_domain::geo::{Latitude, Longitude};
@@ -70,6 +71,11 @@ pub(crate) struct HubPage {
     checks_due: Vec<(String, String, String, String, String)>,
 }
 
+/// Bars of counts, each labelled and counted in words.
+fn counted_bars(pairs: &[(String, i64)]) -> Vec<Bar> {
+    pairs.iter().map(|(l, n)| Bar::new(l.clone(), *n, count(*n))).collect()
+}
+
 fn plural(n: i64, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
 }
@@ -116,11 +122,7 @@ pub(crate) async fn hub_dashboard(store: &tutti_store::Store, shell: Shell) -> A
     let mut sections = Vec::new();
 
     // Teaching against the guarantee.
-    let months: Vec<Bar> = teaching
-        .given_by_month
-        .iter()
-        .map(|(m, n)| Bar::new(m.clone(), *n, count(*n)))
-        .collect();
+    let months: Vec<Bar> = counted_bars(&teaching.given_by_month);
     let busiest = teaching.given_by_month.iter().max_by_key(|(_, n)| *n);
     let outlook = [
         (
@@ -175,10 +177,7 @@ pub(crate) async fn hub_dashboard(store: &tutti_store::Store, shell: Shell) -> A
                     count(teaching.at_risk)
                 ),
                 ["Outlook", "Enrolments"],
-                &outlook
-                    .iter()
-                    .map(|(l, n)| Bar::new(l.clone(), *n, count(*n)))
-                    .collect::<Vec<_>>(),
+                &counted_bars(&outlook),
             ),
         ],
     });
@@ -269,10 +268,7 @@ pub(crate) async fn hub_dashboard(store: &tutti_store::Store, shell: Shell) -> A
                 ),
                 None => "Nobody is waiting.".to_owned(),
             },
-            &by_instrument
-                .iter()
-                .map(|(i, n)| Bar::new(i.clone(), *n, count(*n)))
-                .collect::<Vec<_>>(),
+            &counted_bars(&by_instrument),
             vec![
                 "Instrument".into(),
                 "Area".into(),
@@ -344,11 +340,7 @@ pub(crate) async fn hub_dashboard(store: &tutti_store::Store, shell: Shell) -> A
                     None => "No pupils are taught yet this year.".to_owned(),
                 },
                 ["Area", "Pupils"],
-                &take_up
-                    .by_area
-                    .iter()
-                    .map(|(a, n)| Bar::new(a.clone(), *n, count(*n)))
-                    .collect::<Vec<_>>(),
+                &counted_bars(&take_up.by_area),
             ),
             Chart::bars_with_table(
                 "chart-take-up-schools",
@@ -518,15 +510,11 @@ struct SchoolPage {
     agreements: Vec<(String, String, String, String)>,
 }
 
-async fn school_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
-    let school_id = user.school_id.ok_or_else(|| {
+async fn school_page(a: Acting) -> AppResult<Response> {
+    let school_id = a.user.school_id.ok_or_else(|| {
         AppError::Forbidden("Your account is not linked to a school. Ask the hub office to link it.".into())
     })?;
-    let store = &state.store;
+    let store = &a.state.store;
     let school = store.school_summary(school_id).await?.ok_or(AppError::NotFound)?;
     let today = store.today();
     let span = Span::to_today(today);
@@ -551,11 +539,7 @@ async fn school_page(
                 None => "None of your pupils are taught by the hub this year yet.".to_owned(),
             },
             ["Instrument", "Pupils"],
-            &mine
-                .by_instrument
-                .iter()
-                .map(|(i, n)| Bar::new(i.clone(), *n, count(*n)))
-                .collect::<Vec<_>>(),
+            &counted_bars(&mine.by_instrument),
         ),
         Chart::bars(
             "chart-attendance",
@@ -579,7 +563,7 @@ async fn school_page(
         ),
     ];
     render(&SchoolPage {
-        shell: Shell::new(&state, &visitor, "Your school at a glance", "/school/dashboard"),
+        shell: Shell::new(&a.state, &a.visitor, "Your school at a glance", "/school/dashboard"),
         school: school.name,
         year: span.year.to_string(),
         today: long_day(today),

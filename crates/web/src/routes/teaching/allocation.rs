@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -22,11 +21,15 @@ use tutti_store::teaching::lessons::{NewGroup, TimetableLesson};
 use tutti_store::teaching::programmes::{Programme, ProgrammePlacement};
 use tutti_store::teaching::proposals::{GroupMove, Proposal};
 
+use tutti_store::StoreError;
+
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppResult, refused_on};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
-use crate::session::{SignedIn, Visitor, actor};
+use crate::routes::records::csrf_of;
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -157,15 +160,7 @@ async fn allocation_view(
     form: Pairs,
 ) -> AppResult<Response> {
     let school_text = q.school.clone().unwrap_or_default();
-    let school_id = crate::pickers::filter_id(
-        &state.store,
-        &mut errors,
-        "school",
-        tutti_store::records::lookup::LookupKind::School,
-        &school_text,
-        "school",
-    )
-    .await?;
+    let school_id = crate::pickers::school_filter(&state.store, &mut errors, &school_text).await?;
     let instrument = q.instrument.clone().unwrap_or_default();
     let awaiting = state.store.awaiting_allocation(school_id, Some(&instrument)).await?;
     let groups = state
@@ -180,31 +175,22 @@ async fn allocation_view(
             group: g,
         })
         .collect();
+    let status = errors.status();
     let page = AllocationPage {
         shell: Shell::new(state, visitor, "Allocation", "/admin/allocation"),
-        csrf: visitor
-            .session
-            .as_ref()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: csrf_of(visitor),
         school: school_text,
         instrument,
         awaiting,
         programmes: state.store.programmes_to_place(school_id).await?,
         groups,
         teachers: state.store.teacher_choices().await?,
-        errors: errors.clone(),
+        errors,
         form,
         lesson_types: LessonType::WORDS,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut response = render_clearing_flash(state, visitor, &page).await?;
-    *response.status_mut() = status;
-    Ok(response)
+    let response = render_clearing_flash(state, visitor, &page).await?;
+    Ok((status, response).into_response())
 }
 
 async fn allocation_page(
@@ -300,29 +286,45 @@ fn back_to_allocation(form: &Pairs) -> String {
     format!("/admin/allocation?{q}")
 }
 
-async fn flash(state: &AppState, visitor: &Visitor, message: String) -> AppResult<()> {
-    if let Some(s) = visitor.session.as_ref() {
-        state.store.set_flash(&s.id_hash, Some(&message)).await?;
-    }
-    Ok(())
+/// The screen an allocation form came from, shown again when the form is refused.
+enum Screen {
+    /// The allocation screen, with the form's filters and input kept.
+    Allocation(Pairs),
+    Cancellations,
 }
 
-async fn place(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Form(form): Form<Pairs>,
-) -> AppResult<Response> {
+impl Screen {
+    fn path(&self) -> String {
+        match self {
+            Screen::Allocation(form) => back_to_allocation(form),
+            Screen::Cancellations => "/admin/cancellations".into(),
+        }
+    }
+
+    async fn again(self, a: &Acting, errors: FormErrors) -> AppResult<Response> {
+        match self {
+            Screen::Allocation(form) => allocation_view(&a.state, &a.visitor, filters(&form), errors, form).await,
+            Screen::Cancellations => cancellations_view(&a.state, &a.visitor, errors).await,
+        }
+    }
+
+    /// Goes back to the screen saying what was done, or shows it again with the store's
+    /// refusal beside `field`.
+    async fn answer(self, a: &Acting, outcome: Result<String, StoreError>, field: &'static str) -> AppResult<Response> {
+        let mut errors = FormErrors::default();
+        match outcome {
+            Ok(said) => a.done(&said, &self.path()).await,
+            Err(e) => {
+                refused_on(e, field, &mut errors)?;
+                self.again(a, errors).await
+            }
+        }
+    }
+}
+
+async fn place(a: Acting, Form(form): Form<Pairs>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let school = crate::pickers::id_text(
-        &state.store,
-        &mut errors,
-        "school_id",
-        tutti_store::records::lookup::LookupKind::School,
-        one(&form, "school_id"),
-        "school",
-    )
-    .await?;
+    let school = crate::pickers::school_id_text(&a.state.store, &mut errors, one(&form, "school_id")).await?;
     let fields = PlaceFields {
         teacher: one(&form, "teacher"),
         school: &school,
@@ -334,39 +336,18 @@ async fn place(
     };
     let request = read_place(&mut errors, ids(&form, "enrolment"), &fields);
     let Some(request) = request.filter(|_| errors.is_empty()) else {
-        return allocation_view(&state, &visitor, filters(&form), errors, form).await;
+        return Screen::Allocation(form).again(&a, errors).await;
     };
-    match state
-        .store
-        .place_enrolments(&actor(&user, &visitor), &request.group)
-        .await
-    {
-        Ok(id) => {
-            flash(
-                &state,
-                &visitor,
-                format!("Placed in group {id}; its lessons are on the timetable from today."),
-            )
-            .await?;
-            Ok(Redirect::to(&back_to_allocation(&form)).into_response())
-        }
-        Err(e) => {
-            refused_on(e, "start", &mut errors)?;
-            allocation_view(&state, &visitor, filters(&form), errors, form).await
-        }
-    }
+    let placed = a.state.store.place_enrolments(&a.actor(), &request.group).await;
+    let said = placed.map(|id| format!("Placed in group {id}; its lessons are on the timetable from today."));
+    Screen::Allocation(form).answer(&a, said, "start").await
 }
 
 /// Places a school's whole-class programme: a teacher, weekday, time and length, checked
 /// against the timetable's rules; what is wrong is said in the flash, and nothing is placed.
-async fn place_programme(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<Pairs>,
-) -> AppResult<Response> {
-    let programme = state
+async fn place_programme(a: Acting, Path(id): Path<i64>, Form(form): Form<Pairs>) -> AppResult<Response> {
+    let programme = a
+        .state
         .store
         .programme(id)
         .await?
@@ -405,11 +386,7 @@ async fn place_programme(
                 minutes,
                 instrument,
             };
-            match state
-                .store
-                .place_programme(&actor(&user, &visitor), id, &placement)
-                .await
-            {
+            match a.state.store.place_programme(&a.actor(), id, &placement).await {
                 Ok(group) => format!(
                     "{} for {} placed as group {group}; its lessons are on the timetable from today.",
                     programme.programme, programme.school_name
@@ -434,75 +411,34 @@ async fn place_programme(
                 .join(" ")
         ),
     };
-    flash(&state, &visitor, message).await?;
-    Ok(Redirect::to(&back_to_allocation(&form)).into_response())
+    a.done(&message, &back_to_allocation(&form)).await
 }
 
-async fn add_to_group(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<Pairs>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
+async fn add_to_group(a: Acting, Path(id): Path<i64>, Form(form): Form<Pairs>) -> AppResult<Response> {
     let enrolments = ids(&form, "enrolment");
-    match state.store.add_to_group(&actor(&user, &visitor), id, &enrolments).await {
-        Ok(()) => {
-            flash(&state, &visitor, format!("Added to group {id}.")).await?;
-            Ok(Redirect::to(&back_to_allocation(&form)).into_response())
-        }
-        Err(e) => {
-            refused_on(e, "enrolment", &mut errors)?;
-            allocation_view(&state, &visitor, filters(&form), errors, form).await
-        }
-    }
+    let added = a.state.store.add_to_group(&a.actor(), id, &enrolments).await;
+    let said = added.map(|()| format!("Added to group {id}."));
+    Screen::Allocation(form).answer(&a, said, "enrolment").await
 }
 
-async fn pin(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<Pairs>,
-) -> AppResult<Response> {
+async fn pin(a: Acting, Path(id): Path<i64>, Form(form): Form<Pairs>) -> AppResult<Response> {
     let pinned = one(&form, "pinned") == "yes";
-    state
-        .store
-        .set_group_pinned(&actor(&user, &visitor), id, pinned)
-        .await?;
-    flash(
-        &state,
-        &visitor,
-        format!(
-            "Group {id} {}.",
-            if pinned {
-                "is pinned: proposed timetables leave it where it is"
-            } else {
-                "is no longer pinned"
-            }
-        ),
-    )
-    .await?;
-    Ok(Redirect::to(&back_to_allocation(&form)).into_response())
+    a.state.store.set_group_pinned(&a.actor(), id, pinned).await?;
+    let how = if pinned {
+        "is pinned: proposed timetables leave it where it is"
+    } else {
+        "is no longer pinned"
+    };
+    a.done(&format!("Group {id} {how}."), &back_to_allocation(&form)).await
 }
 
 /// Teaches a group online (with its joining link) or at its school again.
-async fn online(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<Pairs>,
-) -> AppResult<Response> {
+async fn online(a: Acting, Path(id): Path<i64>, Form(form): Form<Pairs>) -> AppResult<Response> {
     let online = one(&form, "online") == "yes";
+    let link = one(&form, "joining_link");
     // The screen lists many groups, each with its own small form: the outcome, refusals
     // included, is said at the top of the page, naming the group.
-    let said = match state
-        .store
-        .set_group_online(&actor(&user, &visitor), id, online, one(&form, "joining_link"))
-        .await
-    {
+    let said = match a.state.store.set_group_online(&a.actor(), id, online, link).await {
         Ok(()) if online => {
             format!(
                 "Group {id} is taught online: its families see the joining link from 30 minutes before each lesson."
@@ -511,8 +447,7 @@ async fn online(
         Ok(()) => format!("Group {id} is taught at its school."),
         Err(e) => format!("Group {id} was not changed. {}", crate::error::refusal_text(e)?),
     };
-    flash(&state, &visitor, said).await?;
-    Ok(Redirect::to(&back_to_allocation(&form)).into_response())
+    a.done(&said, &back_to_allocation(&form)).await
 }
 
 // ---- Cancellations and make-ups ----
@@ -535,6 +470,7 @@ struct CancellationsPage {
 }
 
 async fn cancellations_view(state: &AppState, visitor: &Visitor, errors: FormErrors) -> AppResult<Response> {
+    let status = errors.status();
     let owed = state
         .store
         .owed_lessons()
@@ -548,21 +484,14 @@ async fn cancellations_view(state: &AppState, visitor: &Visitor, errors: FormErr
         .collect();
     let page = CancellationsPage {
         shell: Shell::new(state, visitor, "Cancellations and make-ups", "/admin/cancellations"),
-        csrf: visitor
-            .session
-            .as_ref()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: csrf_of(visitor),
         teachers: state.store.teacher_choices().await?,
         owed,
-        errors: errors.clone(),
+        errors,
         today: state.store.today().to_string(),
     };
-    let mut response = render_clearing_flash(state, visitor, &page).await?;
-    if !errors.is_empty() {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    let response = render_clearing_flash(state, visitor, &page).await?;
+    Ok((status, response).into_response())
 }
 
 async fn cancellations_page(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
@@ -588,83 +517,36 @@ pub(crate) fn read_day_off(errors: &mut FormErrors, teacher: &str, school: &str,
     Some((whose?, day?))
 }
 
-async fn cancel_day(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Form(form): Form<Pairs>,
-) -> AppResult<Response> {
+async fn cancel_day(a: Acting, Form(form): Form<Pairs>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let school = crate::pickers::id_text(
-        &state.store,
-        &mut errors,
-        "school_id",
-        tutti_store::records::lookup::LookupKind::School,
-        one(&form, "school_id"),
-        "school",
-    )
-    .await?;
+    let school = crate::pickers::school_id_text(&a.state.store, &mut errors, one(&form, "school_id")).await?;
     let read = read_day_off(&mut errors, one(&form, "teacher"), &school, one(&form, "date"));
     let Some((whose, day)) = read else {
-        return cancellations_view(&state, &visitor, errors).await;
+        return Screen::Cancellations.again(&a, errors).await;
     };
-    match state
+    let cancelled = a
+        .state
         .store
-        .cancel_day(&actor(&user, &visitor), whose, day, one(&form, "reason"))
-        .await
-    {
-        Ok(n) => {
-            flash(
-                &state,
-                &visitor,
-                format!("{n} lessons on {day} cancelled and owed by the hub."),
-            )
-            .await?;
-            Ok(Redirect::to("/admin/cancellations").into_response())
-        }
-        Err(e) => {
-            refused_on(e, "date", &mut errors)?;
-            cancellations_view(&state, &visitor, errors).await
-        }
-    }
+        .cancel_day(&a.actor(), whose, day, one(&form, "reason"))
+        .await;
+    let said = cancelled.map(|n| format!("{n} lessons on {day} cancelled and owed by the hub."));
+    Screen::Cancellations.answer(&a, said, "date").await
 }
 
-async fn make_up(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<Pairs>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
+async fn make_up(a: Acting, Path(id): Path<i64>, Form(form): Form<Pairs>) -> AppResult<Response> {
     let day = parse_date(one(&form, "date"));
     let start = parse_time(one(&form, "start"));
     let (Some(day), Some(start)) = (day, start) else {
+        let mut errors = FormErrors::default();
         errors.add(
             "make-up",
             "Enter the make-up's date like 2026-12-07 and its start like 09:05.",
         );
-        return cancellations_view(&state, &visitor, errors).await;
+        return Screen::Cancellations.again(&a, errors).await;
     };
-    match state
-        .store
-        .schedule_make_up(&actor(&user, &visitor), id, day, start)
-        .await
-    {
-        Ok(_) => {
-            flash(
-                &state,
-                &visitor,
-                format!("Make-up scheduled on {day} at {}.", ClockTime(start)),
-            )
-            .await?;
-            Ok(Redirect::to("/admin/cancellations").into_response())
-        }
-        Err(e) => {
-            refused_on(e, "make-up", &mut errors)?;
-            cancellations_view(&state, &visitor, errors).await
-        }
-    }
+    let scheduled = a.state.store.schedule_make_up(&a.actor(), id, day, start).await;
+    let said = scheduled.map(|_| format!("Make-up scheduled on {day} at {}.", ClockTime(start)));
+    Screen::Cancellations.answer(&a, said, "make-up").await
 }
 
 // ---- Proposed timetables ----
@@ -709,24 +591,22 @@ fn terms_around(today: time::Date) -> (Vec<String>, String) {
     (terms, current)
 }
 
-async fn proposals_page(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
+async fn proposals_view(state: &AppState, visitor: &Visitor, errors: FormErrors) -> AppResult<Response> {
     let (terms, current_term) = terms_around(state.store.today());
-    render_clearing_flash(
-        &state,
-        &visitor,
-        &ProposalsPage {
-            shell: Shell::new(&state, &visitor, "Proposed timetables", "/admin/timetable/proposals"),
-            csrf: visitor
-                .session
-                .as_ref()
-                .map(|s| s.csrf_token.clone())
-                .unwrap_or_default(),
-            terms,
-            current_term,
-            errors: FormErrors::default(),
-        },
-    )
-    .await
+    let status = errors.status();
+    let page = ProposalsPage {
+        shell: Shell::new(state, visitor, "Proposed timetables", "/admin/timetable/proposals"),
+        csrf: csrf_of(visitor),
+        terms,
+        current_term,
+        errors,
+    };
+    let response = render_clearing_flash(state, visitor, &page).await?;
+    Ok((status, response).into_response())
+}
+
+async fn proposals_page(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {
+    proposals_view(&state, &visitor, FormErrors::default()).await
 }
 
 /// Starts the solver in the background for a recorded request, as a job any app server
@@ -767,39 +647,13 @@ pub(crate) fn read_proposal(errors: &mut FormErrors, term: &str, seconds: &str) 
     Some((term?, seconds?))
 }
 
-async fn request_proposal(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Form(form): Form<Pairs>,
-) -> AppResult<Response> {
+async fn request_proposal(a: Acting, Form(form): Form<Pairs>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let Some((term, seconds)) = read_proposal(&mut errors, one(&form, "term"), one(&form, "seconds")) else {
-        let (terms, current_term) = terms_around(state.store.today());
-        let mut r = render_clearing_flash(
-            &state,
-            &visitor,
-            &ProposalsPage {
-                shell: Shell::new(&state, &visitor, "Proposed timetables", "/admin/timetable/proposals"),
-                csrf: visitor
-                    .session
-                    .as_ref()
-                    .map(|s| s.csrf_token.clone())
-                    .unwrap_or_default(),
-                terms,
-                current_term,
-                errors,
-            },
-        )
-        .await?;
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
+        return proposals_view(&a.state, &a.visitor, errors).await;
     };
-    let id = state
-        .store
-        .request_proposal(&actor(&user, &visitor), term, seconds)
-        .await?;
-    start(&state, id);
+    let id = a.state.store.request_proposal(&a.actor(), term, seconds).await?;
+    start(&a.state, id);
     Ok(Redirect::to(&format!("/admin/timetable/proposals/{id}")).into_response())
 }
 
@@ -837,11 +691,7 @@ async fn proposal_page(State(state): State<AppState>, visitor: Visitor, Path(id)
             format!("Proposed timetable for {}", p.term),
             "/admin/timetable/proposals",
         ),
-        csrf: visitor
-            .session
-            .as_ref()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: csrf_of(&visitor),
         percent: (p.progress() * 100.0) as u32,
         p,
         moves,
@@ -866,20 +716,10 @@ async fn proposal_status(State(state): State<AppState>, Path(id): Path<i64>) -> 
     Ok(Json(status_json(&p)).into_response())
 }
 
-async fn accept_proposal(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let moved = state.store.accept_proposal(&actor(&user, &visitor), id).await?;
-    flash(
-        &state,
-        &visitor,
-        format!("Timetable accepted: {moved} groups moved and their lessons re-dated."),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/admin/timetable/proposals/{id}")).into_response())
+async fn accept_proposal(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let moved = a.state.store.accept_proposal(&a.actor(), id).await?;
+    let said = format!("Timetable accepted: {moved} groups moved and their lessons re-dated.");
+    a.done(&said, &format!("/admin/timetable/proposals/{id}")).await
 }
 
 // ---- API ----

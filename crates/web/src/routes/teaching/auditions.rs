@@ -17,12 +17,14 @@ use tutti_store::records::pupils::PupilScope;
 use tutti_store::teaching::ensembles::auditions::AuditionSlot;
 use tutti_store::teaching::ensembles::members::EnsembleApplication;
 
+use super::ensembles::accept_or_decline;
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::render;
-use crate::routes::records::{csrf_of, done};
-use crate::session::{SignedIn, Visitor, actor};
+use crate::routes::records::csrf_of;
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -149,16 +151,10 @@ async fn office_page(State(state): State<AppState>, visitor: Visitor, Path(id): 
     office_form(&state, &visitor, id, SlotForm::default(), FormErrors::default()).await
 }
 
-async fn add_slot(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(f): Form<SlotForm>,
-) -> AppResult<Response> {
+async fn add_slot(a: Acting, Path(id): Path<i64>, Form(f): Form<SlotForm>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let day = match parse_date(&f.day) {
-        Ok(d) if d < state.store.today() => {
+        Ok(d) if d < a.state.store.today() => {
             errors.add("day", "Choose a day from today on");
             None
         }
@@ -178,44 +174,30 @@ async fn add_slot(
         errors.add("place", "Keep the place to 200 characters or fewer");
     }
     if let (Some(day), Some(start), true) = (day, start, errors.is_empty()) {
-        match state
+        match a
+            .state
             .store
-            .add_audition_slot(&actor(&signed.0, &visitor), id, day, start.0, &f.place)
+            .add_audition_slot(&a.actor(), id, day, start.0, &f.place)
             .await
         {
             Ok(_) => {
-                return done(
-                    &state,
-                    &signed,
-                    "Audition slot added.",
-                    &format!("/admin/ensembles/{id}/auditions"),
-                )
-                .await;
+                return a
+                    .done("Audition slot added.", &format!("/admin/ensembles/{id}/auditions"))
+                    .await;
             }
             Err(StoreError::Refused(r)) => errors.add("day", message(&r)),
             Err(e) => return Err(e.into()),
         }
     }
-    office_form(&state, &visitor, id, f, errors).await
+    office_form(&a.state, &a.visitor, id, f, errors).await
 }
 
-async fn remove_slot(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path((id, slot_id)): Path<(i64, i64)>,
-) -> AppResult<Response> {
+async fn remove_slot(a: Acting, Path((id, slot_id)): Path<(i64, i64)>) -> AppResult<Response> {
     let back = format!("/admin/ensembles/{id}/auditions");
-    match state
-        .store
-        .remove_audition_slot(&actor(&signed.0, &visitor), id, slot_id)
-        .await
-    {
-        Ok(()) => done(&state, &signed, "Audition slot removed.", &back).await,
+    match a.state.store.remove_audition_slot(&a.actor(), id, slot_id).await {
+        Ok(()) => a.done("Audition slot removed.", &back).await,
         Err(StoreError::Refused(_)) => {
-            done(
-                &state,
-                &signed,
+            a.done(
                 "That slot is booked, so it stays: the family must change it first.",
                 &back,
             )
@@ -225,37 +207,20 @@ async fn remove_slot(
     }
 }
 
-async fn outcome(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path((id, application_id, outcome)): Path<(i64, i64, String)>,
-) -> AppResult<Response> {
-    let who = actor(&signed.0, &visitor);
+async fn outcome(a: Acting, Path((id, application_id, outcome)): Path<(i64, i64, String)>) -> AppResult<Response> {
     let back = format!("/admin/ensembles/{id}/auditions");
-    let result = match outcome.as_str() {
-        "accept" => state
+    let declined = "Not offered a place: the application is declined.";
+    let result = match accept_or_decline(&a, (id, application_id, &outcome), declined).await {
+        Some(result) => result,
+        None if outcome == "wait" => a
+            .state
             .store
-            .accept_ensemble_application(&who, id, application_id)
-            .await
-            .map(|_| "Accepted: they are a member."),
-        "decline" => state
-            .store
-            .decline_ensemble_application(&who, id, application_id)
-            .await
-            .map(|_| "Not offered a place: the application is declined."),
-        "wait" => state
-            .store
-            .wait_after_audition(&who, id, application_id)
+            .wait_after_audition(&a.actor(), id, application_id)
             .await
             .map(|_| "On the waiting list: they will be offered the next place on their instrument."),
-        _ => return Err(AppError::NotFound),
+        None => return Err(AppError::NotFound),
     };
-    match result {
-        Ok(words) => done(&state, &signed, words, &back).await,
-        Err(StoreError::Refused(r)) => done(&state, &signed, &message(&r), &back).await,
-        Err(e) => Err(e.into()),
-    }
+    a.said(result, &back).await
 }
 
 // ---- a family's ----
@@ -329,13 +294,8 @@ async fn book_page(
     Ok((status, render(&page)?).into_response())
 }
 
-async fn parent_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    book_page(&state, &visitor, &user, id, FormErrors::default(), StatusCode::OK).await
+async fn parent_page(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    book_page(&a.state, &a.visitor, &a.user, id, FormErrors::default(), StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -344,13 +304,7 @@ struct BookForm {
     slot: String,
 }
 
-async fn book(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(f): Form<BookForm>,
-) -> AppResult<Response> {
+async fn book(a: Acting, Path(id): Path<i64>, Form(f): Form<BookForm>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     // A choice left out is the form's fault (422); a slot taken meanwhile, or an application
     // already decided, is a conflict with the records as they are now (409).
@@ -360,19 +314,19 @@ async fn book(
             errors.add("slot", "Choose a time for the audition");
             status = StatusCode::UNPROCESSABLE_ENTITY;
         }
-        Ok(slot) => match state
+        Ok(slot) => match a
+            .state
             .store
-            .book_audition(&actor(&signed.0, &visitor), &PupilScope::for_user(&signed.0), id, slot)
+            .book_audition(&a.actor(), &PupilScope::for_user(&a.user), id, slot)
             .await
         {
             Ok(()) => {
-                return done(
-                    &state,
-                    &signed,
-                    "Audition booked. We look forward to hearing them.",
-                    &format!("/parent/ensembles/applications/{id}/audition"),
-                )
-                .await;
+                return a
+                    .done(
+                        "Audition booked. We look forward to hearing them.",
+                        &format!("/parent/ensembles/applications/{id}/audition"),
+                    )
+                    .await;
             }
             Err(StoreError::Refused(r)) => errors.add("slot", message(&r)),
             // A slot of another ensemble, or gone: say so beside the choice. An application
@@ -381,5 +335,5 @@ async fn book(
             Err(e) => return Err(e.into()),
         },
     }
-    book_page(&state, &visitor, &signed.0, id, errors, status).await
+    book_page(&a.state, &a.visitor, &a.user, id, errors, status).await
 }

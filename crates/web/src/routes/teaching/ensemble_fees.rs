@@ -4,7 +4,7 @@
 //! Virtual Music Centre strand. Signing up for a strand is the ensemble's own application
 //! form (`ensembles`), which puts the term's place in the basket.
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_store::StoreError;
@@ -13,12 +13,11 @@ use tutti_store::records::pupils::PupilScope;
 use tutti_store::teaching::ensembles::members::EnsembleApplication;
 
 use crate::access::{Access, Audience, Routes};
-use crate::error::{AppError, AppResult, message};
+use crate::acting::Acting;
+use crate::error::{AppResult, message};
 use crate::pages::render_clearing_flash;
-use crate::routes::records::{Values, csrf_of, done};
-use crate::session::{SignedIn, Visitor, actor};
+use crate::routes::records::Values;
 use crate::shell::Shell;
-use crate::state::AppState;
 
 /// A parent gives notice for their own child.
 pub fn parent_audience() -> Audience {
@@ -50,82 +49,55 @@ struct NoticePage {
     explanation: String,
 }
 
-async fn notice_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(application_id): Path<i64>,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&signed.0);
-    let (application, notice) = match state.store.ensemble_notice_preview(&scope, application_id).await {
+async fn notice_page(a: Acting, Path(application_id): Path<i64>) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let (application, notice) = match a.state.store.ensemble_notice_preview(&scope, application_id).await {
         Ok(found) => found,
-        Err(StoreError::Refused(r)) => return done(&state, &signed, &message(&r), "/parent/ensembles").await,
+        Err(StoreError::Refused(r)) => return a.done(&message(&r), "/parent/ensembles").await,
         Err(e) => return Err(e.into()),
     };
     let page = NoticePage {
         shell: Shell::new(
-            &state,
-            &visitor,
+            &a.state,
+            &a.visitor,
             format!("Leave {}", application.ensemble_name),
             "/parent/ensembles",
         ),
-        csrf: csrf_of(&visitor),
+        csrf: a.csrf(),
         last_day: crate::format::long_day(notice.last_day),
         deadline: crate::format::long_day(notice.deadline),
         explanation: notice.explanation,
         application,
     };
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
-async fn give_notice(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(application_id): Path<i64>,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&signed.0);
-    match state
+async fn give_notice(a: Acting, Path(application_id): Path<i64>) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let given = a
+        .state
         .store
-        .give_ensemble_notice(&actor(&signed.0, &visitor), &scope, application_id)
-        .await
-    {
-        Ok((notice, _)) => {
-            let words = format!(
-                "Notice given. Your child stays a member until {}.",
-                crate::format::long_day(notice.last_day)
-            );
-            done(&state, &signed, &words, "/parent/ensembles").await
-        }
-        Err(StoreError::Refused(r)) => done(&state, &signed, &message(&r), "/parent/ensembles").await,
-        Err(e) => Err(e.into()),
-    }
+        .give_ensemble_notice(&a.actor(), &scope, application_id)
+        .await;
+    let words = given.map(|(notice, _)| {
+        format!(
+            "Notice given. Your child stays a member until {}.",
+            crate::format::long_day(notice.last_day)
+        )
+    });
+    a.said(words, "/parent/ensembles").await
 }
 
-async fn set_strand(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+async fn set_strand(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
     let strand = v.get("strand").is_some_and(|s| s == "yes");
     let back = format!("/admin/ensembles/{id}");
-    match state
-        .store
-        .set_ensemble_strand(&actor(&signed.0, &visitor), id, strand)
-        .await
-    {
-        Ok(()) => {
-            let words = if strand {
-                "It is a Virtual Music Centre strand: families sign up and pay for the term at once."
-            } else {
-                "It is no longer a Virtual Music Centre strand: members are invoiced by the term's run."
-            };
-            done(&state, &signed, words, &back).await
+    let set = a.state.store.set_ensemble_strand(&a.actor(), id, strand).await;
+    let words = set.map(|()| {
+        if strand {
+            "It is a Virtual Music Centre strand: families sign up and pay for the term at once."
+        } else {
+            "It is no longer a Virtual Music Centre strand: members are invoiced by the term's run."
         }
-        Err(StoreError::NotFound) => Err(AppError::NotFound),
-        Err(StoreError::Refused(r)) => done(&state, &signed, &message(&r), &back).await,
-        Err(e) => Err(e.into()),
-    }
+    });
+    a.said(words, &back).await
 }

@@ -22,11 +22,12 @@ use tutti_store::teaching::ensembles::records::{EnsembleInput, EnsembleQuery};
 use tutti_store::teaching::ensembles::rehearsals::{Rehearsal, RehearsalChange};
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
-use crate::routes::records::{FormPage, Values, checkbox, csrf_of, done, form_again, input, select};
-use crate::session::{SignedIn, Visitor, actor};
+use crate::routes::records::{FormPage, Values, checkbox, csrf_of, form_again, input, select};
+use crate::session::{Visitor, actor};
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -372,24 +373,21 @@ async fn apply_page(
     )))
 }
 
-async fn apply_form(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
-    apply_page(&state, &visitor, &user, &slug, Values::new(), FormErrors::default()).await
+async fn apply_form(a: Acting, Path(slug): Path<String>) -> AppResult<Response> {
+    apply_page(
+        &a.state,
+        &a.visitor,
+        &a.user,
+        &slug,
+        Values::new(),
+        FormErrors::default(),
+    )
+    .await
 }
 
-async fn apply(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(slug): Path<String>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let user = signed.0.clone();
-    let e = state.store.ensemble_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+async fn apply(a: Acting, Path(slug): Path<String>, Form(v): Form<Values>) -> AppResult<Response> {
+    let user = a.user.clone();
+    let e = a.state.store.ensemble_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::default();
     let pupil = v.get("pupil").and_then(|p| p.parse::<i64>().ok());
     if pupil.is_none() {
@@ -416,9 +414,10 @@ async fn apply(
         // A Virtual Music Centre strand is paid for at once: the term's place goes in the
         // basket (decision 0085).
         if e.strand {
-            match state
+            match a
+                .state
                 .store
-                .sign_up_for_strand(&actor(&user, &visitor), user.id, &PupilScope::for_user(&user), &new)
+                .sign_up_for_strand(&actor(&user, &a.visitor), user.id, &PupilScope::for_user(&user), &new)
                 .await
             {
                 Ok(signed_up) => {
@@ -437,7 +436,7 @@ async fn apply(
                             "/parent/ensembles",
                         ),
                     };
-                    return done(&state, &signed, &words, to).await;
+                    return a.done(&words, to).await;
                 }
                 Err(StoreError::Refused(r)) => {
                     errors.add(
@@ -448,14 +447,15 @@ async fn apply(
                         },
                         message(&r),
                     );
-                    return apply_page(&state, &visitor, &user, &slug, v, errors).await;
+                    return apply_page(&a.state, &a.visitor, &user, &slug, v, errors).await;
                 }
                 Err(other) => return Err(other.into()),
             }
         }
-        match state
+        match a
+            .state
             .store
-            .apply_to_ensemble(&actor(&user, &visitor), &PupilScope::for_user(&user), &new)
+            .apply_to_ensemble(&actor(&user, &a.visitor), &PupilScope::for_user(&user), &new)
             .await
         {
             Ok((_, status)) => {
@@ -466,7 +466,7 @@ async fn apply(
                     }
                     _ => "Application sent. We will be in touch about an audition.".to_owned(),
                 };
-                return done(&state, &signed, &words, "/parent/ensembles").await;
+                return a.done(&words, "/parent/ensembles").await;
             }
             Err(StoreError::Refused(r)) => {
                 let field = match r.field() {
@@ -479,7 +479,7 @@ async fn apply(
             Err(other) => return Err(other.into()),
         }
     }
-    apply_page(&state, &visitor, &user, &slug, v, errors).await
+    apply_page(&a.state, &a.visitor, &user, &slug, v, errors).await
 }
 
 #[derive(Template)]
@@ -493,14 +493,11 @@ struct ParentPage {
     rehearsals: Vec<(String, RehearsalLine, Option<String>)>,
 }
 
-async fn parent_list(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&user);
-    let today = state.store.today();
-    let applications: Vec<(EnsembleApplication, String, bool)> = state
+async fn parent_list(a: Acting) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let today = a.state.store.today();
+    let applications: Vec<(EnsembleApplication, String, bool)> = a
+        .state
         .store
         .ensemble_applications_of(&scope)
         .await?
@@ -523,11 +520,12 @@ async fn parent_list(
         .collect();
     // An online ensemble's joining link shows to its members' families from a short time
     // before each rehearsal until it ends (the Virtual Music Centre).
-    let now = tutti_domain::clock::in_london(state.store.now());
+    let now = tutti_domain::clock::in_london(a.state.store.now());
     let now_minute = now.hour() as u16 * 60 + now.minute() as u16;
     let mut links: std::collections::HashMap<i64, Option<String>> = std::collections::HashMap::new();
     let mut rehearsals = Vec::new();
-    for (pupil, r) in state
+    for (pupil, r) in a
+        .state
         .store
         .pupils_rehearsals(&scope, today, today.saturating_add(time::Duration::days(56)))
         .await?
@@ -537,7 +535,12 @@ async fn parent_list(
             && tutti_domain::ensembles::joining_open(r.date, r.start_minute, r.end_minute, today, now_minute);
         let link = if open {
             if let std::collections::hash_map::Entry::Vacant(e) = links.entry(r.ensemble_id) {
-                let link = state.store.ensemble(r.ensemble_id).await?.and_then(|e| e.joining_link);
+                let link = a
+                    .state
+                    .store
+                    .ensemble(r.ensemble_id)
+                    .await?
+                    .and_then(|e| e.joining_link);
                 e.insert(link);
             }
             links.get(&r.ensemble_id).cloned().flatten()
@@ -551,11 +554,11 @@ async fn parent_list(
         ));
     }
     let page = ParentPage {
-        shell: Shell::new(&state, &visitor, "Ensembles", "/parent/ensembles"),
+        shell: Shell::new(&a.state, &a.visitor, "Ensembles", "/parent/ensembles"),
         applications,
         rehearsals,
     };
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
 // ---- the office's ----
@@ -827,20 +830,15 @@ async fn new_form(State(state): State<AppState>, visitor: Visitor) -> AppResult<
     crate::pages::render(&form_page(&state, &visitor, None, &v, FormErrors::default()))
 }
 
-async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+async fn create(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    if let Some(input) = read_form(&state, &v, &mut errors).await? {
-        match state.store.create_ensemble(&actor(&signed.0, &visitor), &input).await {
-            Ok(id) => return done(&state, &signed, "Ensemble added.", &format!("/admin/ensembles/{id}")).await,
+    if let Some(input) = read_form(&a.state, &v, &mut errors).await? {
+        match a.state.store.create_ensemble(&a.actor(), &input).await {
+            Ok(id) => return a.done("Ensemble added.", &format!("/admin/ensembles/{id}")).await,
             Err(e) => refused_beside(e, &mut errors)?,
         }
     }
-    form_again(form_page(&state, &visitor, None, &v, errors))
+    form_again(form_page(&a.state, &a.visitor, None, &v, errors))
 }
 
 async fn edit_form(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
@@ -854,26 +852,16 @@ async fn edit_form(State(state): State<AppState>, visitor: Visitor, Path(id): Pa
     ))
 }
 
-async fn update(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    state.store.ensemble(id).await?.ok_or(AppError::NotFound)?;
+async fn update(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    a.state.store.ensemble(id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::default();
-    if let Some(input) = read_form(&state, &v, &mut errors).await? {
-        match state
-            .store
-            .update_ensemble(&actor(&signed.0, &visitor), id, &input)
-            .await
-        {
-            Ok(()) => return done(&state, &signed, "Ensemble saved.", &format!("/admin/ensembles/{id}")).await,
+    if let Some(input) = read_form(&a.state, &v, &mut errors).await? {
+        match a.state.store.update_ensemble(&a.actor(), id, &input).await {
+            Ok(()) => return a.done("Ensemble saved.", &format!("/admin/ensembles/{id}")).await,
             Err(e) => refused_beside(e, &mut errors)?,
         }
     }
-    form_again(form_page(&state, &visitor, Some(id), &v, errors))
+    form_again(form_page(&a.state, &a.visitor, Some(id), &v, errors))
 }
 
 #[derive(Template)]
@@ -922,60 +910,60 @@ async fn office_view(State(state): State<AppState>, visitor: Visitor, Path(id): 
     render_clearing_flash(&state, &visitor, &page).await
 }
 
-async fn decide(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path((id, application_id, action)): Path<(i64, i64, String)>,
-) -> AppResult<Response> {
-    let who = actor(&signed.0, &visitor);
-    let back = format!("/admin/ensembles/{id}");
-    let outcome = match action.as_str() {
-        "accept" => state
-            .store
-            .accept_ensemble_application(&who, id, application_id)
+/// The office's accept or decline of an application, with what the flash says (`declined`
+/// when it is declined); `None` for any other action.
+pub(super) async fn accept_or_decline(
+    a: &Acting,
+    (id, application_id, action): (i64, i64, &str),
+    declined: &'static str,
+) -> Option<Result<&'static str, StoreError>> {
+    let store = &a.state.store;
+    Some(match action {
+        "accept" => store
+            .accept_ensemble_application(&a.actor(), id, application_id)
             .await
             .map(|_| "Accepted: they are a member."),
-        "decline" => state
-            .store
-            .decline_ensemble_application(&who, id, application_id)
+        "decline" => store
+            .decline_ensemble_application(&a.actor(), id, application_id)
             .await
-            .map(|_| "Application declined."),
-        // Notice the office records follows the notice rule, as a family's does (decision 0085).
-        "leave" => {
-            let belongs = state
-                .store
-                .ensemble_application(id, application_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let words = state
-                .store
-                .give_ensemble_notice(&who, &PupilScope::All, belongs.id)
-                .await
-                .map(|(notice, offered)| {
-                    format!(
-                        "Notice recorded: {} is a member until {}{}",
-                        belongs.pupil_name,
-                        crate::format::long_day(notice.last_day),
-                        if offered.is_some() {
-                            "; the place is offered to the next on the waiting list."
-                        } else {
-                            "."
-                        }
-                    )
-                });
-            match words {
-                Ok(words) => return done(&state, &signed, &words, &back).await,
-                Err(e) => Err(e),
-            }
-        }
-        _ => return Err(AppError::NotFound),
-    };
-    match outcome {
-        Ok(words) => done(&state, &signed, words, &back).await,
-        Err(StoreError::Refused(r)) => done(&state, &signed, &message(&r), &back).await,
-        Err(e) => Err(e.into()),
+            .map(|_| declined),
+        _ => return None,
+    })
+}
+
+async fn decide(a: Acting, Path((id, application_id, action)): Path<(i64, i64, String)>) -> AppResult<Response> {
+    let back = format!("/admin/ensembles/{id}");
+    if let Some(outcome) = accept_or_decline(&a, (id, application_id, &action), "Application declined.").await {
+        return a.said(outcome, &back).await;
     }
+    // Notice the office records follows the notice rule, as a family's does (decision 0085).
+    if action != "leave" {
+        return Err(AppError::NotFound);
+    }
+    let belongs = a
+        .state
+        .store
+        .ensemble_application(id, application_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let words = a
+        .state
+        .store
+        .give_ensemble_notice(&a.actor(), &PupilScope::All, belongs.id)
+        .await
+        .map(|(notice, offered)| {
+            format!(
+                "Notice recorded: {} is a member until {}{}",
+                belongs.pupil_name,
+                crate::format::long_day(notice.last_day),
+                if offered.is_some() {
+                    "; the place is offered to the next on the waiting list."
+                } else {
+                    "."
+                }
+            )
+        });
+    a.said(words, &back).await
 }
 
 #[derive(Deserialize)]
@@ -985,16 +973,14 @@ struct CancelForm {
 }
 
 async fn cancel_rehearsal(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
+    a: Acting,
     Path((id, rehearsal_id)): Path<(i64, i64)>,
     Form(f): Form<CancelForm>,
 ) -> AppResult<Response> {
-    state
+    a.state
         .store
         .change_rehearsal(
-            &actor(&signed.0, &visitor),
+            &a.actor(),
             id,
             &RehearsalChange::Cancel {
                 rehearsal_id,
@@ -1002,13 +988,7 @@ async fn cancel_rehearsal(
             },
         )
         .await?;
-    done(
-        &state,
-        &signed,
-        "Rehearsal cancelled.",
-        &format!("/admin/ensembles/{id}"),
-    )
-    .await
+    a.done("Rehearsal cancelled.", &format!("/admin/ensembles/{id}")).await
 }
 
 /// The rehearsals a calendar feed's owner sees between two days: a parent's children's, a
@@ -1073,16 +1053,12 @@ impl LeaderPage {
 /// week's to come.
 const LEADER_DAYS: i64 = 7;
 
-async fn leader_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
-    let today = state.store.today();
+async fn leader_page(a: Acting) -> AppResult<Response> {
+    let today = a.state.store.today();
     let days = time::Duration::days(LEADER_DAYS);
-    let found = match user.staff_id {
+    let found = match a.user.staff_id {
         Some(staff) => {
-            state
+            a.state
                 .store
                 .leaders_rehearsals(staff, today - days, today + days)
                 .await?
@@ -1091,19 +1067,19 @@ async fn leader_page(
     };
     let mut rehearsals = Vec::new();
     for r in found {
-        let members = state.store.rehearsal_register(r.id).await?;
+        let members = a.state.store.rehearsal_register(r.id).await?;
         rehearsals.push(RegisterView {
             line: RehearsalLine::new(r),
             members,
         });
     }
     let page = LeaderPage {
-        shell: Shell::new(&state, &visitor, "Ensemble registers", "/teacher/ensembles"),
-        csrf: csrf_of(&visitor),
+        shell: Shell::new(&a.state, &a.visitor, "Ensemble registers", "/teacher/ensembles"),
+        csrf: a.csrf(),
         rehearsals,
         marks: &crate::routes::teaching::lessons::PUPIL_MARKS,
     };
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
 #[derive(Deserialize)]
@@ -1112,15 +1088,10 @@ struct MarkForm {
     mark: String,
 }
 
-async fn leader_mark(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(f): Form<MarkForm>,
-) -> AppResult<Response> {
+async fn leader_mark(a: Acting, Path(id): Path<i64>, Form(f): Form<MarkForm>) -> AppResult<Response> {
+    let state = &a.state;
     let rehearsal = state.store.rehearsal(id).await?.ok_or(AppError::NotFound)?;
-    let leads = match signed.0.staff_id {
+    let leads = match a.user.staff_id {
         Some(staff) => state.store.leads_ensemble(staff, rehearsal.ensemble_id).await?,
         None => false,
     };
@@ -1131,13 +1102,6 @@ async fn leader_mark(
     }
     let mark: tutti_domain::guarantee::RegisterMark = f.mark.parse().map_err(|_| AppError::NotFound)?;
     let back = format!("/teacher/ensembles#rehearsal-{id}");
-    match state
-        .store
-        .mark_rehearsal(&actor(&signed.0, &visitor), id, f.pupil, mark)
-        .await
-    {
-        Ok(()) => done(&state, &signed, "Saved.", &back).await,
-        Err(StoreError::Refused(r)) => done(&state, &signed, &message(&r), &back).await,
-        Err(e) => Err(e.into()),
-    }
+    let marked = state.store.mark_rehearsal(&a.actor(), id, f.pupil, mark).await;
+    a.said(marked.map(|()| "Saved."), &back).await
 }

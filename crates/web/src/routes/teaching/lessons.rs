@@ -11,14 +11,14 @@ use time::{Date, Duration};
 use tutti_domain::calendar::AcademicYear;
 use tutti_domain::guarantee::{GuaranteePolicy, RegisterMark};
 use tutti_store::platform::accounts::{Role, User};
-use tutti_store::platform::audit::Actor;
 use tutti_store::teaching::lessons::{LessonStatus, NoteReader, TimetableLesson, TimetableOf};
 use tutti_store::teaching::registers::{GuaranteeLine, LessonOutcome, MarkScope};
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::pages::{render, render_clearing_flash};
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -256,30 +256,25 @@ fn staff_id(user: &User) -> AppResult<i64> {
     })
 }
 
-async fn teacher_day(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Query(q): Query<DayQuery>,
-) -> AppResult<Response> {
-    let staff = staff_id(&user)?;
+async fn teacher_day(a: Acting, Query(q): Query<DayQuery>) -> AppResult<Response> {
+    let staff = staff_id(&a.user)?;
     let day = match q.date.as_deref().filter(|d| !d.is_empty()) {
         Some(text) => parse_date(text).ok_or_else(|| AppError::BadRequest("Enter a date like 2026-11-26.".into()))?,
-        None => state.store.today(),
+        None => a.state.store.today(),
     };
-    let lessons = state.store.teacher_day(staff, day).await?;
-    let shell = Shell::new(&state, &visitor, day_title(day), "/teacher/day");
-    let mut page = day_page(shell, session.csrf_token, day, lessons);
+    let lessons = a.state.store.teacher_day(staff, day).await?;
+    let shell = Shell::new(&a.state, &a.visitor, day_title(day), "/teacher/day");
+    let mut page = day_page(shell, a.csrf(), day, lessons);
     // Next and previous step to the teacher's own teaching days: weekends, holidays and
     // closures have no lessons laid out, so they are stepped over.
-    let (before, after) = state.store.teaching_days_around(staff, day).await?;
+    let (before, after) = a.state.store.teaching_days_around(staff, day).await?;
     if let Some(d) = before {
         page.previous = d.to_string();
     }
     if let Some(d) = after {
         page.next = d.to_string();
     }
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
 /// The weekday before or after `day` (Saturday and Sunday are stepped over).
@@ -310,21 +305,17 @@ struct WeekQuery {
 /// The teacher's week at a glance: each day of the week they teach, its lessons in order
 /// and a link to its registers; a week's days without lessons (weekends, holidays,
 /// closures) are not listed.
-async fn teacher_week(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Query(q): Query<WeekQuery>,
-) -> AppResult<Response> {
-    let staff = staff_id(&user)?;
-    let today = state.store.today();
+async fn teacher_week(a: Acting, Query(q): Query<WeekQuery>) -> AppResult<Response> {
+    let staff = staff_id(&a.user)?;
+    let today = a.state.store.today();
     let day = match q.date.as_deref().filter(|d| !d.is_empty()) {
         Some(text) => parse_date(text).ok_or_else(|| AppError::BadRequest("Enter a date like 2026-11-26.".into()))?,
         None => today,
     };
     let monday = monday_of(day);
     let sunday = monday + Duration::days(6);
-    let lessons = state
+    let lessons = a
+        .state
         .store
         .timetable(TimetableOf::Teacher(staff), monday, sunday, NoteReader::Staff)
         .await?;
@@ -344,7 +335,7 @@ async fn teacher_week(
     }
     let heading = format!("Your week from {}", long_day(monday));
     render(&WeekPage {
-        shell: Shell::new(&state, &visitor, heading.clone(), "/teacher/week"),
+        shell: Shell::new(&a.state, &a.visitor, heading.clone(), "/teacher/week"),
         heading,
         days,
         previous: (monday - Duration::days(7)).to_string(),
@@ -410,44 +401,38 @@ fn back_to(date: &str, lesson: i64, today: time::Date) -> Response {
     Redirect::to(&format!("/teacher/day?date={date}#lesson-{lesson}")).into_response()
 }
 
-async fn mark_pupil(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<MarkForm>,
-) -> AppResult<Response> {
-    let staff = staff_id(&user)?;
+async fn mark_pupil(a: Acting, Path(id): Path<i64>, Form(form): Form<MarkForm>) -> AppResult<Response> {
+    let staff = staff_id(&a.user)?;
     let mark: RegisterMark = form
         .mark
         .parse()
         .map_err(|_| AppError::BadRequest("Choose present or a reason for the absence.".into()))?;
-    state
+    a.state
         .store
-        .mark_pupil(
-            &Actor::user(&user, &visitor.ip),
-            MarkScope::Teacher(staff),
-            id,
-            form.pupil,
-            mark,
-        )
+        .mark_pupil(&a.actor(), MarkScope::Teacher(staff), id, form.pupil, mark)
         .await?;
-    let day = parse_date(&form.date).unwrap_or(state.store.today());
-    let name = state
-        .store
-        .teacher_day(staff, day)
-        .await?
-        .into_iter()
-        .filter(|l| l.id == id)
-        .flat_map(|l| l.pupils)
-        .find(|p| p.id == form.pupil)
+    let (_, lesson) = lesson_on(&a.state, staff, &form.date, id).await?;
+    let name = lesson
+        .and_then(|l| l.pupils.into_iter().find(|p| p.id == form.pupil))
         .map(|p| p.name);
     let words = mark_text(&form.mark);
     let message = match name {
         Some(name) => format!("Saved: {name}, {words}."),
         None => format!("Saved: {words}."),
     };
-    saved(&state, &session, &message, &form.date, id).await
+    saved(&a.state, &a.session, &message, &form.date, id).await
+}
+
+/// The day a register form names (today when it names none), and the teacher's lesson on it.
+async fn lesson_on(state: &AppState, staff: i64, date: &str, id: i64) -> AppResult<(Date, Option<TimetableLesson>)> {
+    let day = parse_date(date).unwrap_or(state.store.today());
+    let lesson = state
+        .store
+        .teacher_day(staff, day)
+        .await?
+        .into_iter()
+        .find(|l| l.id == id);
+    Ok((day, lesson))
 }
 
 /// Back to the day at the lesson just changed, with a status message saying what was saved.
@@ -462,44 +447,32 @@ async fn saved(
     Ok(back_to(date, lesson, state.store.today()))
 }
 
-async fn mark_lesson(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<OutcomeForm>,
-) -> AppResult<Response> {
-    let staff = staff_id(&user)?;
+async fn mark_lesson(a: Acting, Path(id): Path<i64>, Form(form): Form<OutcomeForm>) -> AppResult<Response> {
+    let staff = staff_id(&a.user)?;
     let outcome = LessonOutcome::parse(&form.outcome)
         .ok_or_else(|| AppError::BadRequest("Choose given, teacher absent or school closed.".into()))?;
     let (word, words) = outcome_words(&form.outcome);
     // The red outcomes change the whole register: shown first, applied once confirmed.
     if word != "given" && form.confirm != "yes" {
-        let day = parse_date(&form.date).unwrap_or(state.store.today());
-        let lesson = state
-            .store
-            .teacher_day(staff, day)
-            .await?
-            .into_iter()
-            .find(|l| l.id == id)
-            .ok_or(AppError::NotFound)?;
+        let (day, lesson) = lesson_on(&a.state, staff, &form.date, id).await?;
+        let lesson = lesson.ok_or(AppError::NotFound)?;
         let title = format!("Mark this lesson {words}?");
         return render(&ConfirmOutcomePage {
-            shell: Shell::new(&state, &visitor, title, "/teacher/day"),
-            csrf: session.csrf_token.clone(),
+            shell: Shell::new(&a.state, &a.visitor, title, "/teacher/day"),
+            csrf: a.csrf(),
             lesson: LessonView::new(lesson),
             date: day.to_string(),
             outcome: word,
             outcome_text: words,
         });
     }
-    state
+    a.state
         .store
-        .mark_lesson(&Actor::user(&user, &visitor.ip), MarkScope::Teacher(staff), id, outcome)
+        .mark_lesson(&a.actor(), MarkScope::Teacher(staff), id, outcome)
         .await?;
     saved(
-        &state,
-        &session,
+        &a.state,
+        &a.session,
         &format!("Saved: the lesson is marked {words}."),
         &form.date,
         id,
@@ -516,18 +489,12 @@ fn outcome_words(posted: &str) -> (&'static str, &'static str) {
     }
 }
 
-async fn save_note(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<NoteForm>,
-) -> AppResult<Response> {
-    let staff = staff_id(&user)?;
-    state
+async fn save_note(a: Acting, Path(id): Path<i64>, Form(form): Form<NoteForm>) -> AppResult<Response> {
+    let staff = staff_id(&a.user)?;
+    a.state
         .store
         .set_lesson_note(
-            &Actor::user(&user, &visitor.ip),
+            &a.actor(),
             MarkScope::Teacher(staff),
             id,
             &form.note,
@@ -539,7 +506,7 @@ async fn save_note(
     } else {
         "Saved: the note, for you and the office only."
     };
-    saved(&state, &session, message, &form.date, id).await
+    saved(&a.state, &a.session, message, &form.date, id).await
 }
 
 /// One child's (or the school's) lessons on a timetable page.
@@ -560,20 +527,17 @@ struct TimetablePage {
 /// How far ahead the timetable pages look.
 const AHEAD: Duration = Duration::days(28);
 
-async fn parent_timetable(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
-    let children = if user.email_verified {
-        state.store.children_of_guardian(&user.email).await?
+async fn parent_timetable(a: Acting) -> AppResult<Response> {
+    let children = if a.user.email_verified {
+        a.state.store.children_of_guardian(&a.user.email).await?
     } else {
         Vec::new()
     };
-    let from = state.store.today();
+    let from = a.state.store.today();
     let mut sections = Vec::new();
     for child in children {
-        let lessons = state
+        let lessons = a
+            .state
             .store
             .timetable(TimetableOf::Pupil(child.id), from, from + AHEAD, NoteReader::Family)
             .await?;
@@ -581,12 +545,12 @@ async fn parent_timetable(
             heading: format!("{} {}", child.first_name, child.last_name),
             lessons: lessons
                 .into_iter()
-                .map(|l| LessonView::for_family(l, state.store.now()))
+                .map(|l| LessonView::for_family(l, a.state.store.now()))
                 .collect(),
         });
     }
     render(&TimetablePage {
-        shell: Shell::new(&state, &visitor, "Your children's lessons", "/parent/timetable"),
+        shell: Shell::new(&a.state, &a.visitor, "Your children's lessons", "/parent/timetable"),
         heading: "Your children's lessons".into(),
         intro: "The next four weeks. Where a school rotates lesson times, each week's real time is shown.".into(),
         sections,
@@ -600,15 +564,14 @@ struct CalendarPage {
     address: String,
 }
 
-async fn calendar_address(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
-    let token = state.store.calendar_feed_token(user.id).await?;
+async fn calendar_address(a: Acting) -> AppResult<Response> {
+    let token = a.state.store.calendar_feed_token(a.user.id).await?;
     render(&CalendarPage {
-        shell: Shell::new(&state, &visitor, "Your calendar address", "/account/calendar"),
-        address: format!("{}/calendar/{token}.ics", state.config.public_url.trim_end_matches('/')),
+        shell: Shell::new(&a.state, &a.visitor, "Your calendar address", "/account/calendar"),
+        address: format!(
+            "{}/calendar/{token}.ics",
+            a.state.config.public_url.trim_end_matches('/')
+        ),
     })
 }
 

@@ -2,7 +2,7 @@
 //! and termly reports (written by the teacher, a draft until published), and the parent's
 //! view of both once published.
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -12,16 +12,16 @@ use tutti_domain::progress::{ExamResult, Grade};
 use tutti_domain::validate::parse_date;
 use tutti_store::StoreError;
 use tutti_store::platform::accounts::{Role, User};
-use tutti_store::platform::audit::Actor;
 use tutti_store::records::pupils::PupilScope;
 use tutti_store::records::summaries::PupilSummary;
 use tutti_store::teaching::progress::{ExamEntry, NewExamEntry, PupilReport};
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -115,31 +115,26 @@ struct RefQuery {
     reference: Option<String>,
 }
 
-async fn pupils(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Query(q): Query<RefQuery>,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&user);
+async fn pupils(a: Acting, Query(q): Query<RefQuery>) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
     let reference = q.reference.unwrap_or_default();
     if !reference.trim().is_empty()
-        && let Some(id) = state.store.pupil_id_by_ref(&scope, &reference).await?
+        && let Some(id) = a.state.store.pupil_id_by_ref(&scope, &reference).await?
     {
         return Ok(Redirect::to(&format!("/progress/pupils/{id}")).into_response());
     }
-    let pupils = match user.staff_id {
-        Some(staff) if user.role == Role::Teacher => state.store.pupils_taught_by(staff).await?,
+    let pupils = match a.user.staff_id {
+        Some(staff) if a.user.role == Role::Teacher => a.state.store.pupils_taught_by(staff).await?,
         _ => Vec::new(),
     };
     let page = PupilsPage {
-        shell: Shell::new(&state, &visitor, "Exams and reports", "/progress/pupils"),
+        shell: Shell::new(&a.state, &a.visitor, "Exams and reports", "/progress/pupils"),
         pupils,
-        office: user.role != Role::Teacher,
+        office: a.user.role != Role::Teacher,
         not_found: !reference.trim().is_empty(),
         reference,
     };
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -238,26 +233,15 @@ async fn pupil_view(
     Ok((status, response).into_response())
 }
 
-async fn pupil_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    pupil_view(&state, &visitor, &user, session.csrf_token, id, Typed::default()).await
+async fn pupil_page(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    pupil_view(&a.state, &a.visitor, &a.user, a.csrf(), id, Typed::default()).await
 }
 
 fn back(id: i64) -> Response {
     Redirect::to(&format!("/progress/pupils/{id}")).into_response()
 }
 
-async fn add_exam(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<ExamForm>,
-) -> AppResult<Response> {
+async fn add_exam(a: Acting, Path(id): Path<i64>, Form(form): Form<ExamForm>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     if form.instrument.trim().is_empty() {
         errors.add("instrument", "Enter the instrument the exam is on");
@@ -292,14 +276,11 @@ async fn add_exam(
             exam_date,
             result,
         };
-        let scope = PupilScope::for_user(&user);
-        state
+        let scope = PupilScope::for_user(&a.user);
+        a.state.store.add_exam_entry(&a.actor(), &scope, &entry).await?;
+        a.state
             .store
-            .add_exam_entry(&Actor::user(&user, &visitor.ip), &scope, &entry)
-            .await?;
-        state
-            .store
-            .set_flash(&session.id_hash, Some("Exam entry saved."))
+            .set_flash(&a.session.id_hash, Some("Exam entry saved."))
             .await?;
         return Ok(back(id));
     }
@@ -308,7 +289,7 @@ async fn add_exam(
         report: None,
         errors,
     };
-    pupil_view(&state, &visitor, &user, session.csrf_token, id, typed).await
+    pupil_view(&a.state, &a.visitor, &a.user, a.csrf(), id, typed).await
 }
 
 #[derive(Deserialize)]
@@ -319,13 +300,7 @@ struct ResultForm {
     result: String,
 }
 
-async fn set_result(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<ResultForm>,
-) -> AppResult<Response> {
+async fn set_result(a: Acting, Path(id): Path<i64>, Form(form): Form<ResultForm>) -> AppResult<Response> {
     let result = if form.result.trim().is_empty() {
         None
     } else {
@@ -335,23 +310,17 @@ async fn set_result(
                 .map_err(|_| AppError::BadRequest("Choose a result, or not in yet.".into()))?,
         )
     };
-    let scope = PupilScope::for_user(&user);
-    state
+    let scope = PupilScope::for_user(&a.user);
+    a.state.store.set_exam_result(&a.actor(), &scope, id, result).await?;
+    a.state
         .store
-        .set_exam_result(&Actor::user(&user, &visitor.ip), &scope, id, result)
+        .set_flash(&a.session.id_hash, Some("Result saved."))
         .await?;
-    state.store.set_flash(&session.id_hash, Some("Result saved.")).await?;
     Ok(back(form.pupil))
 }
 
-async fn save_report(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<ReportForm>,
-) -> AppResult<Response> {
-    let staff = match (user.role, user.staff_id) {
+async fn save_report(a: Acting, Path(id): Path<i64>, Form(form): Form<ReportForm>) -> AppResult<Response> {
+    let staff = match (a.user.role, a.user.staff_id) {
         (Role::Teacher, Some(staff)) => staff,
         _ => {
             return Err(AppError::Forbidden(
@@ -360,13 +329,14 @@ async fn save_report(
         }
     };
     let publish = form.publish == "yes";
-    let outcome = state
+    let outcome = a
+        .state
         .store
         .save_report(
-            &Actor::user(&user, &visitor.ip),
+            &a.actor(),
             staff,
             id,
-            report_term(state.store.today()),
+            report_term(a.state.store.today()),
             &form.body,
             publish,
         )
@@ -378,17 +348,17 @@ async fn save_report(
             } else {
                 "Report saved as a draft."
             };
-            state.store.set_flash(&session.id_hash, Some(message)).await?;
+            a.state.store.set_flash(&a.session.id_hash, Some(message)).await?;
             Ok(back(id))
         }
         Err(StoreError::Refused(r)) => {
             let mut errors = FormErrors::default();
             errors.add("body", message(&r));
             pupil_view(
-                &state,
-                &visitor,
-                &user,
-                session.csrf_token,
+                &a.state,
+                &a.visitor,
+                &a.user,
+                a.csrf(),
                 id,
                 Typed {
                     exam: ExamForm::default(),
@@ -417,14 +387,10 @@ struct ParentPage {
     children: Vec<ChildProgress>,
 }
 
-async fn parent_progress(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&user);
-    let kids = if user.email_verified {
-        state.store.children_of_guardian(&user.email).await?
+async fn parent_progress(a: Acting) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let kids = if a.user.email_verified {
+        a.state.store.children_of_guardian(&a.user.email).await?
     } else {
         Vec::new()
     };
@@ -433,19 +399,20 @@ async fn parent_progress(
         children.push(ChildProgress {
             id: k.id,
             name: format!("{} {}", k.first_name, k.last_name),
-            exams: state
+            exams: a
+                .state
                 .store
                 .exam_entries(&scope, k.id)
                 .await?
                 .into_iter()
                 .map(ExamLine::new)
                 .collect(),
-            reports: state.store.pupil_reports(&scope, k.id).await?,
+            reports: a.state.store.pupil_reports(&scope, k.id).await?,
         });
     }
     let page = ParentPage {
-        shell: Shell::new(&state, &visitor, "Your children's progress", "/parent/progress"),
+        shell: Shell::new(&a.state, &a.visitor, "Your children's progress", "/parent/progress"),
         children,
     };
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }

@@ -10,10 +10,11 @@ use tutti_store::platform::accounts::Role;
 use tutti_store::teaching::lessons::{LessonStatus, NoteReader, TimetableLesson, TimetableOf};
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::format::{clock, long_day};
 use crate::pages::render;
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -138,18 +139,14 @@ async fn page(
     })
 }
 
-async fn school_timetable(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Query(q): Query<PrintQuery>,
-) -> AppResult<Response> {
-    let school = user
+async fn school_timetable(a: Acting, Query(q): Query<PrintQuery>) -> AppResult<Response> {
+    let school = a
+        .user
         .school_id
         .ok_or_else(|| AppError::Forbidden("Your account is not linked to a school.".into()))?;
     page(
-        &state,
-        &visitor,
+        &a.state,
+        &a.visitor,
         school,
         "Lessons at your school".into(),
         None,

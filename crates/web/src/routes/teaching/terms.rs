@@ -4,7 +4,7 @@
 //! with the JSON API (routes/api/terms.rs), so both say the same words.
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use time::Date;
@@ -16,11 +16,12 @@ use tutti_store::platform::accounts::Role;
 use tutti_store::teaching::terms::{Closure, NewClosure, Term, Whose, YearFilter};
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, refusal_text, refused_on_its_field};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
 use crate::routes::records::{FormField, FormPage, Values, input, select};
-use crate::session::{SignedIn, Visitor, actor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -335,11 +336,6 @@ fn year_href(authority: &str, year: AcademicYear) -> String {
     format!("{BASE}?{query}")
 }
 
-async fn done(state: &AppState, signed: &SignedIn, message: &str, to: &str) -> AppResult<Response> {
-    state.store.set_flash(&signed.1.id_hash, Some(message)).await?;
-    Ok(Redirect::to(to).into_response())
-}
-
 // ---- A term's form ----
 
 fn term_fields(v: &Values, new: bool) -> Vec<FormField> {
@@ -439,33 +435,24 @@ async fn new_term_form(
     term_form(&state, &visitor, None, &v, FormErrors::default())
 }
 
-async fn create_term(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+async fn create_term(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let keyed = crate::pickers::keyed(&state.store, &v, SCHOOL_PICKER, &mut errors).await?;
+    let keyed = crate::pickers::keyed(&a.state.store, &v, SCHOOL_PICKER, &mut errors).await?;
     let owner = read_owner(&keyed, &mut errors);
     let dates = read_term(&v, &mut errors);
     if let (Some(owner), Some(dates)) = (owner, dates)
-        && let Some(whose) = whose(&state, owner, &mut errors).await?
+        && let Some(whose) = whose(&a.state, owner, &mut errors).await?
     {
-        match state
-            .store
-            .save_term(&actor(&signed.0, &visitor), None, &whose, &dates)
-            .await
-        {
+        match a.state.store.save_term(&a.actor(), None, &whose, &dates).await {
             Ok(id) => {
-                let term = state.store.term(id).await?.ok_or(AppError::NotFound)?;
+                let term = a.state.store.term(id).await?.ok_or(AppError::NotFound)?;
                 let to = year_href(&term.local_authority, dates.term.year);
-                return done(&state, &signed, "Term dates saved.", &to).await;
+                return a.done("Term dates saved.", &to).await;
             }
             Err(e) => refused_on_its_field(e, "first_day", &mut errors)?,
         }
     }
-    term_form(&state, &visitor, None, &v, errors)
+    term_form(&a.state, &a.visitor, None, &v, errors)
 }
 
 async fn edit_term_form(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> AppResult<Response> {
@@ -473,14 +460,8 @@ async fn edit_term_form(State(state): State<AppState>, visitor: Visitor, Path(id
     term_form(&state, &visitor, Some(id), &values_of(&term), FormErrors::default())
 }
 
-async fn update_term(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(mut v): Form<Values>,
-) -> AppResult<Response> {
-    let term = state.store.term(id).await?.ok_or(AppError::NotFound)?;
+async fn update_term(a: Acting, Path(id): Path<i64>, Form(mut v): Form<Values>) -> AppResult<Response> {
+    let term = a.state.store.term(id).await?.ok_or(AppError::NotFound)?;
     // Whose dates they are is not changed here: delete and add instead.
     v.insert("authority".into(), term.local_authority.clone());
     let whose = match term.school_id {
@@ -489,31 +470,22 @@ async fn update_term(
     };
     let mut errors = FormErrors::default();
     if let Some(dates) = read_term(&v, &mut errors) {
-        match state
-            .store
-            .save_term(&actor(&signed.0, &visitor), Some(id), &whose, &dates)
-            .await
-        {
+        match a.state.store.save_term(&a.actor(), Some(id), &whose, &dates).await {
             Ok(_) => {
                 let to = year_href(&term.local_authority, dates.term.year);
-                return done(&state, &signed, "Term dates saved.", &to).await;
+                return a.done("Term dates saved.", &to).await;
             }
             Err(e) => refused_on_its_field(e, "first_day", &mut errors)?,
         }
     }
-    term_form(&state, &visitor, Some(id), &v, errors)
+    term_form(&a.state, &a.visitor, Some(id), &v, errors)
 }
 
-async fn delete_term(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let term = state.store.term(id).await?.ok_or(AppError::NotFound)?;
-    state.store.delete_term(&actor(&signed.0, &visitor), id).await?;
+async fn delete_term(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let term = a.state.store.term(id).await?.ok_or(AppError::NotFound)?;
+    a.state.store.delete_term(&a.actor(), id).await?;
     let to = year_href(&term.local_authority, term.dates.term.year);
-    done(&state, &signed, "Term dates deleted.", &to).await
+    a.done("Term dates deleted.", &to).await
 }
 
 #[derive(Deserialize)]
@@ -524,18 +496,14 @@ struct CopyForm {
     academic_year: String,
 }
 
-async fn copy_last_year(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(f): Form<CopyForm>,
-) -> AppResult<Response> {
+async fn copy_last_year(a: Acting, Form(f): Form<CopyForm>) -> AppResult<Response> {
     let year = AcademicYear::parse(&f.academic_year).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let authority = check_authority(&f.authority).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let to = year_href(&authority, year);
-    let message = match state
+    let message = match a
+        .state
         .store
-        .copy_last_year(&actor(&signed.0, &visitor), &Whose::Authority(authority), year)
+        .copy_last_year(&a.actor(), &Whose::Authority(authority), year)
         .await
     {
         Ok(n) => format!(
@@ -546,7 +514,7 @@ async fn copy_last_year(
         ),
         Err(e) => refusal_text(e)?,
     };
-    done(&state, &signed, &message, &to).await
+    a.done(&message, &to).await
 }
 
 // ---- A closure's form ----
@@ -614,18 +582,13 @@ async fn new_closure_form(
     closure_form(&state, &visitor, &v, FormErrors::default())
 }
 
-async fn create_closure(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+async fn create_closure(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let keyed = crate::pickers::keyed(&state.store, &v, SCHOOL_PICKER, &mut errors).await?;
+    let keyed = crate::pickers::keyed(&a.state.store, &v, SCHOOL_PICKER, &mut errors).await?;
     let owner = read_owner(&keyed, &mut errors);
     let day = read_closure(&v, &mut errors);
     if let (Some(owner), Some((day, kind, reason))) = (owner, day)
-        && let Some(whose) = whose(&state, owner, &mut errors).await?
+        && let Some(whose) = whose(&a.state, owner, &mut errors).await?
     {
         let closure = NewClosure {
             whose,
@@ -633,32 +596,22 @@ async fn create_closure(
             kind,
             reason,
         };
-        match state.store.save_closure(&actor(&signed.0, &visitor), &closure).await {
+        match a.state.store.save_closure(&a.actor(), &closure).await {
             Ok(id) => {
-                let saved = state.store.closure(id).await?.ok_or(AppError::NotFound)?;
+                let saved = a.state.store.closure(id).await?.ok_or(AppError::NotFound)?;
                 let to = year_href(&saved.local_authority, AcademicYear::containing(day));
-                return done(&state, &signed, "Day without lessons saved.", &to).await;
+                return a.done("Day without lessons saved.", &to).await;
             }
             Err(e) => refused_on_its_field(e, "date", &mut errors)?,
         }
     }
-    closure_form(&state, &visitor, &v, errors)
+    closure_form(&a.state, &a.visitor, &v, errors)
 }
 
-async fn delete_closure(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let closure = state.store.closure(id).await?.ok_or(AppError::NotFound)?;
-    state.store.delete_closure(&actor(&signed.0, &visitor), id).await?;
+async fn delete_closure(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let closure = a.state.store.closure(id).await?.ok_or(AppError::NotFound)?;
+    a.state.store.delete_closure(&a.actor(), id).await?;
     let to = year_href(&closure.local_authority, AcademicYear::containing(closure.day));
-    done(
-        &state,
-        &signed,
-        "Day without lessons deleted; lessons are taught that day.",
-        &to,
-    )
-    .await
+    a.done("Day without lessons deleted; lessons are taught that day.", &to)
+        .await
 }

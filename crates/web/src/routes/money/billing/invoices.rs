@@ -1,8 +1,9 @@
 //! Invoices on the screens: the office's searchable list, parents' and schools' own statements, and one invoice as each may see it.
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::pages::{render, render_clearing_flash};
 use crate::routes::page_number;
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 use askama::Template;
@@ -140,16 +141,11 @@ pub(super) async fn guardians_of(state: &AppState, user: &User) -> AppResult<Vec
     Ok(state.store.guardian_ids_for_email(&user.email).await?)
 }
 
-pub(super) async fn parent_invoices(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Query(q): Query<ListForm>,
-) -> AppResult<Response> {
-    let guardians = guardians_of(&state, &user).await?;
+pub(super) async fn parent_invoices(a: Acting, Query(q): Query<ListForm>) -> AppResult<Response> {
+    let guardians = guardians_of(&a.state, &a.user).await?;
     invoices_page(
-        &state,
-        &visitor,
+        &a.state,
+        &a.visitor,
         InvoiceFilter {
             guardians: Some(guardians),
             ..InvoiceFilter::default()
@@ -165,18 +161,13 @@ pub(super) async fn parent_invoices(
     .await
 }
 
-pub(super) async fn school_invoices(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Query(q): Query<ListForm>,
-) -> AppResult<Response> {
-    let school = user.school_id.ok_or_else(|| {
+pub(super) async fn school_invoices(a: Acting, Query(q): Query<ListForm>) -> AppResult<Response> {
+    let school = a.user.school_id.ok_or_else(|| {
         AppError::Forbidden("Your account is not linked to a school. Ask the hub office to link it.".into())
     })?;
     invoices_page(
-        &state,
-        &visitor,
+        &a.state,
+        &a.visitor,
         InvoiceFilter {
             payer: Some(tutti_domain::billing::PayerKey::School(school)),
             ..InvoiceFilter::default()
@@ -362,38 +353,18 @@ pub(super) async fn own_invoice(state: &AppState, user: &User, id: i64) -> AppRe
     }
 }
 
-pub(super) async fn parent_invoice(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let invoice = own_invoice(&state, &user, id).await?;
-    invoice_page(
-        &state,
-        &visitor,
-        invoice,
-        ("/parent/invoices", "Your invoices"),
-        Viewer::Payer,
-    )
-    .await
+/// A payer's own invoice, with the way back to their list of invoices.
+async fn payer_invoice(a: Acting, id: i64, back: (&str, &str)) -> AppResult<Response> {
+    let invoice = own_invoice(&a.state, &a.user, id).await?;
+    invoice_page(&a.state, &a.visitor, invoice, back, Viewer::Payer).await
 }
 
-pub(super) async fn school_invoice(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let invoice = own_invoice(&state, &user, id).await?;
-    invoice_page(
-        &state,
-        &visitor,
-        invoice,
-        ("/school/invoices", "Your school's invoices"),
-        Viewer::Payer,
-    )
-    .await
+pub(super) async fn parent_invoice(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    payer_invoice(a, id, ("/parent/invoices", "Your invoices")).await
+}
+
+pub(super) async fn school_invoice(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    payer_invoice(a, id, ("/school/invoices", "Your school's invoices")).await
 }
 
 // ---- Charging policies ----

@@ -1,9 +1,10 @@
 //! Charging policies by academic year: the form, and the policy as a file to export and import.
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::routes::records::{Values, actor, csrf_of, done};
-use crate::session::{SignedIn, Visitor};
+use crate::routes::records::{Values, csrf_of};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 use askama::Template;
@@ -317,15 +318,9 @@ pub(super) fn policy_from_form(mut policy: ChargingPolicy, v: &Values, errors: &
     policy
 }
 
-pub(super) async fn save_policy(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(year): Path<String>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+pub(super) async fn save_policy(a: Acting, Path(year): Path<String>, Form(v): Form<Values>) -> AppResult<Response> {
     let year = year_of(&year)?;
-    let record = state.store.charging_policy(year).await?;
+    let record = a.state.store.charging_policy(year).await?;
     let mut errors = FormErrors::default();
     let policy = policy_from_form(record.policy.clone(), &v, &mut errors);
     if errors.is_empty() {
@@ -337,8 +332,8 @@ pub(super) async fn save_policy(
     }
     if !errors.is_empty() {
         let page = policy_view(
-            &state,
-            &visitor,
+            &a.state,
+            &a.visitor,
             year,
             record.revision,
             &record.policy,
@@ -347,15 +342,10 @@ pub(super) async fn save_policy(
         );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    let revision = state
-        .store
-        .save_charging_policy(&actor(&signed.0, &visitor), year, &policy)
-        .await?;
+    let revision = a.state.store.save_charging_policy(&a.actor(), year, &policy).await?;
     // Public pages show the prices: the shared copies go, so the new figures show at once.
-    state.pages.clear();
-    done(
-        &state,
-        &signed,
+    a.state.pages.clear();
+    a.done(
         &format!("Saved the {year} charging policy (revision {revision})."),
         &format!("/admin/billing/policies/{year}"),
     )
@@ -409,16 +399,10 @@ pub(super) async fn policy_file_text(state: &AppState, request: Request) -> AppR
     Ok(if file.trim().is_empty() { pasted } else { file })
 }
 
-pub(super) async fn import_policy_file(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(year): Path<String>,
-    request: Request,
-) -> AppResult<Response> {
+pub(super) async fn import_policy_file(a: Acting, Path(year): Path<String>, request: Request) -> AppResult<Response> {
     let year = year_of(&year)?;
-    let text = policy_file_text(&state, request).await?;
-    let record = state.store.charging_policy(year).await?;
+    let text = policy_file_text(&a.state, request).await?;
+    let record = a.state.store.charging_policy(year).await?;
     let mut errors = FormErrors::default();
     if text.trim().is_empty() {
         errors.add("document", "Paste the policy file here, or choose a file to upload");
@@ -430,14 +414,9 @@ pub(super) async fn import_policy_file(
     };
     match result {
         Ok(policy) => {
-            let revision = state
-                .store
-                .save_charging_policy(&actor(&signed.0, &visitor), year, &policy)
-                .await?;
-            state.pages.clear();
-            done(
-                &state,
-                &signed,
+            let revision = a.state.store.save_charging_policy(&a.actor(), year, &policy).await?;
+            a.state.pages.clear();
+            a.done(
                 &format!(
                     "Imported \"{}\" as the {year} charging policy (revision {revision}).",
                     policy.name
@@ -457,7 +436,15 @@ pub(super) async fn import_policy_file(
                     ),
                 );
             }
-            let mut page = policy_view(&state, &visitor, year, record.revision, &record.policy, None, errors);
+            let mut page = policy_view(
+                &a.state,
+                &a.visitor,
+                year,
+                record.revision,
+                &record.policy,
+                None,
+                errors,
+            );
             page.document = text;
             page.problems = problems;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())

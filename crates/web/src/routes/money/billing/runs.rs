@@ -1,9 +1,10 @@
 //! The office's billing runs: the term to bill, the preview, the committed run and its progress.
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::routes::records::{actor, csrf_of, done};
-use crate::session::{SignedIn, Visitor};
+use crate::routes::records::csrf_of;
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 use askama::Template;
@@ -210,40 +211,29 @@ pub(super) async fn preview(
 
 /// Starts a run as a job (`tutti_store::platform::jobs`): one at a time on every app server
 /// of the hub, its progress and outcome in the database for any of them to show.
-pub(super) async fn start_run(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(form): Form<TermForm>,
-) -> AppResult<Response> {
+pub(super) async fn start_run(a: Acting, Form(form): Form<TermForm>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let Some(term) = parse_term(&form.term, &mut errors) else {
-        let page = index_page(&state, &visitor, form.term, errors).await?;
+        let page = index_page(&a.state, &a.visitor, form.term, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
-    let who = actor(&signed.0, &visitor);
-    let job = match state.store.start_billing_job(&who, term).await {
+    let who = a.actor();
+    let job = match a.state.store.start_billing_job(&who, term).await {
         Ok(job) => job,
         Err(e) if e.refusal().is_some() => {
-            return done(&state, &signed, &e.to_string(), "/admin/billing").await;
+            return a.done(&e.to_string(), "/admin/billing").await;
         }
         Err(e) => return Err(e.into()),
     };
     let id = job.id;
     // The run goes on even if the browser leaves: it is one transaction either way.
     // As the API does, it waits `job_answer_wait` before showing the progress page instead.
-    let task = crate::jobs::run_billing(&state, job);
-    let _ = crate::jobs::within_wait(&state, task).await;
-    let job = state.store.job(id).await?;
+    let task = crate::jobs::run_billing(&a.state, job);
+    let _ = crate::jobs::within_wait(&a.state, task).await;
+    let job = a.state.store.job(id).await?;
     if job.status == JobStatus::Done {
         let message = finished_message(&job);
-        return done(
-            &state,
-            &signed,
-            &message,
-            &format!("/admin/billing/invoices?term={term}"),
-        )
-        .await;
+        return a.done(&message, &format!("/admin/billing/invoices?term={term}")).await;
     }
     Ok(Redirect::to(&format!("/admin/billing/progress/{id}")).into_response())
 }

@@ -1,4 +1,6 @@
 //! The basket and donations, card checkout through the provider's hosted page (or the offline test page), and the provider's signed webhooks.
+use super::checkout::{Back, guest_checkout, to_hosted_page};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::error::{refusal_text, refused_on};
 use crate::forms::FormErrors;
@@ -19,7 +21,6 @@ use tutti_domain::Pence;
 use tutti_domain::payments::GIFT_AID_STATEMENT;
 use tutti_domain::validate::Postcode;
 use tutti_store::money::payments::basket::{DonationInput, GiftAidDeclaration};
-use tutti_store::money::payments::provider::CheckoutRequest;
 
 pub(super) struct ItemRow {
     id: i64,
@@ -159,14 +160,10 @@ async fn guest_form(
     let (csrf, cookie) = crate::session::form_token(state, visitor).await?;
     page.shell.csrf = csrf;
     page.guest = visitor.user().is_none();
-    let mut response = (status, render(&page)?).into_response();
-    if let Some(c) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(crate::session::uncached_form(
+        (status, render(&page)?).into_response(),
+        cookie,
+    ))
 }
 
 /// Reads the donation form: an amount, and with Gift Aid the name, home address and a real
@@ -283,29 +280,15 @@ async fn guest_donate(state: &AppState, visitor: &Visitor, v: &Values) -> AppRes
         }
     };
     let provider = state.payments.clone().ok_or_else(no_card_payments)?;
-    let open = state.store.open_guest_checkout(item, provider.name()).await?;
-    let base = state.config.public_url.trim_end_matches('/');
-    let request = CheckoutRequest {
-        amount: Pence(open.amount_pence),
-        reference: open.reference.clone(),
-        description: open.description.clone(),
-        customer_email: Some(email),
-        success_url: format!("{base}/events/paid?ref={}", open.reference),
-        cancel_url: format!("{base}/donate"),
-    };
-    match provider.create_checkout(&request).await {
-        Ok(hosted) => {
-            state.store.set_checkout_session(open.id, &hosted.session_id).await?;
-            Ok(Redirect::to(&hosted.url).into_response())
-        }
-        Err(e) => {
-            tracing::error!(error = %e, reference = %open.reference, "could not start a donation's checkout");
-            Err(AppError::BadRequest(
-                "We could not reach the payment provider, and nothing has been taken. Try again in a few minutes."
-                    .into(),
-            ))
-        }
-    }
+    guest_checkout(
+        state,
+        provider.as_ref(),
+        item,
+        &email,
+        "/donate",
+        "a donation's checkout",
+    )
+    .await
 }
 
 // ---- Checkout and the provider ----------------------------------------------------------
@@ -319,38 +302,8 @@ pub(super) fn no_card_payments() -> AppError {
 pub(super) async fn checkout(State(state): State<AppState>, signed: SignedIn) -> AppResult<Response> {
     let provider = state.payments.clone().ok_or_else(no_card_payments)?;
     let open = state.store.open_checkout(signed.0.id, provider.name()).await?;
-    to_hosted_page(&state, provider.as_ref(), &signed.0, open).await
-}
-
-/// Sends the payer to the provider's hosted page for a checkout just opened.
-pub(super) async fn to_hosted_page(
-    state: &AppState,
-    provider: &dyn tutti_store::money::payments::provider::PaymentProvider,
-    user: &tutti_store::platform::accounts::User,
-    open: tutti_store::money::payments::Checkout,
-) -> AppResult<Response> {
-    let base = state.config.public_url.trim_end_matches('/');
-    let request = CheckoutRequest {
-        amount: Pence(open.amount_pence),
-        reference: open.reference.clone(),
-        description: open.description.clone(),
-        customer_email: Some(user.email.clone()),
-        success_url: format!("{base}/basket/return?ref={}", open.reference),
-        cancel_url: format!("{base}/basket"),
-    };
-    match provider.create_checkout(&request).await {
-        Ok(hosted) => {
-            state.store.set_checkout_session(open.id, &hosted.session_id).await?;
-            Ok(Redirect::to(&hosted.url).into_response())
-        }
-        Err(e) => {
-            tracing::error!(error = %e, reference = %open.reference, "could not start a checkout");
-            Err(AppError::BadRequest(
-                "We could not reach the payment provider, and nothing has been taken. Try again in a few minutes."
-                    .into(),
-            ))
-        }
-    }
+    let back = Back::basket(&open);
+    to_hosted_page(&state, provider.as_ref(), &signed.0.email, open, back).await
 }
 
 #[derive(Deserialize)]
@@ -359,17 +312,13 @@ pub(super) struct ReturnParams {
     reference: String,
 }
 
-pub(super) async fn checkout_return(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Query(p): Query<ReturnParams>,
-) -> AppResult<Response> {
-    let c = state
+pub(super) async fn checkout_return(a: Acting, Query(p): Query<ReturnParams>) -> AppResult<Response> {
+    let c = a
+        .state
         .store
         .checkout_by_reference(&p.reference)
         .await?
-        .filter(|c| c.user_id == signed.0.id)
+        .filter(|c| c.user_id == a.user.id)
         .ok_or(AppError::NotFound)?;
     let amount = Pence(c.amount_pence);
     let (heading, paragraphs) = if c.status == "paid" {
@@ -390,7 +339,7 @@ pub(super) async fn checkout_return(
         )
     };
     render(&MessagePage {
-        shell: Shell::new(&state, &visitor, heading.clone(), "/basket"),
+        shell: Shell::new(&a.state, &a.visitor, heading.clone(), "/basket"),
         heading,
         paragraphs,
         link: Some(("/basket".into(), "Back to your basket".into())),

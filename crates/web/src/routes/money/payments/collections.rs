@@ -3,13 +3,14 @@ use super::office::Q;
 use super::office::SmallForm;
 use super::office::TablePage;
 use super::office::year_or_current;
+use crate::acting::Acting;
 use crate::error::refused_on;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
 use crate::pickers::pick;
-use crate::routes::records::{FormField, FormPage, Values, actor, cell, csrf_of, done, form_again, input};
-use crate::session::{SignedIn, Visitor};
+use crate::routes::records::{FormField, FormPage, Values, cell, csrf_of, form_again, input};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 use axum::extract::{Form, Query, State};
@@ -199,23 +200,18 @@ pub(super) fn read_agreement(v: &Values, errors: &mut FormErrors) -> Option<Agre
     })
 }
 
-pub(super) async fn create_agreement(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+pub(super) async fn create_agreement(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     if let Some(input) = read_agreement(&v, &mut errors) {
-        match state.store.create_agreement(&actor(&signed.0, &visitor), &input).await {
-            Ok(a) => {
-                let to = format!("/admin/agreements?year={}", a.academic_year);
-                return done(&state, &signed, "Agreement saved.", &to).await;
+        match a.state.store.create_agreement(&a.actor(), &input).await {
+            Ok(agreement) => {
+                let to = format!("/admin/agreements?year={}", agreement.academic_year);
+                return a.done("Agreement saved.", &to).await;
             }
             Err(e) => refused_on(e, "programme", &mut errors)?,
         }
     }
-    form_again(agreement_page(&state, &visitor, &v, errors).await?)
+    form_again(agreement_page(&a.state, &a.visitor, &v, errors).await?)
 }
 
 pub(super) fn csv_download(name: &str, body: String) -> Response {
@@ -229,14 +225,9 @@ pub(super) fn csv_download(name: &str, body: String) -> Response {
         .into_response()
 }
 
-pub(super) async fn journal(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Query(p): Query<Q>,
-) -> AppResult<Response> {
+pub(super) async fn journal(a: Acting, Query(p): Query<Q>) -> AppResult<Response> {
     let term = TermId::parse(&p.term).map_err(|_| AppError::BadRequest("Give a term like 2026-autumn.".into()))?;
-    let csv = state.store.journal_export(&actor(&signed.0, &visitor), term).await?;
+    let csv = a.state.store.journal_export(&a.actor(), term).await?;
     Ok(csv_download(&format!("internal-journal-{term}.csv"), csv))
 }
 
@@ -412,33 +403,20 @@ pub(super) async fn read_mandate(
     }))
 }
 
-pub(super) async fn create_mandate(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+pub(super) async fn create_mandate(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    if let Some(input) = read_mandate(&state.store, &v, &mut errors).await? {
-        match state.store.create_mandate(&actor(&signed.0, &visitor), &input).await {
-            Ok(_) => return done(&state, &signed, "Mandate saved.", "/admin/direct-debit").await,
+    if let Some(input) = read_mandate(&a.state.store, &v, &mut errors).await? {
+        match a.state.store.create_mandate(&a.actor(), &input).await {
+            Ok(_) => return a.done("Mandate saved.", "/admin/direct-debit").await,
             Err(e) => refused_on(e, "reference", &mut errors)?,
         }
     }
-    form_again(mandate_page(&state, &visitor, &v, errors))
+    form_again(mandate_page(&a.state, &a.visitor, &v, errors))
 }
 
-pub(super) async fn collection_file(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Query(p): Query<Q>,
-) -> AppResult<Response> {
+pub(super) async fn collection_file(a: Acting, Query(p): Query<Q>) -> AppResult<Response> {
     let date = parse_date(&p.date).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let csv = state
-        .store
-        .dd_collection_file(&actor(&signed.0, &visitor), date)
-        .await?;
+    let csv = a.state.store.dd_collection_file(&a.actor(), date).await?;
     Ok(csv_download(&format!("direct-debit-{date}.csv"), csv))
 }
 

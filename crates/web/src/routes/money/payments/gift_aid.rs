@@ -2,21 +2,20 @@
 //! days not yet claimed, and the schedule as CSV in HMRC's Charities Online layout, which marks
 //! its donations claimed so the next never repeats one (as `tutti payments gift-aid` does).
 use askama::Template;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, Query};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Date;
 use tutti_domain::gift_aid::{schedule_csv, schedule_date};
 
+use crate::acting::Acting;
 use crate::error::AppResult;
 use crate::format;
 use crate::forms::FormErrors;
 use crate::pages::render;
 use crate::routes::records::Values;
-use crate::session::{SignedIn, Visitor, actor};
 use crate::shell::Shell;
-use crate::state::AppState;
 
 pub(super) struct LineRow {
     name: String,
@@ -67,15 +66,10 @@ fn read(from: &str, to: &str, errors: &mut FormErrors) -> Option<(Date, Date)> {
     }
 }
 
-pub(super) async fn gift_aid(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Query(p): Query<Params>,
-) -> AppResult<Response> {
+pub(super) async fn gift_aid(a: Acting, Query(p): Query<Params>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let mut page = GiftAidPage {
-        shell: Shell::new(&state, &visitor, "Gift Aid claim", "/admin/donations"),
+        shell: Shell::new(&a.state, &a.visitor, "Gift Aid claim", "/admin/donations"),
         errors: FormErrors::default(),
         from: p.from.clone(),
         to: p.to.clone(),
@@ -88,10 +82,7 @@ pub(super) async fn gift_aid(
         return render(&page);
     }
     if let Some((from, to)) = read(&p.from, &p.to, &mut errors) {
-        let claim = state
-            .store
-            .gift_aid_claim(&actor(&signed.0, &visitor), from, to, true)
-            .await?;
+        let claim = a.state.store.gift_aid_claim(&a.actor(), from, to, true).await?;
         page.lines = claim
             .lines
             .iter()
@@ -119,12 +110,7 @@ pub(super) async fn gift_aid(
 }
 
 /// Makes the claim: the schedule as a CSV download, its donations marked claimed.
-pub(super) async fn make_claim(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+pub(super) async fn make_claim(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
     let get = |k: &str| v.get(k).cloned().unwrap_or_default();
     let mut errors = FormErrors::default();
     let Some((from, to)) = read(&get("from"), &get("to"), &mut errors) else {
@@ -132,10 +118,7 @@ pub(super) async fn make_claim(
             "Enter the first and last days of the claim.".into(),
         ));
     };
-    let claim = state
-        .store
-        .gift_aid_claim(&actor(&signed.0, &visitor), from, to, false)
-        .await?;
+    let claim = a.state.store.gift_aid_claim(&a.actor(), from, to, false).await?;
     let name = format!(
         "gift-aid-{}-to-{}.csv",
         format::input_date(from),

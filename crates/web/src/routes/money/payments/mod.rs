@@ -2,6 +2,7 @@
 //! page (or the offline test page), the provider's signed webhooks, and the office's screens
 //! for invoice payments, refunds, agreements, Direct Debit and lesson credits.
 mod basket;
+pub(crate) mod checkout;
 mod collections;
 mod documents;
 mod gift_aid;

@@ -1,10 +1,11 @@
 //! The office's payment screens: payments in, refunds, lesson credits and donations.
+use crate::acting::Acting;
 use crate::error::AppResult;
 use crate::error::refused_on;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::routes::records::{Cell, Values, actor, cell, done, link};
-use crate::session::{SignedIn, Visitor};
+use crate::routes::records::{Cell, Values, cell, link};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 use askama::Template;
@@ -215,21 +216,14 @@ pub(super) fn read_payment(
     })
 }
 
-pub(super) async fn money_in_or_out(
-    state: AppState,
-    visitor: Visitor,
-    signed: SignedIn,
-    id: i64,
-    v: Values,
-    field: &'static str,
-) -> AppResult<Response> {
+pub(super) async fn money_in_or_out(a: Acting, id: i64, v: Values, field: &'static str) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    if let Some(input) = read_payment(&v, field, &mut errors, state.store.today()) {
-        let who = actor(&signed.0, &visitor);
+    if let Some(input) = read_payment(&v, field, &mut errors, a.state.store.today()) {
+        let who = a.actor();
         let result = if field == "payment" {
-            state.store.record_payment(&who, id, &input).await
+            a.state.store.record_payment(&who, id, &input).await
         } else {
-            state.store.record_refund(&who, id, &input).await
+            a.state.store.record_refund(&who, id, &input).await
         };
         match result {
             Ok(acc) => {
@@ -238,56 +232,36 @@ pub(super) async fn money_in_or_out(
                     tutti_domain::charging::capitalised(field),
                     acc.balance()
                 );
-                return done(&state, &signed, &message, &format!("/admin/invoices/{id}/payments")).await;
+                return a.done(&message, &format!("/admin/invoices/{id}/payments")).await;
             }
             Err(e) => refused_on(e, field, &mut errors)?,
         }
     }
-    let page = invoice_view(&state, &visitor, id, errors).await?;
+    let page = invoice_view(&a.state, &a.visitor, id, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
-pub(super) async fn record_payment(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    money_in_or_out(state, visitor, signed, id, v, "payment").await
+pub(super) async fn record_payment(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    money_in_or_out(a, id, v, "payment").await
 }
 
-pub(super) async fn record_refund(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    money_in_or_out(state, visitor, signed, id, v, "refund").await
+pub(super) async fn record_refund(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    money_in_or_out(a, id, v, "refund").await
 }
 
-pub(super) async fn run_credits(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+pub(super) async fn run_credits(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
     let term = v.get("term").map(String::as_str).unwrap_or_default();
     let Ok(term) = TermId::parse(term) else {
-        return done(&state, &signed, "Enter a term like Autumn 2026.", "/admin/payments").await;
+        return a.done("Enter a term like Autumn 2026.", "/admin/payments").await;
     };
-    let report = state
-        .store
-        .credit_missed_lessons(&actor(&signed.0, &visitor), term)
-        .await?;
+    let report = a.state.store.credit_missed_lessons(&a.actor(), term).await?;
     let message = format!(
         "{} lessons credited for {}, {} in all.",
         crate::format::count(report.credits),
         term.title(),
         Pence(report.total_pence)
     );
-    done(&state, &signed, &message, "/admin/payments").await
+    a.done(&message, "/admin/payments").await
 }
 
 pub(super) async fn donations(State(state): State<AppState>, visitor: Visitor) -> AppResult<Response> {

@@ -1,7 +1,7 @@
 //! Paying one invoice by card (decision 76): the next instalment, or any amount from £1 (or
 //! the balance, when less is left) to the balance, through the provider's hosted page.
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tutti_domain::Pence;
@@ -10,12 +10,14 @@ use tutti_domain::payments::card_minimum;
 use tutti_store::money::payments::invoices::InvoiceAccount;
 use tutti_store::platform::accounts::{Role, User};
 
-use super::basket::{no_card_payments, to_hosted_page};
+use super::basket::no_card_payments;
+use super::checkout::{Back, to_hosted_page};
+use crate::acting::Acting;
 use crate::error::{AppResult, refused_on};
 use crate::forms::FormErrors;
 use crate::pages::render;
 use crate::routes::records::Values;
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -111,23 +113,12 @@ async fn pay_page(
     Ok((status, render(&page)?).into_response())
 }
 
-pub(super) async fn pay_form(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    pay_page(&state, &visitor, &user, id, String::new(), FormErrors::default()).await
+pub(super) async fn pay_form(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    pay_page(&a.state, &a.visitor, &a.user, id, String::new(), FormErrors::default()).await
 }
 
-pub(super) async fn pay(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let provider = state.payments.clone().ok_or_else(no_card_payments)?;
+pub(super) async fn pay(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    let provider = a.state.payments.clone().ok_or_else(no_card_payments)?;
     let typed = v.get("amount").map(|a| a.trim().to_owned()).unwrap_or_default();
     let mut errors = FormErrors::default();
     let amount = match Pence::parse_pounds(&typed) {
@@ -142,15 +133,19 @@ pub(super) async fn pay(
         }
     };
     if let Some(amount) = amount {
-        match state
+        match a
+            .state
             .store
-            .open_invoice_checkout(&user, id, amount, provider.name())
+            .open_invoice_checkout(&a.user, id, amount, provider.name())
             .await
         {
-            Ok(open) => return to_hosted_page(&state, provider.as_ref(), &user, open).await,
+            Ok(open) => {
+                let back = Back::basket(&open);
+                return to_hosted_page(&a.state, provider.as_ref(), &a.user.email, open, back).await;
+            }
             Err(e) => refused_on(e, "amount", &mut errors)?,
         }
     }
-    let page = pay_page(&state, &visitor, &user, id, typed, errors).await?;
+    let page = pay_page(&a.state, &a.visitor, &a.user, id, typed, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
