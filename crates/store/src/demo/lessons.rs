@@ -7,8 +7,8 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Value};
 use time::Date;
 use tutti_domain::calendar::{AcademicYear, default_term_dates};
 
-use crate::error::Result;
 use super::Calendar;
+use crate::error::Result;
 use crate::query::{all_of, one_of, stmt};
 use crate::teaching::lessons::{generate_in, insert_rows, insert_term_dates, term_date_values};
 use crate::{Backend, now};
