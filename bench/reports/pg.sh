@@ -23,7 +23,7 @@ export PGHOST="${PGHOST:-127.0.0.1}" PGUSER="${PGUSER:-postgres}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/tutti-target}"
 # The same build as run.sh's (the dashboard's drawer beside the binary), so that neither script
 # rebuilds what the other built with other features.
-cargo build --release -p tutti -p tutti-web --example dashboard_page >/dev/null
+cargo build --release -p tutti -p tutti-web --bin tutti --example dashboard_page >/dev/null
 BIN="$CARGO_TARGET_DIR/release/tutti"
 DB="tutti_return_$$"
 URL="postgres://$PGUSER@$PGHOST:5432/$DB"

@@ -19,7 +19,7 @@ done
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/tutti-target}"
 # One build of both, so the features the binary's crates are built with are the same for both
 # and nothing is built twice.
-cargo build --release -p tutti -p tutti-web --example dashboard_page >/dev/null
+cargo build --release -p tutti -p tutti-web --bin tutti --example dashboard_page >/dev/null
 BIN="$CARGO_TARGET_DIR/release/tutti"
 DASHBOARD="$CARGO_TARGET_DIR/release/examples/dashboard_page"
 WORK=$(mktemp -d)
