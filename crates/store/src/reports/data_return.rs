@@ -175,12 +175,15 @@ impl Store {
         ))
         .all(conn)
         .await?;
+        // One `IN` over the union, not two `IN`s joined by `OR`: PostgreSQL cannot make a join of
+        // an `OR`, and when a million ids do not fit its working memory it looked up the
+        // enrolments afresh for every pupil (bench/reports/README.md).
         let pupils = PupilRow::find_by_statement(stmt(
             backend,
             "SELECT id, school_id, date_of_birth, year_group_override, fsm, pupil_premium, send, looked_after, \
              gender, ethnicity FROM pupils WHERE id IN (SELECT pupil_id FROM enrolments \
-             WHERE status <> 'awaiting' AND start_date <= ? AND (end_date IS NULL OR end_date >= ?)) \
-             OR id IN (SELECT pupil_id FROM ensemble_members \
+             WHERE status <> 'awaiting' AND start_date <= ? AND (end_date IS NULL OR end_date >= ?) \
+             UNION SELECT pupil_id FROM ensemble_members \
              WHERE joined_on <= ? AND (left_on IS NULL OR left_on >= ?))",
             [
                 period.to.into(),
