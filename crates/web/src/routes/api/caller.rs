@@ -6,7 +6,7 @@ use tutti_store::platform::accounts::User;
 use tutti_store::platform::audit::Actor;
 
 use crate::error::AppError;
-use crate::session::{SignedIn, Visitor, actor};
+use crate::acting::Acting;
 use crate::state::AppState;
 
 /// The caller of an operation; a handler taking this is only reached signed in (by token or
@@ -22,12 +22,12 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let visitor = Visitor::from_request_parts(parts, state).await?;
-        let SignedIn(user, _) = SignedIn::from_request_parts(parts, state).await?;
-        let actor = actor(&user, &visitor);
+        // The pages' signed-in extractor, kept to what an operation needs.
+        let acting = Acting::from_request_parts(parts, state).await?;
+        let actor = acting.actor();
         Ok(Caller {
-            state: state.clone(),
-            user,
+            state: acting.state,
+            user: acting.user,
             actor,
         })
     }

@@ -8,13 +8,14 @@ pub(crate) mod markdown;
 mod public;
 mod views;
 
-use axum::extract::{FromRequestParts, State};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience};
+use crate::acting::Visiting;
 use crate::error::{AppError, AppResult};
 use crate::page_cache::{PageCache, Rendered};
 use crate::session::Visitor;
@@ -43,10 +44,7 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let visitor = Visitor::from_request_parts(parts, state).await?;
-        let State(state) = State::<AppState>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::Internal("state".into()))?;
+        let Visiting { state, visitor } = Visiting::from_request_parts(parts, state).await?;
         let cache = state.pages.clone();
         Ok(Ctx {
             state,
