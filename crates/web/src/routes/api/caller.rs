@@ -5,8 +5,8 @@ use axum::http::request::Parts;
 use tutti_store::platform::accounts::User;
 use tutti_store::platform::audit::Actor;
 
-use crate::error::AppError;
 use crate::acting::Acting;
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// The caller of an operation; a handler taking this is only reached signed in (by token or
