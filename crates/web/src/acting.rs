@@ -45,7 +45,8 @@ impl FromRequestParts<AppState> for Acting {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Visiting { state, visitor } = Visiting::from_request_parts(parts, state).await?;
-        let SignedIn(user, session) = SignedIn::from_request_parts(parts, &state).await?;
+        // The user and session from the visitor already in hand, not a second extraction.
+        let SignedIn(user, session) = SignedIn::of(&visitor)?;
         Ok(Acting {
             state,
             visitor,

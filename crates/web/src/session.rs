@@ -75,10 +75,16 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let visitor = Visitor::from_request_parts(parts, state).await?;
-        match visitor.session {
+        SignedIn::of(&Visitor::from_request_parts(parts, state).await?)
+    }
+}
+
+impl SignedIn {
+    /// The visitor's user and session, if they are signed in.
+    pub fn of(visitor: &Visitor) -> Result<SignedIn, AppError> {
+        match &visitor.session {
             Some(s) => match s.user.clone() {
-                Some(u) => Ok(SignedIn(u, s)),
+                Some(u) => Ok(SignedIn(u, s.clone())),
                 None => Err(AppError::Forbidden("Log in to see this page.".into())),
             },
             None => Err(AppError::Forbidden("Log in to see this page.".into())),

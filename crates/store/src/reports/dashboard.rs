@@ -17,7 +17,7 @@ use tutti_domain::staff::{CheckStatus, check_status};
 
 use crate::Store;
 use crate::error::Result;
-use crate::query::stmt;
+use crate::query::{Count, all_of, one_of};
 use crate::records::staff::{DBS_RENEW_YEARS, SAFEGUARDING_RENEW_YEARS, WARN_DAYS};
 
 /// The days a dashboard covers: the academic year containing today, from its first day to today.
@@ -185,11 +185,6 @@ pub struct SchoolDashboard {
 }
 
 #[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
-#[derive(FromQueryResult)]
 struct Labelled {
     label: String,
     n: i64,
@@ -273,22 +268,19 @@ impl Store {
     /// Pupils taught, lessons by what happened (and given by month), and every enrolment's
     /// outlook against the guarantee: counted so far plus still scheduled, as the domain judges.
     pub async fn dashboard_teaching(&self, span: Span, policy: &GuaranteePolicy) -> Result<Teaching> {
-        let backend = self.conn().get_database_backend();
         let conn = self.conn();
-        let pupils = Count::find_by_statement(stmt(
-            backend,
+        let pupils = one_of::<Count>(
+            conn,
             &format!("SELECT COUNT(DISTINCT e.pupil_id) AS n FROM enrolments e WHERE {TAUGHT}"),
             [span.to.into(), span.from.into()],
-        ))
-        .one(conn)
+        )
         .await?
         .map_or(0, |c| c.n);
-        let days = DayCount::find_by_statement(stmt(
-            backend,
+        let days = all_of::<DayCount>(
+            conn,
             "SELECT status, day, COUNT(*) AS n FROM dated_lessons WHERE day >= ? AND day <= ? GROUP BY status, day",
             [span.from.into(), span.to.into()],
-        ))
-        .all(conn)
+        )
         .await?;
         let mut t = Teaching {
             pupils_taught: pupils,
@@ -322,8 +314,8 @@ impl Store {
         // Judged are the enrolments with a lesson of the year in their dates. The database
         // counts the enrolments alike in both numbers, so a few hundred rows come back rather
         // than one an enrolment (each row costs more to hand over than to count).
-        let tallies = EnrolmentTally::find_by_statement(stmt(
-            backend,
+        let tallies = all_of::<EnrolmentTally>(
+            conn,
             "SELECT counted, remaining, COUNT(*) AS enrolments FROM (SELECT COALESCE(t.counted, 0) AS counted, \
              (SELECT COUNT(*) FROM dated_lessons d WHERE d.group_id = gm.group_id AND d.day >= ? \
               AND d.day <= ? AND d.status = 'scheduled' AND d.day >= e.start_date \
@@ -341,8 +333,7 @@ impl Store {
                 span.year.first_day().into(),
                 span.year.last_day().into(),
             ],
-        ))
-        .all(conn)
+        )
         .await?;
         for tally in tallies {
             let count = tutti_domain::guarantee::GuaranteeCount {
@@ -360,29 +351,26 @@ impl Store {
 
     /// Billed and paid this year; overdue today on every open invoice, by age.
     pub async fn dashboard_income(&self, span: Span) -> Result<Income> {
-        let backend = self.conn().get_database_backend();
         let conn = self.conn();
-        let billed = Billed::find_by_statement(stmt(
-            backend,
+        let billed = one_of::<Billed>(
+            conn,
             "SELECT CAST(COALESCE(SUM(i.total_pence), 0) AS BIGINT) AS billed, \
              CAST(COALESCE(SUM((SELECT SUM(p.amount_pence) FROM payments p WHERE p.invoice_id = i.id)), 0) AS BIGINT) \
              AS paid FROM invoices i WHERE i.status <> 'cancelled' AND i.issued_on >= ? AND i.issued_on <= ?",
             [span.from.into(), span.to.into()],
-        ))
-        .one(conn)
+        )
         .await?
         .unwrap_or(Billed { billed: 0, paid: 0 });
         // Open invoices with their instalments, one row an instalment (or one row with none).
-        let open = OpenInvoice::find_by_statement(stmt(
-            backend,
+        let open = all_of::<OpenInvoice>(
+            conn,
             "SELECT i.id, i.issued_on, i.total_pence, \
              CAST(COALESCE((SELECT SUM(p.amount_pence) FROM payments p WHERE p.invoice_id = i.id), 0) AS BIGINT) \
              AS settled_pence, n.due_on, n.amount_pence \
              FROM invoices i LEFT JOIN instalments n ON n.invoice_id = i.id \
              WHERE i.status IN ('issued', 'part_paid') AND i.issued_on <= ? ORDER BY i.id",
             [span.to.into()],
-        ))
-        .all(conn)
+        )
         .await?;
         let mut income = Income {
             billed: Pence(billed.billed),
@@ -423,22 +411,19 @@ impl Store {
     /// Applications waiting for lessons (by the area of the pupil's school) and for an
     /// ensemble's place (by the ensemble's area), by instrument.
     pub async fn dashboard_waiting(&self) -> Result<Vec<WaitingLine>> {
-        let backend = self.conn().get_database_backend();
-        let lessons = Waiting::find_by_statement(stmt(
-            backend,
+        let lessons = all_of::<Waiting>(
+            self.conn(),
             "SELECT a.instrument, s.area, COUNT(*) AS n FROM applications a JOIN schools s ON s.id = a.school_id \
              WHERE a.status = 'waiting' GROUP BY a.instrument, s.area",
             [],
-        ))
-        .all(self.conn())
+        )
         .await?;
-        let ensembles = Waiting::find_by_statement(stmt(
-            backend,
+        let ensembles = all_of::<Waiting>(
+            self.conn(),
             "SELECT a.instrument, e.area, COUNT(*) AS n FROM ensemble_applications a \
              JOIN ensembles e ON e.id = a.ensemble_id WHERE a.status = 'waiting' GROUP BY a.instrument, e.area",
             [],
-        ))
-        .all(self.conn())
+        )
         .await?;
         let mut lines: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
         for w in lessons {
@@ -468,9 +453,8 @@ impl Store {
     /// Pupils taught this year by school (where taught, else the pupil's school), most first;
     /// the schools with none; pupils by area.
     pub async fn dashboard_take_up(&self, span: Span) -> Result<TakeUp> {
-        let backend = self.conn().get_database_backend();
-        let schools = SchoolTakeUp::find_by_statement(stmt(
-            backend,
+        let schools = all_of::<SchoolTakeUp>(
+            self.conn(),
             &format!(
                 "SELECT s.id AS school_id, s.name, s.area, COUNT(DISTINCT e.pupil_id) AS pupils, \
                  s.latitude_micro, s.longitude_micro \
@@ -480,20 +464,18 @@ impl Store {
                  ORDER BY pupils DESC, s.name"
             ),
             [span.to.into(), span.from.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
-        let on_record = Count::find_by_statement(stmt(
-            backend,
+        let on_record = one_of::<Count>(
+            self.conn(),
             "SELECT COUNT(*) AS n FROM schools WHERE archived_at IS NULL",
             [],
-        ))
-        .one(self.conn())
+        )
         .await?
         .map_or(0, |c| c.n);
         // A pupil taught at two schools of one area counts once in it.
-        let by_area = Labelled::find_by_statement(stmt(
-            backend,
+        let by_area = all_of::<Labelled>(
+            self.conn(),
             &format!(
                 "SELECT s.area AS label, COUNT(DISTINCT e.pupil_id) AS n \
                  FROM enrolments e JOIN pupils p ON p.id = e.pupil_id \
@@ -501,8 +483,7 @@ impl Store {
                  WHERE {TAUGHT} GROUP BY s.area ORDER BY n DESC, s.area"
             ),
             [span.to.into(), span.from.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         Ok(TakeUp {
             schools_without: (on_record - schools.len() as i64).max(0),
@@ -513,14 +494,13 @@ impl Store {
 
     /// What this year's invoice lines remitted, read from each line's rule by the domain.
     pub async fn dashboard_remission(&self, span: Span) -> Result<Remission> {
-        let lines = RemittedLine::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let lines = all_of::<RemittedLine>(
+            self.conn(),
             "SELECT l.rule FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
              WHERE i.status <> 'cancelled' AND i.issued_on >= ? AND i.issued_on <= ? \
              AND (l.rule LIKE '%remission%' OR l.rule LIKE '%fully remitted%' OR l.rule LIKE 'Looked-after%')",
             [span.from.into(), span.to.into()],
-        ))
-        .all(self.conn())
+        )
         .await?;
         let mut groups: BTreeMap<String, (i64, Pence)> = BTreeMap::new();
         let mut remission = Remission::default();
@@ -543,8 +523,8 @@ impl Store {
 
     /// Each ensemble's members today and this year's rehearsal marks so far.
     pub async fn dashboard_ensembles(&self, span: Span) -> Result<Vec<EnsembleLine>> {
-        let rows = EnsembleRow::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let rows = all_of::<EnsembleRow>(
+            self.conn(),
             &format!(
                 "SELECT e.id, e.name, e.kind, \
                  (SELECT COUNT(*) FROM ensemble_members m WHERE m.ensemble_id = e.id AND m.joined_on <= ? \
@@ -563,8 +543,7 @@ impl Store {
                 span.from.into(),
                 span.to.into(),
             ],
-        ))
-        .all(self.conn())
+        )
         .await?;
         Ok(rows
             .into_iter()
@@ -586,13 +565,12 @@ impl Store {
     /// Staff on record whose DBS check or safeguarding training is missing, lapsed or due
     /// within the warning period on `today` (a DBS check on the update service does not lapse).
     pub async fn dashboard_checks(&self, today: Date) -> Result<Checks> {
-        let staff = StaffChecks::find_by_statement(stmt(
-            self.conn().get_database_backend(),
+        let staff = all_of::<StaffChecks>(
+            self.conn(),
             "SELECT id, first_name, last_name, role, dbs_issued, dbs_update_service, safeguarding_trained \
              FROM staff WHERE archived_at IS NULL ORDER BY last_name, first_name, id",
             [],
-        ))
-        .all(self.conn())
+        )
         .await?;
         let mut checks = Checks {
             staff: staff.len() as i64,
@@ -656,40 +634,36 @@ impl Store {
     /// A school's own figures: its pupils taught this year (by instrument), their lessons'
     /// register marks, its invoices and its agreements for the year.
     pub async fn school_dashboard(&self, school_id: i64, span: Span) -> Result<SchoolDashboard> {
-        let backend = self.conn().get_database_backend();
         let conn = self.conn();
         let here = "COALESCE(e.school_id, p.school_id) = ?";
         let taught: Vec<Value> = vec![span.to.into(), span.from.into(), school_id.into()];
-        let pupils = Count::find_by_statement(stmt(
-            backend,
+        let pupils = one_of::<Count>(
+            conn,
             &format!(
                 "SELECT COUNT(DISTINCT e.pupil_id) AS n FROM enrolments e JOIN pupils p ON p.id = e.pupil_id \
                  WHERE {TAUGHT} AND {here}"
             ),
             taught.clone(),
-        ))
-        .one(conn)
+        )
         .await?
         .map_or(0, |c| c.n);
-        let by_instrument = Labelled::find_by_statement(stmt(
-            backend,
+        let by_instrument = all_of::<Labelled>(
+            conn,
             &format!(
                 "SELECT e.instrument AS label, COUNT(DISTINCT e.pupil_id) AS n FROM enrolments e \
                  JOIN pupils p ON p.id = e.pupil_id WHERE {TAUGHT} AND {here} \
                  GROUP BY e.instrument ORDER BY n DESC, e.instrument"
             ),
             taught,
-        ))
-        .all(conn)
+        )
         .await?;
-        let attendance = Labelled::find_by_statement(stmt(
-            backend,
+        let attendance = all_of::<Labelled>(
+            conn,
             "SELECT r.mark AS label, COUNT(*) AS n FROM register_marks r JOIN pupils p ON p.id = r.pupil_id \
              JOIN dated_lessons d ON d.id = r.dated_lesson_id \
              WHERE p.school_id = ? AND d.day >= ? AND d.day <= ? GROUP BY r.mark",
             [school_id.into(), span.from.into(), span.to.into()],
-        ))
-        .all(conn)
+        )
         .await?;
         // In the order of the register's marks, so the chart reads the same for every school.
         let order = |word: &str| {
@@ -700,24 +674,22 @@ impl Store {
         };
         let mut attendance: Vec<(String, i64)> = attendance.into_iter().map(|l| (l.label, l.n)).collect();
         attendance.sort_by_key(|(w, _)| order(w));
-        let invoices = SchoolInvoice::find_by_statement(stmt(
-            backend,
+        let invoices = all_of::<SchoolInvoice>(
+            conn,
             "SELECT i.id, i.number, i.term, i.issued_on, i.total_pence, \
              CAST(COALESCE((SELECT SUM(p.amount_pence) FROM payments p WHERE p.invoice_id = i.id), 0) AS BIGINT) \
              AS settled_pence, i.status FROM invoices i \
              WHERE i.payer_kind = 'school' AND i.payer_id = ? AND i.status <> 'cancelled' \
              AND i.issued_on >= ? AND i.issued_on <= ? ORDER BY i.issued_on, i.id",
             [school_id.into(), span.from.into(), span.to.into()],
-        ))
-        .all(conn)
+        )
         .await?;
-        let agreements = SchoolAgreement::find_by_statement(stmt(
-            backend,
+        let agreements = all_of::<SchoolAgreement>(
+            conn,
             "SELECT programme, annual_pence, sessions, billing FROM service_agreements \
              WHERE school_id = ? AND academic_year = ? ORDER BY id",
             [school_id.into(), span.year.to_string().into()],
-        ))
-        .all(conn)
+        )
         .await?;
         Ok(SchoolDashboard {
             pupils_taught: pupils,

@@ -13,7 +13,7 @@ use tutti_domain::ensembles::{EnsembleKind, EnsembleLevel};
 
 use crate::error::{Result, StoreError};
 use crate::platform::audit::{self, Action, Actor};
-use crate::query::stmt;
+use crate::query::{all_of, one_of, stmt};
 use crate::{Store, now};
 
 #[derive(FromQueryResult)]
@@ -86,13 +86,11 @@ const CHUNK: usize = 500;
 impl Store {
     /// The definition of `year`'s return: the one the hub imported for it, else the shipped one.
     pub async fn data_return_definition(&self, year: AcademicYear) -> Result<Definition> {
-        let backend = self.conn().get_database_backend();
-        let row = DefinitionRow::find_by_statement(stmt(
-            backend,
+        let row = one_of::<DefinitionRow>(
+            self.conn(),
             "SELECT document FROM data_return_definitions WHERE academic_year = ?",
             [year.to_string().into()],
-        ))
-        .one(self.conn())
+        )
         .await?;
         match row {
             None => Ok(Definition::shipped()),
@@ -152,34 +150,31 @@ impl Store {
 
     /// The facts a period's figures are worked out from (the progression report reads them too).
     pub(crate) async fn data_return_facts(&self, period: Period) -> Result<Facts> {
-        let backend = self.conn().get_database_backend();
         let conn = self.conn();
         let from = AcademicYear::starting(period.year.start_year() - 1).first_day();
         // Enrolments taught (not awaiting a teacher) overlapping last year or this one, to date.
-        let enrolments = EnrolmentRow::find_by_statement(stmt(
-            backend,
+        let enrolments = all_of::<EnrolmentRow>(
+            conn,
             "SELECT pupil_id, instrument, lesson_type, school_id, start_date, end_date FROM enrolments \
              WHERE status <> 'awaiting' AND start_date <= ? AND (end_date IS NULL OR end_date >= ?)",
             [period.to.into(), from.into()],
-        ))
-        .all(conn)
+        )
         .await?;
         // Memberships of an ensemble overlapping this year: an accepted application has a row
         // from the day the pupil joined to the day they left.
-        let members = MemberRow::find_by_statement(stmt(
-            backend,
+        let members = all_of::<MemberRow>(
+            conn,
             "SELECT m.pupil_id, m.ensemble_id, m.instrument, e.kind, e.level, m.joined_on, m.left_on \
              FROM ensemble_members m JOIN ensembles e ON e.id = m.ensemble_id \
              WHERE m.joined_on <= ? AND (m.left_on IS NULL OR m.left_on >= ?)",
             [period.to.into(), period.year.first_day().into()],
-        ))
-        .all(conn)
+        )
         .await?;
         // One `IN` over the union, not two `IN`s joined by `OR`: PostgreSQL cannot make a join of
         // an `OR`, and when a million ids do not fit its working memory it looked up the
         // enrolments afresh for every pupil (bench/reports/README.md).
-        let pupils = PupilRow::find_by_statement(stmt(
-            backend,
+        let pupils = all_of::<PupilRow>(
+            conn,
             "SELECT id, school_id, date_of_birth, year_group_override, fsm, pupil_premium, send, looked_after, \
              gender, ethnicity FROM pupils WHERE id IN (SELECT pupil_id FROM enrolments \
              WHERE status <> 'awaiting' AND start_date <= ? AND (end_date IS NULL OR end_date >= ?) \
@@ -191,23 +186,20 @@ impl Store {
                 period.to.into(),
                 period.year.first_day().into(),
             ],
-        ))
-        .all(conn)
+        )
         .await?;
-        let staff = StaffRow::find_by_statement(stmt(
-            backend,
+        let staff = all_of::<StaffRow>(
+            conn,
             "SELECT id, employment, fte_hundredths FROM staff WHERE archived_at IS NULL ORDER BY id",
             [],
-        ))
-        .all(conn)
+        )
         .await?;
-        let invoices = InvoiceRow::find_by_statement(stmt(
-            backend,
+        let invoices = all_of::<InvoiceRow>(
+            conn,
             "SELECT id, payer_kind, total_pence, issued_on FROM invoices \
              WHERE status <> 'cancelled' AND issued_on >= ? AND issued_on <= ? ORDER BY id",
             [period.year.first_day().into(), period.to.into()],
-        ))
-        .all(conn)
+        )
         .await?;
         Ok(Facts {
             pupils: pupils
@@ -306,16 +298,11 @@ impl Store {
             Counts::Ensembles => "SELECT id, slug AS reference, name FROM ensembles WHERE id IN",
             Counts::Nothing => return Ok(Some((report, Vec::new()))),
         };
-        let backend = self.conn().get_database_backend();
         let mut records = Vec::new();
         for chunk in figure.counted.chunks(CHUNK) {
             let marks = vec!["?"; chunk.len()].join(", ");
             let values: Vec<Value> = chunk.iter().map(|id| (*id).into()).collect();
-            records.extend(
-                CountedRecord::find_by_statement(stmt(backend, &format!("{sql} ({marks})"), values))
-                    .all(self.conn())
-                    .await?,
-            );
+            records.extend(all_of::<CountedRecord>(self.conn(), &format!("{sql} ({marks})"), values).await?);
         }
         records.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         Ok(Some((report, records)))
