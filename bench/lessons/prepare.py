@@ -23,9 +23,14 @@ def call(method, path, cookie=None, body=None):
     conn.request(method, path, body=body, headers=headers)
     r = conn.getresponse()
     text = r.read().decode()
-    # The session cookie may be marked Secure; it is read by hand so that plain HTTP works.
-    got = [v.split(";")[0] for k, v in r.getheaders() if k.lower() == "set-cookie" and v.startswith("tutti_session=")]
-    return r.status, text, (got[-1] if got else cookie)
+    # Cookies may be marked Secure; they are read by hand so that plain HTTP works. The login
+    # form's token cookie (tutti_form) and the session cookie (tutti_session) are both kept.
+    jar = dict(c.split("=", 1) for c in cookie.split("; ")) if cookie else {}
+    for k, v in r.getheaders():
+        if k.lower() == "set-cookie":
+            name, value = v.split(";")[0].split("=", 1)
+            jar[name] = value
+    return r.status, text, "; ".join(f"{k}={v}" for k, v in jar.items()) or None
 
 
 def token(html):

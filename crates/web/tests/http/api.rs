@@ -6,7 +6,7 @@ use time::macros::date;
 use tutti_store::testing::world::{PASSWORD, a_family, a_school, a_school_contact, a_teacher, an_admin};
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, declared_only};
 
 on_both_backends!(
     api_follows_the_screens_rules,
@@ -380,18 +380,11 @@ async fn every_list_is_one_page_shape_and_refusals_name_the_field(backend: Backe
     // (Sent as headers alone: a client still writing 5 MB when the refusal closes the
     // connection sees a broken pipe, not the answer.)
     {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let host = app.base.trim_start_matches("http://").to_owned();
-        let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
-        let head = format!(
-            "POST /api/v1/make-ups HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {admin}\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            5 * 1024 * 1024
-        );
-        stream.write_all(head.as_bytes()).await.unwrap();
-        let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).await.unwrap();
-        let answer = String::from_utf8_lossy(&answer).to_lowercase();
+        let bearer = format!("Bearer {admin}");
+        let json = [("Authorization", bearer.as_str()), ("Content-Type", "application/json")];
+        let answer = declared_only(&app.base, "/api/v1/make-ups", &json, 5 * 1024 * 1024)
+            .await
+            .to_lowercase();
         assert!(answer.starts_with("http/1.1 413"), "{answer}");
         assert!(answer.contains("content-type: application/problem+json"), "{answer}");
     }

@@ -7,7 +7,7 @@ use tutti_store::content::files::Purpose;
 use tutti_store::testing::world::{PASSWORD, a_family, a_page, a_school, an_admin};
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp, csrf_token, location};
+use crate::support::{Backend, TestApp, csrf_token, declared_only, location};
 
 on_both_backends!(
     demo_site_fills_the_menu,
@@ -520,17 +520,8 @@ async fn uploads_are_checked_and_served(backend: Backend) {
     // Anywhere else a body declared over the limit is refused before a byte of it is read:
     // the answer comes with only the headers sent.
     {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let host = admin.base.trim_start_matches("http://").to_owned();
-        let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
-        let head = format!(
-            "POST /contact HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            5 * 1024 * 1024
-        );
-        stream.write_all(head.as_bytes()).await.unwrap();
-        let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).await.unwrap();
-        let answer = String::from_utf8_lossy(&answer);
+        let form = [("Content-Type", "application/x-www-form-urlencoded")];
+        let answer = declared_only(&admin.base, "/contact", &form, 5 * 1024 * 1024).await;
         assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
         // Sent by someone not logged in, whose limit is smaller still.
         assert!(

@@ -239,3 +239,23 @@ pub fn location(r: &Response) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Sends only the head of a POST to `path` declaring `length` bytes of body, with `headers`,
+/// and returns the whole answer as text (the connection is closed after it). The body is never
+/// written: a server that refuses a body from its declared length answers and closes, and a
+/// client still writing megabytes then would see a broken pipe instead of the answer.
+pub async fn declared_only(base: &str, path: &str, headers: &[(&str, &str)], length: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let mut head = format!("POST {path} HTTP/1.1\r\nHost: {host}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {length}\r\nConnection: close\r\n\r\n"));
+    stream.write_all(head.as_bytes()).await.expect("send the head");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "no answer within 10 s to a POST declaring {length} bytes");
+    String::from_utf8_lossy(&answer).into_owned()
+}
