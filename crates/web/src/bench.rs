@@ -9,7 +9,7 @@ use time::Date;
 use tutti_store::Store;
 use tutti_store::platform::accounts::User;
 
-use crate::routes::teaching::lessons::{day_page, day_title};
+use crate::routes::teaching::lessons::{day_title, teacher_day_page};
 use crate::shell::Shell;
 
 /// What the page's header needs that the app keeps in memory: the hub and the main menu.
@@ -42,7 +42,6 @@ pub async fn teacher_day_html(
     csrf: &str,
     day: Date,
 ) -> Result<String, String> {
-    let lessons = store.teacher_day(staff_id, day).await.map_err(|e| e.to_string())?;
     let shell = Shell {
         title: day_title(day),
         hub: frame.hub.clone(),
@@ -53,7 +52,9 @@ pub async fn teacher_day_html(
         menu: frame.menu.clone(),
         og: None,
     };
-    day_page(shell, csrf.to_owned(), day, lessons)
+    teacher_day_page(store, staff_id, day, shell, csrf.to_owned())
+        .await
+        .map_err(|e| e.to_string())?
         .render()
         .map_err(|e| e.to_string())
 }

@@ -262,19 +262,31 @@ async fn teacher_day(a: Acting, Query(q): Query<DayQuery>) -> AppResult<Response
         Some(text) => parse_date(text).ok_or_else(|| AppError::BadRequest("Enter a date like 2026-11-26.".into()))?,
         None => a.state.store.today(),
     };
-    let lessons = a.state.store.teacher_day(staff, day).await?;
     let shell = Shell::new(&a.state, &a.visitor, day_title(day), "/teacher/day");
-    let mut page = day_page(shell, a.csrf(), day, lessons);
-    // Next and previous step to the teacher's own teaching days: weekends, holidays and
-    // closures have no lessons laid out, so they are stepped over.
-    let (before, after) = a.state.store.teaching_days_around(staff, day).await?;
+    let page = teacher_day_page(&a.state.store, staff, day, shell, a.csrf()).await?;
+    render_clearing_flash(&a.state, &a.visitor, &page).await
+}
+
+/// The teacher's day page: the day's lessons, and next and previous stepping to the teacher's
+/// own teaching days (weekends, holidays and closures have no lessons laid out, so they are
+/// stepped over). The benchmark's bare program draws the page through this too.
+pub(crate) async fn teacher_day_page(
+    store: &tutti_store::Store,
+    staff: i64,
+    day: Date,
+    shell: Shell,
+    csrf: String,
+) -> Result<DayPage, tutti_store::StoreError> {
+    let lessons = store.teacher_day(staff, day).await?;
+    let mut page = day_page(shell, csrf, day, lessons);
+    let (before, after) = store.teaching_days_around(staff, day).await?;
     if let Some(d) = before {
         page.previous = d.to_string();
     }
     if let Some(d) = after {
         page.next = d.to_string();
     }
-    render_clearing_flash(&a.state, &a.visitor, &page).await
+    Ok(page)
 }
 
 /// The weekday before or after `day` (Saturday and Sunday are stepped over).
