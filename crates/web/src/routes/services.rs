@@ -18,7 +18,7 @@ use crate::format;
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
 use crate::routes::records::Values;
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -134,21 +134,21 @@ fn kind_label(kind: &str) -> &'static str {
     kind.parse::<PackageKind>().map(PackageKind::label).unwrap_or("Service")
 }
 
-async fn school_page(State(state): State<AppState>, visitor: Visitor, signed: SignedIn) -> AppResult<Response> {
-    let school_id = signed.0.school_id.ok_or(AppError::NotFound)?;
-    let school = state.store.school(school_id).await?.ok_or(AppError::NotFound)?;
-    let this = AcademicYear::containing(state.store.today());
-    let packages = package_rows(&state, |p| {
+async fn school_page(a: Acting) -> AppResult<Response> {
+    let school_id = a.user.school_id.ok_or(AppError::NotFound)?;
+    let school = a.state.store.school(school_id).await?.ok_or(AppError::NotFound)?;
+    let this = AcademicYear::containing(a.state.store.today());
+    let packages = package_rows(&a.state, |p| {
         let price = format::money(p.price_for(&school.phase, &school.school_type));
         PackageRow::new(p, price, String::new())
     })
     .await?;
-    let orders = order_rows(state.store.service_orders(Some(school_id)).await?);
+    let orders = order_rows(a.state.store.service_orders(Some(school_id)).await?);
     render_clearing_flash(
-        &state,
-        &visitor,
+        &a.state,
+        &a.visitor,
         &SchoolPage {
-            shell: Shell::new(&state, &visitor, "Services for your school", "/school/services"),
+            shell: Shell::new(&a.state, &a.visitor, "Services for your school", "/school/services"),
             packages,
             orders,
             years: vec![
