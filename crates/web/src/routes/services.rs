@@ -13,7 +13,7 @@ use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience, Routes};
 use crate::acting::Acting;
-use crate::error::{AppError, AppResult, refusal_text};
+use crate::error::{AppError, AppResult};
 use crate::format;
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
@@ -170,11 +170,12 @@ async fn order(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
         .get("year")
         .and_then(|y| AcademicYear::parse(y).ok())
         .ok_or_else(|| AppError::BadRequest("Choose the academic year.".into()))?;
-    let message = match a.state.store.order_package(&a.actor(), school_id, package, year).await {
-        Ok(_) => "Ordered. The hub office will confirm your order.".to_owned(),
-        Err(e) => refusal_text(e)?,
-    };
-    a.done(&message, "/school/services").await
+    let outcome = a.state.store.order_package(&a.actor(), school_id, package, year).await;
+    a.said(
+        outcome.map(|_| "Ordered. The hub office will confirm your order."),
+        "/school/services",
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -283,12 +284,12 @@ async fn add_package(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
 }
 
 async fn answer(a: Acting, id: i64, confirm: bool) -> AppResult<Response> {
-    let message = match a.state.store.answer_order(&a.actor(), id, confirm).await {
-        Ok(Some(_)) => "Order confirmed: it is now the school's services agreement.".to_owned(),
-        Ok(None) => "Order declined.".to_owned(),
-        Err(e) => refusal_text(e)?,
-    };
-    a.done(&message, "/admin/services").await
+    let outcome = a.state.store.answer_order(&a.actor(), id, confirm).await;
+    let outcome = outcome.map(|agreed| match agreed {
+        Some(_) => "Order confirmed: it is now the school's services agreement.",
+        None => "Order declined.",
+    });
+    a.said(outcome, "/admin/services").await
 }
 
 async fn confirm(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
