@@ -201,6 +201,7 @@ async fn confirm_totp(mut a: Acting, Form(form): Form<CodeForm>) -> AppResult<Re
         Ok(()) => {
             // Typing the code proved the factor: this session has given it.
             a.state.store.mark_second_factor_done(&a.session.id_hash).await?;
+            // The set-up's secret is spent: the page is drawn from the session without it.
             a.session.challenge = None;
             let mut page = security_page(&a, form.next.as_deref(), FormErrors::default()).await?;
             if page.factors.recovery_codes_left == 0 {

@@ -206,13 +206,13 @@ pub(super) fn read_donation(v: &Values, errors: &mut FormErrors) -> Option<Donat
 }
 
 pub(super) async fn donate(q: Visiting, Form(v): Form<Values>) -> AppResult<Response> {
+    // Anyone may give: a guest pays by card at once, someone signed in fills their basket.
     let Ok(SignedIn(user, session)) = SignedIn::of(&q.visitor) else {
         return guest_donate(&q.state, &q.visitor, &v).await;
     };
-    let Visiting { state, visitor } = q;
     let a = Acting {
-        state,
-        visitor,
+        state: q.state,
+        visitor: q.visitor,
         user,
         session,
     };
