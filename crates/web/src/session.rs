@@ -57,12 +57,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     }
 }
 
-/// Leaves a one-line message for the session's next page, and goes to `to`.
-pub async fn flash_to(state: &AppState, session_hash: &str, message: &str, to: &str) -> AppResult<Response> {
-    state.store.set_flash(session_hash, Some(message)).await?;
-    Ok(axum::response::Redirect::to(to).into_response())
-}
-
 /// Who did something, for the audit log: the user, from the visitor's address.
 pub fn actor(user: &User, visitor: &Visitor) -> tutti_store::platform::audit::Actor {
     tutti_store::platform::audit::Actor::user(user, &visitor.ip)

@@ -13,12 +13,12 @@ use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience, Routes};
 use crate::acting::Acting;
-use crate::error::{AppError, AppResult, refusal_text};
+use crate::error::{AppError, AppResult};
 use crate::format;
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
 use crate::routes::records::Values;
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -134,21 +134,21 @@ fn kind_label(kind: &str) -> &'static str {
     kind.parse::<PackageKind>().map(PackageKind::label).unwrap_or("Service")
 }
 
-async fn school_page(State(state): State<AppState>, visitor: Visitor, signed: SignedIn) -> AppResult<Response> {
-    let school_id = signed.0.school_id.ok_or(AppError::NotFound)?;
-    let school = state.store.school(school_id).await?.ok_or(AppError::NotFound)?;
-    let this = AcademicYear::containing(state.store.today());
-    let packages = package_rows(&state, |p| {
+async fn school_page(a: Acting) -> AppResult<Response> {
+    let school_id = a.user.school_id.ok_or(AppError::NotFound)?;
+    let school = a.state.store.school(school_id).await?.ok_or(AppError::NotFound)?;
+    let this = AcademicYear::containing(a.state.store.today());
+    let packages = package_rows(&a.state, |p| {
         let price = format::money(p.price_for(&school.phase, &school.school_type));
         PackageRow::new(p, price, String::new())
     })
     .await?;
-    let orders = order_rows(state.store.service_orders(Some(school_id)).await?);
+    let orders = order_rows(a.state.store.service_orders(Some(school_id)).await?);
     render_clearing_flash(
-        &state,
-        &visitor,
+        &a.state,
+        &a.visitor,
         &SchoolPage {
-            shell: Shell::new(&state, &visitor, "Services for your school", "/school/services"),
+            shell: Shell::new(&a.state, &a.visitor, "Services for your school", "/school/services"),
             packages,
             orders,
             years: vec![
@@ -170,11 +170,12 @@ async fn order(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
         .get("year")
         .and_then(|y| AcademicYear::parse(y).ok())
         .ok_or_else(|| AppError::BadRequest("Choose the academic year.".into()))?;
-    let message = match a.state.store.order_package(&a.actor(), school_id, package, year).await {
-        Ok(_) => "Ordered. The hub office will confirm your order.".to_owned(),
-        Err(e) => refusal_text(e)?,
-    };
-    a.done(&message, "/school/services").await
+    let outcome = a.state.store.order_package(&a.actor(), school_id, package, year).await;
+    a.said(
+        outcome.map(|_| "Ordered. The hub office will confirm your order."),
+        "/school/services",
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -283,12 +284,12 @@ async fn add_package(a: Acting, Form(v): Form<Values>) -> AppResult<Response> {
 }
 
 async fn answer(a: Acting, id: i64, confirm: bool) -> AppResult<Response> {
-    let message = match a.state.store.answer_order(&a.actor(), id, confirm).await {
-        Ok(Some(_)) => "Order confirmed: it is now the school's services agreement.".to_owned(),
-        Ok(None) => "Order declined.".to_owned(),
-        Err(e) => refusal_text(e)?,
-    };
-    a.done(&message, "/admin/services").await
+    let outcome = a.state.store.answer_order(&a.actor(), id, confirm).await;
+    let outcome = outcome.map(|agreed| match agreed {
+        Some(_) => "Order confirmed: it is now the school's services agreement.",
+        None => "Order declined.",
+    });
+    a.said(outcome, "/admin/services").await
 }
 
 async fn confirm(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {

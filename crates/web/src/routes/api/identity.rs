@@ -3,7 +3,6 @@
 //! page's rules. A value not of its documented shape is 422 naming the field; a list naming
 //! one local authority twice (the same but for case) is 409. The logo is uploaded on the
 //! settings page; its address is given here.
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -20,7 +19,6 @@ use crate::api_extract::{ApiJson, read_json};
 use crate::forms::FormErrors;
 use crate::routes::api::caller::Caller;
 use crate::routes::api::{ApiError, ApiResult, ok};
-use crate::session::SignedIn;
 use crate::state::AppState;
 
 /// Signed in by token or session; writing is checked in the handler, so the answer is JSON.
@@ -265,7 +263,7 @@ fn answer(state: &AppState, record: Option<&HubRecord>) -> Hub {
 /// local authorities it serves, its home page's words and its logo's address.
 #[utoipa::path(get, path = "/api/v1/hub", tag = "hub",
     responses((status = 200, description = "The hub's identity", body = Hub)))]
-async fn get_hub(State(state): State<AppState>, _signed: SignedIn) -> ApiResult {
+async fn get_hub(Caller { state, .. }: Caller) -> ApiResult {
     let record = state.store.hub_identity().await?;
     ok(StatusCode::OK, answer(&state, record.as_ref()))
 }

@@ -1,17 +1,16 @@
 //! A member of staff's CPD: the courses their attendance recorded (`/account/cpd`), and a
 //! certificate of each as a PDF, for them or the office; anyone else's is 404.
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tutti_store::platform::accounts::Role;
 
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::format;
 use crate::pages::render;
-use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
-use crate::state::AppState;
 
 pub(super) struct CpdRow {
     id: i64,
@@ -27,13 +26,13 @@ struct CpdPage {
     rows: Vec<CpdRow>,
 }
 
-pub(super) async fn list(State(state): State<AppState>, visitor: Visitor, signed: SignedIn) -> AppResult<Response> {
-    let records = match signed.0.staff_id {
-        Some(staff) => state.store.cpd_records(staff).await?,
+pub(super) async fn list(a: Acting) -> AppResult<Response> {
+    let records = match a.user.staff_id {
+        Some(staff) => a.state.store.cpd_records(staff).await?,
         None => Vec::new(),
     };
     render(&CpdPage {
-        shell: Shell::new(&state, &visitor, "Your CPD", "/account/cpd"),
+        shell: Shell::new(&a.state, &a.visitor, "Your CPD", "/account/cpd"),
         rows: records
             .into_iter()
             .map(|r| CpdRow {
@@ -47,27 +46,24 @@ pub(super) async fn list(State(state): State<AppState>, visitor: Visitor, signed
 }
 
 /// The certificate: the member of staff's own, or any for the office.
-pub(super) async fn certificate(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    Path(file): Path<String>,
-) -> AppResult<Response> {
+pub(super) async fn certificate(a: Acting, Path(file): Path<String>) -> AppResult<Response> {
     let id: i64 = file
         .strip_suffix(".pdf")
         .and_then(|n| n.parse().ok())
         .ok_or(AppError::NotFound)?;
-    let record = state.store.cpd_record(id).await?.ok_or(AppError::NotFound)?;
-    let office = matches!(signed.0.role, Role::Admin | Role::Manager);
-    if !office && signed.0.staff_id != Some(record.staff_id) {
+    let record = a.state.store.cpd_record(id).await?.ok_or(AppError::NotFound)?;
+    let office = matches!(a.user.role, Role::Admin | Role::Manager);
+    if !office && a.user.staff_id != Some(record.staff_id) {
         return Err(AppError::NotFound);
     }
-    let staff = state
+    let staff = a
+        .state
         .store
         .staff_member(record.staff_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let pdf = crate::payments::pdf::cpd_certificate_pdf(
-        &state.hub_name(),
+        &a.state.hub_name(),
         &format!("{} {}", staff.first_name, staff.last_name),
         &record.title,
         record.attended_on,

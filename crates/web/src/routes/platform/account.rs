@@ -14,6 +14,7 @@ use tutti_store::platform::tokens::Purpose;
 use crate::throttling::{Guess, reserve_guess, reserve_mail, right_password, too_many, try_again};
 
 use crate::access::{Access, Audience, Routes, safe_next};
+use crate::acting::Acting;
 use crate::error::AppResult;
 use crate::forms::{FormErrors, email_field, new_password_field};
 use crate::pages::{
@@ -21,7 +22,7 @@ use crate::pages::{
     render_clearing_flash,
 };
 use crate::routes::platform::form_page::{form_page, with_cookie};
-use crate::session::{SignedIn, Visitor, clear_cookie, form_token, session_cookie};
+use crate::session::{Visitor, clear_cookie, form_token, session_cookie};
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -384,11 +385,10 @@ async fn verify_email(
     }
 }
 
-async fn resend_verification(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
+async fn resend_verification(a: Acting) -> AppResult<Response> {
+    let Acting {
+        state, visitor, user, ..
+    } = a;
     if !user.email_verified {
         if let Some(until) = reserve_mail(&state, &visitor, &user.email).await? {
             return mail_wait(&state, &visitor, until);
@@ -558,15 +558,11 @@ async fn reset(State(state): State<AppState>, visitor: Visitor, Form(form): Form
     )
 }
 
-async fn password_form(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(_, session): SignedIn,
-) -> AppResult<Response> {
+async fn password_form(a: Acting) -> AppResult<Response> {
     let page = PasswordPage {
-        shell: Shell::new(&state, &visitor, "Change your password", "/account/password"),
+        shell: Shell::new(&a.state, &a.visitor, "Change your password", "/account/password"),
         errors: FormErrors::default(),
-        csrf: session.csrf_token,
+        csrf: a.csrf(),
     };
     render(&page)
 }
@@ -579,13 +575,11 @@ struct ChangePasswordForm {
     new_password: String,
 }
 
-async fn change_password(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    SignedIn(user, session): SignedIn,
-    Form(form): Form<ChangePasswordForm>,
-) -> AppResult<Response> {
+async fn change_password(a: Acting, headers: HeaderMap, Form(form): Form<ChangePasswordForm>) -> AppResult<Response> {
+    let csrf = a.csrf();
+    let Acting {
+        state, visitor, user, ..
+    } = a;
     let mut errors = FormErrors::default();
     let mut wait = None;
     if form.current_password.is_empty() {
@@ -618,7 +612,7 @@ async fn change_password(
         let page = PasswordPage {
             shell: Shell::new(&state, &visitor, "Change your password", "/account/password"),
             errors,
-            csrf: session.csrf_token,
+            csrf,
         };
         let response = (StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response();
         return Ok(match wait {
@@ -646,16 +640,16 @@ async fn change_password(
 
 const DASHBOARD_LIST: u64 = 50;
 
-async fn dashboard(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-) -> AppResult<Response> {
+async fn dashboard(a: Acting) -> AppResult<Response> {
+    let csrf = a.csrf();
+    let Acting {
+        state, visitor, user, ..
+    } = a;
     let store = &state.store;
     let mut page = DashboardPage {
         shell: Shell::new(&state, &visitor, "Your account", "/account"),
         role_label: user.role.label(),
-        csrf: session.csrf_token.clone(),
+        csrf: csrf.clone(),
         next_steps: Vec::new(),
         counts: None,
         school: None,
@@ -806,7 +800,7 @@ async fn dashboard(
         .extend(crate::routes::services::dashboard_links(user.role));
     if user.role == Role::Parent {
         // A parent's home leads with money, lessons and offers (decision 76).
-        return super::parent_home::parent_home(&state, &visitor, &user, session.csrf_token, page.next_steps).await;
+        return super::parent_home::parent_home(&state, &visitor, &user, csrf, page.next_steps).await;
     }
     render_clearing_flash(&state, &visitor, &page).await
 }

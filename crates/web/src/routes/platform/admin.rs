@@ -1,18 +1,19 @@
 //! The office's screens: users and roles, and the mail outbox.
 use axum::extract::{Form, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tutti_store::StoreError;
 use tutti_store::platform::accounts::Role;
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, message};
 use crate::pages::{
     AdminOutboxPage, AdminUserPage, AdminUsersPage, OutboxRow, page_count, render, render_clearing_flash, role_choices,
 };
 use crate::routes::page_number;
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -102,31 +103,25 @@ struct RoleForm {
     role: String,
 }
 
-async fn set_role(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(_, session): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<RoleForm>,
-) -> AppResult<Response> {
+async fn set_role(a: Acting, Path(id): Path<i64>, Form(form): Form<RoleForm>) -> AppResult<Response> {
     let Some(role) = Role::parse(&form.role) else {
         return user_page(
-            &state,
-            &visitor,
+            &a.state,
+            &a.visitor,
             id,
             Some("Choose one of the roles in the list.".into()),
         )
         .await;
     };
-    match state.store.set_role(id, role).await {
+    match a.state.store.set_role(id, role).await {
         Ok(()) => {
-            state
-                .store
-                .set_flash(&session.id_hash, Some(&format!("Role changed to {}.", role.label())))
-                .await?;
-            Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+            a.done(
+                &format!("Role changed to {}.", role.label()),
+                &format!("/admin/users/{id}"),
+            )
+            .await
         }
-        Err(StoreError::Refused(r)) => user_page(&state, &visitor, id, Some(message(&r))).await,
+        Err(StoreError::Refused(r)) => user_page(&a.state, &a.visitor, id, Some(message(&r))).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -137,25 +132,18 @@ struct DisabledForm {
     disabled: String,
 }
 
-async fn set_disabled(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(_, session): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<DisabledForm>,
-) -> AppResult<Response> {
+async fn set_disabled(a: Acting, Path(id): Path<i64>, Form(form): Form<DisabledForm>) -> AppResult<Response> {
     let disabled = form.disabled == "true";
-    match state.store.set_disabled(id, disabled).await {
+    match a.state.store.set_disabled(id, disabled).await {
         Ok(()) => {
             let msg = if disabled {
                 "Account disabled; all its sessions have ended."
             } else {
                 "Account enabled."
             };
-            state.store.set_flash(&session.id_hash, Some(msg)).await?;
-            Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+            a.done(msg, &format!("/admin/users/{id}")).await
         }
-        Err(StoreError::Refused(r)) => user_page(&state, &visitor, id, Some(message(&r))).await,
+        Err(StoreError::Refused(r)) => user_page(&a.state, &a.visitor, id, Some(message(&r))).await,
         Err(e) => Err(e.into()),
     }
 }

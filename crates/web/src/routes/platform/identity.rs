@@ -13,10 +13,10 @@ use tutti_store::platform::accounts::Role;
 use tutti_store::platform::identity::HubRecord;
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
-use crate::session::{SignedIn, Visitor, actor, flash_to};
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -111,18 +111,13 @@ async fn current(state: &AppState) -> AppResult<HubIdentity> {
         .unwrap_or_else(|| HubIdentity::named(&state.hub_name())))
 }
 
-async fn page(
-    state: &AppState,
-    visitor: &Visitor,
-    session_csrf: String,
-    form: SettingsForm,
-    errors: FormErrors,
-) -> AppResult<Response> {
+async fn page(a: &Acting, form: SettingsForm, errors: FormErrors) -> AppResult<Response> {
+    let (state, visitor) = (&a.state, &a.visitor);
     let status = errors.status();
     let page = SettingsPage {
         shell: Shell::new(state, visitor, "Settings", "/admin/settings"),
         errors,
-        csrf: session_csrf,
+        csrf: a.csrf(),
         form,
         logo_url: state.hub.frame().logo_url.clone(),
         logo_max_kb: LOGO_MAX_BYTES / 1024,
@@ -132,13 +127,9 @@ async fn page(
     Ok(response)
 }
 
-async fn settings(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(_, session): SignedIn,
-) -> AppResult<Response> {
-    let form = SettingsForm::from_identity(&current(&state).await?);
-    page(&state, &visitor, session.csrf_token, form, FormErrors::default()).await
+async fn settings(a: Acting) -> AppResult<Response> {
+    let form = SettingsForm::from_identity(&current(&a.state).await?);
+    page(&a, form, FormErrors::default()).await
 }
 
 /// Every problem the domain finds, beside its field.
@@ -150,29 +141,15 @@ fn problems(identity: &HubIdentity) -> FormErrors {
     errors
 }
 
-async fn save(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Form(form): Form<SettingsForm>,
-) -> AppResult<Response> {
+async fn save(a: Acting, Form(form): Form<SettingsForm>) -> AppResult<Response> {
     let identity = form.identity();
     let errors = problems(&identity);
     if !errors.is_empty() {
-        return page(&state, &visitor, session.csrf_token, form, errors).await;
+        return page(&a, form, errors).await;
     }
-    let record = state
-        .store
-        .save_hub_identity(&actor(&user, &visitor), &identity)
-        .await?;
-    saved(&state, &record);
-    flash_to(
-        &state,
-        &session.id_hash,
-        "The hub's settings are saved.",
-        "/admin/settings",
-    )
-    .await
+    let record = a.state.store.save_hub_identity(&a.actor(), &identity).await?;
+    saved(&a.state, &record);
+    a.done("The hub's settings are saved.", "/admin/settings").await
 }
 
 fn saved(state: &AppState, record: &HubRecord) {
@@ -181,12 +158,7 @@ fn saved(state: &AppState, record: &HubRecord) {
     state.menu.clear();
 }
 
-async fn upload_logo(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    mut multipart: Multipart,
-) -> AppResult<Response> {
+async fn upload_logo(a: Acting, mut multipart: Multipart) -> AppResult<Response> {
     let mut bytes: Option<Vec<u8>> = None;
     while let Some(field) = multipart
         .next_field()
@@ -201,36 +173,32 @@ async fn upload_logo(
             bytes = Some(data.to_vec());
         }
     }
-    let who = actor(&user, &visitor);
+    let who = a.actor();
     // A hub made at the command line has saved no identity yet: its name is saved first.
-    if state.store.hub_identity().await?.is_none() {
-        state.store.save_hub_identity(&who, &current(&state).await?).await?;
+    if a.state.store.hub_identity().await?.is_none() {
+        a.state.store.save_hub_identity(&who, &current(&a.state).await?).await?;
     }
-    match state.store.set_hub_logo(&who, &bytes.unwrap_or_default()).await {
+    match a.state.store.set_hub_logo(&who, &bytes.unwrap_or_default()).await {
         Ok(record) => {
-            saved(&state, &record);
-            flash_to(&state, &session.id_hash, "The logo is saved.", "/admin/settings").await
+            saved(&a.state, &record);
+            a.done("The logo is saved.", "/admin/settings").await
         }
         Err(StoreError::Refused(r)) => {
             let mut errors = FormErrors::default();
             errors.add("logo", message(&r));
-            let form = SettingsForm::from_identity(&current(&state).await?);
-            page(&state, &visitor, session.csrf_token, form, errors).await
+            let form = SettingsForm::from_identity(&current(&a.state).await?);
+            page(&a, form, errors).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn remove_logo(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-) -> AppResult<Response> {
-    if state.store.hub_identity().await?.is_some() {
-        let record = state.store.remove_hub_logo(&actor(&user, &visitor)).await?;
-        saved(&state, &record);
+async fn remove_logo(a: Acting) -> AppResult<Response> {
+    if a.state.store.hub_identity().await?.is_some() {
+        let record = a.state.store.remove_hub_logo(&a.actor()).await?;
+        saved(&a.state, &record);
     }
-    flash_to(&state, &session.id_hash, "The logo is removed.", "/admin/settings").await
+    a.done("The logo is removed.", "/admin/settings").await
 }
 
 /// What the logo may do where it is shown as a document of its own: draw, and nothing

@@ -17,12 +17,13 @@ use tutti_store::records::pupils::PupilScope;
 use tutti_store::records::summaries::PupilSummary;
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, refusal_text};
 use crate::forms::{FormErrors, email_field, new_password_field};
 use crate::pages::{MessagePage, render, render_clearing_flash};
 use crate::routes::page_number;
 use crate::routes::platform::form_page::{form_page, with_cookie};
-use crate::session::{SignedIn, Visitor, actor, flash_to, session_cookie};
+use crate::session::{Visitor, session_cookie};
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -306,14 +307,10 @@ struct ListQuery {
     page: Option<String>,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Query(query): Query<ListQuery>,
-) -> AppResult<Response> {
+async fn list(a: Acting, Query(query): Query<ListQuery>) -> AppResult<Response> {
     let status = InvitationStatus::parse(query.status.trim());
-    let page = state
+    let page = a
+        .state
         .store
         .list_invitations(&InvitationFilter {
             status,
@@ -324,8 +321,8 @@ async fn list(
         .await?;
     let pages = page.pages();
     let view = OfficePage {
-        shell: Shell::new(&state, &visitor, "Invitations", "/admin/invitations"),
-        csrf: signed.1.csrf_token.clone(),
+        shell: Shell::new(&a.state, &a.visitor, "Invitations", "/admin/invitations"),
+        csrf: a.csrf(),
         q: query.q,
         status: status.map(|s| s.as_str()).unwrap_or_default().to_owned(),
         statuses: InvitationStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
@@ -334,14 +331,11 @@ async fn list(
         pages,
         rows: page.rows.into_iter().map(OfficeRow::of).collect(),
     };
-    render_clearing_flash(&state, &visitor, &view).await
+    render_clearing_flash(&a.state, &a.visitor, &view).await
 }
 
-async fn everyone(State(state): State<AppState>, visitor: Visitor, signed: SignedIn) -> AppResult<Response> {
-    let done = state
-        .store
-        .invite_everyone(&actor(&signed.0, &visitor), &mail(&state))
-        .await?;
+async fn everyone(a: Acting) -> AppResult<Response> {
+    let done = a.state.store.invite_everyone(&a.actor(), &mail(&a.state)).await?;
     let message = match done.total() {
         0 => "Everyone with an email already has a login or an invitation waiting; nobody new was invited.".to_owned(),
         n => format!(
@@ -352,7 +346,7 @@ async fn everyone(State(state): State<AppState>, visitor: Visitor, signed: Signe
             if done.contacts == 1 { "" } else { "s" }
         ),
     };
-    flash_to(&state, &signed.1.id_hash, &message, "/admin/invitations").await
+    a.done(&message, "/admin/invitations").await
 }
 
 #[derive(Deserialize)]
@@ -360,60 +354,38 @@ struct BackForm {
     back: Option<String>,
 }
 
-async fn resend(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<BackForm>,
-) -> AppResult<Response> {
+async fn resend(a: Acting, Path(id): Path<i64>, Form(form): Form<BackForm>) -> AppResult<Response> {
     let to = back_to(&form.back, "/admin/invitations");
-    let message = match state
-        .store
-        .resend_invitation(&actor(&signed.0, &visitor), id, &mail(&state))
-        .await
-    {
-        Ok(i) => format!(
+    let outcome = a.state.store.resend_invitation(&a.actor(), id, &mail(&a.state)).await;
+    let outcome = outcome.map(|i| {
+        format!(
             "A new invitation has been sent to {}; the old link no longer works.",
             i.email
-        ),
-        Err(e) => refusal_text(e)?,
-    };
-    flash_to(&state, &signed.1.id_hash, &message, &to).await
+        )
+    });
+    a.said(outcome, &to).await
 }
 
-async fn withdraw(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<BackForm>,
-) -> AppResult<Response> {
+async fn withdraw(a: Acting, Path(id): Path<i64>, Form(form): Form<BackForm>) -> AppResult<Response> {
     let to = back_to(&form.back, "/admin/invitations");
-    let message = match state.store.withdraw_invitation(&actor(&signed.0, &visitor), id).await {
-        Ok(()) => "Invitation withdrawn; its link no longer works.".to_owned(),
-        Err(e) => refusal_text(e)?,
-    };
-    flash_to(&state, &signed.1.id_hash, &message, &to).await
+    let outcome = a.state.store.withdraw_invitation(&a.actor(), id).await;
+    a.said(outcome.map(|()| "Invitation withdrawn; its link no longer works."), &to)
+        .await
 }
 
 /// Sends an invitation from a record's screen and says how it went there.
-async fn invite_from_record(
-    state: &AppState,
-    visitor: &Visitor,
-    signed: &SignedIn,
-    new: NewInvitation,
-) -> AppResult<Response> {
+async fn invite_from_record(a: &Acting, new: NewInvitation) -> AppResult<Response> {
     let to = record_href(new.link);
-    let message = match state
+    let outcome = a
+        .state
         .store
-        .invite(&actor(&signed.0, visitor), &PupilScope::All, &new, &mail(state))
-        .await
-    {
-        Ok(i) => format!("Invitation sent to {}. The link works for 7 days.", i.email),
-        Err(e) => refusal_text(e)?,
-    };
-    flash_to(state, &signed.1.id_hash, &message, &to).await
+        .invite(&a.actor(), &PupilScope::All, &new, &mail(&a.state))
+        .await;
+    a.said(
+        outcome.map(|i| format!("Invitation sent to {}. The link works for 7 days.", i.email)),
+        &to,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -422,14 +394,8 @@ struct StaffInviteForm {
     role: String,
 }
 
-async fn invite_staff(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<StaffInviteForm>,
-) -> AppResult<Response> {
-    let staff = state.store.staff_member(id).await?.ok_or(AppError::NotFound)?;
+async fn invite_staff(a: Acting, Path(id): Path<i64>, Form(form): Form<StaffInviteForm>) -> AppResult<Response> {
+    let staff = a.state.store.staff_member(id).await?.ok_or(AppError::NotFound)?;
     let role = match Role::parse(&form.role) {
         Some(r) => r,
         None => return Err(AppError::BadRequest("Choose teacher or manager for the login.".into())),
@@ -440,16 +406,12 @@ async fn invite_staff(
         link: InvitationLink::Staff(id),
         name: None,
     };
-    invite_from_record(&state, &visitor, &signed, new).await
+    invite_from_record(&a, new).await
 }
 
-async fn invite_contact(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path((id, contact)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    let contact = state
+async fn invite_contact(a: Acting, Path((id, contact)): Path<(i64, i64)>) -> AppResult<Response> {
+    let contact = a
+        .state
         .store
         .school_contact(id, contact)
         .await?
@@ -460,7 +422,7 @@ async fn invite_contact(
         link: InvitationLink::School(id),
         name: Some(contact.name),
     };
-    invite_from_record(&state, &visitor, &signed, new).await
+    invite_from_record(&a, new).await
 }
 
 // ---- A parent's children's logins
@@ -503,13 +465,8 @@ async fn child_rows(state: &AppState, children: Vec<PupilSummary>) -> AppResult<
     Ok(rows)
 }
 
-async fn children_page(
-    state: &AppState,
-    visitor: &Visitor,
-    signed: &SignedIn,
-    failed: Option<(i64, String, String)>,
-) -> AppResult<Response> {
-    let user = &signed.0;
+async fn children_page(a: &Acting, failed: Option<(i64, String, String)>) -> AppResult<Response> {
+    let (state, visitor, user) = (&a.state, &a.visitor, &a.user);
     let children = if user.email_verified {
         state.store.children_of_guardian(&user.email).await?
     } else {
@@ -531,7 +488,7 @@ async fn children_page(
     };
     let page = ChildrenPage {
         shell: Shell::new(state, visitor, "Your children's logins", "/parent/logins"),
-        csrf: signed.1.csrf_token.clone(),
+        csrf: a.csrf(),
         problem,
         children: rows,
         verified: user.email_verified,
@@ -539,8 +496,8 @@ async fn children_page(
     Ok((status, render_clearing_flash(state, visitor, &page).await?).into_response())
 }
 
-async fn children(State(state): State<AppState>, visitor: Visitor, signed: SignedIn) -> AppResult<Response> {
-    children_page(&state, &visitor, &signed, None).await
+async fn children(a: Acting) -> AppResult<Response> {
+    children_page(&a, None).await
 }
 
 #[derive(Deserialize)]
@@ -551,17 +508,12 @@ struct ChildInviteForm {
     email: String,
 }
 
-async fn invite_child(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(form): Form<ChildInviteForm>,
-) -> AppResult<Response> {
+async fn invite_child(a: Acting, Form(form): Form<ChildInviteForm>) -> AppResult<Response> {
     let pupil_id: i64 = form.pupil_id.trim().parse().map_err(|_| AppError::NotFound)?;
     let mut errors = FormErrors::default();
     let Some(email) = email_field(&mut errors, "email", &form.email) else {
         let words = errors.get("email").unwrap_or_default().to_owned();
-        return children_page(&state, &visitor, &signed, Some((pupil_id, form.email, words))).await;
+        return children_page(&a, Some((pupil_id, form.email, words))).await;
     };
     let new = NewInvitation {
         email,
@@ -569,23 +521,19 @@ async fn invite_child(
         link: InvitationLink::Pupil(pupil_id),
         name: None,
     };
-    let scope = PupilScope::for_user(&signed.0);
-    match state
-        .store
-        .invite(&actor(&signed.0, &visitor), &scope, &new, &mail(&state))
-        .await
-    {
+    let scope = PupilScope::for_user(&a.user);
+    match a.state.store.invite(&a.actor(), &scope, &new, &mail(&a.state)).await {
         Ok(i) => {
             let message = format!(
                 "We have sent an invitation to {}. Open the link in it to choose your child's password; it works for 7 days.",
                 i.email
             );
-            flash_to(&state, &signed.1.id_hash, &message, "/parent/logins").await
+            a.done(&message, "/parent/logins").await
         }
         Err(StoreError::NotFound) => Err(AppError::NotFound),
         Err(e) => {
             let words = refusal_text(e)?;
-            children_page(&state, &visitor, &signed, Some((pupil_id, form.email, words))).await
+            children_page(&a, Some((pupil_id, form.email, words))).await
         }
     }
 }

@@ -16,11 +16,12 @@ use tutti_store::platform::second_factors::{PasskeySummary, SecondFactors};
 use tutti_store::platform::sessions::Session;
 
 use crate::access::{Access, Audience, Routes, safe_next};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, refusal_text};
 use crate::format::when;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::session::{SignedIn, Visitor, actor, flash_to};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 use crate::throttling::{Guess, reserve_guess, too_many, try_again};
@@ -119,14 +120,13 @@ struct NextQuery {
 }
 
 /// The page, with a pending authenticator secret kept in the session (made when absent).
-async fn security_page(
-    state: &AppState,
-    visitor: &Visitor,
-    user: &User,
-    session: &Session,
-    next: Option<&str>,
-    errors: FormErrors,
-) -> AppResult<SecurityPage> {
+async fn security_page(a: &Acting, next: Option<&str>, errors: FormErrors) -> AppResult<SecurityPage> {
+    let Acting {
+        state,
+        visitor,
+        user,
+        session,
+    } = a;
     let factors = state.store.second_factors(user.id).await?;
     let (mut totp_secret, mut totp_qr) = (String::new(), String::new());
     if !factors.totp {
@@ -165,22 +165,9 @@ async fn security_page(
     })
 }
 
-async fn security(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Query(q): Query<NextQuery>,
-) -> AppResult<Response> {
-    let page = security_page(
-        &state,
-        &visitor,
-        &user,
-        &session,
-        q.next.as_deref(),
-        FormErrors::default(),
-    )
-    .await?;
-    render_clearing_flash(&state, &visitor, &page).await
+async fn security(a: Acting, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    let page = security_page(&a, q.next.as_deref(), FormErrors::default()).await?;
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
 #[derive(Deserialize)]
@@ -190,13 +177,9 @@ struct CodeForm {
     next: Option<String>,
 }
 
-async fn confirm_totp(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Form(form): Form<CodeForm>,
-) -> AppResult<Response> {
-    let pending = session
+async fn confirm_totp(mut a: Acting, Form(form): Form<CodeForm>) -> AppResult<Response> {
+    let pending = a
+        .session
         .challenge
         .as_deref()
         .and_then(|c| c.strip_prefix(TOTP_PENDING))
@@ -204,9 +187,10 @@ async fn confirm_totp(
     let mut errors = FormErrors::default();
     let outcome = match pending {
         None => Err("The set-up has expired. Scan the new QR code below and type the code your app shows.".to_owned()),
-        Some(secret) => match state
+        Some(secret) => match a
+            .state
             .store
-            .confirm_totp(&actor(&user, &visitor), user.id, &secret, &form.code)
+            .confirm_totp(&a.actor(), a.user.id, &secret, &form.code)
             .await
         {
             Ok(()) => Ok(()),
@@ -216,22 +200,12 @@ async fn confirm_totp(
     match outcome {
         Ok(()) => {
             // Typing the code proved the factor: this session has given it.
-            state.store.mark_second_factor_done(&session.id_hash).await?;
-            let fresh = Session {
-                challenge: None,
-                ..session
-            };
-            let mut page = security_page(
-                &state,
-                &visitor,
-                &user,
-                &fresh,
-                form.next.as_deref(),
-                FormErrors::default(),
-            )
-            .await?;
+            a.state.store.mark_second_factor_done(&a.session.id_hash).await?;
+            // The set-up's secret is spent: the page is drawn from the session without it.
+            a.session.challenge = None;
+            let mut page = security_page(&a, form.next.as_deref(), FormErrors::default()).await?;
             if page.factors.recovery_codes_left == 0 {
-                page.new_codes = state.store.new_recovery_codes(&actor(&user, &visitor), user.id).await?;
+                page.new_codes = a.state.store.new_recovery_codes(&a.actor(), a.user.id).await?;
                 page.factors.recovery_codes_left = page.new_codes.len() as i64;
             }
             page.must_enrol = false;
@@ -240,7 +214,7 @@ async fn confirm_totp(
         }
         Err(m) => {
             errors.add("code", m);
-            let page = security_page(&state, &visitor, &user, &session, form.next.as_deref(), errors).await?;
+            let page = security_page(&a, form.next.as_deref(), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
@@ -276,71 +250,52 @@ fn would_leave_none(user: &User, factors: &SecondFactors, removing: Removing) ->
     needs && left == 0
 }
 
-async fn refuse_removal(state: &AppState, visitor: &Visitor, user: &User, session: &Session) -> AppResult<Response> {
+async fn refuse_removal(a: &Acting) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     errors.add(
         "factors",
         "Your role must keep a second factor. Add another (an app or a passkey) before removing this one.",
     );
-    let page = security_page(state, visitor, user, session, None, errors).await?;
+    let page = security_page(a, None, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
-async fn remove_totp(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-) -> AppResult<Response> {
-    remove_factor(&state, &visitor, &user, &session, Removing::App).await
+async fn remove_totp(a: Acting) -> AppResult<Response> {
+    remove_factor(&a, Removing::App).await
 }
 
-async fn remove_passkey(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    remove_factor(&state, &visitor, &user, &session, Removing::Passkey(id)).await
+async fn remove_passkey(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    remove_factor(&a, Removing::Passkey(id)).await
 }
 
 /// Removes the app or a passkey of the user's own (another's passkey is 404), unless it is
 /// the last second factor of someone who must keep one.
-async fn remove_factor(
-    state: &AppState,
-    visitor: &Visitor,
-    user: &User,
-    session: &Session,
-    removing: Removing,
-) -> AppResult<Response> {
-    let factors = state.store.second_factors(user.id).await?;
+async fn remove_factor(a: &Acting, removing: Removing) -> AppResult<Response> {
+    let factors = a.state.store.second_factors(a.user.id).await?;
     if let Removing::Passkey(id) = removing
         && !factors.passkeys.iter().any(|p| p.id == id)
     {
         return Err(AppError::NotFound);
     }
-    if would_leave_none(user, &factors, removing) {
-        return refuse_removal(state, visitor, user, session).await;
+    if would_leave_none(&a.user, &factors, removing) {
+        return refuse_removal(a).await;
     }
     let message = match removing {
         Removing::App => {
-            state.store.remove_totp(&actor(user, visitor), user.id).await?;
+            a.state.store.remove_totp(&a.actor(), a.user.id).await?;
             "Your authenticator app was removed."
         }
         Removing::Passkey(id) => {
-            state.store.remove_passkey(&actor(user, visitor), user.id, id).await?;
+            a.state.store.remove_passkey(&a.actor(), a.user.id, id).await?;
             "The passkey was removed."
         }
     };
-    flash_to(state, &session.id_hash, message, "/account/security").await
+    a.done(message, "/account/security").await
 }
 
-async fn new_codes(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-) -> AppResult<Response> {
-    let codes = state.store.new_recovery_codes(&actor(&user, &visitor), user.id).await?;
-    let mut page = security_page(&state, &visitor, &user, &session, None, FormErrors::default()).await?;
+async fn new_codes(a: Acting) -> AppResult<Response> {
+    let codes = a.state.store.new_recovery_codes(&a.actor(), a.user.id).await?;
+    let mut page = security_page(&a, None, FormErrors::default()).await?;
     page.new_codes = codes;
     page.shell.flash = Some("New recovery codes made; the old ones no longer work.".into());
     no_store(render(&page)?)
@@ -371,10 +326,10 @@ async fn begin_passkey(state: &AppState, user: &User, session: &Session) -> AppR
     Ok((rp_id, challenge, ids))
 }
 
-async fn passkey_creation_options(
-    State(state): State<AppState>,
-    SignedIn(user, session): SignedIn,
-) -> AppResult<Response> {
+async fn passkey_creation_options(a: Acting) -> AppResult<Response> {
+    let Acting {
+        state, user, session, ..
+    } = a;
     let (rp_id, challenge, existing) = begin_passkey(&state, &user, &session).await?;
     let options = webauthn::creation_options(
         &rp_id,
@@ -414,16 +369,11 @@ fn passkey_expired() -> Response {
     )
 }
 
-async fn add_passkey(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, session): SignedIn,
-    Json(r): Json<Registration>,
-) -> AppResult<Response> {
-    let Some(challenge) = passkey_challenge(&session) else {
+async fn add_passkey(a: Acting, Json(r): Json<Registration>) -> AppResult<Response> {
+    let Some(challenge) = passkey_challenge(&a.session) else {
         return Ok(passkey_expired());
     };
-    let (rp_id, origin) = relying_party(&state);
+    let (rp_id, origin) = relying_party(&a.state);
     let decoded = (
         webauthn::base64url_decode(&r.client_data_json),
         webauthn::base64url_decode(&r.attestation_object),
@@ -442,11 +392,12 @@ async fn add_passkey(
         "" => "Passkey".to_owned(),
         n => n.chars().take(100).collect(),
     };
-    match state
+    match a
+        .state
         .store
         .add_passkey(
-            &actor(&user, &visitor),
-            user.id,
+            &a.actor(),
+            a.user.id,
             &name,
             &webauthn::base64url_encode(&new.credential_id),
             &webauthn::base64url_encode(&new.public_key),
@@ -460,10 +411,10 @@ async fn add_passkey(
         }
         Err(e) => return Err(e.into()),
     }
-    state.store.mark_second_factor_done(&session.id_hash).await?;
-    state
+    a.state.store.mark_second_factor_done(&a.session.id_hash).await?;
+    a.state
         .store
-        .set_flash(&session.id_hash, Some("Your passkey is set up."))
+        .set_flash(&a.session.id_hash, Some("Your passkey is set up."))
         .await?;
     Ok(Json(json!({ "location": "/account/security" })).into_response())
 }

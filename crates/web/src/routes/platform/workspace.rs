@@ -1,18 +1,16 @@
 //! The office's home page (`/admin`): the day's counts and the links the office starts from
 //! every morning, in the office's own workspace (decision 0074).
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use tutti_store::platform::accounts::Role;
 use tutti_store::records::summaries::HubCounts;
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::AppResult;
 use crate::pages::render_clearing_flash;
-use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
-use crate::state::AppState;
 
 /// The office home is for admins and managers; each sees the links their role may follow.
 pub fn audience() -> Audience {
@@ -36,7 +34,7 @@ struct HomePage {
     starts: Vec<Start>,
 }
 
-async fn home(State(state): State<AppState>, visitor: Visitor, SignedIn(user, _): SignedIn) -> AppResult<Response> {
+async fn home(a: Acting) -> AppResult<Response> {
     let mut starts: Vec<Start> = vec![
         (
             "/admin/dashboard",
@@ -61,15 +59,15 @@ async fn home(State(state): State<AppState>, visitor: Visitor, SignedIn(user, _)
         ),
         ("/admin/audit", "Audit log", "Who did what to which record."),
     ];
-    if user.role == Role::Admin {
+    if a.user.role == Role::Admin {
         starts.push(("/admin/content", "Content", "The public site's pages, news and files."));
     }
     let page = HomePage {
-        shell: Shell::new(&state, &visitor, "Office", "/admin"),
-        today: crate::format::long_day(state.store.today()),
-        counts: state.store.hub_counts().await?,
-        admin: user.role == Role::Admin,
+        shell: Shell::new(&a.state, &a.visitor, "Office", "/admin"),
+        today: crate::format::long_day(a.state.store.today()),
+        counts: a.state.store.hub_counts().await?,
+        admin: a.user.role == Role::Admin,
         starts,
     };
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }

@@ -3,7 +3,7 @@
 //! person's export to download and what erasing them would remove and keep, and why, before a
 //! confirmed erasure does it in one transaction.
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::format::{short_day, when};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -137,8 +137,8 @@ async fn requests_page(
     }
 }
 
-async fn requests(State(state): State<AppState>, visitor: Visitor, _signed: SignedIn) -> AppResult<Response> {
-    requests_page(&state, &visitor, FormErrors::default(), &LogInput::default()).await
+async fn requests(a: Acting) -> AppResult<Response> {
+    requests_page(&a.state, &a.visitor, FormErrors::default(), &LogInput::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -253,18 +253,13 @@ fn consent_row(kind: ConsentKind, e: Option<&ConsentEvent>) -> ConsentRow {
     }
 }
 
-async fn person(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    _signed: SignedIn,
-    Path((kind, id)): Path<(String, i64)>,
-) -> AppResult<Response> {
+async fn person(a: Acting, Path((kind, id)): Path<(String, i64)>) -> AppResult<Response> {
     let subject = subject_of(&kind, id)?;
-    let name = state.store.subject_label(subject).await?;
-    let plan: ErasurePlan = state.store.erasure_plan(subject).await?;
+    let name = a.state.store.subject_label(subject).await?;
+    let plan: ErasurePlan = a.state.store.erasure_plan(subject).await?;
     let (consents, history) = if subject.kind == SubjectKind::Pupil {
-        let states = state.store.consents(id).await?;
-        let history = state.store.consent_history(id).await?;
+        let states = a.state.store.consents(id).await?;
+        let history = a.state.store.consent_history(id).await?;
         (
             states.iter().map(|s| consent_row(s.kind, s.latest.as_ref())).collect(),
             history
@@ -277,11 +272,11 @@ async fn person(
         (Vec::new(), Vec::new())
     };
     render_clearing_flash(
-        &state,
-        &visitor,
+        &a.state,
+        &a.visitor,
         &PersonPage {
-            shell: Shell::new(&state, &visitor, format!("Privacy: {name}"), "/admin/privacy"),
-            csrf: csrf_of(&visitor),
+            shell: Shell::new(&a.state, &a.visitor, format!("Privacy: {name}"), "/admin/privacy"),
+            csrf: a.csrf(),
             href: format!("/admin/privacy/{}/{id}", subject.kind.as_str()),
             id,
             removed: rows(plan.removed()),

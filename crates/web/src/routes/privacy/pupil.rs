@@ -3,18 +3,16 @@
 //! or for it to be deleted. Built from the same search of the schema as a subject access
 //! export, so it never leaves a kind of record out.
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use tutti_store::platform::accounts::Role;
 use tutti_store::privacy::subject::{Subject, SubjectKind};
 
 use crate::access::Routes;
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::pages::render;
-use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
-use crate::state::AppState;
 
 pub fn routes() -> Routes {
     Routes::new().route("/pupil/my-data", get(my_data))
@@ -67,10 +65,10 @@ struct MyData {
     hub: String,
 }
 
-async fn my_data(State(state): State<AppState>, visitor: Visitor, SignedIn(user, _): SignedIn) -> AppResult<Response> {
-    let pupil = user.pupil_id.ok_or(AppError::NotFound)?;
+async fn my_data(a: Acting) -> AppResult<Response> {
+    let pupil = a.user.pupil_id.ok_or(AppError::NotFound)?;
     let subject = Subject::new(SubjectKind::Pupil, pupil);
-    let export = state.store.subject_export(subject).await?;
+    let export = a.state.store.subject_export(subject).await?;
     let held = export
         .tables
         .iter()
@@ -79,7 +77,8 @@ async fn my_data(State(state): State<AppState>, visitor: Visitor, SignedIn(user,
             count: t.rows.len(),
         })
         .collect();
-    let consents = state
+    let consents = a
+        .state
         .store
         .consents(pupil)
         .await?
@@ -87,10 +86,10 @@ async fn my_data(State(state): State<AppState>, visitor: Visitor, SignedIn(user,
         .map(|c| (c.kind.label(), c.given()))
         .collect();
     render(&MyData {
-        shell: Shell::new(&state, &visitor, "What we know about you", "/pupil/my-data"),
+        shell: Shell::new(&a.state, &a.visitor, "What we know about you", "/pupil/my-data"),
         name: export.name.clone(),
         held,
         consents,
-        hub: state.hub_name(),
+        hub: a.state.hub_name(),
     })
 }

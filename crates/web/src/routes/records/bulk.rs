@@ -193,16 +193,12 @@ async fn choose(
 }
 
 /// Does it, all or none; a refusal shows the page again naming the pupil, nothing changed.
-async fn confirm(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+async fn confirm(a: Acting, Form(fields): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let p = read(fields);
-    let who = actor(&signed.0, &visitor);
+    let who = a.actor();
     let done_text = match p.action.as_str() {
-        "message" => state
+        "message" => a
+            .state
             .store
             .message_families(
                 &who,
@@ -217,30 +213,40 @@ async fn confirm(
         "offer" => {
             let (Ok(start), Ok(expires)) = (parse_date(&p.start_date), parse_date(&p.expires_on)) else {
                 let text = "Enter the start date and the answer-by date as dates, like 2027-01-04.";
-                return page(&state, &visitor, &p, Some(text.into())).await;
+                return page(&a.state, &a.visitor, &p, Some(text.into())).await;
             };
-            let answer_url = format!("{}/parent/applications", state.config.public_url.trim_end_matches('/'));
-            state
+            let answer_url = format!(
+                "{}/parent/applications",
+                a.state.config.public_url.trim_end_matches('/')
+            );
+            a.state
                 .store
-                .offer_places_to_pupils(&who, &p.pupils, start, expires, state.store.today(), &answer_url)
+                .offer_places_to_pupils(&who, &p.pupils, start, expires, a.state.store.today(), &answer_url)
                 .await
                 .map(|n| format!("{n} places offered; each family is emailed the offer."))
         }
         "move" if p.group == 0 => {
-            return page(&state, &visitor, &p, Some("Choose the group to move them to.".into())).await;
+            return page(
+                &a.state,
+                &a.visitor,
+                &p,
+                Some("Choose the group to move them to.".into()),
+            )
+            .await;
         }
-        "move" => state
+        "move" => a
+            .state
             .store
             .move_pupils_to_group(&who, p.group, &p.pupils)
             .await
             .map(|n| format!("{n} pupils moved to the group.")),
-        _ => return page(&state, &visitor, &p, None).await,
+        _ => return page(&a.state, &a.visitor, &p, None).await,
     };
     match done_text {
-        Ok(text) => done(&state, &signed, &text, "/admin/pupils").await,
+        Ok(text) => a.done(&text, "/admin/pupils").await,
         Err(e @ StoreError::Refused(_)) => {
             let text = refusal_text(e)?;
-            page(&state, &visitor, &p, Some(text)).await
+            page(&a.state, &a.visitor, &p, Some(text)).await
         }
         Err(e) => Err(e.into()),
     }

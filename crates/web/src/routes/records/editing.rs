@@ -11,11 +11,12 @@ use tutti_store::records::archive::Archivable;
 use tutti_store::records::lookup::LookupKind;
 use tutti_store::{Store, StoreError};
 
-use super::{FormField, FormPage, Values, csrf_of, done, form_again};
+use super::{FormField, FormPage, Values, csrf_of, form_again};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, refused_on_its_field};
 use crate::forms::FormErrors;
 use crate::pages::render;
-use crate::session::{SignedIn, Visitor, actor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -107,21 +108,16 @@ pub(crate) async fn new_form<K: EditableRecord>(
     render(&form::<K>(&state, &visitor, None, &K::blank(), FormErrors::default()))
 }
 
-pub(crate) async fn create<K: EditableRecord>(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(values): Form<Values>,
-) -> AppResult<Response> {
+pub(crate) async fn create<K: EditableRecord>(a: Acting, Form(values): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let keyed = crate::pickers::keyed(&state.store, &values, K::PICKERS, &mut errors).await?;
+    let keyed = crate::pickers::keyed(&a.state.store, &values, K::PICKERS, &mut errors).await?;
     if let Some(input) = K::parse(&keyed, &mut errors) {
-        match K::create(&state.store, &actor(&signed.0, &visitor), &input).await {
-            Ok(id) => return done(&state, &signed, K::ADDED, &format!("{}/{id}", K::BASE)).await,
+        match K::create(&a.state.store, &a.actor(), &input).await {
+            Ok(id) => return a.done(K::ADDED, &format!("{}/{id}", K::BASE)).await,
             Err(e) => on_field::<K>(e, &mut errors)?,
         }
     }
-    form_again(form::<K>(&state, &visitor, None, &values, errors))
+    form_again(form::<K>(&a.state, &a.visitor, None, &values, errors))
 }
 
 pub(crate) async fn edit_form<K: EditableRecord>(
@@ -140,52 +136,37 @@ pub(crate) async fn edit_form<K: EditableRecord>(
 }
 
 pub(crate) async fn update<K: EditableRecord>(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
+    a: Acting,
     Path(id): Path<i64>,
     Form(values): Form<Values>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let keyed = crate::pickers::keyed(&state.store, &values, K::PICKERS, &mut errors).await?;
+    let keyed = crate::pickers::keyed(&a.state.store, &values, K::PICKERS, &mut errors).await?;
     if let Some(input) = K::parse(&keyed, &mut errors) {
-        match K::update(&state.store, &actor(&signed.0, &visitor), id, &input).await {
-            Ok(()) => return done(&state, &signed, K::SAVED, &format!("{}/{id}", K::BASE)).await,
+        match K::update(&a.state.store, &a.actor(), id, &input).await {
+            Ok(()) => return a.done(K::SAVED, &format!("{}/{id}", K::BASE)).await,
             Err(e) => on_field::<K>(e, &mut errors)?,
         }
     }
-    form_again(form::<K>(&state, &visitor, Some(id), &values, errors))
+    form_again(form::<K>(&a.state, &a.visitor, Some(id), &values, errors))
 }
 
-pub(crate) async fn archive<K: EditableRecord>(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    K::archive(&state.store, &actor(&signed.0, &visitor), id).await?;
-    done(&state, &signed, K::ARCHIVED, K::BASE).await
+pub(crate) async fn archive<K: EditableRecord>(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    K::archive(&a.state.store, &a.actor(), id).await?;
+    a.done(K::ARCHIVED, K::BASE).await
 }
 
 /// Brings an archived record back. Its logins stay disabled until re-invited (decision 75),
 /// and the flash says so when there are any.
-pub(crate) async fn restore<K: EditableRecord>(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let r = state
-        .store
-        .restore_record(&actor(&signed.0, &visitor), K::KIND, id)
-        .await?;
+pub(crate) async fn restore<K: EditableRecord>(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let r = a.state.store.restore_record(&a.actor(), K::KIND, id).await?;
     let message = match (r.restored, r.disabled_logins) {
         (false, _) => "This record was not archived; nothing changed.".to_owned(),
         (true, 0) => "Restored: the record is back in lists and searches.".to_owned(),
         (true, 1) => "Restored: the record is back in lists and searches. Its login stays disabled until you invite the person again.".to_owned(),
         (true, n) => format!("Restored: the record is back in lists and searches. Its {n} logins stay disabled until you invite them again."),
     };
-    done(&state, &signed, &message, &format!("{}/{id}", K::BASE)).await
+    a.done(&message, &format!("{}/{id}", K::BASE)).await
 }
 
 /// The routes every kind shares, under its BASE.

@@ -223,36 +223,22 @@ async fn availability_form(
     availability_page(&state, &visitor, id, &name, a.recorded, &v, FormErrors::default())
 }
 
-async fn save_availability(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let name = staff_name(&state, id).await?;
+async fn save_availability(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    let name = staff_name(&a.state, id).await?;
     let mut errors = FormErrors::default();
     // A browser sends every field; one left out is an empty day, not a missing one.
     if let Some(week) = read_week(&mut errors, |f| Some(v.get(f).cloned().unwrap_or_default())) {
-        match state
-            .store
-            .set_week_availability(&actor(&signed.0, &visitor), id, &week)
-            .await
-        {
+        match a.state.store.set_week_availability(&a.actor(), id, &week).await {
             Ok(outside) => {
-                return done(
-                    &state,
-                    &signed,
-                    &saved("Availability", &outside),
-                    &format!("/admin/staff/{id}"),
-                )
-                .await;
+                return a
+                    .done(&saved("Availability", &outside), &format!("/admin/staff/{id}"))
+                    .await;
             }
             Err(e) => refused_on(e, "monday", &mut errors)?,
         }
     }
-    let recorded = state.store.availability(id).await?.is_some_and(|a| a.recorded);
-    availability_page(&state, &visitor, id, &name, recorded, &v, errors)
+    let recorded = a.state.store.availability(id).await?.is_some_and(|w| w.recorded);
+    availability_page(&a.state, &a.visitor, id, &name, recorded, &v, errors)
 }
 
 fn hours_page(
@@ -311,33 +297,24 @@ async fn hours_form(State(state): State<AppState>, visitor: Visitor, Path(id): P
     hours_page(&state, &visitor, id, &school, &v, FormErrors::default())
 }
 
-async fn save_hours(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let school = school_name(&state, id).await?;
+async fn save_hours(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    let school = school_name(&a.state, id).await?;
     let mut errors = FormErrors::default();
     let field = |k: &str| v.get(k).map(String::as_str).unwrap_or("");
     if let Some((rooms, opens, closes)) = read_hours(&mut errors, field("rooms"), field("opens"), field("closes")) {
-        match state
+        match a
+            .state
             .store
-            .set_school_hours(&actor(&signed.0, &visitor), id, rooms, opens, closes)
+            .set_school_hours(&a.actor(), id, rooms, opens, closes)
             .await
         {
             Ok(outside) => {
-                return done(
-                    &state,
-                    &signed,
-                    &saved("Rooms and hours", &outside),
-                    &format!("/admin/schools/{id}"),
-                )
-                .await;
+                return a
+                    .done(&saved("Rooms and hours", &outside), &format!("/admin/schools/{id}"))
+                    .await;
             }
             Err(e) => refused_on(e, "rooms", &mut errors)?,
         }
     }
-    hours_page(&state, &visitor, id, &school, &v, errors)
+    hours_page(&a.state, &a.visitor, id, &school, &v, errors)
 }

@@ -150,13 +150,8 @@ fn checked(s: &Submission, errors: &mut FormErrors) -> Option<RecordKind> {
     kind.filter(|_| errors.is_empty())
 }
 
-async fn preview(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    request: Request,
-) -> AppResult<Response> {
-    let (form, kind, outcome) = match run_import(&state, &visitor, &signed, request, true).await? {
+async fn preview(a: Acting, request: Request) -> AppResult<Response> {
+    let (form, kind, outcome) = match run_import(&a, request, true).await? {
         Ok(imported) => imported,
         Err(again) => return Ok(again),
     };
@@ -169,14 +164,9 @@ async fn preview(
     Ok((status, render(&checked)?).into_response())
 }
 
-async fn commit(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    request: Request,
-) -> AppResult<Response> {
+async fn commit(a: Acting, request: Request) -> AppResult<Response> {
     // The file is checked again: the database may have changed since the preview.
-    let (form, kind, outcome) = match run_import(&state, &visitor, &signed, request, false).await? {
+    let (form, kind, outcome) = match run_import(&a, request, false).await? {
         Ok(imported) => imported,
         Err(again) => return Ok(again),
     };
@@ -190,28 +180,24 @@ async fn commit(
         kind.as_str(),
         outcome.report.summary()
     );
-    done(&state, &signed, &message, &format!("/admin/{}", kind.as_str())).await
+    a.done(&message, &format!("/admin/{}", kind.as_str())).await
 }
 
 /// Reads the submission and imports its file (`dry_run`: only checks it): the form as sent,
 /// the kind of record and what the import found; or the form sent back (422) when the kind
 /// or the file is missing.
 async fn run_import(
-    state: &AppState,
-    visitor: &Visitor,
-    signed: &SignedIn,
+    a: &Acting,
     request: Request,
     dry_run: bool,
 ) -> AppResult<Result<(ImportPage, RecordKind, CsvImport), Response>> {
+    let (state, visitor) = (&a.state, &a.visitor);
     let mut errors = FormErrors::default();
     let s = submission(state, request, &mut errors).await?;
     let Some(kind) = checked(&s, &mut errors) else {
         return again(page(state, visitor, &s.kind, s.csv, errors)).map(Err);
     };
-    let outcome = state
-        .store
-        .import_csv(&actor(&signed.0, visitor), kind, &s.csv, dry_run)
-        .await?;
+    let outcome = state.store.import_csv(&a.actor(), kind, &s.csv, dry_run).await?;
     Ok(Ok((page(state, visitor, &s.kind, s.csv, errors), kind, outcome)))
 }
 

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 use time::Date;
@@ -18,13 +18,14 @@ use tutti_store::records::instruments::Instrument;
 use tutti_store::records::loans::{Loan, LoanFilter, LoanQuery, NewLoan};
 use tutti_store::records::pupils::PupilScope;
 
-use super::{PER_PAGE, Values, csrf_of, done};
+use super::{PER_PAGE, Values, csrf_of};
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
 use crate::routes::page_number;
-use crate::session::{SignedIn, Visitor, actor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -273,16 +274,10 @@ fn beside(
     }
 }
 
-async fn lend(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    state.store.instrument(id).await?.ok_or(AppError::NotFound)?;
+async fn lend(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    a.state.store.instrument(id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::default();
-    let pupil = pupil_field(&state, &v, "pupil_ref", &mut errors).await?;
+    let pupil = pupil_field(&a.state, &v, "pupil_ref", &mut errors).await?;
     let from = date_field(&v, "from", "the day the loan starts", &mut errors);
     let due = match v.get("due").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => None,
@@ -302,8 +297,8 @@ async fn lend(
             due,
             agreement_on_paper: v.get("agreement_on_paper").is_some_and(|x| x == "yes"),
         };
-        match state.store.lend_instrument(&actor(&signed.0, &visitor), &loan).await {
-            Ok(_) => return done(&state, &signed, "Instrument lent.", &format!("/admin/instruments/{id}")).await,
+        match a.state.store.lend_instrument(&a.actor(), &loan).await {
+            Ok(_) => return a.done("Instrument lent.", &format!("/admin/instruments/{id}")).await,
             Err(e) => beside(
                 e,
                 // The instrument's own state is said at the page's Loan heading.
@@ -318,7 +313,7 @@ async fn lend(
             )?,
         }
     }
-    instrument_page(&state, &visitor, id, Typed { values: v, errors }).await
+    instrument_page(&a.state, &a.visitor, id, Typed { values: v, errors }).await
 }
 
 /// The loan a form acts on, as the office sees it.
@@ -327,16 +322,8 @@ async fn loan_of(state: &AppState, id: i64) -> AppResult<Loan> {
 }
 
 /// Ends a loan as `how`, from a form with a date field and perhaps a condition.
-async fn end(
-    state: AppState,
-    visitor: Visitor,
-    signed: SignedIn,
-    id: i64,
-    v: Values,
-    how: LoanStatus,
-    date_name: &'static str,
-) -> AppResult<Response> {
-    let loan = loan_of(&state, id).await?;
+async fn end(a: Acting, id: i64, v: Values, how: LoanStatus, date_name: &'static str) -> AppResult<Response> {
+    let loan = loan_of(&a.state, id).await?;
     let mut errors = FormErrors::default();
     let on = date_field(&v, date_name, "the date", &mut errors);
     let condition = match v.get("condition").map(|s| s.trim()).filter(|s| !s.is_empty()) {
@@ -350,63 +337,42 @@ async fn end(
         _ => None,
     };
     if let (Some(on), true) = (on, errors.is_empty()) {
-        match state
-            .store
-            .end_loan(&actor(&signed.0, &visitor), id, how, on, condition)
-            .await
-        {
+        match a.state.store.end_loan(&a.actor(), id, how, on, condition).await {
             Ok(()) => {
                 let said = match how {
                     LoanStatus::Lost => "The instrument is recorded as lost.",
                     LoanStatus::Damaged => "The instrument is recorded as damaged and sent for repair.",
                     _ => "The instrument is back.",
                 };
-                return done(
-                    &state,
-                    &signed,
-                    said,
-                    &format!("/admin/instruments/{}", loan.instrument_id),
-                )
-                .await;
+                return a
+                    .done(said, &format!("/admin/instruments/{}", loan.instrument_id))
+                    .await;
             }
             Err(e) => beside(e, &[("date", date_name)], date_name, &mut errors)?,
         }
     }
-    instrument_page(&state, &visitor, loan.instrument_id, Typed { values: v, errors }).await
+    instrument_page(&a.state, &a.visitor, loan.instrument_id, Typed { values: v, errors }).await
 }
 
 /// The form that ends a loan one way (returned, lost, damaged), its date field named for it.
 fn ending(how: LoanStatus, date_name: &'static str) -> MethodRouter<AppState> {
-    post(
-        move |State(state): State<AppState>,
-              visitor: Visitor,
-              signed: SignedIn,
-              Path(id): Path<i64>,
-              Form(v): Form<Values>| end(state, visitor, signed, id, v, how, date_name),
-    )
+    post(move |a: Acting, Path(id): Path<i64>, Form(v): Form<Values>| end(a, id, v, how, date_name))
 }
 
-async fn move_loan(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let loan = loan_of(&state, id).await?;
+async fn move_loan(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
+    let loan = loan_of(&a.state, id).await?;
     let mut errors = FormErrors::default();
-    let pupil = pupil_field(&state, &v, "move_pupil_ref", &mut errors).await?;
+    let pupil = pupil_field(&a.state, &v, "move_pupil_ref", &mut errors).await?;
     let on = date_field(&v, "move_date", "the day it moves", &mut errors);
     if let (Some(pupil), Some(on), true) = (pupil, on, errors.is_empty()) {
-        match state.store.move_loan(&actor(&signed.0, &visitor), id, pupil, on).await {
+        match a.state.store.move_loan(&a.actor(), id, pupil, on).await {
             Ok(_) => {
-                return done(
-                    &state,
-                    &signed,
-                    "The instrument has moved to the other pupil.",
-                    &format!("/admin/instruments/{}", loan.instrument_id),
-                )
-                .await;
+                return a
+                    .done(
+                        "The instrument has moved to the other pupil.",
+                        &format!("/admin/instruments/{}", loan.instrument_id),
+                    )
+                    .await;
             }
             Err(e) => beside(
                 e,
@@ -416,7 +382,7 @@ async fn move_loan(
             )?,
         }
     }
-    instrument_page(&state, &visitor, loan.instrument_id, Typed { values: v, errors }).await
+    instrument_page(&a.state, &a.visitor, loan.instrument_id, Typed { values: v, errors }).await
 }
 
 #[derive(Deserialize, Default)]
@@ -501,23 +467,20 @@ struct ParentPage {
     loans: Vec<LoanLine>,
 }
 
-async fn parent_list(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-) -> AppResult<Response> {
-    let loans = state
+async fn parent_list(a: Acting) -> AppResult<Response> {
+    let loans = a
+        .state
         .store
-        .loans_of_pupils(&PupilScope::for_user(&user), None)
+        .loans_of_pupils(&PupilScope::for_user(&a.user), None)
         .await?
         .into_iter()
         .map(LoanLine::new)
         .collect();
     let page = ParentPage {
-        shell: Shell::new(&state, &visitor, "Instruments on loan", "/parent/loans"),
+        shell: Shell::new(&a.state, &a.visitor, "Instruments on loan", "/parent/loans"),
         loans,
     };
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
 #[derive(Template)]
@@ -529,45 +492,37 @@ struct AgreementPage {
     terms: Vec<String>,
 }
 
-async fn agreement(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let loan = state
+async fn agreement(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let loan = a
+        .state
         .store
-        .loan(&PupilScope::for_user(&user), id)
+        .loan(&PupilScope::for_user(&a.user), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let hire = state.store.hire_charge(&loan.instrument_type, loan.start_date).await?;
-    let shell = Shell::new(&state, &visitor, "Instrument loan agreement", "/parent/loans");
+    let hire = a
+        .state
+        .store
+        .hire_charge(&loan.instrument_type, loan.start_date)
+        .await?;
+    let shell = Shell::new(&a.state, &a.visitor, "Instrument loan agreement", "/parent/loans");
     let terms = agreement_text(&shell.hub.name, &loan.instrument_type, &loan.serial, hire);
     let page = AgreementPage {
         shell,
-        csrf: csrf_of(&visitor),
+        csrf: a.csrf(),
         line: LoanLine::new(loan),
         terms,
     };
-    render_clearing_flash(&state, &visitor, &page).await
+    render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
-async fn accept(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    state
+async fn accept(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    a.state
         .store
-        .accept_loan_agreement(&actor(&signed.0, &visitor), &PupilScope::for_user(&signed.0), id)
+        .accept_loan_agreement(&a.actor(), &PupilScope::for_user(&a.user), id)
         .await?;
-    state
-        .store
-        .set_flash(
-            &signed.1.id_hash,
-            Some("Thank you: you have accepted the loan agreement."),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/parent/loans/{id}")).into_response())
+    a.done(
+        "Thank you: you have accepted the loan agreement.",
+        &format!("/parent/loans/{id}"),
+    )
+    .await
 }

@@ -31,11 +31,12 @@ use tutti_store::platform::accounts::Role;
 use tutti_store::records::guardians::Guardian;
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::AppResult;
 use crate::forms::FormErrors;
 use crate::pages::render;
 use crate::routes::page_number;
-use crate::session::{SignedIn, Visitor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -389,8 +390,6 @@ pub fn read_row<T: CsvRow>(values: &Values, errors: &mut FormErrors) -> Option<T
     outcome.into_rows().ok()?.into_iter().next().map(|r| r.row)
 }
 
-pub use crate::session::actor;
-
 pub fn csrf_of(visitor: &Visitor) -> String {
     visitor
         .session
@@ -402,12 +401,6 @@ pub fn csrf_of(visitor: &Visitor) -> String {
 /// Shows a form again with its errors and the input kept.
 pub fn form_again(page: FormPage) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-}
-
-/// Sets a flash message and redirects.
-pub async fn done(state: &AppState, signed: &SignedIn, message: &str, to: &str) -> AppResult<Response> {
-    state.store.set_flash(&signed.1.id_hash, Some(message)).await?;
-    Ok(axum::response::Redirect::to(to).into_response())
 }
 
 pub fn yes_no(b: bool) -> String {

@@ -2,7 +2,7 @@
 //! and exams, as a section of the office's 360° record and as a parent's page about their own
 //! child (`/parent/children/{id}/path`; another family's child is 404).
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::get;
 use tutti_domain::progression::path::Step;
@@ -12,12 +12,11 @@ use tutti_store::records::pupils::PupilScope;
 
 use super::{Section, cell};
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::format::short_day;
 use crate::pages::render;
-use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
-use crate::state::AppState;
 
 /// A parent sees their own child's path.
 pub fn parent_audience() -> Audience {
@@ -70,21 +69,17 @@ struct ParentPage {
     steps: Vec<StepLine>,
 }
 
-async fn parent_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    SignedIn(user, _): SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let path = state
+async fn parent_page(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let path = a
+        .state
         .store
-        .pupil_path(&PupilScope::for_user(&user), id)
+        .pupil_path(&PupilScope::for_user(&a.user), id)
         .await?
         .ok_or(AppError::NotFound)?;
     render(&ParentPage {
         shell: Shell::new(
-            &state,
-            &visitor,
+            &a.state,
+            &a.visitor,
             format!("{}'s musical path", path.name),
             "/parent/progress",
         ),

@@ -3,7 +3,7 @@
 //! that must come back first, unpaid invoices that stay owed), the office chooses whether
 //! lessons end today or at the end of term, and confirms; the store does it in one transaction.
 use crate::format::short_day;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tutti_domain::Pence;
@@ -12,7 +12,6 @@ use tutti_store::records::pupil_archive::{ArchivePlan, LessonsEnd};
 use super::*;
 use crate::access::Routes;
 use crate::error::AppError;
-use crate::session::actor;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -71,22 +70,16 @@ fn lines(plan: &ArchivePlan) -> (Vec<String>, Vec<String>, Vec<String>) {
     (enrolments, loans, invoices)
 }
 
-async fn preview(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    _signed: SignedIn,
-    Path(id): Path<i64>,
-    Query(p): Query<EndsParam>,
-) -> AppResult<Response> {
-    let pupil = state.store.pupil_input(id).await?.ok_or(AppError::NotFound)?;
+async fn preview(a: Acting, Path(id): Path<i64>, Query(p): Query<EndsParam>) -> AppResult<Response> {
+    let pupil = a.state.store.pupil_input(id).await?.ok_or(AppError::NotFound)?;
     let ends = p.ends();
-    let plan = state.store.pupil_archive_plan(id, ends).await?;
+    let plan = a.state.store.pupil_archive_plan(id, ends).await?;
     let (enrolments, loans, invoices) = lines(&plan);
     let name = format!("{} {}", pupil.row.first_name, pupil.row.last_name);
     render(&PreviewPage {
-        shell: Shell::new(&state, &visitor, format!("Archive {name}"), "/admin/pupils"),
+        shell: Shell::new(&a.state, &a.visitor, format!("Archive {name}"), "/admin/pupils"),
         href: format!("/admin/pupils/{id}"),
-        csrf: csrf_of(&visitor),
+        csrf: a.csrf(),
         term: ends == LessonsEnd::EndOfTerm,
         end_date: short_day(plan.end_date),
         enrolments,
@@ -99,22 +92,8 @@ async fn preview(
     })
 }
 
-async fn confirm(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(p): Form<EndsParam>,
-) -> AppResult<Response> {
-    state
-        .store
-        .archive_pupil_ending(&actor(&signed.0, &visitor), id, p.ends())
-        .await?;
-    done(
-        &state,
-        &signed,
-        "Pupil archived: their lessons end as shown.",
-        "/admin/pupils",
-    )
-    .await
+async fn confirm(a: Acting, Path(id): Path<i64>, Form(p): Form<EndsParam>) -> AppResult<Response> {
+    a.state.store.archive_pupil_ending(&a.actor(), id, p.ends()).await?;
+    a.done("Pupil archived: their lessons end as shown.", "/admin/pupils")
+        .await
 }

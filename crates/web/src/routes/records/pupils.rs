@@ -71,21 +71,15 @@ impl EditableRecord for Pupils {
     }
 }
 
-async fn list(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Query(p): Query<ListParams>,
-    Query(sel): Query<SelectAll>,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&signed.0);
-    let page = state.store.list_pupils(&scope, &p.query()).await?;
+async fn list(a: Acting, Query(p): Query<ListParams>, Query(sel): Query<SelectAll>) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let page = a.state.store.list_pupils(&scope, &p.query()).await?;
     let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
-    let today = state.store.today();
+    let today = a.state.store.today();
     let empty = empty_text("pupils", &p.q, "pupils");
     let mut list = list_of(
-        &state,
-        &visitor,
+        &a.state,
+        &a.visitor,
         "Pupils",
         "/admin/pupils",
         "Search by name or pupil reference",
@@ -117,12 +111,12 @@ async fn list(
     );
     list.select = Some(Select {
         action: "/admin/pupils/bulk",
-        csrf: csrf_of(&visitor),
+        csrf: a.csrf(),
         ids,
         actions: super::bulk::ACTIONS.to_vec(),
         all: !sel.all.is_empty(),
     });
-    crate::pages::render_clearing_flash(&state, &visitor, &list).await
+    crate::pages::render_clearing_flash(&a.state, &a.visitor, &list).await
 }
 
 /// "Select all on this page" without JavaScript: the page again, every box ticked.
@@ -132,16 +126,12 @@ struct SelectAll {
     all: String,
 }
 
-async fn view(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let scope = PupilScope::for_user(&signed.0);
-    let p = state
+async fn view(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let scope = PupilScope::for_user(&a.user);
+    let p = a
+        .state
         .store
-        .view_pupil(&actor(&signed.0, &visitor), &scope, id)
+        .view_pupil(&a.actor(), &scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let name = format!("{} {}", p.first_name, p.last_name);
@@ -178,7 +168,7 @@ async fn view(
         ));
     }
     // Their loans: what they have now, and a link to every loan they have had.
-    let loans = state.store.loans_of_pupils(&PupilScope::All, Some(id)).await?;
+    let loans = a.state.store.loans_of_pupils(&PupilScope::All, Some(id)).await?;
     let out: Vec<String> = loans
         .iter()
         .filter(|l| l.status.is_open())
@@ -203,11 +193,11 @@ async fn view(
         },
     ));
     let page = ViewPage {
-        shell: Shell::new(&state, &visitor, name.clone(), "/admin/pupils"),
+        shell: Shell::new(&a.state, &a.visitor, name.clone(), "/admin/pupils"),
         heading: name,
         back: ("/admin/pupils".into(), "Back to pupils".into()),
         href: format!("/admin/pupils/{id}"),
-        csrf: csrf_of(&visitor),
+        csrf: a.csrf(),
         archived: p.archived,
         warnings: Vec::new(),
         facts,
@@ -218,9 +208,9 @@ async fn view(
         guardians: Some(p.guardians),
         login: None,
         contacts: None,
-        sections: super::profile::pupil_sections(&state, id, &loans).await?,
+        sections: super::profile::pupil_sections(&a.state, id, &loans).await?,
     };
-    crate::pages::render_clearing_flash(&state, &visitor, &page).await
+    crate::pages::render_clearing_flash(&a.state, &a.visitor, &page).await
 }
 
 fn fields(v: &Values, new: bool) -> Vec<FormField> {
@@ -415,36 +405,17 @@ pub fn parse_guardian(v: &Values, errors: &mut FormErrors) -> Option<GuardianInp
     })
 }
 
-async fn add_guardian(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
+async fn add_guardian(a: Acting, Path(id): Path<i64>, Form(v): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     if let Some(g) = parse_guardian(&v, &mut errors) {
-        state.store.add_guardian(&actor(&signed.0, &visitor), id, &g).await?;
-        return done(&state, &signed, "Guardian added.", &format!("/admin/pupils/{id}")).await;
+        a.state.store.add_guardian(&a.actor(), id, &g).await?;
+        return a.done("Guardian added.", &format!("/admin/pupils/{id}")).await;
     }
-    form_again(guardian_page(&state, &visitor, id, &v, errors))
+    form_again(guardian_page(&a.state, &a.visitor, id, &v, errors))
 }
 
-async fn remove_guardian(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path((id, gid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    state
-        .store
-        .remove_guardian(&actor(&signed.0, &visitor), id, gid)
-        .await?;
-    done(
-        &state,
-        &signed,
-        "Guardian removed from this pupil.",
-        &format!("/admin/pupils/{id}"),
-    )
-    .await
+async fn remove_guardian(a: Acting, Path((id, gid)): Path<(i64, i64)>) -> AppResult<Response> {
+    a.state.store.remove_guardian(&a.actor(), id, gid).await?;
+    a.done("Guardian removed from this pupil.", &format!("/admin/pupils/{id}"))
+        .await
 }

@@ -103,33 +103,19 @@ async fn new_form(State(state): State<AppState>, visitor: Visitor, Path(id): Pat
     render(&form(&state, &visitor, id, None, &Values::new(), FormErrors::default()))
 }
 
-async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-    Form(values): Form<Values>,
-) -> AppResult<Response> {
+async fn create(a: Acting, Path(id): Path<i64>, Form(values): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     if let Some(input) = parse(&values, &mut errors) {
-        match state
-            .store
-            .add_school_contact(&actor(&signed.0, &visitor), id, &input)
-            .await
-        {
+        match a.state.store.add_school_contact(&a.actor(), id, &input).await {
             Ok(c) => {
-                return done(
-                    &state,
-                    &signed,
-                    &format!("{} added.", c.name),
-                    &format!("/admin/schools/{id}"),
-                )
-                .await;
+                return a
+                    .done(&format!("{} added.", c.name), &format!("/admin/schools/{id}"))
+                    .await;
             }
             Err(e) => refused_on_its_field(e, "email", &mut errors)?,
         }
     }
-    form_again(form(&state, &visitor, id, None, &values, errors))
+    form_again(form(&a.state, &a.visitor, id, None, &values, errors))
 }
 
 async fn edit_form(
@@ -157,40 +143,25 @@ async fn edit_form(
     ))
 }
 
-async fn update(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path((id, contact)): Path<(i64, i64)>,
-    Form(values): Form<Values>,
-) -> AppResult<Response> {
+async fn update(a: Acting, Path((id, contact)): Path<(i64, i64)>, Form(values): Form<Values>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     if let Some(input) = parse(&values, &mut errors) {
-        match state
+        match a
+            .state
             .store
-            .update_school_contact(&actor(&signed.0, &visitor), id, contact, &input)
+            .update_school_contact(&a.actor(), id, contact, &input)
             .await
         {
-            Ok(_) => return done(&state, &signed, "Contact saved.", &format!("/admin/schools/{id}")).await,
+            Ok(_) => return a.done("Contact saved.", &format!("/admin/schools/{id}")).await,
             Err(e) => refused_on_its_field(e, "email", &mut errors)?,
         }
     }
-    form_again(form(&state, &visitor, id, Some(contact), &values, errors))
+    form_again(form(&a.state, &a.visitor, id, Some(contact), &values, errors))
 }
 
-async fn remove(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path((id, contact)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    state
-        .store
-        .remove_school_contact(&actor(&signed.0, &visitor), id, contact)
-        .await?;
-    done(
-        &state,
-        &signed,
+async fn remove(a: Acting, Path((id, contact)): Path<(i64, i64)>) -> AppResult<Response> {
+    a.state.store.remove_school_contact(&a.actor(), id, contact).await?;
+    a.done(
         "Contact removed; their login, if they had one, is disabled.",
         &format!("/admin/schools/{id}"),
     )

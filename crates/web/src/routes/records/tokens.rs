@@ -2,7 +2,7 @@
 //! once, never stored), revoke. Any signed-in person may hold tokens; the API applies their
 //! role's rules to every call.
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -11,14 +11,11 @@ use tutti_store::StoreError;
 use tutti_store::platform::api_tokens::{ApiToken, DEFAULT_LIFETIME, MAX_LIFETIME, TokenScope};
 
 use crate::access::{Access, Audience, Routes};
+use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
-use crate::state::AppState;
-
-use super::actor;
 
 pub fn audience() -> Audience {
     Audience::new(
@@ -68,23 +65,18 @@ impl From<ApiToken> for TokenRow {
 
 use crate::format::when;
 
-async fn page(
-    state: &AppState,
-    visitor: &Visitor,
-    signed: &SignedIn,
-    errors: FormErrors,
-    form: &NewToken,
-) -> AppResult<TokensPage> {
+async fn page(a: &Acting, errors: FormErrors, form: &NewToken) -> AppResult<TokensPage> {
     Ok(TokensPage {
-        shell: Shell::new(state, visitor, "Your API tokens", "/account/tokens"),
-        csrf: signed.1.csrf_token.clone(),
+        shell: Shell::new(&a.state, &a.visitor, "Your API tokens", "/account/tokens"),
+        csrf: a.csrf(),
         errors,
         name: form.name.clone(),
         scope: form.scope.clone(),
         days: form.days.clone(),
-        tokens: state
+        tokens: a
+            .state
             .store
-            .api_tokens_of(signed.0.id)
+            .api_tokens_of(a.user.id)
             .await?
             .into_iter()
             .map(TokenRow::from)
@@ -93,9 +85,9 @@ async fn page(
     })
 }
 
-async fn list(State(state): State<AppState>, visitor: Visitor, signed: SignedIn) -> AppResult<Response> {
-    let p = page(&state, &visitor, &signed, FormErrors::default(), &NewToken::default()).await?;
-    render_clearing_flash(&state, &visitor, &p).await
+async fn list(a: Acting) -> AppResult<Response> {
+    let p = page(&a, FormErrors::default(), &NewToken::default()).await?;
+    render_clearing_flash(&a.state, &a.visitor, &p).await
 }
 
 #[derive(Deserialize)]
@@ -118,12 +110,7 @@ impl Default for NewToken {
     }
 }
 
-async fn create(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Form(form): Form<NewToken>,
-) -> AppResult<Response> {
+async fn create(a: Acting, Form(form): Form<NewToken>) -> AppResult<Response> {
     let name = form.name.trim();
     let mut errors = FormErrors::default();
     if name.is_empty() {
@@ -143,21 +130,16 @@ async fn create(
     let (scope, days) = match (scope, days) {
         (Some(scope), Some(days)) if errors.is_empty() => (scope, days),
         _ => {
-            let p = page(&state, &visitor, &signed, errors, &form).await?;
+            let p = page(&a, errors, &form).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
         }
     };
-    let secret = state
+    let secret = a
+        .state
         .store
-        .create_scoped_api_token(
-            &actor(&signed.0, &visitor),
-            signed.0.id,
-            name,
-            scope,
-            time::Duration::days(days),
-        )
+        .create_scoped_api_token(&a.actor(), a.user.id, name, scope, time::Duration::days(days))
         .await?;
-    let mut p = page(&state, &visitor, &signed, FormErrors::default(), &NewToken::default()).await?;
+    let mut p = page(&a, FormErrors::default(), &NewToken::default()).await?;
     p.created = Some(secret);
     // The secret is on this page only: it must not be cached anywhere on the way.
     let mut response = render(&p)?;
@@ -168,28 +150,16 @@ async fn create(
     Ok(response)
 }
 
-async fn revoke(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn revoke(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
     // Someone else's token is "not found", exactly like one that does not exist.
-    match state
-        .store
-        .revoke_api_token(&actor(&signed.0, &visitor), signed.0.id, id)
-        .await
-    {
+    match a.state.store.revoke_api_token(&a.actor(), a.user.id, id).await {
         Ok(()) => {}
         Err(StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),
     }
-    state
-        .store
-        .set_flash(
-            &signed.1.id_hash,
-            Some("The token was revoked; programs using it can no longer sign in."),
-        )
-        .await?;
-    Ok(axum::response::Redirect::to("/account/tokens").into_response())
+    a.done(
+        "The token was revoked; programs using it can no longer sign in.",
+        "/account/tokens",
+    )
+    .await
 }

@@ -27,7 +27,7 @@ use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
 use crate::routes::records::{FormPage, Values, checkbox, csrf_of, form_again, input, select};
-use crate::session::{Visitor, actor};
+use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
 
@@ -417,7 +417,7 @@ async fn apply(a: Acting, Path(slug): Path<String>, Form(v): Form<Values>) -> Ap
             match a
                 .state
                 .store
-                .sign_up_for_strand(&actor(&user, &a.visitor), user.id, &PupilScope::for_user(&user), &new)
+                .sign_up_for_strand(&a.actor(), user.id, &PupilScope::for_user(&user), &new)
                 .await
             {
                 Ok(signed_up) => {
@@ -455,7 +455,7 @@ async fn apply(a: Acting, Path(slug): Path<String>, Form(v): Form<Values>) -> Ap
         match a
             .state
             .store
-            .apply_to_ensemble(&actor(&user, &a.visitor), &PupilScope::for_user(&user), &new)
+            .apply_to_ensemble(&a.actor(), &PupilScope::for_user(&user), &new)
             .await
         {
             Ok((_, status)) => {

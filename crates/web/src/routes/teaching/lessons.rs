@@ -4,7 +4,7 @@
 //! list of pupils at risk of missing the guarantee.
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use time::{Date, Duration};
@@ -407,12 +407,6 @@ struct NoteForm {
     date: String,
 }
 
-/// Back to the day, at the lesson just marked.
-fn back_to(date: &str, lesson: i64, today: time::Date) -> Response {
-    let date = parse_date(date).unwrap_or(today);
-    Redirect::to(&format!("/teacher/day?date={date}#lesson-{lesson}")).into_response()
-}
-
 async fn mark_pupil(a: Acting, Path(id): Path<i64>, Form(form): Form<MarkForm>) -> AppResult<Response> {
     let staff = staff_id(&a.user)?;
     let mark: RegisterMark = form
@@ -432,7 +426,7 @@ async fn mark_pupil(a: Acting, Path(id): Path<i64>, Form(form): Form<MarkForm>) 
         Some(name) => format!("Saved: {name}, {words}."),
         None => format!("Saved: {words}."),
     };
-    saved(&a.state, &a.session, &message, &form.date, id).await
+    saved(&a, &message, &form.date, id).await
 }
 
 /// The day a register form names (today when it names none), and the teacher's lesson on it.
@@ -448,15 +442,10 @@ async fn lesson_on(state: &AppState, staff: i64, date: &str, id: i64) -> AppResu
 }
 
 /// Back to the day at the lesson just changed, with a status message saying what was saved.
-async fn saved(
-    state: &AppState,
-    session: &tutti_store::platform::sessions::Session,
-    message: &str,
-    date: &str,
-    lesson: i64,
-) -> AppResult<Response> {
-    state.store.set_flash(&session.id_hash, Some(message)).await?;
-    Ok(back_to(date, lesson, state.store.today()))
+async fn saved(a: &Acting, message: &str, date: &str, lesson: i64) -> AppResult<Response> {
+    let day = parse_date(date).unwrap_or(a.state.store.today());
+    a.done(message, &format!("/teacher/day?date={day}#lesson-{lesson}"))
+        .await
 }
 
 async fn mark_lesson(a: Acting, Path(id): Path<i64>, Form(form): Form<OutcomeForm>) -> AppResult<Response> {
@@ -482,14 +471,7 @@ async fn mark_lesson(a: Acting, Path(id): Path<i64>, Form(form): Form<OutcomeFor
         .store
         .mark_lesson(&a.actor(), MarkScope::Teacher(staff), id, outcome)
         .await?;
-    saved(
-        &a.state,
-        &a.session,
-        &format!("Saved: the lesson is marked {words}."),
-        &form.date,
-        id,
-    )
-    .await
+    saved(&a, &format!("Saved: the lesson is marked {words}."), &form.date, id).await
 }
 
 /// The outcome's word as posted and how the page says it.
@@ -518,7 +500,7 @@ async fn save_note(a: Acting, Path(id): Path<i64>, Form(form): Form<NoteForm>) -
     } else {
         "Saved: the note, for you and the office only."
     };
-    saved(&a.state, &a.session, message, &form.date, id).await
+    saved(&a, message, &form.date, id).await
 }
 
 /// One child's (or the school's) lessons on a timetable page.

@@ -237,8 +237,9 @@ async fn pupil_page(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
     pupil_view(&a.state, &a.visitor, &a.user, a.csrf(), id, Typed::default()).await
 }
 
-fn back(id: i64) -> Response {
-    Redirect::to(&format!("/progress/pupils/{id}")).into_response()
+/// The pupil's progress page, where a saved form goes back to.
+fn back(id: i64) -> String {
+    format!("/progress/pupils/{id}")
 }
 
 async fn add_exam(a: Acting, Path(id): Path<i64>, Form(form): Form<ExamForm>) -> AppResult<Response> {
@@ -278,11 +279,7 @@ async fn add_exam(a: Acting, Path(id): Path<i64>, Form(form): Form<ExamForm>) ->
         };
         let scope = PupilScope::for_user(&a.user);
         a.state.store.add_exam_entry(&a.actor(), &scope, &entry).await?;
-        a.state
-            .store
-            .set_flash(&a.session.id_hash, Some("Exam entry saved."))
-            .await?;
-        return Ok(back(id));
+        return a.done("Exam entry saved.", &back(id)).await;
     }
     let typed = Typed {
         exam: form,
@@ -312,11 +309,7 @@ async fn set_result(a: Acting, Path(id): Path<i64>, Form(form): Form<ResultForm>
     };
     let scope = PupilScope::for_user(&a.user);
     a.state.store.set_exam_result(&a.actor(), &scope, id, result).await?;
-    a.state
-        .store
-        .set_flash(&a.session.id_hash, Some("Result saved."))
-        .await?;
-    Ok(back(form.pupil))
+    a.done("Result saved.", &back(form.pupil)).await
 }
 
 async fn save_report(a: Acting, Path(id): Path<i64>, Form(form): Form<ReportForm>) -> AppResult<Response> {
@@ -348,8 +341,7 @@ async fn save_report(a: Acting, Path(id): Path<i64>, Form(form): Form<ReportForm
             } else {
                 "Report saved as a draft."
             };
-            a.state.store.set_flash(&a.session.id_hash, Some(message)).await?;
-            Ok(back(id))
+            a.done(message, &back(id)).await
         }
         Err(StoreError::Refused(r)) => {
             let mut errors = FormErrors::default();

@@ -17,7 +17,7 @@ use tutti_store::teaching::terms::{Closure, NewClosure, Term, Whose, YearFilter}
 
 use crate::access::{Access, Audience, Routes};
 use crate::acting::Acting;
-use crate::error::{AppError, AppResult, refusal_text, refused_on_its_field};
+use crate::error::{AppError, AppResult, refused_on_its_field};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
 use crate::routes::records::{FormField, FormPage, Values, input, select};
@@ -500,21 +500,20 @@ async fn copy_last_year(a: Acting, Form(f): Form<CopyForm>) -> AppResult<Respons
     let year = AcademicYear::parse(&f.academic_year).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let authority = check_authority(&f.authority).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let to = year_href(&authority, year);
-    let message = match a
+    let outcome = a
         .state
         .store
         .copy_last_year(&a.actor(), &Whose::Authority(authority), year)
-        .await
-    {
-        Ok(n) => format!(
+        .await;
+    let outcome = outcome.map(|n| {
+        format!(
             "{n} term{} copied from {} to {year}, each on the same weekday. Check them against the authority's \
              published dates, Easter especially, and change any that differ.",
             if n == 1 { "" } else { "s" },
             year.previous()
-        ),
-        Err(e) => refusal_text(e)?,
-    };
-    a.done(&message, &to).await
+        )
+    });
+    a.said(outcome, &to).await
 }
 
 // ---- A closure's form ----

@@ -1,12 +1,12 @@
 //! The basket and donations, card checkout through the provider's hosted page (or the offline test page), and the provider's signed webhooks.
 use super::checkout::{Back, guest_checkout, to_hosted_page};
-use crate::acting::Acting;
+use crate::acting::{Acting, Visiting};
+use crate::error::refused_on;
 use crate::error::{AppError, AppResult};
-use crate::error::{refusal_text, refused_on};
 use crate::forms::FormErrors;
 use crate::pages::{MessagePage, render, render_clearing_flash};
 use crate::payments::{CardPayments, signature, stripe, test_mode};
-use crate::routes::records::{Values, actor, done};
+use crate::routes::records::Values;
 use crate::session::{SignedIn, Visitor};
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -81,24 +81,15 @@ pub(super) async fn basket(State(state): State<AppState>, visitor: Visitor) -> A
     render_clearing_flash(&state, &visitor, &page).await
 }
 
-pub(super) async fn remove_item(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    state.store.remove_basket_item(signed.0.id, id).await?;
-    done(&state, &signed, "Removed from your basket.", "/basket").await
+pub(super) async fn remove_item(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    a.state.store.remove_basket_item(a.user.id, id).await?;
+    a.done("Removed from your basket.", "/basket").await
 }
 
-pub(super) async fn add_invoice(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    match state.store.add_invoice_to_basket(&signed.0, id).await {
-        Ok(()) => done(&state, &signed, "Invoice added to your basket.", "/basket").await,
-        Err(e) => done(&state, &signed, &refusal_text(e)?, "/basket").await,
-    }
+pub(super) async fn add_invoice(a: Acting, Path(id): Path<i64>) -> AppResult<Response> {
+    let outcome = a.state.store.add_invoice_to_basket(&a.user, id).await;
+    a.said(outcome.map(|()| "Invoice added to your basket."), "/basket")
+        .await
 }
 
 // ---- Donations --------------------------------------------------------------------------
@@ -214,38 +205,27 @@ pub(super) fn read_donation(v: &Values, errors: &mut FormErrors) -> Option<Donat
     })
 }
 
-pub(super) async fn donate(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Form(v): Form<Values>,
-) -> AppResult<Response> {
-    let Some(session) = visitor.session.clone().filter(|s| s.user.is_some()) else {
-        return guest_donate(&state, &visitor, &v).await;
+pub(super) async fn donate(q: Visiting, Form(v): Form<Values>) -> AppResult<Response> {
+    // Anyone may give: a guest pays by card at once, someone signed in fills their basket.
+    let Ok(SignedIn(user, session)) = SignedIn::of(&q.visitor) else {
+        return guest_donate(&q.state, &q.visitor, &v).await;
     };
-    let user = session.user.clone().expect("filtered to a signed-in session");
-    let signed = SignedIn(user, session);
+    let a = Acting {
+        state: q.state,
+        visitor: q.visitor,
+        user,
+        session,
+    };
     let mut errors = FormErrors::default();
     if let Some(input) = read_donation(&v, &mut errors) {
-        match state
-            .store
-            .add_donation(&actor(&signed.0, &visitor), signed.0.id, &input)
-            .await
-        {
-            Ok(_) => {
-                return done(
-                    &state,
-                    &signed,
-                    "Thank you. Your donation is in your basket.",
-                    "/basket",
-                )
-                .await;
-            }
+        match a.state.store.add_donation(&a.actor(), a.user.id, &input).await {
+            Ok(_) => return a.done("Thank you. Your donation is in your basket.", "/basket").await,
             Err(e) => refused_on(e, "amount", &mut errors)?,
         }
     }
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        render(&donate_page(&state, &visitor, &v, errors))?,
+        render(&donate_page(&a.state, &a.visitor, &v, errors))?,
     )
         .into_response())
 }
@@ -299,11 +279,11 @@ pub(super) fn no_card_payments() -> AppError {
     )
 }
 
-pub(super) async fn checkout(State(state): State<AppState>, signed: SignedIn) -> AppResult<Response> {
-    let provider = state.payments.clone().ok_or_else(no_card_payments)?;
-    let open = state.store.open_checkout(signed.0.id, provider.name()).await?;
+pub(super) async fn checkout(a: Acting) -> AppResult<Response> {
+    let provider = a.state.payments.clone().ok_or_else(no_card_payments)?;
+    let open = a.state.store.open_checkout(a.user.id, provider.name()).await?;
     let back = Back::basket(&open);
-    to_hosted_page(&state, provider.as_ref(), &signed.0.email, open, back).await
+    to_hosted_page(&a.state, provider.as_ref(), &a.user.email, open, back).await
 }
 
 #[derive(Deserialize)]
