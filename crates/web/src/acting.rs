@@ -44,19 +44,25 @@ impl FromRequestParts<AppState> for Acting {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Visiting { state, visitor } = Visiting::from_request_parts(parts, state).await?;
+        let visiting = Visiting::from_request_parts(parts, state).await?;
         // The user and session from the visitor already in hand, not a second extraction.
-        let SignedIn(user, session) = SignedIn::of(&visitor)?;
-        Ok(Acting {
-            state,
-            visitor,
-            user,
-            session,
-        })
+        let signed = SignedIn::of(&visiting.visitor)?;
+        Ok(Acting::new(visiting, signed))
     }
 }
 
 impl Acting {
+    /// Anyone's request as the signed-in user's (for a handler that also serves guests, once
+    /// it has found someone signed in).
+    pub fn new(visiting: Visiting, SignedIn(user, session): SignedIn) -> Acting {
+        Acting {
+            state: visiting.state,
+            visitor: visiting.visitor,
+            user,
+            session,
+        }
+    }
+
     /// Who acts, for the audit log.
     pub fn actor(&self) -> Actor {
         actor(&self.user, &self.visitor)

@@ -290,8 +290,8 @@ async fn signup(State(state): State<AppState>, visitor: Visitor, Form(form): For
         )
         .await;
     };
-    if let Some(until) = reserve_mail(&state, &visitor, &email).await? {
-        return mail_wait(&state, &visitor, until);
+    if let Some(wait) = mail_refused(&state, &visitor, &email).await? {
+        return Ok(wait);
     }
     let created = state
         .store
@@ -390,8 +390,8 @@ async fn resend_verification(a: Acting) -> AppResult<Response> {
         state, visitor, user, ..
     } = a;
     if !user.email_verified {
-        if let Some(until) = reserve_mail(&state, &visitor, &user.email).await? {
-            return mail_wait(&state, &visitor, until);
+        if let Some(wait) = mail_refused(&state, &visitor, &user.email).await? {
+            return Ok(wait);
         }
         mail_link(&state, &user, Purpose::VerifyEmail, |hub, link| {
             (
@@ -442,8 +442,8 @@ async fn forgot(State(state): State<AppState>, visitor: Visitor, Form(form): For
         return forgot_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, errors, form.email).await;
     };
     // Counted against the address typed, account or not, so the limit tells nobody who has one.
-    if let Some(until) = reserve_mail(&state, &visitor, &email).await? {
-        return mail_wait(&state, &visitor, until);
+    if let Some(wait) = mail_refused(&state, &visitor, &email).await? {
+        return Ok(wait);
     }
     if let Some(user) = state.store.user_by_email(&email).await?.filter(|u| !u.disabled) {
         mail_link(&state, &user, Purpose::ResetPassword, |hub, link| {
@@ -468,8 +468,12 @@ async fn forgot(State(state): State<AppState>, visitor: Visitor, Form(form): For
     )
 }
 
-/// The answer when an address has had its share of account mail for now.
-fn mail_wait(state: &AppState, visitor: &Visitor, until: time::OffsetDateTime) -> AppResult<Response> {
+/// Reserves one account mail to `recipient`; when a limit is reached, the page asking the
+/// visitor to wait instead (and no mail may be sent).
+async fn mail_refused(state: &AppState, visitor: &Visitor, recipient: &str) -> AppResult<Option<Response>> {
+    let Some(until) = reserve_mail(state, visitor, recipient).await? else {
+        return Ok(None);
+    };
     let now = state.store.now();
     let page = message(
         state,
@@ -482,7 +486,7 @@ fn mail_wait(state: &AppState, visitor: &Visitor, until: time::OffsetDateTime) -
         ],
         Some(("/login", "Back to log in")),
     )?;
-    Ok(too_many(page, until, now))
+    Ok(Some(too_many(page, until, now)))
 }
 
 fn expired_reset(state: &AppState, visitor: &Visitor) -> AppResult<Response> {

@@ -207,15 +207,10 @@ pub(super) fn read_donation(v: &Values, errors: &mut FormErrors) -> Option<Donat
 
 pub(super) async fn donate(q: Visiting, Form(v): Form<Values>) -> AppResult<Response> {
     // Anyone may give: a guest pays by card at once, someone signed in fills their basket.
-    let Ok(SignedIn(user, session)) = SignedIn::of(&q.visitor) else {
+    let Ok(signed) = SignedIn::of(&q.visitor) else {
         return guest_donate(&q.state, &q.visitor, &v).await;
     };
-    let a = Acting {
-        state: q.state,
-        visitor: q.visitor,
-        user,
-        session,
-    };
+    let a = Acting::new(q, signed);
     let mut errors = FormErrors::default();
     if let Some(input) = read_donation(&v, &mut errors) {
         match a.state.store.add_donation(&a.actor(), a.user.id, &input).await {
