@@ -70,7 +70,7 @@ impl ResolvesServerCert for ServerCert {
 /// ring rather than aws-lc-rs: no C toolchain beyond cc and a much shorter build, at the
 /// price of no post-quantum key exchange (docs/decisions/0080-tls-everywhere-with-rustls.md).
 #[allow(deprecated)]
-fn provider() -> Arc<CryptoProvider> {
+pub(crate) fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 

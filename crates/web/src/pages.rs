@@ -19,7 +19,7 @@ impl Shell {
             title: title.into(),
             hub: state.hub.frame(),
             user: visitor.user().cloned(),
-            csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
+            csrf: visitor.csrf(),
             flash: session.and_then(|s| s.flash.clone()),
             path: path.to_owned(),
             menu: state.menu.items(),

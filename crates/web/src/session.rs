@@ -35,6 +35,12 @@ impl Visitor {
         self.session.as_ref().and_then(|s| s.user.as_ref())
     }
 
+    /// The CSRF token a signed-in page's forms carry; empty without a session, which no
+    /// form post accepts.
+    pub fn csrf(&self) -> String {
+        self.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default()
+    }
+
     /// The token this visitor's forms carry: their session's, or without a session their
     /// form cookie's.
     pub fn form_token(&self) -> Option<&str> {

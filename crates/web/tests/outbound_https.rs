@@ -62,8 +62,7 @@ async fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
 
 async fn fetch(outbound: &Outbound, url: &str) -> Result<String, String> {
     let client = outbound.http_client(Duration::from_secs(10))?;
-    let response = client.get(url).send().await.map_err(|e| format!("{e:?}"))?;
-    response.text().await.map_err(|e| e.to_string())
+    Ok(client.get(url).await?.text())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,4 +112,76 @@ async fn through_a_proxy_when_one_is_set() {
         [format!("CONNECT localhost:{port}")],
         "the request went through the proxy, TLS end to end"
     );
+}
+
+/// A proxy that wants a login it was not given refuses the tunnel, and the error says so; with
+/// the login in the proxy's address, the request carries it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_that_refuses_is_named_in_the_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let log = heads.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let mut client = BufReader::new(socket);
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if client.read_line(&mut line).await.unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            log.lock().unwrap().push(head);
+            let _ = client
+                .into_inner()
+                .write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    let refused = Outbound {
+        ca_file: None,
+        http_proxy: Some(format!("http://127.0.0.1:{port}")),
+    };
+    let err = fetch(&refused, "https://pay.example.org/v1/refunds").await.unwrap_err();
+    assert!(err.contains("refused the tunnel to pay.example.org:443"), "{err}");
+    assert!(err.contains("407"), "{err}");
+    let with_login = Outbound {
+        ca_file: None,
+        http_proxy: Some(format!("http://hub:s3cret@127.0.0.1:{port}")),
+    };
+    fetch(&with_login, "https://pay.example.org/").await.unwrap_err();
+    let heads = heads.lock().unwrap();
+    assert!(
+        heads[0].starts_with("CONNECT pay.example.org:443 HTTP/1.1"),
+        "{}",
+        heads[0]
+    );
+    assert!(!heads[0].contains("Proxy-Authorization"), "{}", heads[0]);
+    // "hub:s3cret" in base64.
+    assert!(
+        heads[1].contains("Proxy-Authorization: Basic aHViOnMzY3JldA=="),
+        "{}",
+        heads[1]
+    );
+}
+
+/// Plain HTTP is for a test's server on this machine; a peer that never answers runs into the
+/// client's time limit, and the error says how long it waited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_peer_runs_into_the_time_limit() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let client = Outbound::default().http_client(Duration::from_secs(1)).unwrap();
+    let err = client.get(&format!("http://127.0.0.1:{port}/")).await.unwrap_err();
+    assert!(err.contains("within 1 s"), "{err}");
+    let err = client.get("ftp://127.0.0.1/").await.unwrap_err();
+    assert!(err.contains("neither an https:// nor an http://"), "{err}");
 }

@@ -3,6 +3,7 @@
 //! session's payment intent and posts `/v1/refunds` for it under our reference as the
 //! idempotency key. The base URL is configurable so tests run against a faithful local server
 //! on loopback.
+use axum::http::Method;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tutti_domain::Pence;
@@ -12,6 +13,7 @@ use tutti_store::money::payments::provider::{
 };
 
 use super::signature;
+use crate::outbound::HttpClient;
 
 /// How to reach Stripe and check what it sends.
 #[derive(Debug, Clone)]
@@ -28,7 +30,7 @@ pub struct StripeConfig {
 
 pub struct StripeCheckout {
     config: StripeConfig,
-    client: reqwest::Client,
+    client: HttpClient,
 }
 
 impl StripeCheckout {
@@ -38,10 +40,9 @@ impl StripeCheckout {
         let timeout = std::time::Duration::from_secs(20);
         let client = outbound.http_client(timeout).unwrap_or_else(|e| {
             tracing::error!(error = %e, "the outbound HTTP settings are not usable; using the system's roots, no proxy");
-            reqwest::Client::builder()
-                .timeout(timeout)
-                .build()
-                .expect("an HTTP client with default settings builds")
+            crate::outbound::Outbound::default()
+                .http_client(timeout)
+                .expect("an HTTP client with the system's roots and no proxy builds")
         });
         StripeCheckout { config, client }
     }
@@ -77,17 +78,26 @@ pub fn refund_form(payment_intent: &str, request: &RefundRequest) -> String {
 impl StripeCheckout {
     /// Sends one request to Stripe's API and reads its JSON answer; a refusal keeps Stripe's
     /// message.
-    async fn call(&self, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
-        let response = request
-            .bearer_auth(&self.config.secret_key)
-            .send()
+    /// A POST sends a form under an idempotency key, so a retried request does its work once.
+    async fn call(&self, method: Method, url: &str, form: Option<(&str, String)>) -> Result<Value, ProviderError> {
+        let bearer = format!("Bearer {}", self.config.secret_key);
+        let mut headers = vec![("Authorization", bearer.as_str())];
+        let body = match &form {
+            Some((key, form)) => {
+                headers.push(("Idempotency-Key", key));
+                headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+                form.clone()
+            }
+            None => String::new(),
+        };
+        let response = self
+            .client
+            .send(method, url, &headers, body)
             .await
-            .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
-        let status = response.status();
-        let body: Value = response
-            .json()
-            .await
-            .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+            .map_err(ProviderError::Unreachable)?;
+        let status = response.status;
+        let body: Value = serde_json::from_slice(&response.body)
+            .map_err(|e| ProviderError::Unreachable(format!("the answer ({status}) is not JSON: {e}")))?;
         if !status.is_success() {
             let message = body["error"]["message"].as_str().unwrap_or("no message").to_owned();
             return Err(ProviderError::Refused(format!("{status}: {message}")));
@@ -107,15 +117,9 @@ impl PaymentProvider for StripeCheckout {
     ) -> BoxFuture<'a, Result<HostedCheckout, ProviderError>> {
         Box::pin(async move {
             let url = format!("{}/v1/checkout/sessions", self.config.api_base.trim_end_matches('/'));
+            // A retried request with the same key makes one session, never two.
             let body = self
-                .call(
-                    self.client
-                        .post(url)
-                        // A retried request with the same key makes one session, never two.
-                        .header("Idempotency-Key", &request.reference)
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .body(session_form(request)),
-                )
+                .call(Method::POST, &url, Some((&request.reference, session_form(request))))
                 .await?;
             match (body["id"].as_str(), body["url"].as_str()) {
                 (Some(id), Some(url)) => Ok(HostedCheckout {
@@ -132,21 +136,20 @@ impl PaymentProvider for StripeCheckout {
             let base = self.config.api_base.trim_end_matches('/');
             let session = self
                 .call(
-                    self.client
-                        .get(format!("{base}/v1/checkout/sessions/{}", request.session_id)),
+                    Method::GET,
+                    &format!("{base}/v1/checkout/sessions/{}", request.session_id),
+                    None,
                 )
                 .await?;
             let Some(intent) = session["payment_intent"].as_str() else {
                 return Err(ProviderError::Refused("the session has no payment intent".into()));
             };
+            // A retried refund with the same key is the same refund, never a second.
             let refund = self
                 .call(
-                    self.client
-                        .post(format!("{base}/v1/refunds"))
-                        // A retried refund with the same key is the same refund, never a second.
-                        .header("Idempotency-Key", &request.reference)
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .body(refund_form(intent, request)),
+                    Method::POST,
+                    &format!("{base}/v1/refunds"),
+                    Some((&request.reference, refund_form(intent, request))),
                 )
                 .await?;
             match refund["id"].as_str() {

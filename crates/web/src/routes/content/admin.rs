@@ -328,12 +328,7 @@ async fn edit_page(
         kind_label: kind.label(),
         form,
         errors,
-        csrf: ctx
-            .visitor
-            .session
-            .as_ref()
-            .map(|s| s.csrf_token.clone())
-            .unwrap_or_default(),
+        csrf: ctx.visitor.csrf(),
         preview,
         parents,
         year_groups: YEAR_GROUPS,

@@ -75,11 +75,7 @@ async fn users(
 
 async fn user_page(state: &AppState, visitor: &Visitor, id: i64, error: Option<String>) -> AppResult<Response> {
     let user = state.store.user_by_id(id).await?.ok_or(AppError::NotFound)?;
-    let csrf = visitor
-        .session
-        .as_ref()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default();
+    let csrf = visitor.csrf();
     let page = AdminUserPage {
         shell: Shell::new(state, visitor, user.name.clone(), "/admin/users"),
         user,

@@ -33,14 +33,6 @@ pub fn routes() -> Routes {
         .route("/admin/privacy/pupil/{id}/consents", post(record_consent))
 }
 
-fn csrf_of(visitor: &Visitor) -> String {
-    visitor
-        .session
-        .as_ref()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 struct RequestRow {
     what: String,
     person: String,
@@ -110,7 +102,7 @@ async fn requests_page(
     };
     let page = RequestsPage {
         shell: Shell::new(state, visitor, "Privacy requests", "/admin/privacy"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         rows,
         errors,
         kind: input.kind.clone(),

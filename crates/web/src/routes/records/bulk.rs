@@ -168,7 +168,7 @@ async fn page(state: &AppState, visitor: &Visitor, p: &Posted, error: Option<Str
     let page = BulkPage {
         shell: Shell::new(state, visitor, *words, "/admin/pupils"),
         heading: (*words).to_owned(),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         action: p.action.clone(),
         intro,
         pupils,

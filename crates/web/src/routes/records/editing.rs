@@ -11,7 +11,7 @@ use tutti_store::records::archive::Archivable;
 use tutti_store::records::lookup::LookupKind;
 use tutti_store::{Store, StoreError};
 
-use super::{FormField, FormPage, Values, csrf_of, form_again};
+use super::{FormField, FormPage, Values, form_again};
 use crate::acting::Acting;
 use crate::error::{AppError, AppResult, refused_on_its_field};
 use crate::forms::FormErrors;
@@ -88,7 +88,7 @@ fn form<K: EditableRecord>(
         heading: heading.to_owned(),
         back,
         action,
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         fields: K::fields(values, id.is_none()),
         submit: K::SUBMIT,

@@ -152,7 +152,7 @@ fn page(
         back,
         intro,
         action,
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         fields,
     };

@@ -66,7 +66,7 @@ const KINDS: [(&str, &str); 4] = [
 fn page(state: &AppState, visitor: &Visitor, kind: &str, csv: String, errors: FormErrors) -> ImportPage {
     ImportPage {
         shell: Shell::new(state, visitor, "Import a file", "/admin/imports"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         kinds: KINDS.to_vec(),
         columns: KINDS

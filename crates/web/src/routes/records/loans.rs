@@ -18,7 +18,7 @@ use tutti_store::records::instruments::Instrument;
 use tutti_store::records::loans::{Loan, LoanFilter, LoanQuery, NewLoan};
 use tutti_store::records::pupils::PupilScope;
 
-use super::{PER_PAGE, Values, csrf_of};
+use super::{PER_PAGE, Values};
 use crate::access::{Access, Audience, Routes};
 use crate::acting::Acting;
 use crate::error::{AppError, AppResult, message};
@@ -175,7 +175,7 @@ pub async fn instrument_page(state: &AppState, visitor: &Visitor, id: i64, typed
     let heading = format!("{} {}", i.instrument_type, i.serial);
     let page = InstrumentPage {
         shell: Shell::new(state, visitor, heading, "/admin/instruments"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         facts: vec![
             ("Serial".into(), i.serial.clone()),
             ("Type".into(), i.instrument_type.clone()),

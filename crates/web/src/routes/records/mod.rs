@@ -390,14 +390,6 @@ pub fn read_row<T: CsvRow>(values: &Values, errors: &mut FormErrors) -> Option<T
     outcome.into_rows().ok()?.into_iter().next().map(|r| r.row)
 }
 
-pub fn csrf_of(visitor: &Visitor) -> String {
-    visitor
-        .session
-        .as_ref()
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default()
-}
-
 /// Shows a form again with its errors and the input kept.
 pub fn form_again(page: FormPage) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())

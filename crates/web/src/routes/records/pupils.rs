@@ -340,7 +340,7 @@ fn guardian_page(state: &AppState, visitor: &Visitor, id: i64, v: &Values, error
         heading: "Add a guardian".into(),
         back: (format!("/admin/pupils/{id}"), "Back to the pupil".into()),
         action: format!("/admin/pupils/{id}/guardians/new"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         fields: vec![
             input("name", "Name", "text", "", v),

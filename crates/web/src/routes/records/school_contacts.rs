@@ -78,7 +78,7 @@ fn form(
         heading: heading.to_owned(),
         back: (format!("/admin/schools/{school}"), "Back to the school".into()),
         action,
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         fields: fields(v),
         submit: "Save contact",

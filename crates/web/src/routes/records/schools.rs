@@ -121,7 +121,7 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
         heading: s.name.clone(),
         back: ("/admin/schools".into(), "Back to schools".into()),
         href: format!("/admin/schools/{id}"),
-        csrf: csrf_of(&visitor),
+        csrf: visitor.csrf(),
         archived: s.archived,
         warnings: Vec::new(),
         facts: vec![

@@ -118,7 +118,7 @@ async fn view(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i6
         heading: name,
         back: ("/admin/staff".into(), "Back to staff".into()),
         href: format!("/admin/staff/{id}"),
-        csrf: csrf_of(&visitor),
+        csrf: visitor.csrf(),
         archived: s.archived,
         warnings: s.warnings(),
         facts: vec![

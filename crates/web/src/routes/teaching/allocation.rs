@@ -28,7 +28,6 @@ use crate::acting::Acting;
 use crate::error::{AppResult, refused_on};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
-use crate::routes::records::csrf_of;
 use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -178,7 +177,7 @@ async fn allocation_view(
     let status = errors.status();
     let page = AllocationPage {
         shell: Shell::new(state, visitor, "Allocation", "/admin/allocation"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         school: school_text,
         instrument,
         awaiting,
@@ -484,7 +483,7 @@ async fn cancellations_view(state: &AppState, visitor: &Visitor, errors: FormErr
         .collect();
     let page = CancellationsPage {
         shell: Shell::new(state, visitor, "Cancellations and make-ups", "/admin/cancellations"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         teachers: state.store.teacher_choices().await?,
         owed,
         errors,
@@ -596,7 +595,7 @@ async fn proposals_view(state: &AppState, visitor: &Visitor, errors: FormErrors)
     let status = errors.status();
     let page = ProposalsPage {
         shell: Shell::new(state, visitor, "Proposed timetables", "/admin/timetable/proposals"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         terms,
         current_term,
         errors,
@@ -691,7 +690,7 @@ async fn proposal_page(State(state): State<AppState>, visitor: Visitor, Path(id)
             format!("Proposed timetable for {}", p.term),
             "/admin/timetable/proposals",
         ),
-        csrf: csrf_of(&visitor),
+        csrf: visitor.csrf(),
         percent: (p.progress() * 100.0) as u32,
         p,
         moves,

@@ -23,7 +23,6 @@ use crate::acting::Acting;
 use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::render;
-use crate::routes::records::csrf_of;
 use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -130,7 +129,7 @@ async fn office_form(
     let status = errors.status();
     let page = OfficePage {
         shell: Shell::new(state, visitor, format!("Auditions: {}", e.name), "/admin/ensembles"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         id,
         auditioned: e.entry == EnsembleEntry::Audition,
         name: e.name,
@@ -278,7 +277,7 @@ async fn book_page(
             format!("Audition for {}", application.ensemble_name),
             "/parent/ensembles",
         ),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         bookable: matches!(
             application.status,
             MembershipStatus::Applied | MembershipStatus::AuditionBooked

@@ -26,7 +26,7 @@ use crate::acting::Acting;
 use crate::error::{AppError, AppResult, message};
 use crate::forms::FormErrors;
 use crate::pages::render_clearing_flash;
-use crate::routes::records::{FormPage, Values, checkbox, csrf_of, form_again, input, select};
+use crate::routes::records::{FormPage, Values, checkbox, form_again, input, select};
 use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -358,7 +358,7 @@ async fn apply_page(
     };
     let page = ApplyPage {
         shell: Shell::new(state, visitor, format!("Apply to join {}", e.name), "/parent/ensembles"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         instruments: e.instruments(),
         line: EnsembleLine::new(e),
         children,
@@ -648,7 +648,7 @@ fn form_page(state: &AppState, visitor: &Visitor, id: Option<i64>, v: &Values, e
         heading,
         back: ("/admin/ensembles".into(), "All ensembles".into()),
         action,
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         fields: vec![
             input("name", "Name", "text", "", v),
@@ -901,7 +901,7 @@ async fn office_view(State(state): State<AppState>, visitor: Visitor, Path(id): 
         .collect();
     let page = OfficeView {
         shell: Shell::new(&state, &visitor, e.name.clone(), "/admin/ensembles"),
-        csrf: csrf_of(&visitor),
+        csrf: visitor.csrf(),
         line: EnsembleLine::new(e),
         members,
         waiting,

@@ -273,10 +273,6 @@ fn year_being_set(today: Date) -> AcademicYear {
     }
 }
 
-fn csrf(visitor: &Visitor) -> String {
-    crate::routes::records::csrf_of(visitor)
-}
-
 async fn year_page(State(state): State<AppState>, visitor: Visitor, Query(q): Query<YearQuery>) -> AppResult<Response> {
     let year = q
         .year
@@ -318,7 +314,7 @@ async fn year_page(State(state): State<AppState>, visitor: Visitor, Query(q): Qu
     };
     let page = YearPage {
         shell: Shell::new(&state, &visitor, "Term dates and closures", BASE),
-        csrf: csrf(&visitor),
+        csrf: visitor.csrf(),
         authorities,
         authority,
         year: year.to_string(),
@@ -390,7 +386,7 @@ fn term_form(
         heading: heading.to_owned(),
         back: (back, "Back to the year".to_owned()),
         action,
-        csrf: csrf(visitor),
+        csrf: visitor.csrf(),
         fields: term_fields(v, id.is_none()),
         submit: "Save term dates",
         errors: errors.clone(),
@@ -558,7 +554,7 @@ fn closure_form(state: &AppState, visitor: &Visitor, v: &Values, errors: FormErr
         heading: "Add a closure or INSET day".to_owned(),
         back: (BASE.to_owned(), "Back to the year".to_owned()),
         action: "/admin/closures/new".to_owned(),
-        csrf: csrf(visitor),
+        csrf: visitor.csrf(),
         fields: closure_fields(v),
         submit: "Save the day",
         errors: errors.clone(),

@@ -3,7 +3,7 @@ use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::routes::records::{Values, csrf_of};
+use crate::routes::records::Values;
 use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -165,7 +165,7 @@ pub(super) fn policy_view(
         .collect();
     PolicyPage {
         shell: Shell::new(state, visitor, format!("Charging policy {year}"), "/admin/billing"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         year: year.to_string(),
         revision,

@@ -3,7 +3,6 @@ use crate::acting::Acting;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
-use crate::routes::records::csrf_of;
 use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -79,7 +78,7 @@ pub(super) async fn index_page(
     years.sort();
     Ok(IndexPage {
         shell: Shell::new(state, visitor, "Billing", "/admin/billing"),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         terms: terms_offered(state.store.today()),
         term,
@@ -185,7 +184,7 @@ pub(super) async fn preview(
             format!("Billing run for {term}: preview"),
             "/admin/billing",
         ),
-        csrf: csrf_of(&visitor),
+        csrf: visitor.csrf(),
         term: term.to_string(),
         invoice_count: plan.invoices.len(),
         line_count: plan.line_count(),

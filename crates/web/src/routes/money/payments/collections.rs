@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_clearing_flash};
 use crate::pickers::pick;
-use crate::routes::records::{FormField, FormPage, Values, cell, csrf_of, form_again, input};
+use crate::routes::records::{FormField, FormPage, Values, cell, form_again, input};
 use crate::session::Visitor;
 use crate::shell::Shell;
 use crate::state::AppState;
@@ -142,7 +142,7 @@ pub(super) async fn agreement_page(
         heading: "Add a services agreement".into(),
         back: ("/admin/agreements".into(), "Back to agreements".into()),
         action: "/admin/agreements/new".into(),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         fields: agreement_fields(state, v).await?,
         submit: "Save agreement",
@@ -306,7 +306,7 @@ pub(super) fn mandate_page(state: &AppState, visitor: &Visitor, v: &Values, erro
         heading: "Add a Direct Debit mandate".into(),
         back: ("/admin/direct-debit".into(), "Back to Direct Debit".into()),
         action: "/admin/direct-debit/new".into(),
-        csrf: csrf_of(visitor),
+        csrf: visitor.csrf(),
         errors,
         fields: vec![
             input(
