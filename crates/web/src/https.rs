@@ -7,7 +7,6 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::serve::ListenerExt as _;
-use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
@@ -18,6 +17,7 @@ use tokio_rustls::server::TlsStream;
 use tutti_store::Store;
 
 use crate::config::WebConfig;
+use crate::tls_provider::provider;
 
 /// How long a client may take over its handshake.
 const HANDSHAKE: Duration = Duration::from_secs(10);
@@ -65,13 +65,6 @@ impl ResolvesServerCert for ServerCert {
     fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         Some(self.current.read().unwrap_or_else(|e| e.into_inner()).clone())
     }
-}
-
-/// ring rather than aws-lc-rs: no C toolchain beyond cc and a much shorter build, at the
-/// price of no post-quantum key exchange (docs/decisions/0080-tls-everywhere-with-rustls.md).
-#[allow(deprecated)]
-pub(crate) fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
 }
 
 fn read(cert: &Path, key: &Path) -> Result<Arc<CertifiedKey>, String> {

@@ -44,6 +44,7 @@ mod session;
 mod shell;
 mod state;
 mod throttling;
+mod tls_provider;
 
 use std::net::SocketAddr;
 use std::time::Duration;

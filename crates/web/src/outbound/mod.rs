@@ -54,7 +54,7 @@ impl Outbound {
                     .map_err(|e| format!("the CA file holds a certificate that cannot be used: {e}"))?;
             }
         }
-        let tls = rustls::ClientConfig::builder_with_provider(crate::https::provider())
+        let tls = rustls::ClientConfig::builder_with_provider(crate::tls_provider::provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| format!("TLS: {e}"))?
             .with_root_certificates(roots)
