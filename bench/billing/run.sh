@@ -7,6 +7,7 @@
 # (reading, pricing and writing, inside its one transaction; not the process start). A second
 # run (nothing new) and a dry run are timed too.
 # Usage: bench/billing/run.sh [--backends "sqlite postgres"] [--pg-pupils 910000] [--repeats 3]
+#   TUTTI_BIN=path to measure a binary already built instead of building one.
 # PostgreSQL: 127.0.0.1:5432, user postgres, trust auth (override with TUTTI_BENCH_PG); a
 # database is created for the run and dropped after. The demo gives about 1.1 enrolments a
 # pupil, so 910,000 pupils is about 1,000,000 enrolments.
@@ -25,8 +26,13 @@ while [ $# -gt 0 ]; do
 done
 PG="${TUTTI_BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/tutti-target}"
-cargo build --release -p tutti >/dev/null
-BIN="$CARGO_TARGET_DIR/release/tutti"
+# TUTTI_BIN measures a binary already built (two builds side by side, say).
+if [ -n "${TUTTI_BIN:-}" ]; then
+  BIN="$TUTTI_BIN"
+else
+  cargo build --release -p tutti >/dev/null
+  BIN="$CARGO_TARGET_DIR/release/tutti"
+fi
 WORK=$(mktemp -d)
 PGDB=""
 cleanup() {
