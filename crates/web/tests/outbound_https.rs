@@ -24,6 +24,18 @@ async fn provider(certs: &certs::TestCerts) -> String {
     format!("https://localhost:{port}")
 }
 
+/// A request's head, up to the blank line that ends it.
+async fn read_head(client: &mut BufReader<TcpStream>) -> String {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if client.read_line(&mut line).await.unwrap() == 0 || line == "\r\n" {
+            return head;
+        }
+        head.push_str(&line);
+    }
+}
+
 /// A CONNECT proxy that records the targets it was asked for.
 async fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -35,15 +47,8 @@ async fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
             let log = log.clone();
             tokio::spawn(async move {
                 let mut client = BufReader::new(socket);
-                let mut head = String::new();
-                client.read_line(&mut head).await.unwrap();
+                let head = read_head(&mut client).await;
                 let target = head.split_whitespace().nth(1).unwrap_or("").to_owned();
-                loop {
-                    let mut line = String::new();
-                    if client.read_line(&mut line).await.unwrap() == 0 || line == "\r\n" {
-                        break;
-                    }
-                }
                 log.lock()
                     .unwrap()
                     .push(format!("{} {target}", head.split_whitespace().next().unwrap_or("")));
@@ -125,14 +130,7 @@ async fn a_proxy_that_refuses_is_named_in_the_error() {
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             let mut client = BufReader::new(socket);
-            let mut head = String::new();
-            loop {
-                let mut line = String::new();
-                if client.read_line(&mut line).await.unwrap() == 0 || line == "\r\n" {
-                    break;
-                }
-                head.push_str(&line);
-            }
+            let head = read_head(&mut client).await;
             log.lock().unwrap().push(head);
             let _ = client
                 .into_inner()

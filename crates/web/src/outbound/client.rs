@@ -41,16 +41,11 @@ impl Response {
 }
 
 impl HttpClient {
-    /// A client over the given TLS settings; `explicit` (`--http-proxy`) wins over `env`.
-    pub(super) fn new(
-        tls: Arc<rustls::ClientConfig>,
-        explicit: Option<Proxy>,
-        env: Option<Proxy>,
-        timeout: Duration,
-    ) -> HttpClient {
+    /// A client over the given TLS settings and proxy.
+    pub(super) fn new(tls: Arc<rustls::ClientConfig>, proxy: Option<Proxy>, timeout: Duration) -> HttpClient {
         HttpClient {
             tls: TlsConnector::from(tls),
-            proxy: explicit.or(env),
+            proxy,
             timeout,
         }
     }

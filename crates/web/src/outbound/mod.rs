@@ -59,11 +59,11 @@ impl Outbound {
             .map_err(|e| format!("TLS: {e}"))?
             .with_root_certificates(roots)
             .with_no_client_auth();
+        // `--http-proxy` wins over the environment's.
         let proxy = match &self.http_proxy {
             Some(url) => Some(Proxy::parse(url).map_err(|e| format!("the HTTP proxy {url:?} is not valid: {e}"))?),
-            None => None,
+            None => Proxy::from_env(),
         };
-        let env_proxy = if proxy.is_none() { Proxy::from_env() } else { None };
-        Ok(HttpClient::new(Arc::new(tls), proxy, env_proxy, timeout))
+        Ok(HttpClient::new(Arc::new(tls), proxy, timeout))
     }
 }

@@ -82,11 +82,11 @@ impl StripeCheckout {
     async fn call(&self, method: Method, url: &str, form: Option<(&str, String)>) -> Result<Value, ProviderError> {
         let bearer = format!("Bearer {}", self.config.secret_key);
         let mut headers = vec![("Authorization", bearer.as_str())];
-        let body = match &form {
+        let body = match form {
             Some((key, form)) => {
                 headers.push(("Idempotency-Key", key));
                 headers.push(("Content-Type", "application/x-www-form-urlencoded"));
-                form.clone()
+                form
             }
             None => String::new(),
         };
