@@ -140,7 +140,8 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             n
         }
         None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            // Stdout itself, not its lock: the export's future must be Send, and a lock is not.
+            let mut out = std::io::BufWriter::new(std::io::stdout());
             let n = store.export_csv(kind, &mut out).await?;
             std::io::Write::flush(&mut out)?;
             n

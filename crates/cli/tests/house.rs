@@ -2,7 +2,9 @@
 //! (by `use crate::…`, `use super::…` or a path in its code) must not be used back by it,
 //! directly or round a longer loop; a folder's `mod.rs` and the files inside it may use each
 //! other (what they share lives in the `mod.rs`). Unit tests at the foot of a file are left
-//! out: they may reach anywhere.
+//! out: they may reach anywhere. And every `impl Store` block with public async methods carries
+//! `#[tutti_boxed::boxed]`, so the web and the binary do not compile the store's queries again
+//! (decision 0101).
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -229,5 +231,62 @@ fn a_circle_is_found_when_there_is_one() {
     )
     .unwrap();
     assert_eq!(a_circle(&uses(&src)), None, "a test module may reach anywhere");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The `impl Store` blocks (at the top of a file) that have a `pub async fn` but lack the
+/// attribute that boxes their futures, as `file:line`.
+fn unboxed_store_blocks(src: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut missing = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut open: Option<usize> = None;
+        for (i, line) in lines.iter().enumerate() {
+            if line.starts_with("impl Store") || line.starts_with("impl crate::Store") {
+                open = Some(i);
+            } else if line.starts_with('}') {
+                open = None;
+            } else if let Some(start) = open
+                && line.starts_with("    pub async fn ")
+            {
+                if start == 0 || lines[start - 1].trim() != "#[tutti_boxed::boxed]" {
+                    missing.push(format!("{}:{}", file.display(), start + 1));
+                }
+                open = None;
+            }
+        }
+    }
+    missing
+}
+
+#[test]
+fn every_store_block_with_public_async_methods_boxes_their_futures() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("store/src");
+    let missing = unboxed_store_blocks(&src);
+    assert!(
+        missing.is_empty(),
+        "impl Store blocks without #[tutti_boxed::boxed]:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn a_store_block_without_the_attribute_is_found() {
+    let dir = std::env::temp_dir().join(format!("tutti-house-boxed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("a.rs"),
+        "#[tutti_boxed::boxed]\nimpl Store {\n    pub async fn a(&self) {}\n}\n\nimpl Store {\n    fn b(&self) {}\n    pub async fn c(&self) {}\n}\n\nimpl Store {\n    pub fn d(&self) {}\n}\n",
+    )
+    .unwrap();
+    let missing = unboxed_store_blocks(&dir);
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(missing[0].ends_with("a.rs:6"), "{missing:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

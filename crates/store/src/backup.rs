@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use crate::connect::{Backend, Store};
 use crate::error::{Result, StoreError};
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Copies the hub into `to`, a file that must not exist yet. SQLite only: a PostgreSQL
     /// hub is backed up with the server's own tools (pg_dump, or the host's snapshots).

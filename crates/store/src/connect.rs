@@ -27,6 +27,7 @@ pub struct Store {
     clock: tutti_domain::clock::Clock,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Connects to `sqlite://path` (created when missing) or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Self> {

@@ -447,6 +447,7 @@ async fn first_with_data(conn: &impl ConnectionTrait) -> std::result::Result<Opt
     Ok(None)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Whether a PostgreSQL database holds none of a hub's data (it may be migrated).
     pub async fn holds_no_hub(&self) -> std::result::Result<bool, CopyError> {

@@ -180,6 +180,7 @@ const APPLICATION_COLUMNS: &str = "a.id, a.pupil_id, p.first_name || ' ' || p.la
 const APPLICATION_FROM: &str =
     "FROM applications a JOIN pupils p ON p.id = a.pupil_id JOIN schools s ON s.id = a.school_id";
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Records an application for a child the applicant may act for (404 otherwise), checked
     /// against the offer. A child already waiting, offered or learning that instrument is refused.

@@ -111,6 +111,7 @@ fn enrolment_scope(scope: &PupilScope) -> (String, Vec<Value>) {
     (cond, params)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// A page of the enrolments `scope` may see: a teacher only those they teach.
     pub async fn enrolments(&self, scope: &PupilScope, filter: &EnrolmentFilter) -> Result<Page<EnrolmentView>> {

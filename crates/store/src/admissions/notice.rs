@@ -36,6 +36,7 @@ fn notice_calendar(calendars: &Calendars, school_id: i64, today: Date) -> School
     SchoolCalendar::new(terms)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// What notice given on `today` would mean for this enrolment: its end date by the
     /// charging policy's notice rule at the pupil's school.

@@ -25,6 +25,7 @@ struct Email {
     email: String,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Offers a place to the first child on a waiting list, starting on `start_date` and
     /// open until the end of `expires_on`. Offers past their expiry lapse first, so the next

@@ -29,6 +29,7 @@ impl OfferedLesson {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// What the hub offers, by instrument, lesson type and length.
     pub async fn tuition_offer(&self) -> Result<Vec<OfferedLesson>> {

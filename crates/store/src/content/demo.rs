@@ -16,6 +16,7 @@ pub const DEMO_CONTENT_MARKER: &str = "demo_content";
 
 const AUTHOR: &str = "Hub office";
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Adds the demo site to a demo database that lacks it; does nothing otherwise.
     pub async fn seed_demo_content(&self) -> Result<bool> {

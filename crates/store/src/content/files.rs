@@ -20,6 +20,7 @@ pub struct FileInfo {
     pub sha256: String,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Checks and stores an uploaded file, answering its id. The size and type are checked
     /// here so that no caller can skip them.

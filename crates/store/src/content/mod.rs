@@ -108,6 +108,7 @@ pub struct ListFilter {
     pub limit: Option<u64>,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The visible item at an address (without its leading slash).
     pub async fn content_at(&self, path: &str) -> Result<Option<Item>> {

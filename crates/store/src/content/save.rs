@@ -43,6 +43,7 @@ impl From<&Item> for Draft {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Creates (`id` is `None`) or updates an item in one transaction. A changed address
     /// leaves a redirect behind, for the page and for every page under it.

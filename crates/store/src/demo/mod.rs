@@ -100,6 +100,7 @@ pub enum Seeded {
 /// Rows are inserted in batches: SQLite caps the parameters of one statement.
 const BATCH: usize = 500;
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Seeds the demo hub into an empty database, in one transaction. A database that
     /// already holds the demo is left alone; one that holds real data is refused.

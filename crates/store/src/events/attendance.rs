@@ -22,6 +22,7 @@ pub struct CpdRecord {
     pub booking_id: Option<i64>,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Checks a booking in at the door of `event_id` by its reference. A CPD event's attendance
     /// becomes the CPD record of the member of staff whose email booked it.

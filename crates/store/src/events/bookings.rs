@@ -518,6 +518,7 @@ pub(crate) async fn cancel_all_in(conn: &impl ConnectionTrait, event: &Event) ->
     Ok(())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Books places on an event, all or nothing; refused when full, closed or the tickets are
     /// not the event's.

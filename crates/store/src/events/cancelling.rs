@@ -52,6 +52,7 @@ fn terms_of(b: &Booking, first_session: Date, refund_days: i32, today: Date, who
     )?)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// A signed-in person's own booking; anyone else's is not found.
     pub async fn own_booking(&self, user_id: i64, booking_id: i64) -> Result<Booking> {

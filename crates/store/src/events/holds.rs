@@ -62,6 +62,7 @@ pub(crate) async fn expire_in(conn: &impl ConnectionTrait, event: &Event, at: Of
     Ok(ran.len() as u32)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Expires every hold that has run out, an event at a time, and offers the freed places to
     /// the waiting lists. Running it again changes nothing. Returns how many expired.

@@ -248,6 +248,7 @@ pub(crate) async fn detail_in(
     })
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Adds an event with its sessions and ticket types, in one transaction.
     pub async fn create_event(&self, actor: &Actor, new: &NewEvent) -> Result<i64> {

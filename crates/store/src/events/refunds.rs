@@ -86,6 +86,7 @@ pub(crate) async fn owe_in(conn: &impl ConnectionTrait, booking_id: i64, amount:
 
 const REFUND_COLUMNS: &str = "id, booking_id, reference, amount_pence, status, provider_refund, attempts, last_error";
 
+#[tutti_boxed::boxed]
 impl Store {
     /// A booking's refund through the provider, if one is owed or made.
     pub async fn booking_refund(&self, booking_id: i64) -> Result<Option<BookingRefund>> {

@@ -23,6 +23,7 @@ pub struct WaitRequest {
     pub site_url: String,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Puts someone on a full event's waiting list; refused while the places they want are free.
     pub async fn join_waiting_list(&self, actor: &Actor, req: &WaitRequest) -> Result<i64> {

@@ -42,6 +42,7 @@ pub(crate) struct SchemaManager {
     txn: DatabaseTransaction,
 }
 
+#[tutti_boxed::boxed]
 impl SchemaManager {
     pub async fn exec_stmt<S: StatementBuilder>(&self, stmt: S) -> Result<(), DbErr> {
         self.txn.execute(&stmt).await.map(drop)

@@ -153,6 +153,7 @@ pub(crate) async fn insert_user(conn: &impl ConnectionTrait, new: &NewUser, pass
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$dGwq9cvnJ3v6IAyDP3ZoU8Xq0AdZQbH0rQ9wUSlPGxw";
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Creates an account. Refused when the email is taken.
     pub async fn create_user(&self, new: NewUser) -> Result<User> {

@@ -50,6 +50,7 @@ fn expiry_of(m: &api_token::Model) -> OffsetDateTime {
 /// Tokens are prefixed so that a leaked one is recognisable in logs and secret scanners.
 pub const PREFIX: &str = "tutti_";
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Creates a read-write token for the default lifetime and returns its secret.
     pub async fn create_api_token(&self, actor: &Actor, user_id: i64, name: &str) -> Result<String> {

@@ -211,6 +211,7 @@ pub(crate) async fn record_many(conn: &impl ConnectionTrait, mut events: Vec<aud
     Ok(())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// One page of the audit log, newest first.
     pub async fn audit_events(&self, filter: &AuditFilter) -> Result<Page<AuditEvent>> {

@@ -168,6 +168,7 @@ impl Verification {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Walks the whole audit log in order and checks every event's hash and link.
     pub async fn verify_audit(&self) -> Result<Verification> {

@@ -61,6 +61,7 @@ pub fn is_named(entity: &str) -> bool {
     NAMED.iter().any(|(e, _)| *e == entity)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The names of the records in `wanted` (entity word and number) that are named here,
     /// keyed the same; a record since deleted has none. One query per kind.

@@ -76,6 +76,7 @@ pub(crate) async fn save_in(conn: &impl ConnectionTrait, actor: &Actor, identity
     Ok(record)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The hub's identity as saved, or `None` before anyone has saved one.
     pub async fn hub_identity(&self) -> Result<Option<HubRecord>> {

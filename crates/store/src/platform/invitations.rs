@@ -384,6 +384,7 @@ fn role_for_staff(role: &str) -> Role {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Invites `new.email` to a login with `new.role`, linked to `new.link`, and queues the
     /// email with its link. `scope` is who asks: the office (`All`) names any record, a parent

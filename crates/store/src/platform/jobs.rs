@@ -172,6 +172,7 @@ fn test_delay() -> Option<Duration> {
         .map(Duration::from_millis)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Starts a job held by this process, refused when one of its key is running already,
     /// on this app server or another.

@@ -80,6 +80,7 @@ const MAX_ATTEMPTS: i32 = 5;
 /// message is sent twice only when its sender died between sending and saying so.
 const CLAIM_FOR: time::Duration = time::Duration::minutes(5);
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Queues one message in its own transaction.
     pub async fn send_mail(&self, to: &str, subject: &str, body: &str) -> Result<i64> {

@@ -69,6 +69,7 @@ async fn refresh_flag(conn: &impl ConnectionTrait, user_id: i64) -> Result<()> {
     Ok(())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// What second factors an account has.
     pub async fn second_factors(&self, user_id: i64) -> Result<SecondFactors> {

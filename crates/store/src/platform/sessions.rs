@@ -53,6 +53,7 @@ impl Session {
 /// a minute is precise enough for a two-hour idle timeout.
 const TOUCH_AFTER: Duration = Duration::seconds(60);
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Starts a session, for a user or anonymous (to carry a CSRF token for a login form).
     /// Returns the secret for the cookie.

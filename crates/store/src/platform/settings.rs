@@ -34,6 +34,7 @@ pub async fn put(conn: &impl ConnectionTrait, key: &str, value: &str) -> Result<
     Ok(())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
         get(self.conn(), key).await

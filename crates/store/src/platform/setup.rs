@@ -54,6 +54,7 @@ async fn code_matches(conn: &impl ConnectionTrait, code: &str) -> Result<bool> {
     Ok(stored.len() == given.len() && stored.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Whether the hub still waits for its first admin.
     pub async fn needs_setup(&self) -> Result<bool> {

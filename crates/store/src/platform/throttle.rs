@@ -61,6 +61,7 @@ struct Inserted {
     id: i64,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Reserves one attempt against each `(limit, key)` pair, all or none, in one write
     /// transaction holding a lock per pair: concurrent reservations for a key are counted one

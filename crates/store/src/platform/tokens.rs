@@ -58,6 +58,7 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Issues a single-use token for an emailed link and returns the secret to put in it.
     pub async fn issue_token(&self, user_id: i64, purpose: Purpose, valid_for: Duration) -> Result<String> {

@@ -38,6 +38,7 @@ impl ConsentState {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Records a consent given or withdrawn for a pupil, by whoever is acting, and how.
     pub async fn record_consent(

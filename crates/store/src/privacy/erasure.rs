@@ -203,6 +203,7 @@ fn row_key(table: &Table, row: &Map<String, serde_json::Value>) -> (String, Vec<
     (conds.join(" AND "), values)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// What erasing `subject` would do, changing nothing.
     pub async fn erasure_plan(&self, subject: Subject) -> Result<ErasurePlan> {

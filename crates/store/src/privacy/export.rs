@@ -71,6 +71,7 @@ fn entity_word(table: &str) -> String {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Everything the hub holds about `subject`, and the history of their records.
     pub async fn subject_export(&self, subject: Subject) -> Result<SubjectExport> {
@@ -187,6 +188,7 @@ impl Store {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// How the office's pages name a person: their name as their record holds it, or their
     /// kind and number once erased or when their record has no name. `NotFound` when there

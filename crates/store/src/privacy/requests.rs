@@ -49,6 +49,7 @@ pub struct PrivacyRequest {
     pub answered_at: Option<OffsetDateTime>,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Logs a request received today; its deadline is a calendar month on.
     pub async fn log_privacy_request(&self, actor: &Actor, kind: RequestKind, subject: Subject) -> Result<i64> {

@@ -156,6 +156,7 @@ async fn remove(txn: &impl ConnectionTrait, kind: RetentionKind, day: Date, at: 
     Ok(())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The schedule: each kind's period (the hub's, else the default) and what is due today.
     pub async fn retention_schedule(&self) -> Result<Vec<RetentionLine>> {

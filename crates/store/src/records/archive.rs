@@ -141,6 +141,7 @@ pub struct Restored {
     pub disabled_logins: u64,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Brings an archived record back into the lists, audited. Its logins, disabled when it
     /// was archived, stay disabled: a person signs in again only once re-invited, so a login

@@ -115,6 +115,7 @@ async fn outside(
         .collect())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// A teacher's availability, or `None` when there is no such member of staff.
     pub async fn availability(&self, staff_id: i64) -> Result<Option<Availability>> {

@@ -86,6 +86,7 @@ fn distinct(pupil_ids: &[i64]) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The ticked pupils by name with their families' emails; an id that is no pupil is
     /// `NotFound`.

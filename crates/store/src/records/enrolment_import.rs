@@ -42,6 +42,7 @@ struct Current {
     status: String,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Reads an enrolments CSV and imports it whole or not at all: any error in the file or
     /// against the database (an unknown pupil, teacher or school) means nothing is written.

@@ -41,6 +41,7 @@ pub struct GuardianInput {
     pub address: String,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The guardians of a pupil, oldest link first.
     pub async fn guardians_of(&self, pupil_id: i64) -> Result<Vec<Guardian>> {

@@ -204,6 +204,7 @@ pub(crate) fn read_csv<T: CsvRow>(text: &str, dry_run: bool) -> CsvRead<T> {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Reads a CSV file of `kind` and imports it whole or not at all. Any error in the file
     /// (by line and column) or against the database (an unknown school) means nothing is
@@ -229,7 +230,7 @@ impl Store {
 
     /// Writes every record of `kind` as CSV with the import's columns; pupils go out in
     /// batches so that a national-sized hub streams. Returns the number of rows.
-    pub async fn export_csv(&self, kind: RecordKind, out: &mut dyn std::io::Write) -> Result<u64> {
+    pub async fn export_csv(&self, kind: RecordKind, out: &mut (dyn std::io::Write + Send)) -> Result<u64> {
         out.write_all(write([kind.columns()]).as_bytes())?;
         fn body<T: CsvRow>(rows: &[T]) -> String {
             write(rows.iter().map(|r| r.to_fields()))

@@ -122,6 +122,7 @@ fn apply(a: &mut instrument::ActiveModel, r: &InstrumentRow) {
     a.location = Set(r.location.clone().unwrap_or_default());
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     pub async fn list_instruments(&self, q: &ListQuery) -> Result<Page<Instrument>> {
         let mut find = instrument::Entity::find();

@@ -342,6 +342,7 @@ async fn end_in(
     Ok(loan)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Lends an instrument to a pupil: refused for an instrument on loan, lost, in repair,
     /// retired or archived, or a pupil archived. The instrument is then on loan.

@@ -145,6 +145,7 @@ fn of_instrument(m: instrument::Model) -> Found {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Up to `limit` (at most `LIMIT`) live records of `kind` matching every word of `q`, each
     /// word anywhere in a name (case-insensitive), except pupils, whose every word must start a

@@ -57,6 +57,7 @@ fn lesson_words(t: &str) -> String {
     t.replace('-', " ")
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The path of a pupil `scope` may see, in date order; `None` for one it may not.
     pub async fn pupil_path(&self, scope: &PupilScope, pupil_id: i64) -> Result<Option<PupilPath>> {

@@ -251,6 +251,7 @@ pub fn term_of(today: Date) -> TermDates {
         .unwrap_or(terms[0])
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// A pupil's record in sections, as of `today`.
     pub async fn pupil_profile(&self, id: i64, today: Date) -> Result<PupilProfile> {

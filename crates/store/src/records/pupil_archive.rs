@@ -168,6 +168,7 @@ async fn plan_in(conn: &impl ConnectionTrait, pupil_id: i64, today: Date, ends: 
     })
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Archives a pupil by the consistent rule (decision 0078): their lessons end today.
     pub async fn archive_pupil(&self, actor: &Actor, id: i64) -> Result<()> {

@@ -225,6 +225,7 @@ struct KeyedRow {
     archived: bool,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// One page of the pupils a scope may see, searched and sorted.
     pub async fn list_pupils(&self, scope: &PupilScope, q: &ListQuery) -> Result<Page<PupilListRow>> {

@@ -241,6 +241,7 @@ struct PupilWithSchool {
     school_urn: i32,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// A pupil's record if the scope may see it, recording the view in the audit log.
     /// Someone else's pupil is `None`, exactly like a pupil that does not exist.

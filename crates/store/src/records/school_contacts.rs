@@ -52,6 +52,7 @@ async fn contact_of(
         .await?)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     async fn contact_with_state(&self, m: school_contact::Model) -> Result<SchoolContact> {
         // A contact's login is the school's login with their email; their invitations are

@@ -225,6 +225,7 @@ fn conflict_urn(urn: Urn) -> StoreError {
     RecordRefusal::UrnTaken { urn }.into()
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// One page of schools, searched by name, area, postcode or URN.
     pub async fn list_schools(&self, q: &ListQuery) -> Result<Page<School>> {

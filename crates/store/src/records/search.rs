@@ -86,6 +86,7 @@ pub struct RecordHit {
     pub pupil_id: Option<i64>,
 }
 
+#[tutti_boxed::boxed]
 impl crate::Store {
     /// One page of the office's record search over pupils, schools, staff and guardians, from
     /// the one search index (decision 0078): every word the start of a word, best first.

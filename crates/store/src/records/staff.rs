@@ -190,6 +190,7 @@ fn apply(a: &mut staff::ActiveModel, r: &StaffRow) {
     a.fte_hundredths = Set(r.fte.map(|f| i32::from(f.hundredths())));
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     pub async fn list_staff(&self, q: &ListQuery) -> Result<Page<Staff>> {
         let mut find = staff::Entity::find();

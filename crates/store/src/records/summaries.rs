@@ -46,6 +46,7 @@ pub struct HubCounts {
 
 const PUPIL_COLUMNS: &str = "p.id, p.pupil_ref, p.first_name, p.last_name, s.name AS school_name";
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The children whose guardian record carries this email: a parent's own children.
     pub async fn children_of_guardian(&self, email: &str) -> Result<Vec<PupilSummary>> {

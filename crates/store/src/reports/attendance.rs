@@ -54,6 +54,7 @@ fn lines(rows: Vec<MarkRow>) -> Vec<AttendanceLine> {
     out
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The marks of the current members of one ensemble (`Some`) or of all, at rehearsals from
     /// `from` to `to`: every member is listed, those with no marks yet too.

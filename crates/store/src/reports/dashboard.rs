@@ -264,6 +264,7 @@ fn month_name(day: Date) -> String {
     day.month().to_string()
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Pupils taught, lessons by what happened (and given by month), and every enrolment's
     /// outlook against the guarantee: counted so far plus still scheduled, as the domain judges.

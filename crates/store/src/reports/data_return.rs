@@ -83,6 +83,7 @@ pub struct CountedRecord {
 /// Rows per `IN (...)` list: inside SQLite's limit on a statement's parameters.
 const CHUNK: usize = 500;
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The definition of `year`'s return: the one the hub imported for it, else the shipped one.
     pub async fn data_return_definition(&self, year: AcademicYear) -> Result<Definition> {

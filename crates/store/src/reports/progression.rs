@@ -36,6 +36,7 @@ struct NameRow {
     last_name: String,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The schools, with their areas, as the report groups them.
     async fn progression_schools(&self) -> Result<Vec<SchoolFact>> {

@@ -628,6 +628,7 @@ fn narrow(
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Enrolments not yet in a teaching group and still running, optionally for one school
     /// (the pupil's) and one instrument.
@@ -803,6 +804,7 @@ struct OldGroup {
     teacher_id: i64,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Moves pupils into a group, and so to its teacher, day and time: each pupil's current
     /// enrolment on the group's instrument leaves the group it was in and joins this one,

@@ -102,6 +102,7 @@ async fn dated_slots(conn: &impl ConnectionTrait, filter: &str, params: Vec<Valu
         .collect())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Cancels a teacher's or a school's lessons on `day`: each lesson not yet given is
     /// marked teacher absent or school closed and owed by the hub, and every pupil on it is

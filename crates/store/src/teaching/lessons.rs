@@ -479,6 +479,7 @@ pub(crate) async fn lessons_where(
     Ok(lessons)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Sets the dates of one term for a local authority (`school_id` None) or for one school,
     /// replacing what was there.

@@ -41,6 +41,7 @@ const PROGRAMME_SELECT: &str = "SELECT o.id AS order_id, o.school_id, s.name AS 
      JOIN service_packages p ON p.id = o.package_id JOIN schools s ON s.id = o.school_id \
      WHERE o.status = 'confirmed' AND p.kind = 'wcet'";
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Confirmed whole-class programmes not yet on the timetable, for one school or all.
     pub async fn programmes_to_place(&self, school_id: Option<i64>) -> Result<Vec<Programme>> {

@@ -66,6 +66,7 @@ async fn check_pupil(conn: &impl ConnectionTrait, scope: &PupilScope, pupil_id: 
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// A pupil's exam entries, newest first, for anyone whose scope holds the pupil.
     pub async fn exam_entries(&self, scope: &PupilScope, pupil_id: i64) -> Result<Vec<ExamEntry>> {

@@ -231,6 +231,7 @@ fn solve_term(facts: &Facts, slots: &[Slot], seconds: f64, started: Instant) -> 
     })
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Records a request for a proposed timetable for `term`, to run for `seconds`; the
     /// caller starts [`Store::run_proposal`] in the background. Returns its id.

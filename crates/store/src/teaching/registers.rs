@@ -107,6 +107,7 @@ pub(crate) async fn upsert_mark(
     Ok(())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Marks one pupil present or absent (with a reason) at a lesson; the lesson is then given.
     /// The hub's own misses are marked for the whole lesson with [`Store::mark_lesson`].

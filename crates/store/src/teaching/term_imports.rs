@@ -43,6 +43,7 @@ struct PlannedTerm {
     current: Option<(i64, TermDates)>,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Reads a terms CSV and imports it whole or not at all. Each row is one term of one
     /// local authority's year; it replaces the authority's dates for that term. The rows and

@@ -286,6 +286,7 @@ fn whose_words(authority: &str, school: Option<&str>) -> String {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Records `event`, lays the coming lessons of the schools following the dates of
     /// `authority` (or of school `school_id`) out again, and commits: how every change to the

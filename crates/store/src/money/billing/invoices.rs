@@ -72,6 +72,7 @@ pub struct InvoiceFilter {
     pub term: Option<String>,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// One page of invoices, newest first, matching `list.q` against the number or payer's
     /// name.

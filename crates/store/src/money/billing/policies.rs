@@ -32,6 +32,7 @@ struct PolicyRow {
     updated_at: OffsetDateTime,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The policy of `year`: the stored one, else the default figures named for the hub
     /// (revision 0).

@@ -46,6 +46,7 @@ pub struct BillingRun {
     pub total_pence: i64,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Works out what a billing run for `term` would issue, writing nothing.
     pub async fn plan_billing(&self, term: TermId, issued_on: Date) -> Result<RunPlan> {

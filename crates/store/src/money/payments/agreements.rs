@@ -64,6 +64,7 @@ async fn agreements_where(
     all_of::<Agreement>(conn, &format!("{SELECT} {filter} ORDER BY s.name, a.programme"), values).await
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Makes an agreement; the school's billing method (journal or invoice) is copied onto it.
     pub async fn create_agreement(&self, actor: &Actor, input: &AgreementInput) -> Result<Agreement> {

@@ -190,6 +190,7 @@ pub(super) async fn donation_in_basket(
     Ok((id, item))
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The person's basket, oldest first.
     pub async fn basket(&self, user_id: i64) -> Result<Vec<BasketItem>> {

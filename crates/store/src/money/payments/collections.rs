@@ -165,6 +165,7 @@ pub const DD_HEADER: [&str; 7] = [
     "collection_date",
 ];
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Sends reminders for instalments due within [`REMINDER_DAYS`] of `today` and applies the
     /// missed-instalment rule: when one was missed, every instalment on the invoice is

@@ -34,6 +34,7 @@ pub struct CreditReport {
     pub total_pence: i64,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Credits every owed lesson of `term` not yet credited. Running it again credits nothing new.
     pub async fn credit_missed_lessons(&self, actor: &Actor, term: TermId) -> Result<CreditReport> {

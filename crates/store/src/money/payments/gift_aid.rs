@@ -38,6 +38,7 @@ fn london_midnight(day: Date) -> OffsetDateTime {
     midnight.assume_offset(tutti_domain::clock::uk_offset(midnight.assume_utc()))
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The Gift Aid schedule of donations paid from `from` to `to` (London days, both
     /// included) and not yet claimed; unless `dry_run`, records the claim and marks them

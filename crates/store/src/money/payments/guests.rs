@@ -11,6 +11,7 @@ use crate::error::{Result, StoreError};
 use crate::platform::audit::Actor;
 use crate::query::one_of;
 
+#[tutti_boxed::boxed]
 impl Store {
     /// A guest's donation (and its Gift Aid declaration), as a basket line under the guest
     /// payments account; returns the line, for [`Store::open_guest_checkout`].

@@ -240,6 +240,7 @@ pub(crate) async fn put_invoice_amount(
     .await
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// An invoice with its balance.
     pub async fn invoice_account(&self, invoice_id: i64) -> Result<InvoiceAccount> {
@@ -378,6 +379,7 @@ pub struct InvoiceDocument {
     pub payments: Vec<PaymentRecord>,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// An invoice with its lines, instalments and payments, for printing.
     pub async fn invoice_document(&self, invoice_id: i64) -> Result<InvoiceDocument> {

@@ -83,6 +83,7 @@ fn new_reference() -> String {
     format!("TUT-{hex}")
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Opens a checkout for everything in a person's basket and attaches the items to it,
     /// so the amount the provider takes is exactly what the basket held.

@@ -153,6 +153,7 @@ async fn orders_in(
         .collect()
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Adds a package to the catalogue.
     pub async fn create_package(&self, actor: &Actor, new: &NewPackage) -> Result<i64> {

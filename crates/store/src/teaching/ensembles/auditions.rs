@@ -46,6 +46,7 @@ struct AppRow {
     status: String,
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Adds an audition slot on `day` at `start_minute` in `place`: its id. Only auditioned
     /// ensembles have them.

@@ -180,6 +180,7 @@ async fn offer_next(
     Ok(Some(next.id))
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// A family's (or the office's) application for a pupil `scope` may see: refused outside
     /// the ensemble's instruments, ages or grade, or twice. An open ensemble takes them at once
@@ -410,6 +411,7 @@ impl Store {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// `tutti import ensemble-members`: makes each pupil of the file a member of the ensemble
     /// it names (by name or address) on that instrument and part, whole or not at all. A
@@ -526,6 +528,7 @@ impl Store {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// What notice to leave, received today, would mean for a member `scope` may see: the
     /// charging policy's notice rule, as for lessons (decision 0085). Another family's

@@ -245,6 +245,7 @@ pub fn weekday(number: u8) -> Option<time::Weekday> {
         .copied()
 }
 
+#[tutti_boxed::boxed]
 impl crate::Store {
     /// The hub's terms around `today` (the year before its academic year to the year after;
     /// the hub's saved dates, else the defaults), for the notice rule and a strand's term

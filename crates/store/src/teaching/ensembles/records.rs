@@ -163,6 +163,7 @@ pub(crate) async fn create_in(txn: &DatabaseTransaction, actor: &Actor, input: &
     Ok(id)
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// Adds an ensemble, and dates its rehearsals for the rest of this academic year.
     pub async fn create_ensemble(&self, actor: &Actor, input: &EnsembleInput) -> Result<i64> {
@@ -319,6 +320,7 @@ impl Store {
     }
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// `tutti import ensembles`: adds each ensemble of the file not already here (matched by
     /// its address, from its name), whole or not at all, and dates its rehearsals for the rest

@@ -190,6 +190,7 @@ fn ends_after_start(start_minute: u16, end_minute: u16) -> std::result::Result<(
     Ok(())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The year's terms (the hub's saved dates, else the defaults) and its closures, which
     /// rehearsals are dated from.

@@ -118,6 +118,7 @@ pub(crate) async fn forget_unpaid(conn: &impl ConnectionTrait, place_id: i64) ->
     Ok(())
 }
 
+#[tutti_boxed::boxed]
 impl Store {
     /// The office marks an online ensemble as a Virtual Music Centre strand (or not).
     pub async fn set_ensemble_strand(&self, actor: &Actor, ensemble_id: i64, strand: bool) -> Result<()> {
