@@ -46,14 +46,14 @@ pub fn boxed(attr: TokenStream, item: TokenStream) -> TokenStream {
             }
             Ok(())
         }
-        Item::Fn(f) if f.sig.asyncness.is_some() => {
+        Item::Fn(f) if f.sig.asyncness.is_some() && !is_generic(&f.sig) => {
             let body = std::mem::replace(&mut *f.block, parse_quote!({}));
             *f.block = rewrite(&mut f.sig, body);
             Ok(())
         }
         other => Err(syn::Error::new_spanned(
             other,
-            "#[boxed] goes on an impl block or an async fn",
+            "#[boxed] goes on an impl block or a non-generic async fn",
         )),
     };
     match result {
@@ -62,8 +62,9 @@ pub fn boxed(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// A generic function is compiled by each caller for its own types whatever it returns, so
-/// boxing it would cost an allocation and save nothing; its future also need not be `Send`.
+/// A generic function (by type, `impl Trait` or const) is compiled by each caller for its own
+/// parameters whatever it returns, so boxing it would cost an allocation and save nothing; its
+/// future also need not be `Send`.
 fn is_generic(sig: &Signature) -> bool {
     struct FindsImplTrait(bool);
     impl VisitMut for FindsImplTrait {
@@ -77,7 +78,12 @@ fn is_generic(sig: &Signature) -> bool {
             finder.visit_type_mut(&mut typed.ty);
         }
     }
-    finder.0 || sig.generics.params.iter().any(|p| matches!(p, GenericParam::Type(_)))
+    finder.0
+        || sig
+            .generics
+            .params
+            .iter()
+            .any(|p| matches!(p, GenericParam::Type(_) | GenericParam::Const(_)))
 }
 
 /// The future's own lifetime: every borrowed argument must outlive it.

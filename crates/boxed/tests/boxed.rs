@@ -92,6 +92,11 @@ pub async fn free(text: &str) -> usize {
     text.len()
 }
 
+#[boxed]
+pub async fn free_generic<T>(value: T) -> T {
+    value
+}
+
 #[test]
 fn a_method_answers_as_its_async_fn_did_and_returns_a_boxed_send_future() {
     let shop = Shop { name: "Tutti".into() };
@@ -129,5 +134,6 @@ fn a_generic_method_is_left_as_it_was_so_its_future_need_not_be_send() {
     let shop = Shop { name: "Tutti".into() };
     // An Rc is not Send: a boxed Send future could not hold it.
     let shared = Rc::new(RefCell::new(7));
-    assert_eq!(*ready(shop.generic(shared)).borrow(), 7);
+    assert_eq!(*ready(shop.generic(shared.clone())).borrow(), 7);
+    assert_eq!(*ready(free_generic(shared)).borrow(), 7);
 }
