@@ -46,14 +46,16 @@ pub fn boxed(attr: TokenStream, item: TokenStream) -> TokenStream {
             }
             Ok(())
         }
-        Item::Fn(f) if f.sig.asyncness.is_some() && !is_generic(&f.sig) => {
-            let body = std::mem::replace(&mut *f.block, parse_quote!({}));
-            *f.block = rewrite(&mut f.sig, body);
+        Item::Fn(f) if f.sig.asyncness.is_some() => {
+            if !is_generic(&f.sig) {
+                let body = std::mem::replace(&mut *f.block, parse_quote!({}));
+                *f.block = rewrite(&mut f.sig, body);
+            }
             Ok(())
         }
         other => Err(syn::Error::new_spanned(
             other,
-            "#[boxed] goes on an impl block or a non-generic async fn",
+            "#[boxed] goes on an impl block or an async fn",
         )),
     };
     match result {
