@@ -24,6 +24,7 @@ use syn::{
 
 /// On an impl block: boxes each `pub async fn` in it (methods that are not `pub` stay as they are:
 /// only other crates pay for compiling them twice). On a free `async fn`: boxes that function.
+/// Generic functions are left as they are (see `is_generic`).
 #[proc_macro_attribute]
 pub fn boxed(attr: TokenStream, item: TokenStream) -> TokenStream {
     if !attr.is_empty() {
