@@ -41,16 +41,14 @@ pub fn boxed(attr: TokenStream, item: TokenStream) -> TokenStream {
                     && matches!(f.vis, Visibility::Public(_))
                     && !is_generic(&f.sig)
                 {
-                    let body = std::mem::replace(&mut f.block, parse_quote!({}));
-                    f.block = rewrite(&mut f.sig, body);
+                    rewrite(&mut f.sig, &mut f.block);
                 }
             }
             Ok(())
         }
         Item::Fn(f) if f.sig.asyncness.is_some() => {
             if !is_generic(&f.sig) {
-                let body = std::mem::replace(&mut *f.block, parse_quote!({}));
-                *f.block = rewrite(&mut f.sig, body);
+                rewrite(&mut f.sig, &mut f.block);
             }
             Ok(())
         }
@@ -76,6 +74,8 @@ fn is_generic(sig: &Signature) -> bool {
         }
     }
     let mut finder = FindsImplTrait(false);
+    // A copy, because the build has syn's mutable visitor only (for other derives) and not its
+    // read-only one; a second syn build would cost more than this clone of one signature.
     for input in sig.inputs.clone().iter_mut() {
         if let FnArg::Typed(typed) = input {
             finder.visit_type_mut(&mut typed.ty);
@@ -89,14 +89,10 @@ fn is_generic(sig: &Signature) -> bool {
             .any(|p| matches!(p, GenericParam::Type(_) | GenericParam::Const(_)))
 }
 
-/// The future's own lifetime: every borrowed argument must outlive it.
-fn future_lifetime() -> Lifetime {
-    Lifetime::new("'__fut", Span::call_site())
-}
-
-/// Rewrites the signature in place and returns the new body.
-fn rewrite(sig: &mut Signature, body: syn::Block) -> syn::Block {
-    let fut = future_lifetime();
+/// Rewrites the signature and the body in place.
+fn rewrite(sig: &mut Signature, block: &mut syn::Block) {
+    // The future's own lifetime: every borrowed argument must outlive it.
+    let fut = Lifetime::new("'__fut", Span::call_site());
     sig.asyncness = None;
 
     // Name every elided lifetime in the arguments, so that each can be said to outlive the future.
@@ -105,15 +101,11 @@ fn rewrite(sig: &mut Signature, body: syn::Block) -> syn::Block {
     for (index, input) in sig.inputs.iter_mut().enumerate() {
         match input {
             FnArg::Receiver(receiver) => {
-                if let Some((_, lifetime)) = &mut receiver.reference {
-                    let named = match lifetime.take() {
-                        Some(l) if l.ident != "_" => l,
-                        _ => names.fresh(),
-                    };
-                    *lifetime = Some(named.clone());
-                    if let Type::Reference(r) = &mut *receiver.ty {
-                        r.lifetime = Some(named);
-                    }
+                // `&self` is named like any other reference; syn prints the receiver from
+                // `reference`, so the name is copied there.
+                names.visit_type_mut(&mut receiver.ty);
+                if let (Some((_, lifetime)), Type::Reference(r)) = (&mut receiver.reference, &*receiver.ty) {
+                    *lifetime = r.lifetime.clone();
                 }
             }
             FnArg::Typed(typed) => {
@@ -158,14 +150,14 @@ fn rewrite(sig: &mut Signature, body: syn::Block) -> syn::Block {
             dyn ::core::future::Future<Output = #output> + ::core::marker::Send + #fut
         >>
     );
-    let statements = &body.stmts;
-    parse_quote!({
+    let statements = std::mem::take(&mut block.stmts);
+    *block = parse_quote!({
         ::std::boxed::Box::pin(async move {
             #(#moves)*
             let __ret: #output = { #(#statements)* };
             __ret
         })
-    })
+    });
 }
 
 /// Names the elided lifetimes of an argument's type (`&T`, `'_`).
